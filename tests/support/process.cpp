@@ -1,0 +1,53 @@
+#include "tests/support/process.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace ocne::test {
+
+std::filesystem::path
+ocne_binary()
+{
+  if (const char* env = std::getenv("OCNE_BINARY"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return std::filesystem::path(OCNE_TEST_BINARY_DIR) / "cmd" / "ocne" / "ocne";
+}
+
+OcneRun
+run_ocne(const std::vector<std::string>& args,
+         const std::filesystem::path& home,
+         const std::map<std::string, std::string>& env,
+         const std::string& stdin_data,
+         const std::filesystem::path& cwd)
+{
+  ProcessOptions options;
+  options.argv.push_back(ocne_binary().string());
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  std::map<std::string, std::string> vars;
+  if (const char* path = std::getenv("PATH")) {
+    vars["PATH"] = path;
+  }
+  // Keep sanitizer settings so child processes report like the test itself.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name)) {
+      vars[name] = value;
+    }
+  }
+  vars["HOME"] = home.string();
+  vars["OCNE_HOME"] = (home / ".ocne").string();
+  for (const auto& [k, v] : env) {
+    vars[k] = v;
+  }
+  options.env = vars;
+  options.stdin_data = stdin_data;
+  options.cwd = cwd;
+  options.timeout = std::chrono::seconds(120);
+  auto result = run_process(options);
+  if (!result) {
+    throw std::runtime_error(result.error().message());
+  }
+  return {result->exit_code, result->out, result->err};
+}
+
+} // namespace ocne::test

@@ -1,0 +1,32 @@
+#pragma once
+
+// Runs the built ocne binary the way a user would, with its own OCNE_HOME
+// and HOME so no test touches the real home.
+
+#include "pkg/core/process.hpp"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ocne::test {
+
+std::filesystem::path ocne_binary();
+
+struct OcneRun
+{
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+// Runs ocne with args. home is used for HOME and home/.ocne for OCNE_HOME
+// unless env overrides them; PATH is inherited; nothing else is.
+OcneRun run_ocne(const std::vector<std::string>& args,
+                 const std::filesystem::path& home,
+                 const std::map<std::string, std::string>& env = {},
+                 const std::string& stdin_data = {},
+                 const std::filesystem::path& cwd = {});
+
+} // namespace ocne::test

@@ -1,0 +1,56 @@
+#include "pkg/core/file_lock.hpp"
+
+#include "tests/support/temp_dir.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace ocne {
+namespace {
+
+class FileLockTest : public test::TempDirTest
+{
+};
+
+TEST_F(FileLockTest, SecondHolderTimesOutNamingThePid)
+{
+  const auto file = dir() / "locks" / "cluster-demo.lock";
+  auto first = FileLock::acquire(file, std::chrono::milliseconds(100), "cluster 'demo'");
+  ASSERT_TRUE(first) << first.error().message();
+
+  // flock locks belong to the open file description, so a second open in the
+  // same process conflicts just as another process would.
+  auto second = FileLock::acquire(file, std::chrono::milliseconds(50), "cluster 'demo'");
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().kind(), ErrorKind::conflict);
+  EXPECT_EQ(second.error().message(),
+            fmt::format("cluster 'demo' is in use by another ocne run (pid {}); wait for it to finish (lock file {})",
+                        ::getpid(),
+                        file.string()));
+}
+
+TEST_F(FileLockTest, ReleasedOnDestructionAndOnProcessExit)
+{
+  const auto file = dir() / "state.lock";
+  {
+    auto lock = FileLock::acquire(file, std::chrono::milliseconds(100), "state");
+    ASSERT_TRUE(lock);
+  }
+  EXPECT_TRUE(FileLock::acquire(file, std::chrono::milliseconds(100), "state"));
+
+  // A child that takes the lock and dies without unlocking must not block us.
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    auto lock = FileLock::acquire(file, std::chrono::milliseconds(1000), "state");
+    ::_exit(lock ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(FileLock::acquire(file, std::chrono::milliseconds(100), "state"));
+}
+
+} // namespace
+} // namespace ocne
