@@ -1,0 +1,119 @@
+#pragma once
+
+// A loopback HTTP(S) server for tests, on 127.0.0.1 and a port picked at run
+// time, with fault injection shared by every test server (OCI, Oxide,
+// Kubernetes): error statuses with Retry-After, connections dropped
+// mid-body, and slow answers.
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ocne::test {
+
+struct Fault
+{
+  enum class Kind {
+    status,       // answer with `status` (and Retry-After when retry_after >= 0)
+    drop_mid_body, // send headers and part of a body, then close the connection
+    slow,          // wait `delay`, then handle the request normally
+  };
+  Kind kind = Kind::status;
+  int status = 503;
+  int retry_after = -1;
+  std::chrono::milliseconds delay{0};
+  std::string body = R"({"code":"ServiceUnavailable","message":"injected fault"})";
+};
+
+class FaultInjector
+{
+public:
+  // The next `count` requests that match method (empty = any) and whose path
+  // starts with path_prefix get the fault.
+  void fail_next(int count, Fault fault, std::string method = "", std::string path_prefix = "");
+  // Each matching request gets the fault with this probability (seeded, so
+  // runs repeat).
+  void fail_randomly(double probability,
+                     Fault fault,
+                     std::string method = "",
+                     std::string path_prefix = "",
+                     std::uint64_t seed = 1);
+  void clear();
+  // How many faults were injected so far.
+  int injected() const;
+
+  // For servers: the fault this request gets, if any.
+  std::optional<Fault> pick(const std::string& method, const std::string& path);
+
+private:
+  struct Rule
+  {
+    std::string method;
+    std::string prefix;
+    Fault fault;
+    int remaining = 0;          // for fail_next
+    double probability = 0.0;   // for fail_randomly
+  };
+  mutable std::mutex m_mutex;
+  std::vector<Rule> m_rules;
+  std::mt19937_64 m_rng{1};
+  int m_injected = 0;
+};
+
+class TestHttpServer
+{
+public:
+  // Plain HTTP.
+  TestHttpServer();
+  // HTTPS with this certificate and key (PEM files on disk); client_ca_file
+  // turns on client-certificate verification.
+  TestHttpServer(const std::string& cert_file, const std::string& key_file, const std::string& client_ca_file = "");
+  ~TestHttpServer();
+  TestHttpServer(const TestHttpServer&) = delete;
+  TestHttpServer& operator=(const TestHttpServer&) = delete;
+
+  // Register routes here before start().
+  httplib::Server&
+  routes()
+  {
+    return *m_server;
+  }
+  FaultInjector&
+  faults()
+  {
+    return m_faults;
+  }
+
+  // Binds 127.0.0.1 on a free port and serves in a background thread.
+  void start();
+  void stop();
+  int
+  port() const
+  {
+    return m_port;
+  }
+  // "http://127.0.0.1:<port>" (or https).
+  std::string url() const;
+  // Requests seen so far (method and path), for assertions.
+  int request_count() const;
+
+private:
+  void install_fault_hook();
+  std::unique_ptr<httplib::Server> m_server;
+  bool m_tls = false;
+  std::thread m_thread;
+  int m_port = 0;
+  FaultInjector m_faults;
+  std::atomic<int> m_requests{0};
+};
+
+} // namespace ocne::test
