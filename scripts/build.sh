@@ -1,0 +1,24 @@
+#!/bin/bash
+# Configures and builds ocne.
+#
+#   scripts/build.sh                 build/dev: ASan+UBSan, tests on (what CI tests)
+#   scripts/build.sh release         build/release: optimised, no tests
+#
+# Extra arguments after the kind go to cmake at configure time.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+kind=${1:-dev}
+shift || true
+
+case "$kind" in
+  dev) dir="$root/build/dev"; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCNE_SANITIZE=ON -DOCNE_BUILD_TESTS=ON) ;;
+  release) dir="$root/build/release"; flags=(-DCMAKE_BUILD_TYPE=Release -DOCNE_SANITIZE=OFF -DOCNE_BUILD_TESTS=OFF) ;;
+  *) echo "build.sh: unknown kind '$kind' (dev, release)" >&2; exit 2 ;;
+esac
+
+# Share ccache hits between checkouts in different folders (worktrees, CI).
+export CCACHE_BASEDIR="$root"
+export CCACHE_NOHASHDIR=1
+
+cmake -S "$root" -B "$dir" -G Ninja "${flags[@]}" "$@" >/dev/null
+ninja -C "$dir"
