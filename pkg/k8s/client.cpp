@@ -749,6 +749,7 @@ Client::watch(const GroupVersionKind& gvk,
       buffer.erase(0, start);
       return true;
     };
+    const auto attempt_started = Clock::now();
     auto response = m_impl->send(std::move(request), what);
     if (stopped) {
       return {};
@@ -757,7 +758,9 @@ Client::watch(const GroupVersionKind& gvk,
       return make_error(*stream_error);
     }
     bool relist_now = gone;
-    if (response) {
+    if (gone) {
+      // The transfer was stopped on purpose after the 410 event.
+    } else if (response) {
       if (response->status == 410) {
         relist_now = true;
       } else if (!response->ok()) {
@@ -787,7 +790,8 @@ Client::watch(const GroupVersionKind& gvk,
       continue;
     }
     ++st.reconnects;
-    if (!response || !response->ok()) {
+    // A stream that failed or ended at once: do not hammer the server.
+    if (!response || !response->ok() || Clock::now() - attempt_started < std::chrono::seconds(1)) {
       std::this_thread::sleep_for(options.reconnect_delay);
     }
   }

@@ -363,7 +363,7 @@ Result<std::optional<json>>
 parse_chunk(const Chunk& chunk, std::string_view source, bool name_document)
 {
   const auto where = [&](int line) {
-    const auto doc = name_document ? fmt::format(" document {}:", chunk.index) : std::string(":");
+    const auto doc = name_document ? fmt::format(" document {}:", chunk.index) : std::string();
     return fmt::format("{}:{}:{}", source, chunk.first_line + line + 1, doc);
   };
   YAML::Node node;
@@ -382,17 +382,26 @@ parse_chunk(const Chunk& chunk, std::string_view source, bool name_document)
   return std::optional<json>(std::move(*converted));
 }
 
-// Whether a chunk holds nothing but blank lines and comments.
-bool
-is_blank(std::string_view text)
+// The 0-based line of a chunk's first content (not blank, not a comment),
+// or -1 when it holds nothing else.
+int
+first_content_line(std::string_view text)
 {
+  int n = 0;
   for (const auto& line : str::split(text, '\n')) {
     const auto t = str::trim(line);
     if (!t.empty() && t[0] != '#') {
-      return false;
+      return n;
     }
+    ++n;
   }
-  return true;
+  return -1;
+}
+
+bool
+is_blank(std::string_view text)
+{
+  return first_content_line(text) < 0;
 }
 
 } // namespace
@@ -413,7 +422,7 @@ parse_yaml_stream(std::string_view text, std::string_view source, std::vector<Pa
     if (!doc) {
       continue;
     }
-    const int line = chunk.first_line + 1;
+    const int line = chunk.first_line + std::max(0, first_content_line(chunk.text)) + 1;
     if (!doc->is_object()) {
       return make_error(ErrorKind::invalid_input,
                         "{}:{}: document {}: expected a Kubernetes object (a mapping), found {}",

@@ -71,6 +71,13 @@ public:
     });
   }
 
+  ~FakeApi()
+  {
+    m_server.stop();
+  }
+  FakeApi(const FakeApi&) = delete;
+  FakeApi& operator=(const FakeApi&) = delete;
+
   static void
   status(httplib::Response& res, int code, const std::string& reason, const std::string& message)
   {
@@ -164,9 +171,10 @@ private:
     m_seen.push_back(std::move(s));
   }
 
-  ocne::test::TestHttpServer m_server;
   mutable std::mutex m_mutex;
   std::vector<SeenRequest> m_seen;
+  // Last: destroyed (and stopped) first, while what its handlers touch lives.
+  ocne::test::TestHttpServer m_server;
 };
 
 } // namespace ocne::k8s::test

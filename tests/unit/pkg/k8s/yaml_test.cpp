@@ -117,7 +117,7 @@ items:
   EXPECT_EQ((*docs)[2]["metadata"]["name"], "c");
   ASSERT_EQ(where.size(), 3u);
   EXPECT_EQ(where[0].index, 1);
-  EXPECT_EQ(where[0].line, 2);
+  EXPECT_EQ(where[0].line, 3);
   EXPECT_EQ(where[1].index, 2);
   EXPECT_EQ(where[1].item, 0);
   EXPECT_EQ(where[2].item, 1);
@@ -135,7 +135,7 @@ TEST(Yaml, NonObjectDocumentIsRejected)
 {
   auto docs = parse_yaml_stream("a: 1\n---\n- x\n", "s.yaml");
   ASSERT_FALSE(docs);
-  EXPECT_EQ(docs.error().message(), "s.yaml:2: document 2: expected a Kubernetes object (a mapping), found a list");
+  EXPECT_EQ(docs.error().message(), "s.yaml:3: document 2: expected a Kubernetes object (a mapping), found a list");
 }
 
 TEST(Yaml, DuplicateKeysAndInfinityAreErrors)
