@@ -38,11 +38,11 @@ kinds_defined_by(const json& crd)
   std::set<GroupVersionKind> out;
   const auto group = string_at(crd, "/spec/group");
   const auto kind = string_at(crd, "/spec/names/kind");
-  const auto versions = crd.contains("spec") ? crd["spec"].find("versions") : crd.end();
-  if (versions == crd.end() || !versions->is_array()) {
+  const auto spec = crd.find("spec");
+  if (spec == crd.end() || !spec->is_object() || !spec->contains("versions") || !(*spec)["versions"].is_array()) {
     return out;
   }
-  for (const auto& v : *versions) {
+  for (const auto& v : (*spec)["versions"]) {
     out.insert(GroupVersionKind{group, string_at(v, "/name"), kind});
   }
   return out;

@@ -110,6 +110,29 @@ complete_item(json& item, const GroupVersionKind& gvk)
   }
 }
 
+// Objects sent to the server must be mappings with a type and a name.
+Status
+check_object(const json& object, std::string_view verb)
+{
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) {
+    return make_error(ErrorKind::invalid_input, "cannot {} an object without metadata", verb);
+  }
+  if (string_at(object, "/apiVersion").empty() || string_at(object, "/kind").empty()) {
+    return make_error(ErrorKind::invalid_input,
+                      "cannot {} {}: apiVersion and kind are required",
+                      verb,
+                      str::quote(string_at(object, "/metadata/name")));
+  }
+  if (string_at(object, "/metadata/name").empty() &&
+      (verb != "create" || string_at(object, "/metadata/generateName").empty())) {
+    return make_error(ErrorKind::invalid_input,
+                      "cannot {} a {} without metadata.name",
+                      verb,
+                      string_at(object, "/kind"));
+  }
+  return {};
+}
+
 struct GroupVersionEntry
 {
   bool served = false;
@@ -419,6 +442,7 @@ Client::list(const GroupVersionKind& gvk, const ListOptions& options)
 Result<json>
 Client::create(const json& object)
 {
+  OCNE_TRY(check_object(object, "create"));
   const auto ref = ObjectRef::of(object);
   const auto what = fmt::format("create {}", ref.to_string());
   OCNE_TRY_ASSIGN(auto m, mapping(ref.gvk()));
@@ -464,6 +488,7 @@ Client::create_if_absent(const json& object)
 Result<json>
 Client::replace(const json& object)
 {
+  OCNE_TRY(check_object(object, "update"));
   const auto ref = ObjectRef::of(object);
   const auto what = fmt::format("update {}", ref.to_string());
   OCNE_TRY_ASSIGN(auto m, mapping(ref.gvk()));
@@ -481,6 +506,7 @@ Client::replace(const json& object)
 Result<json>
 Client::apply(const json& object, const ApplyOptions& options)
 {
+  OCNE_TRY(check_object(object, "apply"));
   auto ref = ObjectRef::of(object);
   OCNE_TRY_ASSIGN(auto m, mapping(ref.gvk()));
   OCNE_TRY_ASSIGN(ref.namespace_, namespace_for(object, m));

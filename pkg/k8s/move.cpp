@@ -187,6 +187,9 @@ public:
   Status
   pause_source(bool pause)
   {
+    if (pause && m_source_paused) {
+      return {}; // resuming: already paused
+    }
     for (const auto i : m_plan.clusters) {
       const auto& ref = m_plan.nodes[i].ref;
       const json patch = {{"spec", {{"paused", pause ? json(true) : json(nullptr)}}}};
@@ -210,6 +213,13 @@ public:
         const auto& ref = m_plan.nodes[i].ref;
         OCNE_TRY_ASSIGN(auto object, m_source.get(ref));
         if (truthy(object, "/spec/paused") || has_annotation(object, k_paused_annotation)) {
+          // Paused with a copy in the target: a move that stopped half-way. Finish it.
+          OCNE_TRY_ASSIGN(auto copy, m_target.find(ref));
+          if (copy) {
+            log::info("move: {} is paused and already in the target; resuming an interrupted move", ref.to_string());
+            m_source_paused = true;
+            continue;
+          }
           return make_error(ErrorKind::conflict,
                             "cannot move: {} is already paused; unpause it or finish the move that paused it",
                             ref.to_string());
@@ -256,6 +266,10 @@ public:
       meta.erase("generateName");
     }
     object.erase("status"); // as clusterctl: controllers rebuild it
+    if (meta.contains("annotations") && meta["annotations"].is_object()) {
+      // Left by an interrupted move: it must not follow the object.
+      meta["annotations"].erase(k_delete_for_move);
+    }
     OCNE_TRY(rebuild_owner_references(index, object));
     if (!node.global) {
       OCNE_TRY(ensure_namespace(node.ref.namespace_));

@@ -233,7 +233,7 @@ wait_deleted(Client& client, const ObjectRef& ref, const WaitOptions& options, P
         return Observation{true, "gone"};
       }
       std::string seen = "still present";
-      const auto& meta = (*object)["metadata"];
+      const auto& meta = object->contains("metadata") ? (*object)["metadata"] : *object;
       if (meta.contains("deletionTimestamp")) {
         seen = "being deleted";
         if (meta.contains("finalizers") && meta["finalizers"].is_array() && !meta["finalizers"].empty()) {

@@ -202,6 +202,34 @@ TEST_F(MoveTest, SurvivesTransientErrorsOnBothSides)
   EXPECT_GE(target_server->faults().injected(), 3);
 }
 
+TEST_F(MoveTest, AFailedDeleteLeavesTheTargetRunningAndASecondRunFinishes)
+{
+  const auto graph = test::make_capi_graph(*source_server, "capi", "demo", 1);
+  ocne::test::kube::Fault rejected;
+  rejected.status = 400;
+  rejected.message = "injected rejection";
+  source_server->faults().fail_next(100, rejected, "DELETE", "/apis/cluster.x-k8s.io/v1beta2/namespaces/capi/clusters/demo");
+  auto report = move(*source, *target, options("capi"), null_progress());
+  ASSERT_FALSE(report);
+  const auto& message = report.error().message();
+  EXPECT_TRUE(str::starts_with(message, "move failed: deleting Cluster capi/demo from the source: ")) << message;
+  EXPECT_TRUE(str::ends_with(message, "are in the target and unpaused, but 1 remain in the paused source and must be deleted there (run the move again): Cluster capi/demo"))
+    << message;
+  auto in_target = target_server->get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo");
+  ASSERT_TRUE(in_target);
+  EXPECT_FALSE((*in_target)["spec"].contains("paused"));
+
+  source_server->faults().clear();
+  auto again = move(*source, *target, options("capi"), null_progress());
+  ASSERT_TRUE(again) << again.error().message();
+  for (const auto& o : graph.moving) {
+    EXPECT_FALSE(source_server->get(o["apiVersion"], o["kind"], "capi", name_of(o)).has_value()) << name_of(o);
+    EXPECT_TRUE(target_server->get(o["apiVersion"], o["kind"], "capi", name_of(o)).has_value()) << name_of(o);
+  }
+  in_target = target_server->get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo");
+  EXPECT_FALSE((*in_target)["spec"].contains("paused"));
+}
+
 class MoveUnlabelledTest : public MoveTest
 {
 protected:
