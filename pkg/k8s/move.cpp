@@ -256,6 +256,7 @@ public:
   {
     const auto& node = m_plan.nodes[index];
     OCNE_TRY_ASSIGN(auto object, with_retries(m_options, [&] { return m_source.get(node.ref); }));
+    object["apiVersion"] = node.ref.api_version; // the storage version it was read at
     auto& meta = object["metadata"];
     json managed_fields = meta.contains("managedFields") ? meta["managedFields"] : json();
     for (const char* field : {"resourceVersion", "uid", "creationTimestamp", "generation", "selfLink", "managedFields",

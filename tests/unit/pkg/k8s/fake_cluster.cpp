@@ -269,7 +269,11 @@ FakeCluster::handle(const httplib::Request& req, httplib::Response& res)
   const std::string sub = rest.size() > 2 ? rest[2] : "";
   const auto k = key(*type, ns, name);
   const auto what = type->plural + (group.empty() ? "" : "." + group) + " \"" + name + "\"";
-  auto reply = [&](const json& o, int code = 200) {
+  // Objects are served in the version asked for, as the API does.
+  auto reply = [&](json o, int code = 200) {
+    if (o.contains("apiVersion") && o.value("kind", "") == type->kind) {
+      o["apiVersion"] = api_version_of(*type);
+    }
     res.status = code;
     res.set_content(o.dump(), "application/json");
   };
@@ -281,6 +285,7 @@ FakeCluster::handle(const httplib::Request& req, httplib::Response& res)
     for (const auto& [kk, o] : m_objects) {
       if (kk.rfind(prefix, 0) == 0 && o.value("kind", "") == type->kind && matches(o, selector)) {
         items.push_back(o);
+        items.back()["apiVersion"] = api_version_of(*type);
       }
     }
     reply({{"kind", type->kind + "List"}, {"metadata", {{"resourceVersion", std::to_string(m_version)}}}, {"items", items}});

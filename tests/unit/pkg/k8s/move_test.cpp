@@ -234,7 +234,7 @@ TEST_F(MoveUnitTest, FailedCreateRollsBackAndUnpauses)
   rejected.body = R"({"kind":"Status","code":400,"reason":"BadRequest","message":"injected rejection"})";
   target_cluster.faults().fail_next(100, rejected, "POST", "/apis/cluster.x-k8s.io/v1beta2/namespaces/capi/machines");
   auto report = move(*source, *target, options(), null_progress());
-  ASSERT_FALSE(report);
+  ASSERT_FALSE(report) << "faults injected: " << target_cluster.faults().injected() << "\n" << report->plan.to_text();
   const auto& message = report.error().message();
   EXPECT_TRUE(str::starts_with(message, "move failed: creating Machine capi/demo-")) << message;
   EXPECT_NE(message.find("injected rejection; "), std::string::npos) << message;
