@@ -233,6 +233,9 @@ public:
   wait_unblocked(ProgressSink& progress)
   {
     for (const auto& n : m_plan.nodes) {
+      if (!n.block_move) {
+        continue; // as clusterctl: only objects that were blocking when discovered
+      }
       WaitOptions wait;
       wait.timeout = m_options.block_move_timeout;
       wait.interval = std::chrono::milliseconds(200);
@@ -374,8 +377,12 @@ public:
   }
 
   // Runs fn over a group with the client's parallelism; the first error wins.
+  // With stop_on_error false the rest of the group still runs (deletes of
+  // independent objects), so what is left over is exactly what failed.
   Status
-  for_group(const std::vector<std::size_t>& group, const std::function<Status(std::size_t)>& fn)
+  for_group(const std::vector<std::size_t>& group,
+            const std::function<Status(std::size_t)>& fn,
+            bool stop_on_error = true)
   {
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
@@ -393,7 +400,7 @@ public:
           if (!first) {
             first = status.error();
           }
-          failed = true;
+          failed = stop_on_error;
         }
       }
     };
@@ -583,7 +590,7 @@ move(Client& source, Client& target, const MoveOptions& options, ProgressSink& p
       }
       task.advance(1);
       return {};
-    });
+    }, false);
     if (!status) {
       std::vector<ObjectRef> remaining;
       std::set<ObjectRef> gone(report.deleted.begin(), report.deleted.end());

@@ -54,6 +54,7 @@ struct MoveNode
   bool global = false;          // cluster-scoped
   bool under_global = false;    // owned (transitively) by a cluster-scoped object
   bool copy_only = false;       // copied, never deleted from the source
+  bool block_move = false;      // carried clusterctl.cluster.x-k8s.io/block-move when discovered
   std::vector<std::size_t> owners;      // indices into MovePlan::nodes
   std::vector<std::size_t> soft_owners; // by naming convention or reference
 };

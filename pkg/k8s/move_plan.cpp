@@ -135,6 +135,7 @@ public:
     g.node.global = !type.namespaced;
     g.force_move = type.force_move || has_label(object, k_move_label);
     g.root = is_root_kind(type.gvk) || type.hierarchy || has_label(object, k_hierarchy_label);
+    g.node.block_move = has_annotation(object, "clusterctl.cluster.x-k8s.io/block-move");
     g.object = std::move(object);
     if (const auto it = by_uid.find(uid); it != by_uid.end() && nodes[it->second].is_virtual) {
       // A virtual owner seen earlier turns out to be listed: fill it in.

@@ -30,7 +30,10 @@ public:
   FakeApi()
   {
     auto& r = m_server.routes();
-    r.set_logger([this](const httplib::Request& req, const httplib::Response&) { record(req); });
+    r.set_tcp_nodelay(true); // else each answer waits out a delayed ACK
+    // Recorded before the answer goes out, so a test sees every request it
+    // made once its call returned.
+    r.set_post_routing_handler([this](const httplib::Request& req, httplib::Response&) { record(req); });
     r.Get("/version", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(R"({"major":"1","minor":"33","gitVersion":"v1.33.1"})", "application/json");
     });

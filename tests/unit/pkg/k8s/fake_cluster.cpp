@@ -53,6 +53,8 @@ FakeCluster::FakeCluster() : m_uid_prefix("c" + std::to_string(++g_clusters) + "
   add_type({"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, true});
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
   auto& r = m_server.routes();
+  // Without it every answer waits out the client's delayed ACK (40 ms).
+  r.set_tcp_nodelay(true);
   r.Get(R"(/api.*)", handler);
   r.Post(R"(/api.*)", handler);
   r.Put(R"(/api.*)", handler);
@@ -180,6 +182,17 @@ FakeCluster::set_status(const std::string& api_version, const std::string& kind,
   auto type = find_kind(group, kind);
   auto& o = m_objects.at(key(*type, ns, name));
   o["status"] = st;
+  o["metadata"]["resourceVersion"] = std::to_string(++m_version);
+}
+
+void
+FakeCluster::patch(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name, const json& patch)
+{
+  const std::lock_guard lock(m_mutex);
+  const auto group = api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
+  auto type = find_kind(group, kind);
+  auto& o = m_objects.at(key(*type, ns, name));
+  o.merge_patch(patch);
   o["metadata"]["resourceVersion"] = std::to_string(++m_version);
 }
 

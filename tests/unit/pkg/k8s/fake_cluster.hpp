@@ -46,6 +46,8 @@ public:
 
   // Direct access (no HTTP), with the same bookkeeping.
   nlohmann::json create(nlohmann::json object);
+  // A JSON merge patch of the object (metadata and spec).
+  void patch(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name, const nlohmann::json& patch);
   void set_status(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name, const nlohmann::json& status);
   std::optional<nlohmann::json> get(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name) const;
   std::vector<nlohmann::json> list(const std::string& api_version, const std::string& kind, const std::string& ns) const;
