@@ -4,10 +4,9 @@
 #include "pkg/k8s/wait.hpp"
 #include "pkg/k8s/yaml.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>
@@ -43,7 +42,7 @@ kinds_defined_by(const json& crd)
     return out;
   }
   for (const auto& v : (*spec)["versions"]) {
-    out.insert(GroupVersionKind{group, string_at(v, "/name"), kind});
+    out.insert(GroupVersionKind{ group, string_at(v, "/name"), kind });
   }
   return out;
 }
@@ -86,8 +85,8 @@ apply_phase(Client& client,
   if (items.empty()) {
     return {};
   }
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
+  std::atomic<std::size_t> next{ 0 };
+  std::atomic<bool> failed{ false };
   std::mutex mutex;
   std::vector<std::optional<Error>> errors(items.size());
 
@@ -165,14 +164,14 @@ apply_objects(Client& client,
     if (is_crd(objects[i])) {
       auto defined = kinds_defined_by(objects[i]);
       stream_kinds.insert(defined.begin(), defined.end());
-      crds.push_back({std::move(objects[i]), std::move(origin)});
+      crds.push_back({ std::move(objects[i]), std::move(origin) });
     } else if (is_namespace(objects[i])) {
-      namespaces.push_back({std::move(objects[i]), std::move(origin)});
+      namespaces.push_back({ std::move(objects[i]), std::move(origin) });
     } else {
-      rest.push_back({std::move(objects[i]), std::move(origin)});
+      rest.push_back({ std::move(objects[i]), std::move(origin) });
     }
   }
-  for (auto* phase : {&namespaces, &crds, &rest}) {
+  for (auto* phase : { &namespaces, &crds, &rest }) {
     for (const auto& item : *phase) {
       const auto gvk = ObjectRef::of(item.object).gvk();
       if (stream_kinds.count(gvk) > 0) {
@@ -198,7 +197,8 @@ apply_objects(Client& client,
       }
     }
     if (!status) {
-      auto message = fmt::format("{} ({} of {} objects were applied before this error)", status.error().message(), done, total);
+      auto message =
+        fmt::format("{} ({} of {} objects were applied before this error)", status.error().message(), done, total);
       task.fail(message);
       return make_error(status.error().kind(), "{}", message);
     }

@@ -8,10 +8,9 @@
 #include "pkg/k8s/api_error.hpp"
 #include "pkg/k8s/base64.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -62,14 +61,14 @@ const char*
 content_type(PatchType type)
 {
   switch (type) {
-  case PatchType::merge:
-    return "application/merge-patch+json";
-  case PatchType::json:
-    return "application/json-patch+json";
-  case PatchType::strategic:
-    return "application/strategic-merge-patch+json";
-  case PatchType::apply:
-    return "application/apply-patch+yaml";
+    case PatchType::merge:
+      return "application/merge-patch+json";
+    case PatchType::json:
+      return "application/json-patch+json";
+    case PatchType::strategic:
+      return "application/strategic-merge-patch+json";
+    case PatchType::apply:
+      return "application/apply-patch+yaml";
   }
   return "application/merge-patch+json";
 }
@@ -78,12 +77,12 @@ const char*
 propagation_name(Propagation p)
 {
   switch (p) {
-  case Propagation::background:
-    return "Background";
-  case Propagation::foreground:
-    return "Foreground";
-  case Propagation::orphan:
-    return "Orphan";
+    case Propagation::background:
+      return "Background";
+    case Propagation::foreground:
+      return "Foreground";
+    case Propagation::orphan:
+      return "Orphan";
   }
   return "Background";
 }
@@ -125,10 +124,8 @@ check_object(const json& object, std::string_view verb)
   }
   if (string_at(object, "/metadata/name").empty() &&
       (verb != "create" || string_at(object, "/metadata/generateName").empty())) {
-    return make_error(ErrorKind::invalid_input,
-                      "cannot {} a {} without metadata.name",
-                      verb,
-                      string_at(object, "/kind"));
+    return make_error(
+      ErrorKind::invalid_input, "cannot {} a {} without metadata.name", verb, string_at(object, "/kind"));
   }
   return {};
 }
@@ -156,7 +153,9 @@ struct Client::Impl
   std::map<std::string, GroupVersionEntry> discovery;
 
   Impl(ClusterAccess a, ClientOptions o)
-    : access(std::move(a)), options(std::move(o)), transport(transport_options(access, options))
+    : access(std::move(a))
+    , options(std::move(o))
+    , transport(transport_options(access, options))
   {
   }
 
@@ -184,8 +183,7 @@ struct Client::Impl
     if (!access.token.empty()) {
       request.headers.set("Authorization", "Bearer " + access.token.reveal());
     } else if (!access.username.empty()) {
-      request.headers.set("Authorization",
-                          "Basic " + base64_encode(access.username + ":" + access.password.reveal()));
+      request.headers.set("Authorization", "Basic " + base64_encode(access.username + ":" + access.password.reveal()));
     }
   }
 
@@ -246,7 +244,7 @@ struct Client::Impl
         continue;
       }
       ResourceMapping m;
-      m.gvk = GroupVersionKind{gvk.group, gvk.version, string_at(r, "/kind")};
+      m.gvk = GroupVersionKind{ gvk.group, gvk.version, string_at(r, "/kind") };
       m.resource = name;
       m.namespaced = r.value("namespaced", false);
       entry.resources.push_back(std::move(m));
@@ -261,7 +259,8 @@ struct Client::Impl
   mapping(const GroupVersionKind& gvk)
   {
     if (gvk.kind.empty() || gvk.version.empty()) {
-      return make_error(ErrorKind::invalid_input, "an object needs apiVersion and kind (got {})", str::quote(gvk.to_string()));
+      return make_error(
+        ErrorKind::invalid_input, "an object needs apiVersion and kind (got {})", str::quote(gvk.to_string()));
     }
     const auto key = gvk.api_version();
     auto lookup = [&](const GroupVersionEntry& entry) -> std::optional<ResourceMapping> {
@@ -292,16 +291,11 @@ struct Client::Impl
       return *found;
     }
     if (!served) {
-      return make_error(ErrorKind::not_found,
-                        "the server {} does not serve {} (is its CRD installed?)",
-                        describe(),
-                        key);
+      return make_error(
+        ErrorKind::not_found, "the server {} does not serve {} (is its CRD installed?)", describe(), key);
     }
-    return make_error(ErrorKind::not_found,
-                      "the server {} has no kind {} in {} (is its CRD installed?)",
-                      describe(),
-                      gvk.kind,
-                      key);
+    return make_error(
+      ErrorKind::not_found, "the server {} has no kind {} in {} (is its CRD installed?)", describe(), gvk.kind, key);
   }
 };
 
@@ -523,7 +517,7 @@ Client::apply(const json& object, const ApplyOptions& options)
   const auto payload = body.dump();
 
   auto attempt = [&](bool force) -> Result<json> {
-    http::QueryParams query{{"fieldManager", m_impl->options.field_manager}};
+    http::QueryParams query{ { "fieldManager", m_impl->options.field_manager } };
     if (force) {
       query.emplace_back("force", "true");
     }
@@ -593,7 +587,7 @@ Client::patch(const ObjectRef& ref, PatchType type, const json& patch, std::stri
 Result<json>
 Client::patch_status(const ObjectRef& ref, const json& status_patch)
 {
-  return patch(ref, PatchType::merge, json{{"status", status_patch}}, "status");
+  return patch(ref, PatchType::merge, json{ { "status", status_patch } }, "status");
 }
 
 Status
@@ -605,7 +599,7 @@ Client::remove(const ObjectRef& ref, const DeleteOptions& options)
   request.method = "DELETE";
   request.url = http::join_url("",
                                object_path(m, m.namespaced ? ref.namespace_ : "", ref.name),
-                               {{"propagationPolicy", propagation_name(options.propagation)}});
+                               { { "propagationPolicy", propagation_name(options.propagation) } });
   OCNE_TRY_ASSIGN(auto response, m_impl->send(std::move(request), what));
   if (response.status == 404 && options.ignore_not_found) {
     return {};
@@ -633,7 +627,7 @@ Client::watch(const GroupVersionKind& gvk,
 
   auto emit = [&](WatchEvent::Type type, const json& object) {
     ++st.events;
-    return handler(WatchEvent{type, &object});
+    return handler(WatchEvent{ type, &object });
   };
 
   // Lists and reports the differences to what was seen; false: handler stopped.
@@ -660,9 +654,10 @@ Client::watch(const GroupVersionKind& gvk,
         continue;
       }
       const auto slash = it->first.find('/');
-      json gone = {{"apiVersion", gvk.api_version()},
-                   {"kind", gvk.kind},
-                   {"metadata", {{"namespace", it->first.substr(0, slash)}, {"name", it->first.substr(slash + 1)}}}};
+      json gone = { { "apiVersion", gvk.api_version() },
+                    { "kind", gvk.kind },
+                    { "metadata",
+                      { { "namespace", it->first.substr(0, slash) }, { "name", it->first.substr(slash + 1) } } } };
       if (gone["metadata"]["namespace"] == "") {
         gone["metadata"].erase("namespace");
       }
@@ -695,10 +690,10 @@ Client::watch(const GroupVersionKind& gvk,
     if (deadline != Clock::time_point::max()) {
       seconds = std::min<long long>(seconds, std::max<long long>(1, (remaining.count() + 999) / 1000));
     }
-    http::QueryParams query{{"watch", "true"},
-                            {"resourceVersion", rv},
-                            {"allowWatchBookmarks", "true"},
-                            {"timeoutSeconds", std::to_string(seconds)}};
+    http::QueryParams query{ { "watch", "true" },
+                             { "resourceVersion", rv },
+                             { "allowWatchBookmarks", "true" },
+                             { "timeoutSeconds", std::to_string(seconds) } };
     if (!options.list.label_selector.empty()) {
       query.emplace_back("labelSelector", options.list.label_selector);
     }
@@ -730,7 +725,8 @@ Client::watch(const GroupVersionKind& gvk,
         try {
           event = json::parse(line);
         } catch (const json::exception& e) {
-          stream_error = Error(ErrorKind::internal, fmt::format("{}: invalid event from the server: {}", what, e.what()));
+          stream_error =
+            Error(ErrorKind::internal, fmt::format("{}: invalid event from the server: {}", what, e.what()));
           return false;
         }
         const auto type = string_at(event, "/type");

@@ -10,13 +10,19 @@ using nlohmann::json;
 
 namespace {
 
-std::atomic<int> g_clusters{0};
+std::atomic<int> g_clusters{ 0 };
 
 void
 status(httplib::Response& res, int code, const std::string& reason, const std::string& message)
 {
   res.status = code;
-  res.set_content(json({{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"}, {"message", message}, {"reason", reason}, {"code", code}}).dump(),
+  res.set_content(json({ { "kind", "Status" },
+                         { "apiVersion", "v1" },
+                         { "status", "Failure" },
+                         { "message", message },
+                         { "reason", reason },
+                         { "code", code } })
+                    .dump(),
                   "application/json");
 }
 
@@ -45,12 +51,13 @@ matches(const json& object, const std::string& selector)
 
 } // namespace
 
-FakeCluster::FakeCluster() : m_uid_prefix("c" + std::to_string(++g_clusters) + "-")
+FakeCluster::FakeCluster()
+  : m_uid_prefix("c" + std::to_string(++g_clusters) + "-")
 {
-  add_type({"", "v1", "Namespace", "namespaces", false, true});
-  add_type({"", "v1", "Secret", "secrets", true, false});
-  add_type({"", "v1", "ConfigMap", "configmaps", true, false});
-  add_type({"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, true});
+  add_type({ "", "v1", "Namespace", "namespaces", false, true });
+  add_type({ "", "v1", "Secret", "secrets", true, false });
+  add_type({ "", "v1", "ConfigMap", "configmaps", true, false });
+  add_type({ "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, true });
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
   auto& r = m_server.routes();
   // Without it every answer waits out the client's delayed ACK (40 ms).
@@ -142,14 +149,14 @@ FakeCluster::store_new(json object, const FakeType& type)
   if (type.kind == "CustomResourceDefinition") {
     // Register the served versions; Established at once.
     for (const auto& v : object["spec"]["versions"]) {
-      m_types.push_back({object["spec"]["group"],
-                         v["name"],
-                         object["spec"]["names"]["kind"],
-                         object["spec"]["names"]["plural"],
-                         object["spec"].value("scope", "Namespaced") == "Namespaced",
-                         true});
+      m_types.push_back({ object["spec"]["group"],
+                          v["name"],
+                          object["spec"]["names"]["kind"],
+                          object["spec"]["names"]["plural"],
+                          object["spec"].value("scope", "Namespaced") == "Namespaced",
+                          true });
     }
-    object["status"] = {{"conditions", {{{"type", "Established"}, {"status", "True"}}}}};
+    object["status"] = { { "conditions", { { { "type", "Established" }, { "status", "True" } } } } };
   }
   m_objects[key(type, meta.value("namespace", ""), meta["name"])] = object;
   return object;
@@ -175,10 +182,15 @@ FakeCluster::create(json object)
 }
 
 void
-FakeCluster::set_status(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name, const json& st)
+FakeCluster::set_status(const std::string& api_version,
+                        const std::string& kind,
+                        const std::string& ns,
+                        const std::string& name,
+                        const json& st)
 {
   const std::lock_guard lock(m_mutex);
-  const auto group = api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
+  const auto group =
+    api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
   auto type = find_kind(group, kind);
   auto& o = m_objects.at(key(*type, ns, name));
   o["status"] = st;
@@ -186,10 +198,15 @@ FakeCluster::set_status(const std::string& api_version, const std::string& kind,
 }
 
 void
-FakeCluster::patch(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name, const json& patch)
+FakeCluster::patch(const std::string& api_version,
+                   const std::string& kind,
+                   const std::string& ns,
+                   const std::string& name,
+                   const json& patch)
 {
   const std::lock_guard lock(m_mutex);
-  const auto group = api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
+  const auto group =
+    api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
   auto type = find_kind(group, kind);
   auto& o = m_objects.at(key(*type, ns, name));
   o.merge_patch(patch);
@@ -197,10 +214,14 @@ FakeCluster::patch(const std::string& api_version, const std::string& kind, cons
 }
 
 std::optional<json>
-FakeCluster::get(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name) const
+FakeCluster::get(const std::string& api_version,
+                 const std::string& kind,
+                 const std::string& ns,
+                 const std::string& name) const
 {
   const std::lock_guard lock(m_mutex);
-  const auto group = api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
+  const auto group =
+    api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
   auto type = find_kind(group, kind);
   if (!type) {
     return std::nullopt;
@@ -216,7 +237,8 @@ std::vector<json>
 FakeCluster::list(const std::string& api_version, const std::string& kind, const std::string& ns) const
 {
   const std::lock_guard lock(m_mutex);
-  const auto group = api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
+  const auto group =
+    api_version.find('/') == std::string::npos ? std::string() : api_version.substr(0, api_version.find('/'));
   std::vector<json> out;
   auto type = find_kind(group, kind);
   if (!type) {
@@ -255,9 +277,9 @@ FakeCluster::handle(const httplib::Request& req, httplib::Response& res)
     for (const auto& t : m_types) {
       if (t.group == group && t.version == version) {
         any = true;
-        resources.push_back({{"name", t.plural}, {"kind", t.kind}, {"namespaced", t.namespaced}});
+        resources.push_back({ { "name", t.plural }, { "kind", t.kind }, { "namespaced", t.namespaced } });
         if (t.status) {
-          resources.push_back({{"name", t.plural + "/status"}, {"kind", t.kind}, {"namespaced", t.namespaced}});
+          resources.push_back({ { "name", t.plural + "/status" }, { "kind", t.kind }, { "namespaced", t.namespaced } });
         }
       }
     }
@@ -265,7 +287,7 @@ FakeCluster::handle(const httplib::Request& req, httplib::Response& res)
       status(res, 404, "NotFound", "the server could not find the requested resource");
       return;
     }
-    res.set_content(json({{"kind", "APIResourceList"}, {"resources", resources}}).dump(), "application/json");
+    res.set_content(json({ { "kind", "APIResourceList" }, { "resources", resources } }).dump(), "application/json");
     return;
   }
   std::string ns;
@@ -301,7 +323,9 @@ FakeCluster::handle(const httplib::Request& req, httplib::Response& res)
         items.back()["apiVersion"] = api_version_of(*type);
       }
     }
-    reply({{"kind", type->kind + "List"}, {"metadata", {{"resourceVersion", std::to_string(m_version)}}}, {"items", items}});
+    reply({ { "kind", type->kind + "List" },
+            { "metadata", { { "resourceVersion", std::to_string(m_version) } } },
+            { "items", items } });
     return;
   }
   if (req.method == "POST") {

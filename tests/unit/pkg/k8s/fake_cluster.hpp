@@ -7,14 +7,12 @@
 // The full-fidelity server is tests/servers/kube; this one only has to be
 // honest about what move relies on.
 
-#include "tests/support/http_server.hpp"
-
 #include "pkg/k8s/kubeconfig.hpp"
-
-#include <nlohmann/json.hpp>
+#include "tests/support/http_server.hpp"
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,15 +45,30 @@ public:
   // Direct access (no HTTP), with the same bookkeeping.
   nlohmann::json create(nlohmann::json object);
   // A JSON merge patch of the object (metadata and spec).
-  void patch(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name, const nlohmann::json& patch);
-  void set_status(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name, const nlohmann::json& status);
-  std::optional<nlohmann::json> get(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name) const;
-  std::vector<nlohmann::json> list(const std::string& api_version, const std::string& kind, const std::string& ns) const;
+  void patch(const std::string& api_version,
+             const std::string& kind,
+             const std::string& ns,
+             const std::string& name,
+             const nlohmann::json& patch);
+  void set_status(const std::string& api_version,
+                  const std::string& kind,
+                  const std::string& ns,
+                  const std::string& name,
+                  const nlohmann::json& status);
+  std::optional<nlohmann::json> get(const std::string& api_version,
+                                    const std::string& kind,
+                                    const std::string& ns,
+                                    const std::string& name) const;
+  std::vector<nlohmann::json> list(const std::string& api_version,
+                                   const std::string& kind,
+                                   const std::string& ns) const;
 
 private:
   struct Path;
   void handle(const httplib::Request& req, httplib::Response& res);
-  std::optional<FakeType> find_type(const std::string& group, const std::string& version, const std::string& plural) const;
+  std::optional<FakeType> find_type(const std::string& group,
+                                    const std::string& version,
+                                    const std::string& plural) const;
   std::optional<FakeType> find_kind(const std::string& group, const std::string& kind) const;
   nlohmann::json store_new(nlohmann::json object, const FakeType& type);
   static std::string key(const FakeType& t, const std::string& ns, const std::string& name);

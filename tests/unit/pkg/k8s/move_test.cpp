@@ -2,14 +2,12 @@
 // scenarios run against the full Kubernetes test server in
 // tests/integration/k8s/move_test.cpp.
 
-#include "pkg/k8s/move.hpp"
-
 #include "pkg/core/strings.hpp"
+#include "pkg/k8s/move.hpp"
 #include "tests/unit/pkg/k8s/fake_cluster.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
 #include <thread>
 
 namespace ocne::k8s {
@@ -28,31 +26,33 @@ install_crds(FakeCluster& c, bool label)
     std::string group, kind, plural;
   };
   const std::vector<Crd> crds = {
-    {"cluster.x-k8s.io", "Cluster", "clusters"},
-    {"cluster.x-k8s.io", "MachineDeployment", "machinedeployments"},
-    {"cluster.x-k8s.io", "MachineSet", "machinesets"},
-    {"cluster.x-k8s.io", "Machine", "machines"},
-    {"controlplane.cluster.x-k8s.io", "KubeadmControlPlane", "kubeadmcontrolplanes"},
-    {"bootstrap.cluster.x-k8s.io", "KubeadmConfig", "kubeadmconfigs"},
-    {"bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate", "kubeadmconfigtemplates"},
-    {k_infra, "OCICluster", "ociclusters"},
-    {k_infra, "OCIClusterIdentity", "ociclusteridentities"},
-    {k_infra, "OCIMachine", "ocimachines"},
-    {k_infra, "OCIMachineTemplate", "ocimachinetemplates"},
+    { "cluster.x-k8s.io", "Cluster", "clusters" },
+    { "cluster.x-k8s.io", "MachineDeployment", "machinedeployments" },
+    { "cluster.x-k8s.io", "MachineSet", "machinesets" },
+    { "cluster.x-k8s.io", "Machine", "machines" },
+    { "controlplane.cluster.x-k8s.io", "KubeadmControlPlane", "kubeadmcontrolplanes" },
+    { "bootstrap.cluster.x-k8s.io", "KubeadmConfig", "kubeadmconfigs" },
+    { "bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate", "kubeadmconfigtemplates" },
+    { k_infra, "OCICluster", "ociclusters" },
+    { k_infra, "OCIClusterIdentity", "ociclusteridentities" },
+    { k_infra, "OCIMachine", "ocimachines" },
+    { k_infra, "OCIMachineTemplate", "ocimachinetemplates" },
   };
   for (const auto& crd : crds) {
     json labels = json::object();
     if (label) {
       labels["clusterctl.cluster.x-k8s.io"] = "";
     }
-    c.create({{"apiVersion", "apiextensions.k8s.io/v1"},
-              {"kind", "CustomResourceDefinition"},
-              {"metadata", {{"name", crd.plural + "." + crd.group}, {"labels", labels}}},
-              {"spec",
-               {{"group", crd.group},
-                {"scope", "Namespaced"},
-                {"names", {{"kind", crd.kind}, {"plural", crd.plural}}},
-                {"versions", {{{"name", "v1beta1"}, {"served", true}, {"storage", false}}, {{"name", "v1beta2"}, {"served", true}, {"storage", true}}}}}}});
+    c.create({ { "apiVersion", "apiextensions.k8s.io/v1" },
+               { "kind", "CustomResourceDefinition" },
+               { "metadata", { { "name", crd.plural + "." + crd.group }, { "labels", labels } } },
+               { "spec",
+                 { { "group", crd.group },
+                   { "scope", "Namespaced" },
+                   { "names", { { "kind", crd.kind }, { "plural", crd.plural } } },
+                   { "versions",
+                     { { { "name", "v1beta1" }, { "served", true }, { "storage", false } },
+                       { { "name", "v1beta2" }, { "served", true }, { "storage", true } } } } } } });
   }
 }
 
@@ -66,7 +66,8 @@ struct Graph
 json
 owner(const json& o)
 {
-  return {{"apiVersion", o["apiVersion"]}, {"kind", o["kind"]}, {"name", o["metadata"]["name"]}, {"uid", o["metadata"]["uid"]}, {"controller", true}, {"blockOwnerDeletion", true}};
+  return { { "apiVersion", o["apiVersion"] }, { "kind", o["kind"] },  { "name", o["metadata"]["name"] },
+           { "uid", o["metadata"]["uid"] },   { "controller", true }, { "blockOwnerDeletion", true } };
 }
 
 Graph
@@ -74,10 +75,13 @@ make_graph(FakeCluster& c, bool provisioned)
 {
   Graph g;
   auto obj = [](const std::string& av, const std::string& kind, const std::string& name, const json* own) {
-    json o = {{"apiVersion", av}, {"kind", kind}, {"metadata", {{"name", name}, {"namespace", "capi"}}}, {"spec", json::object()}};
+    json o = { { "apiVersion", av },
+               { "kind", kind },
+               { "metadata", { { "name", name }, { "namespace", "capi" } } },
+               { "spec", json::object() } };
     if (own != nullptr) {
-      o["metadata"]["ownerReferences"] = json::array({owner(*own)});
-      o["metadata"]["finalizers"] = json::array({"cluster.x-k8s.io/test"});
+      o["metadata"]["ownerReferences"] = json::array({ owner(*own) });
+      o["metadata"]["finalizers"] = json::array({ "cluster.x-k8s.io/test" });
     }
     return o;
   };
@@ -86,43 +90,54 @@ make_graph(FakeCluster& c, bool provisioned)
     bucket.push_back(created);
     return created;
   };
-  c.create({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "capi"}}}});
+  c.create({ { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", "capi" } } } });
   auto cluster = obj("cluster.x-k8s.io/v1beta2", "Cluster", "demo", nullptr);
   if (provisioned) {
-    cluster["status"] = {{"initialization", {{"infrastructureProvisioned", true}, {"controlPlaneInitialized", true}}}};
+    cluster["status"] = { { "initialization",
+                            { { "infrastructureProvisioned", true }, { "controlPlaneInitialized", true } } } };
   }
   cluster = add(cluster, g.moving);
   auto secret = [](const std::string& name) {
-    return json{{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", name}, {"namespace", "capi"}}}, {"data", {{"value", "Y2VydA=="}}}};
+    return json{ { "apiVersion", "v1" },
+                 { "kind", "Secret" },
+                 { "metadata", { { "name", name }, { "namespace", "capi" } } },
+                 { "data", { { "value", "Y2VydA==" } } } };
   };
-  for (const auto* suffix : {"kubeconfig", "ca", "etcd", "sa"}) {
+  for (const auto* suffix : { "kubeconfig", "ca", "etcd", "sa" }) {
     add(secret(std::string("demo-") + suffix), g.moving);
   }
   add(secret("oci-credentials"), g.shared);
   auto identity = obj(k_infra + "/v1beta2", "OCIClusterIdentity", "oci-identity", nullptr);
-  identity["spec"] = {{"type", "UserPrincipal"}, {"principalSecret", {{"name", "oci-credentials"}, {"namespace", "capi"}}}};
+  identity["spec"] = { { "type", "UserPrincipal" },
+                       { "principalSecret", { { "name", "oci-credentials" }, { "namespace", "capi" } } } };
   add(identity, g.shared);
   auto infra = obj(k_infra + "/v1beta2", "OCICluster", "demo", &cluster);
-  infra["spec"]["identityRef"] = {{"kind", "OCIClusterIdentity"}, {"name", "oci-identity"}};
+  infra["spec"]["identityRef"] = { { "kind", "OCIClusterIdentity" }, { "name", "oci-identity" } };
   add(infra, g.moving);
   auto kcp = add(obj("controlplane.cluster.x-k8s.io/v1beta2", "KubeadmControlPlane", "demo-cp", &cluster), g.moving);
   add(obj(k_infra + "/v1beta2", "OCIMachineTemplate", "demo-cp", &cluster), g.moving);
   auto md = add(obj("cluster.x-k8s.io/v1beta2", "MachineDeployment", "demo-md", &cluster), g.moving);
   add(obj("bootstrap.cluster.x-k8s.io/v1beta2", "KubeadmConfigTemplate", "demo-md", &cluster), g.moving);
   auto ms = add(obj("cluster.x-k8s.io/v1beta2", "MachineSet", "demo-md-x", &md), g.moving);
-  for (const auto& [name, machine_owner] : std::vector<std::pair<std::string, json>>{{"demo-cp-a", kcp}, {"demo-md-x-1", ms}, {"demo-md-x-2", ms}}) {
+  for (const auto& [name, machine_owner] : std::vector<std::pair<std::string, json>>{
+         { "demo-cp-a", kcp }, { "demo-md-x-1", ms }, { "demo-md-x-2", ms } }) {
     auto machine = obj("cluster.x-k8s.io/v1beta2", "Machine", name, &machine_owner);
     if (provisioned) {
-      machine["status"] = {{"nodeRef", {{"name", name}}}};
+      machine["status"] = { { "nodeRef", { { "name", name } } } };
     }
     machine = add(machine, g.moving);
     add(obj(k_infra + "/v1beta2", "OCIMachine", name, &machine), g.moving);
     auto config = add(obj("bootstrap.cluster.x-k8s.io/v1beta2", "KubeadmConfig", name, &machine), g.moving);
     auto data = secret(name);
-    data["metadata"]["ownerReferences"] = json::array({owner(config)});
+    data["metadata"]["ownerReferences"] = json::array({ owner(config) });
     add(data, g.moving);
   }
-  auto forced = json{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "cloud-config"}, {"namespace", "capi"}, {"labels", {{"clusterctl.cluster.x-k8s.io/move", ""}}}}}};
+  auto forced = json{ { "apiVersion", "v1" },
+                      { "kind", "ConfigMap" },
+                      { "metadata",
+                        { { "name", "cloud-config" },
+                          { "namespace", "capi" },
+                          { "labels", { { "clusterctl.cluster.x-k8s.io/move", "" } } } } } };
   add(forced, g.moving);
   add(secret("unrelated"), g.staying);
   return g;
@@ -174,7 +189,8 @@ TEST_F(MoveUnitTest, MovesTheGraphAndRewritesOwnerReferences)
     auto moved = target_cluster.get(o["apiVersion"], o["kind"], "capi", name_of(o));
     ASSERT_TRUE(moved) << name_of(o);
     by_uid[(*moved)["metadata"]["uid"]] = *moved;
-    EXPECT_FALSE(source_cluster.get(o["apiVersion"], o["kind"], "capi", name_of(o))) << name_of(o) << " left in the source";
+    EXPECT_FALSE(source_cluster.get(o["apiVersion"], o["kind"], "capi", name_of(o)))
+      << name_of(o) << " left in the source";
   }
   for (const auto& [uid, o] : by_uid) {
     for (const auto& ref : o["metadata"].value("ownerReferences", json::array())) {
@@ -200,7 +216,8 @@ TEST_F(MoveUnitTest, PlanOrdersOwnersFirst)
   auto plan = plan_move(*source, options());
   ASSERT_TRUE(plan) << plan.error().message();
   ASSERT_GE(plan->groups.size(), 5u) << plan->to_text();
-  EXPECT_NE(plan->to_text().find("  group 1:\n    Cluster capi/demo\n    ConfigMap capi/cloud-config\n"), std::string::npos)
+  EXPECT_NE(plan->to_text().find("  group 1:\n    Cluster capi/demo\n    ConfigMap capi/cloud-config\n"),
+            std::string::npos)
     << plan->to_text();
   std::map<std::size_t, std::size_t> group_of;
   for (std::size_t gi = 0; gi < plan->groups.size(); ++gi) {
@@ -209,7 +226,7 @@ TEST_F(MoveUnitTest, PlanOrdersOwnersFirst)
     }
   }
   for (std::size_t i = 0; i < plan->nodes.size(); ++i) {
-    for (const auto* owners : {&plan->nodes[i].owners, &plan->nodes[i].soft_owners}) {
+    for (const auto* owners : { &plan->nodes[i].owners, &plan->nodes[i].soft_owners }) {
       for (const auto o : *owners) {
         EXPECT_LT(group_of[o], group_of[i]) << plan->nodes[i].ref.to_string();
       }
@@ -222,9 +239,10 @@ TEST_F(MoveUnitTest, RefusesWhileProvisioning)
   make_graph(source_cluster, false);
   auto report = move(*source, *target, options(), null_progress());
   ASSERT_FALSE(report);
-  EXPECT_TRUE(str::starts_with(report.error().message(),
-                               "cannot start the move operation while Cluster capi/demo is still provisioning the infrastructure; "
-                               "cannot start the move operation while Machine capi/demo-cp-a is still provisioning the node"))
+  EXPECT_TRUE(str::starts_with(
+    report.error().message(),
+    "cannot start the move operation while Cluster capi/demo is still provisioning the infrastructure; "
+    "cannot start the move operation while Machine capi/demo-cp-a is still provisioning the node"))
     << report.error().message();
 }
 
@@ -245,7 +263,8 @@ TEST_F(MoveUnitTest, FailedCreateRollsBackAndUnpauses)
   EXPECT_TRUE(str::ends_with(message, "were deleted again; the source is complete and unpaused")) << message;
   for (const auto& o : g.moving) {
     EXPECT_TRUE(source_cluster.get(o["apiVersion"], o["kind"], "capi", name_of(o))) << name_of(o);
-    EXPECT_FALSE(target_cluster.get(o["apiVersion"], o["kind"], "capi", name_of(o))) << name_of(o) << " left in the target";
+    EXPECT_FALSE(target_cluster.get(o["apiVersion"], o["kind"], "capi", name_of(o)))
+      << name_of(o) << " left in the target";
   }
   auto cluster = source_cluster.get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo");
   EXPECT_FALSE((*cluster)["spec"].contains("paused")) << cluster->dump();
@@ -257,12 +276,14 @@ TEST_F(MoveUnitTest, FailedDeleteIsFinishedByASecondRun)
   ocne::test::Fault rejected;
   rejected.status = 400;
   rejected.body = R"({"kind":"Status","code":400,"reason":"BadRequest","message":"injected rejection"})";
-  source_cluster.faults().fail_next(100, rejected, "DELETE", "/apis/cluster.x-k8s.io/v1beta2/namespaces/capi/clusters/demo");
+  source_cluster.faults().fail_next(
+    100, rejected, "DELETE", "/apis/cluster.x-k8s.io/v1beta2/namespaces/capi/clusters/demo");
   auto report = move(*source, *target, options(), null_progress());
   ASSERT_FALSE(report);
-  EXPECT_TRUE(str::ends_with(report.error().message(),
-                             "are in the target and unpaused, but 1 remain in the paused source and must be deleted there "
-                             "(run the move again): Cluster capi/demo"))
+  EXPECT_TRUE(
+    str::ends_with(report.error().message(),
+                   "are in the target and unpaused, but 1 remain in the paused source and must be deleted there "
+                   "(run the move again): Cluster capi/demo"))
     << report.error().message();
   source_cluster.faults().clear();
   auto again = move(*source, *target, options(), null_progress());
@@ -273,7 +294,9 @@ TEST_F(MoveUnitTest, FailedDeleteIsFinishedByASecondRun)
   auto cluster = target_cluster.get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo");
   ASSERT_TRUE(cluster);
   EXPECT_FALSE((*cluster)["spec"].contains("paused"));
-  EXPECT_FALSE((*cluster)["metadata"].value("annotations", json::object()).contains("clusterctl.cluster.x-k8s.io/delete-for-move"));
+  EXPECT_FALSE((*cluster)["metadata"]
+                 .value("annotations", json::object())
+                 .contains("clusterctl.cluster.x-k8s.io/delete-for-move"));
 }
 
 TEST_F(MoveUnitTest, RetriesTransientFailures)
@@ -293,15 +316,16 @@ TEST_F(MoveUnitTest, RetriesTransientFailures)
 TEST_F(MoveUnitTest, WaitsForBlockMoveAnnotationsToGo)
 {
   make_graph(source_cluster, true);
-  const json block = {{"metadata", {{"annotations", {{"clusterctl.cluster.x-k8s.io/block-move", ""}}}}}};
+  const json block = { { "metadata", { { "annotations", { { "clusterctl.cluster.x-k8s.io/block-move", "" } } } } } };
   source_cluster.patch(k_infra + "/v1beta2", "OCICluster", "capi", "demo", block);
   std::thread provider([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    source_cluster.patch(k_infra + "/v1beta2",
-                         "OCICluster",
-                         "capi",
-                         "demo",
-                         {{"metadata", {{"annotations", {{"clusterctl.cluster.x-k8s.io/block-move", nullptr}}}}}});
+    source_cluster.patch(
+      k_infra + "/v1beta2",
+      "OCICluster",
+      "capi",
+      "demo",
+      { { "metadata", { { "annotations", { { "clusterctl.cluster.x-k8s.io/block-move", nullptr } } } } } });
   });
   const auto started = std::chrono::steady_clock::now();
   auto report = move(*source, *target, options(), null_progress());
@@ -318,7 +342,7 @@ TEST_F(MoveUnitTest, ABlockThatStaysStopsTheMoveBeforeAnythingIsCreated)
                        "OCICluster",
                        "capi",
                        "demo",
-                       {{"metadata", {{"annotations", {{"clusterctl.cluster.x-k8s.io/block-move", ""}}}}}});
+                       { { "metadata", { { "annotations", { { "clusterctl.cluster.x-k8s.io/block-move", "" } } } } } });
   auto o = options();
   o.block_move_timeout = std::chrono::milliseconds(300);
   auto report = move(*source, *target, o, null_progress());
@@ -343,7 +367,8 @@ TEST_F(MoveUnitTest, WithoutClusterctlLabelsUsesTheClusterApiGroups)
   auto plan = plan_move(client, options());
   ASSERT_TRUE(plan) << plan.error().message();
   EXPECT_EQ(plan->nodes.size(), g.moving.size() + g.shared.size());
-  EXPECT_NE(plan->to_text().find("note: no CRD carries the clusterctl.cluster.x-k8s.io label; using the 11 CRDs"), std::string::npos)
+  EXPECT_NE(plan->to_text().find("note: no CRD carries the clusterctl.cluster.x-k8s.io label; using the 11 CRDs"),
+            std::string::npos)
     << plan->to_text();
 }
 

@@ -1,6 +1,5 @@
-#include "pkg/k8s/client.hpp"
-
 #include "pkg/core/strings.hpp"
+#include "pkg/k8s/client.hpp"
 #include "tests/support/http_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tls.hpp"
@@ -17,7 +16,7 @@ protected:
   SetUp() override
   {
     ca = ocne::test::make_test_ca();
-    const auto cert = ocne::test::make_test_cert(ca, "127.0.0.1", {"IP:127.0.0.1"});
+    const auto cert = ocne::test::make_test_cert(ca, "127.0.0.1", { "IP:127.0.0.1" });
     const auto cert_file = write("server.crt", cert.cert_pem);
     const auto key_file = write("server.key", cert.key_pem);
     const auto ca_file = write("ca.crt", ca.cert_pem);
