@@ -66,6 +66,9 @@ public:
   resolve(const Reference& ref, std::vector<Part>& out)
   {
     const Value* v = m_variables.find(ref.name);
+    if (v != nullptr && v->kind() == Value::Kind::omit && ref.op != Reference::Op::none) {
+      v = nullptr; // a default replaces "no value"
+    }
     const bool use_default =
       (v == nullptr && ref.op != Reference::Op::none) ||
       (v != nullptr && ref.op == Reference::Op::default_if_empty && is_empty(*v));
@@ -101,7 +104,7 @@ private:
   const Value*
   probe(const Value& v)
   {
-    if (v.kind() == Value::Kind::node) {
+    if (v.kind() == Value::Kind::node || v.kind() == Value::Kind::omit) {
       return &v;
     }
     m_probes.push_back(v.kind() == Value::Kind::text ? Value::text("x") : Value::string("x"));
@@ -249,6 +252,13 @@ private:
   bool
   check_scalar(const Part& p, int line)
   {
+    if (p.value->kind() == Value::Kind::omit) {
+      fail(line,
+           fmt::format("variable {} has no value and can only leave out a whole value (after \"key: \", after "
+                       "\"- \" or on a line of its own)",
+                       p.name));
+      return false;
+    }
     if (p.value->kind() == Value::Kind::node && yaml::is_collection(*p.value->json())) {
       fail(line,
            fmt::format("variable {} holds a YAML {} and must stand alone as a value (after \"key: \", after \"- \" "
@@ -273,7 +283,11 @@ private:
         continue;
       }
       if (slot.context == Context::comment) {
-        m_cur += p.value->kind() == Value::Kind::node ? yaml::flow(*p.value->json()) : yaml::escape_double(p.value->str());
+        if (p.value->kind() == Value::Kind::node) {
+          m_cur += yaml::flow(*p.value->json());
+        } else if (p.value->kind() != Value::Kind::omit) {
+          m_cur += yaml::escape_double(p.value->str());
+        }
         continue;
       }
       if (!check_scalar(p, line)) {
@@ -468,6 +482,12 @@ private:
     const bool single = parts.size() == 1;
     if (single && parts[0].value->kind() == Value::Kind::node) {
       return insert_node(slot, parts[0], e, le, line);
+    }
+    if (single && parts[0].value->kind() == Value::Kind::omit && !slot.flow &&
+        (slot.position == Position::map_value || slot.position == Position::seq_item ||
+         slot.position == Position::standalone)) {
+      m_drop = true; // the key or item goes away with its value
+      return le;
     }
     bool ok = true;
     bool has_string = false;

@@ -39,6 +39,12 @@ Value::boolean(bool value)
   return node(nlohmann::ordered_json(value));
 }
 
+Value
+Value::omit()
+{
+  return Value(Kind::omit, {}, nullptr);
+}
+
 void
 Variables::set(std::string name, Value value)
 {

@@ -9,7 +9,10 @@
 //    they would otherwise read as numbers or booleans.
 //  - node: a YAML node built in C++ (mapping, list or scalar, as JSON). It is
 //    emitted as YAML at the indentation of the place it lands, which is how
-//    templates get lists and conditionals without string pasting.
+//    templates get lists without string pasting.
+//  - omit: no value, and the key or list item it is the value of is left
+//    out ("ipPool: $${OXIDE_IP_POOL}" disappears), which is how templates get
+//    optional settings. ${VAR:=default} and ${VAR=default} treat it as unset.
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -24,13 +27,14 @@ namespace ocne::tmpl {
 class Value
 {
 public:
-  enum class Kind { text, string, node };
+  enum class Kind { text, string, node, omit };
 
   static Value text(std::string value);
   static Value string(std::string value);
   static Value node(const nlohmann::ordered_json& node);
   static Value integer(std::int64_t value);
   static Value boolean(bool value);
+  static Value omit();
 
   Kind
   kind() const

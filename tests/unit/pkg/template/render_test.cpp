@@ -124,6 +124,18 @@ TEST(Render, NodesBecomeYamlBlocks)
             "  - x\n");
 }
 
+TEST(Render, OmittedValuesLeaveTheirKeyOut)
+{
+  const auto v = vars({{"POOL", Value::omit()}, {"KEYS", Value::omit()}, {"SET", Value::string("p")}});
+  EXPECT_EQ(ok("spec:\n  ipPool: ${POOL}\n  vpc: v\n  keys:\n  - ${KEYS}\n  - k\n  ${POOL}\n  other: ${SET}\n", v),
+            "spec:\n  vpc: v\n  keys:\n  - k\n  other: p\n");
+  // Defaults treat "no value" as unset.
+  EXPECT_EQ(ok("a: ${POOL:=d}\nb: ${POOL=e}\n", v), "a: d\nb: e\n");
+  EXPECT_EQ(err("a: \"x${POOL}\"\n", v),
+            "t.yaml:1: variable POOL has no value and can only leave out a whole value (after \"key: \", after \"- \" "
+            "or on a line of its own)");
+}
+
 TEST(Render, ReportsEveryMissingVariableAtOnce)
 {
   EXPECT_EQ(err("a: ${CLUSTER_NAME}\nb: ${OCI_IMAGE_ID}\nc: ${CLUSTER_NAME}-x\nd: ${OK:=1}\n", {}),
