@@ -305,6 +305,10 @@ find_placeholders(std::string_view yaml)
   std::size_t pos = 0;
   while ((pos = yaml.find("${", pos)) != std::string_view::npos) {
     auto end = pos + 2;
+    if (pos > 0 && yaml[pos - 1] == '$') {
+      pos = end; // "$${" is an escaped "${", as in clusterctl
+      continue;
+    }
     while (end < yaml.size() && (std::isalnum(static_cast<unsigned char>(yaml[end])) != 0 || yaml[end] == '_')) {
       ++end;
     }
