@@ -678,6 +678,13 @@ template_line(const Output& out, int output_line0)
 Result<std::vector<YAML::Node>>
 parse_all(const std::string& text, const Output& out, const std::string& source, const std::string& what)
 {
+  if (const int line = detail::misplaced_flow_entry(text); line != 0) {
+    return make_error(ErrorKind::invalid_input,
+                      "{}:{}: {}: ',' cannot start a value outside [...] or {{...}}",
+                      source,
+                      template_line(out, line - 1),
+                      what);
+  }
   try {
     return YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {

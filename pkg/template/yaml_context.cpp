@@ -25,6 +25,12 @@ public:
   {
   }
 
+  int
+  first_misplaced_flow_entry() const
+  {
+    return m_misplaced_line;
+  }
+
   std::vector<Slot>
   run()
   {
@@ -36,6 +42,7 @@ public:
       }
       m_ls = start;
       m_le = end;
+      ++m_line;
       lex_line();
       if (end == m_t.size()) {
         break;
@@ -175,15 +182,22 @@ private:
     }
     if (m_indent == 0 && (m_t.substr(first, 3) == "---" || m_t.substr(first, 3) == "...") &&
         (first + 3 == m_le || is_space(m_t[first + 3]))) {
+      m_document_started = false;
       if (m_t[first] == '.') {
         return;
       }
       const auto p = skip_spaces(first + 3);
       if (p < m_le) {
         node(p, Position::other, 0);
+        m_document_started = true;
       }
       return;
     }
+    struct Started
+    {
+      bool& flag;
+      ~Started() { flag = true; }
+    } started{m_document_started};
     std::size_t p = first;
     int dash_col = -1;
     while (p < m_le && (m_t[p] == '-' || m_t[p] == '?' || m_t[p] == ':') && (p + 1 == m_le || is_space(m_t[p + 1]))) {
@@ -218,6 +232,12 @@ private:
       return;
     }
     const char c = m_t[p];
+    // A plain scalar cannot start with ','; at the left margin or as a
+    // document's first node it also sends yaml-cpp 0.7 into an endless loop.
+    // (Deeper in, it can continue a multi-line plain scalar.)
+    if (c == ',' && m_misplaced_line == 0 && (m_indent == 0 || !m_document_started)) {
+      m_misplaced_line = m_line;
+    }
     if (c == '#') {
       comment(p);
     } else if (c == '"' || c == '\'') {
@@ -411,6 +431,9 @@ private:
   int m_flow_depth = 0;
   int m_block_parent = 0;
   int m_block_content = -1;
+  int m_line = 0;
+  int m_misplaced_line = 0;
+  bool m_document_started = false;
 };
 
 } // namespace
@@ -419,6 +442,14 @@ std::vector<Slot>
 classify_slots(std::string_view skeleton)
 {
   return Lexer(skeleton).run();
+}
+
+int
+misplaced_flow_entry(std::string_view text)
+{
+  Lexer lexer(text);
+  lexer.run();
+  return lexer.first_misplaced_flow_entry();
 }
 
 } // namespace ocne::tmpl::detail
