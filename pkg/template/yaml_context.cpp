@@ -125,7 +125,13 @@ private:
     while (m_ls + m_indent < m_le && m_t[m_ls + m_indent] == ' ') {
       ++m_indent;
     }
-    const std::size_t first = m_ls + static_cast<std::size_t>(m_indent);
+    // Tabs cannot indent, but they separate: a node may start after one.
+    const std::size_t first = skip_spaces(m_ls + static_cast<std::size_t>(m_indent));
+    if (first == m_le && m_mode == Mode::normal && m_flow_depth == 0) {
+      return; // a blank line: a plain scalar may go on after it
+    }
+    m_prev_plain = m_plain_open;
+    m_plain_open = false;
     if (m_mode == Mode::block) {
       if (skip_spaces(m_ls) == m_le) {
         return;
@@ -220,22 +226,32 @@ private:
   void
   node(std::size_t p, Position position, int node_indent)
   {
-    // Anchors and tags come before the node itself.
+    // Anchors and tags come before the node itself; a flow indicator ends them.
+    bool property = false;
     while (p < m_le && (m_t[p] == '&' || m_t[p] == '!')) {
-      while (p < m_le && !is_space(m_t[p])) {
+      if (m_t.substr(p, 2) == "!<") {
+        // A verbatim tag, !<tag:yaml.org,2002:str>, may hold ','.
+        while (p < m_le && m_t[p] != '>') {
+          ++p;
+        }
+      }
+      while (p < m_le && !is_space(m_t[p]) && !is_flow_indicator(m_t[p])) {
         ++p;
       }
       p = skip_spaces(p);
+      property = true;
       position = position == Position::standalone ? Position::other : position;
     }
     if (p == m_le) {
       return;
     }
     const char c = m_t[p];
-    // A plain scalar cannot start with ','; at the left margin or as a
-    // document's first node it also sends yaml-cpp 0.7 into an endless loop.
-    // (Deeper in, it can continue a multi-line plain scalar.)
-    if (c == ',' && m_misplaced_line == 0 && (m_indent == 0 || !m_document_started)) {
+    // No YAML node starts with ','. (A line of its own that starts with one
+    // may continue a multi-line plain scalar from the line before, unless it
+    // is at the left margin or opens the document.) yaml-cpp 0.7 loops
+    // forever on some of these, so they are reported before it sees them.
+    if (c == ',' && m_misplaced_line == 0 &&
+        (position != Position::standalone || property || m_indent == 0 || !m_document_started || !m_prev_plain)) {
       m_misplaced_line = m_line;
     }
     if (c == '#') {
@@ -293,6 +309,7 @@ private:
         break;
       }
     }
+    m_plain_open = end == m_le;
     Slot s;
     s.span_begin = p;
     s.span_end = rtrim(p, end);
@@ -316,7 +333,20 @@ private:
       if (v < m_le) {
         node(v, Position::map_value, key_col + 2);
       }
-    } else if (q < m_le && m_t[q] == '#') {
+      return;
+    }
+    // Only a comment may follow a finished quoted scalar or flow collection
+    // that is not a key. yaml-cpp 0.7 loops forever when a ',' comes next
+    // ("[a], b", "'a' 'b', c"), so such a line is reported first.
+    for (auto i = q; i < m_le && m_misplaced_line == 0; ++i) {
+      if (m_t[i] == '#' && (i == q || is_space(m_t[i - 1]))) {
+        break;
+      }
+      if (m_t[i] == ',') {
+        m_misplaced_line = m_line;
+      }
+    }
+    if (q < m_le && m_t[q] == '#') {
       comment(q);
     }
   }
@@ -434,6 +464,8 @@ private:
   int m_line = 0;
   int m_misplaced_line = 0;
   bool m_document_started = false;
+  bool m_plain_open = false; // the line so far ended inside a plain scalar
+  bool m_prev_plain = false; // the previous line did
 };
 
 } // namespace

@@ -175,6 +175,8 @@ TEST(Render, TemplatesThatAreNotYamlAreErrors)
   // renderer reports it instead of handing it over.
   EXPECT_EQ(err("# c\n,x: ${A}\n", vars({{"A", Value::text("a")}})),
             "t.yaml:2: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
+  EXPECT_EQ(err("{a: ${A}}, b\n", vars({{"A", Value::text("a")}})),
+            "t.yaml:1: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
   EXPECT_EQ(err("a: 1\n---\n${A:=,x}\n", {}),
             "t.yaml:3: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
   EXPECT_EQ(err("a: [1, 2\nb: ${X}\n", vars({{"X", Value::text("x")}})).substr(0, 38),
