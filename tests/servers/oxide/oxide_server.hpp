@@ -88,6 +88,16 @@ public:
   FaultInjector& faults();
   const OxideServerOptions& options() const;
 
+  // Faults by operation (after routing, so they can target one endpoint
+  // whatever its path): the next `count` calls of operation_id, or each call
+  // with `probability`, get an Oxide error with this status. The handler
+  // does not run.
+  void fail_operation(const std::string& operation_id, int count, int status = 503);
+  void fail_operation_randomly(const std::string& operation_id, double probability, int status = 503,
+                               std::uint64_t seed = 1);
+  void clear_operation_faults();
+  int operation_faults_injected() const;
+
   // Turns spec validation on or off while running.
   void set_validation(bool on);
   // Spec violations seen so far: rejected requests and (a server bug)

@@ -251,9 +251,22 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
     return;
   }
   const auto& op = *match->operation;
+  std::optional<int> fault_status;
   {
     const std::lock_guard lock(mutex);
     ++counts[op.operation_id];
+    if (auto f = operation_faults.find(op.operation_id); f != operation_faults.end()) {
+      if (f->second.remaining > 0) {
+        --f->second.remaining;
+        fault_status = f->second.status;
+      } else if (f->second.probability > 0 &&
+                 std::uniform_real_distribution<double>(0.0, 1.0)(fault_rng) < f->second.probability) {
+        fault_status = f->second.status;
+      }
+      if (fault_status) {
+        ++operation_faults_injected;
+      }
+    }
   }
 
   // Everything that leaves from here on is checked against the spec.
@@ -277,6 +290,11 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
     }
   };
 
+  if (fault_status) {
+    const std::string code = *fault_status == 503 ? "ServiceNotAvailable" : "Internal";
+    respond(*fault_status, error_body({*fault_status, code, "injected fault"}), false);
+    return;
+  }
   if (op.operation_id != "ping") {
     const auto auth = req.get_header_value("Authorization");
     if (auth != "Bearer " + options.token) {
@@ -292,12 +310,8 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
       return;
     }
     if (wanted > parse_version(options.max_api_version)) {
-      respond(400,
-              error_body({400,
-                          "",
-                          "unsupported API version \"" + value + "\": this server supports up to " +
-                            options.max_api_version}),
-              false);
+      // dropshot's wording (versioning.rs).
+      respond(400, error_body({400, "", "server does not support this API version: " + value}), false);
       return;
     }
   }
@@ -515,6 +529,35 @@ const OxideServerOptions&
 OxideServer::options() const
 {
   return m_impl->options;
+}
+
+void
+OxideServer::fail_operation(const std::string& operation_id, int count, int status)
+{
+  const std::lock_guard lock(m_impl->mutex);
+  m_impl->operation_faults[operation_id] = Impl::OperationFault{count, 0.0, status};
+}
+
+void
+OxideServer::fail_operation_randomly(const std::string& operation_id, double probability, int status, std::uint64_t seed)
+{
+  const std::lock_guard lock(m_impl->mutex);
+  m_impl->fault_rng.seed(seed);
+  m_impl->operation_faults[operation_id] = Impl::OperationFault{0, probability, status};
+}
+
+void
+OxideServer::clear_operation_faults()
+{
+  const std::lock_guard lock(m_impl->mutex);
+  m_impl->operation_faults.clear();
+}
+
+int
+OxideServer::operation_faults_injected() const
+{
+  const std::lock_guard lock(m_impl->mutex);
+  return m_impl->operation_faults_injected;
 }
 
 void

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <random>
 
 namespace ocne::test::oxide_server {
 
@@ -217,6 +218,16 @@ struct OxideServer::Impl
   std::string silo_id;
 
   std::map<std::string, Handler> handlers; // by operationId
+
+  struct OperationFault
+  {
+    int remaining = 0;
+    double probability = 0.0;
+    int status = 503;
+  };
+  std::map<std::string, OperationFault> operation_faults; // guarded by mutex
+  std::mt19937_64 fault_rng{1};
+  int operation_faults_injected = 0;
 
   void install_routes();
   void register_handlers();
