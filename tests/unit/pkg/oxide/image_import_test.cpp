@@ -1,5 +1,6 @@
 #include "pkg/oxide/image_import.hpp"
 
+#include "pkg/core/file_lock.hpp"
 #include "pkg/core/process.hpp"
 #include "pkg/oxide/content_digest.hpp"
 #include "pkg/oxide/import_journal.hpp"
@@ -278,6 +279,23 @@ TEST_F(ImageImportTest, ChangedFileThrowsAwayTheOldAttempt)
   EXPECT_FALSE(r->resumed);
   EXPECT_EQ(m_server->content_digest("node-image"), content_digest_of_file(raw, k_gib));
   expect_clean();
+}
+
+TEST_F(ImageImportTest, ConcurrentUploadOfTheSameImageIsRefused)
+{
+  const auto raw = make_raw("disk.raw", 1 << 20, {{0, 'a'}});
+  ImportJournal journal(dir() / "journal", m_client->host(), "k8s", "node-image");
+  auto held = FileLock::acquire(journal.lock_path(), std::chrono::milliseconds(0), "test");
+  ASSERT_TRUE(held);
+  auto r = import(raw, options());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind(), ErrorKind::conflict);
+  EXPECT_EQ(r.error().message().rfind("the upload of image \"node-image\" to project \"k8s\" is in use by another "
+                                      "ocne run (pid ",
+                                      0),
+            0U)
+    << r.error().message();
+  EXPECT_EQ(m_server->count("disk_create"), 0);
 }
 
 TEST_F(ImageImportTest, BadInputFailsBeforeAnyDiskIsCreated)
