@@ -534,7 +534,7 @@ RegistryClient::fetch_blob(const Descriptor& blob, const BlobStore& store, Progr
       if (!retryable || resumes_left-- <= 0) {
         return tl::unexpected(r.error());
       }
-      log::warn("{}: transfer interrupted at {} of {} bytes ({}); resuming", what, have, blob.size, r.error().message());
+      log::warn("{}; resuming at byte {} of {}", r.error().message(), have, blob.size);
       if (have == before) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
