@@ -70,7 +70,7 @@ convert_to_raw(const fs::Path& qcow2, std::uint64_t virtual_size, fs::AtomicFile
   if (!program_exists("qemu-img")) {
     return make_error(ErrorKind::unavailable, "converting to raw needs qemu-img; install qemu-utils");
   }
-  task.set_total(100);
+  task.set_total(virtual_size);
   // qemu-img writes into the temporary file, which already has the final
   // size and holds only zeros (so it can skip them and stay sparse).
   OCNE_TRY(out.truncate(virtual_size));
@@ -85,7 +85,8 @@ convert_to_raw(const fs::Path& qcow2, std::uint64_t virtual_size, fs::AtomicFile
       const auto open = pending.rfind('(', close);
       if (open != std::string::npos) {
         try {
-          task.set_done(static_cast<std::uint64_t>(std::stod(pending.substr(open + 1, close - open - 1))));
+          const double percent = std::stod(pending.substr(open + 1, close - open - 1));
+          task.set_done(static_cast<std::uint64_t>(percent / 100.0 * static_cast<double>(virtual_size)));
         } catch (const std::exception&) {
         }
       }
@@ -99,7 +100,7 @@ convert_to_raw(const fs::Path& qcow2, std::uint64_t virtual_size, fs::AtomicFile
                       qcow2.string(),
                       str::trim(r.err.empty() ? r.out : r.err));
   }
-  task.set_done(100);
+  task.set_done(virtual_size);
   return {};
 }
 

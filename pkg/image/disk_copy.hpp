@@ -16,7 +16,7 @@ namespace ocne::image {
 Status copy_file_into(const fs::Path& from, fs::AtomicFile& out, ProgressTask& task);
 
 // Converts a qcow2 into out as a sparse raw image of virtual_size bytes with
-// `qemu-img convert`, reporting percent as units of 100.
+// `qemu-img convert`, reporting progress in bytes of the virtual size.
 Status convert_to_raw(const fs::Path& qcow2, std::uint64_t virtual_size, fs::AtomicFile& out, ProgressTask& task);
 
 } // namespace ocne::image

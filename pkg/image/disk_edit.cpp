@@ -107,11 +107,11 @@ customize_disk(const fs::Path& disk, DiskFormat format, const DiskCustomization&
   const auto fail = [&](const Error& e) {
     return Error(e.kind(), fmt::format("{}: {}", disk.string(), e.message()));
   };
-  ProgressTask task(progress, fmt::format("Customizing {}", disk.filename().string()), 5);
+  // A task without a total: the steps are not bytes, so only its end shows.
+  ProgressTask task(progress, fmt::format("Customizing {}", disk.filename().string()));
 
   OCNE_TRY_ASSIGN(auto g, GuestfsSession::launch({GuestDrive{disk, std::string(to_string(format)), false}})
                             .map_error(fail));
-  task.set_done(1);
 
   // 1. Survey every file system and read what will change.
   std::vector<FileSystem> filesystems;
@@ -139,7 +139,6 @@ customize_disk(const fs::Path& disk, DiskFormat format, const DiskCustomization&
                       "{}: no boot loader entries (loader/entries/*.conf) on any file system; is it an OCK boot disk?",
                       disk.string());
   }
-  task.set_done(2);
 
   // 2. New UUIDs (file systems must be unmounted for this).
   if (c.new_uuids) {
@@ -156,7 +155,6 @@ customize_disk(const fs::Path& disk, DiskFormat format, const DiskCustomization&
       report.uuids[fs.uuid] = fresh;
     }
   }
-  task.set_done(3);
 
   // 3. Write the edited files, drop machine ids, add the provider's files.
   for (const auto& fs : filesystems) {
@@ -195,9 +193,7 @@ customize_disk(const fs::Path& disk, DiskFormat format, const DiskCustomization&
     }
     OCNE_TRY(g->umount_all().map_error(fail));
   }
-  task.set_done(4);
   OCNE_TRY(g->shutdown().map_error(fail));
-  task.set_done(5);
   task.succeed(fmt::format("{} boot entries, {} new UUIDs", report.boot_entries.size(), report.uuids.size()));
   return report;
 }

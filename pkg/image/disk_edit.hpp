@@ -54,7 +54,7 @@ struct DiskEditReport
 };
 
 // Edits disk in place. Fails (before changing anything) when the disk has no
-// boot entries. progress gets one task with the steps as units.
+// boot entries. progress gets one task (without a total) for the edit.
 Result<DiskEditReport> customize_disk(const fs::Path& disk,
                                       DiskFormat format,
                                       const DiskCustomization& customization,

@@ -57,10 +57,9 @@ Result<DiskInfo>
 inspect_disk(const fs::Path& disk, DiskFormat format, const InspectOptions& options, ProgressSink& progress)
 {
   const auto fail = [&](const Error& e) { return Error(e.kind(), fmt::format("{}: {}", disk.string(), e.message())); };
-  ProgressTask task(progress, fmt::format("Reading {}", disk.filename().string()), 3);
+  ProgressTask task(progress, fmt::format("Reading {}", disk.filename().string()));
   OCNE_TRY_ASSIGN(auto g, GuestfsSession::launch({GuestDrive{disk, std::string(to_string(format)), true}})
                             .map_error(fail));
-  task.set_done(1);
   DiskInfo info;
   OCNE_TRY_ASSIGN(const auto partitions, g->list_partitions().map_error(fail));
   for (const auto& device : partitions) {
@@ -83,7 +82,6 @@ inspect_disk(const fs::Path& disk, DiskFormat format, const InspectOptions& opti
     }
     OCNE_TRY(g->umount_all().map_error(fail));
   }
-  task.set_done(2);
 
   if (!options.path.empty()) {
     const PartitionInfo* chosen = nullptr;
@@ -128,7 +126,6 @@ inspect_disk(const fs::Path& disk, DiskFormat format, const InspectOptions& opti
       }
     }
   }
-  task.set_done(3);
   task.succeed();
   return info;
 }
