@@ -23,7 +23,7 @@ run_template(const TemplateOptions& o, Context& ctx)
   const auto loaded = load_config(ctx, o.config_file, o.flags, "oci");
   throw_on_error(config::validate_for(loaded, config::Purpose::template_));
   const auto provider = value_or_throw(capi::parse_provider(loaded.config.provider.get()));
-  auto resolver = make_template_resolver(ctx, loaded.config);
+  auto resolver = make_template_resolver(ctx, loaded);
   const auto rendered = value_or_throw(capi::render_cluster_template(loaded.config, provider, *resolver));
   for (const auto& p : rendered.placeholders) {
     log::warn("placeholder {}", p);

@@ -3,6 +3,8 @@
 // one line, and credentials never reach stdout or stderr.
 
 #include "pkg/core/fs.hpp"
+#include "pkg/core/process.hpp"
+#include "tests/servers/oxide/oxide_server.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -86,21 +88,62 @@ TEST_F(ClusterTemplateCli, OutputFileIsWrittenAtomically)
   EXPECT_FALSE(stdfs::exists(dir() / "missing"));
 }
 
-TEST_F(ClusterTemplateCli, CredentialsNeverReachTheOutput)
+// The Oxide image UUID is looked up by name when credentials are there,
+// against the Oxide test server (which holds every call to Oxide's OpenAPI
+// document); the token never reaches stdout or stderr.
+TEST_F(ClusterTemplateCli, OxideImageIsLookedUpByNameAndCredentialsNeverReachTheOutput)
 {
+  OCNE_REQUIRE_SHARED();
+  if (!program_exists("qemu-img")) {
+    GTEST_SKIP() << "qemu-img not installed (package qemu-utils)";
+  }
   const std::string token = "oxide-token-SECRET-4711";
+  OxideServerOptions options;
+  options.storage_dir = dir();
+  options.token = token;
+  OxideServer server(options);
+  server.start();
+  const std::map<std::string, std::string> env = {{"OXIDE_HOST", server.url()}, {"OXIDE_TOKEN", token}};
   const auto f = write("c.yaml", "provider: oxide\nname: demo\nproviders:\n  oxide:\n    project: k8s\n");
-  const auto r =
-    run({"cluster", "template", "-c", f.string()}, {{"OXIDE_HOST", "oxide.example.com"}, {"OXIDE_TOKEN", token}});
+
+  // No such image yet: a placeholder, and stderr says what is missing where.
+  auto r = run({"cluster", "template", "-c", f.string()}, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find(token), std::string::npos);
   EXPECT_EQ(r.err.find(token), std::string::npos);
   EXPECT_NE(r.out.find("credentialsRef:\n    name: demo-oxide-credentials\n"), std::string::npos);
   EXPECT_NE(r.err.find("placeholder ${OXIDE_IMAGE_ID}: the UUID of image 'ocne-1-33' (providers.oxide.imageName) is "
-                       "not known (Oxide credentials for https://oxide.example.com were found, but this build cannot "
-                       "query Oxide yet)"),
+                       "not known (no image named ocne-1-33 in Oxide project k8s at " +
+                       server.url()),
             std::string::npos)
     << r.err;
+
+  // Upload one under that name; the template then carries its UUID.
+  const auto disk = dir() / "boot.qcow2";
+  ASSERT_TRUE(run_process(ProcessOptions{.argv = {"qemu-img", "create", "-q", "-f", "qcow2", disk.string(), "1G"}}));
+  r = run({"image", "upload", "--type", "oxide", "--file", disk.string(), "--project", "k8s", "--image-name",
+           "ocne-1-33"},
+          env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto images = server.images();
+  ASSERT_EQ(images.size(), 1U);
+  r = run({"cluster", "template", "-c", f.string()}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("imageID: \"" + images[0].id + "\"\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("${OXIDE_IMAGE_ID}"), std::string::npos);
+  EXPECT_EQ(r.err.find("placeholder"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find(token), std::string::npos);
+  EXPECT_EQ(r.err.find(token), std::string::npos);
+
+  // A refused token stops rendering with one line, without the token.
+  r = run({"cluster", "template", "-c", f.string()},
+          {{"OXIDE_HOST", server.url()}, {"OXIDE_TOKEN", "wrong-SECRET-0815"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("ocne: error: ", 0), 0U) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.find("wrong-SECRET-0815"), std::string::npos) << r.err;
+  EXPECT_TRUE(server.violations().empty());
 }
 
 TEST_F(ClusterTemplateCli, BadTemplatesNameTheFileAndLine)
