@@ -537,6 +537,9 @@ ApiServer::disconnect_watches(bool abrupt)
     w->abrupt = abrupt;
     w->cv.notify_all();
   }
+  // Their streams end on their own threads; forget them now so that
+  // open_watches() counts only watches a client opened after this call.
+  m_watchers.clear();
 }
 
 void

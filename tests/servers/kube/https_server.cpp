@@ -524,6 +524,8 @@ HttpsServer::accept_loop()
     if (fd < 0) {
       continue;
     }
+    // Watch streams and chunked answers are many small writes: without
+    // TCP_NODELAY, Nagle holds each one back until the client's delayed ACK.
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto conn = std::make_shared<Connection>();

@@ -392,6 +392,9 @@ TEST_F(HttpTest, WatchWithSelectorsSeesObjectsLeaveAndEnter)
   EXPECT_EQ(events[0]["type"], "ADDED");
   EXPECT_EQ(events[1]["type"], "DELETED");
   server->disconnect_watches(true);
+  // Ended watches stop counting at once, so a test can wait for a client's
+  // new watch without seeing the old one.
+  EXPECT_EQ(server->open_watches(), 0);
   watch.join();
   EXPECT_FALSE(watch.ok()); // an abrupt end is a transport error for the client
 }
