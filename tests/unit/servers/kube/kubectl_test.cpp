@@ -76,7 +76,7 @@ protected:
   SetUp() override
   {
     if (!program_exists("kubectl")) {
-      GTEST_SKIP() << "kubectl is not installed (scripts/packages/kube.txt names the package)";
+      GTEST_SKIP() << "kubectl is not installed (see scripts/packages/kube.txt)";
     }
   }
 
