@@ -142,7 +142,7 @@ TEST_F(ImageCliTest, CreatesOciAndOxideImagesFromARegistryAndReadsThemBack)
   r = ocne({"image", "info", "--type", "oci", "--version", "1.33", "-p", d + "/etc", "-L", "root"}, dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Image:        " + oci.string() + "\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("Format:       qcow2, virtual size 720 MiB"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Format:       qcow2, virtual size 720.0 MiB"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Source:       " + registry.host() + "/olcne/ock:1.33 (linux/amd64)"), std::string::npos)
     << r.out;
   EXPECT_NE(r.out.find("Built:        oci image, platform id oci, "), std::string::npos) << r.out;
