@@ -231,6 +231,7 @@ Result<WorkRequest>
 Compute::wait_work_request(const std::string& id, const WaitOptions& wait, ProgressTask* progress) const
 {
   const auto deadline = std::chrono::steady_clock::now() + wait.timeout;
+  auto delay = std::min(wait.initial_poll, wait.poll);
   std::string last_status;
   while (true) {
     OCNE_TRY_ASSIGN(const auto w, get_work_request(id));
@@ -256,7 +257,8 @@ Compute::wait_work_request(const std::string& id, const WaitOptions& wait, Progr
                         w.status,
                         std::chrono::duration_cast<std::chrono::seconds>(wait.timeout).count());
     }
-    OCNE_TRY(pause(wait.poll));
+    OCNE_TRY(pause(delay));
+    delay = std::min(delay * 2, wait.poll);
   }
 }
 
@@ -264,6 +266,7 @@ Result<Image>
 Compute::wait_image_available(const std::string& image_id, const WaitOptions& wait) const
 {
   const auto deadline = std::chrono::steady_clock::now() + wait.timeout;
+  auto delay = std::min(wait.initial_poll, wait.poll);
   while (true) {
     OCNE_TRY_ASSIGN(const auto img, get_image(image_id));
     if (img.lifecycle_state == "AVAILABLE") {
@@ -275,7 +278,8 @@ Compute::wait_image_available(const std::string& image_id, const WaitOptions& wa
     if (std::chrono::steady_clock::now() >= deadline) {
       return make_error(ErrorKind::timeout, "image {} is still {}", image_id, img.lifecycle_state);
     }
-    OCNE_TRY(pause(wait.poll));
+    OCNE_TRY(pause(delay));
+    delay = std::min(delay * 2, wait.poll);
   }
 }
 

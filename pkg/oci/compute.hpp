@@ -67,6 +67,9 @@ struct WorkRequest
 
 struct WaitOptions
 {
+  // Polls start at initial_poll and double up to poll, so short imports are
+  // noticed at once and long ones cost few calls.
+  std::chrono::milliseconds initial_poll{ 1000 };
   std::chrono::milliseconds poll{ 10000 };
   std::chrono::milliseconds timeout{ std::chrono::hours(3) };
 };

@@ -424,8 +424,7 @@ Uploader::multipart()
   if (!sent) {
     if (sent.error().kind() == ErrorKind::cancelled) {
       return make_error(ErrorKind::cancelled,
-                        "upload of {} interrupted; run the same command again to resume it (upload {})",
-                        m_o.object_name,
+                        "interrupted; run the same command again to resume the upload (upload id {})",
                         m_upload_id);
     }
     log::info("Aborting multipart upload {} of {}", m_upload_id, m_o.object_name);

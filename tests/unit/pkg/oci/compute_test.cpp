@@ -8,6 +8,16 @@
 namespace ocne::oci {
 namespace {
 
+WaitOptions
+quick(std::chrono::milliseconds poll, std::chrono::milliseconds timeout)
+{
+  WaitOptions w;
+  w.initial_poll = poll;
+  w.poll = poll;
+  w.timeout = timeout;
+  return w;
+}
+
 class ComputeTest : public test::OciServerTest
 {
 protected:
@@ -75,7 +85,7 @@ TEST_F(ComputeTest, ImportsAndWaitsWithProgress)
   {
     ProgressTask task(sink, "Importing", 100);
     auto done = compute->wait_work_request(
-      created->work_request_id, { std::chrono::milliseconds(40), std::chrono::seconds(20) }, &task);
+      created->work_request_id, quick(std::chrono::milliseconds(40), std::chrono::seconds(20)), &task);
     ASSERT_TRUE(done) << done.error().message();
     EXPECT_EQ(done->status, "SUCCEEDED");
     task.succeed();
@@ -109,7 +119,7 @@ TEST_F(ComputeTest, FailedImportReportsOciErrors)
   auto created = compute->create_image(request("not-an-image"));
   ASSERT_TRUE(created);
   auto done = compute->wait_work_request(
-    created->work_request_id, { std::chrono::milliseconds(40), std::chrono::seconds(20) }, nullptr);
+    created->work_request_id, quick(std::chrono::milliseconds(40), std::chrono::seconds(20)), nullptr);
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().message(),
             "work request " + created->work_request_id +
@@ -122,7 +132,7 @@ TEST_F(ComputeTest, WaitTimesOut)
   auto created = compute->create_image(request("disk.qcow2"));
   ASSERT_TRUE(created);
   auto done = compute->wait_work_request(
-    created->work_request_id, { std::chrono::milliseconds(10), std::chrono::milliseconds(20) }, nullptr);
+    created->work_request_id, quick(std::chrono::milliseconds(10), std::chrono::milliseconds(20)), nullptr);
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().kind(), ErrorKind::timeout);
 }

@@ -43,6 +43,7 @@ protected:
     o.part_size = 10 * k_mib;
     o.parallelism = 4;
     o.state_dir = dir() / "state";
+    o.wait.initial_poll = std::chrono::milliseconds(30);
     o.wait.poll = std::chrono::milliseconds(30);
     return o;
   }
