@@ -103,13 +103,30 @@ protected:
     return e;
   }
 
+  // The environment run_ocne gives ocne, for runs the test drives itself.
+  std::map<std::string, std::string>
+  child_env() const
+  {
+    std::map<std::string, std::string> vars = env();
+    vars["HOME"] = home.string();
+    vars["OCNE_HOME"] = (home / ".ocne").string();
+    vars["PATH"] = std::getenv("PATH");
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+      if (const char* v = std::getenv(name)) {
+        vars[name] = v;
+      }
+    }
+    return vars;
+  }
+
   std::vector<std::string>
   upload_args(const std::string& file,
               const std::vector<std::string>& extra = {},
-              const std::string& compartment_path = "dev/ocne") const
+              const std::string& compartment_path = "dev/ocne",
+              const std::string& arch = "amd64") const
   {
     std::vector<std::string> a = {"image", "upload", "--type", "oci", "--file", file, "--compartment", compartment_path,
-                                  "--arch", "amd64", "--version", "1.33"};
+                                  "--arch", arch, "--version", "1.33"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -148,15 +165,7 @@ TEST_F(OciImageUploadTest, KilledUploadResumesUnderFaultsImportsAndIsReused)
   // Run 1: slowed down so it can be killed mid-way with SIGKILL (no cleanup).
   server->upload_faults().fail_randomly(1.0, Fault{.kind = Fault::Kind::slow, .delay = std::chrono::milliseconds(150)}, "PUT");
   {
-    std::map<std::string, std::string> vars = env();
-    vars["HOME"] = home.string();
-    vars["OCNE_HOME"] = (home / ".ocne").string();
-    vars["PATH"] = std::getenv("PATH");
-    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
-      if (const char* v = std::getenv(name)) {
-        vars[name] = v;
-      }
-    }
+    const auto vars = child_env();
     std::vector<std::string> argv = {ocne_binary().string()};
     const auto args = upload_args(file);
     argv.insert(argv.end(), args.begin(), args.end());
@@ -227,6 +236,83 @@ TEST_F(OciImageUploadTest, KilledUploadResumesUnderFaultsImportsAndIsReused)
   EXPECT_EQ(server->images().size(), 1u);
 }
 
+// A small arm64 image through a named session-token profile whose key is
+// encrypted, at debug log level: one PutObject, the Arm shapes only, and no
+// secret (pass phrase, token, key, signature) in anything ocne prints.
+TEST_F(OciImageUploadTest, SmallArmImageThroughSessionProfileKeepsSecretsOut)
+{
+  const auto shared = shared_dir();
+  if (!shared) {
+    GTEST_SKIP() << "../shared is not available";
+  }
+  const auto signing = *shared / "testdata" / "oci-signing";
+  const std::string token = "session-token-7f3a9c-do-not-print";
+  const std::string pass = "oci-test-passphrase";
+  server->add_session_token(token, read_text(signing / "sample_key_public.pem"));
+  const auto enc_key = read_text(signing / "sample_key_pkcs8_aes256_encrypted.pem");
+  write("home/.oci/enc.pem", enc_key, 0600);
+  write("home/.oci/token", token + "\n", 0600);
+  write_oci_config(oci::shared_test_key().fingerprint, "us-ashburn-1",
+                   "\n[session]\nfingerprint=73:61:a2:21:67:e0:df:be:7e:4b:93:1e:15:98:a5:b7\nkey_file=~/.oci/enc.pem\n"
+                   "pass_phrase=" + pass + "\nsecurity_token_file=~/.oci/token\nregion=iad\n");
+
+  const auto file = image_file("boot-arm.qcow2", 3 * k_mib + 7);
+  std::vector<std::string> args = {"--log-level", "debug"};
+  const auto upload = upload_args(file, {"--profile", "session", "--bucket", "arm-images"}, "dev/ocne", "arm64");
+  args.insert(args.end(), upload.begin(), upload.end());
+  const auto r = run_ocne(args, home, env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  EXPECT_EQ(server->count("PutObject"), 1);
+  EXPECT_EQ(server->count("CreateMultipartUpload"), 0);
+  const auto obj = server->object("arm-images", "ocne_boot-arm.qcow2");
+  ASSERT_TRUE(obj);
+  EXPECT_EQ(server->object_content_md5("arm-images", "ocne_boot-arm.qcow2"), md5_hex(file));
+  const auto images = server->images();
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(r.out, images[0].id + "\n");
+  EXPECT_EQ(images[0].freeform_tags.at("ocne/architecture"), "arm64");
+  EXPECT_EQ(std::set<std::string>(images[0].shapes.begin(), images[0].shapes.end()),
+            (std::set<std::string>{"VM.Standard.A1.Flex", "VM.Standard.A2.Flex", "BM.Standard.A1.160"}));
+  EXPECT_EQ(nlohmann::json::parse(images[0].capability_schema_json)["Compute.LaunchMode"]["defaultValue"],
+            "PARAVIRTUALIZED");
+  // Plain progress lines (stderr is not a terminal) and debug request logs.
+  EXPECT_NE(r.err.find("Importing compute image"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("opc-request-id"), std::string::npos) << r.err;
+
+  const auto all = r.out + r.err;
+  std::vector<std::string> secrets = {pass, token, "signature=", "Signature version"};
+  std::istringstream pem(enc_key + oci::shared_test_key().private_pem);
+  for (std::string line; std::getline(pem, line);) {
+    if (line.size() > 40 && line.find("-----") == std::string::npos) {
+      secrets.push_back(line);
+    }
+  }
+  for (const auto& secret : secrets) {
+    EXPECT_EQ(all.find(secret), std::string::npos) << "'" << secret << "' was printed:\n" << all;
+  }
+}
+
+// On a terminal, the upload and the import are drawn as progress bars that
+// reach 100%; stdout still carries only the OCID.
+TEST_F(OciImageUploadTest, ProgressBarsOnATerminal)
+{
+  const auto file = image_file("boot-tty.qcow2", 150 * k_mib);
+  std::vector<std::string> argv = {ocne_binary().string()};
+  const auto args = upload_args(file);
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto r = run_with_stderr_tty(argv, child_env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto images = server->images();
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(r.out, images[0].id + "\n");
+  EXPECT_EQ(server->count("UploadPart"), 3);
+  EXPECT_NE(r.err.find("Uploading ocne_boot-tty.qcow2 (150.0 MiB) ["), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Importing compute image ["), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[" + std::string(30, '#') + "] 100%"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\x1b[1A\x1b[2K"), std::string::npos) << "bars are redrawn in place";
+}
+
 // Each bad input: exit 1, one "ocne: error:" line, nothing created.
 class OciBadInputTest : public OciImageUploadTest
 {
@@ -292,8 +378,11 @@ TEST_F(OciBadInputTest, EachProblemIsOneClearLine)
           "[DEFAULT]\nuser=" + k_user + "\nfingerprint=73:61:a2:21:67:e0:df:be:7e:4b:93:1e:15:98:a5:b7\ntenancy=" +
             server->options().tenancy + "\nregion=iad\nkey_file=~/.oci/enc.pem\npass_phrase=not-it\n",
           0600);
-    expect_refused(run_ocne(upload_args(file), home, env()),
-                   "cannot decrypt key file " + (home / ".oci" / "enc.pem").string() + ": wrong pass phrase");
+    r = run_ocne({"--log-level", "trace", "image", "upload", "--type", "oci", "--file", file, "--compartment", "dev/ocne",
+                  "--arch", "amd64"},
+                 home, env());
+    expect_refused(r, "cannot decrypt key file " + (home / ".oci" / "enc.pem").string() + ": wrong pass phrase");
+    EXPECT_EQ((r.out + r.err).find("not-it"), std::string::npos) << r.err;
   }
 }
 
