@@ -19,6 +19,9 @@ struct LiveResolverOptions
   // "capi.yaml: providers.oxide.host").
   std::string oxide_host_subject = "providers.oxide.host";
   std::string oxide_profile_subject = "providers.oxide.profile";
+  // Whether providers.oci.profile was set by the user; the built-in
+  // "DEFAULT" leaves room for OCI_CLI_PROFILE.
+  bool oci_profile_given = false;
 };
 
 std::unique_ptr<ResourceResolver> make_live_resolver(const Environment& env,

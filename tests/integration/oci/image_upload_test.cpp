@@ -17,6 +17,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <algorithm>
 #include <thread>
 
 namespace ocne::test {
@@ -311,6 +312,42 @@ TEST_F(OciImageUploadTest, ProgressBarsOnATerminal)
   EXPECT_NE(r.err.find("Importing compute image ["), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("[" + std::string(30, '#') + "] 100%"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("\x1b[1A\x1b[2K"), std::string::npos) << "bars are redrawn in place";
+}
+
+// `ocne cluster template` with a usable profile resolves what ocne resolves:
+// the compartment path (every page of every level) and the newest ocne image
+// per architecture by its tags. Nothing is left as a placeholder, and a path
+// that does not exist is an error naming the level.
+TEST_F(OciImageUploadTest, ClusterTemplateResolvesTheCompartmentAndImagesByTag)
+{
+  const auto now = std::chrono::system_clock::now();
+  const auto ocne_dir = server->add_compartment(server->options().tenancy, "k8s");
+  const auto old_arm = server->add_image(ocne_dir, "ock", {{"ocne/kubernetes", "1.33"}, {"ocne/architecture", "arm64"}},
+                                         now - std::chrono::hours(48));
+  const auto arm = server->add_image(ocne_dir, "ock", {{"ocne/kubernetes", "1.33"}, {"ocne/architecture", "arm64"}},
+                                     now - std::chrono::hours(1));
+  const auto amd = server->add_image(ocne_dir, "ock", {{"ocne/kubernetes", "1.33"}, {"ocne/architecture", "amd64"}},
+                                     now - std::chrono::hours(2));
+  server->add_image(ocne_dir, "ock", {{"ocne/kubernetes", "1.32"}, {"ocne/architecture", "amd64"}}, now);
+  write("cluster.yaml",
+        "name: demo\nprovider: oci\nproviders:\n  oci:\n    compartment: k8s\n"
+        "    controlPlaneShape:\n      shape: VM.Standard.A1.Flex\n      ocpus: 2\n"
+        "    workerShape:\n      shape: VM.Standard.E4.Flex\n      ocpus: 2\n");
+  auto r = run_ocne({"cluster", "template", "-c", (dir() / "cluster.yaml").string()}, home, env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("placeholder"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("compartmentId: " + ocne_dir + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("imageId: " + arm + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("imageId: " + amd + "\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(old_arm), std::string::npos);
+  EXPECT_EQ(r.out.find("${"), std::string::npos);
+
+  write("missing.yaml", "name: demo\nprovider: oci\nproviders:\n  oci:\n    compartment: dev/nope\n");
+  r = run_ocne({"cluster", "template", "-c", (dir() / "missing.yaml").string()}, home, env());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("nope"), std::string::npos) << r.err;
 }
 
 // Each bad input: exit 1, one "ocne: error:" line, nothing created.
