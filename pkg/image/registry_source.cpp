@@ -1,0 +1,112 @@
+#include "pkg/core/log.hpp"
+#include "pkg/image/image_source.hpp"
+
+namespace ocne::image {
+
+namespace {
+
+class RegistrySource final : public ImageSource
+{
+public:
+  RegistrySource(Reference ref, const SourceOptions& options)
+    : m_ref(std::move(ref)),
+      m_client(m_ref, options.registry),
+      m_store(options.blob_dir),
+      m_keep_blobs(options.keep_blobs)
+  {
+  }
+
+  std::string
+  name() const override
+  {
+    return m_ref.str();
+  }
+
+  bool
+  remote() const override
+  {
+    return true;
+  }
+
+  Result<ResolvedImage>
+  resolve(Arch arch) override
+  {
+    const auto what = m_ref.str();
+    OCNE_TRY_ASSIGN(auto top, m_client.manifest(m_ref.manifest_ref()));
+    OCNE_TRY_ASSIGN(auto parsed, parse_manifest(top.body, top.media_type, what));
+    ResolvedImage out;
+    if (const auto* index = std::get_if<Index>(&parsed)) {
+      OCNE_TRY_ASSIGN(const auto chosen, select_platform(*index, arch, what));
+      OCNE_TRY_ASSIGN(auto fetched, m_client.manifest(chosen.digest.str()));
+      OCNE_TRY_ASSIGN(auto inner, parse_manifest(fetched.body, fetched.media_type, what));
+      if (!std::holds_alternative<Manifest>(inner)) {
+        return make_error(ErrorKind::invalid_input, "{}: the index entry for {} is not an image manifest", what,
+                          to_string(arch));
+      }
+      out.manifest_digest = fetched.digest;
+      out.platform = chosen.platform->str();
+      out.layers = std::get<Manifest>(inner).layers;
+      return out;
+    }
+    // A single-platform image: its config says which architecture it is.
+    const auto& manifest = std::get<Manifest>(parsed);
+    OCNE_TRY_ASSIGN(const auto config_path, m_client.fetch_blob(manifest.config, m_store));
+    auto config = fs::read_file(config_path, 16ULL << 20);
+    if (!m_keep_blobs) {
+      (void)m_store.remove(manifest.config.digest);
+    }
+    OCNE_TRY(config);
+    OCNE_TRY_ASSIGN(const auto image_arch, config_architecture(*config, what));
+    if (!image_arch.empty() && image_arch != to_string(arch)) {
+      return make_error(ErrorKind::not_found, "{} has no linux/{} image (it has linux/{})", what, to_string(arch),
+                        image_arch);
+    }
+    out.manifest_digest = top.digest;
+    out.platform = "linux/" + std::string(to_string(arch));
+    out.layers = manifest.layers;
+    return out;
+  }
+
+  Status
+  read_layer(const Descriptor& layer, ProgressSink& progress, const std::function<Status(ByteSource&)>& consume) override
+  {
+    std::string path;
+    {
+      ProgressTask task(progress, fmt::format("Pulling {} layer {}", m_ref.str(), layer.digest.brief()), layer.size);
+      auto fetched = m_client.fetch_blob(layer, m_store, &task);
+      if (!fetched) {
+        task.fail(fetched.error().message());
+        return tl::unexpected(fetched.error());
+      }
+      task.succeed();
+      path = fetched->string();
+    }
+    OCNE_TRY_ASSIGN(auto file, FileSource::open(path));
+    auto status = consume(file);
+    // The extracted disk is what the cache keeps. An interrupted extraction
+    // keeps the (complete, verified) blob so the next run needs no download.
+    const bool keep = m_keep_blobs || (!status && status.error().kind() == ErrorKind::cancelled);
+    if (!keep) {
+      if (auto removed = m_store.remove(layer.digest); !removed) {
+        log::warn("{}", removed.error().message());
+      }
+    }
+    return status;
+  }
+
+private:
+  Reference m_ref;
+  RegistryClient m_client;
+  BlobStore m_store;
+  bool m_keep_blobs;
+};
+
+} // namespace
+
+std::unique_ptr<ImageSource>
+registry_source(Reference ref, const SourceOptions& options)
+{
+  return std::make_unique<RegistrySource>(std::move(ref), options);
+}
+
+} // namespace ocne::image
