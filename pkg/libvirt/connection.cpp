@@ -1,6 +1,7 @@
 #include "pkg/libvirt/connection.hpp"
 
 #include "pkg/libvirt/error.hpp"
+#include "pkg/libvirt/stats.hpp"
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -12,6 +13,7 @@ namespace ocne::libvirt {
 Result<Connection>
 Connection::open(std::string_view uri)
 {
+  CallTimer timer;
   OCNE_TRY_ASSIGN(auto parsed, parse_uri(uri));
   return open(parsed);
 }
@@ -19,6 +21,7 @@ Connection::open(std::string_view uri)
 Result<Connection>
 Connection::open(const Uri& uri)
 {
+  CallTimer timer;
   silence_default_error_printing();
   virConnectPtr conn = virConnectOpenAuth(uri.text.c_str(), virConnectAuthPtrDefault, 0);
   if (conn == nullptr) {
@@ -33,6 +36,7 @@ Connection::open(const Uri& uri)
 std::string
 Connection::driver_type() const
 {
+  CallTimer timer;
   const char* type = virConnectGetType(m_handle.get());
   return type != nullptr ? type : "";
 }
@@ -40,6 +44,7 @@ Connection::driver_type() const
 Result<std::string>
 Connection::hostname() const
 {
+  CallTimer timer;
   char* name = virConnectGetHostname(m_handle.get());
   if (name == nullptr) {
     return tl::unexpected(last_error(fmt::format("cannot read the host name of {}", m_uri.text)));
@@ -52,6 +57,7 @@ Connection::hostname() const
 Result<std::string>
 Connection::capabilities() const
 {
+  CallTimer timer;
   char* caps = virConnectGetCapabilities(m_handle.get());
   if (caps == nullptr) {
     return tl::unexpected(last_error(fmt::format("cannot read the capabilities of {}", m_uri.text)));
@@ -64,6 +70,7 @@ Connection::capabilities() const
 Result<std::string>
 Connection::domain_capabilities(std::string_view arch, std::string_view machine, std::string_view virttype) const
 {
+  CallTimer timer;
   const std::string a(arch);
   const std::string m(machine);
   const std::string v(virttype);
@@ -81,6 +88,7 @@ Connection::domain_capabilities(std::string_view arch, std::string_view machine,
 Result<HostMemory>
 Connection::host_memory() const
 {
+  CallTimer timer;
   virNodeInfo info{};
   if (virNodeGetInfo(m_handle.get(), &info) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read the host of {}", m_uri.text)));
@@ -107,6 +115,7 @@ Connection::host_memory() const
 Result<std::optional<Pool>>
 Connection::find_pool(std::string_view name) const
 {
+  CallTimer timer;
   const std::string n(name);
   virStoragePoolPtr pool = virStoragePoolLookupByName(m_handle.get(), n.c_str());
   if (pool == nullptr) {
@@ -122,6 +131,7 @@ Connection::find_pool(std::string_view name) const
 Result<std::vector<Pool>>
 Connection::pools() const
 {
+  CallTimer timer;
   virStoragePoolPtr* list = nullptr;
   const int n = virConnectListAllStoragePools(m_handle.get(), &list, 0);
   if (n < 0) {
@@ -138,6 +148,7 @@ Connection::pools() const
 Result<Pool>
 Connection::define_pool(std::string_view xml) const
 {
+  CallTimer timer;
   const std::string text(xml);
   virStoragePoolPtr pool = virStoragePoolDefineXML(m_handle.get(), text.c_str(), 0);
   if (pool == nullptr) {
@@ -149,6 +160,7 @@ Connection::define_pool(std::string_view xml) const
 Result<std::optional<Network>>
 Connection::find_network(std::string_view name) const
 {
+  CallTimer timer;
   const std::string n(name);
   virNetworkPtr net = virNetworkLookupByName(m_handle.get(), n.c_str());
   if (net == nullptr) {
@@ -164,6 +176,7 @@ Connection::find_network(std::string_view name) const
 Result<std::vector<Network>>
 Connection::networks() const
 {
+  CallTimer timer;
   virNetworkPtr* list = nullptr;
   const int n = virConnectListAllNetworks(m_handle.get(), &list, 0);
   if (n < 0) {
@@ -180,6 +193,7 @@ Connection::networks() const
 Result<Network>
 Connection::define_network(std::string_view xml) const
 {
+  CallTimer timer;
   const std::string text(xml);
   virNetworkPtr net = virNetworkDefineXML(m_handle.get(), text.c_str());
   if (net == nullptr) {
@@ -191,6 +205,7 @@ Connection::define_network(std::string_view xml) const
 Result<std::optional<Domain>>
 Connection::find_domain(std::string_view name) const
 {
+  CallTimer timer;
   const std::string n(name);
   virDomainPtr dom = virDomainLookupByName(m_handle.get(), n.c_str());
   if (dom == nullptr) {
@@ -206,6 +221,7 @@ Connection::find_domain(std::string_view name) const
 Result<std::vector<Domain>>
 Connection::domains() const
 {
+  CallTimer timer;
   virDomainPtr* list = nullptr;
   const int n = virConnectListAllDomains(m_handle.get(), &list, 0);
   if (n < 0) {
@@ -222,6 +238,7 @@ Connection::domains() const
 Result<Domain>
 Connection::define_domain(std::string_view xml) const
 {
+  CallTimer timer;
   const std::string text(xml);
   virDomainPtr dom = virDomainDefineXMLFlags(m_handle.get(), text.c_str(), 0);
   if (dom == nullptr) {

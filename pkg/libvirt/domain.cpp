@@ -1,6 +1,7 @@
 #include "pkg/libvirt/domain.hpp"
 
 #include "pkg/libvirt/error.hpp"
+#include "pkg/libvirt/stats.hpp"
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -18,6 +19,7 @@ Domain::Domain(detail::Owned<_virDomain> handle) : m_handle(std::move(handle))
 Result<std::string>
 Domain::uuid() const
 {
+  CallTimer timer;
   char buffer[VIR_UUID_STRING_BUFLEN] = {};
   if (virDomainGetUUIDString(m_handle.get(), buffer) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read the UUID of domain {}", m_name)));
@@ -28,6 +30,7 @@ Domain::uuid() const
 Result<bool>
 Domain::is_active() const
 {
+  CallTimer timer;
   const int active = virDomainIsActive(m_handle.get());
   if (active < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read domain {}", m_name)));
@@ -38,6 +41,7 @@ Domain::is_active() const
 Result<std::string>
 Domain::xml(bool inactive) const
 {
+  CallTimer timer;
   char* xml = virDomainGetXMLDesc(m_handle.get(), inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
   if (xml == nullptr) {
     return tl::unexpected(last_error(fmt::format("cannot describe domain {}", m_name)));
@@ -50,6 +54,7 @@ Domain::xml(bool inactive) const
 Status
 Domain::start()
 {
+  CallTimer timer;
   if (virDomainCreate(m_handle.get()) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot start domain {}", m_name)));
   }
@@ -59,6 +64,7 @@ Domain::start()
 Status
 Domain::destroy()
 {
+  CallTimer timer;
   if (virDomainDestroy(m_handle.get()) < 0) {
     auto error = last_error(fmt::format("cannot stop domain {}", m_name));
     // "operation invalid: domain is not running"
@@ -76,6 +82,7 @@ Domain::destroy()
 Status
 Domain::undefine()
 {
+  CallTimer timer;
   const unsigned flags = VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
                          VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
   if (virDomainUndefineFlags(m_handle.get(), flags) == 0) {
@@ -96,6 +103,7 @@ Domain::undefine()
 Result<std::vector<InterfaceAddresses>>
 Domain::interface_addresses(AddressSource source) const
 {
+  CallTimer timer;
   const unsigned raw_source = source == AddressSource::lease   ? VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE
                               : source == AddressSource::agent ? VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT
                                                                : VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP;
@@ -123,6 +131,7 @@ Domain::interface_addresses(AddressSource source) const
 Result<Stream>
 Domain::open_console() const
 {
+  CallTimer timer;
   virStreamPtr stream = virStreamNew(virDomainGetConnect(m_handle.get()), VIR_STREAM_NONBLOCK);
   if (stream == nullptr) {
     return tl::unexpected(last_error("cannot open a libvirt stream"));

@@ -1,6 +1,7 @@
 #include "pkg/libvirt/network.hpp"
 
 #include "pkg/libvirt/error.hpp"
+#include "pkg/libvirt/stats.hpp"
 #include "pkg/libvirt/xml.hpp"
 
 #include <libvirt/libvirt.h>
@@ -19,6 +20,7 @@ Network::Network(detail::Owned<_virNetwork> handle) : m_handle(std::move(handle)
 Result<bool>
 Network::is_active() const
 {
+  CallTimer timer;
   const int active = virNetworkIsActive(m_handle.get());
   if (active < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read network {}", m_name)));
@@ -29,6 +31,7 @@ Network::is_active() const
 Result<std::string>
 Network::xml() const
 {
+  CallTimer timer;
   char* xml = virNetworkGetXMLDesc(m_handle.get(), 0);
   if (xml == nullptr) {
     return tl::unexpected(last_error(fmt::format("cannot describe network {}", m_name)));
@@ -41,6 +44,7 @@ Network::xml() const
 Result<std::vector<NetworkAddress>>
 Network::addresses() const
 {
+  CallTimer timer;
   OCNE_TRY_ASSIGN(auto text, xml());
   OCNE_TRY_ASSIGN(auto doc, XmlDoc::parse(text, fmt::format("the description of network {}", m_name)));
   std::vector<NetworkAddress> out;
@@ -64,6 +68,7 @@ Network::addresses() const
 Status
 Network::start()
 {
+  CallTimer timer;
   if (virNetworkCreate(m_handle.get()) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot start network {}", m_name)));
   }
@@ -73,6 +78,7 @@ Network::start()
 Status
 Network::stop()
 {
+  CallTimer timer;
   if (virNetworkDestroy(m_handle.get()) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot stop network {}", m_name)));
   }
@@ -82,6 +88,7 @@ Network::stop()
 Status
 Network::undefine()
 {
+  CallTimer timer;
   if (virNetworkUndefine(m_handle.get()) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot undefine network {}", m_name)));
   }
@@ -91,6 +98,7 @@ Network::undefine()
 Status
 Network::set_autostart(bool autostart)
 {
+  CallTimer timer;
   if (virNetworkSetAutostart(m_handle.get(), autostart ? 1 : 0) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot set autostart on network {}", m_name)));
   }
@@ -100,6 +108,7 @@ Network::set_autostart(bool autostart)
 Result<std::vector<DhcpLease>>
 Network::dhcp_leases(std::string_view mac) const
 {
+  CallTimer timer;
   virNetworkDHCPLeasePtr* leases = nullptr;
   const std::string m(mac);
   const int n = virNetworkGetDHCPLeases(m_handle.get(), m.empty() ? nullptr : m.c_str(), &leases, 0);

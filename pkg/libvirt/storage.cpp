@@ -3,6 +3,7 @@
 #include "pkg/core/interrupt.hpp"
 #include "pkg/libvirt/stream.hpp"
 #include "pkg/libvirt/error.hpp"
+#include "pkg/libvirt/stats.hpp"
 #include "pkg/libvirt/xml.hpp"
 
 #include <libvirt/libvirt.h>
@@ -43,6 +44,7 @@ Volume::Volume(detail::Owned<_virStorageVol> handle) : m_handle(std::move(handle
 Result<std::string>
 Volume::path() const
 {
+  CallTimer timer;
   char* path = virStorageVolGetPath(m_handle.get());
   if (path == nullptr) {
     return tl::unexpected(last_error(fmt::format("cannot get the path of volume {}", m_name)));
@@ -53,6 +55,7 @@ Volume::path() const
 Result<std::string>
 Volume::xml() const
 {
+  CallTimer timer;
   char* xml = virStorageVolGetXMLDesc(m_handle.get(), 0);
   if (xml == nullptr) {
     return tl::unexpected(last_error(fmt::format("cannot describe volume {}", m_name)));
@@ -63,6 +66,7 @@ Volume::xml() const
 Result<VolumeInfo>
 Volume::info() const
 {
+  CallTimer timer;
   virStorageVolInfo raw{};
   if (virStorageVolGetInfo(m_handle.get(), &raw) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read volume {}", m_name)));
@@ -73,6 +77,7 @@ Volume::info() const
 Status
 Volume::remove()
 {
+  CallTimer timer;
   if (virStorageVolDelete(m_handle.get(), 0) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot delete volume {}", m_name)));
   }
@@ -82,6 +87,7 @@ Volume::remove()
 Status
 Volume::upload(ByteSource& source, ProgressSink& progress, std::string_view label)
 {
+  CallTimer timer;
   const std::uint64_t total = source.size();
   ProgressTask task(progress, std::string(label), total);
   auto stream = new_stream(virStorageVolGetConnect(m_handle.get()));
@@ -131,6 +137,7 @@ Volume::upload(ByteSource& source, ProgressSink& progress, std::string_view labe
 Result<std::string>
 Volume::download(std::uint64_t max_size)
 {
+  CallTimer timer;
   auto stream = new_stream(virStorageVolGetConnect(m_handle.get()));
   if (!stream) {
     return tl::unexpected(stream.error());
@@ -167,6 +174,7 @@ Pool::Pool(detail::Owned<_virStoragePool> handle) : m_handle(std::move(handle))
 Result<bool>
 Pool::is_active() const
 {
+  CallTimer timer;
   const int active = virStoragePoolIsActive(m_handle.get());
   if (active < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read storage pool {}", m_name)));
@@ -177,6 +185,7 @@ Pool::is_active() const
 Result<PoolInfo>
 Pool::info() const
 {
+  CallTimer timer;
   virStoragePoolInfo raw{};
   if (virStoragePoolGetInfo(m_handle.get(), &raw) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read storage pool {}", m_name)));
@@ -187,6 +196,7 @@ Pool::info() const
 Result<std::string>
 Pool::xml() const
 {
+  CallTimer timer;
   char* xml = virStoragePoolGetXMLDesc(m_handle.get(), 0);
   if (xml == nullptr) {
     return tl::unexpected(last_error(fmt::format("cannot describe storage pool {}", m_name)));
@@ -197,6 +207,7 @@ Pool::xml() const
 Result<std::string>
 Pool::target_path() const
 {
+  CallTimer timer;
   OCNE_TRY_ASSIGN(auto text, xml());
   OCNE_TRY_ASSIGN(auto doc, XmlDoc::parse(text, fmt::format("the description of storage pool {}", m_name)));
   return doc.text("/pool/target/path").value_or("");
@@ -205,6 +216,7 @@ Pool::target_path() const
 Status
 Pool::build()
 {
+  CallTimer timer;
   if (virStoragePoolBuild(m_handle.get(), 0) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot build storage pool {}", m_name)));
   }
@@ -214,6 +226,7 @@ Pool::build()
 Status
 Pool::start()
 {
+  CallTimer timer;
   if (virStoragePoolCreate(m_handle.get(), 0) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot start storage pool {}", m_name)));
   }
@@ -223,6 +236,7 @@ Pool::start()
 Status
 Pool::set_autostart(bool autostart)
 {
+  CallTimer timer;
   if (virStoragePoolSetAutostart(m_handle.get(), autostart ? 1 : 0) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot set autostart on storage pool {}", m_name)));
   }
@@ -232,6 +246,7 @@ Pool::set_autostart(bool autostart)
 Status
 Pool::refresh()
 {
+  CallTimer timer;
   if (virStoragePoolRefresh(m_handle.get(), 0) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot refresh storage pool {}", m_name)));
   }
@@ -241,6 +256,7 @@ Pool::refresh()
 Status
 Pool::stop()
 {
+  CallTimer timer;
   if (virStoragePoolDestroy(m_handle.get()) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot stop storage pool {}", m_name)));
   }
@@ -250,6 +266,7 @@ Pool::stop()
 Status
 Pool::undefine()
 {
+  CallTimer timer;
   if (virStoragePoolUndefine(m_handle.get()) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot undefine storage pool {}", m_name)));
   }
@@ -259,6 +276,7 @@ Pool::undefine()
 Status
 Pool::delete_storage()
 {
+  CallTimer timer;
   if (virStoragePoolDelete(m_handle.get(), 0) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot delete the storage of pool {}", m_name)));
   }
@@ -268,6 +286,7 @@ Pool::delete_storage()
 Result<std::optional<Volume>>
 Pool::find_volume(std::string_view name) const
 {
+  CallTimer timer;
   const std::string n(name);
   virStorageVolPtr vol = virStorageVolLookupByName(m_handle.get(), n.c_str());
   if (vol == nullptr) {
@@ -283,6 +302,7 @@ Pool::find_volume(std::string_view name) const
 Result<std::vector<std::string>>
 Pool::volume_names() const
 {
+  CallTimer timer;
   virStorageVolPtr* vols = nullptr;
   const int n = virStoragePoolListAllVolumes(m_handle.get(), &vols, 0);
   if (n < 0) {
@@ -301,6 +321,7 @@ Pool::volume_names() const
 Result<Volume>
 Pool::create_volume(std::string_view xml)
 {
+  CallTimer timer;
   const std::string text(xml);
   virStorageVolPtr vol = virStorageVolCreateXML(m_handle.get(), text.c_str(), 0);
   if (vol == nullptr) {

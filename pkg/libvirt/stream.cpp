@@ -1,6 +1,7 @@
 #include "pkg/libvirt/stream.hpp"
 
 #include "pkg/libvirt/error.hpp"
+#include "pkg/libvirt/stats.hpp"
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -12,6 +13,7 @@ namespace ocne::libvirt {
 Status
 Stream::send(std::string_view data)
 {
+  CallTimer timer;
   while (!data.empty()) {
     const int n = virStreamSend(m_handle.get(), data.data(), data.size());
     if (n < 0) {
@@ -25,6 +27,7 @@ Stream::send(std::string_view data)
 Result<std::string>
 Stream::receive(std::size_t max)
 {
+  CallTimer timer;
   std::string buffer(max, '\0');
   const int n = virStreamRecv(m_handle.get(), buffer.data(), buffer.size());
   if (n < 0) {
@@ -37,6 +40,7 @@ Stream::receive(std::size_t max)
 Result<std::string>
 Stream::receive_for(std::chrono::milliseconds timeout, std::size_t max)
 {
+  CallTimer timer;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string buffer(max, '\0');
   while (true) {
@@ -62,6 +66,7 @@ Stream::receive_for(std::chrono::milliseconds timeout, std::size_t max)
 Status
 Stream::finish()
 {
+  CallTimer timer;
   m_done = true;
   if (virStreamFinish(m_handle.get()) < 0) {
     return tl::unexpected(last_error("finishing the libvirt transfer"));
@@ -72,6 +77,7 @@ Stream::finish()
 void
 Stream::abort()
 {
+  CallTimer timer;
   if (!m_done) {
     m_done = true;
     virStreamAbort(m_handle.get());
