@@ -29,6 +29,12 @@ elseif(OCNE_LLD)
   add_link_options(-fuse-ld=lld)
 endif()
 
+if(OCNE_FUZZ)
+  # Instrument every library for coverage so libFuzzer sees inside the parsers.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 if(OCNE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
@@ -36,8 +42,8 @@ endif()
 
 # Warnings apply to our targets only (linked PRIVATE), never to third-party code.
 add_library(ocne_warnings INTERFACE)
-target_compile_options(ocne_warnings INTERFACE -Wall -Wextra -Wshadow=local -Wnon-virtual-dtor
-                       -Woverloaded-virtual -Wextra-semi)
+target_compile_options(ocne_warnings INTERFACE -Wall -Wextra -Wnon-virtual-dtor -Woverloaded-virtual
+                       -Wextra-semi $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>)
 # g++ 12 reports false -Wrestrict positives inside std::string at -O2 (GCC bug
 # 105329) and false -Wmaybe-uninitialized ones inside std::function/std::regex
 # when sanitizers are on; both are noise there, not findings.

@@ -1,5 +1,7 @@
+#include "cmd/ocne/app.hpp"
+
 int
-main()
+main(int argc, char** argv)
 {
-  return 0;
+  return ocne::cli::run(argc, argv);
 }

@@ -367,6 +367,62 @@ resolve_paths(Layer& layer, const std::filesystem::path& base_dir, const std::fi
 
 } // namespace
 
+Status
+set_from_text(Layer& layer, std::string_view key, std::string_view text, const Origin& origin)
+{
+  const Field* field = find_field(key);
+  if (field == nullptr) {
+    return make_error(ErrorKind::internal, "no configuration key '{}'", key);
+  }
+  const auto subject = origin.source == Origin::Source::flag ? origin.flag : std::string(field->key);
+  if (text.empty()) {
+    return {};
+  }
+  auto ref = field->ref(layer.config);
+  switch (field->kind) {
+  case Kind::string:
+    *std::get<Str*>(ref) = std::string(text);
+    break;
+  case Kind::integer: {
+    std::int64_t n = 0;
+    const auto t = str::trim(text);
+    const auto* begin = t.data() + (str::starts_with(t, "+") ? 1 : 0);
+    const auto [ptr, ec] = std::from_chars(begin, t.data() + t.size(), n);
+    if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) {
+      return make_error(ErrorKind::invalid_input, "{} must be an integer, got {}", subject, str::quote(text));
+    }
+    if (n < field->min || n > field->max) {
+      return make_error(ErrorKind::invalid_input,
+                        "{} must be between {} and {}, got {}",
+                        subject,
+                        field->min,
+                        field->max,
+                        n);
+    }
+    *std::get<Int*>(ref) = n;
+    break;
+  }
+  case Kind::boolean: {
+    const auto lower = str::to_lower(text);
+    if (lower == "true" || lower == "yes" || lower == "on") {
+      *std::get<Bool*>(ref) = true;
+    } else if (lower == "false" || lower == "no" || lower == "off") {
+      *std::get<Bool*>(ref) = false;
+    } else {
+      return make_error(ErrorKind::invalid_input, "{} must be true or false, got {}", subject, str::quote(text));
+    }
+    break;
+  }
+  case Kind::string_list:
+    *std::get<StrList*>(ref) = str::split_trimmed(text, ',');
+    break;
+  default:
+    return make_error(ErrorKind::internal, "'{}' cannot be set from a flag", key);
+  }
+  layer.origins[std::string(field->key)] = origin;
+  return {};
+}
+
 std::string
 Origin::describe() const
 {

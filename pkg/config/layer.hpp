@@ -62,6 +62,12 @@ Result<Layer> load_config_file(const std::filesystem::path& path,
                                FileKind kind,
                                const std::filesystem::path& home);
 
+// Sets one key from text, as a command-line flag does, with the same
+// conversion and range checks as a file. Errors name origin.flag:
+// "--worker-nodes must be between 0 and 65535, got -1". An empty text leaves
+// the key unset. List keys take a comma-separated text.
+Status set_from_text(Layer& layer, std::string_view key, std::string_view text, const Origin& origin);
+
 // The built-in defaults of every key, from the key table.
 Layer builtin_defaults();
 

@@ -273,6 +273,11 @@ load(const Environment& env, const LoadOptions& options)
     merge_into(merged, layer);
   }
 
+  if (options.cached_config) {
+    OCNE_TRY_ASSIGN(auto layer, parse_config(*options.cached_config, "cluster cache", FileKind::cache, env.cwd(), env.home()));
+    merge_into(merged, layer);
+  }
+
   // 4. flags
   merge_into(merged, options.flags);
 

@@ -26,6 +26,9 @@ struct LoadOptions
 {
   // The -c file, as the user typed it (made absolute against the working directory).
   std::optional<std::string> cluster_file;
+  // A configuration from the cluster cache, used in place of the cluster
+  // file (delete of a known cluster uses what start recorded).
+  std::optional<std::string> cached_config;
   // Values given on the command line, with Origin::Source::flag origins
   // naming the flag (see flag_origin()).
   Layer flags;

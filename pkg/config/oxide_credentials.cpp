@@ -12,36 +12,36 @@ namespace ocne::config {
 
 namespace {
 
-struct Profile
-{
-  std::string host;
-  Secret token;
-};
-
 struct CredentialFiles
 {
   std::filesystem::path credentials_path;
   std::filesystem::path config_path;
   bool credentials_exist = false;
   bool config_exist = false;
-  std::map<std::string, Profile> profiles;
+  std::map<std::string, OxideProfile> profiles;
   std::string default_profile;
   std::vector<std::string> warnings;
 };
 
 Result<toml::table>
-parse_toml_file(const std::filesystem::path& path)
+parse_toml(std::string_view text, const std::string& display_name)
 {
-  OCNE_TRY_ASSIGN(auto text, fs::read_file(path, 1 << 20));
   try {
-    return toml::parse(text, path.string());
+    return toml::parse(text, display_name);
   } catch (const toml::parse_error& e) {
     return make_error(ErrorKind::invalid_input,
                       "{}:{}: {}",
-                      path.string(),
+                      display_name,
                       e.source().begin.line,
                       std::string(e.description()));
   }
+}
+
+Result<toml::table>
+parse_toml_file(const std::filesystem::path& path)
+{
+  OCNE_TRY_ASSIGN(auto text, fs::read_file(path, 1 << 20));
+  return parse_toml(text, path.string());
 }
 
 Result<CredentialFiles>
@@ -61,30 +61,8 @@ read_files(const Environment& env)
                                            *mode,
                                            files.credentials_path.string()));
     }
-    OCNE_TRY_ASSIGN(auto table, parse_toml_file(files.credentials_path));
-    const auto* profiles = table["profile"].as_table();
-    if (table.contains("profile") && profiles == nullptr) {
-      return make_error(ErrorKind::invalid_input, "{}: 'profile' must be a table of profiles", files.credentials_path.string());
-    }
-    if (profiles != nullptr) {
-      for (const auto& [name, node] : *profiles) {
-        const auto* t = node.as_table();
-        const auto line = node.source().begin.line;
-        if (t == nullptr) {
-          return make_error(ErrorKind::invalid_input, "{}:{}: profile.{} must be a table", files.credentials_path.string(), line, name.str());
-        }
-        const auto host = (*t)["host"].value<std::string>();
-        const auto token = (*t)["token"].value<std::string>();
-        if (!host || !token || host->empty() || token->empty()) {
-          return make_error(ErrorKind::invalid_input,
-                            "{}:{}: profile '{}' needs both host and token strings",
-                            files.credentials_path.string(),
-                            line,
-                            name.str());
-        }
-        files.profiles[std::string(name.str())] = Profile{normalize_oxide_host(*host), Secret(*token)};
-      }
-    }
+    OCNE_TRY_ASSIGN(auto text, fs::read_file(files.credentials_path, 1 << 20));
+    OCNE_TRY_ASSIGN(files.profiles, parse_oxide_credentials(text, files.credentials_path.string()));
   }
   if (files.config_exist) {
     OCNE_TRY_ASSIGN(auto table, parse_toml_file(files.config_path));
@@ -121,6 +99,38 @@ from_profile(const CredentialFiles& files, const std::string& name, const std::s
 }
 
 } // namespace
+
+Result<std::map<std::string, OxideProfile>>
+parse_oxide_credentials(std::string_view text, const std::string& display_name)
+{
+  OCNE_TRY_ASSIGN(auto table, parse_toml(text, display_name));
+  std::map<std::string, OxideProfile> out;
+  if (!table.contains("profile")) {
+    return out;
+  }
+  const auto* profiles = table["profile"].as_table();
+  if (profiles == nullptr) {
+    return make_error(ErrorKind::invalid_input, "{}: 'profile' must be a table of profiles", display_name);
+  }
+  for (const auto& [name, node] : *profiles) {
+    const auto* t = node.as_table();
+    const auto line = node.source().begin.line;
+    if (t == nullptr) {
+      return make_error(ErrorKind::invalid_input, "{}:{}: profile.{} must be a table", display_name, line, name.str());
+    }
+    const auto host = (*t)["host"].value<std::string>();
+    const auto token = (*t)["token"].value<std::string>();
+    if (!host || !token || host->empty() || token->empty()) {
+      return make_error(ErrorKind::invalid_input,
+                        "{}:{}: profile '{}' needs both host and token strings",
+                        display_name,
+                        line,
+                        name.str());
+    }
+    out[std::string(name.str())] = OxideProfile{normalize_oxide_host(*host), Secret(*token), static_cast<int>(line)};
+  }
+  return out;
+}
 
 std::filesystem::path
 oxide_config_dir(const Environment& env)

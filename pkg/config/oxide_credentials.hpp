@@ -19,6 +19,7 @@
 #include "pkg/core/secret.hpp"
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,19 @@ struct OxideCredentials
 };
 
 std::filesystem::path oxide_config_dir(const Environment& env);
+
+// One profile of credentials.toml.
+struct OxideProfile
+{
+  std::string host; // normalised
+  Secret token;
+  int line = 0;
+};
+
+// Parses the text of a credentials.toml: "[profile.<name>]" tables with host
+// and token strings. Errors name display_name and the line.
+Result<std::map<std::string, OxideProfile>> parse_oxide_credentials(std::string_view text,
+                                                                    const std::string& display_name);
 
 // "rack.example.com" -> "https://rack.example.com"; trailing '/' removed.
 std::string normalize_oxide_host(std::string_view host);

@@ -147,40 +147,60 @@ ClusterCache::remove(std::string_view name)
   return m_clusters.erase(std::string(name)) > 0;
 }
 
+namespace {
+
+Result<YAML::Node>
+record_node(const ClusterRecord& record)
+{
+  YAML::Node entry(YAML::NodeType::Map);
+  if (!record.config_yaml.empty()) {
+    try {
+      entry["config"] = YAML::Load(record.config_yaml);
+    } catch (const YAML::Exception& e) {
+      return make_error(ErrorKind::internal, "config of cluster '{}' is not valid YAML: {}", record.name, e.msg);
+    }
+  }
+  entry["kubeconfig"] = record.kubeconfig;
+  if (!record.resources.empty()) {
+    YAML::Node resources(YAML::NodeType::Sequence);
+    for (const auto& r : record.resources) {
+      YAML::Node item(YAML::NodeType::Map);
+      item["provider"] = r.provider;
+      item["kind"] = r.kind;
+      item["id"] = r.id;
+      item["name"] = r.name;
+      resources.push_back(item);
+    }
+    entry["resources"] = resources;
+  }
+  if (!record.state.empty()) {
+    YAML::Node state(YAML::NodeType::Map);
+    for (const auto& [key, value] : record.state) {
+      state[key] = value;
+    }
+    entry["state"] = state;
+  }
+  return entry;
+}
+
+} // namespace
+
+Result<std::string>
+ClusterCache::record_yaml(const ClusterRecord& record)
+{
+  OCNE_TRY_ASSIGN(auto node, record_node(record));
+  YAML::Emitter out;
+  out << node;
+  return std::string(out.c_str()) + "\n";
+}
+
 Status
 ClusterCache::save() const
 {
   YAML::Node root;
   YAML::Node clusters(YAML::NodeType::Map);
   for (const auto& [name, record] : m_clusters) {
-    YAML::Node entry(YAML::NodeType::Map);
-    if (!record.config_yaml.empty()) {
-      try {
-        entry["config"] = YAML::Load(record.config_yaml);
-      } catch (const YAML::Exception& e) {
-        return make_error(ErrorKind::internal, "config of cluster '{}' is not valid YAML: {}", name, e.msg);
-      }
-    }
-    entry["kubeconfig"] = record.kubeconfig;
-    if (!record.resources.empty()) {
-      YAML::Node resources(YAML::NodeType::Sequence);
-      for (const auto& r : record.resources) {
-        YAML::Node item(YAML::NodeType::Map);
-        item["provider"] = r.provider;
-        item["kind"] = r.kind;
-        item["id"] = r.id;
-        item["name"] = r.name;
-        resources.push_back(item);
-      }
-      entry["resources"] = resources;
-    }
-    if (!record.state.empty()) {
-      YAML::Node state(YAML::NodeType::Map);
-      for (const auto& [key, value] : record.state) {
-        state[key] = value;
-      }
-      entry["state"] = state;
-    }
+    OCNE_TRY_ASSIGN(auto entry, record_node(record));
     clusters[name] = entry;
   }
   root["clusters"] = clusters;

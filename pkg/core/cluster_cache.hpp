@@ -70,6 +70,9 @@ public:
   // Writes the cache atomically with mode 0600.
   Status save() const;
 
+  // One entry as YAML, as it appears under its name in the file.
+  static Result<std::string> record_yaml(const ClusterRecord& record);
+
   const std::filesystem::path&
   file() const
   {

@@ -9,6 +9,15 @@ namespace {
 
 const std::filesystem::path k_home = "/home/u";
 
+Origin
+flag_origin_for_test(std::string flag)
+{
+  Origin o;
+  o.source = Origin::Source::flag;
+  o.flag = std::move(flag);
+  return o;
+}
+
 Result<Layer>
 parse(std::string_view text, FileKind kind = FileKind::cluster, const std::string& name = "capi.yaml")
 {
@@ -232,6 +241,33 @@ TEST_F(LayerFileTest, ClusterFileSetsItsDirectory)
   const auto r = load_config_file(file, "c/capi.yaml", FileKind::cluster, k_home);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->config.directory.get(), (dir() / "c").string());
+}
+
+} // namespace
+} // namespace ocne::config
+
+namespace ocne::config {
+namespace {
+
+Origin
+flag_origin_for_test(std::string flag);
+
+TEST(LayerFlags, SetFromTextUsesTheFileRulesAndNamesTheFlag)
+{
+  Layer flags;
+  ASSERT_TRUE(set_from_text(flags, "workerNodes", "3", flag_origin_for_test("--worker-nodes")));
+  EXPECT_EQ(flags.config.worker_nodes.get(), 3);
+  EXPECT_EQ(flags.origins.at("workerNodes").describe(), "--worker-nodes");
+  auto st = set_from_text(flags, "workerNodes", "-1", flag_origin_for_test("--worker-nodes"));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().message(), "--worker-nodes must be between 0 and 65535, got -1");
+  st = set_from_text(flags, "controlPlaneNodes", "x", flag_origin_for_test("-n"));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().message(), "-n must be an integer, got 'x'");
+  ASSERT_TRUE(set_from_text(flags, "providers.oxide.sshKeys", "a, b", flag_origin_for_test("--ssh-keys")));
+  EXPECT_EQ(flags.config.providers.oxide.ssh_keys.get(), (std::vector<std::string>{"a", "b"}));
+  ASSERT_TRUE(set_from_text(flags, "name", "", flag_origin_for_test("-C")));
+  EXPECT_FALSE(flags.config.name.is_set());
 }
 
 } // namespace

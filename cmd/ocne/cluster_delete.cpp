@@ -1,0 +1,70 @@
+#include "cmd/ocne/commands.hpp"
+#include "cmd/ocne/config_flags.hpp"
+#include "cmd/ocne/providers.hpp"
+#include "pkg/core/cluster_cache.hpp"
+#include "pkg/core/log.hpp"
+
+namespace ocne::cli {
+
+namespace {
+
+struct DeleteOptions
+{
+  std::string config_file;
+  ConfigFlags flags;        // keys that may override what start recorded
+  ConfigFlags select_flags; // -C and -P: which cluster
+};
+
+void
+run_delete(const DeleteOptions& o, Context& ctx)
+{
+  // Which cluster: -C, else the name in the -c file, else "ocne".
+  auto flags = o.select_flags.layer();
+  config::merge_into(flags, o.flags.layer());
+  auto selected = load_config(ctx, o.config_file, flags, "libvirt");
+  const auto name = selected.config.name.get();
+  auto cache = ClusterCache::load(ctx.state.clusters_file());
+  if (!cache) {
+    throw Fatal(cache.error());
+  }
+  config::LoadedConfig loaded;
+  if (const auto* record = cache->find(name); record != nullptr && !record->config_yaml.empty()) {
+    // A known cluster is deleted with the configuration that started it.
+    config::LoadOptions options;
+    options.cached_config = record->config_yaml;
+    options.flags = o.flags.layer();
+    auto l = config::load(ctx.env, options);
+    if (!l) {
+      throw Fatal(l.error().with_context(fmt::format("cluster '{}' in {}", name, ctx.state.clusters_file().string())));
+    }
+    loaded = std::move(*l);
+  } else {
+    log::info("Cluster {} is not in the cluster cache; using the configuration given", name);
+    loaded = std::move(selected);
+  }
+  throw_on_error(config::validate_for(loaded, config::Purpose::delete_));
+  const auto& provider = loaded.config.provider.get();
+  if (provider == "libvirt") {
+    delete_libvirt(loaded, ctx);
+    return;
+  }
+  not_available(fmt::format("cluster delete --provider {}", provider),
+                "the Cluster API lifecycle for this provider is not built yet");
+}
+
+} // namespace
+
+void
+add_cluster_delete(CLI::App& cluster, Context& ctx)
+{
+  auto* cmd = cluster.add_subcommand("delete", "Delete a cluster and everything its start created");
+  auto o = std::make_shared<DeleteOptions>();
+  cmd->add_option("-c,--config", o->config_file, "Cluster configuration file" + default_note(""));
+  o->flags.add(*cmd, "-k,--kubeconfig", "kubeconfig", "Kubeconfig of the management cluster");
+  o->flags.add(*cmd, "-s,--session", "providers.libvirt.uri", "libvirt URI");
+  o->select_flags.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");
+  o->select_flags.add(*cmd, "-P,--provider", "provider", "Provider of a cluster that is not in the cache", "libvirt");
+  cmd->callback([o, &ctx] { run_delete(*o, ctx); });
+}
+
+} // namespace ocne::cli

@@ -1,0 +1,54 @@
+#include "cmd/ocne/commands.hpp"
+#include "cmd/ocne/config_flags.hpp"
+#include "cmd/ocne/providers.hpp"
+
+namespace ocne::cli {
+
+namespace {
+
+struct StartOptions
+{
+  std::string config_file;
+  ConfigFlags flags;
+};
+
+void
+run_start(const StartOptions& o, Context& ctx)
+{
+  const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
+  throw_on_error(config::validate_for(loaded, config::Purpose::start));
+  const auto& provider = loaded.config.provider.get();
+  if (provider == "libvirt") {
+    start_libvirt(loaded, ctx);
+    return;
+  }
+  not_available(fmt::format("cluster start --provider {}", provider),
+                "the Cluster API lifecycle (management cluster, providers, images, apply, wait, pivot) is not built yet");
+}
+
+} // namespace
+
+void
+add_cluster_start(CLI::App& cluster, Context& ctx)
+{
+  auto* cmd = cluster.add_subcommand("start", "Start a Kubernetes cluster (libvirt VMs, or OCI and Oxide through Cluster API)");
+  auto o = std::make_shared<StartOptions>();
+  cmd->add_option("-c,--config", o->config_file, "Cluster configuration file" + default_note(""));
+  auto& f = o->flags;
+  f.add(*cmd, "-k,--kubeconfig", "kubeconfig", "Kubeconfig of the management cluster (else KUBECONFIG, else an ephemeral local one)");
+  f.add(*cmd, "-n,--control-plane-nodes", "controlPlaneNodes", "Number of control plane nodes", "1");
+  f.add(*cmd, "-w,--worker-nodes", "workerNodes", "Number of worker nodes", "0; 1 for oci and oxide");
+  f.add(*cmd, "-s,--session", "providers.libvirt.uri", "libvirt URI, e.g. qemu:///system or user@host");
+  f.add(*cmd, "-i,--key", "providers.libvirt.sshKey", "SSH key (accepted for compatibility with ocne, unused)");
+  f.add(*cmd, "-o,--boot-volume-container-image", "bootVolumeContainerImage", "Container image holding the node boot disk");
+  f.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");
+  f.add(*cmd, "-P,--provider", "provider", "Provider: libvirt, oci or oxide", "libvirt");
+  f.add(*cmd, "-u,--auto-start-ui", "autoStartUI", "Accepted for compatibility with ocne; no browser is ever opened");
+  f.add(*cmd, "-v,--version", "kubernetesVersion", "Kubernetes version");
+  auto* vip = f.add(*cmd, "--virtual-ip", "virtualIp", "Virtual IP of the Kubernetes API (libvirt)");
+  auto* lb = f.add(*cmd, "--load-balancer", "loadBalancer", "External load balancer of the Kubernetes API (libvirt)");
+  vip->excludes(lb);
+  cmd->callback([o, &ctx] { run_start(*o, ctx); });
+}
+
+} // namespace ocne::cli

@@ -1,0 +1,16 @@
+#pragma once
+
+// What `cluster start` and `cluster delete` run for each provider, once the
+// configuration is loaded and validated. Each lives in its own file.
+
+#include "cmd/ocne/context.hpp"
+#include "pkg/config/load.hpp"
+
+namespace ocne::cli {
+
+// cluster_start_libvirt.cpp
+void start_libvirt(const config::LoadedConfig& loaded, Context& ctx);
+// cluster_delete_libvirt.cpp
+void delete_libvirt(const config::LoadedConfig& loaded, Context& ctx);
+
+} // namespace ocne::cli
