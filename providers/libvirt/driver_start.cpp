@@ -243,6 +243,14 @@ LibvirtDriver::start(cluster::StartContext& ctx)
     }
   }
   const auto base_name = base_volume_name(o.boot_volume_name, o.kubernetes_version);
+  // The base volume is shared by every cluster of this version and outlives
+  // them; it is recorded only while this run uploads it, so a start that dies
+  // half-way through the upload leaves it to `cluster delete`, not to the
+  // next cluster.
+  OCNE_TRY_ASSIGN(auto base_present, pool.find_volume(base_name));
+  if (!base_present) {
+    OCNE_TRY(run.track_volume(base_name));
+  }
   OCNE_TRY_ASSIGN(run.base, ensure_base_volume(
                               pool, base_name,
                               [&]() -> Result<fs::Path> {
@@ -255,6 +263,9 @@ LibvirtDriver::start(cluster::StartContext& ctx)
                                 return o.boot_image(run.facts.arch == "aarch64" ? "arm64" : "amd64", ctx.progress);
                               },
                               m_deps.writer, ctx.progress));
+  if (!base_present) {
+    OCNE_TRY(ctx.tracker.remove(k_provider, "volume", base_name));
+  }
   for (const auto& node : nodes) {
     if (node.size->storage_bytes < run.base.capacity) {
       return make_error(ErrorKind::invalid_input,

@@ -1,8 +1,8 @@
-// `cluster start` and `cluster delete` of a 1+1 libvirt cluster against a real
-// libvirtd with QEMU, booting the fake-node test image: the Ignition each
-// domain received, the API reached through the real network path (the port
-// forward of the first node, and the virtual IP on the libvirt network), and
-// a delete that leaves nothing behind.
+// `ocne cluster start` and `ocne cluster delete` (the built binary) of a 1+1
+// libvirt cluster against a real libvirtd with QEMU, booting the fake-node
+// test image: the Ignition each domain received, the API reached through the
+// real network path (the first node's port forward, and the virtual IP on
+// the libvirt network), and a delete that leaves nothing behind.
 
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/core/fs.hpp"
@@ -13,11 +13,14 @@
 #include "providers/libvirt/driver.hpp"
 #include "tests/integration/libvirt/console.hpp"
 #include "tests/integration/libvirt/daemon.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+
+#include <iostream>
 
 namespace ocne::providers::libvirt {
 namespace {
@@ -57,41 +60,53 @@ protected:
     OCNE_REQUIRE_LIBVIRTD();
   }
 
-  Options
-  options(std::string name, unsigned control_planes, unsigned workers)
+  fs::Path
+  cluster_file(const std::string& name, unsigned workers)
   {
     const auto& daemon = ocne::test::LibvirtDaemon::get();
-    Options o;
-    o.cluster_name = std::move(name);
-    o.uri = daemon.uri();
-    o.control_plane_nodes = control_planes;
-    o.worker_nodes = workers;
-    o.control_plane = {1, 320 * 1024, 1ULL << 30};
-    o.worker = {1, 320 * 1024, 1ULL << 30};
-    o.boot_volume_name = "ocne-test-boot.qcow2";
-    const auto image = daemon.boot_image();
-    o.boot_image = [image](std::string_view, ProgressSink&) -> Result<fs::Path> { return image; };
-    o.kube_dir = dir() / ".kube";
-    o.home = dir();
-    o.state = state;
-    o.ready_timeout = std::chrono::minutes(6);
-    return o;
+    return write(name + ".yaml", fmt::format(R"(name: {}
+workerNodes: {}
+bootVolumeContainerImage: file://{}
+providers:
+  libvirt:
+    uri: "{}"
+    bootVolumeName: ocne-test-boot.qcow2
+    controlPlaneNode:
+      cpu: 1
+      memory: 320Mi
+      storage: 1Gi
+    workerNode:
+      cpu: 1
+      memory: 320Mi
+      storage: 1Gi
+)",
+                                             name, workers, daemon.boot_image().string(), daemon.uri()));
   }
 
-  StateDir state{dir() / "ocne"};
+  ocne::test::OcneRun
+  ocne(const std::vector<std::string>& args)
+  {
+    auto run = ocne::test::run_ocne(args, dir());
+    std::cerr << "$ ocne";
+    for (const auto& a : args) {
+      std::cerr << " " << a;
+    }
+    std::cerr << "\n" << run.err << run.out;
+    return run;
+  }
 };
 
 TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
 {
-  const auto o = options("lvtest", 1, 1);
-  LibvirtDriver driver(o);
-  auto started = cluster::start_cluster(driver, {.name = o.cluster_name, .provider = "libvirt",
-                                                 .kubernetes_version = o.kubernetes_version},
-                                        state, null_progress());
-  ASSERT_TRUE(started) << started.error().message();
-  EXPECT_EQ(started->outcome, cluster::StartOutcome::created);
+  const auto config = cluster_file("lvtest", 1);
+  auto started = ocne({"cluster", "start", "-c", config.string()});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const auto local = dir() / ".kube" / "kubeconfig.lvtest.local";
+  const auto vm = dir() / ".kube" / "kubeconfig.lvtest.vm";
+  EXPECT_NE(started.out.find("use " + local.string()), std::string::npos) << started.out;
 
-  auto conn = ocne::libvirt::Connection::open(o.uri);
+  const auto& daemon = ocne::test::LibvirtDaemon::get();
+  auto conn = ocne::libvirt::Connection::open(daemon.uri());
   ASSERT_TRUE(conn);
   auto pool = conn->find_pool("images");
   ASSERT_TRUE(pool && *pool);
@@ -114,27 +129,24 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   }
 
   // Both kubeconfigs work: through the port forward and the virtual IP.
-  const auto local = dir() / ".kube" / "kubeconfig.lvtest.local";
-  const auto vm = dir() / ".kube" / "kubeconfig.lvtest.vm";
   auto via_forward = node_names(local);
   ASSERT_TRUE(via_forward) << via_forward.error().message();
   EXPECT_EQ(*via_forward, std::vector<std::string>{"lvtest-control-plane-1"});
   auto via_vip = node_names(vm);
   ASSERT_TRUE(via_vip) << via_vip.error().message();
   EXPECT_EQ(*via_vip, std::vector<std::string>{"lvtest-control-plane-1"});
+  auto shown = ocne({"cluster", "show", "-C", "lvtest"});
+  EXPECT_EQ(shown.exit_code, 0);
+  EXPECT_EQ(shown.out, local.string() + "\n");
 
-  // Starting again reports the running cluster.
-  LibvirtDriver again_driver(o);
-  auto again = cluster::start_cluster(again_driver, {.name = o.cluster_name, .provider = "libvirt",
-                                                     .kubernetes_version = o.kubernetes_version},
-                                      state, null_progress());
-  ASSERT_TRUE(again) << again.error().message();
-  EXPECT_EQ(again->outcome, cluster::StartOutcome::already_running);
+  // Starting again reports the running cluster and changes nothing.
+  auto again = ocne({"cluster", "start", "-c", config.string()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("Cluster lvtest is running already"), std::string::npos) << again.err;
 
   // Delete leaves no domain, volume (but the shared base) or file behind.
-  LibvirtDriver delete_driver(o);
-  auto deleted = cluster::delete_cluster(delete_driver, {.name = o.cluster_name}, state, null_progress());
-  ASSERT_TRUE(deleted) << deleted.error().message();
+  auto deleted = ocne({"cluster", "delete", "-C", "lvtest"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   auto domains = conn->domains();
   ASSERT_TRUE(domains);
   for (const auto& d : *domains) {
@@ -144,10 +156,13 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   EXPECT_EQ(*(*pool)->volume_names(), std::vector<std::string>{"ocne-test-boot.qcow2"});
   EXPECT_FALSE(std::filesystem::exists(local));
   EXPECT_FALSE(std::filesystem::exists(vm));
-  EXPECT_FALSE(*AddressBook(state).find("lvtest"));
-  auto cache = ClusterCache::load(state.clusters_file());
+  EXPECT_FALSE(*AddressBook(StateDir(dir() / ".ocne")).find("lvtest"));
+  auto cache = ClusterCache::load(dir() / ".ocne" / "clusters.yaml");
   ASSERT_TRUE(cache);
   EXPECT_EQ(cache->find("lvtest"), nullptr);
+  // and again: nothing to do, no error
+  auto twice = ocne({"cluster", "delete", "-C", "lvtest"});
+  EXPECT_EQ(twice.exit_code, 0) << twice.err;
 }
 
 } // namespace

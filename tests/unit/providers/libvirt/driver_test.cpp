@@ -14,6 +14,7 @@
 #include "providers/libvirt/address_book.hpp"
 #include "providers/libvirt/driver.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/providers/libvirt/fakes.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -28,40 +29,9 @@ namespace {
 
 using nlohmann::json;
 
-struct ProbeScript
-{
-  Status wait_result;
-  Result<std::size_t> count_result = std::size_t{1};
-  std::vector<std::pair<std::string, std::size_t>> waits;
-};
-
-class FakeProbe final : public cluster::ClusterProbe
-{
-public:
-  explicit FakeProbe(std::shared_ptr<ProbeScript> script) : m_script(std::move(script))
-  {
-  }
-  Status
-  wait_ready(const fs::Path& kubeconfig, std::size_t min_nodes, std::chrono::milliseconds, ProgressSink&) override
-  {
-    m_script->waits.emplace_back(kubeconfig.string(), min_nodes);
-    return m_script->wait_result;
-  }
-  Result<std::size_t>
-  count_nodes(const fs::Path&) override
-  {
-    return m_script->count_result;
-  }
-
-private:
-  std::shared_ptr<ProbeScript> m_script;
-};
-
-struct Written
-{
-  std::map<std::string, std::string> volumes; // name -> bytes
-  std::string fail_volume;                     // this one fails half-way
-};
+using test::FakeProbe;
+using test::ProbeScript;
+using test::Written;
 
 class DriverTest : public ocne::test::TempDirTest
 {
@@ -105,26 +75,7 @@ protected:
   std::unique_ptr<LibvirtDriver>
   driver(Options o)
   {
-    DriverDeps deps;
-    deps.probe = std::make_unique<FakeProbe>(probe);
-    auto sink = written;
-    deps.writer = [sink](ocne::libvirt::Volume& volume, ocne::libvirt::ByteSource& source, ProgressSink&,
-                         std::string_view) -> Status {
-      std::string bytes(source.size(), '\0');
-      std::size_t got = 0;
-      while (got < bytes.size()) {
-        auto n = source.read(bytes.data() + got, bytes.size() - got);
-        if (!n || *n == 0) {
-          break;
-        }
-        got += *n;
-        if (volume.name() == sink->fail_volume && got > bytes.size() / 2) {
-          return make_error(ErrorKind::io, "upload to volume {} stopped: connection reset", volume.name());
-        }
-      }
-      sink->volumes[volume.name()] = bytes;
-      return {};
-    };
+    auto deps = test::fake_deps(probe, written);
     return std::make_unique<LibvirtDriver>(std::move(o), std::move(deps));
   }
 
