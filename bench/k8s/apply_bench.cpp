@@ -13,13 +13,14 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 
-#include <fmt/core.h>
-#include <nlohmann/json.hpp>
-
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fmt/core.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace {
 
@@ -30,7 +31,7 @@ std::string
 crd_stream(const stdfs::path& shared)
 {
   std::string out;
-  for (const char* folder : {"crds/capi", "crds/oci"}) {
+  for (const char* folder : { "crds/capi", "crds/oci" }) {
     std::vector<stdfs::path> files;
     for (const auto& e : stdfs::directory_iterator(shared / folder)) {
       if (e.path().extension() == ".yaml") {
@@ -52,23 +53,23 @@ object_stream(int n)
   std::string out = "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: bench}\n";
   for (int i = 1; i < n; ++i) {
     switch (i % 3) {
-    case 0:
-      out += fmt::format("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{0}, namespace: bench, labels: "
-                         "{{app: bench}}}}\ndata: {{index: \"{0}\", enabled: \"true\"}}\n",
-                         i);
-      break;
-    case 1:
-      out += fmt::format("---\napiVersion: v1\nkind: Secret\nmetadata: {{name: secret-{0}, namespace: bench}}\n"
-                         "type: Opaque\ndata: {{value: c2VjcmV0}}\n",
-                         i);
-      break;
-    default:
-      out += fmt::format("---\napiVersion: cluster.x-k8s.io/v1beta2\nkind: Machine\nmetadata: {{name: machine-{0}, "
-                         "namespace: bench, labels: {{cluster.x-k8s.io/cluster-name: bench}}}}\nspec:\n"
-                         "  clusterName: bench\n  bootstrap: {{dataSecretName: machine-{0}}}\n"
-                         "  infrastructureRef: {{apiGroup: infrastructure.cluster.x-k8s.io, kind: OCIMachine, name: "
-                         "machine-{0}}}\n",
-                         i);
+      case 0:
+        out += fmt::format("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{0}, namespace: bench, labels: "
+                           "{{app: bench}}}}\ndata: {{index: \"{0}\", enabled: \"true\"}}\n",
+                           i);
+        break;
+      case 1:
+        out += fmt::format("---\napiVersion: v1\nkind: Secret\nmetadata: {{name: secret-{0}, namespace: bench}}\n"
+                           "type: Opaque\ndata: {{value: c2VjcmV0}}\n",
+                           i);
+        break;
+      default:
+        out += fmt::format("---\napiVersion: cluster.x-k8s.io/v1beta2\nkind: Machine\nmetadata: {{name: machine-{0}, "
+                           "namespace: bench, labels: {{cluster.x-k8s.io/cluster-name: bench}}}}\nspec:\n"
+                           "  clusterName: bench\n  bootstrap: {{dataSecretName: machine-{0}}}\n"
+                           "  infrastructureRef: {{apiGroup: infrastructure.cluster.x-k8s.io, kind: OCIMachine, name: "
+                           "machine-{0}}}\n",
+                           i);
     }
   }
   return out;
@@ -78,7 +79,8 @@ int
 count_crds(const std::string& stream)
 {
   int n = 0;
-  for (std::size_t pos = 0; (pos = stream.find("\nkind: CustomResourceDefinition\n", pos)) != std::string::npos; ++pos) {
+  for (std::size_t pos = 0; (pos = stream.find("\nkind: CustomResourceDefinition\n", pos)) != std::string::npos;
+       ++pos) {
     ++n;
   }
   return n;
@@ -109,7 +111,7 @@ main(int argc, char** argv)
   so.kubeconfig_path = work / "ocne.kubeconfig";
   ocne::test::kube::KubeTestServer ocne_server(so);
   ocne_server.start();
-  auto access = ocne::value_or_throw(ocne::k8s::load_kubeconfig({so.kubeconfig_path}));
+  auto access = ocne::value_or_throw(ocne::k8s::load_kubeconfig({ so.kubeconfig_path }));
   ocne::k8s::Client client(std::move(access));
   const auto t0 = Clock::now();
   auto applied = ocne::k8s::apply_manifest(client, crds + rest, "bench.yaml", {}, ocne::null_progress());
@@ -122,7 +124,10 @@ main(int argc, char** argv)
   // kubectl
   if (!ocne::program_exists("kubectl")) {
     fmt::print("ocne    {} objects ({} CRDs) in {:.2f}s: {:.0f} objects/s\nkubectl not found: no comparison\n",
-               total, crd_count, ocne_seconds, total / ocne_seconds);
+               total,
+               crd_count,
+               ocne_seconds,
+               total / ocne_seconds);
     return 0;
   }
   so.kubeconfig_path = work / "kubectl.kubeconfig";
@@ -130,7 +135,7 @@ main(int argc, char** argv)
   kubectl_server.start();
   const auto kubeconfig = so.kubeconfig_path.string();
   auto kubectl = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"kubectl", "--kubeconfig", kubeconfig});
+    args.insert(args.begin(), { "kubectl", "--kubeconfig", kubeconfig });
     ocne::ProcessOptions p;
     p.argv = args;
     p.timeout = std::chrono::minutes(10);
@@ -140,9 +145,9 @@ main(int argc, char** argv)
     }
   };
   const auto t1 = Clock::now();
-  kubectl({"apply", "--server-side", "--field-manager", "kubectl", "-f", (work / "crds.yaml").string()});
-  kubectl({"wait", "--for", "condition=Established", "crd", "--all", "--timeout", "60s"});
-  kubectl({"apply", "--server-side", "--field-manager", "kubectl", "-f", (work / "objects.yaml").string()});
+  kubectl({ "apply", "--server-side", "--field-manager", "kubectl", "-f", (work / "crds.yaml").string() });
+  kubectl({ "wait", "--for", "condition=Established", "crd", "--all", "--timeout", "60s" });
+  kubectl({ "apply", "--server-side", "--field-manager", "kubectl", "-f", (work / "objects.yaml").string() });
   const auto kubectl_seconds = std::chrono::duration<double>(Clock::now() - t1).count();
 
   fmt::print("apply of {} objects ({} CRDs + {} objects) to the Kubernetes test server\n", total, crd_count, objects);

@@ -1,5 +1,9 @@
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
+#include "cmd/ocne/template_resolver.hpp"
+#include "pkg/capi/cluster_template.hpp"
+#include "pkg/core/fs.hpp"
+#include "pkg/core/log.hpp"
 
 namespace ocne::cli {
 
@@ -18,7 +22,22 @@ run_template(const TemplateOptions& o, Context& ctx)
   // The provider comes from -P when given, else the file, else oci.
   const auto loaded = load_config(ctx, o.config_file, o.flags, "oci");
   throw_on_error(config::validate_for(loaded, config::Purpose::template_));
-  not_available("cluster template", "the Cluster API templates are not built yet");
+  const auto provider = value_or_throw(capi::parse_provider(loaded.config.provider.get()));
+  auto resolver = make_template_resolver(ctx, loaded.config);
+  const auto rendered = value_or_throw(capi::render_cluster_template(loaded.config, provider, *resolver));
+  for (const auto& p : rendered.placeholders) {
+    log::warn("placeholder {}", p);
+  }
+  for (const auto& w : rendered.warnings) {
+    log::warn("{}", w);
+  }
+  if (o.output.empty()) {
+    print(rendered.yaml);
+    return;
+  }
+  const auto path = fs::resolve_path(o.output, ctx.env.cwd(), ctx.env.home());
+  throw_on_error(fs::write_file_atomic(path, rendered.yaml).map_error(
+    [&](Error e) { return std::move(e).with_context(fmt::format("--output {}", o.output)); }));
 }
 
 } // namespace

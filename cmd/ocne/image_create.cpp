@@ -1,5 +1,8 @@
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
+#include "cmd/ocne/image_common.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/image/provider_image.hpp"
 
 namespace ocne::cli {
 
@@ -13,14 +16,35 @@ struct ImageCreateOptions
   std::string arch = "amd64";
   std::string ignition_provider;
   std::string kernel_args;
-  std::string version;
   std::string source;
+  bool force = false;
+  bool refresh = false;
+  ConfigFlags flags;
 };
 
 void
-run_create(const ImageCreateOptions&, Context&)
+run_create(const ImageCreateOptions& o, Context& ctx)
 {
-  not_available("image create", "the boot image pipeline is not built yet");
+  const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
+  throw_on_error(config::validate_for(loaded, config::Purpose::image));
+
+  image::ProviderImageOptions p;
+  p.type = value_or_throw(image::parse_image_type(o.type));
+  p.platform_id = o.ignition_provider;
+  p.kernel_args = o.kernel_args;
+  p.force = o.force;
+  p.boot = boot_image_options(ctx, loaded, o.source, o.arch);
+  p.boot.refresh = o.refresh;
+  log::info("Creating Image");
+  const auto made = value_or_throw(image::create_provider_image(p, ctx.progress_sink()));
+  if (made.cached) {
+    log::info("The {} image is up to date: {}", o.type, made.path.string());
+  }
+  if (!made.metadata.empty()) {
+    log::info("OCI image metadata: {}", made.metadata.string());
+  }
+  // The result, for scripts: the image's path.
+  println(made.path.string());
 }
 
 } // namespace
@@ -36,10 +60,12 @@ add_image_create(CLI::App& image, Context& ctx)
     ->check(CLI::IsMember({"oci", "oxide", "libvirt"}));
   cmd->add_option("-a,--arch", o->arch, "Architecture: amd64 or arm64" + default_note("amd64"))
     ->check(CLI::IsMember({"amd64", "arm64"}));
-  cmd->add_option("-i,--ignition-provider", o->ignition_provider, "Ignition platform id to set" + default_note("per type: oci, qemu, ..."));
+  cmd->add_option("-i,--ignition-provider", o->ignition_provider, "Ignition platform id to set" + default_note("oci for oci, ibmcloud for oxide, qemu for libvirt"));
   cmd->add_option("-K,--kernel-args", o->kernel_args, "Kernel arguments to append to the boot entry" + default_note(""));
-  cmd->add_option("-v,--version", o->version, "Kubernetes version" + default_note("kubernetesVersion, 1.33"));
-  cmd->add_option("--source", o->source, "Container image reference or local file (OCI layout, docker archive) to use instead of bootVolumeContainerImage" + default_note(""));
+  o->flags.add(*cmd, "-v,--version", "kubernetesVersion", "Kubernetes version");
+  cmd->add_option("--source", o->source, "Container image reference or local file (OCI layout, OCI or docker archive) to use instead of bootVolumeContainerImage" + default_note(""));
+  cmd->add_flag("--force", o->force, "Build the image again even when an up-to-date one is in the cache" + default_note("false"));
+  cmd->add_flag("--refresh", o->refresh, "Ask the registry whether the image changed even when it is cached" + default_note("false"));
   cmd->callback([o, &ctx] { run_create(*o, ctx); });
 }
 

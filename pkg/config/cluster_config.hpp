@@ -106,6 +106,7 @@ struct OciProvider
   OciLoadBalancer load_balancer;
   Str vcn;
   ProxyConfig proxy;
+  Str template_; // a Cluster API template file to use instead of the built-in one
   bool operator==(const OciProvider&) const = default;
 };
 
@@ -141,6 +142,7 @@ struct OxideProvider
   StrList ssh_keys;
   Bool self_managed;
   ProxyConfig proxy;
+  Str template_; // a Cluster API template file to use instead of the built-in one
   bool operator==(const OxideProvider&) const = default;
 };
 

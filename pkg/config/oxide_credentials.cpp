@@ -120,14 +120,16 @@ parse_oxide_credentials(std::string_view text, const std::string& display_name)
     }
     const auto host = (*t)["host"].value<std::string>();
     const auto token = (*t)["token"].value<std::string>();
-    if (!host || !token || host->empty() || token->empty()) {
+    // A host of only blanks normalizes to nothing; treat it as missing.
+    const std::string normalized_host = host ? normalize_oxide_host(*host) : std::string();
+    if (normalized_host.empty() || !token || token->empty()) {
       return make_error(ErrorKind::invalid_input,
                         "{}:{}: profile '{}' needs both host and token strings",
                         display_name,
                         line,
                         name.str());
     }
-    out[std::string(name.str())] = OxideProfile{normalize_oxide_host(*host), Secret(*token), static_cast<int>(line)};
+    out[std::string(name.str())] = OxideProfile{normalized_host, Secret(*token), static_cast<int>(line)};
   }
   return out;
 }

@@ -140,6 +140,7 @@ build_table()
   add(OCNE_KEY("providers.oci.proxy.httpsProxy", providers.oci.proxy.https_proxy, S, A, "", "HTTPS proxy for the Cluster API controllers"));
   add(OCNE_KEY("providers.oci.proxy.httpProxy", providers.oci.proxy.http_proxy, S, A, "", "HTTP proxy for the Cluster API controllers"));
   add(OCNE_KEY("providers.oci.proxy.noProxy", providers.oci.proxy.no_proxy, S, A, "", "no-proxy list for the Cluster API controllers"));
+  add(with(OCNE_KEY("providers.oci.template", providers.oci.template_, S, A, "", "Cluster API template file used instead of the built-in capi-oci.yaml"), k_path));
 
   // --- providers.oxide (not in Oracle's ocne) ---
   add(with(OCNE_KEY("providers.oxide.kubeconfig", providers.oxide.kubeconfig, S, A, "", "kubeconfig of the management cluster"), k_path));
@@ -164,6 +165,7 @@ build_table()
   add(OCNE_KEY("providers.oxide.proxy.httpsProxy", providers.oxide.proxy.https_proxy, S, A, "", "HTTPS proxy for the Cluster API controllers"));
   add(OCNE_KEY("providers.oxide.proxy.httpProxy", providers.oxide.proxy.http_proxy, S, A, "", "HTTP proxy for the Cluster API controllers"));
   add(OCNE_KEY("providers.oxide.proxy.noProxy", providers.oxide.proxy.no_proxy, S, A, "", "no-proxy list for the Cluster API controllers"));
+  add(with(OCNE_KEY("providers.oxide.template", providers.oxide.template_, S, A, "", "Cluster API template file used instead of the built-in capi-oxide.yaml"), k_path));
 
   // --- ocne providers we accept but do not support ---
   add(OCNE_KEY("providers.olvm", providers.olvm, Y, A, "", "Oracle Linux Virtualization Manager settings (accepted, not supported)"));

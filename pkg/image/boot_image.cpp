@@ -8,6 +8,7 @@
 #include "pkg/image/qcow2_header.hpp"
 
 #include <algorithm>
+#include <memory>
 
 namespace ocne::image {
 
@@ -114,21 +115,32 @@ ensure_boot_image(const BootImageOptions& options, ProgressSink& progress)
     }
     OCNE_TRY_ASSIGN(auto out, fs::AtomicFile::create(path, fs::k_public));
     std::optional<std::uint64_t> found;
-    ProgressTask extract(progress, fmt::format("Extracting {} from {}", k_boot_disk_entry, what));
+    // Started once the layer is there (after its download), so the bars
+    // come in the order the work happens.
+    std::unique_ptr<ProgressTask> extract;
     const auto layer_name = fmt::format("layer {} of {}", layer.digest.brief(), what);
     auto status = source->read_layer(layer, progress, [&](ByteSource& bytes) -> Status {
-      OCNE_TRY_ASSIGN(found, extract_entry(bytes, layer_name, k_boot_disk_entry, out, &extract));
+      extract = std::make_unique<ProgressTask>(progress, fmt::format("Extracting {} from {}", k_boot_disk_entry, what));
+      OCNE_TRY_ASSIGN(found, extract_entry(bytes, layer_name, k_boot_disk_entry, out, extract.get()));
       return {};
     });
     if (!status) {
-      extract.fail(status.error().message());
+      if (extract) {
+        extract->fail(status.error().message());
+      }
       return tl::unexpected(status.error());
     }
     if (!found) {
-      extract.succeed("not in this layer");
+      if (extract) {
+        extract->succeed("not in this layer");
+      }
       continue;
     }
-    OCNE_TRY_ASSIGN(const auto info, check_qcow2(out.temp_path(), fmt::format("{} in {}", k_boot_disk_entry, what)));
+    const auto info = check_qcow2(out.temp_path(), fmt::format("{} in {}", k_boot_disk_entry, what));
+    if (!info) {
+      extract->fail(info.error().message());
+      return tl::unexpected(info.error());
+    }
     // The old stamp goes first: a crash between the two steps leaves a disk
     // without a stamp (pulled again next time), never a wrong stamp.
     OCNE_TRY(remove_stamp(path));
@@ -141,7 +153,7 @@ ensure_boot_image(const BootImageOptions& options, ProgressSink& progress)
     fresh.size = *found;
     fresh.created = now_rfc3339();
     OCNE_TRY(write_stamp(path, fresh));
-    extract.succeed(fmt::format("{} MiB, virtual size {} GiB", *found >> 20, info.virtual_size >> 30));
+    extract->succeed(fmt::format("{} MiB, virtual size {} MiB", *found >> 20, info->virtual_size >> 20));
     log::info("Boot image for {} {} is {}", options.version, to_string(options.arch), path.string());
     return from_stamp(path, fresh, false);
   }

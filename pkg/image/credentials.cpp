@@ -67,16 +67,17 @@ credentials_from_entry(const json& entry, const fs::Path& file, const std::strin
   Credentials c;
   c.source = file.string();
   if (const auto a = entry.find("auth"); a != entry.end() && a->is_string() && !a->get<std::string>().empty()) {
-    const auto decoded = base64_decode(a->get<std::string>());
-    const auto colon = decoded ? decoded->find(':') : std::string::npos;
-    if (!decoded || colon == std::string::npos) {
+    // The decoded text holds the password: wipe it once it is in a Secret.
+    Secret decoded(base64_decode(a->get<std::string>()).value_or(""));
+    const auto colon = decoded.reveal().find(':');
+    if (colon == std::string::npos) {
       return make_error(ErrorKind::invalid_input,
                         "{}: the \"auth\" value for {} is not base64 of user:password",
                         file.string(),
                         str::quote(key));
     }
-    c.username = decoded->substr(0, colon);
-    c.password = Secret(decoded->substr(colon + 1));
+    c.username = decoded.reveal().substr(0, colon);
+    c.password = Secret(decoded.reveal().substr(colon + 1));
     return std::optional<Credentials>(std::move(c));
   }
   const auto u = entry.find("username");

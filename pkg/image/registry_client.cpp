@@ -168,7 +168,10 @@ RegistryClient::Impl::base()
     probe.timeout = std::chrono::seconds(10);
     ++requests;
     auto r = transport.send(std::move(probe));
-    base_url = (r ? "https://" : "http://") + h;
+    // A certificate that does not verify still means the registry speaks
+    // HTTPS: keep it, so the request fails with the TLS error.
+    const bool https = r || r.error().kind() == ErrorKind::auth;
+    base_url = (https ? "https://" : "http://") + h;
     log::debug("registry {}: using {}", h, base_url);
   } else {
     base_url = "https://" + h;

@@ -50,6 +50,11 @@ struct RegistryOptions
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(30)};
 };
 
+// Options from the environment: the auth files (credentials.hpp) and
+// OCNE_INSECURE_REGISTRIES, a comma-separated list of "host:port" registries
+// reached over plain HTTP.
+RegistryOptions registry_options_from_env(const Environment& env);
+
 struct FetchedManifest
 {
   std::string body;

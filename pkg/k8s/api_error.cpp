@@ -15,23 +15,23 @@ ErrorKind
 kind_for(long code, std::string_view reason)
 {
   switch (code) {
-  case 400:
-  case 422:
-    return ErrorKind::invalid_input;
-  case 401:
-  case 403:
-    return ErrorKind::auth;
-  case 404:
-    return ErrorKind::not_found;
-  case 409:
-    return reason == "AlreadyExists" ? ErrorKind::already_exists : ErrorKind::conflict;
-  case 410:
-    return ErrorKind::conflict;
-  case 408:
-  case 429:
-    return ErrorKind::transient;
-  default:
-    break;
+    case 400:
+    case 422:
+      return ErrorKind::invalid_input;
+    case 401:
+    case 403:
+      return ErrorKind::auth;
+    case 404:
+      return ErrorKind::not_found;
+    case 409:
+      return reason == "AlreadyExists" ? ErrorKind::already_exists : ErrorKind::conflict;
+    case 410:
+      return ErrorKind::conflict;
+    case 408:
+    case 429:
+      return ErrorKind::transient;
+    default:
+      break;
   }
   if (code >= 500) {
     return ErrorKind::transient;
@@ -72,7 +72,8 @@ api_error(const http::Response& response, std::string_view what)
         c = ' ';
       }
     }
-    return from_parts(response.status, "", snippet.empty() ? "" : fmt::format("HTTP {}: {}", response.status, snippet), what);
+    return from_parts(
+      response.status, "", snippet.empty() ? "" : fmt::format("HTTP {}: {}", response.status, snippet), what);
   }
   return from_parts(response.status, string_at(status, "/reason"), string_at(status, "/message"), what);
 }

@@ -7,7 +7,6 @@
 #include "pkg/http/request.hpp"
 
 #include <nlohmann/json_fwd.hpp>
-
 #include <string_view>
 
 namespace ocne::k8s {

@@ -4,10 +4,9 @@
 #include "pkg/k8s/wait.hpp"
 #include "pkg/k8s/yaml.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>
@@ -38,12 +37,12 @@ kinds_defined_by(const json& crd)
   std::set<GroupVersionKind> out;
   const auto group = string_at(crd, "/spec/group");
   const auto kind = string_at(crd, "/spec/names/kind");
-  const auto versions = crd.contains("spec") ? crd["spec"].find("versions") : crd.end();
-  if (versions == crd.end() || !versions->is_array()) {
+  const auto spec = crd.find("spec");
+  if (spec == crd.end() || !spec->is_object() || !spec->contains("versions") || !(*spec)["versions"].is_array()) {
     return out;
   }
-  for (const auto& v : *versions) {
-    out.insert(GroupVersionKind{group, string_at(v, "/name"), kind});
+  for (const auto& v : (*spec)["versions"]) {
+    out.insert(GroupVersionKind{ group, string_at(v, "/name"), kind });
   }
   return out;
 }
@@ -86,8 +85,8 @@ apply_phase(Client& client,
   if (items.empty()) {
     return {};
   }
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
+  std::atomic<std::size_t> next{ 0 };
+  std::atomic<bool> failed{ false };
   std::mutex mutex;
   std::vector<std::optional<Error>> errors(items.size());
 
@@ -165,14 +164,14 @@ apply_objects(Client& client,
     if (is_crd(objects[i])) {
       auto defined = kinds_defined_by(objects[i]);
       stream_kinds.insert(defined.begin(), defined.end());
-      crds.push_back({std::move(objects[i]), std::move(origin)});
+      crds.push_back({ std::move(objects[i]), std::move(origin) });
     } else if (is_namespace(objects[i])) {
-      namespaces.push_back({std::move(objects[i]), std::move(origin)});
+      namespaces.push_back({ std::move(objects[i]), std::move(origin) });
     } else {
-      rest.push_back({std::move(objects[i]), std::move(origin)});
+      rest.push_back({ std::move(objects[i]), std::move(origin) });
     }
   }
-  for (auto* phase : {&namespaces, &crds, &rest}) {
+  for (auto* phase : { &namespaces, &crds, &rest }) {
     for (const auto& item : *phase) {
       const auto gvk = ObjectRef::of(item.object).gvk();
       if (stream_kinds.count(gvk) > 0) {
@@ -198,7 +197,8 @@ apply_objects(Client& client,
       }
     }
     if (!status) {
-      auto message = fmt::format("{} ({} of {} objects were applied before this error)", status.error().message(), done, total);
+      auto message =
+        fmt::format("{} ({} of {} objects were applied before this error)", status.error().message(), done, total);
       task.fail(message);
       return make_error(status.error().kind(), "{}", message);
     }

@@ -13,9 +13,8 @@
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,7 +30,7 @@ struct ManifestOptions
   // Overrides the context's default namespace for objects without one.
   std::string default_namespace;
   // How long to wait for a CRD of the stream to become Established.
-  std::chrono::milliseconds crd_timeout{std::chrono::minutes(1)};
+  std::chrono::milliseconds crd_timeout{ std::chrono::minutes(1) };
 };
 
 struct AppliedObject

@@ -8,10 +8,9 @@
 #include "pkg/k8s/api_error.hpp"
 #include "pkg/k8s/base64.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -62,14 +61,14 @@ const char*
 content_type(PatchType type)
 {
   switch (type) {
-  case PatchType::merge:
-    return "application/merge-patch+json";
-  case PatchType::json:
-    return "application/json-patch+json";
-  case PatchType::strategic:
-    return "application/strategic-merge-patch+json";
-  case PatchType::apply:
-    return "application/apply-patch+yaml";
+    case PatchType::merge:
+      return "application/merge-patch+json";
+    case PatchType::json:
+      return "application/json-patch+json";
+    case PatchType::strategic:
+      return "application/strategic-merge-patch+json";
+    case PatchType::apply:
+      return "application/apply-patch+yaml";
   }
   return "application/merge-patch+json";
 }
@@ -78,12 +77,12 @@ const char*
 propagation_name(Propagation p)
 {
   switch (p) {
-  case Propagation::background:
-    return "Background";
-  case Propagation::foreground:
-    return "Foreground";
-  case Propagation::orphan:
-    return "Orphan";
+    case Propagation::background:
+      return "Background";
+    case Propagation::foreground:
+      return "Foreground";
+    case Propagation::orphan:
+      return "Orphan";
   }
   return "Background";
 }
@@ -110,6 +109,27 @@ complete_item(json& item, const GroupVersionKind& gvk)
   }
 }
 
+// Objects sent to the server must be mappings with a type and a name.
+Status
+check_object(const json& object, std::string_view verb)
+{
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) {
+    return make_error(ErrorKind::invalid_input, "cannot {} an object without metadata", verb);
+  }
+  if (string_at(object, "/apiVersion").empty() || string_at(object, "/kind").empty()) {
+    return make_error(ErrorKind::invalid_input,
+                      "cannot {} {}: apiVersion and kind are required",
+                      verb,
+                      str::quote(string_at(object, "/metadata/name")));
+  }
+  if (string_at(object, "/metadata/name").empty() &&
+      (verb != "create" || string_at(object, "/metadata/generateName").empty())) {
+    return make_error(
+      ErrorKind::invalid_input, "cannot {} a {} without metadata.name", verb, string_at(object, "/kind"));
+  }
+  return {};
+}
+
 struct GroupVersionEntry
 {
   bool served = false;
@@ -133,7 +153,9 @@ struct Client::Impl
   std::map<std::string, GroupVersionEntry> discovery;
 
   Impl(ClusterAccess a, ClientOptions o)
-    : access(std::move(a)), options(std::move(o)), transport(transport_options(access, options))
+    : access(std::move(a))
+    , options(std::move(o))
+    , transport(transport_options(access, options))
   {
   }
 
@@ -161,8 +183,7 @@ struct Client::Impl
     if (!access.token.empty()) {
       request.headers.set("Authorization", "Bearer " + access.token.reveal());
     } else if (!access.username.empty()) {
-      request.headers.set("Authorization",
-                          "Basic " + base64_encode(access.username + ":" + access.password.reveal()));
+      request.headers.set("Authorization", "Basic " + base64_encode(access.username + ":" + access.password.reveal()));
     }
   }
 
@@ -223,7 +244,7 @@ struct Client::Impl
         continue;
       }
       ResourceMapping m;
-      m.gvk = GroupVersionKind{gvk.group, gvk.version, string_at(r, "/kind")};
+      m.gvk = GroupVersionKind{ gvk.group, gvk.version, string_at(r, "/kind") };
       m.resource = name;
       m.namespaced = r.value("namespaced", false);
       entry.resources.push_back(std::move(m));
@@ -238,7 +259,8 @@ struct Client::Impl
   mapping(const GroupVersionKind& gvk)
   {
     if (gvk.kind.empty() || gvk.version.empty()) {
-      return make_error(ErrorKind::invalid_input, "an object needs apiVersion and kind (got {})", str::quote(gvk.to_string()));
+      return make_error(
+        ErrorKind::invalid_input, "an object needs apiVersion and kind (got {})", str::quote(gvk.to_string()));
     }
     const auto key = gvk.api_version();
     auto lookup = [&](const GroupVersionEntry& entry) -> std::optional<ResourceMapping> {
@@ -269,16 +291,11 @@ struct Client::Impl
       return *found;
     }
     if (!served) {
-      return make_error(ErrorKind::not_found,
-                        "the server {} does not serve {} (is its CRD installed?)",
-                        describe(),
-                        key);
+      return make_error(
+        ErrorKind::not_found, "the server {} does not serve {} (is its CRD installed?)", describe(), key);
     }
-    return make_error(ErrorKind::not_found,
-                      "the server {} has no kind {} in {} (is its CRD installed?)",
-                      describe(),
-                      gvk.kind,
-                      key);
+    return make_error(
+      ErrorKind::not_found, "the server {} has no kind {} in {} (is its CRD installed?)", describe(), gvk.kind, key);
   }
 };
 
@@ -419,6 +436,7 @@ Client::list(const GroupVersionKind& gvk, const ListOptions& options)
 Result<json>
 Client::create(const json& object)
 {
+  OCNE_TRY(check_object(object, "create"));
   const auto ref = ObjectRef::of(object);
   const auto what = fmt::format("create {}", ref.to_string());
   OCNE_TRY_ASSIGN(auto m, mapping(ref.gvk()));
@@ -464,6 +482,7 @@ Client::create_if_absent(const json& object)
 Result<json>
 Client::replace(const json& object)
 {
+  OCNE_TRY(check_object(object, "update"));
   const auto ref = ObjectRef::of(object);
   const auto what = fmt::format("update {}", ref.to_string());
   OCNE_TRY_ASSIGN(auto m, mapping(ref.gvk()));
@@ -481,6 +500,7 @@ Client::replace(const json& object)
 Result<json>
 Client::apply(const json& object, const ApplyOptions& options)
 {
+  OCNE_TRY(check_object(object, "apply"));
   auto ref = ObjectRef::of(object);
   OCNE_TRY_ASSIGN(auto m, mapping(ref.gvk()));
   OCNE_TRY_ASSIGN(ref.namespace_, namespace_for(object, m));
@@ -497,7 +517,7 @@ Client::apply(const json& object, const ApplyOptions& options)
   const auto payload = body.dump();
 
   auto attempt = [&](bool force) -> Result<json> {
-    http::QueryParams query{{"fieldManager", m_impl->options.field_manager}};
+    http::QueryParams query{ { "fieldManager", m_impl->options.field_manager } };
     if (force) {
       query.emplace_back("force", "true");
     }
@@ -567,7 +587,7 @@ Client::patch(const ObjectRef& ref, PatchType type, const json& patch, std::stri
 Result<json>
 Client::patch_status(const ObjectRef& ref, const json& status_patch)
 {
-  return patch(ref, PatchType::merge, json{{"status", status_patch}}, "status");
+  return patch(ref, PatchType::merge, json{ { "status", status_patch } }, "status");
 }
 
 Status
@@ -579,7 +599,7 @@ Client::remove(const ObjectRef& ref, const DeleteOptions& options)
   request.method = "DELETE";
   request.url = http::join_url("",
                                object_path(m, m.namespaced ? ref.namespace_ : "", ref.name),
-                               {{"propagationPolicy", propagation_name(options.propagation)}});
+                               { { "propagationPolicy", propagation_name(options.propagation) } });
   OCNE_TRY_ASSIGN(auto response, m_impl->send(std::move(request), what));
   if (response.status == 404 && options.ignore_not_found) {
     return {};
@@ -607,7 +627,7 @@ Client::watch(const GroupVersionKind& gvk,
 
   auto emit = [&](WatchEvent::Type type, const json& object) {
     ++st.events;
-    return handler(WatchEvent{type, &object});
+    return handler(WatchEvent{ type, &object });
   };
 
   // Lists and reports the differences to what was seen; false: handler stopped.
@@ -634,9 +654,10 @@ Client::watch(const GroupVersionKind& gvk,
         continue;
       }
       const auto slash = it->first.find('/');
-      json gone = {{"apiVersion", gvk.api_version()},
-                   {"kind", gvk.kind},
-                   {"metadata", {{"namespace", it->first.substr(0, slash)}, {"name", it->first.substr(slash + 1)}}}};
+      json gone = { { "apiVersion", gvk.api_version() },
+                    { "kind", gvk.kind },
+                    { "metadata",
+                      { { "namespace", it->first.substr(0, slash) }, { "name", it->first.substr(slash + 1) } } } };
       if (gone["metadata"]["namespace"] == "") {
         gone["metadata"].erase("namespace");
       }
@@ -669,10 +690,10 @@ Client::watch(const GroupVersionKind& gvk,
     if (deadline != Clock::time_point::max()) {
       seconds = std::min<long long>(seconds, std::max<long long>(1, (remaining.count() + 999) / 1000));
     }
-    http::QueryParams query{{"watch", "true"},
-                            {"resourceVersion", rv},
-                            {"allowWatchBookmarks", "true"},
-                            {"timeoutSeconds", std::to_string(seconds)}};
+    http::QueryParams query{ { "watch", "true" },
+                             { "resourceVersion", rv },
+                             { "allowWatchBookmarks", "true" },
+                             { "timeoutSeconds", std::to_string(seconds) } };
     if (!options.list.label_selector.empty()) {
       query.emplace_back("labelSelector", options.list.label_selector);
     }
@@ -704,7 +725,8 @@ Client::watch(const GroupVersionKind& gvk,
         try {
           event = json::parse(line);
         } catch (const json::exception& e) {
-          stream_error = Error(ErrorKind::internal, fmt::format("{}: invalid event from the server: {}", what, e.what()));
+          stream_error =
+            Error(ErrorKind::internal, fmt::format("{}: invalid event from the server: {}", what, e.what()));
           return false;
         }
         const auto type = string_at(event, "/type");

@@ -13,11 +13,10 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/object.hpp"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,9 +27,9 @@ namespace ocne::k8s {
 struct ClientOptions
 {
   http::RetryPolicy retry{};
-  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds connect_timeout{ 10000 };
   // Per attempt, for everything but watches.
-  std::chrono::milliseconds request_timeout{60000};
+  std::chrono::milliseconds request_timeout{ 60000 };
   std::string field_manager = "ocne";
   // Items per page when listing.
   int page_size = 500;
@@ -47,9 +46,20 @@ struct ResourceMapping
   bool has_status = false; // a status subresource exists
 };
 
-enum class PatchType { merge, json, strategic, apply };
+enum class PatchType
+{
+  merge,
+  json,
+  strategic,
+  apply
+};
 
-enum class Propagation { background, foreground, orphan };
+enum class Propagation
+{
+  background,
+  foreground,
+  orphan
+};
 
 struct DeleteOptions
 {
@@ -73,7 +83,8 @@ struct ObjectList
   std::string resource_version; // of the list, to start a watch from
 };
 
-enum class ConflictPolicy {
+enum class ConflictPolicy
+{
   fail,           // report the conflict
   force_if_owned, // take the fields over when the object is already ours
   force,          // always take the fields over
@@ -87,7 +98,13 @@ struct ApplyOptions
 
 struct WatchEvent
 {
-  enum class Type { added, modified, deleted, bookmark };
+  enum class Type
+  {
+    added,
+    modified,
+    deleted,
+    bookmark
+  };
   Type type;
   const nlohmann::json* object; // valid during the callback
 };
@@ -99,11 +116,11 @@ struct WatchOptions
   // existing objects as added.
   std::string resource_version;
   // Overall limit (0: until the handler returns false).
-  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds timeout{ 0 };
   // Server-side limit of one watch request before it is renewed.
-  std::chrono::seconds request_seconds{300};
+  std::chrono::seconds request_seconds{ 300 };
   // Wait between reconnects after a broken stream.
-  std::chrono::milliseconds reconnect_delay{200};
+  std::chrono::milliseconds reconnect_delay{ 200 };
 };
 
 // Counts the watch's recoveries, for tests and logs.

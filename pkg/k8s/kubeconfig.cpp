@@ -5,9 +5,8 @@
 #include "pkg/k8s/base64.hpp"
 #include "pkg/k8s/yaml.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
 
@@ -77,7 +76,7 @@ merge_list(const json& doc,
                         body_name);
     }
     if (into.count(name) == 0) {
-      into.emplace(name, Entry{std::move(body), file});
+      into.emplace(name, Entry{ std::move(body), file });
       if (order != nullptr) {
         order->push_back(name);
       }
@@ -105,7 +104,8 @@ merge_document(const json& doc, const fs::Path& file, Merged& merged)
   OCNE_TRY(merge_list(doc, "users", "user", file, merged.users, nullptr));
   OCNE_TRY(merge_list(doc, "contexts", "context", file, merged.contexts, &merged.context_order));
   if (merged.current_context.empty()) {
-    if (const auto cc = doc.find("current-context"); cc != doc.end() && cc->is_string() && !cc->get<std::string>().empty()) {
+    if (const auto cc = doc.find("current-context");
+        cc != doc.end() && cc->is_string() && !cc->get<std::string>().empty()) {
       merged.current_context = cc->get<std::string>();
       merged.current_context_file = file;
     }
@@ -150,7 +150,8 @@ data_or_file(const json& body,
   if (!data.empty()) {
     auto decoded = base64_decode(data);
     if (!decoded) {
-      return make_error(ErrorKind::invalid_input, "{}: {}: {} is not valid base64", display(kubeconfig), what, data_name);
+      return make_error(
+        ErrorKind::invalid_input, "{}: {}: {} is not valid base64", display(kubeconfig), what, data_name);
     }
     return std::move(*decoded);
   }
@@ -164,7 +165,8 @@ data_or_file(const json& body,
   }
   auto content = fs::read_file(path, 16 << 20);
   if (!content) {
-    return make_error(content.error().kind() == ErrorKind::not_found ? ErrorKind::invalid_input : content.error().kind(),
+    return make_error(content.error().kind() == ErrorKind::not_found ? ErrorKind::invalid_input
+                                                                     : content.error().kind(),
                       "{}: {}: {}: {}",
                       display(kubeconfig),
                       what,
@@ -246,8 +248,9 @@ resolve(const Merged& merged, const std::vector<fs::Path>& files, const LoadOpti
   }
   access.insecure_skip_tls_verify = bool_field(cluster.body, "insecure-skip-tls-verify");
   access.tls_server_name = string_field(cluster.body, "tls-server-name");
-  OCNE_TRY_ASSIGN(access.ca_pem,
-                  data_or_file(cluster.body, "certificate-authority", "certificate-authority-data", cluster.file, cluster_what));
+  OCNE_TRY_ASSIGN(
+    access.ca_pem,
+    data_or_file(cluster.body, "certificate-authority", "certificate-authority-data", cluster.file, cluster_what));
   if (!string_field(cluster.body, "proxy-url").empty()) {
     log::warn("{}: {}: proxy-url is not supported and is ignored", display(cluster.file), cluster_what);
   }
@@ -267,11 +270,12 @@ resolve(const Merged& merged, const std::vector<fs::Path>& files, const LoadOpti
   const auto user_what = fmt::format("user {}", json(access.user).dump());
   const auto user_file = display(user.file);
   if (user.body.contains("exec") || user.body.contains("auth-provider")) {
-    return make_error(ErrorKind::unavailable,
-                      "{}: {} uses an {} credential plugin, which ocne does not run; use a client certificate or a token",
-                      user_file,
-                      user_what,
-                      user.body.contains("exec") ? "exec" : "auth-provider");
+    return make_error(
+      ErrorKind::unavailable,
+      "{}: {} uses an {} credential plugin, which ocne does not run; use a client certificate or a token",
+      user_file,
+      user_what,
+      user.body.contains("exec") ? "exec" : "auth-provider");
   }
   OCNE_TRY_ASSIGN(access.client_cert_pem,
                   data_or_file(user.body, "client-certificate", "client-certificate-data", user.file, user_what));
@@ -294,7 +298,8 @@ resolve(const Merged& merged, const std::vector<fs::Path>& files, const LoadOpti
       }
       auto content = fs::read_file(path, 1 << 20);
       if (!content) {
-        return make_error(ErrorKind::invalid_input, "{}: {}: tokenFile: {}", user_file, user_what, content.error().message());
+        return make_error(
+          ErrorKind::invalid_input, "{}: {}: tokenFile: {}", user_file, user_what, content.error().message());
       }
       token = std::string(str::trim(*content));
     }
@@ -323,7 +328,7 @@ kubeconfig_files(const std::optional<fs::Path>& explicit_path,
                  const fs::Path& home)
 {
   if (explicit_path && !explicit_path->empty()) {
-    return {fs::expand_user(explicit_path->string(), home)};
+    return { fs::expand_user(explicit_path->string(), home) };
   }
   if (kubeconfig_env && !kubeconfig_env->empty()) {
     std::vector<fs::Path> out;
@@ -338,7 +343,7 @@ kubeconfig_files(const std::optional<fs::Path>& explicit_path,
       return out;
     }
   }
-  return {home / ".kube" / "config"};
+  return { home / ".kube" / "config" };
 }
 
 Result<ClusterAccess>
@@ -365,19 +370,21 @@ load_kubeconfig(const std::vector<fs::Path>& files, const LoadOptions& options)
 }
 
 Result<ClusterAccess>
-load_kubeconfig_text(std::string_view text, std::string_view source, const fs::Path& base_dir, const LoadOptions& options)
+load_kubeconfig_text(std::string_view text,
+                     std::string_view source,
+                     const fs::Path& base_dir,
+                     const LoadOptions& options)
 {
   OCNE_TRY_ASSIGN(auto doc, parse_yaml(text, source));
   Merged merged;
   // Relative references resolve against base_dir: pretend the file lives there.
   const auto pseudo = base_dir / std::string(source);
   OCNE_TRY(merge_document(doc, pseudo, merged));
-  auto access = resolve(merged, {pseudo}, options);
+  auto access = resolve(merged, { pseudo }, options);
   if (!access) {
     // Name the source as given, not the pseudo path.
-    return make_error(access.error().kind(),
-                      "{}",
-                      str::replace_all(access.error().message(), display(pseudo), std::string(source)));
+    return make_error(
+      access.error().kind(), "{}", str::replace_all(access.error().message(), display(pseudo), std::string(source)));
   }
   access->file = fs::Path(std::string(source));
   return access;
@@ -401,7 +408,7 @@ kubeconfig_contexts(const std::vector<fs::Path>& files)
 Secret
 make_kubeconfig(const KubeconfigSpec& spec)
 {
-  json cluster = {{"server", spec.server}};
+  json cluster = { { "server", spec.server } };
   if (!spec.ca_pem.empty()) {
     cluster["certificate-authority-data"] = base64_encode(spec.ca_pem);
   }
@@ -418,18 +425,18 @@ make_kubeconfig(const KubeconfigSpec& spec)
   if (!spec.token.empty()) {
     user["token"] = spec.token.reveal();
   }
-  json context = {{"cluster", spec.name}, {"user", spec.name}};
+  json context = { { "cluster", spec.name }, { "user", spec.name } };
   if (!spec.default_namespace.empty()) {
     context["namespace"] = spec.default_namespace;
   }
   const json doc = {
-    {"apiVersion", "v1"},
-    {"kind", "Config"},
-    {"clusters", json::array({{{"name", spec.name}, {"cluster", cluster}}})},
-    {"users", json::array({{{"name", spec.name}, {"user", user}}})},
-    {"contexts", json::array({{{"name", spec.name}, {"context", context}}})},
-    {"current-context", spec.name},
-    {"preferences", json::object()},
+    { "apiVersion", "v1" },
+    { "kind", "Config" },
+    { "clusters", json::array({ { { "name", spec.name }, { "cluster", cluster } } }) },
+    { "users", json::array({ { { "name", spec.name }, { "user", user } } }) },
+    { "contexts", json::array({ { { "name", spec.name }, { "context", context } } }) },
+    { "current-context", spec.name },
+    { "preferences", json::object() },
   };
   return Secret(to_yaml(doc));
 }
@@ -442,7 +449,8 @@ write_kubeconfig(const fs::Path& path, std::string_view content)
   Merged merged;
   OCNE_TRY(merge_document(doc, path, merged));
   if (merged.clusters.empty()) {
-    return make_error(ErrorKind::invalid_input, "{}: refusing to write a kubeconfig that defines no cluster", display(path));
+    return make_error(
+      ErrorKind::invalid_input, "{}: refusing to write a kubeconfig that defines no cluster", display(path));
   }
   if (path.has_parent_path()) {
     OCNE_TRY(fs::ensure_dir(path.parent_path(), fs::k_private_dir));

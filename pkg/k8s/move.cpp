@@ -7,11 +7,10 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/wait.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -58,7 +57,7 @@ bool
 truthy(const json& object, std::string_view pointer)
 {
   try {
-    const json::json_pointer ptr{std::string(pointer)};
+    const json::json_pointer ptr{ std::string(pointer) };
     return object.contains(ptr) && object.at(ptr).is_boolean() && object.at(ptr).get<bool>();
   } catch (const json::exception&) {
     return false;
@@ -132,7 +131,7 @@ version_parts(std::string_view v)
 Status
 check_providers(Client& source, Client& target)
 {
-  const GroupVersionKind provider{"clusterctl.cluster.x-k8s.io", "v1alpha3", "Provider"};
+  const GroupVersionKind provider{ "clusterctl.cluster.x-k8s.io", "v1alpha3", "Provider" };
   auto from = source.list(provider);
   if (!from) {
     if (from.error().kind() == ErrorKind::not_found) {
@@ -179,7 +178,11 @@ class Mover
 {
 public:
   Mover(Client& source, Client& target, const MoveOptions& options, MoveReport& report)
-    : m_source(source), m_target(target), m_options(options), m_report(report), m_plan(report.plan)
+    : m_source(source)
+    , m_target(target)
+    , m_options(options)
+    , m_report(report)
+    , m_plan(report.plan)
   {
     m_new_uid.resize(m_plan.nodes.size());
   }
@@ -187,15 +190,21 @@ public:
   Status
   pause_source(bool pause)
   {
+    if (pause && m_source_paused) {
+      return {}; // resuming: already paused
+    }
     for (const auto i : m_plan.clusters) {
       const auto& ref = m_plan.nodes[i].ref;
-      const json patch = {{"spec", {{"paused", pause ? json(true) : json(nullptr)}}}};
-      OCNE_TRY(with_retries(m_options, [&] { return m_source.patch(ref, PatchType::merge, patch); })
-                 .map_error([&](Error e) { return e.with_context(pause ? "cannot pause the source" : "cannot unpause the source"); }));
+      const json patch = { { "spec", { { "paused", pause ? json(true) : json(nullptr) } } } };
+      OCNE_TRY(
+        with_retries(m_options, [&] { return m_source.patch(ref, PatchType::merge, patch); }).map_error([&](Error e) {
+          return e.with_context(pause ? "cannot pause the source" : "cannot unpause the source");
+        }));
     }
     for (const auto i : m_plan.cluster_classes) {
       const auto& ref = m_plan.nodes[i].ref;
-      const json patch = {{"metadata", {{"annotations", {{k_paused_annotation, pause ? json("") : json(nullptr)}}}}}};
+      const json patch = { { "metadata",
+                             { { "annotations", { { k_paused_annotation, pause ? json("") : json(nullptr) } } } } } };
       OCNE_TRY(with_retries(m_options, [&] { return m_source.patch(ref, PatchType::merge, patch); }));
     }
     m_source_paused = pause;
@@ -205,11 +214,18 @@ public:
   Status
   refuse_paused()
   {
-    for (const auto* list : {&m_plan.clusters, &m_plan.cluster_classes}) {
+    for (const auto* list : { &m_plan.clusters, &m_plan.cluster_classes }) {
       for (const auto i : *list) {
         const auto& ref = m_plan.nodes[i].ref;
         OCNE_TRY_ASSIGN(auto object, m_source.get(ref));
         if (truthy(object, "/spec/paused") || has_annotation(object, k_paused_annotation)) {
+          // Paused with a copy in the target: a move that stopped half-way. Finish it.
+          OCNE_TRY_ASSIGN(auto copy, m_target.find(ref));
+          if (copy) {
+            log::info("move: {} is paused and already in the target; resuming an interrupted move", ref.to_string());
+            m_source_paused = true;
+            continue;
+          }
           return make_error(ErrorKind::conflict,
                             "cannot move: {} is already paused; unpause it or finish the move that paused it",
                             ref.to_string());
@@ -223,6 +239,9 @@ public:
   wait_unblocked(ProgressSink& progress)
   {
     for (const auto& n : m_plan.nodes) {
+      if (!n.block_move) {
+        continue; // as clusterctl: only objects that were blocking when discovered
+      }
       WaitOptions wait;
       wait.timeout = m_options.block_move_timeout;
       wait.interval = std::chrono::milliseconds(200);
@@ -232,7 +251,7 @@ public:
         fmt::format("to drop the {} annotation", k_block_move),
         [](const json* object) {
           const bool blocked = object != nullptr && has_annotation(*object, k_block_move);
-          return Observation{!blocked, blocked ? "the annotation is still set" : "gone"};
+          return Observation{ !blocked, blocked ? "the annotation is still set" : "gone" };
         },
         wait,
         progress));
@@ -246,16 +265,27 @@ public:
   {
     const auto& node = m_plan.nodes[index];
     OCNE_TRY_ASSIGN(auto object, with_retries(m_options, [&] { return m_source.get(node.ref); }));
+    object["apiVersion"] = node.ref.api_version; // the storage version it was read at
     auto& meta = object["metadata"];
     json managed_fields = meta.contains("managedFields") ? meta["managedFields"] : json();
-    for (const char* field : {"resourceVersion", "uid", "creationTimestamp", "generation", "selfLink", "managedFields",
-                              "deletionTimestamp", "deletionGracePeriodSeconds"}) {
+    for (const char* field : { "resourceVersion",
+                               "uid",
+                               "creationTimestamp",
+                               "generation",
+                               "selfLink",
+                               "managedFields",
+                               "deletionTimestamp",
+                               "deletionGracePeriodSeconds" }) {
       meta.erase(field);
     }
     if (!string_at(object, "/metadata/name").empty()) {
       meta.erase("generateName");
     }
     object.erase("status"); // as clusterctl: controllers rebuild it
+    if (meta.contains("annotations") && meta["annotations"].is_object()) {
+      // Left by an interrupted move: it must not follow the object.
+      meta["annotations"].erase(k_delete_for_move);
+    }
     OCNE_TRY(rebuild_owner_references(index, object));
     if (!node.global) {
       OCNE_TRY(ensure_namespace(node.ref.namespace_));
@@ -288,7 +318,7 @@ public:
     if (managed_fields.is_array() && !managed_fields.empty() && !existed) {
       // Keep the source's field owners so that clusterctl-like tools (and
       // controllers using server-side apply) still own their fields.
-      const json patch = {{"metadata", {{"managedFields", managed_fields}}}};
+      const json patch = { { "metadata", { { "managedFields", managed_fields } } } };
       if (auto patched = m_target.patch(node.ref, PatchType::merge, patch); !patched) {
         log::warn("move: {}: could not copy managedFields: {}", node.ref.to_string(), patched.error().message());
       }
@@ -319,7 +349,9 @@ public:
         continue;
       }
       // An owner that does not move: keep the reference if the target has it.
-      ObjectRef owner{string_at(ref, "/apiVersion"), string_at(ref, "/kind"), node.ref.namespace_, string_at(ref, "/name")};
+      ObjectRef owner{
+        string_at(ref, "/apiVersion"), string_at(ref, "/kind"), node.ref.namespace_, string_at(ref, "/name")
+      };
       auto mapping = m_target.mapping(owner.gvk());
       if (mapping && !mapping->namespaced) {
         owner.namespace_.clear();
@@ -351,7 +383,7 @@ public:
         return {};
       }
     }
-    const json object = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}};
+    const json object = { { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", ns } } } };
     OCNE_TRY(with_retries(m_options, [&] { return m_target.create_if_absent(object); }));
     const std::lock_guard lock(m_mutex);
     m_namespaces.insert(ns);
@@ -359,11 +391,15 @@ public:
   }
 
   // Runs fn over a group with the client's parallelism; the first error wins.
+  // With stop_on_error false the rest of the group still runs (deletes of
+  // independent objects), so what is left over is exactly what failed.
   Status
-  for_group(const std::vector<std::size_t>& group, const std::function<Status(std::size_t)>& fn)
+  for_group(const std::vector<std::size_t>& group,
+            const std::function<Status(std::size_t)>& fn,
+            bool stop_on_error = true)
   {
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
+    std::atomic<std::size_t> next{ 0 };
+    std::atomic<bool> failed{ false };
     std::mutex mutex;
     std::optional<Error> first;
     auto work = [&] {
@@ -378,7 +414,7 @@ public:
           if (!first) {
             first = status.error();
           }
-          failed = true;
+          failed = stop_on_error;
         }
       }
     };
@@ -405,11 +441,11 @@ public:
     if (!found) {
       return {};
     }
-    const json annotate = {{"metadata", {{"annotations", {{k_delete_for_move, ""}}}}}};
+    const json annotate = { { "metadata", { { "annotations", { { k_delete_for_move, "" } } } } } };
     OCNE_TRY(with_retries(options, [&] { return client.patch(ref, PatchType::merge, annotate); }));
     const auto& meta = (*found)["metadata"];
     if (meta.contains("finalizers") && meta["finalizers"].is_array() && !meta["finalizers"].empty()) {
-      const json strip = {{"metadata", {{"finalizers", nullptr}}}};
+      const json strip = { { "metadata", { { "finalizers", nullptr } } } };
       OCNE_TRY(with_retries(options, [&] { return client.patch(ref, PatchType::merge, strip); }));
     }
     DeleteOptions del;
@@ -436,11 +472,11 @@ public:
   unpause_target()
   {
     for (const auto i : m_plan.clusters) {
-      const json patch = {{"spec", {{"paused", nullptr}}}};
+      const json patch = { { "spec", { { "paused", nullptr } } } };
       OCNE_TRY(with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, PatchType::merge, patch); }));
     }
     for (const auto i : m_plan.cluster_classes) {
-      const json patch = {{"metadata", {{"annotations", {{k_paused_annotation, nullptr}}}}}};
+      const json patch = { { "metadata", { { "annotations", { { k_paused_annotation, nullptr } } } } } };
       OCNE_TRY(with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, PatchType::merge, patch); }));
     }
     return {};
@@ -532,10 +568,8 @@ move(Client& source, Client& target, const MoveOptions& options, ProgressSink& p
       const auto missing = mover.not_created();
       const auto created = report.created;
       const auto left = mover.roll_back_target();
-      std::string what = fmt::format("{} of {} objects were not created ({})",
-                                     missing.size(),
-                                     plan.nodes.size(),
-                                     refs_text(missing));
+      std::string what =
+        fmt::format("{} of {} objects were not created ({})", missing.size(), plan.nodes.size(), refs_text(missing));
       if (left.empty()) {
         what += fmt::format("; the {} objects created in the target were deleted again", created.size());
       } else {
@@ -557,18 +591,21 @@ move(Client& source, Client& target, const MoveOptions& options, ProgressSink& p
   // Everything is in the target: delete from the source, dependents first.
   std::mutex deleted_mutex;
   for (auto g = plan.groups.rbegin(); g != plan.groups.rend(); ++g) {
-    auto status = mover.for_group(*g, [&](std::size_t i) -> Status {
-      const auto& n = plan.nodes[i];
-      if (!(n.global || n.under_global || n.copy_only)) {
-        OCNE_TRY(Mover::delete_for_move(source, n.ref, options).map_error([&](Error e) {
-          return e.with_context(fmt::format("deleting {} from the source", n.ref.to_string()));
-        }));
-        const std::lock_guard lock(deleted_mutex);
-        report.deleted.push_back(n.ref);
-      }
-      task.advance(1);
-      return {};
-    });
+    auto status = mover.for_group(
+      *g,
+      [&](std::size_t i) -> Status {
+        const auto& n = plan.nodes[i];
+        if (!(n.global || n.under_global || n.copy_only)) {
+          OCNE_TRY(Mover::delete_for_move(source, n.ref, options).map_error([&](Error e) {
+            return e.with_context(fmt::format("deleting {} from the source", n.ref.to_string()));
+          }));
+          const std::lock_guard lock(deleted_mutex);
+          report.deleted.push_back(n.ref);
+        }
+        task.advance(1);
+        return {};
+      },
+      false);
     if (!status) {
       std::vector<ObjectRef> remaining;
       std::set<ObjectRef> gone(report.deleted.begin(), report.deleted.end());

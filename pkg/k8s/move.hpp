@@ -37,23 +37,24 @@ struct MoveOptions
   // The namespace to move; empty moves every namespace.
   std::string namespace_;
   // How long to wait for clusterctl.cluster.x-k8s.io/block-move to go away.
-  std::chrono::milliseconds block_move_timeout{std::chrono::minutes(2)};
+  std::chrono::milliseconds block_move_timeout{ std::chrono::minutes(2) };
   // Refuse while Clusters are provisioning or Machines have no nodeRef.
   bool check_provisioned = true;
   // Compare the clusterctl provider inventories of source and target.
   bool check_providers = true;
   // Attempts per object operation on transient errors.
   int attempts = 5;
-  std::chrono::milliseconds retry_delay{500};
+  std::chrono::milliseconds retry_delay{ 500 };
 };
 
 struct MoveNode
 {
   ObjectRef ref;
-  std::string uid; // in the source
-  bool global = false;          // cluster-scoped
-  bool under_global = false;    // owned (transitively) by a cluster-scoped object
-  bool copy_only = false;       // copied, never deleted from the source
+  std::string uid;                      // in the source
+  bool global = false;                  // cluster-scoped
+  bool under_global = false;            // owned (transitively) by a cluster-scoped object
+  bool copy_only = false;               // copied, never deleted from the source
+  bool block_move = false;              // carried clusterctl.cluster.x-k8s.io/block-move when discovered
   std::vector<std::size_t> owners;      // indices into MovePlan::nodes
   std::vector<std::size_t> soft_owners; // by naming convention or reference
 };
@@ -61,7 +62,7 @@ struct MoveNode
 struct MovePlan
 {
   std::string namespace_;
-  std::string source; // the source client's description
+  std::string source;          // the source client's description
   std::vector<MoveNode> nodes; // only the nodes that move
   // Creation order: every node's owners sit in an earlier group.
   std::vector<std::vector<std::size_t>> groups;

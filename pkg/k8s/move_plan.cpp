@@ -4,9 +4,8 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/move.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace ocne::k8s {
@@ -19,8 +18,8 @@ constexpr std::string_view k_clusterctl_label = "clusterctl.cluster.x-k8s.io";
 constexpr std::string_view k_move_label = "clusterctl.cluster.x-k8s.io/move";
 constexpr std::string_view k_hierarchy_label = "clusterctl.cluster.x-k8s.io/move-hierarchy";
 constexpr std::string_view k_capi_group = "cluster.x-k8s.io";
-const std::vector<std::string> k_soft_secret_suffixes = {
-  "kubeconfig", "ca", "etcd", "sa", "proxy", "apiserver-etcd-client"};
+const std::vector<std::string> k_soft_secret_suffixes = { "kubeconfig", "ca",    "etcd",
+                                                          "sa",         "proxy", "apiserver-etcd-client" };
 
 struct DiscoveredType
 {
@@ -61,7 +60,7 @@ storage_version(const json& crd)
 Result<std::vector<DiscoveredType>>
 discover_types(Client& source, std::vector<std::string>& notes)
 {
-  const GroupVersionKind crd_gvk{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"};
+  const GroupVersionKind crd_gvk{ "apiextensions.k8s.io", "v1", "CustomResourceDefinition" };
   ListOptions labelled;
   labelled.label_selector = std::string(k_clusterctl_label);
   OCNE_TRY_ASSIGN(auto crds, source.list(crd_gvk, labelled));
@@ -88,7 +87,7 @@ discover_types(Client& source, std::vector<std::string>& notes)
       continue; // the provider inventory belongs to its management cluster
     }
     DiscoveredType t;
-    t.gvk = GroupVersionKind{group, storage_version(crd), string_at(crd, "/spec/names/kind")};
+    t.gvk = GroupVersionKind{ group, storage_version(crd), string_at(crd, "/spec/names/kind") };
     t.namespaced = string_at(crd, "/spec/scope") != "Cluster";
     t.force_move = has_label(crd, k_move_label);
     t.hierarchy = has_label(crd, k_hierarchy_label);
@@ -97,8 +96,8 @@ discover_types(Client& source, std::vector<std::string>& notes)
     }
     out.push_back(std::move(t));
   }
-  out.push_back({GroupVersionKind{"", "v1", "Secret"}, true, false, false});
-  out.push_back({GroupVersionKind{"", "v1", "ConfigMap"}, true, false, false});
+  out.push_back({ GroupVersionKind{ "", "v1", "Secret" }, true, false, false });
+  out.push_back({ GroupVersionKind{ "", "v1", "ConfigMap" }, true, false, false });
   return out;
 }
 
@@ -127,14 +126,15 @@ public:
   {
     const auto uid = string_at(object, "/metadata/uid");
     GraphNode g;
-    g.node.ref = ObjectRef{type.gvk.api_version(),
-                           type.gvk.kind,
-                           type.namespaced ? string_at(object, "/metadata/namespace") : "",
-                           string_at(object, "/metadata/name")};
+    g.node.ref = ObjectRef{ type.gvk.api_version(),
+                            type.gvk.kind,
+                            type.namespaced ? string_at(object, "/metadata/namespace") : "",
+                            string_at(object, "/metadata/name") };
     g.node.uid = uid;
     g.node.global = !type.namespaced;
     g.force_move = type.force_move || has_label(object, k_move_label);
     g.root = is_root_kind(type.gvk) || type.hierarchy || has_label(object, k_hierarchy_label);
+    g.node.block_move = has_annotation(object, "clusterctl.cluster.x-k8s.io/block-move");
     g.object = std::move(object);
     if (const auto it = by_uid.find(uid); it != by_uid.end() && nodes[it->second].is_virtual) {
       // A virtual owner seen earlier turns out to be listed: fill it in.
@@ -187,7 +187,10 @@ public:
           GraphNode v;
           v.is_virtual = true;
           v.node.uid = uid;
-          v.node.ref = ObjectRef{string_at(ref, "/apiVersion"), string_at(ref, "/kind"), nodes[i].node.ref.namespace_, string_at(ref, "/name")};
+          v.node.ref = ObjectRef{ string_at(ref, "/apiVersion"),
+                                  string_at(ref, "/kind"),
+                                  nodes[i].node.ref.namespace_,
+                                  string_at(ref, "/name") };
           nodes.push_back(std::move(v));
           owner = nodes.size() - 1;
           by_uid[uid] = owner;
@@ -260,7 +263,7 @@ public:
         if (auto id = find_kind_any_version(gvk.group, kind, ns.empty() ? n.node.ref.namespace_ : ns, name)) {
           add_soft_owner(*id, i);
           nodes[*id].node.copy_only = true;
-          for (const char* field : {"/spec/principalSecret", "/spec/secretRef", "/spec/credentialsSecret"}) {
+          for (const char* field : { "/spec/principalSecret", "/spec/secretRef", "/spec/credentialsSecret" }) {
             const auto sname = string_at(nodes[*id].object, std::string(field) + "/name");
             auto sns = string_at(nodes[*id].object, std::string(field) + "/namespace");
             if (sname.empty()) {
@@ -287,7 +290,10 @@ public:
   }
 
   std::optional<std::size_t>
-  find_kind_any_version(std::string_view group, std::string_view kind, const std::string& ns, const std::string& name) const
+  find_kind_any_version(std::string_view group,
+                        std::string_view kind,
+                        const std::string& ns,
+                        const std::string& name) const
   {
     if (auto hit = find_kind(group, kind, ns, name)) {
       return hit;
@@ -416,7 +422,7 @@ plan_move(Client& source, const MoveOptions& options)
         continue;
       }
       bool ready = true;
-      for (const auto* list : {&plan.nodes[i].owners, &plan.nodes[i].soft_owners}) {
+      for (const auto* list : { &plan.nodes[i].owners, &plan.nodes[i].soft_owners }) {
         for (const auto o : *list) {
           ready = ready && placed[o];
         }

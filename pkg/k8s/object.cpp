@@ -61,7 +61,7 @@ std::string
 string_at(const json& object, std::string_view json_pointer)
 {
   try {
-    const json::json_pointer ptr{std::string(json_pointer)};
+    const json::json_pointer ptr{ std::string(json_pointer) };
     if (!object.contains(ptr)) {
       return {};
     }

@@ -4,7 +4,6 @@
 // nlohmann::json values (forward-declared here to keep compile times down).
 
 #include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <string_view>
 

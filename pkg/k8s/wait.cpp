@@ -4,7 +4,6 @@
 #include "pkg/core/strings.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <thread>
 
 namespace ocne::k8s {
@@ -147,16 +146,16 @@ wait_for(Client& client,
 Status
 wait_crd_established(Client& client, std::string_view crd_name, const WaitOptions& options, ProgressSink& progress)
 {
-  const ObjectRef ref{"apiextensions.k8s.io/v1", "CustomResourceDefinition", "", std::string(crd_name)};
+  const ObjectRef ref{ "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", std::string(crd_name) };
   OCNE_TRY(wait_for(
     client,
     ref,
     "to be Established",
     [](const json* crd) {
       if (crd == nullptr) {
-        return Observation{false, "not found"};
+        return Observation{ false, "not found" };
       }
-      return Observation{condition_is(*crd, "Established", "True"), describe_condition(*crd, "Established")};
+      return Observation{ condition_is(*crd, "Established", "True"), describe_condition(*crd, "Established") };
     },
     options,
     progress));
@@ -171,26 +170,27 @@ wait_deployment_available(Client& client,
                           const WaitOptions& options,
                           ProgressSink& progress)
 {
-  const ObjectRef ref{"apps/v1", "Deployment", std::string(ns), std::string(name)};
+  const ObjectRef ref{ "apps/v1", "Deployment", std::string(ns), std::string(name) };
   OCNE_TRY(wait_for(
     client,
     ref,
     "to be Available",
     [](const json* d) {
       if (d == nullptr) {
-        return Observation{false, "not found"};
+        return Observation{ false, "not found" };
       }
       const auto& status = d->contains("status") ? (*d)["status"] : json::object();
       const auto generation = d->contains("metadata") ? (*d)["metadata"].value("generation", 0LL) : 0LL;
       const auto observed = status.is_object() ? status.value("observedGeneration", 0LL) : 0LL;
-      const auto wanted = d->contains("spec") && (*d)["spec"].contains("replicas") ? (*d)["spec"].value("replicas", 1LL) : 1LL;
+      const auto wanted =
+        d->contains("spec") && (*d)["spec"].contains("replicas") ? (*d)["spec"].value("replicas", 1LL) : 1LL;
       const auto available = status.is_object() ? status.value("availableReplicas", 0LL) : 0LL;
       auto seen = fmt::format("{}/{} replicas available, {}", available, wanted, describe_condition(*d, "Available"));
       if (observed < generation) {
         seen += fmt::format(", generation {} not yet observed", generation);
       }
       const bool done = observed >= generation && condition_is(*d, "Available", "True");
-      return Observation{done, seen};
+      return Observation{ done, seen };
     },
     options,
     progress));
@@ -213,9 +213,9 @@ wait_condition(Client& client,
     fmt::format("to have condition {}={}", wanted_type, wanted_status),
     [&](const json* object) {
       if (object == nullptr) {
-        return Observation{false, "not found"};
+        return Observation{ false, "not found" };
       }
-      return Observation{condition_is(*object, wanted_type, wanted_status), describe_condition(*object, wanted_type)};
+      return Observation{ condition_is(*object, wanted_type, wanted_status), describe_condition(*object, wanted_type) };
     },
     options,
     progress);
@@ -230,10 +230,10 @@ wait_deleted(Client& client, const ObjectRef& ref, const WaitOptions& options, P
     "to be deleted",
     [](const json* object) {
       if (object == nullptr) {
-        return Observation{true, "gone"};
+        return Observation{ true, "gone" };
       }
       std::string seen = "still present";
-      const auto& meta = (*object)["metadata"];
+      const auto& meta = object->contains("metadata") ? (*object)["metadata"] : *object;
       if (meta.contains("deletionTimestamp")) {
         seen = "being deleted";
         if (meta.contains("finalizers") && meta["finalizers"].is_array() && !meta["finalizers"].empty()) {
@@ -244,7 +244,7 @@ wait_deleted(Client& client, const ObjectRef& ref, const WaitOptions& options, P
           seen += ", waiting on finalizers " + str::join(names, ", ");
         }
       }
-      return Observation{false, seen};
+      return Observation{ false, seen };
     },
     options,
     progress));
@@ -252,14 +252,20 @@ wait_deleted(Client& client, const ObjectRef& ref, const WaitOptions& options, P
 }
 
 Result<json>
-wait_secret(Client& client, std::string_view ns, std::string_view name, const WaitOptions& options, ProgressSink& progress)
+wait_secret(Client& client,
+            std::string_view ns,
+            std::string_view name,
+            const WaitOptions& options,
+            ProgressSink& progress)
 {
-  const ObjectRef ref{"v1", "Secret", std::string(ns), std::string(name)};
+  const ObjectRef ref{ "v1", "Secret", std::string(ns), std::string(name) };
   return wait_for(
     client,
     ref,
     "to exist",
-    [](const json* secret) { return Observation{secret != nullptr, secret != nullptr ? "present" : "not found"}; },
+    [](const json* secret) {
+      return Observation{ secret != nullptr, secret != nullptr ? "present" : "not found" };
+    },
     options,
     progress);
 }

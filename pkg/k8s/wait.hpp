@@ -10,10 +10,9 @@
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <chrono>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -21,9 +20,9 @@ namespace ocne::k8s {
 
 struct WaitOptions
 {
-  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds timeout{ std::chrono::minutes(5) };
   // Time between two looks at the object.
-  std::chrono::milliseconds interval{std::chrono::seconds(1)};
+  std::chrono::milliseconds interval{ std::chrono::seconds(1) };
 };
 
 // What one look at the object found.
@@ -46,7 +45,10 @@ Result<nlohmann::json> wait_for(Client& client,
                                 const WaitOptions& options,
                                 ProgressSink& progress);
 
-Status wait_crd_established(Client& client, std::string_view crd_name, const WaitOptions& options, ProgressSink& progress);
+Status wait_crd_established(Client& client,
+                            std::string_view crd_name,
+                            const WaitOptions& options,
+                            ProgressSink& progress);
 Status wait_deployment_available(Client& client,
                                  std::string_view ns,
                                  std::string_view name,

@@ -2,12 +2,11 @@
 
 #include "pkg/core/strings.hpp"
 
-#include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 namespace ocne::k8s {
 
@@ -29,7 +28,7 @@ is_digits(std::string_view s, int base)
     return false;
   }
   for (const char c : s) {
-    const bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+    const bool ok = base == 16  ? std::isxdigit(static_cast<unsigned char>(c)) != 0
                     : base == 8 ? (c >= '0' && c <= '7')
                                 : (c >= '0' && c <= '9');
     if (!ok) {
@@ -125,8 +124,8 @@ looks_like_float(std::string_view s)
 bool
 is_special_float(std::string_view s)
 {
-  static const std::string_view k_specials[] = {
-    ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"};
+  static const std::string_view k_specials[] = { ".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF",
+                                                 "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN" };
   for (const auto special : k_specials) {
     if (s == special) {
       return true;
@@ -191,22 +190,22 @@ convert_scalar(const YAML::Node& node)
   if (tag == "?" || tag.empty()) {
     auto resolved = resolve_plain(value);
     if (!resolved) {
-      return tl::unexpected(ConvertError{line, resolved.error()});
+      return tl::unexpected(ConvertError{ line, resolved.error() });
     }
     return *resolved;
   }
-  const std::string_view short_tag = str::starts_with(tag, k_tag_prefix) ? std::string_view(tag).substr(k_tag_prefix.size())
-                                                                          : std::string_view(tag);
+  const std::string_view short_tag =
+    str::starts_with(tag, k_tag_prefix) ? std::string_view(tag).substr(k_tag_prefix.size()) : std::string_view(tag);
   if (short_tag == "int" || short_tag == "float" || short_tag == "bool" || short_tag == "null") {
     auto resolved = resolve_plain(value);
     if (!resolved) {
-      return tl::unexpected(ConvertError{line, resolved.error()});
+      return tl::unexpected(ConvertError{ line, resolved.error() });
     }
     const bool fits = (short_tag == "int" && resolved->is_number_integer()) ||
                       (short_tag == "float" && resolved->is_number()) ||
                       (short_tag == "bool" && resolved->is_boolean()) || (short_tag == "null" && resolved->is_null());
     if (!fits) {
-      return tl::unexpected(ConvertError{line, fmt::format("{} is not a valid !!{}", str::quote(value), short_tag)});
+      return tl::unexpected(ConvertError{ line, fmt::format("{} is not a valid !!{}", str::quote(value), short_tag) });
     }
     return *resolved;
   }
@@ -218,7 +217,7 @@ tl::expected<std::string, ConvertError>
 key_text(const YAML::Node& key)
 {
   if (!key.IsScalar() && !key.IsNull()) {
-    return tl::unexpected(ConvertError{key.Mark().line, "a mapping key must be a scalar"});
+    return tl::unexpected(ConvertError{ key.Mark().line, "a mapping key must be a scalar" });
   }
   return key.IsNull() ? std::string("null") : key.Scalar();
 }
@@ -246,16 +245,16 @@ convert_map(const YAML::Node& node)
       if (value->is_array()) {
         for (auto& item : *value) {
           if (!item.is_object()) {
-            return tl::unexpected(ConvertError{entry.second.Mark().line, "a merge key (<<) takes mappings only"});
+            return tl::unexpected(ConvertError{ entry.second.Mark().line, "a merge key (<<) takes mappings only" });
           }
           merges.push_back(std::move(item));
         }
         continue;
       }
-      return tl::unexpected(ConvertError{entry.second.Mark().line, "a merge key (<<) takes mappings only"});
+      return tl::unexpected(ConvertError{ entry.second.Mark().line, "a merge key (<<) takes mappings only" });
     }
     if (out.contains(*key)) {
-      return tl::unexpected(ConvertError{entry.first.Mark().line, fmt::format("duplicate key {}", str::quote(*key))});
+      return tl::unexpected(ConvertError{ entry.first.Mark().line, fmt::format("duplicate key {}", str::quote(*key)) });
     }
     out[*key] = std::move(*value);
   }
@@ -273,28 +272,28 @@ tl::expected<json, ConvertError>
 convert(const YAML::Node& node)
 {
   switch (node.Type()) {
-  case YAML::NodeType::Null:
-    if (node.Tag() == "!") {
-      return json(std::string()); // "" or '' quoted
-    }
-    return json(nullptr);
-  case YAML::NodeType::Scalar:
-    return convert_scalar(node);
-  case YAML::NodeType::Sequence: {
-    json out = json::array();
-    for (const auto& item : node) {
-      auto value = convert(item);
-      if (!value) {
-        return value;
+    case YAML::NodeType::Null:
+      if (node.Tag() == "!") {
+        return json(std::string()); // "" or '' quoted
       }
-      out.push_back(std::move(*value));
+      return json(nullptr);
+    case YAML::NodeType::Scalar:
+      return convert_scalar(node);
+    case YAML::NodeType::Sequence: {
+      json out = json::array();
+      for (const auto& item : node) {
+        auto value = convert(item);
+        if (!value) {
+          return value;
+        }
+        out.push_back(std::move(*value));
+      }
+      return out;
     }
-    return out;
-  }
-  case YAML::NodeType::Map:
-    return convert_map(node);
-  case YAML::NodeType::Undefined:
-    break;
+    case YAML::NodeType::Map:
+      return convert_map(node);
+    case YAML::NodeType::Undefined:
+      break;
   }
   return json(nullptr);
 }
@@ -309,9 +308,8 @@ struct Chunk
 bool
 is_marker(std::string_view line, std::string_view marker)
 {
-  return str::starts_with(line, marker) &&
-         (line.size() == marker.size() || line[marker.size()] == ' ' || line[marker.size()] == '\t' ||
-          line[marker.size()] == '\r');
+  return str::starts_with(line, marker) && (line.size() == marker.size() || line[marker.size()] == ' ' ||
+                                            line[marker.size()] == '\t' || line[marker.size()] == '\r');
 }
 
 // Splits a stream at column-0 "---" and "..." markers. Block scalars are
@@ -320,13 +318,13 @@ std::vector<Chunk>
 split_documents(std::string_view text)
 {
   std::vector<Chunk> chunks;
-  Chunk current{"", 0, 1};
+  Chunk current{ "", 0, 1 };
   bool has_marker_start = false;
   int line_no = 0;
   std::size_t pos = 0;
   auto flush = [&](int next_line) {
     chunks.push_back(std::move(current));
-    current = Chunk{"", next_line, static_cast<int>(chunks.size()) + 1};
+    current = Chunk{ "", next_line, static_cast<int>(chunks.size()) + 1 };
   };
   while (pos <= text.size()) {
     const auto nl = text.find('\n', pos);
@@ -436,7 +434,8 @@ parse_yaml_stream(std::string_view text, std::string_view source, std::vector<Pa
         doc->contains("items")) {
       const auto& items = (*doc)["items"];
       if (!items.is_array()) {
-        return make_error(ErrorKind::invalid_input, "{}:{}: document {}: items of a List must be a list", source, line, chunk.index);
+        return make_error(
+          ErrorKind::invalid_input, "{}:{}: document {}: items of a List must be a list", source, line, chunk.index);
       }
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (!items[i].is_object()) {
@@ -448,12 +447,12 @@ parse_yaml_stream(std::string_view text, std::string_view source, std::vector<Pa
                             i);
         }
         out.push_back(items[i]);
-        places.push_back({chunk.index, line, static_cast<int>(i)});
+        places.push_back({ chunk.index, line, static_cast<int>(i) });
       }
       continue;
     }
     out.push_back(std::move(*doc));
-    places.push_back({chunk.index, line, -1});
+    places.push_back({ chunk.index, line, -1 });
   }
   if (where != nullptr) {
     *where = std::move(places);
@@ -464,7 +463,7 @@ parse_yaml_stream(std::string_view text, std::string_view source, std::vector<Pa
 Result<json>
 parse_yaml(std::string_view text, std::string_view source)
 {
-  Chunk chunk{std::string(text), 0, 1};
+  Chunk chunk{ std::string(text), 0, 1 };
   OCNE_TRY_ASSIGN(auto doc, parse_chunk(chunk, source, false));
   if (!doc) {
     return json(nullptr);
@@ -484,8 +483,8 @@ needs_quotes(const std::string& s)
   if (is_null_word(s) || bool_word(s) || parse_int(s) || looks_like_float(s) || is_special_float(s)) {
     return true;
   }
-  static const std::string_view k_yaml11_words[] = {
-    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"};
+  static const std::string_view k_yaml11_words[] = { "y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
+                                                     "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF" };
   for (const auto w : k_yaml11_words) {
     if (s == w) {
       return true;
@@ -527,8 +526,7 @@ is_block(const json& v)
   return (v.is_object() || v.is_array()) && !v.empty();
 }
 
-void
-emit(const json& v, int indent, std::string& out);
+void emit(const json& v, int indent, std::string& out);
 
 void
 emit_map(const json& v, int indent, std::string& out)

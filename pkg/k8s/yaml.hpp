@@ -9,7 +9,6 @@
 #include "pkg/core/error.hpp"
 
 #include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>

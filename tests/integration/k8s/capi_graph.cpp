@@ -18,7 +18,7 @@ load_capi_crds(KubeTestServer& server, bool label)
   if (!shared) {
     throw std::runtime_error("../shared is absent");
   }
-  for (const char* folder : {"crds/capi", "crds/oci"}) {
+  for (const char* folder : { "crds/capi", "crds/oci" }) {
     for (const auto& entry : std::filesystem::directory_iterator(*shared / folder)) {
       if (entry.path().extension() != ".yaml") {
         continue;
@@ -49,34 +49,34 @@ namespace {
 json
 owner(const json& o, bool controller = true)
 {
-  return {{"apiVersion", o["apiVersion"]},
-          {"kind", o["kind"]},
-          {"name", o["metadata"]["name"]},
-          {"uid", o["metadata"]["uid"]},
-          {"controller", controller},
-          {"blockOwnerDeletion", true}};
+  return { { "apiVersion", o["apiVersion"] }, { "kind", o["kind"] },        { "name", o["metadata"]["name"] },
+           { "uid", o["metadata"]["uid"] },   { "controller", controller }, { "blockOwnerDeletion", true } };
 }
 
 json
 meta(const std::string& ns, const std::string& name, const std::string& cluster)
 {
-  return {{"name", name}, {"namespace", ns}, {"labels", {{"cluster.x-k8s.io/cluster-name", cluster}}}};
+  return { { "name", name }, { "namespace", ns }, { "labels", { { "cluster.x-k8s.io/cluster-name", cluster } } } };
 }
 
 json
 secret(const std::string& ns, const std::string& name, const std::string& cluster, const std::string& value)
 {
-  return {{"apiVersion", "v1"},
-          {"kind", "Secret"},
-          {"metadata", meta(ns, name, cluster)},
-          {"type", "cluster.x-k8s.io/secret"},
-          {"data", {{"value", value}}}};
+  return { { "apiVersion", "v1" },
+           { "kind", "Secret" },
+           { "metadata", meta(ns, name, cluster) },
+           { "type", "cluster.x-k8s.io/secret" },
+           { "data", { { "value", value } } } };
 }
 
 } // namespace
 
 CapiGraph
-make_capi_graph(KubeTestServer& server, const std::string& ns, const std::string& cluster_name, int workers, bool provisioned)
+make_capi_graph(KubeTestServer& server,
+                const std::string& ns,
+                const std::string& cluster_name,
+                int workers,
+                bool provisioned)
 {
   CapiGraph g;
   g.ns = ns;
@@ -89,128 +89,147 @@ make_capi_graph(KubeTestServer& server, const std::string& ns, const std::string
     }
     return created;
   };
-  server.create({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+  server.create({ { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", ns } } } });
 
   const std::string infra = "infrastructure.cluster.x-k8s.io";
-  auto cluster = add({{"apiVersion", "cluster.x-k8s.io/v1beta2"},
-                      {"kind", "Cluster"},
-                      {"metadata", meta(ns, cluster_name, cluster_name)},
-                      {"spec",
-                       {{"infrastructureRef", {{"apiGroup", infra}, {"kind", "OCICluster"}, {"name", cluster_name}}},
-                        {"controlPlaneRef",
-                         {{"apiGroup", "controlplane.cluster.x-k8s.io"},
-                          {"kind", "KubeadmControlPlane"},
-                          {"name", cluster_name + "-control-plane"}}}}}},
-                     &g.moving);
+  auto cluster =
+    add({ { "apiVersion", "cluster.x-k8s.io/v1beta2" },
+          { "kind", "Cluster" },
+          { "metadata", meta(ns, cluster_name, cluster_name) },
+          { "spec",
+            { { "infrastructureRef", { { "apiGroup", infra }, { "kind", "OCICluster" }, { "name", cluster_name } } },
+              { "controlPlaneRef",
+                { { "apiGroup", "controlplane.cluster.x-k8s.io" },
+                  { "kind", "KubeadmControlPlane" },
+                  { "name", cluster_name + "-control-plane" } } } } } },
+        &g.moving);
   if (provisioned) {
-    cluster["status"] = {{"initialization", {{"infrastructureProvisioned", true}, {"controlPlaneInitialized", true}}}};
+    cluster["status"] = { { "initialization",
+                            { { "infrastructureProvisioned", true }, { "controlPlaneInitialized", true } } } };
     server.update_status(cluster);
   }
   auto identity_secret = add(secret(ns, "oci-credentials", cluster_name, "dGVuYW5jeQ=="), &g.shared);
-  auto identity = add({{"apiVersion", infra + "/v1beta2"},
-                       {"kind", "OCIClusterIdentity"},
-                       {"metadata", {{"name", "oci-identity"}, {"namespace", ns}}},
-                       {"spec",
-                        {{"type", "UserPrincipal"},
-                         {"principalSecret", {{"name", "oci-credentials"}, {"namespace", ns}}},
-                         {"allowedNamespaces", json::object()}}}},
+  auto identity = add({ { "apiVersion", infra + "/v1beta2" },
+                        { "kind", "OCIClusterIdentity" },
+                        { "metadata", { { "name", "oci-identity" }, { "namespace", ns } } },
+                        { "spec",
+                          { { "type", "UserPrincipal" },
+                            { "principalSecret", { { "name", "oci-credentials" }, { "namespace", ns } } },
+                            { "allowedNamespaces", json::object() } } } },
                       &g.shared);
   auto oci_cluster = meta(ns, cluster_name, cluster_name);
-  oci_cluster["ownerReferences"] = json::array({owner(cluster)});
-  add({{"apiVersion", infra + "/v1beta2"},
-       {"kind", "OCICluster"},
-       {"metadata", oci_cluster},
-       {"spec",
-        {{"compartmentId", "ocid1.compartment.oc1..demo"},
-         {"identityRef", {{"kind", "OCIClusterIdentity"}, {"name", "oci-identity"}, {"namespace", ns}}}}}},
+  oci_cluster["ownerReferences"] = json::array({ owner(cluster) });
+  add({ { "apiVersion", infra + "/v1beta2" },
+        { "kind", "OCICluster" },
+        { "metadata", oci_cluster },
+        { "spec",
+          { { "compartmentId", "ocid1.compartment.oc1..demo" },
+            { "identityRef",
+              { { "kind", "OCIClusterIdentity" }, { "name", "oci-identity" }, { "namespace", ns } } } } } },
       &g.moving);
-  for (const auto& suffix : {"kubeconfig", "ca", "etcd", "sa", "proxy"}) {
+  for (const auto& suffix : { "kubeconfig", "ca", "etcd", "sa", "proxy" }) {
     add(secret(ns, cluster_name + "-" + suffix, cluster_name, "Y2VydA=="), &g.moving);
   }
 
   auto owned_by = [&](const std::string& name, const json& o) {
     auto m = meta(ns, name, cluster_name);
-    m["ownerReferences"] = json::array({owner(o)});
+    m["ownerReferences"] = json::array({ owner(o) });
     return m;
   };
   const std::string cp_name = cluster_name + "-control-plane";
-  add({{"apiVersion", infra + "/v1beta2"},
-       {"kind", "OCIMachineTemplate"},
-       {"metadata", owned_by(cp_name, cluster)},
-       {"spec", {{"template", {{"spec", {{"imageId", "ocid1.image.oc1..cp"}}}}}}}},
+  add({ { "apiVersion", infra + "/v1beta2" },
+        { "kind", "OCIMachineTemplate" },
+        { "metadata", owned_by(cp_name, cluster) },
+        { "spec", { { "template", { { "spec", { { "imageId", "ocid1.image.oc1..cp" } } } } } } } },
       &g.moving);
-  auto kcp = add({{"apiVersion", "controlplane.cluster.x-k8s.io/v1beta2"},
-                  {"kind", "KubeadmControlPlane"},
-                  {"metadata", owned_by(cp_name, cluster)},
-                  {"spec",
-                   {{"replicas", 1},
-                    {"version", "v1.33.0"},
-                    {"machineTemplate",
-                     {{"spec", {{"infrastructureRef", {{"apiGroup", infra}, {"kind", "OCIMachineTemplate"}, {"name", cp_name}}}}}}}}}},
-                 &g.moving);
+  auto kcp = add(
+    { { "apiVersion", "controlplane.cluster.x-k8s.io/v1beta2" },
+      { "kind", "KubeadmControlPlane" },
+      { "metadata", owned_by(cp_name, cluster) },
+      { "spec",
+        { { "replicas", 1 },
+          { "version", "v1.33.0" },
+          { "machineTemplate",
+            { { "spec",
+                { { "infrastructureRef",
+                    { { "apiGroup", infra }, { "kind", "OCIMachineTemplate" }, { "name", cp_name } } } } } } } } } },
+    &g.moving);
   const std::string md_name = cluster_name + "-md-0";
-  add({{"apiVersion", infra + "/v1beta2"},
-       {"kind", "OCIMachineTemplate"},
-       {"metadata", owned_by(md_name, cluster)},
-       {"spec", {{"template", {{"spec", {{"imageId", "ocid1.image.oc1..worker"}}}}}}}},
+  add({ { "apiVersion", infra + "/v1beta2" },
+        { "kind", "OCIMachineTemplate" },
+        { "metadata", owned_by(md_name, cluster) },
+        { "spec", { { "template", { { "spec", { { "imageId", "ocid1.image.oc1..worker" } } } } } } } },
       &g.moving);
-  add({{"apiVersion", "bootstrap.cluster.x-k8s.io/v1beta2"},
-       {"kind", "KubeadmConfigTemplate"},
-       {"metadata", owned_by(md_name, cluster)},
-       {"spec", {{"template", {{"spec", json::object()}}}}}},
+  add({ { "apiVersion", "bootstrap.cluster.x-k8s.io/v1beta2" },
+        { "kind", "KubeadmConfigTemplate" },
+        { "metadata", owned_by(md_name, cluster) },
+        { "spec", { { "template", { { "spec", json::object() } } } } } },
       &g.moving);
   const json machine_template_spec = {
-    {"clusterName", cluster_name},
-    {"bootstrap", {{"configRef", {{"apiGroup", "bootstrap.cluster.x-k8s.io"}, {"kind", "KubeadmConfigTemplate"}, {"name", md_name}}}}},
-    {"infrastructureRef", {{"apiGroup", infra}, {"kind", "OCIMachineTemplate"}, {"name", md_name}}}};
-  auto md = add({{"apiVersion", "cluster.x-k8s.io/v1beta2"},
-                 {"kind", "MachineDeployment"},
-                 {"metadata", owned_by(md_name, cluster)},
-                 {"spec",
-                  {{"clusterName", cluster_name},
-                   {"replicas", workers},
-                   {"selector", {{"matchLabels", {{"pool", md_name}}}}},
-                   {"template", {{"metadata", {{"labels", {{"pool", md_name}}}}}, {"spec", machine_template_spec}}}}}},
-                &g.moving);
+    { "clusterName", cluster_name },
+    { "bootstrap",
+      { { "configRef",
+          { { "apiGroup", "bootstrap.cluster.x-k8s.io" },
+            { "kind", "KubeadmConfigTemplate" },
+            { "name", md_name } } } } },
+    { "infrastructureRef", { { "apiGroup", infra }, { "kind", "OCIMachineTemplate" }, { "name", md_name } } }
+  };
+  auto md = add(
+    { { "apiVersion", "cluster.x-k8s.io/v1beta2" },
+      { "kind", "MachineDeployment" },
+      { "metadata", owned_by(md_name, cluster) },
+      { "spec",
+        { { "clusterName", cluster_name },
+          { "replicas", workers },
+          { "selector", { { "matchLabels", { { "pool", md_name } } } } },
+          { "template",
+            { { "metadata", { { "labels", { { "pool", md_name } } } } }, { "spec", machine_template_spec } } } } } },
+    &g.moving);
   const std::string ms_name = md_name + "-x7k2p";
-  auto ms = add({{"apiVersion", "cluster.x-k8s.io/v1beta2"},
-                 {"kind", "MachineSet"},
-                 {"metadata", owned_by(ms_name, md)},
-                 {"spec",
-                  {{"clusterName", cluster_name},
-                   {"replicas", workers},
-                   {"selector", {{"matchLabels", {{"pool", md_name}}}}},
-                   {"template", {{"metadata", {{"labels", {{"pool", md_name}}}}}, {"spec", machine_template_spec}}}}}},
-                &g.moving);
+  auto ms = add(
+    { { "apiVersion", "cluster.x-k8s.io/v1beta2" },
+      { "kind", "MachineSet" },
+      { "metadata", owned_by(ms_name, md) },
+      { "spec",
+        { { "clusterName", cluster_name },
+          { "replicas", workers },
+          { "selector", { { "matchLabels", { { "pool", md_name } } } } },
+          { "template",
+            { { "metadata", { { "labels", { { "pool", md_name } } } } }, { "spec", machine_template_spec } } } } } },
+    &g.moving);
 
   // One control plane machine and `workers` worker machines, each with its
   // infrastructure machine, bootstrap config and bootstrap data secret.
   auto machine_set = [&](const std::string& name, const json& machine_owner) {
     auto m = owned_by(name, machine_owner);
-    auto machine = add({{"apiVersion", "cluster.x-k8s.io/v1beta2"},
-                        {"kind", "Machine"},
-                        {"metadata", m},
-                        {"spec",
-                         {{"clusterName", cluster_name},
-                          {"bootstrap", {{"configRef", {{"apiGroup", "bootstrap.cluster.x-k8s.io"}, {"kind", "KubeadmConfig"}, {"name", name}}}, {"dataSecretName", name}}},
-                          {"infrastructureRef", {{"apiGroup", infra}, {"kind", "OCIMachine"}, {"name", name}}}}}},
-                       &g.moving);
+    auto machine =
+      add({ { "apiVersion", "cluster.x-k8s.io/v1beta2" },
+            { "kind", "Machine" },
+            { "metadata", m },
+            { "spec",
+              { { "clusterName", cluster_name },
+                { "bootstrap",
+                  { { "configRef",
+                      { { "apiGroup", "bootstrap.cluster.x-k8s.io" }, { "kind", "KubeadmConfig" }, { "name", name } } },
+                    { "dataSecretName", name } } },
+                { "infrastructureRef", { { "apiGroup", infra }, { "kind", "OCIMachine" }, { "name", name } } } } } },
+          &g.moving);
     if (provisioned) {
-      machine["status"] = {{"nodeRef", {{"name", name}}}};
+      machine["status"] = { { "nodeRef", { { "name", name } } } };
       server.update_status(machine);
     }
-    add({{"apiVersion", infra + "/v1beta2"},
-         {"kind", "OCIMachine"},
-         {"metadata", owned_by(name, machine)},
-         {"spec", {{"imageId", "ocid1.image.oc1..x"}}}},
+    add({ { "apiVersion", infra + "/v1beta2" },
+          { "kind", "OCIMachine" },
+          { "metadata", owned_by(name, machine) },
+          { "spec", { { "imageId", "ocid1.image.oc1..x" } } } },
         &g.moving);
-    auto config = add({{"apiVersion", "bootstrap.cluster.x-k8s.io/v1beta2"},
-                       {"kind", "KubeadmConfig"},
-                       {"metadata", owned_by(name, machine)},
-                       {"spec", json::object()}},
+    auto config = add({ { "apiVersion", "bootstrap.cluster.x-k8s.io/v1beta2" },
+                        { "kind", "KubeadmConfig" },
+                        { "metadata", owned_by(name, machine) },
+                        { "spec", json::object() } },
                       &g.moving);
     auto data = secret(ns, name, cluster_name, "Ym9vdHN0cmFw");
-    data["metadata"]["ownerReferences"] = json::array({owner(config)});
+    data["metadata"]["ownerReferences"] = json::array({ owner(config) });
     add(data, &g.moving);
   };
   machine_set(cp_name + "-abcde", kcp);
@@ -219,10 +238,19 @@ make_capi_graph(KubeTestServer& server, const std::string& ns, const std::string
   }
 
   // Forced along by label; and two objects that must stay behind.
-  auto labelled = json{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "cloud-config"}, {"namespace", ns}, {"labels", {{"clusterctl.cluster.x-k8s.io/move", ""}}}}}, {"data", {{"a", "b"}}}};
+  auto labelled = json{ { "apiVersion", "v1" },
+                        { "kind", "ConfigMap" },
+                        { "metadata",
+                          { { "name", "cloud-config" },
+                            { "namespace", ns },
+                            { "labels", { { "clusterctl.cluster.x-k8s.io/move", "" } } } } },
+                        { "data", { { "a", "b" } } } };
   add(labelled, &g.moving);
   add(secret(ns, "unrelated", "none", "eA=="), &g.staying);
-  add({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "user-config"}, {"namespace", ns}}}}, &g.staying);
+  add({ { "apiVersion", "v1" },
+        { "kind", "ConfigMap" },
+        { "metadata", { { "name", "user-config" }, { "namespace", ns } } } },
+      &g.staying);
   (void)identity;
   (void)identity_secret;
   return g;

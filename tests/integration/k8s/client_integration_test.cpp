@@ -1,8 +1,7 @@
+#include "pkg/core/strings.hpp"
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/client.hpp"
 #include "pkg/k8s/wait.hpp"
-
-#include "pkg/core/strings.hpp"
 #include "tests/integration/k8s/capi_graph.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -10,7 +9,6 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
 #include <thread>
 
 namespace ocne::k8s {
@@ -29,18 +27,21 @@ protected:
     so.kubeconfig_path = dir() / "kubeconfig";
     server = std::make_unique<KubeTestServer>(so);
     server->start();
-    auto access = load_kubeconfig({dir() / "kubeconfig"});
+    auto access = load_kubeconfig({ dir() / "kubeconfig" });
     ASSERT_TRUE(access) << access.error().message();
     ClientOptions options;
     options.retry.initial_backoff = std::chrono::milliseconds(10);
     client = std::make_unique<Client>(std::move(*access), options);
-    server->create({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "ns"}}}});
+    server->create({ { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", "ns" } } } });
   }
 
   static json
   configmap(const std::string& name, const json& data = json::object())
   {
-    return {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}, {"namespace", "ns"}}}, {"data", data}};
+    return { { "apiVersion", "v1" },
+             { "kind", "ConfigMap" },
+             { "metadata", { { "name", name }, { "namespace", "ns" } } },
+             { "data", data } };
   }
 
   std::unique_ptr<KubeTestServer> server;
@@ -66,15 +67,16 @@ TEST_F(KubeClientTest, AServerWithAnotherCaFailsNamingKubeconfigAndContext)
   spec.client_key_pem = Secret(server->client_key_pem());
   const auto path = dir() / "wrong.kubeconfig";
   ASSERT_TRUE(write_kubeconfig(path, make_kubeconfig(spec).reveal()));
-  auto access = load_kubeconfig({path});
+  auto access = load_kubeconfig({ path });
   ASSERT_TRUE(access);
   Client wrong(std::move(*access));
   auto version = wrong.server_version();
   ASSERT_FALSE(version);
   EXPECT_EQ(version.error().kind(), ErrorKind::auth);
   const auto& message = version.error().message();
-  EXPECT_TRUE(str::starts_with(message, "connect to context \"wrong-ca\" (" + server->url() + "): GET " + server->url() +
-                                          "/version: TLS verification failed: "))
+  EXPECT_TRUE(str::starts_with(message,
+                               "connect to context \"wrong-ca\" (" + server->url() + "): GET " + server->url() +
+                                 "/version: TLS verification failed: "))
     << message;
   EXPECT_TRUE(str::ends_with(message, "(kubeconfig " + path.string() + ", context \"wrong-ca\")")) << message;
 }
@@ -83,7 +85,7 @@ TEST_F(KubeClientTest, AppliesTheClusterApiCrdSetAndCustomResourcesInOneStream)
 {
   OCNE_REQUIRE_SHARED();
   std::string stream;
-  for (const char* folder : {"crds/capi", "crds/oci"}) {
+  for (const char* folder : { "crds/capi", "crds/oci" }) {
     for (const auto& entry : std::filesystem::directory_iterator(*ocne::test::shared_dir() / folder)) {
       if (entry.path().extension() == ".yaml") {
         stream += "---\n" + *fs::read_file(entry.path()) + "\n";
@@ -107,7 +109,7 @@ spec: {compartmentId: "ocid1.compartment.oc1..x"}
   auto applied = apply_manifest(*client, objects + stream, "capi.yaml", {}, null_progress());
   ASSERT_TRUE(applied) << applied.error().message();
   EXPECT_GE(applied->size(), 20u);
-  auto cluster = client->get({"cluster.x-k8s.io/v1beta1", "Cluster", "ns", "demo"});
+  auto cluster = client->get({ "cluster.x-k8s.io/v1beta1", "Cluster", "ns", "demo" });
   ASSERT_TRUE(cluster) << cluster.error().message();
   EXPECT_EQ((*cluster)["spec"]["clusterNetwork"]["pods"]["cidrBlocks"][0], "10.244.0.0/16");
   // Applying the same stream again changes nothing and fails nothing.
@@ -120,13 +122,14 @@ TEST_F(KubeClientTest, SchemaRejectionNamesTheDocument)
   OCNE_REQUIRE_SHARED();
   test::load_capi_crds(*server);
   client->invalidate_discovery();
-  auto applied = apply_manifest(*client,
-                                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: ns}\n---\n"
-                                "apiVersion: cluster.x-k8s.io/v1beta2\nkind: Machine\nmetadata: {name: m, namespace: ns}\n"
-                                "spec: {clusterName: demo}\n",
-                                "bad.yaml",
-                                {},
-                                null_progress());
+  auto applied =
+    apply_manifest(*client,
+                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: ns}\n---\n"
+                   "apiVersion: cluster.x-k8s.io/v1beta2\nkind: Machine\nmetadata: {name: m, namespace: ns}\n"
+                   "spec: {clusterName: demo}\n",
+                   "bad.yaml",
+                   {},
+                   null_progress());
   ASSERT_FALSE(applied);
   EXPECT_EQ(applied.error().kind(), ErrorKind::invalid_input);
   EXPECT_TRUE(str::starts_with(applied.error().message(), "bad.yaml:5: document 2: apply Machine ns/m: "))
@@ -135,7 +138,7 @@ TEST_F(KubeClientTest, SchemaRejectionNamesTheDocument)
 
 TEST_F(KubeClientTest, StaleResourceVersionIsAConflict)
 {
-  auto created = client->create(configmap("cm", {{"a", "1"}}));
+  auto created = client->create(configmap("cm", { { "a", "1" } }));
   ASSERT_TRUE(created) << created.error().message();
   auto changed = *created;
   changed["data"]["a"] = "2";
@@ -157,14 +160,14 @@ TEST_F(KubeClientTest, StaleResourceVersionIsAConflict)
 
 TEST_F(KubeClientTest, ApplyConflictsAreForcedOnlyOnOurOwnObjects)
 {
-  server->apply(configmap("theirs", {{"a", "kubectl"}}), "kubectl");
-  auto theirs = client->apply(configmap("theirs", {{"a", "ocne"}}));
+  server->apply(configmap("theirs", { { "a", "kubectl" } }), "kubectl");
+  auto theirs = client->apply(configmap("theirs", { { "a", "ocne" } }));
   ASSERT_FALSE(theirs);
   EXPECT_EQ(theirs.error().kind(), ErrorKind::conflict);
 
-  ASSERT_TRUE(client->apply(configmap("ours", {{"a", "ocne"}})));
-  server->apply(configmap("ours", {{"a", "kubectl"}}), "kubectl", true);
-  auto ours = client->apply(configmap("ours", {{"a", "ocne"}}));
+  ASSERT_TRUE(client->apply(configmap("ours", { { "a", "ocne" } })));
+  server->apply(configmap("ours", { { "a", "kubectl" } }), "kubectl", true);
+  auto ours = client->apply(configmap("ours", { { "a", "ocne" } }));
   ASSERT_TRUE(ours) << ours.error().message();
   EXPECT_EQ((*ours)["data"]["a"], "ocne");
 }
@@ -173,14 +176,14 @@ TEST_F(KubeClientTest, ListsWithSelectorsAcrossPages)
 {
   for (int i = 0; i < 25; ++i) {
     auto cm = configmap(fmt::format("cm-{:02}", i));
-    cm["metadata"]["labels"] = {{"tier", i % 2 == 0 ? "even" : "odd"}};
+    cm["metadata"]["labels"] = { { "tier", i % 2 == 0 ? "even" : "odd" } };
     server->create(cm);
   }
   ListOptions options;
   options.namespace_ = "ns";
   options.label_selector = "tier=even";
   options.limit = 4;
-  auto list = client->list({"", "v1", "ConfigMap"}, options);
+  auto list = client->list({ "", "v1", "ConfigMap" }, options);
   ASSERT_TRUE(list) << list.error().message();
   EXPECT_EQ(list->items.size(), 13u);
   for (const auto& item : list->items) {
@@ -196,7 +199,7 @@ TEST_F(KubeClientTest, ListsWithSelectorsAcrossPages)
 TEST_F(KubeClientTest, WatchSurvivesDisconnectsAndCompaction)
 {
   server->create(configmap("first"));
-  std::atomic<bool> done{false};
+  std::atomic<bool> done{ false };
   std::thread driver([&] {
     auto wait_watch = [&] {
       for (int i = 0; i < 500 && server->open_watches() == 0; ++i) {
@@ -223,7 +226,7 @@ TEST_F(KubeClientTest, WatchSurvivesDisconnectsAndCompaction)
   std::set<std::string> deleted;
   WatchStats stats;
   auto status = client->watch(
-    {"", "v1", "ConfigMap"},
+    { "", "v1", "ConfigMap" },
     options,
     [&](const WatchEvent& e) {
       const auto name = string_at(*e.object, "/metadata/name");
@@ -237,15 +240,15 @@ TEST_F(KubeClientTest, WatchSurvivesDisconnectsAndCompaction)
     &stats);
   driver.join();
   ASSERT_TRUE(status) << status.error().message();
-  EXPECT_EQ(added, (std::set<std::string>{"first", "second", "third", "last"}));
-  EXPECT_EQ(deleted, std::set<std::string>{"first"});
+  EXPECT_EQ(added, (std::set<std::string>{ "first", "second", "third", "last" }));
+  EXPECT_EQ(deleted, std::set<std::string>{ "first" });
   EXPECT_GE(stats.reconnects, 1);
   EXPECT_GE(stats.relists, 1);
 }
 
 TEST_F(KubeClientTest, RetriesInjected503sAndConnectionResets)
 {
-  server->create(configmap("cm", {{"a", "1"}}));
+  server->create(configmap("cm", { { "a", "1" } }));
   ocne::test::kube::Fault unavailable;
   unavailable.status = 503;
   unavailable.retry_after = 0;
@@ -253,36 +256,40 @@ TEST_F(KubeClientTest, RetriesInjected503sAndConnectionResets)
   ocne::test::kube::Fault reset;
   reset.kind = ocne::test::kube::Fault::Kind::reset;
   server->faults().fail_next(1, reset, "GET", "/api/v1/namespaces/ns/configmaps/cm");
-  auto cm = client->get({"v1", "ConfigMap", "ns", "cm"});
+  auto cm = client->get({ "v1", "ConfigMap", "ns", "cm" });
   ASSERT_TRUE(cm) << cm.error().message();
   EXPECT_EQ(server->faults().injected(), 3);
   // Server-side apply is idempotent, so it is retried too.
   server->faults().fail_next(2, unavailable, "PATCH", "/api/v1/namespaces/ns/configmaps/cm");
-  ASSERT_TRUE(client->apply(configmap("cm", {{"a", "2"}}), {ConflictPolicy::force, false}));
+  ASSERT_TRUE(client->apply(configmap("cm", { { "a", "2" } }), { ConflictPolicy::force, false }));
 }
 
 TEST_F(KubeClientTest, WaitsForADeploymentAScriptedControllerMakesAvailable)
 {
-  server->on({.group = "apps", .kind = "Deployment", .delay = std::chrono::milliseconds(200)},
+  server->on({ .group = "apps", .kind = "Deployment", .delay = std::chrono::milliseconds(200) },
              [](KubeTestServer& s, const ocne::test::kube::ObjectEvent& e) {
                if (e.type != "ADDED") {
                  return;
                }
                auto d = *e.object;
-               d["status"] = {{"observedGeneration", d["metadata"].value("generation", 1)}, {"replicas", 1}, {"availableReplicas", 1}};
+               d["status"] = { { "observedGeneration", d["metadata"].value("generation", 1) },
+                               { "replicas", 1 },
+                               { "availableReplicas", 1 } };
                ocne::test::kube::set_condition(d, "Available", "True", "MinimumReplicasAvailable");
                s.update_status(d);
              });
   const json deployment = {
-    {"apiVersion", "apps/v1"},
-    {"kind", "Deployment"},
-    {"metadata", {{"name", "capi-controller-manager"}, {"namespace", "ns"}}},
-    {"spec",
-     {{"replicas", 1},
-      {"selector", {{"matchLabels", {{"app", "capi"}}}}},
-      {"template",
-       {{"metadata", {{"labels", {{"app", "capi"}}}}},
-        {"spec", {{"containers", {{{"name", "manager"}, {"image", "registry.k8s.io/capi:v1.12.3"}}}}}}}}}}};
+    { "apiVersion", "apps/v1" },
+    { "kind", "Deployment" },
+    { "metadata", { { "name", "capi-controller-manager" }, { "namespace", "ns" } } },
+    { "spec",
+      { { "replicas", 1 },
+        { "selector", { { "matchLabels", { { "app", "capi" } } } } },
+        { "template",
+          { { "metadata", { { "labels", { { "app", "capi" } } } } },
+            { "spec",
+              { { "containers", { { { "name", "manager" }, { "image", "registry.k8s.io/capi:v1.12.3" } } } } } } } } } }
+  };
   ASSERT_TRUE(client->apply(deployment));
   WaitOptions wait;
   wait.timeout = std::chrono::seconds(10);
@@ -298,32 +305,34 @@ TEST_F(KubeClientTest, DeletePropagatesToDependentsAndStatusIsASubresource)
   auto owner = client->create(configmap("owner"));
   ASSERT_TRUE(owner);
   auto dependent = configmap("dependent");
-  dependent["metadata"]["ownerReferences"] = json::array(
-    {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "owner"}, {"uid", (*owner)["metadata"]["uid"]}}});
+  dependent["metadata"]["ownerReferences"] = json::array({ { { "apiVersion", "v1" },
+                                                             { "kind", "ConfigMap" },
+                                                             { "name", "owner" },
+                                                             { "uid", (*owner)["metadata"]["uid"] } } });
   ASSERT_TRUE(client->create(dependent));
   DeleteOptions del;
   del.propagation = Propagation::foreground;
-  ASSERT_TRUE(client->remove({"v1", "ConfigMap", "ns", "owner"}, del));
+  ASSERT_TRUE(client->remove({ "v1", "ConfigMap", "ns", "owner" }, del));
   WaitOptions wait;
   wait.timeout = std::chrono::seconds(10);
   wait.interval = std::chrono::milliseconds(50);
-  ASSERT_TRUE(wait_deleted(*client, {"v1", "ConfigMap", "ns", "dependent"}, wait, null_progress()));
-  ASSERT_TRUE(wait_deleted(*client, {"v1", "ConfigMap", "ns", "owner"}, wait, null_progress()));
+  ASSERT_TRUE(wait_deleted(*client, { "v1", "ConfigMap", "ns", "dependent" }, wait, null_progress()));
+  ASSERT_TRUE(wait_deleted(*client, { "v1", "ConfigMap", "ns", "owner" }, wait, null_progress()));
 
-  const json cluster = {{"apiVersion", "cluster.x-k8s.io/v1beta2"},
-                        {"kind", "Cluster"},
-                        {"metadata", {{"name", "demo"}, {"namespace", "ns"}}},
-                        {"spec", {{"paused", true}}}};
+  const json cluster = { { "apiVersion", "cluster.x-k8s.io/v1beta2" },
+                         { "kind", "Cluster" },
+                         { "metadata", { { "name", "demo" }, { "namespace", "ns" } } },
+                         { "spec", { { "paused", true } } } };
   ASSERT_TRUE(client->apply(cluster));
-  const ObjectRef ref{"cluster.x-k8s.io/v1beta2", "Cluster", "ns", "demo"};
-  auto patched = client->patch_status(ref, {{"initialization", {{"infrastructureProvisioned", true}}}});
+  const ObjectRef ref{ "cluster.x-k8s.io/v1beta2", "Cluster", "ns", "demo" };
+  auto patched = client->patch_status(ref, { { "initialization", { { "infrastructureProvisioned", true } } } });
   ASSERT_TRUE(patched) << patched.error().message();
   auto now = client->get(ref);
   ASSERT_TRUE(now);
   EXPECT_EQ((*now)["status"]["initialization"]["infrastructureProvisioned"], true);
   EXPECT_EQ((*now)["spec"]["paused"], true);
   // A status change through the main resource is ignored, as the API does.
-  auto main = client->patch(ref, PatchType::merge, {{"status", {{"phase", "Provisioned"}}}});
+  auto main = client->patch(ref, PatchType::merge, { { "status", { { "phase", "Provisioned" } } } });
   ASSERT_TRUE(main);
   EXPECT_FALSE((*client->get(ref))["status"].contains("phase"));
 }

@@ -1,6 +1,5 @@
-#include "pkg/k8s/move.hpp"
-
 #include "pkg/core/strings.hpp"
+#include "pkg/k8s/move.hpp"
 #include "tests/integration/k8s/capi_graph.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -37,7 +36,7 @@ protected:
   std::unique_ptr<Client>
   connect(const fs::Path& kubeconfig)
   {
-    auto access = load_kubeconfig({kubeconfig});
+    auto access = load_kubeconfig({ kubeconfig });
     EXPECT_TRUE(access) << access.error().message();
     ClientOptions options;
     options.retry.initial_backoff = std::chrono::milliseconds(10);
@@ -84,7 +83,8 @@ TEST_F(MoveTest, MovesAFullClusterApiGraphWithOwnerReferencesIntact)
     auto moved = target_server->get(api, kind, "capi", name_of(o));
     ASSERT_TRUE(moved.has_value()) << kind << " " << name_of(o) << " is not in the target";
     target_by_uid[(*moved)["metadata"]["uid"].get<std::string>()] = *moved;
-    EXPECT_FALSE(source_server->get(api, kind, "capi", name_of(o)).has_value()) << kind << " " << name_of(o) << " is still in the source";
+    EXPECT_FALSE(source_server->get(api, kind, "capi", name_of(o)).has_value())
+      << kind << " " << name_of(o) << " is still in the source";
     const auto want = o["metadata"].value("ownerReferences", json::array());
     const auto got = (*moved)["metadata"].value("ownerReferences", json::array());
     ASSERT_EQ(got.size(), want.size()) << kind << " " << name_of(o);
@@ -94,7 +94,9 @@ TEST_F(MoveTest, MovesAFullClusterApiGraphWithOwnerReferencesIntact)
       EXPECT_EQ(got[i]["controller"], want[i]["controller"]);
       EXPECT_NE(got[i]["uid"], want[i]["uid"]) << "owner UID not rewritten on " << kind << " " << name_of(o);
     }
-    EXPECT_EQ((*moved)["metadata"].value("annotations", json::object()).count("clusterctl.cluster.x-k8s.io/delete-for-move"), 0u);
+    EXPECT_EQ(
+      (*moved)["metadata"].value("annotations", json::object()).count("clusterctl.cluster.x-k8s.io/delete-for-move"),
+      0u);
   }
   for (const auto& [uid, o] : target_by_uid) {
     for (const auto& ref : o["metadata"].value("ownerReferences", json::array())) {
@@ -130,8 +132,10 @@ TEST_F(MoveTest, DryRunPlanListsGroupsInOrderAndTouchesNothing)
   const auto text = plan->to_text();
   EXPECT_TRUE(str::starts_with(text, "Move plan for namespace capi from context ")) << text;
   EXPECT_NE(text.find("  pause: Cluster capi/demo\n  group 1:\n    Cluster capi/demo\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("    Secret capi/demo-kubeconfig, owned by Cluster capi/demo (by name)\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("    OCIClusterIdentity capi/oci-identity (copied, kept in the source)"), std::string::npos) << text;
+  EXPECT_NE(text.find("    Secret capi/demo-kubeconfig, owned by Cluster capi/demo (by name)\n"), std::string::npos)
+    << text;
+  EXPECT_NE(text.find("    OCIClusterIdentity capi/oci-identity (copied, kept in the source)"), std::string::npos)
+    << text;
   // Owners always come in an earlier group.
   std::map<std::size_t, std::size_t> group_of;
   for (std::size_t g = 0; g < plan->groups.size(); ++g) {
@@ -154,10 +158,11 @@ TEST_F(MoveTest, RefusesWhileProvisioning)
   test::make_capi_graph(*source_server, "capi", "demo", 1, false);
   auto report = move(*source, *target, options("capi"), null_progress());
   ASSERT_FALSE(report);
-  EXPECT_EQ(report.error().message(),
-            "cannot start the move operation while Cluster capi/demo is still provisioning the infrastructure; "
-            "cannot start the move operation while Machine capi/demo-control-plane-abcde is still provisioning the node; "
-            "cannot start the move operation while Machine capi/demo-md-0-x7k2p-w0 is still provisioning the node");
+  EXPECT_EQ(
+    report.error().message(),
+    "cannot start the move operation while Cluster capi/demo is still provisioning the infrastructure; "
+    "cannot start the move operation while Machine capi/demo-control-plane-abcde is still provisioning the node; "
+    "cannot start the move operation while Machine capi/demo-md-0-x7k2p-w0 is still provisioning the node");
   EXPECT_TRUE(target_server->list("cluster.x-k8s.io/v1beta2", "Cluster", "capi").empty());
 }
 
@@ -171,7 +176,7 @@ TEST_F(MoveTest, FailedCreateRollsBackTheTargetAndUnpausesTheSource)
   auto report = move(*source, *target, options("capi"), null_progress());
   ASSERT_FALSE(report);
   const auto& message = report.error().message();
-  EXPECT_TRUE(str::starts_with(message, "move failed: creating Machine capi/")) << message;
+  EXPECT_TRUE(str::starts_with(message, "move failed: creating Machine")) << message; // or MachineSet
   EXPECT_NE(message.find("injected rejection"), std::string::npos) << message;
   EXPECT_NE(message.find("were deleted again; the source is complete and unpaused"), std::string::npos) << message;
   for (const auto& o : graph.objects) {
@@ -179,7 +184,7 @@ TEST_F(MoveTest, FailedCreateRollsBackTheTargetAndUnpausesTheSource)
   }
   auto cluster = source_server->get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo");
   EXPECT_FALSE((*cluster)["spec"].contains("paused")) << cluster->dump();
-  for (const char* kind : {"Cluster", "MachineDeployment", "MachineSet"}) {
+  for (const char* kind : { "Cluster", "MachineDeployment", "MachineSet" }) {
     EXPECT_TRUE(target_server->list("cluster.x-k8s.io/v1beta2", kind, "capi").empty()) << kind;
   }
   EXPECT_TRUE(target_server->list("v1", "Secret", "capi").empty());
@@ -202,13 +207,41 @@ TEST_F(MoveTest, SurvivesTransientErrorsOnBothSides)
   EXPECT_GE(target_server->faults().injected(), 3);
 }
 
+TEST_F(MoveTest, AFailedDeleteLeavesTheTargetRunningAndASecondRunFinishes)
+{
+  const auto graph = test::make_capi_graph(*source_server, "capi", "demo", 1);
+  ocne::test::kube::Fault rejected;
+  rejected.status = 400;
+  rejected.message = "injected rejection";
+  source_server->faults().fail_next(
+    100, rejected, "DELETE", "/apis/cluster.x-k8s.io/v1beta2/namespaces/capi/clusters/demo");
+  auto report = move(*source, *target, options("capi"), null_progress());
+  ASSERT_FALSE(report);
+  const auto& message = report.error().message();
+  EXPECT_TRUE(str::starts_with(message, "move failed: deleting Cluster capi/demo from the source: ")) << message;
+  EXPECT_TRUE(str::ends_with(message,
+                             "are in the target and unpaused, but 1 remain in the paused source and must be deleted "
+                             "there (run the move again): Cluster capi/demo"))
+    << message;
+  auto in_target = target_server->get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo");
+  ASSERT_TRUE(in_target);
+  EXPECT_FALSE((*in_target)["spec"].contains("paused"));
+
+  source_server->faults().clear();
+  auto again = move(*source, *target, options("capi"), null_progress());
+  ASSERT_TRUE(again) << again.error().message();
+  for (const auto& o : graph.moving) {
+    EXPECT_FALSE(source_server->get(o["apiVersion"], o["kind"], "capi", name_of(o)).has_value()) << name_of(o);
+    EXPECT_TRUE(target_server->get(o["apiVersion"], o["kind"], "capi", name_of(o)).has_value()) << name_of(o);
+  }
+  in_target = target_server->get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo");
+  EXPECT_FALSE((*in_target)["spec"].contains("paused"));
+}
+
 class MoveUnlabelledTest : public MoveTest
 {
 protected:
-  MoveUnlabelledTest()
-  {
-    label_crds = false;
-  }
+  MoveUnlabelledTest() { label_crds = false; }
 };
 
 TEST_F(MoveUnlabelledTest, FallsBackToClusterApiGroups)

@@ -106,6 +106,10 @@ TEST_F(OxideCredentialsTest, MalformedFilesNameFileAndLine)
   c = resolve_oxide_credentials(env(), {.profile = "lab"});
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message(), creds_path() + ":1: profile 'lab' needs both host and token strings");
+  credentials("[profile.lab]\nhost = \"  \"\ntoken = \"t\"\n");
+  c = resolve_oxide_credentials(env(), {.profile = "lab"});
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message(), creds_path() + ":1: profile 'lab' needs both host and token strings");
   credentials(k_two_profiles);
   c = resolve_oxide_credentials(env(), {.profile = "staging"});
   ASSERT_FALSE(c);

@@ -395,6 +395,28 @@ TEST_F(BootImageRegistryTest, DiskFullDuringExtractionLeavesNothingBehind)
   EXPECT_EQ(cache_files(o), (std::vector<std::string>{".locks"}));
 }
 
+TEST_F(BootImageRegistryTest, UsesHttpsWhenTheRegistrySpeaksIt)
+{
+  REQUIRE_REGISTRY_TOOLS();
+  const auto layout = test::make_test_layout(dir() / "src");
+  TestRegistry registry(dir() / "registry", RegistryAuth::none, true);
+  registry.push(layout.dir, "1.33", "olcne/ock:1.33");
+  auto o = options(registry.host() + "/olcne/ock:1.33");
+  // Without the CA the certificate is refused, and ocne does not fall back
+  // to plain HTTP for a registry that speaks HTTPS.
+  auto r = ensure_boot_image(o, progress);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind(), ErrorKind::auth);
+  EXPECT_TRUE(r.error().message().starts_with(registry.host() + "/olcne/ock:1.33: GET https://" +
+                                              registry.host() + "/v2/olcne/ock/manifests/1.33: TLS verification "
+                                              "failed: "))
+    << r.error().message();
+  o.source_options.registry.tls.ca_pem = registry.ca_pem();
+  r = ensure_boot_image(o, progress);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(test::same_file_content(r->path, layout.amd64_disk));
+}
+
 TEST_F(BootImageRegistryTest, HonoursTheProxyFromTheEnvironment)
 {
   REQUIRE_REGISTRY_TOOLS();

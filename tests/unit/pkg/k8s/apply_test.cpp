@@ -1,5 +1,4 @@
 #include "pkg/k8s/apply.hpp"
-
 #include "tests/unit/pkg/k8s/fake_api.hpp"
 
 #include <gtest/gtest.h>
@@ -30,18 +29,20 @@ protected:
                          widgets_crd_applied = true;
                          echo(req, res);
                        });
-    api.routes().Get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com",
-                     [this](const httplib::Request&, httplib::Response& res) {
-                       // Established on the second look; discovery then serves the kind.
-                       const bool established = ++crd_gets >= 2;
-                       api.widgets_installed = established;
-                       res.set_content(json({{"metadata", {{"name", "widgets.example.com"}}},
-                                             {"status",
-                                              {{"conditions",
-                                                {{{"type", "Established"}, {"status", established ? "True" : "False"}}}}}}})
-                                         .dump(),
-                                       "application/json");
-                     });
+    api.routes().Get(
+      "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com",
+      [this](const httplib::Request&, httplib::Response& res) {
+        // Established on the second look; discovery then serves the kind.
+        const bool established = ++crd_gets >= 2;
+        api.widgets_installed = established;
+        res.set_content(
+          json({ { "metadata", { { "name", "widgets.example.com" } } },
+                 { "status",
+                   { { "conditions",
+                       { { { "type", "Established" }, { "status", established ? "True" : "False" } } } } } } })
+            .dump(),
+          "application/json");
+      });
     api.routes().Get("/apis/apiextensions.k8s.io/v1", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(
         R"({"resources":[{"name":"customresourcedefinitions","kind":"CustomResourceDefinition","namespaced":false}]})",
@@ -61,8 +62,8 @@ protected:
     return out;
   }
 
-  std::atomic<bool> widgets_crd_applied{false};
-  std::atomic<int> crd_gets{0};
+  std::atomic<bool> widgets_crd_applied{ false };
+  std::atomic<int> crd_gets{ 0 };
   FakeApi api;
 };
 
@@ -133,7 +134,8 @@ TEST_F(ApplyTest, UnknownKindOrMissingNameAppliesNothing)
   EXPECT_EQ(unknown.error().message(),
             "x.yaml:5: document 2: the server context \"fake\" (" + api.url() +
               ") does not serve example.com/v1 (is its CRD installed?)");
-  auto nameless = apply_manifest(client, "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", "y.yaml", {}, null_progress());
+  auto nameless =
+    apply_manifest(client, "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", "y.yaml", {}, null_progress());
   ASSERT_FALSE(nameless);
   EXPECT_EQ(nameless.error().message(), "y.yaml:1: document 1: metadata.name is missing (v1 ConfigMap)");
   EXPECT_TRUE(patched_paths().empty());
@@ -169,7 +171,11 @@ TEST_F(ApplyTest, CreateOnlyLeavesExistingObjectsAlone)
   Client client(api.access());
   ManifestOptions options;
   options.create_only = true;
-  auto applied = apply_manifest(client, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: demo}\n", "c.yaml", options, null_progress());
+  auto applied = apply_manifest(client,
+                                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: demo}\n",
+                                "c.yaml",
+                                options,
+                                null_progress());
   ASSERT_TRUE(applied) << applied.error().message();
   ASSERT_EQ(applied->size(), 1u);
   EXPECT_EQ((*applied)[0].action, "exists");

@@ -1,6 +1,5 @@
-#include "pkg/k8s/client.hpp"
-
 #include "pkg/core/strings.hpp"
+#include "pkg/k8s/client.hpp"
 #include "tests/unit/pkg/k8s/fake_api.hpp"
 
 #include <gtest/gtest.h>
@@ -34,7 +33,7 @@ TEST_F(ClientTest, GetSendsTokenAndMapsThePath)
   });
   api.start();
   Client client(api.access(), fast_options());
-  auto cm = client.get({"v1", "ConfigMap", "ns1", "cm1"});
+  auto cm = client.get({ "v1", "ConfigMap", "ns1", "cm1" });
   ASSERT_TRUE(cm) << cm.error().message();
   EXPECT_EQ((*cm)["data"]["a"], "b");
   EXPECT_EQ((*cm)["kind"], "ConfigMap");
@@ -51,11 +50,11 @@ TEST_F(ClientTest, NotFoundCarriesTheServerMessage)
   });
   api.start();
   Client client(api.access(), fast_options());
-  auto cm = client.get({"v1", "ConfigMap", "ns1", "missing"});
+  auto cm = client.get({ "v1", "ConfigMap", "ns1", "missing" });
   ASSERT_FALSE(cm);
   EXPECT_EQ(cm.error().kind(), ErrorKind::not_found);
   EXPECT_EQ(cm.error().message(), "get ConfigMap ns1/missing: configmaps \"missing\" not found");
-  auto found = client.find({"v1", "ConfigMap", "ns1", "missing"});
+  auto found = client.find({ "v1", "ConfigMap", "ns1", "missing" });
   ASSERT_TRUE(found);
   EXPECT_FALSE(found->has_value());
 }
@@ -70,10 +69,10 @@ TEST_F(ClientTest, ApplyIsServerSideWithOurFieldManagerAndDefaultNamespace)
                      });
   api.start();
   Client client(api.access(), fast_options());
-  const json deployment = {{"apiVersion", "apps/v1"},
-                           {"kind", "Deployment"},
-                           {"metadata", {{"name", "web"}, {"managedFields", json::array()}}},
-                           {"spec", {{"replicas", 2}}}};
+  const json deployment = { { "apiVersion", "apps/v1" },
+                            { "kind", "Deployment" },
+                            { "metadata", { { "name", "web" }, { "managedFields", json::array() } } },
+                            { "spec", { { "replicas", 2 } } } };
   auto applied = client.apply(deployment);
   ASSERT_TRUE(applied) << applied.error().message();
   EXPECT_EQ((*applied)["metadata"]["uid"], "u1");
@@ -88,14 +87,12 @@ TEST_F(ClientTest, ApplyIsServerSideWithOurFieldManagerAndDefaultNamespace)
 
 TEST_F(ClientTest, ApplyForcesConflictsOnlyOnObjectsWeManage)
 {
-  std::atomic<int> patches{0};
+  std::atomic<int> patches{ 0 };
   auto conflict_unless_forced = [&](const httplib::Request& req, httplib::Response& res) {
     ++patches;
     if (req.get_param_value("force") != "true") {
-      FakeApi::status(res,
-                      409,
-                      "Conflict",
-                      "Apply failed with 1 conflict: conflict with \"kubectl\" using v1: .data.a");
+      FakeApi::status(
+        res, 409, "Conflict", "Apply failed with 1 conflict: conflict with \"kubectl\" using v1: .data.a");
       return;
     }
     res.set_content(req.body, "application/json");
@@ -112,7 +109,9 @@ TEST_F(ClientTest, ApplyForcesConflictsOnlyOnObjectsWeManage)
   });
   api.start();
   Client client(api.access(), fast_options());
-  json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "ours"}, {"namespace", "ns"}}}};
+  json cm = { { "apiVersion", "v1" },
+              { "kind", "ConfigMap" },
+              { "metadata", { { "name", "ours" }, { "namespace", "ns" } } } };
   ASSERT_TRUE(client.apply(cm));
   EXPECT_EQ(patches.load(), 2);
 
@@ -135,9 +134,12 @@ TEST_F(ClientTest, ListFollowsContinueTokensAndPassesSelectors)
     const int page = token.empty() ? 0 : std::stoi(token);
     json items = json::array();
     for (int i = 0; i < 2; ++i) {
-      items.push_back({{"metadata", {{"name", "s" + std::to_string(page * 2 + i)}}}});
+      items.push_back({ { "metadata", { { "name", "s" + std::to_string(page * 2 + i) } } } });
     }
-    json list = {{"kind", "SecretList"}, {"apiVersion", "v1"}, {"metadata", {{"resourceVersion", "77"}}}, {"items", items}};
+    json list = { { "kind", "SecretList" },
+                  { "apiVersion", "v1" },
+                  { "metadata", { { "resourceVersion", "77" } } },
+                  { "items", items } };
     if (page < 2) {
       list["metadata"]["continue"] = std::to_string(page + 1);
     }
@@ -149,7 +151,7 @@ TEST_F(ClientTest, ListFollowsContinueTokensAndPassesSelectors)
   options.namespace_ = "ns";
   options.label_selector = "cluster.x-k8s.io/cluster-name=demo";
   options.limit = 2;
-  auto list = client.list({"", "v1", "Secret"}, options);
+  auto list = client.list({ "", "v1", "Secret" }, options);
   ASSERT_TRUE(list) << list.error().message();
   ASSERT_EQ(list->items.size(), 6u);
   EXPECT_EQ(list->items[5]["metadata"]["name"], "s5");
@@ -175,7 +177,7 @@ TEST_F(ClientTest, RetriesAfter503AndConnectionResets)
   reset.kind = ocne::test::Fault::Kind::drop_mid_body;
   api.faults().fail_next(1, reset, "GET", "/api/v1/namespaces/ns/configmaps/cm");
   Client client(api.access(), fast_options());
-  auto cm = client.get({"v1", "ConfigMap", "ns", "cm"});
+  auto cm = client.get({ "v1", "ConfigMap", "ns", "cm" });
   ASSERT_TRUE(cm) << cm.error().message();
   EXPECT_EQ(api.faults().injected(), 3);
 }
@@ -185,12 +187,13 @@ TEST_F(ClientTest, GivesUpAfterTheRetryBudgetWithTheLastAnswer)
   api.start();
   ocne::test::Fault unavailable;
   unavailable.status = 503;
-  unavailable.body = R"({"kind":"Status","message":"etcdserver: leader changed","reason":"ServiceUnavailable","code":503})";
+  unavailable.body =
+    R"({"kind":"Status","message":"etcdserver: leader changed","reason":"ServiceUnavailable","code":503})";
   api.faults().fail_next(100, unavailable, "GET", "/api/v1/namespaces/ns/configmaps/cm");
   auto options = fast_options();
   options.retry.max_attempts = 3;
   Client client(api.access(), options);
-  auto cm = client.get({"v1", "ConfigMap", "ns", "cm"});
+  auto cm = client.get({ "v1", "ConfigMap", "ns", "cm" });
   ASSERT_FALSE(cm);
   EXPECT_EQ(cm.error().kind(), ErrorKind::transient);
   EXPECT_EQ(cm.error().message(), "get ConfigMap ns/cm: etcdserver: leader changed");
@@ -207,7 +210,9 @@ TEST_F(ClientTest, CreateIfAbsentReturnsTheExistingObject)
   });
   api.start();
   Client client(api.access(), fast_options());
-  const json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "cm"}, {"namespace", "ns"}}}};
+  const json cm = { { "apiVersion", "v1" },
+                    { "kind", "ConfigMap" },
+                    { "metadata", { { "name", "cm" }, { "namespace", "ns" } } } };
   auto created = client.create(cm);
   ASSERT_FALSE(created);
   EXPECT_EQ(created.error().kind(), ErrorKind::already_exists);
@@ -229,27 +234,28 @@ TEST_F(ClientTest, DeleteSendsThePropagationPolicy)
   Client client(api.access(), fast_options());
   DeleteOptions options;
   options.propagation = Propagation::foreground;
-  ASSERT_TRUE(client.remove({"v1", "ConfigMap", "ns", "cm"}, options));
+  ASSERT_TRUE(client.remove({ "v1", "ConfigMap", "ns", "cm" }, options));
   EXPECT_EQ(api.seen("DELETE", "/api/v1/namespaces/ns/configmaps/cm")[0].query, "propagationPolicy=Foreground");
-  auto gone = client.remove({"v1", "ConfigMap", "ns", "gone"});
+  auto gone = client.remove({ "v1", "ConfigMap", "ns", "gone" });
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().kind(), ErrorKind::not_found);
   options.ignore_not_found = true;
-  EXPECT_TRUE(client.remove({"v1", "ConfigMap", "ns", "gone"}, options));
+  EXPECT_TRUE(client.remove({ "v1", "ConfigMap", "ns", "gone" }, options));
 }
 
 TEST_F(ClientTest, PatchStatusTargetsTheSubresource)
 {
-  api.routes().Patch("/apis/apps/v1/namespaces/ns/deployments/d/status",
-                     [](const httplib::Request& req, httplib::Response& res) { res.set_content(req.body, "application/json"); });
+  api.routes().Patch(
+    "/apis/apps/v1/namespaces/ns/deployments/d/status",
+    [](const httplib::Request& req, httplib::Response& res) { res.set_content(req.body, "application/json"); });
   api.start();
   Client client(api.access(), fast_options());
-  auto patched = client.patch_status({"apps/v1", "Deployment", "ns", "d"}, {{"availableReplicas", 1}});
+  auto patched = client.patch_status({ "apps/v1", "Deployment", "ns", "d" }, { { "availableReplicas", 1 } });
   ASSERT_TRUE(patched) << patched.error().message();
   const auto sent = api.seen("PATCH", "/apis/apps/v1/namespaces/ns/deployments/d/status");
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].content_type, "application/merge-patch+json");
-  EXPECT_EQ(json::parse(sent[0].body), json({{"status", {{"availableReplicas", 1}}}}));
+  EXPECT_EQ(json::parse(sent[0].body), json({ { "status", { { "availableReplicas", 1 } } } }));
 }
 
 TEST_F(ClientTest, DiscoveryIsCachedAndRefreshedForUnknownKinds)
@@ -260,30 +266,31 @@ TEST_F(ClientTest, DiscoveryIsCachedAndRefreshedForUnknownKinds)
   api.start();
   Client client(api.access(), fast_options());
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(client.mapping({"", "v1", "ConfigMap"}));
+    ASSERT_TRUE(client.mapping({ "", "v1", "ConfigMap" }));
   }
   EXPECT_EQ(api.core_discovery.load(), 1);
 
-  auto missing = client.get({"example.com/v1", "Widget", "ns", "w"});
+  auto missing = client.get({ "example.com/v1", "Widget", "ns", "w" });
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind(), ErrorKind::not_found);
   EXPECT_EQ(missing.error().message(),
             "the server context \"fake\" (" + api.url() + ") does not serve example.com/v1 (is its CRD installed?)");
 
   api.widgets_installed = true;
-  auto found = client.get({"example.com/v1", "Widget", "ns", "w"});
+  auto found = client.get({ "example.com/v1", "Widget", "ns", "w" });
   ASSERT_TRUE(found) << found.error().message();
-  auto mapping = client.mapping({"example.com", "v1", "Gadget"});
+  auto mapping = client.mapping({ "example.com", "v1", "Gadget" });
   ASSERT_TRUE(mapping);
   EXPECT_FALSE(mapping->namespaced);
   EXPECT_EQ(mapping->resource, "gadgets");
-  EXPECT_TRUE(client.mapping({"example.com", "v1", "Widget"})->has_status);
+  EXPECT_TRUE(client.mapping({ "example.com", "v1", "Widget" })->has_status);
   EXPECT_EQ(api.example_discovery.load(), 2);
 
-  auto unknown = client.mapping({"example.com", "v1", "Sprocket"});
+  auto unknown = client.mapping({ "example.com", "v1", "Sprocket" });
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().message(),
-            "the server context \"fake\" (" + api.url() + ") has no kind Sprocket in example.com/v1 (is its CRD installed?)");
+            "the server context \"fake\" (" + api.url() +
+              ") has no kind Sprocket in example.com/v1 (is its CRD installed?)");
 }
 
 TEST_F(ClientTest, UnreachableServerNamesKubeconfigAndContext)
@@ -298,7 +305,9 @@ TEST_F(ClientTest, UnreachableServerNamesKubeconfigAndContext)
   auto version = client.server_version();
   ASSERT_FALSE(version);
   EXPECT_EQ(version.error().kind(), ErrorKind::transient);
-  EXPECT_EQ(version.error().message().rfind("connect to context \"gone\" (http://127.0.0.1:1): GET http://127.0.0.1:1/version: ", 0), 0u)
+  EXPECT_EQ(version.error().message().rfind(
+              "connect to context \"gone\" (http://127.0.0.1:1): GET http://127.0.0.1:1/version: ", 0),
+            0u)
     << version.error().message();
   EXPECT_TRUE(ocne::str::ends_with(version.error().message(), "(kubeconfig /home/u/.kube/config, context \"gone\")"))
     << version.error().message();

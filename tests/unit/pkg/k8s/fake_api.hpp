@@ -6,9 +6,8 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "tests/support/http_server.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,29 +29,35 @@ public:
   FakeApi()
   {
     auto& r = m_server.routes();
-    r.set_logger([this](const httplib::Request& req, const httplib::Response&) { record(req); });
+    r.set_tcp_nodelay(true); // else each answer waits out a delayed ACK
+    // Recorded before the answer goes out, so a test sees every request it
+    // made once its call returned.
+    r.set_post_routing_handler([this](const httplib::Request& req, httplib::Response&) { record(req); });
     r.Get("/version", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(R"({"major":"1","minor":"33","gitVersion":"v1.33.1"})", "application/json");
     });
     r.Get("/api/v1", [this](const httplib::Request&, httplib::Response& res) {
       ++core_discovery;
-      res.set_content(nlohmann::json({{"kind", "APIResourceList"},
-                                      {"groupVersion", "v1"},
-                                      {"resources",
-                                       {{{"name", "namespaces"}, {"kind", "Namespace"}, {"namespaced", false}},
-                                        {{"name", "configmaps"}, {"kind", "ConfigMap"}, {"namespaced", true}},
-                                        {{"name", "secrets"}, {"kind", "Secret"}, {"namespaced", true}}}}})
-                        .dump(),
-                      "application/json");
+      res.set_content(
+        nlohmann::json({ { "kind", "APIResourceList" },
+                         { "groupVersion", "v1" },
+                         { "resources",
+                           { { { "name", "namespaces" }, { "kind", "Namespace" }, { "namespaced", false } },
+                             { { "name", "configmaps" }, { "kind", "ConfigMap" }, { "namespaced", true } },
+                             { { "name", "secrets" }, { "kind", "Secret" }, { "namespaced", true } } } } })
+          .dump(),
+        "application/json");
     });
     r.Get("/apis/apps/v1", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(nlohmann::json({{"kind", "APIResourceList"},
-                                      {"groupVersion", "apps/v1"},
-                                      {"resources",
-                                       {{{"name", "deployments"}, {"kind", "Deployment"}, {"namespaced", true}},
-                                        {{"name", "deployments/status"}, {"kind", "Deployment"}, {"namespaced", true}}}}})
-                        .dump(),
-                      "application/json");
+      res.set_content(
+        nlohmann::json(
+          { { "kind", "APIResourceList" },
+            { "groupVersion", "apps/v1" },
+            { "resources",
+              { { { "name", "deployments" }, { "kind", "Deployment" }, { "namespaced", true } },
+                { { "name", "deployments/status" }, { "kind", "Deployment" }, { "namespaced", true } } } } })
+          .dump(),
+        "application/json");
     });
     r.Get("/apis/example.com/v1", [this](const httplib::Request&, httplib::Response& res) {
       ++example_discovery;
@@ -60,21 +65,19 @@ public:
         not_found(res, "the server could not find the requested resource");
         return;
       }
-      res.set_content(nlohmann::json({{"kind", "APIResourceList"},
-                                      {"groupVersion", "example.com/v1"},
-                                      {"resources",
-                                       {{{"name", "widgets"}, {"kind", "Widget"}, {"namespaced", true}},
-                                        {{"name", "widgets/status"}, {"kind", "Widget"}, {"namespaced", true}},
-                                        {{"name", "gadgets"}, {"kind", "Gadget"}, {"namespaced", false}}}}})
-                        .dump(),
-                      "application/json");
+      res.set_content(
+        nlohmann::json({ { "kind", "APIResourceList" },
+                         { "groupVersion", "example.com/v1" },
+                         { "resources",
+                           { { { "name", "widgets" }, { "kind", "Widget" }, { "namespaced", true } },
+                             { { "name", "widgets/status" }, { "kind", "Widget" }, { "namespaced", true } },
+                             { { "name", "gadgets" }, { "kind", "Gadget" }, { "namespaced", false } } } } })
+          .dump(),
+        "application/json");
     });
   }
 
-  ~FakeApi()
-  {
-    m_server.stop();
-  }
+  ~FakeApi() { m_server.stop(); }
   FakeApi(const FakeApi&) = delete;
   FakeApi& operator=(const FakeApi&) = delete;
 
@@ -82,12 +85,12 @@ public:
   status(httplib::Response& res, int code, const std::string& reason, const std::string& message)
   {
     res.status = code;
-    res.set_content(nlohmann::json({{"kind", "Status"},
-                                    {"apiVersion", "v1"},
-                                    {"status", "Failure"},
-                                    {"message", message},
-                                    {"reason", reason},
-                                    {"code", code}})
+    res.set_content(nlohmann::json({ { "kind", "Status" },
+                                     { "apiVersion", "v1" },
+                                     { "status", "Failure" },
+                                     { "message", message },
+                                     { "reason", reason },
+                                     { "code", code } })
                       .dump(),
                     "application/json");
   }
@@ -148,9 +151,9 @@ public:
     return out;
   }
 
-  std::atomic<int> core_discovery{0};
-  std::atomic<int> example_discovery{0};
-  std::atomic<bool> widgets_installed{false};
+  std::atomic<int> core_discovery{ 0 };
+  std::atomic<int> example_discovery{ 0 };
+  std::atomic<bool> widgets_installed{ false };
 
 private:
   void

@@ -1,5 +1,4 @@
 #include "pkg/k8s/wait.hpp"
-
 #include "tests/unit/pkg/k8s/fake_api.hpp"
 
 #include <gtest/gtest.h>
@@ -35,14 +34,15 @@ public:
 json
 deployment(int available, const std::string& status, const std::string& reason)
 {
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata", {{"name", "capi-controller-manager"}, {"namespace", "capi-system"}, {"generation", 2}}},
-          {"spec", {{"replicas", 1}}},
-          {"status",
-           {{"observedGeneration", 2},
-            {"availableReplicas", available},
-            {"conditions", {{{"type", "Available"}, {"status", status}, {"reason", reason}}}}}}};
+  return { { "apiVersion", "apps/v1" },
+           { "kind", "Deployment" },
+           { "metadata",
+             { { "name", "capi-controller-manager" }, { "namespace", "capi-system" }, { "generation", 2 } } },
+           { "spec", { { "replicas", 1 } } },
+           { "status",
+             { { "observedGeneration", 2 },
+               { "availableReplicas", available },
+               { "conditions", { { { "type", "Available" }, { "status", status }, { "reason", reason } } } } } } };
 }
 
 WaitOptions
@@ -56,7 +56,7 @@ quick(int timeout_ms)
 
 TEST(Wait, DeploymentBecomesAvailable)
 {
-  std::atomic<int> gets{0};
+  std::atomic<int> gets{ 0 };
   FakeApi api;
   api.routes().Get("/apis/apps/v1/namespaces/capi-system/deployments/capi-controller-manager",
                    [&](const httplib::Request&, httplib::Response& res) {
@@ -73,8 +73,8 @@ TEST(Wait, DeploymentBecomesAvailable)
   ASSERT_TRUE(wait_deployment_available(client, "capi-system", "capi-controller-manager", quick(10000), sink));
   EXPECT_EQ(gets.load(), 3);
   EXPECT_EQ(sink.labels,
-            std::vector<std::string>{"Waiting for deployment capi-system/capi-controller-manager to be Available"});
-  EXPECT_EQ(sink.results, std::vector<std::string>{"ok: ok"});
+            std::vector<std::string>{ "Waiting for deployment capi-system/capi-controller-manager to be Available" });
+  EXPECT_EQ(sink.results, std::vector<std::string>{ "ok: ok" });
 }
 
 TEST(Wait, TimeoutSaysWhatWasWaitedForAndLastSeen)
@@ -94,21 +94,22 @@ TEST(Wait, TimeoutSaysWhatWasWaitedForAndLastSeen)
                                "Available: last seen 0/1 replicas available, condition Available=False "
                                "(MinimumReplicasUnavailable)";
   EXPECT_EQ(status.error().message(), expected);
-  EXPECT_EQ(sink.results, std::vector<std::string>{"failed: " + expected});
+  EXPECT_EQ(sink.results, std::vector<std::string>{ "failed: " + expected });
 }
 
 TEST(Wait, ConditionDeletionAndSecret)
 {
-  std::atomic<int> secret_gets{0};
-  std::atomic<int> cm_gets{0};
+  std::atomic<int> secret_gets{ 0 };
+  std::atomic<int> cm_gets{ 0 };
   FakeApi api;
-  api.routes().Get("/api/v1/namespaces/ns/secrets/demo-kubeconfig", [&](const httplib::Request&, httplib::Response& res) {
-    if (++secret_gets < 2) {
-      FakeApi::not_found(res, "secrets \"demo-kubeconfig\" not found");
-      return;
-    }
-    res.set_content(R"({"metadata":{"name":"demo-kubeconfig"},"data":{"value":"YQ=="}})", "application/json");
-  });
+  api.routes().Get(
+    "/api/v1/namespaces/ns/secrets/demo-kubeconfig", [&](const httplib::Request&, httplib::Response& res) {
+      if (++secret_gets < 2) {
+        FakeApi::not_found(res, "secrets \"demo-kubeconfig\" not found");
+        return;
+      }
+      res.set_content(R"({"metadata":{"name":"demo-kubeconfig"},"data":{"value":"YQ=="}})", "application/json");
+    });
   api.routes().Get("/api/v1/namespaces/ns/configmaps/c", [&](const httplib::Request&, httplib::Response& res) {
     if (++cm_gets < 3) {
       res.set_content(R"({"metadata":{"name":"c","deletionTimestamp":"x","finalizers":["a/b"]}})", "application/json");
@@ -117,16 +118,18 @@ TEST(Wait, ConditionDeletionAndSecret)
     FakeApi::not_found(res, "configmaps \"c\" not found");
   });
   api.routes().Get("/api/v1/namespaces/ns/configmaps/ready", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"metadata":{"name":"ready"},"status":{"conditions":[{"type":"Ready","status":"False","reason":"Booting"}]}})",
-                    "application/json");
+    res.set_content(
+      R"({"metadata":{"name":"ready"},"status":{"conditions":[{"type":"Ready","status":"False","reason":"Booting"}]}})",
+      "application/json");
   });
   api.start();
   Client client(api.access());
   auto secret = wait_secret(client, "ns", "demo-kubeconfig", quick(5000), null_progress());
   ASSERT_TRUE(secret) << secret.error().message();
   EXPECT_EQ((*secret)["data"]["value"], "YQ==");
-  ASSERT_TRUE(wait_deleted(client, {"v1", "ConfigMap", "ns", "c"}, quick(5000), null_progress()));
-  auto ready = wait_condition(client, {"v1", "ConfigMap", "ns", "ready"}, "Ready", "True", quick(200), null_progress());
+  ASSERT_TRUE(wait_deleted(client, { "v1", "ConfigMap", "ns", "c" }, quick(5000), null_progress()));
+  auto ready =
+    wait_condition(client, { "v1", "ConfigMap", "ns", "ready" }, "Ready", "True", quick(200), null_progress());
   ASSERT_FALSE(ready);
   EXPECT_EQ(ready.error().message(),
             "timed out after 200ms waiting for configmap ns/ready to have condition Ready=True: last seen condition "
@@ -144,8 +147,9 @@ TEST(Wait, NonTransientErrorsEndTheWaitAtOnce)
   auto secret = wait_secret(client, "ns", "s", quick(60000), null_progress());
   ASSERT_FALSE(secret);
   EXPECT_EQ(secret.error().kind(), ErrorKind::auth);
-  EXPECT_EQ(secret.error().message(),
-            "waiting for secret ns/s to exist: get Secret ns/s: secrets \"s\" is forbidden: User \"x\" cannot get resource");
+  EXPECT_EQ(
+    secret.error().message(),
+    "waiting for secret ns/s to exist: get Secret ns/s: secrets \"s\" is forbidden: User \"x\" cannot get resource");
 }
 
 TEST(Wait, FormatsDurations)

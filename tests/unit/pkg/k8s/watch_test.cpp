@@ -1,5 +1,4 @@
 #include "pkg/k8s/client.hpp"
-
 #include "tests/unit/pkg/k8s/fake_api.hpp"
 
 #include <gtest/gtest.h>
@@ -14,15 +13,15 @@ using test::FakeApi;
 json
 cm(const std::string& name, int rv)
 {
-  return {{"apiVersion", "v1"},
-          {"kind", "ConfigMap"},
-          {"metadata", {{"name", name}, {"namespace", "ns"}, {"resourceVersion", std::to_string(rv)}}}};
+  return { { "apiVersion", "v1" },
+           { "kind", "ConfigMap" },
+           { "metadata", { { "name", name }, { "namespace", "ns" }, { "resourceVersion", std::to_string(rv) } } } };
 }
 
 std::string
 event(const std::string& type, const json& object)
 {
-  return json({{"type", type}, {"object", object}}).dump() + "\n";
+  return json({ { "type", type }, { "object", object } }).dump() + "\n";
 }
 
 void
@@ -37,17 +36,17 @@ stream(httplib::Response& res, std::string body)
 
 TEST(Watch, ReconnectsFromTheLastVersionAndRelistsAfterGone)
 {
-  std::atomic<int> lists{0};
+  std::atomic<int> lists{ 0 };
   std::vector<std::string> watch_versions;
   std::mutex mutex;
   FakeApi api;
   api.routes().Get("/api/v1/namespaces/ns/configmaps", [&](const httplib::Request& req, httplib::Response& res) {
     if (req.get_param_value("watch") != "true") {
       const int n = ++lists;
-      json items = n == 1 ? json::array({cm("a", 10), cm("b", 11)}) : json::array({cm("a", 12), cm("c", 13)});
-      res.set_content(json({{"kind", "ConfigMapList"},
-                            {"metadata", {{"resourceVersion", n == 1 ? "11" : "13"}}},
-                            {"items", items}})
+      json items = n == 1 ? json::array({ cm("a", 10), cm("b", 11) }) : json::array({ cm("a", 12), cm("c", 13) });
+      res.set_content(json({ { "kind", "ConfigMapList" },
+                             { "metadata", { { "resourceVersion", n == 1 ? "11" : "13" } } },
+                             { "items", items } })
                         .dump(),
                       "application/json");
       return;
@@ -62,10 +61,14 @@ TEST(Watch, ReconnectsFromTheLastVersionAndRelistsAfterGone)
     } else if (rv == "12") {
       stream(res,
              event("ERROR",
-                   {{"kind", "Status"}, {"code", 410}, {"reason", "Expired"}, {"message", "too old resource version"}}));
+                   { { "kind", "Status" },
+                     { "code", 410 },
+                     { "reason", "Expired" },
+                     { "message", "too old resource version" } }));
     } else {
-      stream(res, event("BOOKMARK", {{"kind", "ConfigMap"}, {"metadata", {{"resourceVersion", "14"}}}}) +
-                    event("ADDED", cm("d", 14)));
+      stream(res,
+             event("BOOKMARK", { { "kind", "ConfigMap" }, { "metadata", { { "resourceVersion", "14" } } } }) +
+               event("ADDED", cm("d", 14)));
     }
   });
   api.start();
@@ -77,26 +80,27 @@ TEST(Watch, ReconnectsFromTheLastVersionAndRelistsAfterGone)
   std::vector<std::string> seen;
   WatchStats stats;
   auto status = client.watch(
-    {"", "v1", "ConfigMap"},
+    { "", "v1", "ConfigMap" },
     options,
     [&](const WatchEvent& e) {
-      const char* names[] = {"ADDED", "MODIFIED", "DELETED", "BOOKMARK"};
+      const char* names[] = { "ADDED", "MODIFIED", "DELETED", "BOOKMARK" };
       seen.push_back(std::string(names[static_cast<int>(e.type)]) + " " + string_at(*e.object, "/metadata/name"));
       return string_at(*e.object, "/metadata/name") != "d";
     },
     &stats);
   ASSERT_TRUE(status) << status.error().message();
-  EXPECT_EQ(seen,
-            (std::vector<std::string>{"ADDED a", "ADDED b", "MODIFIED a", "ADDED c", "DELETED b", "BOOKMARK ", "ADDED d"}));
+  EXPECT_EQ(
+    seen,
+    (std::vector<std::string>{ "ADDED a", "ADDED b", "MODIFIED a", "ADDED c", "DELETED b", "BOOKMARK ", "ADDED d" }));
   EXPECT_EQ(stats.relists, 1);
   EXPECT_EQ(stats.reconnects, 1);
-  EXPECT_EQ(watch_versions, (std::vector<std::string>{"11", "12", "13"}));
+  EXPECT_EQ(watch_versions, (std::vector<std::string>{ "11", "12", "13" }));
   EXPECT_EQ(lists.load(), 2);
 }
 
 TEST(Watch, ResumesAfterTheConnectionDropsMidStream)
 {
-  std::atomic<int> watches{0};
+  std::atomic<int> watches{ 0 };
   std::vector<std::string> versions;
   std::mutex mutex;
   FakeApi api;
@@ -128,7 +132,7 @@ TEST(Watch, ResumesAfterTheConnectionDropsMidStream)
   WatchStats stats;
   std::vector<std::string> rvs;
   auto status = client.watch(
-    {"", "v1", "ConfigMap"},
+    { "", "v1", "ConfigMap" },
     options,
     [&](const WatchEvent& e) {
       rvs.push_back(string_at(*e.object, "/metadata/resourceVersion"));
@@ -136,19 +140,18 @@ TEST(Watch, ResumesAfterTheConnectionDropsMidStream)
     },
     &stats);
   ASSERT_TRUE(status) << status.error().message();
-  EXPECT_EQ(rvs, (std::vector<std::string>{"5", "6"}));
+  EXPECT_EQ(rvs, (std::vector<std::string>{ "5", "6" }));
   EXPECT_EQ(api.faults().injected(), 1);
   // The dropped request (rv 5) never reached the handler; the resumed one did.
-  EXPECT_EQ(versions, (std::vector<std::string>{"4", "5"}));
+  EXPECT_EQ(versions, (std::vector<std::string>{ "4", "5" }));
   EXPECT_EQ(stats.reconnects, 2);
 }
 
 TEST(Watch, GivesUpAtTheTimeout)
 {
   FakeApi api;
-  api.routes().Get("/api/v1/namespaces/ns/configmaps", [&](const httplib::Request&, httplib::Response& res) {
-    stream(res, "");
-  });
+  api.routes().Get("/api/v1/namespaces/ns/configmaps",
+                   [&](const httplib::Request&, httplib::Response& res) { stream(res, ""); });
   api.start();
   Client client(api.access());
   WatchOptions options;
@@ -156,7 +159,7 @@ TEST(Watch, GivesUpAtTheTimeout)
   options.resource_version = "1";
   options.timeout = std::chrono::milliseconds(300);
   options.reconnect_delay = std::chrono::milliseconds(20);
-  auto status = client.watch({"", "v1", "ConfigMap"}, options, [](const WatchEvent&) { return true; });
+  auto status = client.watch({ "", "v1", "ConfigMap" }, options, [](const WatchEvent&) { return true; });
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().kind(), ErrorKind::timeout);
   EXPECT_EQ(status.error().message(), "watch ConfigMap: no end after 300 ms");

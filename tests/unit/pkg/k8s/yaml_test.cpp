@@ -81,10 +81,10 @@ folded: >
   b
 list: [1, "2", x]
 )");
-  EXPECT_EQ(doc["derived"], json({{"a", 1}, {"b", 3}}));
+  EXPECT_EQ(doc["derived"], json({ { "a", 1 }, { "b", 3 } }));
   EXPECT_EQ(doc["script"], json("line one\nline two\n"));
   EXPECT_EQ(doc["folded"], json("a b\n"));
-  EXPECT_EQ(doc["list"], json({1, "2", "x"}));
+  EXPECT_EQ(doc["list"], json({ 1, "2", "x" }));
 }
 
 TEST(Yaml, StreamSkipsEmptyDocumentsAndExpandsLists)
@@ -151,15 +151,15 @@ TEST(Yaml, DuplicateKeysAndInfinityAreErrors)
 TEST(Yaml, ToYamlRoundTrips)
 {
   const json value = {
-    {"name", "demo"},
-    {"yes", "yes"},
-    {"num_string", "1.30"},
-    {"n", 5},
-    {"empty", ""},
-    {"colon", "a: b"},
-    {"nested", {{"list", {{{"a", 1}, {"b", "x"}}, "plain", json::array()}}}},
-    {"obj", json::object()},
-    {"multi", "line1\nline2"},
+    { "name", "demo" },
+    { "yes", "yes" },
+    { "num_string", "1.30" },
+    { "n", 5 },
+    { "empty", "" },
+    { "colon", "a: b" },
+    { "nested", { { "list", { { { "a", 1 }, { "b", "x" } }, "plain", json::array() } } } },
+    { "obj", json::object() },
+    { "multi", "line1\nline2" },
   };
   const auto text = to_yaml(value);
   auto back = parse_yaml(text, "round.yaml");

@@ -1,0 +1,173 @@
+#include "pkg/image/provider_image.hpp"
+
+#include "pkg/core/file_lock.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
+#include "pkg/image/boot_config.hpp"
+#include "pkg/image/cache_stamp.hpp"
+#include "pkg/image/disk_copy.hpp"
+#include "pkg/image/oci_dhcp_hooks.hpp"
+#include "pkg/image/oci_metadata.hpp"
+#include "pkg/image/qcow2_header.hpp"
+
+namespace ocne::image {
+
+namespace {
+
+// Bump when the conversion steps change, so older outputs are rebuilt.
+constexpr int k_recipe = 1;
+
+fs::Path
+metadata_path(const fs::Path& image)
+{
+  return image.string() + ".json";
+}
+
+} // namespace
+
+Result<ImageType>
+parse_image_type(std::string_view name)
+{
+  if (name == "oci") {
+    return ImageType::oci;
+  }
+  if (name == "oxide") {
+    return ImageType::oxide;
+  }
+  if (name == "libvirt") {
+    return ImageType::libvirt;
+  }
+  return make_error(ErrorKind::invalid_input, "unknown image type {}: use oci, oxide or libvirt", str::quote(name));
+}
+
+std::string_view
+to_string(ImageType type)
+{
+  switch (type) {
+  case ImageType::oxide:
+    return "oxide";
+  case ImageType::libvirt:
+    return "libvirt";
+  case ImageType::oci:
+    break;
+  }
+  return "oci";
+}
+
+std::string_view
+default_platform_id(ImageType type)
+{
+  switch (type) {
+  case ImageType::oxide:
+    return "ibmcloud";
+  case ImageType::libvirt:
+    return "qemu";
+  case ImageType::oci:
+    break;
+  }
+  return "oci";
+}
+
+fs::Path
+provider_image_path(const fs::Path& images_dir, std::string_view version, Arch arch, ImageType type)
+{
+  return images_dir / fmt::format("boot.qcow2-{}-{}.{}", version, to_string(arch), to_string(type));
+}
+
+Result<ProviderImage>
+create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
+{
+  const std::string platform_id = o.platform_id.empty() ? std::string(default_platform_id(o.type)) : o.platform_id;
+  OCNE_TRY(validate_platform_id(platform_id));
+  const std::string kernel_args(str::trim(o.kernel_args));
+  OCNE_TRY(validate_kernel_args(kernel_args));
+  OCNE_TRY(validate_version(o.boot.version));
+
+  OCNE_TRY_ASSIGN(auto base, ensure_boot_image(o.boot, progress));
+  OCNE_TRY_ASSIGN(const auto base_info, check_qcow2(base.path));
+
+  ProviderImage out;
+  out.base = base;
+  out.platform_id = platform_id;
+  out.virtual_size = base_info.virtual_size;
+  // libvirt boots the boot disk as it is.
+  if (o.type == ImageType::libvirt && platform_id == "qemu" && kernel_args.empty()) {
+    out.path = base.path;
+    out.cached = base.cached;
+    return out;
+  }
+
+  const auto path = provider_image_path(o.boot.images_dir, o.boot.version, o.boot.arch, o.type);
+  out.path = path;
+  out.format = o.type == ImageType::oxide ? DiskFormat::raw : DiskFormat::qcow2;
+  out.metadata = o.type == ImageType::oci ? metadata_path(path) : fs::Path();
+  OCNE_TRY_ASSIGN(const auto lock,
+                  FileLock::acquire(o.boot.images_dir / ".locks" / (path.filename().string() + ".lock"),
+                                    std::chrono::minutes(60),
+                                    fmt::format("image {}", path.filename().string())));
+  const auto metadata = o.type == ImageType::oci ? oci_image_metadata(o.boot.arch, o.pca) : std::string();
+
+  if (const auto stamp = read_stamp(path); stamp && !o.force && stamp_matches_file(path, *stamp) &&
+                                           stamp->manifest_digest == base.manifest_digest &&
+                                           stamp->type == to_string(o.type) && stamp->platform_id == platform_id &&
+                                           stamp->kernel_args == kernel_args && stamp->recipe == k_recipe) {
+    const auto current = out.metadata.empty() ? Result<std::string>(std::string()) : fs::read_file(out.metadata);
+    if (current && *current == metadata) {
+      log::debug("{} is up to date", path.string());
+      out.uuids = stamp->uuids;
+      out.cached = true;
+      return out;
+    }
+  }
+
+  // Build under a temporary name; the old output and its stamp stay valid
+  // until the new one replaces them.
+  OCNE_TRY_ASSIGN(auto file, fs::AtomicFile::create(path, fs::k_public));
+  {
+    ProgressTask copy(progress,
+                      o.type == ImageType::oxide ? fmt::format("Converting {} to raw", base.path.filename().string())
+                                                 : fmt::format("Copying {}", base.path.filename().string()));
+    auto copied = o.type == ImageType::oxide ? convert_to_raw(base.path, base_info.virtual_size, file, copy)
+                                             : copy_file_into(base.path, file, copy);
+    if (!copied) {
+      copy.fail(copied.error().message());
+      return tl::unexpected(copied.error());
+    }
+    copy.succeed();
+  }
+
+  DiskCustomization c;
+  c.platform_id = platform_id;
+  c.kernel_args = kernel_args;
+  if (o.type == ImageType::oci) {
+    c.files = oci_dhcp_hooks();
+  }
+  OCNE_TRY_ASSIGN(const auto report, customize_disk(file.temp_path(), out.format, c, progress));
+  out.uuids = report.uuids;
+  if (out.format == DiskFormat::qcow2) {
+    OCNE_TRY(check_qcow2(file.temp_path(), path.string()));
+  }
+
+  OCNE_TRY(remove_stamp(path));
+  OCNE_TRY(file.commit());
+  if (!out.metadata.empty()) {
+    OCNE_TRY(fs::write_file_atomic(out.metadata, metadata, fs::k_public));
+  }
+  CacheStamp stamp;
+  stamp.source = base.source;
+  stamp.manifest_digest = base.manifest_digest;
+  stamp.platform = base.platform;
+  std::error_code ec;
+  stamp.size = std::filesystem::file_size(path, ec);
+  stamp.created = now_rfc3339();
+  stamp.type = std::string(to_string(o.type));
+  stamp.platform_id = platform_id;
+  stamp.kernel_args = kernel_args;
+  stamp.recipe = k_recipe;
+  stamp.uuids = report.uuids;
+  OCNE_TRY(write_stamp(path, stamp));
+  log::info("New boot image was created successfully at {}", path.string());
+  return out;
+}
+
+} // namespace ocne::image

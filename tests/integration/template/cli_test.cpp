@@ -1,0 +1,129 @@
+// `ocne cluster template` as a user runs it: the README's quick start works
+// offline, output matches the golden files, -o writes atomically, errors are
+// one line, and credentials never reach stdout or stderr.
+
+#include "pkg/core/fs.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/shared_dir.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ocne::test {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+std::string
+golden(const std::string& name)
+{
+  auto text = fs::read_file(source_dir() / "tests" / "testdata" / "templates" / (name + ".expected.yaml"));
+  EXPECT_TRUE(text) << text.error().message();
+  return text ? *text : std::string();
+}
+
+class ClusterTemplateCli : public TempDirTest
+{
+protected:
+  OcneRun
+  run(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {})
+  {
+    return run_ocne(args, dir(), env, {}, dir());
+  }
+};
+
+TEST_F(ClusterTemplateCli, QuickStartRendersOfflineAndSaysWhatIsMissing)
+{
+  const auto r = run({"cluster", "template", "-c", (source_dir() / "examples" / "oci.yaml").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, golden("example-oci"));
+  EXPECT_NE(r.err.find("placeholder ${OCI_COMPARTMENT_ID}: the OCID of compartment 'projects/k8s' is not known (no "
+                       "usable OCI credentials: "),
+            std::string::npos)
+    << r.err;
+  EXPECT_NE(r.err.find("placeholder ${OCI_IMAGE_ID_ARM64}: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("placeholder ${OCI_IMAGE_ID_AMD64}: "), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 3) << r.err;
+}
+
+TEST_F(ClusterTemplateCli, ProviderComesFromTheFlagThenTheFileThenOci)
+{
+  auto r = run({"cluster", "template", "-c", (source_dir() / "examples" / "oxide.yaml").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, golden("example-oxide"));
+
+  r = run({"cluster", "template"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, golden("oci-defaults"));
+
+  const auto f = write("c.yaml", "provider: libvirt\nproviders:\n  oxide:\n    project: k8s\n");
+  r = run({"cluster", "template", "-c", f.string(), "-P", "oxide"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("kind: OxideCluster\n"), std::string::npos);
+
+  r = run({"cluster", "template", "-c", f.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "ocne: error: templates not implemented for provider libvirt (use oci or oxide)\n");
+}
+
+TEST_F(ClusterTemplateCli, OutputFileIsWrittenAtomically)
+{
+  const auto cluster = (source_dir() / "tests" / "testdata" / "templates" / "oxide-single.cluster.yaml").string();
+  write("out/cluster.yaml", "old content\n");
+  auto r = run({"cluster", "template", "-c", cluster, "-o", "out/cluster.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(fs::read_file(dir() / "out" / "cluster.yaml").value(), golden("oxide-single"));
+  // No temporary files are left next to it.
+  EXPECT_EQ(std::distance(stdfs::directory_iterator(dir() / "out"), stdfs::directory_iterator()), 1);
+
+  r = run({"cluster", "template", "-c", cluster, "-o", "missing/cluster.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ocne: error: --output missing/cluster.yaml: "), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(stdfs::exists(dir() / "missing"));
+}
+
+TEST_F(ClusterTemplateCli, CredentialsNeverReachTheOutput)
+{
+  const std::string token = "oxide-token-SECRET-4711";
+  const auto f = write("c.yaml", "provider: oxide\nname: demo\nproviders:\n  oxide:\n    project: k8s\n");
+  const auto r =
+    run({"cluster", "template", "-c", f.string()}, {{"OXIDE_HOST", "oxide.example.com"}, {"OXIDE_TOKEN", token}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find(token), std::string::npos);
+  EXPECT_EQ(r.err.find(token), std::string::npos);
+  EXPECT_NE(r.out.find("credentialsRef:\n    name: demo-oxide-credentials\n"), std::string::npos);
+  EXPECT_NE(r.err.find("placeholder ${OXIDE_IMAGE_ID}: the UUID of image 'ocne-1-33' (providers.oxide.imageName) is "
+                       "not known (Oxide credentials for https://oxide.example.com were found, but this build cannot "
+                       "query Oxide yet)"),
+            std::string::npos)
+    << r.err;
+}
+
+TEST_F(ClusterTemplateCli, BadTemplatesNameTheFileAndLine)
+{
+  write("mine.yaml", "name: ${CLUSTER_NAME}\nbroken: ${OOPS\n");
+  const auto f = write("c.yaml", "provider: oci\nproviders:\n  oci:\n    template: mine.yaml\n");
+  const auto r = run({"cluster", "template", "-c", f.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "ocne: error: " + (dir() / "mine.yaml").string() +
+                     ":2: malformed variable reference \"${OOPS\": no closing '}' on this line\n");
+}
+
+TEST_F(ClusterTemplateCli, BadExtraIgnitionIsOneLine)
+{
+  write("extra.ign", "{\"ignition\": {\"version\": \"3.4.0\"},}");
+  const auto f = write("c.yaml", "provider: oci\nextraIgnition: extra.ign\n");
+  const auto r = run({"cluster", "template", "-c", f.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "ocne: error: extraIgnition " + (dir() / "extra.ign").string() +
+                     ": not valid JSON at byte 35: syntax error while parsing object key - unexpected '}'; expected "
+                     "string literal\n");
+}
+
+} // namespace
+} // namespace ocne::test
