@@ -160,10 +160,11 @@ make_capi_graph(KubeTestServer& server,
         { "metadata", owned_by(md_name, cluster) },
         { "spec", { { "template", { { "spec", { { "imageId", "ocid1.image.oc1..worker" } } } } } } } },
       &g.moving);
+  // v1beta2 KubeadmConfig specs need at least one property (minProperties: 1).
   add({ { "apiVersion", "bootstrap.cluster.x-k8s.io/v1beta2" },
         { "kind", "KubeadmConfigTemplate" },
         { "metadata", owned_by(md_name, cluster) },
-        { "spec", { { "template", { { "spec", json::object() } } } } } },
+        { "spec", { { "template", { { "spec", { { "format", "cloud-config" } } } } } } } },
       &g.moving);
   const json machine_template_spec = {
     { "clusterName", cluster_name },
@@ -226,7 +227,7 @@ make_capi_graph(KubeTestServer& server,
     auto config = add({ { "apiVersion", "bootstrap.cluster.x-k8s.io/v1beta2" },
                         { "kind", "KubeadmConfig" },
                         { "metadata", owned_by(name, machine) },
-                        { "spec", json::object() } },
+                        { "spec", { { "format", "cloud-config" } } } },
                       &g.moving);
     auto data = secret(ns, name, cluster_name, "Ym9vdHN0cmFw");
     data["metadata"]["ownerReferences"] = json::array({ owner(config) });
