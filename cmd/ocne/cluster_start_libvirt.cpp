@@ -14,10 +14,13 @@ start_libvirt(const config::LoadedConfig& loaded, Context& ctx)
 {
   const auto& c = loaded.config;
   auto options = value_or_throw(providers::libvirt::options_from_config(c, ctx.env, ctx.state));
-  // Not in ocne's configuration: force the domain type when detection is
-  // not wanted (kvm or qemu).
+  // Not in ocne's configuration: force the domain type (kvm or qemu) and
+  // the guest architecture (x86_64, aarch64) instead of detecting them.
   if (const auto type = ctx.env.get_nonempty("OCNE_LIBVIRT_DOMAIN_TYPE")) {
     options.domain_type = *type;
+  }
+  if (const auto arch = ctx.env.get_nonempty("OCNE_LIBVIRT_ARCH")) {
+    options.arch = *arch;
   }
   const std::string name = options.cluster_name;
   providers::libvirt::LibvirtDriver driver(std::move(options));
