@@ -93,6 +93,7 @@ LibvirtDaemon::start()
   }
   // Join the daemon's network namespace: QEMU's port forwards and the
   // guests' addresses live there.
+  m_host_netns = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   const auto ns_path = "/run/netns/" + m_netns;
   const int fd = ::open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
@@ -111,6 +112,11 @@ LibvirtDaemon::stop()
     return;
   }
   m_started = false;
+  if (m_host_netns >= 0) {
+    (void)setns(m_host_netns, CLONE_NEWNET);
+    ::close(m_host_netns);
+    m_host_netns = -1;
+  }
   (void)run_process({.argv = {(k_scripts / "libvirtd-down.sh").string(), m_state.string()},
                      .timeout = std::chrono::minutes(1)});
   std::error_code ec;

@@ -61,6 +61,9 @@ private:
   fs::Path m_state;
   fs::Path m_image;
   bool m_started = false;
+  // This process's own network namespace, to return to before stopping (the
+  // stop script kills whatever is left in the daemon's namespace).
+  int m_host_netns = -1;
 };
 
 } // namespace ocne::test
