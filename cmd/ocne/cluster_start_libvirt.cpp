@@ -1,11 +1,52 @@
+// `ocne cluster start` for the libvirt provider.
+
 #include "cmd/ocne/providers.hpp"
+#include "pkg/cluster/lifecycle.hpp"
+#include "pkg/config/layer.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
+#include "providers/libvirt/driver.hpp"
 
 namespace ocne::cli {
 
 void
-start_libvirt(const config::LoadedConfig&, Context&)
+start_libvirt(const config::LoadedConfig& loaded, Context& ctx)
 {
-  not_available("cluster start --provider libvirt", "the libvirt provider is not built yet");
+  const auto& c = loaded.config;
+  auto options = value_or_throw(providers::libvirt::options_from_config(c, ctx.env, ctx.state));
+  // Not in ocne's configuration: force the domain type (kvm or qemu) and
+  // the guest architecture (x86_64, aarch64) instead of detecting them.
+  if (const auto type = ctx.env.get_nonempty("OCNE_LIBVIRT_DOMAIN_TYPE")) {
+    options.domain_type = *type;
+  }
+  if (const auto arch = ctx.env.get_nonempty("OCNE_LIBVIRT_ARCH")) {
+    options.arch = *arch;
+  }
+  const std::string name = options.cluster_name;
+  providers::libvirt::LibvirtDriver driver(std::move(options));
+  cluster::StartRequest request;
+  request.name = name;
+  request.provider = "libvirt";
+  request.kubernetes_version = c.kubernetes_version.get();
+  request.config_yaml = config::to_yaml(c);
+  const auto result = value_or_throw(cluster::start_cluster(driver, request, ctx.state, ctx.progress_sink()));
+
+  cluster::CacheTracker tracker(ctx.state, name);
+  cluster::StartContext post_ctx{name, tracker, ctx.progress_sink()};
+  const auto post = value_or_throw(driver.post_start(post_ctx));
+  if (!post.applications.empty()) {
+    std::vector<std::string> names;
+    for (const auto& app : post.applications) {
+      names.push_back(fmt::format("{} ({} in {})", app.chart, app.release, app.namespace_));
+    }
+    log::warn("This build does not install applications yet; not installed: {}", str::join(names, ", "));
+  }
+  for (const auto& line : result.notes) {
+    println(line);
+  }
+  for (const auto& line : post.notes) {
+    println(line);
+  }
 }
 
 } // namespace ocne::cli

@@ -1,0 +1,93 @@
+#include "pkg/cluster/probe.hpp"
+
+#include "pkg/core/interrupt.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/k8s/client.hpp"
+#include "pkg/k8s/kubeconfig.hpp"
+#include "pkg/k8s/wait.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+namespace ocne::cluster {
+
+namespace {
+
+class KubeProbe final : public ClusterProbe
+{
+public:
+  explicit KubeProbe(std::chrono::milliseconds interval) : m_interval(interval)
+  {
+  }
+
+  Result<std::size_t>
+  count_nodes(const fs::Path& kubeconfig) override
+  {
+    return count_with(kubeconfig, std::chrono::seconds(10));
+  }
+
+  Status
+  wait_ready(const fs::Path& kubeconfig, std::size_t min_nodes, std::chrono::milliseconds timeout,
+             ProgressSink& progress) override
+  {
+    ProgressTask task(progress, "Waiting for the Kubernetes cluster to be ready");
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + timeout;
+    std::string last = "no answer yet";
+    while (true) {
+      if (interrupted()) {
+        task.fail("interrupted");
+        return make_error(ErrorKind::cancelled, "interrupted while waiting for the Kubernetes API");
+      }
+      auto nodes = count_with(kubeconfig, std::chrono::seconds(10));
+      if (nodes && *nodes >= min_nodes) {
+        task.succeed(fmt::format("{} node{}", *nodes, *nodes == 1 ? "" : "s"));
+        return {};
+      }
+      if (nodes) {
+        last = fmt::format("{} of {} nodes registered", *nodes, min_nodes);
+      } else if (nodes.error().kind() == ErrorKind::auth || nodes.error().kind() == ErrorKind::invalid_input) {
+        // A wrong certificate or kubeconfig does not heal by waiting.
+        task.fail(nodes.error().message());
+        return tl::unexpected(nodes.error());
+      } else {
+        last = nodes.error().message();
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        auto message = fmt::format("the Kubernetes API did not become ready within {} (kubeconfig {}): last seen: {}",
+                                   k8s::format_duration(timeout), kubeconfig.string(), last);
+        task.fail(message);
+        return make_error(ErrorKind::timeout, "{}", message);
+      }
+      log::debug("waiting for {}: {}", kubeconfig.string(), last);
+      std::this_thread::sleep_for(m_interval);
+    }
+  }
+
+private:
+  Result<std::size_t>
+  count_with(const fs::Path& kubeconfig, std::chrono::milliseconds request_timeout)
+  {
+    OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({kubeconfig}, {.require_all = true}));
+    k8s::ClientOptions options;
+    options.connect_timeout = std::chrono::milliseconds(3000);
+    options.request_timeout = request_timeout;
+    options.retry.max_attempts = 1;
+    k8s::Client client(std::move(access), options);
+    OCNE_TRY_ASSIGN(auto list, client.list({"", "v1", "Node"}));
+    return list.items.size();
+  }
+
+  std::chrono::milliseconds m_interval;
+};
+
+} // namespace
+
+std::unique_ptr<ClusterProbe>
+make_kube_probe(std::chrono::milliseconds interval)
+{
+  return std::make_unique<KubeProbe>(interval);
+}
+
+} // namespace ocne::cluster

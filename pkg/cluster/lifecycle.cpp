@@ -1,0 +1,150 @@
+#include "pkg/cluster/lifecycle.hpp"
+
+#include "pkg/core/file_lock.hpp"
+#include "pkg/core/log.hpp"
+
+namespace ocne::cluster {
+
+namespace {
+
+std::string
+state_of(const ClusterRecord& record, std::string_view key)
+{
+  const auto it = record.state.find(std::string(key));
+  return it == record.state.end() ? std::string() : it->second;
+}
+
+Result<FileLock>
+lock_cluster(const StateDir& state, std::string_view name, std::chrono::milliseconds timeout)
+{
+  OCNE_TRY(state.ensure());
+  OCNE_TRY(fs::ensure_dir(state.locks_dir(), fs::k_private_dir));
+  return FileLock::acquire(cluster_lock_path(state, name), timeout, fmt::format("cluster '{}'", name));
+}
+
+} // namespace
+
+fs::Path
+cluster_lock_path(const StateDir& state, std::string_view name)
+{
+  return state.locks_dir() / fmt::format("cluster-{}.lock", name);
+}
+
+Result<StartResult>
+start_cluster(Driver& driver, const StartRequest& request, const StateDir& state, ProgressSink& progress)
+{
+  if (request.name.empty()) {
+    return make_error(ErrorKind::invalid_input, "the cluster needs a name");
+  }
+  OCNE_TRY_ASSIGN(auto lock, lock_cluster(state, request.name, request.lock_timeout));
+  OCNE_TRY_ASSIGN(auto cache, ClusterCache::load(state.clusters_file()));
+  bool fresh = false;
+  if (const auto* existing = cache.find(request.name)) {
+    const auto provider = state_of(*existing, k_state_provider);
+    if (!provider.empty() && provider != request.provider) {
+      return make_error(ErrorKind::conflict,
+                        "a cluster named '{}' already exists with provider {}; delete it first (ocne cluster delete "
+                        "-C {}) or choose another name",
+                        request.name, provider, request.name);
+    }
+    const auto version = state_of(*existing, k_state_kubernetes_version);
+    if (!version.empty() && !request.kubernetes_version.empty() && version != request.kubernetes_version) {
+      return make_error(ErrorKind::conflict,
+                        "the Kubernetes version of the existing cluster '{}' is {}, not {}", request.name, version,
+                        request.kubernetes_version);
+    }
+    const auto phase = state_of(*existing, k_state_phase);
+    if (phase == "creating" || phase == "failed" || phase == "deleting") {
+      return make_error(ErrorKind::conflict,
+                        "cluster '{}' is left {} by an earlier run that did not finish; remove it with 'ocne cluster "
+                        "delete -C {}' and start it again",
+                        request.name, phase == "failed" ? "failed" : "half-" + std::string(phase == "deleting" ? "deleted" : "created"), request.name);
+    }
+  } else {
+    fresh = true;
+    ClusterRecord record;
+    record.name = request.name;
+    record.config_yaml = request.config_yaml;
+    record.kubeconfig = driver.kubeconfigs().host.string();
+    record.state[std::string(k_state_provider)] = request.provider;
+    record.state[std::string(k_state_kubernetes_version)] = request.kubernetes_version;
+    record.state[std::string(k_state_phase)] = "creating";
+    OCNE_TRY(ClusterCache::update(state, [&](ClusterCache& c) { return c.add(record); }));
+  }
+
+  CacheTracker tracker(state, request.name);
+  StartContext ctx{request.name, tracker, progress};
+  auto result = driver.start(ctx);
+  if (result) {
+    if (fresh || state_of(tracker.snapshot(), k_state_phase) != "running") {
+      OCNE_TRY(tracker.set_state(k_state_phase, "running"));
+    }
+    OCNE_TRY(tracker.set_kubeconfig(result->kubeconfigs.host.string()));
+    return result;
+  }
+  Error error = result.error();
+  if (!fresh) {
+    return tl::unexpected(std::move(error));
+  }
+  const bool keep = request.keep_on_failure || error.kind() == ErrorKind::timeout;
+  if (!keep) {
+    log::info("Removing what the failed start of cluster {} created", request.name);
+    DeleteContext del{request.name, tracker.snapshot(), tracker, progress};
+    if (auto undone = driver.destroy(del); undone) {
+      auto removed = ClusterCache::update(state, [&](ClusterCache& c) -> Status {
+        c.remove(request.name);
+        return {};
+      });
+      if (removed) {
+        return tl::unexpected(std::move(error));
+      }
+    } else {
+      log::warn("could not remove everything the failed start created: {}", undone.error().message());
+    }
+  }
+  (void)tracker.set_state(k_state_phase, "failed");
+  return tl::unexpected(Error(error.kind(), fmt::format("{}; what was created is kept and recorded: 'ocne cluster "
+                                                        "delete -C {}' removes it",
+                                                        error.message(), request.name)));
+}
+
+Result<DeleteResult>
+delete_cluster(Driver& driver, const DeleteRequest& request, const StateDir& state, ProgressSink& progress)
+{
+  if (request.name.empty()) {
+    return make_error(ErrorKind::invalid_input, "the cluster needs a name");
+  }
+  OCNE_TRY_ASSIGN(auto lock, lock_cluster(state, request.name, request.lock_timeout));
+  OCNE_TRY_ASSIGN(auto cache, ClusterCache::load(state.clusters_file()));
+  DeleteResult out;
+  ClusterRecord record;
+  if (const auto* existing = cache.find(request.name)) {
+    out.was_cached = true;
+    record = *existing;
+  } else {
+    record.name = request.name;
+  }
+  std::unique_ptr<ResourceTracker> tracker;
+  if (out.was_cached) {
+    tracker = std::make_unique<CacheTracker>(state, request.name);
+    OCNE_TRY(tracker->set_state(k_state_phase, "deleting"));
+  } else {
+    tracker = std::make_unique<MemoryTracker>(record);
+  }
+  DeleteContext ctx{request.name, record, *tracker, progress};
+  if (auto destroyed = driver.destroy(ctx); !destroyed) {
+    if (out.was_cached) {
+      (void)tracker->set_state(k_state_phase, "failed");
+    }
+    return tl::unexpected(destroyed.error());
+  }
+  if (out.was_cached) {
+    OCNE_TRY(ClusterCache::update(state, [&](ClusterCache& c) -> Status {
+      c.remove(request.name);
+      return {};
+    }));
+  }
+  return out;
+}
+
+} // namespace ocne::cluster

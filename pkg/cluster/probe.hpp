@@ -1,0 +1,32 @@
+#pragma once
+
+// Looking at a new cluster's Kubernetes API from the host: is it up, how
+// many nodes registered. An interface so drivers can be tested without a
+// cluster; make_kube_probe() is the real one (pkg/k8s).
+
+#include "pkg/core/error.hpp"
+#include "pkg/core/fs.hpp"
+#include "pkg/core/progress.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+namespace ocne::cluster {
+
+class ClusterProbe
+{
+public:
+  virtual ~ClusterProbe() = default;
+  // Waits until the API behind kubeconfig answers and lists at least
+  // min_nodes nodes; a timeout error says what was seen last.
+  virtual Status wait_ready(const fs::Path& kubeconfig, std::size_t min_nodes, std::chrono::milliseconds timeout,
+                            ProgressSink& progress) = 0;
+  // One look: the number of nodes, or why the API did not answer.
+  virtual Result<std::size_t> count_nodes(const fs::Path& kubeconfig) = 0;
+};
+
+// Polls with pkg/k8s (GET /api/v1/nodes) every interval.
+std::unique_ptr<ClusterProbe> make_kube_probe(std::chrono::milliseconds interval = std::chrono::seconds(2));
+
+} // namespace ocne::cluster
