@@ -189,10 +189,16 @@ private:
     if (m_indent == 0 && (m_t.substr(first, 3) == "---" || m_t.substr(first, 3) == "...") &&
         (first + 3 == m_le || is_space(m_t[first + 3]))) {
       m_document_started = false;
+      const auto p = skip_spaces(first + 3);
       if (m_t[first] == '.') {
+        // Only a comment may follow "..."; anything else is an error for
+        // yaml-cpp, except that a ',' there sends it into an endless loop
+        // ("...\t,?"), so the rest is looked at like a node.
+        if (p < m_le && m_t[p] != '#') {
+          node(p, Position::other, 0);
+        }
         return;
       }
-      const auto p = skip_spaces(first + 3);
       if (p < m_le) {
         node(p, Position::other, 0);
         m_document_started = true;

@@ -179,6 +179,9 @@ TEST(Render, TemplatesThatAreNotYamlAreErrors)
             "t.yaml:1: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
   EXPECT_EQ(err("a: 1\n---\n${A:=,x}\n", {}),
             "t.yaml:3: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
+  // Found by the fuzzer: a ',' after a document end marker.
+  EXPECT_EQ(err("a: ${A}\n...\t,?\n", vars({{"A", Value::text("a")}})),
+            "t.yaml:2: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
   EXPECT_EQ(err("a: [1, 2\nb: ${X}\n", vars({{"X", Value::text("x")}})).substr(0, 38),
             "t.yaml:2: the template is not valid YA");
 }
