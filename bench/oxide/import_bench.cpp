@@ -10,6 +10,7 @@
 //
 //   ocne_oxide_bench [--size-gib 4] [--fraction 0.25] [--workers 8] [--dir DIR] [--validate]
 
+#include "pkg/core/fs.hpp"
 #include "pkg/core/process.hpp"
 #include "pkg/oxide/base64.hpp"
 #include "pkg/oxide/image_import.hpp"
