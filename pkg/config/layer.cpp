@@ -14,6 +14,22 @@ namespace ocne::config {
 
 namespace {
 
+// The first control character in s (other than tab, newline and carriage
+// return, which multi-line values such as sshPublicKey or inline Ignition
+// hold), or -1. No setting needs one, and yaml-cpp's writer cannot round-trip
+// some of them (found by the fuzzer).
+int
+first_control_char(std::string_view s)
+{
+  for (const char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) {
+      return b;
+    }
+  }
+  return -1;
+}
+
 // Edit distance, for "did you mean" hints on misspelt keys.
 std::size_t
 distance(std::string_view a, std::string_view b)
@@ -167,6 +183,16 @@ private:
       return false;
     }
     out = value.Scalar();
+    return no_control_chars(out, field.key, line);
+  }
+
+  bool
+  no_control_chars(std::string_view text, std::string_view what, int line)
+  {
+    if (const int c = first_control_char(text); c >= 0) {
+      error(line, fmt::format("{} holds a control character (byte 0x{:02x}), which no setting can hold", what, c));
+      return false;
+    }
     return true;
   }
 
@@ -231,6 +257,9 @@ private:
           error(item.Mark().line + 1, fmt::format("{} must be a list of strings", field.key));
           return;
         }
+        if (!no_control_chars(item.Scalar(), field.key, item.Mark().line + 1)) {
+          return;
+        }
         items.push_back(item.Scalar());
       }
       *std::get<StrList*>(ref) = items;
@@ -287,6 +316,10 @@ private:
       }
       if (!kv.second.IsScalar() && !kv.second.IsNull()) {
         error(line, fmt::format("{}[{}].{} must be a string", list_key, index, name));
+        continue;
+      }
+      if (kv.second.IsScalar() &&
+          !no_control_chars(kv.second.Scalar(), fmt::format("{}[{}].{}", list_key, index, name), line)) {
         continue;
       }
       *it->second = kv.second.IsNull() ? std::string() : kv.second.Scalar();

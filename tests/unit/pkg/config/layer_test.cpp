@@ -100,6 +100,21 @@ TEST(Layer, ScopeRules)
   EXPECT_EQ(cluster->warnings[0], "capi.yaml:1: 'kubeconfig' is only read from the defaults file and flags; ignored here");
 }
 
+// Found by the fuzzer: a value with a control character did not survive a
+// write and a re-read. No setting needs one, so it is refused.
+TEST(Layer, ControlCharactersAreRefusedButNewlinesAndTabsAreKept)
+{
+  auto r = parse("name: a\npodSubnet: \"10.0.0.0/8\\x16\"\n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "capi.yaml:2: podSubnet holds a control character (byte 0x16), which no setting can hold");
+  r = parse("name: a\nproviders:\n  oxide:\n    sshKeys:\n      - \"k\\0\"\n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(),
+            "capi.yaml:5: providers.oxide.sshKeys holds a control character (byte 0x00), which no setting can hold");
+  r = parse("name: a\nextraIgnitionInline: \"line 1\\n\\tline 2\\r\\n\"\n");
+  ASSERT_TRUE(r) << r.error().message();
+}
+
 TEST(Layer, TypeAndRangeErrorsNameKeyAndLine)
 {
   auto r = parse("name: a\nworkerNodes: -1\n");
