@@ -680,7 +680,7 @@ parse_all(const std::string& text, const Output& out, const std::string& source,
 {
   if (const int line = detail::misplaced_flow_entry(text); line != 0) {
     return make_error(ErrorKind::invalid_input,
-                      "{}:{}: {}: ',' cannot start a value outside [...] or {{...}}",
+                      "{}:{}: {}: ',' cannot start a value outside [...] or {{...}}, nor a line inside them",
                       source,
                       template_line(out, line - 1),
                       what);

@@ -173,6 +173,12 @@ private:
       return;
     }
     if (m_flow_depth > 0) {
+      // YAML allows a line inside [...] or {...} to start with ',', but
+      // yaml-cpp 0.7 can loop forever on it ("g\n{ #\n,", found by the
+      // fuzzer), so templates may not do that.
+      if (first < m_le && m_t[first] == ',' && m_misplaced_line == 0) {
+        m_misplaced_line = m_line;
+      }
       lex_flow(m_ls);
       return;
     }

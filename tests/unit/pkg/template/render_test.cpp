@@ -174,14 +174,17 @@ TEST(Render, TemplatesThatAreNotYamlAreErrors)
   // yaml-cpp 0.7 loops forever on a document that starts with ','; the
   // renderer reports it instead of handing it over.
   EXPECT_EQ(err("# c\n,x: ${A}\n", vars({{"A", Value::text("a")}})),
-            "t.yaml:2: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
+            "t.yaml:2: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line inside them");
   EXPECT_EQ(err("{a: ${A}}, b\n", vars({{"A", Value::text("a")}})),
-            "t.yaml:1: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
+            "t.yaml:1: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line inside them");
   EXPECT_EQ(err("a: 1\n---\n${A:=,x}\n", {}),
-            "t.yaml:3: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
+            "t.yaml:3: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line inside them");
   // Found by the fuzzer: a ',' after a document end marker.
   EXPECT_EQ(err("a: ${A}\n...\t,?\n", vars({{"A", Value::text("a")}})),
-            "t.yaml:2: the template is not valid YAML: ',' cannot start a value outside [...] or {...}");
+            "t.yaml:2: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line inside them");
+  EXPECT_EQ(err("g\n{ #\n,\n", {}),
+            "t.yaml:3: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line "
+            "inside them");
   EXPECT_EQ(err("a: [1, 2\nb: ${X}\n", vars({{"X", Value::text("x")}})).substr(0, 38),
             "t.yaml:2: the template is not valid YA");
 }
