@@ -5,6 +5,8 @@
 // Kubernetes): error statuses with Retry-After, connections dropped
 // mid-body, and slow answers.
 
+#include "tests/support/fault_rules.hpp"
+
 #include <httplib.h>
 
 #include <atomic>
@@ -34,40 +36,7 @@ struct Fault
   std::string body = R"({"code":"ServiceUnavailable","message":"injected fault"})";
 };
 
-class FaultInjector
-{
-public:
-  // The next `count` requests that match method (empty = any) and whose path
-  // starts with path_prefix get the fault.
-  void fail_next(int count, Fault fault, std::string method = "", std::string path_prefix = "");
-  // Each matching request gets the fault with this probability (seeded, so
-  // runs repeat).
-  void fail_randomly(double probability,
-                     Fault fault,
-                     std::string method = "",
-                     std::string path_prefix = "",
-                     std::uint64_t seed = 1);
-  void clear();
-  // How many faults were injected so far.
-  int injected() const;
-
-  // For servers: the fault this request gets, if any.
-  std::optional<Fault> pick(const std::string& method, const std::string& path);
-
-private:
-  struct Rule
-  {
-    std::string method;
-    std::string prefix;
-    Fault fault;
-    int remaining = 0;          // for fail_next
-    double probability = 0.0;   // for fail_randomly
-  };
-  mutable std::mutex m_mutex;
-  std::vector<Rule> m_rules;
-  std::mt19937_64 m_rng{1};
-  int m_injected = 0;
-};
+using FaultInjector = FaultRules<Fault>;
 
 class TestHttpServer
 {
