@@ -1,5 +1,7 @@
 #include "pkg/template/render.hpp"
 
+#include "pkg/core/yaml_stream.hpp"
+
 #include "pkg/template/yaml_context.hpp"
 #include "pkg/template/yaml_text.hpp"
 
@@ -678,19 +680,12 @@ template_line(const Output& out, int output_line0)
 Result<std::vector<YAML::Node>>
 parse_all(const std::string& text, const Output& out, const std::string& source, const std::string& what)
 {
-  if (const int line = detail::misplaced_flow_entry(text); line != 0) {
-    return make_error(ErrorKind::invalid_input,
-                      "{}:{}: {}: ',' cannot start a value outside [...] or {{...}}, nor a line inside them",
-                      source,
-                      template_line(out, line - 1),
-                      what);
+  auto docs = load_yaml_stream(text);
+  if (!docs) {
+    const auto& e = docs.error();
+    return make_error(ErrorKind::invalid_input, "{}:{}: {}: {}", source, template_line(out, e.line), what, e.message);
   }
-  try {
-    return YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    return make_error(
-      ErrorKind::invalid_input, "{}:{}: {}: {}", source, template_line(out, e.mark.line), what, e.msg);
-  }
+  return std::move(*docs);
 }
 
 // Renders the template's own structure (values replaced by stand-ins) and

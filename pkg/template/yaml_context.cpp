@@ -25,12 +25,6 @@ public:
   {
   }
 
-  int
-  first_misplaced_flow_entry() const
-  {
-    return m_misplaced_line;
-  }
-
   std::vector<Slot>
   run()
   {
@@ -130,8 +124,6 @@ private:
     if (first == m_le && m_mode == Mode::normal && m_flow_depth == 0) {
       return; // a blank line: a plain scalar may go on after it
     }
-    m_prev_plain = m_plain_open;
-    m_plain_open = false;
     if (m_mode == Mode::block) {
       if (skip_spaces(m_ls) == m_le) {
         return;
@@ -173,12 +165,6 @@ private:
       return;
     }
     if (m_flow_depth > 0) {
-      // YAML allows a line inside [...] or {...} to start with ',', but
-      // yaml-cpp 0.7 can loop forever on it ("g\n{ #\n,", found by the
-      // fuzzer), so templates may not do that.
-      if (first < m_le && m_t[first] == ',' && m_misplaced_line == 0) {
-        m_misplaced_line = m_line;
-      }
       lex_flow(m_ls);
       return;
     }
@@ -194,12 +180,10 @@ private:
     }
     if (m_indent == 0 && (m_t.substr(first, 3) == "---" || m_t.substr(first, 3) == "...") &&
         (first + 3 == m_le || is_space(m_t[first + 3]))) {
-      m_document_started = false;
       const auto p = skip_spaces(first + 3);
       if (m_t[first] == '.') {
-        // Only a comment may follow "..."; anything else is an error for
-        // yaml-cpp, except that a ',' there sends it into an endless loop
-        // ("...\t,?"), so the rest is looked at like a node.
+        // Only a comment may follow "..."; anything else is looked at like
+        // a node, so that yaml-cpp's error points at it.
         if (p < m_le && m_t[p] != '#') {
           node(p, Position::other, 0);
         }
@@ -207,15 +191,9 @@ private:
       }
       if (p < m_le) {
         node(p, Position::other, 0);
-        m_document_started = true;
       }
       return;
     }
-    struct Started
-    {
-      bool& flag;
-      ~Started() { flag = true; }
-    } started{m_document_started};
     std::size_t p = first;
     int dash_col = -1;
     while (p < m_le && (m_t[p] == '-' || m_t[p] == '?' || m_t[p] == ':') && (p + 1 == m_le || is_space(m_t[p + 1]))) {
@@ -239,7 +217,6 @@ private:
   node(std::size_t p, Position position, int node_indent)
   {
     // Anchors and tags come before the node itself; a flow indicator ends them.
-    bool property = false;
     while (p < m_le && (m_t[p] == '&' || m_t[p] == '!')) {
       if (m_t.substr(p, 2) == "!<") {
         // A verbatim tag, !<tag:yaml.org,2002:str>, may hold ','.
@@ -251,21 +228,12 @@ private:
         ++p;
       }
       p = skip_spaces(p);
-      property = true;
       position = position == Position::standalone ? Position::other : position;
     }
     if (p == m_le) {
       return;
     }
     const char c = m_t[p];
-    // No YAML node starts with ','. (A line of its own that starts with one
-    // may continue a multi-line plain scalar from the line before, unless it
-    // is at the left margin or opens the document.) yaml-cpp 0.7 loops
-    // forever on some of these, so they are reported before it sees them.
-    if (c == ',' && m_misplaced_line == 0 &&
-        (position != Position::standalone || property || m_indent == 0 || !m_document_started || !m_prev_plain)) {
-      m_misplaced_line = m_line;
-    }
     if (c == '#') {
       comment(p);
     } else if (c == '"' || c == '\'') {
@@ -321,7 +289,6 @@ private:
         break;
       }
     }
-    m_plain_open = end == m_le;
     Slot s;
     s.span_begin = p;
     s.span_end = rtrim(p, end);
@@ -346,17 +313,6 @@ private:
         node(v, Position::map_value, key_col + 2);
       }
       return;
-    }
-    // Only a comment may follow a finished quoted scalar or flow collection
-    // that is not a key. yaml-cpp 0.7 loops forever when a ',' comes next
-    // ("[a], b", "'a' 'b', c"), so such a line is reported first.
-    for (auto i = q; i < m_le && m_misplaced_line == 0; ++i) {
-      if (m_t[i] == '#' && (i == q || is_space(m_t[i - 1]))) {
-        break;
-      }
-      if (m_t[i] == ',') {
-        m_misplaced_line = m_line;
-      }
     }
     if (q < m_le && m_t[q] == '#') {
       comment(q);
@@ -474,10 +430,6 @@ private:
   int m_block_parent = 0;
   int m_block_content = -1;
   int m_line = 0;
-  int m_misplaced_line = 0;
-  bool m_document_started = false;
-  bool m_plain_open = false; // the line so far ended inside a plain scalar
-  bool m_prev_plain = false; // the previous line did
 };
 
 } // namespace
@@ -486,14 +438,6 @@ std::vector<Slot>
 classify_slots(std::string_view skeleton)
 {
   return Lexer(skeleton).run();
-}
-
-int
-misplaced_flow_entry(std::string_view text)
-{
-  Lexer lexer(text);
-  lexer.run();
-  return lexer.first_misplaced_flow_entry();
 }
 
 } // namespace ocne::tmpl::detail

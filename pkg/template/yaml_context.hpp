@@ -43,10 +43,4 @@ struct Slot
 // One Slot per k_slot_char in skeleton, in order.
 std::vector<Slot> classify_slots(std::string_view skeleton);
 
-// The 1-based line of the first ',' that starts a node outside a flow
-// collection (never valid YAML), or 0. yaml-cpp 0.7 loops forever on some of
-// these (a document that starts with ','), so text is checked before it is
-// handed to yaml-cpp.
-int misplaced_flow_entry(std::string_view text);
-
 } // namespace ocne::tmpl::detail

@@ -171,20 +171,19 @@ TEST(Render, ValuesThatCannotBeWrittenAreErrors)
 
 TEST(Render, TemplatesThatAreNotYamlAreErrors)
 {
-  // yaml-cpp 0.7 loops forever on a document that starts with ','; the
-  // renderer reports it instead of handing it over.
+  // yaml-cpp 0.7 loops forever on these (a ',' where no node can start);
+  // the renderer reports them instead.
   EXPECT_EQ(err("# c\n,x: ${A}\n", vars({{"A", Value::text("a")}})),
-            "t.yaml:2: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line inside them");
+            "t.yaml:2: the template is not valid YAML: unexpected ',', which cannot start a node here");
   EXPECT_EQ(err("{a: ${A}}, b\n", vars({{"A", Value::text("a")}})),
-            "t.yaml:1: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line inside them");
+            "t.yaml:1: the template is not valid YAML: unexpected ',', which cannot start a node here");
   EXPECT_EQ(err("a: 1\n---\n${A:=,x}\n", {}),
-            "t.yaml:3: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line inside them");
+            "t.yaml:3: the template is not valid YAML: unexpected ',', which cannot start a node here");
   // Found by the fuzzer: a ',' after a document end marker.
   EXPECT_EQ(err("a: ${A}\n...\t,?\n", vars({{"A", Value::text("a")}})),
-            "t.yaml:2: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line inside them");
+            "t.yaml:2: the template is not valid YAML: unexpected ',', which cannot start a node here");
   EXPECT_EQ(err("g\n{ #\n,\n", {}),
-            "t.yaml:3: the template is not valid YAML: ',' cannot start a value outside [...] or {...}, nor a line "
-            "inside them");
+            "t.yaml:3: the template is not valid YAML: unexpected ',', which cannot start a node here");
   EXPECT_EQ(err("a: [1, 2\nb: ${X}\n", vars({{"X", Value::text("x")}})).substr(0, 38),
             "t.yaml:2: the template is not valid YA");
 }
