@@ -1,7 +1,9 @@
 #pragma once
 
 // Time spent inside libvirt calls (process-wide), so a benchmark can tell
-// how much of a run is libvirt and the daemon versus ocne's own work.
+// how much of a run is libvirt and the daemon versus ocne's own work. Calls
+// on several threads at once count once: the time is wall-clock time with
+// at least one call in flight.
 
 #include <chrono>
 #include <cstdint>
@@ -27,7 +29,6 @@ public:
   CallTimer& operator=(const CallTimer&) = delete;
 
 private:
-  std::chrono::steady_clock::time_point m_start;
   bool m_outer;
 };
 

@@ -12,6 +12,7 @@
 #include "providers/libvirt/naming.hpp"
 #include "providers/libvirt/ownership.hpp"
 
+#include <future>
 #include <optional>
 
 namespace ocne::providers::libvirt {
@@ -55,6 +56,49 @@ public:
       }
     }
     return m_ctx.tracker.remove(r.provider, r.kind, r.name);
+  }
+
+  // Stops the cluster's running domains all at once. libvirt takes a second
+  // or two to stop each QEMU process; one after the other, that was most of
+  // a delete. Undefining them and removing the rest stays in order, below.
+  Status
+  stop_domains(const std::vector<TrackedResource>& resources)
+  {
+    OCNE_TRY_ASSIGN(auto conn, connection());
+    std::vector<ocne::libvirt::Domain> running;
+    for (const auto& r : resources) {
+      if (r.kind != "domain") {
+        continue;
+      }
+      OCNE_TRY_ASSIGN(auto found, conn->find_domain(r.name));
+      if (!found) {
+        continue;
+      }
+      // A domain that is not ours is reported (and left alone) by domain().
+      OCNE_TRY_ASSIGN(auto owned, owns_domain(m_ctx.record, *found, m_ctx.cluster_name));
+      OCNE_TRY_ASSIGN(auto active, found->is_active());
+      if (owned && active) {
+        running.push_back(std::move(*found));
+      }
+    }
+    if (running.size() < 2) {
+      return {};
+    }
+    log::info("Stopping {} domains", running.size());
+    // libvirt connections are thread-safe; each thread has its own domain handle.
+    std::vector<std::future<Status>> stops;
+    stops.reserve(running.size());
+    for (auto& d : running) {
+      stops.push_back(std::async(std::launch::async, [&d] { return d.destroy(); }));
+    }
+    Status first_failure;
+    for (auto& stop : stops) {
+      auto stopped = stop.get();
+      if (!stopped && first_failure) {
+        first_failure = std::move(stopped);
+      }
+    }
+    return first_failure;
   }
 
   Status
@@ -142,6 +186,7 @@ LibvirtDriver::destroy(cluster::DeleteContext& ctx)
     }
     return deleter.legacy();
   }
+  OCNE_TRY(deleter.stop_domains(resources));
   // Newest first: domains go before the volumes they use.
   for (auto it = resources.rbegin(); it != resources.rend(); ++it) {
     const auto& r = *it;
