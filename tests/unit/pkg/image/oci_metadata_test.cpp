@@ -2,7 +2,6 @@
 #include "pkg/image/oci_metadata.hpp"
 
 #include "pkg/core/process.hpp"
-#include "pkg/image/archive_reader.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -43,28 +42,6 @@ TEST_F(OciMetadataTest, DescribesAUefiParavirtualizedOracleLinuxImage)
   EXPECT_EQ(pca["externalLaunchOptions"]["launchOptionsSource"], "CUSTOM");
   EXPECT_EQ(pca["additionalMetadata"]["shapeCompatibilities"],
             json::array({json{{"internalShapeName", "VM.PCAStandard.E5.Flex"}}}));
-}
-
-TEST_F(OciMetadataTest, WritesTheExportedImageFormat)
-{
-  const auto qcow2 = write("boot.qcow2-1.33-amd64.oci", std::string(3 << 20, 'q'));
-  const auto out = dir() / "export.oci";
-  ASSERT_TRUE(write_oci_export(qcow2, "{\"version\":2}\n", out, null_progress()));
-  auto source = FileSource::open(out);
-  ASSERT_TRUE(source);
-  auto reader = ArchiveReader::open(*source, "export");
-  ASSERT_TRUE(reader);
-  std::vector<std::pair<std::string, std::uint64_t>> entries;
-  std::string metadata;
-  while (*(*reader)->next_entry()) {
-    entries.emplace_back((*reader)->path(), (*reader)->size());
-    if ((*reader)->path() == "image_metadata.json") {
-      metadata = *(*reader)->read_all(1024);
-    }
-  }
-  EXPECT_EQ(entries, (std::vector<std::pair<std::string, std::uint64_t>>{{"output.QCOW2", 3U << 20},
-                                                                         {"image_metadata.json", 14}}));
-  EXPECT_EQ(metadata, "{\"version\":2}\n");
 }
 
 // The DHCP hooks do their job: NetworkManager's DHCP4_* options reach the
