@@ -18,6 +18,35 @@
 
 namespace ocne::test {
 
+// "KEY=value" strings for execve, prepared before fork (the child only execs).
+inline std::vector<std::string>
+env_entries(const std::map<std::string, std::string>& env)
+{
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env) {
+    out.push_back(k + "=" + v);
+  }
+  return out;
+}
+
+// In a forked child: replaces it with argv[0] and exactly env.
+[[noreturn]] inline void
+exec_child(const std::vector<std::string>& argv, const std::vector<std::string>& env)
+{
+  std::vector<char*> args;
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : env) {
+    envp.push_back(const_cast<char*>(e.c_str()));
+  }
+  envp.push_back(nullptr);
+  ::execve(args[0], args.data(), envp.data());
+  ::_exit(127);
+}
+
 class Child
 {
 public:
@@ -26,10 +55,7 @@ public:
         const std::filesystem::path& out_file,
         const std::filesystem::path& err_file)
   {
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) {
-      env_strings.push_back(k + "=" + v);
-    }
+    const auto env_strings = env_entries(env);
     m_pid = ::fork();
     if (m_pid < 0) {
       throw std::runtime_error("fork failed");
@@ -39,18 +65,7 @@ public:
       const int err = ::open(err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
       ::dup2(out, 1);
       ::dup2(err, 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) {
-        args.push_back(const_cast<char*>(a.c_str()));
-      }
-      args.push_back(nullptr);
-      std::vector<char*> envp;
-      for (const auto& e : env_strings) {
-        envp.push_back(const_cast<char*>(e.c_str()));
-      }
-      envp.push_back(nullptr);
-      ::execve(args[0], args.data(), envp.data());
-      ::_exit(127);
+      exec_child(argv, env_strings);
     }
   }
   ~Child()
@@ -110,10 +125,7 @@ run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::st
   if (::pipe(out_pipe) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) {
-    env_strings.push_back(k + "=" + v);
-  }
+  const auto env_strings = env_entries(env);
   const pid_t pid = ::fork();
   if (pid < 0) {
     throw std::runtime_error("fork failed");
@@ -123,18 +135,7 @@ run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::st
     ::dup2(slave, 2);
     ::close(master);
     ::close(out_pipe[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) {
-      args.push_back(const_cast<char*>(a.c_str()));
-    }
-    args.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& e : env_strings) {
-      envp.push_back(const_cast<char*>(e.c_str()));
-    }
-    envp.push_back(nullptr);
-    ::execve(args[0], args.data(), envp.data());
-    ::_exit(127);
+    exec_child(argv, env_strings);
   }
   ::close(slave);
   ::close(out_pipe[1]);

@@ -4,6 +4,7 @@
 // refused in one line with nothing left behind.
 
 #include "tests/integration/oci/child.hpp"
+#include "tests/servers/oci/file_md5.hpp"
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oci/test_keys.hpp"
 #include "tests/support/process.hpp"
@@ -12,7 +13,6 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include <fstream>
 #include <set>
@@ -27,31 +27,6 @@ using oci::OciTestServer;
 using ::ocne::test::Fault;
 
 constexpr std::uint64_t k_mib = 1ULL << 20;
-
-std::string
-md5_hex(const std::string& path)
-{
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(md, EVP_md5(), nullptr);
-  std::vector<char> buf(4 << 20);
-  ssize_t n = 0;
-  while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
-    EVP_DigestUpdate(md, buf.data(), static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  unsigned char d[16];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(md, d, &len);
-  EVP_MD_CTX_free(md);
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += k_hex[c >> 4];
-    out += k_hex[c & 0xf];
-  }
-  return out;
-}
 
 std::string
 read_text(const std::filesystem::path& p)
@@ -211,7 +186,7 @@ TEST_F(OciImageUploadTest, KilledUploadResumesUnderFaultsImportsAndIsReused)
   ASSERT_TRUE(obj);
   EXPECT_EQ(obj->size, size);
   EXPECT_EQ(obj->part_count, parts);
-  EXPECT_EQ(server->object_content_md5("ocne-images", object), md5_hex(file));
+  EXPECT_EQ(server->object_content_md5("ocne-images", object), oci::file_md5_hex(file));
   EXPECT_TRUE(server->multipart_uploads("ocne-images").empty());
 
   const auto images = server->images();
@@ -268,7 +243,7 @@ TEST_F(OciImageUploadTest, SmallArmImageThroughSessionProfileKeepsSecretsOut)
   EXPECT_EQ(server->count("CreateMultipartUpload"), 0);
   const auto obj = server->object("arm-images", "ocne_boot-arm.qcow2");
   ASSERT_TRUE(obj);
-  EXPECT_EQ(server->object_content_md5("arm-images", "ocne_boot-arm.qcow2"), md5_hex(file));
+  EXPECT_EQ(server->object_content_md5("arm-images", "ocne_boot-arm.qcow2"), oci::file_md5_hex(file));
   const auto images = server->images();
   ASSERT_EQ(images.size(), 1u);
   EXPECT_EQ(r.out, images[0].id + "\n");

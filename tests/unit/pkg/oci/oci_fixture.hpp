@@ -4,6 +4,7 @@
 // server knows, in a fresh temp dir.
 
 #include "pkg/oci/client.hpp"
+#include "tests/servers/oci/file_md5.hpp"
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oci/test_keys.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -95,7 +96,7 @@ protected:
   std::unique_ptr<Client> client;
 };
 
-// Hex MD5 of a whole file, computed here independently of pkg/oci.
-std::string file_md5_hex(const std::string& path);
+// Hex MD5 of a whole file, computed independently of pkg/oci.
+using ::ocne::test::oci::file_md5_hex;
 
 } // namespace ocne::oci::test

@@ -1,9 +1,12 @@
-#include "tests/unit/pkg/oci/oci_fixture.hpp"
+#include "tests/servers/oci/file_md5.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
+
 #include <vector>
 
-namespace ocne::oci::test {
+namespace ocne::test::oci {
 
 std::string
 file_md5_hex(const std::string& path)
@@ -30,4 +33,4 @@ file_md5_hex(const std::string& path)
   return out;
 }
 
-} // namespace ocne::oci::test
+} // namespace ocne::test::oci
