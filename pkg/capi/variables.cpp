@@ -38,22 +38,18 @@ cidrs(std::string_view list)
   return Value::node(Json(str::split_trimmed(list, ',')));
 }
 
-// Extra arguments in the form the template's API version takes: a mapping
-// in Cluster API v1beta1 (OCI), a list of {name, value} in v1beta2 (Oxide).
-// None at all leaves the key out (v1beta2 lists must not be empty).
+// Extra arguments as KubeadmControlPlane and KubeadmConfigTemplate v1beta1
+// take them, a mapping: both stacks run Oracle's 1.10.8 kubeadm providers,
+// which serve v1beta1 only (docs/components.md). None at all leaves the key out.
 Value
-args(const Ctx& c, const Args& a)
+args(const Ctx&, const Args& a)
 {
   if (a.empty()) {
     return Value::omit();
   }
-  Json out = c.provider == Provider::oci ? Json::object() : Json::array();
+  Json out = Json::object();
   for (const auto& [name, value] : a) {
-    if (c.provider == Provider::oci) {
-      out[name] = value;
-    } else {
-      out.push_back(Json{{"name", name}, {"value", value}});
-    }
+    out[name] = value;
   }
   return Value::node(out);
 }

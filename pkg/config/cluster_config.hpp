@@ -218,6 +218,7 @@ struct ClusterConfig
   Str cipher_suites;
   Str cluster_definition;
   Str cluster_definition_inline;
+  Str provider_components;
   std::vector<Catalog> catalogs;
   std::vector<Application> applications;
 

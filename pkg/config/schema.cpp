@@ -99,6 +99,7 @@ build_table()
   add(OCNE_KEY("cipherSuites", cipher_suites, S, C, "", "TLS cipher suites for Kubernetes components"));
   add(with(OCNE_KEY("clusterDefinition", cluster_definition, S, A, "", "file of Cluster API resources to apply instead of the template"), k_path));
   add(OCNE_KEY("clusterDefinitionInline", cluster_definition_inline, S, A, "", "Cluster API resources to apply instead of the template"));
+  add(OCNE_KEY("providerComponents", provider_components, S, A, "", "Cluster API components source: a folder laid out like clusterctl's overrides folder, or a base URL"));
   add(Field{"catalogs", Kind::catalogs, C, "", [](ClusterConfig& c) -> FieldRef { return &c.catalogs; }, 0, 0, k_plain, "extra application catalogs: name, uri, protocol, namespace"});
   add(Field{"applications", Kind::applications, C, "", [](ClusterConfig& c) -> FieldRef { return &c.applications; }, 0, 0, k_plain, "applications to install: name, release, version, catalog, namespace, config, configFrom"});
 

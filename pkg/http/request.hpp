@@ -97,6 +97,9 @@ struct Request
   std::optional<bool> idempotent;
   // Caps attempts for this request (0 = the transport's policy).
   int max_attempts = 0;
+  // Follows up to 10 redirects (http and https only). Custom headers such as
+  // Authorization are not sent on to another host.
+  bool follow_redirects = false;
 
   bool is_idempotent() const;
 };

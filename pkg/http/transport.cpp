@@ -91,6 +91,9 @@ on_header(char* buffer, std::size_t size, std::size_t count, void* user)
   if (str::starts_with(line, "HTTP/")) {
     // A new status line (after 100 Continue or a redirect): start over.
     a->response.headers.clear();
+    if (!a->streaming) {
+      a->response.body.clear();
+    }
     const auto parts = str::split_trimmed(line, ' ');
     if (parts.size() >= 2) {
       a->response.status = std::strtol(parts[1].c_str(), nullptr, 10);
@@ -99,7 +102,9 @@ on_header(char* buffer, std::size_t size, std::size_t count, void* user)
   }
   const auto trimmed = str::trim(line);
   if (trimmed.empty()) {
-    if (a->response.status >= 200 && !a->headers_done) {
+    const bool redirect = a->request->follow_redirects && a->response.status >= 300 && a->response.status < 400 &&
+                          a->response.headers.has("location");
+    if (a->response.status >= 200 && !a->headers_done && !redirect) {
       a->headers_done = true;
       a->streaming = a->request->on_body && a->response.ok();
       if (a->request->on_headers) {
@@ -240,6 +245,11 @@ Transport::Impl::perform(CURL* h, Attempt& attempt, char* errbuf) const
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_USERAGENT, options.user_agent.c_str());
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, options.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+  if (req.follow_redirects) {
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  }
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
   const auto timeout = req.timeout.count() > 0 ? req.timeout : options.timeout;
   if (timeout.count() > 0) {

@@ -161,6 +161,17 @@ open_fields(std::initializer_list<const char*> names)
   return out;
 }
 
+// Lists of objects whose items the server does not check further.
+std::string
+open_list_fields(std::initializer_list<const char*> names)
+{
+  std::string out;
+  for (const char* n : names) {
+    out += std::string(out.empty() ? "" : ", ") + "\"" + n + "\": {\"type\": \"array\", \"items\": " + k_open + "}";
+  }
+  return out;
+}
+
 std::vector<Def>
 definitions()
 {
@@ -230,7 +241,7 @@ definitions()
       false,
       false,
       { "all" } },
-    { "", "v1", "ServiceAccount", "serviceaccounts", { "sa" }, true, open_fields({ "secrets", "imagePullSecrets" }) },
+    { "", "v1", "ServiceAccount", "serviceaccounts", { "sa" }, true, open_list_fields({ "secrets", "imagePullSecrets" }) },
     { "",
       "v1",
       "Pod",
@@ -295,7 +306,7 @@ definitions()
       "endpoints",
       { "ep" },
       true,
-      open_fields({ "subsets" }),
+      open_list_fields({ "subsets" }),
       false,
       false,
       false,
@@ -369,28 +380,28 @@ definitions()
       false,
       false,
       true },
-    { "rbac.authorization.k8s.io", "v1", "Role", "roles", {}, true, open_fields({ "rules" }) },
+    { "rbac.authorization.k8s.io", "v1", "Role", "roles", {}, true, open_list_fields({ "rules" }) },
     { "rbac.authorization.k8s.io",
       "v1",
       "RoleBinding",
       "rolebindings",
       {},
       true,
-      open_fields({ "roleRef", "subjects" }) },
+      open_fields({ "roleRef" }) + ", " + open_list_fields({ "subjects" }) },
     { "rbac.authorization.k8s.io",
       "v1",
       "ClusterRole",
       "clusterroles",
       {},
       false,
-      open_fields({ "rules", "aggregationRule" }) },
+      open_list_fields({ "rules" }) + ", " + open_fields({ "aggregationRule" }) },
     { "rbac.authorization.k8s.io",
       "v1",
       "ClusterRoleBinding",
       "clusterrolebindings",
       {},
       false,
-      open_fields({ "roleRef", "subjects" }) },
+      open_fields({ "roleRef" }) + ", " + open_list_fields({ "subjects" }) },
     { "apiextensions.k8s.io",
       "v1",
       "CustomResourceDefinition",
@@ -415,7 +426,7 @@ definitions()
       "validatingwebhookconfigurations",
       {},
       false,
-      open_fields({ "webhooks" }),
+      open_list_fields({ "webhooks" }),
       false,
       false,
       false,
@@ -428,7 +439,7 @@ definitions()
       "mutatingwebhookconfigurations",
       {},
       false,
-      open_fields({ "webhooks" }),
+      open_list_fields({ "webhooks" }),
       false,
       false,
       false,
@@ -459,7 +470,7 @@ definitions()
       false,
       true },
     { "networking.k8s.io", "v1", "Ingress", "ingresses", { "ing" }, true, spec_status, false, true, false, true },
-    { "scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", { "pc" }, false, open_fields({ "value" }) },
+    { "scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", { "pc" }, false, R"("value": {"type": "integer"}, "globalDefault": {"type": "boolean"}, "description": {"type": "string"})" },
   };
 }
 
@@ -517,7 +528,9 @@ builtin_types()
     t->has_generation = d.generation;
     t->allow_create_on_update = d.create_on_update;
     t->schema_complete = d.complete;
-    t->name_rules = d.name_rules;
+    // kube-apiserver checks RBAC names only as path segments
+    // ("cert-manager:leaderelection" is a valid Role name).
+    t->name_rules = d.group == "rbac.authorization.k8s.io" ? NameRules::path_segment : d.name_rules;
     t->field_selectors = d.field_selectors;
     ResourceVersion v;
     v.name = d.version;

@@ -2,6 +2,8 @@
 
 #include "tests/servers/kube/json_util.hpp"
 
+#include <algorithm>
+
 namespace ocne::test::kube {
 
 namespace {
@@ -39,10 +41,63 @@ condition(Json& status_obj,
 
 } // namespace
 
+namespace {
+
+// A Deployment whose pods cannot start: Available=False and a Pod that says why.
+void
+stall_deployment(KubeTestServer& s, const Json& d, long long generation)
+{
+  const std::string ns = string_at(d["metadata"], "namespace");
+  const std::string name = string_at(d["metadata"], "name");
+  Json st = status_stub(d);
+  st["status"] = { { "observedGeneration", generation }, { "replicas", 1 }, { "unavailableReplicas", 1 } };
+  set_condition(st, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.");
+  s.apply_status(st, "fake-deployment-controller");
+  const Json* tmpl = child(d["spec"], "template");
+  if (tmpl == nullptr || s.get("v1", "Pod", ns, name + "-7d9c4b-x2x5q")) {
+    return;
+  }
+  Json labels = Json::object();
+  if (const Json* meta = child(*tmpl, "metadata"); meta != nullptr && meta->contains("labels")) {
+    labels = (*meta)["labels"];
+  }
+  Json statuses = Json::array();
+  Json containers = Json::array();
+  for (const auto& c : (*tmpl)["spec"].value("containers", Json::array())) {
+    const std::string image = c.value("image", "");
+    containers.push_back({ { "name", c.value("name", "") }, { "image", image } });
+    statuses.push_back({ { "name", c.value("name", "") },
+                         { "image", image },
+                         { "ready", false },
+                         { "restartCount", 0 },
+                         { "imageID", "" },
+                         { "state",
+                           { { "waiting",
+                               { { "reason", "ImagePullBackOff" },
+                                 { "message", "Back-off pulling image \"" + image + "\"" } } } } } });
+  }
+  Json pod = { { "apiVersion", "v1" },
+               { "kind", "Pod" },
+               { "metadata", { { "name", name + "-7d9c4b-x2x5q" }, { "namespace", ns }, { "labels", labels } } },
+               { "spec", { { "containers", containers } } } };
+  s.create(pod);
+  Json pod_status = status_stub(pod);
+  pod_status["status"] = { { "phase", "Pending" }, { "containerStatuses", statuses } };
+  s.apply_status(pod_status, "fake-kubelet");
+}
+
+} // namespace
+
 int
 play_deployment_controller(KubeTestServer& server, std::chrono::milliseconds delay)
 {
-  auto hook = [](KubeTestServer& s, const ObjectEvent& e) {
+  return play_deployment_controller(server, DeploymentControllerOptions{ .delay = delay, .never_available = {} });
+}
+
+int
+play_deployment_controller(KubeTestServer& server, const DeploymentControllerOptions& options)
+{
+  auto hook = [stuck = options.never_available](KubeTestServer& s, const ObjectEvent& e) {
     const Json& meta = (*e.object)["metadata"];
     const auto live = s.get("apps/v1", "Deployment", string_at(meta, "namespace"), string_at(meta, "name"));
     if (!live || (*live)["metadata"].contains("deletionTimestamp")) {
@@ -52,6 +107,11 @@ play_deployment_controller(KubeTestServer& server, std::chrono::milliseconds del
     const long long generation = d["metadata"].value("generation", 1LL);
     const Json* status = child(d, "status");
     if (status != nullptr && status->value("observedGeneration", 0LL) == generation) {
+      return;
+    }
+    const std::string key = string_at(meta, "namespace") + "/" + string_at(meta, "name");
+    if (std::find(stuck.begin(), stuck.end(), key) != stuck.end()) {
+      stall_deployment(s, d, generation);
       return;
     }
     const long long replicas = d["spec"].value("replicas", 1LL);
@@ -68,7 +128,7 @@ play_deployment_controller(KubeTestServer& server, std::chrono::milliseconds del
     set_condition(st, "Progressing", "True", "NewReplicaSetAvailable", "ReplicaSet has successfully progressed.");
     s.apply_status(st, "fake-deployment-controller");
   };
-  const int id = server.on({ .group = "apps", .kind = "Deployment", .delay = delay }, hook);
+  const int id = server.on({ .group = "apps", .kind = "Deployment", .delay = options.delay }, hook);
   for (const auto& d : server.list("apps/v1", "Deployment")) {
     hook(server, { "ADDED", std::make_shared<const Json>(d), nullptr });
   }
@@ -148,6 +208,159 @@ play_cluster_api(KubeTestServer& server, std::string kubeconfig, std::chrono::mi
     }
   };
   const int id = server.on({ .group = "cluster.x-k8s.io", .kind = "Cluster", .delay = delay }, hook);
+  return id;
+}
+
+namespace {
+
+bool
+condition_true(const Json& obj, const std::string& type)
+{
+  const Json* status = child(obj, "status");
+  const Json* conditions = status == nullptr ? nullptr : child(*status, "conditions");
+  if (conditions == nullptr || !conditions->is_array()) {
+    return false;
+  }
+  for (const auto& c : *conditions) {
+    if (c.value("type", "") == type) {
+      return c.value("status", "") == "True";
+    }
+  }
+  return false;
+}
+
+bool
+deployment_available(const KubeTestServer& s, const std::string& ns, const std::string& name)
+{
+  const auto d = s.get("apps/v1", "Deployment", ns, name);
+  return d && condition_true(*d, "Available");
+}
+
+void
+mark_ready(KubeTestServer& s, const Json& obj, const std::string& reason)
+{
+  if (condition_true(obj, "Ready")) {
+    return;
+  }
+  Json st = status_stub(obj);
+  if (const Json* status = child(obj, "status"); status != nullptr && status->contains("conditions")) {
+    st["status"]["conditions"] = (*status)["conditions"];
+  }
+  set_condition(st, "Ready", "True", reason, "ready (fake cert-manager)");
+  s.apply_status(st, "fake-cert-manager");
+}
+
+void
+reconcile_cert_manager(KubeTestServer& s)
+{
+  if (!deployment_available(s, "cert-manager", "cert-manager")) {
+    return;
+  }
+  for (const auto& issuer : s.list("cert-manager.io/v1", "Issuer")) {
+    mark_ready(s, issuer, "IsReady");
+  }
+  for (const auto& issuer : s.list("cert-manager.io/v1", "ClusterIssuer")) {
+    mark_ready(s, issuer, "IsReady");
+  }
+  for (const auto& cert : s.list("cert-manager.io/v1", "Certificate")) {
+    if (cert["metadata"].contains("deletionTimestamp")) {
+      continue;
+    }
+    const std::string ns = string_at(cert["metadata"], "namespace");
+    const std::string secret = cert.contains("spec") ? string_at(cert["spec"], "secretName") : "";
+    if (!secret.empty() && !s.get("v1", "Secret", ns, secret)) {
+      const std::string pem = "-----BEGIN CERTIFICATE-----\nZmFrZQ==\n-----END CERTIFICATE-----\n";
+      s.create({ { "apiVersion", "v1" },
+                 { "kind", "Secret" },
+                 { "type", "kubernetes.io/tls" },
+                 { "metadata", { { "name", secret }, { "namespace", ns } } },
+                 { "data",
+                   { { "tls.crt", base64_encode(pem) },
+                     { "tls.key", base64_encode("fake key") },
+                     { "ca.crt", base64_encode(pem) } } } });
+    }
+    mark_ready(s, cert, "Ready");
+  }
+}
+
+bool
+selector_matches(const Json& selector, const Json& labels)
+{
+  if (!selector.is_object() || selector.empty() || !labels.is_object()) {
+    return false;
+  }
+  for (const auto& [k, v] : selector.items()) {
+    if (!labels.contains(k) || labels[k] != v) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void
+reconcile_endpoints(KubeTestServer& s, const std::string& ns)
+{
+  const auto deployments = s.list("apps/v1", "Deployment", ns);
+  for (const auto& svc : s.list("v1", "Service", ns)) {
+    const Json* spec = child(svc, "spec");
+    const Json* selector = spec == nullptr ? nullptr : child(*spec, "selector");
+    if (selector == nullptr) {
+      continue;
+    }
+    bool ready = false;
+    for (const auto& d : deployments) {
+      const Json* tmpl = child(d["spec"], "template");
+      const Json* meta = tmpl == nullptr ? nullptr : child(*tmpl, "metadata");
+      const Json* labels = meta == nullptr ? nullptr : child(*meta, "labels");
+      ready = ready || (labels != nullptr && selector_matches(*selector, *labels) && condition_true(d, "Available"));
+    }
+    const std::string name = string_at(svc["metadata"], "name");
+    Json ports = Json::array();
+    for (const auto& p : spec->value("ports", Json::array())) {
+      Json port = { { "port", p.value("targetPort", p.value("port", Json(0))) }, { "protocol", p.value("protocol", "TCP") } };
+      if (!port["port"].is_number()) {
+        port["port"] = p.value("port", Json(0));
+      }
+      if (p.contains("name")) {
+        port["name"] = p["name"];
+      }
+      ports.push_back(port);
+    }
+    Json endpoints = { { "apiVersion", "v1" },
+                       { "kind", "Endpoints" },
+                       { "metadata", { { "name", name }, { "namespace", ns } } },
+                       { "subsets", Json::array() } };
+    if (ready) {
+      endpoints["subsets"].push_back({ { "addresses", { { { "ip", "10.244.0.10" } } } }, { "ports", ports } });
+    }
+    const auto live = s.get("v1", "Endpoints", ns, name);
+    if (live && live->value("subsets", Json::array()) == endpoints["subsets"]) {
+      continue;
+    }
+    s.apply(endpoints, "fake-endpoints-controller");
+  }
+}
+
+} // namespace
+
+int
+play_cert_manager(KubeTestServer& server, std::chrono::milliseconds delay)
+{
+  auto hook = [](KubeTestServer& s, const ObjectEvent&) { reconcile_cert_manager(s); };
+  const int id = server.on({ .group = "cert-manager.io", .kind = "", .delay = delay }, hook);
+  server.on({ .group = "apps", .kind = "Deployment", .delay = delay }, hook);
+  reconcile_cert_manager(server);
+  return id;
+}
+
+int
+play_endpoints_controller(KubeTestServer& server, std::chrono::milliseconds delay)
+{
+  auto hook = [](KubeTestServer& s, const ObjectEvent& e) {
+    reconcile_endpoints(s, string_at((*e.object)["metadata"], "namespace"));
+  };
+  const int id = server.on({ .group = "apps", .kind = "Deployment", .delay = delay }, hook);
+  server.on({ .group = "", .kind = "Service", .delay = delay }, hook);
   return id;
 }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace ocne::test::kube {
 
@@ -17,6 +18,16 @@ namespace ocne::test::kube {
 // Returns the hook id (remove_hook stops it).
 int play_deployment_controller(KubeTestServer& server, std::chrono::milliseconds delay = {});
 
+struct DeploymentControllerOptions
+{
+  std::chrono::milliseconds delay{ 0 };
+  // "namespace/name" of Deployments whose pods cannot pull their image: they
+  // stay Available=False (MinimumReplicasUnavailable) and get one Pod whose
+  // containers wait in ImagePullBackOff, as a real cluster shows it.
+  std::vector<std::string> never_available;
+};
+int play_deployment_controller(KubeTestServer& server, const DeploymentControllerOptions& options);
+
 // Cluster API: every cluster.x-k8s.io Cluster gets provisioned delay after
 // it is created (status.phase Provisioned, initialization flags, Available /
 // InfrastructureReady / ControlPlaneInitialized conditions in the v1beta2
@@ -25,5 +36,16 @@ int play_deployment_controller(KubeTestServer& server, std::chrono::milliseconds
 // Cluster). It carries the cluster.cluster.x-k8s.io finalizer, removed
 // delay after deletion starts, so deleting takes a moment as with CAPI.
 int play_cluster_api(KubeTestServer& server, std::string kubeconfig, std::chrono::milliseconds delay = {});
+
+// cert-manager, once Deployment cert-manager/cert-manager is Available:
+// every cert-manager.io Issuer and ClusterIssuer becomes Ready, and every
+// Certificate becomes Ready with its spec.secretName Secret (kubernetes.io/tls,
+// placeholder PEM). Before that, Certificates stay as they are.
+int play_cert_manager(KubeTestServer& server, std::chrono::milliseconds delay = {});
+
+// The endpoints controller: a Service with a selector gets an Endpoints
+// object with one ready address once a Deployment in its namespace whose pod
+// template labels match the selector is Available (and loses it otherwise).
+int play_endpoints_controller(KubeTestServer& server, std::chrono::milliseconds delay = {});
 
 } // namespace ocne::test::kube

@@ -60,6 +60,7 @@ expected_defaults()
     {"cipherSuites", ""},
     {"clusterDefinition", ""},
     {"clusterDefinitionInline", ""},
+    {"providerComponents", ""},
     {"catalogs", ""},
     {"applications", ""},
     {"providers.libvirt.uri", "qemu:///session"},

@@ -1,0 +1,429 @@
+#include "pkg/components/install.hpp"
+
+#include "pkg/components/process.hpp"
+#include "pkg/core/embedded.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
+#include "pkg/k8s/apply.hpp"
+#include "pkg/k8s/base64.hpp"
+#include "pkg/k8s/wait.hpp"
+#include "pkg/k8s/yaml.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <thread>
+
+namespace ocne::components {
+
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+const k8s::GroupVersionKind k_provider_gvk{ "clusterctl.cluster.x-k8s.io", "v1alpha3", "Provider" };
+constexpr const char* k_inventory_crd = "providers.clusterctl.cluster.x-k8s.io";
+constexpr const char* k_cert_manager_crd = "certificates.cert-manager.io";
+constexpr const char* k_cert_manager_test_ns = "cert-manager-test";
+
+k8s::ObjectRef
+crd_ref(std::string name)
+{
+  return { "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", std::move(name) };
+}
+
+k8s::WaitOptions
+wait_options(const InstallOptions& options, Clock::time_point deadline)
+{
+  k8s::WaitOptions w;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  w.timeout = std::max(left, std::chrono::milliseconds(1));
+  w.interval = options.interval;
+  return w;
+}
+
+// The inventory CRD, compiled in (providers/capi/data/inventory-crd.yaml).
+Status
+ensure_inventory_crd(k8s::Client& client, const InstallOptions& options)
+{
+  OCNE_TRY_ASSIGN(auto existing, client.find(crd_ref(k_inventory_crd)));
+  if (existing) {
+    return {};
+  }
+  const auto text = embedded::find("providers/capi/data/inventory-crd.yaml");
+  if (!text) {
+    return make_error(ErrorKind::internal, "the inventory CRD is not compiled in");
+  }
+  k8s::ManifestOptions manifest;
+  manifest.crd_timeout = options.timeout;
+  OCNE_TRY(k8s::apply_manifest(client, *text, "inventory-crd.yaml", manifest, null_progress()));
+  return {};
+}
+
+// What the cluster already runs of a component: its version and namespace,
+// or nothing. cert-manager is found by its CRD and clusterctl's annotation.
+struct Existing
+{
+  std::string version; // empty: installed, version unknown (not by clusterctl or ocne)
+  std::string namespace_;
+};
+
+Result<std::optional<Existing>>
+find_existing(k8s::Client& client, const Component& component, const std::vector<json>& inventory)
+{
+  if (component.type == ProviderType::cert_manager) {
+    OCNE_TRY_ASSIGN(auto crd, client.find(crd_ref(k_cert_manager_crd)));
+    if (!crd) {
+      return std::optional<Existing>();
+    }
+    std::string version;
+    const auto& meta = (*crd)["metadata"];
+    if (meta.contains("annotations") && meta["annotations"].is_object()) {
+      version = meta["annotations"].value(std::string(k_cert_manager_version_annotation), "");
+    }
+    return std::optional<Existing>(Existing{ version, "cert-manager" });
+  }
+  for (const auto& p : inventory) {
+    if (k8s::string_at(p, "/metadata/name") == component.label && p.value("type", "") == to_string(component.type)) {
+      return std::optional<Existing>(Existing{ p.value("version", ""), k8s::string_at(p, "/metadata/namespace") });
+    }
+  }
+  return std::optional<Existing>();
+}
+
+struct Planned
+{
+  Component component;
+  std::optional<Existing> existing;
+  ProcessedComponent processed;
+};
+
+// Why pods of a Deployment are not running: waiting reasons with images,
+// and scheduling failures.
+std::string
+diagnose_pods(k8s::Client& client, const k8s::ObjectRef& deployment)
+{
+  auto d = client.find(deployment);
+  if (!d || !*d) {
+    return "";
+  }
+  const json& spec = (**d)["spec"];
+  std::vector<std::string> selector;
+  if (spec.contains("selector") && spec["selector"].contains("matchLabels")) {
+    for (const auto& [k, v] : spec["selector"]["matchLabels"].items()) {
+      selector.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+    }
+  }
+  k8s::ListOptions list;
+  list.namespace_ = deployment.namespace_;
+  list.label_selector = str::join(selector, ",");
+  auto pods = client.list({ "", "v1", "Pod" }, list);
+  if (!pods) {
+    return "";
+  }
+  std::vector<std::string> reasons;
+  for (const auto& pod : pods->items) {
+    const std::string name = k8s::string_at(pod, "/metadata/name");
+    const json status = pod.value("status", json::object());
+    for (const auto* key : { "initContainerStatuses", "containerStatuses" }) {
+      for (const auto& cs : status.value(key, json::array())) {
+        if (cs.contains("state") && cs["state"].contains("waiting")) {
+          const json& w = cs["state"]["waiting"];
+          std::string line = fmt::format(
+            "pod {}: container {} is waiting: {} (image {})", name, cs.value("name", "?"), w.value("reason", "?"),
+            cs.value("image", "?"));
+          if (w.contains("message") && w["message"].is_string()) {
+            line += ": " + w["message"].get<std::string>();
+          }
+          reasons.push_back(std::move(line));
+        }
+      }
+    }
+    for (const auto& c : status.value("conditions", json::array())) {
+      if (c.value("type", "") == "PodScheduled" && c.value("status", "") == "False") {
+        reasons.push_back(fmt::format("pod {} is not scheduled: {}", name, c.value("message", c.value("reason", "?"))));
+      }
+    }
+    if (reasons.size() >= 3) {
+      break;
+    }
+  }
+  if (reasons.empty() && pods->items.empty()) {
+    return "no pods were created";
+  }
+  return str::join(reasons, "; ");
+}
+
+Status
+wait_endpoints(k8s::Client& client, const ServiceRef& svc, const k8s::WaitOptions& wait)
+{
+  const k8s::ObjectRef ref{ "v1", "Endpoints", svc.namespace_, svc.name };
+  auto result = k8s::wait_for(
+    client,
+    ref,
+    "to have a ready address (the webhook Service's pods)",
+    [](const json* e) {
+      if (e == nullptr) {
+        return k8s::Observation{ false, "no Endpoints yet" };
+      }
+      for (const auto& subset : e->value("subsets", json::array())) {
+        if (!subset.value("addresses", json::array()).empty()) {
+          return k8s::Observation{ true, "ready" };
+        }
+      }
+      return k8s::Observation{ false, "no ready address" };
+    },
+    wait,
+    null_progress());
+  if (!result) {
+    return make_error(result.error());
+  }
+  return {};
+}
+
+// Every Deployment Available and every webhook Service with an endpoint.
+Status
+wait_component(k8s::Client& client,
+               const ProcessedComponent& processed,
+               const InstallOptions& options,
+               Clock::time_point deadline)
+{
+  for (const auto& d : processed.deployments) {
+    auto status = k8s::wait_deployment_available(client, d.namespace_, d.name, wait_options(options, deadline),
+                                                 null_progress());
+    if (!status) {
+      const auto why = diagnose_pods(client, d);
+      return make_error(status.error().kind(), "{}{}", status.error().message(), why.empty() ? "" : "; " + why);
+    }
+  }
+  for (const auto& svc : processed.webhook_services) {
+    OCNE_TRY(wait_endpoints(client, svc, wait_options(options, deadline)));
+  }
+  return {};
+}
+
+// clusterctl's check that cert-manager issues certificates: a self-signed
+// Issuer and a Certificate in a throw-away namespace, retried while the
+// webhook refuses them, then removed.
+Status
+check_cert_manager(k8s::Client& client, const InstallOptions& options, Clock::time_point deadline)
+{
+  const std::vector<json> objects = {
+    { { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", k_cert_manager_test_ns } } } },
+    { { "apiVersion", "cert-manager.io/v1" },
+      { "kind", "Issuer" },
+      { "metadata", { { "name", "test-selfsigned" }, { "namespace", k_cert_manager_test_ns } } },
+      { "spec", { { "selfSigned", json::object() } } } },
+    { { "apiVersion", "cert-manager.io/v1" },
+      { "kind", "Certificate" },
+      { "metadata", { { "name", "selfsigned-cert" }, { "namespace", k_cert_manager_test_ns } } },
+      { "spec",
+        { { "dnsNames", { "example.com" } },
+          { "secretName", "selfsigned-cert-tls" },
+          { "issuerRef", { { "name", "test-selfsigned" } } } } } },
+  };
+  for (const auto& object : objects) {
+    while (true) {
+      auto applied = client.apply(object);
+      if (applied) {
+        break;
+      }
+      if (Clock::now() >= deadline) {
+        return make_error(ErrorKind::timeout,
+                          "cert-manager does not accept its test {}: {}",
+                          object["kind"].get<std::string>(),
+                          applied.error().message());
+      }
+      log::debug("cert-manager test object refused ({}), trying again", applied.error().message());
+      std::this_thread::sleep_for(options.interval);
+    }
+  }
+  const k8s::ObjectRef cert{ "cert-manager.io/v1", "Certificate", k_cert_manager_test_ns, "selfsigned-cert" };
+  auto ready = k8s::wait_condition(client, cert, "Ready", "True", wait_options(options, deadline), null_progress());
+  if (!ready) {
+    return make_error(ready.error().kind(), "cert-manager issues no certificates: {}", ready.error().message());
+  }
+  for (auto it = objects.rbegin(); it != objects.rend(); ++it) {
+    OCNE_TRY(client.remove(k8s::ObjectRef::of(*it), { .ignore_not_found = true }));
+  }
+  return {};
+}
+
+Status
+apply_component(k8s::Client& client, const Planned& plan, const InstallOptions& options)
+{
+  k8s::ManifestOptions manifest;
+  manifest.crd_timeout = options.timeout;
+  OCNE_TRY(k8s::apply_objects(client, plan.processed.objects, plan.processed.origins, manifest, null_progress()));
+  if (!plan.processed.inventory.is_null()) {
+    OCNE_TRY(client.apply(plan.processed.inventory));
+  }
+  return {};
+}
+
+std::string
+install_label(const Planned& plan)
+{
+  return fmt::format("Installing {} into {}", plan.component.display_name, plan.processed.target_namespace);
+}
+
+} // namespace
+
+std::map<std::string, std::string, std::less<>>
+oci_credential_values(const std::string& tenancy,
+                      const std::string& user,
+                      const std::string& fingerprint,
+                      const std::string& region,
+                      const std::string& key_pem,
+                      const std::string& passphrase)
+{
+  return {
+    { "OCI_TENANCY_ID_B64", k8s::base64_encode(tenancy) },
+    { "OCI_USER_ID_B64", k8s::base64_encode(user) },
+    { "OCI_CREDENTIALS_FINGERPRINT_B64", k8s::base64_encode(fingerprint) },
+    { "OCI_REGION_B64", k8s::base64_encode(region) },
+    { "OCI_CREDENTIALS_KEY_B64", k8s::base64_encode(key_pem) },
+    { "OCI_CREDENTIALS_PASSPHRASE_B64", k8s::base64_encode(passphrase) },
+    { "USE_INSTANCE_PRINCIPAL_B64", k8s::base64_encode("false") },
+  };
+}
+
+Result<InstallReport>
+install_stack(k8s::Client& client,
+              const Stack& stack,
+              const ComponentSource& source,
+              const InstallOptions& options,
+              ProgressSink& progress)
+{
+  // What is there already; a version other than ours stops everything
+  // before anything is written.
+  OCNE_TRY(ensure_inventory_crd(client, options));
+  client.invalidate_discovery();
+  OCNE_TRY_ASSIGN(auto inventory, client.list(k_provider_gvk));
+  std::vector<Planned> plans;
+  std::vector<std::string> conflicts;
+  for (const auto& row : stack.components) {
+    Planned plan{ source.resolve(row), std::nullopt, {} };
+    OCNE_TRY_ASSIGN(plan.existing, find_existing(client, plan.component, inventory.items));
+    if (plan.existing && !plan.existing->version.empty() && plan.existing->version != plan.component.version) {
+      conflicts.push_back(fmt::format(
+        "{} {} is installed in {}, this stack needs {}: upgrade it (clusterctl upgrade apply) or remove it, "
+        "ocne never upgrades a provider itself",
+        plan.component.label,
+        plan.existing->version,
+        plan.existing->namespace_,
+        plan.component.version));
+    }
+    plans.push_back(std::move(plan));
+  }
+  if (!conflicts.empty()) {
+    return make_error(ErrorKind::conflict, "{}", str::join(conflicts, "; "));
+  }
+
+  // Fetch and process everything (also what is installed: its Deployments
+  // and webhooks are waited for below).
+  for (auto& plan : plans) {
+    const auto& c = plan.component;
+    OCNE_TRY_ASSIGN(auto file, source.fetch(c, c.components));
+    log::debug("{} {}: {} from {}", c.label, c.version, c.components, file.origin);
+    if (!c.metadata.empty()) {
+      OCNE_TRY_ASSIGN(auto metadata, source.fetch(c, c.metadata));
+      OCNE_TRY(check_metadata(c, stack, metadata.text, metadata.origin));
+    }
+    ProcessOptions process;
+    process.extra_images = source.clusterctl().images_for(c);
+    process.variables = [&](std::string_view name) -> std::optional<std::string> {
+      if (auto v = options.env.get(name)) {
+        return v;
+      }
+      const auto& from_clusterctl = source.clusterctl().variables;
+      if (const auto it = from_clusterctl.find(name); it != from_clusterctl.end()) {
+        return it->second;
+      }
+      if (const auto it = options.values.find(name); it != options.values.end()) {
+        return it->second;
+      }
+      for (const auto& [k, v] : c.variables) {
+        if (k == name) {
+          return v;
+        }
+      }
+      return std::nullopt;
+    };
+    OCNE_TRY_ASSIGN(plan.processed, process_component(c, file.text, fmt::format("{} {} {}", c.label, c.version, c.components), process));
+  }
+
+  InstallReport report;
+  const auto deadline = Clock::now() + options.timeout;
+  for (auto& plan : plans) {
+    ComponentResult result{ plan.component.label, plan.component.display_name, plan.component.version,
+                            plan.processed.target_namespace, false,
+                            static_cast<int>(plan.processed.objects.size()) };
+    ProgressTask task(progress, install_label(plan));
+    if (plan.existing) {
+      task.succeed(plan.existing->version.empty() ? "ok (already installed, not by ocne or clusterctl: left as it is)"
+                                                  : "ok (already installed)");
+    } else {
+      if (auto applied = apply_component(client, plan, options); !applied) {
+        task.fail(applied.error().message());
+        return make_error(applied.error().with_context(install_label(plan)));
+      }
+      task.succeed();
+      result.installed = true;
+    }
+    report.components.push_back(result);
+    // cert-manager must issue certificates before the providers' own
+    // Certificates and webhooks can work.
+    if (plan.component.type == ProviderType::cert_manager) {
+      ProgressTask wait(progress, fmt::format("Waiting for {}", plan.component.wait_title));
+      Status ready = wait_component(client, plan.processed, options, deadline);
+      const bool rest_to_install = std::any_of(plans.begin(), plans.end(), [](const Planned& p) { return !p.existing; });
+      if (ready && rest_to_install) {
+        ready = check_cert_manager(client, options, deadline);
+      }
+      if (!ready) {
+        wait.fail(ready.error().message());
+        return make_error(ready.error().with_context("waiting for cert-manager"));
+      }
+      wait.succeed();
+    }
+  }
+
+  // The providers' controllers and webhooks, all at once.
+  std::vector<std::optional<Error>> errors(plans.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    if (plans[i].component.type == ProviderType::cert_manager) {
+      continue;
+    }
+    threads.emplace_back([&, i] {
+      ProgressTask wait(progress, fmt::format("Waiting for {}", plans[i].component.wait_title));
+      auto ready = wait_component(client, plans[i].processed, options, deadline);
+      if (ready) {
+        wait.succeed();
+      } else {
+        wait.fail(ready.error().message());
+        errors[i] = ready.error();
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  std::vector<std::string> failed;
+  ErrorKind kind = ErrorKind::timeout;
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    if (errors[i]) {
+      kind = errors[i]->kind();
+      failed.push_back(fmt::format("{}: {}", plans[i].component.display_name, errors[i]->message()));
+    }
+  }
+  if (!failed.empty()) {
+    return make_error(kind, "not all Cluster API controllers became available: {}", str::join(failed, "; "));
+  }
+  return report;
+}
+
+} // namespace ocne::components

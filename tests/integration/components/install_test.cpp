@@ -1,0 +1,374 @@
+// Installing the oci and oxide Cluster API stacks into the Kubernetes test
+// server, which plays the Deployment controller, cert-manager and the
+// endpoints controller, from the real release files in ../shared/components.
+
+#include "pkg/components/install.hpp"
+#include "pkg/core/fs.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/k8s/apply.hpp"
+#include "pkg/k8s/kubeconfig.hpp"
+#include "pkg/k8s/yaml.hpp"
+#include "tests/servers/kube/controllers.hpp"
+#include "tests/servers/kube/kube_server.hpp"
+#include "tests/support/components_release.hpp"
+#include "tests/support/http_server.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/shared_dir.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/tls.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+
+namespace ocne::components {
+namespace {
+
+using json = nlohmann::json;
+using test::kube::KubeTestServer;
+using Clock = std::chrono::steady_clock;
+
+// Progress as ocne's log lines: "<label>: <detail>".
+class RecordingSink : public ProgressSink
+{
+public:
+  void
+  begin(std::uint64_t id, std::string_view label, std::uint64_t) override
+  {
+    const std::lock_guard lock(m_mutex);
+    m_labels[id] = std::string(label);
+  }
+  void
+  update(std::uint64_t, std::uint64_t, std::uint64_t) override
+  {
+  }
+  void
+  end(std::uint64_t id, bool, std::string_view detail) override
+  {
+    const std::lock_guard lock(m_mutex);
+    m_lines.push_back(m_labels[id] + ": " + std::string(detail));
+  }
+  std::vector<std::string>
+  lines()
+  {
+    const std::lock_guard lock(m_mutex);
+    return m_lines;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::map<std::uint64_t, std::string> m_labels;
+  std::vector<std::string> m_lines;
+};
+
+class StackInstall : public test::TempDirTest
+{
+protected:
+  void
+  SetUp() override
+  {
+    if (!test::shared_dir()) {
+      GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): these tests install its real manifests";
+    }
+    start_server({});
+  }
+
+  void
+  start_server(const test::kube::DeploymentControllerOptions& deployments)
+  {
+    test::kube::ServerOptions so;
+    so.kubeconfig_path = dir() / "kubeconfig";
+    server = std::make_unique<KubeTestServer>(so);
+    server->start();
+    test::kube::play_deployment_controller(*server, deployments);
+    test::kube::play_cert_manager(*server);
+    test::kube::play_endpoints_controller(*server);
+    auto access = k8s::load_kubeconfig({ dir() / "kubeconfig" });
+    ASSERT_TRUE(access) << access.error().message();
+    k8s::ClientOptions co;
+    co.retry.initial_backoff = std::chrono::milliseconds(10);
+    client = std::make_unique<k8s::Client>(std::move(*access), co);
+  }
+
+  SourceSettings
+  settings(std::map<std::string, std::string, std::less<>> extra = {})
+  {
+    SourceSettings s;
+    extra["HOME"] = (dir() / "home").string();
+    s.env = Environment::from_map(std::move(extra));
+    s.cache_dir = dir() / "home/.ocne/providers";
+    s.max_attempts = 3;
+    return s;
+  }
+
+  InstallOptions
+  options()
+  {
+    InstallOptions o;
+    o.env = Environment::from_map({});
+    o.timeout = std::chrono::seconds(60);
+    o.interval = std::chrono::milliseconds(50);
+    return o;
+  }
+
+  Result<InstallReport>
+  install(const std::string& provider, const SourceSettings& s, const InstallOptions& o)
+  {
+    ComponentSource source(s, null_progress());
+    return install_stack(*client, *stack_for(provider), source, o, sink);
+  }
+
+  int
+  writes()
+  {
+    int n = 0;
+    for (const auto& r : server->requests()) {
+      n += r.method != "GET" ? 1 : 0;
+    }
+    return n;
+  }
+
+  std::unique_ptr<KubeTestServer> server;
+  std::unique_ptr<k8s::Client> client;
+  RecordingSink sink;
+};
+
+std::string
+image_of(const KubeTestServer& server, const std::string& ns, const std::string& name)
+{
+  const auto d = server.get("apps/v1", "Deployment", ns, name);
+  return d ? (*d)["spec"]["template"]["spec"]["containers"][0].value("image", "") : "";
+}
+
+TEST_F(StackInstall, TheOciStackFromTheOverridesFolderThenASecondRunWritesNothing)
+{
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  auto o = options();
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n",
+                                   "pass-phrase-42");
+  std::vector<std::string> logged;
+  log::set_level(log::Level::debug);
+  log::set_sink([&](const log::Record& r) { logged.emplace_back(r.message); });
+  auto report = install("oci", settings(), o);
+  log::set_sink({});
+  log::set_level(log::Level::info);
+  ASSERT_TRUE(report) << report.error().message();
+  ASSERT_EQ(report->components.size(), 5u);
+  for (const auto& c : report->components) {
+    EXPECT_TRUE(c.installed) << c.label;
+  }
+
+  const auto lines = sink.lines();
+  for (const auto* want : { "Installing cert-manager into cert-manager: ok", "Waiting for cert-manager: ok",
+                            "Installing core-capi into capi-system: ok",
+                            "Installing capoci into cluster-api-provider-oci-system: ok",
+                            "Installing bootstrap-capi into capi-kubeadm-bootstrap-system: ok",
+                            "Installing control-plane-capi into capi-kubeadm-control-plane-system: ok",
+                            "Waiting for Core Cluster API Controllers: ok", "Waiting for OCI Cluster API Controllers: ok",
+                            "Waiting for Kubeadm Bootstrap Cluster API Controllers: ok",
+                            "Waiting for Kubeadm Control Plane Cluster API Controllers: ok" }) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), want), lines.end()) << want;
+  }
+  // Oracle's images, the credentials in CAPOCI's Secret, the Ignition fields served.
+  EXPECT_EQ(image_of(*server, "capi-system", "capi-controller-manager"),
+            "container-registry.oracle.com/olcne/cluster-api-controller:v1.10.8");
+  EXPECT_EQ(image_of(*server, "capi-kubeadm-bootstrap-system", "capi-kubeadm-bootstrap-controller-manager"),
+            "container-registry.oracle.com/olcne/kubeadm-bootstrap-controller:v1.10.8");
+  EXPECT_EQ(image_of(*server, "cert-manager", "cert-manager"),
+            "container-registry.oracle.com/olcne/cert-manager-controller:v1.19.4");
+  const auto auth = server->get("v1", "Secret", "cluster-api-provider-oci-system", "capoci-auth-config");
+  ASSERT_TRUE(auth);
+  EXPECT_EQ((*auth)["data"].value("passphrase", ""), "cGFzcy1waHJhc2UtNDI=");
+  const auto kcp = server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "",
+                               "kubeadmcontrolplanes.controlplane.cluster.x-k8s.io");
+  ASSERT_TRUE(kcp);
+  EXPECT_NE(kcp->dump().find("Variant selects the Operating System variant"), std::string::npos);
+  // clusterctl's inventory.
+  const auto providers = server->list("clusterctl.cluster.x-k8s.io/v1alpha3", "Provider");
+  std::set<std::string> inventory;
+  for (const auto& p : providers) {
+    inventory.insert(p["metadata"]["namespace"].get<std::string>() + "/" + p["metadata"]["name"].get<std::string>() +
+                     " " + p["type"].get<std::string>() + " " + p["version"].get<std::string>());
+  }
+  EXPECT_EQ(inventory,
+            (std::set<std::string>{ "capi-system/cluster-api CoreProvider v1.10.8",
+                                    "capi-kubeadm-bootstrap-system/bootstrap-kubeadm BootstrapProvider v1.10.8",
+                                    "capi-kubeadm-control-plane-system/control-plane-kubeadm ControlPlaneProvider v1.10.8",
+                                    "cluster-api-provider-oci-system/infrastructure-oci InfrastructureProvider v0.21.0" }));
+  // cert-manager's test objects are gone; field manager is ocne.
+  EXPECT_FALSE(server->get("cert-manager.io/v1", "Certificate", "cert-manager-test", "selfsigned-cert"));
+  const auto d = server->get("apps/v1", "Deployment", "capi-system", "capi-controller-manager");
+  EXPECT_NE(d->dump().find("\"manager\":\"ocne\""), std::string::npos);
+  // No secret in any log line.
+  for (const auto& line : logged) {
+    for (const auto* secret : { "pass-phrase-42", "cGFzcy1waHJhc2UtNDI=", "c2VjcmV0LWtleS1ieXRlcw" }) {
+      EXPECT_EQ(line.find(secret), std::string::npos) << line;
+    }
+  }
+
+  // Again: everything is there at the same version, so nothing is written.
+  server->clear_requests();
+  auto again = install("oci", settings(), o);
+  ASSERT_TRUE(again) << again.error().message();
+  for (const auto& c : again->components) {
+    EXPECT_FALSE(c.installed) << c.label;
+  }
+  EXPECT_EQ(writes(), 0);
+  EXPECT_GT(server->requests().size(), 0u);
+}
+
+TEST_F(StackInstall, TheOxideStackFromTheConfiguredFolderAcceptsARealClusterFromTheTemplate)
+{
+  const auto folder = test::write_stack_release("oxide", dir() / "components");
+  auto s = settings();
+  s.configured = folder.string();
+  auto report = install("oxide", s, options());
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(image_of(*server, "capi-system", "capi-controller-manager"),
+            "registry.k8s.io/cluster-api/cluster-api-controller:v1.13.5");
+  EXPECT_EQ(image_of(*server, "capox-system", "cluster-api-provider-oxide"),
+            "ghcr.io/oxidecomputer/cluster-api-provider-oxide:v0.0.12");
+  EXPECT_EQ(image_of(*server, "capi-kubeadm-control-plane-system", "capi-kubeadm-control-plane-controller-manager"),
+            "container-registry.oracle.com/olcne/kubeadm-control-plane-controller:v1.10.8");
+
+  // What `ocne cluster template` renders is accepted, Ignition fields and all.
+  const auto r = test::run_ocne(
+    { "cluster", "template", "-P", "oxide", "-c", (test::source_dir() / "examples" / "oxide.yaml").string() }, dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto objects = k8s::parse_yaml_stream(r.out, "template");
+  ASSERT_TRUE(objects) << objects.error().message();
+  server->create({ { "apiVersion", "v1" },
+                   { "kind", "Namespace" },
+                   { "metadata", { { "name", (*objects)[0]["metadata"]["namespace"] } } } });
+  auto applied = k8s::apply_objects(*client, *objects, {}, {}, null_progress());
+  ASSERT_TRUE(applied) << applied.error().message();
+  const auto kcp = server->list("controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane");
+  ASSERT_EQ(kcp.size(), 1u);
+  EXPECT_EQ(kcp[0]["spec"]["kubeadmConfigSpec"]["ignition"].value("variant", ""), "fcos");
+  EXPECT_EQ(server->list("cluster.x-k8s.io/v1beta2", "Cluster").size(), 1u);
+}
+
+TEST_F(StackInstall, TheOciStackAcceptsARealClusterFromTheTemplate)
+{
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  auto report = install("oci", settings(), options());
+  ASSERT_TRUE(report) << report.error().message();
+  const auto r = test::run_ocne({ "cluster", "template", "-c", (test::source_dir() / "examples" / "oci.yaml").string() },
+                                dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto objects = k8s::parse_yaml_stream(r.out, "template");
+  ASSERT_TRUE(objects) << objects.error().message();
+  server->create({ { "apiVersion", "v1" },
+                   { "kind", "Namespace" },
+                   { "metadata", { { "name", (*objects)[0]["metadata"]["namespace"] } } } });
+  auto applied = k8s::apply_objects(*client, *objects, {}, {}, null_progress());
+  ASSERT_TRUE(applied) << applied.error().message();
+  const auto kcp = server->list("controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane");
+  ASSERT_EQ(kcp.size(), 1u);
+  EXPECT_EQ(kcp[0]["spec"]["kubeadmConfigSpec"]["ignition"].value("version", ""), "1.5.0");
+}
+
+// A release server shaped like GitHub (302 to the bytes) with a 503, a body
+// that breaks off, then a second cluster installed from the cache alone.
+TEST_F(StackInstall, FromTheReleaseUrlsWithFaultsThenFromTheCacheAlone)
+{
+  const auto ca = test::make_test_ca();
+  const auto cert = test::make_test_cert(ca, "localhost", { "IP:127.0.0.1" });
+  const auto ca_file = write("tls/ca.pem", ca.cert_pem);
+  test::TestHttpServer release(write("tls/cert.pem", cert.cert_pem).string(), write("tls/key.pem", cert.key_pem).string());
+  auto seen = test::serve_release(release, test::stack_release_paths("oxide"));
+  release.start();
+  release.faults().fail_next(1, { .kind = test::Fault::Kind::status, .status = 503, .retry_after = 0 }, "GET",
+                             "/kubernetes-sigs/cluster-api/releases/download/v1.13.5/core-components.yaml");
+  release.faults().fail_next(1, { .kind = test::Fault::Kind::drop_mid_body }, "GET", "/objects/oxidecomputer");
+  const std::map<std::string, std::string, std::less<>> env = { { "OCNE_GITHUB_URL", release.url() },
+                                                                { "OCNE_COMPONENTS_CA_BUNDLE", ca_file.string() } };
+  auto report = install("oxide", settings(env), options());
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(release.faults().injected(), 2);
+  // The 503 is answered before the routes; then the 302 and the bytes.
+  EXPECT_EQ(seen->count("/v1.13.5/core-components.yaml"), 2);
+
+  // The release server is gone: a new cluster installs from the cache.
+  release.stop();
+  start_server({});
+  auto cached = install("oxide", settings(env), options());
+  ASSERT_TRUE(cached) << cached.error().message();
+  EXPECT_TRUE(server->get("apps/v1", "Deployment", "capox-system", "cluster-api-provider-oxide"));
+
+  // A cached file that changed is refused, and nothing is written.
+  const auto changed = dir() / "home/.ocne/providers/infrastructure-oxide/v0.0.12/infrastructure-components.yaml";
+  ASSERT_TRUE(fs::write_file_atomic(changed, "kind: tampered\n"));
+  start_server({});
+  auto refused = install("oxide", settings(env), options());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("cached file " + changed.string() + " does not match"), std::string::npos)
+    << refused.error().message();
+  EXPECT_FALSE(server->get("apps/v1", "Deployment", "capi-system", "capi-controller-manager"));
+}
+
+TEST_F(StackInstall, AControllerThatNeverBecomesAvailableFailsWithItsReasonInTime)
+{
+  start_server({ .delay = {}, .never_available = { "capi-system/capi-controller-manager" } });
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  auto o = options();
+  o.timeout = std::chrono::seconds(4);
+  const auto started = Clock::now();
+  auto report = install("oci", settings(), o);
+  const auto took = Clock::now() - started;
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().kind(), ErrorKind::timeout);
+  const auto& m = report.error().message();
+  EXPECT_TRUE(m.starts_with("not all Cluster API controllers became available: core-capi: timed out after ")) << m;
+  EXPECT_NE(m.find("condition Available=False (MinimumReplicasUnavailable)"), std::string::npos) << m;
+  EXPECT_NE(m.find("is waiting: ImagePullBackOff (image "
+                   "container-registry.oracle.com/olcne/cluster-api-controller:v1.10.8)"),
+            std::string::npos)
+    << m;
+  EXPECT_EQ(m.find("capoci:"), std::string::npos) << m; // the others did become available
+  // Waits share one deadline; applying the stack takes its own time first.
+  EXPECT_LT(took, std::chrono::seconds(60));
+}
+
+TEST_F(StackInstall, AnotherInstalledVersionIsReportedAndNothingIsUpgraded)
+{
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  server->load_crds(test::shared_dir().value() / "crds/capi/clusterctl.cluster.x-k8s.io_providers.yaml");
+  server->create({ { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", "capi-system" } } } });
+  server->create({ { "apiVersion", "clusterctl.cluster.x-k8s.io/v1alpha3" },
+                   { "kind", "Provider" },
+                   { "metadata", { { "name", "cluster-api" }, { "namespace", "capi-system" } } },
+                   { "providerName", "cluster-api" },
+                   { "type", "CoreProvider" },
+                   { "version", "v1.9.4" } });
+  server->clear_requests();
+  auto report = install("oci", settings(), options());
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().kind(), ErrorKind::conflict);
+  EXPECT_EQ(report.error().message(),
+            "cluster-api v1.9.4 is installed in capi-system, this stack needs v1.10.8: upgrade it (clusterctl upgrade "
+            "apply) or remove it, ocne never upgrades a provider itself");
+  EXPECT_EQ(writes(), 0);
+}
+
+TEST_F(StackInstall, AMissingVariableIsReportedBeforeAnythingIsInstalled)
+{
+  const auto folder = test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  const auto capoci = folder / "infrastructure-oci/v0.21.0/infrastructure-components.yaml";
+  auto text = fs::read_file(capoci);
+  ASSERT_TRUE(text);
+  ASSERT_TRUE(fs::write_file_atomic(capoci, *text + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"
+                                                    "data:\n  region: ${OCI_EXTRA_REGION}\n  zone: ${OCI_EXTRA_ZONE:-}\n"));
+  auto report = install("oci", settings(), options());
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().message(),
+            "infrastructure-oci v0.21.0 infrastructure-components.yaml: missing variables: OCI_EXTRA_REGION, "
+            "OCI_EXTRA_ZONE (set them in the environment or in clusterctl.yaml)");
+  EXPECT_FALSE(server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "clusters.cluster.x-k8s.io"));
+  EXPECT_FALSE(server->get("v1", "Namespace", "", "cert-manager"));
+}
+
+} // namespace
+} // namespace ocne::components
