@@ -119,6 +119,29 @@ protected:
     return install_stack(*client, *stack_for(provider), source, o, sink);
   }
 
+  // What `ocne cluster template` renders for examples/<provider>.yaml is
+  // accepted, Oracle's Ignition fields kept (not pruned).
+  void
+  expect_template_accepted(const std::string& provider, const std::string& cluster_api_version)
+  {
+    const auto example = test::source_dir() / "examples" / (provider + ".yaml");
+    const auto r = test::run_ocne({ "cluster", "template", "-P", provider, "-c", example.string() }, dir());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto objects = k8s::parse_yaml_stream(r.out, "template");
+    ASSERT_TRUE(objects) << objects.error().message();
+    server->create({ { "apiVersion", "v1" },
+                     { "kind", "Namespace" },
+                     { "metadata", { { "name", (*objects)[0]["metadata"]["namespace"] } } } });
+    auto applied = k8s::apply_objects(*client, *objects, {}, {}, null_progress());
+    ASSERT_TRUE(applied) << applied.error().message();
+    const auto kcp = server->list("controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane");
+    ASSERT_EQ(kcp.size(), 1u);
+    const json& ignition = kcp[0]["spec"]["kubeadmConfigSpec"]["ignition"];
+    EXPECT_EQ(ignition.value("variant", ""), "fcos");
+    EXPECT_EQ(ignition.value("version", ""), "1.5.0");
+    EXPECT_EQ(server->list(cluster_api_version, "Cluster").size(), 1u);
+  }
+
   int
   writes()
   {
@@ -233,21 +256,7 @@ TEST_F(StackInstall, TheOxideStackFromTheConfiguredFolderAcceptsARealClusterFrom
   EXPECT_EQ(image_of(*server, "capi-kubeadm-control-plane-system", "capi-kubeadm-control-plane-controller-manager"),
             "container-registry.oracle.com/olcne/kubeadm-control-plane-controller:v1.10.8");
 
-  // What `ocne cluster template` renders is accepted, Ignition fields and all.
-  const auto r = test::run_ocne(
-    { "cluster", "template", "-P", "oxide", "-c", (test::source_dir() / "examples" / "oxide.yaml").string() }, dir());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto objects = k8s::parse_yaml_stream(r.out, "template");
-  ASSERT_TRUE(objects) << objects.error().message();
-  server->create({ { "apiVersion", "v1" },
-                   { "kind", "Namespace" },
-                   { "metadata", { { "name", (*objects)[0]["metadata"]["namespace"] } } } });
-  auto applied = k8s::apply_objects(*client, *objects, {}, {}, null_progress());
-  ASSERT_TRUE(applied) << applied.error().message();
-  const auto kcp = server->list("controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane");
-  ASSERT_EQ(kcp.size(), 1u);
-  EXPECT_EQ(kcp[0]["spec"]["kubeadmConfigSpec"]["ignition"].value("variant", ""), "fcos");
-  EXPECT_EQ(server->list("cluster.x-k8s.io/v1beta2", "Cluster").size(), 1u);
+  expect_template_accepted("oxide", "cluster.x-k8s.io/v1beta2");
 }
 
 TEST_F(StackInstall, TheOciStackAcceptsARealClusterFromTheTemplate)
@@ -255,19 +264,7 @@ TEST_F(StackInstall, TheOciStackAcceptsARealClusterFromTheTemplate)
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto report = install("oci", settings(), options());
   ASSERT_TRUE(report) << report.error().message();
-  const auto r = test::run_ocne({ "cluster", "template", "-c", (test::source_dir() / "examples" / "oci.yaml").string() },
-                                dir());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto objects = k8s::parse_yaml_stream(r.out, "template");
-  ASSERT_TRUE(objects) << objects.error().message();
-  server->create({ { "apiVersion", "v1" },
-                   { "kind", "Namespace" },
-                   { "metadata", { { "name", (*objects)[0]["metadata"]["namespace"] } } } });
-  auto applied = k8s::apply_objects(*client, *objects, {}, {}, null_progress());
-  ASSERT_TRUE(applied) << applied.error().message();
-  const auto kcp = server->list("controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane");
-  ASSERT_EQ(kcp.size(), 1u);
-  EXPECT_EQ(kcp[0]["spec"]["kubeadmConfigSpec"]["ignition"].value("version", ""), "1.5.0");
+  expect_template_accepted("oci", "cluster.x-k8s.io/v1beta1");
 }
 
 // A release server shaped like GitHub (302 to the bytes) with a 503, a body
