@@ -43,16 +43,25 @@ condition(Json& status_obj,
 
 namespace {
 
+void stall_deployment_pod(KubeTestServer& s, const Json& d);
+
 // A Deployment whose pods cannot start: Available=False and a Pod that says why.
 void
 stall_deployment(KubeTestServer& s, const Json& d, long long generation)
 {
-  const std::string ns = string_at(d["metadata"], "namespace");
-  const std::string name = string_at(d["metadata"], "name");
   Json st = status_stub(d);
   st["status"] = { { "observedGeneration", generation }, { "replicas", 1 }, { "unavailableReplicas", 1 } };
   set_condition(st, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.");
   s.apply_status(st, "fake-deployment-controller");
+  stall_deployment_pod(s, d);
+}
+
+// One Pod of a workload whose containers wait in ImagePullBackOff.
+void
+stall_deployment_pod(KubeTestServer& s, const Json& d)
+{
+  const std::string ns = string_at(d["metadata"], "namespace");
+  const std::string name = string_at(d["metadata"], "name");
   const Json* tmpl = child(d["spec"], "template");
   if (tmpl == nullptr || s.get("v1", "Pod", ns, name + "-7d9c4b-x2x5q")) {
     return;
@@ -361,6 +370,105 @@ play_endpoints_controller(KubeTestServer& server, std::chrono::milliseconds dela
   };
   const int id = server.on({ .group = "apps", .kind = "Deployment", .delay = delay }, hook);
   server.on({ .group = "", .kind = "Service", .delay = delay }, hook);
+  return id;
+}
+
+namespace {
+
+bool
+daemonset_rolled_out(const Json& ds)
+{
+  const Json* status = child(ds, "status");
+  if (status == nullptr) {
+    return false;
+  }
+  const long long desired = status->value("desiredNumberScheduled", -1LL);
+  return desired > 0 && status->value("numberAvailable", 0LL) == desired &&
+         status->value("observedGeneration", 0LL) >= ds["metadata"].value("generation", 1LL);
+}
+
+void
+reconcile_nodes(KubeTestServer& s, const std::vector<std::string>& cni)
+{
+  bool ready = true;
+  for (const auto& key : cni) {
+    const auto slash = key.find('/');
+    const auto ds = s.get("apps/v1", "DaemonSet", key.substr(0, slash), key.substr(slash + 1));
+    ready = ready && ds && daemonset_rolled_out(*ds);
+  }
+  for (const auto& node : s.list("v1", "Node")) {
+    const bool has_ready = node.contains("status") && node["status"].contains("conditions") &&
+                           node["status"]["conditions"].dump().find("\"Ready\"") != std::string::npos;
+    if (has_ready && condition_true(node, "Ready") == ready) {
+      continue;
+    }
+    Json st = status_stub(node);
+    if (const Json* status = child(node, "status"); status != nullptr && status->contains("conditions")) {
+      st["status"]["conditions"] = (*status)["conditions"];
+    }
+    if (ready) {
+      set_condition(st, "Ready", "True", "KubeletReady", "kubelet is posting ready status");
+    } else {
+      set_condition(st, "Ready", "False", "KubeletNotReady",
+                    "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
+                    "message:Network plugin returns error: cni plugin not initialized");
+    }
+    s.apply_status(st, "fake-kubelet");
+  }
+}
+
+} // namespace
+
+int
+play_daemonset_controller(KubeTestServer& server, const DeploymentControllerOptions& options)
+{
+  auto hook = [stuck = options.never_available](KubeTestServer& s, const ObjectEvent& e) {
+    const Json& meta = (*e.object)["metadata"];
+    const auto live = s.get("apps/v1", "DaemonSet", string_at(meta, "namespace"), string_at(meta, "name"));
+    if (!live || (*live)["metadata"].contains("deletionTimestamp")) {
+      return;
+    }
+    const Json& ds = *live;
+    const long long generation = ds["metadata"].value("generation", 1LL);
+    const long long nodes = std::max<long long>(1, static_cast<long long>(s.list("v1", "Node").size()));
+    const std::string key = string_at(meta, "namespace") + "/" + string_at(meta, "name");
+    const bool stalled = std::find(stuck.begin(), stuck.end(), key) != stuck.end();
+    const Json* status = child(ds, "status");
+    if (status != nullptr && status->value("observedGeneration", 0LL) == generation &&
+        status->value("desiredNumberScheduled", 0LL) == nodes) {
+      return;
+    }
+    Json st = status_stub(ds);
+    st["status"] = { { "observedGeneration", generation },
+                     { "desiredNumberScheduled", nodes },
+                     { "currentNumberScheduled", nodes },
+                     { "updatedNumberScheduled", nodes },
+                     { "numberReady", stalled ? 0 : nodes },
+                     { "numberAvailable", stalled ? 0 : nodes },
+                     { "numberMisscheduled", 0 } };
+    if (stalled) {
+      st["status"]["numberUnavailable"] = nodes;
+    }
+    s.apply_status(st, "fake-daemonset-controller");
+    if (stalled) {
+      // The same Pod a stalled Deployment shows.
+      stall_deployment_pod(s, ds);
+    }
+  };
+  const int id = server.on({ .group = "apps", .kind = "DaemonSet", .delay = options.delay }, hook);
+  for (const auto& ds : server.list("apps/v1", "DaemonSet")) {
+    hook(server, { "ADDED", std::make_shared<const Json>(ds), nullptr });
+  }
+  return id;
+}
+
+int
+play_node_readiness(KubeTestServer& server, std::vector<std::string> cni)
+{
+  auto hook = [cni](KubeTestServer& s, const ObjectEvent&) { reconcile_nodes(s, cni); };
+  const int id = server.on({ .group = "apps", .kind = "DaemonSet" }, hook);
+  server.on({ .group = "", .kind = "Node", .deleted = false }, hook);
+  reconcile_nodes(server, cni);
   return id;
 }
 

@@ -48,4 +48,14 @@ int play_cert_manager(KubeTestServer& server, std::chrono::milliseconds delay = 
 // template labels match the selector is Available (and loses it otherwise).
 int play_endpoints_controller(KubeTestServer& server, std::chrono::milliseconds delay = {});
 
+// DaemonSets: each is scheduled on every Node (at least one) and becomes
+// fully available, unless named in never_available ("namespace/name"), which
+// stay at 0 available with one Pod in ImagePullBackOff.
+int play_daemonset_controller(KubeTestServer& server, const DeploymentControllerOptions& options = {});
+
+// Nodes: every Node becomes Ready once each DaemonSet named in cni
+// ("namespace/name") is rolled out, and is NotReady (NetworkPluginNotReady)
+// before, as the kubelet reports a node without a CNI.
+int play_node_readiness(KubeTestServer& server, std::vector<std::string> cni);
+
 } // namespace ocne::test::kube

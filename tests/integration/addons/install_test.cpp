@@ -1,0 +1,140 @@
+#include "pkg/addons/flannel.hpp"
+#include "pkg/addons/install.hpp"
+#include "pkg/k8s/apply.hpp"
+#include "pkg/k8s/kubeconfig.hpp"
+#include "tests/servers/kube/controllers.hpp"
+#include "tests/servers/kube/kube_server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace ocne::addons {
+namespace {
+
+using json = nlohmann::json;
+
+class AddonInstall : public test::TempDirTest
+{
+protected:
+  void
+  start(std::vector<std::string> stalled = {})
+  {
+    test::kube::ServerOptions so;
+    so.kubeconfig_path = dir() / "kubeconfig";
+    server = std::make_unique<test::kube::KubeTestServer>(so);
+    server->start();
+    for (const auto* name : { "node-1", "node-2" }) {
+      server->create({ { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", name } } } });
+    }
+    test::kube::play_daemonset_controller(*server, { .delay = {}, .never_available = std::move(stalled) });
+    test::kube::play_node_readiness(*server, { "kube-flannel/kube-flannel-ds" });
+    auto access = k8s::load_kubeconfig({ dir() / "kubeconfig" });
+    ASSERT_TRUE(access) << access.error().message();
+    client = std::make_unique<k8s::Client>(std::move(*access));
+  }
+
+  Environment
+  env() const
+  {
+    return Environment::from_map({ { "HOME", dir().string() } });
+  }
+
+  InstallOptions
+  options() const
+  {
+    InstallOptions o;
+    o.timeout = std::chrono::seconds(20);
+    o.interval = std::chrono::milliseconds(50);
+    return o;
+  }
+
+  int
+  writes()
+  {
+    int n = 0;
+    for (const auto& r : server->requests()) {
+      n += r.method != "GET" ? 1 : 0;
+    }
+    return n;
+  }
+
+  std::unique_ptr<test::kube::KubeTestServer> server;
+  std::unique_ptr<k8s::Client> client;
+};
+
+TEST_F(AddonInstall, EveryFamilyPassesTheServersSchemasInADryRun)
+{
+  start();
+  for (const auto& cidrs : std::vector<std::vector<std::string>>{
+         { "10.244.0.0/16" }, { "fd00:10:244::/56" }, { "10.244.0.0/16", "fd00:10:244::/56" } }) {
+    auto a = render_flannel({ .pod_cidrs = cidrs, .interfaces = { "enp1s0" } }, env());
+    ASSERT_TRUE(a) << a.error().message();
+    // The namespace for real (a dry run creates nothing), the rest dry.
+    server->apply(a->objects[0], "test");
+    k8s::ManifestOptions dry;
+    dry.apply.dry_run = true;
+    auto applied = k8s::apply_objects(*client, a->objects, {}, dry, null_progress());
+    ASSERT_TRUE(applied) << applied.error().message();
+  }
+  EXPECT_FALSE(server->get("apps/v1", "DaemonSet", "kube-flannel", "kube-flannel-ds"));
+}
+
+TEST_F(AddonInstall, FlannelMakesTheNodesReadyAndASecondRunWritesNothing)
+{
+  start();
+  auto a = render_flannel({ .pod_cidrs = { "10.244.0.0/16" }, .interfaces = {} }, env());
+  ASSERT_TRUE(a) << a.error().message();
+  auto first = install_addons(*client, { *a }, options(), null_progress());
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(first->applied, static_cast<int>(a->objects.size()));
+  for (const auto& node : server->list("v1", "Node")) {
+    EXPECT_NE(node.dump().find("\"KubeletReady\""), std::string::npos) << node.dump();
+  }
+  const auto ds = server->get("apps/v1", "DaemonSet", "kube-flannel", "kube-flannel-ds");
+  ASSERT_TRUE(ds);
+  EXPECT_NE(ds->dump().find("\"manager\":\"ocne\""), std::string::npos);
+
+  server->clear_requests();
+  auto second = install_addons(*client, { *a }, options(), null_progress());
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_EQ(second->applied, 0);
+  EXPECT_EQ(second->unchanged, static_cast<int>(a->objects.size()));
+  EXPECT_EQ(writes(), 0);
+}
+
+TEST_F(AddonInstall, AFlannelThatNeverRollsOutFailsWithThePodsReasonAndTheNodes)
+{
+  start({ "kube-flannel/kube-flannel-ds" });
+  auto a = render_flannel({ .pod_cidrs = { "10.244.0.0/16" }, .interfaces = {} }, env());
+  ASSERT_TRUE(a) << a.error().message();
+  auto o = options();
+  o.timeout = std::chrono::seconds(2);
+  auto result = install_addons(*client, { *a }, o, null_progress());
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind(), ErrorKind::timeout);
+  const auto& m = result.error().message();
+  EXPECT_TRUE(m.starts_with("the cluster's add-ons did not become ready: flannel: timed out after 2.0s waiting for "
+                            "daemonset kube-flannel/kube-flannel-ds to be rolled out: last seen 0 of 2 pods available"))
+    << m;
+  EXPECT_NE(m.find("is waiting: ImagePullBackOff (image container-registry.oracle.com/olcne/flannel:current)"),
+            std::string::npos)
+    << m;
+}
+
+TEST_F(AddonInstall, NodesThatStayNotReadySayWhy)
+{
+  start();
+  // No CNI at all: nothing rolls out, the nodes keep the kubelet's reason.
+  auto o = options();
+  o.timeout = std::chrono::seconds(1);
+  auto result = install_addons(*client, {}, o, null_progress());
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message().find("node node-1 Ready=False (KubeletNotReady: container runtime network not "
+                                          "ready: NetworkReady=false reason:NetworkPluginNotReady"),
+            std::string::npos)
+    << result.error().message();
+}
+
+} // namespace
+} // namespace ocne::addons
