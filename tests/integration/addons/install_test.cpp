@@ -1,4 +1,7 @@
+#include "pkg/addons/ccm.hpp"
 #include "pkg/addons/flannel.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/k8s/base64.hpp"
 #include "pkg/addons/install.hpp"
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
@@ -27,6 +30,7 @@ protected:
     for (const auto* name : { "node-1", "node-2" }) {
       server->create({ { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", name } } } });
     }
+    test::kube::play_deployment_controller(*server);
     test::kube::play_daemonset_controller(*server, { .delay = {}, .never_available = std::move(stalled) });
     test::kube::play_node_readiness(*server, { "kube-flannel/kube-flannel-ds" });
     auto access = k8s::load_kubeconfig({ dir() / "kubeconfig" });
@@ -120,6 +124,34 @@ TEST_F(AddonInstall, AFlannelThatNeverRollsOutFailsWithThePodsReasonAndTheNodes)
   EXPECT_NE(m.find("is waiting: ImagePullBackOff (image container-registry.oracle.com/olcne/flannel:current)"),
             std::string::npos)
     << m;
+}
+
+TEST_F(AddonInstall, TheOxideCcmSecretReadsBackWithEveryKeyAndNoLogHoldsTheToken)
+{
+  start();
+  auto flannel = render_flannel({ .pod_cidrs = { "10.244.0.0/16" }, .interfaces = {} }, env());
+  auto ccm = render_oxide_ccm({ "https://silo.example", Secret("oxide-token-secret-42"), "k8s" }, env());
+  ASSERT_TRUE(flannel && ccm);
+  std::vector<std::string> logged;
+  log::set_level(log::Level::trace);
+  log::set_sink([&](const log::Record& r) { logged.emplace_back(r.message); });
+  auto result = install_addons(*client, { *flannel, *ccm }, options(), null_progress());
+  log::set_sink({});
+  log::set_level(log::Level::info);
+  ASSERT_TRUE(result) << result.error().message();
+  const auto secret = server->get("v1", "Secret", "kube-system", "oxide-cloud-controller-manager");
+  ASSERT_TRUE(secret);
+  const auto& data = (*secret)["data"];
+  EXPECT_EQ(k8s::base64_decode(data["oxide-host"].get<std::string>()), "https://silo.example");
+  EXPECT_EQ(k8s::base64_decode(data["oxide-token"].get<std::string>()), "oxide-token-secret-42");
+  EXPECT_EQ(k8s::base64_decode(data["oxide-project"].get<std::string>()), "k8s");
+  EXPECT_EQ(data.size(), 3u);
+  EXPECT_TRUE(server->get("apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"));
+  EXPECT_FALSE(logged.empty());
+  for (const auto& line : logged) {
+    EXPECT_EQ(line.find("oxide-token-secret-42"), std::string::npos) << line;
+    EXPECT_EQ(line.find(k8s::base64_encode("oxide-token-secret-42")), std::string::npos) << line;
+  }
 }
 
 TEST_F(AddonInstall, NodesThatStayNotReadySayWhy)
