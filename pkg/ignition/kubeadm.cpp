@@ -143,7 +143,9 @@ init_configuration_yaml(const InitOptions& o)
   if (!o.certificate_key.empty()) {
     init << YAML::Key << "certificateKey" << YAML::Value << o.certificate_key.reveal();
   }
-  emit_strings(init, "skipPhases", {"addon/kube-proxy", "addon/coredns", "preflight"});
+  // kubeadm installs kube-proxy and CoreDNS (with OCK's images, from
+  // imageRepository and dns.imageTag); the CNI comes after (pkg/addons).
+  emit_strings(init, "skipPhases", {"preflight"});
   emit_patches(init);
   init << YAML::EndMap;
 
@@ -181,7 +183,17 @@ init_configuration_yaml(const InitOptions& o)
     cluster << YAML::EndMap;
   }
   cluster << YAML::EndMap;
-  return Secret(fmt::format("{}\n---\n{}\n", init.c_str(), cluster.c_str()));
+
+  // kube-proxy: the configured mode, and the pod network for traffic it
+  // tells apart from the cluster's own.
+  YAML::Emitter proxy;
+  proxy << YAML::BeginMap;
+  proxy << YAML::Key << "apiVersion" << YAML::Value << "kubeproxy.config.k8s.io/v1alpha1";
+  proxy << YAML::Key << "kind" << YAML::Value << "KubeProxyConfiguration";
+  proxy << YAML::Key << "mode" << YAML::Value << o.kube_proxy_mode;
+  proxy << YAML::Key << "clusterCIDR" << YAML::Value << o.pod_subnet;
+  proxy << YAML::EndMap;
+  return Secret(fmt::format("{}\n---\n{}\n---\n{}\n", init.c_str(), cluster.c_str(), proxy.c_str()));
 }
 
 Secret

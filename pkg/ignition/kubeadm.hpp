@@ -39,6 +39,8 @@ struct InitOptions
   unsigned bind_port = 6443; // the local kube-apiserver (6444 behind the internal LB)
   std::string pod_subnet = "10.244.0.0/16";
   std::string service_subnet = "10.96.0.0/12";
+  // kube-proxy, which kubeadm installs: iptables, ipvs or nftables.
+  std::string kube_proxy_mode = "iptables";
   std::vector<std::string> cert_sans; // extra API server SANs (the libvirt host address)
   std::string cipher_suites;
   // No worker nodes: the control plane takes workloads (taints: []).

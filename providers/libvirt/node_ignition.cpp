@@ -40,6 +40,7 @@ node_ignition(const Options& options, const NetworkPlan& plan, const ClusterSecr
   n.init.kubernetes_version = options.kubernetes_full_version;
   n.init.etcd_tag = options.etcd_tag;
   n.init.coredns_tag = options.coredns_tag;
+  n.init.kube_proxy_mode = options.kube_proxy_mode;
   n.init.image_repository = options.image_repository;
   n.init.api_address = node.api_address;
   n.init.api_port = options.api_port;

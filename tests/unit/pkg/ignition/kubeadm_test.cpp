@@ -38,8 +38,10 @@ TEST(Kubeadm, ApiVersionFollowsKubernetesVersion)
 
 TEST(Kubeadm, InitV1beta4)
 {
-  const auto docs = documents(init_configuration_yaml(init_options(KubeadmApi::v1beta4)));
-  ASSERT_EQ(docs.size(), 2u);
+  auto options = init_options(KubeadmApi::v1beta4);
+  options.kube_proxy_mode = "nftables";
+  const auto docs = documents(init_configuration_yaml(options));
+  ASSERT_EQ(docs.size(), 3u);
   const auto& init = docs[0];
   EXPECT_EQ(init["apiVersion"].as<std::string>(), "kubeadm.k8s.io/v1beta4");
   EXPECT_EQ(init["kind"].as<std::string>(), "InitConfiguration");
@@ -54,8 +56,9 @@ TEST(Kubeadm, InitV1beta4)
   EXPECT_EQ(args[0]["name"].as<std::string>(), "node-ip");
   EXPECT_EQ(args[0]["value"].as<std::string>(), "NODE_IP");
   EXPECT_FALSE(init["nodeRegistration"]["taints"]); // kubeadm's default taint stays
-  EXPECT_EQ(init["skipPhases"].size(), 3u);
-  EXPECT_EQ(init["skipPhases"][2].as<std::string>(), "preflight");
+  // kubeadm installs kube-proxy and CoreDNS: only preflight is skipped.
+  ASSERT_EQ(init["skipPhases"].size(), 1u);
+  EXPECT_EQ(init["skipPhases"][0].as<std::string>(), "preflight");
   EXPECT_EQ(init["patches"]["directory"].as<std::string>(), "/etc/ocne/ock/patches");
   const auto& cluster = docs[1];
   EXPECT_EQ(cluster["kind"].as<std::string>(), "ClusterConfiguration");
@@ -68,6 +71,11 @@ TEST(Kubeadm, InitV1beta4)
   EXPECT_EQ(cluster["apiServer"]["certSANs"][0].as<std::string>(), "127.0.0.1");
   EXPECT_EQ(cluster["apiServer"]["extraArgs"][0]["value"].as<std::string>(), "VersionTLS12");
   EXPECT_EQ(cluster["scheduler"]["extraArgs"][0]["name"].as<std::string>(), "tls-min-version");
+  const auto& proxy = docs[2];
+  EXPECT_EQ(proxy["apiVersion"].as<std::string>(), "kubeproxy.config.k8s.io/v1alpha1");
+  EXPECT_EQ(proxy["kind"].as<std::string>(), "KubeProxyConfiguration");
+  EXPECT_EQ(proxy["mode"].as<std::string>(), "nftables");
+  EXPECT_EQ(proxy["clusterCIDR"].as<std::string>(), "10.244.0.0/16");
 }
 
 TEST(Kubeadm, InitV1beta3UsesMapsAndSchedulableControlPlane)
