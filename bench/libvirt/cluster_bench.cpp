@@ -51,6 +51,14 @@ public:
     *m_waited += Clock::now() - start;
     return n;
   }
+  Status
+  install_addons(const fs::Path& kubeconfig, const cluster::AddonRequest& request, ProgressSink& progress) override
+  {
+    const auto start = Clock::now();
+    auto status = m_inner->install_addons(kubeconfig, request, progress);
+    *m_waited += Clock::now() - start;
+    return status;
+  }
 
 private:
   std::unique_ptr<cluster::ClusterProbe> m_inner;

@@ -22,6 +22,14 @@ start_libvirt(const config::LoadedConfig& loaded, Context& ctx)
   if (const auto arch = ctx.env.get_nonempty("OCNE_LIBVIRT_ARCH")) {
     options.arch = *arch;
   }
+  if (const auto timeout = ctx.env.get_nonempty("OCNE_LIBVIRT_READY_TIMEOUT")) {
+    char* end = nullptr;
+    const long seconds = std::strtol(timeout->c_str(), &end, 10);
+    if (*end != '\0' || seconds <= 0) {
+      throw Fatal("OCNE_LIBVIRT_READY_TIMEOUT must be a number of seconds, got {}", str::quote(*timeout));
+    }
+    options.ready_timeout = std::chrono::seconds(seconds);
+  }
   const std::string name = options.cluster_name;
   providers::libvirt::LibvirtDriver driver(std::move(options));
   cluster::StartRequest request;

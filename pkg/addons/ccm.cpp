@@ -42,6 +42,23 @@ render_oxide_ccm(const OxideCcmOptions& options, const Environment& env)
   return Addon{ "oxide-ccm", "kube-system", std::move(objects), text.source };
 }
 
+Result<Addon>
+render_oci_ccm(const OciCcmOptions& options, const Environment& env)
+{
+  if (options.compartment.empty() || options.vcn.empty()) {
+    return make_error(ErrorKind::invalid_input,
+                      "the OCI cloud controller manager needs the cluster's compartment and VCN");
+  }
+  tmpl::Variables vars;
+  vars.set("OCI_CCM_IMAGE", tmpl::Value::string(options.image));
+  OCNE_TRY_ASSIGN(auto text, addon_template("oci-ccm", env));
+  OCNE_TRY_ASSIGN(auto rendered, tmpl::render(text.text, vars, { .source = text.source }));
+  OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(rendered, text.source));
+  auto secrets = oci_ccm_secrets(options);
+  objects.insert(objects.begin(), secrets.begin(), secrets.end());
+  return Addon{ "oci-ccm", "kube-system", std::move(objects), text.source };
+}
+
 Secret
 oci_cloud_provider_yaml(const OciCcmOptions& o)
 {

@@ -36,7 +36,11 @@ struct OciCcmOptions
   // The two subnets with role service-lb of the OCICluster.
   std::string subnet1;
   std::string subnet2;
+  std::string image = "ghcr.io/oracle/cloud-provider-oci:v1.30.0";
 };
+
+// The two Secrets, then the CCM DaemonSet (control plane nodes) and its RBAC.
+Result<Addon> render_oci_ccm(const OciCcmOptions& options, const Environment& env);
 
 // The YAML both OCI Secrets hold (cloud-provider.yaml of
 // kube-system/oci-cloud-controller-manager, config.yaml of

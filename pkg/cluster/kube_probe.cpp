@@ -1,5 +1,9 @@
 #include "pkg/cluster/probe.hpp"
 
+#include "pkg/addons/flannel.hpp"
+#include "pkg/addons/install.hpp"
+#include "pkg/core/strings.hpp"
+
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/client.hpp"
@@ -63,6 +67,31 @@ public:
       log::debug("waiting for {}: {}", kubeconfig.string(), last);
       std::this_thread::sleep_for(m_interval);
     }
+  }
+
+  Status
+  install_addons(const fs::Path& kubeconfig, const AddonRequest& request, ProgressSink& progress) override
+  {
+    std::vector<addons::Addon> wanted;
+    if (request.cni.empty() || request.cni == "flannel") {
+      OCNE_TRY_ASSIGN(auto flannel, addons::render_flannel({ .pod_cidrs = str::split_trimmed(request.pod_subnet, ','),
+                                                             .interfaces = request.interfaces },
+                                                           Environment::process()));
+      wanted.push_back(std::move(flannel));
+    } else if (request.cni == "none") {
+      log::info("cni is none: no CNI installed; the nodes are NotReady until one is");
+    } else {
+      log::warn("cni {} is not one ocne installs: no CNI installed; the nodes are NotReady until you install it",
+                request.cni);
+    }
+    OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({ kubeconfig }, { .require_all = true }));
+    k8s::Client client(std::move(access));
+    addons::InstallOptions options;
+    options.timeout = request.timeout;
+    // Without a CNI no node becomes Ready: do not wait for that.
+    options.wait_for_nodes = !wanted.empty();
+    OCNE_TRY(addons::install_addons(client, wanted, options, progress));
+    return {};
   }
 
 private:

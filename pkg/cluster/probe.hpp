@@ -11,8 +11,20 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace ocne::cluster {
+
+// The add-ons a started cluster needs for Ready nodes (docs/addons.md).
+struct AddonRequest
+{
+  // "" or "flannel" installs flannel; "none" or another name installs no CNI.
+  std::string cni;
+  std::string pod_subnet; // comma-separated CIDRs
+  std::vector<std::string> interfaces;
+  std::chrono::milliseconds timeout{ std::chrono::minutes(10) };
+};
 
 class ClusterProbe
 {
@@ -24,6 +36,9 @@ public:
                             ProgressSink& progress) = 0;
   // One look: the number of nodes, or why the API did not answer.
   virtual Result<std::size_t> count_nodes(const fs::Path& kubeconfig) = 0;
+  // Installs the add-ons and waits until they run and every node is Ready
+  // (pkg/addons); a second call writes nothing.
+  virtual Status install_addons(const fs::Path& kubeconfig, const AddonRequest& request, ProgressSink& progress) = 0;
 };
 
 // Polls with pkg/k8s (GET /api/v1/nodes) every interval.

@@ -178,6 +178,13 @@ LibvirtDriver::start(cluster::StartContext& ctx)
                         o.cluster_name, first->name(), paths.host.string(), seen.error().message(), o.cluster_name);
     }
     log::info("Cluster {} is running already", o.cluster_name);
+    // A start that stopped before its add-ons were in finishes them now.
+    const auto iface = record.state.find("cniInterface");
+    OCNE_TRY(m_deps.probe->install_addons(
+      paths.host,
+      {o.cni, o.pod_subnet, iface == record.state.end() ? std::vector<std::string>{} : std::vector<std::string>{iface->second},
+       o.ready_timeout},
+      ctx.progress));
     cluster::StartResult result;
     result.outcome = cluster::StartOutcome::already_running;
     result.kubeconfigs = paths;
@@ -344,7 +351,10 @@ LibvirtDriver::start(cluster::StartContext& ctx)
                                           o.api_port);
   if (run.plan.mode == NetworkMode::bridge) {
     result.cni_interfaces = {run.plan.net_interface};
+    OCNE_TRY(ctx.tracker.set_state("cniInterface", run.plan.net_interface));
   }
+  OCNE_TRY(m_deps.probe->install_addons(paths.host, {o.cni, o.pod_subnet, result.cni_interfaces, o.ready_timeout},
+                                        ctx.progress));
   result.notes = {"To access the cluster from the VM host:",
                   fmt::format("    copy {} to that host and run kubectl there", paths.internal.string()),
                   "To access the cluster from this system:", fmt::format("    use {}", paths.host.string())};

@@ -72,6 +72,7 @@ map_config(const config::ClusterConfig& c, const Environment& env, const StateDi
   o.pod_subnet = c.pod_subnet.value_or("10.244.0.0/16");
   o.service_subnet = c.service_subnet.value_or("10.96.0.0/12");
   o.kube_proxy_mode = c.kube_proxy_mode.value_or("iptables");
+  o.cni = c.cni.get();
   o.cipher_suites = c.cipher_suites.get();
   o.container_registry = c.registry.value_or("container-registry.oracle.com");
   o.image_repository = o.container_registry + "/olcne";

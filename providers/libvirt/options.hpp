@@ -61,6 +61,8 @@ struct Options
   std::string pod_subnet = "10.244.0.0/16";
   std::string service_subnet = "10.96.0.0/12";
   std::string kube_proxy_mode = "iptables";
+  // The CNI to install: "" or flannel, or none (docs/addons.md).
+  std::string cni;
   std::string cipher_suites;
   std::string image_repository = "container-registry.oracle.com/olcne";
   std::string os_registry = "ostree-unverified-registry:container-registry.oracle.com/olcne/ock-ostree";

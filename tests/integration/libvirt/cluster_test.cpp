@@ -2,7 +2,9 @@
 // libvirt cluster against a real libvirtd with QEMU, booting the fake-node
 // test image: the Ignition each domain received, the API reached through the
 // real network path (the first node's port forward, and the virtual IP on
-// the libvirt network), and a delete that leaves nothing behind.
+// the libvirt network), the add-ons applied until the node is Ready (the
+// fake node's server plays the workload controllers and a kubelet that waits
+// for flannel), and a delete that leaves nothing behind.
 
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/core/fs.hpp"
@@ -51,6 +53,19 @@ node_names(const fs::Path& kubeconfig)
   return names;
 }
 
+// The live object, or null when it is absent or the API does not answer.
+nlohmann::json
+live(const fs::Path& kubeconfig, const k8s::ObjectRef& ref)
+{
+  auto access = k8s::load_kubeconfig({kubeconfig}, {.require_all = true});
+  if (!access) {
+    return nullptr;
+  }
+  k8s::Client client(std::move(*access));
+  auto found = client.find(ref);
+  return found && *found ? **found : nlohmann::json(nullptr);
+}
+
 class LibvirtClusterTest : public ocne::test::TempDirTest
 {
 protected:
@@ -61,11 +76,11 @@ protected:
   }
 
   fs::Path
-  cluster_file(const std::string& name, unsigned workers)
+  cluster_file(const std::string& name, unsigned workers, const std::string& extra = "")
   {
     const auto& daemon = ocne::test::LibvirtDaemon::get();
     return write(name + ".yaml", fmt::format(R"(name: {}
-workerNodes: {}
+workerNodes: {}{}
 bootVolumeContainerImage: file://{}
 providers:
   libvirt:
@@ -80,13 +95,13 @@ providers:
       memory: 320Mi
       storage: 1Gi
 )",
-                                             name, workers, daemon.boot_image().string(), daemon.uri()));
+                                             name, workers, extra, daemon.boot_image().string(), daemon.uri()));
   }
 
   ocne::test::OcneRun
-  ocne(const std::vector<std::string>& args)
+  ocne(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {})
   {
-    auto run = ocne::test::run_ocne(args, dir());
+    auto run = ocne::test::run_ocne(args, dir(), env);
     std::cerr << "$ ocne";
     for (const auto& a : args) {
       std::cerr << " " << a;
@@ -135,6 +150,14 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   auto via_vip = node_names(vm);
   ASSERT_TRUE(via_vip) << via_vip.error().message();
   EXPECT_EQ(*via_vip, std::vector<std::string>{"lvtest-control-plane-1"});
+  // The add-ons reached the cluster and the node is Ready.
+  const auto ds = live(local, {"apps/v1", "DaemonSet", "kube-flannel", "kube-flannel-ds"});
+  ASSERT_FALSE(ds.is_null());
+  EXPECT_EQ(ds["spec"]["template"]["spec"]["containers"][0]["args"],
+            nlohmann::json::parse(R"(["--ip-masq","--kube-subnet-mgr","--iface=enp1s0"])"));
+  EXPECT_NE(started.err.find("Installing flannel into kube-flannel: ok"), std::string::npos) << started.err;
+  const auto node = live(local, {"v1", "Node", "", "lvtest-control-plane-1"});
+  EXPECT_NE(node.dump().find("\"KubeletReady\""), std::string::npos) << node.dump();
   auto shown = ocne({"cluster", "show", "-C", "lvtest"});
   EXPECT_EQ(shown.exit_code, 0);
   EXPECT_EQ(shown.out, local.string() + "\n");
@@ -163,6 +186,49 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   // and again: nothing to do, no error
   auto twice = ocne({"cluster", "delete", "-C", "lvtest"});
   EXPECT_EQ(twice.exit_code, 0) << twice.err;
+}
+
+TEST_F(LibvirtClusterTest, AFlannelThatNeverRollsOutFailsWithTheReasonAndKeepsEverythingTracked)
+{
+  // The fake node's server keeps flannel's Pod in ImagePullBackOff.
+  const auto config = cluster_file("lvstall", 0, R"(
+extraIgnitionInline: |
+  variant: fcos
+  version: 1.5.0
+  storage:
+    files:
+      - path: /etc/ocne-test/stall
+        contents:
+          inline: kube-flannel/kube-flannel-ds)");
+  auto started = ocne({"cluster", "start", "-c", config.string()}, {{"OCNE_LIBVIRT_READY_TIMEOUT", "90"}});
+  EXPECT_EQ(started.exit_code, 1) << started.err;
+  EXPECT_NE(started.err.find("the cluster's add-ons did not become ready: flannel: timed out after 1m30s waiting for "
+                             "daemonset kube-flannel/kube-flannel-ds to be rolled out"),
+            std::string::npos)
+      << started.err;
+  EXPECT_NE(started.err.find("is waiting: ImagePullBackOff (image container-registry.oracle.com/olcne/flannel:current)"),
+            std::string::npos)
+      << started.err;
+  EXPECT_NE(started.err.find("what was created is kept and recorded: 'ocne cluster delete -C lvstall' removes it"),
+            std::string::npos)
+      << started.err;
+  auto cache = ClusterCache::load(dir() / ".ocne" / "clusters.yaml");
+  ASSERT_TRUE(cache);
+  ASSERT_NE(cache->find("lvstall"), nullptr);
+
+  auto deleted = ocne({"cluster", "delete", "-C", "lvstall"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  const auto& daemon = ocne::test::LibvirtDaemon::get();
+  auto conn = ocne::libvirt::Connection::open(daemon.uri());
+  ASSERT_TRUE(conn);
+  auto domains = conn->domains();
+  ASSERT_TRUE(domains);
+  for (const auto& d : *domains) {
+    EXPECT_EQ(d.name().rfind("lvstall-", 0), std::string::npos) << d.name();
+  }
+  cache = ClusterCache::load(dir() / ".ocne" / "clusters.yaml");
+  ASSERT_TRUE(cache);
+  EXPECT_EQ(cache->find("lvstall"), nullptr);
 }
 
 } // namespace

@@ -3,7 +3,9 @@
 # reads its Ignition config from fw_cfg like Ignition does, applies it, takes
 # the network up with DHCP, and on the first control-plane node serves the
 # Kubernetes API (ocne-kube-test-server) on port 6443 with certificates from
-# the cluster CA it received, also on the virtual IP (as keepalived would).
+# the cluster CA it received, also on the virtual IP (as keepalived would),
+# playing the workload controllers and a kubelet that is Ready once flannel
+# is rolled out.
 # It reports what it got on the serial console every few seconds:
 #   OCNE-FAKE-NODE hostname=<h> action=<init|join> sha256=<of the config> ...
 /bin/busybox --install -s /bin
@@ -48,10 +50,14 @@ if [ "$action" = init ]; then
     done
     sans="$sans --san $vip"
   fi
+  # A test can make a workload never become available (its Pod waits in
+  # ImagePullBackOff) by writing its namespace/name here through extraIgnition.
+  stall=""
+  [ -r /etc/ocne-test/stall ] && stall="--stall $(cat /etc/ocne-test/stall)"
   for san in $(sed -n '/certSANs:/,/^[^ -]/s/^ *- //p' /etc/kubernetes/kubeadm.conf); do sans="$sans --san $san"; done
   /bin/ocne-kube-test-server --listen 0.0.0.0 --port 6443 \
     --ca-cert /etc/kubernetes/pki/ca.crt --ca-key /etc/kubernetes/pki/ca.key \
-    $sans --node "$host" > /run/kube-server.log 2>&1 &
+    $sans --node "$host" --controllers --cni kube-flannel/kube-flannel-ds $stall > /run/kube-server.log 2>&1 &
 fi
 
 while true; do

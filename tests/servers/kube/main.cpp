@@ -2,6 +2,7 @@
 // manual runs and for a fake node inside a VM. Prints one line with the URL
 // when it serves, then serves until SIGTERM or SIGINT.
 
+#include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/json_util.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 
@@ -38,6 +39,12 @@ Serves enough of the Kubernetes API for tests (and for kubectl) over HTTPS.
   --apply FILE            server-side apply the objects in a YAML file at start (repeatable)
   --node NAME             create a Ready Node object (repeatable)
   --version VERSION       version /version reports (default v1.32.4)
+  --controllers           play the Deployment, DaemonSet, endpoints and cert-manager
+                          controllers (controllers.hpp)
+  --cni NS/NAME           with --controllers: nodes are Ready only once this DaemonSet
+                          is rolled out, as a kubelet without a CNI (repeatable)
+  --stall NS/NAME         with --controllers: this Deployment or DaemonSet never becomes
+                          available; its Pod waits in ImagePullBackOff (repeatable)
   --crd-establish-delay MS  delay before new CRDs are Established
   --plain-http            serve HTTP without TLS
   -v, --verbose           log each request to stderr
@@ -72,6 +79,9 @@ main(int argc, char** argv)
   ocne::test::kube::ServerOptions options;
   std::vector<std::string> apply_files;
   std::vector<std::string> nodes;
+  bool controllers = false;
+  std::vector<std::string> cni;
+  std::vector<std::string> stalled;
   bool verbose = false;
   try {
     for (int i = 1; i < argc; ++i) {
@@ -129,6 +139,12 @@ main(int argc, char** argv)
         options.crd_paths.emplace_back(value());
       } else if (arg == "--apply") {
         apply_files.push_back(value());
+      } else if (arg == "--controllers") {
+        controllers = true;
+      } else if (arg == "--cni") {
+        cni.push_back(value());
+      } else if (arg == "--stall") {
+        stalled.push_back(value());
       } else if (arg == "--node") {
         nodes.push_back(value());
       } else if (arg == "--version") {
@@ -185,6 +201,13 @@ main(int argc, char** argv)
         }
       }
     }
+    if (controllers) {
+      const ocne::test::kube::DeploymentControllerOptions workloads{ .delay = {}, .never_available = stalled };
+      ocne::test::kube::play_deployment_controller(server, workloads);
+      ocne::test::kube::play_daemonset_controller(server, workloads);
+      ocne::test::kube::play_endpoints_controller(server);
+      ocne::test::kube::play_cert_manager(server);
+    }
     for (const auto& name : nodes) {
       const std::string version = options.version;
       server.create({ { "apiVersion", "v1" },
@@ -205,6 +228,9 @@ main(int argc, char** argv)
       };
       ocne::test::kube::set_condition(status, "Ready", "True", "KubeletReady", "kubelet is posting ready status");
       server.apply_status(status, "ocne-kube-test-server", true);
+    }
+    if (controllers && !cni.empty()) {
+      ocne::test::kube::play_node_readiness(server, cni);
     }
   } catch (const std::exception& e) {
     return fail(e.what());

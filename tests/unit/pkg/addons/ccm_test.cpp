@@ -77,5 +77,33 @@ TEST_F(CcmRender, OciSecretsHoldTheCloudProviderYamlUnderTheKeysEachReader)
   EXPECT_EQ((*config)["loadBalancer"]["securityListManagementMode"], "None");
 }
 
+TEST_F(CcmRender, OciCcmRunsOnTheControlPlaneWithItsSecretMountedFirst)
+{
+  OciCcmOptions o;
+  o.region = "us-ashburn-1";
+  o.key = Secret("-----BEGIN PRIVATE KEY-----\nxyz\n-----END PRIVATE KEY-----\n");
+  o.compartment = "ocid1.compartment.oc1..c";
+  o.vcn = "ocid1.vcn.oc1..v";
+  auto a = render_oci_ccm(o, env());
+  ASSERT_TRUE(a) << a.error().message();
+  ASSERT_GE(a->objects.size(), 6u);
+  EXPECT_EQ(a->objects[0]["metadata"]["name"], "oci-cloud-controller-manager");
+  EXPECT_EQ(a->objects[1]["metadata"]["name"], "oci-volume-provisioner");
+  const json& ds = a->objects.back();
+  ASSERT_EQ(ds["kind"], "DaemonSet");
+  const json& spec = ds["spec"]["template"]["spec"];
+  EXPECT_EQ(spec["containers"][0]["image"], "ghcr.io/oracle/cloud-provider-oci:v1.30.0");
+  EXPECT_EQ(spec["containers"][0]["args"][0], "--cloud-config=/etc/oci/cloud-provider.yaml");
+  EXPECT_EQ(spec["volumes"][0]["secret"]["secretName"], "oci-cloud-controller-manager");
+  EXPECT_TRUE(spec["nodeSelector"].contains("node-role.kubernetes.io/control-plane"));
+  // Only the Secrets hold the key.
+  EXPECT_EQ(json(std::vector<json>(a->objects.begin() + 2, a->objects.end())).dump().find("xyz"), std::string::npos);
+
+  o.vcn.clear();
+  auto missing = render_oci_ccm(o, env());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(), "the OCI cloud controller manager needs the cluster's compartment and VCN");
+}
+
 } // namespace
 } // namespace ocne::addons

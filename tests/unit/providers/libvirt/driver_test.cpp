@@ -284,6 +284,10 @@ TEST_F(DriverTest, SecondStartReportsTheRunningCluster)
   ASSERT_TRUE(again) << again.error().message();
   EXPECT_EQ(again->outcome, cluster::StartOutcome::already_running);
   EXPECT_EQ(cached()->resources, before);
+  // The add-ons are checked again (a run killed before them finishes them).
+  ASSERT_EQ(probe->addons.size(), 2u);
+  EXPECT_EQ(probe->addons[1].second.pod_subnet, probe->addons[0].second.pod_subnet);
+  EXPECT_EQ(probe->addons[1].second.interfaces, probe->addons[0].second.interfaces);
   EXPECT_EQ(our_domains().size(), 2u);
   // running but the API does not answer: an error, and nothing is removed
   probe->count_result = make_error(ErrorKind::unavailable, "connection refused");
@@ -449,6 +453,39 @@ TEST_F(DriverTest, TimeoutKeepsTheMachinesAndDeleteRemovesThem)
   ASSERT_TRUE(remove(o));
   EXPECT_TRUE(our_domains().empty());
   EXPECT_TRUE(our_volumes().empty());
+  EXPECT_FALSE(cached());
+}
+
+TEST_F(DriverTest, StartInstallsTheAddonsThroughTheHostKubeconfig)
+{
+  auto o = options();
+  o.pod_subnet = "10.244.0.0/16,fd00:10:244::/56";
+  o.cni = "flannel";
+  auto started = start(o);
+  ASSERT_TRUE(started) << started.error().message();
+  ASSERT_EQ(probe->addons.size(), 1u);
+  EXPECT_EQ(probe->addons[0].first, (dir() / ".kube" / ("kubeconfig." + name + ".local")).string());
+  const auto& request = probe->addons[0].second;
+  EXPECT_EQ(request.cni, "flannel");
+  EXPECT_EQ(request.pod_subnet, "10.244.0.0/16,fd00:10:244::/56");
+  EXPECT_EQ(request.interfaces, started->cni_interfaces);
+}
+
+TEST_F(DriverTest, AddonsThatNeverBecomeReadyKeepTheClusterRecorded)
+{
+  const auto o = options();
+  probe->addons_result = make_error(ErrorKind::timeout,
+                                    "the cluster's add-ons did not become ready: flannel: timed out after 15m");
+  auto started = start(o);
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().message(),
+            fmt::format("the cluster's add-ons did not become ready: flannel: timed out after 15m; what was created "
+                        "is kept and recorded: 'ocne cluster delete -C {}' removes it",
+                        name));
+  EXPECT_EQ(our_domains().size(), 2u);
+  EXPECT_EQ(cached()->state.at("phase"), "failed");
+  ASSERT_TRUE(remove(o));
+  EXPECT_TRUE(our_domains().empty());
   EXPECT_FALSE(cached());
 }
 

@@ -19,6 +19,8 @@ struct ProbeScript
   Status wait_result;
   Result<std::size_t> count_result = std::size_t{1};
   std::vector<std::pair<std::string, std::size_t>> waits;
+  Status addons_result;
+  std::vector<std::pair<std::string, cluster::AddonRequest>> addons;
 };
 
 class FakeProbe final : public cluster::ClusterProbe
@@ -37,6 +39,12 @@ public:
   count_nodes(const fs::Path&) override
   {
     return m_script->count_result;
+  }
+  Status
+  install_addons(const fs::Path& kubeconfig, const cluster::AddonRequest& request, ProgressSink&) override
+  {
+    m_script->addons.emplace_back(kubeconfig.string(), request);
+    return m_script->addons_result;
   }
 
 private:
