@@ -1,6 +1,8 @@
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
 #include "cmd/ocne/providers.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
 
 namespace ocne::cli {
 
@@ -17,6 +19,20 @@ run_start(const StartOptions& o, Context& ctx)
 {
   const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
   throw_on_error(config::validate_for(loaded, config::Purpose::start));
+  // One warning for what the cluster file asks for and this build does not do.
+  std::vector<std::string> unsupported;
+  for (const auto& app : loaded.config.applications) {
+    unsupported.push_back("application " + app.name);
+  }
+  for (const auto& catalog : loaded.config.catalogs) {
+    unsupported.push_back("catalog " + catalog.name);
+  }
+  if (loaded.config.community_catalog.get()) {
+    unsupported.emplace_back("the community catalog");
+  }
+  if (!unsupported.empty()) {
+    log::warn("applications and catalogs are not supported yet; not installed: {}", str::join(unsupported, ", "));
+  }
   const auto& provider = loaded.config.provider.get();
   if (provider == "libvirt") {
     start_libvirt(loaded, ctx);
