@@ -19,8 +19,10 @@ k8s::WaitOptions
 remaining(const InstallOptions& options, Clock::time_point deadline)
 {
   k8s::WaitOptions w;
-  w.timeout = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
-                       std::chrono::milliseconds(1));
+  // Whole seconds up, so the first wait's message says the configured
+  // timeout ("1m30s", not "1m29s").
+  w.timeout = std::max(std::chrono::ceil<std::chrono::seconds>(deadline - Clock::now()),
+                       std::chrono::seconds(1));
   w.interval = options.interval;
   return w;
 }

@@ -82,6 +82,23 @@ TEST_F(AddonInstall, EveryFamilyPassesTheServersSchemasInADryRun)
     ASSERT_TRUE(applied) << applied.error().message();
   }
   EXPECT_FALSE(server->get("apps/v1", "DaemonSet", "kube-flannel", "kube-flannel-ds"));
+
+  // Each provider's cloud controller manager too.
+  OciCcmOptions oci;
+  oci.region = "us-ashburn-1";
+  oci.key = Secret("-----BEGIN PRIVATE KEY-----\nk\n-----END PRIVATE KEY-----\n");
+  oci.compartment = "ocid1.compartment.oc1..c";
+  oci.vcn = "ocid1.vcn.oc1..v";
+  auto oci_ccm = render_oci_ccm(oci, env());
+  auto oxide_ccm = render_oxide_ccm({ "https://silo.example", Secret("t"), "k8s" }, env());
+  ASSERT_TRUE(oci_ccm && oxide_ccm);
+  k8s::ManifestOptions dry;
+  dry.apply.dry_run = true;
+  for (const auto* a : { &*oci_ccm, &*oxide_ccm }) {
+    auto applied = k8s::apply_objects(*client, a->objects, {}, dry, null_progress());
+    ASSERT_TRUE(applied) << a->name << ": " << applied.error().message();
+  }
+  EXPECT_FALSE(server->get("apps/v1", "DaemonSet", "kube-system", "oci-cloud-controller-manager"));
 }
 
 TEST_F(AddonInstall, FlannelMakesTheNodesReadyAndASecondRunWritesNothing)
@@ -118,7 +135,7 @@ TEST_F(AddonInstall, AFlannelThatNeverRollsOutFailsWithThePodsReasonAndTheNodes)
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind(), ErrorKind::timeout);
   const auto& m = result.error().message();
-  EXPECT_TRUE(m.starts_with("the cluster's add-ons did not become ready: flannel: timed out after 2.0s waiting for "
+  EXPECT_TRUE(m.starts_with("the cluster's add-ons did not become ready: flannel: timed out after 2s waiting for "
                             "daemonset kube-flannel/kube-flannel-ds to be rolled out: last seen 0 of 2 pods available"))
     << m;
   EXPECT_NE(m.find("is waiting: ImagePullBackOff (image container-registry.oracle.com/olcne/flannel:current)"),
@@ -151,6 +168,45 @@ TEST_F(AddonInstall, TheOxideCcmSecretReadsBackWithEveryKeyAndNoLogHoldsTheToken
   for (const auto& line : logged) {
     EXPECT_EQ(line.find("oxide-token-secret-42"), std::string::npos) << line;
     EXPECT_EQ(line.find(k8s::base64_encode("oxide-token-secret-42")), std::string::npos) << line;
+  }
+}
+
+TEST_F(AddonInstall, TheOciCcmSecretsReadBackWithTheirYaml)
+{
+  start();
+  OciCcmOptions o;
+  o.region = "us-phoenix-1";
+  o.tenancy = "ocid1.tenancy.oc1..t";
+  o.user = "ocid1.user.oc1..u";
+  o.fingerprint = "aa:bb";
+  o.key = Secret("-----BEGIN PRIVATE KEY-----\nsecret-key-bytes\n-----END PRIVATE KEY-----\n");
+  o.passphrase = Secret("pass-42");
+  o.compartment = "ocid1.compartment.oc1..c";
+  o.vcn = "ocid1.vcn.oc1..v";
+  o.subnet1 = "ocid1.subnet.oc1..a";
+  o.subnet2 = "ocid1.subnet.oc1..b";
+  auto flannel = render_flannel({ .pod_cidrs = { "10.244.0.0/16" }, .interfaces = {} }, env());
+  auto ccm = render_oci_ccm(o, env());
+  ASSERT_TRUE(flannel && ccm);
+  std::vector<std::string> logged;
+  log::set_level(log::Level::trace);
+  log::set_sink([&](const log::Record& r) { logged.emplace_back(r.message); });
+  auto result = install_addons(*client, { *flannel, *ccm }, options(), null_progress());
+  log::set_sink({});
+  log::set_level(log::Level::info);
+  ASSERT_TRUE(result) << result.error().message();
+  for (const auto& [name, key] : std::vector<std::pair<std::string, std::string>>{
+         { "oci-cloud-controller-manager", "cloud-provider.yaml" }, { "oci-volume-provisioner", "config.yaml" } }) {
+    const auto secret = server->get("v1", "Secret", "kube-system", name);
+    ASSERT_TRUE(secret) << name;
+    ASSERT_EQ((*secret)["data"].size(), 1u);
+    const auto yaml = k8s::base64_decode((*secret)["data"][key].get<std::string>());
+    ASSERT_TRUE(yaml);
+    EXPECT_EQ(*yaml, oci_cloud_provider_yaml(o).reveal());
+  }
+  for (const auto& line : logged) {
+    EXPECT_EQ(line.find("secret-key-bytes"), std::string::npos) << line;
+    EXPECT_EQ(line.find("pass-42"), std::string::npos) << line;
   }
 }
 
