@@ -200,9 +200,9 @@ extraIgnitionInline: |
       - path: /etc/ocne-test/stall
         contents:
           inline: kube-flannel/kube-flannel-ds)");
-  auto started = ocne({"cluster", "start", "-c", config.string()}, {{"OCNE_LIBVIRT_READY_TIMEOUT", "90"}});
+  auto started = ocne({"cluster", "start", "-c", config.string()}, {{"OCNE_LIBVIRT_READY_TIMEOUT", "30"}});
   EXPECT_EQ(started.exit_code, 1) << started.err;
-  EXPECT_NE(started.err.find("the cluster's add-ons did not become ready: flannel: timed out after 1m30s waiting for "
+  EXPECT_NE(started.err.find("the cluster's add-ons did not become ready: flannel: timed out after 30s waiting for "
                              "daemonset kube-flannel/kube-flannel-ds to be rolled out"),
             std::string::npos)
       << started.err;
