@@ -3,6 +3,8 @@
 #include "pkg/core/embedded.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/state_dir.hpp"
+#include "pkg/k8s/yaml.hpp"
+#include "pkg/template/render.hpp"
 
 #include <system_error>
 
@@ -22,6 +24,15 @@ addon_template(const std::string& name, const Environment& env)
     return make_error(ErrorKind::internal, "no built-in template for add-on {}", name);
   }
   return TemplateText{ std::string(*built_in), name + ".yaml (built in)" };
+}
+
+Result<Addon>
+render_addon(const std::string& name, const std::string& namespace_, const tmpl::Variables& vars, const Environment& env)
+{
+  OCNE_TRY_ASSIGN(auto text, addon_template(name, env));
+  OCNE_TRY_ASSIGN(auto rendered, tmpl::render(text.text, vars, { .source = text.source }));
+  OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(rendered, text.source));
+  return Addon{ name, namespace_, std::move(objects), text.source };
 }
 
 } // namespace ocne::addons

@@ -34,3 +34,17 @@ struct TemplateText
 Result<TemplateText> addon_template(const std::string& name, const Environment& env);
 
 } // namespace ocne::addons
+
+namespace ocne::tmpl {
+class Variables;
+}
+
+namespace ocne::addons {
+
+// The add-on's template rendered with vars and parsed into objects.
+Result<Addon> render_addon(const std::string& name,
+                           const std::string& namespace_,
+                           const tmpl::Variables& vars,
+                           const Environment& env);
+
+} // namespace ocne::addons

@@ -31,15 +31,13 @@ render_oxide_ccm(const OxideCcmOptions& options, const Environment& env)
   }
   tmpl::Variables vars;
   vars.set("OXIDE_CCM_IMAGE", tmpl::Value::string(options.image));
-  OCNE_TRY_ASSIGN(auto text, addon_template("oxide-ccm", env));
-  OCNE_TRY_ASSIGN(auto rendered, tmpl::render(text.text, vars, { .source = text.source }));
-  OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(rendered, text.source));
-  objects.insert(objects.begin(),
+  OCNE_TRY_ASSIGN(auto addon, render_addon("oxide-ccm", "kube-system", vars, env));
+  addon.objects.insert(addon.objects.begin(),
                  secret("oxide-cloud-controller-manager",
                         { { "oxide-host", k8s::base64_encode(options.host) },
                           { "oxide-token", k8s::base64_encode(options.token.reveal()) },
                           { "oxide-project", k8s::base64_encode(options.project) } }));
-  return Addon{ "oxide-ccm", "kube-system", std::move(objects), text.source };
+  return addon;
 }
 
 Result<Addon>
@@ -51,12 +49,10 @@ render_oci_ccm(const OciCcmOptions& options, const Environment& env)
   }
   tmpl::Variables vars;
   vars.set("OCI_CCM_IMAGE", tmpl::Value::string(options.image));
-  OCNE_TRY_ASSIGN(auto text, addon_template("oci-ccm", env));
-  OCNE_TRY_ASSIGN(auto rendered, tmpl::render(text.text, vars, { .source = text.source }));
-  OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(rendered, text.source));
+  OCNE_TRY_ASSIGN(auto addon, render_addon("oci-ccm", "kube-system", vars, env));
   auto secrets = oci_ccm_secrets(options);
-  objects.insert(objects.begin(), secrets.begin(), secrets.end());
-  return Addon{ "oci-ccm", "kube-system", std::move(objects), text.source };
+  addon.objects.insert(addon.objects.begin(), secrets.begin(), secrets.end());
+  return addon;
 }
 
 Secret

@@ -73,10 +73,7 @@ render_flannel(const FlannelOptions& options, const Environment& env)
   vars.set("FLANNEL_CNI_CONF", tmpl::Value::string(cni.dump(2) + "\n"));
   vars.set("FLANNEL_ARGS", tmpl::Value::node(nlohmann::ordered_json::parse(args.dump())));
   vars.set("FLANNEL_IMAGE", tmpl::Value::string(options.image));
-  OCNE_TRY_ASSIGN(auto text, addon_template("flannel", env));
-  OCNE_TRY_ASSIGN(auto rendered, tmpl::render(text.text, vars, { .source = text.source }));
-  OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(rendered, text.source));
-  return Addon{ "flannel", "kube-flannel", std::move(objects), text.source };
+  return render_addon("flannel", "kube-flannel", vars, env);
 }
 
 } // namespace ocne::addons

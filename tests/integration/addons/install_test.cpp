@@ -12,10 +12,25 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 namespace ocne::addons {
 namespace {
 
 using json = nlohmann::json;
+
+// Every log line (trace level) written while fn runs.
+std::vector<std::string>
+capture_logs(const std::function<void()>& fn)
+{
+  std::vector<std::string> logged;
+  log::set_level(log::Level::trace);
+  log::set_sink([&](const log::Record& r) { logged.emplace_back(r.message); });
+  fn();
+  log::set_sink({});
+  log::set_level(log::Level::info);
+  return logged;
+}
 
 class AddonInstall : public test::TempDirTest
 {
@@ -53,15 +68,6 @@ protected:
     return o;
   }
 
-  int
-  writes()
-  {
-    int n = 0;
-    for (const auto& r : server->requests()) {
-      n += r.method != "GET" ? 1 : 0;
-    }
-    return n;
-  }
 
   std::unique_ptr<test::kube::KubeTestServer> server;
   std::unique_ptr<k8s::Client> client;
@@ -121,7 +127,7 @@ TEST_F(AddonInstall, FlannelMakesTheNodesReadyAndASecondRunWritesNothing)
   ASSERT_TRUE(second) << second.error().message();
   EXPECT_EQ(second->applied, 0);
   EXPECT_EQ(second->unchanged, static_cast<int>(a->objects.size()));
-  EXPECT_EQ(writes(), 0);
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
 }
 
 TEST_F(AddonInstall, AFlannelThatNeverRollsOutFailsWithThePodsReasonAndTheNodes)
@@ -149,12 +155,8 @@ TEST_F(AddonInstall, TheOxideCcmSecretReadsBackWithEveryKeyAndNoLogHoldsTheToken
   auto flannel = render_flannel({ .pod_cidrs = { "10.244.0.0/16" }, .interfaces = {} }, env());
   auto ccm = render_oxide_ccm({ "https://silo.example", Secret("oxide-token-secret-42"), "k8s" }, env());
   ASSERT_TRUE(flannel && ccm);
-  std::vector<std::string> logged;
-  log::set_level(log::Level::trace);
-  log::set_sink([&](const log::Record& r) { logged.emplace_back(r.message); });
-  auto result = install_addons(*client, { *flannel, *ccm }, options(), null_progress());
-  log::set_sink({});
-  log::set_level(log::Level::info);
+  Result<InstallResult> result = make_error(ErrorKind::internal, "not run");
+  const auto logged = capture_logs([&] { result = install_addons(*client, { *flannel, *ccm }, options(), null_progress()); });
   ASSERT_TRUE(result) << result.error().message();
   const auto secret = server->get("v1", "Secret", "kube-system", "oxide-cloud-controller-manager");
   ASSERT_TRUE(secret);
@@ -188,12 +190,8 @@ TEST_F(AddonInstall, TheOciCcmSecretsReadBackWithTheirYaml)
   auto flannel = render_flannel({ .pod_cidrs = { "10.244.0.0/16" }, .interfaces = {} }, env());
   auto ccm = render_oci_ccm(o, env());
   ASSERT_TRUE(flannel && ccm);
-  std::vector<std::string> logged;
-  log::set_level(log::Level::trace);
-  log::set_sink([&](const log::Record& r) { logged.emplace_back(r.message); });
-  auto result = install_addons(*client, { *flannel, *ccm }, options(), null_progress());
-  log::set_sink({});
-  log::set_level(log::Level::info);
+  Result<InstallResult> result = make_error(ErrorKind::internal, "not run");
+  const auto logged = capture_logs([&] { result = install_addons(*client, { *flannel, *ccm }, options(), null_progress()); });
   ASSERT_TRUE(result) << result.error().message();
   for (const auto& [name, key] : std::vector<std::pair<std::string, std::string>>{
          { "oci-cloud-controller-manager", "cloud-provider.yaml" }, { "oci-volume-provisioner", "config.yaml" } }) {

@@ -142,15 +142,6 @@ protected:
     EXPECT_EQ(server->list(cluster_api_version, "Cluster").size(), 1u);
   }
 
-  int
-  writes()
-  {
-    int n = 0;
-    for (const auto& r : server->requests()) {
-      n += r.method != "GET" ? 1 : 0;
-    }
-    return n;
-  }
 
   std::unique_ptr<KubeTestServer> server;
   std::unique_ptr<k8s::Client> client;
@@ -238,7 +229,7 @@ TEST_F(StackInstall, TheOciStackFromTheOverridesFolderThenASecondRunWritesNothin
   for (const auto& c : again->components) {
     EXPECT_FALSE(c.installed) << c.label;
   }
-  EXPECT_EQ(writes(), 0);
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
   EXPECT_GT(server->requests().size(), 0u);
 }
 
@@ -347,7 +338,7 @@ TEST_F(StackInstall, AnotherInstalledVersionIsReportedAndNothingIsUpgraded)
   EXPECT_EQ(report.error().message(),
             "cluster-api v1.9.4 is installed in capi-system, this stack needs v1.10.8: upgrade it (clusterctl upgrade "
             "apply) or remove it, ocne never upgrades a provider itself");
-  EXPECT_EQ(writes(), 0);
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
 }
 
 TEST_F(StackInstall, AMissingVariableIsReportedBeforeAnythingIsInstalled)

@@ -463,6 +463,16 @@ play_daemonset_controller(KubeTestServer& server, const DeploymentControllerOpti
 }
 
 int
+write_requests(const KubeTestServer& server)
+{
+  int n = 0;
+  for (const auto& r : server.requests()) {
+    n += r.method != "GET" ? 1 : 0;
+  }
+  return n;
+}
+
+int
 play_node_readiness(KubeTestServer& server, std::vector<std::string> cni)
 {
   auto hook = [cni](KubeTestServer& s, const ObjectEvent&) { reconcile_nodes(s, cni); };

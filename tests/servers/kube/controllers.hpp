@@ -58,4 +58,7 @@ int play_daemonset_controller(KubeTestServer& server, const DeploymentController
 // before, as the kubelet reports a node without a CNI.
 int play_node_readiness(KubeTestServer& server, std::vector<std::string> cni);
 
+// Requests recorded so far that could change something (every method but GET).
+int write_requests(const KubeTestServer& server);
+
 } // namespace ocne::test::kube
