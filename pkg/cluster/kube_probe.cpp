@@ -1,6 +1,7 @@
 #include "pkg/cluster/probe.hpp"
 
 #include "pkg/addons/flannel.hpp"
+#include "pkg/addons/ha_config.hpp"
 #include "pkg/addons/install.hpp"
 #include "pkg/core/strings.hpp"
 
@@ -84,12 +85,16 @@ public:
       log::warn("cni {} is not one ocne installs: no CNI installed; the nodes are NotReady until you install it",
                 request.cni);
     }
+    if (request.ha_monitor) {
+      OCNE_TRY_ASSIGN(auto ha, addons::render_ha_config({}, Environment::process()));
+      wanted.push_back(std::move(ha));
+    }
     OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({ kubeconfig }, { .require_all = true }));
     k8s::Client client(std::move(access));
     addons::InstallOptions options;
     options.timeout = request.timeout;
     // Without a CNI no node becomes Ready: do not wait for that.
-    options.wait_for_nodes = !wanted.empty();
+    options.wait_for_nodes = request.cni.empty() || request.cni == "flannel";
     OCNE_TRY(addons::install_addons(client, wanted, options, progress));
     return {};
   }

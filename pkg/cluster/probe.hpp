@@ -23,6 +23,8 @@ struct AddonRequest
   std::string cni;
   std::string pod_subnet; // comma-separated CIDRs
   std::vector<std::string> interfaces;
+  // The HA monitor (ha-config) of a cluster whose API is a virtual IP.
+  bool ha_monitor = false;
   std::chrono::milliseconds timeout{ std::chrono::minutes(10) };
 };
 

@@ -41,6 +41,14 @@ LibvirtDriver::kubeconfigs() const
 
 namespace {
 
+// A virtual IP keepalived moves between the control planes (no external
+// load balancer, not the single-node 127.0.0.1) needs the HA monitor.
+bool
+needs_ha_monitor(const Options& o, const std::string& api_address)
+{
+  return o.load_balancer.empty() && !api_address.empty() && api_address != "127.0.0.1";
+}
+
 struct NodePlan
 {
   std::string domain;
@@ -180,10 +188,11 @@ LibvirtDriver::start(cluster::StartContext& ctx)
     log::info("Cluster {} is running already", o.cluster_name);
     // A start that stopped before its add-ons were in finishes them now.
     const auto iface = record.state.find("cniInterface");
+    const auto vip = record.state.find("apiAddress");
     OCNE_TRY(m_deps.probe->install_addons(
       paths.host,
       {o.cni, o.pod_subnet, iface == record.state.end() ? std::vector<std::string>{} : std::vector<std::string>{iface->second},
-       o.ready_timeout},
+       needs_ha_monitor(o, vip == record.state.end() ? "" : vip->second), o.ready_timeout},
       ctx.progress));
     cluster::StartResult result;
     result.outcome = cluster::StartOutcome::already_running;
@@ -353,8 +362,9 @@ LibvirtDriver::start(cluster::StartContext& ctx)
     result.cni_interfaces = {run.plan.net_interface};
     OCNE_TRY(ctx.tracker.set_state("cniInterface", run.plan.net_interface));
   }
-  OCNE_TRY(m_deps.probe->install_addons(paths.host, {o.cni, o.pod_subnet, result.cni_interfaces, o.ready_timeout},
-                                        ctx.progress));
+  OCNE_TRY(m_deps.probe->install_addons(
+    paths.host, {o.cni, o.pod_subnet, result.cni_interfaces, needs_ha_monitor(o, run.api_address), o.ready_timeout},
+    ctx.progress));
   result.notes = {"To access the cluster from the VM host:",
                   fmt::format("    copy {} to that host and run kubectl there", paths.internal.string()),
                   "To access the cluster from this system:", fmt::format("    use {}", paths.host.string())};
@@ -365,17 +375,10 @@ LibvirtDriver::start(cluster::StartContext& ctx)
 }
 
 Result<cluster::PostStartResult>
-LibvirtDriver::post_start(cluster::StartContext& ctx)
+LibvirtDriver::post_start(cluster::StartContext&)
 {
-  cluster::PostStartResult out;
-  const auto record = ctx.tracker.snapshot();
-  const auto api = record.state.find("apiAddress");
-  if (m_options.load_balancer.empty() && api != record.state.end() && api->second != "127.0.0.1") {
-    // Keeps the keepalived peer lists of the control planes current.
-    out.applications.push_back({"ocne-ha-monitor", "ha-config", "ocne-system", "2.0.0",
-                                fmt::format("apiAddress: {}\napiPort: {}\n", api->second, m_options.api_port)});
-  }
-  return out;
+  // The HA monitor (ha-config) is one of the add-ons start installs.
+  return cluster::PostStartResult{};
 }
 
 } // namespace ocne::providers::libvirt

@@ -1,5 +1,6 @@
 #include "pkg/addons/ccm.hpp"
 #include "pkg/addons/flannel.hpp"
+#include "pkg/addons/ha_config.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/base64.hpp"
 #include "pkg/addons/install.hpp"
@@ -97,10 +98,12 @@ TEST_F(AddonInstall, EveryFamilyPassesTheServersSchemasInADryRun)
   oci.vcn = "ocid1.vcn.oc1..v";
   auto oci_ccm = render_oci_ccm(oci, env());
   auto oxide_ccm = render_oxide_ccm({ "https://silo.example", Secret("t"), "k8s" }, env());
-  ASSERT_TRUE(oci_ccm && oxide_ccm);
+  auto ha = render_ha_config({}, env());
+  ASSERT_TRUE(oci_ccm && oxide_ccm && ha);
+  server->apply(ha->objects[0], "test"); // its namespace
   k8s::ManifestOptions dry;
   dry.apply.dry_run = true;
-  for (const auto* a : { &*oci_ccm, &*oxide_ccm }) {
+  for (const auto* a : { &*oci_ccm, &*oxide_ccm, &*ha }) {
     auto applied = k8s::apply_objects(*client, a->objects, {}, dry, null_progress());
     ASSERT_TRUE(applied) << a->name << ": " << applied.error().message();
   }

@@ -156,6 +156,10 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   EXPECT_EQ(ds["spec"]["template"]["spec"]["containers"][0]["args"],
             nlohmann::json::parse(R"(["--ip-masq","--kube-subnet-mgr","--iface=enp1s0"])"));
   EXPECT_NE(started.err.find("Installing flannel into kube-flannel: ok"), std::string::npos) << started.err;
+  // The virtual IP's HA monitor, no longer a warning.
+  EXPECT_NE(started.err.find("Installing ha-config into ocne-system: ok"), std::string::npos) << started.err;
+  EXPECT_EQ(started.err.find("does not install applications"), std::string::npos) << started.err;
+  EXPECT_FALSE(live(local, {"apps/v1", "DaemonSet", "ocne-system", "ocne-ha-monitor"}).is_null());
   const auto node = live(local, {"v1", "Node", "", "lvtest-control-plane-1"});
   EXPECT_NE(node.dump().find("\"KubeletReady\""), std::string::npos) << node.dump();
   auto shown = ocne({"cluster", "show", "-C", "lvtest"});

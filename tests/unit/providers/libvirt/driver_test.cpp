@@ -544,6 +544,9 @@ TEST_F(DriverTest, UserNetworkingWhenTheHostHasNoNetworks)
   const auto vm = YAML::LoadFile((dir() / ".kube" / ("kubeconfig." + name + ".vm")).string());
   EXPECT_EQ(vm["clusters"][0]["cluster"]["server"].as<std::string>(), "https://127.0.0.1:6443");
   EXPECT_TRUE(started->cni_interfaces.empty());
+  // 127.0.0.1 is no virtual IP: no HA monitor.
+  ASSERT_FALSE(probe->addons.empty());
+  EXPECT_FALSE(probe->addons.back().second.ha_monitor);
 }
 
 TEST_F(DriverTest, WaitForAllNodes)
@@ -555,19 +558,22 @@ TEST_F(DriverTest, WaitForAllNodes)
   EXPECT_EQ(probe->waits[1].second, 2u);
 }
 
-TEST_F(DriverTest, PostStartAsksForTheHaMonitor)
+TEST_F(DriverTest, TheHaMonitorIsAnAddonOfAVirtualIpCluster)
 {
   const auto o = options();
   ASSERT_TRUE(start(o));
+  ASSERT_EQ(probe->addons.size(), 1u);
+  EXPECT_TRUE(probe->addons[0].second.ha_monitor); // the virtual IP 192.168.122.201
   auto d = driver(o);
   cluster::MemoryTracker tracker(*cached());
   cluster::StartContext ctx{name, tracker, null_progress()};
   auto post = d->post_start(ctx);
   ASSERT_TRUE(post);
-  ASSERT_EQ(post->applications.size(), 1u);
-  EXPECT_EQ(post->applications[0].chart, "ocne-ha-monitor");
-  EXPECT_EQ(post->applications[0].release, "ha-config");
-  EXPECT_EQ(post->applications[0].values_yaml, "apiAddress: 192.168.122.201\napiPort: 6443\n");
+  EXPECT_TRUE(post->applications.empty());
+  // Started again: asked for again.
+  ASSERT_TRUE(start(o));
+  ASSERT_EQ(probe->addons.size(), 2u);
+  EXPECT_TRUE(probe->addons[1].second.ha_monitor);
 }
 
 } // namespace
