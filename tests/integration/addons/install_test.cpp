@@ -4,6 +4,8 @@
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/base64.hpp"
 #include "pkg/addons/install.hpp"
+#include "pkg/addons/kube_proxy.hpp"
+#include "pkg/k8s/yaml.hpp"
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "tests/servers/kube/controllers.hpp"
@@ -209,6 +211,52 @@ TEST_F(AddonInstall, TheOciCcmSecretsReadBackWithTheirYaml)
     EXPECT_EQ(line.find("secret-key-bytes"), std::string::npos) << line;
     EXPECT_EQ(line.find("pass-42"), std::string::npos) << line;
   }
+}
+
+TEST_F(AddonInstall, KubeProxyModeIsSetInKubeadmsConfigMapAndTheDaemonSetRolls)
+{
+  start();
+  // What kubeadm init writes (trimmed): mode "" means iptables.
+  server->apply({ { "apiVersion", "v1" },
+                  { "kind", "ConfigMap" },
+                  { "metadata", { { "name", "kube-proxy" }, { "namespace", "kube-system" } } },
+                  { "data",
+                    { { "config.conf",
+                        "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n"
+                        "clusterCIDR: 10.244.0.0/16\nmode: \"\"\n" },
+                      { "kubeconfig.conf", "apiVersion: v1\nkind: Config\n" } } } },
+                "kubeadm");
+  server->apply(json::parse(R"({"apiVersion":"apps/v1","kind":"DaemonSet",
+    "metadata":{"name":"kube-proxy","namespace":"kube-system"},
+    "spec":{"selector":{"matchLabels":{"k8s-app":"kube-proxy"}},
+      "template":{"metadata":{"labels":{"k8s-app":"kube-proxy"}},
+        "spec":{"containers":[{"name":"kube-proxy","image":"container-registry.oracle.com/olcne/kube-proxy:v1.33.5"}]}}}})"),
+                "kubeadm");
+  auto changed = set_kube_proxy_mode(*client, "ipvs", null_progress());
+  ASSERT_TRUE(changed) << changed.error().message();
+  EXPECT_TRUE(*changed);
+  const auto cm = server->get("v1", "ConfigMap", "kube-system", "kube-proxy");
+  auto config = k8s::parse_yaml((*cm)["data"]["config.conf"].get<std::string>(), "config.conf");
+  ASSERT_TRUE(config);
+  EXPECT_EQ((*config)["mode"], "ipvs");
+  EXPECT_EQ((*config)["clusterCIDR"], "10.244.0.0/16");
+  EXPECT_EQ((*cm)["data"]["kubeconfig.conf"], "apiVersion: v1\nkind: Config\n");
+  const auto ds = server->get("apps/v1", "DaemonSet", "kube-system", "kube-proxy");
+  EXPECT_EQ((*ds)["spec"]["template"]["metadata"]["annotations"]["ocne.oracle.com/kube-proxy-mode"], "ipvs");
+  EXPECT_EQ((*ds)["metadata"]["generation"], 2);
+
+  server->clear_requests();
+  auto again = set_kube_proxy_mode(*client, "ipvs", null_progress());
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
+
+  auto missing = set_kube_proxy_mode(*client, "nftables", null_progress());
+  ASSERT_TRUE(missing);
+  server->remove("v1", "ConfigMap", "kube-system", "kube-proxy");
+  auto gone = set_kube_proxy_mode(*client, "ipvs", null_progress());
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind(), ErrorKind::not_found);
 }
 
 TEST_F(AddonInstall, NodesThatStayNotReadySayWhy)
