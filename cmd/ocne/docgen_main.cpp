@@ -51,7 +51,7 @@ main(int argc, char** argv)
   const fs::path markdown_dir = argv[1];
   const fs::path man_dir = argv[2];
 
-  ocne::cli::Context ctx{ocne::Environment::process(), ocne::StateDir(""), nullptr, false, false};
+  ocne::cli::Context ctx{ ocne::Environment::process(), ocne::StateDir(""), nullptr, false, false };
   CLI::App app;
   ocne::cli::GlobalOptions globals;
   ocne::cli::build_command_tree(app, ctx, globals);

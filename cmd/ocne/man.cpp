@@ -3,7 +3,6 @@
 #include "pkg/core/strings.hpp"
 
 #include <fmt/format.h>
-
 #include <regex>
 #include <utility>
 
@@ -61,7 +60,7 @@ parse_sections(const std::string& markdown)
   std::vector<Section> sections;
   for (const auto& line : str::split(markdown, '\n')) {
     if (str::starts_with(line, "## ")) {
-      sections.push_back({std::string(str::trim(line.substr(3))), {}});
+      sections.push_back({ std::string(str::trim(line.substr(3))), {} });
     } else if (!sections.empty()) {
       sections.back().lines.push_back(line);
     }
@@ -85,7 +84,13 @@ find_section(const std::vector<Section>& sections, std::string_view title)
 std::string
 blocks_to_roff(const std::vector<std::string>& lines, bool skip_bullets = false)
 {
-  enum class Block { none, paragraph, bullet, code };
+  enum class Block
+  {
+    none,
+    paragraph,
+    bullet,
+    code
+  };
   std::string out;
   Block block = Block::none;
   std::string text;
@@ -169,6 +174,7 @@ add_pages(const CLI::App& app,
 
   std::string roff = fmt::format(".\\\" Generated from the ocne command tree and docs/man/{}.md; do not edit.\n", name);
   roff += fmt::format(".TH \"{}\" 1 \"\" \"ocne {}\" \"ocne manual\"\n", upper(name), roff_escape(version));
+  roff += ".nh\n"; // no hyphenation: page names and flags stay whole
   roff += ".SH NAME\n" + text_line(roff_escape(name) + " \\- " + roff_inline(app.get_description()));
 
   roff += ".SH SYNOPSIS\n";
@@ -196,8 +202,8 @@ add_pages(const CLI::App& app,
         title += ", \\fB" + roff_escape(alias) + "\\fR";
       }
       roff += ".TP\n" + text_line(title) +
-              text_line(roff_inline(sub->get_description()) + "; see \\fB" +
-                        roff_escape(str::join(sub_words, "-")) + "\\fR(1).");
+              text_line(roff_inline(sub->get_description()) + "; see \\fB" + roff_escape(str::join(sub_words, "-")) +
+                        "\\fR(1).");
     }
   }
 
@@ -227,8 +233,8 @@ add_pages(const CLI::App& app,
   } else {
     std::vector<std::string> refs;
     for (std::size_t n = 1; n < words.size(); ++n) {
-      refs.push_back(fmt::format("\\fB{}\\fR(1)",
-                                 roff_escape(str::join(std::vector<std::string>(words.begin(), words.begin() + n), "-"))));
+      refs.push_back(fmt::format(
+        "\\fB{}\\fR(1)", roff_escape(str::join(std::vector<std::string>(words.begin(), words.begin() + n), "-"))));
     }
     for (const auto* sub : subs) {
       refs.push_back(fmt::format("\\fB{}\\-{}\\fR(1)", roff_escape(name), roff_escape(sub->get_name())));
@@ -236,7 +242,7 @@ add_pages(const CLI::App& app,
     roff += ".PP\n" + text_line(str::join(refs, ", "));
   }
 
-  pages.push_back({name, std::move(roff)});
+  pages.push_back({ name, std::move(roff) });
   for (const auto* sub : subs) {
     auto sub_words = words;
     sub_words.push_back(sub->get_name());
@@ -284,10 +290,12 @@ roff_inline(std::string_view md)
 }
 
 std::vector<ManPage>
-man_pages(const CLI::App& root, const std::function<std::string(const std::string&)>& markdown, std::string_view version)
+man_pages(const CLI::App& root,
+          const std::function<std::string(const std::string&)>& markdown,
+          std::string_view version)
 {
   std::vector<ManPage> pages;
-  add_pages(root, {root.get_name()}, markdown, version, pages);
+  add_pages(root, { root.get_name() }, markdown, version, pages);
   return pages;
 }
 

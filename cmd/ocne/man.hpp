@@ -8,7 +8,6 @@
 // are not used (only the paragraphs of its OPTIONS section are).
 
 #include <CLI/CLI.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>

@@ -7,9 +7,8 @@
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <set>
 
 namespace ocne::test {
@@ -18,8 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class CliManTest : public TempDirTest
-{
-};
+{};
 
 fs::path
 man_dir()
@@ -51,8 +49,8 @@ std::string
 render(const fs::path& page)
 {
   ProcessOptions o;
-  o.argv = {"man", "-l", "-P", "cat", page.string()};
-  o.env_add = {{"LC_ALL", "C"}, {"MANWIDTH", "200"}};
+  o.argv = { "man", "-l", "-P", "cat", page.string() };
+  o.env_add = { { "LC_ALL", "C" }, { "MANWIDTH", "200" } };
   const auto r = run_process(o);
   EXPECT_TRUE(r && r->exit_code == 0) << page << (r ? r->err : r.error().message());
   return r ? r->out : std::string();
@@ -60,9 +58,18 @@ render(const fs::path& page)
 
 TEST_F(CliManTest, EveryCommandHasAPage)
 {
-  for (const auto* name : {"ocne", "ocne-cluster", "ocne-cluster-start", "ocne-cluster-template", "ocne-cluster-delete",
-                           "ocne-cluster-list", "ocne-cluster-show", "ocne-image", "ocne-image-create",
-                           "ocne-image-upload", "ocne-image-info", "ocne-completion"}) {
+  for (const auto* name : { "ocne",
+                            "ocne-cluster",
+                            "ocne-cluster-start",
+                            "ocne-cluster-template",
+                            "ocne-cluster-delete",
+                            "ocne-cluster-list",
+                            "ocne-cluster-show",
+                            "ocne-image",
+                            "ocne-image-create",
+                            "ocne-image-upload",
+                            "ocne-image-info",
+                            "ocne-completion" }) {
     EXPECT_TRUE(fs::exists(man_dir() / (std::string(name) + ".1"))) << name;
   }
 }
@@ -104,7 +111,7 @@ TEST_F(CliManTest, EveryPageRendersAndNamesEveryFlagOfItsCommand)
 
     if (program_exists("groff")) {
       ProcessOptions o;
-      o.argv = {"groff", "-ww", "-z", "-man", entry.path().string()};
+      o.argv = { "groff", "-ww", "-z", "-man", entry.path().string() };
       const auto r = run_process(o);
       ASSERT_TRUE(r);
       EXPECT_EQ(r->err, "") << name;
