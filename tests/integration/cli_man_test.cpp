@@ -8,6 +8,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <set>
 
@@ -128,6 +129,58 @@ TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)
   EXPECT_NE(text.find("ocne-cluster-start(1)"), std::string::npos) << text;
   const auto start = render(man_dir() / "ocne-cluster-start.1");
   EXPECT_NE(start.find("ocne cluster start -C dev -w 2"), std::string::npos) << start;
+}
+
+// docs/man/*.md is read in the repository too: where a page lists options,
+// it lists exactly the command's flags (the installed pages take theirs from
+// the tree, so they cannot drift; this keeps the Markdown honest as well).
+TEST_F(CliManTest, DocsManOptionListsMatchTheFlags)
+{
+  const fs::path docs = fs::path(OCNE_TEST_SOURCE_DIR) / "docs" / "man";
+  for (const auto& entry : fs::directory_iterator(docs)) {
+    const auto name = entry.path().stem().string();
+    std::ifstream in(entry.path());
+    std::set<std::string> listed;
+    bool in_options = false;
+    for (std::string line; std::getline(in, line);) {
+      if (str::starts_with(line, "## ")) {
+        in_options = line == "## OPTIONS";
+        continue;
+      }
+      // Flags are written in backticks: `-c, --config FILE`.
+      for (auto at = line.find('`'); in_options && at != std::string::npos; at = line.find('`', at + 1)) {
+        const auto end = line.find('`', at + 1);
+        if (end == std::string::npos) {
+          break;
+        }
+        const auto code = line.substr(at + 1, end - at - 1);
+        if (str::starts_with(code, "-")) {
+          for (const auto& part : str::split(code, ',')) {
+            const auto flag = std::string(str::trim(part)).substr(0, std::string(str::trim(part)).find(' '));
+            if (str::starts_with(flag, "-")) {
+              listed.insert(flag);
+            }
+          }
+        }
+        at = end;
+      }
+    }
+    if (listed.empty()) {
+      continue; // no OPTIONS list: the man page has the tree's alone
+    }
+    auto args = str::split(name, '-');
+    args.erase(args.begin());
+    args.push_back("--help");
+    const auto help = run_ocne(args, dir());
+    ASSERT_EQ(help.exit_code, 0) << name;
+    auto flags = help_flags(help.out);
+    // -h/--help is on every command; a page may leave it out.
+    for (auto* set : { &flags, &listed }) {
+      set->erase("-h");
+      set->erase("--help");
+    }
+    EXPECT_EQ(listed, flags) << "docs/man/" << name << ".md lists other options than --help";
+  }
 }
 
 } // namespace
