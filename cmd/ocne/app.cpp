@@ -1,5 +1,7 @@
 #include "cmd/ocne/app.hpp"
 
+#include "cmd/ocne/build_info.hpp"
+
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/context.hpp"
 #include "cmd/ocne/output.hpp"
@@ -10,6 +12,7 @@
 #include "pkg/core/strings.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <csignal>
 #include <cstdio>
@@ -53,27 +56,24 @@ help_when_alone(CLI::App& group)
 
 } // namespace
 
-int
-run(int argc, char** argv)
+std::string
+version_text()
 {
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  return fmt::format("ocne version {} (commit {})", build_info::version, build_info::commit);
+}
 
-  Context ctx{Environment::process(), StateDir(""), nullptr, ::isatty(2) == 1, ::isatty(1) == 1};
-  ctx.state = StateDir::from_env(ctx.env);
-  const bool color = ctx.stderr_tty && !ctx.env.get_nonempty("NO_COLOR");
-  log::set_color(color);
-
-  CLI::App app("ocne runs the whole lifecycle of Kubernetes clusters on OCI, Oxide and local libvirt VMs.", "ocne");
+void
+build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
+{
+  app.name("ocne");
+  app.description("ocne runs the whole lifecycle of Kubernetes clusters on OCI, Oxide and local libvirt VMs.");
   app.get_formatter()->column_width(44);
-  app.set_version_flag("--version", std::string("ocne version ") + OCNE_VERSION);
+  app.set_version_flag("--version", version_text(), "Print the version and the commit it was built from");
   app.require_subcommand(0, 1);
 
-  std::string level = "info";
-  std::string format = "text";
-  app.add_option("-l,--log-level", level, "Log level: error, warn, info, debug or trace" + std::string(" (default: info)"))
+  app.add_option("-l,--log-level", globals.level, "Log level: error, warn, info, debug or trace" + std::string(" (default: info)"))
     ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));
-  app.add_option("--log-format", format, "Log format: text or json (default: text)")
+  app.add_option("--log-format", globals.format, "Log format: text or json (default: text)")
     ->check(CLI::IsMember({"text", "json"}));
 
   auto* cluster = app.add_subcommand("cluster", "Create, template, list, show and delete Kubernetes clusters");
@@ -93,13 +93,29 @@ run(int argc, char** argv)
   add_completion(app, ctx);
   // Added last so only the top level has it.
   app.set_help_all_flag("--help-all", "Print help for every command");
+}
+
+int
+run(int argc, char** argv)
+{
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  Context ctx{Environment::process(), StateDir(""), nullptr, ::isatty(2) == 1, ::isatty(1) == 1};
+  ctx.state = StateDir::from_env(ctx.env);
+  const bool color = ctx.stderr_tty && !ctx.env.get_nonempty("NO_COLOR");
+  log::set_color(color);
+
+  CLI::App app;
+  GlobalOptions globals;
+  build_command_tree(app, ctx, globals);
 
   // Set up logging and progress before any command callback runs.
   std::unique_ptr<ProgressSink> progress;
   app.parse_complete_callback([&] {
-    log::set_level(*log::parse_level(level));
-    log::set_format(format == "json" ? log::Format::json : log::Format::text);
-    progress = make_progress_sink(ctx.stderr_tty && format == "text");
+    log::set_level(*log::parse_level(globals.level));
+    log::set_format(globals.format == "json" ? log::Format::json : log::Format::text);
+    progress = make_progress_sink(ctx.stderr_tty && globals.format == "text");
     ctx.progress = progress.get();
   });
 

@@ -82,6 +82,9 @@ TEST_F(CliHelpTest, Version)
   const auto r = run_ocne({"--version"}, dir());
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out.rfind("ocne version ", 0), 0U) << r.out;
+  // The version from git describe and the commit (cmake/OcneBuildInfo.cmake).
+  EXPECT_NE(r.out.find(" (commit "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
 }
 
 TEST_F(CliHelpTest, UnambiguousPrefixesWork)

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Builds the Debian package from a build tree with cpack, installs it into a
+# throw-away root with `dpkg --root` (the machine itself is never touched),
+# and checks it as a user would see it: dpkg -L lists only ocne's folders,
+# the dependencies are real packages, `ocne --version` prints the package
+# version and the commit, `man ocne-cluster-template` finds the page and bash
+# completion loads by itself from the installed file.
+#
+#   package_test.sh BUILD_DIR
+set -euo pipefail
+build=$1
+skip() { echo "SKIPPED: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+for tool in cpack dpkg dpkg-deb dpkg-shlibdeps man; do
+  command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/setup.sh installs it)"
+done
+[[ -f /usr/share/bash-completion/bash_completion ]] ||
+  skip "bash-completion is not installed (scripts/setup.sh installs it)"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# gzip instead of xz: the sanitizer binary is large and this is a test.
+cpack --config "$build/CPackConfig.cmake" -B "$tmp/pkg" -D CPACK_DEBIAN_COMPRESSION_TYPE=gzip >"$tmp/cpack.log" 2>&1 ||
+  { cat "$tmp/cpack.log"; fail "cpack failed"; }
+debs=("$tmp"/pkg/*.deb)
+[[ ${#debs[@]} -eq 1 ]] || fail "expected one .deb, got: ${debs[*]}"
+deb=${debs[0]}
+version=$(dpkg-deb -f "$deb" Version)
+arch=$(dpkg --print-architecture)
+[[ $(basename "$deb") == "ocne_${version}_${arch}.deb" ]] || fail "package file name $(basename "$deb")"
+[[ $version == "$(cat "$build/ocne-version.txt")" ]] || fail "version $version is not the build's"
+
+# Dependencies come from dpkg-shlibdeps: libc6 and libcurl4 at least, each a
+# real package (installed here, since the binary was built here).
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libc6 libcurl4 libyaml-cpp; do
+  [[ $depends == *"$lib"* ]] || fail "Depends lacks $lib: $depends"
+done
+IFS=',' read -ra deps <<<"$depends"
+for dep in "${deps[@]}"; do
+  name=$(echo "$dep" | awk '{print $1}')
+  dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q 'install ok installed' ||
+    fail "dependency $name is not an installed package"
+done
+
+root=$tmp/root
+mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates"
+touch "$root/var/lib/dpkg/status"
+dpkg --root="$root" --force-depends --force-not-root -i "$deb" >"$tmp/dpkg.log" 2>&1 ||
+  { cat "$tmp/dpkg.log"; fail "dpkg -i failed"; }
+
+# Nothing outside the expected folders (their parents are listed too).
+allowed='^/usr(/bin(/ocne)?|/share(/man(/man1(/ocne(-[a-z-]+)?\.1)?)?|/bash-completion(/completions(/ocne)?)?|/zsh(/vendor-completions(/_ocne)?)?|/doc(/ocne(/.*)?)?)?)?$'
+while read -r path; do
+  [[ $path =~ $allowed ]] || fail "dpkg -L lists $path, outside the expected folders"
+done < <(dpkg --root="$root" -L ocne)
+for f in /usr/bin/ocne /usr/share/man/man1/ocne.1 /usr/share/man/man1/ocne-cluster-start.1 \
+         /usr/share/bash-completion/completions/ocne /usr/share/zsh/vendor-completions/_ocne \
+         /usr/share/doc/ocne/defaults.yaml.example /usr/share/doc/ocne/examples/oci.yaml; do
+  [[ -e $root$f ]] || fail "$f is not installed"
+done
+
+out=$(ASAN_OPTIONS=detect_leaks=0 "$root/usr/bin/ocne" --version)
+[[ $out =~ ^"ocne version $version (commit "([0-9a-f]{40}|unknown)")"$ ]] || fail "ocne --version printed: $out"
+
+page=$(MANPATH="$root/usr/share/man" MANWIDTH=100 LC_ALL=C.UTF-8 man -P cat ocne-cluster-template 2>&1) ||
+  fail "man ocne-cluster-template: $page"
+for word in OCNE-CLUSTER-TEMPLATE NAME SYNOPSIS OPTIONS --provider --config --output; do
+  [[ $page == *"$word"* ]] || fail "man ocne-cluster-template lacks $word"
+done
+
+# bash-completion loads /usr/share/bash-completion/completions/ocne on demand.
+completed=$(XDG_DATA_DIRS="$root/usr/share" bash -c '
+  source /usr/share/bash-completion/bash_completion
+  __load_completion ocne || exit 3
+  COMP_WORDS=(ocne cluster st); COMP_CWORD=2; _ocne; echo "${COMPREPLY[*]}"')
+[[ $completed == start ]] || fail "ocne cluster st<TAB> completed to '$completed'"
+
+echo "package_test: $(basename "$deb") ok"
