@@ -3,6 +3,7 @@
 // apt source with a recent kubectl; see README.md).
 
 #include "tests/servers/kube/api_error.hpp"
+#include "tests/servers/kube/json_util.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/shared_dir.hpp"
 
