@@ -97,6 +97,10 @@ main(int argc, char** argv)
     sizes = {"1+1", "3+2"};
   }
   auto& daemon = test::LibvirtDaemon::get();
+  if (!daemon.failure().empty()) {
+    std::fprintf(stderr, "libvirt test daemon setup failed: %s\n", daemon.failure().c_str());
+    return 1;
+  }
   if (!daemon.skip_reason().empty()) {
     std::fprintf(stderr, "skipped: %s\n", daemon.skip_reason().c_str());
     return 0;

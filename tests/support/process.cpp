@@ -14,14 +14,16 @@ ocne_binary()
   return std::filesystem::path(OCNE_TEST_BINARY_DIR) / "cmd" / "ocne" / "ocne";
 }
 
+namespace {
+
 OcneRun
-run_ocne(const std::vector<std::string>& args,
-         const std::filesystem::path& home,
-         const std::map<std::string, std::string>& env,
-         const std::string& stdin_data,
-         const std::filesystem::path& cwd)
+run_ocne_in(ProcessOptions options,
+            const std::vector<std::string>& args,
+            const std::filesystem::path& home,
+            const std::map<std::string, std::string>& env,
+            const std::string& stdin_data,
+            const std::filesystem::path& cwd)
 {
-  ProcessOptions options;
   options.argv.push_back(ocne_binary().string());
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   std::map<std::string, std::string> vars;
@@ -48,6 +50,29 @@ run_ocne(const std::vector<std::string>& args,
     throw std::runtime_error(result.error().message());
   }
   return {result->exit_code, result->out, result->err};
+}
+
+} // namespace
+
+OcneRun
+run_ocne(const std::vector<std::string>& args,
+         const std::filesystem::path& home,
+         const std::map<std::string, std::string>& env,
+         const std::string& stdin_data,
+         const std::filesystem::path& cwd)
+{
+  return run_ocne_in(ProcessOptions{}, args, home, env, stdin_data, cwd);
+}
+
+OcneRun
+run_ocne_wrapped(const std::vector<std::string>& wrapper,
+                 const std::vector<std::string>& args,
+                 const std::filesystem::path& home,
+                 const std::map<std::string, std::string>& env)
+{
+  ProcessOptions options;
+  options.argv = wrapper;
+  return run_ocne_in(std::move(options), args, home, env, {}, {});
 }
 
 } // namespace ocne::test

@@ -29,4 +29,11 @@ OcneRun run_ocne(const std::vector<std::string>& args,
                  const std::string& stdin_data = {},
                  const std::filesystem::path& cwd = {});
 
+// The same, with ocne started through a wrapper command (e.g. setpriv
+// dropping capabilities): wrapper..., ocne, args...
+OcneRun run_ocne_wrapped(const std::vector<std::string>& wrapper,
+                         const std::vector<std::string>& args,
+                         const std::filesystem::path& home,
+                         const std::map<std::string, std::string>& env = {});
+
 } // namespace ocne::test

@@ -5,7 +5,8 @@
 #
 # Usage: build-test-image.sh OUTDIR KUBE_TEST_SERVER FAKE_IGNITION
 # Prints the path of OUTDIR/boot.qcow2. Reuses it when no input changed.
-# Exit 77: a tool or the kernel package is not available here (reason on stderr).
+# Exit 77: a tool or the kernel package is not available here (reason on stderr);
+# any other failure is a broken setup (the tests fail on it under CI=true).
 set -euo pipefail
 out=${1:?usage: build-test-image.sh OUTDIR KUBE_TEST_SERVER FAKE_IGNITION}
 server=${2:?}
@@ -18,8 +19,9 @@ for tool in busybox mkfs.vfat mcopy mmd qemu-img dpkg-deb gzip; do
 done
 [ -f /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi ] || skip "syslinux.efi is not installed (package syslinux-efi)"
 [ -f /usr/lib/syslinux/modules/efi64/ldlinux.e64 ] || skip "ldlinux.e64 is not installed (package syslinux-common)"
-[ -x "$server" ] || skip "$server was not built"
-[ -x "$helper" ] || skip "$helper was not built"
+# Built with this tree (libvirt-test-tools): their absence is a broken build.
+[ -x "$server" ] || { echo "build-test-image: $server was not built" >&2; exit 1; }
+[ -x "$helper" ] || { echo "build-test-image: $helper was not built" >&2; exit 1; }
 busybox_bin=$(command -v busybox)
 # busybox-static: no shared libraries in the initramfs.
 ldd "$busybox_bin" >/dev/null 2>&1 && skip "$busybox_bin is not static (package busybox-static)"

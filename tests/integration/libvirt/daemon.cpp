@@ -7,7 +7,9 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 namespace ocne::test {
@@ -38,25 +40,35 @@ LibvirtDaemon::get()
   return *daemon;
 }
 
+bool
+LibvirtDaemon::record(const SetupOutcome& outcome)
+{
+  switch (outcome.verdict) {
+    case SetupVerdict::ok:
+      return true;
+    case SetupVerdict::skip:
+      m_skip = outcome.reason;
+      break;
+    case SetupVerdict::fail:
+      m_failure = outcome.reason;
+      break;
+  }
+  std::cerr << "libvirt test daemon: " << (outcome.verdict == SetupVerdict::fail ? "FAILED: " : "skipped: ")
+            << outcome.reason << "\n";
+  return false;
+}
+
 void
 LibvirtDaemon::start()
 {
+  const bool ci = running_in_ci();
   const fs::Path tools = OCNE_LIBVIRT_TOOLS_DIR;
   const fs::Path server = tools / "tests/servers/kube/ocne-kube-test-server";
   const fs::Path helper = tools / "tests/integration/libvirt/ocne-fake-ignition";
   auto image = run_process({.argv = {(k_scripts / "build-test-image.sh").string(),
                                      (k_build / "libvirt-test-image").string(), server.string(), helper.string()},
                             .timeout = std::chrono::minutes(5)});
-  if (!image) {
-    m_skip = "cannot run build-test-image.sh: " + image.error().message();
-    return;
-  }
-  if (image->exit_code == 77) {
-    m_skip = "no test image: " + last_line(image->err);
-    return;
-  }
-  if (!image->ok()) {
-    m_skip = "build-test-image.sh failed: " + image->err;
+  if (!record(judge_setup_step("build-test-image.sh", image, ci))) {
     return;
   }
   m_image = last_line(image->out);
@@ -65,17 +77,10 @@ LibvirtDaemon::start()
   auto up = run_process({.argv = {(k_scripts / "libvirtd-up.sh").string(), m_state.string(),
                                   (k_build / "libvirt-cache").string()},
                          .timeout = std::chrono::minutes(2)});
-  if (!up) {
-    m_skip = "cannot run libvirtd-up.sh: " + up.error().message();
-    return;
-  }
-  if (up->exit_code == 77) {
-    m_skip = "no libvirt daemon: " + last_line(up->err);
-    return;
-  }
-  m_started = true;
-  if (!up->ok()) {
-    m_skip = "libvirtd-up.sh failed: " + up->err;
+  // A failed start may have left daemons or a namespace behind: stop() runs
+  // libvirtd-down.sh unless the script refused to start at all.
+  m_started = up && up->exit_code != 77;
+  if (!record(judge_setup_step("libvirtd-up.sh", up, ci))) {
     return;
   }
   for (const auto& line : str::split_trimmed(up->out, '\n')) {
@@ -91,16 +96,24 @@ LibvirtDaemon::start()
       m_netns = value;
     }
   }
+  if (m_uri.empty() || m_netns.empty()) {
+    record(setup_broken("libvirtd-up.sh printed no URI= or NETNS= line; stdout:\n" + up->out, ci));
+    return;
+  }
   // Join the daemon's network namespace: QEMU's port forwards and the
-  // guests' addresses live there.
+  // guests' addresses live there. The script made it as root, so failing
+  // here is a broken setup, not a missing capability.
   m_host_netns = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   const auto ns_path = "/run/netns/" + m_netns;
   const int fd = ::open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-    m_skip = "cannot join the network namespace " + m_netns;
-  }
+  const int joined = fd >= 0 ? setns(fd, CLONE_NEWNET) : -1;
+  const int error = errno;
   if (fd >= 0) {
     ::close(fd);
+  }
+  if (joined != 0) {
+    record(setup_broken(fmt::format("cannot join the network namespace {}: {}", ns_path, std::strerror(error)), ci));
+    return;
   }
   std::cerr << "libvirt test daemon: " << m_uri << " (netns " << m_netns << "), image " << m_image.string() << "\n";
 }

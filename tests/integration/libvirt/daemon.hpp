@@ -10,6 +10,7 @@
 // and from child processes (the ocne binary).
 
 #include "pkg/core/fs.hpp"
+#include "tests/integration/libvirt/setup_verdict.hpp"
 
 #include <string>
 
@@ -21,11 +22,18 @@ public:
   // Starts the daemon and builds the image once; later calls return the same.
   static LibvirtDaemon& get();
 
-  // Empty when usable; else why not (for GTEST_SKIP).
+  // Empty when usable; else why not (for GTEST_SKIP): a capability that is
+  // absent here, or (outside CI) a broken setup.
   const std::string&
   skip_reason() const
   {
     return m_skip;
+  }
+  // Empty unless the setup is broken under CI=true: its output (for FAIL).
+  const std::string&
+  failure() const
+  {
+    return m_failure;
   }
   const std::string&
   uri() const
@@ -54,8 +62,11 @@ public:
 private:
   LibvirtDaemon() = default;
   void start();
+  // Keeps a skip or failure; true when the step went well.
+  bool record(const SetupOutcome& outcome);
 
   std::string m_skip;
+  std::string m_failure;
   std::string m_uri;
   std::string m_netns;
   fs::Path m_state;
@@ -70,6 +81,9 @@ private:
 
 #define OCNE_REQUIRE_LIBVIRTD()                                                                    \
   do {                                                                                             \
+    if (!::ocne::test::LibvirtDaemon::get().failure().empty()) {                                   \
+      GTEST_FAIL() << "libvirt test daemon setup: " << ::ocne::test::LibvirtDaemon::get().failure(); \
+    }                                                                                              \
     if (!::ocne::test::LibvirtDaemon::get().skip_reason().empty()) {                               \
       GTEST_SKIP() << ::ocne::test::LibvirtDaemon::get().skip_reason();                            \
     }                                                                                              \

@@ -65,6 +65,11 @@ ip netns exec "$netns" ip link set lo up
 
 # Inside the new mount namespace: bind the private folders, then start the
 # daemons; they keep the namespace alive after this shell exits.
+# Whether mount namespaces are allowed here (a container may refuse them):
+# only that is a missing capability; a daemon that then fails to start is a
+# broken setup (exit 1 with its log).
+ip netns exec "$netns" unshare --mount --propagation private true 2>/dev/null ||
+  { ip netns delete "$netns"; skip "cannot make a private mount namespace (unshare --mount refused)"; }
 ip netns exec "$netns" unshare --mount --propagation private /bin/bash -e -c "
   mount --bind '$state/etc' /etc/libvirt
   mkdir -p /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
@@ -76,7 +81,12 @@ ip netns exec "$netns" unshare --mount --propagation private /bin/bash -e -c "
   mount --bind '$state/group' /etc/group
   /usr/sbin/virtlogd -d -p '$state/virtlogd.pid' -f /etc/libvirt/virtlogd.conf
   /usr/sbin/libvirtd -d -p '$state/libvirtd.pid' -f /etc/libvirt/libvirtd.conf
-" || { ip netns delete "$netns"; skip "cannot start libvirtd in private namespaces (unshare/mount refused)"; }
+" || {
+  echo "libvirtd-up: cannot start virtlogd/libvirtd in the private namespaces; libvirtd's log:" >&2
+  tail -20 "$state/log/libvirtd.log" >&2 || true
+  ip netns delete "$netns"
+  exit 1
+}
 
 uri="qemu:///system?socket=$state/sock/libvirt-sock"
 # The first start probes QEMU's capabilities (several seconds); later starts

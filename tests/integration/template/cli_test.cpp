@@ -88,6 +88,25 @@ TEST_F(ClusterTemplateCli, OutputFileIsWrittenAtomically)
   EXPECT_FALSE(stdfs::exists(dir() / "missing"));
 }
 
+// Interrupted for real: with a 64-byte file size limit the kernel stops the
+// write part way (SIGXFSZ, or EFBIG when it is ignored); the old file must
+// be whole, since the output goes to a temporary file renamed over it.
+TEST_F(ClusterTemplateCli, InterruptedOutputWriteLeavesTheOldFileWhole)
+{
+  const std::filesystem::path prlimit = "/usr/bin/prlimit";
+  if (!stdfs::exists(prlimit)) {
+    GTEST_SKIP() << "/usr/bin/prlimit (util-linux) is absent: cannot limit the file size";
+  }
+  const auto cluster = (source_dir() / "tests" / "testdata" / "templates" / "oxide-single.cluster.yaml").string();
+  ASSERT_GT(golden("oxide-single").size(), 64u);
+  write("out/cluster.yaml", "old content\n");
+  const auto r = run_ocne_wrapped({prlimit.string(), "--fsize=64", "--"},
+                                  {"cluster", "template", "-c", cluster, "-o", (dir() / "out/cluster.yaml").string()},
+                                  dir());
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fs::read_file(dir() / "out" / "cluster.yaml").value(), "old content\n");
+}
+
 // The Oxide image UUID is looked up by name when credentials are there,
 // against the Oxide test server (which holds every call to Oxide's OpenAPI
 // document); the token never reaches stdout or stderr.

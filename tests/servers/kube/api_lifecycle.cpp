@@ -6,6 +6,7 @@
 #include "tests/servers/kube/api_server.hpp"
 #include "tests/servers/kube/crd.hpp"
 
+#include <iostream>
 #include <algorithm>
 
 namespace ocne::test::kube {
@@ -389,6 +390,10 @@ ApiServer::crd_changed(const Json& crd)
     return;
   }
   auto type = crd_resource_type(crd);
+  // Say at load what will not be checked, rather than accept it silently.
+  for (const auto& line : type->unchecked_rules) {
+    std::cerr << "ocne-kube-test-server: not enforced: " << line << "\n";
+  }
   // A CRD renamed to other names stops serving the old ones.
   for (auto it = m_types.begin(); it != m_types.end();) {
     if (it->second->crd_name == name && (it->first.first != type->group || it->first.second != type->plural)) {

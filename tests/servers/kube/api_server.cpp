@@ -2,6 +2,7 @@
 
 #include "tests/servers/kube/api_server.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace ocne::test::kube {
@@ -569,6 +570,18 @@ ApiServer::requests() const
 {
   const std::lock_guard lock(m_requests_mutex);
   return m_requests;
+}
+
+std::vector<std::string>
+ApiServer::unchecked_rules() const
+{
+  const std::lock_guard lock(m_mutex);
+  std::vector<std::string> out;
+  for (const auto& [key, type] : m_types) {
+    out.insert(out.end(), type->unchecked_rules.begin(), type->unchecked_rules.end());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void

@@ -115,6 +115,8 @@ public:
   std::uint64_t resource_version() const;
   int open_watches() const;
   std::vector<RequestRecord> requests() const;
+  // The unchecked rules of every served custom resource type, sorted.
+  std::vector<std::string> unchecked_rules() const;
   void clear_requests();
 
   int add_hook(HookFilter filter, Hook hook);

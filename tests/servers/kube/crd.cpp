@@ -233,7 +233,12 @@ crd_resource_type(const Json& crd)
     rv.deprecation_warning = string_at(v, "deprecationWarning");
     if (const Json* s = child(v, "schema"); s != nullptr) {
       if (const Json* o = child(*s, "openAPIV3Schema"); o != nullptr) {
-        rv.schema = with_object_meta(compile_schema(*o));
+        auto compiled = compile_schema(*o);
+        for (const auto& u : unchecked_rules(*compiled)) {
+          t->unchecked_rules.push_back(t->crd_name + " " + rv.name + " " + (u.path.empty() ? "<root>" : u.path) + ": " +
+                                       u.what + " (" + u.why + ")");
+        }
+        rv.schema = with_object_meta(std::move(compiled));
       }
     }
     if (const Json* sub = child(v, "subresources"); sub != nullptr) {

@@ -482,6 +482,12 @@ KubeTestServer::requests() const
   return m_impl->api->requests();
 }
 
+std::vector<std::string>
+KubeTestServer::unchecked_rules() const
+{
+  return m_impl->api->unchecked_rules();
+}
+
 void
 KubeTestServer::clear_requests()
 {

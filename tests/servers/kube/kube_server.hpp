@@ -181,6 +181,11 @@ public:
   std::uint64_t resource_version() const;
   int open_watches() const;
   std::vector<RequestRecord> requests() const;
+  // Checks of the loaded CRDs' schemas this server does not make (CEL rules
+  // its small evaluator does not support, patterns std::regex cannot
+  // compile): "<crd> <version> <path>: <rule> (<why>)", sorted. Each is also
+  // logged to stderr when its CRD is established.
+  std::vector<std::string> unchecked_rules() const;
   void clear_requests();
 
 private:

@@ -53,6 +53,10 @@ struct ResourceType
   NameRules name_rules = NameRules::subdomain;
   std::vector<std::string> field_selectors; // beyond metadata.name / metadata.namespace
   std::string crd_name;                     // set for custom resources
+  // Checks of the CRD's schemas this server does not make (unsupported CEL
+  // rules, patterns std::regex cannot compile), one line each:
+  // "<crd> <version> <path>: <rule or pattern> (<why>)".
+  std::vector<std::string> unchecked_rules;
   std::vector<ResourceVersion> versions;
 
   const ResourceVersion* find_version(const std::string& name) const;

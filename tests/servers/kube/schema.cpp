@@ -1,5 +1,7 @@
 #include "tests/servers/kube/schema.hpp"
 
+#include "tests/servers/kube/cel.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -93,6 +95,24 @@ compile_node(const Json& j, const std::string& where)
       }
     } else if (key == "x-kubernetes-map-type" && v.is_string()) {
       s->map_type = v.get<std::string>();
+    } else if (key == "x-kubernetes-validations" && v.is_array()) {
+      for (const auto& r : v) {
+        ValidationRule rule;
+        rule.rule = string_at(r, "rule");
+        rule.message = string_at(r, "message");
+        rule.field_path = string_at(r, "fieldPath");
+        auto compiled = cel::compile(rule.rule);
+        rule.program = std::move(compiled.program);
+        rule.unsupported = std::move(compiled.error);
+        if (rule.program && rule.message.empty() && !string_at(r, "messageExpression").empty()) {
+          rule.unsupported = "messageExpression is not supported (the rule is enforced with a generic message)";
+        }
+        if (rule.program && !rule.field_path.empty() && rule.field_path.find_first_of("[]") != std::string::npos) {
+          rule.program.reset();
+          rule.unsupported = "fieldPath with an index is not supported";
+        }
+        s->validations.push_back(std::move(rule));
+      }
     }
   }
   return s;
@@ -391,6 +411,48 @@ apply_defaults(Json& value, const Schema& schema)
 namespace {
 
 void
+collect_unchecked(const Schema& s, const std::string& path, std::vector<UncheckedRule>& out)
+{
+  if (s.pattern && s.regex() == nullptr) {
+    out.push_back({ path, "pattern: " + *s.pattern, "std::regex cannot compile it (RE2 syntax)" });
+  }
+  for (const auto& v : s.validations) {
+    if (!v.unsupported.empty()) {
+      out.push_back({ path, v.rule, v.unsupported });
+    }
+  }
+  for (const auto& [name, p] : s.properties) {
+    collect_unchecked(*p, path + "." + name, out);
+  }
+  if (s.additional_properties) {
+    collect_unchecked(*s.additional_properties, path + "[*]", out);
+  }
+  if (s.items) {
+    collect_unchecked(*s.items, path + "[*]", out);
+  }
+  for (const auto* list : { &s.all_of, &s.any_of, &s.one_of }) {
+    for (const auto& sub : *list) {
+      collect_unchecked(*sub, path, out);
+    }
+  }
+  if (s.not_schema) {
+    collect_unchecked(*s.not_schema, path, out);
+  }
+}
+
+} // namespace
+
+std::vector<UncheckedRule>
+unchecked_rules(const Schema& root)
+{
+  std::vector<UncheckedRule> out;
+  collect_unchecked(root, "", out);
+  return out;
+}
+
+namespace {
+
+void
 add(std::vector<FieldError>& errors,
     FieldError::Type type,
     const std::string& path,
@@ -636,6 +698,27 @@ validate(const Json& value, const Schema& schema, const std::string& path, std::
   }
   if (schema.not_schema && validates(value, *schema.not_schema, path)) {
     add(errors, FieldError::Type::invalid, path, &value, in_body(path) + " shouldn't validate the schema (not)");
+  }
+  // CEL rules, as kube-apiserver reports them: "<path>: Invalid value:
+  // \"<schema type>\": <message>" (or "failed rule: <rule>").
+  for (const auto& v : schema.validations) {
+    if (!v.program) {
+      continue; // reported by unchecked_rules() when the CRD loads
+    }
+    std::string detail;
+    try {
+      if (!v.program->holds(value)) {
+        detail = v.message.empty() ? "failed rule: " + v.rule : v.message;
+      }
+    } catch (const std::runtime_error& e) {
+      detail = std::string(e.what()) + " evaluating rule: " + v.rule;
+    }
+    if (!detail.empty()) {
+      const Json type = schema.type.empty() ? "object" : schema.type;
+      const auto& fp = v.field_path;
+      const std::string at = fp.empty() ? path : join(path, fp[0] == '.' ? fp.substr(1) : fp);
+      add(errors, FieldError::Type::invalid, at, &type, detail);
+    }
   }
 }
 

@@ -18,6 +18,29 @@
 
 namespace ocne::test::kube {
 
+namespace cel {
+class Program;
+}
+
+// One x-kubernetes-validations entry.
+struct ValidationRule
+{
+  std::string rule;
+  std::string message;    // "" when the rule has none (or only a messageExpression)
+  std::string field_path; // fieldPath: where a failure is reported, below the rule's node
+  std::shared_ptr<const cel::Program> program;
+  std::string unsupported; // why it is not enforced (program is null)
+};
+
+// A check the server cannot make: a CEL rule its evaluator does not support,
+// or a pattern std::regex cannot compile. path is like ".spec.taints[*].key".
+struct UncheckedRule
+{
+  std::string path;
+  std::string what; // the CEL rule, or "pattern: <pattern>"
+  std::string why;
+};
+
 struct Schema
 {
   std::string type; // "", object, array, string, integer, number, boolean
@@ -43,6 +66,7 @@ struct Schema
   std::string list_type; // "", atomic, set, map
   std::vector<std::string> list_map_keys;
   std::string map_type; // "", granular, atomic
+  std::vector<ValidationRule> validations;
 
   // The schema of a property or map value, or null when unknown.
   const Schema* child(const std::string& key) const;
@@ -64,6 +88,9 @@ using SchemaPtr = std::shared_ptr<const Schema>;
 // Compiles an openAPIV3Schema. Throws std::invalid_argument for what is not
 // a schema (a type that is not a string, ...).
 std::shared_ptr<Schema> compile_schema(const Json& openapi);
+
+// Every rule below root that validate() does not enforce, in schema order.
+std::vector<UncheckedRule> unchecked_rules(const Schema& root);
 
 // Removes fields the schema does not know (recording their paths, like
 // "spec.foo", in unknown when given) and nulls of fields that are not

@@ -76,17 +76,26 @@ protected:
   SignatureVerifier verifier;
 };
 
+// ../shared/testdata/oci-signing/README.md: "9 request vectors" (2 published,
+// 7 derived). Counted so an empty or truncated list cannot pass.
+constexpr std::size_t k_vector_count = 9;
+
 TEST_F(VerifierTest, AcceptsEveryPublishedAndDerivedVector)
 {
+  ASSERT_EQ(vectors["vectors"].size(), k_vector_count);
+  std::size_t accepted = 0;
   for (const auto& v : vectors["vectors"]) {
     SCOPED_TRACE(v["id"].get<std::string>());
     const auto r = verifier.verify(from_vector(v), vector_time());
     EXPECT_TRUE(r.ok) << r.reason;
+    accepted += r.ok ? 1 : 0;
   }
+  EXPECT_EQ(accepted, k_vector_count);
 }
 
 TEST_F(VerifierTest, RefusesASignatureOffByOneByte)
 {
+  ASSERT_EQ(vectors["vectors"].size(), k_vector_count);
   for (const auto& v : vectors["vectors"]) {
     SCOPED_TRACE(v["id"].get<std::string>());
     auto req = from_vector(v);

@@ -87,6 +87,12 @@ FakeCluster::start()
   m_server.start();
 }
 
+void
+FakeCluster::on_request(std::function<void(const std::string& method, const std::string& path)> hook)
+{
+  m_on_request = std::move(hook);
+}
+
 ocne::test::FaultInjector&
 FakeCluster::faults()
 {
@@ -256,6 +262,9 @@ FakeCluster::list(const std::string& api_version, const std::string& kind, const
 void
 FakeCluster::handle(const httplib::Request& req, httplib::Response& res)
 {
+  if (m_on_request) {
+    m_on_request(req.method, req.path);
+  }
   auto parts = str::split(req.path, '/');
   parts.erase(parts.begin()); // leading ""
   std::string group;

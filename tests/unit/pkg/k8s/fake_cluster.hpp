@@ -10,6 +10,7 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "tests/support/http_server.hpp"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,9 @@ public:
   void start();
   ClusterAccess access(const std::string& context) const;
   ocne::test::FaultInjector& faults();
+  // Called (on the server's thread, before the request is served) with the
+  // method and path of every API request; set before start().
+  void on_request(std::function<void(const std::string& method, const std::string& path)> hook);
 
   // Direct access (no HTTP), with the same bookkeeping.
   nlohmann::json create(nlohmann::json object);
@@ -79,6 +83,7 @@ private:
   std::uint64_t m_version = 100;
   std::uint64_t m_uid = 0;
   std::string m_uid_prefix;
+  std::function<void(const std::string&, const std::string&)> m_on_request;
   ocne::test::TestHttpServer m_server;
 };
 

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace ocne::k8s {
@@ -318,8 +320,28 @@ TEST_F(MoveUnitTest, WaitsForBlockMoveAnnotationsToGo)
   make_graph(source_cluster, true);
   const json block = { { "metadata", { { "annotations", { { "clusterctl.cluster.x-k8s.io/block-move", "" } } } } } };
   source_cluster.patch(k_infra + "/v1beta2", "OCICluster", "capi", "demo", block);
+  // The move reads the blocked object once to plan and then polls it; the
+  // provider drops the annotation only once the move has polled it twice,
+  // and checks that nothing reached the target while it was blocked.
+  std::mutex mutex;
+  std::condition_variable polled;
+  int reads = 0;
+  source_cluster.on_request([&](const std::string& method, const std::string& path) {
+    if (method == "GET" && str::ends_with(path, "/ociclusters/demo")) {
+      const std::lock_guard lock(mutex);
+      ++reads;
+      polled.notify_all();
+    }
+  });
+  bool target_empty_while_blocked = false;
+  bool saw_polls = false;
   std::thread provider([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    {
+      std::unique_lock lock(mutex);
+      saw_polls = polled.wait_for(lock, std::chrono::seconds(20), [&] { return reads >= 3; });
+    }
+    target_empty_while_blocked = target_cluster.list("cluster.x-k8s.io/v1beta2", "Cluster", "capi").empty() &&
+                                 target_cluster.list("v1", "Secret", "capi").empty();
     source_cluster.patch(
       k_infra + "/v1beta2",
       "OCICluster",
@@ -327,11 +349,11 @@ TEST_F(MoveUnitTest, WaitsForBlockMoveAnnotationsToGo)
       "demo",
       { { "metadata", { { "annotations", { { "clusterctl.cluster.x-k8s.io/block-move", nullptr } } } } } });
   });
-  const auto started = std::chrono::steady_clock::now();
   auto report = move(*source, *target, options(), null_progress());
   provider.join();
   ASSERT_TRUE(report) << report.error().message();
-  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(400));
+  EXPECT_TRUE(saw_polls) << "the move never polled the blocked OCICluster";
+  EXPECT_TRUE(target_empty_while_blocked) << "objects reached the target before the block was dropped";
   EXPECT_TRUE(target_cluster.get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo"));
 }
 

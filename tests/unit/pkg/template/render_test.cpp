@@ -236,7 +236,9 @@ TEST(Render, HostileValuesRoundTrip)
         if (kind == Value::Kind::string && tmpl == "k: ${V}\n") {
           // A string value is never read back as another type.
           const bool plain = yaml::plain_is_safe(value, false) && yaml::plain_reads_as_string(value);
-          EXPECT_EQ(doc["k"].Tag() == "?" ? "plain" : "quoted", plain ? "plain" : "quoted") << *out;
+          // Compared as strings (two string literals would compare as pointers).
+          const std::string style = doc["k"].Tag() == "?" ? "plain" : "quoted";
+          EXPECT_EQ(style, plain ? "plain" : "quoted") << "value " << value << " rendered as\n" << *out;
         }
       }
     }

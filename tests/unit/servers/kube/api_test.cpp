@@ -408,13 +408,28 @@ TEST(ApiCrdDelay, ResourcesAreServedOnceTheCrdIsEstablished)
   server.start();
   server.create(widget_crd());
   EXPECT_EQ(error_of([&] { server.create(widget("w")); }).code(), 404);
-  for (int i = 0; i < 100; ++i) {
+  // The Established condition, found by type: "" while absent.
+  const auto established = [&] {
     const auto crd = server.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "widgets.test.ocne.io");
-    if ((*crd)["status"]["conditions"][1]["status"] == "True") {
-      break;
+    if (!crd || !crd->contains("status") || !(*crd)["status"].contains("conditions")) {
+      return std::string();
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (const auto& c : (*crd)["status"]["conditions"]) {
+      if (c.value("type", "") == "Established") {
+        return c.value("status", "");
+      }
+    }
+    return std::string();
+  };
+  EXPECT_NE(established(), "True") << "established before the delay";
+  bool done = false;
+  for (int i = 0; i < 250 && !done; ++i) {
+    done = established() == "True";
+    if (!done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
+  ASSERT_TRUE(done) << "the CRD never became Established";
   EXPECT_NO_THROW(server.create(widget("w")));
 }
 
