@@ -1,5 +1,6 @@
 // The API semantics, through the server's C++ API (same code path as HTTP).
 
+#include "tests/unit/servers/kube/error_of.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/shared_dir.hpp"
@@ -43,20 +44,6 @@ owner_ref(const json& owner, bool block = false)
     ref["blockOwnerDeletion"] = true;
   }
   return ref;
-}
-
-// Runs f and returns the ApiError it throws (fails the test when it does not).
-template<typename F>
-ApiError
-error_of(F&& f)
-{
-  try {
-    f();
-  } catch (const ApiError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an ApiError";
-  return ApiError(0, "", "");
 }
 
 class ApiTest : public ::testing::Test

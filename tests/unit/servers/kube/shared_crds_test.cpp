@@ -2,6 +2,7 @@
 // covered where kubectl is not installed (a plain Debian 12 machine has no
 // apt source with a recent kubectl; see README.md).
 
+#include "tests/unit/servers/kube/error_of.hpp"
 #include "tests/servers/kube/api_error.hpp"
 #include "tests/servers/kube/json_util.hpp"
 #include "tests/servers/kube/kube_server.hpp"
@@ -22,19 +23,6 @@ documents(const std::filesystem::path& file)
   std::ifstream in(file);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parse_documents(text);
-}
-
-template<typename F>
-ApiError
-error_of(F&& f)
-{
-  try {
-    f();
-  } catch (const ApiError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an ApiError";
-  return ApiError(0, "", "");
 }
 
 std::filesystem::path
