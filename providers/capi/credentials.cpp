@@ -1,0 +1,35 @@
+#include "providers/capi/credentials.hpp"
+
+#include "pkg/k8s/base64.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace ocne::providers::capi {
+
+Result<bool>
+ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& c)
+{
+  const nlohmann::json data = { { "oxide-host", k8s::base64_encode(c.host) },
+                                { "oxide-token", k8s::base64_encode(c.token.reveal()) } };
+  OCNE_TRY_ASSIGN(auto live, management.find({ "v1", "Secret", c.namespace_, c.name }));
+  if (live && live->contains("data") && (*live)["data"] == data) {
+    return false;
+  }
+  const nlohmann::json secret = {
+    { "apiVersion", "v1" },
+    { "kind", "Secret" },
+    { "type", "Opaque" },
+    { "metadata",
+      { { "name", c.name }, { "namespace", c.namespace_ }, { "labels", { { "cluster.x-k8s.io/cluster-name", c.cluster } } } } },
+    { "data", data },
+  };
+  auto applied = management.apply(secret);
+  if (!applied) {
+    // The API's message describes the object, never its data.
+    return make_error(applied.error().kind(), "cannot write Secret {}/{}: {}", c.namespace_, c.name,
+                      applied.error().message());
+  }
+  return true;
+}
+
+} // namespace ocne::providers::capi
