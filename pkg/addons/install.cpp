@@ -15,57 +15,6 @@ namespace {
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-k8s::WaitOptions
-remaining(const InstallOptions& options, Clock::time_point deadline)
-{
-  k8s::WaitOptions w;
-  // Whole seconds up, so the first wait's message says the configured
-  // timeout ("1m30s", not "1m29s").
-  w.timeout = std::max(std::chrono::ceil<std::chrono::seconds>(deadline - Clock::now()),
-                       std::chrono::seconds(1));
-  w.interval = options.interval;
-  return w;
-}
-
-// Waiting reasons of the Pods a workload selects.
-std::string
-pod_reasons(k8s::Client& client, const json& workload)
-{
-  std::vector<std::string> selector;
-  const json spec = workload.value("spec", json::object());
-  if (spec.contains("selector") && spec["selector"].contains("matchLabels")) {
-    for (const auto& [k, v] : spec["selector"]["matchLabels"].items()) {
-      selector.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
-    }
-  }
-  k8s::ListOptions list;
-  list.namespace_ = k8s::string_at(workload, "/metadata/namespace");
-  list.label_selector = str::join(selector, ",");
-  auto pods = client.list({ "", "v1", "Pod" }, list);
-  if (!pods) {
-    return "";
-  }
-  std::vector<std::string> out;
-  for (const auto& pod : pods->items) {
-    const json status = pod.value("status", json::object());
-    for (const auto* key : { "initContainerStatuses", "containerStatuses" }) {
-      for (const auto& cs : status.value(key, json::array())) {
-        if (cs.contains("state") && cs["state"].contains("waiting")) {
-          out.push_back(fmt::format("pod {}: container {} is waiting: {} (image {})",
-                                    k8s::string_at(pod, "/metadata/name"),
-                                    cs.value("name", "?"),
-                                    cs["state"]["waiting"].value("reason", "?"),
-                                    cs.value("image", "?")));
-        }
-      }
-    }
-    if (out.size() >= 3) {
-      break;
-    }
-  }
-  return str::join(out, "; ");
-}
-
 Status
 wait_daemonset(k8s::Client& client, const json& ds, const k8s::WaitOptions& wait)
 {
@@ -92,7 +41,7 @@ wait_daemonset(k8s::Client& client, const json& ds, const k8s::WaitOptions& wait
     wait,
     null_progress());
   if (!result) {
-    const auto why = pod_reasons(client, ds);
+    const auto why = k8s::describe_pod_problems(client, ds);
     return make_error(result.error().kind(), "{}{}", result.error().message(), why.empty() ? "" : "; " + why);
   }
   return {};
@@ -199,13 +148,13 @@ install_addons(k8s::Client& client, const std::vector<Addon>& addons, const Inst
       const std::string kind = object.value("kind", "");
       Status status;
       if (kind == "DaemonSet") {
-        status = wait_daemonset(client, object, remaining(options, deadline));
+        status = wait_daemonset(client, object, k8s::wait_until(deadline, options.interval));
       } else if (kind == "Deployment") {
         const auto ref = k8s::ObjectRef::of(object);
-        status = k8s::wait_deployment_available(client, ref.namespace_, ref.name, remaining(options, deadline),
+        status = k8s::wait_deployment_available(client, ref.namespace_, ref.name, k8s::wait_until(deadline, options.interval),
                                                 null_progress());
         if (!status) {
-          const auto why = pod_reasons(client, object);
+          const auto why = k8s::describe_pod_problems(client, object);
           status = make_error(status.error().kind(), "{}{}", status.error().message(), why.empty() ? "" : "; " + why);
         }
       }

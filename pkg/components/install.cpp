@@ -34,16 +34,6 @@ crd_ref(std::string name)
   return { "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", std::move(name) };
 }
 
-k8s::WaitOptions
-wait_options(const InstallOptions& options, Clock::time_point deadline)
-{
-  k8s::WaitOptions w;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  w.timeout = std::max(left, std::chrono::milliseconds(1));
-  w.interval = options.interval;
-  return w;
-}
-
 // The inventory CRD, compiled in (providers/capi/data/inventory-crd.yaml).
 Status
 ensure_inventory_crd(k8s::Client& client, const InstallOptions& options)
@@ -100,62 +90,6 @@ struct Planned
   ProcessedComponent processed;
 };
 
-// Why pods of a Deployment are not running: waiting reasons with images,
-// and scheduling failures.
-std::string
-diagnose_pods(k8s::Client& client, const k8s::ObjectRef& deployment)
-{
-  auto d = client.find(deployment);
-  if (!d || !*d) {
-    return "";
-  }
-  const json& spec = (**d)["spec"];
-  std::vector<std::string> selector;
-  if (spec.contains("selector") && spec["selector"].contains("matchLabels")) {
-    for (const auto& [k, v] : spec["selector"]["matchLabels"].items()) {
-      selector.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
-    }
-  }
-  k8s::ListOptions list;
-  list.namespace_ = deployment.namespace_;
-  list.label_selector = str::join(selector, ",");
-  auto pods = client.list({ "", "v1", "Pod" }, list);
-  if (!pods) {
-    return "";
-  }
-  std::vector<std::string> reasons;
-  for (const auto& pod : pods->items) {
-    const std::string name = k8s::string_at(pod, "/metadata/name");
-    const json status = pod.value("status", json::object());
-    for (const auto* key : { "initContainerStatuses", "containerStatuses" }) {
-      for (const auto& cs : status.value(key, json::array())) {
-        if (cs.contains("state") && cs["state"].contains("waiting")) {
-          const json& w = cs["state"]["waiting"];
-          std::string line = fmt::format(
-            "pod {}: container {} is waiting: {} (image {})", name, cs.value("name", "?"), w.value("reason", "?"),
-            cs.value("image", "?"));
-          if (w.contains("message") && w["message"].is_string()) {
-            line += ": " + w["message"].get<std::string>();
-          }
-          reasons.push_back(std::move(line));
-        }
-      }
-    }
-    for (const auto& c : status.value("conditions", json::array())) {
-      if (c.value("type", "") == "PodScheduled" && c.value("status", "") == "False") {
-        reasons.push_back(fmt::format("pod {} is not scheduled: {}", name, c.value("message", c.value("reason", "?"))));
-      }
-    }
-    if (reasons.size() >= 3) {
-      break;
-    }
-  }
-  if (reasons.empty() && pods->items.empty()) {
-    return "no pods were created";
-  }
-  return str::join(reasons, "; ");
-}
-
 Status
 wait_endpoints(k8s::Client& client, const ServiceRef& svc, const k8s::WaitOptions& wait)
 {
@@ -191,15 +125,16 @@ wait_component(k8s::Client& client,
                Clock::time_point deadline)
 {
   for (const auto& d : processed.deployments) {
-    auto status = k8s::wait_deployment_available(client, d.namespace_, d.name, wait_options(options, deadline),
+    auto status = k8s::wait_deployment_available(client, d.namespace_, d.name, k8s::wait_until(deadline, options.interval),
                                                  null_progress());
     if (!status) {
-      const auto why = diagnose_pods(client, d);
+      auto live = client.find(d);
+      const auto why = live && *live ? k8s::describe_pod_problems(client, **live) : std::string();
       return make_error(status.error().kind(), "{}{}", status.error().message(), why.empty() ? "" : "; " + why);
     }
   }
   for (const auto& svc : processed.webhook_services) {
-    OCNE_TRY(wait_endpoints(client, svc, wait_options(options, deadline)));
+    OCNE_TRY(wait_endpoints(client, svc, k8s::wait_until(deadline, options.interval)));
   }
   return {};
 }
@@ -241,7 +176,7 @@ check_cert_manager(k8s::Client& client, const InstallOptions& options, Clock::ti
     }
   }
   const k8s::ObjectRef cert{ "cert-manager.io/v1", "Certificate", k_cert_manager_test_ns, "selfsigned-cert" };
-  auto ready = k8s::wait_condition(client, cert, "Ready", "True", wait_options(options, deadline), null_progress());
+  auto ready = k8s::wait_condition(client, cert, "Ready", "True", k8s::wait_until(deadline, options.interval), null_progress());
   if (!ready) {
     return make_error(ready.error().kind(), "cert-manager issues no certificates: {}", ready.error().message());
   }

@@ -57,6 +57,65 @@ condition_is(const json& object, std::string_view type, std::string_view status)
 
 } // namespace
 
+WaitOptions
+wait_until(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds interval)
+{
+  WaitOptions w;
+  w.timeout = std::max(std::chrono::ceil<std::chrono::seconds>(deadline - std::chrono::steady_clock::now()),
+                       std::chrono::seconds(1));
+  w.interval = interval;
+  return w;
+}
+
+std::string
+describe_pod_problems(Client& client, const json& workload)
+{
+  std::vector<std::string> selector;
+  const json spec = workload.value("spec", json::object());
+  if (spec.contains("selector") && spec["selector"].contains("matchLabels")) {
+    for (const auto& [k, v] : spec["selector"]["matchLabels"].items()) {
+      selector.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+    }
+  }
+  ListOptions list;
+  list.namespace_ = string_at(workload, "/metadata/namespace");
+  list.label_selector = str::join(selector, ",");
+  auto pods = client.list({ "", "v1", "Pod" }, list);
+  if (!pods) {
+    return "";
+  }
+  if (pods->items.empty()) {
+    return "no pods were created";
+  }
+  std::vector<std::string> reasons;
+  for (const auto& pod : pods->items) {
+    const std::string name = string_at(pod, "/metadata/name");
+    const json status = pod.value("status", json::object());
+    for (const auto* key : { "initContainerStatuses", "containerStatuses" }) {
+      for (const auto& cs : status.value(key, json::array())) {
+        if (cs.contains("state") && cs["state"].contains("waiting")) {
+          const json& w = cs["state"]["waiting"];
+          std::string line = fmt::format("pod {}: container {} is waiting: {} (image {})", name, cs.value("name", "?"),
+                                         w.value("reason", "?"), cs.value("image", "?"));
+          if (w.contains("message") && w["message"].is_string()) {
+            line += ": " + w["message"].get<std::string>();
+          }
+          reasons.push_back(std::move(line));
+        }
+      }
+    }
+    for (const auto& c : status.value("conditions", json::array())) {
+      if (c.value("type", "") == "PodScheduled" && c.value("status", "") == "False") {
+        reasons.push_back(fmt::format("pod {} is not scheduled: {}", name, c.value("message", c.value("reason", "?"))));
+      }
+    }
+    if (reasons.size() >= 3) {
+      break;
+    }
+  }
+  return str::join(reasons, "; ");
+}
+
 std::string
 format_duration(std::chrono::milliseconds d)
 {

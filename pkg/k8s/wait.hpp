@@ -69,6 +69,17 @@ Result<nlohmann::json> wait_secret(Client& client,
                                    const WaitOptions& options,
                                    ProgressSink& progress);
 
+// The rest of a deadline several waits share, as one wait's options: whole
+// seconds rounded up, so the first wait's timeout message says the
+// configured time ("1m30s", not "1m29s").
+WaitOptions wait_until(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds interval);
+
+// Why the Pods a workload (Deployment, DaemonSet: anything with
+// spec.selector.matchLabels) selects are not running, for timeout messages:
+// containers' waiting reasons with their images, scheduling failures, or
+// that no Pod exists. "" when the cluster says nothing.
+std::string describe_pod_problems(Client& client, const nlohmann::json& workload);
+
 // "5m", "1m30s", "45s", "1.5s", "200ms".
 std::string format_duration(std::chrono::milliseconds d);
 
