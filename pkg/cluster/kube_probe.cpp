@@ -74,7 +74,8 @@ public:
   install_addons(const fs::Path& kubeconfig, const AddonRequest& request, ProgressSink& progress) override
   {
     std::vector<addons::Addon> wanted;
-    if (request.cni.empty() || request.cni == "flannel") {
+    const bool wants_flannel = request.cni.empty() || request.cni == "flannel";
+    if (wants_flannel) {
       OCNE_TRY_ASSIGN(auto flannel, addons::render_flannel({ .pod_cidrs = str::split_trimmed(request.pod_subnet, ','),
                                                              .interfaces = request.interfaces },
                                                            Environment::process()));
@@ -94,7 +95,7 @@ public:
     addons::InstallOptions options;
     options.timeout = request.timeout;
     // Without a CNI no node becomes Ready: do not wait for that.
-    options.wait_for_nodes = request.cni.empty() || request.cni == "flannel";
+    options.wait_for_nodes = wants_flannel;
     OCNE_TRY(addons::install_addons(client, wanted, options, progress));
     return {};
   }
