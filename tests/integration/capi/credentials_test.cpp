@@ -2,7 +2,7 @@
 
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/base64.hpp"
-#include "pkg/k8s/kubeconfig.hpp"
+#include "tests/integration/capi/management.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -13,24 +13,14 @@
 namespace ocne::providers::capi {
 namespace {
 
-class OxideCredentialsTest : public test::TempDirTest
+class OxideCredentialsTest : public test_support::ManagementClusterTest
 {
 protected:
   void
   SetUp() override
   {
-    test::kube::ServerOptions so;
-    so.kubeconfig_path = dir() / "management";
-    server = std::make_unique<test::kube::KubeTestServer>(so);
-    server->start();
-    auto access = k8s::load_kubeconfig({ dir() / "management" });
-    ASSERT_TRUE(access) << access.error().message();
-    client = std::make_unique<k8s::Client>(std::move(*access));
-    server->create({ { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", "ocne" } } } });
+    start_management();
   }
-
-  std::unique_ptr<test::kube::KubeTestServer> server;
-  std::unique_ptr<k8s::Client> client;
 };
 
 TEST_F(OxideCredentialsTest, CreatedOnceUpdatedWhenTheTokenChangesAndNeverLogged)

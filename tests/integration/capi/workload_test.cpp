@@ -1,7 +1,7 @@
 #include "providers/capi/workload.hpp"
 
 #include "pkg/core/fs.hpp"
-#include "pkg/k8s/kubeconfig.hpp"
+#include "tests/integration/capi/management.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/shared_dir.hpp"
@@ -17,7 +17,7 @@ namespace {
 
 using json = nlohmann::json;
 
-class WorkloadWaitTest : public test::TempDirTest
+class WorkloadWaitTest : public test_support::ManagementClusterTest
 {
 protected:
   void
@@ -26,15 +26,10 @@ protected:
     if (!test::shared_dir()) {
       GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): these tests need the real Cluster API CRDs";
     }
-    test::kube::ServerOptions so;
-    so.kubeconfig_path = dir() / "management";
-    so.crd_paths = { *test::shared_dir() / "crds/capi", *test::shared_dir() / "crds/oci" };
-    server = std::make_unique<test::kube::KubeTestServer>(so);
-    server->start();
-    auto access = k8s::load_kubeconfig({ dir() / "management" });
-    ASSERT_TRUE(access) << access.error().message();
-    client = std::make_unique<k8s::Client>(std::move(*access));
-    server->create({ { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", "ocne" } } } });
+    start_management({ *test::shared_dir() / "crds/capi", *test::shared_dir() / "crds/oci" });
+    if (HasFatalFailure()) {
+      return;
+    }
     server->create(json::parse(R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta2","kind":"OCICluster",
       "metadata":{"name":"demo","namespace":"ocne"},"spec":{"compartmentId":"ocid1.compartment.oc1..c"}})"));
     server->create(json::parse(R"({"apiVersion":"cluster.x-k8s.io/v1beta2","kind":"Cluster",
@@ -54,9 +49,6 @@ protected:
     w.report = [said](const std::string& line) { said->push_back(line); };
     return w;
   }
-
-  std::unique_ptr<test::kube::KubeTestServer> server;
-  std::unique_ptr<k8s::Client> client;
 };
 
 TEST_F(WorkloadWaitTest, WritesTheKubeconfigPrivatelyOnceTheSecretAppears)
