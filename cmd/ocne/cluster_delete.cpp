@@ -11,6 +11,7 @@ namespace {
 struct DeleteOptions
 {
   std::string config_file;
+  std::string output;
   ConfigFlags flags;        // keys that may override what start recorded
   ConfigFlags select_flags; // -C and -P: which cluster
 };
@@ -45,11 +46,13 @@ run_delete(const DeleteOptions& o, Context& ctx)
   throw_on_error(config::validate_for(loaded, config::Purpose::delete_));
   const auto& provider = loaded.config.provider.get();
   if (provider == "libvirt") {
+    if (!o.output.empty()) {
+      throw Fatal("-o json is for oci and oxide clusters");
+    }
     delete_libvirt(loaded, ctx);
     return;
   }
-  not_available(fmt::format("cluster delete --provider {}", provider),
-                "the Cluster API lifecycle for this provider is not built yet");
+  delete_capi(loaded, ctx, o.output);
 }
 
 } // namespace
@@ -60,6 +63,8 @@ add_cluster_delete(CLI::App& cluster, Context& ctx)
   auto* cmd = cluster.add_subcommand("delete", "Delete a cluster and everything its start created");
   auto o = std::make_shared<DeleteOptions>();
   cmd->add_option("-c,--config", o->config_file, "Cluster configuration file" + default_note(""));
+  cmd->add_option("-o,--output", o->output, "Print the result as json (oci and oxide)" + default_note("log lines"))
+    ->check(CLI::IsMember({"json"}));
   o->flags.add(*cmd, "-k,--kubeconfig", "kubeconfig", "Kubeconfig of the management cluster");
   o->flags.add(*cmd, "-s,--session", "providers.libvirt.uri", "libvirt URI");
   o->select_flags.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");

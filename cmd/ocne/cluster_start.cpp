@@ -11,6 +11,7 @@ namespace {
 struct StartOptions
 {
   std::string config_file;
+  std::string output;
   ConfigFlags flags;
 };
 
@@ -35,11 +36,13 @@ run_start(const StartOptions& o, Context& ctx)
   }
   const auto& provider = loaded.config.provider.get();
   if (provider == "libvirt") {
+    if (!o.output.empty()) {
+      throw Fatal("--output json is for oci and oxide clusters; a libvirt start prints how to reach the cluster");
+    }
     start_libvirt(loaded, ctx);
     return;
   }
-  not_available(fmt::format("cluster start --provider {}", provider),
-                "the Cluster API lifecycle (management cluster, providers, images, apply, wait, pivot) is not built yet");
+  start_capi(loaded, ctx, o.output);
 }
 
 } // namespace
@@ -50,6 +53,9 @@ add_cluster_start(CLI::App& cluster, Context& ctx)
   auto* cmd = cluster.add_subcommand("start", "Start a Kubernetes cluster (libvirt VMs, or OCI and Oxide through Cluster API)");
   auto o = std::make_shared<StartOptions>();
   cmd->add_option("-c,--config", o->config_file, "Cluster configuration file" + default_note(""));
+  // -o is ocne's --boot-volume-container-image, so the result format is long only.
+  cmd->add_option("--output", o->output, "Print the result as json (oci and oxide)" + default_note("log lines"))
+    ->check(CLI::IsMember({"json"}));
   auto& f = o->flags;
   f.add(*cmd, "-k,--kubeconfig", "kubeconfig", "Kubeconfig of the management cluster (else KUBECONFIG, else an ephemeral local one)");
   f.add(*cmd, "-n,--control-plane-nodes", "controlPlaneNodes", "Number of control plane nodes", "1");

@@ -6,11 +6,16 @@
 #include "cmd/ocne/context.hpp"
 #include "pkg/config/load.hpp"
 
+#include <string>
+
 namespace ocne::cli {
 
 // cluster_start_libvirt.cpp
 void start_libvirt(const config::LoadedConfig& loaded, Context& ctx);
 // cluster_delete_libvirt.cpp
 void delete_libvirt(const config::LoadedConfig& loaded, Context& ctx);
+// cluster_capi.cpp (oci and oxide); output is "" or "json".
+void start_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output);
+void delete_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output);
 
 } // namespace ocne::cli

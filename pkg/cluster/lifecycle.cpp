@@ -3,6 +3,8 @@
 #include "pkg/core/file_lock.hpp"
 #include "pkg/core/log.hpp"
 
+#include <algorithm>
+
 namespace ocne::cluster {
 
 namespace {
@@ -54,7 +56,15 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
                         request.kubernetes_version);
     }
     const auto phase = state_of(*existing, k_state_phase);
-    if (phase == "creating" || phase == "failed" || phase == "deleting") {
+    if (request.resumable && (phase == "creating" || phase == "failed")) {
+      log::debug("cluster {}: continuing a start left {}", request.name, phase);
+      OCNE_TRY(ClusterCache::update(state, [&](ClusterCache& c) -> Status {
+        if (auto* record = c.find(request.name)) {
+          record->state[std::string(k_state_phase)] = "creating";
+        }
+        return Status{};
+      }));
+    } else if (phase == "creating" || phase == "failed" || phase == "deleting") {
       return make_error(ErrorKind::conflict,
                         "cluster '{}' is left {} by an earlier run that did not finish; remove it with 'ocne cluster "
                         "delete -C {}' and start it again",
@@ -83,6 +93,28 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
     return result;
   }
   Error error = result.error();
+  if (request.resumable) {
+    // Nothing is rolled back: the next start continues from the record,
+    // unless there is nothing in it but the entry itself.
+    const auto snapshot = tracker.snapshot();
+    const bool nothing_done = fresh && snapshot.resources.empty() &&
+                              std::all_of(snapshot.state.begin(), snapshot.state.end(), [](const auto& kv) {
+                                return kv.first == k_state_phase || kv.first == k_state_provider ||
+                                       kv.first == k_state_kubernetes_version;
+                              });
+    if (nothing_done) {
+      (void)ClusterCache::update(state, [&](ClusterCache& c) -> Status {
+        c.remove(request.name);
+        return {};
+      });
+      return tl::unexpected(std::move(error));
+    }
+    (void)tracker.set_state(k_state_phase, "failed");
+    return tl::unexpected(Error(error.kind(), fmt::format("{}; what was done is recorded: run the same 'ocne cluster "
+                                                          "start' again to continue, or 'ocne cluster delete -C {}' to "
+                                                          "remove the cluster",
+                                                          error.message(), request.name)));
+  }
   if (!fresh) {
     return tl::unexpected(std::move(error));
   }

@@ -39,6 +39,10 @@ struct StartRequest
   std::string config_yaml;
   // Keep what a failed start created (to look at the machines).
   bool keep_on_failure = false;
+  // The driver records its finished steps and continues an earlier start
+  // that did not finish (killed, failed) instead of refusing it; a failed
+  // start keeps everything recorded for the next run or a delete.
+  bool resumable = false;
   std::chrono::milliseconds lock_timeout{std::chrono::seconds(10)};
 };
 

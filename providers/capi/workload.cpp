@@ -159,4 +159,26 @@ wait_workload_kubeconfig(k8s::Client& management, const WorkloadWait& wait, Prog
   }
 }
 
+Result<nlohmann::json>
+infrastructure_cluster(k8s::Client& management, const std::string& namespace_, const std::string& cluster)
+{
+  for (const auto* version : { "v1beta2", "v1beta1" }) {
+    const k8s::GroupVersionKind gvk{ "cluster.x-k8s.io", version, "Cluster" };
+    if (!management.mapping(gvk)) {
+      continue;
+    }
+    OCNE_TRY_ASSIGN(auto found, management.find({ gvk.api_version(), "Cluster", namespace_, cluster }));
+    if (!found) {
+      return make_error(ErrorKind::not_found, "Cluster {}/{} is not in {}", namespace_, cluster, management.describe());
+    }
+    const auto ref = (*found)["spec"].value("infrastructureRef", json());
+    if (auto infra = referenced(management, ref, namespace_)) {
+      return *infra;
+    }
+    return make_error(ErrorKind::not_found, "the infrastructure cluster of Cluster {}/{} ({}) is not in {}", namespace_,
+                      cluster, ref.dump(), management.describe());
+  }
+  return make_error(ErrorKind::not_found, "{} serves no cluster.x-k8s.io Cluster", management.describe());
+}
+
 } // namespace ocne::providers::capi

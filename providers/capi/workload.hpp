@@ -13,6 +13,8 @@
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <functional>
 #include <string>
@@ -32,5 +34,10 @@ struct WorkloadWait
 };
 
 Status wait_workload_kubeconfig(k8s::Client& management, const WorkloadWait& wait, ProgressSink& progress);
+
+// The infrastructure cluster (OCICluster, OxideCluster) the Cluster's
+// spec.infrastructureRef names; an error when either is missing.
+Result<nlohmann::json> infrastructure_cluster(k8s::Client& management, const std::string& namespace_,
+                                              const std::string& cluster);
 
 } // namespace ocne::providers::capi

@@ -1,0 +1,199 @@
+// `ocne cluster start` and `ocne cluster delete` for oci and oxide: the
+// Cluster API driver (providers/capi) with the provider's flavor, the
+// ephemeral libvirt cluster as the fallback management cluster, and the
+// result as log lines or, with --output json, one JSON document on stdout.
+
+#include "cmd/ocne/image_common.hpp"
+#include "cmd/ocne/providers.hpp"
+#include "pkg/cluster/lifecycle.hpp"
+#include "pkg/config/layer.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
+#include "pkg/image/provider_image.hpp"
+#include "providers/capi/driver.hpp"
+#include "providers/libvirt/ephemeral.hpp"
+#include "providers/oci/flavor.hpp"
+#include "providers/oxide/flavor.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <csignal>
+
+namespace ocne::cli {
+
+namespace {
+
+std::chrono::milliseconds
+env_millis(const Environment& env, const char* name, std::chrono::milliseconds fallback, long long unit_ms)
+{
+  const auto text = env.get_nonempty(name);
+  if (!text) {
+    return fallback;
+  }
+  long long value = 0;
+  const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || ptr != text->data() + text->size() || value <= 0) {
+    throw Fatal("{}={} is not a positive number", name, str::quote(*text));
+  }
+  return std::chrono::milliseconds(value * unit_ms);
+}
+
+providers::capi::CapiOptions
+capi_options(const config::LoadedConfig& loaded, Context& ctx)
+{
+  const auto& c = loaded.config;
+  const auto& provider = c.provider.get();
+  providers::capi::CapiOptions o;
+  o.config = c;
+  o.env = ctx.env;
+  const auto& per_provider = provider == "oci" ? c.providers.oci.kubeconfig.get() : c.providers.oxide.kubeconfig.get();
+  if (!per_provider.empty()) {
+    o.configured_kubeconfig = per_provider;
+    o.configured_key = loaded.subject("providers." + provider + ".kubeconfig");
+  } else {
+    o.configured_kubeconfig = c.kubeconfig.get();
+    o.configured_key = loaded.subject("kubeconfig");
+  }
+  o.kubeconfig_path = ctx.env.home() / ".kube" / ("kubeconfig." + c.name.get());
+  o.self_managed = provider == "oci" ? c.providers.oci.self_managed.get() : c.providers.oxide.self_managed.get();
+  o.start_ephemeral = providers::libvirt::ephemeral_starter(ctx.env, ctx.state, ctx.progress_sink());
+  o.delete_ephemeral = providers::libvirt::ephemeral_deleter(c, ctx.env, ctx.state, ctx.progress_sink());
+  // Every wait ends by OCNE_CAPI_TIMEOUT seconds when it is set (pipelines
+  // with their own budget, and tests); OCNE_CAPI_POLL_MS sets how often the
+  // clusters are asked.
+  if (const auto t = env_millis(ctx.env, "OCNE_CAPI_TIMEOUT", {}, 1000); t.count() > 0) {
+    for (auto* timeout : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout,
+                          &o.move_timeout, &o.delete_timeout}) {
+      *timeout = std::min(*timeout, t);
+    }
+  }
+  o.interval = env_millis(ctx.env, "OCNE_CAPI_POLL_MS", o.interval, 1);
+  // A crash at a named point ("apply", "apply done"): how the tests check
+  // that a run killed anywhere continues where it stopped.
+  if (const auto at = ctx.env.get_nonempty("OCNE_TEST_KILL_AT")) {
+    o.checkpoint = [point = *at](std::string_view reached) {
+      if (reached == point) {
+        std::raise(SIGKILL);
+      }
+    };
+  }
+  return o;
+}
+
+std::unique_ptr<providers::capi::Flavor>
+flavor_for(const config::LoadedConfig& loaded, Context& ctx)
+{
+  const auto& c = loaded.config;
+  const bool oci = c.provider.get() == "oci";
+  // Builds the provider's boot image from the configured boot disk.
+  auto build = [&ctx, &loaded, oci](const std::string& arch, ProgressSink& progress) -> Result<fs::Path> {
+    image::ProviderImageOptions p;
+    p.type = oci ? image::ImageType::oci : image::ImageType::oxide;
+    p.boot = boot_image_options(ctx, loaded, "", arch);
+    OCNE_TRY_ASSIGN(auto made, image::create_provider_image(p, progress));
+    return made.path;
+  };
+  if (oci) {
+    providers::oci::OciFlavorOptions o;
+    o.config = c;
+    o.env = ctx.env;
+    o.profile_given = loaded.origin("providers.oci.profile").source != config::Origin::Source::builtin;
+    o.build_image = build;
+    o.state_dir = ctx.state.root();
+    o.cwd = ctx.env.cwd();
+    o.home = ctx.env.home();
+    return providers::oci::make_flavor(std::move(o));
+  }
+  providers::oxide::OxideFlavorOptions o;
+  o.config = c;
+  o.env = ctx.env;
+  o.host_subject = loaded.subject("providers.oxide.host");
+  o.profile_subject = loaded.subject("providers.oxide.profile");
+  o.build_image = build;
+  o.state_dir = ctx.state.root();
+  o.cwd = ctx.env.cwd();
+  o.home = ctx.env.home();
+  return providers::oxide::make_flavor(std::move(o));
+}
+
+nlohmann::json
+report_json(const std::string& name, const std::string& provider, const std::string& outcome,
+            const std::string& kubeconfig, const providers::capi::CapiReport& r)
+{
+  nlohmann::json images = nlohmann::json::array();
+  for (const auto& i : r.images) {
+    images.push_back({{"arch", i.arch}, {"id", i.id}, {"source", i.how}});
+  }
+  return {
+    {"name", name},
+    {"provider", provider},
+    {"outcome", outcome},
+    {"kubeconfig", kubeconfig},
+    {"cluster", {{"namespace", r.namespace_}, {"name", r.cluster}}},
+    {"management",
+     {{"kubeconfig", r.management_kubeconfig},
+      {"ephemeral", r.ephemeral},
+      {"ephemeralCreated", r.ephemeral_created},
+      {"ephemeralRemoved", r.ephemeral_removed}}},
+    {"resumedAfter", r.resumed_after},
+    {"components", {{"installed", r.components_installed}, {"present", r.components_present}}},
+    {"images", images},
+    {"objects", {{"created", r.objects_created}, {"existing", r.objects_existing}}},
+    {"secrets", r.secrets},
+    {"selfManaged", r.self_managed},
+    {"pivoted", r.pivoted},
+  };
+}
+
+} // namespace
+
+void
+start_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output)
+{
+  const auto& c = loaded.config;
+  const std::string name = c.name.get();
+  const std::string provider = c.provider.get();
+  providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(loaded, ctx));
+  cluster::StartRequest request;
+  request.name = name;
+  request.provider = provider;
+  request.kubernetes_version = c.kubernetes_version.get();
+  request.config_yaml = config::to_yaml(c);
+  request.resumable = true;
+  const auto result = value_or_throw(cluster::start_cluster(driver, request, ctx.state, ctx.progress_sink()));
+  if (output == "json") {
+    const auto& r = driver.report();
+    const std::string outcome = result.outcome == cluster::StartOutcome::already_running ? "already running"
+                                : r.resumed_after.empty()                                ? "created"
+                                                                                         : "resumed";
+    println(report_json(name, provider, outcome, result.kubeconfigs.host.string(), r).dump(2));
+    return;
+  }
+  for (const auto& line : result.notes) {
+    println(line);
+  }
+}
+
+void
+delete_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output)
+{
+  const auto& c = loaded.config;
+  const std::string name = c.name.get();
+  providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(loaded, ctx));
+  const auto result = value_or_throw(cluster::delete_cluster(driver, {.name = name}, ctx.state, ctx.progress_sink()));
+  const auto& r = driver.report();
+  if (output == "json") {
+    auto j = report_json(name, c.provider.get(), r.cluster_deleted ? "deleted" : "not found",
+                         (ctx.env.home() / ".kube" / ("kubeconfig." + name)).string(), r);
+    j["cached"] = result.was_cached;
+    j["movedBack"] = r.moved_back;
+    println(j.dump(2));
+    return;
+  }
+  if (!result.was_cached && !r.cluster_deleted) {
+    log::info("Cluster {} is neither in the cluster cache nor in the management cluster; nothing to delete", name);
+  }
+}
+
+} // namespace ocne::cli

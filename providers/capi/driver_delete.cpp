@@ -1,0 +1,173 @@
+// CapiDriver::destroy: find the Cluster (moving a self-managed cluster's
+// objects back into a bootstrap cluster first), delete it, wait until Cluster
+// API has removed its machines and infrastructure, then remove what ocne
+// wrote: the kubeconfig file and the Secrets of the cluster's namespace.
+
+#include "providers/capi/driver.hpp"
+
+#include "pkg/core/log.hpp"
+#include "pkg/k8s/wait.hpp"
+#include "providers/capi/driver_steps.hpp"
+#include "providers/capi/journal.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+namespace ocne::providers::capi {
+
+namespace {
+
+using detail::client_for;
+
+const k8s::GroupVersionKind k_cluster_gvk{"cluster.x-k8s.io", "v1beta1", "Cluster"};
+
+bool
+file_exists(const fs::Path& path)
+{
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
+
+// The Cluster by namespace and name, or (namespace unknown) by name alone.
+Result<std::optional<k8s::ObjectRef>>
+find_cluster(k8s::Client& client, const std::string& ns, const std::string& name)
+{
+  if (!client.mapping(k_cluster_gvk)) {
+    return std::optional<k8s::ObjectRef>{}; // no Cluster API here at all
+  }
+  if (!ns.empty()) {
+    const k8s::ObjectRef ref{k_cluster_gvk.api_version(), "Cluster", ns, name};
+    OCNE_TRY_ASSIGN(auto found, client.find(ref));
+    return found ? std::optional<k8s::ObjectRef>(ref) : std::nullopt;
+  }
+  OCNE_TRY_ASSIGN(auto list, client.list(k_cluster_gvk));
+  std::vector<k8s::ObjectRef> matches;
+  for (const auto& item : list.items) {
+    if (item["metadata"].value("name", "") == name) {
+      matches.push_back(k8s::ObjectRef::of(item));
+    }
+  }
+  if (matches.size() > 1) {
+    return make_error(ErrorKind::conflict, "{} Clusters named {} in {} ({} and {}); delete the one you mean with kubectl",
+                      matches.size(), name, client.describe(), matches[0].to_string(), matches[1].to_string());
+  }
+  return matches.empty() ? std::nullopt : std::optional<k8s::ObjectRef>(matches.front());
+}
+
+} // namespace
+
+Status
+CapiDriver::destroy(cluster::DeleteContext& ctx)
+{
+  const auto& rec = ctx.record;
+  auto& tracker = ctx.tracker;
+  const std::string provider(m_flavor->provider());
+  std::string ns = journal::get(rec, journal::k_namespace);
+  std::string name = journal::get(rec, journal::k_cluster);
+  if (name.empty()) {
+    name = ctx.cluster_name;
+  }
+  m_report.cluster = name;
+  m_report.namespace_ = ns;
+
+  std::unique_ptr<k8s::Client> management;
+  cluster::ManagementCluster bootstrap;
+  const bool pivoted = journal::get(rec, journal::k_pivoted) == "true";
+  if ((pivoted || m_options.self_managed) && file_exists(m_options.kubeconfig_path)) {
+    // A self-managed cluster cannot delete its own last machines: its
+    // objects go back into a bootstrap cluster first.
+    auto workload = client_for(m_options.kubeconfig_path);
+    Result<std::optional<k8s::ObjectRef>> in_workload = workload ? find_cluster(**workload, ns, name)
+                                                                 : tl::unexpected(workload.error());
+    if (!in_workload) {
+      if (pivoted) {
+        return make_error(in_workload.error().with_context(fmt::format(
+          "cluster {} manages itself, but its Cluster API objects cannot be read through {}", name,
+          m_options.kubeconfig_path.string())));
+      }
+      log::debug("not self-managed after all: {}", in_workload.error().message());
+    } else if (*in_workload) {
+      ns = (*in_workload)->namespace_;
+      OCNE_TRY_ASSIGN(bootstrap, cluster::ensure_management_cluster(m_options.config, m_options.configured_kubeconfig,
+                                                                    m_options.configured_key, m_options.env,
+                                                                    m_options.start_ephemeral));
+      m_report.ephemeral = bootstrap.ephemeral;
+      m_report.ephemeral_created = bootstrap.created;
+      OCNE_TRY_ASSIGN(management, client_for(bootstrap.kubeconfig));
+      OCNE_TRY(detail::install_stack(*management, m_options, *m_flavor, m_report, ctx.progress));
+      log::info("Moving Cluster API resources out of the self-managed cluster into {}", bootstrap.kubeconfig.string());
+      OCNE_TRY(detail::move_objects(**workload, *management, ns, m_options, ctx.progress));
+      OCNE_TRY(tracker.set_state(journal::k_pivoted, ""));
+      OCNE_TRY(tracker.set_state(journal::k_management, bootstrap.kubeconfig.string()));
+      m_report.moved_back = true;
+      m_report.management_kubeconfig = bootstrap.kubeconfig.string();
+    }
+  }
+  if (!management) {
+    const auto recorded = journal::get(rec, journal::k_management);
+    if (!recorded.empty() && recorded != m_options.kubeconfig_path.string() && file_exists(recorded)) {
+      m_report.management_kubeconfig = recorded;
+      m_report.ephemeral = !journal::get(rec, journal::k_ephemeral).empty();
+    } else {
+      OCNE_TRY_ASSIGN(bootstrap, cluster::ensure_management_cluster(m_options.config, m_options.configured_kubeconfig,
+                                                                    m_options.configured_key, m_options.env,
+                                                                    m_options.start_ephemeral));
+      m_report.management_kubeconfig = bootstrap.kubeconfig.string();
+      m_report.ephemeral = bootstrap.ephemeral;
+      m_report.ephemeral_created = bootstrap.created;
+    }
+    OCNE_TRY_ASSIGN(management, client_for(m_report.management_kubeconfig));
+  }
+
+  OCNE_TRY_ASSIGN(auto cluster_ref, find_cluster(*management, ns, name));
+  if (cluster_ref) {
+    m_report.namespace_ = ns = cluster_ref->namespace_;
+    log::info("Deleting Cluster {}/{}", ns, name);
+    if (auto removed = management->remove(*cluster_ref); !removed && removed.error().kind() != ErrorKind::not_found) {
+      return make_error(removed.error().with_context(fmt::format("deleting Cluster {}/{}", ns, name)));
+    }
+    k8s::WaitOptions wait;
+    wait.timeout = m_options.delete_timeout;
+    wait.interval = m_options.interval;
+    if (auto gone = k8s::wait_deleted(*management, *cluster_ref, wait, ctx.progress); !gone) {
+      return make_error(gone.error().with_context(
+        fmt::format("Cluster API did not finish deleting Cluster {}/{} (its machines and infrastructure)", ns, name)));
+    }
+    m_report.cluster_deleted = true;
+  } else {
+    log::info("Cluster {} is not in the management cluster {}; nothing to delete there", name, management->describe());
+  }
+  OCNE_TRY(tracker.remove(provider, "cluster", name));
+
+  for (const auto& r : rec.resources) {
+    if (r.provider == provider && r.kind == "secret") {
+      const auto slash = r.id.find('/');
+      const k8s::ObjectRef ref{"v1", "Secret", r.id.substr(0, slash), r.id.substr(slash + 1)};
+      if (auto removed = management->remove(ref); !removed && removed.error().kind() != ErrorKind::not_found) {
+        return make_error(removed.error().with_context(fmt::format("deleting Secret {}", r.id)));
+      }
+      OCNE_TRY(tracker.remove(r.provider, r.kind, r.name));
+    } else if (r.provider == provider && r.kind == "image") {
+      // Boot images stay: the next cluster of this version uses them.
+      log::info("Keeping boot image {} ({}) for the next cluster", r.id, r.name);
+      OCNE_TRY(tracker.remove(r.provider, r.kind, r.name));
+    }
+  }
+  if (file_exists(m_options.kubeconfig_path)) {
+    log::info("Deleting file {}", m_options.kubeconfig_path.string());
+    OCNE_TRY(fs::remove_file(m_options.kubeconfig_path));
+  }
+  OCNE_TRY(tracker.remove("local", "file", m_options.kubeconfig_path.string()));
+
+  // A bootstrap cluster this delete started for the move back is not needed
+  // any more; one that manages the cluster's peers stays.
+  if (bootstrap.ephemeral && bootstrap.created && m_report.moved_back) {
+    OCNE_TRY(cluster::release_management_cluster(bootstrap, false, m_options.config.ephemeral_cluster.preserve.get(),
+                                                 m_options.delete_ephemeral));
+    m_report.ephemeral_removed = !m_options.config.ephemeral_cluster.preserve.get();
+  }
+  return {};
+}
+
+} // namespace ocne::providers::capi

@@ -1,0 +1,24 @@
+#pragma once
+
+// Pieces start and delete share (driver_start.cpp, driver_delete.cpp).
+
+#include "pkg/k8s/client.hpp"
+#include "providers/capi/driver.hpp"
+
+#include <memory>
+
+namespace ocne::providers::capi::detail {
+
+// A client for the cluster behind a kubeconfig file.
+Result<std::unique_ptr<k8s::Client>> client_for(const fs::Path& kubeconfig);
+
+// The provider's Cluster API stack in a cluster (no writes when in place).
+Status install_stack(k8s::Client& client, const CapiOptions& options, Flavor& flavor, CapiReport& report,
+                     ProgressSink& progress);
+
+// clusterctl move of the namespace, tried again while the objects are still
+// being provisioned ("cannot start the move operation"), until the timeout.
+Status move_objects(k8s::Client& from, k8s::Client& to, const std::string& namespace_, const CapiOptions& options,
+                    ProgressSink& progress);
+
+} // namespace ocne::providers::capi::detail

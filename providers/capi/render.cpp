@@ -1,0 +1,182 @@
+#include "providers/capi/render.hpp"
+
+#include "pkg/core/fs.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
+
+#include <future>
+#include <map>
+#include <mutex>
+
+namespace ocne::providers::capi {
+
+namespace {
+
+// Remembers which image each lookup found, per architecture, so the result
+// can say which images were already in the cloud.
+class RecordingResolver final : public ocne::capi::ResourceResolver
+{
+public:
+  explicit RecordingResolver(ocne::capi::ResourceResolver& inner) : m_inner(inner) {}
+
+  Result<ocne::capi::Lookup>
+  resolve_compartment(std::string_view path) override
+  {
+    return m_inner.resolve_compartment(path);
+  }
+  Result<ocne::capi::Lookup>
+  find_oci_image(std::string_view compartment, std::string_view version, std::string_view arch) override
+  {
+    auto found = m_inner.find_oci_image(compartment, version, arch);
+    remember(found, arch);
+    return found;
+  }
+  Result<ocne::capi::Lookup>
+  find_oxide_image(std::string_view project, std::string_view name) override
+  {
+    auto found = m_inner.find_oxide_image(project, name);
+    remember(found, "amd64");
+    return found;
+  }
+
+  std::map<std::string, std::string, std::less<>> found;
+
+private:
+  void
+  remember(const Result<ocne::capi::Lookup>& lookup, std::string_view arch)
+  {
+    if (lookup && lookup->value) {
+      found[std::string(arch)] = *lookup->value;
+    }
+  }
+
+  ocne::capi::ResourceResolver& m_inner;
+};
+
+bool
+mentions(const std::vector<std::string>& placeholders, const std::string& variable)
+{
+  const auto prefix = "${" + variable + "}";
+  for (const auto& p : placeholders) {
+    if (str::starts_with(p, prefix)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<RenderedResources>
+cluster_definition(const config::ClusterConfig& c, const RenderInputs& in)
+{
+  RenderedResources out;
+  if (!c.cluster_definition_inline.get().empty()) {
+    out.yaml = c.cluster_definition_inline.get();
+    out.source = "clusterDefinitionInline";
+    return out;
+  }
+  const auto path = fs::resolve_path(c.cluster_definition.get(), in.cwd, in.home);
+  auto text = fs::read_file(path);
+  if (!text) {
+    return make_error(text.error().with_context("clusterDefinition"));
+  }
+  out.yaml = std::move(*text);
+  out.source = path.string();
+  return out;
+}
+
+} // namespace
+
+Result<RenderedResources>
+render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink& progress)
+{
+  if (!in.config.cluster_definition.get().empty() || !in.config.cluster_definition_inline.get().empty()) {
+    return cluster_definition(in.config, in);
+  }
+  config::ClusterConfig config = in.config;
+  std::map<std::string, std::string, std::less<>> how;
+  for (const auto& slot : in.slots) {
+    if (!in.configured_image(config, slot.arch).empty()) {
+      how[slot.arch] = "configured";
+    } else if (const auto it = known.find(slot.arch); it != known.end()) {
+      in.set_image(config, slot.arch, it->second);
+      how[slot.arch] = "found";
+    }
+  }
+  RecordingResolver resolver(*in.resolver);
+  OCNE_TRY_ASSIGN(auto rendered, ocne::capi::render_cluster_template(config, in.provider, resolver));
+
+  std::vector<const ImageSlot*> missing;
+  std::vector<std::string> other;
+  for (const auto& p : rendered.placeholders) {
+    bool is_image = false;
+    for (const auto& slot : in.slots) {
+      if (str::starts_with(p, "${" + slot.variable + "}")) {
+        is_image = true;
+      }
+    }
+    if (!is_image) {
+      other.push_back(p);
+    }
+  }
+  if (!other.empty()) {
+    return make_error(ErrorKind::invalid_input, "the cluster's resources cannot be rendered: {}",
+                      str::join(other, "; "));
+  }
+  for (const auto& slot : in.slots) {
+    if (mentions(rendered.placeholders, slot.variable)) {
+      missing.push_back(&slot);
+    }
+  }
+  if (!missing.empty()) {
+    // Every missing architecture at once: each build and upload reports its
+    // own progress task.
+    std::vector<std::future<Result<std::string>>> builds;
+    for (const auto* slot : missing) {
+      log::info("No {} boot image for Kubernetes {} in the cloud: building and uploading one", slot->arch,
+                config.kubernetes_version.get());
+      builds.push_back(std::async(std::launch::async, [&in, slot, &progress] {
+        return in.build_and_upload(slot->arch, progress);
+      }));
+    }
+    std::vector<Error> errors;
+    for (std::size_t i = 0; i < builds.size(); ++i) {
+      auto id = builds[i].get();
+      if (!id) {
+        errors.push_back(id.error().with_context(fmt::format("the {} boot image", missing[i]->arch)));
+        continue;
+      }
+      in.set_image(config, missing[i]->arch, *id);
+      how[missing[i]->arch] = "uploaded";
+    }
+    if (!errors.empty()) {
+      return tl::unexpected(std::move(errors.front()));
+    }
+    OCNE_TRY_ASSIGN(rendered, ocne::capi::render_cluster_template(config, in.provider, resolver));
+    if (!rendered.placeholders.empty()) {
+      return make_error(ErrorKind::internal, "the cluster's resources still hold placeholders after the image upload: {}",
+                        str::join(rendered.placeholders, "; "));
+    }
+  }
+  for (const auto& w : rendered.warnings) {
+    log::warn("{}", w);
+  }
+  RenderedResources out;
+  out.yaml = std::move(rendered.yaml);
+  out.source = std::move(rendered.source);
+  for (const auto& slot : in.slots) {
+    std::string id = in.configured_image(config, slot.arch);
+    std::string h = how.count(slot.arch) != 0 ? how[slot.arch] : std::string();
+    if (h.empty()) {
+      const auto f = resolver.found.find(slot.arch);
+      if (f == resolver.found.end()) {
+        continue; // this architecture is not used by the cluster
+      }
+      id = f->second;
+      h = "found";
+    }
+    out.images.push_back({slot.arch, id, h});
+  }
+  return out;
+}
+
+} // namespace ocne::providers::capi

@@ -1,0 +1,147 @@
+#include "providers/oxide/flavor.hpp"
+
+#include "pkg/addons/ccm.hpp"
+#include "pkg/capi/live_resolver.hpp"
+#include "pkg/capi/variables.hpp"
+#include "pkg/config/oxide_credentials.hpp"
+#include "pkg/config/values.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/oxide/client.hpp"
+#include "pkg/oxide/image_import.hpp"
+#include "pkg/qcow2/disk_image.hpp"
+#include "providers/capi/credentials.hpp"
+#include "providers/capi/render.hpp"
+
+#include <mutex>
+#include <optional>
+
+namespace ocne::providers::oxide {
+
+namespace {
+
+class OxideFlavor final : public capi::Flavor
+{
+public:
+  explicit OxideFlavor(OxideFlavorOptions options) : m_o(std::move(options)) {}
+
+  std::string_view
+  provider() const override
+  {
+    return "oxide";
+  }
+
+  Result<std::map<std::string, std::string, std::less<>>>
+  component_values() override
+  {
+    // CAPOx reads each cluster's credentials from its Secret (prepare()).
+    return std::map<std::string, std::string, std::less<>>{};
+  }
+
+  Result<capi::RenderedResources>
+  render(const capi::KnownImages& known, ProgressSink& progress) override
+  {
+    auto resolver = ocne::capi::make_live_resolver(
+      m_o.env, m_o.config,
+      ocne::capi::LiveResolverOptions{.oxide_host_subject = m_o.host_subject, .oxide_profile_subject = m_o.profile_subject});
+    capi::RenderInputs in;
+    in.config = m_o.config;
+    in.provider = ocne::capi::Provider::oxide;
+    in.resolver = resolver.get();
+    in.slots = {{"OXIDE_IMAGE_ID", "amd64"}};
+    in.configured_image = [](const config::ClusterConfig& c, const std::string&) {
+      const auto& image = c.providers.oxide.images.amd64.get();
+      return config::is_uuid(image) ? image : std::string();
+    };
+    in.set_image = [](config::ClusterConfig& c, const std::string&, const std::string& id) {
+      c.providers.oxide.images.amd64 = id;
+    };
+    in.build_and_upload = [this](const std::string& arch, ProgressSink& p) { return build_and_upload(arch, p); };
+    in.cwd = m_o.cwd;
+    in.home = m_o.home;
+    return capi::render_resources(in, known, progress);
+  }
+
+  Result<std::vector<std::string>>
+  prepare(k8s::Client& management, const capi::ClusterResources& resources) override
+  {
+    OCNE_TRY_ASSIGN(const auto* creds, credentials());
+    capi::OxideCredentials secret;
+    secret.namespace_ = resources.namespace_;
+    secret.name = ocne::capi::oxide_credentials_secret(m_o.config.name.get());
+    secret.cluster = resources.cluster_name;
+    secret.host = creds->host;
+    secret.token = creds->token;
+    OCNE_TRY_ASSIGN(auto written, capi::ensure_oxide_credentials(management, secret));
+    log::debug("oxide: credentials Secret {}/{} {}", secret.namespace_, secret.name, written ? "written" : "in place");
+    return std::vector<std::string>{secret.namespace_ + "/" + secret.name};
+  }
+
+  Result<addons::Addon>
+  cloud_controller_manager(k8s::Client&, const capi::ClusterResources&) override
+  {
+    OCNE_TRY_ASSIGN(const auto* creds, credentials());
+    addons::OxideCcmOptions ccm;
+    ccm.host = creds->host;
+    ccm.token = creds->token;
+    ccm.project = m_o.config.providers.oxide.project.get();
+    return addons::render_oxide_ccm(ccm, m_o.env);
+  }
+
+private:
+  Result<const config::OxideCredentials*>
+  credentials()
+  {
+    std::lock_guard lock(m_mutex);
+    if (!m_creds) {
+      const auto& ox = m_o.config.providers.oxide;
+      OCNE_TRY_ASSIGN(auto creds, config::resolve_oxide_credentials(
+                                    m_o.env, config::OxideCredentialRequest{.host = ox.host.get(),
+                                                                            .profile = ox.profile.get(),
+                                                                            .host_subject = m_o.host_subject,
+                                                                            .profile_subject = m_o.profile_subject}));
+      for (const auto& w : creds.warnings) {
+        log::warn("{}", w);
+      }
+      m_creds = std::move(creds);
+    }
+    return &*m_creds;
+  }
+
+  Result<std::string>
+  build_and_upload(const std::string& arch, ProgressSink& progress)
+  {
+    if (!m_o.build_image) {
+      return make_error(ErrorKind::unavailable, "no {} image to use and none can be built here", arch);
+    }
+    OCNE_TRY_ASSIGN(auto file, m_o.build_image(arch, progress));
+    OCNE_TRY_ASSIGN(auto image, qcow2::open_image(file));
+    OCNE_TRY_ASSIGN(const auto* creds, credentials());
+    ocne::oxide::Client client(ocne::oxide::ClientOptions{.host = creds->host, .token = creds->token});
+    const auto& ox = m_o.config.providers.oxide;
+    ocne::oxide::ImportOptions options;
+    options.project = ox.project.get();
+    options.image_name = ox.images.amd64.get().empty() ? ox.image_name.get() : ox.images.amd64.get();
+    options.description = fmt::format("OCNE boot image for Kubernetes {}", m_o.config.kubernetes_version.get());
+    options.os = "Oracle Linux";
+    options.version = m_o.config.kubernetes_version.get();
+    options.journal_dir = m_o.state_dir / "oxide" / "imports";
+    OCNE_TRY_ASSIGN(auto imported, ocne::oxide::import_image(client, *image, options, progress));
+    log::info("Oxide image {} {}: {}", options.image_name, imported.reused ? "already holds this content" : "uploaded",
+              imported.image.id);
+    return imported.image.id;
+  }
+
+  OxideFlavorOptions m_o;
+  std::mutex m_mutex;
+  std::optional<config::OxideCredentials> m_creds;
+};
+
+} // namespace
+
+std::unique_ptr<capi::Flavor>
+make_flavor(OxideFlavorOptions options)
+{
+  return std::make_unique<OxideFlavor>(std::move(options));
+}
+
+} // namespace ocne::providers::oxide
