@@ -685,7 +685,9 @@ ApiServer::worker_loop()
       return a.when != b.when ? a.when < b.when : a.seq < b.seq;
     });
     if (next->when > std::chrono::steady_clock::now()) {
-      m_work_cv.wait_until(lock, next->when);
+      // A copy: tasks scheduled while this waits may move the vector.
+      const auto when = next->when;
+      m_work_cv.wait_until(lock, when);
       continue;
     }
     auto run = std::move(next->run);

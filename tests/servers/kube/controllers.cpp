@@ -3,6 +3,7 @@
 #include "tests/servers/kube/json_util.hpp"
 
 #include <algorithm>
+#include <iostream>
 
 namespace ocne::test::kube {
 
@@ -479,6 +480,775 @@ play_node_readiness(KubeTestServer& server, std::vector<std::string> cni)
   const int id = server.on({ .group = "apps", .kind = "DaemonSet" }, hook);
   server.on({ .group = "", .kind = "Node", .deleted = false }, hook);
   reconcile_nodes(server, cni);
+  return id;
+}
+
+} // namespace ocne::test::kube
+
+// ---- The Cluster API controllers of a management cluster ----
+
+namespace ocne::test::kube {
+
+namespace {
+
+constexpr const char* k_cluster_label = "cluster.x-k8s.io/cluster-name";
+constexpr const char* k_manager = "fake-capi-controller";
+
+// The first of the versions the server serves for a kind ("" when none):
+// v1beta1 for Oracle's Cluster API 1.10, v1beta2 for upstream 1.13.
+std::string
+served_version(const KubeTestServer& s, const std::string& group, const std::string& kind)
+{
+  for (const char* v : { "v1beta2", "v1beta1", "v1alpha1" }) {
+    try {
+      (void)s.list(group + "/" + v, kind, "ocne-no-such-namespace");
+      return group + "/" + v;
+    } catch (const std::exception&) {
+    }
+  }
+  return "";
+}
+
+bool
+is_v1beta1(const std::string& api_version)
+{
+  return api_version.size() >= 7 && api_version.compare(api_version.size() - 7, 7, "v1beta1") == 0;
+}
+
+bool
+has_finalizer(const Json& obj, const std::string& finalizer)
+{
+  const Json* f = child(obj["metadata"], "finalizers");
+  return f != nullptr && f->is_array() && std::find(f->begin(), f->end(), Json(finalizer)) != f->end();
+}
+
+bool
+paused(const Json& cluster)
+{
+  const Json* spec = child(cluster, "spec");
+  const Json* annotations = child(cluster["metadata"], "annotations");
+  return (spec != nullptr && spec->value("paused", false)) ||
+         (annotations != nullptr && annotations->contains("cluster.x-k8s.io/paused"));
+}
+
+// Whether writing desired's status would change anything but conditions.
+bool
+status_differs(const Json& live, const Json& desired)
+{
+  const Json* have = child(live, "status");
+  if (have == nullptr) {
+    return true;
+  }
+  for (const auto& [k, v] : desired["status"].items()) {
+    if (k == "conditions" || k == "v1beta2" || k == "deprecated") {
+      if (!have->contains(k)) {
+        return true;
+      }
+      continue;
+    }
+    if (!have->contains(k) || (*have)[k] != v) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A v1beta1 Cluster API condition (severity for False ones).
+void
+condition_v1beta1(Json& st, const std::string& type, bool ok, const std::string& reason = "", const std::string& message = "")
+{
+  set_condition(st, type, ok ? "True" : "False", reason, message);
+  if (!ok) {
+    for (auto& c : st["status"]["conditions"]) {
+      if (c["type"] == type) {
+        c["severity"] = "Error";
+      }
+    }
+  }
+}
+
+// A v1beta2 condition: reason and message always there.
+void
+condition_v1beta2(Json& st, const std::string& type, bool ok, const std::string& reason, const std::string& message, long long generation)
+{
+  set_condition(st, type, ok ? "True" : "False", reason, message);
+  for (auto& c : st["status"]["conditions"]) {
+    if (c["type"] == type) {
+      c["observedGeneration"] = generation;
+    }
+  }
+}
+
+Json
+owner_ref(const Json& owner, bool controller)
+{
+  Json ref = { { "apiVersion", owner["apiVersion"] },
+               { "kind", owner["kind"] },
+               { "name", owner["metadata"]["name"] },
+               { "uid", owner["metadata"]["uid"] } };
+  if (controller) {
+    ref["controller"] = true;
+    ref["blockOwnerDeletion"] = true;
+  }
+  return ref;
+}
+
+bool
+owned_by(const Json& obj, const Json& owner)
+{
+  const Json* refs = child(obj["metadata"], "ownerReferences");
+  if (refs == nullptr || !refs->is_array()) {
+    return false;
+  }
+  for (const auto& r : *refs) {
+    if (r.value("uid", "") == string_at(owner["metadata"], "uid")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Adds the Cluster as an owner of obj and the cluster-name label.
+void
+adopt(KubeTestServer& s, const Json& obj, const Json& cluster)
+{
+  const std::string name = string_at(cluster["metadata"], "name");
+  const Json* labels = child(obj["metadata"], "labels");
+  const bool labelled = labels != nullptr && labels->value(k_cluster_label, "") == name;
+  if (owned_by(obj, cluster) && labelled) {
+    return;
+  }
+  Json refs = obj["metadata"].value("ownerReferences", Json::array());
+  if (!owned_by(obj, cluster)) {
+    refs.push_back(owner_ref(cluster, false));
+  }
+  s.merge_patch(string_at(obj, "apiVersion"), string_at(obj, "kind"), string_at(obj["metadata"], "namespace"),
+                string_at(obj["metadata"], "name"),
+                { { "metadata", { { "ownerReferences", refs }, { "labels", { { k_cluster_label, name } } } } } });
+}
+
+// The object a reference names: {apiVersion, kind, name} (v1beta1) or
+// {apiGroup, kind, name} (v1beta2).
+std::optional<Json>
+resolve_ref(const KubeTestServer& s, const Json& ref, const std::string& ns)
+{
+  if (!ref.is_object() || !ref.contains("kind") || !ref.contains("name")) {
+    return std::nullopt;
+  }
+  std::string api_version = ref.value("apiVersion", "");
+  if (api_version.empty()) {
+    api_version = served_version(s, ref.value("apiGroup", ""), ref.value("kind", ""));
+  }
+  if (api_version.empty()) {
+    return std::nullopt;
+  }
+  try {
+    return s.get(api_version, ref.value("kind", ""), ns, ref.value("name", ""));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Five characters as Kubernetes' name generator picks them, from a seed.
+std::string
+name_suffix(const std::string& seed)
+{
+  static constexpr char k_alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  std::size_t h = std::hash<std::string>{}(seed);
+  std::string out;
+  for (int i = 0; i < 5; ++i) {
+    out += k_alphabet[h % (sizeof(k_alphabet) - 1)];
+    h /= (sizeof(k_alphabet) - 1);
+  }
+  return out;
+}
+
+class ClusterApiPlayer
+{
+public:
+  ClusterApiPlayer(KubeTestServer& s, const ClusterApiOptions& o, std::string core)
+    : m_s(s)
+    , m_o(o)
+    , m_core(std::move(core))
+    , m_nodes(o.nodes != nullptr ? *o.nodes : s)
+  {
+  }
+
+  void
+  reconcile(const std::string& ns, const std::string& name)
+  {
+    auto live = m_s.get(m_core, "Cluster", ns, name);
+    if (!live || (*live)["metadata"].contains("deletionTimestamp") || paused(*live)) {
+      return;
+    }
+    if (!has_finalizer(*live, k_finalizer)) {
+      Json list = (*live)["metadata"].value("finalizers", Json::array());
+      list.push_back(k_finalizer);
+      m_s.merge_patch(m_core, "Cluster", ns, name, { { "metadata", { { "finalizers", list } } } });
+      live = m_s.get(m_core, "Cluster", ns, name);
+    }
+    Json cluster = *live;
+    auto infra = resolve_ref(m_s, cluster["spec"].value("infrastructureRef", Json()), ns);
+    if (!infra) {
+      return;
+    }
+    adopt(m_s, *infra, cluster);
+    const auto failure = m_o.infrastructure_failure ? m_o.infrastructure_failure() : std::nullopt;
+    if (failure) {
+      fail_infrastructure(cluster, *infra, *failure);
+      return;
+    }
+    const Json endpoint = infrastructure_ready(*infra);
+    if (!cluster["spec"].contains("controlPlaneEndpoint") || !cluster["spec"]["controlPlaneEndpoint"].contains("host") ||
+        string_at(cluster["spec"]["controlPlaneEndpoint"], "host").empty()) {
+      m_s.merge_patch(m_core, "Cluster", ns, name, { { "spec", { { "controlPlaneEndpoint", endpoint } } } });
+      cluster = *m_s.get(m_core, "Cluster", ns, name);
+    }
+    const std::string kind = string_at(*infra, "kind");
+    const std::string machine_kind = kind.substr(0, kind.size() - std::string("Cluster").size()) + "Machine";
+    m_infra_machine = { { "apiVersion", (*infra)["apiVersion"] }, { "kind", machine_kind } };
+
+    int cp_ready = 0;
+    if (auto kcp = resolve_ref(m_s, cluster["spec"].value("controlPlaneRef", Json()), ns)) {
+      adopt(m_s, *kcp, cluster);
+      kcp = resolve_ref(m_s, cluster["spec"].value("controlPlaneRef", Json()), ns);
+      cp_ready = control_plane(cluster, *kcp);
+    }
+    if (cp_ready > 0) {
+      provisioned(cluster);
+    }
+    const std::string md_api = served_version(m_s, "cluster.x-k8s.io", "MachineDeployment");
+    for (const auto& md : m_s.list(md_api, "MachineDeployment", ns)) {
+      if (md["spec"].value("clusterName", "") == name && !md["metadata"].contains("deletionTimestamp")) {
+        adopt(m_s, md, cluster);
+        machine_deployment(cluster, *m_s.get(md_api, "MachineDeployment", ns, string_at(md["metadata"], "name")));
+      }
+    }
+    if (cp_ready > 0 && m_o.on_provisioned) {
+      m_o.on_provisioned(*m_s.get(m_core, "Cluster", ns, name));
+    }
+  }
+
+  // Deletion: descendants, the infrastructure, then the finalizer.
+  void
+  finish_deletion(const std::string& ns, const std::string& name)
+  {
+    const auto live = m_s.get(m_core, "Cluster", ns, name);
+    if (!live || !(*live)["metadata"].contains("deletionTimestamp") || !has_finalizer(*live, k_finalizer)) {
+      return;
+    }
+    const std::string selector = std::string(k_cluster_label) + "=" + name;
+    for (const auto& m : m_s.list(m_core, "Machine", ns, selector)) {
+      const std::string node = string_at(m["metadata"], "name");
+      if (m_nodes.get("v1", "Node", "", node)) {
+        m_nodes.remove("v1", "Node", "", node);
+      }
+      m_s.remove(m_core, "Machine", ns, node);
+    }
+    for (const char* kind : { "MachineSet", "MachineDeployment" }) {
+      const std::string api = served_version(m_s, "cluster.x-k8s.io", kind);
+      for (const auto& o : m_s.list(api, kind, ns)) {
+        if (o["spec"].value("clusterName", "") == name) {
+          m_s.remove(api, kind, ns, string_at(o["metadata"], "name"));
+        }
+      }
+    }
+    for (const char* ref : { "controlPlaneRef", "infrastructureRef" }) {
+      if (auto o = resolve_ref(m_s, (*live)["spec"].value(ref, Json()), ns)) {
+        m_s.remove(string_at(*o, "apiVersion"), string_at(*o, "kind"), ns, string_at((*o)["metadata"], "name"));
+      }
+    }
+    if (m_s.get("v1", "Secret", ns, name + "-kubeconfig")) {
+      m_s.remove("v1", "Secret", ns, name + "-kubeconfig");
+    }
+    Json remaining = Json::array();
+    for (const auto& v : (*live)["metadata"]["finalizers"]) {
+      if (v != k_finalizer) {
+        remaining.push_back(v);
+      }
+    }
+    m_s.merge_patch(m_core, "Cluster", ns, name,
+                    { { "metadata", { { "finalizers", remaining.empty() ? Json(nullptr) : remaining } } } });
+  }
+
+private:
+  void
+  fail_infrastructure(const Json& cluster, const Json& infra, const InfrastructureFailure& f)
+  {
+    const std::string ns = string_at(infra["metadata"], "namespace");
+    const std::string name = string_at(infra["metadata"], "name");
+    const Json* status = child(infra, "status");
+    const Json* conditions = status == nullptr ? nullptr : child(*status, "conditions");
+    bool said = false;
+    if (conditions != nullptr && conditions->is_array()) {
+      for (const auto& c : *conditions) {
+        said = said || (c.value("type", "") == "Ready" && c.value("message", "") == f.message);
+      }
+    }
+    if (said) {
+      return;
+    }
+    Json st = status_stub(infra);
+    if (status != nullptr && status->contains("conditions")) {
+      st["status"]["conditions"] = (*status)["conditions"];
+    }
+    set_condition(st, "Ready", "False", f.reason, f.message);
+    if (string_at(infra, "kind") == "OCICluster") {
+      st["status"]["ready"] = false;
+      condition_v1beta1(st, "Ready", false, f.reason, f.message);
+    } else {
+      condition_v1beta2(st, "Ready", false, f.reason, f.message, infra["metadata"].value("generation", 1LL));
+    }
+    const std::string component = string_at(infra, "kind");
+    m_s.create({ { "apiVersion", "v1" },
+                 { "kind", "Event" },
+                 { "metadata", { { "name", name + "." + name_suffix(f.message + rfc3339_now()) }, { "namespace", ns } } },
+                 { "involvedObject",
+                   { { "apiVersion", infra["apiVersion"] },
+                     { "kind", infra["kind"] },
+                     { "name", name },
+                     { "namespace", ns },
+                     { "uid", infra["metadata"]["uid"] },
+                     { "resourceVersion", infra["metadata"].value("resourceVersion", "") } } },
+                 { "reason", f.reason },
+                 { "message", f.message },
+                 { "type", "Warning" },
+                 { "count", 1 },
+                 { "firstTimestamp", rfc3339_now() },
+                 { "lastTimestamp", rfc3339_now() },
+                 { "source", { { "component", component == "OCICluster" ? "ocicluster-controller" : "oxidecluster-controller" } } } });
+    m_s.apply_status(st, "fake-infrastructure-controller");
+    // The Cluster mirrors the infrastructure's Ready condition.
+    Json cst = status_stub(cluster);
+    const long long generation = cluster["metadata"].value("generation", 1LL);
+    cst["status"] = { { "phase", "Provisioning" }, { "observedGeneration", generation } };
+    if (is_v1beta1(m_core)) {
+      cst["status"]["infrastructureReady"] = false;
+      condition_v1beta1(cst, "InfrastructureReady", false, f.reason, f.message);
+      condition_v1beta1(cst, "Ready", false, f.reason, f.message);
+    } else {
+      cst["status"]["initialization"] = { { "infrastructureProvisioned", false } };
+      condition_v1beta2(cst, "InfrastructureReady", false, f.reason, f.message, generation);
+      condition_v1beta2(cst, "Available", false, "NotAvailable", "* InfrastructureReady: " + f.message, generation);
+    }
+    m_s.apply_status(cst, k_manager);
+  }
+
+  // Makes the infrastructure cluster ready; returns its endpoint.
+  Json
+  infrastructure_ready(const Json& infra)
+  {
+    const std::string api = string_at(infra, "apiVersion");
+    const std::string kind = string_at(infra, "kind");
+    const std::string ns = string_at(infra["metadata"], "namespace");
+    const std::string name = string_at(infra["metadata"], "name");
+    const std::string seed = string_at(infra["metadata"], "uid");
+    Json endpoint = infra["spec"].value("controlPlaneEndpoint", Json::object());
+    if (endpoint.value("host", "").empty()) {
+      endpoint = { { "host", "203.0.113." + std::to_string(10 + std::hash<std::string>{}(seed) % 200) },
+                   { "port", 6443 } };
+    }
+    Json spec_patch = Json::object();
+    if (!infra["spec"].contains("controlPlaneEndpoint") || infra["spec"]["controlPlaneEndpoint"].value("host", "").empty()) {
+      spec_patch["controlPlaneEndpoint"] = endpoint;
+    }
+    if (kind == "OCICluster") {
+      Json vcn = infra["spec"].value("networkSpec", Json::object()).value("vcn", Json::object());
+      const Json before = vcn;
+      if (vcn.value("id", "").empty()) {
+        vcn["id"] = "ocid1.vcn.oc1.iad." + name_suffix(seed + "vcn") + name_suffix(seed + "vcn2");
+      }
+      if (!vcn.contains("subnets") || vcn["subnets"].empty()) {
+        vcn["subnets"] = Json::array({ { { "name", "control-plane-endpoint" }, { "role", "control-plane-endpoint" }, { "cidr", "10.0.0.8/29" } },
+                                       { { "name", "control-plane" }, { "role", "control-plane" }, { "cidr", "10.0.0.0/29" } },
+                                       { { "name", "service-lb" }, { "role", "service-lb" }, { "cidr", "10.0.0.32/27" } },
+                                       { { "name", "service-lb-2" }, { "role", "service-lb" }, { "cidr", "10.0.0.64/27" } },
+                                       { { "name", "worker" }, { "role", "worker" }, { "cidr", "10.0.64.0/20" } } });
+      }
+      for (auto& subnet : vcn["subnets"]) {
+        if (subnet.value("id", "").empty()) {
+          subnet["id"] = "ocid1.subnet.oc1.iad." + name_suffix(seed + subnet.value("name", "")) +
+                         name_suffix(seed + subnet.value("name", "") + "2");
+        }
+      }
+      if (vcn != before) {
+        spec_patch["networkSpec"] = { { "vcn", vcn } };
+      }
+    }
+    if (!spec_patch.empty()) {
+      m_s.merge_patch(api, kind, ns, name, { { "spec", spec_patch } });
+    }
+    const auto live = m_s.get(api, kind, ns, name);
+    Json st = status_stub(*live);
+    if (kind == "OCICluster") {
+      st["status"] = { { "ready", true } };
+      condition_v1beta1(st, "Ready", true);
+    } else {
+      st["status"] = { { "initialization", { { "provisioned", true } } } };
+      condition_v1beta2(st, "Ready", true, "Ready", "the infrastructure is ready", (*live)["metadata"].value("generation", 1LL));
+    }
+    const Json* have = child(*live, "status");
+    const bool ready = have != nullptr && (have->value("ready", false) ||
+                                           have->value("initialization", Json::object()).value("provisioned", false));
+    if (!ready || !condition_true(*live, "Ready")) {
+      m_s.apply_status(st, "fake-infrastructure-controller");
+    }
+    return endpoint;
+  }
+
+  // A Machine (and its Node) for an owner; returns it.
+  Json
+  new_machine(const Json& cluster, const Json& owner, const std::string& prefix, int index,
+              const Json& labels, const std::string& version)
+  {
+    const std::string ns = string_at(cluster["metadata"], "namespace");
+    const std::string name = prefix + "-" + name_suffix(string_at(owner["metadata"], "uid") + std::to_string(index));
+    Json infra_ref;
+    if (is_v1beta1(m_core)) {
+      infra_ref = { { "apiVersion", m_infra_machine["apiVersion"] }, { "kind", m_infra_machine["kind"] }, { "name", name }, { "namespace", ns } };
+    } else {
+      infra_ref = { { "apiGroup", "infrastructure.cluster.x-k8s.io" }, { "kind", m_infra_machine["kind"] }, { "name", name } };
+    }
+    Json machine = { { "apiVersion", m_core },
+                     { "kind", "Machine" },
+                     { "metadata", { { "name", name }, { "namespace", ns }, { "labels", labels },
+                                     { "ownerReferences", Json::array({ owner_ref(owner, true) }) } } },
+                     { "spec",
+                       { { "clusterName", string_at(cluster["metadata"], "name") },
+                         { "bootstrap", { { "dataSecretName", name } } },
+                         { "infrastructureRef", infra_ref } } } };
+    if (!version.empty()) {
+      machine["spec"]["version"] = version;
+    }
+    return m_s.create(machine);
+  }
+
+  // The Node of a Machine and status.nodeRef; whether it has one.
+  bool
+  machine_node(const Json& machine, bool control_plane)
+  {
+    const std::string name = string_at(machine["metadata"], "name");
+    auto node = m_nodes.get("v1", "Node", "", name);
+    if (!node) {
+      Json labels = { { "kubernetes.io/hostname", name }, { "kubernetes.io/os", "linux" } };
+      if (control_plane) {
+        labels["node-role.kubernetes.io/control-plane"] = "";
+      }
+      Json n = { { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", name }, { "labels", labels } } } };
+      node = m_nodes.create(n);
+      Json st = status_stub(*node);
+      st["status"] = { { "nodeInfo", { { "kubeletVersion", machine["spec"].value("version", "v1.33.0") } } } };
+      set_condition(st, "Ready", "False", "KubeletNotReady",
+                    "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
+                    "message:Network plugin returns error: cni plugin not initialized");
+      m_nodes.apply_status(st, "fake-kubelet");
+    }
+    const Json* status = child(machine, "status");
+    if (status != nullptr && status->contains("nodeRef")) {
+      return true;
+    }
+    Json st = status_stub(machine);
+    const long long generation = machine["metadata"].value("generation", 1LL);
+    if (is_v1beta1(m_core)) {
+      st["status"] = { { "phase", "Running" },
+                       { "bootstrapReady", true },
+                       { "infrastructureReady", true },
+                       { "observedGeneration", generation },
+                       { "nodeRef", { { "apiVersion", "v1" }, { "kind", "Node" }, { "name", name }, { "uid", (*node)["metadata"]["uid"] } } } };
+      condition_v1beta1(st, "Ready", true);
+      condition_v1beta1(st, "InfrastructureReady", true);
+      condition_v1beta1(st, "BootstrapReady", true);
+    } else {
+      st["status"] = { { "phase", "Running" },
+                       { "observedGeneration", generation },
+                       { "initialization", { { "bootstrapDataSecretCreated", true }, { "infrastructureProvisioned", true } } },
+                       { "nodeRef", { { "name", name } } } };
+      condition_v1beta2(st, "Available", true, "Available", "the machine is available", generation);
+      condition_v1beta2(st, "Ready", true, "Ready", "the machine is ready", generation);
+      condition_v1beta2(st, "NodeHealthy", true, "NodeHealthy", "the node is healthy", generation);
+    }
+    m_s.apply_status(st, k_manager);
+    return true;
+  }
+
+  // Machines owned by owner, created up to replicas; returns how many have a node.
+  int
+  machines_of(const Json& cluster, const Json& owner, long long replicas, const std::string& prefix,
+              const Json& labels, const std::string& version, bool control_plane)
+  {
+    const std::string ns = string_at(cluster["metadata"], "namespace");
+    std::vector<Json> mine;
+    for (const auto& m : m_s.list(m_core, "Machine", ns)) {
+      if (owned_by(m, owner)) {
+        mine.push_back(m);
+      }
+    }
+    for (int i = 0; static_cast<long long>(mine.size()) < replicas; ++i) {
+      const std::string name = prefix + "-" + name_suffix(string_at(owner["metadata"], "uid") + std::to_string(i));
+      if (!m_s.get(m_core, "Machine", ns, name)) {
+        mine.push_back(new_machine(cluster, owner, prefix, i, labels, version));
+      }
+    }
+    int with_node = 0;
+    for (const auto& m : mine) {
+      with_node += machine_node(m, control_plane) ? 1 : 0;
+    }
+    return with_node;
+  }
+
+  int
+  control_plane(const Json& cluster, const Json& kcp)
+  {
+    const std::string cluster_name = string_at(cluster["metadata"], "name");
+    const std::string name = string_at(kcp["metadata"], "name");
+    const long long replicas = kcp["spec"].value("replicas", 1LL);
+    const std::string version = kcp["spec"].value("version", "");
+    const Json labels = { { k_cluster_label, cluster_name },
+                          { "cluster.x-k8s.io/control-plane", "" },
+                          { "cluster.x-k8s.io/control-plane-name", name } };
+    const int ready = machines_of(cluster, kcp, replicas, name, labels, version, true);
+    const std::string api = string_at(kcp, "apiVersion");
+    const long long generation = kcp["metadata"].value("generation", 1LL);
+    Json st = status_stub(kcp);
+    const std::string selector = std::string(k_cluster_label) + "=" + cluster_name + ",cluster.x-k8s.io/control-plane";
+    if (is_v1beta1(api)) {
+      st["status"] = { { "selector", selector },     { "replicas", ready },          { "readyReplicas", ready },
+                       { "updatedReplicas", ready }, { "unavailableReplicas", replicas - ready },
+                       { "initialized", ready > 0 }, { "ready", ready > 0 },         { "version", version },
+                       { "observedGeneration", generation } };
+      condition_v1beta1(st, "Ready", ready == replicas);
+      condition_v1beta1(st, "Available", ready > 0);
+      condition_v1beta1(st, "MachinesReady", ready == replicas);
+    } else {
+      st["status"] = { { "selector", selector },
+                       { "replicas", ready },
+                       { "readyReplicas", ready },
+                       { "availableReplicas", ready },
+                       { "upToDateReplicas", ready },
+                       { "initialization", { { "controlPlaneInitialized", ready > 0 } } },
+                       { "version", version },
+                       { "observedGeneration", generation } };
+      condition_v1beta2(st, "Available", ready > 0, ready > 0 ? "Available" : "NotAvailable", "control plane machines", generation);
+      condition_v1beta2(st, "Initialized", ready > 0, ready > 0 ? "Initialized" : "NotInitialized", "control plane", generation);
+    }
+    if (status_differs(kcp, st)) {
+      m_s.apply_status(st, k_manager);
+    }
+    return ready;
+  }
+
+  void
+  machine_deployment(const Json& cluster, const Json& md)
+  {
+    const std::string ns = string_at(cluster["metadata"], "namespace");
+    const std::string cluster_name = string_at(cluster["metadata"], "name");
+    const std::string name = string_at(md["metadata"], "name");
+    const long long replicas = md["spec"].value("replicas", 1LL);
+    const std::string md_api = string_at(md, "apiVersion");
+    const std::string ms_api = served_version(m_s, "cluster.x-k8s.io", "MachineSet");
+    const std::string ms_name = name + "-" + name_suffix(string_at(md["metadata"], "uid"));
+    const Json labels = { { k_cluster_label, cluster_name }, { "cluster.x-k8s.io/deployment-name", name },
+                          { "cluster.x-k8s.io/set-name", ms_name } };
+    const std::string version = md["spec"]["template"]["spec"].value("version", "");
+    auto ms = m_s.get(ms_api, "MachineSet", ns, ms_name);
+    if (!ms) {
+      Json infra_ref;
+      if (is_v1beta1(ms_api)) {
+        infra_ref = { { "apiVersion", m_infra_machine["apiVersion"] }, { "kind", m_infra_machine["kind"].get<std::string>() + "Template" }, { "name", name } };
+      } else {
+        infra_ref = { { "apiGroup", "infrastructure.cluster.x-k8s.io" }, { "kind", m_infra_machine["kind"].get<std::string>() + "Template" }, { "name", name } };
+      }
+      Json tspec = { { "clusterName", cluster_name }, { "bootstrap", { { "dataSecretName", ms_name } } }, { "infrastructureRef", infra_ref } };
+      if (!version.empty()) {
+        tspec["version"] = version;
+      }
+      ms = m_s.create({ { "apiVersion", ms_api },
+                        { "kind", "MachineSet" },
+                        { "metadata", { { "name", ms_name }, { "namespace", ns }, { "labels", labels },
+                                        { "ownerReferences", Json::array({ owner_ref(md, true) }) } } },
+                        { "spec",
+                          { { "clusterName", cluster_name },
+                            { "replicas", replicas },
+                            { "selector", { { "matchLabels", labels } } },
+                            { "template", { { "metadata", { { "labels", labels } } }, { "spec", tspec } } } } } });
+    } else if ((*ms)["spec"].value("replicas", 0LL) != replicas) {
+      m_s.merge_patch(ms_api, "MachineSet", ns, ms_name, { { "spec", { { "replicas", replicas } } } });
+      ms = m_s.get(ms_api, "MachineSet", ns, ms_name);
+    }
+    const int ready = machines_of(cluster, *ms, replicas, ms_name, labels, version, false);
+    const std::string selector = std::string(k_cluster_label) + "=" + cluster_name + ",cluster.x-k8s.io/deployment-name=" + name;
+    const Json ms_now = *ms;
+    for (const Json* obj : { &ms_now, &md }) {
+      const std::string api = string_at(*obj, "apiVersion");
+      const long long generation = (*obj)["metadata"].value("generation", 1LL);
+      Json st = status_stub(*obj);
+      st["status"] = { { "selector", selector }, { "replicas", ready }, { "readyReplicas", ready }, { "availableReplicas", ready },
+                       { "observedGeneration", generation } };
+      if (obj == &md) {
+        st["status"]["phase"] = ready == replicas ? "Running" : "ScalingUp";
+      }
+      if (is_v1beta1(api)) {
+        st["status"][obj == &md ? "updatedReplicas" : "fullyLabeledReplicas"] = ready;
+        if (obj == &md) {
+          st["status"]["unavailableReplicas"] = replicas - ready;
+        }
+        condition_v1beta1(st, "Ready", ready == replicas);
+        condition_v1beta1(st, "Available", ready == replicas);
+      } else {
+        st["status"]["upToDateReplicas"] = ready;
+        condition_v1beta2(st, "Available", ready == replicas, ready == replicas ? "Available" : "NotAvailable", "replicas", generation);
+      }
+      if (status_differs(*obj, st)) {
+        m_s.apply_status(st, k_manager);
+      }
+    }
+  }
+
+  void
+  provisioned(const Json& cluster)
+  {
+    const std::string ns = string_at(cluster["metadata"], "namespace");
+    const std::string name = string_at(cluster["metadata"], "name");
+    const long long generation = cluster["metadata"].value("generation", 1LL);
+    Json st = status_stub(cluster);
+    if (is_v1beta1(m_core)) {
+      st["status"] = { { "phase", "Provisioned" },
+                       { "infrastructureReady", true },
+                       { "controlPlaneReady", true },
+                       { "observedGeneration", generation } };
+      condition_v1beta1(st, "Ready", true);
+      condition_v1beta1(st, "InfrastructureReady", true);
+      condition_v1beta1(st, "ControlPlaneReady", true);
+      condition_v1beta1(st, "ControlPlaneInitialized", true);
+    } else {
+      st["status"] = { { "phase", "Provisioned" },
+                       { "observedGeneration", generation },
+                       { "initialization", { { "infrastructureProvisioned", true }, { "controlPlaneInitialized", true } } } };
+      condition_v1beta2(st, "InfrastructureReady", true, "Ready", "the infrastructure is ready", generation);
+      condition_v1beta2(st, "ControlPlaneInitialized", true, "Initialized", "the control plane is initialized", generation);
+      condition_v1beta2(st, "Available", true, "Available", "the cluster is available", generation);
+    }
+    if (status_differs(cluster, st) || !condition_true(cluster, is_v1beta1(m_core) ? "Ready" : "Available")) {
+      m_s.apply_status(st, k_manager);
+    }
+    const std::string secret = name + "-kubeconfig";
+    if (!m_s.get("v1", "Secret", ns, secret)) {
+      m_s.create({ { "apiVersion", "v1" },
+                   { "kind", "Secret" },
+                   { "type", "cluster.x-k8s.io/secret" },
+                   { "metadata",
+                     { { "name", secret },
+                       { "namespace", ns },
+                       { "labels", { { k_cluster_label, name } } },
+                       { "ownerReferences", Json::array({ owner_ref(cluster, true) }) } } },
+                   { "data", { { "value", base64_encode(m_o.kubeconfig) } } } });
+    }
+  }
+
+  KubeTestServer& m_s;
+  const ClusterApiOptions& m_o;
+  std::string m_core;
+  KubeTestServer& m_nodes;
+  Json m_infra_machine;
+};
+
+// The Cluster an object of the stack belongs to ("" when it cannot tell).
+std::string
+cluster_of(const Json& obj)
+{
+  if (string_at(obj, "kind") == "Cluster") {
+    return string_at(obj["metadata"], "name");
+  }
+  if (const Json* labels = child(obj["metadata"], "labels"); labels != nullptr && labels->contains(k_cluster_label)) {
+    return labels->value(k_cluster_label, "");
+  }
+  if (const Json* spec = child(obj, "spec"); spec != nullptr && spec->contains("clusterName")) {
+    return spec->value("clusterName", "");
+  }
+  return "";
+}
+
+} // namespace
+
+int
+play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
+{
+  auto shared = std::make_shared<const ClusterApiOptions>(std::move(options));
+  // Every change to an object of the stack reconciles its Cluster (or every
+  // Cluster of the namespace when the object does not say which).
+  auto hook = [shared](KubeTestServer& s, const ObjectEvent& e) {
+    const std::string core = served_version(s, "cluster.x-k8s.io", "Cluster");
+    if (core.empty()) {
+      return;
+    }
+    const Json& obj = *e.object;
+    const std::string ns = string_at(obj["metadata"], "namespace");
+    std::vector<std::string> names;
+    if (const std::string name = cluster_of(obj); !name.empty()) {
+      names.push_back(name);
+    } else {
+      for (const auto& c : s.list(core, "Cluster", ns)) {
+        names.push_back(string_at(c["metadata"], "name"));
+      }
+    }
+    ClusterApiPlayer player(s, *shared, core);
+    for (const auto& name : names) {
+      try {
+        player.reconcile(ns, name);
+      } catch (const ApiError& error) {
+        // Conflicts and objects gone meanwhile: the next event retries.
+        if (error.code() != 409 && error.code() != 404) {
+          std::cerr << "fake Cluster API controller: " << ns << "/" << name << ": " << error.what() << "\n";
+        }
+      }
+    }
+  };
+  const int id = server.on({ .group = "cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
+  server.on({ .group = "controlplane.cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
+  server.on({ .group = "infrastructure.cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
+  server.on({ .group = "cluster.x-k8s.io",
+              .kind = "Cluster",
+              .added = false,
+              .modified = true,
+              .deleted = false,
+              .delay = shared->deletion_delay },
+            [shared](KubeTestServer& s, const ObjectEvent& e) {
+              const std::string core = served_version(s, "cluster.x-k8s.io", "Cluster");
+              const Json& meta = (*e.object)["metadata"];
+              if (core.empty() || !meta.contains("deletionTimestamp")) {
+                return;
+              }
+              if (const Json* a = child(meta, "annotations"); a != nullptr && a->contains("clusterctl.cluster.x-k8s.io/delete-for-move")) {
+                return;
+              }
+              ClusterApiPlayer player(s, *shared, core);
+              try {
+                player.finish_deletion(string_at(meta, "namespace"), string_at(meta, "name"));
+              } catch (const ApiError&) {
+              }
+            });
+  return id;
+}
+
+int
+play_node_readiness(KubeTestServer& server, const NodeReadinessOptions& options)
+{
+  auto hook = [options](KubeTestServer& s, const ObjectEvent&) {
+    bool ready = true;
+    for (const auto& key : options.deployments) {
+      const auto slash = key.find('/');
+      ready = ready && deployment_available(s, key.substr(0, slash), key.substr(slash + 1));
+    }
+    if (ready) {
+      reconcile_nodes(s, options.daemonsets);
+    } else {
+      reconcile_nodes(s, { "ocne-never/never" });
+    }
+  };
+  const int id = server.on({ .group = "apps", .kind = "DaemonSet" }, hook);
+  server.on({ .group = "apps", .kind = "Deployment" }, hook);
+  server.on({ .group = "", .kind = "Node", .deleted = false }, hook);
+  hook(server, {});
   return id;
 }
 

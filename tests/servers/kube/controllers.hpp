@@ -7,6 +7,8 @@
 #include "tests/servers/kube/kube_server.hpp"
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,58 @@ int play_deployment_controller(KubeTestServer& server, const DeploymentControlle
 // delay after deletion starts, so deleting takes a moment as with CAPI.
 int play_cluster_api(KubeTestServer& server, std::string kubeconfig, std::chrono::milliseconds delay = {});
 
+// The infrastructure provider's answer when it cannot build the cluster.
+struct InfrastructureFailure
+{
+  std::string reason;  // "VcnReconciliationFailed"
+  std::string message; // what the cloud said
+};
+
+struct ClusterApiOptions
+{
+  // The kubeconfig the "<name>-kubeconfig" Secret holds (the workload API).
+  std::string kubeconfig;
+  // Before each reconcile, and from deletionTimestamp until the Cluster and
+  // what it owns are gone.
+  std::chrono::milliseconds delay{ 0 };
+  std::chrono::milliseconds deletion_delay{ 0 };
+  // Where the Node of each Machine is created (if absent) before the Machine
+  // gets status.nodeRef: the workload cluster's server (may be this server
+  // for a self-managed cluster). Null: this server.
+  KubeTestServer* nodes = nullptr;
+  // Asked at each reconcile: a failure makes the infrastructure cluster
+  // Ready=False (reason, message), records a Warning Event on it, mirrors
+  // it to the Cluster's InfrastructureReady condition, and the Cluster never
+  // provisions. Empty function or nullopt: the infrastructure gets ready.
+  std::function<std::optional<InfrastructureFailure>()> infrastructure_failure;
+  // Called (from the hook thread) each time a reconcile finds a Cluster
+  // provisioned; must be idempotent. For what kubeadm installs.
+  std::function<void(const nlohmann::json& cluster)> on_provisioned;
+};
+
+// The Cluster API controllers of a management cluster, in whichever core
+// version the installed CRDs store (v1beta1 for Oracle's 1.10, v1beta2 for
+// upstream 1.13), with the real status shapes of that version:
+//  - the infrastructure cluster (OCICluster, OxideCluster) becomes ready: an
+//    OCICluster gets a VCN id, an id for each subnet (CAPOCI's four default
+//    subnets, two of them service-lb, when it names none) and a
+//    controlPlaneEndpoint; status.ready / status.initialization.provisioned
+//    and a Ready condition;
+//  - the Cluster takes the endpoint, owns the infrastructure cluster, the
+//    KubeadmControlPlane and its MachineDeployments, and is Provisioned
+//    (finalizer cluster.cluster.x-k8s.io) with its "<name>-kubeconfig" Secret;
+//  - KubeadmControlPlane replicas become Machines owned by it, and each
+//    MachineDeployment gets a MachineSet whose replicas become Machines,
+//    all labelled cluster.x-k8s.io/cluster-name; each Machine's Node (same
+//    name) is created in options.nodes and the Machine gets status.nodeRef;
+//    KubeadmControlPlane, MachineSet and MachineDeployment report replicas;
+//  - paused Clusters (spec.paused, as during a move) are left alone;
+//  - deleting the Cluster removes its Machines (and their Nodes), MachineSets,
+//    MachineDeployments, control plane, infrastructure cluster and kubeconfig
+//    Secret deletion_delay later, then the finalizer, so it is gone.
+// Returns the id of the first hook.
+int play_cluster_api(KubeTestServer& server, ClusterApiOptions options);
+
 // cert-manager, once Deployment cert-manager/cert-manager is Available:
 // every cert-manager.io Issuer and ClusterIssuer becomes Ready, and every
 // Certificate becomes Ready with its spec.secretName Secret (kubernetes.io/tls,
@@ -57,6 +111,16 @@ int play_daemonset_controller(KubeTestServer& server, const DeploymentController
 // ("namespace/name") is rolled out, and is NotReady (NetworkPluginNotReady)
 // before, as the kubelet reports a node without a CNI.
 int play_node_readiness(KubeTestServer& server, std::vector<std::string> cni);
+
+// Nodes, as the kubelet reports them: NotReady (NetworkPluginNotReady) until
+// every DaemonSet in daemonsets is rolled out and every Deployment in
+// deployments is Available ("namespace/name"), then Ready.
+struct NodeReadinessOptions
+{
+  std::vector<std::string> daemonsets;
+  std::vector<std::string> deployments;
+};
+int play_node_readiness(KubeTestServer& server, const NodeReadinessOptions& options);
 
 // Requests recorded so far that could change something (every method but GET).
 int write_requests(const KubeTestServer& server);

@@ -111,6 +111,9 @@ public:
   // Seeding and inspection.
   void add_project(const std::string& name);
   void add_instance(const std::string& project, const std::string& name, const std::string& run_state = "running");
+  // A project image, as if uploaded earlier (no content: reads of it give
+  // nullopt). Returns its id.
+  std::string add_image(const std::string& project, const std::string& name, std::uint64_t size = 1ULL << 30);
   std::vector<OxideDiskInfo> disks() const;
   std::vector<OxideImageInfo> images() const;
   std::vector<std::string> snapshot_names() const;

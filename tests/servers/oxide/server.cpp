@@ -620,6 +620,27 @@ OxideServer::add_instance(const std::string& project, const std::string& name, c
   m_impl->instances[i.id] = i;
 }
 
+std::string
+OxideServer::add_image(const std::string& project, const std::string& name, std::uint64_t size)
+{
+  const std::lock_guard lock(m_impl->mutex);
+  auto p = m_impl->project_by_key(project);
+  if (!p) {
+    throw std::runtime_error("add_image: " + p.error().message);
+  }
+  Image i;
+  i.id = new_uuid();
+  i.name = name;
+  i.description = "seeded by the test";
+  i.os = "ock";
+  i.version = name;
+  i.project_id = (*p)->id;
+  i.size = size;
+  i.time_created = i.time_modified = now_rfc3339();
+  m_impl->images[i.id] = i;
+  return i.id;
+}
+
 std::vector<OxideDiskInfo>
 OxideServer::disks() const
 {

@@ -1,0 +1,427 @@
+#include "tests/support/capi_world.hpp"
+
+#include "tests/servers/oci/oci_test_server.hpp"
+#include "tests/servers/oci/test_keys.hpp"
+#include "tests/servers/oxide/oxide_server.hpp"
+#include "tests/support/components_release.hpp"
+#include "tests/support/http_server.hpp"
+#include "tests/support/tls.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <sys/stat.h>
+
+namespace ocne::test {
+
+namespace {
+
+using json = nlohmann::json;
+namespace stdfs = std::filesystem;
+
+constexpr const char* k_user = "ocid1.user.oc1..aaaaaaaaocnecapiworld";
+constexpr const char* k_oxide_token = "oxide-token-capi-world";
+constexpr const char* k_kubernetes = "1.33";
+
+void
+write_file(const stdfs::path& path, const std::string& text, unsigned mode = 0644)
+{
+  stdfs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    throw std::runtime_error("cannot write " + path.string());
+  }
+  ::chmod(path.c_str(), mode);
+}
+
+// What kubeadm installs into a new cluster, as kubeadm writes it.
+void
+kubeadm_addons(kube::KubeTestServer& s)
+{
+  if (!s.get("v1", "ConfigMap", "kube-system", "kube-proxy")) {
+    const std::string config = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\n"
+                               "bindAddress: 0.0.0.0\n"
+                               "clientConnection:\n"
+                               "  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf\n"
+                               "clusterCIDR: 10.244.0.0/16\n"
+                               "kind: KubeProxyConfiguration\n"
+                               "mode: \"\"\n";
+    const std::string kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
+                                   "    certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt\n"
+                                   "    server: https://203.0.113.10:6443\n  name: default\n";
+    s.create({ { "apiVersion", "v1" },
+               { "kind", "ConfigMap" },
+               { "metadata", { { "name", "kube-proxy" }, { "namespace", "kube-system" }, { "labels", { { "app", "kube-proxy" } } } } },
+               { "data", { { "config.conf", config }, { "kubeconfig.conf", kubeconfig } } } });
+  }
+  const auto workload = [](const std::string& kind, const std::string& name, const std::string& app,
+                           const std::string& image) {
+    json w = { { "apiVersion", "apps/v1" },
+               { "kind", kind },
+               { "metadata", { { "name", name }, { "namespace", "kube-system" }, { "labels", { { "k8s-app", app } } } } },
+               { "spec",
+                 { { "selector", { { "matchLabels", { { "k8s-app", app } } } } },
+                   { "template",
+                     { { "metadata", { { "labels", { { "k8s-app", app } } } } },
+                       { "spec", { { "containers", { { { "name", name }, { "image", image } } } } } } } } } } };
+    if (kind == "Deployment") {
+      w["spec"]["replicas"] = 2;
+    }
+    return w;
+  };
+  if (!s.get("apps/v1", "DaemonSet", "kube-system", "kube-proxy")) {
+    s.create(workload("DaemonSet", "kube-proxy", "kube-proxy", "registry.k8s.io/kube-proxy:v1.33.0"));
+  }
+  if (!s.get("apps/v1", "Deployment", "kube-system", "coredns")) {
+    s.create(workload("Deployment", "coredns", "kube-dns", "registry.k8s.io/coredns/coredns:v1.12.0"));
+  }
+}
+
+} // namespace
+
+struct CapiWorld::Impl
+{
+  CapiWorldOptions options;
+  stdfs::path folder;
+  std::unique_ptr<kube::KubeTestServer> management;
+  std::unique_ptr<kube::KubeTestServer> workload;
+  std::unique_ptr<oci::OciTestServer> oci;
+  std::unique_ptr<OxideServer> oxide;
+  std::unique_ptr<TestHttpServer> release;
+  std::shared_ptr<ReleaseRequests> release_requests;
+  stdfs::path ca_bundle;
+  std::string compartment_id;
+  std::map<std::string, std::string> images; // arch -> id
+
+  std::mutex mutex;
+  std::optional<kube::InfrastructureFailure> failure;
+
+  kube::ClusterApiOptions
+  cluster_api(kube::KubeTestServer* nodes)
+  {
+    kube::ClusterApiOptions o;
+    o.kubeconfig = workload->kubeconfig();
+    o.delay = options.delay;
+    o.deletion_delay = options.deletion_delay;
+    o.nodes = nodes;
+    o.infrastructure_failure = [this] {
+      const std::lock_guard lock(mutex);
+      return failure;
+    };
+    kube::KubeTestServer* w = workload.get();
+    o.on_provisioned = [w](const json&) { kubeadm_addons(*w); };
+    return o;
+  }
+
+  // What every cluster of the world plays, management and workload alike.
+  void
+  play_controllers(kube::KubeTestServer& s, const std::vector<std::string>& never_available)
+  {
+    const kube::DeploymentControllerOptions d{ .delay = options.delay, .never_available = never_available };
+    kube::play_deployment_controller(s, d);
+    kube::play_daemonset_controller(s, d);
+    kube::play_cert_manager(s, options.delay);
+    kube::play_endpoints_controller(s, options.delay);
+  }
+};
+
+CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
+  : m_impl(std::make_unique<Impl>())
+{
+  Impl& w = *m_impl;
+  if (options.provider != "oci" && options.provider != "oxide") {
+    throw std::runtime_error("CapiWorld: provider must be oci or oxide, not " + options.provider);
+  }
+  w.options = std::move(options);
+  w.failure = w.options.infrastructure_failure;
+  w.folder = std::move(folder);
+  const stdfs::path world = w.folder / "world";
+  stdfs::create_directories(home() / ".kube");
+  stdfs::create_directories(world);
+
+  // The workload cluster first: the management cluster hands out its kubeconfig.
+  kube::ServerOptions wo;
+  wo.kubeconfig_path = world / "workload.kubeconfig";
+  wo.version = "v1.33.0";
+  w.workload = std::make_unique<kube::KubeTestServer>(wo);
+  w.workload->start();
+  kube::ServerOptions mo;
+  mo.kubeconfig_path = world / "management.kubeconfig";
+  w.management = std::make_unique<kube::KubeTestServer>(mo);
+  w.management->start();
+
+  w.play_controllers(*w.management, {});
+  kube::play_cluster_api(*w.management, w.cluster_api(w.workload.get()));
+
+  w.play_controllers(*w.workload, w.options.workload_never_available);
+  kube::NodeReadinessOptions nodes;
+  nodes.daemonsets.push_back("kube-flannel/kube-flannel-ds");
+  if (w.options.provider == "oci") {
+    nodes.daemonsets.push_back("kube-system/oci-cloud-controller-manager");
+  } else {
+    nodes.deployments.push_back("kube-system/oxide-cloud-controller-manager");
+  }
+  kube::play_node_readiness(*w.workload, nodes);
+  // Self-managed: the moved Cluster API objects are reconciled there.
+  kube::play_cluster_api(*w.workload, w.cluster_api(w.workload.get()));
+
+  // The release files, served like GitHub over HTTPS.
+  const auto ca = make_test_ca();
+  const auto cert = make_test_cert(ca, "localhost", { "IP:127.0.0.1" });
+  w.ca_bundle = world / "tls" / "ca.pem";
+  write_file(w.ca_bundle, ca.cert_pem);
+  write_file(world / "tls" / "cert.pem", cert.cert_pem);
+  write_file(world / "tls" / "key.pem", cert.key_pem, 0600);
+  w.release = std::make_unique<TestHttpServer>((world / "tls" / "cert.pem").string(), (world / "tls" / "key.pem").string());
+  w.release_requests = serve_release(*w.release, stack_release_paths(w.options.provider));
+  w.release->start();
+
+  if (w.options.provider == "oci") {
+    oci::ServerOptions so;
+    so.page_size = 10;
+    w.oci = std::make_unique<oci::OciTestServer>(so);
+    const auto& key = oci::shared_test_key();
+    w.oci->add_api_key(so.tenancy + "/" + k_user + "/" + key.fingerprint, key.public_pem);
+    const auto projects = w.oci->add_compartment(so.tenancy, "projects");
+    w.compartment_id = w.oci->add_compartment(projects, "k8s");
+    for (const char* arch : { "arm64", "amd64" }) {
+      w.images[arch] = w.oci->add_image(w.compartment_id, "ock",
+                                        { { "ocne/kubernetes", k_kubernetes }, { "ocne/architecture", arch } },
+                                        std::chrono::system_clock::now() - std::chrono::hours(1));
+    }
+    w.oci->start();
+    write_file(home() / ".oci" / "key.pem", key.private_pem, 0600);
+    write_file(home() / ".oci" / "config",
+               std::string("[DEFAULT]\nuser=") + k_user + "\nfingerprint=" + key.fingerprint + "\ntenancy=" + so.tenancy +
+                 "\nregion=us-ashburn-1\nkey_file=~/.oci/key.pem\n",
+               0600);
+  } else {
+    OxideServerOptions so;
+    so.storage_dir = world;
+    so.token = k_oxide_token;
+    so.project = "k8s";
+    w.oxide = std::make_unique<OxideServer>(so);
+    w.oxide->start();
+    w.images["amd64"] = w.oxide->add_image("k8s", std::string("ocne-") + "1-33");
+  }
+}
+
+CapiWorld::~CapiWorld()
+{
+  Impl& w = *m_impl;
+  // Hooks call across servers: stop both before either goes away.
+  for (auto* s : { w.management.get(), w.workload.get() }) {
+    if (s != nullptr) {
+      try {
+        s->wait_idle(std::chrono::seconds(5));
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  if (w.management) {
+    w.management->stop();
+  }
+  if (w.workload) {
+    w.workload->stop();
+  }
+  if (w.release) {
+    w.release->stop();
+  }
+  if (w.oci) {
+    w.oci->stop();
+  }
+  if (w.oxide) {
+    w.oxide->stop();
+  }
+}
+
+const std::string&
+CapiWorld::provider() const
+{
+  return m_impl->options.provider;
+}
+
+kube::KubeTestServer&
+CapiWorld::management()
+{
+  return *m_impl->management;
+}
+
+kube::KubeTestServer&
+CapiWorld::workload()
+{
+  return *m_impl->workload;
+}
+
+oci::OciTestServer&
+CapiWorld::oci()
+{
+  if (!m_impl->oci) {
+    throw std::runtime_error("CapiWorld: no OCI server in an " + provider() + " world");
+  }
+  return *m_impl->oci;
+}
+
+OxideServer&
+CapiWorld::oxide()
+{
+  if (!m_impl->oxide) {
+    throw std::runtime_error("CapiWorld: no Oxide server in an " + provider() + " world");
+  }
+  return *m_impl->oxide;
+}
+
+ReleaseRequests&
+CapiWorld::release()
+{
+  return *m_impl->release_requests;
+}
+
+std::filesystem::path
+CapiWorld::home() const
+{
+  return m_impl->folder / "home";
+}
+
+std::filesystem::path
+CapiWorld::management_kubeconfig() const
+{
+  return m_impl->folder / "world" / "management.kubeconfig";
+}
+
+std::filesystem::path
+CapiWorld::workload_kubeconfig() const
+{
+  return m_impl->folder / "world" / "workload.kubeconfig";
+}
+
+std::map<std::string, std::string>
+CapiWorld::env() const
+{
+  const Impl& w = *m_impl;
+  std::map<std::string, std::string> e = { { "HOME", home().string() },
+                                           { "OCNE_HOME", (home() / ".ocne").string() },
+                                           { "KUBECONFIG", management_kubeconfig().string() },
+                                           { "OCNE_GITHUB_URL", w.release->url() },
+                                           { "OCNE_COMPONENTS_CA_BUNDLE", w.ca_bundle.string() } };
+  if (w.oci) {
+    e["OCNE_OCI_ENDPOINT"] = w.oci->url();
+  } else {
+    e["OXIDE_HOST"] = w.oxide->url();
+    e["OXIDE_TOKEN"] = k_oxide_token;
+  }
+  return e;
+}
+
+std::filesystem::path
+CapiWorld::write_cluster_file(const std::string& name, const std::string& extra_yaml, const std::string& provider_yaml) const
+{
+  std::string text = "name: " + name + "\nprovider: " + provider() + "\nkubernetesVersion: \"" + k_kubernetes +
+                     "\"\nproviders:\n  " + provider() + ":\n";
+  if (provider() == "oci") {
+    text += "    compartment: " + compartment_path() + "\n";
+  } else {
+    text += "    project: " + oxide_project() + "\n";
+  }
+  std::string rest = provider_yaml;
+  for (std::size_t at = 0; at < rest.size();) {
+    const auto nl = rest.find('\n', at);
+    const auto line = rest.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    text += "    " + line + "\n";
+    at = nl == std::string::npos ? rest.size() : nl + 1;
+  }
+  text += extra_yaml;
+  const auto path = m_impl->folder / (name + ".yaml");
+  write_file(path, text);
+  return path;
+}
+
+void
+CapiWorld::fail_infrastructure(std::optional<kube::InfrastructureFailure> failure)
+{
+  const std::lock_guard lock(m_impl->mutex);
+  m_impl->failure = std::move(failure);
+}
+
+std::string
+CapiWorld::compartment_path() const
+{
+  return "projects/k8s";
+}
+
+std::string
+CapiWorld::compartment_id() const
+{
+  return m_impl->compartment_id;
+}
+
+std::string
+CapiWorld::oxide_project() const
+{
+  return "k8s";
+}
+
+std::string
+CapiWorld::image_id(const std::string& arch) const
+{
+  const auto it = m_impl->images.find(arch);
+  return it == m_impl->images.end() ? "" : it->second;
+}
+
+std::string
+CapiWorld::kubernetes_version() const
+{
+  return k_kubernetes;
+}
+
+std::size_t
+CapiWorld::count(Side side, const std::string& api_version, const std::string& kind, const std::string& ns,
+                 const std::string& label_selector) const
+{
+  const auto& s = side == management_side ? *m_impl->management : *m_impl->workload;
+  try {
+    return s.list(api_version, kind, ns, label_selector).size();
+  } catch (const kube::ApiError&) {
+    return 0; // a kind not served (yet)
+  }
+}
+
+std::size_t
+CapiWorld::image_count() const
+{
+  return m_impl->oci ? m_impl->oci->images().size() : m_impl->oxide->images().size();
+}
+
+std::vector<kube::RequestRecord>
+CapiWorld::requests(Side side) const
+{
+  return (side == management_side ? *m_impl->management : *m_impl->workload).requests();
+}
+
+int
+CapiWorld::cloud_count(const std::string& operation) const
+{
+  return m_impl->oci ? m_impl->oci->count(operation) : m_impl->oxide->count(operation);
+}
+
+std::size_t
+CapiWorld::release_request_count() const
+{
+  const std::lock_guard lock(m_impl->release_requests->mutex);
+  return m_impl->release_requests->paths.size();
+}
+
+void
+CapiWorld::settle(std::chrono::milliseconds timeout)
+{
+  for (int round = 0; round < 3; ++round) {
+    m_impl->management->wait_idle(timeout);
+    m_impl->workload->wait_idle(timeout);
+  }
+}
+
+} // namespace ocne::test
