@@ -3,7 +3,7 @@
 # sanitizers, with the loopback test servers they reuse) and runs them.
 #
 #   scripts/bench.sh                  every benchmark
-#   scripts/bench.sh oci libvirt      some: components image k8s libvirt oci oxide
+#   scripts/bench.sh oci libvirt      some: capi components image k8s libvirt oci oxide
 #
 # Arguments for one benchmark go through its variable, e.g.
 #   OCNE_BENCH_OCI_ARGS="1024 64 10 1" scripts/bench.sh oci
@@ -15,6 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dir="$root/build/bench"
 
 declare -A target=(
+  [capi]="ocne_capi_bench ocne"
   [components]=ocne_components_bench
   [image]=ocne_image_bench
   [k8s]=ocne_k8s_apply_bench
@@ -23,6 +24,7 @@ declare -A target=(
   [oxide]=ocne_oxide_bench
 )
 declare -A binary=(
+  [capi]=bench/capi/ocne_capi_bench
   [components]=bench/components/ocne_components_bench
   [image]=bench/image/ocne_image_bench
   [k8s]=bench/k8s/ocne_k8s_apply_bench
@@ -31,9 +33,9 @@ declare -A binary=(
   [oxide]=bench/oxide/ocne_oxide_bench
 )
 areas=("$@")
-[ ${#areas[@]} -gt 0 ] || areas=(components image k8s libvirt oci oxide)
+[ ${#areas[@]} -gt 0 ] || areas=(capi components image k8s libvirt oci oxide)
 for area in "${areas[@]}"; do
-  [ -n "${target[$area]:-}" ] || { echo "bench.sh: unknown benchmark '$area' (components image k8s libvirt oci oxide)" >&2; exit 2; }
+  [ -n "${target[$area]:-}" ] || { echo "bench.sh: unknown benchmark '$area' (capi components image k8s libvirt oci oxide)" >&2; exit 2; }
 done
 
 "$root/scripts/setup.sh"
@@ -41,7 +43,8 @@ export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOCNE_SANITIZE=OFF \
   -DOCNE_BUILD_TESTS=ON -DOCNE_BUILD_BENCH=ON >/dev/null
 targets=()
-for area in "${areas[@]}"; do targets+=("${target[$area]}"); done
+# shellcheck disable=SC2206 # a target entry may name several targets
+for area in "${areas[@]}"; do targets+=(${target[$area]}); done
 ninja -C "$dir" "${targets[@]}"
 
 failed=0

@@ -20,7 +20,10 @@ ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& c)
     { "kind", "Secret" },
     { "type", "Opaque" },
     { "metadata",
-      { { "name", c.name }, { "namespace", c.namespace_ }, { "labels", { { "cluster.x-k8s.io/cluster-name", c.cluster } } } } },
+      { { "name", c.name }, { "namespace", c.namespace_ }, { "labels",
+          // clusterctl move takes Secrets with this label along, so a
+          // self-managed cluster's CAPOx finds its credentials.
+          { { "cluster.x-k8s.io/cluster-name", c.cluster }, { "clusterctl.cluster.x-k8s.io/move", "" } } } } },
     { "data", data },
   };
   auto applied = management.apply(secret);

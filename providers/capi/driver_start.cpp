@@ -21,6 +21,50 @@ namespace ocne::providers::capi {
 
 using detail::client_for;
 
+namespace {
+
+// Every object the start would create, sent as a server-side dry run first:
+// what the management cluster refuses (schema, CEL rules, webhooks) stops
+// the start before anything of the cluster exists there.
+Status
+validate_resources(k8s::Client& client, std::vector<nlohmann::json> objects, const std::string& default_namespace)
+{
+  std::vector<std::string> problems;
+  for (auto& object : objects) {
+    auto ref = k8s::ObjectRef::of(object);
+    auto mapping = client.mapping(ref.gvk());
+    if (!mapping) {
+      problems.push_back(fmt::format("{}: {}", ref.to_string(), mapping.error().message()));
+      continue;
+    }
+    if (mapping->namespaced && ref.namespace_.empty()) {
+      object["metadata"]["namespace"] = default_namespace;
+      ref.namespace_ = default_namespace;
+    }
+    OCNE_TRY_ASSIGN(auto existing, client.find(ref));
+    if (existing) {
+      continue; // an earlier run made it; it is left as it is
+    }
+    k8s::ApplyOptions dry;
+    dry.dry_run = true;
+    dry.conflicts = k8s::ConflictPolicy::force;
+    if (auto checked = client.apply(object, dry); !checked) {
+      if (checked.error().kind() == ErrorKind::transient || checked.error().kind() == ErrorKind::auth) {
+        return tl::unexpected(checked.error());
+      }
+      problems.push_back(fmt::format("{}: {}", ref.to_string(), checked.error().message()));
+    }
+  }
+  if (!problems.empty()) {
+    return make_error(ErrorKind::invalid_input, "{} refuses {} of the Cluster API resources, so none was applied: {}",
+                      client.describe(), problems.size() == 1 ? "one" : std::to_string(problems.size()),
+                      str::join(problems, "; "));
+  }
+  return {};
+}
+
+} // namespace
+
 CapiDriver::CapiDriver(CapiOptions options, std::unique_ptr<Flavor> flavor)
   : m_options(std::move(options)), m_flavor(std::move(flavor))
 {
@@ -65,12 +109,13 @@ struct CapiDriver::Run
     }
   }
 
+  // The step's work is done; "<step> finished" is the last point before the
+  // record says so (a crash there repeats the step's idempotent work).
   Status
   finish(std::string_view step)
   {
-    OCNE_TRY(ctx.tracker.set_state(journal::step_key(step), "done"));
-    checkpoint(std::string(step) + " done");
-    return {};
+    checkpoint(std::string(step) + " finished");
+    return ctx.tracker.set_state(journal::step_key(step), "done");
   }
 
   // Step 1: the configured management cluster, else the ephemeral one.
@@ -143,16 +188,24 @@ struct CapiDriver::Run
     if (done("apply")) {
       return resources;
     }
+    const nlohmann::json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"},
+                               {"metadata", {{"name", resources.namespace_}}}};
+    auto created = management.create_if_absent(ns);
+    if (!created) {
+      return make_error(created.error().with_context(fmt::format("creating namespace {}", resources.namespace_)));
+    }
+    if (auto valid = validate_resources(management, objects, resources.namespace_); !valid) {
+      if (created->second) {
+        // The namespace was made for these objects alone.
+        (void)management.remove({"v1", "Namespace", "", resources.namespace_});
+      }
+      return tl::unexpected(valid.error());
+    }
     OCNE_TRY(ctx.tracker.set_state(journal::k_namespace, resources.namespace_));
     OCNE_TRY(ctx.tracker.set_state(journal::k_cluster, resources.cluster_name));
     // Recorded before it exists, so a crash in between errs towards deleting.
     OCNE_TRY(ctx.tracker.add({std::string(d.provider()), "cluster", resources.namespace_ + "/" + resources.cluster_name,
                               resources.cluster_name}));
-    const nlohmann::json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"},
-                               {"metadata", {{"name", resources.namespace_}}}};
-    if (auto created = management.create_if_absent(ns); !created) {
-      return make_error(created.error().with_context(fmt::format("creating namespace {}", resources.namespace_)));
-    }
     OCNE_TRY_ASSIGN(auto secrets, d.m_flavor->prepare(management, resources));
     for (const auto& s : secrets) {
       OCNE_TRY(ctx.tracker.add({std::string(d.provider()), "secret", s, s}));
@@ -163,7 +216,8 @@ struct CapiDriver::Run
     manifest.create_only = true;
     manifest.default_namespace = resources.namespace_;
     std::vector<std::string> origins(objects.size(), rendered.source);
-    auto applied = k8s::apply_objects(management, objects, origins, manifest, ctx.progress);
+    // One line says it; a count of objects makes a poor progress bar.
+    auto applied = k8s::apply_objects(management, objects, origins, manifest, null_progress());
     if (!applied) {
       return make_error(applied.error().with_context(fmt::format("applying the Cluster API resources of {} to {}",
                                                                  rendered.source, management.describe())));
@@ -183,7 +237,6 @@ struct CapiDriver::Run
     if (done("workload") && std::filesystem::exists(o().kubeconfig_path)) {
       return {};
     }
-    log::info("Waiting for kubeconfig");
     WorkloadWait wait;
     wait.namespace_ = resources.namespace_;
     wait.cluster = resources.cluster_name;
@@ -193,7 +246,6 @@ struct CapiDriver::Run
     wait.report = [](const std::string& line) { log::warn("{}", line); };
     OCNE_TRY(ctx.tracker.add({"local", "file", o().kubeconfig_path.string(), o().kubeconfig_path.string()}));
     OCNE_TRY(wait_workload_kubeconfig(management, wait, ctx.progress));
-    log::info("Waiting for the Kubernetes cluster to be ready");
     auto probe = cluster::make_kube_probe(o().interval);
     OCNE_TRY(probe->wait_ready(o().kubeconfig_path, 1, o().nodes_timeout, ctx.progress));
     return finish("workload");
@@ -247,9 +299,10 @@ struct CapiDriver::Run
     OCNE_TRY(detail::install_stack(*workload, o(), *d.m_flavor, d.m_report, ctx.progress));
     log::info("Migrating Cluster API resources into self-managed cluster");
     OCNE_TRY(detail::move_objects(management, *workload, resources.namespace_, o(), ctx.progress));
+    checkpoint("pivot finished");
     OCNE_TRY(ctx.tracker.set_state(journal::k_pivoted, "true"));
+    OCNE_TRY(ctx.tracker.set_state(journal::step_key("pivot"), "done"));
     d.m_report.pivoted = true;
-    OCNE_TRY(finish("pivot"));
     // The ephemeral cluster this start made has done its job.
     const auto rec = record();
     if (journal::get(rec, journal::k_ephemeral) == "created") {

@@ -96,6 +96,7 @@ struct CapiWorld::Impl
   stdfs::path ca_bundle;
   std::string compartment_id;
   std::map<std::string, std::string> images; // arch -> id
+  int resyncs = 0;
 
   std::mutex mutex;
   std::optional<kube::InfrastructureFailure> failure;
@@ -343,8 +344,24 @@ CapiWorld::write_cluster_file(const std::string& name, const std::string& extra_
 void
 CapiWorld::fail_infrastructure(std::optional<kube::InfrastructureFailure> failure)
 {
-  const std::lock_guard lock(m_impl->mutex);
-  m_impl->failure = std::move(failure);
+  {
+    const std::lock_guard lock(m_impl->mutex);
+    m_impl->failure = std::move(failure);
+  }
+  // Controllers reconcile again after a while; here, at once: every Cluster
+  // is touched so the infrastructure controller looks at it again.
+  for (const auto* version : { "cluster.x-k8s.io/v1beta2", "cluster.x-k8s.io/v1beta1" }) {
+    try {
+      for (const auto& c : m_impl->management->list(version, "Cluster")) {
+        const auto& meta = c["metadata"];
+        m_impl->management->merge_patch(version, "Cluster", meta.value("namespace", ""), meta.value("name", ""),
+                                        { { "metadata", { { "annotations", { { "capi-world/resync", std::to_string(++m_impl->resyncs) } } } } } });
+      }
+      break;
+    } catch (const std::exception&) {
+      // this version is not served
+    }
+  }
 }
 
 std::string

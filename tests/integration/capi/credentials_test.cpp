@@ -48,6 +48,7 @@ TEST_F(OxideCredentialsTest, CreatedOnceUpdatedWhenTheTokenChangesAndNeverLogged
   EXPECT_EQ(k8s::base64_decode((*secret)["data"]["oxide-host"].get<std::string>()), "https://silo.example");
   EXPECT_EQ(k8s::base64_decode((*secret)["data"]["oxide-token"].get<std::string>()), "oxide-token-2");
   EXPECT_EQ((*secret)["metadata"]["labels"]["cluster.x-k8s.io/cluster-name"], "demo");
+  EXPECT_EQ((*secret)["metadata"]["labels"]["clusterctl.cluster.x-k8s.io/move"], "");
   for (const auto& line : logged) {
     EXPECT_EQ(line.find("oxide-token-"), std::string::npos) << line;
     EXPECT_EQ(line.find(k8s::base64_encode("oxide-token-1")), std::string::npos) << line;

@@ -1,0 +1,38 @@
+// A start killed with SIGKILL at the end of each of its seven steps (after
+// the step's work, before the record says it is done) continues on the next
+// run and leaves exactly one of everything.
+
+#include "tests/integration/capi_cli/capi_cli.hpp"
+
+namespace ocne::test {
+namespace {
+
+class CapiResume : public CapiCliTest
+{};
+
+TEST_F(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything)
+{
+  start_world({.provider = "oxide"});
+  const auto images = world->image_count();
+  const auto file = world->write_cluster_file("demo", "", "selfManaged: true\n");
+  for (const auto* step : {"management", "components", "images", "apply", "workload", "addons", "pivot"}) {
+    const auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", std::string(step) + " finished"}});
+    ASSERT_NE(r.exit_code, 0) << step << "\n" << r.err;
+    ASSERT_EQ(r.out, "") << step;
+    EXPECT_EQ(cached_state("demo", "phase"), "creating") << step;
+  }
+  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(nodes_ready());
+  EXPECT_EQ(cached_state("demo", "phase"), "running");
+  EXPECT_EQ(cached_state("demo", "capi.pivoted"), "true");
+  EXPECT_EQ(world->image_count(), images);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Secret", "ocne", "clusterctl.cluster.x-k8s.io/move"), 1U);
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "apps/v1", "DaemonSet", "kube-flannel"), 1U);
+  EXPECT_TRUE(world->workload().get("apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"));
+}
+
+} // namespace
+} // namespace ocne::test

@@ -1,0 +1,199 @@
+// `ocne cluster start/delete -P oci|oxide` as a pipeline runs them, against
+// the Cluster API test world: a configured management cluster, images
+// already in the cloud, add-ons in the workload cluster, a second start that
+// changes nothing, JSON results, self-managed pivot and move back, a
+// controller's failure reaching the user, resources the management cluster
+// refuses, and deletes that can run twice.
+
+#include "tests/integration/capi_cli/capi_cli.hpp"
+
+#include "pkg/core/fs.hpp"
+
+#include <sys/stat.h>
+
+namespace ocne::test {
+namespace {
+
+using json = nlohmann::json;
+
+bool
+has(const std::string& text, const std::string& needle)
+{
+  return text.find(needle) != std::string::npos;
+}
+
+class CapiStartDelete : public CapiCliTest
+{};
+
+TEST_F(CapiStartDelete, OciFromAConfiguredManagementClusterThenAgainThenDeleteTwice)
+{
+  start_world({.provider = "oci"});
+  const auto images = world->image_count();
+  const auto file = world->write_cluster_file("demo");
+  auto r = ocne({"cluster", "start", "-c", file.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "To access the cluster:\n    use " + kubeconfig("demo").string() + "\n");
+  for (const auto* line : {"Installing cert-manager into cert-manager: ok", "Applying Cluster API resources",
+                           "Waiting for kubeconfig: ok", "Waiting for the Kubernetes cluster to be ready: 1 node",
+                           "Installing applications into workload cluster", "Installing flannel into kube-flannel: ok",
+                           "Installing oci-ccm into kube-system: ok", "Kubernetes cluster was created successfully"}) {
+    EXPECT_EQ(count_lines_with(r.err, line), 1) << line << "\n" << r.err;
+  }
+  // The kubeconfig is private, the images were found, and the cluster is
+  // what a user expects: Ready nodes with flannel and the OCI CCM.
+  struct stat st {};
+  ASSERT_EQ(::stat(kubeconfig("demo").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
+  EXPECT_EQ(world->image_count(), images);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+  EXPECT_TRUE(nodes_ready());
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "apps/v1", "DaemonSet", "kube-flannel"), 1U);
+  EXPECT_TRUE(world->workload().get("apps/v1", "DaemonSet", "kube-system", "oci-cloud-controller-manager"));
+  const auto ccm_secret = world->workload().get("v1", "Secret", "kube-system", "oci-cloud-controller-manager");
+  ASSERT_TRUE(ccm_secret);
+  EXPECT_TRUE(world->workload().get("v1", "Secret", "kube-system", "oci-volume-provisioner"));
+  EXPECT_EQ(cached_state("demo", "phase"), "running");
+  // The API key never shows.
+  const auto key = fs::read_file(world->home() / ".oci" / "oci_api_key.pem");
+  if (key) {
+    const auto body = key->substr(key->find('\n') + 1, 40);
+    EXPECT_FALSE(has(r.err, body));
+    EXPECT_FALSE(has(r.out, body));
+  }
+
+  // A start of a running cluster says so and writes nothing anywhere.
+  const auto management_writes = writes(CapiWorld::management_side);
+  const auto workload_writes = writes(CapiWorld::workload_side);
+  r = ocne({"cluster", "start", "-c", file.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.err, "Cluster demo is already running")) << r.err;
+  EXPECT_EQ(writes(CapiWorld::management_side), management_writes);
+  EXPECT_EQ(writes(CapiWorld::workload_side), workload_writes);
+
+  r = ocne({"cluster", "delete", "-C", "demo"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.err, "Deleting Cluster ocne/demo")) << r.err;
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_FALSE(std::filesystem::exists(kubeconfig("demo")));
+  EXPECT_FALSE(cached("demo"));
+
+  r = ocne({"cluster", "delete", "-C", "demo", "-P", "oci"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.err, "nothing to delete")) << r.err;
+}
+
+TEST_F(CapiStartDelete, OxideWritesItsCredentialsSecretAndCcmAndAnswersInJson)
+{
+  start_world({.provider = "oxide"});
+  const auto file = world->write_cluster_file("demo");
+  auto r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto result = json::parse(r.out);
+  EXPECT_EQ(result["name"], "demo");
+  EXPECT_EQ(result["provider"], "oxide");
+  EXPECT_EQ(result["outcome"], "created");
+  EXPECT_EQ(result["kubeconfig"], kubeconfig("demo").string());
+  EXPECT_EQ(result["cluster"]["namespace"], "ocne");
+  EXPECT_EQ(result["cluster"]["name"], "demo");
+  EXPECT_EQ(result["management"]["kubeconfig"], world->management_kubeconfig().string());
+  EXPECT_EQ(result["management"]["ephemeral"], false);
+  ASSERT_EQ(result["images"].size(), 1U);
+  EXPECT_EQ(result["images"][0]["id"], world->image_id());
+  EXPECT_EQ(result["images"][0]["source"], "found");
+  EXPECT_EQ(result["components"]["installed"].size(), 5U) << result.dump();
+  EXPECT_GT(result["objects"]["created"].size(), 3U);
+  EXPECT_EQ(result["secrets"], json::array({"ocne/demo-oxide-credentials"})) << result.dump();
+  EXPECT_EQ(result["pivoted"], false);
+
+  const auto credentials = world->management().get("v1", "Secret", "ocne", "demo-oxide-credentials");
+  ASSERT_TRUE(credentials);
+  EXPECT_TRUE(world->workload().get("apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"));
+  EXPECT_TRUE(nodes_ready());
+  const auto token = world->env().at("OXIDE_TOKEN");
+  EXPECT_FALSE(has(r.err, token));
+  EXPECT_FALSE(has(r.out, token));
+
+  r = ocne({"cluster", "delete", "-C", "demo", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto deleted = json::parse(r.out);
+  EXPECT_EQ(deleted["outcome"], "deleted");
+  EXPECT_EQ(deleted["cached"], true);
+  EXPECT_FALSE(world->management().get("v1", "Secret", "ocne", "demo-oxide-credentials"));
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+}
+
+TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFirst)
+{
+  start_world({.provider = "oci"});
+  const auto file = world->write_cluster_file("self", "", "selfManaged: true\n");
+  auto r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["pivoted"], true);
+  EXPECT_TRUE(has(r.err, "Migrating Cluster API resources into self-managed cluster")) << r.err;
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+  EXPECT_EQ(cached_state("self", "capi.pivoted"), "true");
+
+  r = ocne({"cluster", "delete", "-C", "self", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto deleted = json::parse(r.out);
+  EXPECT_EQ(deleted["movedBack"], true);
+  EXPECT_EQ(deleted["outcome"], "deleted");
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_FALSE(cached("self"));
+  r = ocne({"cluster", "delete", "-C", "self", "-P", "oci"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(CapiStartDelete, AControllerFailureReachesTheUserOnceAndTheNextRunContinues)
+{
+  start_world({.provider = "oci",
+               .infrastructure_failure = kube::InfrastructureFailure{
+                 .reason = "VcnReconciliationFailed", .message = "Service error:LimitExceeded. vcn-count limit reached"}});
+  const auto file = world->write_cluster_file("demo");
+  auto r = ocne({"cluster", "start", "-c", file.string()}, {}, 5);
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_GE(count_lines_with(r.err, "vcn-count limit reached"), 1) << r.err;
+  EXPECT_LE(count_lines_with(r.err, "WARN") , 4) << r.err;
+  EXPECT_TRUE(has(r.err, "run the same 'ocne cluster start' again to continue")) << r.err;
+  EXPECT_EQ(cached_state("demo", "phase"), "failed");
+
+  world->fail_infrastructure(std::nullopt);
+  r = ocne({"cluster", "start", "-c", file.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.err, "Continuing the start of cluster demo")) << r.err;
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+  EXPECT_TRUE(nodes_ready());
+}
+
+TEST_F(CapiStartDelete, ResourcesTheManagementClusterRefusesCreateNothing)
+{
+  start_world({.provider = "oci"});
+  // What `cluster template` prints, with one field of the wrong type.
+  const auto plain = world->write_cluster_file("demo");
+  auto t = ocne({"cluster", "template", "-c", plain.string()});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  auto broken = t.out;
+  const auto at = broken.find("kind: OCICluster\n");
+  ASSERT_NE(at, std::string::npos);
+  const auto field = broken.find("  compartmentId: ", at);
+  ASSERT_NE(field, std::string::npos);
+  const auto end = broken.find('\n', field);
+  broken.replace(field, end - field, "  compartmentId: [\"not\", \"a\", \"string\"]");
+  const auto resources = write("broken.yaml", broken);
+  const auto file = world->write_cluster_file("demo", "clusterDefinition: " + resources.string() + "\n");
+  auto r = ocne({"cluster", "start", "-c", file.string()});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "refuses one of the Cluster API resources, so none was applied")) << r.err;
+  EXPECT_TRUE(has(r.err, "OCICluster ocne/demo")) << r.err;
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster"), 0U);
+  // The stack stays (it manages other clusters too); delete forgets the rest.
+  r = ocne({"cluster", "delete", "-C", "demo"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(cached("demo"));
+}
+
+} // namespace
+} // namespace ocne::test
