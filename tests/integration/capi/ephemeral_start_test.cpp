@@ -1,0 +1,233 @@
+// The Cluster API driver with no management cluster configured: the
+// ephemeral cluster is started on libvirt's test driver by the real libvirt
+// driver (domains, volumes, cache entry), and its Kubernetes API is played
+// by the test world's management server (the probe that would wait for the
+// VM points the ephemeral kubeconfig at it). Not self-managed, it stays and
+// manages the cluster; self-managed, the pivot removes it, and delete starts
+// one again to move the objects back into, then removes it.
+//
+// Through the ocne binary this path needs VMs: the real-daemon libvirt
+// tests are where that runs. Here the driver and both clusters' records are
+// checked as the binary would use them.
+
+#include "pkg/cluster/lifecycle.hpp"
+#include "pkg/config/load.hpp"
+#include "pkg/core/fs.hpp"
+#include "pkg/core/process.hpp"
+#include "pkg/libvirt/connection.hpp"
+#include "providers/capi/driver.hpp"
+#include "providers/libvirt/ephemeral.hpp"
+#include "providers/oxide/flavor.hpp"
+#include "tests/support/capi_world.hpp"
+#include "tests/support/shared_dir.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/unit/providers/libvirt/fakes.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ocne::providers::capi {
+namespace {
+
+using ocne::test::CapiWorld;
+
+// The ephemeral node "boots": its kubeconfig now reaches the world's
+// management cluster. Add-ons are the libvirt tests' business.
+class WorldProbe final : public cluster::ClusterProbe
+{
+public:
+  explicit WorldProbe(fs::Path management) : m_management(std::move(management)) {}
+  Status
+  wait_ready(const fs::Path& kubeconfig, std::size_t, std::chrono::milliseconds, ProgressSink&) override
+  {
+    OCNE_TRY_ASSIGN(auto text, fs::read_file(m_management));
+    return fs::write_file_atomic(kubeconfig, text, 0600);
+  }
+  Result<std::size_t>
+  count_nodes(const fs::Path&) override
+  {
+    return std::size_t{1};
+  }
+  Status
+  install_addons(const fs::Path&, const cluster::AddonRequest&, ProgressSink&) override
+  {
+    return {};
+  }
+
+private:
+  fs::Path m_management;
+};
+
+class EphemeralCapiStart : public ocne::test::TempDirTest
+{
+protected:
+  void
+  SetUp() override
+  {
+    TempDirTest::SetUp();
+    if (!ocne::test::shared_dir()) {
+      GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): the world installs its real manifests";
+    }
+    if (!program_exists("qemu-img")) {
+      GTEST_SKIP() << "qemu-img is not installed (package qemu-utils)";
+    }
+    world = std::make_unique<CapiWorld>(dir(), ocne::test::CapiWorldOptions{.provider = "oxide"});
+    boot = dir() / "boot.qcow2";
+    auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M"}});
+    ASSERT_TRUE(made && made->ok());
+    // test:///default keeps its objects while a connection is open.
+    auto conn = ocne::libvirt::Connection::open("test:///default");
+    ASSERT_TRUE(conn) << conn.error().message();
+    libvirt = std::make_unique<ocne::libvirt::Connection>(std::move(*conn));
+  }
+
+  // The world's environment without KUBECONFIG: no management cluster.
+  Environment
+  env() const
+  {
+    std::map<std::string, std::string, std::less<>> vars;
+    for (const auto& [k, v] : world->env()) {
+      if (k != "KUBECONFIG") {
+        vars[k] = v;
+      }
+    }
+    vars["PATH"] = "/usr/bin:/bin";
+    return Environment::from_map(std::move(vars));
+  }
+
+  config::ClusterConfig
+  load(bool self_managed)
+  {
+    const auto file = world->write_cluster_file(
+      "demo", "bootVolumeContainerImage: file://" + boot.string() + "\n", self_managed ? "selfManaged: true\n" : "");
+    // ephemeralCluster is read from the defaults file only (as in ocne).
+    std::filesystem::create_directories(world->home() / ".ocne");
+    EXPECT_TRUE(fs::write_file_atomic(world->home() / ".ocne" / "defaults.yaml",
+                                      "ephemeralCluster:\n  name: eph\n  node:\n    memory: 512Mi\n"));
+    // The ephemeral cluster's libvirt: the test driver.
+    auto text = fs::read_file(file).value();
+    const auto at = text.find("providers:\n");
+    EXPECT_NE(at, std::string::npos);
+    text.insert(at + 11, "  libvirt:\n    uri: test:///default\n    bootVolumeName: eph-boot.qcow2\n");
+    EXPECT_TRUE(fs::write_file_atomic(file, text));
+    config::LoadOptions options;
+    options.cluster_file = file.string();
+    auto loaded = config::load(env(), options);
+    EXPECT_TRUE(loaded) << loaded.error().message();
+    return loaded ? loaded->config : config::ClusterConfig{};
+  }
+
+  std::unique_ptr<CapiDriver>
+  driver(const config::ClusterConfig& c, const StateDir& state)
+  {
+    libvirt::EphemeralHooks hooks;
+    const auto management = world->management_kubeconfig();
+    hooks.deps = [management] {
+      libvirt::DriverDeps deps;
+      deps.probe = std::make_unique<WorldProbe>(management);
+      deps.writer = libvirt::test::capturing_writer(std::make_shared<libvirt::test::Written>());
+      return deps;
+    };
+    hooks.adjust = [](libvirt::Options& o) { o.arch = "x86_64"; };
+    CapiOptions o;
+    o.config = c;
+    o.env = env();
+    o.kubeconfig_path = world->home() / ".kube" / "kubeconfig.demo";
+    o.self_managed = c.providers.oxide.self_managed.get();
+    o.start_ephemeral = libvirt::ephemeral_starter(o.env, state, null_progress(), hooks);
+    o.delete_ephemeral = libvirt::ephemeral_deleter(c, o.env, state, null_progress(), hooks);
+    o.interval = std::chrono::milliseconds(100);
+    for (auto* t : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.move_timeout,
+                    &o.delete_timeout}) {
+      *t = std::chrono::seconds(60);
+    }
+    oxide::OxideFlavorOptions f;
+    f.config = c;
+    f.env = o.env;
+    f.state_dir = state.root();
+    return std::make_unique<CapiDriver>(std::move(o), oxide::make_flavor(std::move(f)));
+  }
+
+  bool
+  has_domain(const std::string& name) const
+  {
+    auto found = libvirt->find_domain(name);
+    return found && *found;
+  }
+
+  std::unique_ptr<CapiWorld> world;
+  std::unique_ptr<ocne::libvirt::Connection> libvirt;
+  fs::Path boot;
+};
+
+Result<cluster::StartResult>
+start(CapiDriver& d, const config::ClusterConfig& c, const StateDir& state)
+{
+  cluster::StartRequest request;
+  request.name = "demo";
+  request.provider = "oxide";
+  request.kubernetes_version = c.kubernetes_version.get();
+  request.resumable = true;
+  return cluster::start_cluster(d, request, state, null_progress());
+}
+
+TEST_F(EphemeralCapiStart, TheEphemeralClusterStaysAndManagesTheCluster)
+{
+  const StateDir state(world->home() / ".ocne");
+  const auto c = load(false);
+  auto d = driver(c, state);
+  auto started = start(*d, c, state);
+  ASSERT_TRUE(started) << started.error().message();
+  EXPECT_TRUE(d->report().ephemeral);
+  EXPECT_TRUE(d->report().ephemeral_created);
+  EXPECT_FALSE(d->report().ephemeral_removed);
+  EXPECT_EQ(d->report().management_kubeconfig, (world->home() / ".kube" / "kubeconfig.eph.local").string());
+  EXPECT_TRUE(has_domain("eph-control-plane-1"));
+  auto cache = ClusterCache::load(state.clusters_file());
+  ASSERT_TRUE(cache);
+  ASSERT_TRUE(cache->find("eph"));
+  ASSERT_TRUE(cache->find("demo"));
+  EXPECT_EQ(cache->find("demo")->state.at("capi.ephemeral"), "created");
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+
+  // Delete uses the recorded management cluster and leaves it running.
+  auto again = driver(c, state);
+  auto deleted = cluster::delete_cluster(*again, {.name = "demo"}, state, null_progress());
+  ASSERT_TRUE(deleted) << deleted.error().message();
+  EXPECT_TRUE(again->report().cluster_deleted);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_TRUE(has_domain("eph-control-plane-1"));
+}
+
+TEST_F(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneToMoveBackInto)
+{
+  const StateDir state(world->home() / ".ocne");
+  const auto c = load(true);
+  auto d = driver(c, state);
+  auto started = start(*d, c, state);
+  ASSERT_TRUE(started) << started.error().message();
+  EXPECT_TRUE(d->report().pivoted);
+  EXPECT_TRUE(d->report().ephemeral_removed);
+  EXPECT_FALSE(has_domain("eph-control-plane-1"));
+  auto cache = ClusterCache::load(state.clusters_file());
+  ASSERT_TRUE(cache);
+  EXPECT_FALSE(cache->find("eph"));
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+
+  auto again = driver(c, state);
+  auto deleted = cluster::delete_cluster(*again, {.name = "demo"}, state, null_progress());
+  ASSERT_TRUE(deleted) << deleted.error().message();
+  EXPECT_TRUE(again->report().moved_back);
+  EXPECT_TRUE(again->report().ephemeral_created);
+  EXPECT_TRUE(again->report().ephemeral_removed);
+  EXPECT_TRUE(again->report().cluster_deleted);
+  EXPECT_FALSE(has_domain("eph-control-plane-1"));
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  cache = ClusterCache::load(state.clusters_file());
+  ASSERT_TRUE(cache);
+  EXPECT_FALSE(cache->find("eph"));
+  EXPECT_FALSE(cache->find("demo"));
+}
+
+} // namespace
+} // namespace ocne::providers::capi
