@@ -282,6 +282,12 @@ CapiWorld::release()
   return *m_impl->release_requests;
 }
 
+TestHttpServer&
+CapiWorld::release_server()
+{
+  return *m_impl->release;
+}
+
 std::filesystem::path
 CapiWorld::home() const
 {

@@ -43,6 +43,7 @@
 namespace ocne::test {
 
 class OxideServer;
+class TestHttpServer;
 struct ReleaseRequests;
 namespace oci {
 class OciTestServer;
@@ -80,6 +81,7 @@ public:
   oci::OciTestServer& oci();  // throws unless provider is oci
   OxideServer& oxide();       // throws unless provider is oxide
   ReleaseRequests& release(); // paths the release server was asked for
+  TestHttpServer& release_server();
 
   std::filesystem::path home() const;
   std::filesystem::path management_kubeconfig() const;

@@ -3,7 +3,7 @@
 // faults, imported, then found and reused by a later run; and bad input
 // refused in one line with nothing left behind.
 
-#include "tests/integration/oci/child.hpp"
+#include "tests/support/child.hpp"
 #include "tests/servers/oci/file_md5.hpp"
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oci/test_keys.hpp"
