@@ -1,5 +1,7 @@
 #include "tests/support/capi_world.hpp"
 
+#include "tests/servers/kube/capi_play.hpp"
+
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oci/test_keys.hpp"
 #include "tests/servers/oxide/oxide_server.hpp"
@@ -38,49 +40,6 @@ write_file(const stdfs::path& path, const std::string& text, unsigned mode = 064
   ::chmod(path.c_str(), mode);
 }
 
-// What kubeadm installs into a new cluster, as kubeadm writes it.
-void
-kubeadm_addons(kube::KubeTestServer& s)
-{
-  if (!s.get("v1", "ConfigMap", "kube-system", "kube-proxy")) {
-    const std::string config = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\n"
-                               "bindAddress: 0.0.0.0\n"
-                               "clientConnection:\n"
-                               "  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf\n"
-                               "clusterCIDR: 10.244.0.0/16\n"
-                               "kind: KubeProxyConfiguration\n"
-                               "mode: \"\"\n";
-    const std::string kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
-                                   "    certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt\n"
-                                   "    server: https://203.0.113.10:6443\n  name: default\n";
-    s.create({ { "apiVersion", "v1" },
-               { "kind", "ConfigMap" },
-               { "metadata", { { "name", "kube-proxy" }, { "namespace", "kube-system" }, { "labels", { { "app", "kube-proxy" } } } } },
-               { "data", { { "config.conf", config }, { "kubeconfig.conf", kubeconfig } } } });
-  }
-  const auto workload = [](const std::string& kind, const std::string& name, const std::string& app,
-                           const std::string& image) {
-    json w = { { "apiVersion", "apps/v1" },
-               { "kind", kind },
-               { "metadata", { { "name", name }, { "namespace", "kube-system" }, { "labels", { { "k8s-app", app } } } } },
-               { "spec",
-                 { { "selector", { { "matchLabels", { { "k8s-app", app } } } } },
-                   { "template",
-                     { { "metadata", { { "labels", { { "k8s-app", app } } } } },
-                       { "spec", { { "containers", { { { "name", name }, { "image", image } } } } } } } } } } };
-    if (kind == "Deployment") {
-      w["spec"]["replicas"] = 2;
-    }
-    return w;
-  };
-  if (!s.get("apps/v1", "DaemonSet", "kube-system", "kube-proxy")) {
-    s.create(workload("DaemonSet", "kube-proxy", "kube-proxy", "registry.k8s.io/kube-proxy:v1.33.0"));
-  }
-  if (!s.get("apps/v1", "Deployment", "kube-system", "coredns")) {
-    s.create(workload("Deployment", "coredns", "kube-dns", "registry.k8s.io/coredns/coredns:v1.12.0"));
-  }
-}
-
 } // namespace
 
 struct CapiWorld::Impl
@@ -100,34 +59,6 @@ struct CapiWorld::Impl
 
   std::mutex mutex;
   std::optional<kube::InfrastructureFailure> failure;
-
-  kube::ClusterApiOptions
-  cluster_api(kube::KubeTestServer* nodes)
-  {
-    kube::ClusterApiOptions o;
-    o.kubeconfig = workload->kubeconfig();
-    o.delay = options.delay;
-    o.deletion_delay = options.deletion_delay;
-    o.nodes = nodes;
-    o.infrastructure_failure = [this] {
-      const std::lock_guard lock(mutex);
-      return failure;
-    };
-    kube::KubeTestServer* w = workload.get();
-    o.on_provisioned = [w](const json&) { kubeadm_addons(*w); };
-    return o;
-  }
-
-  // What every cluster of the world plays, management and workload alike.
-  void
-  play_controllers(kube::KubeTestServer& s, const std::vector<std::string>& never_available)
-  {
-    const kube::DeploymentControllerOptions d{ .delay = options.delay, .never_available = never_available };
-    kube::play_deployment_controller(s, d);
-    kube::play_daemonset_controller(s, d);
-    kube::play_cert_manager(s, options.delay);
-    kube::play_endpoints_controller(s, options.delay);
-  }
 };
 
 CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
@@ -155,20 +86,18 @@ CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
   w.management = std::make_unique<kube::KubeTestServer>(mo);
   w.management->start();
 
-  w.play_controllers(*w.management, {});
-  kube::play_cluster_api(*w.management, w.cluster_api(w.workload.get()));
-
-  w.play_controllers(*w.workload, w.options.workload_never_available);
-  kube::NodeReadinessOptions nodes;
-  nodes.daemonsets.push_back("kube-flannel/kube-flannel-ds");
-  if (w.options.provider == "oci") {
-    nodes.daemonsets.push_back("kube-system/oci-cloud-controller-manager");
-  } else {
-    nodes.deployments.push_back("kube-system/oxide-cloud-controller-manager");
-  }
-  kube::play_node_readiness(*w.workload, nodes);
-  // Self-managed: the moved Cluster API objects are reconciled there.
-  kube::play_cluster_api(*w.workload, w.cluster_api(w.workload.get()));
+  kube::play_workload_controllers(*w.management, w.options.delay);
+  kube::CapiPlayOptions play;
+  play.provider = w.options.provider;
+  play.delay = w.options.delay;
+  play.deletion_delay = w.options.deletion_delay;
+  play.workload_never_available = w.options.workload_never_available;
+  Impl* impl = &w;
+  play.infrastructure_failure = [impl] {
+    const std::lock_guard lock(impl->mutex);
+    return impl->failure;
+  };
+  kube::play_capi(*w.management, *w.workload, play);
 
   // The release files, served like GitHub over HTTPS.
   const auto ca = make_test_ca();

@@ -2,6 +2,7 @@
 // manual runs and for a fake node inside a VM. Prints one line with the URL
 // when it serves, then serves until SIGTERM or SIGINT.
 
+#include "tests/servers/kube/capi_play.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/json_util.hpp"
 #include "tests/servers/kube/kube_server.hpp"
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -45,6 +47,12 @@ Serves enough of the Kubernetes API for tests (and for kubectl) over HTTPS.
                           is rolled out, as a kubelet without a CNI (repeatable)
   --stall NS/NAME         with --controllers: this Deployment or DaemonSet never becomes
                           available; its Pod waits in ImagePullBackOff (repeatable)
+  --capi PROVIDER         also serve a workload cluster and play Cluster API here
+                          (capi_play.hpp): this server manages, the other one is the
+                          workload cluster whose nodes wait for flannel and the
+                          PROVIDER's (oci, oxide) cloud controller manager
+  --capi-port N           the workload server's port (default: any free port)
+  --capi-url URL          its URL in the kubeconfig Secrets (default: its listening URL)
   --crd-establish-delay MS  delay before new CRDs are Established
   --plain-http            serve HTTP without TLS
   -v, --verbose           log each request to stderr
@@ -83,6 +91,9 @@ main(int argc, char** argv)
   std::vector<std::string> cni;
   std::vector<std::string> stalled;
   bool verbose = false;
+  std::string capi_provider;
+  int capi_port = 0;
+  std::string capi_url;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -147,6 +158,21 @@ main(int argc, char** argv)
         stalled.push_back(value());
       } else if (arg == "--node") {
         nodes.push_back(value());
+      } else if (arg == "--capi") {
+        capi_provider = value();
+        if (capi_provider != "oci" && capi_provider != "oxide") {
+          throw std::runtime_error("--capi " + capi_provider + ": oci or oxide");
+        }
+      } else if (arg == "--capi-port") {
+        const std::string v = value();
+        char* end = nullptr;
+        const long port = std::strtol(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || port < 0 || port > 65535) {
+          throw std::runtime_error("--capi-port " + v + ": not a port number");
+        }
+        capi_port = static_cast<int>(port);
+      } else if (arg == "--capi-url") {
+        capi_url = value();
       } else if (arg == "--version") {
         options.version = value();
       } else if (arg == "--crd-establish-delay") {
@@ -190,8 +216,23 @@ main(int argc, char** argv)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   ocne::test::kube::KubeTestServer server(options);
+  std::unique_ptr<ocne::test::kube::KubeTestServer> workload;
   try {
     server.start();
+    if (!capi_provider.empty()) {
+      ocne::test::kube::ServerOptions wo;
+      wo.listen_address = options.listen_address;
+      wo.port = capi_port;
+      wo.extra_sans = options.extra_sans;
+      wo.version = options.version;
+      wo.log = options.log;
+      workload = std::make_unique<ocne::test::kube::KubeTestServer>(wo);
+      workload->start();
+      ocne::test::kube::CapiPlayOptions play;
+      play.provider = capi_provider;
+      play.workload_kubeconfig = workload->kubeconfig(capi_url);
+      ocne::test::kube::play_capi(server, *workload, play);
+    }
     for (const auto& file : apply_files) {
       for (const auto& doc : ocne::test::kube::parse_documents(read_file(file))) {
         try {
@@ -236,9 +277,16 @@ main(int argc, char** argv)
     return fail(e.what());
   }
   std::cout << "ocne-kube-test-server: serving " << server.url() << std::endl;
+  if (workload) {
+    std::cout << "ocne-kube-test-server: workload cluster at " << (capi_url.empty() ? workload->url() : capi_url)
+              << std::endl;
+  }
 
   int sig = 0;
   sigwait(&signals, &sig);
+  if (workload) {
+    workload->stop();
+  }
   server.stop();
   return 0;
 }
