@@ -22,7 +22,8 @@ run_ocne_in(ProcessOptions options,
             const std::filesystem::path& home,
             const std::map<std::string, std::string>& env,
             const std::string& stdin_data,
-            const std::filesystem::path& cwd)
+            const std::filesystem::path& cwd,
+            std::chrono::seconds timeout = std::chrono::seconds(120))
 {
   options.argv.push_back(ocne_binary().string());
   options.argv.insert(options.argv.end(), args.begin(), args.end());
@@ -44,7 +45,7 @@ run_ocne_in(ProcessOptions options,
   options.env = vars;
   options.stdin_data = stdin_data;
   options.cwd = cwd;
-  options.timeout = std::chrono::seconds(120);
+  options.timeout = timeout;
   auto result = run_process(options);
   if (!result) {
     throw std::runtime_error(result.error().message());
@@ -59,9 +60,10 @@ run_ocne(const std::vector<std::string>& args,
          const std::filesystem::path& home,
          const std::map<std::string, std::string>& env,
          const std::string& stdin_data,
-         const std::filesystem::path& cwd)
+         const std::filesystem::path& cwd,
+         std::chrono::seconds timeout)
 {
-  return run_ocne_in(ProcessOptions{}, args, home, env, stdin_data, cwd);
+  return run_ocne_in(ProcessOptions{}, args, home, env, stdin_data, cwd, timeout);
 }
 
 OcneRun

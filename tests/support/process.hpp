@@ -5,6 +5,7 @@
 
 #include "pkg/core/process.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -23,11 +24,13 @@ struct OcneRun
 
 // Runs ocne with args. home is used for HOME and home/.ocne for OCNE_HOME
 // unless env overrides them; PATH is inherited; nothing else is.
+// The run is killed after timeout.
 OcneRun run_ocne(const std::vector<std::string>& args,
                  const std::filesystem::path& home,
                  const std::map<std::string, std::string>& env = {},
                  const std::string& stdin_data = {},
-                 const std::filesystem::path& cwd = {});
+                 const std::filesystem::path& cwd = {},
+                 std::chrono::seconds timeout = std::chrono::seconds(120));
 
 // The same, with ocne started through a wrapper command (e.g. setpriv
 // dropping capabilities): wrapper..., ocne, args...

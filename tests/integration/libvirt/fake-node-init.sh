@@ -5,7 +5,9 @@
 # Kubernetes API (ocne-kube-test-server) on port 6443 with certificates from
 # the cluster CA it received, also on the virtual IP (as keepalived would),
 # playing the workload controllers and a kubelet that is Ready once flannel
-# is rolled out.
+# is rolled out; and, for `cluster start -P oxide` with this node's cluster as
+# the ephemeral management cluster, the Cluster API controllers with a
+# workload cluster on port 7443 (ocne-kube-test-server --capi).
 # It reports what it got on the serial console every few seconds:
 #   OCNE-FAKE-NODE hostname=<h> action=<init|join> sha256=<of the config> ...
 /bin/busybox --install -s /bin
@@ -55,9 +57,15 @@ if [ "$action" = init ]; then
   stall=""
   [ -r /etc/ocne-test/stall ] && stall="--stall $(cat /etc/ocne-test/stall)"
   for san in $(sed -n '/certSANs:/,/^[^ -]/s/^ *- //p' /etc/kubernetes/kubeadm.conf); do sans="$sans --san $san"; done
+  # As a management cluster (the ephemeral cluster of `cluster start -P
+  # oxide`), it also serves the workload cluster Cluster API "creates", on
+  # port 7443 of the virtual IP, which the host reaches on the libvirt
+  # network (the first NIC is user networking, for the API's port forward).
+  capi=""
+  [ -n "$vip" ] && capi="--capi oxide --capi-port 7443 --capi-url https://$vip:7443"
   /bin/ocne-kube-test-server --listen 0.0.0.0 --port 6443 \
     --ca-cert /etc/kubernetes/pki/ca.crt --ca-key /etc/kubernetes/pki/ca.key \
-    $sans --node "$host" --controllers --cni kube-flannel/kube-flannel-ds $stall > /run/kube-server.log 2>&1 &
+    $sans --node "$host" --controllers --cni kube-flannel/kube-flannel-ds $stall $capi > /run/kube-server.log 2>&1 &
 fi
 
 while true; do

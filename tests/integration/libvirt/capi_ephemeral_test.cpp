@@ -1,0 +1,120 @@
+// `ocne cluster start -P oxide` (the built binary) with no management
+// cluster configured: ocne starts the ephemeral cluster on the real libvirtd
+// (a fake node VM whose server, run with --capi, also plays the Cluster API
+// controllers and serves the workload cluster on its port 7443), installs
+// the Cluster API stack there from the test world's release server, creates
+// the cluster with the Oxide test server for the lookups, and reaches the
+// workload cluster at the node's address. Not self-managed, the ephemeral
+// cluster stays and manages the cluster; delete uses it and leaves it.
+
+#include "pkg/core/cluster_cache.hpp"
+#include "pkg/core/fs.hpp"
+#include "pkg/k8s/client.hpp"
+#include "pkg/k8s/kubeconfig.hpp"
+#include "pkg/libvirt/connection.hpp"
+#include "tests/integration/libvirt/daemon.hpp"
+#include "tests/support/capi_world.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/shared_dir.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace ocne::test {
+namespace {
+
+class EphemeralCapiTest : public TempDirTest
+{
+protected:
+  void
+  SetUp() override
+  {
+    OCNE_REQUIRE_LIBVIRTD();
+    if (!shared_dir()) {
+      GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): the stack comes from its real manifests";
+    }
+  }
+
+  OcneRun
+  ocne(CapiWorld& world, const std::vector<std::string>& args)
+  {
+    auto env = world.env();
+    env.erase("KUBECONFIG"); // no management cluster: the ephemeral one
+    env["OCNE_CAPI_POLL_MS"] = "200";
+    env["OCNE_CAPI_TIMEOUT"] = "240";
+    env["OCNE_LIBVIRT_READY_TIMEOUT"] = "300";
+    // A VM under emulation on a busy machine takes its time.
+    auto run = run_ocne(args, world.home(), env, {}, {}, std::chrono::seconds(600));
+    std::cerr << "$ ocne";
+    for (const auto& a : args) {
+      std::cerr << " " << a;
+    }
+    std::cerr << "\n" << run.err << run.out;
+    return run;
+  }
+};
+
+TEST_F(EphemeralCapiTest, OxideStartThroughTheEphemeralClusterThenDelete)
+{
+  const auto& daemon = LibvirtDaemon::get();
+  CapiWorld world(dir(), {.provider = "oxide"});
+  // The ephemeral cluster: small, from the test image (defaults file only).
+  std::filesystem::create_directories(world.home() / ".ocne");
+  ASSERT_TRUE(fs::write_file_atomic(world.home() / ".ocne" / "defaults.yaml", R"(ephemeralCluster:
+  name: capi-eph
+  node:
+    cpu: 1
+    memory: 320Mi
+    storage: 1Gi
+)"));
+  const auto file = world.write_cluster_file("capidemo", "bootVolumeContainerImage: file://" + daemon.boot_image().string() + "\n");
+  auto text = fs::read_file(file).value();
+  text.insert(text.find("providers:\n") + 11, fmt::format("  libvirt:\n    uri: \"{}\"\n    bootVolumeName: ocne-test-boot.qcow2\n",
+                                                          daemon.uri()));
+  ASSERT_TRUE(fs::write_file_atomic(file, text));
+
+  auto started = ocne(world, {"cluster", "start", "-c", file.string(), "--output", "json"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const auto result = nlohmann::json::parse(started.out);
+  EXPECT_EQ(result["management"]["ephemeral"], true);
+  EXPECT_EQ(result["management"]["ephemeralCreated"], true);
+  EXPECT_EQ(result["management"]["kubeconfig"], (world.home() / ".kube" / "kubeconfig.capi-eph.local").string());
+  EXPECT_EQ(result["images"][0]["source"], "found");
+
+  // The workload cluster, at the fake node's address: Ready nodes with the add-ons.
+  const auto kubeconfig = world.home() / ".kube" / "kubeconfig.capidemo";
+  auto access = k8s::load_kubeconfig({kubeconfig}, {.require_all = true});
+  ASSERT_TRUE(access) << access.error().message();
+  k8s::Client workload(std::move(*access));
+  auto nodes = workload.list({"", "v1", "Node"});
+  ASSERT_TRUE(nodes) << nodes.error().message();
+  ASSERT_FALSE(nodes->items.empty());
+  for (const auto& n : nodes->items) {
+    EXPECT_NE(n.dump().find("\"KubeletReady\""), std::string::npos) << n.dump();
+  }
+  EXPECT_TRUE(*workload.find({"apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"}));
+  auto cache = ClusterCache::load(world.home() / ".ocne" / "clusters.yaml");
+  ASSERT_TRUE(cache);
+  EXPECT_NE(cache->find("capi-eph"), nullptr);
+  EXPECT_NE(cache->find("capidemo"), nullptr);
+
+  auto deleted = ocne(world, {"cluster", "delete", "-C", "capidemo"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_NE(deleted.err.find("Deleting Cluster ocne/capidemo"), std::string::npos) << deleted.err;
+  EXPECT_FALSE(std::filesystem::exists(kubeconfig));
+  auto conn = libvirt::Connection::open(daemon.uri());
+  ASSERT_TRUE(conn);
+  auto eph = conn->find_domain("capi-eph-control-plane-1");
+  EXPECT_TRUE(eph && *eph) << "the ephemeral cluster manages other clusters too: it stays";
+
+  auto removed = ocne(world, {"cluster", "delete", "-C", "capi-eph"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
+  eph = conn->find_domain("capi-eph-control-plane-1");
+  EXPECT_TRUE(eph && !*eph);
+}
+
+} // namespace
+} // namespace ocne::test
