@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <map>
 #include <csignal>
 
 namespace ocne::cli {
@@ -86,11 +87,28 @@ flavor_for(const config::LoadedConfig& loaded, Context& ctx)
 {
   const auto& c = loaded.config;
   const bool oci = c.provider.get() == "oci";
-  // Builds the provider's boot image from the configured boot disk.
-  auto build = [&ctx, &loaded, oci](const std::string& arch, ProgressSink& progress) -> Result<fs::Path> {
+  // Builds the provider's boot image from the configured boot disk. The
+  // settings are made here, on this thread: the builds run in parallel and
+  // report failures as values.
+  std::map<std::string, Result<image::BootImageOptions>> boot;
+  for (const auto* arch : {"amd64", "arm64"}) {
+    try {
+      boot.emplace(arch, boot_image_options(ctx, loaded, "", arch));
+    } catch (const Fatal& e) {
+      boot.emplace(arch, tl::unexpected(e.error()));
+    }
+  }
+  auto build = [boot = std::move(boot), oci](const std::string& arch, ProgressSink& progress) -> Result<fs::Path> {
+    const auto it = boot.find(arch);
+    if (it == boot.end()) {
+      return make_error(ErrorKind::invalid_input, "no boot image for architecture {}", arch);
+    }
+    if (!it->second) {
+      return tl::unexpected(it->second.error());
+    }
     image::ProviderImageOptions p;
     p.type = oci ? image::ImageType::oci : image::ImageType::oxide;
-    p.boot = boot_image_options(ctx, loaded, "", arch);
+    p.boot = *it->second;
     OCNE_TRY_ASSIGN(auto made, image::create_provider_image(p, progress));
     return made.path;
   };

@@ -165,9 +165,8 @@ delete_cluster(Driver& driver, const DeleteRequest& request, const StateDir& sta
   }
   DeleteContext ctx{request.name, record, *tracker, progress};
   if (auto destroyed = driver.destroy(ctx); !destroyed) {
-    if (out.was_cached) {
-      (void)tracker->set_state(k_state_phase, "failed");
-    }
+    // Phase "deleting" stays: a start refuses the cluster until a delete
+    // finishes (a resumable start would otherwise take it for running).
     return tl::unexpected(destroyed.error());
   }
   if (out.was_cached) {

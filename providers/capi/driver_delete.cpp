@@ -33,8 +33,11 @@ file_exists(const fs::Path& path)
 Result<std::optional<k8s::ObjectRef>>
 find_cluster(k8s::Client& client, const std::string& ns, const std::string& name)
 {
-  if (!client.mapping(k_cluster_gvk)) {
-    return std::optional<k8s::ObjectRef>{}; // no Cluster API here at all
+  if (auto mapping = client.mapping(k_cluster_gvk); !mapping) {
+    if (mapping.error().kind() == ErrorKind::not_found) {
+      return std::optional<k8s::ObjectRef>{}; // no Cluster API here at all
+    }
+    return tl::unexpected(mapping.error()); // the cluster did not answer
   }
   if (!ns.empty()) {
     const k8s::ObjectRef ref{k_cluster_gvk.api_version(), "Cluster", ns, name};
@@ -74,6 +77,15 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
   std::unique_ptr<k8s::Client> management;
   cluster::ManagementCluster bootstrap;
   const bool pivoted = journal::get(rec, journal::k_pivoted) == "true";
+  // A cluster recorded as managing itself is deleted only once its Cluster
+  // is found: never forgotten because its API did not answer.
+  bool must_find = pivoted;
+  if (pivoted && !file_exists(m_options.kubeconfig_path)) {
+    return make_error(ErrorKind::not_found,
+                      "cluster {} manages itself, but its kubeconfig {} is gone; put it back so its Cluster API "
+                      "objects can be moved out and deleted (nothing was removed)",
+                      name, m_options.kubeconfig_path.string());
+  }
   if ((pivoted || m_options.self_managed) && file_exists(m_options.kubeconfig_path)) {
     // A self-managed cluster cannot delete its own last machines: its
     // objects go back into a bootstrap cluster first.
@@ -97,6 +109,10 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
       OCNE_TRY_ASSIGN(management, client_for(bootstrap.kubeconfig));
       OCNE_TRY(detail::install_stack(*management, m_options, *m_flavor, m_report, ctx.progress));
       log::info("Moving Cluster API resources out of the self-managed cluster into {}", bootstrap.kubeconfig.string());
+      if (bootstrap.ephemeral && bootstrap.created) {
+        // Recorded before the move, so a rerun still removes it at the end.
+        OCNE_TRY(tracker.set_state(journal::k_delete_ephemeral, "created"));
+      }
       OCNE_TRY(detail::move_objects(**workload, *management, ns, m_options, ctx.progress));
       OCNE_TRY(tracker.set_state(journal::k_pivoted, ""));
       OCNE_TRY(tracker.set_state(journal::k_management, bootstrap.kubeconfig.string()));
@@ -135,8 +151,23 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
         fmt::format("Cluster API did not finish deleting Cluster {}/{} (its machines and infrastructure)", ns, name)));
     }
     m_report.cluster_deleted = true;
+  } else if (must_find) {
+    return make_error(ErrorKind::not_found,
+                      "cluster {} was moved into itself, but its Cluster is neither there ({}) nor in {}; nothing "
+                      "was removed",
+                      name, m_options.kubeconfig_path.string(), management->describe());
   } else {
     log::info("Cluster {} is not in the management cluster {}; nothing to delete there", name, management->describe());
+  }
+  // Secrets the flavor names after the cluster (a cluster ocne has no
+  // record of still had them written by its start).
+  if (!ns.empty()) {
+    for (const auto& secret : m_flavor->secret_names(name)) {
+      const k8s::ObjectRef ref{"v1", "Secret", ns, secret};
+      if (auto removed = management->remove(ref); !removed && removed.error().kind() != ErrorKind::not_found) {
+        return make_error(removed.error().with_context(fmt::format("deleting Secret {}/{}", ns, secret)));
+      }
+    }
   }
   OCNE_TRY(tracker.remove(provider, "cluster", name));
 
@@ -160,11 +191,18 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
   }
   OCNE_TRY(tracker.remove("local", "file", m_options.kubeconfig_path.string()));
 
-  // A bootstrap cluster this delete started for the move back is not needed
-  // any more; one that manages the cluster's peers stays.
-  if (bootstrap.ephemeral && bootstrap.created && m_report.moved_back) {
-    OCNE_TRY(cluster::release_management_cluster(bootstrap, false, m_options.config.ephemeral_cluster.preserve.get(),
+  // A bootstrap cluster a delete started for the move back (this one or an
+  // earlier, interrupted one) is not needed any more; one that manages the
+  // cluster's peers stays.
+  if (journal::get(tracker.snapshot(), journal::k_delete_ephemeral) == "created") {
+    cluster::ManagementCluster mc;
+    mc.kubeconfig = m_report.management_kubeconfig;
+    mc.ephemeral = true;
+    mc.created = true;
+    mc.name = m_options.config.ephemeral_cluster.name.get();
+    OCNE_TRY(cluster::release_management_cluster(mc, false, m_options.config.ephemeral_cluster.preserve.get(),
                                                  m_options.delete_ephemeral));
+    OCNE_TRY(tracker.set_state(journal::k_delete_ephemeral, ""));
     m_report.ephemeral_removed = !m_options.config.ephemeral_cluster.preserve.get();
   }
   return {};

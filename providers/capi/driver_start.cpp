@@ -34,6 +34,9 @@ validate_resources(k8s::Client& client, std::vector<nlohmann::json> objects, con
     auto ref = k8s::ObjectRef::of(object);
     auto mapping = client.mapping(ref.gvk());
     if (!mapping) {
+      if (mapping.error().kind() != ErrorKind::not_found) {
+        return tl::unexpected(mapping.error()); // the cluster did not answer: not a refusal
+      }
       problems.push_back(fmt::format("{}: {}", ref.to_string(), mapping.error().message()));
       continue;
     }
@@ -129,8 +132,36 @@ struct CapiDriver::Run
       d.m_report.pivoted = true;
       return o().kubeconfig_path;
     }
+    const auto recorded = journal::get(rec, journal::k_management);
+    const bool ephemeral = !journal::get(rec, journal::k_ephemeral).empty();
+    if (done("management") && !recorded.empty() && !ephemeral) {
+      // An earlier run applied (or may have applied) the cluster's objects
+      // there: a resumed start keeps to it, whatever is configured now.
+      OCNE_TRY_ASSIGN(auto configured, cluster::management_kubeconfig(o().configured_kubeconfig, o().configured_key,
+                                                                      o().env));
+      if (configured && fs::Path(recorded) != *configured) {
+        return make_error(ErrorKind::conflict,
+                          "cluster {} is managed from {}, but {} now names {}; continue with the same management "
+                          "cluster, or delete the cluster first",
+                          ctx.cluster_name, recorded, o().configured_key.empty() ? "KUBECONFIG" : o().configured_key,
+                          configured->string());
+      }
+      if (!std::filesystem::exists(recorded)) {
+        return make_error(ErrorKind::not_found, "cluster {} is managed from {}, which no longer exists",
+                          ctx.cluster_name, recorded);
+      }
+      d.m_report.management_kubeconfig = recorded;
+      return fs::Path(recorded);
+    }
     OCNE_TRY_ASSIGN(auto mc, cluster::ensure_management_cluster(o().config, o().configured_kubeconfig,
                                                                o().configured_key, o().env, o().start_ephemeral));
+    if (done("management") && !recorded.empty() && fs::Path(recorded) != mc.kubeconfig) {
+      return make_error(ErrorKind::conflict,
+                        "cluster {} is managed from the ephemeral cluster ({}), but {} now names {}; continue "
+                        "without it, or delete the cluster first",
+                        ctx.cluster_name, recorded, o().configured_key.empty() ? "KUBECONFIG" : o().configured_key,
+                        mc.kubeconfig.string());
+    }
     d.m_report.management_kubeconfig = mc.kubeconfig.string();
     d.m_report.ephemeral = mc.ephemeral;
     d.m_report.ephemeral_created = mc.created;
@@ -291,21 +322,25 @@ struct CapiDriver::Run
   pivot(k8s::Client& management, const ClusterResources& resources)
   {
     checkpoint("pivot");
-    if (!o().self_managed || done("pivot")) {
+    if (!o().self_managed) {
       return {};
     }
-    OCNE_TRY_ASSIGN(auto workload, client_for(o().kubeconfig_path));
-    log::info("Installing Cluster API into the self-managed cluster");
-    OCNE_TRY(detail::install_stack(*workload, o(), *d.m_flavor, d.m_report, ctx.progress));
-    log::info("Migrating Cluster API resources into self-managed cluster");
-    OCNE_TRY(detail::move_objects(management, *workload, resources.namespace_, o(), ctx.progress));
-    checkpoint("pivot finished");
-    OCNE_TRY(ctx.tracker.set_state(journal::k_pivoted, "true"));
-    OCNE_TRY(ctx.tracker.set_state(journal::step_key("pivot"), "done"));
+    if (!done("pivot")) {
+      OCNE_TRY_ASSIGN(auto workload, client_for(o().kubeconfig_path));
+      log::info("Installing Cluster API into the self-managed cluster");
+      OCNE_TRY(detail::install_stack(*workload, o(), *d.m_flavor, d.m_report, ctx.progress));
+      log::info("Migrating Cluster API resources into self-managed cluster");
+      OCNE_TRY(detail::move_objects(management, *workload, resources.namespace_, o(), ctx.progress));
+      checkpoint("pivot finished");
+      OCNE_TRY(ctx.tracker.set_state(journal::k_pivoted, "true"));
+      OCNE_TRY(ctx.tracker.set_state(journal::step_key("pivot"), "done"));
+    }
     d.m_report.pivoted = true;
-    // The ephemeral cluster this start made has done its job.
+    // The ephemeral cluster this start made has done its job; also when an
+    // earlier run moved the objects but stopped before removing it.
     const auto rec = record();
     if (journal::get(rec, journal::k_ephemeral) == "created") {
+      checkpoint("release");
       cluster::ManagementCluster mc;
       mc.kubeconfig = journal::get(rec, journal::k_management);
       mc.ephemeral = true;
@@ -353,6 +388,7 @@ CapiDriver::start(cluster::StartContext& ctx)
           OCNE_TRY(ctx.tracker.set_state(journal::step_key(step), ""));
         }
       }
+      m_report.resumed_after.clear();
     }
   } else if (!m_report.resumed_after.empty()) {
     log::info("Continuing the start of cluster {}; finished before: {}", ctx.cluster_name,

@@ -56,6 +56,13 @@ public:
   // cluster before applying them (Oxide: the credentials Secret). Returns
   // "namespace/name" of each Secret it wrote or found in place.
   virtual Result<std::vector<std::string>> prepare(k8s::Client& management, const ClusterResources& resources) = 0;
+  // Secrets in the cluster's namespace named after the cluster that prepare()
+  // writes, so delete removes them even without a record of the start.
+  virtual std::vector<std::string>
+  secret_names(const std::string& /*cluster*/) const
+  {
+    return {};
+  }
   // The cloud controller manager for the workload cluster, with its Secret.
   virtual Result<addons::Addon> cloud_controller_manager(k8s::Client& management,
                                                          const ClusterResources& resources) = 0;

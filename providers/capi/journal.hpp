@@ -14,6 +14,9 @@ namespace ocne::providers::capi::journal {
 
 inline constexpr std::string_view k_management = "capi.management";
 inline constexpr std::string_view k_ephemeral = "capi.ephemeral"; // "created" or "reused"
+// A delete started the ephemeral cluster to move a self-managed cluster's
+// objects back into: it removes it at the end.
+inline constexpr std::string_view k_delete_ephemeral = "capi.deleteEphemeral";
 inline constexpr std::string_view k_namespace = "capi.namespace";
 inline constexpr std::string_view k_cluster = "capi.cluster";
 inline constexpr std::string_view k_pivoted = "capi.pivoted";

@@ -76,6 +76,12 @@ public:
     return std::vector<std::string>{secret.namespace_ + "/" + secret.name};
   }
 
+  std::vector<std::string>
+  secret_names(const std::string& cluster) const override
+  {
+    return {ocne::capi::oxide_credentials_secret(cluster)};
+  }
+
   Result<addons::Addon>
   cloud_controller_manager(k8s::Client&, const capi::ClusterResources&) override
   {

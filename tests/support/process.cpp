@@ -50,7 +50,7 @@ run_ocne_in(ProcessOptions options,
   if (!result) {
     throw std::runtime_error(result.error().message());
   }
-  return {result->exit_code, result->out, result->err};
+  return {result->exit_code, result->out, result->err, result->signal};
 }
 
 } // namespace

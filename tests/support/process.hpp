@@ -20,6 +20,7 @@ struct OcneRun
   int exit_code;
   std::string out;
   std::string err;
+  int signal = 0; // the signal that ended it (exit_code is then -1)
 };
 
 // Runs ocne with args. home is used for HOME and home/.ocne for OCNE_HOME

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <set>
 
 namespace ocne::providers::capi {
@@ -65,7 +66,10 @@ protected:
     const StateDir state(world->home() / ".ocne");
     auto build = [this](const std::string& arch, ProgressSink&) -> Result<fs::Path> {
       const auto path = dir() / ("boot-" + arch + ".qcow2");
-      builds.push_back(arch);
+      {
+        const std::lock_guard lock(builds_mutex); // the architectures build in parallel
+        builds.push_back(arch);
+      }
       auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", path.string(), "64M"}});
       if (!made || !made->ok()) {
         return make_error(ErrorKind::io, "qemu-img create failed");
@@ -108,6 +112,7 @@ protected:
   }
 
   std::unique_ptr<CapiWorld> world;
+  std::mutex builds_mutex;
   std::vector<std::string> builds;
 };
 

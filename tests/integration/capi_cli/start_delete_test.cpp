@@ -54,12 +54,12 @@ TEST_F(CapiStartDelete, OciFromAConfiguredManagementClusterThenAgainThenDeleteTw
   EXPECT_TRUE(world->workload().get("v1", "Secret", "kube-system", "oci-volume-provisioner"));
   EXPECT_EQ(cached_state("demo", "phase"), "running");
   // The API key never shows.
-  const auto key = fs::read_file(world->home() / ".oci" / "oci_api_key.pem");
-  if (key) {
-    const auto body = key->substr(key->find('\n') + 1, 40);
-    EXPECT_FALSE(has(r.err, body));
-    EXPECT_FALSE(has(r.out, body));
-  }
+  const auto key = fs::read_file(world->home() / ".oci" / "key.pem");
+  ASSERT_TRUE(key) << key.error().message();
+  const auto body = key->substr(key->find('\n') + 1, 40);
+  ASSERT_EQ(body.size(), 40U);
+  EXPECT_FALSE(has(r.err, body));
+  EXPECT_FALSE(has(r.out, body));
 
   // A start of a running cluster says so and writes nothing anywhere.
   const auto management_writes = writes(CapiWorld::management_side);
@@ -134,6 +134,17 @@ TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFir
   EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
   EXPECT_EQ(cached_state("self", "capi.pivoted"), "true");
 
+  // Without its kubeconfig the cluster's objects cannot be reached: delete
+  // refuses instead of forgetting a cluster that still runs.
+  const auto moved = kubeconfig("self").string() + ".away";
+  std::filesystem::rename(kubeconfig("self"), moved);
+  r = ocne({"cluster", "delete", "-C", "self"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "manages itself, but its kubeconfig " + kubeconfig("self").string() + " is gone")) << r.err;
+  EXPECT_TRUE(cached("self"));
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+  std::filesystem::rename(moved, kubeconfig("self"));
+
   r = ocne({"cluster", "delete", "-C", "self", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto deleted = json::parse(r.out);
@@ -189,6 +200,7 @@ TEST_F(CapiStartDelete, ResourcesTheManagementClusterRefusesCreateNothing)
   EXPECT_TRUE(has(r.err, "OCICluster ocne/demo")) << r.err;
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
   EXPECT_EQ(world->count(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster"), 0U);
+  EXPECT_FALSE(world->management().get("v1", "Namespace", "", "ocne")) << "made for the refused objects alone";
   // The stack stays (it manages other clusters too); delete forgets the rest.
   r = ocne({"cluster", "delete", "-C", "demo"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

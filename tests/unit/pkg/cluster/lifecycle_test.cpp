@@ -156,8 +156,14 @@ TEST_F(LifecycleTest, FailedDeleteKeepsWhatIsLeft)
   EXPECT_EQ(deleted.error().message(), "cannot delete disk-1");
   auto record = cached();
   ASSERT_TRUE(record);
-  EXPECT_EQ(record->state.at("phase"), "failed");
+  EXPECT_EQ(record->state.at("phase"), "deleting");
   EXPECT_EQ(record->resources.size(), 2u);
+  // A start, even a resumable one, does not take it for a cluster to continue.
+  auto r = request();
+  r.resumable = true;
+  auto started = start_cluster(driver, r, state, null_progress());
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().message().find("half-deleted"), std::string::npos) << started.error().message();
 }
 
 TEST_F(LifecycleTest, ClusterInUseByAnotherRun)
