@@ -3,12 +3,12 @@
 // ephemeral libvirt cluster as the fallback management cluster, and the
 // result as log lines or, with --output json, one JSON document on stdout.
 
+#include "cmd/ocne/env_number.hpp"
 #include "cmd/ocne/image_common.hpp"
 #include "cmd/ocne/providers.hpp"
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/config/layer.hpp"
 #include "pkg/core/log.hpp"
-#include "pkg/core/strings.hpp"
 #include "pkg/image/provider_image.hpp"
 #include "providers/capi/driver.hpp"
 #include "providers/libvirt/ephemeral.hpp"
@@ -17,28 +17,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <map>
 #include <csignal>
 
 namespace ocne::cli {
 
 namespace {
-
-std::chrono::milliseconds
-env_millis(const Environment& env, const char* name, std::chrono::milliseconds fallback, long long unit_ms)
-{
-  const auto text = env.get_nonempty(name);
-  if (!text) {
-    return fallback;
-  }
-  long long value = 0;
-  const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || ptr != text->data() + text->size() || value <= 0) {
-    throw Fatal("{}={} is not a positive number", name, str::quote(*text));
-  }
-  return std::chrono::milliseconds(value * unit_ms);
-}
 
 providers::capi::CapiOptions
 capi_options(const config::LoadedConfig& loaded, Context& ctx)
@@ -63,13 +47,15 @@ capi_options(const config::LoadedConfig& loaded, Context& ctx)
   // Every wait ends by OCNE_CAPI_TIMEOUT seconds when it is set (pipelines
   // with their own budget, and tests); OCNE_CAPI_POLL_MS sets how often the
   // clusters are asked.
-  if (const auto t = env_millis(ctx.env, "OCNE_CAPI_TIMEOUT", {}, 1000); t.count() > 0) {
+  constexpr long long k_day = 24 * 3600;
+  if (const std::chrono::milliseconds t = std::chrono::seconds(env_number(ctx.env, "OCNE_CAPI_TIMEOUT", 0, 1, k_day));
+      t.count() > 0) {
     for (auto* timeout : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout,
                           &o.move_timeout, &o.delete_timeout}) {
       *timeout = std::min(*timeout, t);
     }
   }
-  o.interval = env_millis(ctx.env, "OCNE_CAPI_POLL_MS", o.interval, 1);
+  o.interval = std::chrono::milliseconds(env_number(ctx.env, "OCNE_CAPI_POLL_MS", o.interval.count(), 1, k_day * 1000));
   // A crash at a named point ("apply", "apply done"): how the tests check
   // that a run killed anywhere continues where it stopped.
   if (const auto at = ctx.env.get_nonempty("OCNE_TEST_KILL_AT")) {

@@ -3,35 +3,18 @@
 // that already carries the same name, Kubernetes version and architecture.
 
 #include "cmd/ocne/config_flags.hpp"
+#include "cmd/ocne/env_number.hpp"
 #include "cmd/ocne/image_upload.hpp"
 #include "pkg/config/oci_config.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
-#include "pkg/core/strings.hpp"
 #include "pkg/oci/image_upload.hpp"
 #include "pkg/oci/profile.hpp"
 
-#include <charconv>
 
 namespace ocne::cli {
 
 namespace {
-
-// A positive integer from the environment (upload tuning), or the fallback.
-long long
-env_number(const Environment& env, const char* name, long long fallback, long long min, long long max)
-{
-  const auto text = env.get_nonempty(name);
-  if (!text) {
-    return fallback;
-  }
-  long long value = 0;
-  const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || ptr != text->data() + text->size() || value < min || value > max) {
-    throw Fatal("{}={} is not a number from {} to {}", name, str::quote(*text), min, max);
-  }
-  return value;
-}
 
 void
 set_flag(config::Layer& layer, const ImageUploadOptions& o, const char* flag, std::string_view key, const std::string& value)

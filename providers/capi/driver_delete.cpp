@@ -195,15 +195,8 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
   // earlier, interrupted one) is not needed any more; one that manages the
   // cluster's peers stays.
   if (journal::get(tracker.snapshot(), journal::k_delete_ephemeral) == "created") {
-    cluster::ManagementCluster mc;
-    mc.kubeconfig = m_report.management_kubeconfig;
-    mc.ephemeral = true;
-    mc.created = true;
-    mc.name = m_options.config.ephemeral_cluster.name.get();
-    OCNE_TRY(cluster::release_management_cluster(mc, false, m_options.config.ephemeral_cluster.preserve.get(),
-                                                 m_options.delete_ephemeral));
+    OCNE_TRY_ASSIGN(m_report.ephemeral_removed, detail::release_ephemeral(m_options, m_report.management_kubeconfig));
     OCNE_TRY(tracker.set_state(journal::k_delete_ephemeral, ""));
-    m_report.ephemeral_removed = !m_options.config.ephemeral_cluster.preserve.get();
   }
   return {};
 }

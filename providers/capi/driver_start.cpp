@@ -173,7 +173,7 @@ struct CapiDriver::Run
     return mc.kubeconfig;
   }
 
-  Result<KnownImages>
+  KnownImages
   known_images() const
   {
     KnownImages known;
@@ -190,8 +190,7 @@ struct CapiDriver::Run
   apply(k8s::Client& management)
   {
     checkpoint("images");
-    OCNE_TRY_ASSIGN(auto known, known_images());
-    OCNE_TRY_ASSIGN(auto rendered, d.m_flavor->render(known, ctx.progress));
+    OCNE_TRY_ASSIGN(auto rendered, d.m_flavor->render(known_images(), ctx.progress));
     for (const auto& image : rendered.images) {
       OCNE_TRY(ctx.tracker.set_state(std::string(journal::k_image_prefix) + image.arch, image.id));
       if (image.how == "uploaded") {
@@ -341,15 +340,9 @@ struct CapiDriver::Run
     const auto rec = record();
     if (journal::get(rec, journal::k_ephemeral) == "created") {
       checkpoint("release");
-      cluster::ManagementCluster mc;
-      mc.kubeconfig = journal::get(rec, journal::k_management);
-      mc.ephemeral = true;
-      mc.created = true;
-      mc.name = o().config.ephemeral_cluster.name.get();
-      OCNE_TRY(cluster::release_management_cluster(mc, false, o().config.ephemeral_cluster.preserve.get(),
-                                                   o().delete_ephemeral));
+      OCNE_TRY_ASSIGN(d.m_report.ephemeral_removed,
+                      detail::release_ephemeral(o(), journal::get(rec, journal::k_management)));
       OCNE_TRY(ctx.tracker.set_state(journal::k_ephemeral, ""));
-      d.m_report.ephemeral_removed = !o().config.ephemeral_cluster.preserve.get();
     }
     OCNE_TRY(ctx.tracker.set_state(journal::k_management, o().kubeconfig_path.string()));
     return {};

@@ -80,4 +80,17 @@ move_objects(k8s::Client& from, k8s::Client& to, const std::string& namespace_, 
   }
 }
 
+Result<bool>
+release_ephemeral(const CapiOptions& options, const std::string& kubeconfig)
+{
+  cluster::ManagementCluster mc;
+  mc.kubeconfig = kubeconfig;
+  mc.ephemeral = true;
+  mc.created = true;
+  mc.name = options.config.ephemeral_cluster.name.get();
+  const bool preserve = options.config.ephemeral_cluster.preserve.get();
+  OCNE_TRY(cluster::release_management_cluster(mc, false, preserve, options.delete_ephemeral));
+  return !preserve;
+}
+
 } // namespace ocne::providers::capi::detail

@@ -21,4 +21,8 @@ Status install_stack(k8s::Client& client, const CapiOptions& options, Flavor& fl
 Status move_objects(k8s::Client& from, k8s::Client& to, const std::string& namespace_, const CapiOptions& options,
                     ProgressSink& progress);
 
+// Removes the ephemeral cluster a start or delete created once nothing needs
+// it (unless ephemeralCluster.preserve); returns whether it was removed.
+Result<bool> release_ephemeral(const CapiOptions& options, const std::string& kubeconfig);
+
 } // namespace ocne::providers::capi::detail

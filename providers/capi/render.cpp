@@ -53,16 +53,16 @@ private:
   ocne::capi::ResourceResolver& m_inner;
 };
 
-bool
-mentions(const std::vector<std::string>& placeholders, const std::string& variable)
+// The slot a placeholder line ("${OCI_IMAGE_ID_ARM64}: ...") is for, if any.
+const ImageSlot*
+slot_of(const std::vector<ImageSlot>& slots, const std::string& placeholder)
 {
-  const auto prefix = "${" + variable + "}";
-  for (const auto& p : placeholders) {
-    if (str::starts_with(p, prefix)) {
-      return true;
+  for (const auto& slot : slots) {
+    if (str::starts_with(placeholder, "${" + slot.variable + "}")) {
+      return &slot;
     }
   }
-  return false;
+  return nullptr;
 }
 
 Result<RenderedResources>
@@ -108,24 +108,15 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
   std::vector<const ImageSlot*> missing;
   std::vector<std::string> other;
   for (const auto& p : rendered.placeholders) {
-    bool is_image = false;
-    for (const auto& slot : in.slots) {
-      if (str::starts_with(p, "${" + slot.variable + "}")) {
-        is_image = true;
-      }
-    }
-    if (!is_image) {
+    if (const auto* slot = slot_of(in.slots, p)) {
+      missing.push_back(slot);
+    } else {
       other.push_back(p);
     }
   }
   if (!other.empty()) {
     return make_error(ErrorKind::invalid_input, "the cluster's resources cannot be rendered: {}",
                       str::join(other, "; "));
-  }
-  for (const auto& slot : in.slots) {
-    if (mentions(rendered.placeholders, slot.variable)) {
-      missing.push_back(&slot);
-    }
   }
   if (!missing.empty()) {
     // Every missing architecture at once: each build and upload reports its
