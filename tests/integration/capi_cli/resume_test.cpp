@@ -44,6 +44,17 @@ TEST_F(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything
   EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Secret", "ocne", "clusterctl.cluster.x-k8s.io/move"), 1U);
   EXPECT_EQ(world->count(CapiWorld::workload_side, "apps/v1", "DaemonSet", "kube-flannel"), 1U);
   EXPECT_TRUE(world->workload().get("apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"));
+
+  // The self-managed Oxide cluster goes, its objects moved back first.
+  const auto deleted = ocne({"cluster", "delete", "-C", "demo", "-o", "json"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  const auto result = nlohmann::json::parse(deleted.out);
+  EXPECT_EQ(result["movedBack"], true);
+  EXPECT_EQ(result["outcome"], "deleted");
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_FALSE(world->management().get("v1", "Secret", "ocne", "demo-oxide-credentials"));
+  EXPECT_FALSE(cached("demo"));
 }
 
 } // namespace

@@ -120,6 +120,9 @@ TEST_F(CapiStartDelete, OxideWritesItsCredentialsSecretAndCcmAndAnswersInJson)
   EXPECT_EQ(deleted["cached"], true);
   EXPECT_FALSE(world->management().get("v1", "Secret", "ocne", "demo-oxide-credentials"));
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  r = ocne({"cluster", "delete", "-C", "demo", "-P", "oxide", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["outcome"], "not found");
 }
 
 TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFirst)
@@ -157,9 +160,15 @@ TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFir
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
-TEST_F(CapiStartDelete, AControllerFailureReachesTheUserOnceAndTheNextRunContinues)
+// Parts that differ by provider only in their objects run for both.
+class CapiStartDeleteEach
+  : public CapiCliTest
+  , public ::testing::WithParamInterface<std::string>
+{};
+
+TEST_P(CapiStartDeleteEach, AControllerFailureReachesTheUserOnceAndTheNextRunContinues)
 {
-  start_world({.provider = "oci",
+  start_world({.provider = GetParam(),
                .infrastructure_failure = kube::InfrastructureFailure{
                  .reason = "VcnReconciliationFailed", .message = "Service error:LimitExceeded. vcn-count limit reached"}});
   const auto file = world->write_cluster_file("demo");
@@ -178,34 +187,42 @@ TEST_F(CapiStartDelete, AControllerFailureReachesTheUserOnceAndTheNextRunContinu
   EXPECT_TRUE(nodes_ready());
 }
 
-TEST_F(CapiStartDelete, ResourcesTheManagementClusterRefusesCreateNothing)
+TEST_P(CapiStartDeleteEach, ResourcesTheManagementClusterRefusesCreateNothing)
 {
-  start_world({.provider = "oci"});
+  start_world({.provider = GetParam()});
+  const bool oci = GetParam() == "oci";
+  const std::string kind = oci ? "OCICluster" : "OxideCluster";
   // What `cluster template` prints, with one field of the wrong type.
   const auto plain = world->write_cluster_file("demo");
   auto t = ocne({"cluster", "template", "-c", plain.string()});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   auto broken = t.out;
-  const auto at = broken.find("kind: OCICluster\n");
+  const auto at = broken.find("kind: " + kind + "\n");
   ASSERT_NE(at, std::string::npos);
-  const auto field = broken.find("  compartmentId: ", at);
+  const std::string name = oci ? "compartmentId" : "project";
+  const auto field = broken.find("  " + name + ": ", at);
   ASSERT_NE(field, std::string::npos);
   const auto end = broken.find('\n', field);
-  broken.replace(field, end - field, "  compartmentId: [\"not\", \"a\", \"string\"]");
+  broken.replace(field, end - field, "  " + name + ": [\"not\", \"a\", \"string\"]");
   const auto resources = write("broken.yaml", broken);
   const auto file = world->write_cluster_file("demo", "clusterDefinition: " + resources.string() + "\n");
   auto r = ocne({"cluster", "start", "-c", file.string()});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "refuses one of the Cluster API resources, so none was applied")) << r.err;
-  EXPECT_TRUE(has(r.err, "OCICluster ocne/demo")) << r.err;
+  EXPECT_TRUE(has(r.err, kind + " ocne/demo")) << r.err;
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
-  EXPECT_EQ(world->count(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster"), 0U);
+  EXPECT_EQ(world->count(CapiWorld::management_side,
+                         oci ? "infrastructure.cluster.x-k8s.io/v1beta2" : "infrastructure.cluster.x-k8s.io/v1alpha1",
+                         kind),
+            0U);
   EXPECT_FALSE(world->management().get("v1", "Namespace", "", "ocne")) << "made for the refused objects alone";
   // The stack stays (it manages other clusters too); delete forgets the rest.
   r = ocne({"cluster", "delete", "-C", "demo"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(cached("demo"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Providers, CapiStartDeleteEach, ::testing::Values("oci", "oxide"));
 
 } // namespace
 } // namespace ocne::test
