@@ -153,10 +153,12 @@ TEST_F(CapiWorldTest, OciClusterProvisionsNodesWaitForAddonsAndDeletionFinishes)
   const std::string ns = objects[0]["metadata"].value("namespace", "");
   auto& m = world->management();
 
-  // Provisioned, with the kubeconfig of the workload server.
+  // Provisioned, with the kubeconfig of the workload server. The controller writes the phase and then the
+  // Secret, as Cluster API's do, so both are awaited.
   ASSERT_TRUE(eventually([&] {
     const auto c = m.get("cluster.x-k8s.io/v1beta1", "Cluster", ns, "demo");
-    return c && c->value("status", json::object()).value("phase", "") == "Provisioned";
+    return c && c->value("status", json::object()).value("phase", "") == "Provisioned" &&
+           m.get("v1", "Secret", ns, "demo-kubeconfig").has_value();
   }));
   const auto secret = m.get("v1", "Secret", ns, "demo-kubeconfig");
   ASSERT_TRUE(secret);
