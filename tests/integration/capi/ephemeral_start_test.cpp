@@ -4,7 +4,7 @@
 // by the test world's management server (the probe that would wait for the
 // VM points the ephemeral kubeconfig at it). Not self-managed, it stays and
 // manages the cluster; self-managed, the pivot removes it, and delete starts
-// one again to move the objects back into, then removes it.
+// one again to move the objects back into, then removes it. Both providers.
 //
 // Through the ocne binary this path needs VMs: the real-daemon libvirt
 // tests are where that runs. Here the driver and both clusters' records are
@@ -17,6 +17,7 @@
 #include "pkg/libvirt/connection.hpp"
 #include "providers/capi/driver.hpp"
 #include "providers/libvirt/ephemeral.hpp"
+#include "providers/oci/flavor.hpp"
 #include "providers/oxide/flavor.hpp"
 #include "tests/support/capi_world.hpp"
 #include "tests/support/shared_dir.hpp"
@@ -57,7 +58,7 @@ private:
   fs::Path m_management;
 };
 
-class EphemeralCapiStart : public ocne::test::TempDirTest
+class EphemeralCapiStart : public ocne::test::TempDirTest, public ::testing::WithParamInterface<std::string>
 {
 protected:
   void
@@ -70,7 +71,7 @@ protected:
     if (!program_exists("qemu-img")) {
       GTEST_SKIP() << "qemu-img is not installed (package qemu-utils)";
     }
-    world = std::make_unique<CapiWorld>(dir(), ocne::test::CapiWorldOptions{.provider = "oxide"});
+    world = std::make_unique<CapiWorld>(dir(), ocne::test::CapiWorldOptions{.provider = GetParam()});
     boot = dir() / "boot.qcow2";
     auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M"}});
     ASSERT_TRUE(made && made->ok());
@@ -132,13 +133,20 @@ protected:
     o.config = c;
     o.env = env();
     o.kubeconfig_path = world->home() / ".kube" / "kubeconfig.demo";
-    o.self_managed = c.providers.oxide.self_managed.get();
+    o.self_managed = GetParam() == "oci" ? c.providers.oci.self_managed.get() : c.providers.oxide.self_managed.get();
     o.start_ephemeral = libvirt::ephemeral_starter(o.env, state, null_progress(), hooks);
     o.delete_ephemeral = libvirt::ephemeral_deleter(c, o.env, state, null_progress(), hooks);
     o.interval = std::chrono::milliseconds(100);
     for (auto* t : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.move_timeout,
                     &o.delete_timeout}) {
       *t = std::chrono::seconds(60);
+    }
+    if (GetParam() == "oci") {
+      oci::OciFlavorOptions f;
+      f.config = c;
+      f.env = o.env;
+      f.state_dir = state.root();
+      return std::make_unique<CapiDriver>(std::move(o), oci::make_flavor(std::move(f)));
     }
     oxide::OxideFlavorOptions f;
     f.config = c;
@@ -164,13 +172,13 @@ start(CapiDriver& d, const config::ClusterConfig& c, const StateDir& state)
 {
   cluster::StartRequest request;
   request.name = "demo";
-  request.provider = "oxide";
+  request.provider = c.provider.get();
   request.kubernetes_version = c.kubernetes_version.get();
   request.resumable = true;
   return cluster::start_cluster(d, request, state, null_progress());
 }
 
-TEST_F(EphemeralCapiStart, TheEphemeralClusterStaysAndManagesTheCluster)
+TEST_P(EphemeralCapiStart, TheEphemeralClusterStaysAndManagesTheCluster)
 {
   const StateDir state(world->home() / ".ocne");
   const auto c = load(false);
@@ -188,6 +196,14 @@ TEST_F(EphemeralCapiStart, TheEphemeralClusterStaysAndManagesTheCluster)
   ASSERT_TRUE(cache->find("demo"));
   EXPECT_EQ(cache->find("demo")->state.at("capi.ephemeral"), "created");
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+  // The provider's own infrastructure, and its cloud controller manager in the workload cluster.
+  if (GetParam() == "oci") {
+    EXPECT_EQ(world->count(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster"), 1U);
+    EXPECT_TRUE(world->workload().get("apps/v1", "DaemonSet", "kube-system", "oci-cloud-controller-manager"));
+  } else {
+    EXPECT_EQ(world->count(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io/v1alpha1", "OxideCluster"), 1U);
+    EXPECT_TRUE(world->workload().get("apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"));
+  }
 
   // Delete uses the recorded management cluster and leaves it running.
   auto again = driver(c, state);
@@ -198,7 +214,7 @@ TEST_F(EphemeralCapiStart, TheEphemeralClusterStaysAndManagesTheCluster)
   EXPECT_TRUE(has_domain("eph-control-plane-1"));
 }
 
-TEST_F(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneToMoveBackInto)
+TEST_P(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneToMoveBackInto)
 {
   const StateDir state(world->home() / ".ocne");
   const auto c = load(true);
@@ -228,6 +244,8 @@ TEST_F(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneTo
   EXPECT_FALSE(cache->find("eph"));
   EXPECT_FALSE(cache->find("demo"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Providers, EphemeralCapiStart, ::testing::Values("oci", "oxide"));
 
 } // namespace
 } // namespace ocne::providers::capi
