@@ -1,11 +1,12 @@
-// `ocne cluster start -P oxide` (the built binary) with no management
+// `ocne cluster start -P oci|oxide` (the built binary) with no management
 // cluster configured: ocne starts the ephemeral cluster on the real libvirtd
-// (a fake node VM whose server, run with --capi, also plays the Cluster API
-// controllers and serves the workload cluster on its port 7443), installs
-// the Cluster API stack there from the test world's release server, creates
-// the cluster with the Oxide test server for the lookups, and reaches the
-// workload cluster at the node's address. Not self-managed, the ephemeral
-// cluster stays and manages the cluster; delete uses it and leaves it.
+// (a fake node VM whose server, run with --capi any, also plays the Cluster
+// API controllers and serves the workload cluster on its port 7443),
+// installs the provider's Cluster API stack there from the test world's
+// release server, creates the cluster with the OCI or Oxide test server for
+// the lookups, and reaches the workload cluster at the node's address. Not
+// self-managed, the ephemeral cluster stays and manages the cluster; delete
+// uses it and leaves it.
 
 #include "pkg/core/cluster_cache.hpp"
 #include "pkg/core/fs.hpp"
@@ -26,7 +27,7 @@
 namespace ocne::test {
 namespace {
 
-class EphemeralCapiTest : public TempDirTest
+class EphemeralCapiTest : public TempDirTest, public ::testing::WithParamInterface<std::string>
 {
 protected:
   void
@@ -57,10 +58,10 @@ protected:
   }
 };
 
-TEST_F(EphemeralCapiTest, OxideStartThroughTheEphemeralClusterThenDelete)
+TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
 {
   const auto& daemon = LibvirtDaemon::get();
-  CapiWorld world(dir(), {.provider = "oxide"});
+  CapiWorld world(dir(), {.provider = GetParam()});
   // The ephemeral cluster: small, from the test image (defaults file only).
   std::filesystem::create_directories(world.home() / ".ocne");
   ASSERT_TRUE(fs::write_file_atomic(world.home() / ".ocne" / "defaults.yaml", R"(ephemeralCluster:
@@ -95,7 +96,20 @@ TEST_F(EphemeralCapiTest, OxideStartThroughTheEphemeralClusterThenDelete)
   for (const auto& n : nodes->items) {
     EXPECT_NE(n.dump().find("\"KubeletReady\""), std::string::npos) << n.dump();
   }
-  EXPECT_TRUE(*workload.find({"apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"}));
+  if (GetParam() == "oci") {
+    EXPECT_TRUE(*workload.find({"apps/v1", "DaemonSet", "kube-system", "oci-cloud-controller-manager"}));
+  } else {
+    EXPECT_TRUE(*workload.find({"apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"}));
+  }
+  // The provider's stack on the ephemeral cluster.
+  auto management = k8s::load_kubeconfig({world.home() / ".kube" / "kubeconfig.capi-eph.local"}, {.require_all = true});
+  ASSERT_TRUE(management) << management.error().message();
+  k8s::Client eph_client(std::move(*management));
+  const auto infra = GetParam() == "oci" ? k8s::ObjectRef{"infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster", "ocne", "capidemo"}
+                                         : k8s::ObjectRef{"infrastructure.cluster.x-k8s.io/v1alpha1", "OxideCluster", "ocne", "capidemo"};
+  auto found = eph_client.find(infra);
+  ASSERT_TRUE(found) << found.error().message();
+  EXPECT_TRUE(*found);
   auto cache = ClusterCache::load(world.home() / ".ocne" / "clusters.yaml");
   ASSERT_TRUE(cache);
   EXPECT_NE(cache->find("capi-eph"), nullptr);
@@ -115,6 +129,8 @@ TEST_F(EphemeralCapiTest, OxideStartThroughTheEphemeralClusterThenDelete)
   eph = conn->find_domain("capi-eph-control-plane-1");
   EXPECT_TRUE(eph && !*eph);
 }
+
+INSTANTIATE_TEST_SUITE_P(Providers, EphemeralCapiTest, ::testing::Values("oci", "oxide"));
 
 } // namespace
 } // namespace ocne::test

@@ -58,11 +58,12 @@ if [ "$action" = init ]; then
   [ -r /etc/ocne-test/stall ] && stall="--stall $(cat /etc/ocne-test/stall)"
   for san in $(sed -n '/certSANs:/,/^[^ -]/s/^ *- //p' /etc/kubernetes/kubeadm.conf); do sans="$sans --san $san"; done
   # As a management cluster (the ephemeral cluster of `cluster start -P
-  # oxide`), it also serves the workload cluster Cluster API "creates", on
-  # port 7443 of the virtual IP, which the host reaches on the libvirt
+  # oci|oxide`), it also serves the workload cluster Cluster API "creates",
+  # on port 7443 of the virtual IP, which the host reaches on the libvirt
   # network (the first NIC is user networking, for the API's port forward).
+  # The node does not know the cloud: either one's CCM makes nodes Ready.
   capi=""
-  [ -n "$vip" ] && capi="--capi oxide --capi-port 7443 --capi-url https://$vip:7443"
+  [ -n "$vip" ] && capi="--capi any --capi-port 7443 --capi-url https://$vip:7443"
   /bin/ocne-kube-test-server --listen 0.0.0.0 --port 6443 \
     --ca-cert /etc/kubernetes/pki/ca.crt --ca-key /etc/kubernetes/pki/ca.key \
     $sans --node "$host" --controllers --cni kube-flannel/kube-flannel-ds $stall $capi > /run/kube-server.log 2>&1 &

@@ -87,8 +87,11 @@ play_capi(KubeTestServer& management, KubeTestServer& workload, const CapiPlayOp
   nodes.daemonsets.push_back("kube-flannel/kube-flannel-ds");
   if (options.provider == "oci") {
     nodes.daemonsets.push_back("kube-system/oci-cloud-controller-manager");
-  } else {
+  } else if (options.provider == "oxide") {
     nodes.deployments.push_back("kube-system/oxide-cloud-controller-manager");
+  } else {
+    nodes.any_of = { "daemonset:kube-system/oci-cloud-controller-manager",
+                     "deployment:kube-system/oxide-cloud-controller-manager" };
   }
   play_node_readiness(workload, nodes);
   // Self-managed: the moved Cluster API objects are reconciled there.

@@ -24,7 +24,9 @@ namespace ocne::test::kube {
 
 struct CapiPlayOptions
 {
-  std::string provider = "oci"; // which cloud controller manager the nodes wait for
+  // Which cloud controller manager the nodes wait for: "oci", "oxide", or
+  // "any" (either one; a server that does not know its cloud).
+  std::string provider = "oci";
   std::chrono::milliseconds delay{ 100 };
   std::chrono::milliseconds deletion_delay{ 300 };
   // The kubeconfig the "<name>-kubeconfig" Secrets hold (default: the

@@ -1239,6 +1239,20 @@ play_node_readiness(KubeTestServer& server, const NodeReadinessOptions& options)
       const auto slash = key.find('/');
       ready = ready && deployment_available(s, key.substr(0, slash), key.substr(slash + 1));
     }
+    bool any = options.any_of.empty();
+    for (const auto& entry : options.any_of) {
+      const auto colon = entry.find(':');
+      const auto slash = entry.find('/', colon);
+      const std::string ns = entry.substr(colon + 1, slash - colon - 1);
+      const std::string name = entry.substr(slash + 1);
+      if (entry.compare(0, colon, "deployment") == 0) {
+        any = any || deployment_available(s, ns, name);
+      } else {
+        const auto ds = s.get("apps/v1", "DaemonSet", ns, name);
+        any = any || (ds && daemonset_rolled_out(*ds));
+      }
+    }
+    ready = ready && any;
     if (ready) {
       reconcile_nodes(s, options.daemonsets);
     } else {

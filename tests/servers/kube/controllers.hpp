@@ -114,11 +114,14 @@ int play_node_readiness(KubeTestServer& server, std::vector<std::string> cni);
 
 // Nodes, as the kubelet reports them: NotReady (NetworkPluginNotReady) until
 // every DaemonSet in daemonsets is rolled out and every Deployment in
-// deployments is Available ("namespace/name"), then Ready.
+// deployments is Available ("namespace/name"), and, when any_of is not
+// empty, one of its workloads is ("daemonset:namespace/name" or
+// "deployment:namespace/name"); then Ready.
 struct NodeReadinessOptions
 {
   std::vector<std::string> daemonsets;
   std::vector<std::string> deployments;
+  std::vector<std::string> any_of;
 };
 int play_node_readiness(KubeTestServer& server, const NodeReadinessOptions& options);
 

@@ -50,7 +50,7 @@ Serves enough of the Kubernetes API for tests (and for kubectl) over HTTPS.
   --capi PROVIDER         also serve a workload cluster and play Cluster API here
                           (capi_play.hpp): this server manages, the other one is the
                           workload cluster whose nodes wait for flannel and the
-                          PROVIDER's (oci, oxide) cloud controller manager
+                          PROVIDER's (oci, oxide, or any: either) cloud controller manager
   --capi-port N           the workload server's port (default: any free port)
   --capi-url URL          its URL in the kubeconfig Secrets (default: its listening URL)
   --crd-establish-delay MS  delay before new CRDs are Established
@@ -160,8 +160,8 @@ main(int argc, char** argv)
         nodes.push_back(value());
       } else if (arg == "--capi") {
         capi_provider = value();
-        if (capi_provider != "oci" && capi_provider != "oxide") {
-          throw std::runtime_error("--capi " + capi_provider + ": oci or oxide");
+        if (capi_provider != "oci" && capi_provider != "oxide" && capi_provider != "any") {
+          throw std::runtime_error("--capi " + capi_provider + ": oci, oxide or any");
         }
       } else if (arg == "--capi-port") {
         const std::string v = value();
