@@ -5,6 +5,7 @@
 
 #include "cmd/ocne/env_number.hpp"
 #include "cmd/ocne/image_common.hpp"
+#include "cmd/ocne/libvirt_env.hpp"
 #include "cmd/ocne/providers.hpp"
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/config/layer.hpp"
@@ -42,8 +43,11 @@ capi_options(const config::LoadedConfig& loaded, Context& ctx)
   }
   o.kubeconfig_path = ctx.env.home() / ".kube" / ("kubeconfig." + c.name.get());
   o.self_managed = provider == "oci" ? c.providers.oci.self_managed.get() : c.providers.oxide.self_managed.get();
-  o.start_ephemeral = providers::libvirt::ephemeral_starter(ctx.env, ctx.state, ctx.progress_sink());
-  o.delete_ephemeral = providers::libvirt::ephemeral_deleter(c, ctx.env, ctx.state, ctx.progress_sink());
+  // The ephemeral cluster takes the libvirt knobs `cluster start -P libvirt` does.
+  providers::libvirt::EphemeralHooks hooks;
+  hooks.adjust = libvirt_env_overrides(ctx.env);
+  o.start_ephemeral = providers::libvirt::ephemeral_starter(ctx.env, ctx.state, ctx.progress_sink(), hooks);
+  o.delete_ephemeral = providers::libvirt::ephemeral_deleter(c, ctx.env, ctx.state, ctx.progress_sink(), hooks);
   // Every wait ends by OCNE_CAPI_TIMEOUT seconds when it is set (pipelines
   // with their own budget, and tests); OCNE_CAPI_POLL_MS sets how often the
   // clusters are asked.

@@ -1,5 +1,6 @@
 // `ocne cluster start` for the libvirt provider.
 
+#include "cmd/ocne/libvirt_env.hpp"
 #include "cmd/ocne/providers.hpp"
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/config/layer.hpp"
@@ -14,22 +15,7 @@ start_libvirt(const config::LoadedConfig& loaded, Context& ctx)
 {
   const auto& c = loaded.config;
   auto options = value_or_throw(providers::libvirt::options_from_config(c, ctx.env, ctx.state));
-  // Not in ocne's configuration: force the domain type (kvm or qemu) and
-  // the guest architecture (x86_64, aarch64) instead of detecting them.
-  if (const auto type = ctx.env.get_nonempty("OCNE_LIBVIRT_DOMAIN_TYPE")) {
-    options.domain_type = *type;
-  }
-  if (const auto arch = ctx.env.get_nonempty("OCNE_LIBVIRT_ARCH")) {
-    options.arch = *arch;
-  }
-  if (const auto timeout = ctx.env.get_nonempty("OCNE_LIBVIRT_READY_TIMEOUT")) {
-    char* end = nullptr;
-    const long seconds = std::strtol(timeout->c_str(), &end, 10);
-    if (*end != '\0' || seconds <= 0) {
-      throw Fatal("OCNE_LIBVIRT_READY_TIMEOUT must be a number of seconds, got {}", str::quote(*timeout));
-    }
-    options.ready_timeout = std::chrono::seconds(seconds);
-  }
+  libvirt_env_overrides(ctx.env)(options);
   const std::string name = options.cluster_name;
   providers::libvirt::LibvirtDriver driver(std::move(options));
   cluster::StartRequest request;

@@ -94,8 +94,12 @@ ensure_management_cluster(const config::ClusterConfig& target, const std::string
   }
   const auto config = ephemeral_cluster_config(target);
   log::info("No management cluster is configured; using the ephemeral cluster {}", *config.name);
-  OCNE_TRY_ASSIGN(auto started, start(config));
-  return ManagementCluster{started.kubeconfigs.host, true, started.outcome == StartOutcome::created, *config.name};
+  auto started = start(config);
+  if (!started) {
+    return tl::unexpected(std::move(started).error().with_context(
+      fmt::format("cannot start the ephemeral cluster {} (no management cluster is configured)", *config.name)));
+  }
+  return ManagementCluster{started->kubeconfigs.host, true, started->outcome == StartOutcome::created, *config.name};
 }
 
 Status

@@ -229,15 +229,16 @@ LibvirtDriver::start(cluster::StartContext& ctx)
       }
     }
   }
+  const std::string who = nodes.size() == 1 ? "the node needs" : fmt::format("the {} nodes need", nodes.size());
   if (run.facts.memory.total_kib != 0 && memory_kib > run.facts.memory.total_kib) {
     return make_error(ErrorKind::invalid_input,
-                      "the {} nodes need {} of memory but the libvirt host {} has {} in all; use fewer or smaller "
+                      "{} {} of memory but the libvirt host {} has {} in all; use fewer or smaller "
                       "nodes (providers.libvirt.controlPlaneNode/workerNode.memory)",
-                      nodes.size(), gib(memory_kib << 10), conn.uri().text, gib(run.facts.memory.total_kib << 10));
+                      who, gib(memory_kib << 10), conn.uri().text, gib(run.facts.memory.total_kib << 10));
   }
   if (run.facts.memory.available_kib != 0 && memory_kib > run.facts.memory.available_kib) {
-    log::warn("the {} nodes need {} of memory and the libvirt host {} has {} available; it may swap",
-              nodes.size(), gib(memory_kib << 10), conn.uri().text, gib(run.facts.memory.available_kib << 10));
+    log::warn("{} {} of memory and the libvirt host {} has {} available; it may swap", who, gib(memory_kib << 10),
+              conn.uri().text, gib(run.facts.memory.available_kib << 10));
   }
 
   OCNE_TRY_ASSIGN(auto pool_choice, ensure_pool(conn, o.storage_pool, default_pool_path(conn.uri(), o.home)));

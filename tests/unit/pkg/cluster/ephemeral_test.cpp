@@ -138,7 +138,9 @@ TEST_F(EphemeralTest, StartFailureIsPassedOn)
   };
   auto mc = ensure_management_cluster({}, "", "k", env(), starter);
   ASSERT_FALSE(mc);
-  EXPECT_EQ(mc.error().message(), "cannot connect to libvirt at qemu:///session: no daemon");
+  EXPECT_EQ(mc.error().message(), "cannot start the ephemeral cluster ocne-ephemeral (no management cluster is "
+                                  "configured): cannot connect to libvirt at qemu:///session: no daemon");
+  EXPECT_EQ(mc.error().kind(), ErrorKind::unavailable);
 }
 
 } // namespace
