@@ -2,14 +2,19 @@
 
 // A child process the test can kill mid-way (run_ocne waits for the end), and
 // a run whose stderr is a terminal (to see the progress bars users see).
+// Both are started with posix_spawn, never a bare fork (see SpawnArgs).
 
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -18,34 +23,47 @@
 
 namespace ocne::test {
 
-// "KEY=value" strings for execve, prepared before fork (the child only execs).
-inline std::vector<std::string>
-env_entries(const std::map<std::string, std::string>& env)
+// argv and "KEY=value" environment as posix_spawn takes them. The test
+// process has many threads (the test servers'), so children are started with
+// posix_spawn: a fork()ed child that allocated before exec could block
+// forever on an allocator lock another thread held at the fork.
+class SpawnArgs
 {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : env) {
-    out.push_back(k + "=" + v);
+public:
+  SpawnArgs(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) : m_argv(argv)
+  {
+    for (const auto& [k, v] : env) {
+      m_env.push_back(k + "=" + v);
+    }
+    for (auto& a : m_argv) {
+      m_argp.push_back(a.data());
+    }
+    m_argp.push_back(nullptr);
+    for (auto& e : m_env) {
+      m_envp.push_back(e.data());
+    }
+    m_envp.push_back(nullptr);
   }
-  return out;
-}
+  SpawnArgs(const SpawnArgs&) = delete;
+  SpawnArgs& operator=(const SpawnArgs&) = delete;
 
-// In a forked child: replaces it with argv[0] and exactly env.
-[[noreturn]] inline void
-exec_child(const std::vector<std::string>& argv, const std::vector<std::string>& env)
-{
-  std::vector<char*> args;
-  for (const auto& a : argv) {
-    args.push_back(const_cast<char*>(a.c_str()));
+  // Starts the program with these file actions; throws when it cannot.
+  pid_t
+  spawn(const posix_spawn_file_actions_t& actions)
+  {
+    pid_t pid = -1;
+    if (::posix_spawn(&pid, m_argp[0], &actions, nullptr, m_argp.data(), m_envp.data()) != 0) {
+      throw std::runtime_error("cannot start " + m_argv[0]);
+    }
+    return pid;
   }
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& e : env) {
-    envp.push_back(const_cast<char*>(e.c_str()));
-  }
-  envp.push_back(nullptr);
-  ::execve(args[0], args.data(), envp.data());
-  ::_exit(127);
-}
+
+private:
+  std::vector<std::string> m_argv;
+  std::vector<std::string> m_env;
+  std::vector<char*> m_argp;
+  std::vector<char*> m_envp;
+};
 
 class Child
 {
@@ -55,18 +73,18 @@ public:
         const std::filesystem::path& out_file,
         const std::filesystem::path& err_file)
   {
-    const auto env_strings = env_entries(env);
-    m_pid = ::fork();
-    if (m_pid < 0) {
-      throw std::runtime_error("fork failed");
+    SpawnArgs args(argv, env);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    try {
+      m_pid = args.spawn(actions);
+    } catch (...) {
+      posix_spawn_file_actions_destroy(&actions);
+      throw;
     }
-    if (m_pid == 0) {
-      const int out = ::open(out_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
-      const int err = ::open(err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      exec_child(argv, env_strings);
-    }
+    posix_spawn_file_actions_destroy(&actions);
   }
   ~Child()
   {
@@ -112,31 +130,38 @@ struct PtyRun
 };
 
 // Runs argv with stderr on a pseudo-terminal and stdout on a pipe, draining
-// both so the child never blocks on a full buffer.
+// both so the child never blocks on a full buffer. A child still running
+// after timeout is killed (exit_code -SIGKILL) and what it wrote is kept.
 inline PtyRun
-run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                    std::chrono::seconds timeout = std::chrono::seconds(300))
 {
   int master = -1;
   int slave = -1;
   if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
     throw std::runtime_error("openpty failed");
   }
+  // Not inherited by other children the test process starts meanwhile, or
+  // the terminal and the pipe would stay open after this child ends.
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  ::fcntl(slave, F_SETFD, FD_CLOEXEC);
   int out_pipe[2];
-  if (::pipe(out_pipe) != 0) {
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  const auto env_strings = env_entries(env);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    throw std::runtime_error("fork failed");
+  SpawnArgs args(argv, env);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, slave, 2);
+  pid_t pid = -1;
+  try {
+    pid = args.spawn(actions);
+  } catch (...) {
+    posix_spawn_file_actions_destroy(&actions);
+    throw;
   }
-  if (pid == 0) {
-    ::dup2(out_pipe[1], 1);
-    ::dup2(slave, 2);
-    ::close(master);
-    ::close(out_pipe[0]);
-    exec_child(argv, env_strings);
-  }
+  posix_spawn_file_actions_destroy(&actions);
   ::close(slave);
   ::close(out_pipe[1]);
   PtyRun run;
@@ -144,8 +169,19 @@ run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::st
   std::string* sinks[2] = {&run.err, &run.out};
   int open_fds = 2;
   char buf[4096];
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool killed = false;
   while (open_fds > 0) {
-    if (::poll(fds, 2, -1) < 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 && !killed) {
+      ::kill(pid, SIGKILL); // the ends of the pipe and terminal close with it
+      killed = true;
+    }
+    const int ready = ::poll(fds, 2, killed ? 1000 : static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (ready < 0 && errno == EINTR) {
+      continue;
+    }
+    if (ready < 0) {
       break;
     }
     for (int i = 0; i < 2; ++i) {
@@ -155,6 +191,8 @@ run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::st
       const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
       if (n > 0) {
         sinks[i]->append(buf, static_cast<std::size_t>(n));
+      } else if (n < 0 && errno == EINTR) {
+        continue;
       } else {
         // EOF, or EIO on the master once the child's side is closed.
         ::close(fds[i].fd);
@@ -163,9 +201,17 @@ run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::st
       }
     }
   }
+  for (const auto& f : fds) {
+    if (f.fd >= 0) {
+      ::close(f.fd);
+    }
+  }
   int status = 0;
   ::waitpid(pid, &status, 0);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  if (killed) {
+    run.err += "\n[killed after " + std::to_string(timeout.count()) + " s]\n";
+  }
   return run;
 }
 

@@ -258,7 +258,13 @@ TEST_F(CapiWorldTest, OxideInfrastructureFailureShowsThenTheClusterRecovers)
   ASSERT_EQ(warnings->items.size(), 1u);
   EXPECT_EQ(warnings->items[0]["involvedObject"].value("kind", ""), "OxideCluster");
   EXPECT_EQ(warnings->items[0].value("reason", ""), "FloatingIPCreateFailed");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The Cluster says so too (written after the OxideCluster), and stays
+  // unprovisioned while the failure lasts.
+  ASSERT_TRUE(eventually([&] {
+    const auto c = m.get("cluster.x-k8s.io/v1beta2", "Cluster", ns, "lab");
+    return c && condition_is(*c, "InfrastructureReady", "False");
+  }));
+  world->settle();
   const auto cluster = m.get("cluster.x-k8s.io/v1beta2", "Cluster", ns, "lab");
   ASSERT_TRUE(cluster);
   EXPECT_NE(cluster->value("status", json::object()).value("phase", ""), "Provisioned");

@@ -16,7 +16,7 @@ TEST_F(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything
 {
   start_world({.provider = "oxide"});
   const auto images = world->image_count();
-  const auto file = world->write_cluster_file("demo", "", "selfManaged: true\n");
+  const auto file = world->write_cluster_file("demo", "workerNodes: 1\n", "selfManaged: true\n");
   for (const auto* step : {"management", "components", "images", "apply", "workload", "addons", "pivot"}) {
     const auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", std::string(step) + " finished"}});
     ASSERT_EQ(r.signal, SIGKILL) << step << " (exit " << r.exit_code << ")\n" << r.err;
@@ -35,7 +35,13 @@ TEST_F(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything
   }
   const auto r = ocne({"cluster", "start", "-c", file.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The moved objects are reconciled in the workload cluster now: let its
+  // controllers run, then count machines and nodes too.
+  world->settle();
   EXPECT_TRUE(nodes_ready());
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "MachineSet"), 1U);
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Machine"), 2U);
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Node"), 2U);
   EXPECT_EQ(cached_state("demo", "phase"), "running");
   EXPECT_EQ(cached_state("demo", "capi.pivoted"), "true");
   EXPECT_EQ(world->image_count(), images);

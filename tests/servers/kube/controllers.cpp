@@ -1046,11 +1046,19 @@ private:
     const long long replicas = md["spec"].value("replicas", 1LL);
     const std::string md_api = string_at(md, "apiVersion");
     const std::string ms_api = served_version(m_s, "cluster.x-k8s.io", "MachineSet");
-    const std::string ms_name = name + "-" + name_suffix(string_at(md["metadata"], "uid"));
+    // The MachineSet it owns, as Cluster API finds it: by owner (a moved
+    // MachineDeployment has a new uid, and its MachineSet moved with it).
+    std::optional<Json> ms;
+    for (const auto& candidate : m_s.list(ms_api, "MachineSet", ns)) {
+      if (owned_by(candidate, md)) {
+        ms = candidate;
+      }
+    }
+    const std::string ms_name =
+      ms ? string_at((*ms)["metadata"], "name") : name + "-" + name_suffix(string_at(md["metadata"], "uid"));
     const Json labels = { { k_cluster_label, cluster_name }, { "cluster.x-k8s.io/deployment-name", name },
                           { "cluster.x-k8s.io/set-name", ms_name } };
     const std::string version = md["spec"]["template"]["spec"].value("version", "");
-    auto ms = m_s.get(ms_api, "MachineSet", ns, ms_name);
     if (!ms) {
       Json infra_ref;
       if (is_v1beta1(ms_api)) {
