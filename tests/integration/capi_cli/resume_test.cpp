@@ -9,12 +9,15 @@
 namespace ocne::test {
 namespace {
 
-class CapiResume : public CapiCliTest
+class CapiResume
+  : public CapiCliTest
+  , public ::testing::WithParamInterface<std::string>
 {};
 
-TEST_F(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything)
+TEST_P(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything)
 {
-  start_world({.provider = "oxide"});
+  const bool oxide = GetParam() == "oxide";
+  start_world({.provider = GetParam()});
   const auto images = world->image_count();
   const auto file = world->write_cluster_file("demo", "workerNodes: 1\n", "selfManaged: true\n");
   for (const auto* step : {"management", "components", "images", "apply", "workload", "addons", "pivot"}) {
@@ -47,11 +50,21 @@ TEST_F(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything
   EXPECT_EQ(world->image_count(), images);
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
   EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
-  EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Secret", "ocne", "clusterctl.cluster.x-k8s.io/move"), 1U);
+  // The Oxide credentials Secret moves with the cluster; CAPOCI's
+  // credentials live with its controller.
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Secret", "ocne", "clusterctl.cluster.x-k8s.io/move"),
+            oxide ? 1U : 0U);
   EXPECT_EQ(world->count(CapiWorld::workload_side, "apps/v1", "DaemonSet", "kube-flannel"), 1U);
-  EXPECT_TRUE(world->workload().get("apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"));
+  if (oxide) {
+    EXPECT_TRUE(world->workload().get("apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"));
+  } else {
+    EXPECT_TRUE(world->workload().get("apps/v1", "DaemonSet", "kube-system", "oci-cloud-controller-manager"));
+  }
+  // The CCM's Secrets, once: Oxide's credentials; OCI's cloud-provider
+  // config for the CCM and for the volume provisioner.
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Secret", "kube-system"), oxide ? 1U : 2U);
 
-  // The self-managed Oxide cluster goes, its objects moved back first.
+  // The self-managed cluster goes, its objects moved back first.
   const auto deleted = ocne({"cluster", "delete", "-C", "demo", "-o", "json"});
   ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   const auto result = nlohmann::json::parse(deleted.out);
@@ -60,8 +73,11 @@ TEST_F(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything
   EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
   EXPECT_FALSE(world->management().get("v1", "Secret", "ocne", "demo-oxide-credentials"));
+  EXPECT_EQ(world->count(CapiWorld::management_side, "v1", "Secret", "ocne"), 0U);
   EXPECT_FALSE(cached("demo"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Providers, CapiResume, ::testing::Values("oci", "oxide"));
 
 } // namespace
 } // namespace ocne::test
