@@ -436,6 +436,12 @@ Client::list(const GroupVersionKind& gvk, const ListOptions& options)
 Result<json>
 Client::create(const json& object)
 {
+  return create_object(object, false);
+}
+
+Result<json>
+Client::create_object(const json& object, bool retry)
+{
   OCNE_TRY(check_object(object, "create"));
   const auto ref = ObjectRef::of(object);
   const auto what = fmt::format("create {}", ref.to_string());
@@ -452,6 +458,9 @@ Client::create(const json& object)
   request.url = collection_path(m, ns);
   request.headers.set("Content-Type", "application/json");
   request.body = body.dump();
+  if (retry) {
+    request.idempotent = true;
+  }
   OCNE_TRY_ASSIGN(auto created, m_impl->call(std::move(request), what));
   complete_item(created, m.gvk);
   if (m.gvk.kind == "CustomResourceDefinition") {
@@ -463,7 +472,7 @@ Client::create(const json& object)
 Result<std::pair<json, bool>>
 Client::create_if_absent(const json& object)
 {
-  auto created = create(object);
+  auto created = create_object(object, true);
   if (created) {
     return std::make_pair(std::move(*created), true);
   }

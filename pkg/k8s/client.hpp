@@ -160,7 +160,9 @@ public:
   Result<ObjectList> list(const GroupVersionKind& gvk, const ListOptions& options = {});
 
   Result<nlohmann::json> create(const nlohmann::json& object);
-  // Creates the object unless it exists; returns the object and whether it was created.
+  // Creates the object unless it exists; returns the object and whether it
+  // was created. Unlike create(), transient failures are retried: a create
+  // that did happen before its answer was lost shows as "exists".
   Result<std::pair<nlohmann::json, bool>> create_if_absent(const nlohmann::json& object);
   // PUT: fails with conflict when metadata.resourceVersion is stale.
   Result<nlohmann::json> replace(const nlohmann::json& object);
@@ -187,6 +189,10 @@ public:
   Result<std::string> namespace_for(const nlohmann::json& object, const ResourceMapping& mapping) const;
 
 private:
+  // retry: the POST is tried again on 5xx/429 like idempotent requests (for
+  // callers to whom "already exists" on a later attempt means success).
+  Result<nlohmann::json> create_object(const nlohmann::json& object, bool retry);
+
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };

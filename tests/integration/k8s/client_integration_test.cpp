@@ -265,6 +265,17 @@ TEST_F(KubeClientTest, RetriesInjected503sAndConnectionResets)
   // Server-side apply is idempotent, so it is retried too.
   server->faults().fail_next(2, unavailable, "PATCH", "/api/v1/namespaces/ns/configmaps/cm");
   ASSERT_TRUE(client->apply(configmap("cm", { { "a", "2" } }), { ConflictPolicy::force, false }));
+  // A plain create is not retried (a second POST may meet the first one's
+  // object); create_if_absent is, since "exists" is success for it.
+  server->faults().fail_next(1, unavailable, "POST", "/api/v1/namespaces/ns/configmaps");
+  auto once = client->create(configmap("plain"));
+  ASSERT_FALSE(once);
+  EXPECT_EQ(once.error().kind(), ErrorKind::transient) << once.error().message();
+  server->faults().fail_next(2, unavailable, "POST", "/api/v1/namespaces/ns/configmaps");
+  auto retried = client->create_if_absent(configmap("plain"));
+  ASSERT_TRUE(retried) << retried.error().message();
+  EXPECT_TRUE(retried->second);
+  EXPECT_EQ(server->faults().injected(), 8);
 }
 
 TEST_F(KubeClientTest, WaitsForADeploymentAScriptedControllerMakesAvailable)
