@@ -2,7 +2,7 @@
 
 // A child process the test can kill mid-way (run_ocne waits for the end), and
 // a run whose stderr is a terminal (to see the progress bars users see).
-// Both are started with posix_spawn, never a bare fork (see SpawnArgs).
+// Both are started with posix_spawn, never a bare fork (see spawn_child).
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -23,47 +24,40 @@
 
 namespace ocne::test {
 
-// argv and "KEY=value" environment as posix_spawn takes them. The test
-// process has many threads (the test servers'), so children are started with
-// posix_spawn: a fork()ed child that allocated before exec could block
-// forever on an allocator lock another thread held at the fork.
-class SpawnArgs
+// Starts argv[0] (a path) with exactly env, after setup has said which
+// descriptors it gets. The test process has many threads (the test
+// servers'), so children are started with posix_spawn: a fork()ed child that
+// allocated before exec could block forever on an allocator lock another
+// thread held at the fork. Throws when the program cannot start.
+inline pid_t
+spawn_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            const std::function<void(posix_spawn_file_actions_t&)>& setup)
 {
-public:
-  SpawnArgs(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) : m_argv(argv)
-  {
-    for (const auto& [k, v] : env) {
-      m_env.push_back(k + "=" + v);
-    }
-    for (auto& a : m_argv) {
-      m_argp.push_back(a.data());
-    }
-    m_argp.push_back(nullptr);
-    for (auto& e : m_env) {
-      m_envp.push_back(e.data());
-    }
-    m_envp.push_back(nullptr);
+  std::vector<std::string> entries;
+  for (const auto& [k, v] : env) {
+    entries.push_back(k + "=" + v);
   }
-  SpawnArgs(const SpawnArgs&) = delete;
-  SpawnArgs& operator=(const SpawnArgs&) = delete;
-
-  // Starts the program with these file actions; throws when it cannot.
-  pid_t
-  spawn(const posix_spawn_file_actions_t& actions)
-  {
-    pid_t pid = -1;
-    if (::posix_spawn(&pid, m_argp[0], &actions, nullptr, m_argp.data(), m_envp.data()) != 0) {
-      throw std::runtime_error("cannot start " + m_argv[0]);
-    }
-    return pid;
+  std::vector<char*> args;
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
   }
-
-private:
-  std::vector<std::string> m_argv;
-  std::vector<std::string> m_env;
-  std::vector<char*> m_argp;
-  std::vector<char*> m_envp;
-};
+  args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : entries) {
+    envp.push_back(e.data());
+  }
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  setup(actions);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    throw std::runtime_error("cannot start " + argv[0]);
+  }
+  return pid;
+}
 
 class Child
 {
@@ -73,18 +67,10 @@ public:
         const std::filesystem::path& out_file,
         const std::filesystem::path& err_file)
   {
-    SpawnArgs args(argv, env);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
-    try {
-      m_pid = args.spawn(actions);
-    } catch (...) {
-      posix_spawn_file_actions_destroy(&actions);
-      throw;
-    }
-    posix_spawn_file_actions_destroy(&actions);
+    m_pid = spawn_child(argv, env, [&](posix_spawn_file_actions_t& actions) {
+      posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+      posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    });
   }
   ~Child()
   {
@@ -149,19 +135,10 @@ run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::st
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  SpawnArgs args(argv, env);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, slave, 2);
-  pid_t pid = -1;
-  try {
-    pid = args.spawn(actions);
-  } catch (...) {
-    posix_spawn_file_actions_destroy(&actions);
-    throw;
-  }
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t pid = spawn_child(argv, env, [&](posix_spawn_file_actions_t& actions) {
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, slave, 2);
+  });
   ::close(slave);
   ::close(out_pipe[1]);
   PtyRun run;

@@ -23,12 +23,6 @@ namespace {
 
 using json = nlohmann::json;
 
-bool
-has(const std::string& text, const std::string& needle)
-{
-  return text.find(needle) != std::string::npos;
-}
-
 class CapiBuild : public CapiCliTest
 {
 protected:

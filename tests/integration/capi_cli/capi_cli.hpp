@@ -40,6 +40,13 @@ protected:
   std::unique_ptr<CapiWorld> world;
 };
 
+// Whether text contains needle.
+inline bool
+has(const std::string& text, const std::string& needle)
+{
+  return text.find(needle) != std::string::npos;
+}
+
 // Lines of text that contain needle.
 int count_lines_with(const std::string& text, const std::string& needle);
 

@@ -22,12 +22,6 @@
 namespace ocne::test {
 namespace {
 
-bool
-has(const std::string& text, const std::string& needle)
-{
-  return text.find(needle) != std::string::npos;
-}
-
 // The log without what changes from run to run: times, the test's folder,
 // ports, download progress steps, and the order in which parallel waits
 // finish.

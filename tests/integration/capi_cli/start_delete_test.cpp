@@ -17,12 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 
-bool
-has(const std::string& text, const std::string& needle)
-{
-  return text.find(needle) != std::string::npos;
-}
-
 class CapiStartDelete : public CapiCliTest
 {};
 

@@ -29,51 +29,43 @@ node_ready_status(KubeTestServer& s)
   return "";
 }
 
+// Creates an apps/v1 workload ("namespace/name") and gives it status.
 void
-rolled_out_daemonset(KubeTestServer& s, const std::string& key)
+workload_with_status(KubeTestServer& s, const std::string& kind, const std::string& key, json status)
 {
   const auto slash = key.find('/');
-  const json ds = { { "apiVersion", "apps/v1" },
-                    { "kind", "DaemonSet" },
-                    { "metadata", { { "name", key.substr(slash + 1) }, { "namespace", key.substr(0, slash) } } },
-                    { "spec",
-                      { { "selector", { { "matchLabels", { { "app", "x" } } } } },
-                        { "template",
-                          { { "metadata", { { "labels", { { "app", "x" } } } } },
-                            { "spec", { { "containers", { { { "name", "x" }, { "image", "x" } } } } } } } } } } };
-  s.create(ds);
-  json st = { { "apiVersion", "apps/v1" },
-              { "kind", "DaemonSet" },
-              { "metadata", ds["metadata"] },
-              { "status",
-                { { "desiredNumberScheduled", 1 },
-                  { "currentNumberScheduled", 1 },
-                  { "numberMisscheduled", 0 },
-                  { "numberReady", 1 },
-                  { "numberAvailable", 1 },
-                  { "observedGeneration", 1 } } } };
-  s.apply_status(st, "test");
+  const json meta = { { "name", key.substr(slash + 1) }, { "namespace", key.substr(0, slash) } };
+  const json labels = { { "app", key.substr(slash + 1) } };
+  s.create({ { "apiVersion", "apps/v1" },
+             { "kind", kind },
+             { "metadata", meta },
+             { "spec",
+               { { "selector", { { "matchLabels", labels } } },
+                 { "template",
+                   { { "metadata", { { "labels", labels } } },
+                     { "spec", { { "containers", { { { "name", "c" }, { "image", "c" } } } } } } } } } } });
+  s.apply_status({ { "apiVersion", "apps/v1" }, { "kind", kind }, { "metadata", meta }, { "status", std::move(status) } },
+                 "test");
 }
 
 void
-available_deployment(KubeTestServer& s, const std::string& ns, const std::string& name)
+rolled_out_daemonset(KubeTestServer& s, const std::string& key)
 {
-  const json d = { { "apiVersion", "apps/v1" },
-                   { "kind", "Deployment" },
-                   { "metadata", { { "name", name }, { "namespace", ns } } },
-                   { "spec",
-                     { { "selector", { { "matchLabels", { { "app", "y" } } } } },
-                       { "template",
-                         { { "metadata", { { "labels", { { "app", "y" } } } } },
-                           { "spec", { { "containers", { { { "name", "y" }, { "image", "y" } } } } } } } } } } };
-  s.create(d);
-  s.apply_status({ { "apiVersion", "apps/v1" },
-                   { "kind", "Deployment" },
-                   { "metadata", d["metadata"] },
-                   { "status",
-                     { { "conditions",
-                         { { { "type", "Available" }, { "status", "True" }, { "reason", "MinimumReplicasAvailable" } } } } } } },
-                 "test");
+  workload_with_status(s, "DaemonSet", key,
+                       { { "desiredNumberScheduled", 1 },
+                         { "currentNumberScheduled", 1 },
+                         { "numberMisscheduled", 0 },
+                         { "numberReady", 1 },
+                         { "numberAvailable", 1 },
+                         { "observedGeneration", 1 } });
+}
+
+void
+available_deployment(KubeTestServer& s, const std::string& key)
+{
+  workload_with_status(
+    s, "Deployment", key,
+    { { "conditions", { { { "type", "Available" }, { "status", "True" }, { "reason", "MinimumReplicasAvailable" } } } } });
 }
 
 class NodeReadinessTest : public ::testing::Test
@@ -110,7 +102,7 @@ TEST_F(NodeReadinessTest, EitherCloudControllerManagerWithTheCniMakesTheNodeRead
   // Another DaemonSet of that namespace is not a cloud controller manager.
   rolled_out_daemonset(oxide_node, "kube-system/kube-proxy");
   EXPECT_EQ(node_ready_status(oxide_node), "False");
-  available_deployment(oxide_node, "kube-system", "oxide-cloud-controller-manager");
+  available_deployment(oxide_node, "kube-system/oxide-cloud-controller-manager");
   EXPECT_EQ(node_ready_status(oxide_node), "True");
 }
 
