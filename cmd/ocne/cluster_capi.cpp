@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <map>
 #include <csignal>
+#include <map>
 
 namespace ocne::cli {
 

@@ -458,9 +458,7 @@ Client::create_object(const json& object, bool retry)
   request.url = collection_path(m, ns);
   request.headers.set("Content-Type", "application/json");
   request.body = body.dump();
-  if (retry) {
-    request.idempotent = true;
-  }
+  request.idempotent = retry;
   OCNE_TRY_ASSIGN(auto created, m_impl->call(std::move(request), what));
   complete_item(created, m.gvk);
   if (m.gvk.kind == "CustomResourceDefinition") {

@@ -5,7 +5,7 @@
 # Kubernetes API (ocne-kube-test-server) on port 6443 with certificates from
 # the cluster CA it received, also on the virtual IP (as keepalived would),
 # playing the workload controllers and a kubelet that is Ready once flannel
-# is rolled out; and, for `cluster start -P oxide` with this node's cluster as
+# is rolled out; and, for `cluster start -P oci|oxide` with this node's cluster as
 # the ephemeral management cluster, the Cluster API controllers with a
 # workload cluster on port 7443 (ocne-kube-test-server --capi).
 # It reports what it got on the serial console every few seconds:
