@@ -223,9 +223,11 @@ TEST_F(CapiWorldTest, OciClusterProvisionsNodesWaitForAddonsAndDeletionFinishes)
     EXPECT_TRUE(condition_is(node, "Ready", "True")) << node.dump();
   }
 
-  // Deleting the Cluster takes a moment, then everything of it is gone.
+  // Deleting the Cluster takes a moment (its finalizer), then everything of it is gone.
   world->management().remove("cluster.x-k8s.io/v1beta1", "Cluster", ns, "demo");
-  EXPECT_TRUE(m.get("cluster.x-k8s.io/v1beta1", "Cluster", ns, "demo").has_value());
+  if (const auto deleting = m.get("cluster.x-k8s.io/v1beta1", "Cluster", ns, "demo")) {
+    EXPECT_TRUE((*deleting)["metadata"].contains("deletionTimestamp")) << deleting->dump();
+  }
   ASSERT_TRUE(eventually([&] { return !m.get("cluster.x-k8s.io/v1beta1", "Cluster", ns, "demo"); }));
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Machine", ns), 0u);
   EXPECT_EQ(world->count(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster", ns), 0u);

@@ -232,11 +232,14 @@ spawn_ocne(const std::vector<std::string>& args,
 
 TEST_F(OxideUploadTest, KilledMidImportResumes)
 {
-  // 64 chunks of data; slow writes so the kill lands in the middle.
+  // 64 chunks of data. The first requests are slowed a little, the rest so much
+  // that the kill, sent once 20 writes are done, always lands in the middle.
   const auto qcow = make_qcow2("node.qcow2", "2G", {"write -P 0x51 0 16M", "write -P 0x52 1G 16M"});
   Fault slow;
   slow.kind = Fault::Kind::slow;
   slow.delay = std::chrono::milliseconds(40);
+  m_server->faults().fail_next(24, slow, "POST", "/v1/disks/");
+  slow.delay = std::chrono::seconds(2);
   m_server->faults().fail_randomly(1.0, slow, "POST", "/v1/disks/");
   auto env = this->env();
   env["HOME"] = (dir() / "home").string();

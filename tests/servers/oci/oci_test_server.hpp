@@ -117,6 +117,8 @@ public:
   int count(const std::string& operation) const;
   // Part numbers of UploadPart calls that succeeded, in arrival order.
   std::vector<int> uploaded_parts() const;
+  // The same, cleared in the same step, so that no part falls between two reads.
+  std::vector<int> take_uploaded_parts();
   // Why requests were refused with 401, oldest first.
   std::vector<std::string> auth_failures() const;
   void reset_counters();

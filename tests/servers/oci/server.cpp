@@ -3,6 +3,7 @@
 #include <ctime>
 #include <openssl/evp.h>
 #include <random>
+#include <utility>
 
 namespace ocne::test::oci {
 
@@ -597,6 +598,13 @@ OciTestServer::uploaded_parts() const
 {
   const std::lock_guard lock(m_impl->mutex);
   return m_impl->uploaded_parts;
+}
+
+std::vector<int>
+OciTestServer::take_uploaded_parts()
+{
+  const std::lock_guard lock(m_impl->mutex);
+  return std::exchange(m_impl->uploaded_parts, {});
 }
 
 std::vector<std::string>

@@ -50,11 +50,10 @@ TEST_F(OpenApiSpec, LoadsOnceAndIndexesEveryOperation)
 {
   EXPECT_EQ(m_spec->version(), "2026072800.0.0");
   EXPECT_GT(m_spec->operations().size(), 215U);
-  const auto started = std::chrono::steady_clock::now();
+  // Loaded once: the second load hands back the same parsed spec.
   auto again = Spec::load(*shared_dir() / "specs" / "oxide-nexus.json");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->get(), m_spec.get());
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(50));
 }
 
 TEST_F(OpenApiSpec, FindsOperationsByTemplate)

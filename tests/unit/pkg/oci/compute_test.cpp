@@ -75,7 +75,21 @@ protected:
   std::unique_ptr<Compute> compute;
 };
 
-TEST_F(ComputeTest, ImportsAndWaitsWithProgress)
+// Imports that take 2 s, so that several polls see the import unfinished even
+// when the machine is loaded (300 ms was short enough to miss under ASan, -j2).
+class ComputeSlowImportTest : public ComputeTest
+{
+protected:
+  ::ocne::test::oci::ServerOptions
+  server_options() const override
+  {
+    auto so = ComputeTest::server_options();
+    so.import_duration = std::chrono::seconds(2);
+    return so;
+  }
+};
+
+TEST_F(ComputeSlowImportTest, ImportsAndWaitsWithProgress)
 {
   put("disk.qcow2", std::string("QFI\xfb\0\0\0\3", 8) + std::string(1000, 'x'));
   auto created = compute->create_image(request("disk.qcow2"));
@@ -126,7 +140,7 @@ TEST_F(ComputeTest, FailedImportReportsOciErrors)
               " failed: ImageImportFailed: the image is not in QCOW2 format");
 }
 
-TEST_F(ComputeTest, WaitTimesOut)
+TEST_F(ComputeSlowImportTest, WaitTimesOut)
 {
   put("disk.qcow2", std::string("QFI\xfb\0\0\0\3", 8));
   auto created = compute->create_image(request("disk.qcow2"));

@@ -390,7 +390,8 @@ TEST_F(ApiTest, HooksPlayControllers)
 TEST(ApiCrdDelay, ResourcesAreServedOnceTheCrdIsEstablished)
 {
   ServerOptions o;
-  o.crd_establish_delay = std::chrono::milliseconds(200);
+  // Long enough that a loaded machine still checks before it passes.
+  o.crd_establish_delay = std::chrono::seconds(2);
   KubeTestServer server(o);
   server.start();
   server.create(widget_crd());
@@ -410,7 +411,7 @@ TEST(ApiCrdDelay, ResourcesAreServedOnceTheCrdIsEstablished)
   };
   EXPECT_NE(established(), "True") << "established before the delay";
   bool done = false;
-  for (int i = 0; i < 250 && !done; ++i) {
+  for (int i = 0; i < 750 && !done; ++i) {
     done = established() == "True";
     if (!done) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
