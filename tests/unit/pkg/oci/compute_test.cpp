@@ -76,7 +76,8 @@ protected:
 };
 
 // Imports that take 2 s, so that several polls see the import unfinished even
-// when the machine is loaded (300 ms was short enough to miss under ASan, -j2).
+// when the machine is loaded (in 300 ms, a stalled ASan run under -j2 could
+// poll too few times, or finish before a 20 ms wait gave up).
 class ComputeSlowImportTest : public ComputeTest
 {
 protected:
