@@ -56,6 +56,10 @@ awk '
     }
     if (n == 0) { print "skip-summary: nothing skipped"; exit 0 }
     print "skip-summary: " n " skipped:"
-    for (i = 1; i <= n; i++) { print lines[i] }
+    shared = 0
+    for (i = 1; i <= n; i++) { print lines[i]; if (index(lines[i], "../shared is absent") > 0) { shared++ } }
+    if (shared > 0) {
+      print "skip-summary: " shared " of them because ../shared is absent (a plain clone; CI has it beside the project)"
+    }
   }
 ' "$console" "$log"

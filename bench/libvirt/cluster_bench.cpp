@@ -8,6 +8,7 @@
 #include "pkg/libvirt/stats.hpp"
 #include "providers/libvirt/driver.hpp"
 #include "tests/integration/libvirt/daemon.hpp"
+#include "tests/support/shared_dir.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -105,7 +106,7 @@ main(int argc, char** argv)
     std::fprintf(stderr, "skipped: %s\n", daemon.skip_reason().c_str());
     return 0;
   }
-  const auto work = fs::Path(OCNE_TEST_BINARY_DIR) / "bench-libvirt";
+  const auto work = ocne::test::binary_dir() / "bench-libvirt";
   std::filesystem::remove_all(work);
   std::printf("libvirt cluster start/delete against %s (TCG guests, fake-node image)\n", daemon.uri().c_str());
   int failures = 0;

@@ -6,6 +6,7 @@
 #include "pkg/core/strings.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/shared_dir.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -23,7 +24,7 @@ class CliManTest : public TempDirTest
 fs::path
 man_dir()
 {
-  return fs::path(OCNE_TEST_BINARY_DIR) / "man";
+  return ocne::test::binary_dir() / "man";
 }
 
 // "-c,--config TEXT  Cluster ..." -> {"-c", "--config"}, for each option line.
@@ -136,7 +137,7 @@ TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)
 // the tree, so they cannot drift; this keeps the Markdown honest as well).
 TEST_F(CliManTest, DocsManOptionListsMatchTheFlags)
 {
-  const fs::path docs = fs::path(OCNE_TEST_SOURCE_DIR) / "docs" / "man";
+  const fs::path docs = ocne::test::source_dir() / "docs" / "man";
   for (const auto& entry : fs::directory_iterator(docs)) {
     const auto name = entry.path().stem().string();
     std::ifstream in(entry.path());

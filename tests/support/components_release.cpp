@@ -52,11 +52,7 @@ strip_ignition(json& node)
 std::string
 shared_component(const std::string& name)
 {
-  const auto shared = shared_dir();
-  if (!shared) {
-    throw std::runtime_error("../shared is absent");
-  }
-  return read_or_throw(*shared / "components" / name);
+  return read_or_throw(shared_path("components") / name);
 }
 
 std::string

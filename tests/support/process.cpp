@@ -1,4 +1,5 @@
 #include "tests/support/process.hpp"
+#include "tests/support/shared_dir.hpp"
 
 #include <cstdlib>
 #include <stdexcept>
@@ -11,7 +12,7 @@ ocne_binary()
   if (const char* env = std::getenv("OCNE_BINARY"); env != nullptr && *env != '\0') {
     return env;
   }
-  return std::filesystem::path(OCNE_TEST_BINARY_DIR) / "cmd" / "ocne" / "ocne";
+  return binary_dir() / "cmd" / "ocne" / "ocne";
 }
 
 namespace {

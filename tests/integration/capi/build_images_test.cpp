@@ -31,14 +31,17 @@ class BuildImagesOnStart : public ocne::test::TempDirTest
 {
 protected:
   void
-  start_world(const std::string& provider)
+  SetUp() override
   {
-    if (!ocne::test::shared_dir()) {
-      GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): the world installs its real manifests";
-    }
+    OCNE_REQUIRE_SHARED(); // the world installs its real manifests
     if (!program_exists("qemu-img")) {
       GTEST_SKIP() << "qemu-img is not installed (package qemu-utils)";
     }
+  }
+
+  void
+  start_world(const std::string& provider)
+  {
     world = std::make_unique<CapiWorld>(dir(), ocne::test::CapiWorldOptions{.provider = provider});
   }
 

@@ -65,9 +65,7 @@ protected:
   SetUp() override
   {
     TempDirTest::SetUp();
-    if (!ocne::test::shared_dir()) {
-      GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): the world installs its real manifests";
-    }
+    OCNE_REQUIRE_SHARED(); // the world installs its real manifests
     if (!program_exists("qemu-img")) {
       GTEST_SKIP() << "qemu-img is not installed (package qemu-utils)";
     }

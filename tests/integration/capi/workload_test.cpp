@@ -23,10 +23,8 @@ protected:
   void
   SetUp() override
   {
-    if (!test::shared_dir()) {
-      GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): these tests need the real Cluster API CRDs";
-    }
-    start_management({ *test::shared_dir() / "crds/capi", *test::shared_dir() / "crds/oci" });
+    OCNE_REQUIRE_SHARED(); // the real Cluster API CRDs
+    start_management({ test::shared_path("crds/capi"), test::shared_path("crds/oci") });
     if (HasFatalFailure()) {
       return;
     }

@@ -7,11 +7,14 @@
 namespace ocne::test {
 
 void
+CapiCliTest::SetUp()
+{
+  OCNE_REQUIRE_SHARED(); // the world installs its real manifests and CRDs
+}
+
+void
 CapiCliTest::start_world(CapiWorldOptions options)
 {
-  if (!shared_dir()) {
-    GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): the world installs its real manifests and CRDs";
-  }
   world = std::make_unique<CapiWorld>(dir(), std::move(options));
 }
 

@@ -21,6 +21,7 @@ class CapiCliTest : public TempDirTest
 {
 protected:
   // Skips (with the reason) when ../shared is absent.
+  void SetUp() override;
   void start_world(CapiWorldOptions options);
 
   // ocne with the world's environment, polling every 100 ms and giving up

@@ -68,9 +68,7 @@ protected:
   void
   SetUp() override
   {
-    if (!test::shared_dir()) {
-      GTEST_SKIP() << "../shared is absent (set OCNE_SHARED_DIR): these tests install its real manifests";
-    }
+    OCNE_REQUIRE_SHARED(); // these tests install its real manifests
     start_server({});
   }
 
@@ -325,7 +323,7 @@ TEST_F(StackInstall, AControllerThatNeverBecomesAvailableFailsWithItsReasonInTim
 TEST_F(StackInstall, AnotherInstalledVersionIsReportedAndNothingIsUpgraded)
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
-  server->load_crds(test::shared_dir().value() / "crds/capi/clusterctl.cluster.x-k8s.io_providers.yaml");
+  server->load_crds(test::shared_path("crds/capi/clusterctl.cluster.x-k8s.io_providers.yaml"));
   server->create({ { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", "capi-system" } } } });
   server->create({ { "apiVersion", "clusterctl.cluster.x-k8s.io/v1alpha3" },
                    { "kind", "Provider" },

@@ -14,12 +14,8 @@ using ocne::test::kube::KubeTestServer;
 void
 load_capi_crds(KubeTestServer& server, bool label)
 {
-  const auto shared = ocne::test::shared_dir();
-  if (!shared) {
-    throw std::runtime_error("../shared is absent");
-  }
   for (const char* folder : { "crds/capi", "crds/oci" }) {
-    for (const auto& entry : std::filesystem::directory_iterator(*shared / folder)) {
+    for (const auto& entry : std::filesystem::directory_iterator(ocne::test::shared_path(folder))) {
       if (entry.path().extension() != ".yaml") {
         continue;
       }

@@ -86,7 +86,7 @@ TEST_F(KubeClientTest, AppliesTheClusterApiCrdSetAndCustomResourcesInOneStream)
   OCNE_REQUIRE_SHARED();
   std::string stream;
   for (const char* folder : { "crds/capi", "crds/oci" }) {
-    for (const auto& entry : std::filesystem::directory_iterator(*ocne::test::shared_dir() / folder)) {
+    for (const auto& entry : std::filesystem::directory_iterator(ocne::test::shared_path(folder))) {
       if (entry.path().extension() == ".yaml") {
         stream += "---\n" + *fs::read_file(entry.path()) + "\n";
       }

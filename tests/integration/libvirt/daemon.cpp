@@ -2,6 +2,7 @@
 
 #include "pkg/core/process.hpp"
 #include "pkg/core/strings.hpp"
+#include "tests/support/shared_dir.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -16,8 +17,8 @@ namespace ocne::test {
 
 namespace {
 
-const fs::Path k_scripts = fs::Path(OCNE_TEST_SOURCE_DIR) / "tests/integration/libvirt";
-const fs::Path k_build = fs::Path(OCNE_TEST_BINARY_DIR) / "tests";
+const fs::Path k_scripts = source_dir() / "tests/integration/libvirt";
+const fs::Path k_build = binary_dir() / "tests";
 
 std::string
 last_line(const std::string& text)

@@ -218,11 +218,8 @@ TEST_F(OciImageUploadTest, KilledUploadResumesUnderFaultsImportsAndIsReused)
 // secret (pass phrase, token, key, signature) in anything ocne prints.
 TEST_F(OciImageUploadTest, SmallArmImageThroughSessionProfileKeepsSecretsOut)
 {
-  const auto shared = shared_dir();
-  if (!shared) {
-    GTEST_SKIP() << "../shared is not available";
-  }
-  const auto signing = *shared / "testdata" / "oci-signing";
+  OCNE_REQUIRE_SHARED();
+  const auto signing = shared_path("testdata/oci-signing");
   const std::string token = "session-token-7f3a9c-do-not-print";
   const std::string pass = "oci-test-passphrase";
   server->add_session_token(token, read_text(signing / "sample_key_public.pem"));

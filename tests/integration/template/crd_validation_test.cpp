@@ -165,7 +165,7 @@ TEST_F(CrdValidation, UpstreamCapociSamplesRenderAndValidate)
 {
   OCNE_REQUIRE_SHARED();
   OCNE_REQUIRE_VALIDATOR(python);
-  const auto samples = *shared_dir() / "crds" / "oci" / "sample-templates";
+  const auto samples = shared_path("crds/oci/sample-templates");
   tmpl::Variables vars;
   const std::vector<std::pair<std::string, std::string>> values = {
     {"CLUSTER_NAME", "sample"},

@@ -30,7 +30,7 @@ validate_against_crds(const std::string& python,
                       const std::vector<std::string>& allow_unknown)
 {
   const auto here = source_dir() / "tests" / "integration" / "template";
-  const auto crds = *shared_dir() / "crds";
+  const auto crds = shared_path("crds");
   ProcessOptions o;
   o.argv = {python,
             (here / "validate_crds.py").string(),

@@ -60,15 +60,13 @@ protected:
   void
   SetUp() override
   {
+    OCNE_REQUIRE_SHARED();
     load_vectors();
   }
   void
   load_vectors()
   {
-    if (!shared_dir()) {
-      GTEST_SKIP() << "../shared is absent";
-    }
-    const auto dir = *shared_dir() / "testdata" / "oci-signing";
+    const auto dir = shared_path("testdata/oci-signing");
     vectors = nlohmann::json::parse(read_text(dir / "vectors.json"));
     verifier.add_api_key(vectors["key"]["key_id"], read_text(dir / "sample_key_public.pem"));
   }

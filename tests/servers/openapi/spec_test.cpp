@@ -14,7 +14,7 @@ using json = nlohmann::json;
 std::shared_ptr<const Spec>
 oxide_spec()
 {
-  auto spec = Spec::load(*shared_dir() / "specs" / "oxide-nexus.json");
+  auto spec = Spec::load(shared_path("specs/oxide-nexus.json"));
   EXPECT_TRUE(spec) << spec.error().message();
   return spec ? *spec : nullptr;
 }
@@ -51,7 +51,7 @@ TEST_F(OpenApiSpec, LoadsOnceAndIndexesEveryOperation)
   EXPECT_EQ(m_spec->version(), "2026072800.0.0");
   EXPECT_GT(m_spec->operations().size(), 215U);
   // Loaded once: the second load hands back the same parsed spec.
-  auto again = Spec::load(*shared_dir() / "specs" / "oxide-nexus.json");
+  auto again = Spec::load(shared_path("specs/oxide-nexus.json"));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->get(), m_spec.get());
 }

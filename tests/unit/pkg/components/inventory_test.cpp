@@ -34,7 +34,7 @@ TEST(InventoryCrd, HasClusterctlsGroupNamesScopeAndFields)
   ASSERT_TRUE(ours_text);
   auto ours = k8s::parse_yaml(*ours_text, "inventory-crd.yaml");
   ASSERT_TRUE(ours) << ours.error().message();
-  auto real_text = fs::read_file(*test::shared_dir() / "crds/capi/clusterctl.cluster.x-k8s.io_providers.yaml");
+  auto real_text = fs::read_file(test::shared_path("crds/capi/clusterctl.cluster.x-k8s.io_providers.yaml"));
   ASSERT_TRUE(real_text);
   auto real = k8s::parse_yaml_stream(*real_text, "providers.yaml");
   ASSERT_TRUE(real && real->size() == 1u);

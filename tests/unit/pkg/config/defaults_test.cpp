@@ -2,6 +2,7 @@
 // table (from ocne's documented defaults), so a changed default fails a test.
 #include "pkg/config/layer.hpp"
 #include "pkg/config/schema.hpp"
+#include "tests/support/shared_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -167,7 +168,7 @@ TEST(Defaults, AliasesAndGroups)
 
 TEST(Defaults, DocumentationListsEveryKey)
 {
-  const auto docs = std::filesystem::path(OCNE_TEST_SOURCE_DIR) / "docs" / "configuration.md";
+  const auto docs = ocne::test::source_dir() / "docs" / "configuration.md";
   std::ifstream in(docs);
   ASSERT_TRUE(in) << docs;
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

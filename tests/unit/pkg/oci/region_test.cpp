@@ -12,7 +12,7 @@ TEST(RegionTest, BuiltinTableEqualsTheSharedRegionList)
 {
   OCNE_REQUIRE_SHARED();
   const auto doc =
-    nlohmann::json::parse(test::read_text(*::ocne::test::shared_dir() / "testdata" / "oci-regions" / "regions.json"));
+    nlohmann::json::parse(test::read_text(::ocne::test::shared_path("testdata/oci-regions/regions.json")));
   ASSERT_EQ(doc.size(), builtin_regions().size());
   for (const auto& e : doc) {
     auto r = find_region(e["regionIdentifier"].get<std::string>());

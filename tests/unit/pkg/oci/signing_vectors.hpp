@@ -15,7 +15,7 @@ namespace ocne::oci::test {
 inline std::filesystem::path
 signing_dir()
 {
-  return *::ocne::test::shared_dir() / "testdata" / "oci-signing";
+  return ::ocne::test::shared_path("testdata/oci-signing");
 }
 
 inline std::string

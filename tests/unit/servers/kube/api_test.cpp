@@ -463,7 +463,7 @@ TEST(Controllers, TheFakeClusterApiProvisionsClustersAndWritesTheirKubeconfig)
 {
   OCNE_REQUIRE_SHARED();
   ServerOptions o;
-  o.crd_paths = { *shared_dir() / "crds/capi/cluster.x-k8s.io_clusters.yaml" };
+  o.crd_paths = { shared_path("crds/capi/cluster.x-k8s.io_clusters.yaml") };
   KubeTestServer server(o);
   server.start();
   play_cluster_api(server, "apiVersion: v1\nkind: Config\n");

@@ -137,7 +137,7 @@ TEST(Cel, TheSharedCrdsRulesAreEnforced)
   OCNE_REQUIRE_SHARED();
   ServerOptions o;
   for (const char* provider : { "capi", "oci", "oxide" }) {
-    o.crd_paths.push_back(*shared_dir() / "crds" / provider);
+    o.crd_paths.push_back(shared_path("crds") / provider);
   }
   KubeTestServer server(o);
   server.start();
@@ -149,7 +149,7 @@ TEST(Cel, TheSharedCrdsRulesAreEnforced)
   // Counted so a new or changed CRD file is noticed here and in the docs.
   std::size_t rules = 0;
   for (const char* provider : { "capi", "oci", "oxide" }) {
-    for (const auto& f : std::filesystem::directory_iterator(*shared_dir() / "crds" / provider)) {
+    for (const auto& f : std::filesystem::directory_iterator(shared_path("crds") / provider)) {
       if (f.path().extension() != ".yaml") {
         continue;
       }

@@ -119,7 +119,7 @@ protected:
   static std::filesystem::path
   crd(const std::string& provider, const std::string& file)
   {
-    return *shared_dir() / "crds" / provider / file;
+    return shared_path("crds") / provider / file;
   }
 
   std::unique_ptr<KubeTestServer> server;
@@ -139,7 +139,7 @@ TEST_F(KubectlTest, AppliesEverySharedCrdServerSideAndListsThem)
 {
   OCNE_REQUIRE_SHARED();
   start();
-  const auto crds = *shared_dir() / "crds";
+  const auto crds = shared_path("crds");
   const auto r = kubectl({ "apply",
                            "--server-side",
                            "-f",

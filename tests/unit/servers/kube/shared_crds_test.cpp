@@ -28,7 +28,7 @@ documents(const std::filesystem::path& file)
 std::filesystem::path
 crd(const std::string& provider, const std::string& file)
 {
-  return *shared_dir() / "crds" / provider / file;
+  return shared_path("crds") / provider / file;
 }
 
 TEST(SharedCrds, EveryOneAppliesServerSideIsEstablishedAndServed)
@@ -38,7 +38,7 @@ TEST(SharedCrds, EveryOneAppliesServerSideIsEstablishedAndServed)
   server.start();
   std::vector<std::string> names;
   for (const char* provider : { "capi", "oci", "oxide" }) {
-    for (const auto& f : std::filesystem::directory_iterator(*shared_dir() / "crds" / provider)) {
+    for (const auto& f : std::filesystem::directory_iterator(shared_path("crds") / provider)) {
       if (f.path().extension() != ".yaml") {
         continue;
       }
