@@ -21,6 +21,7 @@ struct Task
   std::string label;
   std::uint64_t done = 0;
   std::uint64_t total = 0;
+  ProgressUnit unit = ProgressUnit::bytes;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   int last_decile = 0;
 };
@@ -28,6 +29,9 @@ struct Task
 std::string
 detail_of(const Task& t)
 {
+  if (t.unit == ProgressUnit::items) {
+    return t.total == 0 ? (t.done > 0 ? std::to_string(t.done) : std::string()) : fmt::format("{} of {}", t.done, t.total);
+  }
   if (t.total == 0) {
     return t.done > 0 ? human_bytes(t.done) : std::string();
   }
@@ -41,10 +45,10 @@ class PlainProgress : public ProgressSink
 {
 public:
   void
-  begin(std::uint64_t id, std::string_view label, std::uint64_t total) override
+  begin(std::uint64_t id, std::string_view label, std::uint64_t total, ProgressUnit unit) override
   {
     const std::lock_guard lock(m_mutex);
-    m_tasks[id] = Task{std::string(label), 0, total};
+    m_tasks[id] = Task{std::string(label), 0, total, unit};
     log::info("{}", label);
   }
   void
@@ -110,11 +114,11 @@ public:
   TerminalProgress& operator=(const TerminalProgress&) = delete;
 
   void
-  begin(std::uint64_t id, std::string_view label, std::uint64_t total) override
+  begin(std::uint64_t id, std::string_view label, std::uint64_t total, ProgressUnit unit) override
   {
     const std::lock_guard lock(m_mutex);
     clear();
-    m_tasks[id] = Task{std::string(label), 0, total};
+    m_tasks[id] = Task{std::string(label), 0, total, unit};
     draw();
   }
   void

@@ -140,7 +140,8 @@ install_addons(k8s::Client& client, const std::vector<Addon>& addons, const Inst
     task.succeed();
   }
 
-  ProgressTask wait(progress, "Waiting for the cluster's add-ons and nodes to be ready");
+  ProgressTask wait(progress, options.wait_for_nodes ? "Waiting for the cluster's add-ons and nodes to be ready"
+                                                    : "Waiting for the cluster's add-ons to be ready");
   const auto deadline = Clock::now() + options.timeout;
   std::vector<std::string> failures;
   for (const auto& addon : addons) {

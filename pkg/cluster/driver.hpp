@@ -91,6 +91,14 @@ public:
   virtual std::string_view provider() const = 0;
   // Where the kubeconfigs are (or will be) written.
   virtual KubeconfigPaths kubeconfigs() const = 0;
+  // What can be checked before anything is recorded or written (credentials,
+  // a management cluster that answers), so a start that cannot work leaves
+  // no record behind. existing: the cache entry of an earlier start.
+  virtual Status
+  preflight(const ClusterRecord* /*existing*/)
+  {
+    return {};
+  }
   // Creates the cluster's machines and waits until its Kubernetes API
   // answers; or finds the cluster running and changes nothing. Every object
   // created goes through ctx.tracker first.

@@ -40,8 +40,9 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
   }
   OCNE_TRY_ASSIGN(auto lock, lock_cluster(state, request.name, request.lock_timeout));
   OCNE_TRY_ASSIGN(auto cache, ClusterCache::load(state.clusters_file()));
-  bool fresh = false;
-  if (const auto* existing = cache.find(request.name)) {
+  const auto* existing = cache.find(request.name);
+  const bool fresh = existing == nullptr;
+  if (existing != nullptr) {
     const auto provider = state_of(*existing, k_state_provider);
     if (!provider.empty() && provider != request.provider) {
       return make_error(ErrorKind::conflict,
@@ -55,39 +56,45 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
                         "the Kubernetes version of the existing cluster '{}' is {}, not {}", request.name, version,
                         request.kubernetes_version);
     }
-    const auto phase = state_of(*existing, k_state_phase);
-    if (request.resumable && (phase == "creating" || phase == "failed")) {
-      log::debug("cluster {}: continuing a start left {}", request.name, phase);
-      OCNE_TRY(ClusterCache::update(state, [&](ClusterCache& c) -> Status {
-        if (auto* record = c.find(request.name)) {
-          record->state[std::string(k_state_phase)] = "creating";
-        }
-        return Status{};
-      }));
-    } else if (phase == "creating" || phase == "failed" || phase == "deleting") {
+    const auto phase = phase_of(*existing);
+    const bool unfinished = phase == Phase::creating || phase == Phase::failed;
+    if ((unfinished && !request.resumable) || phase == Phase::deleting) {
+      const std::string_view left = phase == Phase::failed     ? "failed"
+                                    : phase == Phase::deleting ? "half-deleted"
+                                                               : "half-created";
       return make_error(ErrorKind::conflict,
                         "cluster '{}' is left {} by an earlier run that did not finish; remove it with 'ocne cluster "
                         "delete -C {}' and start it again",
-                        request.name, phase == "failed" ? "failed" : "half-" + std::string(phase == "deleting" ? "deleted" : "created"), request.name);
+                        request.name, left, request.name);
     }
-  } else {
-    fresh = true;
+  }
+  // Nothing is written before the driver has checked what it can.
+  OCNE_TRY(driver.preflight(existing));
+  if (fresh) {
     ClusterRecord record;
     record.name = request.name;
     record.config_yaml = request.config_yaml;
     record.kubeconfig = driver.kubeconfigs().host.string();
     record.state[std::string(k_state_provider)] = request.provider;
     record.state[std::string(k_state_kubernetes_version)] = request.kubernetes_version;
-    record.state[std::string(k_state_phase)] = "creating";
+    record.state[std::string(k_state_phase)] = to_string(Phase::creating);
     OCNE_TRY(ClusterCache::update(state, [&](ClusterCache& c) { return c.add(record); }));
+  } else if (const auto phase = phase_of(*existing); phase == Phase::creating || phase == Phase::failed) {
+    log::debug("cluster {}: continuing a start left {}", request.name, to_string(phase));
+    OCNE_TRY(ClusterCache::update(state, [&](ClusterCache& c) -> Status {
+      if (auto* record = c.find(request.name)) {
+        record->state[std::string(k_state_phase)] = to_string(Phase::creating);
+      }
+      return Status{};
+    }));
   }
 
   CacheTracker tracker(state, request.name);
   StartContext ctx{request.name, tracker, progress};
   auto result = driver.start(ctx);
   if (result) {
-    if (fresh || state_of(tracker.snapshot(), k_state_phase) != "running") {
-      OCNE_TRY(tracker.set_state(k_state_phase, "running"));
+    if (fresh || phase_of(tracker.snapshot()) != Phase::running) {
+      OCNE_TRY(tracker.set_state(k_state_phase, to_string(Phase::running)));
     }
     OCNE_TRY(tracker.set_kubeconfig(result->kubeconfigs.host.string()));
     return result;
@@ -109,7 +116,7 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
       });
       return tl::unexpected(std::move(error));
     }
-    (void)tracker.set_state(k_state_phase, "failed");
+    (void)tracker.set_state(k_state_phase, to_string(Phase::failed));
     return tl::unexpected(Error(error.kind(), fmt::format("{}; what was done is recorded: run the same 'ocne cluster "
                                                           "start' again to continue, or 'ocne cluster delete -C {}' to "
                                                           "remove the cluster",
@@ -134,7 +141,7 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
       log::warn("could not remove everything the failed start created: {}", undone.error().message());
     }
   }
-  (void)tracker.set_state(k_state_phase, "failed");
+  (void)tracker.set_state(k_state_phase, to_string(Phase::failed));
   return tl::unexpected(Error(error.kind(), fmt::format("{}; what was created is kept and recorded: 'ocne cluster "
                                                         "delete -C {}' removes it",
                                                         error.message(), request.name)));
@@ -159,7 +166,7 @@ delete_cluster(Driver& driver, const DeleteRequest& request, const StateDir& sta
   std::unique_ptr<ResourceTracker> tracker;
   if (out.was_cached) {
     tracker = std::make_unique<CacheTracker>(state, request.name);
-    OCNE_TRY(tracker->set_state(k_state_phase, "deleting"));
+    OCNE_TRY(tracker->set_state(k_state_phase, to_string(Phase::deleting)));
   } else {
     tracker = std::make_unique<MemoryTracker>(record);
   }

@@ -19,6 +19,7 @@
 // when everything is gone, and otherwise keeps what is left.
 
 #include "pkg/cluster/driver.hpp"
+#include "pkg/cluster/phase.hpp"
 #include "pkg/core/state_dir.hpp"
 
 #include <chrono>
@@ -26,7 +27,6 @@
 
 namespace ocne::cluster {
 
-inline constexpr std::string_view k_state_phase = "phase";
 inline constexpr std::string_view k_state_provider = "provider";
 inline constexpr std::string_view k_state_kubernetes_version = "kubernetesVersion";
 

@@ -60,6 +60,19 @@ struct Existing
   std::string namespace_;
 };
 
+// The inventory's Provider objects, read without writing anything: no
+// inventory CRD yet means no inventory.
+Result<std::vector<json>>
+read_inventory(k8s::Client& client)
+{
+  OCNE_TRY_ASSIGN(auto crd, client.find(crd_ref(k_inventory_crd)));
+  if (!crd) {
+    return std::vector<json>{};
+  }
+  OCNE_TRY_ASSIGN(auto list, client.list(k_provider_gvk));
+  return std::move(list.items);
+}
+
 Result<std::optional<Existing>>
 find_existing(k8s::Client& client, const Component& component, const std::vector<json>& inventory)
 {
@@ -73,8 +86,15 @@ find_existing(k8s::Client& client, const Component& component, const std::vector
     if (meta.contains("annotations") && meta["annotations"].is_object()) {
       version = meta["annotations"].value(std::string(k_cert_manager_version_annotation), "");
     }
+    if (version.empty() && k8s::applied_by(*crd, client.options().field_manager)) {
+      // ocne applied it, but its install stopped before the version
+      // annotation, written last, said it was complete: apply it again.
+      log::debug("cert-manager: an earlier install by ocne did not finish; applying it again");
+      return std::optional<Existing>();
+    }
     return std::optional<Existing>(Existing{ version, "cert-manager" });
   }
+  // A provider's inventory entry is written after all of its objects.
   for (const auto& p : inventory) {
     if (k8s::string_at(p, "/metadata/name") == component.label && p.value("type", "") == to_string(component.type)) {
       return std::optional<Existing>(Existing{ p.value("version", ""), k8s::string_at(p, "/metadata/namespace") });
@@ -186,14 +206,39 @@ check_cert_manager(k8s::Client& client, const InstallOptions& options, Clock::ti
   return {};
 }
 
+// Applies a component's objects, then the marker that says it is installed
+// (the inventory Provider; cert-manager's version annotation on its
+// Certificate CRD), so a run killed half-way is seen as not installed and the
+// next run applies it again.
 Status
 apply_component(k8s::Client& client, const Planned& plan, const InstallOptions& options)
 {
   k8s::ManifestOptions manifest;
   manifest.crd_timeout = options.timeout;
-  OCNE_TRY(k8s::apply_objects(client, plan.processed.objects, plan.processed.origins, manifest, null_progress()));
-  if (!plan.processed.inventory.is_null()) {
-    OCNE_TRY(client.apply(plan.processed.inventory));
+  if (plan.component.type != ProviderType::cert_manager) {
+    OCNE_TRY(k8s::apply_objects(client, plan.processed.objects, plan.processed.origins, manifest, null_progress()));
+    if (!plan.processed.inventory.is_null()) {
+      OCNE_TRY(client.apply(plan.processed.inventory));
+    }
+    return {};
+  }
+  auto objects = plan.processed.objects;
+  std::optional<std::string> marker;
+  for (auto& object : objects) {
+    if (object.value("kind", "") == "CustomResourceDefinition" &&
+        k8s::string_at(object, "/metadata/name") == k_cert_manager_crd) {
+      auto& annotations = object["metadata"]["annotations"];
+      const std::string key(k_cert_manager_version_annotation);
+      if (annotations.is_object() && annotations.contains(key)) {
+        marker = annotations[key].get<std::string>();
+        annotations.erase(key);
+      }
+    }
+  }
+  OCNE_TRY(k8s::apply_objects(client, objects, plan.processed.origins, manifest, null_progress()));
+  if (marker) {
+    const json patch = { { "metadata", { { "annotations", { { std::string(k_cert_manager_version_annotation), *marker } } } } } };
+    OCNE_TRY(client.patch(crd_ref(k_cert_manager_crd), k8s::PatchType::merge, patch));
   }
   return {};
 }
@@ -232,16 +277,14 @@ install_stack(k8s::Client& client,
               const InstallOptions& options,
               ProgressSink& progress)
 {
-  // What is there already; a version other than ours stops everything
-  // before anything is written.
-  OCNE_TRY(ensure_inventory_crd(client, options));
-  client.invalidate_discovery();
-  OCNE_TRY_ASSIGN(auto inventory, client.list(k_provider_gvk));
+  // What is there already (read only); a version other than ours stops
+  // everything before anything is written.
+  OCNE_TRY_ASSIGN(auto inventory, read_inventory(client));
   std::vector<Planned> plans;
   std::vector<std::string> conflicts;
   for (const auto& row : stack.components) {
     Planned plan{ source.resolve(row), std::nullopt, {} };
-    OCNE_TRY_ASSIGN(plan.existing, find_existing(client, plan.component, inventory.items));
+    OCNE_TRY_ASSIGN(plan.existing, find_existing(client, plan.component, inventory));
     if (plan.existing && !plan.existing->version.empty() && plan.existing->version != plan.component.version) {
       conflicts.push_back(fmt::format(
         "{} {} is installed in {}, this stack needs {}: upgrade it (clusterctl upgrade apply) or remove it, "
@@ -288,6 +331,12 @@ install_stack(k8s::Client& client,
       return std::nullopt;
     };
     OCNE_TRY_ASSIGN(plan.processed, process_component(c, file.text, fmt::format("{} {} {}", c.label, c.version, c.components), process));
+  }
+
+  // The first write: clusterctl's inventory CRD, for the Provider objects.
+  if (std::any_of(plans.begin(), plans.end(), [](const Planned& p) { return !p.existing; })) {
+    OCNE_TRY(ensure_inventory_crd(client, options));
+    client.invalidate_discovery();
   }
 
   InstallReport report;

@@ -2,15 +2,21 @@
 
 // Installs a provider's Cluster API stack into a cluster as clusterctl init
 // does, with ocne's log lines:
-//   - clusterctl's inventory CRD first, then the inventory is read: a
-//     component already there at the same version is left alone (nothing is
-//     written), another version is an error naming both, never an upgrade;
+//   - the inventory is read (nothing written): a component already there at
+//     the same version is left alone (nothing is written), another version
+//     is an error naming both, never an upgrade;
 //   - every file fetched and processed before anything is written, so a
-//     missing variable or file changes nothing in the cluster;
+//     missing variable or file changes nothing in the cluster; then
+//     clusterctl's inventory CRD is the first write;
 //   - cert-manager applied, its Deployments and webhook waited for, and its
 //     issuing checked with a throw-away Issuer and Certificate (removed);
 //   - each provider applied with server-side apply (field manager "ocne")
 //     and its inventory Provider written;
+//   - a component's "installed" marker (its inventory Provider; for
+//     cert-manager clusterctl's version annotation on the Certificate CRD)
+//     is written after all of its objects, so an install killed half-way is
+//     applied again by the next run (an unannotated CRD that ocne applied is
+//     its own unfinished install, not someone else's cert-manager);
 //   - then all at once: each controller Deployment Available and each
 //     webhook Service with a ready endpoint, so the first Cluster object is
 //     not refused by an unreachable webhook. A timeout says what the cluster

@@ -8,7 +8,7 @@ class NullProgress : public ProgressSink
 {
 public:
   void
-  begin(std::uint64_t, std::string_view, std::uint64_t) override
+  begin(std::uint64_t, std::string_view, std::uint64_t, ProgressUnit) override
   {
   }
   void
@@ -32,10 +32,10 @@ null_progress()
   return sink;
 }
 
-ProgressTask::ProgressTask(ProgressSink& sink, std::string label, std::uint64_t total)
+ProgressTask::ProgressTask(ProgressSink& sink, std::string label, std::uint64_t total, ProgressUnit unit)
   : m_sink(sink), m_id(g_next_id++), m_total(total)
 {
-  m_sink.begin(m_id, label, total);
+  m_sink.begin(m_id, label, total, unit);
 }
 
 ProgressTask::~ProgressTask()

@@ -12,12 +12,19 @@
 
 namespace ocne {
 
+// What a task's numbers count.
+enum class ProgressUnit
+{
+  bytes, // drawn as "4.0 MiB of 18 MiB, 2.1 MiB/s"
+  items, // objects, nodes...: "4 of 18"
+};
+
 class ProgressSink
 {
 public:
   virtual ~ProgressSink() = default;
-  // A task starts. total is in units of work (usually bytes); 0 = unknown.
-  virtual void begin(std::uint64_t id, std::string_view label, std::uint64_t total) = 0;
+  // A task starts. total is in units of work; 0 = unknown.
+  virtual void begin(std::uint64_t id, std::string_view label, std::uint64_t total, ProgressUnit unit) = 0;
   // done of total units are complete. Called often, from any thread.
   virtual void update(std::uint64_t id, std::uint64_t done, std::uint64_t total) = 0;
   // The task ended; detail is "ok", an error text, or a short result.
@@ -32,7 +39,8 @@ ProgressSink& null_progress();
 class ProgressTask
 {
 public:
-  ProgressTask(ProgressSink& sink, std::string label, std::uint64_t total = 0);
+  ProgressTask(ProgressSink& sink, std::string label, std::uint64_t total = 0,
+               ProgressUnit unit = ProgressUnit::bytes);
   ~ProgressTask();
   ProgressTask(const ProgressTask&) = delete;
   ProgressTask& operator=(const ProgressTask&) = delete;

@@ -544,14 +544,7 @@ Client::apply(const json& object, const ApplyOptions& options)
   if (!result && result.error().kind() == ErrorKind::conflict && options.conflicts == ConflictPolicy::force_if_owned) {
     // Take the fields over only when this object is already ours.
     OCNE_TRY_ASSIGN(auto current, get(ref));
-    bool ours = false;
-    if (const auto mf = current["metadata"].find("managedFields"); mf != current["metadata"].end() && mf->is_array()) {
-      for (const auto& entry : *mf) {
-        ours = ours || (string_at(entry, "/manager") == m_impl->options.field_manager &&
-                        string_at(entry, "/operation") == "Apply");
-      }
-    }
-    if (ours) {
+    if (applied_by(current, m_impl->options.field_manager)) {
       log::debug("kube: {}: taking over conflicting fields of an object we manage", what);
       result = attempt(true);
     }

@@ -534,7 +534,10 @@ move(Client& source, Client& target, const MoveOptions& options, ProgressSink& p
   Mover mover(source, target, options, report);
   OCNE_TRY(mover.refuse_paused());
 
-  ProgressTask task(progress, fmt::format("Moving {} Cluster API objects", plan.nodes.size()), plan.nodes.size() * 2);
+  // Two steps an object: created in the target, deleted from the source.
+  ProgressTask task(progress,
+                    fmt::format("Moving {} Cluster API objects (copied, then deleted from the source)", plan.nodes.size()),
+                    plan.nodes.size() * 2, ProgressUnit::items);
   // Before anything is created: on failure, unpause the source and stop.
   auto abort_early = [&](const Error& error) {
     std::string tail = "nothing was created in the target";

@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace ocne::k8s {
 
 using nlohmann::json;
@@ -97,6 +99,22 @@ bool
 has_annotation(const json& object, std::string_view key)
 {
   return has_key(object, "annotations", key);
+}
+
+bool
+applied_by(const json& object, std::string_view manager)
+{
+  const auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) {
+    return false;
+  }
+  const auto fields = meta->find("managedFields");
+  if (fields == meta->end() || !fields->is_array()) {
+    return false;
+  }
+  return std::any_of(fields->begin(), fields->end(), [&](const json& entry) {
+    return string_at(entry, "/manager") == manager && string_at(entry, "/operation") == "Apply";
+  });
 }
 
 } // namespace ocne::k8s

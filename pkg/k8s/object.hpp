@@ -47,5 +47,7 @@ std::string string_at(const nlohmann::json& object, std::string_view json_pointe
 // Whether metadata.labels / metadata.annotations has the key.
 bool has_label(const nlohmann::json& object, std::string_view key);
 bool has_annotation(const nlohmann::json& object, std::string_view key);
+// Whether metadata.managedFields has a server-side apply of field manager.
+bool applied_by(const nlohmann::json& object, std::string_view manager);
 
 } // namespace ocne::k8s

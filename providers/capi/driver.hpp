@@ -1,17 +1,11 @@
 #pragma once
 
 // The Cluster API driver behind `cluster start` and `cluster delete` for oci
-// and oxide (the provider's own part is a Flavor). A start runs seven steps
-// and records each one in the cluster cache as it finishes, so a run that is
-// killed continues where it stopped and never makes a second Cluster:
-//
-//   1 management  the configured kubeconfig, else the ephemeral libvirt cluster
-//   2 components  the provider's Cluster API stack (pkg/components)
-//   3 images      the boot images (Flavor::render)
-//   4 apply       credentials, resources checked and created (never updated)
-//   5 workload    kubeconfig Secret, ~/.kube/kubeconfig.<name>, API and nodes
-//   6 addons      kube-proxy mode, flannel, the cloud controller manager
-//   7 pivot       self-managed: the stack in the workload cluster, then move
+// and oxide (the provider's own part is a Flavor). A start runs the steps of
+// steps.hpp (management cluster, components, images, apply, workload,
+// add-ons, nodes, pivot) and records each one in the cluster cache as it
+// finishes (journal.hpp), so a run that is killed anywhere continues where
+// it stopped and never makes a second Cluster.
 //
 // Delete finds the management cluster (moving a self-managed cluster's
 // objects back into a bootstrap cluster first), deletes the Cluster, waits
@@ -32,9 +26,6 @@
 #include <vector>
 
 namespace ocne::providers::capi {
-
-inline constexpr std::string_view k_steps[] = {"management", "components", "images", "apply",
-                                               "workload",   "addons",     "pivot"};
 
 struct CapiOptions
 {
@@ -60,8 +51,9 @@ struct CapiOptions
   std::chrono::milliseconds delete_timeout{std::chrono::minutes(20)};
   std::chrono::milliseconds interval{std::chrono::seconds(2)};
 
-  // Called when a step starts and ends ("apply", "apply done"): a seam for
-  // tests that kill the process at a precise point.
+  // Called when a step starts ("apply") and just before it is recorded
+  // ("apply finished"), and at a few points inside ("pivot moved",
+  // "release"): a seam for tests that kill the process at a precise point.
   std::function<void(std::string_view point)> checkpoint;
 };
 
@@ -74,7 +66,7 @@ struct CapiReport
   bool ephemeral = false;         // the ephemeral cluster manages it (or did, before the pivot)
   bool ephemeral_created = false; // by this command
   bool ephemeral_removed = false; // by this command
-  std::vector<std::string> resumed_after; // steps an earlier run had finished
+  std::vector<std::string> resumed_after; // steps an earlier run had finished (steps.hpp names)
   std::vector<std::string> components_installed;
   std::vector<std::string> components_present;
   std::vector<BootImageUse> images;
@@ -95,6 +87,10 @@ public:
 
   std::string_view provider() const override;
   cluster::KubeconfigPaths kubeconfigs() const override;
+  // The provider's credentials load (OCI: the profile and its key; Oxide:
+  // host and token), and a management cluster that is configured answers as
+  // a Kubernetes API; for a cluster recorded as running, nothing.
+  Status preflight(const ClusterRecord* existing) override;
   Result<cluster::StartResult> start(cluster::StartContext& ctx) override;
   Result<cluster::PostStartResult> post_start(cluster::StartContext& ctx) override;
   Status destroy(cluster::DeleteContext& ctx) override;
@@ -102,8 +98,6 @@ public:
   const CapiReport& report() const { return m_report; }
 
 private:
-  struct Run;
-
   CapiOptions m_options;
   std::unique_ptr<Flavor> m_flavor;
   CapiReport m_report;

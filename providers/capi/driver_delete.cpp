@@ -7,6 +7,7 @@
 
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/wait.hpp"
+#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/driver_steps.hpp"
 #include "providers/capi/journal.hpp"
 
@@ -20,8 +21,6 @@ namespace {
 
 using detail::client_for;
 
-const k8s::GroupVersionKind k_cluster_gvk{"cluster.x-k8s.io", "v1beta1", "Cluster"};
-
 bool
 file_exists(const fs::Path& path)
 {
@@ -29,22 +28,32 @@ file_exists(const fs::Path& path)
   return std::filesystem::exists(path, ec);
 }
 
-// The Cluster by namespace and name, or (namespace unknown) by name alone.
+// The Cluster by namespace and name, or (namespace unknown) by name alone,
+// in the version the cluster serves. A cluster that serves no Cluster API
+// has none: nullopt when nothing says it should, an error when the journal
+// says the cluster was applied there.
 Result<std::optional<k8s::ObjectRef>>
-find_cluster(k8s::Client& client, const std::string& ns, const std::string& name)
+find_cluster(k8s::Client& client, const std::string& ns, const std::string& name, bool expected)
 {
-  if (auto mapping = client.mapping(k_cluster_gvk); !mapping) {
-    if (mapping.error().kind() == ErrorKind::not_found) {
+  auto version = core_version(client);
+  if (!version) {
+    if (version.error().kind() == ErrorKind::not_found && !expected) {
       return std::optional<k8s::ObjectRef>{}; // no Cluster API here at all
     }
-    return tl::unexpected(mapping.error()); // the cluster did not answer
+    if (version.error().kind() == ErrorKind::not_found) {
+      return make_error(ErrorKind::not_found,
+                        "{}; it is not the cluster that manages {} (nothing was removed)", version.error().message(),
+                        name);
+    }
+    return tl::unexpected(version.error()); // the cluster did not answer
   }
+  const k8s::GroupVersionKind gvk{"cluster.x-k8s.io", *version, "Cluster"};
   if (!ns.empty()) {
-    const k8s::ObjectRef ref{k_cluster_gvk.api_version(), "Cluster", ns, name};
+    const k8s::ObjectRef ref{gvk.api_version(), "Cluster", ns, name};
     OCNE_TRY_ASSIGN(auto found, client.find(ref));
     return found ? std::optional<k8s::ObjectRef>(ref) : std::nullopt;
   }
-  OCNE_TRY_ASSIGN(auto list, client.list(k_cluster_gvk));
+  OCNE_TRY_ASSIGN(auto list, client.list(gvk));
   std::vector<k8s::ObjectRef> matches;
   for (const auto& item : list.items) {
     if (item["metadata"].value("name", "") == name) {
@@ -58,6 +67,25 @@ find_cluster(k8s::Client& client, const std::string& ns, const std::string& name
   return matches.empty() ? std::nullopt : std::optional<k8s::ObjectRef>(matches.front());
 }
 
+// Forgets what the record lists but a delete has nothing to do for: the
+// kubeconfig file and the boot images (kept for the next cluster).
+Status
+forget_local(cluster::DeleteContext& ctx, const std::string& provider, const fs::Path& kubeconfig)
+{
+  for (const auto& r : ctx.record.resources) {
+    if (r.provider == provider && r.kind == "image") {
+      // Boot images stay: the next cluster of this version uses them.
+      log::info("Keeping boot image {} ({}) for the next cluster", r.id, r.name);
+      OCNE_TRY(ctx.tracker.remove(r.provider, r.kind, r.name));
+    }
+  }
+  if (file_exists(kubeconfig)) {
+    log::info("Deleting file {}", kubeconfig.string());
+    OCNE_TRY(fs::remove_file(kubeconfig));
+  }
+  return ctx.tracker.remove("local", "file", kubeconfig.string());
+}
+
 } // namespace
 
 Status
@@ -66,17 +94,24 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
   const auto& rec = ctx.record;
   auto& tracker = ctx.tracker;
   const std::string provider(m_flavor->provider());
-  std::string ns = journal::get(rec, journal::k_namespace);
-  std::string name = journal::get(rec, journal::k_cluster);
-  if (name.empty()) {
-    name = ctx.cluster_name;
-  }
+  const auto journal = read_journal(rec);
+  std::string ns = journal.namespace_;
+  std::string name = journal.cluster.empty() ? ctx.cluster_name : journal.cluster;
   m_report.cluster = name;
   m_report.namespace_ = ns;
 
+  // A start that stopped before it applied anything (the Cluster's name is
+  // recorded before the first object) left nothing in a management cluster:
+  // forget it without asking one. An uncached cluster is looked for by name.
+  const bool cached = !rec.state.empty();
+  if (cached && !journal.applied_anything()) {
+    log::info("Cluster {} was never applied to a management cluster; forgetting it", ctx.cluster_name);
+    return forget_local(ctx, provider, m_options.kubeconfig_path);
+  }
+
   std::unique_ptr<k8s::Client> management;
   cluster::ManagementCluster bootstrap;
-  const bool pivoted = journal::get(rec, journal::k_pivoted) == "true";
+  const bool pivoted = journal.pivoted;
   // A cluster recorded as managing itself is deleted only once its Cluster
   // is found: never forgotten because its API did not answer.
   bool must_find = pivoted;
@@ -90,7 +125,7 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
     // A self-managed cluster cannot delete its own last machines: its
     // objects go back into a bootstrap cluster first.
     auto workload = client_for(m_options.kubeconfig_path);
-    Result<std::optional<k8s::ObjectRef>> in_workload = workload ? find_cluster(**workload, ns, name)
+    Result<std::optional<k8s::ObjectRef>> in_workload = workload ? find_cluster(**workload, ns, name, pivoted)
                                                                  : tl::unexpected(workload.error());
     if (!in_workload) {
       if (pivoted) {
@@ -111,7 +146,7 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
       log::info("Moving Cluster API resources out of the self-managed cluster into {}", bootstrap.kubeconfig.string());
       if (bootstrap.ephemeral && bootstrap.created) {
         // Recorded before the move, so a rerun still removes it at the end.
-        OCNE_TRY(tracker.set_state(journal::k_delete_ephemeral, "created"));
+        OCNE_TRY(tracker.set_state(journal::k_delete_ephemeral, journal::k_created));
       }
       OCNE_TRY(detail::move_objects(**workload, *management, ns, m_options, ctx.progress));
       OCNE_TRY(tracker.set_state(journal::k_pivoted, ""));
@@ -121,14 +156,31 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
     }
   }
   if (!management) {
-    const auto recorded = journal::get(rec, journal::k_management);
-    if (!recorded.empty() && recorded != m_options.kubeconfig_path.string() && file_exists(recorded)) {
+    // The management cluster the start recorded; another one would not have
+    // the Cluster, and the record would be dropped while the cloud keeps the
+    // machines. Only a cluster with nothing recorded is looked for in the
+    // configured one (KUBECONFIG, the ephemeral cluster).
+    const auto& recorded = journal.management;
+    const bool recorded_elsewhere = !recorded.empty() && recorded != m_options.kubeconfig_path.string();
+    if (recorded_elsewhere && file_exists(recorded)) {
       m_report.management_kubeconfig = recorded;
-      m_report.ephemeral = !journal::get(rec, journal::k_ephemeral).empty();
+      m_report.ephemeral = !journal.ephemeral.empty();
+    } else if (recorded_elsewhere && journal.ephemeral.empty()) {
+      return make_error(ErrorKind::not_found,
+                        "cluster {} was applied to the management cluster of {}, which no longer exists; put that "
+                        "kubeconfig back so its Cluster can be deleted (nothing was removed)",
+                        name, recorded);
     } else {
       OCNE_TRY_ASSIGN(bootstrap, cluster::ensure_management_cluster(m_options.config, m_options.configured_kubeconfig,
                                                                     m_options.configured_key, m_options.env,
                                                                     m_options.start_ephemeral));
+      if (recorded_elsewhere && bootstrap.created) {
+        return make_error(ErrorKind::not_found,
+                          "cluster {} was managed from the ephemeral cluster, which was removed since (a new one was "
+                          "started at {}): its Cluster API objects went with it, so its machines must be removed in "
+                          "the cloud itself (nothing was removed)",
+                          name, bootstrap.kubeconfig.string());
+      }
       m_report.management_kubeconfig = bootstrap.kubeconfig.string();
       m_report.ephemeral = bootstrap.ephemeral;
       m_report.ephemeral_created = bootstrap.created;
@@ -136,7 +188,7 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
     OCNE_TRY_ASSIGN(management, client_for(m_report.management_kubeconfig));
   }
 
-  OCNE_TRY_ASSIGN(auto cluster_ref, find_cluster(*management, ns, name));
+  OCNE_TRY_ASSIGN(auto cluster_ref, find_cluster(*management, ns, name, journal.applied_anything()));
   if (cluster_ref) {
     m_report.namespace_ = ns = cluster_ref->namespace_;
     log::info("Deleting Cluster {}/{}", ns, name);
@@ -179,22 +231,14 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
         return make_error(removed.error().with_context(fmt::format("deleting Secret {}", r.id)));
       }
       OCNE_TRY(tracker.remove(r.provider, r.kind, r.name));
-    } else if (r.provider == provider && r.kind == "image") {
-      // Boot images stay: the next cluster of this version uses them.
-      log::info("Keeping boot image {} ({}) for the next cluster", r.id, r.name);
-      OCNE_TRY(tracker.remove(r.provider, r.kind, r.name));
     }
   }
-  if (file_exists(m_options.kubeconfig_path)) {
-    log::info("Deleting file {}", m_options.kubeconfig_path.string());
-    OCNE_TRY(fs::remove_file(m_options.kubeconfig_path));
-  }
-  OCNE_TRY(tracker.remove("local", "file", m_options.kubeconfig_path.string()));
+  OCNE_TRY(forget_local(ctx, provider, m_options.kubeconfig_path));
 
   // A bootstrap cluster a delete started for the move back (this one or an
   // earlier, interrupted one) is not needed any more; one that manages the
   // cluster's peers stays.
-  if (journal::get(tracker.snapshot(), journal::k_delete_ephemeral) == "created") {
+  if (read_journal(tracker.snapshot()).delete_ephemeral) {
     OCNE_TRY_ASSIGN(m_report.ephemeral_removed, detail::release_ephemeral(m_options, m_report.management_kubeconfig));
     OCNE_TRY(tracker.set_state(journal::k_delete_ephemeral, ""));
   }

@@ -45,6 +45,9 @@ public:
   virtual ~Flavor() = default;
 
   virtual std::string_view provider() const = 0;
+  // Loads the credentials the start will need, so a missing or malformed
+  // profile stops it before anything is recorded. Never logs them.
+  virtual Status check_credentials() = 0;
   // Variables the provider's components take from ocne (CAPOCI's OCI_*_B64).
   // The values may be secrets: never log them.
   virtual Result<std::map<std::string, std::string, std::less<>>> component_values() = 0;

@@ -4,6 +4,7 @@
 // Oracle's ocne lists nothing: then its naming rules find the objects
 // (research ocne.md §4.7).
 
+#include "pkg/cluster/phase.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/libvirt/connection.hpp"
@@ -178,8 +179,8 @@ LibvirtDriver::destroy(cluster::DeleteContext& ctx)
   Deleter deleter(m_options, ctx);
   const auto& resources = ctx.record.resources;
   if (resources.empty()) {
-    const auto phase = ctx.record.state.find("phase");
-    const bool ours = phase != ctx.record.state.end() && phase->second != "running";
+    const auto phase = cluster::phase_of(ctx.record);
+    const bool ours = phase != cluster::Phase::none && phase != cluster::Phase::running;
     if (ctx.record.config_yaml.empty() || ours) {
       // Nothing is known to be ocne's: touch nothing.
       return {};

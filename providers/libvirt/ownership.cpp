@@ -1,5 +1,6 @@
 #include "providers/libvirt/ownership.hpp"
 
+#include "pkg/cluster/phase.hpp"
 #include "pkg/libvirt/xml.hpp"
 #include "providers/libvirt/domain_xml.hpp"
 #include "providers/libvirt/naming.hpp"
@@ -31,9 +32,9 @@ owns_domain(const ClusterRecord& record, const ocne::libvirt::Domain& domain, st
     OCNE_TRY_ASSIGN(auto named, metadata_cluster(domain));
     return named == cluster;
   }
-  const auto phase = record.state.find("phase");
+  const auto phase = cluster::phase_of(record);
   const bool legacy = record.resources.empty() && !record.config_yaml.empty() &&
-                      (phase == record.state.end() || phase->second == "running");
+                      (phase == cluster::Phase::none || phase == cluster::Phase::running);
   if (legacy) {
     const auto owner = cluster_of_domain(domain.name());
     return owner && *owner == cluster;

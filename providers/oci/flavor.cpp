@@ -32,6 +32,14 @@ public:
     return "oci";
   }
 
+  Status
+  check_credentials() override
+  {
+    OCNE_TRY_ASSIGN(const auto* p, profile());
+    OCNE_TRY(config::read_private_key_file(p->key_file));
+    return {};
+  }
+
   Result<std::map<std::string, std::string, std::less<>>>
   component_values() override
   {

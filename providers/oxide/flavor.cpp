@@ -30,6 +30,13 @@ public:
     return "oxide";
   }
 
+  Status
+  check_credentials() override
+  {
+    OCNE_TRY(credentials());
+    return {};
+  }
+
   Result<std::map<std::string, std::string, std::less<>>>
   component_values() override
   {

@@ -91,21 +91,30 @@ public:
   int
   wait()
   {
-    int status = 0;
-    ::waitpid(m_pid, &status, 0);
-    m_done = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    if (!m_done) {
+      ::waitpid(m_pid, &m_status, 0);
+      m_done = true;
+    }
+    return WIFEXITED(m_status) ? WEXITSTATUS(m_status) : -WTERMSIG(m_status);
   }
+  // Whether it still runs; once it has ended, wait() says how.
   bool
   running()
   {
-    int status = 0;
-    return ::waitpid(m_pid, &status, WNOHANG) == 0;
+    if (m_done) {
+      return false;
+    }
+    if (::waitpid(m_pid, &m_status, WNOHANG) == m_pid) {
+      m_done = true;
+      return false;
+    }
+    return true;
   }
 
 private:
   pid_t m_pid = -1;
   bool m_done = false;
+  int m_status = 0;
 };
 
 struct PtyRun

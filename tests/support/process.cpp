@@ -15,19 +15,9 @@ ocne_binary()
   return binary_dir() / "cmd" / "ocne" / "ocne";
 }
 
-namespace {
-
-OcneRun
-run_ocne_in(ProcessOptions options,
-            const std::vector<std::string>& args,
-            const std::filesystem::path& home,
-            const std::map<std::string, std::string>& env,
-            const std::string& stdin_data,
-            const std::filesystem::path& cwd,
-            std::chrono::seconds timeout = std::chrono::seconds(120))
+std::map<std::string, std::string>
+ocne_environment(const std::filesystem::path& home, const std::map<std::string, std::string>& env)
 {
-  options.argv.push_back(ocne_binary().string());
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
   std::map<std::string, std::string> vars;
   if (const char* path = std::getenv("PATH")) {
     vars["PATH"] = path;
@@ -43,7 +33,23 @@ run_ocne_in(ProcessOptions options,
   for (const auto& [k, v] : env) {
     vars[k] = v;
   }
-  options.env = vars;
+  return vars;
+}
+
+namespace {
+
+OcneRun
+run_ocne_in(ProcessOptions options,
+            const std::vector<std::string>& args,
+            const std::filesystem::path& home,
+            const std::map<std::string, std::string>& env,
+            const std::string& stdin_data,
+            const std::filesystem::path& cwd,
+            std::chrono::seconds timeout = std::chrono::seconds(120))
+{
+  options.argv.push_back(ocne_binary().string());
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.env = ocne_environment(home, env);
   options.stdin_data = stdin_data;
   options.cwd = cwd;
   options.timeout = timeout;

@@ -23,6 +23,11 @@ struct OcneRun
   int signal = 0; // the signal that ended it (exit_code is then -1)
 };
 
+// The environment run_ocne gives ocne: PATH and the sanitizer settings of
+// this process, HOME=home, OCNE_HOME=home/.ocne, then env.
+std::map<std::string, std::string> ocne_environment(const std::filesystem::path& home,
+                                                    const std::map<std::string, std::string>& env);
+
 // Runs ocne with args. home is used for HOME and home/.ocne for OCNE_HOME
 // unless env overrides them; PATH is inherited; nothing else is.
 // The run is killed after timeout.

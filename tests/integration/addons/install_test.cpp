@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <thread>
 
 namespace ocne::addons {
 namespace {
@@ -232,7 +233,15 @@ TEST_F(AddonInstall, KubeProxyModeIsSetInKubeadmsConfigMapAndTheDaemonSetRolls)
       "template":{"metadata":{"labels":{"k8s-app":"kube-proxy"}},
         "spec":{"containers":[{"name":"kube-proxy","image":"container-registry.oracle.com/olcne/kube-proxy:v1.33.5"}]}}}})"),
                 "kubeadm");
-  auto changed = set_kube_proxy_mode(*client, "ipvs", null_progress());
+  const k8s::WaitOptions wait{ .timeout = std::chrono::seconds(5), .interval = std::chrono::milliseconds(50) };
+  server->clear_requests();
+  // kubeadm's empty mode is iptables: nothing to write.
+  auto same = set_kube_proxy_mode(*client, "iptables", wait, null_progress());
+  ASSERT_TRUE(same) << same.error().message();
+  EXPECT_FALSE(*same);
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
+
+  auto changed = set_kube_proxy_mode(*client, "ipvs", wait, null_progress());
   ASSERT_TRUE(changed) << changed.error().message();
   EXPECT_TRUE(*changed);
   const auto cm = server->get("v1", "ConfigMap", "kube-system", "kube-proxy");
@@ -246,17 +255,58 @@ TEST_F(AddonInstall, KubeProxyModeIsSetInKubeadmsConfigMapAndTheDaemonSetRolls)
   EXPECT_EQ((*ds)["metadata"]["generation"], 2);
 
   server->clear_requests();
-  auto again = set_kube_proxy_mode(*client, "ipvs", null_progress());
+  auto again = set_kube_proxy_mode(*client, "ipvs", wait, null_progress());
   ASSERT_TRUE(again) << again.error().message();
   EXPECT_FALSE(*again);
   EXPECT_EQ(test::kube::write_requests(*server), 0);
 
-  auto missing = set_kube_proxy_mode(*client, "nftables", null_progress());
-  ASSERT_TRUE(missing);
+  // A run killed between the ConfigMap and the DaemonSet: the ConfigMap
+  // says ocne wrote nftables, the Pods were not rolled; the next run rolls.
+  auto cm_only = *server->get("v1", "ConfigMap", "kube-system", "kube-proxy");
+  (*config)["mode"] = "nftables";
+  cm_only["metadata"]["annotations"]["ocne.oracle.com/kube-proxy-mode"] = "nftables";
+  cm_only["data"]["config.conf"] = k8s::to_yaml(*config);
+  server->apply(cm_only, "ocne");
+  auto finished = set_kube_proxy_mode(*client, "nftables", wait, null_progress());
+  ASSERT_TRUE(finished) << finished.error().message();
+  EXPECT_TRUE(*finished);
+  EXPECT_EQ((*server->get("apps/v1", "DaemonSet", "kube-system", "kube-proxy"))["spec"]["template"]["metadata"]
+                                                                                  ["annotations"]["ocne.oracle.com/kube-proxy-mode"],
+            "nftables");
+
+  // kubeadm has not written it (yet): waited for, then a timeout naming it.
   server->remove("v1", "ConfigMap", "kube-system", "kube-proxy");
-  auto gone = set_kube_proxy_mode(*client, "ipvs", null_progress());
+  const k8s::WaitOptions short_wait{ .timeout = std::chrono::milliseconds(300), .interval = std::chrono::milliseconds(50) };
+  auto gone = set_kube_proxy_mode(*client, "ipvs", short_wait, null_progress());
   ASSERT_FALSE(gone);
-  EXPECT_EQ(gone.error().kind(), ErrorKind::not_found);
+  EXPECT_EQ(gone.error().kind(), ErrorKind::timeout);
+  EXPECT_NE(gone.error().message().find("kube-system/kube-proxy"), std::string::npos) << gone.error().message();
+}
+
+// kubeadm's addon phase writes kube-proxy seconds after the first Node
+// registers: the mode waits for it instead of failing.
+TEST_F(AddonInstall, KubeProxyModeWaitsForKubeadmsLateConfigMap)
+{
+  start();
+  std::thread kubeadm([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    server->apply({ { "apiVersion", "v1" },
+                    { "kind", "ConfigMap" },
+                    { "metadata", { { "name", "kube-proxy" }, { "namespace", "kube-system" } } },
+                    { "data", { { "config.conf", "kind: KubeProxyConfiguration\nmode: \"\"\n" } } } },
+                  "kubeadm");
+    server->apply(json::parse(R"({"apiVersion":"apps/v1","kind":"DaemonSet",
+      "metadata":{"name":"kube-proxy","namespace":"kube-system"},
+      "spec":{"selector":{"matchLabels":{"k8s-app":"kube-proxy"}},
+        "template":{"metadata":{"labels":{"k8s-app":"kube-proxy"}},
+          "spec":{"containers":[{"name":"kube-proxy","image":"registry.k8s.io/kube-proxy:v1.33.0"}]}}}})"),
+                  "kubeadm");
+  });
+  const k8s::WaitOptions wait{ .timeout = std::chrono::seconds(20), .interval = std::chrono::milliseconds(50) };
+  auto changed = set_kube_proxy_mode(*client, "ipvs", wait, null_progress());
+  kubeadm.join();
+  ASSERT_TRUE(changed) << changed.error().message();
+  EXPECT_TRUE(*changed);
 }
 
 TEST_F(AddonInstall, NodesThatStayNotReadySayWhy)

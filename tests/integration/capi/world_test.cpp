@@ -194,7 +194,7 @@ TEST_F(CapiWorldTest, OciClusterProvisionsNodesWaitForAddonsAndDeletionFinishes)
 
   // kubeadm's pieces, then nodes NotReady until flannel and the CCM run.
   ASSERT_TRUE(eventually([&] { return world->workload().get("apps/v1", "Deployment", "kube-system", "coredns").has_value(); }));
-  auto mode = addons::set_kube_proxy_mode(*workload, "ipvs", null_progress());
+  auto mode = addons::set_kube_proxy_mode(*workload, "ipvs", k8s::WaitOptions{}, null_progress());
   ASSERT_TRUE(mode) << mode.error().message();
   for (const auto& node : world->workload().list("v1", "Node")) {
     EXPECT_TRUE(condition_is(node, "Ready", "False")) << node.dump();

@@ -18,9 +18,8 @@ CapiCliTest::start_world(CapiWorldOptions options)
   world = std::make_unique<CapiWorld>(dir(), std::move(options));
 }
 
-OcneRun
-CapiCliTest::ocne(const std::vector<std::string>& args, const std::map<std::string, std::string>& extra_env,
-                  int timeout_seconds)
+std::map<std::string, std::string>
+CapiCliTest::ocne_env(const std::map<std::string, std::string>& extra_env, int timeout_seconds) const
 {
   auto env = world->env();
   env["OCNE_CAPI_POLL_MS"] = "100";
@@ -28,7 +27,14 @@ CapiCliTest::ocne(const std::vector<std::string>& args, const std::map<std::stri
   for (const auto& [k, v] : extra_env) {
     env[k] = v;
   }
-  return run_ocne(args, world->home(), env);
+  return ocne_environment(world->home(), env);
+}
+
+OcneRun
+CapiCliTest::ocne(const std::vector<std::string>& args, const std::map<std::string, std::string>& extra_env,
+                  int timeout_seconds)
+{
+  return run_ocne(args, world->home(), ocne_env(extra_env, timeout_seconds));
 }
 
 std::filesystem::path

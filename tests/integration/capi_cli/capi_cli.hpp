@@ -28,6 +28,9 @@ protected:
   // any wait after timeout_seconds.
   OcneRun ocne(const std::vector<std::string>& args, const std::map<std::string, std::string>& extra_env = {},
                int timeout_seconds = 60);
+  // That environment, complete (for a Child the test kills).
+  std::map<std::string, std::string> ocne_env(const std::map<std::string, std::string>& extra_env = {},
+                                              int timeout_seconds = 60) const;
 
   std::filesystem::path kubeconfig(const std::string& name) const;
   // The cache entry's state ("" when the cluster is not cached).

@@ -1,4 +1,4 @@
-// A start killed with SIGKILL at the end of each of its seven steps (after
+// A start killed with SIGKILL at the end of each of its steps (after
 // the step's work, before the record says it is done) continues on the next
 // run and leaves exactly one of everything.
 
@@ -20,7 +20,7 @@ TEST_P(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything
   start_world({.provider = GetParam()});
   const auto images = world->image_count();
   const auto file = world->write_cluster_file("demo", "workerNodes: 1\n", "selfManaged: true\n");
-  for (const auto* step : {"management", "components", "images", "apply", "workload", "addons", "pivot"}) {
+  for (const auto* step : {"management", "components", "images", "apply", "workload", "addons", "nodes", "pivot"}) {
     const auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", std::string(step) + " finished"}});
     ASSERT_EQ(r.signal, SIGKILL) << step << " (exit " << r.exit_code << ")\n" << r.err;
     ASSERT_EQ(r.out, "") << step;

@@ -34,7 +34,7 @@ class RecordingSink : public ProgressSink
 {
 public:
   void
-  begin(std::uint64_t id, std::string_view label, std::uint64_t) override
+  begin(std::uint64_t id, std::string_view label, std::uint64_t, ProgressUnit) override
   {
     const std::lock_guard lock(m_mutex);
     m_labels[id] = std::string(label);
@@ -349,13 +349,95 @@ TEST_F(StackInstall, AMissingVariableIsReportedBeforeAnythingIsInstalled)
   ASSERT_TRUE(text);
   ASSERT_TRUE(fs::write_file_atomic(capoci, *text + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"
                                                     "data:\n  region: ${OCI_EXTRA_REGION}\n  zone: ${OCI_EXTRA_ZONE:-}\n"));
+  server->clear_requests();
   auto report = install("oci", settings(), options());
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().message(),
             "infrastructure-oci v0.21.0 infrastructure-components.yaml: missing variables: OCI_EXTRA_REGION, "
             "OCI_EXTRA_ZONE (set them in the environment or in clusterctl.yaml)");
+  // Not one write, not even clusterctl's inventory CRD.
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
   EXPECT_FALSE(server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "clusters.cluster.x-k8s.io"));
+  EXPECT_FALSE(server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "",
+                           "providers.clusterctl.cluster.x-k8s.io"));
   EXPECT_FALSE(server->get("v1", "Namespace", "", "cert-manager"));
+}
+
+// An install that stopped inside cert-manager's objects (here: one of its
+// Deployments refused, as a run killed there would leave it) has written the
+// CRDs but not the version annotation that says "installed": the next run
+// applies cert-manager again instead of waiting for a Deployment that will
+// never come.
+TEST_F(StackInstall, ACertManagerInstallThatStoppedHalfWayIsAppliedAgain)
+{
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  auto o = options();
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  server->faults().fail_next(1, { .status = 403, .message = "injected: stopped here" }, "PATCH",
+                             "/apis/apps/v1/namespaces/cert-manager/deployments/cert-manager");
+  auto first = install("oci", settings(), o);
+  ASSERT_FALSE(first);
+  const auto crd = server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "certificates.cert-manager.io");
+  ASSERT_TRUE(crd) << "the CRDs come first";
+  EXPECT_FALSE(k8s::has_annotation(*crd, "certmanager.clusterctl.cluster.x-k8s.io/version"));
+  EXPECT_LT(server->list("apps/v1", "Deployment", "cert-manager").size(), 3U);
+
+  auto second = install("oci", settings(), o);
+  ASSERT_TRUE(second) << second.error().message();
+  ASSERT_FALSE(second->components.empty());
+  EXPECT_EQ(second->components[0].label, "cert-manager");
+  EXPECT_TRUE(second->components[0].installed);
+  EXPECT_EQ(server->list("apps/v1", "Deployment", "cert-manager").size(), 3U);
+  const auto done = server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "certificates.cert-manager.io");
+  EXPECT_EQ((*done)["metadata"]["annotations"]["certmanager.clusterctl.cluster.x-k8s.io/version"], "v1.19.4");
+
+  // Complete now: a third run writes nothing.
+  server->clear_requests();
+  auto third = install("oci", settings(), o);
+  ASSERT_TRUE(third) << third.error().message();
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
+}
+
+// A cert-manager someone else installed (not by ocne, no clusterctl
+// annotation) is left as it is: ocne writes none of its objects.
+TEST_F(StackInstall, SomeoneElsesCertManagerIsLeftAlone)
+{
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  // The release file as it is: its objects without clusterctl's
+  // annotation, applied by another field manager.
+  std::string text;
+  for (const auto& [path, content] : test::stack_release_files("oci")) {
+    if (path.rfind("cert-manager/", 0) == 0) {
+      text = content;
+    }
+  }
+  auto objects = k8s::parse_yaml_stream(text, "cert-manager.yaml");
+  ASSERT_TRUE(objects) << objects.error().message();
+  for (const auto& object : *objects) {
+    if (object.value("kind", "") == "CustomResourceDefinition") {
+      server->apply(object, "helm");
+    }
+  }
+  for (const auto& object : *objects) {
+    if (object.value("kind", "") != "CustomResourceDefinition") {
+      server->apply(object, "helm");
+    }
+  }
+  auto o = options();
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  server->clear_requests();
+  auto report = install("oci", settings(), o);
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_FALSE(report->components[0].installed);
+  for (const auto& r : server->requests()) {
+    if (r.method != "GET") {
+      EXPECT_EQ(r.target.find("namespaces/cert-manager/"), std::string::npos) << r.method << " " << r.target;
+      const bool crd = r.target.find("customresourcedefinitions/") != std::string::npos;
+      EXPECT_FALSE(crd && r.target.find("cert-manager.io") != std::string::npos) << r.method << " " << r.target;
+    }
+  }
 }
 
 } // namespace

@@ -14,7 +14,7 @@ class RecordingSink : public ProgressSink
 {
 public:
   void
-  begin(std::uint64_t, std::string_view label, std::uint64_t total) override
+  begin(std::uint64_t, std::string_view label, std::uint64_t total, ProgressUnit) override
   {
     const std::lock_guard lock(mutex);
     events.push_back(fmt::format("begin {} {}", label, total));

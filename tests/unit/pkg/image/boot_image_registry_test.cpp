@@ -35,7 +35,7 @@ class RecordingProgress : public ProgressSink
 {
 public:
   void
-  begin(std::uint64_t, std::string_view label, std::uint64_t) override
+  begin(std::uint64_t, std::string_view label, std::uint64_t, ProgressUnit) override
   {
     const std::lock_guard lock(m_mutex);
     labels.emplace_back(label);

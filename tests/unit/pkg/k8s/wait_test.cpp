@@ -14,7 +14,7 @@ class RecordingSink : public ProgressSink
 {
 public:
   void
-  begin(std::uint64_t, std::string_view label, std::uint64_t) override
+  begin(std::uint64_t, std::string_view label, std::uint64_t, ProgressUnit) override
   {
     labels.emplace_back(label);
   }

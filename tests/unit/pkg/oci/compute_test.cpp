@@ -56,7 +56,7 @@ protected:
   {
   public:
     void
-    begin(std::uint64_t, std::string_view, std::uint64_t) override
+    begin(std::uint64_t, std::string_view, std::uint64_t, ProgressUnit) override
     {
     }
     void

@@ -17,7 +17,7 @@ class RecordingProgress : public ProgressSink
 {
 public:
   void
-  begin(std::uint64_t, std::string_view label, std::uint64_t total) override
+  begin(std::uint64_t, std::string_view label, std::uint64_t total, ProgressUnit) override
   {
     const std::lock_guard lock(m_mutex);
     labels.emplace_back(label);
