@@ -24,6 +24,7 @@ namespace {
 constexpr const char* k_block_move = "clusterctl.cluster.x-k8s.io/block-move";
 constexpr const char* k_delete_for_move = "clusterctl.cluster.x-k8s.io/delete-for-move";
 constexpr const char* k_paused_annotation = "cluster.x-k8s.io/paused";
+constexpr const char* k_paused_by_move = k_paused_for_move_annotation;
 
 // Retries fn on transient errors (the transport already retried idempotent
 // requests; creates are not idempotent there).
@@ -195,7 +196,8 @@ public:
     }
     for (const auto i : m_plan.clusters) {
       const auto& ref = m_plan.nodes[i].ref;
-      const json patch = { { "spec", { { "paused", pause ? json(true) : json(nullptr) } } } };
+      const json patch = { { "metadata", { { "annotations", { { k_paused_by_move, pause ? json("true") : json(nullptr) } } } } },
+                           { "spec", { { "paused", pause ? json(true) : json(nullptr) } } } };
       OCNE_TRY(
         with_retries(m_options, [&] { return m_source.patch(ref, PatchType::merge, patch); }).map_error([&](Error e) {
           return e.with_context(pause ? "cannot pause the source" : "cannot unpause the source");
@@ -204,7 +206,9 @@ public:
     for (const auto i : m_plan.cluster_classes) {
       const auto& ref = m_plan.nodes[i].ref;
       const json patch = { { "metadata",
-                             { { "annotations", { { k_paused_annotation, pause ? json("") : json(nullptr) } } } } } };
+                             { { "annotations",
+                                 { { k_paused_annotation, pause ? json("") : json(nullptr) },
+                                   { k_paused_by_move, pause ? json("true") : json(nullptr) } } } } } };
       OCNE_TRY(with_retries(m_options, [&] { return m_source.patch(ref, PatchType::merge, patch); }));
     }
     m_source_paused = pause;
@@ -219,10 +223,11 @@ public:
         const auto& ref = m_plan.nodes[i].ref;
         OCNE_TRY_ASSIGN(auto object, m_source.get(ref));
         if (truthy(object, "/spec/paused") || has_annotation(object, k_paused_annotation)) {
-          // Paused with a copy in the target: a move that stopped half-way. Finish it.
+          // Paused by a move (ours, marked) or with a copy in the target: a
+          // move that stopped half-way. Finish it.
           OCNE_TRY_ASSIGN(auto copy, m_target.find(ref));
-          if (copy) {
-            log::info("move: {} is paused and already in the target; resuming an interrupted move", ref.to_string());
+          if (copy || has_annotation(object, k_paused_by_move)) {
+            log::info("move: {} was paused by a move that stopped half-way; resuming it", ref.to_string());
             m_source_paused = true;
             continue;
           }
@@ -472,11 +477,12 @@ public:
   unpause_target()
   {
     for (const auto i : m_plan.clusters) {
-      const json patch = { { "spec", { { "paused", nullptr } } } };
+      const json patch = { { "metadata", { { "annotations", { { k_paused_by_move, nullptr } } } } },
+                           { "spec", { { "paused", nullptr } } } };
       OCNE_TRY(with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, PatchType::merge, patch); }));
     }
     for (const auto i : m_plan.cluster_classes) {
-      const json patch = { { "metadata", { { "annotations", { { k_paused_annotation, nullptr } } } } } };
+      const json patch = { { "metadata", { { "annotations", { { k_paused_annotation, nullptr }, { k_paused_by_move, nullptr } } } } } };
       OCNE_TRY(with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, PatchType::merge, patch); }));
     }
     return {};

@@ -32,6 +32,10 @@
 
 namespace ocne::k8s {
 
+// Set on a Cluster in the same write that pauses it for a move, so a move
+// killed right after pausing knows the pause is its own; removed on unpause.
+inline constexpr const char* k_paused_for_move_annotation = "ocne.oracle.com/paused-for-move";
+
 struct MoveOptions
 {
   // The namespace to move; empty moves every namespace.

@@ -69,7 +69,9 @@ failing_conditions(const json& object, std::vector<std::string>& out)
   for (const auto& c : conditions) {
     const std::string status = c.value("status", "");
     const std::string message = c.value("message", "");
-    if (status == "True" || message.empty()) {
+    // v1beta1's severity Info marks a step still in progress (a machine
+    // booting), not something a user has to act on.
+    if (status == "True" || message.empty() || c.value("severity", "") == "Info") {
       continue;
     }
     out.push_back(fmt::format("{} {}/{}: {}={} ({}): {}", object.value("kind", "?"),

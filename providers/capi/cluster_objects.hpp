@@ -26,7 +26,8 @@ Result<std::string> core_version(k8s::Client& client);
 std::optional<nlohmann::json> referenced(k8s::Client& client, const nlohmann::json& ref, const std::string& ns);
 
 // "Kind ns/name: Type=False (Reason): message" for each condition of the
-// object that is not True and says why.
+// object that is not True and says why (v1beta1 ones of severity Info, work
+// still in progress, are left out).
 void failing_conditions(const nlohmann::json& object, std::vector<std::string>& out);
 
 // Everything the controllers say about a cluster: the failing conditions of

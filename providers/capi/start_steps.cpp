@@ -9,6 +9,7 @@
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/apply.hpp"
+#include "pkg/k8s/move.hpp"
 #include "pkg/k8s/yaml.hpp"
 #include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/driver_steps.hpp"
@@ -76,7 +77,9 @@ unpause_cluster(k8s::Client& client, const ClusterResources& resources)
   if (cluster && (*cluster)["spec"].value("paused", false)) {
     log::info("Unpausing Cluster {}/{}, left paused by an interrupted move", resources.namespace_,
               resources.cluster_name);
-    OCNE_TRY(client.patch(ref, k8s::PatchType::merge, { { "spec", { { "paused", nullptr } } } }));
+    OCNE_TRY(client.patch(ref, k8s::PatchType::merge,
+                          { { "metadata", { { "annotations", { { k8s::k_paused_for_move_annotation, nullptr } } } } },
+                            { "spec", { { "paused", nullptr } } } }));
   }
   return {};
 }

@@ -92,6 +92,9 @@ CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
   play.delay = w.options.delay;
   play.deletion_delay = w.options.deletion_delay;
   play.workload_never_available = w.options.workload_never_available;
+  play.machine_boot = w.options.machine_boot;
+  play.kubeadm_addons_after = w.options.kubeadm_addons_after;
+  play.machine_failure = w.options.machine_failure;
   Impl* impl = &w;
   play.infrastructure_failure = [impl] {
     const std::lock_guard lock(impl->mutex);

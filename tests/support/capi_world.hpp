@@ -10,7 +10,7 @@
 //    with nodeRefs, deletion);
 //  - a workload cluster (another Kubernetes test server) whose API the
 //    "<name>-kubeconfig" Secret points at: once a Cluster is provisioned it
-//    gets what kubeadm installs (ConfigMap and DaemonSet kube-system/kube-proxy,
+//    gets what kubeadm installs some time after its first Node (ConfigMap and DaemonSet kube-system/kube-proxy,
 //    Deployment kube-system/coredns), a Node per Machine, NotReady
 //    (NetworkPluginNotReady) until DaemonSet kube-flannel/kube-flannel-ds is
 //    rolled out and the provider's cloud controller manager runs, and the
@@ -34,6 +34,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,13 @@ struct CapiWorldOptions
   // "namespace/name" of workload Deployments and DaemonSets whose pods never
   // start (ImagePullBackOff).
   std::vector<std::string> workload_never_available;
+  // Real timing (tests/servers/kube/capi_play.hpp): Machines boot this long,
+  // control plane machines one at a time and workers once the control plane
+  // is initialized; kube-proxy and CoreDNS appear this long after the first Node.
+  std::chrono::milliseconds machine_boot{ 300 };
+  std::chrono::milliseconds kubeadm_addons_after{ 1000 };
+  // Machines whose infrastructure fails (see kube::ClusterApiOptions).
+  std::function<std::optional<kube::InfrastructureFailure>(const nlohmann::json& machine)> machine_failure;
 };
 
 class CapiWorld

@@ -67,7 +67,9 @@ class CapiOutput : public CapiCliTest
 
 TEST_F(CapiOutput, TheStartLogOnANonTerminalMatchesTheGoldenFile)
 {
-  start_world({.provider = "oci"});
+  // kubeadm's kube-proxy comes well after the first Node, so the log always
+  // shows the wait for it (with the default second it would depend on speed).
+  start_world({.provider = "oci", .kubeadm_addons_after = std::chrono::seconds(4)});
   const auto file = world->write_cluster_file("demo");
   const auto r = ocne({"cluster", "start", "-c", file.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;

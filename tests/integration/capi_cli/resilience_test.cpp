@@ -139,10 +139,14 @@ TEST_F(CapiResilience, ADeleteNeverForgetsAClusterItCannotReach)
   EXPECT_TRUE(has(r.err, "which no longer exists; put that kubeconfig back")) << r.err;
   EXPECT_TRUE(cached("demo"));
 
-  // A management cluster that serves no Cluster API is not the one.
-  r = ocne({"cluster", "delete", "-C", "demo"}, {{"KUBECONFIG", world->workload_kubeconfig().string()}});
+  // The recorded kubeconfig names a cluster that serves no Cluster API (it
+  // was overwritten with another one's): not the one, nothing is dropped.
+  std::filesystem::copy_file(world->workload_kubeconfig(), world->management_kubeconfig());
+  r = ocne({"cluster", "delete", "-C", "demo"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "it is not the cluster that manages demo (nothing was removed)")) << r.err;
   EXPECT_TRUE(cached("demo"));
+  std::filesystem::remove(world->management_kubeconfig());
 
   // Back: the delete finishes.
   std::filesystem::rename(moved, world->management_kubeconfig());

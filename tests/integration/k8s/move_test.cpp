@@ -238,6 +238,34 @@ TEST_F(MoveTest, AFailedDeleteLeavesTheTargetRunningAndASecondRunFinishes)
   EXPECT_FALSE((*in_target)["spec"].contains("paused"));
 }
 
+// A move killed right after it paused the source, before anything reached
+// the target, continues on the next run; a Cluster someone else paused is
+// still refused.
+TEST_F(MoveTest, APauseOfItsOwnIsResumedAndSomeoneElsesIsRefused)
+{
+  const auto graph = test::make_capi_graph(*source_server, "capi", "demo", 1);
+  source_server->merge_patch("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo", {{"spec", {{"paused", true}}}});
+  auto refused = move(*source, *target, options("capi"), null_progress());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("is already paused; unpause it or finish the move that paused it"),
+            std::string::npos)
+    << refused.error().message();
+
+  // What the move's own pause writes, in one request.
+  source_server->merge_patch("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo",
+                             {{"metadata", {{"annotations", {{k_paused_for_move_annotation, "true"}}}}}});
+  auto report = move(*source, *target, options("capi"), null_progress());
+  ASSERT_TRUE(report) << report.error().message();
+  for (const auto& o : graph.moving) {
+    EXPECT_TRUE(target_server->get(o["apiVersion"], o["kind"], "capi", name_of(o)).has_value()) << name_of(o);
+  }
+  const auto cluster = target_server->get("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo");
+  ASSERT_TRUE(cluster);
+  EXPECT_FALSE((*cluster)["spec"].contains("paused")) << cluster->dump();
+  EXPECT_EQ((*cluster)["metadata"].value("annotations", json::object()).count(k_paused_for_move_annotation), 0U)
+    << cluster->dump();
+}
+
 class MoveUnlabelledTest : public MoveTest
 {
 protected:

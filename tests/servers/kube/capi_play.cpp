@@ -60,8 +60,8 @@ cluster_api(KubeTestServer& workload, const CapiPlayOptions& options)
   o.deletion_delay = options.deletion_delay;
   o.nodes = &workload;
   o.infrastructure_failure = options.infrastructure_failure;
-  KubeTestServer* w = &workload;
-  o.on_provisioned = [w](const json&) { kubeadm_addons(*w); };
+  o.machine_boot = options.machine_boot;
+  o.machine_failure = options.machine_failure;
   return o;
 }
 
@@ -82,6 +82,10 @@ void
 play_capi(KubeTestServer& management, KubeTestServer& workload, const CapiPlayOptions& options)
 {
   play_cluster_api(management, cluster_api(workload, options));
+  // kubeadm's add-on phase ends kubeadm init, after the first kubelet has
+  // registered its Node.
+  workload.on({ .group = "", .kind = "Node", .added = true, .modified = false, .delay = options.kubeadm_addons_after },
+              [](KubeTestServer& s, const ObjectEvent&) { kubeadm_addons(s); });
   play_workload_controllers(workload, options.delay, options.workload_never_available);
   NodeReadinessOptions nodes;
   nodes.daemonsets.push_back("kube-flannel/kube-flannel-ds");

@@ -5,7 +5,7 @@
 // management cluster, where the Cluster API controllers provision each
 // Cluster and point its kubeconfig Secret at the workload server; and the
 // workload server, which gets what kubeadm installs once a Cluster is
-// provisioned, a Node per Machine that is Ready once flannel and the
+// provisioned (some time after its first Node), a Node per Machine that is Ready once flannel and the
 // provider's cloud controller manager run, and the Cluster API controllers
 // too (a self-managed cluster reconciles its own objects).
 // tests/support/capi_world.hpp builds its loopback world with this; the
@@ -34,6 +34,13 @@ struct CapiPlayOptions
   std::string workload_kubeconfig;
   std::vector<std::string> workload_never_available;
   std::function<std::optional<InfrastructureFailure>()> infrastructure_failure;
+  // Real timing (controllers.hpp, ClusterApiOptions): how long a Machine
+  // boots, and how long after the first Node registers kubeadm's add-on phase
+  // writes kube-proxy and CoreDNS (kubelet starts during kubeadm init, the
+  // add-ons come at its end).
+  std::chrono::milliseconds machine_boot{ 300 };
+  std::chrono::milliseconds kubeadm_addons_after{ 1000 };
+  std::function<std::optional<InfrastructureFailure>(const nlohmann::json& machine)> machine_failure;
 };
 
 // Deployments, DaemonSets, cert-manager and endpoints, as every cluster of

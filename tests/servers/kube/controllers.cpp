@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
+#include <mutex>
 
 namespace ocne::test::kube {
 
@@ -663,14 +665,23 @@ name_suffix(const std::string& seed)
   return out;
 }
 
+// What the controllers remember between reconciles: when each Machine
+// (by uid) started to boot.
+struct PlayerState
+{
+  std::mutex mutex;
+  std::map<std::string, std::chrono::steady_clock::time_point> boot_started;
+};
+
 class ClusterApiPlayer
 {
 public:
-  ClusterApiPlayer(KubeTestServer& s, const ClusterApiOptions& o, std::string core)
+  ClusterApiPlayer(KubeTestServer& s, const ClusterApiOptions& o, std::string core, PlayerState& state)
     : m_s(s)
     , m_o(o)
     , m_core(std::move(core))
     , m_nodes(o.nodes != nullptr ? *o.nodes : s)
+    , m_state(&state)
   {
   }
 
@@ -709,19 +720,20 @@ public:
     m_infra_machine = { { "apiVersion", (*infra)["apiVersion"] }, { "kind", machine_kind } };
 
     int cp_ready = 0;
-    if (auto kcp = resolve_ref(m_s, cluster["spec"].value("controlPlaneRef", Json()), ns)) {
+    std::optional<Json> kcp = resolve_ref(m_s, cluster["spec"].value("controlPlaneRef", Json()), ns);
+    if (kcp) {
       adopt(m_s, *kcp, cluster);
       kcp = resolve_ref(m_s, cluster["spec"].value("controlPlaneRef", Json()), ns);
       cp_ready = control_plane(cluster, *kcp);
     }
     if (cp_ready > 0) {
-      provisioned(cluster);
+      provisioned(cluster, *kcp);
     }
     const std::string md_api = served_version(m_s, "cluster.x-k8s.io", "MachineDeployment");
     for (const auto& md : m_s.list(md_api, "MachineDeployment", ns)) {
       if (md["spec"].value("clusterName", "") == name && !md["metadata"].contains("deletionTimestamp")) {
         adopt(m_s, md, cluster);
-        machine_deployment(cluster, *m_s.get(md_api, "MachineDeployment", ns, string_at(md["metadata"], "name")));
+        machine_deployment(cluster, *m_s.get(md_api, "MachineDeployment", ns, string_at(md["metadata"], "name")), cp_ready > 0);
       }
     }
     if (cp_ready > 0 && m_o.on_provisioned) {
@@ -896,19 +908,35 @@ private:
     return endpoint;
   }
 
-  // A Machine (and its Node) for an owner; returns it.
+  // Where a pool's machines come from: the infrastructure machine template
+  // and the kubeadm configuration spec for their KubeadmConfigs.
+  struct MachineSource
+  {
+    std::optional<Json> infra_template;
+    Json kubeadm_config_spec = Json::object();
+    std::string version;
+  };
+
+  // A reference to obj in the shape m_core uses (apiVersion or apiGroup).
   Json
-  new_machine(const Json& cluster, const Json& owner, const std::string& prefix, int index,
-              const Json& labels, const std::string& version)
+  ref_to(const std::string& api_version, const std::string& kind, const std::string& name, const std::string& ns) const
+  {
+    if (is_v1beta1(m_core)) {
+      return { { "apiVersion", api_version }, { "kind", kind }, { "name", name }, { "namespace", ns } };
+    }
+    return { { "apiGroup", api_version.substr(0, api_version.find('/')) }, { "kind", kind }, { "name", name } };
+  }
+
+  // A Machine for an owner with its infrastructure machine and KubeadmConfig
+  // (both owned by the Machine, as the Machine controller sets them); returns it.
+  Json
+  new_machine(const Json& cluster, const Json& owner, const std::string& name, const Json& labels, const MachineSource& source)
   {
     const std::string ns = string_at(cluster["metadata"], "namespace");
-    const std::string name = prefix + "-" + name_suffix(string_at(owner["metadata"], "uid") + std::to_string(index));
-    Json infra_ref;
-    if (is_v1beta1(m_core)) {
-      infra_ref = { { "apiVersion", m_infra_machine["apiVersion"] }, { "kind", m_infra_machine["kind"] }, { "name", name }, { "namespace", ns } };
-    } else {
-      infra_ref = { { "apiGroup", "infrastructure.cluster.x-k8s.io" }, { "kind", m_infra_machine["kind"] }, { "name", name } };
-    }
+    const std::string infra_api = source.infra_template ? string_at(*source.infra_template, "apiVersion")
+                                                        : string_at(m_infra_machine, "apiVersion");
+    const std::string infra_kind = string_at(m_infra_machine, "kind");
+    const std::string bootstrap_api = served_version(m_s, "bootstrap.cluster.x-k8s.io", "KubeadmConfig");
     Json machine = { { "apiVersion", m_core },
                      { "kind", "Machine" },
                      { "metadata", { { "name", name }, { "namespace", ns }, { "labels", labels },
@@ -916,18 +944,169 @@ private:
                      { "spec",
                        { { "clusterName", string_at(cluster["metadata"], "name") },
                          { "bootstrap", { { "dataSecretName", name } } },
-                         { "infrastructureRef", infra_ref } } } };
-    if (!version.empty()) {
-      machine["spec"]["version"] = version;
+                         { "infrastructureRef", ref_to(infra_api, infra_kind, name, ns) } } } };
+    if (!bootstrap_api.empty()) {
+      machine["spec"]["bootstrap"]["configRef"] = ref_to(bootstrap_api, "KubeadmConfig", name, ns);
     }
-    return m_s.create(machine);
+    if (!source.version.empty()) {
+      machine["spec"]["version"] = source.version;
+    }
+    Json created = m_s.create(machine);
+    const Json owned_meta = { { "name", name }, { "namespace", ns }, { "labels", { { k_cluster_label, string_at(cluster["metadata"], "name") } } },
+                              { "ownerReferences", Json::array({ owner_ref(created, true) }) } };
+    if (source.infra_template) {
+      const Json* tspec = child((*source.infra_template)["spec"], "template");
+      m_s.create({ { "apiVersion", infra_api },
+                   { "kind", infra_kind },
+                   { "metadata", owned_meta },
+                   { "spec", tspec != nullptr && tspec->contains("spec") ? (*tspec)["spec"] : Json::object() } });
+    }
+    if (!bootstrap_api.empty()) {
+      const Json config = m_s.create({ { "apiVersion", bootstrap_api },
+                                       { "kind", "KubeadmConfig" },
+                                       { "metadata", owned_meta },
+                                       { "spec", source.kubeadm_config_spec } });
+      // The bootstrap data the KubeadmConfig controller renders.
+      Json secret_meta = owned_meta;
+      secret_meta["ownerReferences"] = Json::array({ owner_ref(config, true) });
+      m_s.create({ { "apiVersion", "v1" },
+                   { "kind", "Secret" },
+                   { "type", "cluster.x-k8s.io/secret" },
+                   { "metadata", secret_meta },
+                   { "data", { { "format", base64_encode("ignition") }, { "value", base64_encode("{}") } } } });
+    }
+    return created;
   }
 
-  // The Node of a Machine and status.nodeRef; whether it has one.
+  // Writes a Machine's status if it would change (phase, conditions).
+  void
+  machine_status(const Json& machine, const Json& st)
+  {
+    const Json* have = child(machine, "status");
+    if (have == nullptr || have->value("phase", "") != st["status"].value("phase", "") ||
+        have->value("conditions", Json::array()).size() != st["status"].value("conditions", Json::array()).size() ||
+        [&] {
+          for (const auto& c : st["status"]["conditions"]) {
+            bool same = false;
+            for (const auto& h : have->value("conditions", Json::array())) {
+              same = same || (h.value("type", "") == c.value("type", "") && h.value("status", "") == c.value("status", "") &&
+                              h.value("reason", "") == c.value("reason", "") && h.value("message", "") == c.value("message", ""));
+            }
+            if (!same) {
+              return true;
+            }
+          }
+          return false;
+        }()) {
+      m_s.apply_status(st, k_manager);
+    }
+  }
+
+  // A Machine that waits: for the control plane (phase Pending) or for its
+  // infrastructure to boot (Provisioning), with the conditions Cluster API
+  // reports meanwhile (v1beta1 ones with severity Info: progress, not failure).
+  void
+  machine_waiting(const Json& machine, const std::string& phase, const std::string& reason, const std::string& message)
+  {
+    Json st = status_stub(machine);
+    const long long generation = machine["metadata"].value("generation", 1LL);
+    st["status"] = { { "phase", phase }, { "observedGeneration", generation } };
+    if (is_v1beta1(m_core)) {
+      st["status"]["bootstrapReady"] = phase != "Pending";
+      st["status"]["infrastructureReady"] = false;
+      set_condition(st, "InfrastructureReady", "False", reason, message);
+      set_condition(st, "Ready", "False", reason, message);
+      for (auto& c : st["status"]["conditions"]) {
+        c["severity"] = "Info";
+      }
+    } else {
+      st["status"]["initialization"] = { { "bootstrapDataSecretCreated", phase != "Pending" }, { "infrastructureProvisioned", false } };
+      condition_v1beta2(st, "InfrastructureReady", false, reason, message, generation);
+      condition_v1beta2(st, "NodeHealthy", false, "NodeDoesNotExist", "Waiting for a Node with spec.providerID to exist", generation);
+      condition_v1beta2(st, "Ready", false, "NotReady", "* InfrastructureReady: " + message, generation);
+    }
+    machine_status(machine, st);
+  }
+
+  // A Machine whose infrastructure failed: the provider's reason and message
+  // in its conditions and a Warning Event on it, once.
+  void
+  machine_failed(const Json& machine, const InfrastructureFailure& f)
+  {
+    Json st = status_stub(machine);
+    const long long generation = machine["metadata"].value("generation", 1LL);
+    st["status"] = { { "phase", "Provisioning" }, { "observedGeneration", generation } };
+    if (is_v1beta1(m_core)) {
+      st["status"]["bootstrapReady"] = true;
+      st["status"]["infrastructureReady"] = false;
+      condition_v1beta1(st, "InfrastructureReady", false, f.reason, f.message);
+      condition_v1beta1(st, "Ready", false, f.reason, f.message);
+    } else {
+      st["status"]["initialization"] = { { "bootstrapDataSecretCreated", true }, { "infrastructureProvisioned", false } };
+      condition_v1beta2(st, "InfrastructureReady", false, f.reason, f.message, generation);
+      condition_v1beta2(st, "Ready", false, "NotReady", "* InfrastructureReady: " + f.message, generation);
+    }
+    const Json* have = child(machine, "status");
+    bool said = false;
+    for (const auto& c : have == nullptr ? Json::array() : have->value("conditions", Json::array())) {
+      said = said || (c.value("type", "") == "InfrastructureReady" && c.value("message", "") == f.message);
+    }
+    if (said) {
+      return;
+    }
+    m_s.apply_status(st, k_manager);
+    const std::string ns = string_at(machine["metadata"], "namespace");
+    const std::string name = string_at(machine["metadata"], "name");
+    m_s.create({ { "apiVersion", "v1" },
+                 { "kind", "Event" },
+                 { "metadata", { { "name", name + "." + name_suffix(f.message + rfc3339_now()) }, { "namespace", ns } } },
+                 { "involvedObject",
+                   { { "apiVersion", machine["apiVersion"] }, { "kind", "Machine" }, { "name", name }, { "namespace", ns },
+                     { "uid", machine["metadata"]["uid"] } } },
+                 { "reason", f.reason },
+                 { "message", f.message },
+                 { "type", "Warning" },
+                 { "count", 1 },
+                 { "firstTimestamp", rfc3339_now() },
+                 { "lastTimestamp", rfc3339_now() },
+                 { "source", { { "component", "machine-controller" } } } });
+  }
+
+  // The Node of a Machine and status.nodeRef once it has booted; whether it
+  // has one. may_boot: the control plane is there to join (workers).
   bool
-  machine_node(const Json& machine, bool control_plane)
+  machine_node(const Json& machine, bool control_plane, bool may_boot)
   {
     const std::string name = string_at(machine["metadata"], "name");
+    const Json* status = child(machine, "status");
+    if (status != nullptr && status->contains("nodeRef") && m_nodes.get("v1", "Node", "", name)) {
+      return true;
+    }
+    if (!may_boot) {
+      machine_waiting(machine, "Pending", "WaitingForControlPlaneAvailable",
+                      "waiting for the control plane to be initialized before joining");
+      return false;
+    }
+    if (m_o.machine_failure) {
+      if (const auto failure = m_o.machine_failure(machine)) {
+        machine_failed(machine, *failure);
+        return false;
+      }
+    }
+    if (m_o.machine_boot.count() > 0) {
+      const std::string uid = string_at(machine["metadata"], "uid");
+      const auto now = std::chrono::steady_clock::now();
+      std::chrono::steady_clock::time_point started;
+      {
+        const std::lock_guard lock(m_state->mutex);
+        started = m_state->boot_started.try_emplace(uid, now).first->second;
+      }
+      if (now - started < m_o.machine_boot) {
+        // The status write wakes the delayed Machine hook when the boot is over.
+        machine_waiting(machine, "Provisioning", "WaitingForInfrastructure", "the instance is being launched");
+        return false;
+      }
+    }
     auto node = m_nodes.get("v1", "Node", "", name);
     if (!node) {
       Json labels = { { "kubernetes.io/hostname", name }, { "kubernetes.io/os", "linux" } };
@@ -942,10 +1121,6 @@ private:
                     "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
                     "message:Network plugin returns error: cni plugin not initialized");
       m_nodes.apply_status(st, "fake-kubelet");
-    }
-    const Json* status = child(machine, "status");
-    if (status != nullptr && status->contains("nodeRef")) {
-      return true;
     }
     Json st = status_stub(machine);
     const long long generation = machine["metadata"].value("generation", 1LL);
@@ -966,15 +1141,18 @@ private:
       condition_v1beta2(st, "Available", true, "Available", "the machine is available", generation);
       condition_v1beta2(st, "Ready", true, "Ready", "the machine is ready", generation);
       condition_v1beta2(st, "NodeHealthy", true, "NodeHealthy", "the node is healthy", generation);
+      condition_v1beta2(st, "InfrastructureReady", true, "Ready", "the infrastructure is ready", generation);
     }
     m_s.apply_status(st, k_manager);
     return true;
   }
 
-  // Machines owned by owner, created up to replicas; returns how many have a node.
+  // Machines owned by owner, created up to replicas; returns how many have a
+  // node. The control plane grows one machine at a time: the next is created
+  // once every earlier one has its node.
   int
   machines_of(const Json& cluster, const Json& owner, long long replicas, const std::string& prefix,
-              const Json& labels, const std::string& version, bool control_plane)
+              const Json& labels, const MachineSource& source, bool control_plane, bool may_boot)
   {
     const std::string ns = string_at(cluster["metadata"], "namespace");
     std::vector<Json> mine;
@@ -983,17 +1161,35 @@ private:
         mine.push_back(m);
       }
     }
-    for (int i = 0; static_cast<long long>(mine.size()) < replicas; ++i) {
-      const std::string name = prefix + "-" + name_suffix(string_at(owner["metadata"], "uid") + std::to_string(i));
-      if (!m_s.get(m_core, "Machine", ns, name)) {
-        mine.push_back(new_machine(cluster, owner, prefix, i, labels, version));
-      }
-    }
     int with_node = 0;
     for (const auto& m : mine) {
-      with_node += machine_node(m, control_plane) ? 1 : 0;
+      with_node += machine_node(m, control_plane, may_boot) ? 1 : 0;
+    }
+    for (int i = 0; static_cast<long long>(mine.size()) < replicas; ++i) {
+      if (control_plane && with_node < static_cast<int>(mine.size())) {
+        break;
+      }
+      const std::string name = prefix + "-" + name_suffix(string_at(owner["metadata"], "uid") + std::to_string(i));
+      if (!m_s.get(m_core, "Machine", ns, name)) {
+        mine.push_back(new_machine(cluster, owner, name, labels, source));
+        with_node += machine_node(mine.back(), control_plane, may_boot) ? 1 : 0;
+      }
     }
     return with_node;
+  }
+
+  // Adds the Cluster as an owner of a template a pool uses, as the
+  // KubeadmControlPlane and MachineDeployment controllers do.
+  void
+  own_template(const Json& cluster, const std::optional<Json>& tmpl)
+  {
+    if (!tmpl || owned_by(*tmpl, cluster)) {
+      return;
+    }
+    Json refs = (*tmpl)["metadata"].value("ownerReferences", Json::array());
+    refs.push_back(owner_ref(cluster, false));
+    m_s.merge_patch(string_at(*tmpl, "apiVersion"), string_at(*tmpl, "kind"), string_at((*tmpl)["metadata"], "namespace"),
+                    string_at((*tmpl)["metadata"], "name"), { { "metadata", { { "ownerReferences", refs } } } });
   }
 
   int
@@ -1006,7 +1202,16 @@ private:
     const Json labels = { { k_cluster_label, cluster_name },
                           { "cluster.x-k8s.io/control-plane", "" },
                           { "cluster.x-k8s.io/control-plane-name", name } };
-    const int ready = machines_of(cluster, kcp, replicas, name, labels, version, true);
+    MachineSource source;
+    source.version = version;
+    if (const Json* mt = child(kcp["spec"], "machineTemplate")) {
+      const Json* mt_spec = child(*mt, "spec"); // v1beta2 moved the reference into spec
+      source.infra_template = resolve_ref(m_s, (mt_spec != nullptr ? *mt_spec : *mt).value("infrastructureRef", Json()),
+                                          string_at(kcp["metadata"], "namespace"));
+    }
+    source.kubeadm_config_spec = kcp["spec"].value("kubeadmConfigSpec", Json::object());
+    own_template(cluster, source.infra_template);
+    const int ready = machines_of(cluster, kcp, replicas, name, labels, source, true, true);
     const std::string api = string_at(kcp, "apiVersion");
     const long long generation = kcp["metadata"].value("generation", 1LL);
     Json st = status_stub(kcp);
@@ -1038,7 +1243,7 @@ private:
   }
 
   void
-  machine_deployment(const Json& cluster, const Json& md)
+  machine_deployment(const Json& cluster, const Json& md, bool control_plane_initialized)
   {
     const std::string ns = string_at(cluster["metadata"], "namespace");
     const std::string cluster_name = string_at(cluster["metadata"], "name");
@@ -1058,18 +1263,18 @@ private:
       ms ? string_at((*ms)["metadata"], "name") : name + "-" + name_suffix(string_at(md["metadata"], "uid"));
     const Json labels = { { k_cluster_label, cluster_name }, { "cluster.x-k8s.io/deployment-name", name },
                           { "cluster.x-k8s.io/set-name", ms_name } };
-    const std::string version = md["spec"]["template"]["spec"].value("version", "");
+    const Json tspec = md["spec"]["template"]["spec"];
+    MachineSource source;
+    source.version = tspec.value("version", "");
+    source.infra_template = resolve_ref(m_s, tspec.value("infrastructureRef", Json()), ns);
+    const auto config_template =
+      resolve_ref(m_s, tspec.value("bootstrap", Json::object()).value("configRef", Json()), ns);
+    if (config_template) {
+      source.kubeadm_config_spec = (*config_template)["spec"].value("template", Json::object()).value("spec", Json::object());
+    }
+    own_template(cluster, source.infra_template);
+    own_template(cluster, config_template);
     if (!ms) {
-      Json infra_ref;
-      if (is_v1beta1(ms_api)) {
-        infra_ref = { { "apiVersion", m_infra_machine["apiVersion"] }, { "kind", m_infra_machine["kind"].get<std::string>() + "Template" }, { "name", name } };
-      } else {
-        infra_ref = { { "apiGroup", "infrastructure.cluster.x-k8s.io" }, { "kind", m_infra_machine["kind"].get<std::string>() + "Template" }, { "name", name } };
-      }
-      Json tspec = { { "clusterName", cluster_name }, { "bootstrap", { { "dataSecretName", ms_name } } }, { "infrastructureRef", infra_ref } };
-      if (!version.empty()) {
-        tspec["version"] = version;
-      }
       ms = m_s.create({ { "apiVersion", ms_api },
                         { "kind", "MachineSet" },
                         { "metadata", { { "name", ms_name }, { "namespace", ns }, { "labels", labels },
@@ -1083,7 +1288,7 @@ private:
       m_s.merge_patch(ms_api, "MachineSet", ns, ms_name, { { "spec", { { "replicas", replicas } } } });
       ms = m_s.get(ms_api, "MachineSet", ns, ms_name);
     }
-    const int ready = machines_of(cluster, *ms, replicas, ms_name, labels, version, false);
+    const int ready = machines_of(cluster, *ms, replicas, ms_name, labels, source, false, control_plane_initialized);
     const std::string selector = std::string(k_cluster_label) + "=" + cluster_name + ",cluster.x-k8s.io/deployment-name=" + name;
     const Json ms_now = *ms;
     for (const Json* obj : { &ms_now, &md }) {
@@ -1113,7 +1318,7 @@ private:
   }
 
   void
-  provisioned(const Json& cluster)
+  provisioned(const Json& cluster, const Json& kcp)
   {
     const std::string ns = string_at(cluster["metadata"], "namespace");
     const std::string name = string_at(cluster["metadata"], "name");
@@ -1148,7 +1353,8 @@ private:
                      { { "name", secret },
                        { "namespace", ns },
                        { "labels", { { k_cluster_label, name } } },
-                       { "ownerReferences", Json::array({ owner_ref(cluster, true) }) } } },
+                       // The KubeadmControlPlane writes it and owns it.
+                       { "ownerReferences", Json::array({ owner_ref(kcp, true) }) } } },
                    { "data", { { "value", base64_encode(m_o.kubeconfig) } } } });
     }
   }
@@ -1157,6 +1363,7 @@ private:
   const ClusterApiOptions& m_o;
   std::string m_core;
   KubeTestServer& m_nodes;
+  PlayerState* m_state;
   Json m_infra_machine;
 };
 
@@ -1182,9 +1389,10 @@ int
 play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
 {
   auto shared = std::make_shared<const ClusterApiOptions>(std::move(options));
+  auto state = std::make_shared<PlayerState>();
   // Every change to an object of the stack reconciles its Cluster (or every
   // Cluster of the namespace when the object does not say which).
-  auto hook = [shared](KubeTestServer& s, const ObjectEvent& e) {
+  auto hook = [shared, state](KubeTestServer& s, const ObjectEvent& e) {
     const std::string core = served_version(s, "cluster.x-k8s.io", "Cluster");
     if (core.empty()) {
       return;
@@ -1199,7 +1407,7 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
         names.push_back(string_at(c["metadata"], "name"));
       }
     }
-    ClusterApiPlayer player(s, *shared, core);
+    ClusterApiPlayer player(s, *shared, core, *state);
     for (const auto& name : names) {
       try {
         player.reconcile(ns, name);
@@ -1214,13 +1422,17 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
   const int id = server.on({ .group = "cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
   server.on({ .group = "controlplane.cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
   server.on({ .group = "infrastructure.cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
+  if (shared->machine_boot.count() > 0) {
+    // A Machine that started to boot is looked at again when its boot is over.
+    server.on({ .group = "cluster.x-k8s.io", .kind = "Machine", .delay = shared->machine_boot + shared->delay }, hook);
+  }
   server.on({ .group = "cluster.x-k8s.io",
               .kind = "Cluster",
               .added = false,
               .modified = true,
               .deleted = false,
               .delay = shared->deletion_delay },
-            [shared](KubeTestServer& s, const ObjectEvent& e) {
+            [shared, state](KubeTestServer& s, const ObjectEvent& e) {
               const std::string core = served_version(s, "cluster.x-k8s.io", "Cluster");
               const Json& meta = (*e.object)["metadata"];
               if (core.empty() || !meta.contains("deletionTimestamp")) {
@@ -1229,7 +1441,7 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
               if (const Json* a = child(meta, "annotations"); a != nullptr && a->contains("clusterctl.cluster.x-k8s.io/delete-for-move")) {
                 return;
               }
-              ClusterApiPlayer player(s, *shared, core);
+              ClusterApiPlayer player(s, *shared, core, *state);
               try {
                 player.finish_deletion(string_at(meta, "namespace"), string_at(meta, "name"));
               } catch (const ApiError&) {

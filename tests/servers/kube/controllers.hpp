@@ -66,6 +66,17 @@ struct ClusterApiOptions
   // Called (from the hook thread) each time a reconcile finds a Cluster
   // provisioned; must be idempotent. For what kubeadm installs.
   std::function<void(const nlohmann::json& cluster)> on_provisioned;
+  // How long a Machine boots before its Node registers. Control plane
+  // machines boot as they are created, one at a time (the next is created
+  // once every earlier one has its Node, as KubeadmControlPlane scales up);
+  // worker machines are created at once but boot only once the control
+  // plane is initialized (kubeadm join needs it). While booting a Machine is
+  // Provisioning with the waiting conditions Cluster API sets.
+  std::chrono::milliseconds machine_boot{ 0 };
+  // Asked for each Machine before its Node would register: a failure keeps
+  // it Provisioning with the failure in its InfrastructureReady (and Ready)
+  // conditions and a Warning Event on it. Empty or nullopt: it boots.
+  std::function<std::optional<InfrastructureFailure>(const nlohmann::json& machine)> machine_failure;
 };
 
 // The Cluster API controllers of a management cluster, in whichever core
@@ -78,12 +89,17 @@ struct ClusterApiOptions
 //    and a Ready condition;
 //  - the Cluster takes the endpoint, owns the infrastructure cluster, the
 //    KubeadmControlPlane and its MachineDeployments, and is Provisioned
-//    (finalizer cluster.cluster.x-k8s.io) with its "<name>-kubeconfig" Secret;
+//    (finalizer cluster.cluster.x-k8s.io) with its "<name>-kubeconfig" Secret
+//    once the first control plane machine has its Node;
 //  - KubeadmControlPlane replicas become Machines owned by it, and each
 //    MachineDeployment gets a MachineSet whose replicas become Machines,
 //    all labelled cluster.x-k8s.io/cluster-name; each Machine's Node (same
 //    name) is created in options.nodes and the Machine gets status.nodeRef;
 //    KubeadmControlPlane, MachineSet and MachineDeployment report replicas;
+//    each Machine gets its infrastructure machine (from the template) and
+//    KubeadmConfig, both owned by it, and the Cluster owns the machine
+//    templates and KubeadmConfigTemplates it uses, as Cluster API sets them;
+//    the kubeconfig Secret is owned by the KubeadmControlPlane;
 //  - paused Clusters (spec.paused, as during a move) are left alone;
 //  - deleting the Cluster removes its Machines (and their Nodes), MachineSets,
 //    MachineDeployments, control plane, infrastructure cluster and kubeconfig
