@@ -108,11 +108,22 @@ TEST_F(CapiStartDelete, OxideWritesItsCredentialsSecretAndCcmAndAnswersInJson)
   EXPECT_FALSE(has(r.err, token));
   EXPECT_FALSE(has(r.out, token));
 
+  world->management().clear_requests();
   r = ocne({"cluster", "delete", "-C", "demo", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto deleted = json::parse(r.out);
   EXPECT_EQ(deleted["outcome"], "deleted");
   EXPECT_EQ(deleted["cached"], true);
+  // The oxide stack stores Clusters as v1beta2: the delete reads and writes
+  // that version, leaning on no conversion.
+  int cluster_requests = 0;
+  for (const auto& q : world->requests(CapiWorld::management_side)) {
+    if (has(q.target, "/apis/cluster.x-k8s.io/")) {
+      EXPECT_TRUE(has(q.target, "/apis/cluster.x-k8s.io/v1beta2")) << q.method << " " << q.target;
+      cluster_requests += has(q.target, "/clusters") ? 1 : 0;
+    }
+  }
+  EXPECT_GT(cluster_requests, 0);
   EXPECT_FALSE(world->management().get("v1", "Secret", "ocne", "demo-oxide-credentials"));
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
   r = ocne({"cluster", "delete", "-C", "demo", "-P", "oxide", "-o", "json"});
