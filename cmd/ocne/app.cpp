@@ -91,6 +91,7 @@ build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
   add_image_upload(*image, ctx);
   add_image_info(*image, ctx);
 
+  add_info(app, ctx);
   add_completion(app, ctx);
   // After every command exists: -k/--kubeconfig wherever it is missing.
   add_kubeconfig_everywhere(app);

@@ -20,13 +20,14 @@ const std::vector<std::vector<std::string>> k_commands = {
   {"image", "create"},
   {"image", "upload"},
   {"image", "info"},
+  {"info"},
 };
 
 TEST_F(CliHelpTest, RootHelpListsTheCommands)
 {
   const auto r = run_ocne({"--help"}, dir());
   EXPECT_EQ(r.exit_code, 0);
-  for (const auto* word : {"cluster", "image", "completion", "--log-level", "--version"}) {
+  for (const auto* word : {"cluster", "image", "info", "completion", "--log-level", "--version"}) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word;
   }
 }

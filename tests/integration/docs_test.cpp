@@ -1,7 +1,9 @@
 // The documentation against itself and against the program, where that can
 // be checked mechanically: no page says that a command README's "What works
-// today" table calls working is missing, and README's links resolve.
+// today" table calls working is missing, README's links resolve, and the
+// environment variables of docs/configuration.md are the ones ocne reads.
 
+#include "pkg/config/environment_variables.hpp"
 #include "pkg/core/strings.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shared_dir.hpp"
@@ -225,6 +227,70 @@ TEST(DocsTest, ReadmeLinksResolve)
     EXPECT_TRUE(fs::exists(source_dir() / (*it)[1].str())) << "README links to " << (*it)[1].str();
   }
   EXPECT_GT(links, 5);
+}
+
+// docs/configuration.md's table, row by row, is the one `ocne info` prints.
+TEST(DocsTest, EnvironmentTableIsTheOneOcneHas)
+{
+  std::vector<std::pair<std::string, std::string>> documented;
+  bool in_section = false;
+  for (const auto& line : str::split(read_text(source_dir() / "docs" / "configuration.md"), '\n')) {
+    if (str::starts_with(line, "## ")) {
+      in_section = line == "## Environment variables";
+      continue;
+    }
+    if (in_section && str::starts_with(line, "| `")) {
+      const auto name_end = line.find("` |");
+      ASSERT_NE(name_end, std::string::npos) << line;
+      auto effect = line.substr(name_end + 4);
+      ASSERT_TRUE(str::ends_with(effect, " |")) << line;
+      effect = effect.substr(0, effect.size() - 2);
+      for (auto at = effect.find("\\|"); at != std::string::npos; at = effect.find("\\|", at)) {
+        effect.erase(at, 1);
+      }
+      documented.emplace_back(line.substr(3, name_end - 3), effect);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> compiled;
+  for (const auto& v : config::environment_variables()) {
+    compiled.emplace_back(std::string(v.name), std::string(v.effect));
+  }
+  EXPECT_EQ(documented, compiled) << "docs/configuration.md's 'Environment variables' table and "
+                                     "pkg/config/environment_variables.cpp differ";
+}
+
+// Every variable the code reads by name is in the table, and every name in
+// the table is read somewhere: the table cannot go stale either way.
+TEST(DocsTest, EnvironmentTableIsWhatTheCodeReads)
+{
+  static const std::regex k_read(
+    R"re(\b(?:get|get_nonempty|get_or|getenv|env_number)\(\s*(?:[A-Za-z_.]+,\s*)?"([A-Z][A-Z0-9_]*)")re");
+  std::set<std::string> read;
+  std::string all_sources;
+  for (const auto* folder : { "cmd", "pkg", "providers" }) {
+    for (const auto& entry : fs::recursive_directory_iterator(source_dir() / folder)) {
+      const auto ext = entry.path().extension();
+      if ((ext != ".cpp" && ext != ".hpp") || entry.path().filename() == "environment_variables.cpp") {
+        continue;
+      }
+      const auto text = read_text(entry.path());
+      all_sources += text;
+      for (std::sregex_iterator it(text.begin(), text.end(), k_read); it != std::sregex_iterator(); ++it) {
+        read.insert((*it)[1].str());
+      }
+    }
+  }
+  ASSERT_GT(read.size(), 20U);
+  std::set<std::string> listed;
+  for (const auto& v : config::environment_variables()) {
+    listed.emplace(v.name);
+    EXPECT_NE(all_sources.find("\"" + std::string(v.name) + "\""), std::string::npos)
+      << v.name << " is in the table but no source names it";
+  }
+  for (const auto& name : read) {
+    EXPECT_EQ(listed.count(name), 1U) << name << " is read by the code but missing from "
+                                      << "pkg/config/environment_variables.cpp (and docs/configuration.md)";
+  }
 }
 
 } // namespace
