@@ -4,7 +4,7 @@
 # and checks it as a user would see it: dpkg -L lists only ocne's folders,
 # the dependencies are real packages, `ocne --version` prints the package
 # version and the commit, `man ocne-cluster-template` finds the page and bash
-# completion loads by itself from the installed file.
+# and fish completion load by themselves from the installed files.
 #
 #   package_test.sh BUILD_DIR
 set -euo pipefail
@@ -12,7 +12,7 @@ build=$1
 skip() { echo "SKIPPED: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-for tool in cpack dpkg dpkg-deb dpkg-shlibdeps man; do
+for tool in cpack dpkg dpkg-deb dpkg-shlibdeps man fish; do
   command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/setup.sh installs it)"
 done
 [[ -f /usr/share/bash-completion/bash_completion ]] ||
@@ -52,12 +52,13 @@ dpkg --root="$root" --force-depends --force-not-root -i "$deb" >"$tmp/dpkg.log" 
   { cat "$tmp/dpkg.log"; fail "dpkg -i failed"; }
 
 # Nothing outside the expected folders (their parents are listed too).
-allowed='^/usr(/bin(/ocne)?|/share(/man(/man1(/ocne(-[a-z-]+)?\.1)?)?|/bash-completion(/completions(/ocne)?)?|/zsh(/vendor-completions(/_ocne)?)?|/doc(/ocne(/.*)?)?)?)?$'
+allowed='^/usr(/bin(/ocne)?|/share(/man(/man1(/ocne(-[a-z-]+)?\.1)?)?|/bash-completion(/completions(/ocne)?)?|/zsh(/vendor-completions(/_ocne)?)?|/fish(/vendor_completions\.d(/ocne\.fish)?)?|/doc(/ocne(/.*)?)?)?)?$'
 while read -r path; do
   [[ $path =~ $allowed ]] || fail "dpkg -L lists $path, outside the expected folders"
 done < <(dpkg --root="$root" -L ocne)
 for f in /usr/bin/ocne /usr/share/man/man1/ocne.1 /usr/share/man/man1/ocne-cluster-start.1 \
          /usr/share/bash-completion/completions/ocne /usr/share/zsh/vendor-completions/_ocne \
+         /usr/share/fish/vendor_completions.d/ocne.fish \
          /usr/share/doc/ocne/defaults.yaml.example /usr/share/doc/ocne/examples/oci.yaml; do
   [[ -e $root$f ]] || fail "$f is not installed"
 done
@@ -77,5 +78,10 @@ completed=$(XDG_DATA_DIRS="$root/usr/share" bash -c '
   __load_completion ocne || exit 3
   COMP_WORDS=(ocne cluster st); COMP_CWORD=2; _ocne; echo "${COMPREPLY[*]}"')
 [[ $completed == start ]] || fail "ocne cluster st<TAB> completed to '$completed'"
+
+# fish loads vendor_completions.d/ocne.fish below each XDG_DATA_DIRS entry by
+# itself, for a command it finds on PATH.
+completed=$(HOME="$tmp" PATH="$root/usr/bin:$PATH" XDG_DATA_DIRS="$root/usr/share" fish -c 'complete -C "ocne cluster st"' | cut -f1)
+[[ $completed == start ]] || fail "fish: ocne cluster st<TAB> completed to '$completed'"
 
 echo "package_test: $(basename "$deb") ok"
