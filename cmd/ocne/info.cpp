@@ -74,12 +74,9 @@ run_info(const std::string& output, const Context& ctx)
   const auto files = files_in_effect(ctx);
   const auto& variables = config::environment_variables();
   if (output == "json") {
-    nlohmann::json doc = { { "version", build_info::version },
-                           { "commit", build_info::commit },
-                           { "buildDate", build_info::date },
-                           { "files", nlohmann::json::array() },
-                           { "environment", nlohmann::json::array() },
-                           { "note", std::string(k_more_variables) } };
+    nlohmann::json doc = { { "version", build_info::version },         { "commit", build_info::commit },
+                           { "buildDate", build_info::date },          { "files", nlohmann::json::array() },
+                           { "environment", nlohmann::json::array() }, { "note", std::string(k_more_variables) } };
     for (const auto& f : files) {
       doc["files"].push_back({ { "name", f.what }, { "path", f.path.string() }, { "exists", f.exists } });
     }
@@ -114,8 +111,8 @@ run_info(const std::string& output, const Context& ctx)
 void
 add_info(CLI::App& root, Context& ctx)
 {
-  auto* cmd = root.add_subcommand(
-    "info", "Print the version, the configuration files and the environment variables ocne reads");
+  auto* cmd =
+    root.add_subcommand("info", "Print the version, the configuration files and the environment variables ocne reads");
   auto output = std::make_shared<std::string>("text");
   cmd->add_option("-o,--output", *output, "Output format: text or json" + default_note("text"))
     ->check(CLI::IsMember({ "text", "json" }));

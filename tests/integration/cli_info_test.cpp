@@ -32,7 +32,8 @@ TEST_F(CliInfoTest, TextStartsWithTheVersionAndListsEveryVariable)
   for (const auto& v : config::environment_variables()) {
     const auto state = v.name == "OCNE_HOME" || v.name == "HOME" || v.name == "PATH" ? "set" : "unset";
     EXPECT_TRUE(std::regex_search(r.out, std::regex("\n  " + std::string(v.name) + " +" + state + " ")))
-      << v.name << " is not listed as " << state << ":\n" << r.out;
+      << v.name << " is not listed as " << state << ":\n"
+      << r.out;
   }
 }
 
@@ -52,8 +53,9 @@ TEST_F(CliInfoTest, JsonSaysWhatIsSetAndNeverAValue)
   }
   const auto doc = nlohmann::json::parse(r.out);
   const auto version = run_ocne({ "--version" }, dir());
-  EXPECT_EQ(version.out, "ocne version " + doc["version"].get<std::string>() + " (commit " +
-                           doc["commit"].get<std::string>() + ")\n");
+  EXPECT_EQ(version.out,
+            "ocne version " + doc["version"].get<std::string>() + " (commit " + doc["commit"].get<std::string>() +
+              ")\n");
   EXPECT_TRUE(doc["buildDate"].is_string());
 
   std::vector<std::string> names;

@@ -75,16 +75,19 @@ TEST_F(CliKubeconfigTest, CommandsThatNeedNoClusterAcceptAndIgnoreIt)
 TEST_F(CliKubeconfigTest, AGroupHandsItToItsCommand)
 {
   const auto file = write("c.yaml", "providers:\n  oci:\n    compartment: a\n");
-  const auto group = run_ocne({ "cluster", "-k", "from-group.kubeconfig", "start", "-P", "oci", "-c", file.string() }, dir());
+  const auto group =
+    run_ocne({ "cluster", "-k", "from-group.kubeconfig", "start", "-P", "oci", "-c", file.string() }, dir());
   EXPECT_EQ(group.exit_code, 1) << group.err;
   EXPECT_NE(group.err.find("from-group.kubeconfig"), std::string::npos) << group.err;
 
-  const auto root = run_ocne({ "-k", "from-root.kubeconfig", "cluster", "start", "-P", "oci", "-c", file.string() }, dir());
+  const auto root =
+    run_ocne({ "-k", "from-root.kubeconfig", "cluster", "start", "-P", "oci", "-c", file.string() }, dir());
   EXPECT_EQ(root.exit_code, 1) << root.err;
   EXPECT_NE(root.err.find("from-root.kubeconfig"), std::string::npos) << root.err;
 
   const auto both = run_ocne(
-    { "cluster", "-k", "from-group.kubeconfig", "start", "-k", "own.kubeconfig", "-P", "oci", "-c", file.string() }, dir());
+    { "cluster", "-k", "from-group.kubeconfig", "start", "-k", "own.kubeconfig", "-P", "oci", "-c", file.string() },
+    dir());
   EXPECT_EQ(both.exit_code, 1) << both.err;
   EXPECT_NE(both.err.find("own.kubeconfig"), std::string::npos) << both.err;
   EXPECT_EQ(both.err.find("from-group"), std::string::npos) << both.err;

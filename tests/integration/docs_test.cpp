@@ -65,7 +65,8 @@ expand_command(std::string span)
       continue;
     }
     // start/delete (a command word) and oci|oxide (a value) are alternatives.
-    const char separator = word.find('|') != std::string::npos ? '|' : (word[0] != '-' && word.find('/') != std::string::npos ? '/' : 0);
+    const char separator =
+      word.find('|') != std::string::npos ? '|' : (word[0] != '-' && word.find('/') != std::string::npos ? '/' : 0);
     const auto alternatives = separator != 0 ? str::split(word, separator) : std::vector<std::string>{ word };
     std::vector<std::vector<std::string>> next;
     for (const auto& prefix : out) {
@@ -163,7 +164,7 @@ names(const std::vector<std::string>& span_command, const std::vector<std::strin
 
 // Phrases that say a command is not there. "waits for `X`" counts only for
 // the span right after it; the others for any command in the statement.
-const std::vector<std::string> k_missing = { "does not exist yet", "do not exist yet", "not available yet",
+const std::vector<std::string> k_missing = { "does not exist yet",  "do not exist yet",   "not available yet",
                                              "not implemented yet", "is not implemented", "not supported yet" };
 
 TEST(DocsTest, NoPageSaysAWorkingCommandIsMissing)
