@@ -4,6 +4,7 @@
 
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/context.hpp"
+#include "cmd/ocne/kubeconfig_option.hpp"
 #include "cmd/ocne/output.hpp"
 #include "cmd/ocne/prefix.hpp"
 #include "pkg/core/error.hpp"
@@ -90,7 +91,10 @@ build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
   add_image_upload(*image, ctx);
   add_image_info(*image, ctx);
 
+  add_info(app, ctx);
   add_completion(app, ctx);
+  // After every command exists: -k/--kubeconfig wherever it is missing.
+  add_kubeconfig_everywhere(app);
   // Added last so only the top level has it.
   app.set_help_all_flag("--help-all", "Print help for every command");
 }

@@ -26,7 +26,7 @@ void build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals);
 // What --version prints: "ocne version <version> (commit <sha>)".
 std::string version_text();
 
-// A shell completion script (shell is "bash" or "zsh") for the tree under root.
+// A shell completion script (shell is "bash", "zsh" or "fish") for the tree under root.
 std::string completion_script(const CLI::App& root, const std::string& shell);
 
 } // namespace ocne::cli

@@ -18,5 +18,6 @@ void add_image_create(CLI::App& image, Context& ctx);
 void add_image_upload(CLI::App& image, Context& ctx);
 void add_image_info(CLI::App& image, Context& ctx);
 void add_completion(CLI::App& root, Context& ctx);
+void add_info(CLI::App& root, Context& ctx);
 
 } // namespace ocne::cli

@@ -1,6 +1,6 @@
-// `ocne completion bash|zsh`: a completion script generated from the command
-// tree itself, so it never goes stale. zsh uses the bash script through
-// bashcompinit.
+// `ocne completion bash|zsh|fish`: a completion script generated from the
+// command tree itself, so it never goes stale. zsh uses the bash script
+// through bashcompinit; fish gets its own `complete` lines from the same walk.
 
 #include "cmd/ocne/app.hpp"
 #include "cmd/ocne/commands.hpp"
@@ -33,6 +33,8 @@ known_choices()
     {"--type", "oci oxide libvirt"},
     {"--arch", "amd64 arm64"},
     {"--output", "text json"},
+    // positional: ocne completion SHELL
+    {"shell", "bash zsh fish"},
   };
   return k;
 }
@@ -49,9 +51,11 @@ collect(const CLI::App& app, const std::string& path, std::map<std::string, Node
     collect(*sub, path.empty() ? sub->get_name() : path + " " + sub->get_name(), out);
   }
   for (const auto* opt : app.get_options([](const CLI::Option*) { return true; })) {
+    // Flags (--help, --force) take no value, whatever their type says.
+    const bool takes_value = opt->get_type_size_max() > 0 && opt->get_expected_max() > 0;
     for (const auto& l : opt->get_lnames()) {
       node.words.push_back("--" + l);
-      if (opt->get_type_size_max() > 0) {
+      if (takes_value) {
         node.value_options.push_back("--" + l);
         if (const auto it = known_choices().find("--" + l); it != known_choices().end()) {
           node.choices["--" + l] = it->second;
@@ -60,7 +64,7 @@ collect(const CLI::App& app, const std::string& path, std::map<std::string, Node
     }
     for (const auto& s : opt->get_snames()) {
       node.words.push_back("-" + s);
-      if (opt->get_type_size_max() > 0) {
+      if (takes_value) {
         node.value_options.push_back("-" + s);
         for (const auto& l : opt->get_lnames()) {
           if (const auto it = known_choices().find("--" + l); it != known_choices().end()) {
@@ -126,11 +130,130 @@ complete -o default -F _ocne ocne
                      words_case);
 }
 
+// A fish single-quoted string: only \\ and \' are escapes there.
+std::string
+fish_quote(std::string_view text)
+{
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\\' || c == '\'') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "'";
+}
+
+std::vector<const CLI::App*>
+all_subcommands(const CLI::App& app)
+{
+  return app.get_subcommands([](const CLI::App*) { return true; });
+}
+
+// The "case" arms of __ocne_subs (the subcommand words under each command
+// path) and the `complete` lines of every command, depth first.
+void
+fish_walk(const CLI::App& app, const std::string& path, std::string& subs_cases, std::string& lines)
+{
+  const auto condition = "-n " + fish_quote("__ocne_at " + fish_quote(path));
+  std::vector<std::string> words;
+  for (const auto* sub : all_subcommands(app)) {
+    words.push_back(sub->get_name());
+    lines += fmt::format("complete -c ocne {} -a {} -d {}\n", condition, fish_quote(sub->get_name()),
+                         fish_quote(sub->get_description()));
+    for (const auto& alias : sub->get_aliases()) {
+      words.push_back(alias);
+      lines += fmt::format("complete -c ocne {} -a {} -d {}\n", condition, fish_quote(alias),
+                           fish_quote(sub->get_description()));
+    }
+  }
+  if (!words.empty()) {
+    subs_cases += fmt::format("    case {}\n      printf '%s\\n' {}\n", fish_quote(path), str::join(words, " "));
+  }
+  for (const auto* opt : app.get_options([](const CLI::Option*) { return true; })) {
+    if (opt->get_positional()) {
+      if (const auto it = known_choices().find(opt->get_name()); it != known_choices().end()) {
+        lines += fmt::format("complete -c ocne {} -a {} -d {}\n", condition, fish_quote(it->second),
+                             fish_quote(opt->get_description()));
+      }
+      continue;
+    }
+    std::string names;
+    for (const auto& s : opt->get_snames()) {
+      names += " -s " + s;
+    }
+    for (const auto& l : opt->get_lnames()) {
+      names += " -l " + l;
+    }
+    std::string value;
+    if (opt->get_type_size_max() > 0 && opt->get_expected_max() > 0) { // not a flag
+      std::string choices;
+      for (const auto& l : opt->get_lnames()) {
+        if (const auto it = known_choices().find("--" + l); it != known_choices().end()) {
+          choices = it->second;
+        }
+      }
+      // -x: a value from the list only; -r -F: a value, files offered.
+      value = choices.empty() ? " -r -F" : " -x -a " + fish_quote(choices);
+    }
+    lines += fmt::format("complete -c ocne {}{}{} -d {}\n", condition, names, value, fish_quote(opt->get_description()));
+  }
+  for (const auto* sub : all_subcommands(app)) {
+    fish_walk(*sub, path.empty() ? sub->get_name() : path + " " + sub->get_name(), subs_cases, lines);
+  }
+}
+
+// __ocne_path reads the words before the cursor the way the bash script
+// does: a word that names a subcommand of the path so far extends it (ls is
+// list), anything else (flags, their values) is skipped.
+std::string
+fish_script(const CLI::App& root)
+{
+  std::string subs_cases;
+  std::string lines;
+  fish_walk(root, "", subs_cases, lines);
+  return fmt::format(R"(# fish completion for ocne (generated by 'ocne completion fish')
+function __ocne_subs
+  switch $argv[1]
+{}  end
+end
+
+function __ocne_path
+  set -l path ''
+  set -l words (commandline -opc)
+  set -e words[1]
+  for w in $words
+    if contains -- $w (__ocne_subs "$path")
+      test "$w" = ls; and set w list
+      if test -z "$path"
+        set path $w
+      else
+        set path "$path $w"
+      end
+    end
+  end
+  echo $path
+end
+
+function __ocne_at
+  set -l path (__ocne_path)
+  test "$path" = "$argv[1]"
+end
+
+complete -c ocne -f
+{})",
+                     subs_cases,
+                     lines);
+}
+
 } // namespace
 
 std::string
 completion_script(const CLI::App& root, const std::string& shell)
 {
+  if (shell == "fish") {
+    return fish_script(root);
+  }
   std::string script;
   if (shell == "zsh") {
     script = "#compdef ocne\n# zsh completion for ocne (generated by 'ocne completion zsh')\n"
@@ -144,7 +267,7 @@ add_completion(CLI::App& root, Context&)
 {
   auto* cmd = root.add_subcommand("completion", "Print a shell completion script: source <(ocne completion bash)");
   auto shell = std::make_shared<std::string>();
-  cmd->add_option("shell", *shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  cmd->add_option("shell", *shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
   cmd->callback([shell, &root] { print(completion_script(root, *shell)); });
 }
 

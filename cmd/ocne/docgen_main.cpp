@@ -2,7 +2,7 @@
 // files from the same command tree the ocne binary parses with, so what is
 // installed always matches --help.
 //
-//   ocne-docgen MARKDOWN_DIR MAN_DIR BASH_FILE ZSH_FILE
+//   ocne-docgen MARKDOWN_DIR MAN_DIR BASH_FILE ZSH_FILE FISH_FILE
 
 #include "cmd/ocne/app.hpp"
 #include "cmd/ocne/build_info.hpp"
@@ -44,8 +44,8 @@ write_file(const fs::path& path, const std::string& text)
 int
 main(int argc, char** argv)
 {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: ocne-docgen MARKDOWN_DIR MAN_DIR BASH_FILE ZSH_FILE\n");
+  if (argc != 6) {
+    std::fprintf(stderr, "usage: ocne-docgen MARKDOWN_DIR MAN_DIR BASH_FILE ZSH_FILE FISH_FILE\n");
     return 2;
   }
   const fs::path markdown_dir = argv[1];
@@ -74,5 +74,6 @@ main(int argc, char** argv)
   }
   ok = write_file(argv[3], ocne::cli::completion_script(app, "bash")) && ok;
   ok = write_file(argv[4], ocne::cli::completion_script(app, "zsh")) && ok;
+  ok = write_file(argv[5], ocne::cli::completion_script(app, "fish")) && ok;
   return ok ? 0 : 1;
 }

@@ -11,7 +11,6 @@ namespace {
 struct ImageCreateOptions
 {
   std::string config_file;
-  std::string kubeconfig;
   std::string type = "oci";
   std::string arch = "amd64";
   std::string ignition_provider;
@@ -55,7 +54,6 @@ add_image_create(CLI::App& image, Context& ctx)
   auto* cmd = image.add_subcommand("create", "Build a provider boot image from the OCK container image, on this machine");
   auto o = std::make_shared<ImageCreateOptions>();
   cmd->add_option("--config", o->config_file, "Cluster configuration file" + default_note(""));
-  cmd->add_option("-k,--kubeconfig", o->kubeconfig, "Kubeconfig (accepted for compatibility with ocne; no cluster is needed)" + default_note(""));
   cmd->add_option("-t,--type", o->type, "Image type: oci, oxide or libvirt" + default_note("oci"))
     ->check(CLI::IsMember({"oci", "oxide", "libvirt"}));
   cmd->add_option("-a,--arch", o->arch, "Architecture: amd64 or arm64" + default_note("amd64"))

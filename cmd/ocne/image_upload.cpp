@@ -28,7 +28,6 @@ add_image_upload(CLI::App& image, Context& ctx)
   auto o = std::make_shared<ImageUploadOptions>();
   std::vector<CLI::Option*> options;
   options.push_back(cmd->add_option("--config", o->config_file, "Cluster configuration file" + default_note("")));
-  options.push_back(cmd->add_option("-k,--kubeconfig", o->kubeconfig, "Kubeconfig (accepted for compatibility with ocne, unused)" + default_note("")));
   options.push_back(cmd->add_option("-t,--type", o->type, "Target: oci or oxide" + default_note("oci"))
                       ->check(CLI::IsMember({"oci", "oxide", "ostree", "olvm"})));
   options.push_back(cmd->add_option("-b,--bucket", o->bucket, "OCI Object Storage bucket; created when missing" + default_note("providers.oci.imageBucket, ocne-images")));

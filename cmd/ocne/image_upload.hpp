@@ -12,7 +12,6 @@ namespace ocne::cli {
 struct ImageUploadOptions
 {
   std::string config_file;
-  std::string kubeconfig;
   std::string type = "oci";
   std::string bucket;      // given -> overrides providers.oci.imageBucket
   std::string compartment; // given -> overrides providers.oci.compartment

@@ -20,13 +20,14 @@ const std::vector<std::vector<std::string>> k_commands = {
   {"image", "create"},
   {"image", "upload"},
   {"image", "info"},
+  {"info"},
 };
 
 TEST_F(CliHelpTest, RootHelpListsTheCommands)
 {
   const auto r = run_ocne({"--help"}, dir());
   EXPECT_EQ(r.exit_code, 0);
-  for (const auto* word : {"cluster", "image", "completion", "--log-level", "--version"}) {
+  for (const auto* word : {"cluster", "image", "info", "completion", "--log-level", "--version"}) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word;
   }
 }
@@ -165,6 +166,43 @@ TEST_F(CliHelpTest, ZshCompletionLoads)
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exit_code, 0) << r->err;
   EXPECT_EQ(r->out, "ok\n");
+}
+
+// fish gets its own script from the same tree: fish parses it, and it
+// completes commands, aliases' paths, flags and their fixed choices.
+TEST_F(CliHelpTest, FishCompletionCompletesCommandsFlagsAndChoices)
+{
+  if (!program_exists("fish")) {
+    GTEST_SKIP() << "fish is not installed (scripts/setup.sh installs it)";
+  }
+  const auto script = run_ocne({"completion", "fish"}, dir());
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  const auto file = write("ocne.fish", script.out);
+  ProcessOptions parse;
+  parse.argv = {"fish", "--no-execute", file.string()};
+  const auto parsed = run_process(parse);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->exit_code, 0) << parsed->err;
+
+  // complete -C prints "candidate<TAB>description" lines; keep the candidates.
+  const auto complete = [&](const std::string& line) {
+    ProcessOptions o;
+    o.argv = {"fish", "--no-config", "-c", "source " + file.string() + "; complete -C '" + line + "' | string replace -r '\t.*' ''"};
+    const auto r = run_process(o);
+    EXPECT_TRUE(r && r->exit_code == 0) << line << (r ? r->err : r.error().message());
+    return r ? r->out : std::string();
+  };
+  EXPECT_EQ(complete("ocne clu"), "cluster\n");
+  EXPECT_EQ(complete("ocne cluster st"), "start\n");
+  EXPECT_EQ(complete("ocne -l debug image up"), "upload\n");
+  EXPECT_EQ(complete("ocne cluster start -P o"), "oci\noxide\n");
+  EXPECT_EQ(complete("ocne completion "), "bash\nfish\nzsh\n");
+  const auto flags = complete("ocne cluster ls --");
+  for (const auto* flag : {"--kubeconfig\n", "--output\n", "--help\n"}) {
+    EXPECT_NE(flags.find(flag), std::string::npos) << flag << " in:\n" << flags;
+  }
+  // A flag without a value must not swallow the next word.
+  EXPECT_EQ(complete("ocne cluster start --pro"), "--provider\n");
 }
 
 } // namespace

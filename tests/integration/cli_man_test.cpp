@@ -71,6 +71,7 @@ TEST_F(CliManTest, EveryCommandHasAPage)
                             "ocne-image-create",
                             "ocne-image-upload",
                             "ocne-image-info",
+                            "ocne-info",
                             "ocne-completion" }) {
     EXPECT_TRUE(fs::exists(man_dir() / (std::string(name) + ".1"))) << name;
   }
@@ -119,7 +120,7 @@ TEST_F(CliManTest, EveryPageRendersAndNamesEveryFlagOfItsCommand)
       EXPECT_EQ(r->err, "") << name;
     }
   }
-  EXPECT_EQ(pages, 12);
+  EXPECT_EQ(pages, 13);
 }
 
 TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)

@@ -4,7 +4,9 @@
 # and checks it as a user would see it: dpkg -L lists only ocne's folders,
 # the dependencies are real packages, `ocne --version` prints the package
 # version and the commit, `man ocne-cluster-template` finds the page and bash
-# completion loads by itself from the installed file.
+# and fish completion load by themselves from the installed files. lintian
+# must report no error (E:) about it; its warnings are listed in
+# docs/CONTRIBUTING.md.
 #
 #   package_test.sh BUILD_DIR
 set -euo pipefail
@@ -12,7 +14,7 @@ build=$1
 skip() { echo "SKIPPED: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-for tool in cpack dpkg dpkg-deb dpkg-shlibdeps man; do
+for tool in cpack dpkg dpkg-deb dpkg-shlibdeps man fish lintian; do
   command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/setup.sh installs it)"
 done
 [[ -f /usr/share/bash-completion/bash_completion ]] ||
@@ -31,6 +33,22 @@ version=$(dpkg-deb -f "$deb" Version)
 arch=$(dpkg --print-architecture)
 [[ $(basename "$deb") == "ocne_${version}_${arch}.deb" ]] || fail "package file name $(basename "$deb")"
 [[ $version == "$(cat "$build/ocne-version.txt")" ]] || fail "version $version is not the build's"
+
+# lintian: no error. Exit 1 means it found errors, anything else but 0 that
+# it could not check the package.
+rc=0
+lintian --fail-on error --tag-display-limit 0 "$deb" >"$tmp/lintian.log" 2>&1 || rc=$?
+[[ $rc == 0 || $rc == 1 ]] || { cat "$tmp/lintian.log" >&2; fail "lintian did not run (exit $rc)"; }
+if [[ $rc == 1 ]] || grep -q '^E: ' "$tmp/lintian.log"; then
+  cat "$tmp/lintian.log" >&2
+  fail "lintian reports errors"
+fi
+
+# The maintainer is the build's OCNE_PACKAGE_MAINTAINER, in the control file
+# and the changelog alike.
+maintainer=$(sed -n 's/^OCNE_PACKAGE_MAINTAINER:STRING=//p' "$build/CMakeCache.txt")
+[[ -n $maintainer && $(dpkg-deb -f "$deb" Maintainer) == "$maintainer" ]] ||
+  fail "Maintainer is '$(dpkg-deb -f "$deb" Maintainer)', not the build's '$maintainer'"
 
 # Dependencies come from dpkg-shlibdeps: libc6 and libcurl4 at least, each a
 # real package (installed here, since the binary was built here).
@@ -52,15 +70,31 @@ dpkg --root="$root" --force-depends --force-not-root -i "$deb" >"$tmp/dpkg.log" 
   { cat "$tmp/dpkg.log"; fail "dpkg -i failed"; }
 
 # Nothing outside the expected folders (their parents are listed too).
-allowed='^/usr(/bin(/ocne)?|/share(/man(/man1(/ocne(-[a-z-]+)?\.1)?)?|/bash-completion(/completions(/ocne)?)?|/zsh(/vendor-completions(/_ocne)?)?|/doc(/ocne(/.*)?)?)?)?$'
+allowed='^/usr(/bin(/ocne)?|/share(/man(/man1(/ocne(-[a-z-]+)?\.1\.gz)?)?|/bash-completion(/completions(/ocne)?)?|/zsh(/vendor-completions(/_ocne)?)?|/fish(/vendor_completions\.d(/ocne\.fish)?)?|/doc(/ocne(/.*)?)?)?)?$'
 while read -r path; do
   [[ $path =~ $allowed ]] || fail "dpkg -L lists $path, outside the expected folders"
 done < <(dpkg --root="$root" -L ocne)
-for f in /usr/bin/ocne /usr/share/man/man1/ocne.1 /usr/share/man/man1/ocne-cluster-start.1 \
+for f in /usr/bin/ocne /usr/share/man/man1/ocne.1.gz /usr/share/man/man1/ocne-cluster-start.1.gz \
          /usr/share/bash-completion/completions/ocne /usr/share/zsh/vendor-completions/_ocne \
-         /usr/share/doc/ocne/defaults.yaml.example /usr/share/doc/ocne/examples/oci.yaml; do
+         /usr/share/fish/vendor_completions.d/ocne.fish \
+         /usr/share/doc/ocne/defaults.yaml.example /usr/share/doc/ocne/examples/oci.yaml \
+         /usr/share/doc/ocne/copyright /usr/share/doc/ocne/changelog.gz; do
   [[ -e $root$f ]] || fail "$f is not installed"
 done
+
+# Every page (and the changelog) is gzip-compressed without a stored name or
+# time (gzip -n): the header's flags and mtime are zero.
+for gz in "$root"/usr/share/man/man1/* "$root/usr/share/doc/ocne/changelog.gz"; do
+  [[ $gz == *.gz ]] || fail "$gz is not gzip-compressed"
+  gzip -t "$gz" || fail "$gz is not valid gzip"
+  [[ $(od -An -tx1 -N8 "$gz" | tr -d ' \n') == 1f8b080000000000 ]] || fail "$gz stores a name or a time (not gzip -n)"
+done
+zcat "$root/usr/share/doc/ocne/changelog.gz" | grep -qF "ocne ($version) " ||
+  fail "changelog.gz has no entry for $version"
+zcat "$root/usr/share/doc/ocne/changelog.gz" | grep -qF " -- $maintainer  " ||
+  fail "changelog.gz is not signed by $maintainer"
+grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' "$root/usr/share/doc/ocne/copyright" ||
+  fail "copyright is not machine-readable"
 
 out=$(ASAN_OPTIONS=detect_leaks=0 "$root/usr/bin/ocne" --version)
 [[ $out =~ ^"ocne version $version (commit "([0-9a-f]{40}|unknown)")"$ ]] || fail "ocne --version printed: $out"
@@ -77,5 +111,10 @@ completed=$(XDG_DATA_DIRS="$root/usr/share" bash -c '
   __load_completion ocne || exit 3
   COMP_WORDS=(ocne cluster st); COMP_CWORD=2; _ocne; echo "${COMPREPLY[*]}"')
 [[ $completed == start ]] || fail "ocne cluster st<TAB> completed to '$completed'"
+
+# fish loads vendor_completions.d/ocne.fish below each XDG_DATA_DIRS entry by
+# itself, for a command it finds on PATH.
+completed=$(HOME="$tmp" PATH="$root/usr/bin:$PATH" XDG_DATA_DIRS="$root/usr/share" fish -c 'complete -C "ocne cluster st"' | cut -f1)
+[[ $completed == start ]] || fail "fish: ocne cluster st<TAB> completed to '$completed'"
 
 echo "package_test: $(basename "$deb") ok"
