@@ -71,6 +71,32 @@ TEST_F(CapiResilience, WhatCannotWorkIsFoundBeforeAnythingIsRecorded)
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// The OCI key file and Oxide's token are checked before anything is recorded
+// or written too.
+TEST_F(CapiResilience, AMissingKeyOrTokenIsFoundBeforeAnythingIsRecorded)
+{
+  start_world({.provider = "oci"});
+  const auto file = world->write_cluster_file("demo");
+  const auto key = world->home() / ".oci" / "key.pem";
+  std::filesystem::rename(key, key.string() + ".away");
+  auto r = ocne({"cluster", "start", "-c", file.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "key.pem")) << r.err;
+  EXPECT_FALSE(cached("demo"));
+  EXPECT_EQ(writes(CapiWorld::management_side), 0);
+}
+
+TEST_F(CapiResilience, AnOxideStartWithoutATokenIsRefusedBeforeAnythingIsRecorded)
+{
+  start_world({.provider = "oxide"});
+  const auto file = world->write_cluster_file("demo");
+  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OXIDE_TOKEN", ""}});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "OXIDE_TOKEN")) << r.err;
+  EXPECT_FALSE(cached("demo"));
+  EXPECT_EQ(writes(CapiWorld::management_side), 0);
+}
+
 TEST_F(CapiResilience, ACtrlCStopsTheStartAndTheSameCommandFinishesItAsResumed)
 {
   start_world({.provider = "oxide"});
