@@ -83,6 +83,16 @@ public:
     return m_name;
   }
 
+  std::string
+  tag() const override
+  {
+    // "name:tag": the tag follows the last ':' after the last '/'.
+    const auto colon = m_ref.rfind(':');
+    const auto slash = m_ref.rfind('/');
+    return colon == std::string::npos || (slash != std::string::npos && slash > colon) ? std::string()
+                                                                                         : m_ref.substr(colon + 1);
+  }
+
   bool
   remote() const override
   {

@@ -36,6 +36,12 @@ public:
     return m_name;
   }
 
+  std::string
+  tag() const override
+  {
+    return m_tag;
+  }
+
   bool
   remote() const override
   {

@@ -23,6 +23,12 @@ public:
     return m_ref.str();
   }
 
+  std::string
+  tag() const override
+  {
+    return m_ref.tag;
+  }
+
   bool
   remote() const override
   {

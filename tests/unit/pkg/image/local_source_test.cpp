@@ -2,6 +2,7 @@
 // docker-archive tarballs.
 
 #include "pkg/image/boot_image.hpp"
+#include "pkg/image/cache_stamp.hpp"
 #include "tests/fixtures/image/background_process.hpp"
 #include "tests/fixtures/image/test_images.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -208,6 +209,41 @@ TEST_F(LocalSourceTest, LayoutsAndArchivesCheckThePlatformOfWhatTheyPick)
             "used as linux/arm64");
     accepted("silent-arm", Arch::arm64, "linux/arm64");
   }
+}
+
+// The cache file names a version and an architecture: a source tagged with
+// another version is refused, and a cached disk whose record says another
+// architecture (written before architectures were checked) is not reused.
+TEST_F(LocalSourceTest, TheCacheNameAgreesWithWhatTheImageIs)
+{
+  auto o = options("oci:" + layout.dir.string() + ":1.33", Arch::arm64);
+  o.version = "1.34";
+  auto r = ensure_boot_image(o, null_progress());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "oci:" + layout.dir.string() +
+                                   ":1.33 is tagged '1.33', which is Kubernetes 1.33, not 1.34: use a source for 1.34 "
+                                   "or set the version to 1.33");
+  EXPECT_FALSE(std::filesystem::exists(o.images_dir / "boot.qcow2-1.34-arm64"));
+
+  o.version = "1.33";
+  auto image = ensure_boot_image(o, null_progress());
+  ASSERT_TRUE(image) << image.error().message();
+  auto stamp = read_stamp(image->path);
+  ASSERT_TRUE(stamp);
+  EXPECT_EQ(stamp->platform, "linux/arm64");
+  EXPECT_EQ(stamp->version, "1.33");
+  ASSERT_TRUE(cached_boot_image(o.images_dir, "1.33", Arch::arm64));
+
+  // What an older ocne could leave: an amd64 disk under the arm64 name.
+  stamp->platform = "linux/amd64";
+  ASSERT_TRUE(write_stamp(image->path, *stamp));
+  EXPECT_FALSE(cached_boot_image(o.images_dir, "1.33", Arch::arm64));
+  image = ensure_boot_image(o, null_progress());
+  ASSERT_TRUE(image) << image.error().message();
+  EXPECT_FALSE(image->cached);
+  EXPECT_EQ(image->platform, "linux/arm64");
+  EXPECT_TRUE(test::same_file_content(image->path, layout.arm64_disk));
+  EXPECT_EQ(read_stamp(image->path)->platform, "linux/arm64");
 }
 
 // A docker-archive has no platforms in its manifest.json: its config decides.
