@@ -261,7 +261,9 @@ try_launch(const std::vector<GuestDrive>& drives, bool force_tcg, LaunchAttempt&
   int rc = 0;
   {
     std::optional<LaunchWatchdog> watchdog;
-    if (attempt.accel == Accel::kvm) {
+    // Only the direct backend runs QEMU as our child (libvirt's does not, and
+    // names the guest itself).
+    if (attempt.accel == Accel::kvm && str::starts_with(take_string(guestfs_get_backend(g)), "direct")) {
       // A name on QEMU's command line tells this appliance from others this
       // process runs (cluster start builds images in parallel).
       static std::atomic<int> s_launches{0};
@@ -275,14 +277,15 @@ try_launch(const std::vector<GuestDrive>& drives, bool force_tcg, LaunchAttempt&
       attempt.stopped_after = kvm_launch_limit();
     }
   }
-  attempt.launched = rc == 0;
+  // A launch that ended just as the watchdog struck has lost its QEMU.
+  attempt.launched = rc == 0 && attempt.stopped_after.count() == 0;
   attempt.errors = std::move(capture.errors);
   attempt.qemu_said = last_qemu_line(capture.console);
   if (console_handle >= 0) {
     guestfs_delete_event_callback(g, console_handle);
   }
   guestfs_set_error_handler(g, nullptr, nullptr);
-  if (rc != 0) {
+  if (!attempt.launched) {
     guestfs_close(g);
     return static_cast<guestfs_h*>(nullptr);
   }
