@@ -2,6 +2,8 @@
 
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
+#include "pkg/core/log.hpp"
+#include "pkg/image/cache_stamp.hpp"
 
 namespace ocne::cli {
 
@@ -20,6 +22,24 @@ run_upload(const ImageUploadOptions& o, Context& ctx)
 }
 
 } // namespace
+
+image::ImageClaims
+upload_claims(const ImageUploadOptions& o, const fs::Path& file)
+{
+  const image::ImageClaims given{o.arch, o.was_given("--version") ? o.version : std::string()};
+  const auto stamp = image::read_stamp(file);
+  if (!stamp) {
+    return given;
+  }
+  const auto claims = value_or_throw(image::reconcile_claims(given, stamp->platform, stamp->version, file.string()));
+  if (given.arch.empty() && !claims.arch.empty()) {
+    log::info("{} is an image for {} (from {})", file.string(), claims.arch, image::stamp_path(file).string());
+  }
+  if (given.version.empty() && !claims.version.empty()) {
+    log::info("{} holds Kubernetes {} (from {})", file.string(), claims.version, image::stamp_path(file).string());
+  }
+  return claims;
+}
 
 void
 add_image_upload(CLI::App& image, Context& ctx)

@@ -3,6 +3,8 @@
 // `ocne image upload`: flags as in Oracle's ocne, dispatched by --type.
 
 #include "cmd/ocne/context.hpp"
+#include "pkg/core/fs.hpp"
+#include "pkg/image/image_claims.hpp"
 
 #include <set>
 #include <string>
@@ -31,6 +33,11 @@ struct ImageUploadOptions
     return given.count(flag) != 0;
   }
 };
+
+// What to upload file as: --arch and --version, checked against and
+// completed from the record ocne keeps beside images it built
+// (<file>.ocne.json). Throws when they contradict it.
+image::ImageClaims upload_claims(const ImageUploadOptions& options, const fs::Path& file);
 
 // image_upload_oci.cpp
 void upload_oci(const ImageUploadOptions& options, Context& ctx);

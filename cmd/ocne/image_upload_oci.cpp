@@ -30,7 +30,9 @@ set_flag(config::Layer& layer, const ImageUploadOptions& o, const char* flag, st
 void
 upload_oci(const ImageUploadOptions& o, Context& ctx)
 {
-  if (o.arch.empty()) {
+  const auto file = fs::expand_user(o.file, ctx.env.home());
+  const auto claims = upload_claims(o, file);
+  if (claims.arch.empty()) {
     throw Fatal("--arch is required for --type oci: use amd64 or arm64");
   }
   config::Layer flags;
@@ -52,13 +54,13 @@ upload_oci(const ImageUploadOptions& o, Context& ctx)
   const auto client = value_or_throw(oci::client_from_profile(profile, ctx.env));
 
   oci::ImageUploadOptions up;
-  up.file = fs::expand_user(o.file, ctx.env.home()).string();
+  up.file = file.string();
   up.tenancy_id = profile.tenancy;
   up.compartment = *oci.compartment;
   up.bucket = oci.image_bucket.value_or("ocne-images");
   up.image_name = o.image_name.empty() ? "ock" : o.image_name;
-  up.architecture = o.arch;
-  up.kubernetes_version = o.version;
+  up.architecture = claims.arch;
+  up.kubernetes_version = claims.version.empty() ? o.version : claims.version;
   up.state_dir = ctx.state.root();
   up.part_size = static_cast<std::uint64_t>(env_number(ctx.env, "OCNE_OCI_PART_SIZE_MIB", 128, 10, 50 * 1024)) * oci::k_mib;
   up.parallelism = static_cast<int>(env_number(ctx.env, "OCNE_OCI_PARALLEL_UPLOADS", 10, 1, 128));

@@ -60,8 +60,17 @@ upload_workers(const Environment& env)
 } // namespace
 
 void
-upload_oxide(const ImageUploadOptions& o, Context& ctx)
+upload_oxide(const ImageUploadOptions& given, Context& ctx)
 {
+  // An image ocne built says which Kubernetes version it holds: that
+  // version names and describes the Oxide image unless --version says
+  // otherwise (which upload_claims refuses when it contradicts the record).
+  const auto file = fs::resolve_path(given.file, ctx.env.cwd(), ctx.env.home());
+  auto o = given;
+  if (const auto claims = upload_claims(given, file); !claims.version.empty() && !given.was_given("--version")) {
+    o.version = claims.version;
+    o.given.insert("--version");
+  }
   const auto loaded = load_config(ctx, o.config_file, flag_layer(o), "oxide");
   const auto& ox = loaded.config.providers.oxide;
   const std::string project = ox.project.get();
@@ -70,7 +79,6 @@ upload_oxide(const ImageUploadOptions& o, Context& ctx)
   }
 
   // Check the file before anything else: a corrupt qcow2 fails here.
-  const auto file = fs::resolve_path(o.file, ctx.env.cwd(), ctx.env.home());
   auto image = value_or_throw(qcow2::open_image(file));
 
   auto creds = value_or_throw(config::resolve_oxide_credentials(

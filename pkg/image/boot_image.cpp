@@ -4,7 +4,9 @@
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/image/cache_stamp.hpp"
+#include "pkg/image/image_claims.hpp"
 #include "pkg/image/layer_extract.hpp"
+#include "pkg/image/platform_check.hpp"
 #include "pkg/image/qcow2_header.hpp"
 
 #include <algorithm>
@@ -64,7 +66,8 @@ cached_boot_image(const fs::Path& images_dir, std::string_view version, Arch arc
 {
   const auto path = boot_image_path(images_dir, version, arch);
   const auto stamp = read_stamp(path);
-  if (!stamp || !stamp_matches_file(path, *stamp)) {
+  // The file name says the architecture; the stamp says what the image is.
+  if (!stamp || !stamp_matches_file(path, *stamp) || !platform_is(stamp->platform, arch)) {
     return std::nullopt;
   }
   return from_stamp(path, *stamp, true);
@@ -88,13 +91,24 @@ ensure_boot_image(const BootImageOptions& options, ProgressSink& progress)
   }
   OCNE_TRY_ASSIGN(auto source, open_source(options.source, source_options));
   const auto stamp = read_stamp(path);
-  const bool have = stamp && stamp_matches_file(path, *stamp);
+  bool have = stamp && stamp_matches_file(path, *stamp);
+  if (have && !platform_is(stamp->platform, options.arch)) {
+    // Written by an ocne that did not check architectures: never reused.
+    log::warn("{} holds a {} image, not linux/{}; replacing it", path.string(),
+              stamp->platform.empty() ? std::string("unknown") : stamp->platform, to_string(options.arch));
+    have = false;
+  }
+  // A tag naming another Kubernetes version than the cache name is refused
+  // (once the tag is known to exist: a missing tag is the better error).
+  const auto check_version = [&] { return check_tag_version(source->tag(), options.version, source->name()); };
   if (have && source->remote() && !options.refresh && stamp->source == source->name()) {
+    OCNE_TRY(check_version());
     log::debug("boot image {} is cached from {} ({})", path.string(), stamp->source, stamp->manifest_digest);
     return from_stamp(path, *stamp, true);
   }
 
   OCNE_TRY_ASSIGN(const auto image, source->resolve(options.arch));
+  OCNE_TRY(check_version());
   const auto what = fmt::format("{} ({})", source->name(), image.platform);
   if (have && stamp->manifest_digest == image.manifest_digest.str()) {
     if (stamp->source != source->name()) {
@@ -150,6 +164,7 @@ ensure_boot_image(const BootImageOptions& options, ProgressSink& progress)
     fresh.manifest_digest = image.manifest_digest.str();
     fresh.layer_digest = layer.digest.str();
     fresh.platform = image.platform;
+    fresh.version = options.version;
     fresh.size = *found;
     fresh.created = now_rfc3339();
     OCNE_TRY(write_stamp(path, fresh));

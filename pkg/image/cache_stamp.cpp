@@ -33,6 +33,7 @@ read_stamp(const fs::Path& file)
     s.manifest_digest = j.value("manifestDigest", "");
     s.layer_digest = j.value("layerDigest", "");
     s.platform = j.value("platform", "");
+    s.version = j.value("version", "");
     s.size = j.value("size", std::uint64_t{0});
     s.created = j.value("created", "");
     s.type = j.value("type", "");
@@ -56,6 +57,7 @@ write_stamp(const fs::Path& file, const CacheStamp& s)
             {"manifestDigest", s.manifest_digest},
             {"layerDigest", s.layer_digest},
             {"platform", s.platform},
+            {"version", s.version},
             {"size", s.size},
             {"created", s.created}};
   if (!s.type.empty()) {

@@ -22,7 +22,8 @@ struct CacheStamp
   std::string source;          // "container-registry.oracle.com/olcne/ock:1.33"
   std::string manifest_digest; // of the pulled image (the cache key)
   std::string layer_digest;
-  std::string platform;        // "linux/amd64"
+  std::string platform;        // "linux/amd64", as the image says (checked against --arch)
+  std::string version;         // the Kubernetes version it was cached as ("1.33"); "" in older stamps
   std::uint64_t size = 0;      // of the file, checked on use
   std::string created;         // RFC 3339
   // Converted images only.

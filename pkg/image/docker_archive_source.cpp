@@ -5,6 +5,7 @@
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/image/image_source.hpp"
+#include "pkg/image/platform_check.hpp"
 #include "pkg/image/tar_storage.hpp"
 
 #include <nlohmann/json.hpp>
@@ -82,6 +83,16 @@ public:
     return m_name;
   }
 
+  std::string
+  tag() const override
+  {
+    // "name:tag": the tag follows the last ':' after the last '/'.
+    const auto colon = m_ref.rfind(':');
+    const auto slash = m_ref.rfind('/');
+    return colon == std::string::npos || (slash != std::string::npos && slash > colon) ? std::string()
+                                                                                         : m_ref.substr(colon + 1);
+  }
+
   bool
   remote() const override
   {
@@ -96,11 +107,9 @@ public:
     OCNE_TRY_ASSIGN(const auto config, m_storage->read_small(image.config).map_error([&](const Error&) {
       return Error(ErrorKind::invalid_input, fmt::format("{}: the image config {} is missing", m_name, image.config));
     }));
-    OCNE_TRY_ASSIGN(const auto image_arch, config_architecture(config, m_name));
-    if (!image_arch.empty() && image_arch != to_string(arch)) {
-      return make_error(ErrorKind::not_found, "{} has no linux/{} image (it has linux/{})", m_name, to_string(arch),
-                        image_arch);
-    }
+    // manifest.json has no platforms: the config alone says what the image is.
+    OCNE_TRY_ASSIGN(const auto platform, config_platform(config, m_name));
+    OCNE_TRY_ASSIGN(const auto checked, check_platform(std::nullopt, platform, arch, m_name));
     std::vector<std::string> diff_ids;
     try {
       const auto j = json::parse(config);
@@ -112,7 +121,7 @@ public:
     }
     ResolvedImage out;
     out.manifest_digest = sha256_of(config);
-    out.platform = "linux/" + std::string(to_string(arch));
+    out.platform = checked;
     for (std::size_t i = 0; i < image.layers.size(); ++i) {
       Descriptor d;
       d.media_type = std::string(media_type::docker_layer);

@@ -5,8 +5,8 @@
 // pkg/image: no libguestfs type appears in this header.
 //
 // Each launch costs about 10 s under TCG, so callers do all their work in
-// one session. On a host whose /dev/kvm is unusable, a failed launch is
-// retried once with software emulation (LIBGUESTFS_BACKEND_SETTINGS=force_tcg).
+// one session. A launch that fails (or hangs) while KVM is in use is retried
+// once with software emulation (appliance_launch.hpp has the rules).
 
 #include "pkg/core/error.hpp"
 #include "pkg/core/fs.hpp"

@@ -43,6 +43,9 @@ public:
   // The source as shown to users and recorded in the cache
   // ("container-registry.oracle.com/olcne/ock:1.33", "oci:/abs/dir:1.33").
   virtual std::string name() const = 0;
+  // The tag the source names ("1.33"; "" when it names none), checked
+  // against the version the disk is cached as.
+  virtual std::string tag() const = 0;
   // Whether resolve() goes to the network.
   virtual bool remote() const = 0;
   // The image for linux/<arch>.

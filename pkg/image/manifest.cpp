@@ -176,15 +176,4 @@ select_platform(const Index& index, Arch arch, std::string_view what)
                     have.empty() ? std::string("no platform entries") : str::join(have, ", "));
 }
 
-Result<std::string>
-config_architecture(std::string_view config_json, std::string_view what)
-{
-  try {
-    const auto j = json::parse(config_json);
-    return j.is_object() ? string_field(j, "architecture") : std::string();
-  } catch (const json::exception& e) {
-    return make_error(ErrorKind::invalid_input, "{}: the image config is not valid JSON: {}", what, e.what());
-  }
-}
-
 } // namespace ocne::image

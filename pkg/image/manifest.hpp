@@ -81,7 +81,4 @@ Result<AnyManifest> parse_manifest(std::string_view body, std::string_view conte
 // variant v8). not_found when the index has none; the error lists what it has.
 Result<Descriptor> select_platform(const Index& index, Arch arch, std::string_view what);
 
-// The architecture recorded in an image config blob ("" when absent).
-Result<std::string> config_architecture(std::string_view config_json, std::string_view what);
-
 } // namespace ocne::image

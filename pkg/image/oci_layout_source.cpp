@@ -6,6 +6,7 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/image/tar_storage.hpp"
 #include "pkg/image/image_source.hpp"
+#include "pkg/image/platform_check.hpp"
 
 #include <map>
 
@@ -33,6 +34,12 @@ public:
   name() const override
   {
     return m_name;
+  }
+
+  std::string
+  tag() const override
+  {
+    return m_tag;
   }
 
   bool
@@ -65,17 +72,12 @@ public:
         continue;
       }
       const auto& manifest = std::get<Manifest>(parsed);
-      if (!chosen.platform) {
-        OCNE_TRY_ASSIGN(const auto config, small_blob(manifest.config));
-        OCNE_TRY_ASSIGN(const auto image_arch, config_architecture(config, m_name));
-        if (!image_arch.empty() && image_arch != to_string(arch)) {
-          return make_error(ErrorKind::not_found, "{} has no linux/{} image (it has linux/{})", m_name,
-                            to_string(arch), image_arch);
-        }
-      }
+      // The entry's platform and the config's must both be the one asked for.
+      OCNE_TRY_ASSIGN(const auto config_body, small_blob(manifest.config));
+      OCNE_TRY_ASSIGN(const auto config, config_platform(config_body, m_name));
       ResolvedImage out;
+      OCNE_TRY_ASSIGN(out.platform, check_platform(chosen.platform, config, arch, m_name));
       out.manifest_digest = chosen.digest;
-      out.platform = chosen.platform ? chosen.platform->str() : "linux/" + std::string(to_string(arch));
       out.layers = manifest.layers;
       return out;
     }

@@ -8,6 +8,7 @@
 #include "pkg/image/disk_copy.hpp"
 #include "pkg/image/oci_dhcp_hooks.hpp"
 #include "pkg/image/oci_metadata.hpp"
+#include "pkg/image/platform_check.hpp"
 #include "pkg/image/qcow2_header.hpp"
 
 namespace ocne::image {
@@ -84,6 +85,11 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
   OCNE_TRY(validate_version(o.boot.version));
 
   OCNE_TRY_ASSIGN(auto base, ensure_boot_image(o.boot, progress));
+  // ensure_boot_image checked it; the output's name and the upload rely on it.
+  if (!platform_is(base.platform, o.boot.arch)) {
+    return make_error(ErrorKind::internal, "{} is a {} image, not linux/{}", base.path.string(), base.platform,
+                      to_string(o.boot.arch));
+  }
   OCNE_TRY_ASSIGN(const auto base_info, check_qcow2(base.path));
 
   ProviderImage out;
@@ -109,6 +115,7 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
 
   if (const auto stamp = read_stamp(path); stamp && !o.force && stamp_matches_file(path, *stamp) &&
                                            stamp->manifest_digest == base.manifest_digest &&
+                                           platform_is(stamp->platform, o.boot.arch) &&
                                            stamp->type == to_string(o.type) && stamp->platform_id == platform_id &&
                                            stamp->kernel_args == kernel_args && stamp->recipe == k_recipe) {
     const auto current = out.metadata.empty() ? Result<std::string>(std::string()) : fs::read_file(out.metadata);
@@ -157,6 +164,7 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
   stamp.source = base.source;
   stamp.manifest_digest = base.manifest_digest;
   stamp.platform = base.platform;
+  stamp.version = o.boot.version;
   std::error_code ec;
   stamp.size = std::filesystem::file_size(path, ec);
   stamp.created = now_rfc3339();

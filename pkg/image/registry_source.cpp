@@ -1,5 +1,6 @@
 #include "pkg/core/log.hpp"
 #include "pkg/image/image_source.hpp"
+#include "pkg/image/platform_check.hpp"
 
 namespace ocne::image {
 
@@ -22,6 +23,12 @@ public:
     return m_ref.str();
   }
 
+  std::string
+  tag() const override
+  {
+    return m_ref.tag;
+  }
+
   bool
   remote() const override
   {
@@ -35,34 +42,23 @@ public:
     OCNE_TRY_ASSIGN(auto top, m_client.manifest(m_ref.manifest_ref()));
     OCNE_TRY_ASSIGN(auto parsed, parse_manifest(top.body, top.media_type, what));
     ResolvedImage out;
+    std::optional<Platform> entry;
     if (const auto* index = std::get_if<Index>(&parsed)) {
       OCNE_TRY_ASSIGN(const auto chosen, select_platform(*index, arch, what));
-      OCNE_TRY_ASSIGN(auto fetched, m_client.manifest(chosen.digest.str()));
-      OCNE_TRY_ASSIGN(auto inner, parse_manifest(fetched.body, fetched.media_type, what));
-      if (!std::holds_alternative<Manifest>(inner)) {
+      OCNE_TRY_ASSIGN(top, m_client.manifest(chosen.digest.str()));
+      OCNE_TRY_ASSIGN(parsed, parse_manifest(top.body, top.media_type, what));
+      if (!std::holds_alternative<Manifest>(parsed)) {
         return make_error(ErrorKind::invalid_input, "{}: the index entry for {} is not an image manifest", what,
                           to_string(arch));
       }
-      out.manifest_digest = fetched.digest;
-      out.platform = chosen.platform->str();
-      out.layers = std::get<Manifest>(inner).layers;
-      return out;
+      entry = chosen.platform;
     }
-    // A single-platform image: its config says which architecture it is.
+    // The config says which platform the image is for, whether it came
+    // through an index entry (which must agree) or alone.
     const auto& manifest = std::get<Manifest>(parsed);
-    OCNE_TRY_ASSIGN(const auto config_path, m_client.fetch_blob(manifest.config, m_store));
-    auto config = fs::read_file(config_path, 16ULL << 20);
-    if (!m_keep_blobs) {
-      (void)m_store.remove(manifest.config.digest);
-    }
-    OCNE_TRY(config);
-    OCNE_TRY_ASSIGN(const auto image_arch, config_architecture(*config, what));
-    if (!image_arch.empty() && image_arch != to_string(arch)) {
-      return make_error(ErrorKind::not_found, "{} has no linux/{} image (it has linux/{})", what, to_string(arch),
-                        image_arch);
-    }
+    OCNE_TRY_ASSIGN(const auto config, read_config(manifest, what));
+    OCNE_TRY_ASSIGN(out.platform, check_platform(entry, config, arch, what));
     out.manifest_digest = top.digest;
-    out.platform = "linux/" + std::string(to_string(arch));
     out.layers = manifest.layers;
     return out;
   }
@@ -95,6 +91,18 @@ public:
   }
 
 private:
+  Result<Platform>
+  read_config(const Manifest& manifest, const std::string& what)
+  {
+    OCNE_TRY_ASSIGN(const auto config_path, m_client.fetch_blob(manifest.config, m_store));
+    auto config = fs::read_file(config_path, 16ULL << 20);
+    if (!m_keep_blobs) {
+      (void)m_store.remove(manifest.config.digest);
+    }
+    OCNE_TRY(config);
+    return config_platform(*config, what);
+  }
+
   Reference m_ref;
   RegistryClient m_client;
   BlobStore m_store;

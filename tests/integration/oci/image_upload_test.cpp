@@ -267,6 +267,21 @@ TEST_F(OciImageUploadTest, SmallArmImageThroughSessionProfileKeepsSecretsOut)
   }
 }
 
+// An image ocne built carries a record of what it is (<file>.ocne.json):
+// without --arch and --version, the upload takes them from it.
+TEST_F(OciImageUploadTest, AnImagesOwnRecordGivesItsArchitectureAndVersion)
+{
+  const auto file = image_file("boot.qcow2-1.32-arm64.oci", 2 * k_mib);
+  write("boot.qcow2-1.32-arm64.oci.ocne.json", R"({"platform":"linux/arm64","version":"1.32","type":"oci"})");
+  const auto r = run_ocne({"image", "upload", "--type", "oci", "--file", file, "--compartment", "dev/ocne"}, home, env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto images = server->images();
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(images[0].freeform_tags.at("ocne/architecture"), "arm64");
+  EXPECT_EQ(images[0].freeform_tags.at("ocne/kubernetes"), "1.32");
+  EXPECT_NE(r.err.find(file + " is an image for arm64 (from " + file + ".ocne.json)"), std::string::npos) << r.err;
+}
+
 // On a terminal, the upload and the import are drawn as progress bars that
 // reach 100%; stdout still carries only the OCID.
 TEST_F(OciImageUploadTest, ProgressBarsOnATerminal)
@@ -357,6 +372,17 @@ TEST_F(OciBadInputTest, EachProblemIsOneClearLine)
                         "image_metadata.json): unknown content");
   auto r = run_ocne({"image", "upload", "--file", file}, home, env());
   expect_refused(r, "--arch is required for --type oci: use amd64 or arm64");
+
+  // Flags that contradict the record ocne wrote when it built the file.
+  const auto built = image_file("boot.qcow2-1.33-amd64.oci", 2 * k_mib);
+  write("boot.qcow2-1.33-amd64.oci.ocne.json", R"({"platform":"linux/amd64","version":"1.33"})");
+  expect_refused(run_ocne(upload_args(built, {}, "dev/ocne", "arm64"), home, env()),
+                 "--arch arm64: " + built + " was built from a linux/amd64 image (ocne's record of it says so); give "
+                 "--arch amd64");
+  auto args = upload_args(built);
+  args[args.size() - 1] = "1.32";
+  expect_refused(run_ocne(args, home, env()),
+                 "--version 1.32: " + built + " holds Kubernetes 1.33 (ocne's record of it says so); give --version 1.33");
 
   // Unknown region (no endpoint override, so the region matters).
   write_oci_config(oci::shared_test_key().fingerprint, "mars-north-1");

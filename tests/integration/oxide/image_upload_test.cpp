@@ -337,6 +337,31 @@ TEST_F(OxideUploadTest, MissingProjectAndTakenName)
   expect_no_leftovers();
 }
 
+// An image ocne built records the Kubernetes version it holds: without
+// --version it describes the Oxide image; a contradicting --version or
+// --arch is refused before anything reaches the rack.
+TEST_F(OxideUploadTest, AnImagesOwnRecordGivesItsVersion)
+{
+  const auto qcow = make_qcow2("boot.qcow2-1.32-amd64.oxide", "64M", {"write -P 0x61 0 1M"});
+  write("boot.qcow2-1.32-amd64.oxide.ocne.json", R"({"platform":"linux/amd64","version":"1.32","type":"oxide"})");
+  auto r = upload(qcow, "ocne-1-33", {}, {"--version", "1.33"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(error_line(r.err), "ocne: error: --version 1.33: " + qcow +
+                                 " holds Kubernetes 1.32 (ocne's record of it says so); give --version 1.32");
+  r = upload(qcow, "ocne-1-32", {}, {"--arch", "arm64"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(error_line(r.err), "ocne: error: --arch arm64: " + qcow +
+                                 " was built from a linux/amd64 image (ocne's record of it says so); give --arch amd64");
+  EXPECT_TRUE(m_server->operation_counts().empty()) << "nothing was sent to the rack";
+
+  r = upload(qcow, "ocne-1-32");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto images = m_server->images();
+  ASSERT_EQ(images.size(), 1U);
+  EXPECT_EQ(images[0].version, "1.32");
+  EXPECT_NE(images[0].description.find("Kubernetes 1.32"), std::string::npos) << images[0].description;
+}
+
 TEST_F(OxideUploadTest, BadFilesFailBeforeAnyDisk)
 {
   auto text = write("notes.txt", "not a disk\n");

@@ -199,7 +199,8 @@ TEST_F(BootImageRegistryTest, ReportsMissingTagsArchitecturesAndDisks)
 
   r = ensure_boot_image(options(h + "/olcne/ock:1.33-amd64", Arch::arm64), progress);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), h + "/olcne/ock:1.33-amd64 has no linux/arm64 image (it has linux/amd64)");
+  EXPECT_EQ(r.error().message(),
+            h + "/olcne/ock:1.33-amd64 is a linux/amd64 image (its image config says so), not linux/arm64");
 
   auto o = options(h + "/olcne/ock:nodisk");
   r = ensure_boot_image(o, progress);
@@ -213,6 +214,45 @@ TEST_F(BootImageRegistryTest, ReportsMissingTagsArchitecturesAndDisks)
                                    "/olcne/ock:corrupt (linux/amd64): not a usable qcow2 image (bad magic)");
   // Nothing half-written is left, and no blob either.
   EXPECT_EQ(cache_files(o), (std::vector<std::string>{".locks", "blobs"}));
+}
+
+// An index entry and the config it leads to must agree with --arch and with
+// each other; an image that names no platform is refused. Nothing but the
+// locks and the (emptied) blob folder is written.
+TEST_F(BootImageRegistryTest, ChecksThePlatformOfWhatItPicks)
+{
+  REQUIRE_REGISTRY_TOOLS();
+  const auto platforms = test::make_platform_layout(dir() / "platforms");
+  TestRegistry registry(dir() / "registry");
+  for (const auto* tag : {"liar", "silent", "silent-arm", "bare-amd"}) {
+    registry.push(platforms.dir, tag, std::string("olcne/ock:") + tag);
+  }
+  const auto h = registry.host() + "/olcne/ock:";
+  const auto refused = [&](const std::string& tag, Arch arch, const std::string& message) {
+    SCOPED_TRACE(tag);
+    const auto o = options(h + tag, arch);
+    const auto r = ensure_boot_image(o, progress);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message(), h + tag + message);
+    EXPECT_EQ(cache_files(o), (std::vector<std::string>{".locks", "blobs"}));
+    // The config blob was read and removed (its lock file stays, as for layers).
+    for (const auto& e : std::filesystem::recursive_directory_iterator(o.images_dir / "blobs")) {
+      if (e.is_regular_file() && e.path().extension() != ".lock") {
+        ADD_FAILURE() << "left behind: " << e.path();
+      }
+    }
+  };
+  refused("liar", Arch::arm64,
+          ": its index entry says linux/arm64 but its image config says linux/amd64; refusing an image whose platform "
+          "is unclear");
+  refused("silent", Arch::arm64,
+          ": neither an index entry nor the image config says which platform the image is for, so it cannot be used "
+          "as linux/arm64");
+  refused("bare-amd", Arch::arm64, " is a linux/amd64 image (its image config says so), not linux/arm64");
+  // An index entry is enough when the config says nothing.
+  const auto image = ensure_boot_image(options(h + "silent-arm", Arch::arm64), progress);
+  ASSERT_TRUE(image) << image.error().message();
+  EXPECT_EQ(image->platform, "linux/arm64");
 }
 
 TEST_F(BootImageRegistryTest, BasicAuthUsesTheAuthFileAndReportsRefusedCredentials)

@@ -2,6 +2,7 @@
 // docker-archive tarballs.
 
 #include "pkg/image/boot_image.hpp"
+#include "pkg/image/cache_stamp.hpp"
 #include "tests/fixtures/image/background_process.hpp"
 #include "tests/fixtures/image/test_images.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -150,12 +151,144 @@ TEST_F(LocalSourceTest, ReadsOciArchivesAndDockerArchives)
   }
   auto r = ensure_boot_image(options(docker_tar.string(), Arch::arm64), null_progress());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "docker-archive:" + docker_tar.string() + " has no linux/arm64 image (it has linux/amd64)");
+  EXPECT_EQ(r.error().message(), "docker-archive:" + docker_tar.string() +
+                                   " is a linux/amd64 image (its image config says so), not linux/arm64");
   r = ensure_boot_image(options("docker-archive:" + docker_tar.string() + ":other:1"), null_progress());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(), "docker-archive:" + docker_tar.string() +
                                    ":other:1: no image is tagged 'other:1' (tags: "
                                    "container-registry.oracle.com/olcne/ock:1.33)");
+}
+
+// What --arch asks for is checked against what the image says before
+// anything is written, in an OCI layout folder and in an OCI archive.
+TEST_F(LocalSourceTest, LayoutsAndArchivesCheckThePlatformOfWhatTheyPick)
+{
+  const auto platforms = test::make_platform_layout(dir() / "platforms");
+  const auto archive = dir() / "platforms.tar";
+  test::tar_folder(platforms.dir, archive);
+  for (const auto& base : {"oci:" + platforms.dir.string(), "oci-archive:" + archive.string()}) {
+    SCOPED_TRACE(base);
+    const auto refused = [&](const std::string& tag, Arch arch, const std::string& message) {
+      SCOPED_TRACE(tag);
+      auto o = options(base + ":" + tag, arch);
+      o.images_dir = dir() / "refused";
+      const auto r = ensure_boot_image(o, null_progress());
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error().message(), base + ":" + tag + message);
+      std::error_code ec;
+      for (const auto& e : std::filesystem::directory_iterator(o.images_dir, ec)) {
+        EXPECT_EQ(e.path().filename(), ".locks") << "written: " << e.path();
+      }
+    };
+    const auto accepted = [&](const std::string& tag, Arch arch, const std::string& platform) {
+      SCOPED_TRACE(tag);
+      auto o = options(base + ":" + tag, arch);
+      o.images_dir = dir() / ("accepted-" + tag);
+      const auto image = ensure_boot_image(o, null_progress());
+      ASSERT_TRUE(image) << image.error().message();
+      EXPECT_EQ(image->platform, platform);
+      EXPECT_TRUE(test::same_file_content(image->path, platforms.disk));
+    };
+    // The issue's case: a single-architecture layout whose index.json entry
+    // says linux/amd64, asked for arm64.
+    refused("amd-entry", Arch::arm64, " is a linux/amd64 image (its index entry says so), not linux/arm64");
+    accepted("amd-entry", Arch::amd64, "linux/amd64");
+    accepted("arm-entry", Arch::arm64, "linux/arm64");
+    // An entry without platform: the config decides.
+    refused("bare-amd", Arch::arm64, " is a linux/amd64 image (its image config says so), not linux/arm64");
+    accepted("bare-amd", Arch::amd64, "linux/amd64");
+    // The index says arm64, the config amd64: neither is believed.
+    refused("liar", Arch::arm64,
+            ": its index entry says linux/arm64 but its image config says linux/amd64; refusing an image whose "
+            "platform is unclear");
+    refused("liar", Arch::amd64, " has no linux/amd64 image (it has linux/arm64)");
+    // Nothing says what it is, or only the index entry does.
+    refused("silent", Arch::arm64,
+            ": neither an index entry nor the image config says which platform the image is for, so it cannot be "
+            "used as linux/arm64");
+    accepted("silent-arm", Arch::arm64, "linux/arm64");
+  }
+}
+
+// The cache file names a version and an architecture: a source tagged with
+// another version is refused, and a cached disk whose record says another
+// architecture (written before architectures were checked) is not reused.
+TEST_F(LocalSourceTest, TheCacheNameAgreesWithWhatTheImageIs)
+{
+  auto o = options("oci:" + layout.dir.string() + ":1.33", Arch::arm64);
+  o.version = "1.34";
+  auto r = ensure_boot_image(o, null_progress());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "oci:" + layout.dir.string() +
+                                   ":1.33 is tagged '1.33', which is Kubernetes 1.33, not 1.34: use a source for 1.34 "
+                                   "or set the version to 1.33");
+  EXPECT_FALSE(std::filesystem::exists(o.images_dir / "boot.qcow2-1.34-arm64"));
+
+  o.version = "1.33";
+  auto image = ensure_boot_image(o, null_progress());
+  ASSERT_TRUE(image) << image.error().message();
+  auto stamp = read_stamp(image->path);
+  ASSERT_TRUE(stamp);
+  EXPECT_EQ(stamp->platform, "linux/arm64");
+  EXPECT_EQ(stamp->version, "1.33");
+  ASSERT_TRUE(cached_boot_image(o.images_dir, "1.33", Arch::arm64));
+
+  // What an older ocne could leave: an amd64 disk under the arm64 name.
+  stamp->platform = "linux/amd64";
+  ASSERT_TRUE(write_stamp(image->path, *stamp));
+  EXPECT_FALSE(cached_boot_image(o.images_dir, "1.33", Arch::arm64));
+  image = ensure_boot_image(o, null_progress());
+  ASSERT_TRUE(image) << image.error().message();
+  EXPECT_FALSE(image->cached);
+  EXPECT_EQ(image->platform, "linux/arm64");
+  EXPECT_TRUE(test::same_file_content(image->path, layout.arm64_disk));
+  EXPECT_EQ(read_stamp(image->path)->platform, "linux/arm64");
+}
+
+// A docker-archive has no platforms in its manifest.json: its config decides.
+TEST_F(LocalSourceTest, DockerArchivesCheckTheirConfig)
+{
+  test::make_test_qcow2(dir() / "boot.qcow2", "32M");
+  test::write_tar(dir() / "layer.tar", {test::TarEntry{"disk/boot.qcow2", "", dir() / "boot.qcow2"}},
+                  test::Compression::none);
+  const auto archive = [&](const std::string& name, const std::string& config) {
+    const auto path = dir() / name;
+    test::write_tar(path,
+                    {test::TarEntry{"manifest.json", R"([{"Config":"config.json","RepoTags":["ock:1.33"],"Layers":["layer.tar"]}])"},
+                     test::TarEntry{"config.json", config},
+                     test::TarEntry{"layer.tar", "", dir() / "layer.tar"}},
+                    test::Compression::none);
+    return path;
+  };
+  const auto arm = archive("arm.tar", R"({"architecture":"arm64","os":"linux","rootfs":{"type":"layers"}})");
+  const auto silent = archive("silent.tar", R"({"rootfs":{"type":"layers"}})");
+  const auto windows = archive("windows.tar", R"({"architecture":"arm64","os":"windows"})");
+
+  auto o = options("docker-archive:" + arm.string(), Arch::arm64);
+  auto image = ensure_boot_image(o, null_progress());
+  ASSERT_TRUE(image) << image.error().message();
+  EXPECT_EQ(image->platform, "linux/arm64");
+  o.images_dir = dir() / "refused";
+  o.arch = Arch::amd64;
+  auto r = ensure_boot_image(o, null_progress());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(),
+            "docker-archive:" + arm.string() + " is a linux/arm64 image (its image config says so), not linux/amd64");
+  o.source = "docker-archive:" + silent.string();
+  r = ensure_boot_image(o, null_progress());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "docker-archive:" + silent.string() +
+                                   ": neither an index entry nor the image config says which platform the image is "
+                                   "for, so it cannot be used as linux/amd64");
+  o.source = "docker-archive:" + windows.string();
+  o.arch = Arch::arm64;
+  r = ensure_boot_image(o, null_progress());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "docker-archive:" + windows.string() +
+                                   " is a windows/arm64 image (its image config says so), not linux/arm64");
+  EXPECT_FALSE(std::filesystem::exists(o.images_dir / "boot.qcow2-1.33-arm64"));
+  EXPECT_FALSE(std::filesystem::exists(o.images_dir / "boot.qcow2-1.33-amd64"));
 }
 
 } // namespace
