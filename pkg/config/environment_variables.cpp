@@ -34,6 +34,9 @@ environment_variables()
     { "LIBGUESTFS_BACKEND_SETTINGS",
       "libguestfs's own settings; with `force_tcg` a failed libguestfs start is not tried again in software "
       "emulation" },
+    { "OCNE_GUESTFS_KVM_TIMEOUT",
+      "seconds the libguestfs appliance may take to start with KVM before it is stopped and started again in software "
+      "emulation (default 180)" },
     { "OCNE_LIBVIRT_DOMAIN_TYPE", "`kvm` or `qemu` instead of detecting whether the host can run KVM" },
     { "OCNE_LIBVIRT_ARCH", "`x86_64` or `aarch64`: the libvirt nodes' architecture instead of the host's" },
     { "OCNE_LIBVIRT_READY_TIMEOUT",

@@ -77,12 +77,15 @@ describe_attempt(const LaunchAttempt& attempt)
   return str::join(parts, "; ");
 }
 
+// libguestfs reads it itself; ocne sees its force_tcg on the handle.
+constexpr const char* k_backend_settings = "LIBGUESTFS_BACKEND_SETTINGS";
+
 std::string
 tcg_retry_notice(const LaunchAttempt& kvm_attempt)
 {
   return fmt::format("the libguestfs appliance did not start with KVM ({}); retrying once with software emulation "
-                     "(TCG), which is slower. Set LIBGUESTFS_BACKEND_SETTINGS=force_tcg to skip KVM on this host",
-                     describe_attempt(kvm_attempt));
+                     "(TCG), which is slower. Set {}=force_tcg to skip KVM on this host",
+                     describe_attempt(kvm_attempt), k_backend_settings);
 }
 
 Error
