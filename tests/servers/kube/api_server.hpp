@@ -208,6 +208,7 @@ private:
   mutable std::mutex m_mutex;
   std::map<std::pair<std::string, std::string>, ResourceTypePtr> m_types; // (group, plural)
   std::set<std::pair<std::string, std::string>> m_builtin;
+  std::map<std::string, Json> m_crd_shapes; // CRD name -> spec without conversion, of its served type
   std::map<std::pair<std::string, std::string>, std::map<std::pair<std::string, std::string>, ObjectPtr>> m_objects;
   std::uint64_t m_rv = 1;
   std::deque<HistoryEvent> m_history;

@@ -273,24 +273,29 @@ void
 CapiWebhookServer::learn_crds(KubeTestServer& server)
 {
   auto learn = [this](const json& crd) {
-    const json spec = crd.value("spec", json::object());
-    const std::string group = spec.value("group", "");
-    const std::string kind = spec.value("names", json::object()).value("kind", "");
+    const json* spec = crd.contains("spec") ? &crd["spec"] : nullptr;
+    if (spec == nullptr || !spec->is_object()) {
+      return;
+    }
+    const std::string group = spec->value("group", "");
+    const std::string kind = spec->contains("names") ? (*spec)["names"].value("kind", "") : "";
     if (!capi_group(group)) {
       return;
     }
     std::string version;
     // The newest contract label names the versions that implement it
     // ("v1alpha1_v1beta2"): the last one.
-    const json labels = crd.value("metadata", json::object()).value("labels", json::object());
-    for (const char* contract : { "cluster.x-k8s.io/v1beta2", "cluster.x-k8s.io/v1beta1" }) {
-      if (labels.contains(contract) && labels[contract].is_string() && version.empty()) {
-        const std::string v = labels[contract].get<std::string>();
-        version = v.substr(v.rfind('_') == std::string::npos ? 0 : v.rfind('_') + 1);
+    const json& meta = crd["metadata"];
+    if (meta.contains("labels")) {
+      for (const char* contract : { "cluster.x-k8s.io/v1beta2", "cluster.x-k8s.io/v1beta1" }) {
+        if (meta["labels"].contains(contract) && meta["labels"][contract].is_string() && version.empty()) {
+          const std::string v = meta["labels"][contract].get<std::string>();
+          version = v.substr(v.rfind('_') == std::string::npos ? 0 : v.rfind('_') + 1);
+        }
       }
     }
-    if (version.empty()) {
-      for (const auto& v : spec.value("versions", json::array())) {
+    if (version.empty() && spec->contains("versions")) {
+      for (const auto& v : (*spec)["versions"]) {
         if (v.value("storage", false)) {
           version = v.value("name", "");
         }
@@ -462,19 +467,64 @@ source_ready(const KubeTestServer& s, const json& annotations)
   return false;
 }
 
-void
-inject_crd(KubeTestServer& s, const json& crd, const std::string& bundle)
+// What the injector knows of each CRD with a Webhook conversion (kept from
+// CRD events: listing every CRD, megabytes each, on every event would slow
+// all the hooks of the server).
+struct InjectorState
 {
-  const json annotations = crd["metadata"].value("annotations", json::object());
-  const json conversion = crd["spec"].value("conversion", json::object());
-  if (conversion.value("strategy", "") != "Webhook" || !source_ready(s, annotations)) {
+  std::mutex mutex;
+  std::map<std::string, std::pair<json, std::string>> crds; // name -> (annotations, caBundle)
+};
+
+void
+remember_crd(InjectorState& state, const json& crd)
+{
+  const json& spec = crd["spec"];
+  const std::string name = crd["metadata"].value("name", "");
+  const std::lock_guard lock(state.mutex);
+  if (!spec.contains("conversion") || spec["conversion"].value("strategy", "") != "Webhook") {
+    state.crds.erase(name);
     return;
   }
-  if (conversion.value("webhook", json::object()).value("clientConfig", json::object()).value("caBundle", "") == bundle) {
-    return;
+  const json& conversion = spec["conversion"];
+  std::string bundle;
+  if (conversion.contains("webhook") && conversion["webhook"].contains("clientConfig")) {
+    bundle = conversion["webhook"]["clientConfig"].value("caBundle", "");
   }
-  s.merge_patch("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", crd["metadata"]["name"],
-                { { "spec", { { "conversion", { { "webhook", { { "clientConfig", { { "caBundle", bundle } } } } } } } } } });
+  state.crds[name] = { crd["metadata"].value("annotations", json::object()), bundle };
+}
+
+void
+inject_crds(KubeTestServer& s, InjectorState& state, const std::string& bundle)
+{
+  std::vector<std::pair<std::string, json>> todo;
+  {
+    const std::lock_guard lock(state.mutex);
+    for (const auto& [name, known] : state.crds) {
+      if (known.second != bundle) {
+        todo.emplace_back(name, known.first);
+      }
+    }
+  }
+  for (const auto& [name, annotations] : todo) {
+    if (!source_ready(s, annotations)) {
+      continue;
+    }
+    try {
+      s.merge_patch("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name,
+                    { { "spec", { { "conversion", { { "webhook", { { "clientConfig", { { "caBundle", bundle } } } } } } } } } });
+    } catch (const ApiError& e) {
+      if (e.code() != 404) {
+        throw;
+      }
+    }
+    // Known now, not when this write's event comes round (patching a big
+    // CRD again for nothing is what costs).
+    const std::lock_guard lock(state.mutex);
+    if (const auto it = state.crds.find(name); it != state.crds.end()) {
+      it->second.second = bundle;
+    }
+  }
 }
 
 void
@@ -496,7 +546,7 @@ inject_webhooks(KubeTestServer& s, json config, const std::string& bundle)
   try {
     s.update(config);
   } catch (const ApiError& e) {
-    if (e.code() != 409) {
+    if (e.code() != 409 && e.code() != 404) {
       throw;
     }
     // Someone wrote it meanwhile: their event brings us back here.
@@ -506,8 +556,12 @@ inject_webhooks(KubeTestServer& s, json config, const std::string& bundle)
 // event: the object that changed (a CRD or webhook configuration is looked
 // at alone; a Certificate, Secret or Deployment can unblock every object).
 void
-reconcile_injection(KubeTestServer& s, const std::string& ca_pem, const json& event)
+reconcile_injection(KubeTestServer& s, InjectorState& state, const std::string& ca_pem, const json& event)
 {
+  const std::string kind = event.value("kind", "");
+  if (kind == "CustomResourceDefinition") {
+    remember_crd(state, event);
+  }
   if (!available(s, "cert-manager", "cert-manager-cainjector")) {
     return;
   }
@@ -523,19 +577,15 @@ reconcile_injection(KubeTestServer& s, const std::string& ca_pem, const json& ev
                    { "tls.key", base64_encode("fake webhook CA key") } } } });
   }
   const std::string bundle = base64_encode(ca_pem);
-  const std::string kind = event.value("kind", "");
-  if (kind == "CustomResourceDefinition") {
-    inject_crd(s, event, bundle);
-    return;
-  }
   if (kind == "MutatingWebhookConfiguration" || kind == "ValidatingWebhookConfiguration") {
     if (const auto live = s.get("admissionregistration.k8s.io/v1", kind, "", event["metadata"].value("name", ""))) {
       inject_webhooks(s, *live, bundle);
     }
     return;
   }
-  for (const auto& crd : s.list("apiextensions.k8s.io/v1", "CustomResourceDefinition")) {
-    inject_crd(s, crd, bundle);
+  inject_crds(s, state, bundle);
+  if (kind == "CustomResourceDefinition") {
+    return;
   }
   for (const char* k : { "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration" }) {
     for (auto& config : s.list("admissionregistration.k8s.io/v1", k)) {
@@ -549,7 +599,11 @@ reconcile_injection(KubeTestServer& s, const std::string& ca_pem, const json& ev
 int
 play_ca_injector(KubeTestServer& server, std::string ca_pem, std::chrono::milliseconds delay)
 {
-  auto hook = [ca_pem](KubeTestServer& s, const ObjectEvent& e) {
+  auto state = std::make_shared<InjectorState>();
+  for (const auto& crd : server.list("apiextensions.k8s.io/v1", "CustomResourceDefinition")) {
+    remember_crd(*state, crd);
+  }
+  auto hook = [ca_pem, state](KubeTestServer& s, const ObjectEvent& e) {
     const json& obj = *e.object;
     const std::string kind = obj.value("kind", "");
     const std::string ns = obj["metadata"].value("namespace", "");
@@ -557,7 +611,7 @@ play_ca_injector(KubeTestServer& server, std::string ca_pem, std::chrono::millis
     if ((kind == "Deployment" && ns != "cert-manager") || (kind == "Secret" && obj.value("type", "") != "kubernetes.io/tls")) {
       return;
     }
-    reconcile_injection(s, ca_pem, obj);
+    reconcile_injection(s, *state, ca_pem, obj);
   };
   const int id = server.on({ .group = "apiextensions.k8s.io", .kind = "CustomResourceDefinition", .delay = delay }, hook);
   server.on({ .group = "admissionregistration.k8s.io", .kind = "", .delay = delay }, hook);
@@ -565,6 +619,17 @@ play_ca_injector(KubeTestServer& server, std::string ca_pem, std::chrono::millis
   server.on({ .group = "apps", .kind = "Deployment", .delay = delay }, hook);
   server.on({ .group = "", .kind = "Secret", .delay = delay }, hook);
   return id;
+}
+
+std::unique_ptr<CapiWebhookServer>
+play_capi_webhooks(KubeTestServer& server, std::chrono::milliseconds delay)
+{
+  auto webhooks = std::make_unique<CapiWebhookServer>();
+  webhooks->start();
+  webhooks->learn_crds(server);
+  webhooks->route_webhooks(server);
+  play_ca_injector(server, webhooks->ca_pem(), delay);
+  return webhooks;
 }
 
 } // namespace ocne::test::kube

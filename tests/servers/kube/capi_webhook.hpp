@@ -31,6 +31,7 @@
 #include "tests/servers/kube/kube_server.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -103,5 +104,10 @@ private:
 // ca_pem is the CA of the server the webhook Services are routed to (the
 // CA that signs the Certificate's Secret in a real cluster).
 int play_ca_injector(KubeTestServer& server, std::string ca_pem, std::chrono::milliseconds delay = {});
+
+// The live webhooks of one cluster of the world: a started CapiWebhookServer
+// that knows server's CRDs, the webhook Services routed to it, and the
+// cainjector putting its CA in the caBundles. Keep it alive as long as server.
+std::unique_ptr<CapiWebhookServer> play_capi_webhooks(KubeTestServer& server, std::chrono::milliseconds delay = {});
 
 } // namespace ocne::test::kube
