@@ -350,6 +350,12 @@ CapiWorld::count(Side side, const std::string& api_version, const std::string& k
   }
 }
 
+kube::CapiWebhookServer&
+CapiWorld::webhooks(Side side)
+{
+  return side == management_side ? *m_impl->management_webhooks : *m_impl->workload_webhooks;
+}
+
 std::size_t
 CapiWorld::image_count() const
 {
