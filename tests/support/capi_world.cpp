@@ -1,6 +1,7 @@
 #include "tests/support/capi_world.hpp"
 
 #include "tests/servers/kube/capi_play.hpp"
+#include "tests/servers/kube/capi_webhook.hpp"
 
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oci/test_keys.hpp"
@@ -48,6 +49,10 @@ struct CapiWorld::Impl
   stdfs::path folder;
   std::unique_ptr<kube::KubeTestServer> management;
   std::unique_ptr<kube::KubeTestServer> workload;
+  // Webhook pods of each cluster (capi_webhook.hpp); after the servers, so
+  // they go first, once the servers have stopped calling them.
+  std::unique_ptr<kube::CapiWebhookServer> management_webhooks;
+  std::unique_ptr<kube::CapiWebhookServer> workload_webhooks;
   std::unique_ptr<oci::OciTestServer> oci;
   std::unique_ptr<OxideServer> oxide;
   std::unique_ptr<TestHttpServer> release;
@@ -101,6 +106,9 @@ CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
     return impl->failure;
   };
   kube::play_capi(*w.management, *w.workload, play);
+  // Both clusters' webhooks answer once their pods run (capi_webhook.hpp).
+  w.management_webhooks = kube::play_capi_webhooks(*w.management, w.options.delay);
+  w.workload_webhooks = kube::play_capi_webhooks(*w.workload, w.options.delay);
 
   // The release files, served like GitHub over HTTPS.
   const auto ca = make_test_ca();
@@ -343,6 +351,12 @@ CapiWorld::count(Side side, const std::string& api_version, const std::string& k
   } catch (const kube::ApiError&) {
     return 0; // a kind not served (yet)
   }
+}
+
+kube::CapiWebhookServer&
+CapiWorld::webhooks(Side side)
+{
+  return side == management_side ? *m_impl->management_webhooks : *m_impl->workload_webhooks;
 }
 
 std::size_t

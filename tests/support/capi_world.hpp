@@ -29,6 +29,7 @@
 //   auto r = run_ocne({"cluster", "start", "-c", file.string()}, world.home(), world.env());
 //   EXPECT_EQ(world.count(CapiWorld::workload_side, "v1", "Node"), 2);
 
+#include "tests/servers/kube/capi_webhook.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 
@@ -131,6 +132,8 @@ public:
                     const std::string& ns = "",
                     const std::string& label_selector = "") const;
   std::size_t image_count() const; // images in the OCI or Oxide server
+  // Each cluster's webhook pods (capi_webhook.hpp): reviews answered.
+  kube::CapiWebhookServer& webhooks(Side side);
   std::vector<kube::RequestRecord> requests(Side side) const;
   // Requests to the OCI server by operation ("ListImages") or to the Oxide
   // server by operationId ("image_list").

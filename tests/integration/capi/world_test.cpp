@@ -297,5 +297,50 @@ TEST_F(CapiWorldTest, OxideInfrastructureFailureShowsThenTheClusterRecovers)
   EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Node"), 0u);
 }
 
+TEST_F(CapiWorldTest, TheWebhooksAnswerConvertAndAWebhookThatStopsAnsweringFailsTheWrite)
+{
+  OCNE_REQUIRE_SHARED();
+  start({ .provider = "oxide" });
+  const auto objects = template_objects("hooked");
+  install_stack();
+  apply(objects);
+  const std::string ns = objects[0]["metadata"].value("namespace", "");
+  world->settle();
+  auto& hooks = world->webhooks(CapiWorld::management_side);
+  EXPECT_GT(hooks.admission_reviews(), 0) << "the Cluster API admission webhooks were called";
+
+  // Upstream 1.13 stores Cluster at v1beta2; a v1beta1 read goes through its
+  // conversion webhook, which names the OxideCluster's contract version.
+  const int conversions = hooks.conversion_reviews();
+  auto v1beta1 = management->get({ "cluster.x-k8s.io/v1beta1", "Cluster", ns, "hooked" });
+  ASSERT_TRUE(v1beta1) << v1beta1.error().message();
+  EXPECT_GT(hooks.conversion_reviews(), conversions);
+  EXPECT_EQ((*v1beta1)["spec"]["infrastructureRef"].value("apiVersion", ""), "infrastructure.cluster.x-k8s.io/v1alpha1");
+
+  // The webhook pods stop answering: reads at the storage version still
+  // work, v1beta1 reads and Cluster writes fail as kube-apiserver fails them.
+  world->management().route_service("capi-system", "capi-webhook-service", 443, "");
+  EXPECT_TRUE(management->get({ "cluster.x-k8s.io/v1beta2", "Cluster", ns, "hooked" }));
+  auto refused = management->get({ "cluster.x-k8s.io/v1beta1", "Cluster", ns, "hooked" });
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("conversion webhook for cluster.x-k8s.io/v1beta2, Kind=Cluster failed: Post "
+                                           "\"https://capi-webhook-service.capi-system.svc:443/convert?timeout=30s\": dial tcp "
+                                           "capi-webhook-service.capi-system.svc:443: connect: connection refused"),
+            std::string::npos)
+    << refused.error().message();
+  json cluster;
+  for (const auto& o : objects) {
+    if (o.value("kind", "") == "Cluster") {
+      cluster = o;
+    }
+  }
+  ASSERT_TRUE(cluster.is_object());
+  cluster["metadata"]["labels"]["extra"] = "1";
+  auto written = management->apply(cluster);
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.error().message().find("failed calling webhook \"default.cluster.cluster.x-k8s.io\""), std::string::npos)
+    << written.error().message();
+}
+
 } // namespace
 } // namespace ocne::test

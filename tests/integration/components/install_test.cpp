@@ -8,6 +8,7 @@
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/yaml.hpp"
+#include "tests/servers/kube/capi_webhook.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/components_release.hpp"
@@ -82,6 +83,7 @@ protected:
     test::kube::play_deployment_controller(*server, deployments);
     test::kube::play_cert_manager(*server);
     test::kube::play_endpoints_controller(*server);
+    webhooks = test::kube::play_capi_webhooks(*server);
     auto access = k8s::load_kubeconfig({ dir() / "kubeconfig" });
     ASSERT_TRUE(access) << access.error().message();
     k8s::ClientOptions co;
@@ -141,6 +143,8 @@ protected:
   }
 
 
+  // Before server: the server's hooks use it until the server stops.
+  std::unique_ptr<test::kube::CapiWebhookServer> webhooks;
   std::unique_ptr<KubeTestServer> server;
   std::unique_ptr<k8s::Client> client;
   RecordingSink sink;

@@ -389,7 +389,19 @@ ApiServer::crd_changed(const Json& crd)
     schedule(m_options.crd_establish_delay, [this, name] { establish_crd(name); });
     return;
   }
+  // A change that leaves what is served as it was (a caBundle injected, a
+  // label) keeps the compiled type: compiling big schemas is slow.
+  Json shape = crd.contains("spec") ? crd["spec"] : Json::object();
+  shape.erase("conversion");
+  if (const auto known = m_crd_shapes.find(name); known != m_crd_shapes.end() && known->second == shape) {
+    const auto served =
+      type_by_plural(string_at(shape, "group"), shape.contains("names") ? string_at(shape["names"], "plural") : "");
+    if (served && served->crd_name == name) {
+      return;
+    }
+  }
   auto type = crd_resource_type(crd);
+  m_crd_shapes[name] = std::move(shape);
   // Say at load what will not be checked, rather than accept it silently.
   for (const auto& line : type->unchecked_rules) {
     std::cerr << "ocne-kube-test-server: not enforced: " << line << "\n";
@@ -429,6 +441,7 @@ void
 ApiServer::crd_removed(const Json& crd)
 {
   const std::string name = string_at(crd["metadata"], "name");
+  m_crd_shapes.erase(name);
   for (auto it = m_types.begin(); it != m_types.end();) {
     if (it->second->crd_name == name) {
       m_objects.erase(it->first);

@@ -160,6 +160,14 @@ ApiServer::to_table(const ResourceType& type,
   };
   const std::string id = type.group + "/" + type.plural;
   bool with_age = true;
+  std::vector<ObjectPtr> at_v;
+  if (needs_conversion(type, version)) {
+    // Printer columns read the object at the version asked for.
+    for (const auto& o : objects) {
+      at_v.push_back(at_version(o, type, version));
+    }
+  }
+  const std::vector<ObjectPtr>& shown = at_v.empty() ? objects : at_v;
   if (type.custom()) {
     const ResourceVersion* v = type.find_version(version);
     Json printer = v != nullptr ? v->printer_columns : Json::array();
@@ -226,7 +234,7 @@ ApiServer::to_table(const ResourceType& type,
     cells.emplace_back([](const Json& o) { return Json(age(o)); });
   }
   Json rows = Json::array();
-  for (const auto& obj : objects) {
+  for (const auto& obj : shown) {
     Json row_cells = Json::array();
     for (const auto& f : cells) {
       row_cells.push_back(f(*obj));
@@ -373,8 +381,18 @@ ApiServer::do_list(Call& c)
     return r;
   }
   Json items = Json::array();
-  for (const auto& obj : picked) {
-    Json item = output(*obj, *c.type, c.version);
+  std::vector<Json> converted;
+  if (needs_conversion(*c.type, c.version)) {
+    // One ConversionReview for the page, as kube-apiserver sends it.
+    std::vector<Json> stored;
+    for (const auto& obj : picked) {
+      stored.push_back(*obj);
+    }
+    converted = convert_all(*c.type, std::move(stored), c.version);
+  }
+  for (std::size_t i = 0; i < picked.size(); ++i) {
+    const auto& obj = picked[i];
+    Json item = converted.empty() ? output(*obj, *c.type, c.version) : std::move(converted[i]);
     if (c.type->builtin) {
       item.erase("apiVersion");
       item.erase("kind");

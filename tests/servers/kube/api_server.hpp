@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace ocne::test::kube {
@@ -119,6 +120,9 @@ public:
   std::vector<std::string> unchecked_rules() const;
   void clear_requests();
 
+  // Where the pods of a Service listen (webhooks.cpp).
+  void route_service(const std::string& ns, const std::string& name, int port, const std::string& url);
+
   int add_hook(HookFilter filter, Hook hook);
   void remove_hook(int id);
   void wait_idle(std::chrono::milliseconds timeout);
@@ -176,6 +180,20 @@ private:
   ResourceTypePtr type_by_plural(const std::string& group, const std::string& plural) const;
   ResourceTypePtr type_by_kind(const std::string& group, const std::string& kind) const;
 
+  // Webhooks (webhooks.cpp); lock held. Conversion of objects between the
+  // versions of a custom resource whose CRD says strategy Webhook (others
+  // only get their apiVersion rewritten), and admission webhooks (mutating
+  // changes *object; both throw ApiError as kube-apiserver fails the request).
+  bool webhook_conversion(const ResourceType& type) const;
+  // Stored objects read at this version go through the webhook.
+  bool needs_conversion(const ResourceType& type, const std::string& version) const;
+  Json convert(const ResourceType& type, Json object, const std::string& version) const;
+  std::vector<Json> convert_all(const ResourceType& type, std::vector<Json> objects, const std::string& version) const;
+  ObjectPtr at_version(const ObjectPtr& stored, const ResourceType& type, const std::string& version) const;
+  void admit(const Call& c, const std::string& operation, Json* object, const Json* old, bool mutating) const;
+  struct WebhookTarget;
+  WebhookTarget webhook_target(const Json& client_config, int timeout_seconds) const;
+
   // Controllers (api_lifecycle.cpp); lock held.
   void settle();
   bool settle_once();
@@ -190,12 +208,14 @@ private:
   mutable std::mutex m_mutex;
   std::map<std::pair<std::string, std::string>, ResourceTypePtr> m_types; // (group, plural)
   std::set<std::pair<std::string, std::string>> m_builtin;
+  std::map<std::string, Json> m_crd_shapes; // CRD name -> spec without conversion, of its served type
   std::map<std::pair<std::string, std::string>, std::map<std::pair<std::string, std::string>, ObjectPtr>> m_objects;
   std::uint64_t m_rv = 1;
   std::deque<HistoryEvent> m_history;
   std::uint64_t m_compacted = 0; // events at or below this are gone
   std::vector<std::shared_ptr<Watcher>> m_watchers;
   FaultInjector m_faults;
+  std::map<std::tuple<std::string, std::string, int>, std::string> m_routes; // (ns, service, port) -> URL
   std::vector<RequestRecord> m_requests;
   mutable std::mutex m_requests_mutex;
 

@@ -21,7 +21,8 @@ ApiServer::commit(const ResourceType& type, const ObjectKey& key, Json object, c
 {
   ObjectPtr previous = find(key);
   ++m_rv;
-  // Stored in the storage version; reads rewrite apiVersion (conversion "None").
+  // Stored in the storage version (writers convert first, webhooks.cpp);
+  // reads convert back, or rewrite apiVersion for conversion "None".
   object["apiVersion"] = type.api_version(type.storage_version().name);
   object["kind"] = type.kind;
   object["metadata"]["resourceVersion"] = std::to_string(m_rv);
@@ -102,8 +103,19 @@ ApiServer::notify(const HistoryEvent& e)
     if (type.empty()) {
       continue;
     }
+    std::string event;
+    bool failed = false;
+    try {
+      event = watch_event_json(*w, type, *e.object);
+    } catch (const ApiError& error) {
+      // The object cannot be converted to the watch's version: the watch
+      // ends with the error, and the client lists and watches again.
+      event = Json{ { "type", "ERROR" }, { "object", error.status() } }.dump() + "\n";
+      failed = true;
+    }
     const std::lock_guard lock(w->mutex);
-    w->queue.push_back(watch_event_json(*w, type, *e.object));
+    w->queue.push_back(std::move(event));
+    w->closed = w->closed || failed;
     w->cv.notify_all();
   }
 }
@@ -124,6 +136,9 @@ ApiServer::watch_event_json(Watcher& w, const std::string& type, const Json& obj
 Json
 ApiServer::output(const Json& stored, const ResourceType& type, const std::string& version) const
 {
+  if (needs_conversion(type, version)) {
+    return convert(type, stored, version);
+  }
   Json out = stored;
   out["apiVersion"] = type.api_version(version);
   out["kind"] = type.kind;

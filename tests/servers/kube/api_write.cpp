@@ -361,15 +361,14 @@ Reply
 ApiServer::create_object(Call& c, Json obj, std::vector<std::string> warnings, const Json* applied)
 {
   const ResourceType& t = *c.type;
-  Json& meta = obj["metadata"];
-  if (!meta.is_object()) {
-    meta = Json::object();
+  if (!obj["metadata"].is_object()) {
+    obj["metadata"] = Json::object();
   }
-  if (!string_at(meta, "resourceVersion").empty() && applied == nullptr) {
+  if (!string_at(obj["metadata"], "resourceVersion").empty() && applied == nullptr) {
     throw err_bad_request("resourceVersion should not be set on objects to be created");
   }
   if (t.namespaced) {
-    meta["namespace"] = c.ns;
+    obj["metadata"]["namespace"] = c.ns;
   }
   // Server-set fields.
   for (const char* k : { "uid",
@@ -379,7 +378,12 @@ ApiServer::create_object(Call& c, Json obj, std::vector<std::string> warnings, c
                          "deletionTimestamp",
                          "deletionGracePeriodSeconds",
                          "selfLink" }) {
-    meta.erase(k);
+    obj["metadata"].erase(k);
+  }
+  admit(c, "CREATE", &obj, nullptr, true);
+  Json& meta = obj["metadata"];
+  if (!meta.is_object()) {
+    meta = Json::object();
   }
   validate_object(obj, c, nullptr);
   if (string_at(meta, "name").empty()) {
@@ -433,6 +437,8 @@ ApiServer::create_object(Call& c, Json obj, std::vector<std::string> warnings, c
   if (applied == nullptr) {
     record_update(nullptr, obj, field_manager(c), t.api_version(c.version), scope, ts);
   }
+  admit(c, "CREATE", &obj, nullptr, false);
+  obj = convert(t, std::move(obj), t.storage_version().name);
   Reply r;
   r.status = 201;
   r.warnings = std::move(warnings);
@@ -548,6 +554,7 @@ ApiServer::finish_update(Call& c, const ObjectPtr& old, Json updated, std::vecto
     }
     set_crd_status(updated, established || m_options.crd_establish_delay.count() == 0, conflict, ts);
   }
+  admit(c, "UPDATE", &updated, old.get(), true);
   validate_object(updated, c, old.get());
   const FieldScope scope{ v != nullptr ? v->schema.get() : nullptr,
                           c.subresource == "status" ? "status" : "",
@@ -555,6 +562,7 @@ ApiServer::finish_update(Call& c, const ObjectPtr& old, Json updated, std::vecto
   if (!apply) {
     record_update(old.get(), updated, field_manager(c), t.api_version(c.version), scope, ts);
   }
+  admit(c, "UPDATE", &updated, old.get(), false);
   Reply r;
   r.warnings = std::move(warnings);
   updated["apiVersion"] = old->value("apiVersion", t.api_version(c.version));
@@ -568,6 +576,7 @@ ApiServer::finish_update(Call& c, const ObjectPtr& old, Json updated, std::vecto
     return r;
   }
   const ObjectKey key{ t.group, t.plural, t.namespaced ? c.ns : "", c.name };
+  updated = convert(t, std::move(updated), t.storage_version().name);
   const ObjectPtr stored = commit(t, key, std::move(updated), "MODIFIED");
   if (id == "apiextensions.k8s.io/customresourcedefinitions") {
     crd_changed(*stored);
@@ -631,7 +640,8 @@ ApiServer::do_update(Call& c)
     }
   }
   const ObjectKey key{ c.type->group, c.type->plural, c.type->namespaced ? c.ns : "", c.name };
-  const ObjectPtr old = find(key);
+  // Updates work on the object at the request's version.
+  const ObjectPtr old = at_version(find(key), *c.type, c.version);
   std::vector<std::string> warnings;
   if (!old) {
     if (c.type->allow_create_on_update && c.subresource.empty()) {
@@ -674,7 +684,7 @@ ApiServer::do_patch(Call& c)
       { FieldError::make(FieldError::Type::forbidden, "force", nullptr, "may not be specified for non-apply patch") });
   }
   const ObjectKey key{ t.group, t.plural, t.namespaced ? c.ns : "", c.name };
-  const ObjectPtr old = find(key);
+  const ObjectPtr old = at_version(find(key), t, c.version);
   std::vector<std::string> warnings;
   if (apply) {
     const std::string manager = c.param("fieldManager");
@@ -856,6 +866,8 @@ ApiServer::do_delete(Call& c)
                            ", ResourceVersion in meta: " + have_rv);
     }
   }
+  admit(c, "DELETE", nullptr, old.get(), true);
+  admit(c, "DELETE", nullptr, old.get(), false);
   Reply r;
   bool dry_run = c.param("dryRun") == "All";
   if (const Json* d = child(options, "dryRun"); d != nullptr && d->is_array() && !d->empty()) {
@@ -910,6 +922,8 @@ ApiServer::do_delete_collection(Call& c)
       continue;
     }
     const ObjectKey key{ t.group, t.plural, ns, string_at(meta, "name") };
+    admit(c, "DELETE", nullptr, obj.get(), true);
+    admit(c, "DELETE", nullptr, obj.get(), false);
     const ObjectPtr after = begin_deletion(t, key, policy);
     Json item = output(*after, t, c.version);
     if (t.builtin) {

@@ -393,6 +393,12 @@ KubeTestServer::remove(const std::string& api_version,
 }
 
 void
+KubeTestServer::route_service(const std::string& ns, const std::string& name, int port, const std::string& url)
+{
+  m_impl->api->route_service(ns, name, port, url);
+}
+
+void
 KubeTestServer::load_crds(const std::filesystem::path& file_or_folder)
 {
   std::vector<std::filesystem::path> files;

@@ -71,6 +71,13 @@ struct ServerOptions
   std::size_t history_limit = 20000;
   // Serve plain HTTP (no TLS, no client certificates).
   bool plain_http = false;
+  // Direct C++ calls (create, apply, ... below: the fake controllers) go
+  // through admission webhooks too. Off by default: the fake controllers do
+  // not retry the way real ones do, so a write refused while a webhook is
+  // not up yet would leave them stuck where a real controller only waits
+  // (docs/testing-kube-server.md, "Webhooks"). Conversion webhooks are
+  // always called.
+  bool admit_direct_calls = false;
   // Called with one line per request ("GET /api/v1/pods 200"), for -v.
   std::function<void(const std::string&)> log;
 };
@@ -159,6 +166,13 @@ public:
               const std::string& ns,
               const std::string& name,
               const std::string& propagation = "");
+
+  // Where the pods behind a Service listen: webhook clientConfigs naming
+  // service {namespace, name, port} are called at url ("https://127.0.0.1:<p>")
+  // while the Service exists with that port and its Endpoints have a ready
+  // address; the certificate must be valid for "<name>.<namespace>.svc" and
+  // signed by the clientConfig's caBundle. An empty url removes the route.
+  void route_service(const std::string& ns, const std::string& name, int port, const std::string& url);
 
   // Applies every CustomResourceDefinition in a YAML file or a folder of them.
   void load_crds(const std::filesystem::path& file_or_folder);

@@ -3,6 +3,7 @@
 // when it serves, then serves until SIGTERM or SIGINT.
 
 #include "tests/servers/kube/capi_play.hpp"
+#include "tests/servers/kube/capi_webhook.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/json_util.hpp"
 #include "tests/servers/kube/kube_server.hpp"
@@ -42,7 +43,8 @@ Serves enough of the Kubernetes API for tests (and for kubectl) over HTTPS.
   --node NAME             create a Ready Node object (repeatable)
   --version VERSION       version /version reports (default v1.32.4)
   --controllers           play the Deployment, DaemonSet, endpoints and cert-manager
-                          controllers (controllers.hpp)
+                          controllers (controllers.hpp), and the webhook pods and
+                          cainjector of Cluster API and cert-manager (capi_webhook.hpp)
   --cni NS/NAME           with --controllers: nodes are Ready only once this DaemonSet
                           is rolled out, as a kubelet without a CNI (repeatable)
   --stall NS/NAME         with --controllers: this Deployment or DaemonSet never becomes
@@ -217,6 +219,8 @@ main(int argc, char** argv)
 
   ocne::test::kube::KubeTestServer server(options);
   std::unique_ptr<ocne::test::kube::KubeTestServer> workload;
+  // The webhook pods of the clusters this process plays (capi_webhook.hpp).
+  std::vector<std::unique_ptr<ocne::test::kube::CapiWebhookServer>> webhooks;
   try {
     server.start();
     if (!capi_provider.empty()) {
@@ -232,6 +236,7 @@ main(int argc, char** argv)
       play.provider = capi_provider;
       play.workload_kubeconfig = workload->kubeconfig(capi_url);
       ocne::test::kube::play_capi(server, *workload, play);
+      webhooks.push_back(ocne::test::kube::play_capi_webhooks(*workload));
     }
     for (const auto& file : apply_files) {
       for (const auto& doc : ocne::test::kube::parse_documents(read_file(file))) {
@@ -248,6 +253,7 @@ main(int argc, char** argv)
       ocne::test::kube::play_daemonset_controller(server, workloads);
       ocne::test::kube::play_endpoints_controller(server);
       ocne::test::kube::play_cert_manager(server);
+      webhooks.push_back(ocne::test::kube::play_capi_webhooks(server));
     }
     for (const auto& name : nodes) {
       const std::string version = options.version;
