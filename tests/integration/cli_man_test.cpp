@@ -67,6 +67,7 @@ TEST_F(CliManTest, EveryCommandHasAPage)
                             "ocne-cluster-delete",
                             "ocne-cluster-list",
                             "ocne-cluster-show",
+                            "ocne-cluster-info",
                             "ocne-image",
                             "ocne-image-create",
                             "ocne-image-upload",
@@ -119,7 +120,7 @@ TEST_F(CliManTest, EveryPageRendersAndNamesEveryFlagOfItsCommand)
       EXPECT_EQ(r->err, "") << name;
     }
   }
-  EXPECT_EQ(pages, 12);
+  EXPECT_EQ(pages, 13);
 }
 
 TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)

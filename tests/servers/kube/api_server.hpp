@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace ocne::test::kube {
@@ -125,7 +126,16 @@ public:
   void start_workers(KubeTestServer* owner);
   void stop_workers();
 
+  // Text set by set_pod_log.
+  void set_pod_log(const std::string& ns,
+                   const std::string& pod,
+                   const std::string& container,
+                   const std::string& text,
+                   bool previous);
+
 private:
+  // GET pods/<name>/log (api_pod_log.cpp); false for other paths.
+  bool handle_pod_log(const HttpRequest& req, HttpResponse& res);
   // Routing and HTTP concerns (api_server.cpp).
   bool handle_non_resource(const HttpRequest& req, HttpResponse& res, const std::string& user);
   Call parse_resource_call(const HttpRequest& req, bool& found);
@@ -197,6 +207,8 @@ private:
   std::vector<std::shared_ptr<Watcher>> m_watchers;
   FaultInjector m_faults;
   std::vector<RequestRecord> m_requests;
+  // (namespace, pod, container, previous) -> log text
+  std::map<std::tuple<std::string, std::string, std::string, bool>, std::string> m_logs;
   mutable std::mutex m_requests_mutex;
 
   // Hooks and delayed work run on one worker thread.
@@ -226,6 +238,9 @@ private:
   std::vector<HookEntry> m_hooks; // guarded by m_work_mutex
   int m_next_hook = 1;
 };
+
+// "/api/v1/pods" -> {"api", "v1", "pods"}.
+std::vector<std::string> split_path(const std::string& path);
 
 // "4m12s", "3h", "2d" like kubectl's ages (k8s.io/apimachinery/pkg/util/duration).
 std::string human_duration(std::int64_t seconds);

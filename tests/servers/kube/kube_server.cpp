@@ -459,6 +459,16 @@ KubeTestServer::disconnect_watches(bool abrupt)
 }
 
 void
+KubeTestServer::set_pod_log(const std::string& ns,
+                            const std::string& pod,
+                            const std::string& container,
+                            const std::string& text,
+                            bool previous)
+{
+  m_impl->api->set_pod_log(ns, pod, container, text, previous);
+}
+
+void
 KubeTestServer::compact()
 {
   m_impl->api->compact();

@@ -160,6 +160,16 @@ public:
               const std::string& name,
               const std::string& propagation = "");
 
+  // What GET pods/<pod>/log?container=<container>[&previous=true] returns.
+  // The API's own checks still apply: the pod must exist and be scheduled,
+  // the container must have started (state not waiting), and previous needs
+  // status lastState.terminated. A container with no text set logs nothing.
+  void set_pod_log(const std::string& ns,
+                   const std::string& pod,
+                   const std::string& container,
+                   const std::string& text,
+                   bool previous = false);
+
   // Applies every CustomResourceDefinition in a YAML file or a folder of them.
   void load_crds(const std::filesystem::path& file_or_folder);
 
