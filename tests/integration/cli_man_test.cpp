@@ -68,6 +68,7 @@ TEST_F(CliManTest, EveryCommandHasAPage)
                             "ocne-cluster-list",
                             "ocne-cluster-show",
                             "ocne-cluster-info",
+                            "ocne-cluster-dump",
                             "ocne-image",
                             "ocne-image-create",
                             "ocne-image-upload",
@@ -120,7 +121,7 @@ TEST_F(CliManTest, EveryPageRendersAndNamesEveryFlagOfItsCommand)
       EXPECT_EQ(r->err, "") << name;
     }
   }
-  EXPECT_EQ(pages, 13);
+  EXPECT_EQ(pages, 14);
 }
 
 TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)
