@@ -69,6 +69,7 @@ TEST_F(CliManTest, EveryCommandHasAPage)
                             "ocne-cluster-show",
                             "ocne-cluster-info",
                             "ocne-cluster-dump",
+                            "ocne-cluster-analyze",
                             "ocne-image",
                             "ocne-image-create",
                             "ocne-image-upload",
@@ -121,7 +122,7 @@ TEST_F(CliManTest, EveryPageRendersAndNamesEveryFlagOfItsCommand)
       EXPECT_EQ(r->err, "") << name;
     }
   }
-  EXPECT_EQ(pages, 14);
+  EXPECT_EQ(pages, 15);
 }
 
 TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)
