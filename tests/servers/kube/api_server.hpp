@@ -126,6 +126,10 @@ public:
   void start_workers(KubeTestServer* owner);
   void stop_workers();
 
+  void set_exec_responder(ExecResponder responder);
+  void set_exec_protocols(std::vector<std::string> protocols);
+  std::vector<ExecCall> exec_calls() const;
+
   // Text set by set_pod_log.
   void set_pod_log(const std::string& ns,
                    const std::string& pod,
@@ -136,6 +140,8 @@ public:
 private:
   // GET pods/<name>/log (api_pod_log.cpp); false for other paths.
   bool handle_pod_log(const HttpRequest& req, HttpResponse& res);
+  // GET/POST pods/<name>/exec (api_pod_exec.cpp); false for other paths.
+  bool handle_pod_exec(const HttpRequest& req, HttpResponse& res);
   // Routing and HTTP concerns (api_server.cpp).
   bool handle_non_resource(const HttpRequest& req, HttpResponse& res, const std::string& user);
   Call parse_resource_call(const HttpRequest& req, bool& found);
@@ -209,6 +215,10 @@ private:
   std::vector<RequestRecord> m_requests;
   // (namespace, pod, container, previous) -> log text
   std::map<std::tuple<std::string, std::string, std::string, bool>, std::string> m_logs;
+  mutable std::mutex m_exec_mutex;
+  ExecResponder m_exec_responder;
+  std::vector<std::string> m_exec_protocols = { "v5.channel.k8s.io", "v4.channel.k8s.io" };
+  std::vector<ExecCall> m_exec_calls;
   mutable std::mutex m_requests_mutex;
 
   // Hooks and delayed work run on one worker thread.

@@ -469,6 +469,24 @@ KubeTestServer::set_pod_log(const std::string& ns,
 }
 
 void
+KubeTestServer::on_exec(ExecResponder responder)
+{
+  m_impl->api->set_exec_responder(std::move(responder));
+}
+
+void
+KubeTestServer::set_exec_protocols(std::vector<std::string> protocols)
+{
+  m_impl->api->set_exec_protocols(std::move(protocols));
+}
+
+std::vector<ExecCall>
+KubeTestServer::exec_calls() const
+{
+  return m_impl->api->exec_calls();
+}
+
+void
 KubeTestServer::compact()
 {
   m_impl->api->compact();

@@ -408,5 +408,35 @@ TEST_F(KubectlTest, LogsOfContainersCurrentAndPreviousWithTheApisRefusals)
   EXPECT_NE(r.err.find("pods \"gone\" not found"), std::string::npos) << r.err;
 }
 
+TEST_F(KubectlTest, ExecOverWebSocketWithStdinExitCodesAndRefusals)
+{
+  start();
+  server->create(json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "box", "namespace": "default"},
+    "spec": {"nodeName": "n1", "containers": [{"name": "main", "image": "busybox"}]}})"));
+  server->merge_patch("v1", "Pod", "default", "box", json::parse(R"({"status": {"phase": "Running"}})"), "status");
+  server->on_exec([](const ExecCall& call, ExecIo& io) {
+    if (call.command.at(0) == "cat") {
+      std::string all;
+      for (auto in = io.next(); in.kind != ExecIo::Input::Kind::end; in = io.next()) {
+        all += in.data;
+      }
+      io.out("got: " + all);
+      return 0;
+    }
+    io.err("no such command\n");
+    return 5;
+  });
+  auto r = kubectl({ "exec", "-i", "box", "--", "cat" }, "hello from kubectl\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "got: hello from kubectl\n");
+  EXPECT_EQ(server->exec_calls().back().protocol, "v5.channel.k8s.io");
+  r = kubectl({ "exec", "box", "--", "frobnicate" });
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("no such command"), std::string::npos) << r.err;
+  r = kubectl({ "exec", "gone", "--", "cat" });
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("pods \"gone\" not found"), std::string::npos) << r.err;
+}
+
 } // namespace
 } // namespace ocne::test::kube
