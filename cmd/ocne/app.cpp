@@ -86,6 +86,7 @@ build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
   add_cluster_info(*cluster, ctx);
   add_cluster_dump(*cluster, ctx);
   add_cluster_analyze(*cluster, ctx);
+  add_cluster_backup(*cluster, ctx);
 
   auto* image = app.add_subcommand("image", "Build, inspect and upload node boot images");
   help_when_alone(*image);

@@ -17,6 +17,7 @@ void add_cluster_show(CLI::App& cluster, Context& ctx);
 void add_cluster_info(CLI::App& cluster, Context& ctx);
 void add_cluster_dump(CLI::App& cluster, Context& ctx);
 void add_cluster_analyze(CLI::App& cluster, Context& ctx);
+void add_cluster_backup(CLI::App& cluster, Context& ctx);
 void add_image_create(CLI::App& image, Context& ctx);
 void add_image_upload(CLI::App& image, Context& ctx);
 void add_image_info(CLI::App& image, Context& ctx);

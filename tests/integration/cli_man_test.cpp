@@ -70,6 +70,7 @@ TEST_F(CliManTest, EveryCommandHasAPage)
                             "ocne-cluster-info",
                             "ocne-cluster-dump",
                             "ocne-cluster-analyze",
+                            "ocne-cluster-backup",
                             "ocne-image",
                             "ocne-image-create",
                             "ocne-image-upload",
@@ -122,7 +123,7 @@ TEST_F(CliManTest, EveryPageRendersAndNamesEveryFlagOfItsCommand)
       EXPECT_EQ(r->err, "") << name;
     }
   }
-  EXPECT_EQ(pages, 15);
+  EXPECT_EQ(pages, 16);
 }
 
 TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)
