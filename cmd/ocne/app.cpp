@@ -87,6 +87,7 @@ build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
   add_cluster_dump(*cluster, ctx);
   add_cluster_analyze(*cluster, ctx);
   add_cluster_backup(*cluster, ctx);
+  add_cluster_console(*cluster, ctx);
 
   auto* image = app.add_subcommand("image", "Build, inspect and upload node boot images");
   help_when_alone(*image);
@@ -133,6 +134,7 @@ run(int argc, char** argv)
     if (app.get_subcommands().empty()) {
       throw CLI::CallForHelp();
     }
+    code = ctx.exit_code;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {
       code = app.exit(e); // --help, --version

@@ -7,12 +7,17 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <array>
+#include <deque>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace ocne::k8s {
 
@@ -353,6 +358,154 @@ ExecSession::close()
   m_impl->closed = true;
   beast::error_code ec;
   m_impl->ws->close(websocket::close_code::normal, ec);
+}
+
+Result<int>
+ExecSession::pump(const PumpIo& io)
+{
+  auto& impl = *m_impl;
+  auto& ws = *impl.ws;
+  std::optional<Error> failure;
+  std::deque<std::string> queue; // frames to send, one write at a time
+  bool writing = false;
+  bool finished = false;
+  std::function<void()> write_next = [&] {
+    if (writing || queue.empty() || finished) {
+      return;
+    }
+    writing = true;
+    ws.async_write(asio::buffer(queue.front()), [&](beast::error_code ec, std::size_t) {
+      writing = false;
+      queue.pop_front();
+      if (ec && !finished) {
+        failure = Error(ErrorKind::transient, "exec: sending: " + ec.message());
+        finished = true;
+        beast::get_lowest_layer(ws).cancel();
+        return;
+      }
+      write_next();
+    });
+  };
+  auto send = [&](int channel, std::string_view data) {
+    std::string frame(1, static_cast<char>(channel));
+    frame.append(data);
+    queue.push_back(std::move(frame));
+    write_next();
+  };
+  auto end_input = [&] {
+    if (impl.protocol == "v5.channel.k8s.io") {
+      send(255, std::string(1, '\0'));
+    }
+  };
+
+  // Input: a pipe or terminal is read as it comes; a regular file (which
+  // epoll refuses) is sent whole.
+  std::unique_ptr<asio::posix::stream_descriptor> input;
+  std::array<char, 16384> input_buffer{};
+  std::function<void()> read_input = [&] {
+    input->async_read_some(asio::buffer(input_buffer), [&](beast::error_code ec, std::size_t n) {
+      if (finished) {
+        return;
+      }
+      if (ec) {
+        end_input();
+        return;
+      }
+      send(0, std::string_view(input_buffer.data(), n));
+      read_input();
+    });
+  };
+  if (io.input_fd >= 0) {
+    const int fd = ::dup(io.input_fd);
+    input = std::make_unique<asio::posix::stream_descriptor>(impl.io);
+    beast::error_code ec;
+    input->assign(fd, ec);
+    if (ec) {
+      input.reset();
+      std::string all;
+      for (ssize_t n; (n = ::read(fd, input_buffer.data(), input_buffer.size())) > 0;) {
+        all.append(input_buffer.data(), static_cast<std::size_t>(n));
+      }
+      ::close(fd);
+      if (!all.empty()) {
+        send(0, all);
+      }
+      end_input();
+    } else {
+      read_input();
+    }
+  }
+
+  std::function<void()> read_output = [&] {
+    impl.buffer.clear();
+    ws.async_read(impl.buffer, [&](beast::error_code ec, std::size_t) {
+      if (ec) {
+        if (ec != websocket::error::closed && ec != asio::error::eof && ec != asio::ssl::error::stream_truncated &&
+            !failure && !finished) {
+          failure = Error(ErrorKind::transient, "exec: reading: " + ec.message());
+        }
+        finished = true;
+        impl.closed = true;
+        if (input) {
+          input->cancel();
+        }
+        return;
+      }
+      auto data = beast::buffers_to_string(impl.buffer.data());
+      if (!data.empty()) {
+        const int channel = static_cast<unsigned char>(data[0]);
+        data.erase(0, 1);
+        if (channel == 3) {
+          auto code = exit_code_from_status(data);
+          if (code) {
+            impl.exit_code = *code;
+          } else {
+            failure = code.error();
+          }
+        } else if ((channel == 1 || channel == 2) && !data.empty() && io.output) {
+          io.output(channel, data);
+        }
+      }
+      read_output();
+    });
+  };
+  read_output();
+
+  // Resizes and stop requests are looked at ten times a second.
+  asio::steady_timer timer(impl.io);
+  std::function<void()> tick = [&] {
+    timer.expires_after(std::chrono::milliseconds(100));
+    timer.async_wait([&](beast::error_code ec) {
+      if (ec || finished) {
+        return;
+      }
+      if (io.take_resize) {
+        if (auto size = io.take_resize()) {
+          send(4, nlohmann::json{ { "Width", size->first }, { "Height", size->second } }.dump());
+        }
+      }
+      if (io.stop && io.stop()) {
+        failure = Error(ErrorKind::cancelled, "interrupted");
+        finished = true;
+        beast::get_lowest_layer(ws).cancel();
+        if (input) {
+          input->cancel();
+        }
+        return;
+      }
+      tick();
+    });
+  };
+  tick();
+  impl.io.restart();
+  impl.io.run();
+  if (failure) {
+    return make_error(*failure);
+  }
+  if (!impl.exit_code) {
+    return make_error(ErrorKind::transient, "exec: the connection ended before the command's status");
+  }
+  return *impl.exit_code;
 }
 
 Result<int>

@@ -14,6 +14,7 @@
 #include "pkg/k8s/kubeconfig.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,19 @@ public:
   // exit_code() is set).
   Result<std::optional<ExecFrame>> read();
   std::optional<int> exit_code() const;
+  // Interactive use: copies input_fd (-1: none) to stdin until its end
+  // (then closes stdin), hands output frames to output(channel, data), sends
+  // a resize whenever take_resize() has one, and ends the session early
+  // when stop() says so. Returns the command's exit code.
+  struct PumpIo
+  {
+    int input_fd = -1;
+    std::function<void(int, std::string_view)> output;
+    std::function<std::optional<std::pair<int, int>>()> take_resize;
+    std::function<bool()> stop;
+  };
+  Result<int> pump(const PumpIo& io);
+
   // Ends the session (a close frame); safe to call more than once.
   void close();
 

@@ -71,6 +71,7 @@ TEST_F(CliManTest, EveryCommandHasAPage)
                             "ocne-cluster-dump",
                             "ocne-cluster-analyze",
                             "ocne-cluster-backup",
+                            "ocne-cluster-console",
                             "ocne-image",
                             "ocne-image-create",
                             "ocne-image-upload",
@@ -123,7 +124,7 @@ TEST_F(CliManTest, EveryPageRendersAndNamesEveryFlagOfItsCommand)
       EXPECT_EQ(r->err, "") << name;
     }
   }
-  EXPECT_EQ(pages, 16);
+  EXPECT_EQ(pages, 17);
 }
 
 TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)

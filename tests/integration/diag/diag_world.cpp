@@ -27,8 +27,10 @@ DiagCliTest::TearDown()
 OcneRun
 DiagCliTest::ocne(std::vector<std::string> args, const std::string& stdin_data)
 {
-  args.push_back("-k");
-  args.push_back(kubeconfig().string());
+  // Before "--": what follows it is the remote command.
+  auto at = std::find(args.begin(), args.end(), "--");
+  at = args.insert(at, "-k");
+  args.insert(at + 1, kubeconfig().string());
   return run_ocne(args, dir(), {}, stdin_data);
 }
 
