@@ -77,13 +77,18 @@ build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
   app.add_option("--log-format", globals.format, "Log format: text or json (default: text)")
     ->check(CLI::IsMember({"text", "json"}));
 
-  auto* cluster = app.add_subcommand("cluster", "Create, template, list, show and delete Kubernetes clusters");
+  auto* cluster = app.add_subcommand("cluster", "Create, template, list, show, inspect and delete Kubernetes clusters");
   help_when_alone(*cluster);
   add_cluster_start(*cluster, ctx);
   add_cluster_template(*cluster, ctx);
   add_cluster_delete(*cluster, ctx);
   add_cluster_list(*cluster, ctx);
   add_cluster_show(*cluster, ctx);
+  add_cluster_info(*cluster, ctx);
+  add_cluster_dump(*cluster, ctx);
+  add_cluster_analyze(*cluster, ctx);
+  add_cluster_backup(*cluster, ctx);
+  add_cluster_console(*cluster, ctx);
 
   auto* image = app.add_subcommand("image", "Build, inspect and upload node boot images");
   help_when_alone(*image);
@@ -133,6 +138,7 @@ run(int argc, char** argv)
     if (app.get_subcommands().empty()) {
       throw CLI::CallForHelp();
     }
+    code = ctx.exit_code;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {
       code = app.exit(e); // --help, --version

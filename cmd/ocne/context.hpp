@@ -21,6 +21,8 @@ struct Context
   // Whether stderr is a terminal (bars and colours) and stdout one (tables).
   bool stderr_tty = false;
   bool stdout_tty = false;
+  // A command's own exit status when it succeeds (console: the remote one).
+  int exit_code = 0;
 
   ProgressSink&
   progress_sink() const

@@ -192,7 +192,9 @@ struct Client::Impl
   send(http::Request request, std::string_view what) const
   {
     request.url = access.server + request.url;
-    request.headers.set("Accept", "application/json");
+    if (!request.headers.has("Accept")) {
+      request.headers.set("Accept", "application/json");
+    }
     authorize(request);
     if (request.timeout.count() == 0 && !request.on_body) {
       request.timeout = options.request_timeout;
@@ -247,6 +249,13 @@ struct Client::Impl
       m.gvk = GroupVersionKind{ gvk.group, gvk.version, string_at(r, "/kind") };
       m.resource = name;
       m.namespaced = r.value("namespaced", false);
+      if (const auto verbs = r.find("verbs"); verbs != r.end() && verbs->is_array()) {
+        for (const auto& v : *verbs) {
+          if (v.is_string()) {
+            m.verbs.push_back(v.get<std::string>());
+          }
+        }
+      }
       entry.resources.push_back(std::move(m));
     }
     for (auto& m : entry.resources) {
@@ -335,6 +344,70 @@ Client::invalidate_discovery()
 {
   const std::lock_guard lock(m_impl->discovery_mutex);
   m_impl->discovery.clear();
+}
+
+Result<std::vector<ResourceMapping>>
+Client::api_resources()
+{
+  const auto what = fmt::format("discover the resources of {}", describe());
+  // The core group serves v1; every other group names its preferred version.
+  std::vector<GroupVersionKind> versions{ GroupVersionKind{ "", "v1", "" } };
+  http::Request request;
+  request.url = "/apis";
+  OCNE_TRY_ASSIGN(auto groups, m_impl->call(std::move(request), what));
+  if (const auto list = groups.find("groups"); list != groups.end() && list->is_array()) {
+    for (const auto& g : *list) {
+      const auto name = string_at(g, "/name");
+      auto version = string_at(g, "/preferredVersion/version");
+      if (version.empty()) {
+        version = string_at(g, "/versions/0/version");
+      }
+      if (!name.empty() && !version.empty()) {
+        versions.push_back(GroupVersionKind{ name, version, "" });
+      }
+    }
+  }
+  std::vector<ResourceMapping> out;
+  for (const auto& gv : versions) {
+    OCNE_TRY_ASSIGN(auto entry, m_impl->fetch_group_version(gv));
+    out.insert(out.end(), entry.resources.begin(), entry.resources.end());
+    const std::lock_guard lock(m_impl->discovery_mutex);
+    m_impl->discovery[gv.api_version()] = std::move(entry);
+  }
+  return out;
+}
+
+Result<std::string>
+Client::pod_log(std::string_view ns, std::string_view pod, const PodLogOptions& options)
+{
+  const auto what = fmt::format("read the log of {}/{}{}{}",
+                                ns,
+                                pod,
+                                options.container.empty() ? "" : " container " + options.container,
+                                options.previous ? " (previous)" : "");
+  http::QueryParams query;
+  if (!options.container.empty()) {
+    query.emplace_back("container", options.container);
+  }
+  if (options.previous) {
+    query.emplace_back("previous", "true");
+  }
+  if (options.tail_lines > 0) {
+    query.emplace_back("tailLines", std::to_string(options.tail_lines));
+  }
+  if (options.limit_bytes > 0) {
+    query.emplace_back("limitBytes", std::to_string(options.limit_bytes));
+  }
+  http::Request request;
+  // Logs are text; errors still come as a JSON Status.
+  request.headers.set("Accept", "application/json, */*");
+  request.url = http::join_url(
+    "", fmt::format("/api/v1/namespaces/{}/pods/{}/log", http::url_encode(ns), http::url_encode(pod)), query);
+  OCNE_TRY_ASSIGN(auto response, m_impl->send(std::move(request), what));
+  if (!response.ok()) {
+    return make_error(api_error(response, what));
+  }
+  return std::move(response.body);
 }
 
 Result<std::string>

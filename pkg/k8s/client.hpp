@@ -14,6 +14,7 @@
 #include "pkg/k8s/object.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
@@ -44,6 +45,16 @@ struct ResourceMapping
   std::string resource; // plural, e.g. "deployments"
   bool namespaced = true;
   bool has_status = false; // a status subresource exists
+  std::vector<std::string> verbs; // "list", "get", ... as discovery says
+};
+
+// Options of GET pods/<name>/log.
+struct PodLogOptions
+{
+  std::string container;
+  bool previous = false; // the last terminated instance of the container
+  std::int64_t tail_lines = 0; // 0: all
+  std::int64_t limit_bytes = 0; // 0: no limit
 };
 
 enum class PatchType
@@ -150,6 +161,9 @@ public:
   Result<ResourceMapping> mapping(const GroupVersionKind& gvk);
   // Forgets everything discovery learned (after installing CRDs).
   void invalidate_discovery();
+  // Every resource type the server serves at the preferred version of its
+  // group (what `kubectl api-resources` lists), without subresources.
+  Result<std::vector<ResourceMapping>> api_resources();
   // Checks that the server answers (GET /version); the error names the
   // kubeconfig and context.
   Result<std::string> server_version();
@@ -158,6 +172,10 @@ public:
   // nullopt when the object does not exist.
   Result<std::optional<nlohmann::json>> find(const ObjectRef& ref);
   Result<ObjectList> list(const GroupVersionKind& gvk, const ListOptions& options = {});
+  // The text of a container's log (GET pods/<name>/log). An API refusal (a
+  // container waiting to start, no previous instance) is invalid_input with
+  // the server's message.
+  Result<std::string> pod_log(std::string_view ns, std::string_view pod, const PodLogOptions& options);
 
   Result<nlohmann::json> create(const nlohmann::json& object);
   // Creates the object unless it exists; returns the object and whether it

@@ -67,6 +67,11 @@ TEST_F(CliManTest, EveryCommandHasAPage)
                             "ocne-cluster-delete",
                             "ocne-cluster-list",
                             "ocne-cluster-show",
+                            "ocne-cluster-info",
+                            "ocne-cluster-dump",
+                            "ocne-cluster-analyze",
+                            "ocne-cluster-backup",
+                            "ocne-cluster-console",
                             "ocne-image",
                             "ocne-image-create",
                             "ocne-image-upload",
@@ -120,7 +125,7 @@ TEST_F(CliManTest, EveryPageRendersAndNamesEveryFlagOfItsCommand)
       EXPECT_EQ(r->err, "") << name;
     }
   }
-  EXPECT_EQ(pages, 13);
+  EXPECT_EQ(pages, 18);
 }
 
 TEST_F(CliManTest, PagesCarryTheProseOfDocsMan)

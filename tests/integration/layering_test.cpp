@@ -30,7 +30,11 @@ sources_under(const std::filesystem::path& root)
 
 TEST(Layering, LibrariesNeitherUseCli11NorPrintToStdout)
 {
-  const std::regex forbidden(R"((#include\s*[<"]CLI/)|std::cout|std::printf\s*\(|(^|[^a-z_:f])printf\s*\(|(^|[^a-z_])puts\s*\(|\bstdout\b)");
+  const std::regex cli11(R"(#include\s*[<"]CLI/)");
+  const std::regex forbidden(R"(std::cout|std::printf\s*\(|(^|[^a-z_:f])printf\s*\(|(^|[^a-z_])puts\s*\(|\bstdout\b)");
+  // Words inside string literals print nothing ("stdout" is a query
+  // parameter of the exec API).
+  const std::regex literal(R"("([^"\\]|\\.)*")");
   int checked = 0;
   for (const auto* folder : {"pkg", "providers"}) {
     for (const auto& file : sources_under(source_dir() / folder)) {
@@ -43,7 +47,9 @@ TEST(Layering, LibrariesNeitherUseCli11NorPrintToStdout)
         if (str::starts_with(t, "//")) {
           continue;
         }
-        EXPECT_FALSE(std::regex_search(line, forbidden)) << file.string() << ":" << line_no << ": " << line;
+        const auto code = std::regex_replace(line, literal, "\"\"");
+        EXPECT_FALSE(std::regex_search(line, cli11) || std::regex_search(code, forbidden))
+          << file.string() << ":" << line_no << ": " << line;
       }
       ++checked;
     }

@@ -149,6 +149,13 @@ ApiServer::discovery_resources(const std::string& group, const std::string& vers
                             { "kind", t->kind },
                             { "verbs", { "get", "patch", "update" } } });
     }
+    if (t->group.empty() && t->plural == "pods") {
+      resources.push_back({ { "name", "pods/log" },
+                            { "singularName", "" },
+                            { "namespaced", true },
+                            { "kind", "Pod" },
+                            { "verbs", { "get" } } });
+    }
     if (t->group.empty() && t->plural == "namespaces") {
       resources.push_back({ { "name", "namespaces/finalize" },
                             { "singularName", "" },
@@ -209,6 +216,9 @@ ApiServer::aggregated_discovery(bool core, const std::string& api_version) const
         if (v->status_subresource) {
           subs.push_back(
             { { "subresource", "status" }, { "responseKind", kind }, { "verbs", { "get", "patch", "update" } } });
+        }
+        if (g.empty() && t->plural == "pods") {
+          subs.push_back({ { "subresource", "log" }, { "responseKind", kind }, { "verbs", { "get" } } });
         }
         if (!subs.empty()) {
           r["subresources"] = std::move(subs);

@@ -62,8 +62,6 @@ ApiServer::now() const
   return rfc3339_now();
 }
 
-namespace {
-
 std::vector<std::string>
 split_path(const std::string& path)
 {
@@ -79,6 +77,8 @@ split_path(const std::string& path)
   }
   return parts;
 }
+
+namespace {
 
 const char*
 fault_reason(int status)
@@ -195,7 +195,7 @@ ApiServer::handle(const HttpRequest& req, HttpResponse& res)
   }
 
   try {
-    if (!handle_non_resource(req, res, user)) {
+    if (!handle_pod_log(req, res) && !handle_pod_exec(req, res) && !handle_non_resource(req, res, user)) {
       bool found = false;
       Call c = parse_resource_call(req, found);
       if (!found) {

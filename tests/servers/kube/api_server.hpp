@@ -129,7 +129,22 @@ public:
   void start_workers(KubeTestServer* owner);
   void stop_workers();
 
+  void set_exec_responder(ExecResponder responder);
+  void set_exec_protocols(std::vector<std::string> protocols);
+  std::vector<ExecCall> exec_calls() const;
+
+  // Text set by set_pod_log.
+  void set_pod_log(const std::string& ns,
+                   const std::string& pod,
+                   const std::string& container,
+                   const std::string& text,
+                   bool previous);
+
 private:
+  // GET pods/<name>/log (api_pod_log.cpp); false for other paths.
+  bool handle_pod_log(const HttpRequest& req, HttpResponse& res);
+  // GET/POST pods/<name>/exec (api_pod_exec.cpp); false for other paths.
+  bool handle_pod_exec(const HttpRequest& req, HttpResponse& res);
   // Routing and HTTP concerns (api_server.cpp).
   bool handle_non_resource(const HttpRequest& req, HttpResponse& res, const std::string& user);
   Call parse_resource_call(const HttpRequest& req, bool& found);
@@ -217,6 +232,12 @@ private:
   FaultInjector m_faults;
   std::map<std::tuple<std::string, std::string, int>, std::string> m_routes; // (ns, service, port) -> URL
   std::vector<RequestRecord> m_requests;
+  // (namespace, pod, container, previous) -> log text
+  std::map<std::tuple<std::string, std::string, std::string, bool>, std::string> m_logs;
+  mutable std::mutex m_exec_mutex;
+  ExecResponder m_exec_responder;
+  std::vector<std::string> m_exec_protocols = { "v5.channel.k8s.io", "v4.channel.k8s.io" };
+  std::vector<ExecCall> m_exec_calls;
   mutable std::mutex m_requests_mutex;
 
   // Hooks and delayed work run on one worker thread.
@@ -246,6 +267,9 @@ private:
   std::vector<HookEntry> m_hooks; // guarded by m_work_mutex
   int m_next_hook = 1;
 };
+
+// "/api/v1/pods" -> {"api", "v1", "pods"}.
+std::vector<std::string> split_path(const std::string& path);
 
 // "4m12s", "3h", "2d" like kubectl's ages (k8s.io/apimachinery/pkg/util/duration).
 std::string human_duration(std::int64_t seconds);

@@ -72,6 +72,8 @@ reason_phrase(int status)
   switch (status) {
     case 100:
       return "Continue";
+    case 101:
+      return "Switching Protocols";
     case 200:
       return "OK";
     case 201:
@@ -718,6 +720,32 @@ HttpsServer::serve(const std::shared_ptr<Connection>& conn)
     }
     if (close) {
       head += "Connection: close\r\n";
+    }
+    if (res.upgrade) {
+      if (!conn->send_all(head + "\r\n")) {
+        return;
+      }
+      struct Raw : RawConnection
+      {
+        Connection& c;
+        explicit Raw(Connection& conn_) : c(conn_) {}
+        bool
+        read_some(std::string& out) override
+        {
+          if (c.buffer.empty() && !c.fill()) {
+            return false;
+          }
+          out += c.buffer;
+          c.buffer.clear();
+          return true;
+        }
+        bool write_all(std::string_view data) override { return c.send_all(data); }
+      } raw(*conn);
+      res.upgrade(raw);
+      if (conn->ssl != nullptr) {
+        SSL_shutdown(conn->ssl);
+      }
+      return;
     }
     if (res.stream) {
       head += "Transfer-Encoding: chunked\r\n\r\n";

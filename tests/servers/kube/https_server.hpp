@@ -10,6 +10,8 @@
 // a VM's initramfs; it also needs long-lived streams that notice a client
 // going away.
 
+#include "tests/servers/kube/websocket.hpp"
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -70,6 +72,8 @@ struct HttpResponse
   };
   Abort abort = Abort::none;
   bool close = false; // "Connection: close" after this response
+  // With status 101: the connection is handed over after the head.
+  std::function<void(RawConnection&)> upgrade;
 
   void set_header(std::string name, std::string value);
 };

@@ -465,6 +465,34 @@ KubeTestServer::disconnect_watches(bool abrupt)
 }
 
 void
+KubeTestServer::set_pod_log(const std::string& ns,
+                            const std::string& pod,
+                            const std::string& container,
+                            const std::string& text,
+                            bool previous)
+{
+  m_impl->api->set_pod_log(ns, pod, container, text, previous);
+}
+
+void
+KubeTestServer::on_exec(ExecResponder responder)
+{
+  m_impl->api->set_exec_responder(std::move(responder));
+}
+
+void
+KubeTestServer::set_exec_protocols(std::vector<std::string> protocols)
+{
+  m_impl->api->set_exec_protocols(std::move(protocols));
+}
+
+std::vector<ExecCall>
+KubeTestServer::exec_calls() const
+{
+  return m_impl->api->exec_calls();
+}
+
+void
 KubeTestServer::compact()
 {
   m_impl->api->compact();

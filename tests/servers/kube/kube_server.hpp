@@ -27,6 +27,7 @@
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,41 @@ struct ObjectEvent
   std::shared_ptr<const nlohmann::json> object;
   std::shared_ptr<const nlohmann::json> old_object; // null for ADDED
 };
+
+// One exec into a container (pods/<name>/exec over WebSocket).
+struct ExecCall
+{
+  std::string ns, pod, container;
+  std::vector<std::string> command;
+  bool stdin = false;
+  bool tty = false;
+  std::string protocol; // v5.channel.k8s.io or v4.channel.k8s.io
+};
+
+// What a scripted responder sees of the client and says back.
+class ExecIo
+{
+public:
+  virtual ~ExecIo() = default;
+  virtual void out(std::string_view data) = 0;
+  virtual void err(std::string_view data) = 0;
+  struct Input
+  {
+    enum class Kind
+    {
+      data,   // stdin bytes
+      resize, // a terminal size
+      end,    // stdin closed (v5) or the client went away
+    } kind;
+    std::string data;
+    int width = 0, height = 0;
+  };
+  // The next thing the client sent.
+  virtual Input next() = 0;
+};
+
+// Returns the command's exit code.
+using ExecResponder = std::function<int(const ExecCall&, ExecIo&)>;
 
 class KubeTestServer;
 using Hook = std::function<void(KubeTestServer&, const ObjectEvent&)>;
@@ -173,6 +209,26 @@ public:
   // address; the certificate must be valid for "<name>.<namespace>.svc" and
   // signed by the clientConfig's caBundle. An empty url removes the route.
   void route_service(const std::string& ns, const std::string& name, int port, const std::string& url);
+
+  // What GET pods/<pod>/log?container=<container>[&previous=true] returns.
+  // The API's own checks still apply: the pod must exist and be scheduled,
+  // the container must have started (state not waiting), and previous needs
+  // status lastState.terminated. A container with no text set logs nothing.
+  void set_pod_log(const std::string& ns,
+                   const std::string& pod,
+                   const std::string& container,
+                   const std::string& text,
+                   bool previous = false);
+
+  // Answers exec requests (GET pods/<pod>/exec upgraded to a WebSocket,
+  // as the API server and kubelet do): the pod must exist and the container
+  // be running; the responder runs the "command". Without a responder the
+  // command exits 127 ("not found" on stderr).
+  void on_exec(ExecResponder responder);
+  // Subprotocols served, in the server's preference (default v5 then v4).
+  void set_exec_protocols(std::vector<std::string> protocols);
+  // Every exec so far.
+  std::vector<ExecCall> exec_calls() const;
 
   // Applies every CustomResourceDefinition in a YAML file or a folder of them.
   void load_crds(const std::filesystem::path& file_or_folder);

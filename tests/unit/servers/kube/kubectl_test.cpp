@@ -373,5 +373,70 @@ TEST_F(KubectlTest, SchemaViolationsAreRejectedWithTheFieldPath)
     << k.err;
 }
 
+TEST_F(KubectlTest, LogsOfContainersCurrentAndPreviousWithTheApisRefusals)
+{
+  start();
+  server->create(json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
+    "spec": {"nodeName": "n1", "containers": [{"name": "app", "image": "a"}, {"name": "side", "image": "s"}]}})"));
+  server->merge_patch("v1", "Pod", "default", "web", json::parse(R"({"status": {"phase": "Running",
+    "containerStatuses": [
+      {"name": "app", "image": "a", "imageID": "", "ready": true, "restartCount": 1,
+       "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}},
+       "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}},
+      {"name": "side", "image": "s", "imageID": "", "ready": false, "restartCount": 0,
+       "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}})"), "status");
+  server->set_pod_log("default", "web", "app", "line 1\nline 2\nline 3\n");
+  server->set_pod_log("default", "web", "app", "panic: before the restart\n", true);
+
+  auto r = kubectl({ "logs", "web", "-c", "app" });
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "line 1\nline 2\nline 3\n");
+  r = kubectl({ "logs", "web", "-c", "app", "--tail", "2" });
+  EXPECT_EQ(r.out, "line 2\nline 3\n");
+  r = kubectl({ "logs", "web", "-c", "app", "--previous" });
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "panic: before the restart\n");
+  r = kubectl({ "logs", "web", "-c", "side" });
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("container \"side\" in pod \"web\" is waiting to start: ImagePullBackOff"), std::string::npos)
+    << r.err;
+  r = kubectl({ "logs", "web", "-c", "side", "--previous" });
+  EXPECT_NE(r.err.find("previous terminated container \"side\" in pod \"web\" not found"), std::string::npos) << r.err;
+  r = kubectl({ "logs", "web", "-c", "nope" });
+  EXPECT_NE(r.err.find("container nope is not valid for pod web"), std::string::npos) << r.err;
+  r = kubectl({ "logs", "gone" });
+  EXPECT_NE(r.err.find("pods \"gone\" not found"), std::string::npos) << r.err;
+}
+
+TEST_F(KubectlTest, ExecOverWebSocketWithStdinExitCodesAndRefusals)
+{
+  start();
+  server->create(json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "box", "namespace": "default"},
+    "spec": {"nodeName": "n1", "containers": [{"name": "main", "image": "busybox"}]}})"));
+  server->merge_patch("v1", "Pod", "default", "box", json::parse(R"({"status": {"phase": "Running"}})"), "status");
+  server->on_exec([](const ExecCall& call, ExecIo& io) {
+    if (call.command.at(0) == "cat") {
+      std::string all;
+      for (auto in = io.next(); in.kind != ExecIo::Input::Kind::end; in = io.next()) {
+        all += in.data;
+      }
+      io.out("got: " + all);
+      return 0;
+    }
+    io.err("no such command\n");
+    return 5;
+  });
+  auto r = kubectl({ "exec", "-i", "box", "--", "cat" }, "hello from kubectl\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "got: hello from kubectl\n");
+  EXPECT_EQ(server->exec_calls().back().protocol, "v5.channel.k8s.io");
+  r = kubectl({ "exec", "box", "--", "frobnicate" });
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("no such command"), std::string::npos) << r.err;
+  r = kubectl({ "exec", "gone", "--", "cat" });
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("pods \"gone\" not found"), std::string::npos) << r.err;
+}
+
 } // namespace
 } // namespace ocne::test::kube

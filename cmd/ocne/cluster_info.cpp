@@ -1,0 +1,53 @@
+#include "cmd/ocne/commands.hpp"
+#include "cmd/ocne/config_flags.hpp"
+#include "cmd/ocne/diag_flags.hpp"
+#include "pkg/diag/info.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace ocne::cli {
+
+namespace {
+
+struct InfoOptions
+{
+  diag::Target target;
+  std::vector<std::string> nodes;
+  bool skip_nodes = false;
+  std::string output = "text";
+};
+
+void
+run_info(const InfoOptions& o, const Context& ctx)
+{
+  auto client = target_client(o.target, ctx);
+  auto info = diag::collect_info(*client, { .nodes = o.nodes });
+  if (!info) {
+    throw Fatal(info.error());
+  }
+  if (o.output == "json") {
+    println(diag::info_json(*info).dump(2));
+    return;
+  }
+  print(diag::format_info(*info));
+}
+
+} // namespace
+
+void
+add_cluster_info(CLI::App& cluster, Context& ctx)
+{
+  auto* cmd = cluster.add_subcommand("info", "Show a cluster's nodes and, for Cluster API clusters, its machines' health");
+  auto o = std::make_shared<InfoOptions>();
+  add_target_flags(*cmd, o->target);
+  cmd->add_option("-N,--nodes", o->nodes, "Only these nodes (comma-separated; each must exist)" + default_note("all"))
+    ->delimiter(',');
+  cmd->add_flag("-s,--skip-nodes", o->skip_nodes,
+                "Accepted for compatibility with ocne: everything shown comes from the API, no pod runs on nodes" +
+                  default_note("false"));
+  cmd->add_option("-o,--output", o->output, "Output format: text or json" + default_note("text"))
+    ->check(CLI::IsMember({ "text", "json" }));
+  cmd->callback([o, &ctx] { run_info(*o, ctx); });
+}
+
+} // namespace ocne::cli

@@ -1,0 +1,172 @@
+#include "pkg/diag/info.hpp"
+
+#include "pkg/core/strings.hpp"
+#include "pkg/diag/capi_resources.hpp"
+#include "pkg/diag/table.hpp"
+#include "pkg/k8s/object.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace ocne::diag {
+
+using nlohmann::json;
+
+NodeInfo
+node_info(const json& node)
+{
+  NodeInfo n;
+  n.name = k8s::string_at(node, "/metadata/name");
+  n.control_plane = k8s::has_label(node, "node-role.kubernetes.io/control-plane") ||
+                    k8s::has_label(node, "node-role.kubernetes.io/master");
+  n.cordoned = node.contains("spec") && node["spec"].value("unschedulable", false);
+  n.ready = condition_status(node, "Ready") == "True";
+  if (!n.ready) {
+    n.ready_message = condition_message(node, "Ready");
+  }
+  n.kubelet_version = k8s::string_at(node, "/status/nodeInfo/kubeletVersion");
+  n.os_image = k8s::string_at(node, "/status/nodeInfo/osImage");
+  n.kernel_version = k8s::string_at(node, "/status/nodeInfo/kernelVersion");
+  n.container_runtime = k8s::string_at(node, "/status/nodeInfo/containerRuntimeVersion");
+  n.update_available =
+    k8s::string_at(node, "/metadata/annotations/" + std::string("ocne.oracle.com~1update-available")) == "true";
+  return n;
+}
+
+Result<ClusterInfo>
+collect_info(k8s::Client& client, const InfoOptions& options)
+{
+  ClusterInfo info;
+  info.server = client.access().server;
+  OCNE_TRY_ASSIGN(info.server_version, client.server_version());
+  OCNE_TRY_ASSIGN(auto nodes, client.list(k8s::GroupVersionKind{ "", "v1", "Node" }));
+  std::set<std::string> wanted(options.nodes.begin(), options.nodes.end());
+  std::set<std::string> seen;
+  for (const auto& node : nodes.items) {
+    auto n = node_info(node);
+    if (!wanted.empty() && wanted.count(n.name) == 0) {
+      continue;
+    }
+    seen.insert(n.name);
+    info.nodes.push_back(std::move(n));
+  }
+  std::vector<std::string> missing;
+  for (const auto& name : options.nodes) {
+    if (seen.count(name) == 0) {
+      missing.push_back(name);
+    }
+  }
+  if (!missing.empty()) {
+    return make_error(ErrorKind::invalid_input, "no such node: {}", str::join(missing, ", "));
+  }
+  std::sort(info.nodes.begin(), info.nodes.end(), [](const NodeInfo& a, const NodeInfo& b) {
+    return std::tie(b.control_plane, a.name) < std::tie(a.control_plane, b.name);
+  });
+  OCNE_TRY_ASSIGN(auto capi, list_capi(client, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
+  for (const auto& object : capi) {
+    info.capi.push_back(capi_health(object));
+  }
+  return info;
+}
+
+namespace {
+
+std::string
+node_state(const NodeInfo& n)
+{
+  return std::string(n.ready ? "Ready" : "NotReady") + (n.cordoned ? ",SchedulingDisabled" : "");
+}
+
+std::string
+replicas_text(const CapiHealth& h)
+{
+  if (!h.replicas) {
+    return "";
+  }
+  return fmt::format("{}/{}/{}", h.ready, h.up_to_date, *h.replicas);
+}
+
+} // namespace
+
+std::string
+format_info(const ClusterInfo& info)
+{
+  const auto control_planes =
+    std::count_if(info.nodes.begin(), info.nodes.end(), [](const NodeInfo& n) { return n.control_plane; });
+  const auto updatable =
+    std::count_if(info.nodes.begin(), info.nodes.end(), [](const NodeInfo& n) { return n.update_available; });
+  std::string out = "Cluster Summary:\n";
+  out += fmt::format("  API server: {} ({})\n", info.server, info.server_version);
+  out += fmt::format("  control plane nodes: {}\n", control_planes);
+  out += fmt::format("  worker nodes: {}\n", static_cast<long>(info.nodes.size()) - control_planes);
+  out += fmt::format("  nodes with available updates: {}\n", updatable);
+  out += "\nNodes:\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& n : info.nodes) {
+    rows.push_back({ n.name,
+                     n.control_plane ? "control plane" : "worker",
+                     node_state(n),
+                     n.kubelet_version,
+                     n.os_image,
+                     n.update_available ? "true" : "false" });
+  }
+  out += format_table({ "NAME", "ROLE", "STATE", "VERSION", "OS", "UPDATE AVAILABLE" }, rows, "  ");
+  if (!info.capi.empty()) {
+    out += "\nCluster API:\n";
+    rows.clear();
+    for (const auto& h : info.capi) {
+      rows.push_back({ h.kind,
+                       h.namespace_ + "/" + h.name,
+                       h.version,
+                       replicas_text(h),
+                       h.problems.empty() ? "healthy" : str::join(h.problems, "; ") });
+    }
+    out += format_table({ "KIND", "NAME", "VERSION", "READY/UP-TO-DATE/DESIRED", "HEALTH" }, rows, "  ");
+  }
+  return out;
+}
+
+json
+info_json(const ClusterInfo& info)
+{
+  json nodes = json::array();
+  for (const auto& n : info.nodes) {
+    json node = { { "name", n.name },
+                  { "role", n.control_plane ? "control-plane" : "worker" },
+                  { "ready", n.ready },
+                  { "cordoned", n.cordoned },
+                  { "kubeletVersion", n.kubelet_version },
+                  { "osImage", n.os_image },
+                  { "kernelVersion", n.kernel_version },
+                  { "containerRuntime", n.container_runtime },
+                  { "updateAvailable", n.update_available } };
+    if (!n.ready) {
+      node["notReadyMessage"] = n.ready_message;
+    }
+    nodes.push_back(std::move(node));
+  }
+  json capi = json::array();
+  for (const auto& h : info.capi) {
+    json o = { { "kind", h.kind },
+               { "namespace", h.namespace_ },
+               { "name", h.name },
+               { "version", h.version },
+               { "healthy", h.problems.empty() },
+               { "problems", h.problems } };
+    if (!h.phase.empty()) {
+      o["phase"] = h.phase;
+    }
+    if (h.replicas) {
+      o["replicas"] = { { "desired", *h.replicas }, { "ready", h.ready }, { "upToDate", h.up_to_date } };
+    }
+    capi.push_back(std::move(o));
+  }
+  return { { "server", info.server },
+           { "serverVersion", info.server_version },
+           { "nodes", std::move(nodes) },
+           { "clusterAPI", std::move(capi) } };
+}
+
+} // namespace ocne::diag

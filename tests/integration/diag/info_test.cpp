@@ -1,0 +1,137 @@
+// `ocne cluster info` through the binary against the Kubernetes test server.
+
+#include "tests/integration/diag/diag_world.hpp"
+#include "tests/support/shared_dir.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ocne::test {
+namespace {
+
+using nlohmann::json;
+
+class ClusterInfo : public DiagCliTest
+{
+protected:
+  void
+  SetUp() override
+  {
+    DiagCliTest::SetUp();
+    add_node({ .name = "cp-1", .control_plane = true });
+    add_node({ .name = "worker-1", .cordoned = true, .update_available = true });
+    add_node({ .name = "worker-2", .ready = false, .kubelet_version = "v1.31.9+1.el8" });
+  }
+};
+
+TEST_F(ClusterInfo, TableShowsRolesStatesVersionsAndUpdates)
+{
+  const auto r = ocne({ "cluster", "info" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("control plane nodes: 1\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("worker nodes: 2\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nodes with available updates: 1\n"), std::string::npos) << r.out;
+  // Control planes first, then workers by name; one row each.
+  const auto cp = r.out.find("  cp-1 ");
+  const auto w1 = r.out.find("  worker-1 ");
+  const auto w2 = r.out.find("  worker-2 ");
+  ASSERT_NE(cp, std::string::npos) << r.out;
+  ASSERT_NE(w1, std::string::npos) << r.out;
+  ASSERT_NE(w2, std::string::npos) << r.out;
+  EXPECT_LT(cp, w1);
+  EXPECT_LT(w1, w2);
+  const auto row = [&](std::size_t at) { return r.out.substr(at, r.out.find('\n', at) - at); };
+  EXPECT_NE(row(cp).find("control plane   Ready "), std::string::npos) << row(cp);
+  EXPECT_NE(row(w1).find("Ready,SchedulingDisabled"), std::string::npos) << row(w1);
+  EXPECT_TRUE(row(w1).ends_with("true")) << row(w1);
+  EXPECT_NE(row(w2).find("NotReady"), std::string::npos) << row(w2);
+  EXPECT_NE(row(w2).find("v1.31.9+1.el8"), std::string::npos) << row(w2);
+  EXPECT_EQ(r.out.find("Cluster API:"), std::string::npos) << "no Cluster API here\n" << r.out;
+}
+
+TEST_F(ClusterInfo, JsonHasEveryFieldAndTheNotReadyReason)
+{
+  const auto r = ocne({ "cluster", "info", "-o", "json" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = json::parse(r.out);
+  ASSERT_EQ(doc["nodes"].size(), 3U);
+  EXPECT_EQ(doc["serverVersion"], "v1.32.4");
+  EXPECT_EQ(doc["nodes"][0]["name"], "cp-1");
+  EXPECT_EQ(doc["nodes"][0]["role"], "control-plane");
+  EXPECT_EQ(doc["nodes"][1]["cordoned"], true);
+  EXPECT_EQ(doc["nodes"][1]["updateAvailable"], true);
+  EXPECT_EQ(doc["nodes"][2]["ready"], false);
+  EXPECT_EQ(doc["nodes"][2]["notReadyMessage"], "container runtime network not ready: NetworkReady=false");
+  EXPECT_EQ(doc["nodes"][2]["osImage"], "Oracle Linux Server 8.10");
+  EXPECT_TRUE(doc["clusterAPI"].empty());
+}
+
+TEST_F(ClusterInfo, NodesFilterAndUnknownNodesAreAnError)
+{
+  auto r = ocne({ "cluster", "info", "-N", "worker-2,cp-1", "-o", "json" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["nodes"].size(), 2U);
+  r = ocne({ "cluster", "info", "-N", "cp-1,nope,gone" });
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "ocne: error: no such node: nope, gone\n");
+}
+
+TEST_F(ClusterInfo, AClusterOcneKnowsByName)
+{
+  write(".ocne/clusters.yaml",
+        "clusters:\n  demo:\n    config:\n      name: demo\n      provider: libvirt\n    kubeconfig: " +
+          kubeconfig().string() + "\n",
+        0600);
+  auto r = run_ocne({ "cluster", "info", "-C", "demo", "-o", "json" }, dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["nodes"].size(), 3U);
+  r = run_ocne({ "cluster", "info", "-C", "nope" }, dir());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cluster 'nope' does not exist"), std::string::npos) << r.err;
+  r = run_ocne({ "cluster", "info", "-C", "demo", "-k", kubeconfig().string() }, dir());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+}
+
+TEST_F(ClusterInfo, KubeconfigFromTheEnvironment)
+{
+  const auto r = run_ocne({ "cluster", "info", "-o", "json" }, dir(), { { "KUBECONFIG", kubeconfig().string() } });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["nodes"].size(), 3U);
+}
+
+TEST_F(ClusterInfo, AMissingKubeconfigNamesTheFile)
+{
+  const auto r = run_ocne({ "cluster", "info", "-k", (dir() / "nope").string() }, dir());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((dir() / "nope").string()), std::string::npos) << r.err;
+}
+
+TEST_F(ClusterInfo, ClusterApiObjectsWithVersionsAndHealth)
+{
+  OCNE_REQUIRE_SHARED();
+  load_capi_crds();
+  add_capi_cluster({ .kcp_up_to_date = 2, .md_ready = 1 });
+
+  auto r = ocne({ "cluster", "info" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Cluster API:\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Cluster               demo/demo"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rollout not done: 2 of 3 replicas up to date"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Available is False: 1 of 2 machines available; 1 of 2 replicas ready"), std::string::npos)
+    << r.out;
+
+  r = ocne({ "cluster", "info", "-o", "json" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto capi = json::parse(r.out)["clusterAPI"];
+  ASSERT_EQ(capi.size(), 3U) << capi.dump(2);
+  EXPECT_EQ(capi[0]["kind"], "Cluster");
+  EXPECT_EQ(capi[0]["healthy"], true);
+  EXPECT_EQ(capi[1]["kind"], "KubeadmControlPlane");
+  EXPECT_EQ(capi[1]["version"], "v1.32.4");
+  EXPECT_EQ(capi[1]["replicas"]["upToDate"], 2);
+  EXPECT_EQ(capi[1]["healthy"], false);
+  EXPECT_EQ(capi[2]["kind"], "MachineDeployment");
+  EXPECT_EQ(capi[2]["version"], "v1.32.4");
+}
+
+} // namespace
+} // namespace ocne::test
