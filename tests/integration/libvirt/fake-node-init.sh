@@ -33,6 +33,8 @@ dropin=/etc/systemd/system/ocne.service.d/bootstrap.conf
 action=$(sed -n 's/^Environment=ACTION=//p' "$dropin")
 nic=$(sed -n 's/^Environment=NET_INTERFACE=//p' "$dropin")
 
+# Loopback: the API server's own webhook pods (capi_webhook.hpp) listen on 127.0.0.1.
+ip link set lo up
 for dev in /sys/class/net/eth*; do
   n=$(basename "$dev")
   ip link set "$n" up
