@@ -665,6 +665,32 @@ name_suffix(const std::string& seed)
   return out;
 }
 
+// A Warning Event about object, as a controller records it.
+void
+warning_event(KubeTestServer& s, const Json& object, const std::string& reason, const std::string& message,
+              const std::string& component)
+{
+  const std::string ns = string_at(object["metadata"], "namespace");
+  const std::string name = string_at(object["metadata"], "name");
+  s.create({ { "apiVersion", "v1" },
+             { "kind", "Event" },
+             { "metadata", { { "name", name + "." + name_suffix(message + rfc3339_now()) }, { "namespace", ns } } },
+             { "involvedObject",
+               { { "apiVersion", object["apiVersion"] },
+                 { "kind", object["kind"] },
+                 { "name", name },
+                 { "namespace", ns },
+                 { "uid", object["metadata"]["uid"] },
+                 { "resourceVersion", object["metadata"].value("resourceVersion", "") } } },
+             { "reason", reason },
+             { "message", message },
+             { "type", "Warning" },
+             { "count", 1 },
+             { "firstTimestamp", rfc3339_now() },
+             { "lastTimestamp", rfc3339_now() },
+             { "source", { { "component", component } } } });
+}
+
 // What the controllers remember between reconciles: when each Machine
 // (by uid) started to boot.
 struct PlayerState
@@ -812,23 +838,8 @@ private:
       condition_v1beta2(st, "Ready", false, f.reason, f.message, infra["metadata"].value("generation", 1LL));
     }
     const std::string component = string_at(infra, "kind");
-    m_s.create({ { "apiVersion", "v1" },
-                 { "kind", "Event" },
-                 { "metadata", { { "name", name + "." + name_suffix(f.message + rfc3339_now()) }, { "namespace", ns } } },
-                 { "involvedObject",
-                   { { "apiVersion", infra["apiVersion"] },
-                     { "kind", infra["kind"] },
-                     { "name", name },
-                     { "namespace", ns },
-                     { "uid", infra["metadata"]["uid"] },
-                     { "resourceVersion", infra["metadata"].value("resourceVersion", "") } } },
-                 { "reason", f.reason },
-                 { "message", f.message },
-                 { "type", "Warning" },
-                 { "count", 1 },
-                 { "firstTimestamp", rfc3339_now() },
-                 { "lastTimestamp", rfc3339_now() },
-                 { "source", { { "component", component == "OCICluster" ? "ocicluster-controller" : "oxidecluster-controller" } } } });
+    warning_event(m_s, infra, f.reason, f.message,
+                  component == "OCICluster" ? "ocicluster-controller" : "oxidecluster-controller");
     m_s.apply_status(st, "fake-infrastructure-controller");
     // The Cluster mirrors the infrastructure's Ready condition.
     Json cst = status_stub(cluster);
@@ -1055,21 +1066,7 @@ private:
       return;
     }
     m_s.apply_status(st, k_manager);
-    const std::string ns = string_at(machine["metadata"], "namespace");
-    const std::string name = string_at(machine["metadata"], "name");
-    m_s.create({ { "apiVersion", "v1" },
-                 { "kind", "Event" },
-                 { "metadata", { { "name", name + "." + name_suffix(f.message + rfc3339_now()) }, { "namespace", ns } } },
-                 { "involvedObject",
-                   { { "apiVersion", machine["apiVersion"] }, { "kind", "Machine" }, { "name", name }, { "namespace", ns },
-                     { "uid", machine["metadata"]["uid"] } } },
-                 { "reason", f.reason },
-                 { "message", f.message },
-                 { "type", "Warning" },
-                 { "count", 1 },
-                 { "firstTimestamp", rfc3339_now() },
-                 { "lastTimestamp", rfc3339_now() },
-                 { "source", { { "component", "machine-controller" } } } });
+    warning_event(m_s, machine, f.reason, f.message, "machine-controller");
   }
 
   // The Node of a Machine and status.nodeRef once it has booted; whether it
