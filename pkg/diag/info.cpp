@@ -1,12 +1,15 @@
 #include "pkg/diag/info.hpp"
 
 #include "pkg/core/strings.hpp"
+#include "pkg/core/log.hpp"
 #include "pkg/diag/capi_resources.hpp"
+#include "pkg/diag/node_files.hpp"
 #include "pkg/diag/table.hpp"
 #include "pkg/k8s/object.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -33,6 +36,13 @@ node_info(const json& node)
   n.update_available =
     k8s::string_at(node, "/metadata/annotations/" + std::string("ocne.oracle.com~1update-available")) == "true";
   return n;
+}
+
+void
+add_node_details(NodeInfo& node, NodeDetails details)
+{
+  node.update_available = node.update_available || details.update_staged();
+  node.details = std::move(details);
 }
 
 Result<ClusterInfo>
@@ -64,6 +74,28 @@ collect_info(k8s::Client& client, const InfoOptions& options)
   std::sort(info.nodes.begin(), info.nodes.end(), [](const NodeInfo& a, const NodeInfo& b) {
     return std::tie(b.control_plane, a.name) < std::tie(a.control_plane, b.name);
   });
+  if (options.node_files) {
+    std::map<std::string, std::map<std::string, std::string>> files;
+    NodeFilesOptions nf;
+    nf.nodes = options.nodes;
+    nf.set = NodeFileSet::summary;
+    nf.purpose = "info";
+    if (!options.node_image.empty()) {
+      nf.image = options.node_image;
+    }
+    OCNE_TRY(collect_node_files(
+      client, nf,
+      [&](const std::string& node, const std::string& file, std::string content) -> Status {
+        files[node][file] = std::move(content);
+        return {};
+      },
+      [](const std::string& what, const std::string& why) { log::warn("{}: {}", what, why); }));
+    for (auto& n : info.nodes) {
+      if (const auto at = files.find(n.name); at != files.end()) {
+        add_node_details(n, node_details(at->second));
+      }
+    }
+  }
   OCNE_TRY_ASSIGN(auto capi, list_capi(client, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
   for (const auto& object : capi) {
     info.capi.push_back(capi_health(object));
@@ -86,6 +118,19 @@ replicas_text(const CapiHealth& h)
     return "";
   }
   return fmt::format("{}/{}/{}", h.ready, h.up_to_date, *h.replicas);
+}
+
+// Each line of text under a heading; "(none)" when there is nothing.
+std::string
+indented(const std::string& text, const std::string& prefix)
+{
+  std::string out;
+  for (const auto& line : str::split(text, '\n')) {
+    if (!str::trim(line).empty()) {
+      out += prefix + line + "\n";
+    }
+  }
+  return out.empty() ? prefix + "(none)\n" : out;
 }
 
 } // namespace
@@ -125,6 +170,20 @@ format_info(const ClusterInfo& info)
     }
     out += format_table({ "KIND", "NAME", "VERSION", "READY/UP-TO-DATE/DESIRED", "HEALTH" }, rows, "  ");
   }
+  for (const auto& n : info.nodes) {
+    if (!n.details.collected) {
+      continue;
+    }
+    out += fmt::format("\nNode {}:\n", n.name);
+    out += "  Registry and tag for ostree patch images:\n" + indented(n.details.update_source, "    ");
+    out += "  Ostree deployments:\n" + indented(n.details.deployments, "    ");
+    if (n.details.update_staged()) {
+      out += fmt::format("  Staged update: {} (booted {})\n", n.details.staged_commit, n.details.booted_commit);
+    }
+    if (!n.details.failed_units.empty()) {
+      out += "  Failed units: " + str::join(n.details.failed_units, ", ") + "\n";
+    }
+  }
   return out;
 }
 
@@ -144,6 +203,13 @@ info_json(const ClusterInfo& info)
                   { "updateAvailable", n.update_available } };
     if (!n.ready) {
       node["notReadyMessage"] = n.ready_message;
+    }
+    if (n.details.collected) {
+      node["updateSource"] = n.details.update_source;
+      node["ostreeDeployments"] = n.details.deployments;
+      node["bootedCommit"] = n.details.booted_commit;
+      node["stagedCommit"] = n.details.staged_commit;
+      node["failedUnits"] = n.details.failed_units;
     }
     nodes.push_back(std::move(node));
   }

@@ -7,6 +7,7 @@
 
 #include "pkg/core/error.hpp"
 #include "pkg/diag/capi_health.hpp"
+#include "pkg/diag/node_details.hpp"
 #include "pkg/k8s/client.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -29,7 +30,8 @@ struct NodeInfo
   std::string os_image;
   std::string kernel_version;
   std::string container_runtime;
-  bool update_available = false;
+  bool update_available = false; // the annotation, or a staged commit the node's files show
+  NodeDetails details;            // from the node's files, when they were collected
 };
 
 struct ClusterInfo
@@ -44,9 +46,17 @@ struct InfoOptions
 {
   // Only these nodes (each must exist); empty: all.
   std::vector<std::string> nodes;
+  // Run a pod on each Ready node for its update.yaml and ostree status
+  // (Oracle's default; -s turns it off).
+  bool node_files = false;
+  std::string node_image; // empty: k_node_pod_image
 };
 
 Result<ClusterInfo> collect_info(k8s::Client& client, const InfoOptions& options);
+
+// Adds what a node's files say (update source, deployments, a staged
+// update) to its entry.
+void add_node_details(NodeInfo& node, NodeDetails details);
 
 // The node's view of itself, shared with analyze.
 NodeInfo node_info(const nlohmann::json& node);
