@@ -11,7 +11,7 @@ console_pod(const ConsoleOptions& o)
   spec.node = o.node;
   spec.purpose = "console";
   spec.container = "console";
-  spec.image = o.toolbox ? k_toolbox_image : k_node_pod_image;
+  spec.image = !o.image.empty() ? o.image : o.toolbox ? k_toolbox_image : k_node_pod_image;
   spec.owner = o.owner;
   spec.deadline_seconds = o.deadline_seconds;
   spec.stdin = true;

@@ -21,6 +21,7 @@ struct ConsoleOptions
 {
   std::string node;
   bool toolbox = false; // the OCK toolbox image instead of Oracle Linux
+  std::string image;    // any other image (--image); empty: by toolbox
   bool direct = false;  // chroot into the node's / first
   std::vector<std::string> command; // empty: a shell
   bool tty = false;
