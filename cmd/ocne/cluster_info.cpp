@@ -21,7 +21,19 @@ void
 run_info(const InfoOptions& o, const Context& ctx)
 {
   auto client = target_client(o.target, ctx);
-  auto info = diag::collect_info(*client, { .nodes = o.nodes, .node_files = !o.skip_nodes });
+  diag::InfoOptions options{ .nodes = o.nodes, .node_files = !o.skip_nodes };
+  auto management = diag::management_of(o.target, ctx.env, ctx.state);
+  if (!management) {
+    throw Fatal(management.error());
+  }
+  std::unique_ptr<k8s::Client> management_client;
+  if (*management) {
+    management_client = target_client({ .kubeconfig = (*management)->kubeconfig }, ctx);
+    options.management = management_client.get();
+    options.capi_namespace = (*management)->namespace_;
+    options.capi_cluster = (*management)->cluster;
+  }
+  auto info = diag::collect_info(*client, options);
   if (!info) {
     throw Fatal(info.error());
   }

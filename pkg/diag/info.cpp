@@ -96,9 +96,36 @@ collect_info(k8s::Client& client, const InfoOptions& options)
       }
     }
   }
-  OCNE_TRY_ASSIGN(auto capi, list_capi(client, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
-  for (const auto& object : capi) {
-    info.capi.push_back(capi_health(object));
+  if (options.management != nullptr) {
+    info.capi_source = options.management->access().server;
+    OCNE_TRY_ASSIGN(auto capi, list_capi(*options.management, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
+    // Only this cluster's: its Cluster, the control plane it names, the
+    // MachineDeployments of spec.clusterName.
+    std::string control_plane;
+    for (const auto& o : capi) {
+      if (k8s::string_at(o, "/kind") == "Cluster" && k8s::string_at(o, "/metadata/name") == options.capi_cluster &&
+          k8s::string_at(o, "/metadata/namespace") == options.capi_namespace) {
+        control_plane = k8s::string_at(o, "/spec/controlPlaneRef/name");
+      }
+    }
+    for (const auto& o : capi) {
+      if (k8s::string_at(o, "/metadata/namespace") != options.capi_namespace) {
+        continue;
+      }
+      const auto kind = k8s::string_at(o, "/kind");
+      const auto name = k8s::string_at(o, "/metadata/name");
+      const bool labelled = k8s::string_at(o, "/metadata/labels/cluster.x-k8s.io~1cluster-name") == options.capi_cluster;
+      if ((kind == "Cluster" && name == options.capi_cluster) ||
+          (kind == "KubeadmControlPlane" && (name == control_plane || labelled)) ||
+          (kind == "MachineDeployment" && k8s::string_at(o, "/spec/clusterName") == options.capi_cluster)) {
+        info.capi.push_back(capi_health(o));
+      }
+    }
+  } else {
+    OCNE_TRY_ASSIGN(auto capi, list_capi(client, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
+    for (const auto& object : capi) {
+      info.capi.push_back(capi_health(object));
+    }
   }
   return info;
 }
@@ -159,7 +186,7 @@ format_info(const ClusterInfo& info)
   }
   out += format_table({ "NAME", "ROLE", "STATE", "VERSION", "OS", "UPDATE AVAILABLE" }, rows, "  ");
   if (!info.capi.empty()) {
-    out += "\nCluster API:\n";
+    out += info.capi_source.empty() ? "\nCluster API:\n" : "\nCluster API (from the management cluster at " + info.capi_source + "):\n";
     rows.clear();
     for (const auto& h : info.capi) {
       rows.push_back({ h.kind,
@@ -232,7 +259,8 @@ info_json(const ClusterInfo& info)
   return { { "server", info.server },
            { "serverVersion", info.server_version },
            { "nodes", std::move(nodes) },
-           { "clusterAPI", std::move(capi) } };
+           { "clusterAPI", std::move(capi) },
+           { "clusterAPISource", info.capi_source.empty() ? info.server : info.capi_source } };
 }
 
 } // namespace ocne::diag

@@ -40,6 +40,7 @@ struct ClusterInfo
   std::string server_version;
   std::vector<NodeInfo> nodes;
   std::vector<CapiHealth> capi; // Clusters, then control planes, then MachineDeployments
+  std::string capi_source;      // the management cluster's API server when not the cluster's own
 };
 
 struct InfoOptions
@@ -50,6 +51,11 @@ struct InfoOptions
   // (Oracle's default; -s turns it off).
   bool node_files = false;
   std::string node_image; // empty: k_node_pod_image
+  // A workload cluster's management cluster: its Cluster, control plane and
+  // MachineDeployments come from there (null: from the cluster itself).
+  k8s::Client* management = nullptr;
+  std::string capi_namespace;
+  std::string capi_cluster;
 };
 
 Result<ClusterInfo> collect_info(k8s::Client& client, const InfoOptions& options);

@@ -221,7 +221,8 @@ DiagCliTest::add_capi_cluster(const CapiSpec& spec)
   add_namespace("demo");
   const auto cluster = json::parse(R"({"apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "Cluster",
     "metadata": {"name": "demo", "namespace": "demo"},
-    "spec": {"clusterNetwork": {"pods": {"cidrBlocks": ["10.244.0.0/16"]}}}})");
+    "spec": {"clusterNetwork": {"pods": {"cidrBlocks": ["10.244.0.0/16"]}},
+      "controlPlaneRef": {"apiGroup": "controlplane.cluster.x-k8s.io", "kind": "KubeadmControlPlane", "name": "demo-control-plane"}}})");
   server().create(cluster);
   auto status = with_status(cluster, { { "phase", "Provisioned" } });
   kube::set_condition(status, "Available", "True", "Available", "available");

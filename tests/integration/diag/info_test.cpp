@@ -182,3 +182,55 @@ TEST_F(ClusterInfo, ClusterApiObjectsWithVersionsAndHealth)
 
 } // namespace
 } // namespace ocne::test
+
+namespace ocne::test {
+namespace {
+
+// A workload cluster ocne started through Cluster API: its nodes from its
+// own API, its Cluster API objects from the management cluster its record
+// names (here the world's server; the workload is a second server).
+TEST_F(ClusterInfo, AWorkloadClusterShowsItsObjectsFromTheManagementCluster)
+{
+  OCNE_REQUIRE_SHARED();
+  load_capi_crds();
+  add_capi_cluster({ .md_ready = 1 });
+  kube::ServerOptions o;
+  o.kubeconfig_path = dir() / "workload-kubeconfig";
+  kube::KubeTestServer workload(o);
+  workload.start();
+  workload.create({ { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", "demo-cp-1" } } } });
+  write(".ocne/clusters.yaml",
+        "clusters:\n  demo:\n    config:\n      name: demo\n      provider: oci\n    kubeconfig: " + o.kubeconfig_path.string() +
+          "\n    state:\n      capi.management: " + kubeconfig().string() +
+          "\n      capi.namespace: demo\n      capi.cluster: demo\n",
+        0600);
+  for (const auto& target : std::vector<std::vector<std::string>>{ { "-C", "demo" }, { "-k", o.kubeconfig_path.string() } }) {
+    std::vector<std::string> args = { "cluster", "info", "-s", "-o", "json" };
+    args.insert(args.end(), target.begin(), target.end());
+    const auto r = run_ocne(args, dir());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto doc = json::parse(r.out);
+    ASSERT_EQ(doc["nodes"].size(), 1U) << doc.dump(2);
+    EXPECT_EQ(doc["nodes"][0]["name"], "demo-cp-1");
+    EXPECT_EQ(doc["clusterAPISource"], server().url()) << doc.dump(2);
+    ASSERT_EQ(doc["clusterAPI"].size(), 3U) << doc.dump(2);
+    EXPECT_EQ(doc["clusterAPI"][0]["kind"], "Cluster");
+    EXPECT_EQ(doc["clusterAPI"][2]["kind"], "MachineDeployment");
+    EXPECT_EQ(doc["clusterAPI"][2]["healthy"], false);
+  }
+  const auto r = run_ocne({ "cluster", "info", "-s", "-C", "demo" }, dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Cluster API (from the management cluster at " + server().url() + "):\n"), std::string::npos) << r.out;
+  // A self-managed record (management = its own kubeconfig) reads its own API.
+  write(".ocne/clusters.yaml",
+        "clusters:\n  demo:\n    config:\n      name: demo\n      provider: oci\n    kubeconfig: " + o.kubeconfig_path.string() +
+          "\n    state:\n      capi.management: " + o.kubeconfig_path.string() +
+          "\n      capi.namespace: demo\n      capi.cluster: demo\n",
+        0600);
+  const auto self = run_ocne({ "cluster", "info", "-s", "-C", "demo", "-o", "json" }, dir());
+  ASSERT_EQ(self.exit_code, 0) << self.err;
+  EXPECT_TRUE(json::parse(self.out)["clusterAPI"].empty()) << self.out;
+}
+
+} // namespace
+} // namespace ocne::test
