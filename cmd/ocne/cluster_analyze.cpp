@@ -27,7 +27,7 @@ run_analyze(const AnalyzeFlags& f, const Context& ctx)
       return diag::snapshot_from_dump(fs::expand_user(f.dump, ctx.env.home()));
     }
     auto client = target_client(f.target, ctx);
-    return diag::snapshot_live(*client);
+    return diag::snapshot_live(*client, { .node_files = !f.skip_nodes, .pod_logs = !f.skip_pod_logs });
   }();
   if (!snapshot) {
     throw Fatal(snapshot.error());
@@ -52,9 +52,11 @@ add_cluster_analyze(CLI::App& cluster, Context& ctx)
                             "Analyze this dump (a folder or a .tgz from 'ocne cluster dump') instead of the live cluster");
   cmd->add_flag("-v,--verbose", f->verbose, "Every Warning event, not only the 20 newest" + default_note("false"));
   auto* s = cmd->add_flag("-s,--skip-nodes", f->skip_nodes,
-                          "Accepted for compatibility with ocne: a live analysis runs nothing on nodes" + default_note("false"));
+                          "Live: read no node files (failed units, staged updates), so no pod runs on the nodes" +
+                            default_note("false"));
   auto* p = cmd->add_flag("-p,--skip-pod-logs", f->skip_pod_logs,
-                          "Accepted for compatibility with ocne: a live analysis reads no logs" + default_note("false"));
+                          "Live: read no container logs (the last lines before a container restarted)" +
+                            default_note("false"));
   d->excludes(s)->excludes(p);
   s->excludes(p);
   cmd->add_option("-o,--output", f->output, "Output format: text or json" + default_note("text"))

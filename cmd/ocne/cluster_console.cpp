@@ -121,7 +121,13 @@ add_cluster_console(CLI::App& cluster, Context& ctx)
   auto f = std::make_shared<ConsoleFlags>();
   add_target_flags(*cmd, f->target);
   cmd->add_option("-N,--node", f->options.node, "The node")->required();
-  cmd->add_flag("-t,--toolbox", f->options.toolbox, "Use the OCK toolbox image (more tools) instead of Oracle Linux" + default_note("false"));
+  auto* t = cmd->add_flag("-t,--toolbox", f->options.toolbox,
+                          "Use the OCK toolbox image (container-registry.oracle.com/olcne/ock:toolbox, more tools) instead of "
+                          "Oracle Linux" + default_note("false"));
+  cmd->add_option("--image", f->options.image,
+                  "Run the console in this image instead (it needs sleep, and chroot for -d)" +
+                    default_note("container-registry.oracle.com/os/oraclelinux:8"))
+    ->excludes(t);
   cmd->add_flag("-d,--direct", f->options.direct, "Run in the node's own root (chroot /hostroot) instead of the console container" + default_note("false"));
   cmd->add_option("command", f->options.command, "The command to run (after --); without one, a shell");
   cmd->callback([f, &ctx] { run_console(*f, ctx); });

@@ -18,7 +18,6 @@ struct DumpFlags
   std::string archive;
   std::string redaction_map;
   bool skip_redaction = false;
-  bool skip_nodes = false;
   diag::DumpOptions options;
 };
 
@@ -91,10 +90,10 @@ add_cluster_dump(CLI::App& cluster, Context& ctx)
   cmd->add_flag("-m,--include-configmaps", o.include_configmaps, "Include ConfigMaps (Secrets are never included)" + default_note("false"));
   cmd->add_option("-n,--namespaces", o.namespaces, "Only these namespaces (comma-separated; each must exist)" + default_note("all"))
     ->delimiter(',');
-  cmd->add_option("-N,--nodes", o.nodes, "Nodes to check (comma-separated; each must exist); node files are not collected" + default_note("all"))
+  cmd->add_option("-N,--nodes", o.nodes, "Collect the files of only these nodes (comma-separated; each must exist)" + default_note("all"))
     ->delimiter(',');
   cmd->add_flag("-r,--skip-cluster", o.skip_cluster, "Leave out the cluster's resources and logs" + default_note("false"));
-  cmd->add_flag("-s,--skip-nodes", f->skip_nodes, "Accepted for compatibility with ocne: no node files are collected" + default_note("false"));
+  cmd->add_flag("-s,--skip-nodes", o.skip_nodes, "Collect no node files (no pod runs on the nodes)" + default_note("false"));
   cmd->add_flag("-p,--skip-pod-logs", o.skip_pod_logs, "Leave out container logs" + default_note("false"));
   cmd->add_flag("-t,--skip-redaction", f->skip_redaction, "Do not redact addresses, keys, tokens and names" + default_note("false"));
   cmd->add_flag("--managed", o.keep_managed_fields, "Keep metadata.managedFields" + default_note("false"));

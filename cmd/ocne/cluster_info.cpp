@@ -21,7 +21,19 @@ void
 run_info(const InfoOptions& o, const Context& ctx)
 {
   auto client = target_client(o.target, ctx);
-  auto info = diag::collect_info(*client, { .nodes = o.nodes });
+  diag::InfoOptions options{ .nodes = o.nodes, .node_files = !o.skip_nodes };
+  auto management = diag::management_of(o.target, ctx.env, ctx.state);
+  if (!management) {
+    throw Fatal(management.error());
+  }
+  std::unique_ptr<k8s::Client> management_client;
+  if (*management) {
+    management_client = target_client({ .kubeconfig = (*management)->kubeconfig }, ctx);
+    options.management = management_client.get();
+    options.capi_namespace = (*management)->namespace_;
+    options.capi_cluster = (*management)->cluster;
+  }
+  auto info = diag::collect_info(*client, options);
   if (!info) {
     throw Fatal(info.error());
   }
@@ -43,8 +55,8 @@ add_cluster_info(CLI::App& cluster, Context& ctx)
   cmd->add_option("-N,--nodes", o->nodes, "Only these nodes (comma-separated; each must exist)" + default_note("all"))
     ->delimiter(',');
   cmd->add_flag("-s,--skip-nodes", o->skip_nodes,
-                "Accepted for compatibility with ocne: everything shown comes from the API, no pod runs on nodes" +
-                  default_note("false"));
+                "Leave out what only the nodes know (update.yaml, ostree deployments, a staged update): no pod runs on "
+                "the nodes" + default_note("false"));
   cmd->add_option("-o,--output", o->output, "Output format: text or json" + default_note("text"))
     ->check(CLI::IsMember({ "text", "json" }));
   cmd->callback([o, &ctx] { run_info(*o, ctx); });

@@ -55,10 +55,21 @@ analyze_nodes(const ClusterSnapshot& s, Analysis& a)
                                             c.value("message", "")) });
     }
   }
+  for (const auto& [node, files] : s.node_files) {
+    const auto d = node_details(files);
+    for (const auto& unit : d.failed_units) {
+      a.nodes.push_back({ "node " + node, "systemd unit " + unit + " failed" });
+    }
+    if (d.update_staged()) {
+      a.nodes.push_back({ "node " + node, fmt::format("OS update staged, not booted (ock:ock {}, booted {})",
+                                                      d.staged_commit.substr(0, 12), d.booted_commit.substr(0, 12)) });
+    }
+  }
 }
 
 void
-analyze_container(const std::string& who, const json& status, bool init, Analysis& a)
+analyze_container(const ClusterSnapshot& s, const std::string& who, const std::string& key, const json& status, bool init,
+                  Analysis& a)
 {
   const auto name = status.value("name", "");
   const auto label = fmt::format("{}container {}", init ? "init " : "", name);
@@ -85,6 +96,9 @@ analyze_container(const std::string& who, const json& status, bool init, Analysi
                                                      status.value("restartCount", 0), t.value("reason", ""),
                                                      t.value("exitCode", 0)),
                                          t.value("message", "")) });
+    if (const auto log = s.previous_logs.find(key + "/" + name); log != s.previous_logs.end()) {
+      a.pods.back().lines = log->second;
+    }
   }
 }
 
@@ -96,7 +110,8 @@ analyze_pods(const ClusterSnapshot& s, Analysis& a)
     if (phase == "Succeeded" || is_ocne_pod(pod)) {
       continue;
     }
-    const auto who = fmt::format("pod {}/{}", k8s::string_at(pod, "/metadata/namespace"), k8s::string_at(pod, "/metadata/name"));
+    const auto key = k8s::string_at(pod, "/metadata/namespace") + "/" + k8s::string_at(pod, "/metadata/name");
+    const auto who = "pod " + key;
     if (phase == "Failed") {
       a.pods.push_back({ who, with_message("Failed: " + k8s::string_at(pod, "/status/reason"),
                                            k8s::string_at(pod, "/status/message")) });
@@ -113,12 +128,12 @@ analyze_pods(const ClusterSnapshot& s, Analysis& a)
     const auto st = pod.value("status", json::object());
     for (const auto& c : st.value("initContainerStatuses", json::array())) {
       if (!c.contains("state") || !c["state"].contains("terminated") || c["state"]["terminated"].value("exitCode", 1) != 0) {
-        analyze_container(who, c, true, a);
+        analyze_container(s, who, key, c, true, a);
       }
     }
     for (const auto& c : st.value("containerStatuses", json::array())) {
       if (!c.value("ready", false)) {
-        analyze_container(who, c, false, a);
+        analyze_container(s, who, key, c, false, a);
       }
     }
     if (a.pods.size() == before) {
@@ -184,6 +199,9 @@ section(const std::string& title, const std::vector<Finding>& findings, const st
   }
   for (const auto& f : findings) {
     out += "  " + f.object + ": " + f.problem + "\n";
+    for (const auto& line : f.lines) {
+      out += "    | " + line + "\n";
+    }
   }
   return out;
 }
@@ -193,7 +211,11 @@ findings_json(const std::vector<Finding>& findings)
 {
   json out = json::array();
   for (const auto& f : findings) {
-    out.push_back({ { "object", f.object }, { "problem", f.problem } });
+    json o = { { "object", f.object }, { "problem", f.problem } };
+    if (!f.lines.empty()) {
+      o["log"] = f.lines;
+    }
+    out.push_back(std::move(o));
   }
   return out;
 }

@@ -5,7 +5,8 @@
 // conditions, pods that are not ready with their containers' reasons, image
 // pull failures, Warning events, and for Cluster API clusters Machines with
 // failing conditions and control planes or MachineDeployments whose rollout
-// is not done.
+// is not done. From node files: failed systemd units and OS updates staged
+// but not booted; from logs: the last lines before a container restarted.
 
 #include "pkg/diag/analyze_input.hpp"
 
@@ -19,6 +20,7 @@ struct Finding
 {
   std::string object; // "node cp-1", "pod app/web", "Machine demo/demo-cp-1"
   std::string problem;
+  std::vector<std::string> lines; // supporting text (the last lines of a crashed container's log)
 };
 
 struct Analysis

@@ -1,7 +1,10 @@
 #include "pkg/diag/analyze_input.hpp"
 
+#include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/diag/capi_resources.hpp"
+#include "pkg/diag/node_files.hpp"
+#include "pkg/diag/pod_hygiene.hpp"
 #include "pkg/k8s/object.hpp"
 #include "pkg/k8s/yaml.hpp"
 
@@ -43,11 +46,62 @@ target_for(ClusterSnapshot& s, const std::string& stem)
   return nullptr;
 }
 
-// Adds the items of one dump file when it is a resource list analyze reads.
+std::vector<std::string>
+last_lines(const std::string& text, int count)
+{
+  auto lines = str::split(text, '\n');
+  while (!lines.empty() && str::trim(lines.back()).empty()) {
+    lines.pop_back();
+  }
+  if (lines.size() > static_cast<std::size_t>(count)) {
+    lines.erase(lines.begin(), lines.end() - count);
+  }
+  return lines;
+}
+
+// A dump's podlogs file: the previous logs between the markers dump.cpp
+// writes ("==== START previous logs for container C of pod NS/P ====").
+void
+add_previous_logs(ClusterSnapshot& s, const std::string& content, int count)
+{
+  const std::string start = "==== START previous logs for container ";
+  std::size_t at = 0;
+  while ((at = content.find(start, at)) != std::string::npos) {
+    const auto line_end = content.find('\n', at);
+    if (line_end == std::string::npos) {
+      return;
+    }
+    const auto header = content.substr(at + start.size(), line_end - at - start.size()); // "C of pod NS/P ===="
+    const auto of = header.find(" of pod ");
+    const auto tail = header.rfind(" ====");
+    const auto end_marker = "==== END previous logs for container " + header.substr(0, tail);
+    const auto end = content.find(end_marker, line_end);
+    if (of == std::string::npos || tail == std::string::npos || end == std::string::npos) {
+      return;
+    }
+    const auto key = header.substr(of + 8, tail - of - 8) + "/" + header.substr(0, of);
+    s.previous_logs[key] = last_lines(content.substr(line_end + 1, end - line_end - 1), count);
+    at = end;
+  }
+}
+
+// Adds what analyze reads of one dump file: resource lists, node files,
+// previous logs.
 Status
 add_file(ClusterSnapshot& s, const std::string& relative, const std::string& content)
 {
+  if (str::starts_with(relative, "nodes/")) {
+    const auto parts = str::split(relative, '/');
+    if (parts.size() == 3 && !parts[1].empty() && !parts[2].empty()) {
+      s.node_files[parts[1]][parts[2]] = content;
+    }
+    return {};
+  }
   if (!str::starts_with(relative, "cluster/")) {
+    return {};
+  }
+  if (relative.find("/podlogs/") != std::string::npos) {
+    add_previous_logs(s, content, LiveOptions{}.log_lines);
     return {};
   }
   const auto name = std::filesystem::path(relative).filename().string();
@@ -137,9 +191,14 @@ snapshot_from_dump(const fs::Path& path)
   }
   ClusterSnapshot s;
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(path / "cluster", ec)) {
-    if (e.is_regular_file()) {
-      files.push_back(e.path());
+  for (const char* top : { "cluster", "nodes" }) {
+    if (!std::filesystem::is_directory(path / top, ec)) {
+      continue;
+    }
+    for (const auto& e : std::filesystem::recursive_directory_iterator(path / top, ec)) {
+      if (e.is_regular_file()) {
+        files.push_back(e.path());
+      }
     }
   }
   std::sort(files.begin(), files.end());
@@ -151,7 +210,7 @@ snapshot_from_dump(const fs::Path& path)
 }
 
 Result<ClusterSnapshot>
-snapshot_live(k8s::Client& client)
+snapshot_live(k8s::Client& client, const LiveOptions& options)
 {
   ClusterSnapshot s;
   OCNE_TRY_ASSIGN(auto nodes, client.list(k8s::GroupVersionKind{ "", "v1", "Node" }));
@@ -168,6 +227,47 @@ snapshot_live(k8s::Client& client)
                    : kind == "MachineDeployment"   ? &s.machine_deployments
                                                    : &s.machines;
     target->push_back(std::move(o));
+  }
+  if (options.pod_logs) {
+    for (const auto& pod : s.pods) {
+      if (is_ocne_pod(pod)) {
+        continue;
+      }
+      const auto ns = k8s::string_at(pod, "/metadata/namespace");
+      const auto name = k8s::string_at(pod, "/metadata/name");
+      const auto st = pod.value("status", json::object());
+      for (const char* field : { "initContainerStatuses", "containerStatuses" }) {
+        for (const auto& c : st.value(field, json::array())) {
+          if (c.value("ready", false) || !c.contains("lastState") || !c["lastState"].contains("terminated")) {
+            continue;
+          }
+          const auto container = c.value("name", "");
+          auto text = client.pod_log(ns, name, { .container = container, .previous = true, .tail_lines = options.log_lines });
+          if (text) {
+            s.previous_logs[ns + "/" + name + "/" + container] = last_lines(*text, options.log_lines);
+          } else if (text.error().kind() == ErrorKind::cancelled) {
+            return make_error(text.error());
+          } else {
+            log::warn("analyze: previous log of {}/{} container {}: {}", ns, name, container, text.error().message());
+          }
+        }
+      }
+    }
+  }
+  if (options.node_files) {
+    NodeFilesOptions o;
+    o.set = NodeFileSet::summary;
+    o.purpose = "analyze";
+    if (!options.node_image.empty()) {
+      o.image = options.node_image;
+    }
+    OCNE_TRY(collect_node_files(
+      client, o,
+      [&](const std::string& node, const std::string& file, std::string content) -> Status {
+        s.node_files[node][file] = std::move(content);
+        return {};
+      },
+      [](const std::string& what, const std::string& why) { log::warn("analyze: {}: {}", what, why); }));
   }
   return s;
 }

@@ -1,11 +1,13 @@
 #include "pkg/diag/backup.hpp"
 
+#include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/diag/capi_resources.hpp"
 #include "pkg/diag/info.hpp"
 #include "pkg/k8s/exec.hpp"
 #include "pkg/k8s/object.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
@@ -36,9 +38,18 @@ hex(const unsigned char* data, unsigned size)
   return out;
 }
 
-// The etcd pod to use: on a Ready control plane node, itself Ready.
-Result<json>
-pick_etcd_pod(k8s::Client& client)
+// kubeadm's stacked etcd: the local member, with the certificates kubeadm
+// mounts into the etcd pod.
+const std::vector<std::string> k_etcdctl = { "etcdctl",
+                                             "--endpoints=https://127.0.0.1:2379",
+                                             "--cacert=/etc/kubernetes/pki/etcd/ca.crt",
+                                             "--cert=/etc/kubernetes/pki/etcd/server.crt",
+                                             "--key=/etc/kubernetes/pki/etcd/server.key" };
+
+// The etcd pods that can take a snapshot: on a Ready control plane node,
+// themselves Ready; by name.
+Result<std::vector<json>>
+usable_etcd_pods(k8s::Client& client)
 {
   OCNE_TRY_ASSIGN(auto pods, client.list(k8s::GroupVersionKind{ "", "v1", "Pod" },
                                          { .namespace_ = "kube-system", .label_selector = "component=etcd,tier=control-plane" }));
@@ -47,6 +58,7 @@ pick_etcd_pod(k8s::Client& client)
   std::sort(pods.items.begin(), pods.items.end(), [](const json& a, const json& b) {
     return k8s::string_at(a, "/metadata/name") < k8s::string_at(b, "/metadata/name");
   });
+  std::vector<json> usable;
   for (const auto& pod : pods.items) {
     const auto name = k8s::string_at(pod, "/metadata/name");
     const auto node_name = k8s::string_at(pod, "/spec/nodeName");
@@ -64,14 +76,65 @@ pick_etcd_pod(k8s::Client& client)
       why.push_back(fmt::format("{}: not Ready", name));
       continue;
     }
-    return pod;
+    usable.push_back(pod);
   }
   if (pods.items.empty()) {
     return make_error(ErrorKind::not_found,
                       "no etcd pod in kube-system (label component=etcd,tier=control-plane): is this a kubeadm cluster "
                       "with stacked etcd?");
   }
-  return make_error(ErrorKind::unavailable, "no etcd pod can take a snapshot: {}", str::join(why, "; "));
+  if (usable.empty()) {
+    return make_error(ErrorKind::unavailable, "no etcd pod can take a snapshot: {}", str::join(why, "; "));
+  }
+  return usable;
+}
+
+// Whether the member in this pod leads, from `etcdctl endpoint status -w
+// json` of its local endpoint: [{"Endpoint": ..., "Status": {"header":
+// {"member_id": N, ...}, "leader": N, ...}}].
+Result<bool>
+is_leader(k8s::Client& client, const json& pod)
+{
+  k8s::ExecRequest request;
+  request.namespace_ = "kube-system";
+  request.pod = k8s::string_at(pod, "/metadata/name");
+  request.container = "etcd";
+  request.command = k_etcdctl;
+  request.command.insert(request.command.end(), { "endpoint", "status", "-w", "json" });
+  OCNE_TRY_ASSIGN(auto r, k8s::exec_collect(client.access(), request));
+  if (r.exit_code != 0) {
+    return make_error(ErrorKind::unavailable, "etcdctl endpoint status exited with {}: {}", r.exit_code, str::trim(r.err));
+  }
+  try {
+    const auto doc = json::parse(r.out);
+    const auto& status = doc.at(0).at("Status");
+    return status.at("leader").get<std::uint64_t>() == status.at("header").at("member_id").get<std::uint64_t>();
+  } catch (const std::exception&) {
+    return make_error(ErrorKind::internal, "etcdctl endpoint status did not answer the expected JSON");
+  }
+}
+
+// The leader's pod (its snapshot is the newest); when no member can say,
+// the first usable one.
+Result<json>
+pick_etcd_pod(k8s::Client& client)
+{
+  OCNE_TRY_ASSIGN(auto usable, usable_etcd_pods(client));
+  for (const auto& pod : usable) {
+    auto leader = is_leader(client, pod);
+    if (!leader) {
+      if (leader.error().kind() == ErrorKind::cancelled) {
+        return make_error(leader.error());
+      }
+      log::warn("backup: {}: {}", k8s::string_at(pod, "/metadata/name"), leader.error().message());
+      continue;
+    }
+    if (*leader) {
+      return pod;
+    }
+  }
+  log::warn("backup: no etcd member says it leads; using {}", k8s::string_at(usable.front(), "/metadata/name"));
+  return usable.front();
 }
 
 } // namespace
@@ -82,10 +145,7 @@ backup_command()
   // etcdctl talks to the local member with kubeadm's certificates; the file
   // goes under /var/lib/etcd (etcd's own volume, room for a snapshot) and is
   // removed on any exit of the script.
-  const std::string etcdctl = "ETCDCTL_API=3 etcdctl --endpoints=https://127.0.0.1:2379 "
-                              "--cacert=/etc/kubernetes/pki/etcd/ca.crt "
-                              "--cert=/etc/kubernetes/pki/etcd/server.crt "
-                              "--key=/etc/kubernetes/pki/etcd/server.key";
+  const std::string etcdctl = "ETCDCTL_API=3 " + str::join(k_etcdctl, " ");
   const std::string script = "set -e; f=/var/lib/etcd/ocne-backup-$$.db; trap 'rm -f \"$f\" \"$f.part\"' EXIT; " + etcdctl +
                              " snapshot save \"$f\" >&2; "
                              "echo \"" + std::string(k_status_marker) + "$(" + etcdctl +

@@ -1,7 +1,8 @@
 #pragma once
 
 // `ocne cluster backup`: an etcd snapshot taken by etcdctl inside the etcd
-// pod of a Ready control plane node, streamed back over exec, checked
+// pod of a Ready control plane node (the leader's, as `etcdctl endpoint
+// status` tells each member; the first Ready one when none can say), streamed back over exec, checked
 // against the SHA-256 computed where it was taken, removed there, and
 // written locally with mode 0600, atomically (no file unless it matched).
 

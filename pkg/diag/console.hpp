@@ -7,6 +7,7 @@
 // of runs that were killed are swept by the next run.
 
 #include "pkg/core/error.hpp"
+#include "pkg/diag/node_pod.hpp"
 #include "pkg/k8s/client.hpp"
 #include "pkg/k8s/exec.hpp"
 
@@ -16,13 +17,11 @@
 
 namespace ocne::diag {
 
-inline constexpr const char* k_ocne_namespace = "ocne-system";
-inline constexpr const char* k_owner_annotation = "ocne.oracle.com/owner"; // "<host>/<pid>"
-
 struct ConsoleOptions
 {
   std::string node;
   bool toolbox = false; // the OCK toolbox image instead of Oracle Linux
+  std::string image;    // any other image (--image); empty: by toolbox
   bool direct = false;  // chroot into the node's / first
   std::vector<std::string> command; // empty: a shell
   bool tty = false;
@@ -31,14 +30,10 @@ struct ConsoleOptions
   std::chrono::seconds start_timeout{ 300 };
 };
 
-// The pod that carries a console (exposed for tests).
-nlohmann::json console_pod(const ConsoleOptions& options, const std::string& name);
+// The pod that carries a console.
+NodePodSpec console_pod(const ConsoleOptions& options);
 // The command exec'd in it.
 std::vector<std::string> console_command(const ConsoleOptions& options);
-
-// Deletes ocne's pods in ocne-system that ended, and those of runs on this
-// host (owner "<host>/<pid>") whose process is gone. Returns how many.
-Result<int> sweep_pods(k8s::Client& client, const std::string& host);
 
 // Runs the session; returns the remote exit code.
 Result<int> run_console(k8s::Client& client, const ConsoleOptions& options, const k8s::ExecSession::PumpIo& io);

@@ -5,6 +5,8 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/diag/dump_select.hpp"
 #include "pkg/diag/info.hpp"
+#include "pkg/diag/node_files.hpp"
+#include "pkg/diag/node_pod.hpp"
 #include "pkg/diag/pod_hygiene.hpp"
 #include "pkg/diag/redact.hpp"
 #include "pkg/k8s/object.hpp"
@@ -80,15 +82,28 @@ public:
     if (m_options.redact) {
       m_redactor.emplace(node_names);
     }
+    if (!m_options.skip_nodes) {
+      // ocne-system made and leftovers swept before the resources are
+      // read, so the dump shows the cluster as the node part leaves it.
+      OCNE_TRY(prepare_node_pods(m_client));
+    }
     if (!m_options.skip_cluster) {
       OCNE_TRY(dump_resources());
       if (!m_options.skip_pod_logs) {
         OCNE_TRY(dump_logs());
       }
+    }
+    if (!m_options.skip_nodes) {
+      OCNE_TRY(dump_nodes());
+    }
+    if (!m_options.skip_cluster) {
       auto info = collect_info(m_client, {});
       if (info) {
         // Names redacted before the table is laid out, so its columns stay aligned.
         for (auto& n : info->nodes) {
+          if (const auto at = m_node_files.find(n.name); at != m_node_files.end()) {
+            add_node_details(n, node_details(at->second));
+          }
           n.name = clean(n.name);
         }
         OCNE_TRY(emit("cluster-info.out", format_info(*info)));
@@ -278,11 +293,37 @@ private:
     return {};
   }
 
+  Status
+  dump_nodes()
+  {
+    NodeFilesOptions o;
+    o.nodes = m_options.nodes;
+    o.set = NodeFileSet::full;
+    o.purpose = "dump";
+    if (!m_options.node_image.empty()) {
+      o.image = m_options.node_image;
+    }
+    return collect_node_files(
+      m_client, o,
+      [this](const std::string& node, const std::string& file, std::string content) -> Status {
+        OCNE_TRY(emit("nodes/" + node + "/" + file, content));
+        for (const auto& f : node_files()) {
+          if (f.name == file && f.summary) {
+            m_node_files[node][file] = std::move(content);
+          }
+        }
+        return {};
+      },
+      [this](const std::string& what, const std::string& why) { warn(what, why); });
+  }
+
   k8s::Client& m_client;
   const DumpOptions& m_options;
   DumpSink& m_sink;
   std::optional<Redactor> m_redactor;
   DumpReport m_report;
+  // Each node's files (unredacted) for cluster-info.out.
+  std::map<std::string, std::map<std::string, std::string>> m_node_files;
 };
 
 } // namespace

@@ -2,13 +2,16 @@
 
 // `ocne cluster dump`: every resource discovery finds (at preferred
 // versions, listed in pages; Secrets never, ConfigMaps only when asked), the
-// current and previous logs of every container, and a cluster-info.out, into
+// current and previous logs of every container, each node's files (journals,
+// configuration, ostree and systemd state; node_files.hpp), and a
+// cluster-info.out, into
 // a folder or an archive (dump_sink.hpp), redacted unless asked not to.
 //
 // Layout (relative to the folder or archive root):
 //   cluster/cluster-wide/<resource>[.<group>].yaml
 //   cluster/namespaces/<ns>/<resource>[.<group>].yaml
 //   cluster/namespaces/<ns>/podlogs/<pod>.txt
+//   nodes/<node>/<file>       (node_files.hpp; every Ready node, or those of -N)
 //   cluster-info.out
 //   dump-errors.txt           (what could not be read; absent when nothing failed)
 // Each resource file is one List document of the objects of that type.
@@ -27,7 +30,9 @@ struct DumpOptions
   bool curated = false;            // -c: a fixed list of kinds instead of discovery
   bool include_configmaps = false; // -m
   std::vector<std::string> namespaces; // -n: only these (each must exist)
-  std::vector<std::string> nodes;      // -N: each must exist
+  std::vector<std::string> nodes;      // -N: only these nodes' files (each must exist)
+  bool skip_nodes = false;             // -s: no node files
+  std::string node_image;              // the node pods' image; empty: k_node_pod_image
   bool skip_cluster = false;  // -r
   bool skip_pod_logs = false; // -p
   bool redact = true;         // false with -t

@@ -1,12 +1,15 @@
 #include "pkg/diag/info.hpp"
 
 #include "pkg/core/strings.hpp"
+#include "pkg/core/log.hpp"
 #include "pkg/diag/capi_resources.hpp"
+#include "pkg/diag/node_files.hpp"
 #include "pkg/diag/table.hpp"
 #include "pkg/k8s/object.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -33,6 +36,13 @@ node_info(const json& node)
   n.update_available =
     k8s::string_at(node, "/metadata/annotations/" + std::string("ocne.oracle.com~1update-available")) == "true";
   return n;
+}
+
+void
+add_node_details(NodeInfo& node, NodeDetails details)
+{
+  node.update_available = node.update_available || details.update_staged();
+  node.details = std::move(details);
 }
 
 Result<ClusterInfo>
@@ -64,9 +74,58 @@ collect_info(k8s::Client& client, const InfoOptions& options)
   std::sort(info.nodes.begin(), info.nodes.end(), [](const NodeInfo& a, const NodeInfo& b) {
     return std::tie(b.control_plane, a.name) < std::tie(a.control_plane, b.name);
   });
-  OCNE_TRY_ASSIGN(auto capi, list_capi(client, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
-  for (const auto& object : capi) {
-    info.capi.push_back(capi_health(object));
+  if (options.node_files) {
+    std::map<std::string, std::map<std::string, std::string>> files;
+    NodeFilesOptions nf;
+    nf.nodes = options.nodes;
+    nf.set = NodeFileSet::summary;
+    nf.purpose = "info";
+    if (!options.node_image.empty()) {
+      nf.image = options.node_image;
+    }
+    OCNE_TRY(collect_node_files(
+      client, nf,
+      [&](const std::string& node, const std::string& file, std::string content) -> Status {
+        files[node][file] = std::move(content);
+        return {};
+      },
+      [](const std::string& what, const std::string& why) { log::warn("{}: {}", what, why); }));
+    for (auto& n : info.nodes) {
+      if (const auto at = files.find(n.name); at != files.end()) {
+        add_node_details(n, node_details(at->second));
+      }
+    }
+  }
+  if (options.management != nullptr) {
+    info.capi_source = options.management->access().server;
+    OCNE_TRY_ASSIGN(auto capi, list_capi(*options.management, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
+    // Only this cluster's: its Cluster, the control plane it names, the
+    // MachineDeployments of spec.clusterName.
+    std::string control_plane;
+    for (const auto& o : capi) {
+      if (k8s::string_at(o, "/kind") == "Cluster" && k8s::string_at(o, "/metadata/name") == options.capi_cluster &&
+          k8s::string_at(o, "/metadata/namespace") == options.capi_namespace) {
+        control_plane = k8s::string_at(o, "/spec/controlPlaneRef/name");
+      }
+    }
+    for (const auto& o : capi) {
+      if (k8s::string_at(o, "/metadata/namespace") != options.capi_namespace) {
+        continue;
+      }
+      const auto kind = k8s::string_at(o, "/kind");
+      const auto name = k8s::string_at(o, "/metadata/name");
+      const bool labelled = k8s::string_at(o, "/metadata/labels/cluster.x-k8s.io~1cluster-name") == options.capi_cluster;
+      if ((kind == "Cluster" && name == options.capi_cluster) ||
+          (kind == "KubeadmControlPlane" && (name == control_plane || labelled)) ||
+          (kind == "MachineDeployment" && k8s::string_at(o, "/spec/clusterName") == options.capi_cluster)) {
+        info.capi.push_back(capi_health(o));
+      }
+    }
+  } else {
+    OCNE_TRY_ASSIGN(auto capi, list_capi(client, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
+    for (const auto& object : capi) {
+      info.capi.push_back(capi_health(object));
+    }
   }
   return info;
 }
@@ -86,6 +145,19 @@ replicas_text(const CapiHealth& h)
     return "";
   }
   return fmt::format("{}/{}/{}", h.ready, h.up_to_date, *h.replicas);
+}
+
+// Each line of text under a heading; "(none)" when there is nothing.
+std::string
+indented(const std::string& text, const std::string& prefix)
+{
+  std::string out;
+  for (const auto& line : str::split(text, '\n')) {
+    if (!str::trim(line).empty()) {
+      out += prefix + line + "\n";
+    }
+  }
+  return out.empty() ? prefix + "(none)\n" : out;
 }
 
 } // namespace
@@ -114,7 +186,7 @@ format_info(const ClusterInfo& info)
   }
   out += format_table({ "NAME", "ROLE", "STATE", "VERSION", "OS", "UPDATE AVAILABLE" }, rows, "  ");
   if (!info.capi.empty()) {
-    out += "\nCluster API:\n";
+    out += info.capi_source.empty() ? "\nCluster API:\n" : "\nCluster API (from the management cluster at " + info.capi_source + "):\n";
     rows.clear();
     for (const auto& h : info.capi) {
       rows.push_back({ h.kind,
@@ -124,6 +196,20 @@ format_info(const ClusterInfo& info)
                        h.problems.empty() ? "healthy" : str::join(h.problems, "; ") });
     }
     out += format_table({ "KIND", "NAME", "VERSION", "READY/UP-TO-DATE/DESIRED", "HEALTH" }, rows, "  ");
+  }
+  for (const auto& n : info.nodes) {
+    if (!n.details.collected) {
+      continue;
+    }
+    out += fmt::format("\nNode {}:\n", n.name);
+    out += "  Registry and tag for ostree patch images:\n" + indented(n.details.update_source, "    ");
+    out += "  Ostree deployments:\n" + indented(n.details.deployments, "    ");
+    if (n.details.update_staged()) {
+      out += fmt::format("  Staged update: {} (booted {})\n", n.details.staged_commit, n.details.booted_commit);
+    }
+    if (!n.details.failed_units.empty()) {
+      out += "  Failed units: " + str::join(n.details.failed_units, ", ") + "\n";
+    }
   }
   return out;
 }
@@ -144,6 +230,13 @@ info_json(const ClusterInfo& info)
                   { "updateAvailable", n.update_available } };
     if (!n.ready) {
       node["notReadyMessage"] = n.ready_message;
+    }
+    if (n.details.collected) {
+      node["updateSource"] = n.details.update_source;
+      node["ostreeDeployments"] = n.details.deployments;
+      node["bootedCommit"] = n.details.booted_commit;
+      node["stagedCommit"] = n.details.staged_commit;
+      node["failedUnits"] = n.details.failed_units;
     }
     nodes.push_back(std::move(node));
   }
@@ -166,7 +259,8 @@ info_json(const ClusterInfo& info)
   return { { "server", info.server },
            { "serverVersion", info.server_version },
            { "nodes", std::move(nodes) },
-           { "clusterAPI", std::move(capi) } };
+           { "clusterAPI", std::move(capi) },
+           { "clusterAPISource", info.capi_source.empty() ? info.server : info.capi_source } };
 }
 
 } // namespace ocne::diag

@@ -7,6 +7,7 @@
 
 #include "pkg/core/error.hpp"
 #include "pkg/diag/capi_health.hpp"
+#include "pkg/diag/node_details.hpp"
 #include "pkg/k8s/client.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -29,7 +30,8 @@ struct NodeInfo
   std::string os_image;
   std::string kernel_version;
   std::string container_runtime;
-  bool update_available = false;
+  bool update_available = false; // the annotation, or a staged commit the node's files show
+  NodeDetails details;            // from the node's files, when they were collected
 };
 
 struct ClusterInfo
@@ -38,15 +40,29 @@ struct ClusterInfo
   std::string server_version;
   std::vector<NodeInfo> nodes;
   std::vector<CapiHealth> capi; // Clusters, then control planes, then MachineDeployments
+  std::string capi_source;      // the management cluster's API server when not the cluster's own
 };
 
 struct InfoOptions
 {
   // Only these nodes (each must exist); empty: all.
   std::vector<std::string> nodes;
+  // Run a pod on each Ready node for its update.yaml and ostree status
+  // (Oracle's default; -s turns it off).
+  bool node_files = false;
+  std::string node_image; // empty: k_node_pod_image
+  // A workload cluster's management cluster: its Cluster, control plane and
+  // MachineDeployments come from there (null: from the cluster itself).
+  k8s::Client* management = nullptr;
+  std::string capi_namespace;
+  std::string capi_cluster;
 };
 
 Result<ClusterInfo> collect_info(k8s::Client& client, const InfoOptions& options);
+
+// Adds what a node's files say (update source, deployments, a staged
+// update) to its entry.
+void add_node_details(NodeInfo& node, NodeDetails details);
 
 // The node's view of itself, shared with analyze.
 NodeInfo node_info(const nlohmann::json& node);

@@ -80,6 +80,44 @@ TEST_F(ClusterAnalyze, LiveReportNamesEveryPlantedProblemAndNothingElse)
   EXPECT_EQ(r.out, golden("analyze-live.txt"));
 }
 
+TEST_F(ClusterAnalyze, NodeFilesAndTheLastLogLinesOfACrashedContainer)
+{
+  hosts().host("cp-1").failed_units = { "kubelet.service", "ocne-update.service" };
+  hosts().host("worker-3").staged_commit = "9f8e7d6c5b4a39281706f5e4d3c2b1a093b1e5c0e8a4f9d2c7b6a5e4d3c2b1a0";
+  server().set_pod_log("app", "crash", "app", "starting\nreading /etc/app/config\npanic: no config\n", true);
+  const std::vector<std::string> findings = {
+    "  node cp-1: systemd unit kubelet.service failed\n",
+    "  node cp-1: systemd unit ocne-update.service failed\n",
+    "  node worker-3: OS update staged, not booted (ock:ock 9f8e7d6c5b4a, booted 3b1e5c0e8a4f)\n",
+  };
+  const std::string log_lines = "restarted 7 times, last exit: Error (exit code 2): panic: no config\n"
+                                "    | starting\n    | reading /etc/app/config\n    | panic: no config\n";
+  auto r = ocne({ "cluster", "analyze" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& f : findings) {
+    EXPECT_NE(r.out.find(f), std::string::npos) << f << r.out;
+  }
+  EXPECT_NE(r.out.find(log_lines), std::string::npos) << r.out;
+  EXPECT_TRUE(server().list("v1", "Pod", "ocne-system").empty()) << "a node pod is left";
+  // From a dump, the same.
+  const auto folder = dir() / "dump";
+  ASSERT_EQ(ocne({ "cluster", "dump", "-d", folder.string(), "-t" }).exit_code, 0);
+  const auto d = run_ocne({ "cluster", "analyze", "-d", folder.string() }, dir());
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(d.out, r.out);
+  // -s: no node files; -p: no logs.
+  const auto commands = hosts().commands().size();
+  r = ocne({ "cluster", "analyze", "-s" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("systemd unit"), std::string::npos) << r.out;
+  EXPECT_EQ(hosts().commands().size(), commands);
+  EXPECT_NE(r.out.find(log_lines), std::string::npos) << r.out;
+  r = ocne({ "cluster", "analyze", "-p" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(findings[0]), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("    | "), std::string::npos) << r.out;
+}
+
 TEST_F(ClusterAnalyze, AHealthyClusterIsNormal)
 {
   // A fresh world with only healthy things.

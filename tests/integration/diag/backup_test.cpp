@@ -49,41 +49,81 @@ protected:
     for (int i = 0; snapshot.size() < 300 * 1024; ++i) {
       snapshot += "etcd-snapshot-block-" + std::to_string(i) + "\n";
     }
-    server().on_exec([this](const kube::ExecCall& call, kube::ExecIo& io) {
-      // The etcd container: sh running ocne's script around etcdctl.
-      const auto& cmd = call.command;
-      if (cmd.size() != 3 || cmd[0] != "sh" || cmd[1] != "-c" || call.container != "etcd") {
-        io.err("unexpected command\n");
-        return 126;
-      }
-      const auto& script = cmd[2];
-      for (const auto* needed : { "etcdctl", "--endpoints=https://127.0.0.1:2379", "--cacert=/etc/kubernetes/pki/etcd/ca.crt",
-                                  "--cert=/etc/kubernetes/pki/etcd/server.crt", "--key=/etc/kubernetes/pki/etcd/server.key",
-                                  "snapshot save", "snapshot status", "sha256sum", "trap 'rm -f" }) {
-        if (script.find(needed) == std::string::npos) {
-          io.err(std::string("script lacks ") + needed + "\n");
-          return 2;
-        }
-      }
-      if (etcd_fails) {
-        io.err("Error: context deadline exceeded\n");
-        return 1;
-      }
-      io.err("{\"level\":\"info\",\"msg\":\"saved\"}\nSnapshot saved at /var/lib/etcd/ocne-backup-7.db\n");
-      io.err("ocne-status: {\"hash\":1234,\"revision\":4711,\"totalKey\":900,\"totalSize\":" +
-             std::to_string(snapshot.size()) + "}\n");
-      io.err("ocne-sha256: " + sha256_hex(snapshot) + "\n");
-      std::string sent = snapshot;
-      if (corrupt) {
-        sent[sent.size() / 2] ^= 0x01; // one bit flipped in transit
-      }
-      for (std::size_t at = 0; at < sent.size(); at += 32 * 1024) {
-        io.out(std::string_view(sent).substr(at, 32 * 1024));
-      }
-      return 0;
-    });
+    server().on_exec([this](const kube::ExecCall& call, kube::ExecIo& io) { return etcd_container(call, io); });
   }
 
+  // The etcd container of kubeadm's static pod: etcdctl 3.5 with the flags
+  // it takes, against the local member with kubeadm's certificates. Member
+  // ids: etcd-cp-1 0x1111, etcd-cp-2 0x2222, ...
+  int
+  etcd_container(const kube::ExecCall& call, kube::ExecIo& io)
+  {
+    const std::vector<std::string> etcdctl = { "etcdctl",
+                                               "--endpoints=https://127.0.0.1:2379",
+                                               "--cacert=/etc/kubernetes/pki/etcd/ca.crt",
+                                               "--cert=/etc/kubernetes/pki/etcd/server.crt",
+                                               "--key=/etc/kubernetes/pki/etcd/server.key" };
+    const auto& cmd = call.command;
+    if (call.container != "etcd") {
+      io.err("container " + call.container + " not found\n");
+      return 126;
+    }
+    const std::uint64_t member = 0x1111ULL * static_cast<std::uint64_t>(call.pod.back() - '0');
+    auto with = [&](std::vector<std::string> tail) {
+      auto v = etcdctl;
+      v.insert(v.end(), tail.begin(), tail.end());
+      return v;
+    };
+    if (cmd == with({ "endpoint", "status", "-w", "json" })) {
+      const json status = json::array({ { { "Endpoint", "https://127.0.0.1:2379" },
+                                          { "Status",
+                                            { { "header", { { "cluster_id", 99 }, { "member_id", member }, { "revision", 4711 }, { "raft_term", 3 } } },
+                                              { "version", "3.5.16" },
+                                              { "dbSize", 4096 },
+                                              { "leader", leader },
+                                              { "raftIndex", 5000 },
+                                              { "raftTerm", 3 } } } } });
+      io.out(status.dump() + "\n");
+      return 0;
+    }
+    if (cmd.size() != 3 || cmd[0] != "sh" || cmd[1] != "-c") {
+      io.err("exec: \"" + cmd[0] + "\": executable file not found in $PATH\n");
+      return 127;
+    }
+    // sh running ocne's script: each etcdctl invocation exactly as etcdctl 3.5 takes it.
+    const auto& script = cmd[2];
+    std::string prefix = "ETCDCTL_API=3";
+    for (const auto& a : etcdctl) {
+      prefix += " " + a;
+    }
+    for (const auto& needed : { prefix + " snapshot save \"$f\" >&2", prefix + " snapshot status \"$f\" -w json)",
+                                std::string("sha256sum \"$f\""), std::string("trap 'rm -f") }) {
+      if (script.find(needed) == std::string::npos) {
+        io.err("Error: unknown command or flag (script lacks " + needed + ")\n");
+        return 1;
+      }
+    }
+    snapshots_on.push_back(call.pod);
+    if (etcd_fails) {
+      io.err("Error: context deadline exceeded\n");
+      return 1;
+    }
+    io.err("{\"level\":\"info\",\"msg\":\"saved\"}\nSnapshot saved at /var/lib/etcd/ocne-backup-7.db\n");
+    io.err("ocne-status: {\"hash\":1234,\"revision\":4711,\"totalKey\":900,\"totalSize\":" +
+           std::to_string(snapshot.size()) + "}\n");
+    io.err("ocne-sha256: " + sha256_hex(snapshot) + "\n");
+    std::string sent = snapshot;
+    if (corrupt) {
+      sent[sent.size() / 2] ^= 0x01; // one bit flipped in transit
+    }
+    for (std::size_t at = 0; at < sent.size(); at += 32 * 1024) {
+      io.out(std::string_view(sent).substr(at, 32 * 1024));
+    }
+    return 0;
+  }
+
+  std::uint64_t leader = 0x2222;
+  std::vector<std::string> snapshots_on;
   std::string snapshot;
   bool corrupt = false;
   bool etcd_fails = false;
@@ -103,13 +143,41 @@ TEST_F(ClusterBackup, SnapshotFromAReadyControlPlaneIsCheckedAndWrittenPrivately
   ASSERT_EQ(::stat(out.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600U);
   // cp-1 is NotReady: its etcd pod is passed over.
-  ASSERT_EQ(server().exec_calls().size(), 1U);
-  EXPECT_EQ(server().exec_calls()[0].pod, "etcd-cp-2");
+  EXPECT_EQ(snapshots_on, std::vector<std::string>{ "etcd-cp-2" });
+  for (const auto& call : server().exec_calls()) {
+    EXPECT_EQ(call.pod, "etcd-cp-2");
+  }
   EXPECT_NE(r.out.find("from kube-system/etcd-cp-2 (node cp-2)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(std::to_string(snapshot.size()) + " bytes), revision 4711, SHA-256 " + sha256_hex(snapshot)),
             std::string::npos)
     << r.out;
   EXPECT_EQ(r.out.find("Secrets"), std::string::npos) << "no Cluster API here\n" << r.out;
+}
+
+TEST_F(ClusterBackup, TheLeaderTakesTheSnapshot)
+{
+  // Both control planes Ready; the second member leads.
+  server().apply_status(json::parse(R"({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "cp-1"},
+    "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "ok",
+      "lastHeartbeatTime": "2026-01-01T00:00:00Z", "lastTransitionTime": "2026-01-01T00:00:00Z"}]}})"),
+                        "kubelet");
+  auto r = ocne({ "cluster", "backup", "-o", (dir() / "a.db").string() });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(snapshots_on, std::vector<std::string>{ "etcd-cp-2" });
+  EXPECT_NE(r.out.find("from kube-system/etcd-cp-2 (node cp-2)"), std::string::npos) << r.out;
+  // Now the first leads: asked first, it takes it.
+  leader = 0x1111;
+  snapshots_on.clear();
+  r = ocne({ "cluster", "backup", "-o", (dir() / "b.db").string() });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(snapshots_on, std::vector<std::string>{ "etcd-cp-1" });
+  // No member leads (an election): the first Ready one, with a warning.
+  leader = 0;
+  snapshots_on.clear();
+  r = ocne({ "cluster", "backup", "-o", (dir() / "c.db").string() });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(snapshots_on, std::vector<std::string>{ "etcd-cp-1" });
+  EXPECT_NE(r.err.find("no etcd member says it leads; using etcd-cp-1"), std::string::npos) << r.err;
 }
 
 TEST_F(ClusterBackup, ACorruptedTransferIsRefusedAndLeavesNoFile)

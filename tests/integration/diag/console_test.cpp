@@ -168,6 +168,34 @@ TEST_F(ClusterConsole, RunsTheCommandInALabelledPodWithADeadlineAndRemovesIt)
   EXPECT_FALSE(call.tty) << "stdin is not a terminal here";
 }
 
+TEST_F(ClusterConsole, TheImageIsOracleLinuxTheToolboxOrTheOneGiven)
+{
+  std::mutex m;
+  std::vector<std::string> images;
+  server().on({ .kind = "Pod", .modified = false }, [&](kube::KubeTestServer&, const kube::ObjectEvent& e) {
+    const std::lock_guard lock(m);
+    images.push_back((*e.object)["spec"]["containers"][0]["image"]);
+  });
+  for (const auto& flags : std::vector<std::vector<std::string>>{
+         {}, { "-t" }, { "--image", "registry.example/tools/debug:2" } }) {
+    std::vector<std::string> args = { "cluster", "console", "-N", "worker-1" };
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), { "--", "sh", "-c", "exit 0" });
+    const auto r = ocne(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  server().wait_idle();
+  {
+    const std::lock_guard lock(m);
+    EXPECT_EQ(images, (std::vector<std::string>{ "container-registry.oracle.com/os/oraclelinux:8",
+                                                 "container-registry.oracle.com/olcne/ock:toolbox",
+                                                 "registry.example/tools/debug:2" }));
+  }
+  const auto r = ocne({ "cluster", "console", "-N", "worker-1", "-t", "--image", "x", "--", "true" });
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--image"), std::string::npos) << r.err;
+}
+
 TEST_F(ClusterConsole, TheRemoteExitCodeIsOcnes)
 {
   auto r = ocne({ "cluster", "console", "-N", "worker-1", "--", "sh", "-c", "exit 7" });

@@ -16,12 +16,33 @@ DiagCliTest::SetUp()
   o.kubeconfig_path = kubeconfig();
   m_server = std::make_unique<kube::KubeTestServer>(o);
   m_server->start();
+  m_hosts = std::make_unique<FakeNodes>(*m_server);
+  // The kubelet: ocne's pods run when their node is Ready.
+  m_server->on({ .kind = "Pod", .modified = false }, [](kube::KubeTestServer& s, const kube::ObjectEvent& e) {
+    const auto& meta = (*e.object)["metadata"];
+    if (meta.value("namespace", "") != "ocne-system") {
+      return;
+    }
+    const auto node = s.get("v1", "Node", "", (*e.object)["spec"].value("nodeName", ""));
+    bool ready = false;
+    if (node && node->contains("status")) {
+      for (const auto& c : (*node)["status"].value("conditions", json::array())) {
+        ready = ready || (c.value("type", "") == "Ready" && c.value("status", "") == "True");
+      }
+    }
+    if (ready) {
+      s.merge_patch("v1", "Pod", meta.value("namespace", ""), meta.value("name", ""), { { "status", { { "phase", "Running" } } } },
+                    "status");
+    }
+  });
+  m_server->on_exec([this](const kube::ExecCall& call, kube::ExecIo& io) { return m_hosts->respond(call, io); });
 }
 
 void
 DiagCliTest::TearDown()
 {
   m_server.reset();
+  m_hosts.reset();
 }
 
 OcneRun
@@ -49,6 +70,7 @@ DiagCliTest::add_node(const NodeSpec& spec)
     node["spec"] = { { "unschedulable", true } };
   }
   server().create(node);
+  hosts().add(spec.name);
   json conditions = json::array();
   for (const char* type : { "MemoryPressure", "DiskPressure", "PIDPressure" }) {
     bool overridden = false;
@@ -199,7 +221,8 @@ DiagCliTest::add_capi_cluster(const CapiSpec& spec)
   add_namespace("demo");
   const auto cluster = json::parse(R"({"apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "Cluster",
     "metadata": {"name": "demo", "namespace": "demo"},
-    "spec": {"clusterNetwork": {"pods": {"cidrBlocks": ["10.244.0.0/16"]}}}})");
+    "spec": {"clusterNetwork": {"pods": {"cidrBlocks": ["10.244.0.0/16"]}},
+      "controlPlaneRef": {"apiGroup": "controlplane.cluster.x-k8s.io", "kind": "KubeadmControlPlane", "name": "demo-control-plane"}}})");
   server().create(cluster);
   auto status = with_status(cluster, { { "phase", "Provisioned" } });
   kube::set_condition(status, "Available", "True", "Available", "available");

@@ -2,8 +2,11 @@
 
 // A cluster for the diagnostics commands' tests: a Kubernetes test server
 // with nodes, pods (with logs), events and, when asked, Cluster API objects,
-// and a kubeconfig for ocne in dir()/kubeconfig.
+// and a kubeconfig for ocne in dir()/kubeconfig. A kubelet runs the pods
+// ocne starts in ocne-system on Ready nodes, and each node's host answers
+// exec'd commands (fake_nodes.hpp) unless a test sets its own responder.
 
+#include "tests/integration/diag/fake_nodes.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -46,6 +49,7 @@ protected:
   void TearDown() override;
 
   kube::KubeTestServer& server() { return *m_server; }
+  FakeNodes& hosts() { return *m_hosts; }
   std::filesystem::path kubeconfig() const { return dir() / "kubeconfig"; }
   // Runs ocne with -k kubeconfig() appended.
   OcneRun ocne(std::vector<std::string> args, const std::string& stdin_data = {});
@@ -72,6 +76,7 @@ protected:
 
 private:
   std::unique_ptr<kube::KubeTestServer> m_server;
+  std::unique_ptr<FakeNodes> m_hosts;
 };
 
 } // namespace ocne::test

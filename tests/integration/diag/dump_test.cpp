@@ -11,6 +11,8 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -221,6 +223,9 @@ TEST_F(ClusterDump, LayoutAndRedactionMatchTheGoldenFilesAndNothingSensitiveSurv
   // Nodes and pods are there, as YAML Lists.
   EXPECT_NE(files.at("cluster/cluster-wide/nodes.yaml").find("kind: List"), std::string::npos);
   EXPECT_NE(files.at("cluster/namespaces/app/pods.yaml").find("name: web"), std::string::npos);
+  // Node files are redacted too.
+  EXPECT_EQ(files.at("nodes/REDACTED-NODE-1/journal-kubelet.out"),
+            "Jan 01 00:00:01 REDACTED-NODE-1 kubelet[812]: I0101 node ready, address REDACTED-IPV4-2\n");
   // Warnings for the container that never started are not errors of the dump.
   EXPECT_EQ(files.count("dump-errors.txt"), 0U) << files.at("dump-errors.txt");
 
@@ -231,6 +236,99 @@ TEST_F(ClusterDump, LayoutAndRedactionMatchTheGoldenFilesAndNothingSensitiveSurv
   EXPECT_NE(csv.find("REDACTED-IPV4-1,IPV4,192.168.122.10\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",NODE,worker-1\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",IPV6,fd00:10:244::5\n"), std::string::npos) << csv;
+}
+
+TEST_F(ClusterDump, NodeFilesComeFromEveryNodeThroughLabelledPodsThatAreRemoved)
+{
+  std::mutex m;
+  std::vector<json> created;
+  server().on({ .kind = "Pod", .modified = false }, [&](kube::KubeTestServer&, const kube::ObjectEvent& e) {
+    const std::lock_guard lock(m);
+    if ((*e.object)["metadata"].value("namespace", "") == "ocne-system") {
+      created.push_back(*e.object);
+    }
+  });
+  const auto out = dir() / "dump";
+  const auto r = ocne({ "cluster", "dump", "-d", out.string(), "-t" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto files = files_under(out);
+  // The node's own files, as the node has them.
+  EXPECT_EQ(files.at("nodes/cp-1/update.yaml"), hosts().host("cp-1").files.at("/etc/ocne/update.yaml"));
+  EXPECT_EQ(files.at("nodes/worker-1/journal-kubelet.out"), hosts().host("worker-1").journals.at("kubelet.service"));
+  EXPECT_EQ(files.at("nodes/worker-1/ostree-status.out").find("* ock "), 0U) << files.at("nodes/worker-1/ostree-status.out");
+  // No staged update: `ostree rev-parse ock:ock` failing is an answer, not an error.
+  EXPECT_EQ(files.count("nodes/cp-1/ostree-staged.out"), 0U);
+  EXPECT_EQ(files.count("dump-errors.txt"), 0U) << files.at("dump-errors.txt");
+  // cluster-info.out shows what the nodes said.
+  const auto& info = files.at("cluster-info.out");
+  EXPECT_NE(info.find("Node worker-1:\n  Registry and tag for ostree patch images:\n"
+                      "    registry: container-registry.oracle.com/olcne/ock-ostree\n"),
+            std::string::npos)
+    << info;
+  // Every command ran in the node's root, each node's in its own pod.
+  const auto commands = hosts().commands();
+  EXPECT_NE(std::find(commands.begin(), commands.end(), "cp-1: journalctl -b --no-pager -n 5000 -u kubelet.service"),
+            commands.end());
+  EXPECT_NE(std::find(commands.begin(), commands.end(), "worker-1: rpm-ostree status"), commands.end());
+  for (const auto& call : server().exec_calls()) {
+    EXPECT_EQ(call.ns, "ocne-system");
+    EXPECT_EQ(std::vector<std::string>(call.command.begin(), call.command.begin() + 2),
+              (std::vector<std::string>{ "chroot", "/hostroot" }));
+  }
+  server().wait_idle();
+  const std::lock_guard lock(m);
+  ASSERT_EQ(created.size(), 2U);
+  std::set<std::string> on;
+  for (const auto& pod : created) {
+    on.insert(pod["spec"]["nodeName"].get<std::string>());
+    EXPECT_EQ(pod["metadata"]["labels"]["app.kubernetes.io/managed-by"], "ocne");
+    EXPECT_EQ(pod["metadata"]["labels"]["ocne.oracle.com/purpose"], "dump");
+    EXPECT_GT(pod["spec"]["activeDeadlineSeconds"].get<int>(), 0);
+    EXPECT_EQ(pod["spec"]["containers"][0]["image"], "container-registry.oracle.com/os/oraclelinux:8");
+  }
+  EXPECT_EQ(on, (std::set<std::string>{ "cp-1", "worker-1" }));
+  EXPECT_TRUE(server().list("v1", "Pod", "ocne-system").empty()) << "a node pod is left";
+}
+
+TEST_F(ClusterDump, NOnlyTheNamedNodesAndSNone)
+{
+  const auto out = dir() / "dump";
+  auto r = ocne({ "cluster", "dump", "-d", out.string(), "-N", "worker-1", "-r" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> tops;
+  for (const auto& [path, content] : files_under(out)) {
+    tops.insert(path.substr(0, path.find('/', path.find('/') + 1)));
+  }
+  EXPECT_EQ(tops, (std::set<std::string>{ "nodes/REDACTED-NODE-1" }));
+  for (const auto& c : hosts().commands()) {
+    EXPECT_TRUE(c.starts_with("worker-1: ")) << c;
+  }
+  r = ocne({ "cluster", "dump", "-d", (dir() / "none").string(), "-r", "-s" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(sfs::exists(dir() / "none" / "nodes"));
+}
+
+TEST_F(ClusterDump, NodesThatCannotAnswerAreNamedInTheErrorsAndTheRestIsCollected)
+{
+  add_node({ .name = "worker-2", .ready = false });
+  hosts().host("worker-1").missing_programs.insert("rpm-ostree");
+  const auto out = dir() / "dump";
+  const auto r = ocne({ "cluster", "dump", "-d", out.string(), "-t", "-r" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto files = files_under(out);
+  const auto& errors = files.at("dump-errors.txt");
+  EXPECT_NE(errors.find("node worker-2: NotReady"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("node worker-1: rpm-ostree-status.out (rpm-ostree status): exit code 127: chroot: failed to run "
+                        "command 'rpm-ostree': No such file or directory"),
+            std::string::npos)
+    << errors;
+  EXPECT_EQ(files.count("nodes/worker-1/rpm-ostree-status.out"), 0U);
+  EXPECT_EQ(files.count("nodes/worker-1/journal-kubelet.out"), 1U);
+  EXPECT_EQ(files.count("nodes/cp-1/rpm-ostree-status.out"), 1U);
+  for (const auto& c : hosts().commands()) {
+    EXPECT_FALSE(c.starts_with("worker-2: ")) << c;
+  }
+  EXPECT_TRUE(server().list("v1", "Pod", "ocne-system").empty()) << "a node pod is left";
 }
 
 TEST_F(ClusterDump, WithoutMConfigMapsAreLeftOutAndSecretsAlways)
@@ -321,7 +419,7 @@ TEST_F(ClusterDump, BadFlagsAndNamesAreRefusedBeforeAnythingIsWritten)
 TEST_F(ClusterDump, NamespacesAndSkipsNarrowTheDump)
 {
   const auto out = dir() / "dump";
-  const auto r = ocne({ "cluster", "dump", "-d", out.string(), "-n", "app", "-p" });
+  const auto r = ocne({ "cluster", "dump", "-d", out.string(), "-n", "app", "-p", "-s" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const auto& [path, content] : files_under(out)) {
     EXPECT_TRUE(path.starts_with("cluster/namespaces/app/") || path.starts_with("cluster/cluster-wide/") ||
@@ -329,6 +427,8 @@ TEST_F(ClusterDump, NamespacesAndSkipsNarrowTheDump)
       << path;
     EXPECT_EQ(path.find("podlogs"), std::string::npos) << path;
   }
+  EXPECT_TRUE(hosts().commands().empty()) << "-s: nothing runs on the nodes";
+  EXPECT_FALSE(server().get("v1", "Namespace", "", "ocne-system")) << "-s: ocne starts nothing in the cluster";
 }
 
 TEST_F(ClusterDump, CuratedIncludesTheKubeadmKinds)
@@ -354,3 +454,4 @@ TEST_F(ClusterDump, CuratedIncludesTheKubeadmKinds)
 
 } // namespace
 } // namespace ocne::test
+

@@ -1,0 +1,50 @@
+#pragma once
+
+// The hosts behind the test cluster's nodes, as ocne's node pods reach
+// them: `chroot /hostroot CMD...` exec'd in a privileged pod with the host's
+// / mounted at /hostroot. Each node has files, journals, ostree and systemd
+// state; a command answers only with the exact arguments a real tool takes
+// for what ocne collects. Anything else fails as it would there: a program
+// the host lacks with chroot's exit 127, other arguments with the tool's
+// usage error, a pod without the host mount or privileges with chroot's 125.
+
+#include "tests/servers/kube/kube_server.hpp"
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ocne::test {
+
+struct FakeHost
+{
+  std::map<std::string, std::string> files; // absolute path -> content
+  std::map<std::string, std::string> journals; // unit ("" the whole journal) -> text
+  std::vector<std::string> failed_units;       // "kubelet.service"
+  std::string booted_commit = "3b1e5c0e8a4f9d2c7b6a5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a09";
+  std::string staged_commit; // ock:ock, empty: none
+  std::set<std::string> missing_programs; // e.g. "rpm-ostree"
+};
+
+class FakeNodes
+{
+public:
+  explicit FakeNodes(kube::KubeTestServer& server) : m_server(server) {}
+  // A typical OCK node (update.yaml, crio and ostree state, journals).
+  FakeHost& add(const std::string& node);
+  FakeHost& host(const std::string& node) { return m_hosts.at(node); }
+  // The responder (KubeTestServer::on_exec).
+  int respond(const kube::ExecCall& call, kube::ExecIo& io);
+  // Every command run on a node, "node: argv...".
+  std::vector<std::string> commands() const;
+
+private:
+  kube::KubeTestServer& m_server;
+  std::map<std::string, FakeHost> m_hosts;
+  mutable std::mutex m_mutex;
+  std::vector<std::string> m_commands;
+};
+
+} // namespace ocne::test
