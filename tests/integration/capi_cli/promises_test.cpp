@@ -173,6 +173,78 @@ TEST_F(CapiPromises, ARerunLeavesExistingObjectsAsTheyAreAndCapociHasTheProfile)
   EXPECT_EQ(data["fingerprint"], profile("fingerprint"));
   EXPECT_EQ(data["region"], profile("region"));
   EXPECT_EQ(data["key"], key);
+
+  // A second cluster on the same management cluster finds the stack there.
+  const auto two = world->write_cluster_file("two");
+  r = ocne({"cluster", "start", "-c", two.string(), "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto second = json::parse(r.out);
+  EXPECT_EQ(second["components"]["installed"], json::array()) << second.dump();
+  EXPECT_EQ(second["components"]["present"].size(), 5U) << second.dump();
+  EXPECT_TRUE(has(second["components"]["present"].dump(), "cert-manager v")) << second.dump();
+}
+
+// A self-managed start killed before its pivot, run again while a Machine
+// has lost its node: the move is refused while Cluster API provisions, and
+// waited for ("Waiting to move") until the Machine has its node again. Then,
+// with its Cluster gone from itself, delete refuses instead of forgetting it.
+TEST_F(CapiPromises, ThePivotWaitsWhileAMachineProvisionsAndDeleteNeedsTheClusterSomewhere)
+{
+  auto failing = std::make_shared<std::atomic<bool>>(false);
+  start_world({.provider = "oci", .machine_failure = [failing](const json&) -> std::optional<kube::InfrastructureFailure> {
+                 if (failing->load()) {
+                   return kube::InfrastructureFailure{.reason = "Relaunching", .message = "the instance is relaunched"};
+                 }
+                 return std::nullopt;
+               }});
+  const auto file = world->write_cluster_file("self", "", "selfManaged: true\n");
+  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", "pivot"}});
+  ASSERT_EQ(r.signal, SIGKILL) << r.err;
+  world->settle();
+  const std::string core = "cluster.x-k8s.io/v1beta1";
+  const auto machines = world->management().list(core, "Machine", "ocne");
+  ASSERT_FALSE(machines.empty());
+  const std::string machine = machines[0]["metadata"]["name"];
+  failing->store(true);
+  auto m = machines[0];
+  m["status"].erase("nodeRef");
+  world->management().update_status(m);
+  world->settle();
+  ASSERT_FALSE(world->management().get(core, "Machine", "ocne", machine)->at("status").contains("nodeRef"));
+
+  {
+    Child child({ocne_binary().string(), "cluster", "start", "-c", file.string(), "--output", "json"}, ocne_env(),
+                dir() / "out", dir() / "err");
+    const auto waiting = "Waiting to move the Cluster API objects: cannot start the move operation while Machine ocne/" +
+                         machine + " is still provisioning the node";
+    EXPECT_TRUE(wait_for(child, [&] { return has(fs::read_file(dir() / "err").value_or(""), waiting); }))
+      << fs::read_file(dir() / "err").value_or("");
+    // The instance is back: its controller gives the Machine its node again.
+    failing->store(false);
+    world->management().merge_patch(core, "Machine", "ocne", machine,
+                                    {{"metadata", {{"annotations", {{"test/relaunched", "true"}}}}}});
+    ASSERT_EQ(child.wait(), 0) << fs::read_file(dir() / "err").value_or("");
+  }
+  const auto result = json::parse(fs::read_file(dir() / "out").value());
+  EXPECT_EQ(result["selfManaged"], true);
+  EXPECT_EQ(result["pivoted"], true);
+  EXPECT_EQ(result["resumedAfter"].size(), 7U) << result.dump();
+  EXPECT_EQ(world->count(CapiWorld::workload_side, core, "Cluster"), 1U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, core, "Cluster"), 0U);
+
+  // The Cluster goes from the cluster itself (someone deleted it by hand):
+  // it is in neither cluster now, and delete refuses.
+  world->workload().remove(core, "Cluster", "ocne", "self");
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (world->count(CapiWorld::workload_side, core, "Cluster") != 0 && Clock::now() < deadline) {
+    world->settle();
+  }
+  ASSERT_EQ(world->count(CapiWorld::workload_side, core, "Cluster"), 0U);
+  r = ocne({"cluster", "delete", "-C", "self"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "was moved into itself, but its Cluster is neither there")) << r.err;
+  EXPECT_TRUE(cached("self"));
+  EXPECT_TRUE(std::filesystem::exists(kubeconfig("self")));
 }
 
 // A start killed while its resources are created, after the Cluster and
