@@ -58,6 +58,20 @@ protected:
   Result<CapiReport>
   start(const std::string& name)
   {
+    return run(name, false);
+  }
+
+  // Deletes it (as `ocne cluster delete -C name`).
+  Status
+  remove(const std::string& name)
+  {
+    OCNE_TRY(run(name, true));
+    return {};
+  }
+
+  Result<CapiReport>
+  run(const std::string& name, bool remove)
+  {
     const auto file = world->write_cluster_file(name);
     auto text = fs::read_file(file).value();
     text.replace(text.find("kubernetesVersion: \"1.33\""), 25, "kubernetesVersion: \"1.32\"");
@@ -85,7 +99,7 @@ protected:
     o.configured_kubeconfig = world->management_kubeconfig().string();
     o.kubeconfig_path = world->home() / ".kube" / ("kubeconfig." + name);
     o.interval = std::chrono::milliseconds(100);
-    for (auto* t : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout}) {
+    for (auto* t : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.delete_timeout}) {
       *t = std::chrono::seconds(60);
     }
     std::unique_ptr<Flavor> flavor;
@@ -105,6 +119,10 @@ protected:
       flavor = oxide::make_flavor(std::move(f));
     }
     CapiDriver driver(std::move(o), std::move(flavor));
+    if (remove) {
+      OCNE_TRY(cluster::delete_cluster(driver, {.name = name}, state, null_progress()));
+      return driver.report();
+    }
     cluster::StartRequest request;
     request.name = name;
     request.provider = world->provider();
@@ -144,7 +162,7 @@ TEST_F(BuildImagesOnStart, OciBuildsAndUploadsBothArchitecturesThenTheNextCluste
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 2U);
 }
 
-TEST_F(BuildImagesOnStart, OxideBuildsAndImportsTheImageThenTheNextClusterFindsIt)
+TEST_F(BuildImagesOnStart, OxideBuildsAndImportsTheImageWhichOutlivesTheClusterAndTheNextClusterFindsIt)
 {
   start_world("oxide");
   const auto before = world->image_count();
@@ -154,6 +172,11 @@ TEST_F(BuildImagesOnStart, OxideBuildsAndImportsTheImageThenTheNextClusterFindsI
   EXPECT_EQ(world->image_count(), before + 1);
   ASSERT_EQ(first->images.size(), 1U);
   EXPECT_EQ(first->images[0].how, "uploaded");
+  // Deleting the cluster keeps its boot image (docs/cluster-api.md, Delete).
+  auto removed = remove("one");
+  ASSERT_TRUE(removed) << removed.error().message();
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+  EXPECT_EQ(world->image_count(), before + 1);
 
   builds.clear();
   auto second = start("two");

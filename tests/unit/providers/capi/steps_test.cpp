@@ -2,6 +2,7 @@
 // journal and what the clusters report alone (no server), as ninja tests its
 // build plan apart from running commands.
 
+#include "providers/capi/driver.hpp"
 #include "providers/capi/steps.hpp"
 
 #include <gtest/gtest.h>
@@ -148,6 +149,21 @@ TEST(Journal, ReadsTheRecordAsTypedValues)
   EXPECT_EQ(j.images.size(), 1U);
   EXPECT_EQ(j.images.at("amd64"), "ocid1.image.oc1..a");
   EXPECT_FALSE(read_journal(ClusterRecord{}).applied_anything());
+}
+
+// docs/cluster-api.md, "Settings for automation": without OCNE_CAPI_TIMEOUT
+// every wait gives up after 10 to 20 minutes (cmd/ only lowers them), and
+// the clusters are asked every 2000 ms unless OCNE_CAPI_POLL_MS says otherwise
+// (the binary's default is checked by CapiPromises.ThePollInterval...).
+TEST(CapiOptionsDefaults, EveryWaitIsTenToTwentyMinutesAndThePollTwoSeconds)
+{
+  const CapiOptions o;
+  for (const auto t : {o.components_timeout, o.workload_timeout, o.nodes_timeout, o.addons_timeout, o.move_timeout,
+                       o.delete_timeout}) {
+    EXPECT_GE(t, std::chrono::minutes(10));
+    EXPECT_LE(t, std::chrono::minutes(20));
+  }
+  EXPECT_EQ(o.interval, std::chrono::milliseconds(2000));
 }
 
 } // namespace
