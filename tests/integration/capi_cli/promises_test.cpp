@@ -315,13 +315,15 @@ TEST_F(CapiPromises, ThePollIntervalIsOcneCapiPollMsAndTwoSecondsByDefault)
                .infrastructure_failure = kube::InfrastructureFailure{.reason = "Stuck", .message = "still waiting"}});
   const auto file = world->write_cluster_file("demo");
   const std::string secret = "/api/v1/namespaces/ocne/secrets/demo-kubeconfig";
-  // 3 s asked every 50 ms: dozens of times (the default would ask twice).
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_CAPI_POLL_MS", "50"}}, 3);
+  // 8 s asked every 50 ms: dozens of times (the default would ask 4 or 5
+  // times). OCNE_CAPI_TIMEOUT bounds every wait, the stack's included, so it is
+  // long enough for this first run to install the stack on a loaded machine.
+  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_CAPI_POLL_MS", "50"}}, 8);
   ASSERT_EQ(r.exit_code, 1) << r.err;
   ASSERT_TRUE(has(r.err, "has no kubeconfig after")) << r.err;
   EXPECT_GE(gets_of(secret), 10);
 
-  // Unset, over 5 s: at 0, 2, 4 and 6 s.
+  // Unset, over 5 s (the stack is in place now): at 0, 2 and 4 s, perhaps 6.
   world->management().clear_requests();
   r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_CAPI_POLL_MS", ""}}, 5);
   ASSERT_EQ(r.exit_code, 1) << r.err;

@@ -178,7 +178,9 @@ TEST_P(CapiStartDeleteEach, AControllerFailureReachesTheUserOnceAndTheNextRunCon
                .infrastructure_failure = kube::InfrastructureFailure{
                  .reason = "VcnReconciliationFailed", .message = "Service error:LimitExceeded. vcn-count limit reached"}});
   const auto file = world->write_cluster_file("demo");
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {}, 5);
+  // OCNE_CAPI_TIMEOUT bounds every wait, the stack's too: 15 s lets a loaded
+  // 2-core machine install the stack and still ends the infrastructure wait.
+  auto r = ocne({"cluster", "start", "-c", file.string()}, {}, 15);
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_GE(count_lines_with(r.err, "vcn-count limit reached"), 1) << r.err;
   EXPECT_LE(count_lines_with(r.err, "WARN") , 4) << r.err;
