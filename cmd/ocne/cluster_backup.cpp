@@ -26,8 +26,12 @@ run_backup(const BackupFlags& f, const Context& ctx)
   if (!r) {
     throw Fatal(r.error());
   }
-  println(fmt::format("Etcd snapshot from {} (node {}) written to {}: {} ({} bytes), revision {}, SHA-256 {}",
-                      r->pod, r->node, path.string(), human_bytes(r->size), r->size, r->revision, r->sha256));
+  // The member's revision right before and after the snapshot: equal unless
+  // something was written meanwhile.
+  const auto revision = r->revision_after == r->revision ? fmt::format("revision {}", r->revision)
+                                                         : fmt::format("revision {} to {}", r->revision, r->revision_after);
+  println(fmt::format("Etcd snapshot from {} (node {}) written to {}: {} ({} bytes), {}, SHA-256 {}", r->pod, r->node,
+                      path.string(), human_bytes(r->size), r->size, revision, r->sha256));
   if (!r->restore_secrets.empty()) {
     println("A restore of this Cluster API cluster also needs these Secrets: " + str::join(r->restore_secrets, ", "));
   }

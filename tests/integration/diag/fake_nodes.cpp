@@ -1,6 +1,7 @@
 #include "tests/integration/diag/fake_nodes.hpp"
 
 #include <nlohmann/json.hpp>
+#include <openssl/sha.h>
 
 namespace ocne::test {
 
@@ -44,7 +45,57 @@ can_chroot(const json& pod, const std::string& container)
   return false;
 }
 
+std::string
+sha256_hex(const std::string& data)
+{
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+  std::string out;
+  for (unsigned char c : md) {
+    out += "0123456789abcdef"[c >> 4];
+    out += "0123456789abcdef"[c & 15];
+  }
+  return out;
+}
+
 } // namespace
+
+void
+FakeNodes::put_file(const std::string& node, const std::string& path, std::string content)
+{
+  const std::lock_guard lock(m_mutex);
+  auto& h = m_hosts.at(node);
+  h.files[path] = std::move(content);
+  h.age_minutes.erase(path);
+}
+
+std::vector<std::string>
+FakeNodes::files_under(const std::string& node, const std::string& dir) const
+{
+  const std::lock_guard lock(m_mutex);
+  std::vector<std::string> out;
+  for (const auto& [path, _] : m_hosts.at(node).files) {
+    if (path.rfind(dir + "/", 0) == 0) {
+      out.push_back(path);
+    }
+  }
+  return out;
+}
+
+void
+FakeNodes::corrupt_reads_of(const std::string& prefix)
+{
+  const std::lock_guard lock(m_mutex);
+  m_corrupt_prefix = prefix;
+}
+
+void
+FakeNodes::on_read_midway(const std::string& prefix, std::function<void()> hook)
+{
+  const std::lock_guard lock(m_mutex);
+  m_midway_prefix = prefix;
+  m_midway = std::move(hook);
+}
 
 FakeHost&
 FakeNodes::add(const std::string& node)
@@ -86,20 +137,18 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
     return 125;
   }
   const auto node = (*pod)["spec"].value("nodeName", "");
+  std::unique_lock lock(m_mutex);
   const auto at = m_hosts.find(node);
   if (at == m_hosts.end()) {
     io.err("chroot: failed to run command '" + cmd[2] + "': No such file or directory\n");
     return 127;
   }
-  const FakeHost& h = at->second;
+  FakeHost& h = at->second;
   const Args args(cmd.begin() + 2, cmd.end());
-  {
-    const std::lock_guard lock(m_mutex);
-    m_commands.push_back(node + ": " + joined(args));
-  }
+  m_commands.push_back(node + ": " + joined(args));
   const auto& program = args[0];
   static const std::set<std::string> programs = { "cat", "ostree", "rpm-ostree", "systemctl", "top", "df", "du",
-                                                  "crictl", "podman", "journalctl" };
+                                                  "crictl", "podman", "journalctl", "sha256sum", "rm", "find" };
   if (programs.count(program) == 0 || h.missing_programs.count(program) != 0) {
     io.err("chroot: failed to run command '" + program + "': No such file or directory\n");
     return 127;
@@ -114,7 +163,59 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
       io.err("cat: " + args[1] + ": No such file or directory\n");
       return 1;
     }
-    return out(f->second);
+    std::string content = f->second;
+    const bool corrupt = !m_corrupt_prefix.empty() && args[1].rfind(m_corrupt_prefix, 0) == 0;
+    const auto midway = !m_midway_prefix.empty() && args[1].rfind(m_midway_prefix, 0) == 0 ? m_midway : nullptr;
+    lock.unlock();
+    if (corrupt && !content.empty()) {
+      content[content.size() / 2] ^= 0x01;
+    }
+    // In pieces, as a pipe delivers them.
+    constexpr std::size_t piece = 32 * 1024;
+    for (std::size_t sent = 0; sent < content.size(); sent += piece) {
+      if (midway && sent >= content.size() / 2 && sent < content.size() / 2 + piece) {
+        midway();
+      }
+      io.out(std::string_view(content).substr(sent, piece));
+    }
+    return 0;
+  }
+  if (program == "sha256sum" && args.size() == 2 && args[1].rfind('-', 0) != 0) {
+    const auto f = h.files.find(args[1]);
+    if (f == h.files.end()) {
+      io.err("sha256sum: " + args[1] + ": No such file or directory\n");
+      return 1;
+    }
+    return out(sha256_hex(f->second) + "  " + args[1] + "\n");
+  }
+  if (program == "rm" && args.size() >= 3 && args[1] == "-f") {
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      h.files.erase(args[i]);
+      h.age_minutes.erase(args[i]);
+    }
+    return 0;
+  }
+  // find DIR -maxdepth 1 -type f -name PREFIX* -mmin +N -print -delete
+  if (program == "find" && args.size() == 12 && args[2] == "-maxdepth" && args[3] == "1" && args[4] == "-type" &&
+      args[5] == "f" && args[6] == "-name" && args[7].size() > 1 && args[7].back() == '*' &&
+      args[7].find_first_of("*?[") == args[7].size() - 1 && args[8] == "-mmin" && args[9].size() > 1 &&
+      args[9][0] == '+' && args[10] == "-print" && args[11] == "-delete") {
+    const std::string dir = args[1].back() == '/' ? args[1] : args[1] + "/";
+    const std::string prefix = dir + args[7].substr(0, args[7].size() - 1);
+    const int minutes = std::stoi(args[9].substr(1));
+    std::string printed;
+    for (auto f = h.files.begin(); f != h.files.end();) {
+      const auto age = h.age_minutes.find(f->first);
+      const bool old = age != h.age_minutes.end() && age->second > minutes;
+      if (f->first.rfind(prefix, 0) == 0 && f->first.find('/', dir.size()) == std::string::npos && old) {
+        printed += f->first + "\n";
+        h.age_minutes.erase(f->first);
+        f = h.files.erase(f);
+      } else {
+        ++f;
+      }
+    }
+    return out(printed);
   }
   if (args == Args{ "ostree", "admin", "status" }) {
     return out("* ock " + h.booted_commit + ".0\n    Version: 1.32\n    origin refspec: ock:ock\n");

@@ -7,9 +7,12 @@
 // for what ocne collects. Anything else fails as it would there: a program
 // the host lacks with chroot's exit 127, other arguments with the tool's
 // usage error, a pod without the host mount or privileges with chroot's 125.
+// The files are the host's one filesystem: what a container writes through
+// a hostPath volume (put_file) is what the node pod's commands see.
 
 #include "tests/servers/kube/kube_server.hpp"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -21,6 +24,7 @@ namespace ocne::test {
 struct FakeHost
 {
   std::map<std::string, std::string> files; // absolute path -> content
+  std::map<std::string, int> age_minutes;    // path -> minutes since it was written (absent: just now)
   std::map<std::string, std::string> journals; // unit ("" the whole journal) -> text
   std::vector<std::string> failed_units;       // "kubelet.service"
   std::string booted_commit = "3b1e5c0e8a4f9d2c7b6a5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a09";
@@ -39,12 +43,24 @@ public:
   int respond(const kube::ExecCall& call, kube::ExecIo& io);
   // Every command run on a node, "node: argv...".
   std::vector<std::string> commands() const;
+  // The host's files, safe while commands run.
+  void put_file(const std::string& node, const std::string& path, std::string content);
+  std::vector<std::string> files_under(const std::string& node, const std::string& dir) const;
+  // `cat` of a path starting with this sends its content with one bit
+  // flipped (a copy corrupted in transit); empty: none.
+  void corrupt_reads_of(const std::string& prefix);
+  // Called by `cat` of such a path (same prefix rule) once half of it was
+  // sent; the rest is sent when it returns.
+  void on_read_midway(const std::string& prefix, std::function<void()> hook);
 
 private:
   kube::KubeTestServer& m_server;
   std::map<std::string, FakeHost> m_hosts;
   mutable std::mutex m_mutex;
   std::vector<std::string> m_commands;
+  std::string m_corrupt_prefix;
+  std::string m_midway_prefix;
+  std::function<void()> m_midway;
 };
 
 } // namespace ocne::test
