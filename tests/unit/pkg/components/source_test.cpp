@@ -225,11 +225,11 @@ TEST_F(ComponentSourceTest, AConfiguredBaseUrlIsDownloadedOnceThenCachedAndNever
 TEST_F(ComponentSourceTest, ALocalClusterctlPathOrCertManagerVersionPinsTheVersion)
 {
   write("repo/cluster-api/v1.10.9/core-components.yaml", "kind: local-1.10.9\n");
-  write("repo/cert-manager/v1.19.5/cert-manager.yaml", "kind: cert-manager-1.19.5\n");
+  // cert-manager: a version alone (no url); its files are looked up at it.
+  write("home/.config/cluster-api/overrides/cert-manager/v1.19.5/cert-manager.yaml", "kind: cert-manager-1.19.5\n");
   auto s = settings();
   s.clusterctl.providers.push_back(
     { "cluster-api", (dir() / "repo/cluster-api/v1.10.9/core-components.yaml").string(), "CoreProvider" });
-  s.clusterctl.cert_manager_url = (dir() / "repo/cert-manager/v1.19.5/cert-manager.yaml").string();
   s.clusterctl.cert_manager_version = "v1.19.5";
   {
     ComponentSource source(s, null_progress());
@@ -244,6 +244,7 @@ TEST_F(ComponentSourceTest, ALocalClusterctlPathOrCertManagerVersionPinsTheVersi
     const auto& cert_manager_row = stack_for("oci")->components[0];
     const auto cert_manager = source.resolve(cert_manager_row);
     EXPECT_EQ(cert_manager.version, "v1.19.5");
+    EXPECT_EQ(cert_manager.release_url, "https://github.com/cert-manager/cert-manager/releases/download/v1.19.5");
     for (const auto& image : cert_manager.images) {
       EXPECT_EQ(image.tag, "v1.19.5") << image.name;
     }
