@@ -654,7 +654,8 @@ TEST_F(StackInstall, CertManagersWebhookMustHaveAReadyEndpoint)
   auto o = options();
   o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
                                    "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
-  o.timeout = std::chrono::seconds(5);
+  // The deadline also covers applying the stack, slow under ASan on a loaded machine.
+  o.timeout = std::chrono::seconds(10);
   auto report = install("oci", settings(), o);
   ASSERT_FALSE(report);
   const auto& m = report.error().message();
