@@ -270,6 +270,28 @@ oci_credential_values(const std::string& tenancy,
   };
 }
 
+Lookup
+variable_lookup(const Component& component, const ClusterctlConfig& clusterctl, const InstallOptions& options)
+{
+  return [&component, &clusterctl, &options](std::string_view name) -> std::optional<std::string> {
+    if (auto v = options.env.get(name)) {
+      return v;
+    }
+    if (const auto it = clusterctl.variables.find(name); it != clusterctl.variables.end()) {
+      return it->second;
+    }
+    if (const auto it = options.values.find(name); it != options.values.end()) {
+      return it->second;
+    }
+    for (const auto& [k, v] : component.variables) {
+      if (k == name) {
+        return v;
+      }
+    }
+    return std::nullopt;
+  };
+}
+
 Result<InstallReport>
 install_stack(k8s::Client& client,
               const Stack& stack,
@@ -312,24 +334,7 @@ install_stack(k8s::Client& client,
     }
     ProcessOptions process;
     process.extra_images = source.clusterctl().images_for(c);
-    process.variables = [&](std::string_view name) -> std::optional<std::string> {
-      if (auto v = options.env.get(name)) {
-        return v;
-      }
-      const auto& from_clusterctl = source.clusterctl().variables;
-      if (const auto it = from_clusterctl.find(name); it != from_clusterctl.end()) {
-        return it->second;
-      }
-      if (const auto it = options.values.find(name); it != options.values.end()) {
-        return it->second;
-      }
-      for (const auto& [k, v] : c.variables) {
-        if (k == name) {
-          return v;
-        }
-      }
-      return std::nullopt;
-    };
+    process.variables = variable_lookup(c, source.clusterctl(), options);
     OCNE_TRY_ASSIGN(plan.processed, process_component(c, file.text, fmt::format("{} {} {}", c.label, c.version, c.components), process));
   }
 

@@ -70,6 +70,11 @@ Result<InstallReport> install_stack(k8s::Client& client,
                                     const InstallOptions& options,
                                     ProgressSink& progress);
 
+// Where a component's ${VAR}s get their values, first hit wins: the
+// environment, clusterctl.yaml, ocne's values (options.values), the stack's
+// own (component.variables). The three arguments must outlive the lookup.
+Lookup variable_lookup(const Component& component, const ClusterctlConfig& clusterctl, const InstallOptions& options);
+
 // The OCI_*_B64 variables CAPOCI reads, from a profile's values (key: the
 // private key PEM). Values are base64 of the raw text, as clusterctl users
 // produce them with `base64 | tr -d '\n'`.

@@ -21,7 +21,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <mutex>
+#include <optional>
 
 namespace ocne::components {
 namespace {
@@ -73,16 +75,34 @@ protected:
     start_server({});
   }
 
+  // What the test world plays besides the deployment controller.
+  struct World
+  {
+    bool endpoints_controller = true;
+    std::chrono::milliseconds crd_establish_delay{ 0 };
+  };
+
   void
   start_server(const test::kube::DeploymentControllerOptions& deployments)
   {
+    start_server(deployments, World{});
+  }
+
+  void
+  start_server(const test::kube::DeploymentControllerOptions& deployments, const World& world)
+  {
     test::kube::ServerOptions so;
     so.kubeconfig_path = dir() / "kubeconfig";
+    so.crd_establish_delay = world.crd_establish_delay;
+    server.reset(); // before the webhooks its hooks use
+    webhooks.reset();
     server = std::make_unique<KubeTestServer>(so);
     server->start();
     test::kube::play_deployment_controller(*server, deployments);
     test::kube::play_cert_manager(*server);
-    test::kube::play_endpoints_controller(*server);
+    if (world.endpoints_controller) {
+      test::kube::play_endpoints_controller(*server);
+    }
     webhooks = test::kube::play_capi_webhooks(*server);
     auto access = k8s::load_kubeconfig({ dir() / "kubeconfig" });
     ASSERT_TRUE(access) << access.error().message();
@@ -248,6 +268,9 @@ TEST_F(StackInstall, TheOxideStackFromTheConfiguredFolderAcceptsARealClusterFrom
             "ghcr.io/oxidecomputer/cluster-api-provider-oxide:v0.0.12");
   EXPECT_EQ(image_of(*server, "capi-kubeadm-control-plane-system", "capi-kubeadm-control-plane-controller-manager"),
             "container-registry.oracle.com/olcne/kubeadm-control-plane-controller:v1.10.8");
+  // cert-manager as upstream releases it.
+  EXPECT_EQ(image_of(*server, "cert-manager", "cert-manager"), "quay.io/jetstack/cert-manager-controller:v1.19.4");
+  EXPECT_EQ(image_of(*server, "cert-manager", "cert-manager-webhook"), "quay.io/jetstack/cert-manager-webhook:v1.19.4");
 
   expect_template_accepted("oxide", "cluster.x-k8s.io/v1beta2");
 }
@@ -292,10 +315,12 @@ TEST_F(StackInstall, FromTheReleaseUrlsWithFaultsThenFromTheCacheAlone)
   const auto changed = dir() / "home/.ocne/providers/infrastructure-oxide/v0.0.12/infrastructure-components.yaml";
   ASSERT_TRUE(fs::write_file_atomic(changed, "kind: tampered\n"));
   start_server({});
+  server->clear_requests();
   auto refused = install("oxide", settings(env), options());
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("cached file " + changed.string() + " does not match"), std::string::npos)
     << refused.error().message();
+  EXPECT_EQ(test::kube::write_requests(*server), 0); // not even the inventory CRD
   EXPECT_FALSE(server->get("apps/v1", "Deployment", "capi-system", "capi-controller-manager"));
 }
 
@@ -442,6 +467,296 @@ TEST_F(StackInstall, SomeoneElsesCertManagerIsLeftAlone)
       EXPECT_FALSE(crd && r.target.find("cert-manager.io") != std::string::npos) << r.method << " " << r.target;
     }
   }
+}
+
+// Reads `<folder>/<rel>` as YAML objects, lets `change` edit them and writes
+// them back.
+void
+edit_release_file(const std::filesystem::path& file, const std::function<void(json&)>& change)
+{
+  auto text = fs::read_file(file);
+  ASSERT_TRUE(text) << text.error().message();
+  auto objects = k8s::parse_yaml_stream(*text, file.string());
+  ASSERT_TRUE(objects) << objects.error().message();
+  std::string out;
+  for (auto& o : *objects) {
+    change(o);
+    out += "---\n" + k8s::to_yaml(o);
+  }
+  ASSERT_TRUE(fs::write_file_atomic(file, out));
+}
+
+// A component whose metadata.yaml does not suit the stack's core is refused
+// before anything is installed: not one write.
+TEST_F(StackInstall, RefusedMetadataWritesNothing)
+{
+  const auto folder = test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  const auto metadata = folder / "control-plane-kubeadm/v1.10.8/metadata.yaml";
+  auto text = fs::read_file(metadata);
+  ASSERT_TRUE(text);
+  std::string changed = *text;
+  for (std::size_t pos = 0; (pos = changed.find("contract: v1beta1", pos)) != std::string::npos;) {
+    changed.replace(pos, 17, "contract: v1alpha4");
+  }
+  ASSERT_NE(changed, *text);
+  ASSERT_TRUE(fs::write_file_atomic(metadata, changed));
+  server->clear_requests();
+  auto report = install("oci", settings(), options());
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().message(), "overrides folder " + metadata.string() +
+                                        ": control-plane-kubeadm v1.10.8 speaks Cluster API contract v1alpha4, but "
+                                        "this stack's core needs v1beta1");
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
+  EXPECT_FALSE(server->get("v1", "Namespace", "", "cert-manager"));
+}
+
+// A file found nowhere (no network either) stops the install before the
+// first write.
+TEST_F(StackInstall, AMissingFileWritesNothing)
+{
+  const auto folder = test::write_stack_release("oxide", dir() / "home/.config/cluster-api/overrides");
+  const auto gone = folder / "infrastructure-oxide/v0.0.12/metadata.yaml";
+  ASSERT_TRUE(std::filesystem::remove(gone));
+  auto s = settings({ { "OCNE_GITHUB_URL", "http://127.0.0.1:1" } });
+  s.max_attempts = 1;
+  server->clear_requests();
+  auto report = install("oxide", s, options());
+  ASSERT_FALSE(report);
+  EXPECT_TRUE(report.error().message().starts_with("cannot download metadata.yaml of infrastructure-oxide v0.0.12 from "
+                                                   "http://127.0.0.1:1/oxidecomputer/"))
+    << report.error().message();
+  EXPECT_NE(report.error().message().find("put the file at " + gone.string()), std::string::npos);
+  EXPECT_EQ(test::kube::write_requests(*server), 0);
+}
+
+// A provider whose install stopped half-way (one of its writes refused, as
+// a run killed there leaves it) has no inventory entry, so the next run
+// applies it again; its inventory Provider is its last write.
+TEST_F(StackInstall, AProviderStoppedHalfWayIsAppliedAgainAndItsInventoryEntryComesLast)
+{
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  auto o = options();
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  server->faults().fail_next(1, { .status = 403, .message = "injected: stopped here" }, "PATCH",
+                             "/apis/apps/v1/namespaces/capi-system/deployments/capi-controller-manager");
+  auto first = install("oci", settings(), o);
+  ASSERT_FALSE(first);
+  EXPECT_NE(first.error().message().find("injected: stopped here"), std::string::npos) << first.error().message();
+  EXPECT_EQ(server->faults().injected(), 1);
+  EXPECT_TRUE(server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "clusters.cluster.x-k8s.io"))
+    << "the core's CRDs come before its Deployment";
+  EXPECT_FALSE(server->get("clusterctl.cluster.x-k8s.io/v1alpha3", "Provider", "capi-system", "cluster-api"));
+  EXPECT_FALSE(server->get("apps/v1", "Deployment", "capi-system", "capi-controller-manager"));
+
+  server->clear_requests();
+  auto second = install("oci", settings(), o);
+  ASSERT_TRUE(second) << second.error().message();
+  ASSERT_GE(second->components.size(), 2u);
+  EXPECT_FALSE(second->components[0].installed); // cert-manager was complete
+  EXPECT_EQ(second->components[1].label, "cluster-api");
+  EXPECT_TRUE(second->components[1].installed);
+  EXPECT_TRUE(server->get("apps/v1", "Deployment", "capi-system", "capi-controller-manager"));
+  // The order of the second run's writes: every object of the core before its Provider.
+  const auto requests = server->requests();
+  std::optional<std::size_t> provider;
+  std::size_t last_object = 0;
+  int objects = 0;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto& r = requests[i];
+    if (r.method == "GET") {
+      continue;
+    }
+    if (r.target.find("/providers/cluster-api") != std::string::npos) {
+      provider = i;
+    } else if (r.target.find("/namespaces/capi-system/") != std::string::npos ||
+               r.target.find("customresourcedefinitions/clusters.cluster.x-k8s.io") != std::string::npos) {
+      last_object = i;
+      ++objects;
+    }
+  }
+  ASSERT_TRUE(provider);
+  EXPECT_GT(objects, 5);
+  EXPECT_GT(*provider, last_object);
+}
+
+// CRDs are Established before objects of their kinds are sent; the test
+// server, like the API server, serves a kind (404 before) only once its
+// CRD is Established, which here takes a while.
+TEST_F(StackInstall, ObjectsOfAComponentsOwnKindsWaitForTheirCrdToBeEstablished)
+{
+  start_server({}, World{ .endpoints_controller = true, .crd_establish_delay = std::chrono::milliseconds(500) });
+  const Stack stack{ "oci",
+                     "v1beta1",
+                     { Component{ .label = "cluster-api",
+                                  .provider_name = "cluster-api",
+                                  .type = ProviderType::core,
+                                  .display_name = "widgets",
+                                  .wait_title = "Widget Controllers",
+                                  .version = "v1.10.8",
+                                  .components = "core-components.yaml",
+                                  .metadata = "",
+                                  .release_url = "https://github.com/example/widgets/releases/download/v1.10.8",
+                                  .images = {},
+                                  .variables = {},
+                                  .crd_patches = {} } } };
+  write("home/.config/cluster-api/overrides/cluster-api/v1.10.8/core-components.yaml", R"(apiVersion: v1
+kind: Namespace
+metadata: {name: widget-system}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: first, namespace: widget-system}
+spec: {size: small}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: string}
+)");
+  ComponentSource source(settings(), null_progress());
+  server->clear_requests();
+  auto report = install_stack(*client, stack, source, options(), sink);
+  ASSERT_TRUE(report) << report.error().message();
+  const auto widget = server->get("example.com/v1", "Widget", "widget-system", "first");
+  ASSERT_TRUE(widget);
+  EXPECT_EQ((*widget)["spec"]["size"], "small");
+  EXPECT_TRUE(server->get("clusterctl.cluster.x-k8s.io/v1alpha3", "Provider", "widget-system", "cluster-api"));
+  for (const auto& r : server->requests()) {
+    if (r.method != "GET") {
+      EXPECT_NE(r.status, 404) << r.method << " " << r.target;
+    }
+  }
+}
+
+// cert-manager's webhook Service must have a ready endpoint before its check
+// starts: without the endpoints controller it never gets one, and the
+// install stops there, naming it, before any test object is written.
+TEST_F(StackInstall, CertManagersWebhookMustHaveAReadyEndpoint)
+{
+  start_server({}, World{ .endpoints_controller = false, .crd_establish_delay = {} });
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  auto o = options();
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  // The deadline also covers applying the stack, slow under ASan on a loaded machine.
+  o.timeout = std::chrono::seconds(10);
+  auto report = install("oci", settings(), o);
+  ASSERT_FALSE(report);
+  const auto& m = report.error().message();
+  EXPECT_TRUE(m.starts_with("waiting for cert-manager: ")) << m;
+  EXPECT_NE(m.find("endpoints cert-manager/cert-manager-webhook to have a ready address"), std::string::npos) << m;
+  for (const auto& r : server->requests()) {
+    if (r.method != "GET") {
+      EXPECT_EQ(r.target.find("cert-manager-test"), std::string::npos) << r.method << " " << r.target;
+    }
+  }
+}
+
+// While cert-manager's webhook refuses (the API server answers 500 "failed
+// calling webhook"), its check is tried again; more refusals than the
+// client's own retries.
+TEST_F(StackInstall, CertManagersCheckIsRetriedWhileItsWebhookRefuses)
+{
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  auto o = options();
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  server->faults().fail_next(8,
+                             { .status = 500,
+                               .message = "Internal error occurred: failed calling webhook \"webhook.cert-manager.io\": "
+                                          "connect: connection refused" },
+                             "PATCH", "/apis/cert-manager.io/v1/namespaces/cert-manager-test/issuers/");
+  auto report = install("oci", settings(), o);
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(server->faults().injected(), 8);
+  EXPECT_FALSE(server->get("cert-manager.io/v1", "Issuer", "cert-manager-test", "test-selfsigned"));
+}
+
+// A provider's webhook Service whose pods never become its endpoints (here
+// its selector matches no pod) fails the install, naming the Service: the
+// first Cluster object would be refused by a webhook nobody answers.
+TEST_F(StackInstall, AProviderWebhookServiceWithoutAReadyAddressFailsNamingIt)
+{
+  const auto folder = test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  edit_release_file(folder / "cluster-api/v1.10.8/core-components.yaml", [](json& o) {
+    if (o["kind"] == "Service" && o["metadata"]["name"] == "capi-webhook-service") {
+      o["spec"]["selector"] = { { "app", "nobody" } };
+    }
+  });
+  auto o = options();
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  o.timeout = std::chrono::seconds(10);
+  auto report = install("oci", settings(), o);
+  ASSERT_FALSE(report);
+  const auto& m = report.error().message();
+  EXPECT_TRUE(m.starts_with("not all Cluster API controllers became available: core-capi: ")) << m;
+  EXPECT_NE(m.find("endpoints capi-system/capi-webhook-service to have a ready address"), std::string::npos) << m;
+  EXPECT_EQ(m.find("capoci:"), std::string::npos) << m;
+}
+
+// CAPOx's Deployment (its container is not named `manager`, which clusterctl
+// would skip) is waited for like every other; pods that fit no node are
+// reported with the scheduler's message.
+TEST_F(StackInstall, CapoxsDeploymentIsWaitedForAndASchedulingFailureIsReported)
+{
+  start_server({ .delay = {}, .never_available = {}, .unschedulable = { "capox-system/cluster-api-provider-oxide" } });
+  const auto folder = test::write_stack_release("oxide", dir() / "components");
+  auto s = settings();
+  s.configured = folder.string();
+  auto o = options();
+  o.timeout = std::chrono::seconds(10);
+  auto report = install("oxide", s, o);
+  ASSERT_FALSE(report);
+  const auto& m = report.error().message();
+  EXPECT_TRUE(m.starts_with("not all Cluster API controllers became available: capox: ")) << m;
+  EXPECT_NE(m.find("capox-system/cluster-api-provider-oxide"), std::string::npos) << m;
+  EXPECT_NE(m.find("is not scheduled: 0/1 nodes are available: 1 node(s) had untolerated taint"), std::string::npos) << m;
+}
+
+// clusterctl.yaml's `images:` mirror reaches the Deployments, applied after
+// the stack's own rules (Oracle's repository for the core, then the mirror).
+TEST_F(StackInstall, ClusterctlYamlImagesMirrorTheDeploymentsAfterTheStacksRules)
+{
+  test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
+  write("home/.config/cluster-api/clusterctl.yaml", R"(images:
+  cluster-api:
+    repository: mirror.local:5000/olcne
+  cert-manager:
+    repository: mirror.local:5000/jetstack
+)");
+  auto loaded = source_settings("", Environment::from_map({ { "HOME", (dir() / "home").string() } }));
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  auto s = settings();
+  s.clusterctl = loaded->clusterctl;
+  auto o = options();
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  auto report = install("oci", s, o);
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(image_of(*server, "capi-system", "capi-controller-manager"),
+            "mirror.local:5000/olcne/cluster-api-controller:v1.10.8");
+  EXPECT_EQ(image_of(*server, "cert-manager", "cert-manager"),
+            "mirror.local:5000/jetstack/cert-manager-controller:v1.19.4");
+  // Components without an entry keep the stack's images.
+  EXPECT_EQ(image_of(*server, "capi-kubeadm-bootstrap-system", "capi-kubeadm-bootstrap-controller-manager"),
+            "container-registry.oracle.com/olcne/kubeadm-bootstrap-controller:v1.10.8");
 }
 
 } // namespace

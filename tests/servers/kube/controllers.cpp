@@ -46,27 +46,63 @@ condition(Json& status_obj,
 
 namespace {
 
-void stall_deployment_pod(KubeTestServer& s, const Json& d);
+// Why a Deployment's pods do not run.
+enum class Stall
+{
+  image_pull,  // the image cannot be pulled: containers wait in ImagePullBackOff
+  unschedulable, // no node fits: PodScheduled=False (Unschedulable)
+  secret_mount,  // a mounted Secret does not exist: containers wait in ContainerCreating
+};
 
-// A Deployment whose pods cannot start: Available=False and a Pod that says why.
+void stall_deployment_pod(KubeTestServer& s, const Json& d, Stall why);
+
+bool
+condition_true(const Json& obj, const std::string& type)
+{
+  const Json* status = child(obj, "status");
+  const Json* conditions = status == nullptr ? nullptr : child(*status, "conditions");
+  if (conditions == nullptr || !conditions->is_array()) {
+    return false;
+  }
+  for (const auto& c : *conditions) {
+    if (c.value("type", "") == type) {
+      return c.value("status", "") == "True";
+    }
+  }
+  return false;
+}
+
+// A Deployment whose pods cannot start: Available=False and a Pod that says
+// why. Written only when it changes, as hooks see their own writes.
 void
-stall_deployment(KubeTestServer& s, const Json& d, long long generation)
+stall_deployment(KubeTestServer& s, const Json& d, long long generation, Stall why = Stall::image_pull)
 {
   Json st = status_stub(d);
   st["status"] = { { "observedGeneration", generation }, { "replicas", 1 }, { "unavailableReplicas", 1 } };
   set_condition(st, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.");
-  s.apply_status(st, "fake-deployment-controller");
-  stall_deployment_pod(s, d);
+  const Json* live = child(d, "status");
+  const bool same = live != nullptr && live->value("observedGeneration", 0LL) == generation &&
+                    live->value("availableReplicas", 0LL) == 0 && live->contains("unavailableReplicas");
+  if (!same) {
+    s.apply_status(st, "fake-deployment-controller");
+  }
+  stall_deployment_pod(s, d, why);
 }
 
-// One Pod of a workload whose containers wait in ImagePullBackOff.
+std::string
+stalled_pod_name(const Json& d)
+{
+  return string_at(d["metadata"], "name") + "-7d9c4b-x2x5q";
+}
+
+// One Pod of a workload that cannot start, with the status the kubelet or
+// the scheduler gives it.
 void
-stall_deployment_pod(KubeTestServer& s, const Json& d)
+stall_deployment_pod(KubeTestServer& s, const Json& d, Stall why)
 {
   const std::string ns = string_at(d["metadata"], "namespace");
-  const std::string name = string_at(d["metadata"], "name");
   const Json* tmpl = child(d["spec"], "template");
-  if (tmpl == nullptr || s.get("v1", "Pod", ns, name + "-7d9c4b-x2x5q")) {
+  if (tmpl == nullptr || s.get("v1", "Pod", ns, stalled_pod_name(d))) {
     return;
   }
   Json labels = Json::object();
@@ -78,24 +114,59 @@ stall_deployment_pod(KubeTestServer& s, const Json& d)
   for (const auto& c : (*tmpl)["spec"].value("containers", Json::array())) {
     const std::string image = c.value("image", "");
     containers.push_back({ { "name", c.value("name", "") }, { "image", image } });
+    Json waiting = { { "reason", "ContainerCreating" } };
+    if (why == Stall::image_pull) {
+      waiting = { { "reason", "ImagePullBackOff" }, { "message", "Back-off pulling image \"" + image + "\"" } };
+    }
     statuses.push_back({ { "name", c.value("name", "") },
                          { "image", image },
                          { "ready", false },
                          { "restartCount", 0 },
                          { "imageID", "" },
-                         { "state",
-                           { { "waiting",
-                               { { "reason", "ImagePullBackOff" },
-                                 { "message", "Back-off pulling image \"" + image + "\"" } } } } } });
+                         { "state", { { "waiting", waiting } } } });
   }
   Json pod = { { "apiVersion", "v1" },
                { "kind", "Pod" },
-               { "metadata", { { "name", name + "-7d9c4b-x2x5q" }, { "namespace", ns }, { "labels", labels } } },
+               { "metadata", { { "name", stalled_pod_name(d) }, { "namespace", ns }, { "labels", labels } } },
                { "spec", { { "containers", containers } } } };
   s.create(pod);
   Json pod_status = status_stub(pod);
-  pod_status["status"] = { { "phase", "Pending" }, { "containerStatuses", statuses } };
+  pod_status["status"] = { { "phase", "Pending" } };
+  if (why == Stall::unschedulable) {
+    // The scheduler's answer; no containers were created.
+    set_condition(pod_status, "PodScheduled", "False", "Unschedulable",
+                  "0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. "
+                  "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+  } else {
+    pod_status["status"]["containerStatuses"] = statuses;
+  }
   s.apply_status(pod_status, "fake-kubelet");
+}
+
+// The Secrets a Deployment's pod template mounts (volumes[].secret, not
+// optional) that do not exist in its namespace: the kubelet keeps such a
+// pod in ContainerCreating until they do.
+std::vector<std::string>
+missing_secrets(const KubeTestServer& s, const Json& d)
+{
+  std::vector<std::string> missing;
+  const Json* tmpl = child(d["spec"], "template");
+  const Json* spec = tmpl == nullptr ? nullptr : child(*tmpl, "spec");
+  if (spec == nullptr) {
+    return missing;
+  }
+  const std::string ns = string_at(d["metadata"], "namespace");
+  for (const auto& v : spec->value("volumes", Json::array())) {
+    const Json* secret = child(v, "secret");
+    if (secret == nullptr || secret->value("optional", false)) {
+      continue;
+    }
+    const std::string name = string_at(*secret, "secretName");
+    if (!name.empty() && !s.get("v1", "Secret", ns, name)) {
+      missing.push_back(name);
+    }
+  }
+  return missing;
 }
 
 } // namespace
@@ -109,7 +180,8 @@ play_deployment_controller(KubeTestServer& server, std::chrono::milliseconds del
 int
 play_deployment_controller(KubeTestServer& server, const DeploymentControllerOptions& options)
 {
-  auto hook = [stuck = options.never_available](KubeTestServer& s, const ObjectEvent& e) {
+  auto hook = [stuck = options.never_available, unschedulable = options.unschedulable](KubeTestServer& s,
+                                                                                       const ObjectEvent& e) {
     const Json& meta = (*e.object)["metadata"];
     const auto live = s.get("apps/v1", "Deployment", string_at(meta, "namespace"), string_at(meta, "name"));
     if (!live || (*live)["metadata"].contains("deletionTimestamp")) {
@@ -118,13 +190,31 @@ play_deployment_controller(KubeTestServer& server, const DeploymentControllerOpt
     const Json& d = *live;
     const long long generation = d["metadata"].value("generation", 1LL);
     const Json* status = child(d, "status");
-    if (status != nullptr && status->value("observedGeneration", 0LL) == generation) {
-      return;
-    }
+    const bool observed = status != nullptr && status->value("observedGeneration", 0LL) == generation;
     const std::string key = string_at(meta, "namespace") + "/" + string_at(meta, "name");
     if (std::find(stuck.begin(), stuck.end(), key) != stuck.end()) {
-      stall_deployment(s, d, generation);
+      if (!observed) {
+        stall_deployment(s, d, generation);
+      }
       return;
+    }
+    if (std::find(unschedulable.begin(), unschedulable.end(), key) != unschedulable.end()) {
+      if (!observed) {
+        stall_deployment(s, d, generation, Stall::unschedulable);
+      }
+      return;
+    }
+    // Running pods keep running when a Secret they mount goes away.
+    if (observed && condition_true(d, "Available")) {
+      return;
+    }
+    if (!missing_secrets(s, d).empty()) {
+      stall_deployment(s, d, generation, Stall::secret_mount);
+      return;
+    }
+    // The pods start: the one that waited for its Secrets is replaced.
+    if (s.get("v1", "Pod", string_at(meta, "namespace"), stalled_pod_name(d))) {
+      s.remove("v1", "Pod", string_at(meta, "namespace"), stalled_pod_name(d));
     }
     const long long replicas = d["spec"].value("replicas", 1LL);
     Json st = status_stub(d);
@@ -141,6 +231,13 @@ play_deployment_controller(KubeTestServer& server, const DeploymentControllerOpt
     s.apply_status(st, "fake-deployment-controller");
   };
   const int id = server.on({ .group = "apps", .kind = "Deployment", .delay = options.delay }, hook);
+  // A Secret that appears lets the Deployments that mount it start.
+  server.on({ .group = "", .kind = "Secret", .modified = false, .delay = options.delay },
+            [hook](KubeTestServer& s, const ObjectEvent& e) {
+              for (const auto& d : s.list("apps/v1", "Deployment", string_at((*e.object)["metadata"], "namespace"))) {
+                hook(s, { "MODIFIED", std::make_shared<const Json>(d), nullptr });
+              }
+            });
   for (const auto& d : server.list("apps/v1", "Deployment")) {
     hook(server, { "ADDED", std::make_shared<const Json>(d), nullptr });
   }
@@ -225,21 +322,6 @@ play_cluster_api(KubeTestServer& server, std::string kubeconfig, std::chrono::mi
 
 namespace {
 
-bool
-condition_true(const Json& obj, const std::string& type)
-{
-  const Json* status = child(obj, "status");
-  const Json* conditions = status == nullptr ? nullptr : child(*status, "conditions");
-  if (conditions == nullptr || !conditions->is_array()) {
-    return false;
-  }
-  for (const auto& c : *conditions) {
-    if (c.value("type", "") == type) {
-      return c.value("status", "") == "True";
-    }
-  }
-  return false;
-}
 
 bool
 deployment_available(const KubeTestServer& s, const std::string& ns, const std::string& name)
@@ -455,7 +537,7 @@ play_daemonset_controller(KubeTestServer& server, const DeploymentControllerOpti
     s.apply_status(st, "fake-daemonset-controller");
     if (stalled) {
       // The same Pod a stalled Deployment shows.
-      stall_deployment_pod(s, ds);
+      stall_deployment_pod(s, ds, Stall::image_pull);
     }
   };
   const int id = server.on({ .group = "apps", .kind = "DaemonSet", .delay = options.delay }, hook);

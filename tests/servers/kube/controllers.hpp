@@ -27,7 +27,14 @@ struct DeploymentControllerOptions
   // stay Available=False (MinimumReplicasUnavailable) and get one Pod whose
   // containers wait in ImagePullBackOff, as a real cluster shows it.
   std::vector<std::string> never_available;
+  // "namespace/name" of Deployments whose pods fit no node: Available=False
+  // and one Pending Pod with PodScheduled=False (Unschedulable) and the
+  // scheduler's message.
+  std::vector<std::string> unschedulable;
 };
+// Besides: a Deployment whose pod template mounts a Secret (volumes[].secret,
+// not optional) that does not exist stays Available=False with one Pod in
+// ContainerCreating, as the kubelet keeps it, until the Secret is created.
 int play_deployment_controller(KubeTestServer& server, const DeploymentControllerOptions& options);
 
 // Cluster API: every cluster.x-k8s.io Cluster gets provisioned delay after

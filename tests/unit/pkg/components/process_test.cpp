@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -171,6 +172,61 @@ TEST(ProcessComponent, AMissingCrdPatchTargetIsAnError)
             "x.yaml: no CRD kubeadmconfigs.bootstrap.cluster.x-k8s.io to add the Ignition fields to");
 }
 
+// The place for Oracle's Ignition fields must be where the stack expects it:
+// a release whose kubeadm CRD changed shape (no spec.ignition), no longer
+// serves v1beta1, or has no versions at all is refused, naming what is gone.
+TEST(ProcessComponent, ACrdThatChangedShapeOrLostTheVersionIsRefusedNamingIt)
+{
+  OCNE_REQUIRE_SHARED();
+  const auto& c = row("oci", "bootstrap-kubeadm");
+  const auto upstream = test::without_ignition_fields(test::shared_component("capi-ocne-v1.10.8-bootstrap-components.yaml"));
+  const std::string crd_name = "kubeadmconfigs.bootstrap.cluster.x-k8s.io";
+  // The release file with the kubeadmconfigs CRD changed by `change`.
+  const auto release_with = [&](const std::function<void(json&)>& change) {
+    auto objects = k8s::parse_yaml_stream(upstream, "bootstrap-components.yaml");
+    EXPECT_TRUE(objects);
+    std::string out;
+    for (auto& o : *objects) {
+      if (o["kind"] == "CustomResourceDefinition" && o["metadata"]["name"] == crd_name) {
+        change(o);
+      }
+      out += "---\n" + k8s::to_yaml(o);
+    }
+    return out;
+  };
+  const auto error_for = [&](const std::string& text) {
+    auto p = process_component(c, text, "bootstrap-components.yaml", stack_values(c));
+    return p ? std::string("accepted") : p.error().message();
+  };
+  // Untouched, it is accepted (so the errors below come from the change).
+  EXPECT_EQ(error_for(release_with([](json&) {})), "accepted");
+
+  const auto no_ignition = release_with([](json& crd) {
+    for (auto& v : crd["spec"]["versions"]) {
+      if (v["name"] == "v1beta1") {
+        v["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"].erase("ignition");
+      }
+    }
+  });
+  EXPECT_EQ(error_for(no_ignition),
+            "bootstrap-components.yaml: CRD " + crd_name +
+              " version v1beta1 has no field spec.ignition to add variant to (a release that changed shape?)");
+
+  const auto no_v1beta1 = release_with([](json& crd) {
+    json kept = json::array();
+    for (auto& v : crd["spec"]["versions"]) {
+      if (v["name"] != "v1beta1") {
+        kept.push_back(v);
+      }
+    }
+    crd["spec"]["versions"] = kept;
+  });
+  EXPECT_EQ(error_for(no_v1beta1), "bootstrap-components.yaml: CRD " + crd_name + " has no version v1beta1");
+
+  const auto no_versions = release_with([](json& crd) { crd["spec"].erase("versions"); });
+  EXPECT_EQ(error_for(no_versions), "bootstrap-components.yaml: CRD " + crd_name + " has no versions");
+}
+
 TEST(ProcessComponent, CapociTakesTheCredentialsAsBase64Variables)
 {
   OCNE_REQUIRE_SHARED();
@@ -242,6 +298,92 @@ TEST(ProcessComponent, CertManagerKeepsItsNamespacesAndCarriesClusterctlsVersion
                                     "container-registry.oracle.com/olcne/cert-manager-webhook:v1.19.4" }));
   EXPECT_EQ(p->deployments.size(), 3u);
   EXPECT_EQ(p->webhook_services, std::vector<ServiceRef>{ (ServiceRef{ "cert-manager", "cert-manager-webhook" }) });
+}
+
+// The oxide stack runs upstream's cert-manager: its images are the release
+// file's own (quay.io/jetstack), not Oracle's.
+TEST(ProcessComponent, TheOxideStacksCertManagerRunsUpstreamImages)
+{
+  OCNE_REQUIRE_SHARED();
+  const auto files = test::stack_release_files("oxide");
+  const auto& c = row("oxide", "cert-manager");
+  auto p = process_component(c, files.at("cert-manager/v1.19.4/cert-manager.yaml"), "cert-manager.yaml", with_values({}));
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_EQ(std::set<std::string>(p->images.begin(), p->images.end()),
+            (std::set<std::string>{ "quay.io/jetstack/cert-manager-cainjector:v1.19.4",
+                                    "quay.io/jetstack/cert-manager-controller:v1.19.4",
+                                    "quay.io/jetstack/cert-manager-webhook:v1.19.4" }));
+}
+
+// Only container images are overridden, as with clusterctl: the controller's
+// --acme-http01-solver-image argument keeps upstream's image, also in the
+// oci stack whose containers run Oracle's.
+TEST(ProcessComponent, TheAcmeSolverImageArgumentKeepsUpstreamsImage)
+{
+  OCNE_REQUIRE_SHARED();
+  const auto files = test::stack_release_files("oci");
+  const auto& c = row("oci", "cert-manager");
+  auto p = process_component(c, files.at("cert-manager/v1.19.4/cert-manager.yaml"), "cert-manager.yaml", with_values({}));
+  ASSERT_TRUE(p) << p.error().message();
+  const json* controller = find(*p, "Deployment", "cert-manager");
+  ASSERT_NE(controller, nullptr);
+  const json& container = (*controller)["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(container["image"], "container-registry.oracle.com/olcne/cert-manager-controller:v1.19.4");
+  std::vector<std::string> solver;
+  for (const auto& arg : container["args"]) {
+    if (arg.get<std::string>().starts_with("--acme-http01-solver-image=")) {
+      solver.push_back(arg.get<std::string>());
+    }
+  }
+  EXPECT_EQ(solver, std::vector<std::string>{ "--acme-http01-solver-image=quay.io/jetstack/cert-manager-acmesolver:v1.19.4" });
+}
+
+// Every kind of webhook names a Service to wait for: validating, mutating
+// and CRD conversion webhooks, each in the target namespace.
+TEST(ProcessComponent, ValidatingMutatingAndConversionWebhooksEachNameTheirService)
+{
+  const auto& c = row("oci", "cluster-api");
+  const std::string text = R"(apiVersion: v1
+kind: Namespace
+metadata: {name: from-file}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: v}
+webhooks:
+  - name: v.example.com
+    clientConfig: {service: {name: validating-svc, namespace: from-file, path: /v}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: m}
+webhooks:
+  - name: m.example.com
+    clientConfig: {service: {name: mutating-svc, namespace: from-file, path: /m}}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  conversion:
+    strategy: Webhook
+    webhook:
+      conversionReviewVersions: [v1]
+      clientConfig: {service: {name: conversion-svc, namespace: from-file, path: /convert}}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object}}
+)";
+  auto p = process_component(c, text, "hooks.yaml", with_values({}));
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_EQ(p->webhook_services, (std::vector<ServiceRef>{ { "from-file", "conversion-svc" },
+                                                           { "from-file", "mutating-svc" },
+                                                           { "from-file", "validating-svc" } }));
 }
 
 TEST(ProcessComponent, TwoNamespacesAreAnError)

@@ -1,5 +1,7 @@
 #include "pkg/components/variables.hpp"
 
+#include "pkg/components/install.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -67,6 +69,38 @@ TEST(ComponentVariables, SyntaxErrorsNameTheLine)
   auto out = substitute_variables("a: 1\nb: ${BROKEN\n", from({}), "f.yaml");
   ASSERT_FALSE(out);
   EXPECT_TRUE(out.error().message().starts_with("f.yaml:2: ")) << out.error().message();
+}
+
+} // namespace
+} // namespace ocne::components
+
+namespace ocne::components {
+namespace {
+
+// One variable set at every level, then the levels peeled off one by one:
+// the environment wins, then clusterctl.yaml, then ocne's values, then the
+// stack's own.
+TEST(ComponentVariables, TheEnvironmentThenClusterctlYamlThenOcnesValuesThenTheStacks)
+{
+  const std::string name = "EXP_KUBEADM_BOOTSTRAP_FORMAT_IGNITION";
+  Component component = stack_for("oci")->components[3];
+  ASSERT_EQ(component.variables, (std::vector<std::pair<std::string, std::string>>{ { name, "true" } }));
+  ClusterctlConfig clusterctl;
+  clusterctl.variables[name] = "from-clusterctl-yaml";
+  InstallOptions options;
+  options.env = Environment::from_map({ { name, "from-environment" } });
+  options.values[name] = "from-ocne";
+  const auto lookup = variable_lookup(component, clusterctl, options);
+  EXPECT_EQ(lookup(name), "from-environment");
+  options.env = Environment::from_map({});
+  EXPECT_EQ(lookup(name), "from-clusterctl-yaml");
+  clusterctl.variables.clear();
+  EXPECT_EQ(lookup(name), "from-ocne");
+  options.values.clear();
+  EXPECT_EQ(lookup(name), "true");
+  component.variables.clear();
+  EXPECT_EQ(lookup(name), std::nullopt);
+  EXPECT_EQ(lookup("UNSET_ANYWHERE"), std::nullopt);
 }
 
 } // namespace

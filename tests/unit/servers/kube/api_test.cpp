@@ -459,6 +459,76 @@ TEST_F(ApiTest, TheFakeDeploymentControllerRollsDeploymentsOut)
   EXPECT_EQ(d["status"]["conditions"][0]["type"], "Available");
 }
 
+// As the kubelet: a pod that mounts a Secret that does not exist stays in
+// ContainerCreating, so its Deployment is not Available until the Secret is
+// created (a webhook is not reachable before cert-manager issued its
+// certificate). An optional Secret volume does not hold it back.
+TEST_F(ApiTest, TheFakeDeploymentControllerWaitsForMountedSecrets)
+{
+  play_deployment_controller(server);
+  const auto deployment = [](const std::string& name, bool optional) {
+    return json{ { "apiVersion", "apps/v1" },
+                 { "kind", "Deployment" },
+                 { "metadata", { { "name", name }, { "namespace", "kube-system" } } },
+                 { "spec",
+                   { { "selector", { { "matchLabels", { { "app", name } } } } },
+                     { "template",
+                       { { "metadata", { { "labels", { { "app", name } } } } },
+                         { "spec",
+                           { { "containers", { { { "name", "manager" }, { "image", "example/manager:v1" } } } },
+                             { "volumes",
+                               { { { "name", "cert" },
+                                   { "secret", { { "secretName", name + "-cert" }, { "optional", optional } } } } } } } } } } } } };
+  };
+  server.create(deployment("webhook", false));
+  server.create(deployment("relaxed", true));
+  server.wait_idle();
+  const auto available = [&](const std::string& name) {
+    const auto d = server.get("apps/v1", "Deployment", "kube-system", name);
+    for (const auto& c : (*d)["status"].value("conditions", json::array())) {
+      if (c["type"] == "Available") {
+        return c["status"] == "True";
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(available("relaxed"));
+  EXPECT_FALSE(available("webhook"));
+  const auto pods = server.list("v1", "Pod", "kube-system", "app=webhook");
+  ASSERT_EQ(pods.size(), 1U);
+  EXPECT_EQ(pods[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "ContainerCreating");
+
+  server.create({ { "apiVersion", "v1" },
+                  { "kind", "Secret" },
+                  { "metadata", { { "name", "webhook-cert" }, { "namespace", "kube-system" } } } });
+  server.wait_idle();
+  EXPECT_TRUE(available("webhook"));
+  EXPECT_TRUE(server.list("v1", "Pod", "kube-system", "app=webhook").empty());
+}
+
+// As the scheduler: pods that fit no node stay Pending with PodScheduled=False.
+TEST_F(ApiTest, TheFakeDeploymentControllerCanLeavePodsUnschedulable)
+{
+  play_deployment_controller(server, DeploymentControllerOptions{ .delay = {}, .never_available = {},
+                                                                  .unschedulable = { "kube-system/web" } });
+  server.create({ { "apiVersion", "apps/v1" },
+                  { "kind", "Deployment" },
+                  { "metadata", { { "name", "web" }, { "namespace", "kube-system" } } },
+                  { "spec",
+                    { { "selector", { { "matchLabels", { { "app", "web" } } } } },
+                      { "template",
+                        { { "metadata", { { "labels", { { "app", "web" } } } } },
+                          { "spec", { { "containers", { { { "name", "web" }, { "image", "example/web:v1" } } } } } } } } } } });
+  server.wait_idle();
+  const auto d = *server.get("apps/v1", "Deployment", "kube-system", "web");
+  EXPECT_EQ(d["status"]["conditions"][0]["status"], "False");
+  const auto pods = server.list("v1", "Pod", "kube-system", "app=web");
+  ASSERT_EQ(pods.size(), 1U);
+  EXPECT_EQ(pods[0]["status"]["phase"], "Pending");
+  EXPECT_EQ(pods[0]["status"]["conditions"][0]["type"], "PodScheduled");
+  EXPECT_EQ(pods[0]["status"]["conditions"][0]["reason"], "Unschedulable");
+}
+
 TEST(Controllers, TheFakeClusterApiProvisionsClustersAndWritesTheirKubeconfig)
 {
   OCNE_REQUIRE_SHARED();
