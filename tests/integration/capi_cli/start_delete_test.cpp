@@ -269,7 +269,7 @@ TEST_P(CapiStartDeleteEach, WithNoManagementClusterTheEphemeralOneStartsOnTheCon
            {{"KUBECONFIG", ""}, {"OCNE_LIBVIRT_ARCH", "x86_64"}, {"OCNE_LIBVIRT_DOMAIN_TYPE", "xen"}});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
-                         "domain type \"xen\" is not kvm or qemu\n")) << r.err;
+                         "domain type 'xen' is not kvm or qemu\n")) << r.err;
   EXPECT_FALSE(cached("eph"));
   EXPECT_FALSE(cached("demo"));
 
