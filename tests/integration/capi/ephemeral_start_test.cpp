@@ -3,8 +3,10 @@
 // driver (domains, volumes, cache entry), and its Kubernetes API is played
 // by the test world's management server (the probe that would wait for the
 // VM points the ephemeral kubeconfig at it). Not self-managed, it stays and
-// manages the cluster; self-managed, the pivot removes it, and delete starts
-// one again to move the objects back into, then removes it. Both providers.
+// manages the cluster (removed since, delete of the cluster is an error);
+// self-managed, the pivot removes it, and delete starts one again to move
+// the objects back into, then removes it, also when a first delete stopped
+// after starting it. Both providers.
 //
 // Through the ocne binary this path needs VMs: the real-daemon libvirt
 // tests are where that runs. Here the driver and both clusters' records are
@@ -115,8 +117,8 @@ protected:
     return loaded ? loaded->config : config::ClusterConfig{};
   }
 
-  std::unique_ptr<CapiDriver>
-  driver(const config::ClusterConfig& c, const StateDir& state)
+  libvirt::EphemeralHooks
+  hooks() const
   {
     libvirt::EphemeralHooks hooks;
     const auto management = world->management_kubeconfig();
@@ -127,6 +129,13 @@ protected:
       return deps;
     };
     hooks.adjust = [](libvirt::Options& o) { o.arch = "x86_64"; };
+    return hooks;
+  }
+
+  std::unique_ptr<CapiDriver>
+  driver(const config::ClusterConfig& c, const StateDir& state)
+  {
+    const auto hooks = this->hooks();
     CapiOptions o;
     o.config = c;
     o.env = env();
@@ -212,6 +221,39 @@ TEST_P(EphemeralCapiStart, TheEphemeralClusterStaysAndManagesTheCluster)
   EXPECT_TRUE(has_domain("eph-control-plane-1"));
 }
 
+// The ephemeral cluster that manages the cluster is removed (`ocne cluster
+// delete -C eph`): its Cluster API objects went with it, so delete cannot
+// reach the Cluster and must not forget it.
+TEST_P(EphemeralCapiStart, DeleteOfAClusterWhoseEphemeralManagementClusterWasRemovedIsAnError)
+{
+  const StateDir state(world->home() / ".ocne");
+  const auto c = load(false);
+  auto d = driver(c, state);
+  auto started = start(*d, c, state);
+  ASSERT_TRUE(started) << started.error().message();
+  ASSERT_TRUE(d->report().ephemeral_created);
+  auto removed = libvirt::ephemeral_deleter(c, env(), state, null_progress(), hooks())("eph");
+  ASSERT_TRUE(removed) << removed.error().message();
+  ASSERT_FALSE(has_domain("eph-control-plane-1"));
+
+  auto again = driver(c, state);
+  auto deleted = cluster::delete_cluster(*again, {.name = "demo"}, state, null_progress());
+  ASSERT_FALSE(deleted);
+  EXPECT_NE(deleted.error().message().find("cluster demo was managed from the ephemeral cluster, which was removed "
+                                           "since"),
+            std::string::npos)
+    << deleted.error().message();
+  EXPECT_NE(deleted.error().message().find("(nothing was removed)"), std::string::npos) << deleted.error().message();
+  EXPECT_FALSE(again->report().cluster_deleted);
+  // Nothing forgotten: the record, the kubeconfig, and the Cluster (in the
+  // world's management server, which played the removed cluster's API).
+  auto cache = ClusterCache::load(state.clusters_file());
+  ASSERT_TRUE(cache);
+  ASSERT_TRUE(cache->find("demo"));
+  EXPECT_TRUE(std::filesystem::exists(world->home() / ".kube" / "kubeconfig.demo"));
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+}
+
 TEST_P(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneToMoveBackInto)
 {
   const StateDir state(world->home() / ".ocne");
@@ -227,11 +269,26 @@ TEST_P(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneTo
   EXPECT_FALSE(cache->find("eph"));
   EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
 
+  // The first delete starts the ephemeral cluster, moves the objects back
+  // into it, then fails: Cluster API refuses to delete the Cluster once.
+  const auto cluster_path = "/apis/cluster.x-k8s.io/" + std::string(GetParam() == "oxide" ? "v1beta2" : "v1beta1") +
+                            "/namespaces/ocne/clusters/demo";
+  world->management().faults().fail_next(1, {.status = 403, .message = "refused once"}, "DELETE", cluster_path);
+  auto interrupted = driver(c, state);
+  auto failed = cluster::delete_cluster(*interrupted, {.name = "demo"}, state, null_progress());
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message().find("refused once"), std::string::npos) << failed.error().message();
+  EXPECT_TRUE(interrupted->report().moved_back);
+  EXPECT_TRUE(interrupted->report().ephemeral_created);
+  EXPECT_FALSE(interrupted->report().ephemeral_removed);
+  EXPECT_TRUE(has_domain("eph-control-plane-1"));
+
+  // The next delete reuses it, finishes, and removes it at the end.
   auto again = driver(c, state);
   auto deleted = cluster::delete_cluster(*again, {.name = "demo"}, state, null_progress());
   ASSERT_TRUE(deleted) << deleted.error().message();
-  EXPECT_TRUE(again->report().moved_back);
-  EXPECT_TRUE(again->report().ephemeral_created);
+  EXPECT_FALSE(again->report().moved_back);
+  EXPECT_FALSE(again->report().ephemeral_created);
   EXPECT_TRUE(again->report().ephemeral_removed);
   EXPECT_TRUE(again->report().cluster_deleted);
   EXPECT_FALSE(has_domain("eph-control-plane-1"));

@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -216,6 +218,126 @@ TEST_P(CapiKillAnywhere, KilledInsideCertManagersApplyTheNextRunFinishes)
   const auto r = ocne(start);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "Installing cert-manager into cert-manager: ok\n")) << r.err;
+  EXPECT_TRUE(nodes_ready());
+}
+
+// What ocne owns of an object: everything but its status, its
+// resourceVersion and the managedFields entries of others (controllers).
+json
+owned_part(json object)
+{
+  object.erase("status");
+  auto& meta = object["metadata"];
+  meta.erase("resourceVersion");
+  json mine = json::array();
+  for (const auto& e : meta.value("managedFields", json::array())) {
+    if (e.value("manager", "") == "ocne") {
+      mine.push_back(e);
+    }
+  }
+  meta["managedFields"] = mine;
+  return object;
+}
+
+bool
+applied_by_ocne(const json& object)
+{
+  for (const auto& e : object["metadata"].value("managedFields", json::array())) {
+    if (e.value("manager", "") == "ocne" && e.value("operation", "") == "Apply") {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string
+key_of(const json& o)
+{
+  const auto& m = o["metadata"];
+  return o.value("apiVersion", "") + " " + o.value("kind", "") + " " + m.value("namespace", "") + "/" +
+         m.value("name", "");
+}
+
+// Killed inside the core provider's apply (its CRDs and some of its objects
+// in, its inventory Provider not): the rerun applies the provider again.
+// Every object ocne had applied is left as it was (a server-side apply of an
+// unchanged object changes nothing: no event, the same resourceVersion),
+// and the missing ones are created.
+TEST_P(CapiKillAnywhere, KilledInsideAProvidersApplyTheRerunChangesNothingItHadWritten)
+{
+  start_world({.provider = GetParam()});
+  auto& management = world->management();
+  std::mutex lock;
+  std::map<std::string, json> seen;   // every object added or modified, as last seen
+  std::map<std::string, json> before; // those ocne had applied when it was killed
+  std::map<std::string, int> changes; // the rerun's events that change what ocne owns of those
+  bool rerun = false;
+  const int hook = management.on({}, [&](kube::KubeTestServer&, const kube::ObjectEvent& e) {
+    const std::lock_guard<std::mutex> hold(lock);
+    const auto key = key_of(*e.object);
+    if (rerun && before.count(key) != 0) {
+      const auto diff = e.old_object ? json::diff(owned_part(*e.old_object), owned_part(*e.object))
+                                     : json::array({{"op", "add"}, {"path", ""}});
+      if (!diff.empty()) {
+        ++changes[key];
+        std::cerr << "the rerun changed " << key << ": " << diff.dump() << "\n";
+      }
+    }
+    seen[key] = *e.object;
+  });
+  const auto file = world->write_cluster_file("demo");
+  const std::vector<std::string> start = {"cluster", "start", "-c", file.string()};
+  const auto inside_core = [&] {
+    for (const auto& r : world->requests(CapiWorld::management_side)) {
+      if (r.method == "PATCH" && r.target.find("/namespaces/capi-system/") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  int code = 0;
+  ASSERT_TRUE(run_killed_when(start, inside_core, code)) << code;
+  management.wait_idle();
+  const k8s::ObjectRef inventory{"clusterctl.cluster.x-k8s.io/v1alpha3", "Provider", "capi-system", "cluster-api"};
+  ASSERT_FALSE(management.get(inventory.api_version, inventory.kind, inventory.namespace_, inventory.name))
+    << "killed too late: the core provider was complete";
+  ASSERT_FALSE(management.get("apps/v1", "Deployment", "capi-system", "capi-controller-manager"))
+    << "killed too late: the core provider's Deployment was in";
+
+  {
+    const std::lock_guard<std::mutex> hold(lock);
+    for (const auto& [key, last] : seen) {
+      const auto& m = last["metadata"];
+      auto object = management.get(last.value("apiVersion", ""), last.value("kind", ""), m.value("namespace", ""),
+                                   m.value("name", ""));
+      if (object && applied_by_ocne(*object)) {
+        before[key] = *object;
+      }
+    }
+    rerun = true;
+  }
+  std::size_t core_objects = 0;
+  for (const auto& [key, object] : before) {
+    core_objects += has(key, " capi-system/") || has(key, "cluster.x-k8s.io/") ? 1 : 0;
+  }
+  ASSERT_GT(core_objects, 0U) << "killed before the core provider wrote anything";
+
+  const auto r = ocne(start);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  management.wait_idle();
+  management.remove_hook(hook);
+  const std::lock_guard<std::mutex> hold(lock);
+  for (const auto& [key, object] : before) {
+    EXPECT_EQ(changes[key], 0) << key << " was written again with a change";
+    const auto& m = object["metadata"];
+    const auto now = management.get(object.value("apiVersion", ""), object.value("kind", ""),
+                                    m.value("namespace", ""), m.value("name", ""));
+    ASSERT_TRUE(now) << key << " is gone";
+    EXPECT_EQ(owned_part(*now), owned_part(object)) << key;
+  }
+  // The missing ones are created.
+  EXPECT_TRUE(management.get(inventory.api_version, inventory.kind, inventory.namespace_, inventory.name));
+  EXPECT_TRUE(management.get("apps/v1", "Deployment", "capi-system", "capi-controller-manager"));
   EXPECT_TRUE(nodes_ready());
 }
 

@@ -256,7 +256,24 @@ TEST_P(CapiStartDeleteEach, WithNoManagementClusterTheEphemeralOneStartsOnTheCon
   const int management_writes = writes(CapiWorld::management_side);
   const auto images = world->image_count();
 
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"KUBECONFIG", ""}, {"OCNE_LIBVIRT_ARCH", "x86_64"}});
+  // The libvirt variables reach the ephemeral cluster: the test driver's
+  // host is i686, so without OCNE_LIBVIRT_ARCH its start stops there, and a
+  // domain type that is not kvm or qemu is refused before anything is made.
+  // (OCNE_LIBVIRT_READY_TIMEOUT: EphemeralCapiTest, on the real daemon.)
+  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"KUBECONFIG", ""}});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
+                         "the libvirt host test:///default has architecture i686; ocne runs x86_64 and aarch64 "
+                         "nodes\n")) << r.err;
+  r = ocne({"cluster", "start", "-c", file.string()},
+           {{"KUBECONFIG", ""}, {"OCNE_LIBVIRT_ARCH", "x86_64"}, {"OCNE_LIBVIRT_DOMAIN_TYPE", "xen"}});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
+                         "domain type 'xen' is not kvm or qemu\n")) << r.err;
+  EXPECT_FALSE(cached("eph"));
+  EXPECT_FALSE(cached("demo"));
+
+  r = ocne({"cluster", "start", "-c", file.string()}, {{"KUBECONFIG", ""}, {"OCNE_LIBVIRT_ARCH", "x86_64"}});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "No management cluster is configured; using the ephemeral cluster eph")) << r.err;
   EXPECT_TRUE(has(r.err, "Removing what the failed start of cluster eph created")) << r.err;

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <map>
 
 namespace ocne::test {
 namespace {
@@ -39,13 +40,16 @@ protected:
   }
 
   OcneRun
-  ocne(CapiWorld& world, const std::vector<std::string>& args)
+  ocne(CapiWorld& world, const std::vector<std::string>& args, const std::map<std::string, std::string>& extra = {})
   {
     auto env = world.env();
     env.erase("KUBECONFIG"); // no management cluster: the ephemeral one
     env["OCNE_CAPI_POLL_MS"] = "200";
     env["OCNE_CAPI_TIMEOUT"] = "240";
     env["OCNE_LIBVIRT_READY_TIMEOUT"] = "300";
+    for (const auto& [k, v] : extra) {
+      env[k] = v;
+    }
     // A VM under emulation on a busy machine takes its time.
     auto run = run_ocne(args, world.home(), env, {}, {}, std::chrono::seconds(600));
     std::cerr << "$ ocne";
@@ -76,11 +80,31 @@ TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
                                                           daemon.uri()));
   ASSERT_TRUE(fs::write_file_atomic(file, text));
 
+  if (GetParam() == "oci") {
+    // OCNE_LIBVIRT_READY_TIMEOUT reaches the ephemeral cluster: its node
+    // takes far longer than a second to answer, so the start stops there
+    // (once: the variable is read by code both providers share). What it
+    // made is kept and recorded, as for `cluster start -P libvirt` (not
+    // removed as docs/cluster-api.md says for a failed ephemeral start; see
+    // docs/test-plan-capi.md): delete it before the real start.
+    auto hurried = ocne(world, {"cluster", "start", "-c", file.string()}, {{"OCNE_LIBVIRT_READY_TIMEOUT", "1"}});
+    EXPECT_EQ(hurried.exit_code, 1);
+    EXPECT_NE(hurried.err.find("ocne: error: cannot start the ephemeral cluster capi-eph (no management cluster is "
+                               "configured): the Kubernetes API did not become ready within 1s"),
+              std::string::npos);
+    auto cache = ClusterCache::load(world.home() / ".ocne" / "clusters.yaml");
+    ASSERT_TRUE(cache);
+    EXPECT_EQ(cache->find("capidemo"), nullptr);
+    auto cleared = ocne(world, {"cluster", "delete", "-C", "capi-eph"});
+    ASSERT_EQ(cleared.exit_code, 0) << cleared.err;
+  }
+
   auto started = ocne(world, {"cluster", "start", "-c", file.string(), "--output", "json"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
   const auto result = nlohmann::json::parse(started.out);
   EXPECT_EQ(result["management"]["ephemeral"], true);
   EXPECT_EQ(result["management"]["ephemeralCreated"], true);
+  EXPECT_EQ(result["management"]["ephemeralRemoved"], false); // it manages the cluster
   EXPECT_EQ(result["management"]["kubeconfig"], (world.home() / ".kube" / "kubeconfig.capi-eph.local").string());
   EXPECT_EQ(result["images"][0]["source"], "found");
 
