@@ -125,7 +125,8 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
   if (!fresh) {
     return tl::unexpected(std::move(error));
   }
-  const bool keep = request.keep_on_failure || error.kind() == ErrorKind::timeout;
+  const bool keep =
+    request.keep_on_failure || (error.kind() == ErrorKind::timeout && !request.remove_on_timeout);
   if (!keep) {
     log::info("Removing what the failed start of cluster {} created", request.name);
     DeleteContext del{request.name, tracker.snapshot(), tracker, progress};

@@ -12,7 +12,8 @@
 //     runs, so every object the driver records is in the cache at once;
 //   - when the driver fails, what it created is removed again and the entry
 //     dropped, unless the failure is a timeout (the machines are kept for
-//     inspection) or keep_on_failure is set; then the entry stays with phase
+//     inspection; not with remove_on_timeout) or keep_on_failure is set;
+//     then the entry stays with phase
 //     "failed" and the error says how to remove it;
 //   - on success the entry gets phase "running" and the host kubeconfig.
 // delete_cluster: the driver removes what the entry lists; the entry goes
@@ -39,6 +40,9 @@ struct StartRequest
   std::string config_yaml;
   // Keep what a failed start created (to look at the machines).
   bool keep_on_failure = false;
+  // A timeout removes what was created too (the ephemeral management
+  // cluster: nobody asked for its machines, so none are kept to look at).
+  bool remove_on_timeout = false;
   // The driver records its finished steps and continues an earlier start
   // that did not finish (killed, failed) instead of refusing it; a failed
   // start keeps everything recorded for the next run or a delete.

@@ -19,6 +19,9 @@ ephemeral_starter(const Environment& env, const StateDir& state, ProgressSink& p
     request.provider = std::string(k_provider);
     request.kubernetes_version = config.kubernetes_version.get();
     request.config_yaml = config::to_yaml(config);
+    // docs/cluster-api.md: an ephemeral cluster that cannot start leaves
+    // nothing behind and no record, a timeout included.
+    request.remove_on_timeout = true;
     return cluster::start_cluster(driver, request, state, progress);
   };
 }

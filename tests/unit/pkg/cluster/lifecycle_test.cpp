@@ -67,6 +67,21 @@ TEST_F(LifecycleTest, FailedStartIsRolledBack)
   EXPECT_FALSE(cached());
 }
 
+TEST_F(LifecycleTest, RemoveOnTimeoutRollsBackATimeoutToo)
+{
+  driver.fail_after = 2;
+  driver.failure = Error(ErrorKind::timeout, "the API did not answer");
+  auto req = request();
+  req.remove_on_timeout = true;
+  auto started = start_cluster(driver, req, state, null_progress());
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().kind(), ErrorKind::timeout);
+  EXPECT_EQ(started.error().message(), "the API did not answer");
+  EXPECT_EQ(driver.destroys, 1);
+  EXPECT_TRUE(driver.objects.empty());
+  EXPECT_FALSE(cached());
+}
+
 TEST_F(LifecycleTest, TimeoutKeepsWhatWasCreatedForInspection)
 {
   driver.fail_after = 2;
