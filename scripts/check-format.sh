@@ -59,13 +59,17 @@ if [[ ${#files[@]} -eq 0 ]]; then
 fi
 
 # One "FILE:LINE:COL: error: code should be clang-formatted" per misformatted
-# file (--ferror-limit=1); clang-format exits non-zero when there is any.
-report=$(printf '%s\0' "${files[@]}" |
-  xargs -0 -n 50 -P "$jobs" clang-format --style=file --dry-run -Werror --ferror-limit=1 2>&1) || true
-mapfile -t bad < <(sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' <<<"$report" | sort -u)
-if [[ ${#bad[@]} -eq 0 ]] && grep -q 'error' <<<"$report"; then
+# file (--ferror-limit=1), and a non-zero exit. Each batch writes to its own
+# file: parallel batches sharing one pipe interleave their lines.
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+printf '%s\0' "${files[@]}" | xargs -0 -n 50 -P "$jobs" bash -c '
+  log=$(mktemp "$0/log.XXXXXX")
+  clang-format --style=file --dry-run -Werror --ferror-limit=1 "$@" >"$log" 2>&1 || touch "$0/failed"' "$out"
+mapfile -t bad < <(sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' "$out"/log.* | sort -u)
+if [[ ${#bad[@]} -eq 0 && -e "$out/failed" ]]; then
   echo "check-format: clang-format failed:" >&2
-  echo "$report" >&2
+  cat "$out"/log.* >&2
   exit 2
 fi
 

@@ -3,7 +3,7 @@
 # project's .clang-format, a formatted and a misformatted source file: the
 # check must fail and name only the misformatted file, pass once it is gone,
 # --fix must format it (and leave the formatted one alone), untracked files
-# are not checked, and a style file clang-format cannot read is an error,
+# are not checked, many misformatted files are all listed, and a style file clang-format cannot read is an error,
 # not a pass.
 #
 #   format_check_test.sh SOURCE_DIR
@@ -92,7 +92,20 @@ cmp -s "$repo/pkg/demo/answer.cpp" "$tmp/answer.cpp.orig" || fail "--fix changed
 [[ "$(cat "$repo/pkg/demo/untracked.cpp")" == "$messy" ]] || fail "--fix changed an untracked file"
 "$check" -C "$repo" >/dev/null 2>&1 || fail "check after --fix failed"
 
-# 4. A style file clang-format cannot read is a tool error (2), not a pass.
+# 4. Many misformatted files, checked in parallel batches: every one is
+#    listed (batches writing to one pipe used to lose some).
+mkdir -p "$repo/many"
+for i in $(seq 1 150); do
+  printf '%s\n' "$messy" >"$repo/many/f$i.cpp"
+  echo "many/f$i.cpp"
+done | sort >"$tmp/many.expected"
+git -C "$repo" add many
+rc=0
+OCNE_FORMAT_JOBS=4 "$check" -C "$repo" >"$tmp/many.listed" 2>/dev/null || rc=$?
+[[ $rc -eq 1 ]] || fail "check of 150 misformatted files exited $rc, not 1"
+diff "$tmp/many.expected" "$tmp/many.listed" >&2 || fail "check did not list exactly the 150 misformatted files"
+
+# 5. A style file clang-format cannot read is a tool error (2), not a pass.
 echo "NoSuchClangFormatKey: true" >>"$repo/.clang-format"
 rc=0
 out=$("$check" -C "$repo" 2>&1) || rc=$?
