@@ -4,6 +4,7 @@
 #
 #   scripts/setup.sh            build + test packages
 #   scripts/setup.sh --build    only what building ocne needs
+#   scripts/setup.sh AREA...    only scripts/packages/AREA.txt (e.g. format)
 #
 # Package lists live in scripts/packages/*.txt (one per area; '#' comments).
 set -euo pipefail
@@ -12,6 +13,12 @@ cd "$(dirname "$0")"
 lists=(packages/*.txt)
 if [[ "${1:-}" == "--build" ]]; then
   lists=(packages/build.txt)
+elif [[ $# -gt 0 ]]; then
+  lists=()
+  for area in "$@"; do
+    [[ -f "packages/$area.txt" ]] || { echo "setup: no package list scripts/packages/$area.txt" >&2; exit 2; }
+    lists+=("packages/$area.txt")
+  done
 fi
 
 wanted=$(sed -e 's/#.*//' "${lists[@]}" | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
