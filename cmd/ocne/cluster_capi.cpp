@@ -43,6 +43,8 @@ capi_options(const config::LoadedConfig& loaded, Context& ctx)
   }
   o.kubeconfig_path = ctx.env.home() / ".kube" / ("kubeconfig." + c.name.get());
   o.self_managed = provider == "oci" ? c.providers.oci.self_managed.get() : c.providers.oxide.self_managed.get();
+  const auto& proxy = provider == "oci" ? c.providers.oci.proxy : c.providers.oxide.proxy;
+  o.controller_proxy = {proxy.https_proxy.get(), proxy.http_proxy.get(), proxy.no_proxy.get()};
   // The ephemeral cluster takes the libvirt knobs `cluster start -P libvirt` does.
   providers::libvirt::EphemeralHooks hooks;
   hooks.adjust = libvirt_env_overrides(ctx.env);

@@ -335,6 +335,7 @@ install_stack(k8s::Client& client,
     ProcessOptions process;
     process.extra_images = source.clusterctl().images_for(c);
     process.variables = variable_lookup(c, source.clusterctl(), options);
+    process.proxy = options.proxy;
     OCNE_TRY_ASSIGN(plan.processed, process_component(c, file.text, fmt::format("{} {} {}", c.label, c.version, c.components), process));
   }
 

@@ -23,6 +23,7 @@
 //     says (Deployment conditions, a Pod's waiting reason and image).
 // Secrets among the variables (the OCI key) never reach a log or an error.
 
+#include "pkg/components/proxy_env.hpp"
 #include "pkg/components/source.hpp"
 #include "pkg/components/stack.hpp"
 #include "pkg/components/variables.hpp"
@@ -42,6 +43,10 @@ struct InstallOptions
   // ocne's own values (OCI credentials and the like). The environment and
   // clusterctl.yaml come first, then these, then the stack's own values.
   std::map<std::string, std::string, std::less<>> values;
+  // providers.<p>.proxy: HTTPS_PROXY/HTTP_PROXY/NO_PROXY in the providers'
+  // controllers (not cert-manager's). A component already installed is left
+  // as it is, so a changed proxy reaches only the components this run installs.
+  ControllerProxy proxy;
   // Read variables from the process environment (tests turn it off).
   Environment env = Environment::process();
   // Each wait (cert-manager, controllers, endpoints) ends by then.

@@ -266,6 +266,9 @@ process_component(const Component& component,
     if (object["kind"] != "CustomResourceDefinition") {
       override_images_in(object, rules, out.images);
     }
+    if (!cert_manager) {
+      add_proxy_env(object, options.proxy);
+    }
   }
 
   // Namespace: the file's single Namespace, unless the caller names one.

@@ -4,6 +4,8 @@
 // clusterctl's NewComponents does (research/components.md §3):
 //   1. variables substituted (variables.hpp);
 //   2. images overridden (the stack's rules, then clusterctl.yaml's);
+//      ocne adds the controllers' proxy to every Deployment's containers
+//      (proxy_env.hpp; not cert-manager's);
 //   3. the target namespace taken from the file's single Namespace;
 //   4. that Namespace added when the file has none;
 //   5. namespaces rewritten: namespaced objects, ServiceAccount subjects of
@@ -17,6 +19,7 @@
 // cert-manager with the version annotation, no inventory entry.
 // ocne adds the stack's CRD patches (Oracle's Ignition fields).
 
+#include "pkg/components/proxy_env.hpp"
 #include "pkg/components/stack.hpp"
 #include "pkg/components/variables.hpp"
 #include "pkg/core/error.hpp"
@@ -40,6 +43,9 @@ struct ProcessOptions
   std::vector<ImageOverride> extra_images;
   // Empty: the file's own Namespace (clusterctl's --target-namespace).
   std::string target_namespace;
+  // providers.<p>.proxy, for the providers' Deployments (cert-manager's are
+  // left as they are).
+  ControllerProxy proxy;
 };
 
 struct ServiceRef

@@ -138,9 +138,9 @@ build_table()
   add(OCNE_KEY("providers.oci.loadBalancer.subnet1", providers.oci.load_balancer.subnet1, S, A, "", "first load balancer subnet (found when empty)"));
   add(OCNE_KEY("providers.oci.loadBalancer.subnet2", providers.oci.load_balancer.subnet2, S, A, "", "second load balancer subnet (found when empty)"));
   add(OCNE_KEY("providers.oci.vcn", providers.oci.vcn, S, A, "", "VCN OCID (found when empty)"));
-  add(OCNE_KEY("providers.oci.proxy.httpsProxy", providers.oci.proxy.https_proxy, S, A, "", "HTTPS proxy for the Cluster API controllers; not passed to them yet (see components.md)"));
-  add(OCNE_KEY("providers.oci.proxy.httpProxy", providers.oci.proxy.http_proxy, S, A, "", "HTTP proxy for the Cluster API controllers; not passed to them yet (see components.md)"));
-  add(OCNE_KEY("providers.oci.proxy.noProxy", providers.oci.proxy.no_proxy, S, A, "", "no-proxy list for the Cluster API controllers; not passed to them yet (see components.md)"));
+  add(OCNE_KEY("providers.oci.proxy.httpsProxy", providers.oci.proxy.https_proxy, S, A, "", "HTTPS proxy for the Cluster API controllers this start installs (HTTPS_PROXY; see components.md)"));
+  add(OCNE_KEY("providers.oci.proxy.httpProxy", providers.oci.proxy.http_proxy, S, A, "", "HTTP proxy for the Cluster API controllers this start installs (HTTP_PROXY; see components.md)"));
+  add(OCNE_KEY("providers.oci.proxy.noProxy", providers.oci.proxy.no_proxy, S, A, "", "no-proxy list for the Cluster API controllers this start installs (NO_PROXY; see components.md)"));
   add(with(OCNE_KEY("providers.oci.template", providers.oci.template_, S, A, "", "Cluster API template file used instead of the built-in capi-oci.yaml"), k_path));
 
   // --- providers.oxide (not in Oracle's ocne) ---
@@ -163,9 +163,9 @@ build_table()
   add(OCNE_KEY("providers.oxide.controlPlaneEndpoint", providers.oxide.control_plane_endpoint, S, A, "", "fixed control plane IP (else one is allocated)"));
   add(OCNE_KEY("providers.oxide.sshKeys", providers.oxide.ssh_keys, L, A, "", "names of the user's Oxide SSH keys to inject"));
   add(OCNE_KEY("providers.oxide.selfManaged", providers.oxide.self_managed, B, A, "false", "move the Cluster API resources into the new cluster"));
-  add(OCNE_KEY("providers.oxide.proxy.httpsProxy", providers.oxide.proxy.https_proxy, S, A, "", "HTTPS proxy for the Cluster API controllers; not passed to them yet (see components.md)"));
-  add(OCNE_KEY("providers.oxide.proxy.httpProxy", providers.oxide.proxy.http_proxy, S, A, "", "HTTP proxy for the Cluster API controllers; not passed to them yet (see components.md)"));
-  add(OCNE_KEY("providers.oxide.proxy.noProxy", providers.oxide.proxy.no_proxy, S, A, "", "no-proxy list for the Cluster API controllers; not passed to them yet (see components.md)"));
+  add(OCNE_KEY("providers.oxide.proxy.httpsProxy", providers.oxide.proxy.https_proxy, S, A, "", "HTTPS proxy for the Cluster API controllers this start installs (HTTPS_PROXY; see components.md)"));
+  add(OCNE_KEY("providers.oxide.proxy.httpProxy", providers.oxide.proxy.http_proxy, S, A, "", "HTTP proxy for the Cluster API controllers this start installs (HTTP_PROXY; see components.md)"));
+  add(OCNE_KEY("providers.oxide.proxy.noProxy", providers.oxide.proxy.no_proxy, S, A, "", "no-proxy list for the Cluster API controllers this start installs (NO_PROXY; see components.md)"));
   add(with(OCNE_KEY("providers.oxide.template", providers.oxide.template_, S, A, "", "Cluster API template file used instead of the built-in capi-oxide.yaml"), k_path));
 
   // --- ocne providers we accept but do not support ---

@@ -35,6 +35,7 @@ install_stack(k8s::Client& client, const CapiOptions& options, Flavor& flavor, C
   components::InstallOptions install;
   OCNE_TRY_ASSIGN(install.values, flavor.component_values());
   install.env = options.env;
+  install.proxy = options.controller_proxy;
   install.timeout = options.components_timeout;
   install.interval = std::min(options.interval, std::chrono::milliseconds(1000));
   OCNE_TRY_ASSIGN(auto installed, components::install_stack(client, *stack, source, install, progress));

@@ -167,6 +167,70 @@ TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFir
 }
 
 // Parts that differ by provider only in their objects run for both.
+// providers.oci.proxy, from defaults.yaml and the cluster file merged
+// field by field, reaches the containers of the providers' controllers
+// (CAPOCI's keeps its own variables) and not cert-manager's. A second
+// cluster with another proxy finds the stack installed and changes nothing.
+TEST_F(CapiStartDelete, TheConfiguredProxyReachesCapociAndTheOtherControllersButNotCertManager)
+{
+  start_world({.provider = "oci"});
+  std::filesystem::create_directories(world->home() / ".ocne");
+  ASSERT_TRUE(fs::write_file_atomic(world->home() / ".ocne" / "defaults.yaml",
+                                    "providers:\n  oci:\n    proxy:\n      httpProxy: http://plain.example.com:8080\n"
+                                    "      noProxy: 10.96.0.0/12,.svc,.cluster.local\n"));
+  const auto file = world->write_cluster_file("demo", "", "proxy:\n  httpsProxy: http://proxy.example.com:3128\n");
+  auto r = ocne({"cluster", "start", "-c", file.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const auto env_of = [&](const std::string& ns, const std::string& name) {
+    std::map<std::string, std::string> env;
+    const auto d = world->management().get("apps/v1", "Deployment", ns, name);
+    EXPECT_TRUE(d) << ns << "/" << name;
+    if (d) {
+      const auto& containers = (*d)["spec"]["template"]["spec"]["containers"];
+      EXPECT_EQ(containers.size(), 1U) << d->dump();
+      for (const auto& e : containers.at(0).value("env", json::array())) {
+        env[e.value("name", "")] = e.value("value", "(valueFrom)");
+      }
+    }
+    return env;
+  };
+  const std::map<std::string, std::string> proxy = {{"HTTPS_PROXY", "http://proxy.example.com:3128"},
+                                                    {"HTTP_PROXY", "http://plain.example.com:8080"},
+                                                    {"NO_PROXY", "10.96.0.0/12,.svc,.cluster.local"}};
+  auto capoci = env_of("cluster-api-provider-oci-system", "capoci-controller-manager");
+  EXPECT_EQ(capoci["AUTH_CONFIG_DIR"], "/etc/oci");
+  capoci.erase("AUTH_CONFIG_DIR");
+  EXPECT_EQ(capoci, proxy);
+  for (const auto& [ns, name] : std::vector<std::pair<std::string, std::string>>{
+         {"capi-system", "capi-controller-manager"},
+         {"capi-kubeadm-bootstrap-system", "capi-kubeadm-bootstrap-controller-manager"},
+         {"capi-kubeadm-control-plane-system", "capi-kubeadm-control-plane-controller-manager"}}) {
+    auto env = env_of(ns, name);
+    for (const auto& [k, v] : proxy) {
+      EXPECT_EQ(env[k], v) << ns << "/" << name << " " << k;
+    }
+  }
+  for (const auto* name : {"cert-manager", "cert-manager-webhook", "cert-manager-cainjector"}) {
+    const auto env = env_of("cert-manager", name);
+    EXPECT_FALSE(env.contains("HTTPS_PROXY") || env.contains("HTTP_PROXY") || env.contains("NO_PROXY")) << name;
+  }
+
+  // Another cluster, another proxy: the installed stack is left as it is.
+  world->management().clear_requests();
+  const auto two = world->write_cluster_file("two", "", "proxy:\n  httpsProxy: http://other.example.com:3128\n");
+  r = ocne({"cluster", "start", "-c", two.string(), "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["components"]["installed"], json::array()) << r.out;
+  for (const auto& q : world->requests(CapiWorld::management_side)) {
+    if (q.method != "GET") {
+      EXPECT_FALSE(has(q.target, "/deployments")) << q.method << " " << q.target;
+    }
+  }
+  capoci = env_of("cluster-api-provider-oci-system", "capoci-controller-manager");
+  EXPECT_EQ(capoci["HTTPS_PROXY"], "http://proxy.example.com:3128");
+}
+
 class CapiStartDeleteEach
   : public CapiCliTest
   , public ::testing::WithParamInterface<std::string>
