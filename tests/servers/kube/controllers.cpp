@@ -410,6 +410,10 @@ reconcile_nodes(KubeTestServer& s, const std::vector<std::string>& cni)
     if (const Json* status = child(node, "status"); status != nullptr && status->contains("conditions")) {
       st["status"]["conditions"] = (*status)["conditions"];
     }
+    // The kubelet reports what it runs with every status it posts.
+    if (const Json* status = child(node, "status"); status != nullptr && status->contains("nodeInfo")) {
+      st["status"]["nodeInfo"] = (*status)["nodeInfo"];
+    }
     if (ready) {
       set_condition(st, "Ready", "True", "KubeletReady", "kubelet is posting ready status");
     } else {
@@ -712,6 +716,8 @@ warning_event(KubeTestServer& s, const Json& object, const std::string& reason, 
 // (by uid) started to boot.
 struct PlayerState
 {
+  // One reconcile at a time: they run on both servers' hook threads.
+  std::mutex reconciling;
   std::mutex mutex;
   std::map<std::string, std::chrono::steady_clock::time_point> boot_started;
 };
@@ -1341,14 +1347,18 @@ private:
     const Json* status = child(machine, "status");
     std::string node = status != nullptr ? status->value("nodeRef", Json::object()).value("name", "") : "";
     node = node.empty() ? name : node;
-    quietly([&] { m_nodes.remove("v1", "Node", "", node); });
+    std::vector<Json> parts;
     for (const char* which : { "infrastructure", "bootstrap" }) {
-      if (const auto part = machine_part(machine, which)) {
-        quietly([&] { m_s.remove(string_at(*part, "apiVersion"), string_at(*part, "kind"), ns, string_at((*part)["metadata"], "name")); });
+      if (auto part = machine_part(machine, which)) {
+        parts.push_back(std::move(*part));
       }
     }
-    quietly([&] { m_s.remove("v1", "Secret", ns, name); });
     quietly([&] { m_s.remove(m_core, "Machine", ns, name); });
+    quietly([&] { m_nodes.remove("v1", "Node", "", node); });
+    for (const auto& part : parts) {
+      quietly([&] { m_s.remove(string_at(part, "apiVersion"), string_at(part, "kind"), ns, string_at(part["metadata"], "name")); });
+    }
+    quietly([&] { m_s.remove("v1", "Secret", ns, name); });
   }
 
   std::vector<Json>
@@ -1724,6 +1734,7 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
         names.push_back(string_at(c["metadata"], "name"));
       }
     }
+    const std::lock_guard one_at_a_time(state->reconciling);
     ClusterApiPlayer player(s, *shared, core, *state);
     for (const auto& name : names) {
       try {
@@ -1749,6 +1760,7 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
                         if (core.empty()) {
                           return;
                         }
+                        const std::lock_guard one_at_a_time(state->reconciling);
                         ClusterApiPlayer player(*management, *shared, core, *state);
                         for (const auto& c : management->list(core, "Cluster")) {
                           try {
@@ -1778,6 +1790,7 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
               if (const Json* a = child(meta, "annotations"); a != nullptr && a->contains("clusterctl.cluster.x-k8s.io/delete-for-move")) {
                 return;
               }
+              const std::lock_guard one_at_a_time(state->reconciling);
               ClusterApiPlayer player(s, *shared, core, *state);
               try {
                 player.finish_deletion(string_at(meta, "namespace"), string_at(meta, "name"));

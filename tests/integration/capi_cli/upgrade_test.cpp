@@ -1,0 +1,205 @@
+// `ocne cluster upgrade` through the binary, in the Cluster API test world
+// whose controllers roll machines as KubeadmControlPlane and
+// MachineDeployment do (tests/servers/kube/controllers.hpp).
+
+#include "tests/integration/capi_cli/capi_cli.hpp"
+
+#include "pkg/core/fs.hpp"
+#include "tests/support/child.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <random>
+#include <set>
+#include <thread>
+
+namespace ocne::test {
+namespace {
+
+using json = nlohmann::json;
+
+class CapiUpgrade
+  : public CapiCliTest
+  , public ::testing::WithParamInterface<std::string>
+{
+protected:
+  std::string
+  infra_kind() const
+  {
+    return world->provider() == "oci" ? "OCIMachineTemplate" : "OxideMachineTemplate";
+  }
+  std::string
+  served(CapiWorld::Side side, const std::string& group, const std::string& kind)
+  {
+    for (const char* v : { "v1beta2", "v1beta1", "v1alpha1" }) {
+      if (world->count(side, group + "/" + v, kind, "ocne") > 0) {
+        return group + "/" + v;
+      }
+    }
+    return group + "/none";
+  }
+  std::vector<json>
+  list(const std::string& group, const std::string& kind, const std::string& selector = "")
+  {
+    return world->management().list(served(CapiWorld::management_side, group, kind), kind, "ocne", selector);
+  }
+  std::vector<json>
+  machines()
+  {
+    return list("cluster.x-k8s.io", "Machine");
+  }
+  int
+  all_writes() const
+  {
+    return writes(CapiWorld::management_side) + writes(CapiWorld::workload_side);
+  }
+  // Writes of one method whose path has needle, on the management side.
+  int
+  management_writes(const std::string& method, const std::string& needle) const
+  {
+    int n = 0;
+    for (const auto& r : world->requests(CapiWorld::management_side)) {
+      n += r.method == method && has(r.target, needle) ? 1 : 0;
+    }
+    return n;
+  }
+
+  // Every Machine and Node at version (e.g. "v1.34.1"), nodes Ready, the
+  // infrastructure machines cloned from the copies, each template copied once.
+  void
+  expect_upgraded(const std::string& version, std::size_t nodes, const std::string& suffix)
+  {
+    const auto ms = machines();
+    EXPECT_EQ(ms.size(), nodes);
+    for (const auto& m : ms) {
+      EXPECT_EQ(m["spec"].value("version", ""), version) << m["metadata"]["name"];
+      const auto infra = world->management().get(served(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io",
+                                                        world->provider() == "oci" ? "OCIMachine" : "OxideMachine"),
+                                                 world->provider() == "oci" ? "OCIMachine" : "OxideMachine", "ocne",
+                                                 m["metadata"]["name"].get<std::string>());
+      ASSERT_TRUE(infra) << m["metadata"]["name"];
+      const std::string cloned = (*infra)["metadata"]["annotations"].value("cluster.x-k8s.io/cloned-from-name", "");
+      EXPECT_TRUE(cloned.size() > suffix.size() && cloned.compare(cloned.size() - suffix.size(), suffix.size(), suffix) == 0)
+        << cloned;
+    }
+    const auto ns = world->workload().list("v1", "Node");
+    EXPECT_EQ(ns.size(), nodes);
+    for (const auto& n : ns) {
+      EXPECT_EQ(n["status"]["nodeInfo"].value("kubeletVersion", ""), version) << n["metadata"]["name"];
+    }
+    EXPECT_TRUE(nodes_ready());
+    std::set<std::string> names;
+    for (const auto& t : list("infrastructure.cluster.x-k8s.io", infra_kind())) {
+      EXPECT_TRUE(names.insert(t["metadata"]["name"].get<std::string>()).second);
+    }
+    EXPECT_EQ(names.count("demo-control-plane" + suffix), 1U);
+    EXPECT_EQ(names.count("demo-md-0" + suffix), 1U);
+    const auto kcts = list("bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate");
+    bool copied = false;
+    for (const auto& t : kcts) {
+      copied = copied || t["metadata"]["name"] == "demo-md-0" + suffix;
+    }
+    EXPECT_TRUE(copied);
+  }
+
+  // What the pools look like, for a failure's message.
+  std::string
+  pools()
+  {
+    std::string out;
+    for (const auto& k : list("controlplane.cluster.x-k8s.io", "KubeadmControlPlane")) {
+      out += "KubeadmControlPlane spec.version " + k["spec"].value("version", "") + " status " +
+             k.value("status", json::object()).dump() + "\n";
+    }
+    for (const auto& m : machines()) {
+      out += "Machine " + m["metadata"].value("name", "") + " " + m["spec"].value("version", "") + " " +
+             m.value("status", json::object()).value("phase", "") + "\n";
+    }
+    return out;
+  }
+
+  std::string
+  spec_of(const std::string& group, const std::string& kind, const std::string& name)
+  {
+    const auto o = world->management().get(served(CapiWorld::management_side, group, kind), kind, "ocne", name);
+    return o ? (*o)["spec"].dump() : "";
+  }
+};
+
+TEST_P(CapiUpgrade, A3Plus2ClusterGoesFrom133To134MachineByMachineAndASecondRunWritesNothing)
+{
+  start_world({ .provider = GetParam(), .kubernetes_versions = { "1.33", "1.34" } });
+  const auto file = world->write_cluster_file("demo", "controlPlaneNodes: 3\nworkerNodes: 2\n");
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, {}, 120);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  world->settle();
+  const auto old_cp = spec_of("infrastructure.cluster.x-k8s.io", infra_kind(), "demo-control-plane");
+  const auto old_md = spec_of("infrastructure.cluster.x-k8s.io", infra_kind(), "demo-md-0");
+  const auto old_kct = spec_of("bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate", "demo-md-0");
+  std::set<std::string> before;
+  for (const auto& m : machines()) {
+    before.insert(m["metadata"]["name"].get<std::string>());
+  }
+  const auto images = world->image_count();
+
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34", "-o", "json" }, {}, 100);
+  ASSERT_EQ(r.exit_code, 0) << r.err << pools();
+  const auto out = json::parse(r.out);
+  EXPECT_EQ(out["outcome"], "upgraded");
+  EXPECT_EQ(out["from"], "1.33");
+  ASSERT_EQ(out["hops"].size(), 1U) << r.out;
+  const auto& hop = out["hops"][0];
+  EXPECT_EQ(hop["to"], "1.34");
+  EXPECT_EQ(hop["machinesReplaced"], 5);
+  EXPECT_EQ(hop["templates"]["created"].size(), 3U) << r.out;
+  for (const auto& i : hop["images"]) {
+    EXPECT_EQ(i["source"], "found") << i;
+    EXPECT_EQ(i["id"], world->image_id(i["arch"].get<std::string>(), "1.34")) << i;
+  }
+  for (const char* step : { "images", "templates", "control-plane", "addons", "workers", "verify" }) {
+    EXPECT_TRUE(hop["durationSeconds"].contains(step)) << step;
+  }
+  EXPECT_TRUE(has(r.err, "control plane: 1 of 3 machines replaced")) << r.err;
+  EXPECT_TRUE(has(r.err, "control plane: 3 of 3 machines replaced")) << r.err;
+  EXPECT_TRUE(has(r.err, "workers demo-md-0: 2 of 2 machines replaced")) << r.err;
+
+  world->settle();
+  expect_upgraded("v1.34.1", 5, "-v1-34");
+  for (const auto& m : machines()) {
+    EXPECT_EQ(before.count(m["metadata"]["name"].get<std::string>()), 0U) << "not replaced: " << m["metadata"]["name"];
+  }
+  // The old templates are as they were; no image was built.
+  EXPECT_EQ(spec_of("infrastructure.cluster.x-k8s.io", infra_kind(), "demo-control-plane"), old_cp);
+  EXPECT_EQ(spec_of("infrastructure.cluster.x-k8s.io", infra_kind(), "demo-md-0"), old_md);
+  EXPECT_EQ(spec_of("bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate", "demo-md-0"), old_kct);
+  EXPECT_EQ(world->image_count(), images);
+  const auto copy = world->management().get(served(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io", infra_kind()),
+                                            infra_kind(), "ocne", "demo-md-0-v1-34");
+  ASSERT_TRUE(copy);
+  EXPECT_EQ((*copy)["metadata"]["labels"].value("ocne.oracle.com/upgrade-target", ""), "1.34");
+  const auto kcp = list("controlplane.cluster.x-k8s.io", "KubeadmControlPlane");
+  ASSERT_EQ(kcp.size(), 1U);
+  EXPECT_EQ(kcp[0]["status"].value("version", ""), "v1.34.1");
+  const auto proxy = world->workload().get("apps/v1", "DaemonSet", "kube-system", "kube-proxy");
+  ASSERT_TRUE(proxy);
+  EXPECT_TRUE(has((*proxy)["spec"]["template"]["spec"]["containers"][0].value("image", ""), ":v1.34.1"));
+  EXPECT_EQ(cached_state("demo", "kubernetesVersion"), "1.34");
+  EXPECT_EQ(cached_state("demo", "upgrade.target"), "");
+
+  // Again: nothing to do, nothing written; no upgrade stands unfinished.
+  const int writes_before = all_writes();
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "runs Kubernetes 1.34: nothing to upgrade")) << r.out;
+  EXPECT_EQ(all_writes(), writes_before);
+  r = ocne({ "cluster", "upgrade", "-C", "demo" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "no unfinished upgrade")) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Providers, CapiUpgrade, ::testing::Values("oci", "oxide"));
+
+} // namespace
+} // namespace ocne::test
