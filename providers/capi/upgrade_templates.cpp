@@ -32,6 +32,10 @@ constexpr const char* k_bootstrap_parts[] = {
   "/spec/template/spec/ignition/containerLinuxConfig/additionalConfig",
 };
 
+// On infrastructure template copies: the architecture of their image.
+constexpr const char* k_arch_annotation = "ocne.oracle.com/architecture";
+constexpr const char* k_arch_annotation_pointer = "ocne.oracle.com~1architecture";
+
 bool
 has(const json& object, const std::string& at)
 {
@@ -163,8 +167,13 @@ template_copies(k8s::Client& management, const Pools& pools, const std::string& 
         return make_error(ErrorKind::invalid_input, "{} {}/{} has no image (spec.template.spec.imageId or imageID)",
                           tmpl->value("kind", ""), ns, name_of(*tmpl));
       }
-      OCNE_TRY_ASSIGN(auto arch, arch_of(tmpl->at(pointer(key)).get<std::string>(),
-                                         fmt::format("{} {}/{}", tmpl->value("kind", ""), ns, name_of(*tmpl))));
+      // A copy of an earlier hop says its architecture; an original boots
+      // an image cluster start recorded.
+      std::string arch = k8s::string_at(*tmpl, "/metadata/annotations/" + std::string(k_arch_annotation_pointer));
+      if (arch.empty()) {
+        OCNE_TRY_ASSIGN(arch, arch_of(tmpl->at(pointer(key)).get<std::string>(),
+                                      fmt::format("{} {}/{}", tmpl->value("kind", ""), ns, name_of(*tmpl))));
+      }
       const auto image = images.find(arch);
       if (image == images.end()) {
         return make_error(ErrorKind::not_found, "no {} boot image for {} (architecture of {} {}/{})", minor, arch,
@@ -175,6 +184,7 @@ template_copies(k8s::Client& management, const Pools& pools, const std::string& 
                     { "metadata", copy_metadata(*tmpl, new_name, ns, minor) },
                     { "spec", (*tmpl)["spec"] } };
       copy[pointer(key)] = image->second;
+      copy["metadata"]["annotations"] = { { k_arch_annotation, arch } };
       out.push_back({ fmt::format("{} {}/{}", tmpl->value("kind", ""), ns, new_name),
                       tmpl->value("kind", "") + "/" + name_of(*tmpl), std::move(copy) });
     }

@@ -199,6 +199,200 @@ TEST_P(CapiUpgrade, A3Plus2ClusterGoesFrom133To134MachineByMachineAndASecondRunW
   EXPECT_TRUE(has(r.out, "no unfinished upgrade")) << r.out;
 }
 
+class CapiUpgradeChecks : public CapiUpgrade
+{
+};
+
+// Each refusal names its rule and writes nothing anywhere; a dry run prints
+// the copies and patches and writes nothing either.
+TEST_F(CapiUpgradeChecks, RefusalsAndADryRunWriteNothing)
+{
+  auto failing = std::make_shared<std::atomic<bool>>(false);
+  start_world({ .provider = "oci",
+                .machine_failure = [failing](const json&) -> std::optional<kube::InfrastructureFailure> {
+                  if (*failing) {
+                    return kube::InfrastructureFailure{ "LaunchInstanceFailed", "Out of host capacity." };
+                  }
+                  return std::nullopt;
+                },
+                .kubernetes_versions = { "1.33", "1.34" } });
+  const auto file = world->write_cluster_file("demo", "workerNodes: 1\n");
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  world->settle();
+  const auto images = world->image_count();
+  const auto cloud_writes = [&] {
+    int n = 0;
+    for (const char* op : { "CreateImage", "CreatePreauthenticatedRequest", "PutObject", "CreateMultipartUpload" }) {
+      n += world->cloud_count(op);
+    }
+    return n;
+  };
+  const int cloud_before = cloud_writes();
+  const auto refused = [&](const std::vector<std::string>& args, const std::string& rule) {
+    const int before = all_writes();
+    const auto run = ocne(args);
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_TRUE(has(run.err, rule)) << run.err;
+    EXPECT_EQ(all_writes(), before) << rule;
+    EXPECT_EQ(cached_state("demo", "upgrade.target"), "") << rule;
+  };
+  refused({ "cluster", "upgrade", "-C", "demo", "-v", "1.31" }, "rule: no downgrades");
+  refused({ "cluster", "upgrade", "-C", "demo", "-v", "1.40" }, "is not supported");
+
+  // The dry run.
+  int before = all_writes();
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34", "--dry-run", "-o", "json" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(all_writes(), before);
+  const auto dry = json::parse(r.out);
+  EXPECT_EQ(dry["outcome"], "dry run");
+  EXPECT_EQ(dry["dryRun"], true);
+  ASSERT_EQ(dry["hops"].size(), 1U);
+  EXPECT_EQ(dry["hops"][0]["templates"]["created"].size(), 3U) << r.out;
+  ASSERT_EQ(dry["hops"][0]["patches"].size(), 2U) << r.out;
+  EXPECT_TRUE(has(dry["hops"][0]["patches"][0].get<std::string>(), "\"op\":\"test\"")) << r.out;
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34", "--dry-run" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "create OCIMachineTemplate ocne/demo-md-0-v1-34")) << r.out;
+  EXPECT_TRUE(has(r.out, "Dry run: nothing was changed")) << r.out;
+  EXPECT_EQ(all_writes(), before);
+  EXPECT_EQ(list("infrastructure.cluster.x-k8s.io", "OCIMachineTemplate").size(), 2U);
+
+  // A kubelet four minors behind what the control plane would run.
+  std::string name;
+  for (const auto& n : world->workload().list("v1", "Node")) {
+    if (!n["metadata"].value("labels", json::object()).contains("node-role.kubernetes.io/control-plane")) {
+      name = n["metadata"]["name"].get<std::string>();
+    }
+  }
+  ASSERT_FALSE(name.empty());
+  const auto set_kubelet = [&](const std::string& version) {
+    world->workload().apply_status({ { "apiVersion", "v1" },
+                                     { "kind", "Node" },
+                                     { "metadata", { { "name", name } } },
+                                     { "status", { { "nodeInfo", { { "kubeletVersion", version } } } } } },
+                                   "test-kubelet");
+  };
+  set_kubelet("v1.30.0");
+  world->settle();
+  refused({ "cluster", "upgrade", "-C", "demo", "-v", "1.34" }, "rule: kubelet version skew");
+  set_kubelet("v1.33.5");
+  world->settle();
+
+  // A worker that cannot launch: the cluster is not healthy.
+  *failing = true;
+  const auto md = list("cluster.x-k8s.io", "MachineDeployment")[0];
+  world->management().merge_patch(md["apiVersion"].get<std::string>(), "MachineDeployment", "ocne",
+                                  md["metadata"]["name"].get<std::string>(),
+                                  { { "spec", { { "replicas", 2 } } } });
+  world->settle();
+  refused({ "cluster", "upgrade", "-C", "demo", "-v", "1.34" }, "rule: an upgrade starts from a healthy cluster");
+  EXPECT_EQ(world->image_count(), images);
+  EXPECT_EQ(cloud_writes(), cloud_before);
+}
+
+// Two minors: two hops, each finished before the next; the second hop's
+// copies are named after the original templates.
+TEST_F(CapiUpgradeChecks, TwoMinorsAreTwoHops)
+{
+  start_world({ .provider = "oci", .kubernetes_versions = { "1.32", "1.33", "1.34" } });
+  const auto file = world->write_cluster_file("demo", "workerNodes: 1\n");
+  auto r = ocne({ "cluster", "start", "-c", file.string(), "-v", "1.32" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  world->settle();
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34", "-o", "json" }, {}, 100);
+  ASSERT_EQ(r.exit_code, 0) << r.err << pools();
+  const auto out = json::parse(r.out);
+  ASSERT_EQ(out["hops"].size(), 2U) << r.out;
+  EXPECT_EQ(out["hops"][0]["from"], "1.32");
+  EXPECT_EQ(out["hops"][0]["to"], "1.33");
+  EXPECT_EQ(out["hops"][1]["to"], "1.34");
+  // The first hop's workers were done before the second hop's control plane.
+  const auto workers_133 = r.err.find("Upgrading the workers of demo-md-0 to Kubernetes v1.33.5");
+  const auto control_134 = r.err.find("Upgrading the control plane to Kubernetes v1.34.1");
+  ASSERT_NE(workers_133, std::string::npos) << r.err;
+  ASSERT_NE(control_134, std::string::npos) << r.err;
+  EXPECT_LT(workers_133, control_134);
+  world->settle();
+  expect_upgraded("v1.34.1", 2, "-v1-34");
+  std::set<std::string> names;
+  for (const auto& t : list("infrastructure.cluster.x-k8s.io", "OCIMachineTemplate")) {
+    names.insert(t["metadata"]["name"].get<std::string>());
+  }
+  EXPECT_EQ(names, (std::set<std::string>{ "demo-control-plane", "demo-control-plane-v1-33", "demo-control-plane-v1-34",
+                                           "demo-md-0", "demo-md-0-v1-33", "demo-md-0-v1-34" }));
+  EXPECT_EQ(cached_state("demo", "kubernetesVersion"), "1.34");
+}
+
+// The fake controllers are as strict as Cluster API: a template edited in
+// place rolls nothing; a reference to a template that is not there creates
+// no machine and says why.
+TEST_F(CapiUpgradeChecks, TheTestWorldRollsOnlyOnAReferenceChangeAndNeedsTheTemplate)
+{
+  start_world({ .provider = "oci" });
+  const auto file = world->write_cluster_file("demo", "workerNodes: 1\n");
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  world->settle();
+  std::set<std::string> before;
+  for (const auto& m : machines()) {
+    before.insert(m["metadata"]["name"].get<std::string>());
+  }
+  const auto tmpl = list("infrastructure.cluster.x-k8s.io", "OCIMachineTemplate")[0];
+  world->management().merge_patch(tmpl["apiVersion"].get<std::string>(), "OCIMachineTemplate", "ocne",
+                                  tmpl["metadata"]["name"].get<std::string>(),
+                                  { { "spec", { { "template", { { "spec", { { "imageId", "ocid1.image.oc1..edited" } } } } } } } });
+  world->settle();
+  std::set<std::string> after;
+  for (const auto& m : machines()) {
+    after.insert(m["metadata"]["name"].get<std::string>());
+  }
+  EXPECT_EQ(after, before);
+
+  const auto md = list("cluster.x-k8s.io", "MachineDeployment")[0];
+  world->management().merge_patch(
+    md["apiVersion"].get<std::string>(), "MachineDeployment", "ocne", md["metadata"]["name"].get<std::string>(),
+    { { "spec", { { "template", { { "spec", { { "infrastructureRef", { { "name", "no-such-template" } } } } } } } } } });
+  world->settle();
+  const auto live = list("cluster.x-k8s.io", "MachineDeployment")[0];
+  bool said = false;
+  for (const auto& c : live["status"].value("conditions", json::array())) {
+    said = said || (c.value("type", "") == "MachinesCreated" && c.value("status", "") == "False" &&
+                    c.value("reason", "") == "InfrastructureTemplateCloningFailed" &&
+                    has(c.value("message", ""), "no-such-template"));
+  }
+  EXPECT_TRUE(said) << live["status"].dump();
+  EXPECT_EQ(machines().size(), before.size());
+  EXPECT_GE(world->count(CapiWorld::management_side, "v1", "Event", "ocne"), 1U);
+}
+
+// A self-managed cluster upgrades itself: its Cluster API objects live in it,
+// and its own control plane machines are replaced under the API ocne talks to.
+TEST_F(CapiUpgradeChecks, ASelfManagedClusterUpgradesItself)
+{
+  start_world({ .provider = "oxide", .kubernetes_versions = { "1.33", "1.34" } });
+  const auto file = world->write_cluster_file("demo", "workerNodes: 1\n", "selfManaged: true\n");
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, {}, 100);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  world->settle();
+  ASSERT_EQ(cached_state("demo", "capi.pivoted"), "true");
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34" }, {}, 100);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "Upgraded cluster demo from Kubernetes 1.33 to 1.34: 2 machines replaced")) << r.out;
+  world->settle();
+  const auto ms = world->workload().list("cluster.x-k8s.io/v1beta2", "Machine", "ocne");
+  ASSERT_EQ(ms.size(), 2U);
+  for (const auto& m : ms) {
+    EXPECT_EQ(m["spec"].value("version", ""), "v1.34.1");
+  }
+  for (const auto& n : world->workload().list("v1", "Node")) {
+    EXPECT_EQ(n["status"]["nodeInfo"].value("kubeletVersion", ""), "v1.34.1");
+  }
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta2", "Machine"), 0U);
+  EXPECT_TRUE(nodes_ready());
+}
+
 INSTANTIATE_TEST_SUITE_P(Providers, CapiUpgrade, ::testing::Values("oci", "oxide"));
 
 } // namespace

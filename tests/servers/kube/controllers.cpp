@@ -410,10 +410,6 @@ reconcile_nodes(KubeTestServer& s, const std::vector<std::string>& cni)
     if (const Json* status = child(node, "status"); status != nullptr && status->contains("conditions")) {
       st["status"]["conditions"] = (*status)["conditions"];
     }
-    // The kubelet reports what it runs with every status it posts.
-    if (const Json* status = child(node, "status"); status != nullptr && status->contains("nodeInfo")) {
-      st["status"]["nodeInfo"] = (*status)["nodeInfo"];
-    }
     if (ready) {
       set_condition(st, "Ready", "True", "KubeletReady", "kubelet is posting ready status");
     } else {
@@ -1151,12 +1147,18 @@ private:
       }
       Json n = { { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", name }, { "labels", labels } } } };
       node = m_nodes.create(n);
+      // What the kubelet runs, under a manager of its own: the readiness
+      // updates (fake-kubelet) may race with it and must not drop it.
+      Json info = status_stub(*node);
+      info["status"] = { { "nodeInfo", { { "kubeletVersion", machine["spec"].value("version", "v1.33.0") } } } };
+      m_nodes.apply_status(info, "fake-kubelet-info");
       Json st = status_stub(*node);
-      st["status"] = { { "nodeInfo", { { "kubeletVersion", machine["spec"].value("version", "v1.33.0") } } } };
       set_condition(st, "Ready", "False", "KubeletNotReady",
                     "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
                     "message:Network plugin returns error: cni plugin not initialized");
-      m_nodes.apply_status(st, "fake-kubelet");
+      if (!condition_true(*m_nodes.get("v1", "Node", "", name), "Ready")) {
+        m_nodes.apply_status(st, "fake-kubelet");
+      }
     }
     Json st = status_stub(machine);
     const long long generation = machine["metadata"].value("generation", 1LL);
