@@ -393,6 +393,58 @@ TEST_F(CapiUpgradeChecks, ASelfManagedClusterUpgradesItself)
   EXPECT_TRUE(nodes_ready());
 }
 
+// A new machine that cannot launch: what the provider says reaches the user
+// while the upgrade waits, no old machine goes (maxUnavailable 0), and once
+// the cloud recovers the next run continues the same hop.
+TEST_F(CapiUpgradeChecks, AMachineThatCannotLaunchIsReportedAndTheNextRunContinues)
+{
+  auto failing = std::make_shared<std::atomic<bool>>(true);
+  start_world({ .provider = "oci",
+                .machine_failure = [failing](const json& machine) -> std::optional<kube::InfrastructureFailure> {
+                  if (*failing && machine["spec"].value("version", "") == "v1.34.1") {
+                    return kube::InfrastructureFailure{ "LaunchInstanceFailed", "Out of host capacity." };
+                  }
+                  return std::nullopt;
+                },
+                .kubernetes_versions = { "1.33", "1.34" } });
+  const auto file = world->write_cluster_file("demo", "workerNodes: 1\n");
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  world->settle();
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34" }, {}, 15);
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, ": LaunchInstanceFailed: Out of host capacity.")) << r.err;
+  EXPECT_TRUE(has(r.err, "InfrastructureReady=False (LaunchInstanceFailed): Out of host capacity.")) << r.err;
+  EXPECT_TRUE(has(r.err, "the control plane of cluster ocne/demo did not roll out to 1.34")) << r.err;
+  EXPECT_EQ(cached_state("demo", "upgrade.step.templates"), "done");
+  EXPECT_EQ(cached_state("demo", "upgrade.step.control-plane"), "");
+  // The old control plane machine is still there, beside the surge one.
+  int old = 0;
+  for (const auto& m : machines()) {
+    old += m["spec"].value("version", "") == "v1.33.5" ? 1 : 0;
+  }
+  EXPECT_EQ(old, 2);
+  auto status = ocne({ "cluster", "upgrade", "-C", "demo", "-o", "json" });
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto st = json::parse(status.out);
+  EXPECT_EQ(st["outcome"], "unfinished");
+  EXPECT_EQ(st["unfinished"]["nextStep"], "control-plane");
+  // Another target is refused until this one is done.
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.33" });
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(has(r.err, "an upgrade of cluster demo to 1.34 is unfinished")) << r.err;
+
+  *failing = false;
+  world->management().merge_patch("cluster.x-k8s.io/v1beta1", "Cluster", "ocne", "demo",
+                                  { { "metadata", { { "annotations", { { "test/poke", "1" } } } } } });
+  r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34", "-o", "json" }, {}, 100);
+  ASSERT_EQ(r.exit_code, 0) << r.err << pools();
+  EXPECT_TRUE(json::parse(r.out)["resumed"].get<bool>());
+  EXPECT_TRUE(has(r.err, "Continuing the upgrade of cluster demo to 1.34")) << r.err;
+  world->settle();
+  expect_upgraded("v1.34.1", 2, "-v1-34");
+}
+
 INSTANTIATE_TEST_SUITE_P(Providers, CapiUpgrade, ::testing::Values("oci", "oxide"));
 
 } // namespace
