@@ -1,4 +1,4 @@
-// `ocne cluster start` and `ocne cluster delete` for oci and oxide: the
+// `ocne cluster start`, `delete` and `upgrade` for oci and oxide: the
 // Cluster API driver (providers/capi) with the provider's flavor, the
 // ephemeral libvirt cluster as the fallback management cluster, and the
 // result as log lines or, with --output json, one JSON document on stdout.
@@ -11,7 +11,10 @@
 #include "pkg/config/layer.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/image/provider_image.hpp"
+#include "pkg/core/cluster_cache.hpp"
+#include "pkg/core/strings.hpp"
 #include "providers/capi/driver.hpp"
+#include "providers/capi/upgrade.hpp"
 #include "providers/libvirt/ephemeral.hpp"
 #include "providers/oci/flavor.hpp"
 #include "providers/oxide/flavor.hpp"
@@ -204,6 +207,63 @@ delete_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string&
   if (!result.was_cached && !r.cluster_deleted) {
     log::info("Cluster {} is neither in the cluster cache nor in the management cluster; nothing to delete", name);
   }
+}
+
+} // namespace ocne::cli
+
+namespace ocne::cli {
+
+namespace {
+
+// The cluster's configuration at another Kubernetes minor: what follows the
+// version (boot image tag, osTag, the Oxide image name) follows it too,
+// unless the user set it to something else.
+config::LoadedConfig
+at_version(const config::LoadedConfig& loaded, const std::string& minor)
+{
+  auto l = loaded;
+  auto& c = l.config;
+  const std::string old = c.kubernetes_version.get();
+  c.kubernetes_version = minor;
+  if (c.os_tag.get() == old) {
+    c.os_tag = minor;
+  }
+  c.boot_volume_container_image = config::normalize_boot_image(c.boot_volume_container_image.get(), minor);
+  const auto dashed = [](const std::string& v) { return "ocne-" + str::replace_all(v, ".", "-"); };
+  if (c.providers.oxide.image_name.get() == dashed(old)) {
+    c.providers.oxide.image_name = dashed(minor);
+  }
+  return l;
+}
+
+} // namespace
+
+providers::capi::UpgradeReport
+upgrade_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& target, bool dry_run)
+{
+  providers::capi::UpgradeOptions o;
+  o.capi = capi_options(loaded, ctx);
+  o.cluster_name = loaded.config.name.get();
+  o.target = target;
+  o.dry_run = dry_run;
+  o.flavor_for = [&loaded, &ctx](const std::string& minor) -> Result<std::unique_ptr<providers::capi::Flavor>> {
+    try {
+      return flavor_for(at_version(loaded, minor), ctx);
+    } catch (const Fatal& e) {
+      return tl::unexpected(e.error());
+    }
+  };
+  o.on_upgraded = [&loaded, &ctx](const std::string& minor) -> Status {
+    const auto yaml = config::to_yaml(at_version(loaded, minor).config);
+    const auto name = loaded.config.name.get();
+    return ClusterCache::update(ctx.state, [&](ClusterCache& cache) -> Status {
+      if (auto* record = cache.find(name)) {
+        record->config_yaml = yaml;
+      }
+      return {};
+    });
+  };
+  return value_or_throw(providers::capi::upgrade_cluster(ctx.state, o, ctx.progress_sink()));
 }
 
 } // namespace ocne::cli

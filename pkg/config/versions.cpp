@@ -16,6 +16,8 @@ kube_versions()
     {"1.31", "1.31.0", "3.10", "3.5.15", "current"},
     {"1.32", "1.32.0", "3.10", "3.5.15", "current"},
     {"1.33", "1.33.5", "3.10", "3.5.23", "current"},
+    // Kubernetes 1.34 (kubeadm's constants for it: etcd 3.6.4, pause 3.10.1).
+    {"1.34", "1.34.1", "3.10.1", "3.6.4", "current"},
   };
   return k_versions;
 }

@@ -1,5 +1,7 @@
 #include "tests/support/capi_world.hpp"
 
+#include <algorithm>
+
 #include "tests/servers/kube/capi_play.hpp"
 #include "tests/servers/kube/capi_webhook.hpp"
 
@@ -12,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
@@ -59,7 +62,8 @@ struct CapiWorld::Impl
   std::shared_ptr<ReleaseRequests> release_requests;
   stdfs::path ca_bundle;
   std::string compartment_id;
-  std::map<std::string, std::string> images; // arch -> id
+  std::map<std::string, std::string> images; // arch -> id (1.33)
+  std::map<std::string, std::string> images_by_version; // "<minor>/<arch>" -> id
   int resyncs = 0;
 
   std::mutex mutex;
@@ -129,10 +133,16 @@ CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
     w.oci->add_api_key(so.tenancy + "/" + k_user + "/" + key.fingerprint, key.public_pem);
     const auto projects = w.oci->add_compartment(so.tenancy, "projects");
     w.compartment_id = w.oci->add_compartment(projects, "k8s");
-    for (const char* arch : { "arm64", "amd64" }) {
-      w.images[arch] = w.oci->add_image(w.compartment_id, "ock",
-                                        { { "ocne/kubernetes", k_kubernetes }, { "ocne/architecture", arch } },
-                                        std::chrono::system_clock::now() - std::chrono::hours(1));
+    for (const auto& minor : w.options.kubernetes_versions) {
+      for (const char* arch : { "arm64", "amd64" }) {
+        const auto id = w.oci->add_image(w.compartment_id, "ock",
+                                         { { "ocne/kubernetes", minor }, { "ocne/architecture", arch } },
+                                         std::chrono::system_clock::now() - std::chrono::hours(1));
+        w.images_by_version[minor + "/" + arch] = id;
+        if (minor == k_kubernetes) {
+          w.images[arch] = id;
+        }
+      }
     }
     w.oci->start();
     write_file(home() / ".oci" / "key.pem", key.private_pem, 0600);
@@ -147,7 +157,15 @@ CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
     so.project = "k8s";
     w.oxide = std::make_unique<OxideServer>(so);
     w.oxide->start();
-    w.images["amd64"] = w.oxide->add_image("k8s", std::string("ocne-") + "1-33");
+    for (const auto& minor : w.options.kubernetes_versions) {
+      std::string dashed = minor;
+      std::replace(dashed.begin(), dashed.end(), '.', '-');
+      const auto id = w.oxide->add_image("k8s", "ocne-" + dashed);
+      w.images_by_version[minor + "/amd64"] = id;
+      if (minor == k_kubernetes) {
+        w.images["amd64"] = id;
+      }
+    }
   }
 }
 
@@ -333,6 +351,13 @@ CapiWorld::image_id(const std::string& arch) const
 {
   const auto it = m_impl->images.find(arch);
   return it == m_impl->images.end() ? "" : it->second;
+}
+
+std::string
+CapiWorld::image_id(const std::string& arch, const std::string& minor) const
+{
+  const auto it = m_impl->images_by_version.find(minor + "/" + arch);
+  return it == m_impl->images_by_version.end() ? "" : it->second;
 }
 
 std::string

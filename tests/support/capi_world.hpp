@@ -70,6 +70,9 @@ struct CapiWorldOptions
   std::chrono::milliseconds kubeadm_addons_after{ 1000 };
   // Machines whose infrastructure fails (see kube::ClusterApiOptions).
   std::function<std::optional<kube::InfrastructureFailure>(const nlohmann::json& machine)> machine_failure;
+  // The Kubernetes minors the cloud has boot images for (OCI: tagged
+  // ocne/kubernetes=<minor> for arm64 and amd64; Oxide: "ocne-1-33").
+  std::vector<std::string> kubernetes_versions{ "1.33" };
 };
 
 class CapiWorld
@@ -122,6 +125,8 @@ public:
   std::string compartment_id() const;   // its OCID (oci)
   std::string oxide_project() const;    // "k8s"
   std::string image_id(const std::string& arch = "amd64") const;
+  // The image of another minor (kubernetes_versions); "" when it has none.
+  std::string image_id(const std::string& arch, const std::string& minor) const;
   std::string kubernetes_version() const; // "1.33"
 
   // Counting for assertions.

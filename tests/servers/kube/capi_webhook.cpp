@@ -16,6 +16,43 @@ namespace {
 
 using json = nlohmann::json;
 
+// The minor of "v1.33.5" / "1.33" (-1 when it is not a version).
+int
+minor_of(const std::string& version)
+{
+  const std::string v = !version.empty() && version[0] == 'v' ? version.substr(1) : version;
+  const auto dot = v.find('.');
+  if (dot == std::string::npos || v.compare(0, dot, "1") != 0) {
+    return -1;
+  }
+  return std::atoi(v.c_str() + dot + 1);
+}
+
+// The KubeadmControlPlane webhook's version rule (validateVersion): an
+// update may not skip a minor. "" when allowed.
+std::string
+refuse_version_change(const json& request)
+{
+  const json kind = request.value("kind", json::object());
+  if (kind.value("kind", "") != "KubeadmControlPlane" || request.value("operation", "") != "UPDATE") {
+    return "";
+  }
+  const json old_object = request.value("oldObject", json::object());
+  const json object = request.value("object", json::object());
+  const std::string from = old_object.value("spec", json::object()).value("version", "");
+  const std::string to = object.value("spec", json::object()).value("version", "");
+  const int a = minor_of(from);
+  const int b = minor_of(to);
+  if (a < 0 || b < 0 || b <= a + 1) {
+    return "";
+  }
+  return "admission webhook \"validation.kubeadmcontrolplane.controlplane.cluster.x-k8s.io\" denied the request: "
+         "KubeadmControlPlane.controlplane.cluster.x-k8s.io \"" +
+         object.value("metadata", json::object()).value("name", "") + "\" is invalid: spec.version: Forbidden: "
+         "cannot update Kubernetes version from " + from + " to " + to;
+}
+
+
 constexpr const char* k_conversion_data = "cluster.x-k8s.io/conversion-data";
 
 // The kinds whose object references and conditions change between v1beta1
@@ -227,9 +264,14 @@ CapiWebhookServer::CapiWebhookServer()
     }
     if (review.value("kind", "") == "AdmissionReview") {
       ++m_admissions;
+      json response = { { "uid", uid }, { "allowed", true } };
+      if (const std::string refused = refuse_version_change(request); !refused.empty()) {
+        response["allowed"] = false;
+        response["status"] = { { "status", "Failure" }, { "reason", "Invalid" }, { "code", 422 }, { "message", refused } };
+      }
       res.body = json{ { "apiVersion", review.value("apiVersion", "admission.k8s.io/v1") },
                        { "kind", "AdmissionReview" },
-                       { "response", { { "uid", uid }, { "allowed", true } } } }
+                       { "response", response } }
                    .dump();
       return;
     }

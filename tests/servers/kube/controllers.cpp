@@ -3,6 +3,7 @@
 #include "tests/servers/kube/json_util.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -577,6 +578,22 @@ namespace {
 
 constexpr const char* k_cluster_label = "cluster.x-k8s.io/cluster-name";
 constexpr const char* k_manager = "fake-capi-controller";
+constexpr const char* k_cloned_from_name = "cluster.x-k8s.io/cloned-from-name";
+constexpr const char* k_cloned_from_groupkind = "cluster.x-k8s.io/cloned-from-groupkind";
+
+std::string
+group_of(const std::string& api_version)
+{
+  const auto slash = api_version.find('/');
+  return slash == std::string::npos ? "" : api_version.substr(0, slash);
+}
+
+// "v1.33.5" and "1.33.5" are the same version (the webhooks add the v).
+std::string
+bare_version(std::string v)
+{
+  return !v.empty() && v[0] == 'v' ? v.substr(1) : v;
+}
 
 // The first of the versions the server serves for a kind ("" when none):
 // v1beta1 for Oracle's Cluster API 1.10, v1beta2 for upstream 1.13.
@@ -777,6 +794,8 @@ warning_event(KubeTestServer& s, const Json& object, const std::string& reason, 
 // (by uid) started to boot.
 struct PlayerState
 {
+  // One reconcile at a time: they run on both servers' hook threads.
+  std::mutex reconciling;
   std::mutex mutex;
   std::map<std::string, std::chrono::steady_clock::time_point> boot_started;
 };
@@ -1008,6 +1027,13 @@ private:
     std::optional<Json> infra_template;
     Json kubeadm_config_spec = Json::object();
     std::string version;
+    // What the owner's references name (also when they name nothing that
+    // exists): the cloned-from annotations of new machines say it, and a
+    // machine whose annotation differs is out of date.
+    std::string infra_template_name;
+    std::string config_template_name; // MachineDeployments only
+    std::string config_template_kind;
+    std::string config_template_group;
   };
 
   // A reference to obj in the shape m_core uses (apiVersion or apiGroup).
@@ -1049,15 +1075,24 @@ private:
                               { "ownerReferences", Json::array({ owner_ref(created, true) }) } };
     if (source.infra_template) {
       const Json* tspec = child((*source.infra_template)["spec"], "template");
+      Json infra_meta = owned_meta;
+      infra_meta["annotations"] = { { k_cloned_from_name, string_at((*source.infra_template)["metadata"], "name") },
+                                    { k_cloned_from_groupkind, string_at(*source.infra_template, "kind") + "." +
+                                                                 group_of(string_at(*source.infra_template, "apiVersion")) } };
       m_s.create({ { "apiVersion", infra_api },
                    { "kind", infra_kind },
-                   { "metadata", owned_meta },
+                   { "metadata", infra_meta },
                    { "spec", tspec != nullptr && tspec->contains("spec") ? (*tspec)["spec"] : Json::object() } });
     }
     if (!bootstrap_api.empty()) {
+      Json config_meta = owned_meta;
+      if (!source.config_template_name.empty()) {
+        config_meta["annotations"] = { { k_cloned_from_name, source.config_template_name },
+                                       { k_cloned_from_groupkind, source.config_template_kind + "." + source.config_template_group } };
+      }
       const Json config = m_s.create({ { "apiVersion", bootstrap_api },
                                        { "kind", "KubeadmConfig" },
-                                       { "metadata", owned_meta },
+                                       { "metadata", config_meta },
                                        { "spec", source.kubeadm_config_spec } });
       // The bootstrap data the KubeadmConfig controller renders.
       Json secret_meta = owned_meta;
@@ -1194,12 +1229,18 @@ private:
       }
       Json n = { { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", name }, { "labels", labels } } } };
       node = m_nodes.create(n);
+      // What the kubelet runs, under a manager of its own: the readiness
+      // updates (fake-kubelet) may race with it and must not drop it.
+      Json info = status_stub(*node);
+      info["status"] = { { "nodeInfo", { { "kubeletVersion", machine["spec"].value("version", "v1.33.0") } } } };
+      m_nodes.apply_status(info, "fake-kubelet-info");
       Json st = status_stub(*node);
-      st["status"] = { { "nodeInfo", { { "kubeletVersion", machine["spec"].value("version", "v1.33.0") } } } };
       set_condition(st, "Ready", "False", "KubeletNotReady",
                     "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
                     "message:Network plugin returns error: cni plugin not initialized");
-      m_nodes.apply_status(st, "fake-kubelet");
+      if (!condition_true(*m_nodes.get("v1", "Node", "", name), "Ready")) {
+        m_nodes.apply_status(st, "fake-kubelet");
+      }
     }
     Json st = status_stub(machine);
     const long long generation = machine["metadata"].value("generation", 1LL);
@@ -1226,35 +1267,262 @@ private:
     return true;
   }
 
-  // Machines owned by owner, created up to replicas; returns how many have a
-  // node. The control plane grows one machine at a time: the next is created
-  // once every earlier one has its node.
-  int
-  machines_of(const Json& cluster, const Json& owner, long long replicas, const std::string& prefix,
-              const Json& labels, const MachineSource& source, bool control_plane, bool may_boot)
+  // Machines of a pool (control plane or machine deployment), as Cluster
+  // API's rolling update treats them: with nothing out of date, machines are
+  // created up to replicas (the control plane one at a time, each once every
+  // earlier one has its node); with machines out of date and every machine
+  // with its node, one surge machine is created while there are no more than
+  // replicas, and once it has its node the oldest out-of-date machine goes
+  // (with its Node): maxSurge 1, maxUnavailable 0. No template to clone: no
+  // machine, and the pool says why.
+  struct PoolLook
+  {
+    int total = 0;
+    int with_node = 0;
+    int up_to_date = 0;
+    int outdated = 0;
+    std::string min_version;
+    std::string missing_template; // the reference that names nothing
+  };
+
+  PoolLook
+  roll(const Json& cluster, const Json& new_owner, const std::vector<Json>& machines, long long replicas,
+       const std::string& prefix, const Json& labels, const MachineSource& source, bool control_plane, bool may_boot,
+       const std::function<bool(const Json&)>& outdated)
   {
     const std::string ns = string_at(cluster["metadata"], "namespace");
+    PoolLook look;
+    std::vector<Json> old;
+    int healthy = 0;
+    for (const auto& m : machines) {
+      const bool has_node = machine_node(m, control_plane, may_boot);
+      look.with_node += has_node ? 1 : 0;
+      healthy += has_node && node_ready(m) ? 1 : 0;
+      const std::string v = bare_version(m["spec"].value("version", ""));
+      if (look.min_version.empty() || version_less(v, look.min_version)) {
+        look.min_version = v;
+      }
+      if (outdated(m)) {
+        old.push_back(m);
+      } else {
+        ++look.up_to_date;
+      }
+    }
+    look.total = static_cast<int>(machines.size());
+    look.outdated = static_cast<int>(old.size());
+    // Cluster API waits for every machine's Node to be healthy before the
+    // next step of a rollout.
+    const bool settled = healthy == look.total;
+    const auto create = [&](const std::string& seed) {
+      if (!source.infra_template) {
+        look.missing_template = source.infra_template_name;
+        return;
+      }
+      for (int i = 0;; ++i) {
+        const std::string name = prefix + "-" + name_suffix(seed + std::to_string(i));
+        if (!m_s.get(m_core, "Machine", ns, name)) {
+          const Json m = new_machine(cluster, new_owner, name, labels, source);
+          look.with_node += machine_node(m, control_plane, may_boot) ? 1 : 0;
+          ++look.total;
+          ++look.up_to_date;
+          return;
+        }
+      }
+    };
+    const std::string uid = string_at(new_owner["metadata"], "uid");
+    if (old.empty()) {
+      while (look.total < replicas && (!control_plane || look.with_node == look.total) && look.missing_template.empty()) {
+        create(uid);
+      }
+    } else if (settled && look.total <= replicas) {
+      create(uid + source.version + source.infra_template_name + source.config_template_name);
+    } else if (settled) {
+      std::sort(old.begin(), old.end(), [](const Json& a, const Json& b) {
+        return std::make_pair(string_at(a["metadata"], "creationTimestamp"), string_at(a["metadata"], "name")) <
+               std::make_pair(string_at(b["metadata"], "creationTimestamp"), string_at(b["metadata"], "name"));
+      });
+      remove_machine(old.front());
+      --look.total;
+      --look.with_node;
+      --look.outdated;
+    }
+    return look;
+  }
+
+  bool
+  node_ready(const Json& machine)
+  {
+    const Json* status = child(machine, "status");
+    std::string node = status != nullptr ? status->value("nodeRef", Json::object()).value("name", "") : "";
+    const auto n = node.empty() ? std::nullopt : m_nodes.get("v1", "Node", "", node);
+    return n && condition_true(*n, "Ready");
+  }
+
+  static bool
+  version_less(const std::string& a, const std::string& b)
+  {
+    const auto parts = [](const std::string& v) {
+      std::vector<int> out;
+      std::size_t start = 0;
+      while (start <= v.size()) {
+        const auto dot = v.find('.', start);
+        out.push_back(std::atoi(v.substr(start, dot - start).c_str()));
+        if (dot == std::string::npos) {
+          break;
+        }
+        start = dot + 1;
+      }
+      return out;
+    };
+    return parts(a) < parts(b);
+  }
+
+  // The object a Machine's reference names (its infrastructure machine or
+  // KubeadmConfig), if it is there.
+  std::optional<Json>
+  machine_part(const Json& machine, const char* which)
+  {
+    const Json* spec = child(machine, "spec");
+    if (spec == nullptr) {
+      return std::nullopt;
+    }
+    const Json ref = std::string(which) == "bootstrap" ? spec->value("bootstrap", Json::object()).value("configRef", Json())
+                                                       : spec->value("infrastructureRef", Json());
+    return resolve_ref(m_s, ref, string_at(machine["metadata"], "namespace"));
+  }
+
+  static std::string
+  cloned_from(const std::optional<Json>& obj)
+  {
+    if (!obj) {
+      return "";
+    }
+    const Json* a = child((*obj)["metadata"], "annotations");
+    return a == nullptr ? "" : a->value(k_cloned_from_name, "");
+  }
+
+  // A control plane machine is out of date when its version or the template
+  // its infrastructure machine was cloned from is not the one the
+  // KubeadmControlPlane names now (a template edited in place changes
+  // nothing: Cluster API compares the names).
+  bool
+  control_plane_outdated(const Json& machine, const MachineSource& source)
+  {
+    return bare_version(machine["spec"].value("version", "")) != bare_version(source.version) ||
+           cloned_from(machine_part(machine, "infrastructure")) != source.infra_template_name;
+  }
+
+  // A Machine deleted as Cluster API deletes it: its Node drained and gone,
+  // then its infrastructure machine, bootstrap config and data, itself.
+  void
+  remove_machine(const Json& machine)
+  {
+    const std::string ns = string_at(machine["metadata"], "namespace");
+    const std::string name = string_at(machine["metadata"], "name");
+    const auto quietly = [](const std::function<void()>& f) {
+      try {
+        f();
+      } catch (const ApiError& e) {
+        if (e.code() != 404) {
+          throw;
+        }
+      }
+    };
+    const Json* status = child(machine, "status");
+    std::string node = status != nullptr ? status->value("nodeRef", Json::object()).value("name", "") : "";
+    node = node.empty() ? name : node;
+    std::vector<Json> parts;
+    for (const char* which : { "infrastructure", "bootstrap" }) {
+      if (auto part = machine_part(machine, which)) {
+        parts.push_back(std::move(*part));
+      }
+    }
+    quietly([&] { m_s.remove(m_core, "Machine", ns, name); });
+    quietly([&] { m_nodes.remove("v1", "Node", "", node); });
+    for (const auto& part : parts) {
+      quietly([&] { m_s.remove(string_at(part, "apiVersion"), string_at(part, "kind"), ns, string_at(part["metadata"], "name")); });
+    }
+    quietly([&] { m_s.remove("v1", "Secret", ns, name); });
+  }
+
+  std::vector<Json>
+  machines_owned_by(const std::string& ns, const Json& owner)
+  {
     std::vector<Json> mine;
     for (const auto& m : m_s.list(m_core, "Machine", ns)) {
-      if (owned_by(m, owner)) {
+      if (owned_by(m, owner) && !m["metadata"].contains("deletionTimestamp")) {
         mine.push_back(m);
       }
     }
-    int with_node = 0;
-    for (const auto& m : mine) {
-      with_node += machine_node(m, control_plane, may_boot) ? 1 : 0;
-    }
-    for (int i = 0; static_cast<long long>(mine.size()) < replicas; ++i) {
-      if (control_plane && with_node < static_cast<int>(mine.size())) {
-        break;
+    return mine;
+  }
+
+  // Writes status when anything in it, conditions included, would change.
+  void
+  write_status(const Json& live, const Json& st)
+  {
+    bool same = !status_differs(live, st);
+    const Json* have = child(live, "status");
+    if (same && have != nullptr) {
+      const Json want = st["status"].value("conditions", Json::array());
+      const Json got = have->value("conditions", Json::array());
+      for (const auto& c : want) {
+        bool found = false;
+        for (const auto& h : got) {
+          found = found || (h.value("type", "") == c.value("type", "") && h.value("status", "") == c.value("status", "") &&
+                            h.value("reason", "") == c.value("reason", "") && h.value("message", "") == c.value("message", ""));
+        }
+        same = same && found;
       }
-      const std::string name = prefix + "-" + name_suffix(string_at(owner["metadata"], "uid") + std::to_string(i));
-      if (!m_s.get(m_core, "Machine", ns, name)) {
-        mine.push_back(new_machine(cluster, owner, name, labels, source));
-        with_node += machine_node(mine.back(), control_plane, may_boot) ? 1 : 0;
+    }
+    if (!same) {
+      m_s.apply_status(st, k_manager);
+    }
+  }
+
+  // The pool's rollout conditions: MachinesSpecUpToDate (v1beta1) or
+  // RollingOut and UpToDate (v1beta2), and MachinesCreated False with a
+  // Warning Event when the template it names is not there.
+  void
+  rollout_conditions(Json& st, const Json& owner, const PoolLook& look, const std::string& template_kind)
+  {
+    const long long generation = owner["metadata"].value("generation", 1LL);
+    const bool rolling = look.outdated > 0;
+    const std::string rolling_message = std::to_string(look.outdated) + " of " + std::to_string(look.total) +
+                                        " machines have an outdated spec";
+    const std::string missing = "failed to retrieve " + template_kind + " " + string_at(owner["metadata"], "namespace") + "/" +
+                                look.missing_template + ": not found";
+    if (is_v1beta1(string_at(owner, "apiVersion"))) {
+      condition_v1beta1(st, "MachinesSpecUpToDate", !rolling, rolling ? "RollingUpdateInProgress" : "", rolling ? rolling_message : "");
+      if (rolling) {
+        for (auto& c : st["status"]["conditions"]) {
+          if (c["type"] == "MachinesSpecUpToDate") {
+            c["severity"] = "Warning";
+          }
+        }
+      }
+      condition_v1beta1(st, "MachinesCreated", look.missing_template.empty(),
+                        look.missing_template.empty() ? "" : "InfrastructureTemplateCloningFailed",
+                        look.missing_template.empty() ? "" : missing);
+    } else {
+      condition_v1beta2(st, "RollingOut", rolling, rolling ? "RollingOut" : "NotRollingOut",
+                        rolling ? rolling_message : "no machine has an outdated spec", generation);
+      condition_v1beta2(st, "MachinesUpToDate", !rolling, rolling ? "NotUpToDate" : "UpToDate",
+                        rolling ? rolling_message : "all machines are up to date", generation);
+      condition_v1beta2(st, "MachinesCreated", look.missing_template.empty(),
+                        look.missing_template.empty() ? "Created" : "InfrastructureTemplateCloningFailed",
+                        look.missing_template.empty() ? "machines are created" : missing, generation);
+    }
+    if (!look.missing_template.empty()) {
+      const Json* have = child(owner, "status");
+      bool said = false;
+      for (const auto& c : have == nullptr ? Json::array() : have->value("conditions", Json::array())) {
+        said = said || (c.value("type", "") == "MachinesCreated" && c.value("message", "") == missing);
+      }
+      if (!said) {
+        warning_event(m_s, owner, "InfrastructureTemplateCloningFailed", missing, "machine-controller");
       }
     }
-    return with_node;
   }
 
   // Adds the Cluster as an owner of a template a pool uses, as the
@@ -1275,6 +1543,7 @@ private:
   control_plane(const Json& cluster, const Json& kcp)
   {
     const std::string cluster_name = string_at(cluster["metadata"], "name");
+    const std::string ns = string_at(kcp["metadata"], "namespace");
     const std::string name = string_at(kcp["metadata"], "name");
     const long long replicas = kcp["spec"].value("replicas", 1LL);
     const std::string version = kcp["spec"].value("version", "");
@@ -1283,42 +1552,63 @@ private:
                           { "cluster.x-k8s.io/control-plane-name", name } };
     MachineSource source;
     source.version = version;
+    std::string template_kind = "InfrastructureMachineTemplate";
     if (const Json* mt = child(kcp["spec"], "machineTemplate")) {
       const Json* mt_spec = child(*mt, "spec"); // v1beta2 moved the reference into spec
-      source.infra_template = resolve_ref(m_s, (mt_spec != nullptr ? *mt_spec : *mt).value("infrastructureRef", Json()),
-                                          string_at(kcp["metadata"], "namespace"));
+      const Json ref = (mt_spec != nullptr ? *mt_spec : *mt).value("infrastructureRef", Json());
+      source.infra_template = resolve_ref(m_s, ref, ns);
+      source.infra_template_name = ref.value("name", "");
+      template_kind = ref.value("kind", template_kind);
     }
     source.kubeadm_config_spec = kcp["spec"].value("kubeadmConfigSpec", Json::object());
     own_template(cluster, source.infra_template);
-    const int ready = machines_of(cluster, kcp, replicas, name, labels, source, true, true);
+    const PoolLook look = roll(cluster, kcp, machines_owned_by(ns, kcp), replicas, name, labels, source, true, true,
+                               [&](const Json& m) { return control_plane_outdated(m, source); });
+    const int ready = look.with_node;
     const std::string api = string_at(kcp, "apiVersion");
     const long long generation = kcp["metadata"].value("generation", 1LL);
+    // The lowest version of its machines, as Cluster API reports it.
+    const std::string status_version = look.min_version.empty() ? version : "v" + look.min_version;
     Json st = status_stub(kcp);
     const std::string selector = std::string(k_cluster_label) + "=" + cluster_name + ",cluster.x-k8s.io/control-plane";
     if (is_v1beta1(api)) {
-      st["status"] = { { "selector", selector },     { "replicas", ready },          { "readyReplicas", ready },
-                       { "updatedReplicas", ready }, { "unavailableReplicas", replicas - ready },
-                       { "initialized", ready > 0 }, { "ready", ready > 0 },         { "version", version },
-                       { "observedGeneration", generation } };
+      st["status"] = { { "selector", selector },        { "replicas", look.total },
+                       { "readyReplicas", ready },       { "updatedReplicas", look.up_to_date },
+                       { "unavailableReplicas", std::max<long long>(0, replicas - ready) },
+                       { "initialized", ready > 0 },    { "ready", ready > 0 },
+                       { "version", status_version },   { "observedGeneration", generation } };
       condition_v1beta1(st, "Ready", ready == replicas);
       condition_v1beta1(st, "Available", ready > 0);
-      condition_v1beta1(st, "MachinesReady", ready == replicas);
+      condition_v1beta1(st, "MachinesReady", ready == look.total && ready >= replicas);
     } else {
       st["status"] = { { "selector", selector },
-                       { "replicas", ready },
+                       { "replicas", look.total },
                        { "readyReplicas", ready },
                        { "availableReplicas", ready },
-                       { "upToDateReplicas", ready },
+                       { "upToDateReplicas", look.up_to_date },
                        { "initialization", { { "controlPlaneInitialized", ready > 0 } } },
-                       { "version", version },
+                       { "version", status_version },
                        { "observedGeneration", generation } };
       condition_v1beta2(st, "Available", ready > 0, ready > 0 ? "Available" : "NotAvailable", "control plane machines", generation);
       condition_v1beta2(st, "Initialized", ready > 0, ready > 0 ? "Initialized" : "NotInitialized", "control plane", generation);
     }
-    if (status_differs(kcp, st)) {
-      m_s.apply_status(st, k_manager);
-    }
+    rollout_conditions(st, kcp, look, template_kind);
+    write_status(kcp, st);
     return ready;
+  }
+
+  // Whether a MachineSet's template is the MachineDeployment's: the same
+  // version and the same template references (by name).
+  static bool
+  same_template(const Json& a, const Json& b)
+  {
+    const auto ref_name = [](const Json& spec, const char* which) {
+      const Json ref = std::string(which) == "bootstrap" ? spec.value("bootstrap", Json::object()).value("configRef", Json::object())
+                                                         : spec.value("infrastructureRef", Json::object());
+      return ref.value("name", "");
+    };
+    return bare_version(a.value("version", "")) == bare_version(b.value("version", "")) &&
+           ref_name(a, "infrastructure") == ref_name(b, "infrastructure") && ref_name(a, "bootstrap") == ref_name(b, "bootstrap");
   }
 
   void
@@ -1328,28 +1618,44 @@ private:
     const std::string cluster_name = string_at(cluster["metadata"], "name");
     const std::string name = string_at(md["metadata"], "name");
     const long long replicas = md["spec"].value("replicas", 1LL);
-    const std::string md_api = string_at(md, "apiVersion");
     const std::string ms_api = served_version(m_s, "cluster.x-k8s.io", "MachineSet");
-    // The MachineSet it owns, as Cluster API finds it: by owner (a moved
-    // MachineDeployment has a new uid, and its MachineSet moved with it).
+    const Json tspec = md["spec"]["template"]["spec"];
+    // Its MachineSets, as Cluster API finds them: by owner (a moved
+    // MachineDeployment has a new uid, and its MachineSets moved with it);
+    // the current one has the MachineDeployment's template, the others roll out.
     std::optional<Json> ms;
+    std::vector<Json> old_sets;
     for (const auto& candidate : m_s.list(ms_api, "MachineSet", ns)) {
-      if (owned_by(candidate, md)) {
+      if (!owned_by(candidate, md) || candidate["metadata"].contains("deletionTimestamp")) {
+        continue;
+      }
+      if (!ms && same_template(candidate["spec"]["template"].value("spec", Json::object()), tspec)) {
         ms = candidate;
+      } else {
+        old_sets.push_back(candidate);
       }
     }
+    const std::string uid = string_at(md["metadata"], "uid");
     const std::string ms_name =
-      ms ? string_at((*ms)["metadata"], "name") : name + "-" + name_suffix(string_at(md["metadata"], "uid"));
+      ms ? string_at((*ms)["metadata"], "name")
+         : name + "-" + name_suffix(old_sets.empty() ? uid : uid + tspec.value("version", "") + tspec.dump());
     const Json labels = { { k_cluster_label, cluster_name }, { "cluster.x-k8s.io/deployment-name", name },
                           { "cluster.x-k8s.io/set-name", ms_name } };
-    const Json tspec = md["spec"]["template"]["spec"];
     MachineSource source;
     source.version = tspec.value("version", "");
-    source.infra_template = resolve_ref(m_s, tspec.value("infrastructureRef", Json()), ns);
-    const auto config_template =
-      resolve_ref(m_s, tspec.value("bootstrap", Json::object()).value("configRef", Json()), ns);
+    const Json infra_ref = tspec.value("infrastructureRef", Json::object());
+    source.infra_template = resolve_ref(m_s, infra_ref, ns);
+    source.infra_template_name = infra_ref.value("name", "");
+    const Json config_ref = tspec.value("bootstrap", Json::object()).value("configRef", Json::object());
+    const auto config_template = resolve_ref(m_s, config_ref, ns);
     if (config_template) {
       source.kubeadm_config_spec = (*config_template)["spec"].value("template", Json::object()).value("spec", Json::object());
+      source.config_template_name = config_ref.value("name", "");
+      source.config_template_kind = config_ref.value("kind", "");
+      source.config_template_group = group_of(string_at(*config_template, "apiVersion"));
+    } else if (!config_ref.value("name", "").empty()) {
+      source.infra_template.reset(); // nothing to clone the bootstrap config from either
+      source.infra_template_name = config_ref.value("name", "");
     }
     own_template(cluster, source.infra_template);
     own_template(cluster, config_template);
@@ -1360,39 +1666,65 @@ private:
                                         { "ownerReferences", Json::array({ owner_ref(md, true) }) } } },
                         { "spec",
                           { { "clusterName", cluster_name },
-                            { "replicas", replicas },
+                            { "replicas", old_sets.empty() ? replicas : 0 },
                             { "selector", { { "matchLabels", labels } } },
                             { "template", { { "metadata", { { "labels", labels } } }, { "spec", tspec } } } } } });
-    } else if ((*ms)["spec"].value("replicas", 0LL) != replicas) {
-      m_s.merge_patch(ms_api, "MachineSet", ns, ms_name, { { "spec", { { "replicas", replicas } } } });
-      ms = m_s.get(ms_api, "MachineSet", ns, ms_name);
     }
-    const int ready = machines_of(cluster, *ms, replicas, ms_name, labels, source, false, control_plane_initialized);
+    std::vector<Json> machines = machines_owned_by(ns, *ms);
+    for (const auto& set : old_sets) {
+      for (auto& m : machines_owned_by(ns, set)) {
+        machines.push_back(std::move(m));
+      }
+    }
+    const PoolLook look =
+      roll(cluster, *ms, machines, replicas, ms_name, labels, source, false, control_plane_initialized,
+           [&](const Json& m) { return !owned_by(m, *ms); });
+    // Each MachineSet's replicas follow its machines; an emptied old one goes.
+    const long long current_count = static_cast<long long>(machines_owned_by(ns, *ms).size());
+    const long long want = look.outdated == 0 ? replicas : current_count;
+    if ((*ms)["spec"].value("replicas", 0LL) != want) {
+      m_s.merge_patch(ms_api, "MachineSet", ns, ms_name, { { "spec", { { "replicas", want } } } });
+    }
+    for (const auto& set : old_sets) {
+      const std::string set_name = string_at(set["metadata"], "name");
+      const long long left = static_cast<long long>(machines_owned_by(ns, set).size());
+      if (left == 0) {
+        m_s.remove(ms_api, "MachineSet", ns, set_name);
+      } else if (set["spec"].value("replicas", 0LL) != left) {
+        m_s.merge_patch(ms_api, "MachineSet", ns, set_name, { { "spec", { { "replicas", left } } } });
+      }
+    }
+    ms = m_s.get(ms_api, "MachineSet", ns, ms_name);
+    const int ready = look.with_node;
     const std::string selector = std::string(k_cluster_label) + "=" + cluster_name + ",cluster.x-k8s.io/deployment-name=" + name;
     const Json ms_now = *ms;
     for (const Json* obj : { &ms_now, &md }) {
       const std::string api = string_at(*obj, "apiVersion");
       const long long generation = (*obj)["metadata"].value("generation", 1LL);
+      const int mine = obj == &md ? ready : std::min<int>(ready, static_cast<int>(current_count));
+      const long long desired = obj == &md ? replicas : (*obj)["spec"].value("replicas", 0LL);
       Json st = status_stub(*obj);
-      st["status"] = { { "selector", selector }, { "replicas", ready }, { "readyReplicas", ready }, { "availableReplicas", ready },
+      st["status"] = { { "selector", selector }, { "replicas", obj == &md ? look.total : current_count },
+                       { "readyReplicas", mine }, { "availableReplicas", mine },
                        { "observedGeneration", generation } };
       if (obj == &md) {
-        st["status"]["phase"] = ready == replicas ? "Running" : "ScalingUp";
+        st["status"]["phase"] = ready == replicas && look.outdated == 0 ? "Running" : "ScalingUp";
       }
       if (is_v1beta1(api)) {
-        st["status"][obj == &md ? "updatedReplicas" : "fullyLabeledReplicas"] = ready;
+        st["status"][obj == &md ? "updatedReplicas" : "fullyLabeledReplicas"] = obj == &md ? look.up_to_date : mine;
         if (obj == &md) {
-          st["status"]["unavailableReplicas"] = replicas - ready;
+          st["status"]["unavailableReplicas"] = std::max<long long>(0, replicas - ready);
         }
-        condition_v1beta1(st, "Ready", ready == replicas);
-        condition_v1beta1(st, "Available", ready == replicas);
+        condition_v1beta1(st, "Ready", mine >= desired);
+        condition_v1beta1(st, "Available", mine >= desired);
       } else {
-        st["status"]["upToDateReplicas"] = ready;
-        condition_v1beta2(st, "Available", ready == replicas, ready == replicas ? "Available" : "NotAvailable", "replicas", generation);
+        st["status"]["upToDateReplicas"] = obj == &md ? look.up_to_date : mine;
+        condition_v1beta2(st, "Available", mine >= desired, mine >= desired ? "Available" : "NotAvailable", "replicas", generation);
       }
-      if (status_differs(*obj, st)) {
-        m_s.apply_status(st, k_manager);
+      if (obj == &md) {
+        rollout_conditions(st, md, look, infra_ref.value("kind", "InfrastructureMachineTemplate"));
       }
+      write_status(*obj, st);
     }
   }
 
@@ -1486,6 +1818,7 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
         names.push_back(string_at(c["metadata"], "name"));
       }
     }
+    const std::lock_guard one_at_a_time(state->reconciling);
     ClusterApiPlayer player(s, *shared, core, *state);
     for (const auto& name : names) {
       try {
@@ -1501,6 +1834,27 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
   const int id = server.on({ .group = "cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
   server.on({ .group = "controlplane.cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
   server.on({ .group = "infrastructure.cluster.x-k8s.io", .kind = "", .delay = shared->delay }, hook);
+  if (shared->nodes != nullptr) {
+    // A rollout goes on once the new machine's Node is Ready: Node changes
+    // in the workload cluster reconcile every Cluster here.
+    KubeTestServer* management = &server;
+    shared->nodes->on({ .group = "", .kind = "Node", .deleted = false, .delay = shared->delay },
+                      [shared, state, management](KubeTestServer&, const ObjectEvent&) {
+                        const std::string core = served_version(*management, "cluster.x-k8s.io", "Cluster");
+                        if (core.empty()) {
+                          return;
+                        }
+                        const std::lock_guard one_at_a_time(state->reconciling);
+                        ClusterApiPlayer player(*management, *shared, core, *state);
+                        for (const auto& c : management->list(core, "Cluster")) {
+                          try {
+                            player.reconcile(string_at(c["metadata"], "namespace"), string_at(c["metadata"], "name"));
+                          } catch (const ApiError&) {
+                            // the next event retries
+                          }
+                        }
+                      });
+  }
   if (shared->machine_boot.count() > 0) {
     // A Machine that started to boot is looked at again when its boot is over.
     server.on({ .group = "cluster.x-k8s.io", .kind = "Machine", .delay = shared->machine_boot + shared->delay }, hook);
@@ -1520,6 +1874,7 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
               if (const Json* a = child(meta, "annotations"); a != nullptr && a->contains("clusterctl.cluster.x-k8s.io/delete-for-move")) {
                 return;
               }
+              const std::lock_guard one_at_a_time(state->reconciling);
               ClusterApiPlayer player(s, *shared, core, *state);
               try {
                 player.finish_deletion(string_at(meta, "namespace"), string_at(meta, "name"));

@@ -183,7 +183,7 @@ TEST_F(LoadTest, EveryProblemIsReportedOncePerLine)
   EXPECT_EQ(l.error().message(),
             f + ":8: providers.oxide.workerMachine.memory must be a whole number of GiB (Oxide requires it), got '1500Mi'\n" +
               f + ":1: name 'Bad_Name' is not a valid cluster name (lowercase letters, digits and '-', at most 63 characters)\n" +
-              f + ":2: kubernetesVersion is invalid: Kubernetes version '1.40' is not supported (supported: 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33)\n" +
+              f + ":2: kubernetesVersion is invalid: Kubernetes version '1.40' is not supported (supported: 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34)\n" +
               f + ":3: virtualIp must be an IP address, got '10.0.0.300'\n" +
               f + ":4: kubeProxyMode must be iptables, ipvs or nftables, got 'fast'\n" +
               f + ":9: providers.oxide.workerMachine.diskSize must be at most 1023Gi (Oxide's limit), got '2000Gi'");
