@@ -41,6 +41,22 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
   OCNE_TRY_ASSIGN(auto lock, lock_cluster(state, request.name, request.lock_timeout));
   OCNE_TRY_ASSIGN(auto cache, ClusterCache::load(state.clusters_file()));
   const auto* existing = cache.find(request.name);
+  if (existing != nullptr && !request.resumable && request.restart_unfinished) {
+    const auto phase = phase_of(*existing);
+    if (phase == Phase::creating || phase == Phase::failed) {
+      log::info("Removing what an earlier start of cluster {} left unfinished, to start it again", request.name);
+      CacheTracker tracker(state, request.name);
+      DeleteContext del{request.name, *existing, tracker, progress};
+      OCNE_TRY(driver.destroy(del).map_error([&](Error e) {
+        return e.with_context(fmt::format("cannot remove the unfinished cluster '{}'", request.name));
+      }));
+      OCNE_TRY(ClusterCache::update(state, [&](ClusterCache& c) -> Status {
+        c.remove(request.name);
+        return {};
+      }));
+      existing = nullptr;
+    }
+  }
   const bool fresh = existing == nullptr;
   if (existing != nullptr) {
     const auto provider = state_of(*existing, k_state_provider);

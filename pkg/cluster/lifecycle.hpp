@@ -47,6 +47,10 @@ struct StartRequest
   // that did not finish (killed, failed) instead of refusing it; a failed
   // start keeps everything recorded for the next run or a delete.
   bool resumable = false;
+  // Not resumable, an earlier start that did not finish (killed, failed) is
+  // removed by its record and the cluster started afresh instead of refused:
+  // the ephemeral management cluster, which only ocne's own runs use.
+  bool restart_unfinished = false;
   std::chrono::milliseconds lock_timeout{std::chrono::seconds(10)};
 };
 

@@ -22,6 +22,8 @@ ephemeral_starter(const Environment& env, const StateDir& state, ProgressSink& p
     // docs/cluster-api.md: an ephemeral cluster that cannot start leaves
     // nothing behind and no record, a timeout included.
     request.remove_on_timeout = true;
+    // One left half-started by a killed run is removed and started again.
+    request.restart_unfinished = true;
     return cluster::start_cluster(driver, request, state, progress);
   };
 }

@@ -28,20 +28,37 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string_view>
+
 namespace ocne::providers::capi {
 namespace {
 
 using ocne::test::CapiWorld;
 
+// Thrown where a test stops a run as a kill would: no error path runs, the
+// stack unwinds past every step's own handling of failures.
+struct Killed
+{};
+
 // The ephemeral node "boots": its kubeconfig now reaches the world's
-// management cluster. Add-ons are the libvirt tests' business.
+// management cluster. Add-ons are the libvirt tests' business. With `kill`
+// set, the first wait is interrupted (the node defined and booting, its
+// kubeconfig not written yet).
 class WorldProbe final : public cluster::ClusterProbe
 {
 public:
-  explicit WorldProbe(fs::Path management) : m_management(std::move(management)) {}
+  WorldProbe(fs::Path management, std::shared_ptr<std::atomic<bool>> kill)
+    : m_management(std::move(management)), m_kill(std::move(kill))
+  {}
   Status
   wait_ready(const fs::Path& kubeconfig, std::size_t, std::chrono::milliseconds, ProgressSink&) override
   {
+    if (m_kill->exchange(false)) {
+      throw Killed{};
+    }
     OCNE_TRY_ASSIGN(auto text, fs::read_file(m_management));
     return fs::write_file_atomic(kubeconfig, text, 0600);
   }
@@ -58,6 +75,7 @@ public:
 
 private:
   fs::Path m_management;
+  std::shared_ptr<std::atomic<bool>> m_kill;
 };
 
 class EphemeralCapiStart : public ocne::test::TempDirTest, public ::testing::WithParamInterface<std::string>
@@ -122,9 +140,9 @@ protected:
   {
     libvirt::EphemeralHooks hooks;
     const auto management = world->management_kubeconfig();
-    hooks.deps = [management] {
+    hooks.deps = [management, kill = kill_ephemeral_boot] {
       libvirt::DriverDeps deps;
-      deps.probe = std::make_unique<WorldProbe>(management);
+      deps.probe = std::make_unique<WorldProbe>(management, kill);
       deps.writer = libvirt::test::capturing_writer(std::make_shared<libvirt::test::Written>());
       return deps;
     };
@@ -133,7 +151,8 @@ protected:
   }
 
   std::unique_ptr<CapiDriver>
-  driver(const config::ClusterConfig& c, const StateDir& state)
+  driver(const config::ClusterConfig& c, const StateDir& state,
+         std::function<void(std::string_view)> checkpoint = {})
   {
     const auto hooks = this->hooks();
     CapiOptions o;
@@ -144,6 +163,7 @@ protected:
     o.start_ephemeral = libvirt::ephemeral_starter(o.env, state, null_progress(), hooks);
     o.delete_ephemeral = libvirt::ephemeral_deleter(c, o.env, state, null_progress(), hooks);
     o.interval = std::chrono::milliseconds(100);
+    o.checkpoint = std::move(checkpoint);
     for (auto* t : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.move_timeout,
                     &o.delete_timeout}) {
       *t = std::chrono::seconds(60);
@@ -169,8 +189,23 @@ protected:
     return found && *found;
   }
 
+  // The demo cluster's journal entry (empty when absent).
+  std::string
+  recorded(const StateDir& state, const std::string& key) const
+  {
+    auto cache = ClusterCache::load(state.clusters_file());
+    EXPECT_TRUE(cache);
+    const auto* entry = cache ? cache->find("demo") : nullptr;
+    if (entry == nullptr) {
+      return "";
+    }
+    const auto found = entry->state.find(key);
+    return found == entry->state.end() ? "" : found->second;
+  }
+
   std::unique_ptr<CapiWorld> world;
   std::unique_ptr<ocne::libvirt::Connection> libvirt;
+  std::shared_ptr<std::atomic<bool>> kill_ephemeral_boot = std::make_shared<std::atomic<bool>>(false);
   fs::Path boot;
 };
 
@@ -298,6 +333,72 @@ TEST_P(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneTo
   ASSERT_TRUE(cache);
   EXPECT_FALSE(cache->find("eph"));
   EXPECT_FALSE(cache->find("demo"));
+}
+
+// A self-managed start stopped as by a kill while its ephemeral cluster
+// boots (the node defined, its API not reached yet): the next run finishes
+// that start, counts the ephemeral cluster as its own, and so removes it
+// after the pivot; nothing of it is left, in libvirt or in the records.
+TEST_P(EphemeralCapiStart, KilledWhileTheEphemeralClusterBootsTheNextRunFinishesItAndThePivotRemovesIt)
+{
+  const StateDir state(world->home() / ".ocne");
+  const auto c = load(true);
+  kill_ephemeral_boot->store(true);
+  {
+    auto d = driver(c, state);
+    EXPECT_THROW((void)start(*d, c, state), Killed);
+  }
+  ASSERT_FALSE(kill_ephemeral_boot->load());
+  ASSERT_TRUE(has_domain("eph-control-plane-1")); // left half-started
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+
+  auto d = driver(c, state);
+  auto started = start(*d, c, state);
+  ASSERT_TRUE(started) << started.error().message();
+  EXPECT_TRUE(d->report().pivoted);
+  EXPECT_TRUE(d->report().ephemeral_removed);
+  EXPECT_FALSE(has_domain("eph-control-plane-1"));
+  auto cache = ClusterCache::load(state.clusters_file());
+  ASSERT_TRUE(cache);
+  EXPECT_FALSE(cache->find("eph"));
+  EXPECT_EQ(recorded(state, "capi.ephemeral"), "");
+  EXPECT_EQ(recorded(state, "capi.pivoted"), "true");
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
+}
+
+// A self-managed start stopped as by a kill after the move, just before it
+// removes the ephemeral cluster it made (checkpoint `release`): the next run
+// removes it, and the records forget it.
+TEST_P(EphemeralCapiStart, KilledBeforeTheEphemeralClusterIsRemovedTheNextRunRemovesIt)
+{
+  const StateDir state(world->home() / ".ocne");
+  const auto c = load(true);
+  {
+    auto d = driver(c, state, [](std::string_view point) {
+      if (point == "release") {
+        throw Killed{};
+      }
+    });
+    EXPECT_THROW((void)start(*d, c, state), Killed);
+  }
+  ASSERT_TRUE(has_domain("eph-control-plane-1"));
+  ASSERT_EQ(recorded(state, "capi.pivoted"), "true");
+  ASSERT_EQ(recorded(state, "capi.ephemeral"), "created");
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+
+  auto d = driver(c, state);
+  auto started = start(*d, c, state);
+  ASSERT_TRUE(started) << started.error().message();
+  EXPECT_TRUE(d->report().pivoted);
+  EXPECT_TRUE(d->report().ephemeral_removed);
+  EXPECT_FALSE(has_domain("eph-control-plane-1"));
+  auto cache = ClusterCache::load(state.clusters_file());
+  ASSERT_TRUE(cache);
+  EXPECT_FALSE(cache->find("eph"));
+  EXPECT_EQ(recorded(state, "capi.ephemeral"), "");
+  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Providers, EphemeralCapiStart, ::testing::Values("oci", "oxide"));

@@ -248,6 +248,42 @@ TEST_F(CapiPromises, ThePivotWaitsWhileAMachineProvisionsAndDeleteNeedsTheCluste
   EXPECT_TRUE(std::filesystem::exists(kubeconfig("self")));
 }
 
+// A self-managed start whose move is refused by the cluster itself (one
+// MachineDeployment create answered 403): the error reaches the user naming
+// the move and the object, the start exits 1, the copy in the target is
+// deleted again and the source Cluster unpaused; the same command then
+// finishes the pivot with exactly one Cluster.
+TEST_F(CapiPromises, AMoveTheTargetRefusesIsReportedAndTheNextRunFinishesThePivot)
+{
+  start_world({.provider = "oci"});
+  const auto file = world->write_cluster_file("self", "", "selfManaged: true\n");
+  const std::string core = "cluster.x-k8s.io/v1beta1";
+  world->workload().faults().fail_next(
+    1, {.kind = kube::Fault::Kind::status, .status = 403, .message = "injected: creation refused by policy"}, "POST",
+    "/apis/" + core + "/namespaces/ocne/machinedeployments");
+  auto r = ocne({"cluster", "start", "-c", file.string()});
+  ASSERT_EQ(world->workload().faults().injected(), 1) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(has(r.err, "ocne: error: ")) << r.err;
+  EXPECT_TRUE(has(r.err, "move failed: creating MachineDeployment ocne/")) << r.err;
+  EXPECT_TRUE(has(r.err, "injected: creation refused by policy")) << r.err;
+  EXPECT_TRUE(has(r.err, "the source is complete and unpaused")) << r.err;
+  // The source keeps the cluster, unpaused; the target holds no copy.
+  const auto cluster = world->management().get(core, "Cluster", "ocne", "self");
+  ASSERT_TRUE(cluster.has_value());
+  EXPECT_FALSE(cluster->at("spec").value("paused", false)) << cluster->dump();
+  EXPECT_EQ(world->count(CapiWorld::workload_side, core, "Cluster"), 0U);
+  EXPECT_NE(cached_state("self", "capi.pivoted"), "true");
+
+  r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["pivoted"], true);
+  EXPECT_EQ(world->count(CapiWorld::workload_side, core, "Cluster"), 1U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, core, "Cluster"), 0U);
+  EXPECT_EQ(world->count(CapiWorld::workload_side, core, "MachineDeployment", "ocne"), 1U);
+  EXPECT_EQ(world->count(CapiWorld::management_side, core, "MachineDeployment", "ocne"), 0U);
+}
+
 // A start killed while its resources are created, after the Cluster and
 // before the last object: the record names the Cluster, so delete finds it
 // and deletes it instead of forgetting a cluster that exists.

@@ -109,6 +109,39 @@ TEST_F(LifecycleTest, TimeoutKeepsWhatWasCreatedForInspection)
   EXPECT_FALSE(cached());
 }
 
+// The ephemeral cluster's start: one left unfinished is removed by its
+// record and started afresh; a failed removal stops the start and keeps the
+// record; a running one is left alone.
+TEST_F(LifecycleTest, RestartUnfinishedRemovesWhatWasLeftAndStartsAfresh)
+{
+  driver.fail_after = 2;
+  driver.failure = Error(ErrorKind::timeout, "the API did not answer");
+  ASSERT_FALSE(start_cluster(driver, request(), state, null_progress())); // kept: phase failed
+  ASSERT_EQ(cached()->state.at("phase"), "failed");
+  driver.fail_after = -1;
+  auto req = request();
+  req.restart_unfinished = true;
+
+  driver.fail_destroy = true;
+  auto refused = start_cluster(driver, req, state, null_progress());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message(), "cannot remove the unfinished cluster 'demo': cannot delete disk-1");
+  ASSERT_TRUE(cached());
+
+  driver.fail_destroy = false;
+  auto started = start_cluster(driver, req, state, null_progress());
+  ASSERT_TRUE(started) << started.error().message();
+  EXPECT_EQ(started->outcome, StartOutcome::created);
+  EXPECT_EQ(driver.destroys, 2);
+  EXPECT_EQ(cached()->state.at("phase"), "running");
+  EXPECT_EQ(cached()->resources.size(), 2u);
+
+  auto again = start_cluster(driver, req, state, null_progress());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->outcome, StartOutcome::already_running);
+  EXPECT_EQ(driver.destroys, 2);
+}
+
 TEST_F(LifecycleTest, RollbackThatFailsKeepsTheRecord)
 {
   driver.fail_after = 1;
