@@ -117,4 +117,21 @@ applied_by(const json& object, std::string_view manager)
   });
 }
 
+bool
+node_ready(const json& node, std::string& why)
+{
+  why = "no Ready condition";
+  const auto status = node.is_object() ? node.value("status", json::object()) : json::object();
+  const auto conditions = status.is_object() ? status.value("conditions", json::array()) : json::array();
+  for (const auto& c : conditions) {
+    if (c.is_object() && c.value("type", "") == "Ready") {
+      if (c.value("status", "") == "True") {
+        return true;
+      }
+      why = fmt::format("Ready={} ({}: {})", c.value("status", "?"), c.value("reason", "?"), c.value("message", ""));
+    }
+  }
+  return false;
+}
+
 } // namespace ocne::k8s

@@ -49,5 +49,8 @@ bool has_label(const nlohmann::json& object, std::string_view key);
 bool has_annotation(const nlohmann::json& object, std::string_view key);
 // Whether metadata.managedFields has a server-side apply of field manager.
 bool applied_by(const nlohmann::json& object, std::string_view manager);
+// Whether a Node's Ready condition is True; otherwise why not ("no Ready
+// condition", "Ready=False (reason: message)").
+bool node_ready(const nlohmann::json& node, std::string& why);
 
 } // namespace ocne::k8s

@@ -2,6 +2,7 @@
 
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/strings.hpp"
+#include "pkg/k8s/object.hpp"
 #include "pkg/k8s/wait.hpp"
 #include "providers/capi/cluster_objects.hpp"
 
@@ -24,21 +25,6 @@ number_at(const json& object, const char* pointer, long long fallback)
 {
   const json::json_pointer ptr(pointer);
   return object.contains(ptr) && object.at(ptr).is_number_integer() ? object.at(ptr).get<long long>() : fallback;
-}
-
-bool
-node_ready(const json& node, std::string& why)
-{
-  why = "no Ready condition";
-  for (const auto& c : node.value("status", json::object()).value("conditions", json::array())) {
-    if (c.value("type", "") == "Ready") {
-      if (c.value("status", "") == "True") {
-        return true;
-      }
-      why = fmt::format("Ready={} ({}: {})", c.value("status", "?"), c.value("reason", "?"), c.value("message", ""));
-    }
-  }
-  return false;
 }
 
 // A replica set of machines: the control plane or a machine deployment.
@@ -106,7 +92,7 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
   for (const auto& node : nodes.items) {
     std::string why;
     const auto name = k8s::string_at(node, "/metadata/name");
-    if (node_ready(node, why)) {
+    if (k8s::node_ready(node, why)) {
       ready.insert(name);
     } else {
       not_ready[name] = why;

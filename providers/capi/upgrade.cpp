@@ -7,6 +7,7 @@
 #include "pkg/core/file_lock.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
+#include "pkg/k8s/object.hpp"
 #include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/driver_steps.hpp"
 #include "providers/capi/journal.hpp"
@@ -30,21 +31,6 @@ known_minors()
     out.push_back(v.minor);
   }
   return out;
-}
-
-bool
-node_ready(const json& node, std::string& why)
-{
-  why = "no Ready condition";
-  for (const auto& c : node.value("status", json::object()).value("conditions", json::array())) {
-    if (c.value("type", "") == "Ready") {
-      if (c.value("status", "") == "True") {
-        return true;
-      }
-      why = fmt::format("Ready={} ({})", c.value("status", "?"), c.value("reason", "?"));
-    }
-  }
-  return false;
 }
 
 // What the plan needs: the control plane's version and every kubelet's.
@@ -75,7 +61,7 @@ check_health(k8s::Client& management, k8s::Client& workload, const Pools& pools,
   OCNE_TRY_ASSIGN(auto nodes, workload.list({ "", "v1", "Node" }));
   for (const auto& n : nodes.items) {
     std::string why;
-    if (!node_ready(n, why)) {
+    if (!k8s::node_ready(n, why)) {
       problems.push_back(fmt::format("node {} is not Ready: {}", k8s::string_at(n, "/metadata/name"), why));
     }
   }
