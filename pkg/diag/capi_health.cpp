@@ -107,18 +107,11 @@ capi_health(const json& object)
     if (!h.phase.empty() && h.phase != "Provisioned") {
       h.problems.push_back("phase " + h.phase);
     }
-  } else if (h.kind == "KubeadmControlPlane") {
-    h.version = k8s::string_at(object, "/spec/version");
+  } else if (h.kind == "KubeadmControlPlane" || h.kind == "MachineDeployment") {
+    h.version = k8s::string_at(object, h.kind == "MachineDeployment" ? "/spec/template/spec/version" : "/spec/version");
     h.replicas = number_at(object, "/spec/replicas");
     h.ready = number_at(object, "/status/readyReplicas").value_or(0);
-    h.up_to_date = number_at(object, "/status/upToDateReplicas")
-                     .value_or(number_at(object, "/status/updatedReplicas").value_or(0));
-    check_conditions(object, { "Available", "Ready" }, h.problems);
-    check_replicas(h);
-  } else if (h.kind == "MachineDeployment") {
-    h.version = k8s::string_at(object, "/spec/template/spec/version");
-    h.replicas = number_at(object, "/spec/replicas");
-    h.ready = number_at(object, "/status/readyReplicas").value_or(0);
+    // v1beta2 says upToDateReplicas, v1beta1 updatedReplicas.
     h.up_to_date = number_at(object, "/status/upToDateReplicas")
                      .value_or(number_at(object, "/status/updatedReplicas").value_or(0));
     check_conditions(object, { "Available", "Ready" }, h.problems);
