@@ -41,7 +41,7 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
   OCNE_TRY_ASSIGN(auto lock, lock_cluster(state, request.name, request.lock_timeout));
   OCNE_TRY_ASSIGN(auto cache, ClusterCache::load(state.clusters_file()));
   const auto* existing = cache.find(request.name);
-  if (existing != nullptr && !request.resumable && request.restart_unfinished) {
+  if (existing != nullptr && !request.resumable && request.disposable) {
     const auto phase = phase_of(*existing);
     if (phase == Phase::creating || phase == Phase::failed) {
       log::info("Removing what an earlier start of cluster {} left unfinished, to start it again", request.name);
@@ -142,7 +142,7 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
     return tl::unexpected(std::move(error));
   }
   const bool keep =
-    request.keep_on_failure || (error.kind() == ErrorKind::timeout && !request.remove_on_timeout);
+    request.keep_on_failure || (error.kind() == ErrorKind::timeout && !request.disposable);
   if (!keep) {
     log::info("Removing what the failed start of cluster {} created", request.name);
     DeleteContext del{request.name, tracker.snapshot(), tracker, progress};

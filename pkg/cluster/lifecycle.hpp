@@ -12,7 +12,7 @@
 //     runs, so every object the driver records is in the cache at once;
 //   - when the driver fails, what it created is removed again and the entry
 //     dropped, unless the failure is a timeout (the machines are kept for
-//     inspection; not with remove_on_timeout) or keep_on_failure is set;
+//     inspection; not for a disposable cluster) or keep_on_failure is set;
 //     then the entry stays with phase
 //     "failed" and the error says how to remove it;
 //   - on success the entry gets phase "running" and the host kubeconfig.
@@ -40,17 +40,15 @@ struct StartRequest
   std::string config_yaml;
   // Keep what a failed start created (to look at the machines).
   bool keep_on_failure = false;
-  // A timeout removes what was created too (the ephemeral management
-  // cluster: nobody asked for its machines, so none are kept to look at).
-  bool remove_on_timeout = false;
   // The driver records its finished steps and continues an earlier start
   // that did not finish (killed, failed) instead of refusing it; a failed
   // start keeps everything recorded for the next run or a delete.
   bool resumable = false;
-  // Not resumable, an earlier start that did not finish (killed, failed) is
-  // removed by its record and the cluster started afresh instead of refused:
-  // the ephemeral management cluster, which only ocne's own runs use.
-  bool restart_unfinished = false;
+  // A cluster only ocne's own runs use (the ephemeral management cluster):
+  // nothing of it is kept to look at. A failed start, a timeout included,
+  // removes what it created; an earlier start that did not finish (killed,
+  // failed) is removed by its record and started afresh instead of refused.
+  bool disposable = false;
   std::chrono::milliseconds lock_timeout{std::chrono::seconds(10)};
 };
 

@@ -20,10 +20,9 @@ ephemeral_starter(const Environment& env, const StateDir& state, ProgressSink& p
     request.kubernetes_version = config.kubernetes_version.get();
     request.config_yaml = config::to_yaml(config);
     // docs/cluster-api.md: an ephemeral cluster that cannot start leaves
-    // nothing behind and no record, a timeout included.
-    request.remove_on_timeout = true;
-    // One left half-started by a killed run is removed and started again.
-    request.restart_unfinished = true;
+    // nothing behind and no record, a timeout included; one left
+    // half-started by a killed run is removed and started again.
+    request.disposable = true;
     return cluster::start_cluster(driver, request, state, progress);
   };
 }

@@ -15,7 +15,6 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <mutex>
-#include <openssl/sha.h>
 #include <sstream>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -26,19 +25,6 @@ namespace {
 
 using nlohmann::json;
 namespace sfs = std::filesystem;
-
-std::string
-sha256_hex(const std::string& data)
-{
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-  std::string out;
-  for (unsigned char c : md) {
-    out += "0123456789abcdef"[c >> 4];
-    out += "0123456789abcdef"[c & 15];
-  }
-  return out;
-}
 
 bool
 starts_with(const std::string& s, const std::string& prefix)

@@ -45,6 +45,8 @@ can_chroot(const json& pod, const std::string& container)
   return false;
 }
 
+} // namespace
+
 std::string
 sha256_hex(const std::string& data)
 {
@@ -57,8 +59,6 @@ sha256_hex(const std::string& data)
   }
   return out;
 }
-
-} // namespace
 
 void
 FakeNodes::put_file(const std::string& node, const std::string& path, std::string content)

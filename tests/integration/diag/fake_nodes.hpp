@@ -21,6 +21,9 @@
 
 namespace ocne::test {
 
+// Lower-case hex SHA-256, as sha256sum prints it.
+std::string sha256_hex(const std::string& data);
+
 struct FakeHost
 {
   std::map<std::string, std::string> files; // absolute path -> content

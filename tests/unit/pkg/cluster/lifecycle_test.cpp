@@ -67,12 +67,12 @@ TEST_F(LifecycleTest, FailedStartIsRolledBack)
   EXPECT_FALSE(cached());
 }
 
-TEST_F(LifecycleTest, RemoveOnTimeoutRollsBackATimeoutToo)
+TEST_F(LifecycleTest, ADisposableClusterIsRemovedAfterATimeoutToo)
 {
   driver.fail_after = 2;
   driver.failure = Error(ErrorKind::timeout, "the API did not answer");
   auto req = request();
-  req.remove_on_timeout = true;
+  req.disposable = true;
   auto started = start_cluster(driver, req, state, null_progress());
   ASSERT_FALSE(started);
   EXPECT_EQ(started.error().kind(), ErrorKind::timeout);
@@ -112,7 +112,7 @@ TEST_F(LifecycleTest, TimeoutKeepsWhatWasCreatedForInspection)
 // The ephemeral cluster's start: one left unfinished is removed by its
 // record and started afresh; a failed removal stops the start and keeps the
 // record; a running one is left alone.
-TEST_F(LifecycleTest, RestartUnfinishedRemovesWhatWasLeftAndStartsAfresh)
+TEST_F(LifecycleTest, ADisposableClusterLeftUnfinishedIsRemovedAndStartedAfresh)
 {
   driver.fail_after = 2;
   driver.failure = Error(ErrorKind::timeout, "the API did not answer");
@@ -120,7 +120,7 @@ TEST_F(LifecycleTest, RestartUnfinishedRemovesWhatWasLeftAndStartsAfresh)
   ASSERT_EQ(cached()->state.at("phase"), "failed");
   driver.fail_after = -1;
   auto req = request();
-  req.restart_unfinished = true;
+  req.disposable = true;
 
   driver.fail_destroy = true;
   auto refused = start_cluster(driver, req, state, null_progress());
