@@ -14,6 +14,7 @@
 #include "tests/support/shared_dir.hpp"
 
 #include <fmt/core.h>
+
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +44,7 @@ struct Measured
 Measured
 run(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, const stdfs::path& log)
 {
-  std::vector<std::string> argv{ocne::test::ocne_binary().string()};
+  std::vector<std::string> argv{ ocne::test::ocne_binary().string() };
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> envs;
   for (const auto& [k, v] : env) {
@@ -83,8 +84,12 @@ run(const std::vector<std::string>& args, const std::map<std::string, std::strin
 void
 report(const char* what, const Measured& m)
 {
-  fmt::print("{:<28} wall {:6.2f} s = ocne CPU {:5.2f} s ({:4.1f}%) + waiting {:6.2f} s\n", what, m.wall, m.cpu,
-             100.0 * m.cpu / m.wall, m.wall - m.cpu);
+  fmt::print("{:<28} wall {:6.2f} s = ocne CPU {:5.2f} s ({:4.1f}%) + waiting {:6.2f} s\n",
+             what,
+             m.wall,
+             m.cpu,
+             100.0 * m.cpu / m.wall,
+             m.wall - m.cpu);
 }
 
 } // namespace
@@ -101,13 +106,13 @@ main(int argc, char** argv)
   stdfs::create_directories(work);
   int rc = 0;
   {
-    ocne::test::CapiWorld world(work, {.provider = provider});
+    ocne::test::CapiWorld world(work, { .provider = provider });
     auto env = world.env();
     env["OCNE_CAPI_POLL_MS"] = "100";
     const auto file = world.write_cluster_file("bench");
-    const auto first = run({"cluster", "start", "-c", file.string()}, env, work / "start.log");
-    const auto again = run({"cluster", "start", "-c", file.string()}, env, work / "again.log");
-    const auto removed = run({"cluster", "delete", "-C", "bench"}, env, work / "delete.log");
+    const auto first = run({ "cluster", "start", "-c", file.string() }, env, work / "start.log");
+    const auto again = run({ "cluster", "start", "-c", file.string() }, env, work / "again.log");
+    const auto removed = run({ "cluster", "delete", "-C", "bench" }, env, work / "delete.log");
     fmt::print("ocne cluster start/delete -P {} in the Cluster API test world (images present)\n", provider);
     report("start (stack installed)", first);
     report("start (already running)", again);
@@ -117,8 +122,8 @@ main(int argc, char** argv)
       fmt::print("a run failed: see the logs in {}\n", work.string());
       rc = 1;
     } else {
-      fmt::print("goal: ocne's own CPU for a start under 2 s: {} ({:.2f} s)\n", first.cpu < 2.0 ? "met" : "NOT met",
-                 first.cpu);
+      fmt::print(
+        "goal: ocne's own CPU for a start under 2 s: {} ({:.2f} s)\n", first.cpu < 2.0 ? "met" : "NOT met", first.cpu);
     }
   }
   if (rc == 0) {

@@ -16,6 +16,7 @@
 #include "tests/support/shared_dir.hpp"
 
 #include <fmt/core.h>
+
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -139,13 +140,19 @@ main(int argc, char** argv)
     return 1;
   }
 
-  fmt::print("{} stack: {} components, {:.1f} MB of YAML, {} objects\n", provider, stack->components.size(),
-             static_cast<double>(bytes) / 1e6, objects);
+  fmt::print("{} stack: {} components, {:.1f} MB of YAML, {} objects\n",
+             provider,
+             stack->components.size(),
+             static_cast<double>(bytes) / 1e6,
+             objects);
   fmt::print("  processing alone   {:6.2f}s wall  {:6.2f}s ocne CPU\n", process_wall, process_cpu);
-  fmt::print("  install            {:6.2f}s wall  {:6.2f}s ocne CPU  {:6.2f}s waiting on the server\n", install_wall,
-             install_cpu, std::max(0.0, install_wall - install_cpu));
+  fmt::print("  install            {:6.2f}s wall  {:6.2f}s ocne CPU  {:6.2f}s waiting on the server\n",
+             install_wall,
+             install_cpu,
+             std::max(0.0, install_wall - install_cpu));
   fmt::print("  test server        {:6.2f}s CPU for the same install (all of its startup included)\n", server_cpu);
-  fmt::print("  ratio              ocne's CPU is {:.2f}x the server's\n", server_cpu > 0 ? install_cpu / server_cpu : 0.0);
+  fmt::print("  ratio              ocne's CPU is {:.2f}x the server's\n",
+             server_cpu > 0 ? install_cpu / server_cpu : 0.0);
   fmt::print("  goal               ocne's CPU under 1 s: {}\n", install_cpu < 1.0 ? "met" : "not met");
   return 0;
 }

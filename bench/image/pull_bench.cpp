@@ -37,7 +37,7 @@ seconds_since(Clock::time_point start)
 void
 make_disk(const fs::path& path, std::size_t mib)
 {
-  ocne::test::run_checked({"qemu-img", "create", "-q", "-f", "qcow2", path.string(), "16G"});
+  ocne::test::run_checked({ "qemu-img", "create", "-q", "-f", "qcow2", path.string(), "16G" });
   std::ofstream out(path, std::ios::binary | std::ios::app);
   std::mt19937_64 rng(7);
   std::string block(64 * 1024, '\0');
@@ -73,7 +73,7 @@ measure_child(const std::function<int()>& fn)
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     throw std::runtime_error("the measured child failed");
   }
-  return {t, usage.ru_maxrss};
+  return { t, usage.ru_maxrss };
 }
 
 } // namespace
@@ -98,7 +98,7 @@ main()
     make_disk(work / "boot.qcow2", mib);
     ocne::test::OciLayoutBuilder layout(work / "layout");
     const auto manifest = layout.add_image(
-      "amd64", {ocne::test::LayerSpec{{ocne::test::TarEntry{"disk/boot.qcow2", "", work / "boot.qcow2"}}}});
+      "amd64", { ocne::test::LayerSpec{ { ocne::test::TarEntry{ "disk/boot.qcow2", "", work / "boot.qcow2" } } } });
     layout.tag("bench", manifest);
     std::ifstream m(layout.blob_path(manifest.digest));
     const std::string manifest_json((std::istreambuf_iterator<char>(m)), std::istreambuf_iterator<char>());
@@ -117,7 +117,7 @@ main()
       // Alternate, so neither side always gets the warmer page cache.
       const auto out = work / "curl.blob";
       const auto start = Clock::now();
-      ocne::test::run_checked({"curl", "-sf", "-o", out.string(), blob_url});
+      ocne::test::run_checked({ "curl", "-sf", "-o", out.string(), blob_url });
       curl_times.push_back(seconds_since(start));
       fs::remove(out);
 

@@ -13,14 +13,16 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/core.h>
 #include <iostream>
-#include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace {
 

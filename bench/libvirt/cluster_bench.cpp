@@ -32,11 +32,14 @@ seconds(std::chrono::nanoseconds d)
 class TimedProbe final : public cluster::ClusterProbe
 {
 public:
-  TimedProbe(std::chrono::nanoseconds* waited) : m_inner(cluster::make_kube_probe(std::chrono::milliseconds(500))), m_waited(waited)
+  TimedProbe(std::chrono::nanoseconds* waited)
+    : m_inner(cluster::make_kube_probe(std::chrono::milliseconds(500))), m_waited(waited)
   {
   }
   Status
-  wait_ready(const fs::Path& kubeconfig, std::size_t min_nodes, std::chrono::milliseconds timeout,
+  wait_ready(const fs::Path& kubeconfig,
+             std::size_t min_nodes,
+             std::chrono::milliseconds timeout,
              ProgressSink& progress) override
   {
     const auto start = Clock::now();
@@ -68,9 +71,9 @@ private:
 
 struct Split
 {
-  std::chrono::nanoseconds wall{0};
-  std::chrono::nanoseconds guests{0};
-  std::chrono::nanoseconds libvirt{0};
+  std::chrono::nanoseconds wall{ 0 };
+  std::chrono::nanoseconds guests{ 0 };
+  std::chrono::nanoseconds libvirt{ 0 };
 };
 
 void
@@ -80,8 +83,17 @@ print(const char* what, const std::string& size, const Split& s)
   const double guests = seconds(s.guests);
   const double lv = seconds(s.libvirt);
   const double own = std::max(0.0, wall - guests - lv);
-  std::printf("%-7s %-4s wall %7.2f s | guests %7.2f s (%4.1f%%) | libvirt %6.2f s (%4.1f%%) | ocne %6.2f s (%4.1f%%)\n",
-              what, size.c_str(), wall, guests, 100 * guests / wall, lv, 100 * lv / wall, own, 100 * own / wall);
+  std::printf(
+    "%-7s %-4s wall %7.2f s | guests %7.2f s (%4.1f%%) | libvirt %6.2f s (%4.1f%%) | ocne %6.2f s (%4.1f%%)\n",
+    what,
+    size.c_str(),
+    wall,
+    guests,
+    100 * guests / wall,
+    lv,
+    100 * lv / wall,
+    own,
+    100 * own / wall);
 }
 
 } // namespace
@@ -95,7 +107,7 @@ main(int argc, char** argv)
     sizes.emplace_back(argv[i]);
   }
   if (sizes.empty()) {
-    sizes = {"1+1", "3+2"};
+    sizes = { "1+1", "3+2" };
   }
   auto& daemon = test::LibvirtDaemon::get();
   if (!daemon.failure().empty()) {
@@ -120,8 +132,8 @@ main(int argc, char** argv)
     o.uri = daemon.uri();
     o.control_plane_nodes = cps;
     o.worker_nodes = workers;
-    o.control_plane = {1, 320 * 1024, 1ULL << 30};
-    o.worker = {1, 320 * 1024, 1ULL << 30};
+    o.control_plane = { 1, 320 * 1024, 1ULL << 30 };
+    o.worker = { 1, 320 * 1024, 1ULL << 30 };
     o.boot_volume_name = "ocne-test-boot.qcow2";
     const auto image = daemon.boot_image();
     o.boot_image = [image](std::string_view, ProgressSink&) -> Result<fs::Path> { return image; };
@@ -138,7 +150,7 @@ main(int argc, char** argv)
       deps.probe = std::make_unique<TimedProbe>(&start.guests);
       providers::libvirt::LibvirtDriver driver(o, std::move(deps));
       const auto t0 = Clock::now();
-      auto started = cluster::start_cluster(driver, {.name = name, .provider = "libvirt"}, o.state, null_progress());
+      auto started = cluster::start_cluster(driver, { .name = name, .provider = "libvirt" }, o.state, null_progress());
       start.wall = Clock::now() - t0;
       if (!started) {
         std::fprintf(stderr, "start %s failed: %s\n", size.c_str(), started.error().message().c_str());
@@ -153,7 +165,7 @@ main(int argc, char** argv)
     {
       providers::libvirt::LibvirtDriver driver(o);
       const auto t0 = Clock::now();
-      auto deleted = cluster::delete_cluster(driver, {.name = name}, o.state, null_progress());
+      auto deleted = cluster::delete_cluster(driver, { .name = name }, o.state, null_progress());
       del.wall = Clock::now() - t0;
       if (!deleted) {
         std::fprintf(stderr, "delete %s failed: %s\n", size.c_str(), deleted.error().message().c_str());

@@ -54,7 +54,8 @@ run(const std::vector<std::string>& argv)
     ::_exit(127);
   }
   int status = 0;
-  struct rusage usage{};
+  struct rusage usage
+  {};
   ::wait4(pid, &status, 0, &usage);
   Run r;
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -113,21 +114,31 @@ main(int argc, char** argv)
   const auto key_file = (dir / "key.pem").string();
   std::ofstream(key_file) << key.private_pem;
   ::chmod(key_file.c_str(), 0600);
-  auto signer = ocne::oci::Signer::from_api_key(ocne::Secret(key.private_pem), ocne::Secret(),
-                                                {so.tenancy, user, key.fingerprint}, "bench key");
+  auto signer = ocne::oci::Signer::from_api_key(
+    ocne::Secret(key.private_pem), ocne::Secret(), { so.tenancy, user, key.fingerprint }, "bench key");
 
   Run best_curl;
   Run best_client;
   best_curl.seconds = best_client.seconds = 1e9;
   for (int round = 0; round < rounds; ++round) {
     // Raw curl -T: one signed PutObject of the whole file.
-    ocne::http::Request put{.method = "PUT", .url = server.url() + "/n/ocnetestns/b/bench/o/raw-" + std::to_string(round)};
+    ocne::http::Request put{ .method = "PUT",
+                             .url = server.url() + "/n/ocnetestns/b/bench/o/raw-" + std::to_string(round) };
     if (!signer->sign(put, ocne::oci::BodySigning::exclude_body, std::chrono::system_clock::now())) {
       return 1;
     }
-    std::vector<std::string> curl = {"curl", "-sS", "-f", "-o", "/dev/null", "-T", file, "-H", "Expect:",
-                                     "-H", "Content-Type: application/octet-stream"};
-    for (const auto* h : {"date", "authorization"}) {
+    std::vector<std::string> curl = { "curl",
+                                      "-sS",
+                                      "-f",
+                                      "-o",
+                                      "/dev/null",
+                                      "-T",
+                                      file,
+                                      "-H",
+                                      "Expect:",
+                                      "-H",
+                                      "Content-Type: application/octet-stream" };
+    for (const auto* h : { "date", "authorization" }) {
       curl.push_back("-H");
       curl.push_back(std::string(h) + ": " + *put.headers.get(h));
     }
@@ -141,8 +152,16 @@ main(int argc, char** argv)
       best_curl = c;
     }
 
-    const auto m = run({OCNE_OCI_BENCH_CLIENT, server.url(), so.tenancy, user, key.fingerprint, key_file, file,
-                        "multi-" + std::to_string(round), part_mib, parallel});
+    const auto m = run({ OCNE_OCI_BENCH_CLIENT,
+                         server.url(),
+                         so.tenancy,
+                         user,
+                         key.fingerprint,
+                         key_file,
+                         file,
+                         "multi-" + std::to_string(round),
+                         part_mib,
+                         parallel });
     if (m.exit_code != 0) {
       std::fprintf(stderr, "the upload client failed (%d)\n", m.exit_code);
       return 1;
@@ -158,7 +177,10 @@ main(int argc, char** argv)
   const double ratio = best_curl.seconds / best_client.seconds;
   const double rss_mib = static_cast<double>(best_client.max_rss_kib) / 1024.0;
   std::printf("file                %llu MiB (sparse), parts %s MiB x %s parallel, best of %d\n",
-              static_cast<unsigned long long>(size_mib), part_mib.c_str(), parallel.c_str(), rounds);
+              static_cast<unsigned long long>(size_mib),
+              part_mib.c_str(),
+              parallel.c_str(),
+              rounds);
   std::printf("curl -T PutObject   %.2f s  %.0f MiB/s\n", best_curl.seconds, mib / best_curl.seconds);
   std::printf("pkg/oci multipart   %.2f s  %.0f MiB/s\n", best_client.seconds, mib / best_client.seconds);
   std::printf("throughput ratio    %.2f (goal >= 0.90) %s\n", ratio, ratio >= 0.9 ? "ok" : "MISSED");

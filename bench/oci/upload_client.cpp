@@ -23,12 +23,12 @@ main(int argc, char** argv)
     std::fprintf(stderr, "%s\n", key.error().message().c_str());
     return 1;
   }
-  auto signer = oci::Signer::from_api_key(Secret(*key), Secret(), {argv[2], argv[3], argv[4]}, argv[5]);
+  auto signer = oci::Signer::from_api_key(Secret(*key), Secret(), { argv[2], argv[3], argv[4] }, argv[5]);
   if (!signer) {
     std::fprintf(stderr, "%s\n", signer.error().message().c_str());
     return 1;
   }
-  const oci::Client client(*signer, oci::Endpoints{url, url, url});
+  const oci::Client client(*signer, oci::Endpoints{ url, url, url });
   const oci::ObjectStorage storage(client);
   oci::UploadOptions o;
   o.namespace_name = "ocnetestns";

@@ -95,7 +95,8 @@ run_child(std::vector<std::string> args, const std::vector<std::string>& env, co
   }
   posix_spawn_file_actions_destroy(&actions);
   int status = 0;
-  struct rusage usage{};
+  struct rusage usage
+  {};
   wait4(pid, &status, 0, &usage);
   c.seconds = seconds_since(start);
   c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -173,7 +174,7 @@ main(int argc, char** argv)
       std::error_code ec;
       std::filesystem::remove_all(p, ec);
     }
-  } cleanup{work};
+  } cleanup{ work };
 
   // The image: every 1/fraction-th chunk holds data, the rest is a hole.
   const std::uint64_t size = size_gib << 30;
@@ -226,23 +227,31 @@ main(int argc, char** argv)
 
   // 1. The loopback limit.
   auto start = Clock::now();
-  auto curl = ocne::run_process(ocne::ProcessOptions{
-    .argv = {"curl", "-sS", "-o", "/dev/null", "-X", "POST", "-H", "Content-Type: application/octet-stream",
-             "--data-binary", "@" + b64_path.string(), server.url() + "/__test/sink"}});
+  auto curl = ocne::run_process(ocne::ProcessOptions{ .argv = { "curl",
+                                                                "-sS",
+                                                                "-o",
+                                                                "/dev/null",
+                                                                "-X",
+                                                                "POST",
+                                                                "-H",
+                                                                "Content-Type: application/octet-stream",
+                                                                "--data-binary",
+                                                                "@" + b64_path.string(),
+                                                                server.url() + "/__test/sink" } });
   const double curl_s = seconds_since(start);
   if (!curl || curl->exit_code != 0) {
     std::fprintf(stderr, "curl failed: %s\n", curl ? curl->err.c_str() : curl.error().message().c_str());
     return 1;
   }
   const double limit = mib(payload_bytes) / curl_s;
-  std::printf("  loopback limit: curl POST of %.0f MiB base64 in %.2f s = %.0f MiB/s\n", mib(payload_bytes), curl_s,
-              limit);
+  std::printf(
+    "  loopback limit: curl POST of %.0f MiB base64 in %.2f s = %.0f MiB/s\n", mib(payload_bytes), curl_s, limit);
 
   // 2. A separate client process, for time and peak RSS.
-  const auto cli = run_child({"/proc/self/exe", "--client", server.url(), image_path.string(), "bench-cli",
-                              std::to_string(workers)},
-                             {"PATH=/usr/bin:/bin", "OXIDE_TOKEN=" + options.token},
-                             work / "cli.err");
+  const auto cli =
+    run_child({ "/proc/self/exe", "--client", server.url(), image_path.string(), "bench-cli", std::to_string(workers) },
+              { "PATH=/usr/bin:/bin", "OXIDE_TOKEN=" + options.token },
+              work / "cli.err");
   if (cli.exit_code != 0) {
     std::fprintf(stderr, "the client's import failed:\n%s", cli.err.c_str());
     return 1;
@@ -250,7 +259,11 @@ main(int argc, char** argv)
   const double cli_payload = mib(payload_bytes) / cli.seconds;
   std::printf("  import (client process): %.2f s, %.0f MiB/s of base64 payload = %.2f x the loopback limit "
               "(%.0f MiB/s of the %.0f GiB image)\n",
-              cli.seconds, cli_payload, cli_payload / limit, mib(size) / cli.seconds, mib(size) / 1024);
+              cli.seconds,
+              cli_payload,
+              cli_payload / limit,
+              mib(size) / cli.seconds,
+              mib(size) / 1024);
   std::printf("  peak RSS of the client: %.1f MiB (goal: under 100 MiB)\n",
               static_cast<double>(cli.max_rss_kib) / 1024.0);
 
@@ -264,7 +277,7 @@ main(int argc, char** argv)
   co.host = server.url();
   co.token = ocne::Secret(options.token);
   ocne::oxide::Client client(co);
-  double skip_s[2] = {0, 0};
+  double skip_s[2] = { 0, 0 };
   for (int skip = 1; skip >= 0; --skip) {
     ocne::oxide::ImportOptions io;
     io.project = "k8s";
@@ -279,7 +292,9 @@ main(int argc, char** argv)
       return 1;
     }
   }
-  std::printf("  zero-chunk skipping: %.2f s with, %.2f s without = %.1f x faster\n", skip_s[1], skip_s[0],
+  std::printf("  zero-chunk skipping: %.2f s with, %.2f s without = %.1f x faster\n",
+              skip_s[1],
+              skip_s[0],
               skip_s[0] / skip_s[1]);
   if (!server.violations().empty()) {
     std::fprintf(stderr, "spec violations: %s\n", server.violations().front().c_str());

@@ -1,7 +1,6 @@
 #include "cmd/ocne/app.hpp"
 
 #include "cmd/ocne/build_info.hpp"
-
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/context.hpp"
 #include "cmd/ocne/kubeconfig_option.hpp"
@@ -15,9 +14,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
 namespace ocne::cli {
 
@@ -72,10 +72,12 @@ build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
   app.set_version_flag("--version", version_text(), "Print the version and the commit it was built from");
   app.require_subcommand(0, 1);
 
-  app.add_option("-l,--log-level", globals.level, "Log level: error, warn, info, debug or trace" + std::string(" (default: info)"))
-    ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace"}));
+  app
+    .add_option(
+      "-l,--log-level", globals.level, "Log level: error, warn, info, debug or trace" + std::string(" (default: info)"))
+    ->check(CLI::IsMember({ "error", "warn", "info", "debug", "trace" }));
   app.add_option("--log-format", globals.format, "Log format: text or json (default: text)")
-    ->check(CLI::IsMember({"text", "json"}));
+    ->check(CLI::IsMember({ "text", "json" }));
 
   auto* cluster = app.add_subcommand("cluster", "Create, template, list, show, inspect and delete Kubernetes clusters");
   help_when_alone(*cluster);
@@ -111,7 +113,7 @@ run(int argc, char** argv)
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
-  Context ctx{Environment::process(), StateDir(""), nullptr, ::isatty(2) == 1, ::isatty(1) == 1};
+  Context ctx{ Environment::process(), StateDir(""), nullptr, ::isatty(2) == 1, ::isatty(1) == 1 };
   ctx.state = StateDir::from_env(ctx.env);
   const bool color = ctx.stderr_tty && !ctx.env.get_nonempty("NO_COLOR");
   log::set_color(color);

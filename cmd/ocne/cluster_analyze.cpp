@@ -48,15 +48,19 @@ add_cluster_analyze(CLI::App& cluster, Context& ctx)
   auto* cmd = cluster.add_subcommand("analyze", "Report what is wrong in a cluster, live or from a dump");
   auto f = std::make_shared<AnalyzeFlags>();
   add_target_flags(*cmd, f->target);
-  auto* d = cmd->add_option("-d,--dump-directory", f->dump,
-                            "Analyze this dump (a folder or a .tgz from 'ocne cluster dump') instead of the live cluster");
+  auto* d =
+    cmd->add_option("-d,--dump-directory",
+                    f->dump,
+                    "Analyze this dump (a folder or a .tgz from 'ocne cluster dump') instead of the live cluster");
   cmd->add_flag("-v,--verbose", f->verbose, "Every Warning event, not only the 20 newest" + default_note("false"));
-  auto* s = cmd->add_flag("-s,--skip-nodes", f->skip_nodes,
+  auto* s = cmd->add_flag("-s,--skip-nodes",
+                          f->skip_nodes,
                           "Live: read no node files (failed units, staged updates), so no pod runs on the nodes" +
                             default_note("false"));
-  auto* p = cmd->add_flag("-p,--skip-pod-logs", f->skip_pod_logs,
-                          "Live: read no container logs (the last lines before a container restarted)" +
-                            default_note("false"));
+  auto* p =
+    cmd->add_flag("-p,--skip-pod-logs",
+                  f->skip_pod_logs,
+                  "Live: read no container logs (the last lines before a container restarted)" + default_note("false"));
   d->excludes(s)->excludes(p);
   s->excludes(p);
   cmd->add_option("-o,--output", f->output, "Output format: text or json" + default_note("text"))

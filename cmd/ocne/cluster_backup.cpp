@@ -28,10 +28,17 @@ run_backup(const BackupFlags& f, const Context& ctx)
   }
   // The member's revision right before and after the snapshot: equal unless
   // something was written meanwhile.
-  const auto revision = r->revision_after == r->revision ? fmt::format("revision {}", r->revision)
-                                                         : fmt::format("revision {} to {}", r->revision, r->revision_after);
-  println(fmt::format("Etcd snapshot from {} (node {}) written to {}: {} ({} bytes), {}, SHA-256 {}", r->pod, r->node,
-                      path.string(), human_bytes(r->size), r->size, revision, r->sha256));
+  const auto revision = r->revision_after == r->revision
+                          ? fmt::format("revision {}", r->revision)
+                          : fmt::format("revision {} to {}", r->revision, r->revision_after);
+  println(fmt::format("Etcd snapshot from {} (node {}) written to {}: {} ({} bytes), {}, SHA-256 {}",
+                      r->pod,
+                      r->node,
+                      path.string(),
+                      human_bytes(r->size),
+                      r->size,
+                      revision,
+                      r->sha256));
   if (!r->restore_secrets.empty()) {
     println("A restore of this Cluster API cluster also needs these Secrets: " + str::join(r->restore_secrets, ", "));
   }

@@ -9,10 +9,10 @@
 #include "cmd/ocne/providers.hpp"
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/config/layer.hpp"
-#include "pkg/core/log.hpp"
-#include "pkg/image/provider_image.hpp"
 #include "pkg/core/cluster_cache.hpp"
+#include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
+#include "pkg/image/provider_image.hpp"
 #include "providers/capi/driver.hpp"
 #include "providers/capi/upgrade.hpp"
 #include "providers/libvirt/ephemeral.hpp"
@@ -47,7 +47,7 @@ capi_options(const config::LoadedConfig& loaded, Context& ctx)
   o.kubeconfig_path = ctx.env.home() / ".kube" / ("kubeconfig." + c.name.get());
   o.self_managed = provider == "oci" ? c.providers.oci.self_managed.get() : c.providers.oxide.self_managed.get();
   const auto& proxy = provider == "oci" ? c.providers.oci.proxy : c.providers.oxide.proxy;
-  o.controller_proxy = {proxy.https_proxy.get(), proxy.http_proxy.get(), proxy.no_proxy.get()};
+  o.controller_proxy = { proxy.https_proxy.get(), proxy.http_proxy.get(), proxy.no_proxy.get() };
   // The ephemeral cluster takes the libvirt knobs `cluster start -P libvirt` does.
   providers::libvirt::EphemeralHooks hooks;
   hooks.adjust = libvirt_env_overrides(ctx.env);
@@ -59,8 +59,12 @@ capi_options(const config::LoadedConfig& loaded, Context& ctx)
   constexpr long long k_day = 24 * 3600;
   if (const std::chrono::milliseconds t = std::chrono::seconds(env_number(ctx.env, "OCNE_CAPI_TIMEOUT", 0, 1, k_day));
       t.count() > 0) {
-    for (auto* timeout : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout,
-                          &o.move_timeout, &o.delete_timeout}) {
+    for (auto* timeout : { &o.components_timeout,
+                           &o.workload_timeout,
+                           &o.nodes_timeout,
+                           &o.addons_timeout,
+                           &o.move_timeout,
+                           &o.delete_timeout }) {
       *timeout = std::min(*timeout, t);
     }
   }
@@ -86,7 +90,7 @@ flavor_for(const config::LoadedConfig& loaded, Context& ctx)
   // settings are made here, on this thread: the builds run in parallel and
   // report failures as values.
   std::map<std::string, Result<image::BootImageOptions>> boot;
-  for (const auto* arch : {"amd64", "arm64"}) {
+  for (const auto* arch : { "amd64", "arm64" }) {
     try {
       boot.emplace(arch, boot_image_options(ctx, loaded, "", arch));
     } catch (const Fatal& e) {
@@ -131,31 +135,34 @@ flavor_for(const config::LoadedConfig& loaded, Context& ctx)
 }
 
 nlohmann::json
-report_json(const std::string& name, const std::string& provider, const std::string& outcome,
-            const std::string& kubeconfig, const providers::capi::CapiReport& r)
+report_json(const std::string& name,
+            const std::string& provider,
+            const std::string& outcome,
+            const std::string& kubeconfig,
+            const providers::capi::CapiReport& r)
 {
   nlohmann::json images = nlohmann::json::array();
   for (const auto& i : r.images) {
-    images.push_back({{"arch", i.arch}, {"id", i.id}, {"source", i.how}});
+    images.push_back({ { "arch", i.arch }, { "id", i.id }, { "source", i.how } });
   }
   return {
-    {"name", name},
-    {"provider", provider},
-    {"outcome", outcome},
-    {"kubeconfig", kubeconfig},
-    {"cluster", {{"namespace", r.namespace_}, {"name", r.cluster}}},
-    {"management",
-     {{"kubeconfig", r.management_kubeconfig},
-      {"ephemeral", r.ephemeral},
-      {"ephemeralCreated", r.ephemeral_created},
-      {"ephemeralRemoved", r.ephemeral_removed}}},
-    {"resumedAfter", r.resumed_after},
-    {"components", {{"installed", r.components_installed}, {"present", r.components_present}}},
-    {"images", images},
-    {"objects", {{"created", r.objects_created}, {"existing", r.objects_existing}}},
-    {"secrets", r.secrets},
-    {"selfManaged", r.self_managed},
-    {"pivoted", r.pivoted},
+    { "name", name },
+    { "provider", provider },
+    { "outcome", outcome },
+    { "kubeconfig", kubeconfig },
+    { "cluster", { { "namespace", r.namespace_ }, { "name", r.cluster } } },
+    { "management",
+      { { "kubeconfig", r.management_kubeconfig },
+        { "ephemeral", r.ephemeral },
+        { "ephemeralCreated", r.ephemeral_created },
+        { "ephemeralRemoved", r.ephemeral_removed } } },
+    { "resumedAfter", r.resumed_after },
+    { "components", { { "installed", r.components_installed }, { "present", r.components_present } } },
+    { "images", images },
+    { "objects", { { "created", r.objects_created }, { "existing", r.objects_existing } } },
+    { "secrets", r.secrets },
+    { "selfManaged", r.self_managed },
+    { "pivoted", r.pivoted },
   };
 }
 
@@ -194,11 +201,14 @@ delete_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string&
   const auto& c = loaded.config;
   const std::string name = c.name.get();
   providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(loaded, ctx));
-  const auto result = value_or_throw(cluster::delete_cluster(driver, {.name = name}, ctx.state, ctx.progress_sink()));
+  const auto result = value_or_throw(cluster::delete_cluster(driver, { .name = name }, ctx.state, ctx.progress_sink()));
   const auto& r = driver.report();
   if (output == "json") {
-    auto j = report_json(name, c.provider.get(), r.cluster_deleted ? "deleted" : "not found",
-                         (ctx.env.home() / ".kube" / ("kubeconfig." + name)).string(), r);
+    auto j = report_json(name,
+                         c.provider.get(),
+                         r.cluster_deleted ? "deleted" : "not found",
+                         (ctx.env.home() / ".kube" / ("kubeconfig." + name)).string(),
+                         r);
     j["cached"] = result.was_cached;
     j["movedBack"] = r.moved_back;
     println(j.dump(2));

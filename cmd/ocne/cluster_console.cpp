@@ -4,11 +4,12 @@
 #include "pkg/core/interrupt.hpp"
 #include "pkg/diag/console.hpp"
 
-#include <atomic>
-#include <csignal>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <csignal>
 
 namespace ocne::cli {
 
@@ -121,14 +122,22 @@ add_cluster_console(CLI::App& cluster, Context& ctx)
   auto f = std::make_shared<ConsoleFlags>();
   add_target_flags(*cmd, f->target);
   cmd->add_option("-N,--node", f->options.node, "The node")->required();
-  auto* t = cmd->add_flag("-t,--toolbox", f->options.toolbox,
-                          "Use the OCK toolbox image (container-registry.oracle.com/olcne/ock:toolbox, more tools) instead of "
-                          "Oracle Linux" + default_note("false"));
-  cmd->add_option("--image", f->options.image,
-                  "Run the console in this image instead (it needs sleep, and chroot for -d)" +
-                    default_note("container-registry.oracle.com/os/oraclelinux:8"))
+  auto* t =
+    cmd->add_flag("-t,--toolbox",
+                  f->options.toolbox,
+                  "Use the OCK toolbox image (container-registry.oracle.com/olcne/ock:toolbox, more tools) instead of "
+                  "Oracle Linux" +
+                    default_note("false"));
+  cmd
+    ->add_option("--image",
+                 f->options.image,
+                 "Run the console in this image instead (it needs sleep, and chroot for -d)" +
+                   default_note("container-registry.oracle.com/os/oraclelinux:8"))
     ->excludes(t);
-  cmd->add_flag("-d,--direct", f->options.direct, "Run in the node's own root (chroot /hostroot) instead of the console container" + default_note("false"));
+  cmd->add_flag("-d,--direct",
+                f->options.direct,
+                "Run in the node's own root (chroot /hostroot) instead of the console container" +
+                  default_note("false"));
   cmd->add_option("command", f->options.command, "The command to run (after --); without one, a shell");
   cmd->callback([f, &ctx] { run_console(*f, ctx); });
 }

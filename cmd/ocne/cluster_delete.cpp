@@ -64,7 +64,7 @@ add_cluster_delete(CLI::App& cluster, Context& ctx)
   auto o = std::make_shared<DeleteOptions>();
   cmd->add_option("-c,--config", o->config_file, "Cluster configuration file" + default_note(""));
   cmd->add_option("-o,--output", o->output, "Print the result as json (oci and oxide)" + default_note("log lines"))
-    ->check(CLI::IsMember({"json"}));
+    ->check(CLI::IsMember({ "json" }));
   o->flags.add(*cmd, "-k,--kubeconfig", "kubeconfig", "Kubeconfig of the management cluster");
   o->flags.add(*cmd, "-s,--session", "providers.libvirt.uri", "libvirt URI");
   o->select_flags.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");

@@ -49,14 +49,17 @@ run_info(const InfoOptions& o, const Context& ctx)
 void
 add_cluster_info(CLI::App& cluster, Context& ctx)
 {
-  auto* cmd = cluster.add_subcommand("info", "Show a cluster's nodes and, for Cluster API clusters, its machines' health");
+  auto* cmd =
+    cluster.add_subcommand("info", "Show a cluster's nodes and, for Cluster API clusters, its machines' health");
   auto o = std::make_shared<InfoOptions>();
   add_target_flags(*cmd, o->target);
   cmd->add_option("-N,--nodes", o->nodes, "Only these nodes (comma-separated; each must exist)" + default_note("all"))
     ->delimiter(',');
-  cmd->add_flag("-s,--skip-nodes", o->skip_nodes,
+  cmd->add_flag("-s,--skip-nodes",
+                o->skip_nodes,
                 "Leave out what only the nodes know (update.yaml, ostree deployments, a staged update): no pod runs on "
-                "the nodes" + default_note("false"));
+                "the nodes" +
+                  default_note("false"));
   cmd->add_option("-o,--output", o->output, "Output format: text or json" + default_note("text"))
     ->check(CLI::IsMember({ "text", "json" }));
   cmd->callback([o, &ctx] { run_info(*o, ctx); });

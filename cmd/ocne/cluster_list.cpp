@@ -25,9 +25,9 @@ run_list(const ListOptions& o, const Context& ctx)
     auto list = nlohmann::json::array();
     for (const auto& [name, record] : cache->clusters()) {
       auto provider = config::yaml_select(record.config_yaml, "provider");
-      list.push_back({{"name", name},
-                      {"provider", provider ? *provider : std::string()},
-                      {"kubeconfig", record.kubeconfig}});
+      list.push_back({ { "name", name },
+                       { "provider", provider ? *provider : std::string() },
+                       { "kubeconfig", record.kubeconfig } });
     }
     println(list.dump(2));
     return;
@@ -46,7 +46,7 @@ add_cluster_list(CLI::App& cluster, Context& ctx)
   cmd->alias("ls");
   auto o = std::make_shared<ListOptions>();
   cmd->add_option("-o,--output", o->output, "Output format: text or json" + default_note("text"))
-    ->check(CLI::IsMember({"text", "json"}));
+    ->check(CLI::IsMember({ "text", "json" }));
   cmd->callback([o, &ctx] { run_list(*o, ctx); });
 }
 

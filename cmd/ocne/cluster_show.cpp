@@ -50,11 +50,13 @@ run_show(const ShowOptions& o, const Context& ctx)
 void
 add_cluster_show(CLI::App& cluster, Context& ctx)
 {
-  auto* cmd = cluster.add_subcommand("show", "Show what ocne recorded about a cluster (by default its kubeconfig path)");
+  auto* cmd =
+    cluster.add_subcommand("show", "Show what ocne recorded about a cluster (by default its kubeconfig path)");
   auto o = std::make_shared<ShowOptions>();
   cmd->add_option("-C,--cluster-name", o->name, "Cluster name" + default_note("ocne"));
   cmd->add_flag("-a,--all", o->all, "Print the whole record as YAML" + default_note("false"));
-  cmd->add_option("-f,--field", o->field, "Dotted path of one field, e.g. config.provider" + default_note("kubeconfig"));
+  cmd->add_option(
+    "-f,--field", o->field, "Dotted path of one field, e.g. config.provider" + default_note("kubeconfig"));
   cmd->callback([o, &ctx] { run_show(*o, ctx); });
 }
 

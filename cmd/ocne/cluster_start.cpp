@@ -50,19 +50,24 @@ run_start(const StartOptions& o, Context& ctx)
 void
 add_cluster_start(CLI::App& cluster, Context& ctx)
 {
-  auto* cmd = cluster.add_subcommand("start", "Start a Kubernetes cluster (libvirt VMs, or OCI and Oxide through Cluster API)");
+  auto* cmd =
+    cluster.add_subcommand("start", "Start a Kubernetes cluster (libvirt VMs, or OCI and Oxide through Cluster API)");
   auto o = std::make_shared<StartOptions>();
   cmd->add_option("-c,--config", o->config_file, "Cluster configuration file" + default_note(""));
   // -o is ocne's --boot-volume-container-image, so the result format is long only.
   cmd->add_option("--output", o->output, "Print the result as json (oci and oxide)" + default_note("log lines"))
-    ->check(CLI::IsMember({"json"}));
+    ->check(CLI::IsMember({ "json" }));
   auto& f = o->flags;
-  f.add(*cmd, "-k,--kubeconfig", "kubeconfig", "Kubeconfig of the management cluster (else KUBECONFIG, else an ephemeral local one)");
+  f.add(*cmd,
+        "-k,--kubeconfig",
+        "kubeconfig",
+        "Kubeconfig of the management cluster (else KUBECONFIG, else an ephemeral local one)");
   f.add(*cmd, "-n,--control-plane-nodes", "controlPlaneNodes", "Number of control plane nodes", "1");
   f.add(*cmd, "-w,--worker-nodes", "workerNodes", "Number of worker nodes", "0; 1 for oci and oxide");
   f.add(*cmd, "-s,--session", "providers.libvirt.uri", "libvirt URI, e.g. qemu:///system or user@host");
   f.add(*cmd, "-i,--key", "providers.libvirt.sshKey", "SSH key (accepted for compatibility with ocne, unused)");
-  f.add(*cmd, "-o,--boot-volume-container-image", "bootVolumeContainerImage", "Container image holding the node boot disk");
+  f.add(
+    *cmd, "-o,--boot-volume-container-image", "bootVolumeContainerImage", "Container image holding the node boot disk");
   f.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");
   f.add(*cmd, "-P,--provider", "provider", "Provider: libvirt, oci or oxide", "libvirt");
   f.add(*cmd, "-u,--auto-start-ui", "autoStartUI", "Accepted for compatibility with ocne; no browser is ever opened");

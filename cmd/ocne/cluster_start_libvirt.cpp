@@ -26,7 +26,7 @@ start_libvirt(const config::LoadedConfig& loaded, Context& ctx)
   const auto result = value_or_throw(cluster::start_cluster(driver, request, ctx.state, ctx.progress_sink()));
 
   cluster::CacheTracker tracker(ctx.state, name);
-  cluster::StartContext post_ctx{name, tracker, ctx.progress_sink()};
+  cluster::StartContext post_ctx{ name, tracker, ctx.progress_sink() };
   const auto post = value_or_throw(driver.post_start(post_ctx));
   if (!post.applications.empty()) {
     std::vector<std::string> names;

@@ -1,7 +1,8 @@
+#include "pkg/capi/cluster_template.hpp"
+
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
 #include "cmd/ocne/template_resolver.hpp"
-#include "pkg/capi/cluster_template.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
 
@@ -36,8 +37,9 @@ run_template(const TemplateOptions& o, Context& ctx)
     return;
   }
   const auto path = fs::resolve_path(o.output, ctx.env.cwd(), ctx.env.home());
-  throw_on_error(fs::write_file_atomic(path, rendered.yaml).map_error(
-    [&](Error e) { return std::move(e).with_context(fmt::format("--output {}", o.output)); }));
+  throw_on_error(fs::write_file_atomic(path, rendered.yaml).map_error([&](Error e) {
+    return std::move(e).with_context(fmt::format("--output {}", o.output));
+  }));
 }
 
 } // namespace
@@ -45,10 +47,12 @@ run_template(const TemplateOptions& o, Context& ctx)
 void
 add_cluster_template(CLI::App& cluster, Context& ctx)
 {
-  auto* cmd = cluster.add_subcommand("template", "Print the Cluster API resources of a cluster, ready for kubectl apply");
+  auto* cmd =
+    cluster.add_subcommand("template", "Print the Cluster API resources of a cluster, ready for kubectl apply");
   auto o = std::make_shared<TemplateOptions>();
   cmd->add_option("-c,--config", o->config_file, "Cluster configuration file" + default_note(""));
-  cmd->add_option("-o,--output", o->output, "Write the resources to this file instead of stdout" + default_note("stdout"));
+  cmd->add_option(
+    "-o,--output", o->output, "Write the resources to this file instead of stdout" + default_note("stdout"));
   o->flags.add(*cmd, "-k,--kubeconfig", "kubeconfig", "Kubeconfig (accepted for compatibility with ocne, unused)");
   o->flags.add(*cmd, "-P,--provider", "provider", "Provider: oci or oxide", "the file's provider, else oci");
   cmd->callback([o, &ctx] { run_template(*o, ctx); });

@@ -30,30 +30,28 @@ report_json(const std::string& name, bool dry_run, const providers::capi::Upgrad
   for (const auto& h : r.hops) {
     nlohmann::json images = nlohmann::json::array();
     for (const auto& i : h.images) {
-      images.push_back({{"arch", i.arch}, {"id", i.id}, {"source", i.how}});
+      images.push_back({ { "arch", i.arch }, { "id", i.id }, { "source", i.how } });
     }
     nlohmann::json durations = nlohmann::json::object();
     for (const auto& [step, seconds] : h.durations) {
       durations[step] = seconds;
     }
-    hops.push_back({{"from", h.from},
-                    {"to", h.to},
-                    {"images", images},
-                    {"templates", {{"created", h.templates_created}, {"existing", h.templates_existing}}},
-                    {"patches", h.patches},
-                    {"machinesReplaced", h.machines_replaced},
-                    {"durationSeconds", durations}});
+    hops.push_back({ { "from", h.from },
+                     { "to", h.to },
+                     { "images", images },
+                     { "templates", { { "created", h.templates_created }, { "existing", h.templates_existing } } },
+                     { "patches", h.patches },
+                     { "machinesReplaced", h.machines_replaced },
+                     { "durationSeconds", durations } });
   }
-  nlohmann::json out = {{"name", name},
-                        {"cluster", {{"namespace", r.namespace_}, {"name", r.cluster}}},
-                        {"outcome", r.outcome},
-                        {"from", r.from},
-                        {"target", r.target},
-                        {"dryRun", dry_run},
-                        {"resumed", r.resumed},
-                        {"hops", hops}};
+  nlohmann::json out = {
+    { "name", name },         { "cluster", { { "namespace", r.namespace_ }, { "name", r.cluster } } },
+    { "outcome", r.outcome }, { "from", r.from },
+    { "target", r.target },   { "dryRun", dry_run },
+    { "resumed", r.resumed }, { "hops", hops }
+  };
   if (r.outcome == "unfinished") {
-    out["unfinished"] = {{"hop", r.hop}, {"finishedSteps", r.finished_steps}, {"nextStep", r.next_step}};
+    out["unfinished"] = { { "hop", r.hop }, { "finishedSteps", r.finished_steps }, { "nextStep", r.next_step } };
   }
   return out;
 }
@@ -66,8 +64,11 @@ print_text(const std::string& name, const providers::capi::UpgradeReport& r)
     return;
   }
   if (r.outcome == "unfinished") {
-    println(fmt::format("Cluster {}: the upgrade to {} is unfinished: hop {} -> {}; finished: {}; next: {}", name,
-                        r.target, r.from.empty() ? "?" : r.from, r.hop.empty() ? "?" : r.hop,
+    println(fmt::format("Cluster {}: the upgrade to {} is unfinished: hop {} -> {}; finished: {}; next: {}",
+                        name,
+                        r.target,
+                        r.from.empty() ? "?" : r.from,
+                        r.hop.empty() ? "?" : r.hop,
                         r.finished_steps.empty() ? "nothing" : str::join(r.finished_steps, ", "),
                         r.next_step.empty() ? "planning the next hop" : r.next_step));
     println(fmt::format("Run 'ocne cluster upgrade -C {} -v {}' to continue it", name, r.target));
@@ -95,8 +96,13 @@ print_text(const std::string& name, const providers::capi::UpgradeReport& r)
       continue;
     }
     println(fmt::format("Upgraded cluster {} from Kubernetes {} to {}: {} machine{} replaced, {} template{} created",
-                        name, h.from, h.to, h.machines_replaced, h.machines_replaced == 1 ? "" : "s",
-                        h.templates_created.size(), h.templates_created.size() == 1 ? "" : "s"));
+                        name,
+                        h.from,
+                        h.to,
+                        h.machines_replaced,
+                        h.machines_replaced == 1 ? "" : "s",
+                        h.templates_created.size(),
+                        h.templates_created.size() == 1 ? "" : "s"));
   }
   if (r.outcome == "dry run") {
     println("Dry run: nothing was changed");
@@ -112,19 +118,21 @@ run_upgrade(const UpgradeFlags& f, Context& ctx)
   }
   const auto* record = cache->find(f.name);
   if (record == nullptr) {
-    throw Fatal("cluster {} is not in the cluster cache ({}); cluster upgrade needs a cluster ocne started", f.name,
+    throw Fatal("cluster {} is not in the cluster cache ({}); cluster upgrade needs a cluster ocne started",
+                f.name,
                 ctx.state.clusters_file().string());
   }
   config::LoadOptions options;
   options.cached_config = record->config_yaml;
   auto loaded = config::load(ctx.env, options);
   if (!loaded) {
-    throw Fatal(loaded.error().with_context(fmt::format("cluster '{}' in {}", f.name, ctx.state.clusters_file().string())));
+    throw Fatal(
+      loaded.error().with_context(fmt::format("cluster '{}' in {}", f.name, ctx.state.clusters_file().string())));
   }
   const auto& provider = loaded->config.provider.get();
   if (provider != "oci" && provider != "oxide") {
-    throw Fatal("cluster upgrade is for clusters started through Cluster API (oci, oxide); {} is a {} cluster", f.name,
-                provider);
+    throw Fatal(
+      "cluster upgrade is for clusters started through Cluster API (oci, oxide); {} is a {} cluster", f.name, provider);
   }
   if (f.dry_run && f.version.empty()) {
     throw Fatal("--dry-run needs -v/--version: the version to show the upgrade to");
@@ -146,12 +154,13 @@ add_cluster_upgrade(CLI::App& cluster, Context& ctx)
     "upgrade", "Upgrade a Cluster API cluster (oci, oxide) to a newer Kubernetes minor, one minor at a time");
   auto f = std::make_shared<UpgradeFlags>();
   cmd->add_option("-C,--cluster-name", f->name, "Cluster name" + default_note("ocne"));
-  cmd->add_option("-v,--version", f->version,
+  cmd->add_option("-v,--version",
+                  f->version,
                   "Kubernetes version to upgrade to (e.g. 1.34); without it, where an unfinished upgrade stands" +
                     default_note(""));
   cmd->add_flag("--dry-run", f->dry_run, "Print the templates and patches the upgrade would write; write nothing");
   cmd->add_option("-o,--output", f->output, "Print the result as json" + default_note("log lines"))
-    ->check(CLI::IsMember({"json"}));
+    ->check(CLI::IsMember({ "json" }));
   cmd->callback([f, &ctx] { run_upgrade(*f, ctx); });
 }
 

@@ -17,8 +17,8 @@ namespace {
 
 struct Node
 {
-  std::vector<std::string> words;          // subcommands and options
-  std::vector<std::string> value_options;  // options that take a value
+  std::vector<std::string> words;             // subcommands and options
+  std::vector<std::string> value_options;     // options that take a value
   std::map<std::string, std::string> choices; // option -> "a b c"
 };
 
@@ -27,14 +27,14 @@ const std::map<std::string, std::string>&
 known_choices()
 {
   static const std::map<std::string, std::string> k = {
-    {"--log-level", "error warn info debug trace"},
-    {"--log-format", "text json"},
-    {"--provider", "libvirt oci oxide"},
-    {"--type", "oci oxide libvirt"},
-    {"--arch", "amd64 arm64"},
-    {"--output", "text json"},
+    { "--log-level", "error warn info debug trace" },
+    { "--log-format", "text json" },
+    { "--provider", "libvirt oci oxide" },
+    { "--type", "oci oxide libvirt" },
+    { "--arch", "amd64 arm64" },
+    { "--output", "text json" },
     // positional: ocne completion SHELL
-    {"shell", "bash zsh fish"},
+    { "shell", "bash zsh fish" },
   };
   return k;
 }
@@ -159,12 +159,12 @@ fish_walk(const CLI::App& app, const std::string& path, std::string& subs_cases,
   std::vector<std::string> words;
   for (const auto* sub : all_subcommands(app)) {
     words.push_back(sub->get_name());
-    lines += fmt::format("complete -c ocne {} -a {} -d {}\n", condition, fish_quote(sub->get_name()),
-                         fish_quote(sub->get_description()));
+    lines += fmt::format(
+      "complete -c ocne {} -a {} -d {}\n", condition, fish_quote(sub->get_name()), fish_quote(sub->get_description()));
     for (const auto& alias : sub->get_aliases()) {
       words.push_back(alias);
-      lines += fmt::format("complete -c ocne {} -a {} -d {}\n", condition, fish_quote(alias),
-                           fish_quote(sub->get_description()));
+      lines += fmt::format(
+        "complete -c ocne {} -a {} -d {}\n", condition, fish_quote(alias), fish_quote(sub->get_description()));
     }
   }
   if (!words.empty()) {
@@ -173,8 +173,8 @@ fish_walk(const CLI::App& app, const std::string& path, std::string& subs_cases,
   for (const auto* opt : app.get_options([](const CLI::Option*) { return true; })) {
     if (opt->get_positional()) {
       if (const auto it = known_choices().find(opt->get_name()); it != known_choices().end()) {
-        lines += fmt::format("complete -c ocne {} -a {} -d {}\n", condition, fish_quote(it->second),
-                             fish_quote(opt->get_description()));
+        lines += fmt::format(
+          "complete -c ocne {} -a {} -d {}\n", condition, fish_quote(it->second), fish_quote(opt->get_description()));
       }
       continue;
     }
@@ -196,7 +196,8 @@ fish_walk(const CLI::App& app, const std::string& path, std::string& subs_cases,
       // -x: a value from the list only; -r -F: a value, files offered.
       value = choices.empty() ? " -r -F" : " -x -a " + fish_quote(choices);
     }
-    lines += fmt::format("complete -c ocne {}{}{} -d {}\n", condition, names, value, fish_quote(opt->get_description()));
+    lines +=
+      fmt::format("complete -c ocne {}{}{} -d {}\n", condition, names, value, fish_quote(opt->get_description()));
   }
   for (const auto* sub : all_subcommands(app)) {
     fish_walk(*sub, path.empty() ? sub->get_name() : path + " " + sub->get_name(), subs_cases, lines);
@@ -267,7 +268,7 @@ add_completion(CLI::App& root, Context&)
 {
   auto* cmd = root.add_subcommand("completion", "Print a shell completion script: source <(ocne completion bash)");
   auto shell = std::make_shared<std::string>();
-  cmd->add_option("shell", *shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  cmd->add_option("shell", *shell, "bash, zsh or fish")->required()->check(CLI::IsMember({ "bash", "zsh", "fish" }));
   cmd->callback([shell, &root] { print(completion_script(root, *shell)); });
 }
 

@@ -38,7 +38,7 @@ ConfigFlags::add(CLI::App& app,
       flag = part;
     }
   }
-  m_bindings.push_back({std::string(key), flag, value, option});
+  m_bindings.push_back({ std::string(key), flag, value, option });
   return option;
 }
 

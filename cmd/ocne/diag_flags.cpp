@@ -7,9 +7,10 @@ namespace ocne::cli {
 void
 add_target_flags(CLI::App& cmd, diag::Target& target)
 {
-  auto* k = cmd.add_option("-k,--kubeconfig", target.kubeconfig,
-                           "Kubeconfig of the cluster (default: KUBECONFIG, else ~/.kube/config)");
-  auto* c = cmd.add_option("-C,--cluster-name", target.cluster_name,
+  auto* k = cmd.add_option(
+    "-k,--kubeconfig", target.kubeconfig, "Kubeconfig of the cluster (default: KUBECONFIG, else ~/.kube/config)");
+  auto* c = cmd.add_option("-C,--cluster-name",
+                           target.cluster_name,
                            "A cluster ocne knows (see 'ocne cluster list'), instead of -k" + default_note(""));
   k->excludes(c);
 }

@@ -5,7 +5,10 @@
 namespace ocne::cli {
 
 image::BootImageOptions
-boot_image_options(const Context& ctx, const config::LoadedConfig& loaded, const std::string& source, const std::string& arch)
+boot_image_options(const Context& ctx,
+                   const config::LoadedConfig& loaded,
+                   const std::string& source,
+                   const std::string& arch)
 {
   image::BootImageOptions b;
   const auto& c = loaded.config;

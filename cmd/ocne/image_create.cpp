@@ -51,19 +51,30 @@ run_create(const ImageCreateOptions& o, Context& ctx)
 void
 add_image_create(CLI::App& image, Context& ctx)
 {
-  auto* cmd = image.add_subcommand("create", "Build a provider boot image from the OCK container image, on this machine");
+  auto* cmd =
+    image.add_subcommand("create", "Build a provider boot image from the OCK container image, on this machine");
   auto o = std::make_shared<ImageCreateOptions>();
   cmd->add_option("--config", o->config_file, "Cluster configuration file" + default_note(""));
   cmd->add_option("-t,--type", o->type, "Image type: oci, oxide or libvirt" + default_note("oci"))
-    ->check(CLI::IsMember({"oci", "oxide", "libvirt"}));
+    ->check(CLI::IsMember({ "oci", "oxide", "libvirt" }));
   cmd->add_option("-a,--arch", o->arch, "Architecture: amd64 or arm64" + default_note("amd64"))
-    ->check(CLI::IsMember({"amd64", "arm64"}));
-  cmd->add_option("-i,--ignition-provider", o->ignition_provider, "Ignition platform id to set" + default_note("oci for oci, ibmcloud for oxide, qemu for libvirt"));
-  cmd->add_option("-K,--kernel-args", o->kernel_args, "Kernel arguments to append to the boot entry" + default_note(""));
+    ->check(CLI::IsMember({ "amd64", "arm64" }));
+  cmd->add_option("-i,--ignition-provider",
+                  o->ignition_provider,
+                  "Ignition platform id to set" + default_note("oci for oci, ibmcloud for oxide, qemu for libvirt"));
+  cmd->add_option(
+    "-K,--kernel-args", o->kernel_args, "Kernel arguments to append to the boot entry" + default_note(""));
   o->flags.add(*cmd, "-v,--version", "kubernetesVersion", "Kubernetes version");
-  cmd->add_option("--source", o->source, "Container image reference or local file (OCI layout, OCI or docker archive) to use instead of bootVolumeContainerImage" + default_note(""));
-  cmd->add_flag("--force", o->force, "Build the image again even when an up-to-date one is in the cache" + default_note("false"));
-  cmd->add_flag("--refresh", o->refresh, "Ask the registry whether the image changed even when it is cached" + default_note("false"));
+  cmd->add_option(
+    "--source",
+    o->source,
+    "Container image reference or local file (OCI layout, OCI or docker archive) to use instead of bootVolumeContainerImage" +
+      default_note(""));
+  cmd->add_flag(
+    "--force", o->force, "Build the image again even when an up-to-date one is in the cache" + default_note("false"));
+  cmd->add_flag("--refresh",
+                o->refresh,
+                "Ask the registry whether the image changed even when it is cached" + default_note("false"));
   cmd->callback([o, &ctx] { run_create(*o, ctx); });
 }
 

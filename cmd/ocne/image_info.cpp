@@ -31,7 +31,8 @@ struct ImageInfoOptions
 std::uint64_t
 allocated_bytes(const fs::Path& path)
 {
-  struct stat st{};
+  struct stat st
+  {};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_blocks) * 512 : 0;
 }
 
@@ -51,7 +52,8 @@ run_info(const ImageInfoOptions& o, Context& ctx)
   fs::Path path;
   if (!o.file.empty()) {
     path = fs::resolve_path(o.file, ctx.env.cwd(), ctx.env.home());
-    struct stat st{};
+    struct stat st
+    {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       throw Fatal(Error(ErrorKind::not_found, fmt::format("--file {}: no such file", path.string())));
     }
@@ -61,13 +63,18 @@ run_info(const ImageInfoOptions& o, Context& ctx)
     if (o.type.empty() || o.type == "libvirt") {
       path = value_or_throw(image::ensure_boot_image(boot, ctx.progress_sink())).path;
     } else {
-      path = image::provider_image_path(boot.images_dir, boot.version, boot.arch,
-                                        value_or_throw(image::parse_image_type(o.type)));
+      path = image::provider_image_path(
+        boot.images_dir, boot.version, boot.arch, value_or_throw(image::parse_image_type(o.type)));
       if (!std::filesystem::exists(path)) {
         throw Fatal(Error(ErrorKind::not_found,
                           fmt::format("no {} image for {} {} in {}: create it with ocne image create --type {} "
                                       "--version {} --arch {}",
-                                      o.type, boot.version, o.arch, boot.images_dir.string(), o.type, boot.version,
+                                      o.type,
+                                      boot.version,
+                                      o.arch,
+                                      boot.images_dir.string(),
+                                      o.type,
+                                      boot.version,
                                       o.arch)));
       }
     }
@@ -81,20 +88,25 @@ run_info(const ImageInfoOptions& o, Context& ctx)
     std::error_code ec;
     virtual_size = std::filesystem::file_size(path, ec);
   }
-  image::InspectOptions inspect{o.path, o.label, o.recursive};
-  const auto info = value_or_throw(image::inspect_disk(path, qcow2 ? image::DiskFormat::qcow2 : image::DiskFormat::raw,
-                                                       inspect, ctx.progress_sink()));
+  image::InspectOptions inspect{ o.path, o.label, o.recursive };
+  const auto info = value_or_throw(
+    image::inspect_disk(path, qcow2 ? image::DiskFormat::qcow2 : image::DiskFormat::raw, inspect, ctx.progress_sink()));
 
   std::string out;
   out += fmt::format("Image:        {}\n", path.string());
-  out += fmt::format("Format:       {}, virtual size {}, {} on disk\n", qcow2 ? "qcow2" : "raw",
-                     human_bytes(virtual_size), human_bytes(allocated_bytes(path)));
+  out += fmt::format("Format:       {}, virtual size {}, {} on disk\n",
+                     qcow2 ? "qcow2" : "raw",
+                     human_bytes(virtual_size),
+                     human_bytes(allocated_bytes(path)));
   if (const auto stamp = image::read_stamp(path)) {
     out += fmt::format("Source:       {} ({})\n", stamp->source, stamp->platform);
     out += fmt::format("Digest:       {}\n", stamp->manifest_digest);
     if (!stamp->type.empty()) {
-      out += fmt::format("Built:        {} image, platform id {}{}, {}\n", stamp->type, stamp->platform_id,
-                         stamp->kernel_args.empty() ? "" : ", kernel arguments " + stamp->kernel_args, stamp->created);
+      out += fmt::format("Built:        {} image, platform id {}{}, {}\n",
+                         stamp->type,
+                         stamp->platform_id,
+                         stamp->kernel_args.empty() ? "" : ", kernel arguments " + stamp->kernel_args,
+                         stamp->created);
     }
   }
   out += "\nPartitions:\n  " + column("NUMBER", 6) + column("NAME", 12) + column("TYPE", 6) + column("LABEL", 12) +
@@ -105,10 +117,14 @@ run_info(const ImageInfoOptions& o, Context& ctx)
   }
   out += "\nBoot entries:\n";
   for (const auto& e : info.boot_entries) {
-    out += fmt::format("  {}:{}\n    platform id: {}\n    options: {}\n", e.device, e.file,
-                       e.platform_id.empty() ? "(none)" : e.platform_id, e.options);
+    out += fmt::format("  {}:{}\n    platform id: {}\n    options: {}\n",
+                       e.device,
+                       e.file,
+                       e.platform_id.empty() ? "(none)" : e.platform_id,
+                       e.options);
   }
-  out += fmt::format("\nMachine ids: {}\n", info.machine_ids.empty() ? std::string("none") : str::join(info.machine_ids, ", "));
+  out += fmt::format("\nMachine ids: {}\n",
+                     info.machine_ids.empty() ? std::string("none") : str::join(info.machine_ids, ", "));
   if (!o.path.empty()) {
     out += fmt::format("\nFiles under {} on {}:\n", o.path, o.label.empty() ? "root" : o.label);
     for (const auto& f : info.listing) {
@@ -126,11 +142,15 @@ add_image_info(CLI::App& image, Context& ctx)
   auto* cmd = image.add_subcommand("info", "Show what is inside a boot image (no cluster needed)");
   auto o = std::make_shared<ImageInfoOptions>();
   cmd->add_option("--config", o->config_file, "Cluster configuration file" + default_note(""));
-  cmd->add_option("-a,--arch", o->arch, "Architecture" + default_note("amd64"))->check(CLI::IsMember({"amd64", "arm64"}));
+  cmd->add_option("-a,--arch", o->arch, "Architecture" + default_note("amd64"))
+    ->check(CLI::IsMember({ "amd64", "arm64" }));
   o->flags.add(*cmd, "-v,--version", "kubernetesVersion", "Kubernetes version");
   cmd->add_option("-t,--type", o->type, "A created image (oci, oxide) instead of the boot disk" + default_note(""))
-    ->check(CLI::IsMember({"oci", "oxide", "libvirt"}));
-  cmd->add_option("-i,--image", o->image, "Container image reference or file to pull the boot disk from" + default_note("bootVolumeContainerImage"));
+    ->check(CLI::IsMember({ "oci", "oxide", "libvirt" }));
+  cmd->add_option("-i,--image",
+                  o->image,
+                  "Container image reference or file to pull the boot disk from" +
+                    default_note("bootVolumeContainerImage"));
   cmd->add_option("-f,--file", o->file, "Local boot disk (qcow2 or raw)" + default_note(""));
   cmd->add_option("-L,--label", o->label, "Label of the file system to list" + default_note("root"));
   cmd->add_option("-p,--path", o->path, "Folder (or file) on that file system to list" + default_note("none"));

@@ -18,12 +18,12 @@ struct ImageUploadOptions
   std::string bucket;      // given -> overrides providers.oci.imageBucket
   std::string compartment; // given -> overrides providers.oci.compartment
   std::string file;
-  std::string image_name;  // default: ock (oci), providers.oxide.imageName (oxide)
+  std::string image_name; // default: ock (oci), providers.oxide.imageName (oxide)
   std::string arch;
   std::string version = "1.33";
   std::string destination;
-  std::string profile;     // given -> overrides providers.oci.profile / providers.oxide.profile
-  std::string project;     // oxide: overrides providers.oxide.project
+  std::string profile; // given -> overrides providers.oci.profile / providers.oxide.profile
+  std::string project; // oxide: overrides providers.oxide.project
   // Long names of the flags that were given on the command line.
   std::set<std::string> given;
 

@@ -11,13 +11,16 @@
 #include "pkg/oci/image_upload.hpp"
 #include "pkg/oci/profile.hpp"
 
-
 namespace ocne::cli {
 
 namespace {
 
 void
-set_flag(config::Layer& layer, const ImageUploadOptions& o, const char* flag, std::string_view key, const std::string& value)
+set_flag(config::Layer& layer,
+         const ImageUploadOptions& o,
+         const char* flag,
+         std::string_view key,
+         const std::string& value)
 {
   if (!o.was_given(flag)) {
     return;
@@ -62,7 +65,8 @@ upload_oci(const ImageUploadOptions& o, Context& ctx)
   up.architecture = claims.arch;
   up.kubernetes_version = claims.version.empty() ? o.version : claims.version;
   up.state_dir = ctx.state.root();
-  up.part_size = static_cast<std::uint64_t>(env_number(ctx.env, "OCNE_OCI_PART_SIZE_MIB", 128, 10, 50 * 1024)) * oci::k_mib;
+  up.part_size =
+    static_cast<std::uint64_t>(env_number(ctx.env, "OCNE_OCI_PART_SIZE_MIB", 128, 10, 50 * 1024)) * oci::k_mib;
   up.parallelism = static_cast<int>(env_number(ctx.env, "OCNE_OCI_PARALLEL_UPLOADS", 10, 1, 128));
   throw_on_error(ctx.state.ensure());
 

@@ -83,23 +83,23 @@ upload_oxide(const ImageUploadOptions& given, Context& ctx)
 
   auto creds = value_or_throw(config::resolve_oxide_credentials(
     ctx.env,
-    config::OxideCredentialRequest{.host = ox.host.get(),
-                                   .profile = ox.profile.get(),
-                                   .host_subject = loaded.subject("providers.oxide.host"),
-                                   .profile_subject = o.was_given("--profile") ? std::string("--profile")
-                                                                                : loaded.subject("providers.oxide.profile")}));
+    config::OxideCredentialRequest{ .host = ox.host.get(),
+                                    .profile = ox.profile.get(),
+                                    .host_subject = loaded.subject("providers.oxide.host"),
+                                    .profile_subject = o.was_given("--profile")
+                                                         ? std::string("--profile")
+                                                         : loaded.subject("providers.oxide.profile") }));
   for (const auto& w : creds.warnings) {
     log::warn("{}", w);
   }
   log::debug("oxide: credentials for {} from {}", creds.host, creds.source);
 
-  oxide::Client client(oxide::ClientOptions{.host = creds.host, .token = std::move(creds.token)});
+  oxide::Client client(oxide::ClientOptions{ .host = creds.host, .token = std::move(creds.token) });
   oxide::ImportOptions options;
   options.project = project;
   options.image_name = ox.image_name.get();
-  options.description = fmt::format("OCNE boot image for Kubernetes {} ({})",
-                                    loaded.config.kubernetes_version.get(),
-                                    file.filename().string());
+  options.description = fmt::format(
+    "OCNE boot image for Kubernetes {} ({})", loaded.config.kubernetes_version.get(), file.filename().string());
   options.os = "Oracle Linux";
   options.version = loaded.config.kubernetes_version.get();
   options.workers = upload_workers(ctx.env);
@@ -130,8 +130,9 @@ upload_oxide(const ImageUploadOptions& given, Context& ctx)
               result->chunks_uploaded,
               human_bytes(result->bytes_uploaded),
               result->chunks_zero,
-              result->resumed ? fmt::format(", {} written by the interrupted earlier run", result->chunks_already_written)
-                              : std::string());
+              result->resumed
+                ? fmt::format(", {} written by the interrupted earlier run", result->chunks_already_written)
+                : std::string());
   }
   // The image id is what providers.oxide.images.amd64 (and CAPOx) take.
   println(result->image.id);

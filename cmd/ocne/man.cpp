@@ -3,6 +3,7 @@
 #include "pkg/core/strings.hpp"
 
 #include <fmt/format.h>
+
 #include <regex>
 #include <utility>
 
@@ -84,13 +85,7 @@ find_section(const std::vector<Section>& sections, std::string_view title)
 std::string
 blocks_to_roff(const std::vector<std::string>& lines, bool skip_bullets = false)
 {
-  enum class Block
-  {
-    none,
-    paragraph,
-    bullet,
-    code
-  };
+  enum class Block { none, paragraph, bullet, code };
   std::string out;
   Block block = Block::none;
   std::string text;

@@ -8,6 +8,7 @@
 // are not used (only the paragraphs of its OPTIONS section are).
 
 #include <CLI/CLI.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>

@@ -30,13 +30,17 @@ std::string
 detail_of(const Task& t)
 {
   if (t.unit == ProgressUnit::items) {
-    return t.total == 0 ? (t.done > 0 ? std::to_string(t.done) : std::string()) : fmt::format("{} of {}", t.done, t.total);
+    return t.total == 0 ? (t.done > 0 ? std::to_string(t.done) : std::string())
+                        : fmt::format("{} of {}", t.done, t.total);
   }
   if (t.total == 0) {
     return t.done > 0 ? human_bytes(t.done) : std::string();
   }
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started).count();
-  const auto rate = elapsed > 0.5 ? fmt::format(", {}/s", human_bytes(static_cast<std::uint64_t>(static_cast<double>(t.done) / elapsed))) : "";
+  const auto rate =
+    elapsed > 0.5
+      ? fmt::format(", {}/s", human_bytes(static_cast<std::uint64_t>(static_cast<double>(t.done) / elapsed)))
+      : "";
   return fmt::format("{} of {}{}", human_bytes(t.done), human_bytes(t.total), rate);
 }
 
@@ -48,7 +52,7 @@ public:
   begin(std::uint64_t id, std::string_view label, std::uint64_t total, ProgressUnit unit) override
   {
     const std::lock_guard lock(m_mutex);
-    m_tasks[id] = Task{std::string(label), 0, total, unit};
+    m_tasks[id] = Task{ std::string(label), 0, total, unit };
     log::info("{}", label);
   }
   void
@@ -118,7 +122,7 @@ public:
   {
     const std::lock_guard lock(m_mutex);
     clear();
-    m_tasks[id] = Task{std::string(label), 0, total, unit};
+    m_tasks[id] = Task{ std::string(label), 0, total, unit };
     draw();
   }
   void
@@ -149,8 +153,16 @@ public:
     clear();
     const auto label = it->second.label;
     m_tasks.erase(it);
-    const auto line = ok ? log::format_record({log::Level::info, std::chrono::system_clock::now(), fmt::format("{}: \x1b[32m{}\x1b[0m", label, detail)}, log::Format::text, true)
-                         : log::format_record({log::Level::error, std::chrono::system_clock::now(), fmt::format("{}: {}", label, detail)}, log::Format::text, true);
+    const auto line =
+      ok
+        ? log::format_record(
+            { log::Level::info, std::chrono::system_clock::now(), fmt::format("{}: \x1b[32m{}\x1b[0m", label, detail) },
+            log::Format::text,
+            true)
+        : log::format_record(
+            { log::Level::error, std::chrono::system_clock::now(), fmt::format("{}: {}", label, detail) },
+            log::Format::text,
+            true);
     std::fprintf(stderr, "%s\n", line.c_str());
     draw();
   }
@@ -168,7 +180,8 @@ private:
   void
   draw()
   {
-    static constexpr const char* k_frames[] = {"waiting", "waiting.", "waiting..", "waiting...", "waiting ..", "waiting  ."};
+    static constexpr const char* k_frames[] = { "waiting",    "waiting.",   "waiting..",
+                                                "waiting...", "waiting ..", "waiting  ." };
     ++m_frame;
     for (const auto& [id, t] : m_tasks) {
       if (t.total > 0) {
@@ -182,7 +195,8 @@ private:
                      static_cast<int>(t.done * 100 / t.total),
                      detail_of(t).c_str());
       } else {
-        std::fprintf(stderr, "%s: \x1b[33m%s\x1b[0m %s\n", t.label.c_str(), k_frames[m_frame % 6], detail_of(t).c_str());
+        std::fprintf(
+          stderr, "%s: \x1b[33m%s\x1b[0m %s\n", t.label.c_str(), k_frames[m_frame % 6], detail_of(t).c_str());
       }
       ++m_drawn;
     }
@@ -202,7 +216,7 @@ private:
 std::string
 human_bytes(std::uint64_t bytes)
 {
-  static constexpr const char* k_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  static constexpr const char* k_units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
   double v = static_cast<double>(bytes);
   int unit = 0;
   while (v >= 1024.0 && unit < 4) {

@@ -19,7 +19,9 @@ void delete_libvirt(const config::LoadedConfig& loaded, Context& ctx);
 void start_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output);
 void delete_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output);
 // target "": where an unfinished upgrade stands.
-providers::capi::UpgradeReport upgrade_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& target,
+providers::capi::UpgradeReport upgrade_capi(const config::LoadedConfig& loaded,
+                                            Context& ctx,
+                                            const std::string& target,
                                             bool dry_run);
 
 } // namespace ocne::cli

@@ -27,7 +27,10 @@ addon_template(const std::string& name, const Environment& env)
 }
 
 Result<Addon>
-render_addon(const std::string& name, const std::string& namespace_, const tmpl::Variables& vars, const Environment& env)
+render_addon(const std::string& name,
+             const std::string& namespace_,
+             const tmpl::Variables& vars,
+             const Environment& env)
 {
   OCNE_TRY_ASSIGN(auto text, addon_template(name, env));
   OCNE_TRY_ASSIGN(auto rendered, tmpl::render(text.text, vars, { .source = text.source }));

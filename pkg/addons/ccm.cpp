@@ -33,10 +33,10 @@ render_oxide_ccm(const OxideCcmOptions& options, const Environment& env)
   vars.set("OXIDE_CCM_IMAGE", tmpl::Value::string(options.image));
   OCNE_TRY_ASSIGN(auto addon, render_addon("oxide-ccm", "kube-system", vars, env));
   addon.objects.insert(addon.objects.begin(),
-                 secret("oxide-cloud-controller-manager",
-                        { { "oxide-host", k8s::base64_encode(options.host) },
-                          { "oxide-token", k8s::base64_encode(options.token.reveal()) },
-                          { "oxide-project", k8s::base64_encode(options.project) } }));
+                       secret("oxide-cloud-controller-manager",
+                              { { "oxide-host", k8s::base64_encode(options.host) },
+                                { "oxide-token", k8s::base64_encode(options.token.reveal()) },
+                                { "oxide-project", k8s::base64_encode(options.project) } }));
   return addon;
 }
 
@@ -69,7 +69,8 @@ oci_cloud_provider_yaml(const OciCcmOptions& o)
         { "useInstancePrincipals", false } } },
     { "compartment", o.compartment },
     { "vcn", o.vcn },
-    { "loadBalancer", { { "subnet1", o.subnet1 }, { "subnet2", o.subnet2 }, { "securityListManagementMode", "None" } } },
+    { "loadBalancer",
+      { { "subnet1", o.subnet1 }, { "subnet2", o.subnet2 }, { "securityListManagementMode", "None" } } },
   };
   return Secret(k8s::to_yaml(config));
 }

@@ -57,12 +57,13 @@ render_flannel(const FlannelOptions& options, const Environment& env)
   }
   net["EnableIPv6"] = !v6.empty();
   net["Backend"] = { { "Type", "vxlan" } };
-  const json cni = { { "name", "cbr0" },
-                     { "cniVersion", "0.3.1" },
-                     { "plugins",
-                       { { { "type", "flannel" },
-                           { "delegate", { { "hairpinMode", true }, { "isDefaultGateway", true } } } },
-                         { { "type", "portmap" }, { "capabilities", { { "portMappings", true } } } } } } };
+  const json cni = {
+    { "name", "cbr0" },
+    { "cniVersion", "0.3.1" },
+    { "plugins",
+      { { { "type", "flannel" }, { "delegate", { { "hairpinMode", true }, { "isDefaultGateway", true } } } },
+        { { "type", "portmap" }, { "capabilities", { { "portMappings", true } } } } } }
+  };
   json args = { "--ip-masq", "--kube-subnet-mgr" };
   for (const auto& iface : options.interfaces) {
     args.push_back("--iface=" + iface);

@@ -32,11 +32,12 @@ wait_daemonset(k8s::Client& client, const json& ds, const k8s::WaitOptions& wait
       const auto desired = status.value("desiredNumberScheduled", -1LL);
       const auto updated = status.value("updatedNumberScheduled", 0LL);
       const auto available = status.value("numberAvailable", 0LL);
-      const bool done = status.value("observedGeneration", 0LL) >= generation && desired >= 0 &&
-                        updated == desired && available == desired;
+      const bool done = status.value("observedGeneration", 0LL) >= generation && desired >= 0 && updated == desired &&
+                        available == desired;
       return k8s::Observation{ done,
-                               desired < 0 ? std::string("no status yet")
-                                           : fmt::format("{} of {} pods available, {} updated", available, desired, updated) };
+                               desired < 0
+                                 ? std::string("no status yet")
+                                 : fmt::format("{} of {} pods available, {} updated", available, desired, updated) };
     },
     wait,
     null_progress());
@@ -61,7 +62,8 @@ wait_nodes_ready(k8s::Client& client, const InstallOptions& options, Clock::time
         for (const auto& c : node.value("status", json::object()).value("conditions", json::array())) {
           if (c.value("type", "") == "Ready") {
             ready = c.value("status", "") == "True";
-            reason = fmt::format("Ready={} ({}: {})", c.value("status", "?"), c.value("reason", "?"), c.value("message", ""));
+            reason =
+              fmt::format("Ready={} ({}: {})", c.value("status", "?"), c.value("reason", "?"), c.value("message", ""));
           }
         }
         if (!ready) {
@@ -76,8 +78,10 @@ wait_nodes_ready(k8s::Client& client, const InstallOptions& options, Clock::time
       last = nodes.error().message();
     }
     if (Clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout, "timed out after {} waiting for every node to be Ready: {}",
-                        k8s::format_duration(options.timeout), last);
+      return make_error(ErrorKind::timeout,
+                        "timed out after {} waiting for every node to be Ready: {}",
+                        k8s::format_duration(options.timeout),
+                        last);
     }
     std::this_thread::sleep_for(options.interval);
   }
@@ -115,7 +119,10 @@ contains(const json& have, const json& want)
 }
 
 Result<InstallResult>
-install_addons(k8s::Client& client, const std::vector<Addon>& addons, const InstallOptions& options, ProgressSink& progress)
+install_addons(k8s::Client& client,
+               const std::vector<Addon>& addons,
+               const InstallOptions& options,
+               ProgressSink& progress)
 {
   InstallResult result;
   for (const auto& addon : addons) {
@@ -140,8 +147,9 @@ install_addons(k8s::Client& client, const std::vector<Addon>& addons, const Inst
     task.succeed();
   }
 
-  ProgressTask wait(progress, options.wait_for_nodes ? "Waiting for the cluster's add-ons and nodes to be ready"
-                                                    : "Waiting for the cluster's add-ons to be ready");
+  ProgressTask wait(progress,
+                    options.wait_for_nodes ? "Waiting for the cluster's add-ons and nodes to be ready"
+                                           : "Waiting for the cluster's add-ons to be ready");
   const auto deadline = Clock::now() + options.timeout;
   std::vector<std::string> failures;
   for (const auto& addon : addons) {
@@ -152,8 +160,8 @@ install_addons(k8s::Client& client, const std::vector<Addon>& addons, const Inst
         status = wait_daemonset(client, object, k8s::wait_until(deadline, options.interval));
       } else if (kind == "Deployment") {
         const auto ref = k8s::ObjectRef::of(object);
-        status = k8s::wait_deployment_available(client, ref.namespace_, ref.name, k8s::wait_until(deadline, options.interval),
-                                                null_progress());
+        status = k8s::wait_deployment_available(
+          client, ref.namespace_, ref.name, k8s::wait_until(deadline, options.interval), null_progress());
         if (!status) {
           const auto why = k8s::describe_pod_problems(client, object);
           status = make_error(status.error().kind(), "{}{}", status.error().message(), why.empty() ? "" : "; " + why);

@@ -31,9 +31,14 @@ wait_present(k8s::Client& client, const k8s::ObjectRef& ref, const k8s::WaitOpti
   }
   log::info("Waiting for kubeadm to install kube-proxy ({} {}/{})", ref.kind, ref.namespace_, ref.name);
   auto seen = k8s::wait_for(
-    client, ref, "to be written by kubeadm's addon phase",
-    [](const json* object) { return k8s::Observation{ object != nullptr, object != nullptr ? "present" : "not found" }; },
-    wait, null_progress());
+    client,
+    ref,
+    "to be written by kubeadm's addon phase",
+    [](const json* object) {
+      return k8s::Observation{ object != nullptr, object != nullptr ? "present" : "not found" };
+    },
+    wait,
+    null_progress());
   if (!seen) {
     return tl::unexpected(seen.error());
   }
@@ -67,8 +72,9 @@ set_kube_proxy_mode(k8s::Client& client, std::string_view mode, const k8s::WaitO
   }
   const json data = cm->value("data", json::object());
   if (!data.contains(k_config_key) || !data[k_config_key].is_string()) {
-    return fail(Error(ErrorKind::not_found,
-                      fmt::format("ConfigMap kube-system/kube-proxy has no {} (not kubeadm's kube-proxy?)", k_config_key)));
+    return fail(
+      Error(ErrorKind::not_found,
+            fmt::format("ConfigMap kube-system/kube-proxy has no {} (not kubeadm's kube-proxy?)", k_config_key)));
   }
   auto config = k8s::parse_yaml(data[k_config_key].get<std::string>(), "kube-proxy config.conf");
   if (!config) {
@@ -95,9 +101,10 @@ set_kube_proxy_mode(k8s::Client& client, std::string_view mode, const k8s::WaitO
     }
   }
   // A new Pod template: the DaemonSet replaces its Pods, which read the new mode.
-  const json roll = { { "spec",
-                        { { "template",
-                            { { "metadata", { { "annotations", { { k_mode_annotation, std::string(mode) } } } } } } } } } };
+  const json roll = {
+    { "spec",
+      { { "template", { { "metadata", { { "annotations", { { k_mode_annotation, std::string(mode) } } } } } } } } }
+  };
   if (auto patched = client.patch(k_daemonset, k8s::PatchType::merge, roll); !patched) {
     return fail(patched.error());
   }

@@ -26,7 +26,9 @@ namespace ocne::addons {
 inline constexpr std::string_view k_default_kube_proxy_mode = "iptables";
 
 // Returns whether anything changed.
-Result<bool> set_kube_proxy_mode(k8s::Client& client, std::string_view mode, const k8s::WaitOptions& wait,
+Result<bool> set_kube_proxy_mode(k8s::Client& client,
+                                 std::string_view mode,
+                                 const k8s::WaitOptions& wait,
                                  ProgressSink& progress);
 
 } // namespace ocne::addons

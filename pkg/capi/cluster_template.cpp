@@ -37,20 +37,20 @@ resolve_compartment(const config::ClusterConfig& c, ResourceResolver& resolver)
 {
   const auto& compartment = c.providers.oci.compartment.get();
   if (compartment.empty()) {
-    return Resolved{placeholder("OCI_COMPARTMENT_ID"),
-                    {"${OCI_COMPARTMENT_ID}: providers.oci.compartment is not set"}};
+    return Resolved{ placeholder("OCI_COMPARTMENT_ID"),
+                     { "${OCI_COMPARTMENT_ID}: providers.oci.compartment is not set" } };
   }
   if (str::starts_with(compartment, "ocid1.")) {
-    return Resolved{compartment, {}};
+    return Resolved{ compartment, {} };
   }
   OCNE_TRY_ASSIGN(auto lookup, resolver.resolve_compartment(compartment));
   if (lookup.value) {
-    return Resolved{*lookup.value, {}};
+    return Resolved{ *lookup.value, {} };
   }
-  return Resolved{placeholder("OCI_COMPARTMENT_ID"),
-                  {fmt::format("${{OCI_COMPARTMENT_ID}}: the OCID of compartment {} is not known ({})",
-                               str::quote(compartment),
-                               lookup.reason)}};
+  return Resolved{ placeholder("OCI_COMPARTMENT_ID"),
+                   { fmt::format("${{OCI_COMPARTMENT_ID}}: the OCID of compartment {} is not known ({})",
+                                 str::quote(compartment),
+                                 lookup.reason) } };
 }
 
 // The image for one architecture: providers.oci.images.<arch>, else the
@@ -64,28 +64,28 @@ resolve_oci_image(const config::ClusterConfig& c,
 {
   const auto& configured = arch == "arm64" ? c.providers.oci.images.arm64.get() : c.providers.oci.images.amd64.get();
   if (!configured.empty()) {
-    return Resolved{configured, {}};
+    return Resolved{ configured, {} };
   }
   const auto name = fmt::format("OCI_IMAGE_ID_{}", str::to_lower(arch) == "arm64" ? "ARM64" : "AMD64");
   if (str::starts_with(compartment_id, "${")) {
-    return Resolved{placeholder(name),
-                    {fmt::format("${{{}}}: providers.oci.images.{} is not set, and without the compartment's OCID "
-                                 "the image cannot be looked up",
-                                 name,
-                                 arch)}};
+    return Resolved{ placeholder(name),
+                     { fmt::format("${{{}}}: providers.oci.images.{} is not set, and without the compartment's OCID "
+                                   "the image cannot be looked up",
+                                   name,
+                                   arch) } };
   }
   OCNE_TRY_ASSIGN(auto lookup, resolver.find_oci_image(compartment_id, kube.minor, arch));
   if (lookup.value) {
-    return Resolved{*lookup.value, {}};
+    return Resolved{ *lookup.value, {} };
   }
-  return Resolved{placeholder(name),
-                  {fmt::format("${{{}}}: providers.oci.images.{} is not set and no {} image for Kubernetes {} was "
-                               "found ({})",
-                               name,
-                               arch,
-                               arch,
-                               kube.minor,
-                               lookup.reason)}};
+  return Resolved{ placeholder(name),
+                   { fmt::format("${{{}}}: providers.oci.images.{} is not set and no {} image for Kubernetes {} was "
+                                 "found ({})",
+                                 name,
+                                 arch,
+                                 arch,
+                                 kube.minor,
+                                 lookup.reason) } };
 }
 
 Result<Resolved>
@@ -95,21 +95,23 @@ resolve_oxide_image(const config::ClusterConfig& c, ResourceResolver& resolver)
   const auto& name = ox.images.amd64.get().empty() ? ox.image_name.get() : ox.images.amd64.get();
   const auto key = ox.images.amd64.get().empty() ? "providers.oxide.imageName" : "providers.oxide.images.amd64";
   if (config::is_uuid(name)) {
-    return Resolved{name, {}};
+    return Resolved{ name, {} };
   }
   if (name.empty()) {
-    return Resolved{placeholder("OXIDE_IMAGE_ID"),
-                    {"${OXIDE_IMAGE_ID}: neither providers.oxide.images.amd64 nor providers.oxide.imageName is set"}};
+    return Resolved{
+      placeholder("OXIDE_IMAGE_ID"),
+      { "${OXIDE_IMAGE_ID}: neither providers.oxide.images.amd64 nor providers.oxide.imageName is set" }
+    };
   }
   OCNE_TRY_ASSIGN(auto lookup, resolver.find_oxide_image(ox.project.get(), name));
   if (lookup.value) {
-    return Resolved{*lookup.value, {}};
+    return Resolved{ *lookup.value, {} };
   }
-  return Resolved{placeholder("OXIDE_IMAGE_ID"),
-                  {fmt::format("${{OXIDE_IMAGE_ID}}: the UUID of image {} ({}) is not known ({})",
-                               str::quote(name),
-                               key,
-                               lookup.reason)}};
+  return Resolved{
+    placeholder("OXIDE_IMAGE_ID"),
+    { fmt::format(
+      "${{OXIDE_IMAGE_ID}}: the UUID of image {} ({}) is not known ({})", str::quote(name), key, lookup.reason) }
+  };
 }
 
 Result<std::vector<std::string>>
@@ -161,11 +163,11 @@ extra_ignition(const config::ClusterConfig& c)
       if (!text) {
         return make_error(text.error().with_context("extraIgnition"));
       }
-      out.push_back({fmt::format("extraIgnition {}", f.string()), std::move(*text)});
+      out.push_back({ fmt::format("extraIgnition {}", f.string()), std::move(*text) });
     }
   }
   if (!c.extra_ignition_inline.get().empty()) {
-    out.push_back({"extraIgnitionInline", c.extra_ignition_inline.get()});
+    out.push_back({ "extraIgnitionInline", c.extra_ignition_inline.get() });
   }
   return out;
 }
@@ -181,7 +183,7 @@ build_ignition(const config::ClusterConfig& c, Provider provider, const std::vec
   o.https_proxy = c.proxy.https_proxy.get();
   o.http_proxy = c.proxy.http_proxy.get();
   o.no_proxy = c.proxy.no_proxy.get();
-  for (const auto* list : {&c.service_subnet.get(), &c.pod_subnet.get()}) {
+  for (const auto* list : { &c.service_subnet.get(), &c.pod_subnet.get() }) {
     for (const auto& cidr : str::split_trimmed(*list, ',')) {
       o.no_proxy_extra.push_back(cidr);
     }
@@ -203,17 +205,16 @@ template_text(const config::ClusterConfig& c, Provider provider)
   if (!override_path.empty()) {
     auto text = fs::read_file(override_path, 16 << 20);
     if (!text) {
-      return make_error(text.error().with_context(
-        fmt::format("providers.{}.template", to_string(provider))));
+      return make_error(text.error().with_context(fmt::format("providers.{}.template", to_string(provider))));
     }
-    return std::pair{std::move(*text), override_path};
+    return std::pair{ std::move(*text), override_path };
   }
   const auto name = fmt::format("capi-{}.yaml", to_string(provider));
   const auto text = embedded::find("templates/" + name);
   if (!text) {
     return make_error(ErrorKind::internal, "the built-in template {} is missing from this build", name);
   }
-  return std::pair{std::string(*text), name};
+  return std::pair{ std::string(*text), name };
 }
 
 } // namespace
@@ -250,7 +251,7 @@ render_cluster_template(const config::ClusterConfig& c, Provider provider, Resou
                       k_additional_config_limit);
   }
 
-  TemplateContext ctx{c, provider, kube, {}, {}, {}, {}, std::move(ignition), std::move(keys)};
+  TemplateContext ctx{ c, provider, kube, {}, {}, {}, {}, std::move(ignition), std::move(keys) };
   if (provider == Provider::oci) {
     OCNE_TRY_ASSIGN(auto compartment, resolve_compartment(c, resolver));
     ctx.compartment_id = compartment.value;
@@ -284,7 +285,7 @@ render_cluster_template(const config::ClusterConfig& c, Provider provider, Resou
   }
 
   const auto variables = template_variables(ctx);
-  auto rendered = tmpl::render(source.first, variables, {source.second});
+  auto rendered = tmpl::render(source.first, variables, { source.second });
   if (!rendered) {
     return make_error(rendered.error());
   }
@@ -317,7 +318,7 @@ find_placeholders(std::string_view yaml)
     }
     pos = end;
   }
-  return {names.begin(), names.end()};
+  return { names.begin(), names.end() };
 }
 
 } // namespace ocne::capi

@@ -30,7 +30,7 @@ struct ClusterTemplate
   std::string source;                    // "capi-oci.yaml (built in)" or the override's path
   std::vector<std::string> placeholders; // "${OCI_COMPARTMENT_ID}: providers.oci.compartment is not set"
   std::vector<std::string> warnings;
-  std::size_t ignition_bytes = 0;        // size of the nodes' additionalConfig
+  std::size_t ignition_bytes = 0; // size of the nodes' additionalConfig
 };
 
 Result<ClusterTemplate> render_cluster_template(const config::ClusterConfig& config,

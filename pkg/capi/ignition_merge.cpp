@@ -14,19 +14,19 @@ using Json = nlohmann::ordered_json;
 std::string_view
 list_key(std::string_view list)
 {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> k_keys = {{
-    {"files", "path"},
-    {"directories", "path"},
-    {"links", "path"},
-    {"units", "name"},
-    {"dropins", "name"},
-    {"users", "name"},
-    {"groups", "name"},
-    {"disks", "device"},
-    {"filesystems", "device"},
-    {"raid", "name"},
-    {"luks", "name"},
-  }};
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> k_keys = { {
+    { "files", "path" },
+    { "directories", "path" },
+    { "links", "path" },
+    { "units", "name" },
+    { "dropins", "name" },
+    { "users", "name" },
+    { "groups", "name" },
+    { "disks", "device" },
+    { "filesystems", "device" },
+    { "raid", "name" },
+    { "luks", "name" },
+  } };
   for (const auto& [name, key] : k_keys) {
     if (name == list) {
       return key;
@@ -97,7 +97,7 @@ parse_extra_ignition(std::string_view text, std::string_view origin)
       !(*ignition)["version"].is_string()) {
     return make_error(ErrorKind::invalid_input, "{}: ignition.version is missing", origin);
   }
-  static constexpr std::array<std::string_view, 5> k_versions = {"3.0.0", "3.1.0", "3.2.0", "3.3.0", "3.4.0"};
+  static constexpr std::array<std::string_view, 5> k_versions = { "3.0.0", "3.1.0", "3.2.0", "3.3.0", "3.4.0" };
   const auto& v = (*ignition)["version"].get_ref<const std::string&>();
   bool known = false;
   for (const auto k : k_versions) {

@@ -50,7 +50,8 @@ public:
     auto image = compute.find_image(
       std::string(compartment_id), k_oci_image_name, std::string(kubernetes_version), std::string(arch));
     if (!image) {
-      return soft_failure(image.error(), fmt::format("looking up the OCI image for {} {} failed", kubernetes_version, arch));
+      return soft_failure(image.error(),
+                          fmt::format("looking up the OCI image for {} {} failed", kubernetes_version, arch));
     }
     if (!*image) {
       return Lookup::unknown(fmt::format("no image named {} tagged ocne/kubernetes={} and ocne/architecture={} in "
@@ -97,12 +98,12 @@ private:
   soft_failure(const Error& e, const std::string& what)
   {
     switch (e.kind()) {
-    case ErrorKind::auth:
-    case ErrorKind::not_found:
-    case ErrorKind::invalid_input:
-      return tl::unexpected(e);
-    default:
-      return Lookup::unknown(fmt::format("{}: {}", what, e.message()));
+      case ErrorKind::auth:
+      case ErrorKind::not_found:
+      case ErrorKind::invalid_input:
+        return tl::unexpected(e);
+      default:
+        return Lookup::unknown(fmt::format("{}: {}", what, e.message()));
     }
   }
 
@@ -152,8 +153,8 @@ private:
         log::warn("{}", w);
       }
       log::debug("oxide: credentials for {} from {}", creds->host, creds->source);
-      m_oxide = std::make_unique<oxide::Client>(
-        oxide::ClientOptions{.host = creds->host, .token = std::move(creds->token)});
+      m_oxide =
+        std::make_unique<oxide::Client>(oxide::ClientOptions{ .host = creds->host, .token = std::move(creds->token) });
     }
     return m_oxide.get();
   }

@@ -3,9 +3,8 @@
 #include "pkg/capi/ignition_merge.hpp"
 #include "pkg/core/strings.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <optional>
@@ -67,16 +66,14 @@ class Builder
 public:
   Builder()
   {
-    m_config = Json{{"ignition", {{"version", "3.4.0"}}}};
+    m_config = Json{ { "ignition", { { "version", "3.4.0" } } } };
   }
 
   void
   file(std::string_view path, unsigned mode, std::string_view content)
   {
-    files().push_back(Json{{"path", path},
-                           {"mode", mode},
-                           {"overwrite", true},
-                           {"contents", {{"source", data_url(content)}}}});
+    files().push_back(Json{
+      { "path", path }, { "mode", mode }, { "overwrite", true }, { "contents", { { "source", data_url(content) } } } });
   }
 
   void
@@ -86,7 +83,7 @@ public:
     if (dirs.is_null()) {
       dirs = Json::array();
     }
-    dirs.push_back(Json{{"path", path}, {"mode", mode}});
+    dirs.push_back(Json{ { "path", path }, { "mode", mode } });
   }
 
   // A unit; later calls for the same name add drop-ins and may set enabled.
@@ -109,13 +106,13 @@ public:
     if (!u.contains("dropins")) {
       u["dropins"] = Json::array();
     }
-    u["dropins"].push_back(Json{{"name", name}, {"contents", contents}});
+    u["dropins"].push_back(Json{ { "name", name }, { "contents", contents } });
   }
 
   void
   user(Json u)
   {
-    m_config["passwd"]["users"] = Json::array({std::move(u)});
+    m_config["passwd"]["users"] = Json::array({ std::move(u) });
   }
 
   Json&
@@ -147,7 +144,7 @@ private:
         return u;
       }
     }
-    units.push_back(Json{{"name", name}});
+    units.push_back(Json{ { "name", name } });
     return units.back();
   }
 
@@ -212,8 +209,8 @@ data_url(std::string_view content)
   }
   if (i < content.size()) {
     const bool two = i + 1 < content.size();
-    const auto n = (static_cast<unsigned char>(content[i]) << 16) |
-                   (two ? static_cast<unsigned char>(content[i + 1]) << 8 : 0);
+    const auto n =
+      (static_cast<unsigned char>(content[i]) << 16) | (two ? static_cast<unsigned char>(content[i + 1]) << 8 : 0);
     b64 += k_alphabet[(n >> 18) & 63];
     b64 += k_alphabet[(n >> 12) & 63];
     b64 += two ? k_alphabet[(n >> 6) & 63] : '=';
@@ -225,9 +222,11 @@ data_url(std::string_view content)
 Result<OstreeReference>
 parse_ostree_reference(std::string_view reference)
 {
-  static constexpr std::array<std::string_view, 5> k_transports = {
-    "ostree-unverified-registry", "ostree-unverified-image", "ostree-image-signed", "ostree-remote-registry",
-    "ostree-remote-image"};
+  static constexpr std::array<std::string_view, 5> k_transports = { "ostree-unverified-registry",
+                                                                    "ostree-unverified-image",
+                                                                    "ostree-image-signed",
+                                                                    "ostree-remote-registry",
+                                                                    "ostree-remote-image" };
   OstreeReference out;
   for (const auto t : k_transports) {
     if (str::starts_with(reference, t) && reference.size() > t.size() && reference[t.size()] == ':') {
@@ -253,7 +252,8 @@ parse_ostree_reference(std::string_view reference)
                       str::quote(reference));
   }
   const auto slash = out.image.rfind('/');
-  const auto tail = slash == std::string::npos ? std::string_view(out.image) : std::string_view(out.image).substr(slash);
+  const auto tail =
+    slash == std::string::npos ? std::string_view(out.image) : std::string_view(out.image).substr(slash);
   if (out.image.empty() || tail.find(':') != std::string_view::npos || tail.find('@') != std::string_view::npos) {
     return make_error(ErrorKind::invalid_input,
                       "osRegistry {} must name an image without a tag (the tag is osTag)",
@@ -282,7 +282,8 @@ node_ignition(const NodeIgnitionOptions& o)
   b.file("/etc/ocne/update.yaml",
          0400,
          fmt::format("registry: {}\ntag: {}\ntransport: {}\n", ostree.image, o.os_tag, ostree.transport));
-  b.file("/etc/containers/registries.conf", 0644, fmt::format("unqualified-search-registries = [\"{}\"]\n", o.registry));
+  b.file(
+    "/etc/containers/registries.conf", 0644, fmt::format("unqualified-search-registries = [\"{}\"]\n", o.registry));
 
   if (!o.https_proxy.empty() || !o.http_proxy.empty()) {
     OCNE_TRY(check_proxy_value("proxy.httpsProxy", o.https_proxy));
@@ -297,16 +298,16 @@ node_ignition(const NodeIgnitionOptions& o)
     if (!o.http_proxy.empty()) {
       dropin += environment_line("HTTP_PROXY", o.http_proxy) + environment_line("http_proxy", o.http_proxy);
     }
-    dropin += environment_line("no_proxy", str::join(no_proxy, ",")) +
-              environment_line("NO_PROXY", str::join(no_proxy, ","));
-    for (const auto* unit : {"crio.service", "ocne-update.service", "rpm-ostreed.service"}) {
+    dropin +=
+      environment_line("no_proxy", str::join(no_proxy, ",")) + environment_line("NO_PROXY", str::join(no_proxy, ","));
+    for (const auto* unit : { "crio.service", "ocne-update.service", "rpm-ostreed.service" }) {
       b.dropin(unit, "proxy.conf", dropin);
     }
     b.file("/etc/ocne/proxy-config.sh", 0555, k_proxy_config_script);
     b.unit("ocne-proxy-config.service", true, k_proxy_config_unit);
   }
 
-  Json user = {{"name", "ocne"}, {"groups", Json::array({"wheel"})}, {"shell", "/usr/bin/rescue.sh"}};
+  Json user = { { "name", "ocne" }, { "groups", Json::array({ "wheel" }) }, { "shell", "/usr/bin/rescue.sh" } };
   if (!o.ssh_keys.empty()) {
     user["sshAuthorizedKeys"] = o.ssh_keys;
   }

@@ -34,7 +34,7 @@ struct Rule
 Json
 rule_json(const Rule& r)
 {
-  Json rule = {{"description", r.description}};
+  Json rule = { { "description", r.description } };
   if (r.ingress) {
     rule["source"] = r.cidr;
     rule["sourceType"] = "CIDR_BLOCK";
@@ -45,14 +45,14 @@ rule_json(const Rule& r)
   rule["protocol"] = r.protocol;
   rule["isStateless"] = false;
   if (r.port_min != 0) {
-    const Json range = {{"destinationPortRange", {{"min", r.port_min}, {"max", r.port_max}}}};
+    const Json range = { { "destinationPortRange", { { "min", r.port_min }, { "max", r.port_max } } } };
     rule[r.protocol == k_udp ? "udpOptions" : "tcpOptions"] = range;
   }
   if (r.protocol == k_icmp) {
     // Type 3 code 4: "fragmentation needed", which path MTU discovery needs.
-    rule["icmpOptions"] = {{"type", 3}, {"code", 4}};
+    rule["icmpOptions"] = { { "type", 3 }, { "code", 4 } };
   }
-  return Json{{r.ingress ? "ingressRule" : "egressRule", rule}};
+  return Json{ { r.ingress ? "ingressRule" : "egressRule", rule } };
 }
 
 Json
@@ -63,19 +63,19 @@ group(std::string_view role, const std::vector<Rule>& rules)
   for (const auto& r : rules) {
     (r.ingress ? ingress : egress).push_back(rule_json(r));
   }
-  return Json{{"name", role}, {"role", role}, {"egressRules", egress}, {"ingressRules", ingress}};
+  return Json{ { "name", role }, { "role", role }, { "egressRules", egress }, { "ingressRules", ingress } };
 }
 
 Rule
 in(std::string_view description, std::string_view protocol, std::string_view from, int min = 0, int max = 0)
 {
-  return Rule{true, description, protocol, from, min, max == 0 ? min : max};
+  return Rule{ true, description, protocol, from, min, max == 0 ? min : max };
 }
 
 Rule
 out(std::string_view description, std::string_view protocol, std::string_view to, int min = 0, int max = 0)
 {
-  return Rule{false, description, protocol, to, min, max == 0 ? min : max};
+  return Rule{ false, description, protocol, to, min, max == 0 ? min : max };
 }
 
 } // namespace
@@ -84,12 +84,12 @@ Json
 oci_subnets()
 {
   const auto subnet = [](std::string_view role, std::string_view type, std::string_view cidr) {
-    return Json{{"name", role}, {"role", role}, {"type", type}, {"cidr", cidr}};
+    return Json{ { "name", role }, { "role", role }, { "type", type }, { "cidr", cidr } };
   };
-  return Json::array({subnet("control-plane-endpoint", "public", k_endpoint),
-                      subnet("service-lb", "public", k_service_lb),
-                      subnet("control-plane", "private", k_control_plane),
-                      subnet("worker", "private", k_worker)});
+  return Json::array({ subnet("control-plane-endpoint", "public", k_endpoint),
+                       subnet("service-lb", "public", k_service_lb),
+                       subnet("control-plane", "private", k_control_plane),
+                       subnet("worker", "private", k_worker) });
 }
 
 Json

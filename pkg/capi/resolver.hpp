@@ -24,12 +24,12 @@ struct Lookup
   static Lookup
   found(std::string v)
   {
-    return Lookup{std::move(v), {}};
+    return Lookup{ std::move(v), {} };
   }
   static Lookup
   unknown(std::string why)
   {
-    return Lookup{std::nullopt, std::move(why)};
+    return Lookup{ std::nullopt, std::move(why) };
   }
 };
 

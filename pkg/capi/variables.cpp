@@ -72,7 +72,7 @@ tls_args(const Ctx& c, std::string_view cipher_flag = "tls-cipher-suites", bool 
 Value
 kubelet_args(const Ctx& c)
 {
-  Args a{{"cloud-provider", "external"}};
+  Args a{ { "cloud-provider", "external" } };
   if (c.provider == Provider::oci) {
     // Filled in on the node before kubeadm runs (see node_ignition.cpp).
     a.emplace_back("provider-id", "oci://{{ ds[\"id\"] }}");
@@ -99,7 +99,8 @@ worker_shape(const Ctx& c)
 std::string
 namespace_of(const Ctx& c)
 {
-  return c.provider == Provider::oci ? c.config.providers.oci.namespace_.get() : c.config.providers.oxide.namespace_.get();
+  return c.provider == Provider::oci ? c.config.providers.oci.namespace_.get()
+                                     : c.config.providers.oxide.namespace_.get();
 }
 
 // clang-format off

@@ -24,8 +24,8 @@ management_kubeconfig(const std::string& configured, std::string_view configured
   if (!configured.empty()) {
     const auto path = fs::resolve_path(configured, env.cwd(), env.home());
     if (!path_exists(path)) {
-      return make_error(ErrorKind::invalid_input, "{}: the kubeconfig {} does not exist", configured_key,
-                        path.string());
+      return make_error(
+        ErrorKind::invalid_input, "{}: the kubeconfig {} does not exist", configured_key, path.string());
     }
     return std::optional<fs::Path>(path);
   }
@@ -85,12 +85,15 @@ ephemeral_cluster_config(const config::ClusterConfig& target)
 }
 
 Result<ManagementCluster>
-ensure_management_cluster(const config::ClusterConfig& target, const std::string& configured_kubeconfig,
-                          std::string_view configured_key, const Environment& env, const EphemeralStarter& start)
+ensure_management_cluster(const config::ClusterConfig& target,
+                          const std::string& configured_kubeconfig,
+                          std::string_view configured_key,
+                          const Environment& env,
+                          const EphemeralStarter& start)
 {
   OCNE_TRY_ASSIGN(auto configured, management_kubeconfig(configured_kubeconfig, configured_key, env));
   if (configured) {
-    return ManagementCluster{*configured, false, false, ""};
+    return ManagementCluster{ *configured, false, false, "" };
   }
   const auto config = ephemeral_cluster_config(target);
   log::info("No management cluster is configured; using the ephemeral cluster {}", *config.name);
@@ -99,11 +102,13 @@ ensure_management_cluster(const config::ClusterConfig& target, const std::string
     return tl::unexpected(std::move(started).error().with_context(
       fmt::format("cannot start the ephemeral cluster {} (no management cluster is configured)", *config.name)));
   }
-  return ManagementCluster{started->kubeconfigs.host, true, started->outcome == StartOutcome::created, *config.name};
+  return ManagementCluster{ started->kubeconfigs.host, true, started->outcome == StartOutcome::created, *config.name };
 }
 
 Status
-release_management_cluster(const ManagementCluster& cluster, bool still_needed, bool preserve,
+release_management_cluster(const ManagementCluster& cluster,
+                           bool still_needed,
+                           bool preserve,
                            const EphemeralDeleter& remove)
 {
   if (!cluster.ephemeral || !cluster.created || still_needed || preserve) {

@@ -20,7 +20,8 @@ namespace ocne::cluster {
 // existing file of $KUBECONFIG; nullopt means "use the ephemeral cluster"
 // (~/.kube/config is never used implicitly, as in ocne).
 // configured_key names the setting in errors ("providers.oci.kubeconfig").
-Result<std::optional<fs::Path>> management_kubeconfig(const std::string& configured, std::string_view configured_key,
+Result<std::optional<fs::Path>> management_kubeconfig(const std::string& configured,
+                                                      std::string_view configured_key,
                                                       const Environment& env);
 
 // The configuration of the ephemeral cluster for a target cluster: libvirt,
@@ -46,7 +47,8 @@ using EphemeralDeleter = std::function<Status(const std::string& name)>;
 
 Result<ManagementCluster> ensure_management_cluster(const config::ClusterConfig& target,
                                                     const std::string& configured_kubeconfig,
-                                                    std::string_view configured_key, const Environment& env,
+                                                    std::string_view configured_key,
+                                                    const Environment& env,
                                                     const EphemeralStarter& start);
 
 // Removes the ephemeral cluster when it was used, this command created it,
@@ -54,7 +56,9 @@ Result<ManagementCluster> ensure_management_cluster(const config::ClusterConfig&
 // being managed from it) and ephemeralCluster.preserve is off. A cluster that
 // existed before the command is never removed here (ocne removed it, even
 // when it was managing other clusters).
-Status release_management_cluster(const ManagementCluster& cluster, bool still_needed, bool preserve,
+Status release_management_cluster(const ManagementCluster& cluster,
+                                  bool still_needed,
+                                  bool preserve,
                                   const EphemeralDeleter& remove);
 
 } // namespace ocne::cluster

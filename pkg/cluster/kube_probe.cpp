@@ -1,12 +1,10 @@
-#include "pkg/cluster/probe.hpp"
-
 #include "pkg/addons/flannel.hpp"
 #include "pkg/addons/ha_config.hpp"
 #include "pkg/addons/install.hpp"
-#include "pkg/core/strings.hpp"
-
+#include "pkg/cluster/probe.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
 #include "pkg/k8s/client.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/wait.hpp"
@@ -33,7 +31,9 @@ public:
   }
 
   Status
-  wait_ready(const fs::Path& kubeconfig, std::size_t min_nodes, std::chrono::milliseconds timeout,
+  wait_ready(const fs::Path& kubeconfig,
+             std::size_t min_nodes,
+             std::chrono::milliseconds timeout,
              ProgressSink& progress) override
   {
     ProgressTask task(progress, "Waiting for the Kubernetes cluster to be ready");
@@ -61,7 +61,9 @@ public:
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         auto message = fmt::format("the Kubernetes API did not become ready within {} (kubeconfig {}): last seen: {}",
-                                   k8s::format_duration(timeout), kubeconfig.string(), last);
+                                   k8s::format_duration(timeout),
+                                   kubeconfig.string(),
+                                   last);
         task.fail(message);
         return make_error(ErrorKind::timeout, "{}", message);
       }
@@ -76,9 +78,10 @@ public:
     std::vector<addons::Addon> wanted;
     const bool wants_flannel = request.cni.empty() || request.cni == "flannel";
     if (wants_flannel) {
-      OCNE_TRY_ASSIGN(auto flannel, addons::render_flannel({ .pod_cidrs = str::split_trimmed(request.pod_subnet, ','),
-                                                             .interfaces = request.interfaces },
-                                                           Environment::process()));
+      OCNE_TRY_ASSIGN(auto flannel,
+                      addons::render_flannel(
+                        { .pod_cidrs = str::split_trimmed(request.pod_subnet, ','), .interfaces = request.interfaces },
+                        Environment::process()));
       wanted.push_back(std::move(flannel));
     } else if (request.cni == "none") {
       log::info("cni is none: no CNI installed; the nodes are NotReady until one is");
@@ -104,13 +107,13 @@ private:
   Result<std::size_t>
   count_with(const fs::Path& kubeconfig, std::chrono::milliseconds request_timeout)
   {
-    OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({kubeconfig}, {.require_all = true}));
+    OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({ kubeconfig }, { .require_all = true }));
     k8s::ClientOptions options;
     options.connect_timeout = std::chrono::milliseconds(3000);
     options.request_timeout = request_timeout;
     options.retry.max_attempts = 1;
     k8s::Client client(std::move(access), options);
-    OCNE_TRY_ASSIGN(auto list, client.list({"", "v1", "Node"}));
+    OCNE_TRY_ASSIGN(auto list, client.list({ "", "v1", "Node" }));
     return list.items.size();
   }
 

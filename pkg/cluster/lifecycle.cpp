@@ -46,7 +46,7 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
     if (phase == Phase::creating || phase == Phase::failed) {
       log::info("Removing what an earlier start of cluster {} left unfinished, to start it again", request.name);
       CacheTracker tracker(state, request.name);
-      DeleteContext del{request.name, *existing, tracker, progress};
+      DeleteContext del{ request.name, *existing, tracker, progress };
       OCNE_TRY(driver.destroy(del).map_error([&](Error e) {
         return e.with_context(fmt::format("cannot remove the unfinished cluster '{}'", request.name));
       }));
@@ -64,12 +64,16 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
       return make_error(ErrorKind::conflict,
                         "a cluster named '{}' already exists with provider {}; delete it first (ocne cluster delete "
                         "-C {}) or choose another name",
-                        request.name, provider, request.name);
+                        request.name,
+                        provider,
+                        request.name);
     }
     const auto version = state_of(*existing, k_state_kubernetes_version);
     if (!version.empty() && !request.kubernetes_version.empty() && version != request.kubernetes_version) {
       return make_error(ErrorKind::conflict,
-                        "the Kubernetes version of the existing cluster '{}' is {}, not {}", request.name, version,
+                        "the Kubernetes version of the existing cluster '{}' is {}, not {}",
+                        request.name,
+                        version,
                         request.kubernetes_version);
     }
     const auto phase = phase_of(*existing);
@@ -81,7 +85,9 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
       return make_error(ErrorKind::conflict,
                         "cluster '{}' is left {} by an earlier run that did not finish; remove it with 'ocne cluster "
                         "delete -C {}' and start it again",
-                        request.name, left, request.name);
+                        request.name,
+                        left,
+                        request.name);
     }
   }
   // Nothing is written before the driver has checked what it can.
@@ -106,7 +112,7 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
   }
 
   CacheTracker tracker(state, request.name);
-  StartContext ctx{request.name, tracker, progress};
+  StartContext ctx{ request.name, tracker, progress };
   auto result = driver.start(ctx);
   if (result) {
     if (fresh || phase_of(tracker.snapshot()) != Phase::running) {
@@ -120,11 +126,11 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
     // Nothing is rolled back: the next start continues from the record,
     // unless there is nothing in it but the entry itself.
     const auto snapshot = tracker.snapshot();
-    const bool nothing_done = fresh && snapshot.resources.empty() &&
-                              std::all_of(snapshot.state.begin(), snapshot.state.end(), [](const auto& kv) {
-                                return kv.first == k_state_phase || kv.first == k_state_provider ||
-                                       kv.first == k_state_kubernetes_version;
-                              });
+    const bool nothing_done =
+      fresh && snapshot.resources.empty() &&
+      std::all_of(snapshot.state.begin(), snapshot.state.end(), [](const auto& kv) {
+        return kv.first == k_state_phase || kv.first == k_state_provider || kv.first == k_state_kubernetes_version;
+      });
     if (nothing_done) {
       (void)ClusterCache::update(state, [&](ClusterCache& c) -> Status {
         c.remove(request.name);
@@ -133,19 +139,20 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
       return tl::unexpected(std::move(error));
     }
     (void)tracker.set_state(k_state_phase, to_string(Phase::failed));
-    return tl::unexpected(Error(error.kind(), fmt::format("{}; what was done is recorded: run the same 'ocne cluster "
-                                                          "start' again to continue, or 'ocne cluster delete -C {}' to "
-                                                          "remove the cluster",
-                                                          error.message(), request.name)));
+    return tl::unexpected(Error(error.kind(),
+                                fmt::format("{}; what was done is recorded: run the same 'ocne cluster "
+                                            "start' again to continue, or 'ocne cluster delete -C {}' to "
+                                            "remove the cluster",
+                                            error.message(),
+                                            request.name)));
   }
   if (!fresh) {
     return tl::unexpected(std::move(error));
   }
-  const bool keep =
-    request.keep_on_failure || (error.kind() == ErrorKind::timeout && !request.disposable);
+  const bool keep = request.keep_on_failure || (error.kind() == ErrorKind::timeout && !request.disposable);
   if (!keep) {
     log::info("Removing what the failed start of cluster {} created", request.name);
-    DeleteContext del{request.name, tracker.snapshot(), tracker, progress};
+    DeleteContext del{ request.name, tracker.snapshot(), tracker, progress };
     if (auto undone = driver.destroy(del); undone) {
       auto removed = ClusterCache::update(state, [&](ClusterCache& c) -> Status {
         c.remove(request.name);
@@ -159,9 +166,11 @@ start_cluster(Driver& driver, const StartRequest& request, const StateDir& state
     }
   }
   (void)tracker.set_state(k_state_phase, to_string(Phase::failed));
-  return tl::unexpected(Error(error.kind(), fmt::format("{}; what was created is kept and recorded: 'ocne cluster "
-                                                        "delete -C {}' removes it",
-                                                        error.message(), request.name)));
+  return tl::unexpected(Error(error.kind(),
+                              fmt::format("{}; what was created is kept and recorded: 'ocne cluster "
+                                          "delete -C {}' removes it",
+                                          error.message(),
+                                          request.name)));
 }
 
 Result<DeleteResult>
@@ -187,7 +196,7 @@ delete_cluster(Driver& driver, const DeleteRequest& request, const StateDir& sta
   } else {
     tracker = std::make_unique<MemoryTracker>(record);
   }
-  DeleteContext ctx{request.name, record, *tracker, progress};
+  DeleteContext ctx{ request.name, record, *tracker, progress };
   if (auto destroyed = driver.destroy(ctx); !destroyed) {
     // Phase "deleting" stays: a start refuses the cluster until a delete
     // finishes (a resumable start would otherwise take it for running).

@@ -49,16 +49,18 @@ struct StartRequest
   // removes what it created; an earlier start that did not finish (killed,
   // failed) is removed by its record and started afresh instead of refused.
   bool disposable = false;
-  std::chrono::milliseconds lock_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds lock_timeout{ std::chrono::seconds(10) };
 };
 
-Result<StartResult> start_cluster(Driver& driver, const StartRequest& request, const StateDir& state,
+Result<StartResult> start_cluster(Driver& driver,
+                                  const StartRequest& request,
+                                  const StateDir& state,
                                   ProgressSink& progress);
 
 struct DeleteRequest
 {
   std::string name;
-  std::chrono::milliseconds lock_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds lock_timeout{ std::chrono::seconds(10) };
 };
 
 struct DeleteResult
@@ -66,7 +68,9 @@ struct DeleteResult
   bool was_cached = false; // the cluster had a cache entry
 };
 
-Result<DeleteResult> delete_cluster(Driver& driver, const DeleteRequest& request, const StateDir& state,
+Result<DeleteResult> delete_cluster(Driver& driver,
+                                    const DeleteRequest& request,
+                                    const StateDir& state,
                                     ProgressSink& progress);
 
 // The lock file of a cluster.

@@ -12,8 +12,7 @@ namespace ocne::cluster {
 
 inline constexpr std::string_view k_state_phase = "phase";
 
-enum class Phase
-{
+enum class Phase {
   none,     // no phase recorded (an entry older than phases)
   creating, // a start is running, or stopped before it finished
   running,  // the last start finished

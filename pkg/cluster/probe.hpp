@@ -34,7 +34,9 @@ public:
   virtual ~ClusterProbe() = default;
   // Waits until the API behind kubeconfig answers and lists at least
   // min_nodes nodes; a timeout error says what was seen last.
-  virtual Status wait_ready(const fs::Path& kubeconfig, std::size_t min_nodes, std::chrono::milliseconds timeout,
+  virtual Status wait_ready(const fs::Path& kubeconfig,
+                            std::size_t min_nodes,
+                            std::chrono::milliseconds timeout,
                             ProgressSink& progress) = 0;
   // One look: the number of nodes, or why the API did not answer.
   virtual Result<std::size_t> count_nodes(const fs::Path& kubeconfig) = 0;

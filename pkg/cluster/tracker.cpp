@@ -29,7 +29,10 @@ apply_add(ClusterRecord& record, TrackedResource resource)
 }
 
 void
-apply_set_id(ClusterRecord& record, std::string_view provider, std::string_view kind, std::string_view name,
+apply_set_id(ClusterRecord& record,
+             std::string_view provider,
+             std::string_view kind,
+             std::string_view name,
              std::string_view id)
 {
   for (auto& existing : record.resources) {
@@ -38,15 +41,15 @@ apply_set_id(ClusterRecord& record, std::string_view provider, std::string_view 
       return;
     }
   }
-  record.resources.push_back({std::string(provider), std::string(kind), std::string(id), std::string(name)});
+  record.resources.push_back({ std::string(provider), std::string(kind), std::string(id), std::string(name) });
 }
 
 void
 apply_remove(ClusterRecord& record, std::string_view provider, std::string_view kind, std::string_view name)
 {
   auto& list = record.resources;
-  list.erase(std::remove_if(list.begin(), list.end(),
-                            [&](const TrackedResource& r) { return matches(r, provider, kind, name); }),
+  list.erase(std::remove_if(
+               list.begin(), list.end(), [&](const TrackedResource& r) { return matches(r, provider, kind, name); }),
              list.end());
 }
 

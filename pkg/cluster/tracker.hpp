@@ -22,7 +22,9 @@ public:
   // known: kind and name) so a crash in between errs towards cleaning up.
   virtual Status add(TrackedResource resource) = 0;
   // Sets the id of a recorded object (the UUID libvirt gave a domain).
-  virtual Status set_id(std::string_view provider, std::string_view kind, std::string_view name,
+  virtual Status set_id(std::string_view provider,
+                        std::string_view kind,
+                        std::string_view name,
                         std::string_view id) = 0;
   // Forgets an object once it is deleted.
   virtual Status remove(std::string_view provider, std::string_view kind, std::string_view name) = 0;
@@ -34,7 +36,10 @@ public:
 
 // Applies the changes to a ClusterRecord (shared by both trackers).
 void apply_add(ClusterRecord& record, TrackedResource resource);
-void apply_set_id(ClusterRecord& record, std::string_view provider, std::string_view kind, std::string_view name,
+void apply_set_id(ClusterRecord& record,
+                  std::string_view provider,
+                  std::string_view kind,
+                  std::string_view name,
                   std::string_view id);
 void apply_remove(ClusterRecord& record, std::string_view provider, std::string_view kind, std::string_view name);
 
@@ -46,8 +51,7 @@ public:
   CacheTracker(StateDir state, std::string cluster_name);
 
   Status add(TrackedResource resource) override;
-  Status set_id(std::string_view provider, std::string_view kind, std::string_view name,
-                std::string_view id) override;
+  Status set_id(std::string_view provider, std::string_view kind, std::string_view name, std::string_view id) override;
   Status remove(std::string_view provider, std::string_view kind, std::string_view name) override;
   Status set_state(std::string_view key, std::string_view value) override;
   Status set_kubeconfig(std::string_view path) override;
@@ -70,8 +74,7 @@ public:
   explicit MemoryTracker(ClusterRecord record);
 
   Status add(TrackedResource resource) override;
-  Status set_id(std::string_view provider, std::string_view kind, std::string_view name,
-                std::string_view id) override;
+  Status set_id(std::string_view provider, std::string_view kind, std::string_view name, std::string_view id) override;
   Status remove(std::string_view provider, std::string_view kind, std::string_view name) override;
   Status set_state(std::string_view key, std::string_view value) override;
   Status set_kubeconfig(std::string_view path) override;

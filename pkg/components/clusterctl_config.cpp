@@ -107,9 +107,8 @@ parse_clusterctl_config(std::string_view text, const std::filesystem::path& file
       }
       for (const auto& p : value) {
         if (!p.is_object() || !p.contains("name") || !p.contains("url") || !p.contains("type")) {
-          return make_error(ErrorKind::invalid_input,
-                            "{}: every providers entry needs name, url and type",
-                            file.string());
+          return make_error(
+            ErrorKind::invalid_input, "{}: every providers entry needs name, url and type", file.string());
         }
         out.providers.push_back({ scalar_text(p["name"]), scalar_text(p["url"]), scalar_text(p["type"]) });
       }
@@ -124,9 +123,8 @@ parse_clusterctl_config(std::string_view text, const std::filesystem::path& file
         if (!rule.is_object()) {
           return make_error(ErrorKind::invalid_input, "{}: images.{} must be a mapping", file.string(), label);
         }
-        out.images[label] = ImageOverride{ "",
-                                           scalar_text(rule.value("repository", json())),
-                                           scalar_text(rule.value("tag", json())) };
+        out.images[label] =
+          ImageOverride{ "", scalar_text(rule.value("repository", json())), scalar_text(rule.value("tag", json())) };
       }
     } else if (key == "overridesFolder") {
       out.overrides_folder = scalar_text(value);

@@ -145,8 +145,8 @@ wait_component(k8s::Client& client,
                Clock::time_point deadline)
 {
   for (const auto& d : processed.deployments) {
-    auto status = k8s::wait_deployment_available(client, d.namespace_, d.name, k8s::wait_until(deadline, options.interval),
-                                                 null_progress());
+    auto status = k8s::wait_deployment_available(
+      client, d.namespace_, d.name, k8s::wait_until(deadline, options.interval), null_progress());
     if (!status) {
       auto live = client.find(d);
       const auto why = live && *live ? k8s::describe_pod_problems(client, **live) : std::string();
@@ -196,7 +196,8 @@ check_cert_manager(k8s::Client& client, const InstallOptions& options, Clock::ti
     }
   }
   const k8s::ObjectRef cert{ "cert-manager.io/v1", "Certificate", k_cert_manager_test_ns, "selfsigned-cert" };
-  auto ready = k8s::wait_condition(client, cert, "Ready", "True", k8s::wait_until(deadline, options.interval), null_progress());
+  auto ready =
+    k8s::wait_condition(client, cert, "Ready", "True", k8s::wait_until(deadline, options.interval), null_progress());
   if (!ready) {
     return make_error(ready.error().kind(), "cert-manager issues no certificates: {}", ready.error().message());
   }
@@ -237,7 +238,8 @@ apply_component(k8s::Client& client, const Planned& plan, const InstallOptions& 
   }
   OCNE_TRY(k8s::apply_objects(client, objects, plan.processed.origins, manifest, null_progress()));
   if (marker) {
-    const json patch = { { "metadata", { { "annotations", { { std::string(k_cert_manager_version_annotation), *marker } } } } } };
+    const json patch = { { "metadata",
+                           { { "annotations", { { std::string(k_cert_manager_version_annotation), *marker } } } } } };
     OCNE_TRY(client.patch(crd_ref(k_cert_manager_crd), k8s::PatchType::merge, patch));
   }
   return {};
@@ -336,7 +338,9 @@ install_stack(k8s::Client& client,
     process.extra_images = source.clusterctl().images_for(c);
     process.variables = variable_lookup(c, source.clusterctl(), options);
     process.proxy = options.proxy;
-    OCNE_TRY_ASSIGN(plan.processed, process_component(c, file.text, fmt::format("{} {} {}", c.label, c.version, c.components), process));
+    OCNE_TRY_ASSIGN(
+      plan.processed,
+      process_component(c, file.text, fmt::format("{} {} {}", c.label, c.version, c.components), process));
   }
 
   // The first write: clusterctl's inventory CRD, for the Provider objects.
@@ -348,8 +352,11 @@ install_stack(k8s::Client& client,
   InstallReport report;
   const auto deadline = Clock::now() + options.timeout;
   for (auto& plan : plans) {
-    ComponentResult result{ plan.component.label, plan.component.display_name, plan.component.version,
-                            plan.processed.target_namespace, false,
+    ComponentResult result{ plan.component.label,
+                            plan.component.display_name,
+                            plan.component.version,
+                            plan.processed.target_namespace,
+                            false,
                             static_cast<int>(plan.processed.objects.size()) };
     ProgressTask task(progress, install_label(plan));
     if (plan.existing) {
@@ -369,7 +376,8 @@ install_stack(k8s::Client& client,
     if (plan.component.type == ProviderType::cert_manager) {
       ProgressTask wait(progress, fmt::format("Waiting for {}", plan.component.wait_title));
       Status ready = wait_component(client, plan.processed, options, deadline);
-      const bool rest_to_install = std::any_of(plans.begin(), plans.end(), [](const Planned& p) { return !p.existing; });
+      const bool rest_to_install =
+        std::any_of(plans.begin(), plans.end(), [](const Planned& p) { return !p.existing; });
       if (ready && rest_to_install) {
         ready = check_cert_manager(client, options, deadline);
       }

@@ -84,10 +84,10 @@ Lookup variable_lookup(const Component& component, const ClusterctlConfig& clust
 // private key PEM). Values are base64 of the raw text, as clusterctl users
 // produce them with `base64 | tr -d '\n'`.
 std::map<std::string, std::string, std::less<>> oci_credential_values(const std::string& tenancy,
-                                                                       const std::string& user,
-                                                                       const std::string& fingerprint,
-                                                                       const std::string& region,
-                                                                       const std::string& key_pem,
-                                                                       const std::string& passphrase);
+                                                                      const std::string& user,
+                                                                      const std::string& fingerprint,
+                                                                      const std::string& region,
+                                                                      const std::string& key_pem,
+                                                                      const std::string& passphrase);
 
 } // namespace ocne::components

@@ -21,10 +21,18 @@ bool
 cluster_scoped(const json& object)
 {
   static const std::set<std::string, std::less<>> kinds = {
-    "Namespace",          "CustomResourceDefinition",     "ClusterRole",
-    "ClusterRoleBinding", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-    "APIService",         "PriorityClass",                "StorageClass",
-    "PersistentVolume",   "ClusterIssuer",                "ValidatingAdmissionPolicy",
+    "Namespace",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "PriorityClass",
+    "StorageClass",
+    "PersistentVolume",
+    "ClusterIssuer",
+    "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",
   };
   return kinds.contains(object.value("kind", ""));
@@ -228,16 +236,17 @@ override_image(const std::string& image, const ImageOverride& rule)
 json
 inventory_object(const Component& component, const std::string& ns)
 {
-  return { { "apiVersion", k_inventory_api_version },
-           { "kind", "Provider" },
-           { "metadata",
-             { { "name", component.label },
-               { "namespace", ns },
-               { "labels",
-                 { { "clusterctl.cluster.x-k8s.io", "" }, { "cluster.x-k8s.io/provider", component.label } } } } },
-           { "providerName", component.provider_name },
-           { "type", std::string(to_string(component.type)) },
-           { "version", component.version } };
+  return {
+    { "apiVersion", k_inventory_api_version },
+    { "kind", "Provider" },
+    { "metadata",
+      { { "name", component.label },
+        { "namespace", ns },
+        { "labels", { { "clusterctl.cluster.x-k8s.io", "" }, { "cluster.x-k8s.io/provider", component.label } } } } },
+    { "providerName", component.provider_name },
+    { "type", std::string(to_string(component.type)) },
+    { "version", component.version }
+  };
 }
 
 Result<ProcessedComponent>
@@ -289,15 +298,12 @@ process_component(const Component& component,
     const std::string file_ns = namespaces.empty() ? "" : namespaces.front();
     out.target_namespace = options.target_namespace.empty() ? file_ns : options.target_namespace;
     if (out.target_namespace.empty()) {
-      return make_error(ErrorKind::invalid_input,
-                        "{}: no Namespace object, so no target namespace for {}",
-                        source,
-                        component.label);
+      return make_error(
+        ErrorKind::invalid_input, "{}: no Namespace object, so no target namespace for {}", source, component.label);
     }
     if (namespaces.empty()) {
-      objects.push_back({ { "apiVersion", "v1" },
-                          { "kind", "Namespace" },
-                          { "metadata", { { "name", out.target_namespace } } } });
+      objects.push_back(
+        { { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", out.target_namespace } } } });
       where.push_back({});
     }
     const std::string from = file_ns.empty() ? out.target_namespace : file_ns;
@@ -400,7 +406,8 @@ check_metadata(const Component& component, const Stack& stack, std::string_view 
   int major = 0;
   int minor = 0;
   if (std::sscanf(component.version.c_str(), "v%d.%d", &major, &minor) != 2) {
-    return make_error(ErrorKind::internal, "version {} of {} is not vMAJOR.MINOR.PATCH", component.version, component.label);
+    return make_error(
+      ErrorKind::internal, "version {} of {} is not vMAJOR.MINOR.PATCH", component.version, component.label);
   }
   const json series = metadata.is_object() ? metadata.value("releaseSeries", json::array()) : json::array();
   for (const auto& s : series) {

@@ -294,7 +294,8 @@ ComponentSource::resolve(const Component& component) const
   Component out = component;
   if (const auto p = m_impl->settings.clusterctl.provider_for(component)) {
     out.version = locate(p->url, component).version;
-  } else if (component.type == ProviderType::cert_manager && !m_impl->settings.clusterctl.cert_manager_version.empty()) {
+  } else if (component.type == ProviderType::cert_manager &&
+             !m_impl->settings.clusterctl.cert_manager_version.empty()) {
     out.version = m_impl->settings.clusterctl.cert_manager_version;
   }
   if (out.version != component.version) {
@@ -323,9 +324,9 @@ ComponentSource::fetch(const Component& c, std::string_view file) const
   }
   // 2. ocne's setting, then clusterctl.yaml's provider URL.
   if (!s.configured.empty()) {
-    const std::string base = is_url(s.configured)
-                               ? http::join_url(s.configured, c.label + "/" + c.version)
-                               : (sfs::path(fs::expand_user(s.configured, s.env.home())) / c.label / c.version).string();
+    const std::string base =
+      is_url(s.configured) ? http::join_url(s.configured, c.label + "/" + c.version)
+                           : (sfs::path(fs::expand_user(s.configured, s.env.home())) / c.label / c.version).string();
     OCNE_TRY_ASSIGN(auto found, m_impl->from_folder_or_url(base, c, file, "providerComponents folder"));
     if (found) {
       return std::move(*found);

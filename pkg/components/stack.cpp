@@ -68,8 +68,11 @@ std::vector<ImageOverride>
 oracle_cert_manager_images()
 {
   std::vector<ImageOverride> out;
-  for (const char* name : { "cert-manager-controller", "cert-manager-webhook", "cert-manager-cainjector",
-                            "cert-manager-acmesolver", "cert-manager-startupapicheck" }) {
+  for (const char* name : { "cert-manager-controller",
+                            "cert-manager-webhook",
+                            "cert-manager-cainjector",
+                            "cert-manager-acmesolver",
+                            "cert-manager-startupapicheck" }) {
     out.push_back({ name, k_oracle_registry, "v1.19.4" });
   }
   return out;
@@ -146,7 +149,10 @@ oci_stack()
   // ocne's order: cert-manager, core, infrastructure, bootstrap, control plane.
   return { "oci",
            "v1beta1",
-           { cert_manager(oracle_cert_manager_images()), oracle_core(), std::move(capoci), oracle_bootstrap(),
+           { cert_manager(oracle_cert_manager_images()),
+             oracle_core(),
+             std::move(capoci),
+             oracle_bootstrap(),
              oracle_control_plane() } };
 }
 
@@ -176,7 +182,8 @@ oxide_stack()
                    .version = "v0.0.12",
                    .components = "infrastructure-components.yaml",
                    .metadata = "metadata.yaml",
-                   .release_url = "https://github.com/oxidecomputer/cluster-api-provider-oxide/releases/download/v0.0.12",
+                   .release_url =
+                     "https://github.com/oxidecomputer/cluster-api-provider-oxide/releases/download/v0.0.12",
                    .images = { { "cluster-api-provider-oxide", "ghcr.io/oxidecomputer", "v0.0.12" } },
                    .variables = {},
                    .crd_patches = {} };
@@ -191,16 +198,16 @@ std::string_view
 to_string(ProviderType type)
 {
   switch (type) {
-  case ProviderType::cert_manager:
-    return "CertManager";
-  case ProviderType::core:
-    return "CoreProvider";
-  case ProviderType::bootstrap:
-    return "BootstrapProvider";
-  case ProviderType::control_plane:
-    return "ControlPlaneProvider";
-  case ProviderType::infrastructure:
-    return "InfrastructureProvider";
+    case ProviderType::cert_manager:
+      return "CertManager";
+    case ProviderType::core:
+      return "CoreProvider";
+    case ProviderType::bootstrap:
+      return "BootstrapProvider";
+    case ProviderType::control_plane:
+      return "ControlPlaneProvider";
+    case ProviderType::infrastructure:
+      return "InfrastructureProvider";
   }
   return "Unknown";
 }

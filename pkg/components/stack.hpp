@@ -56,9 +56,9 @@ struct Component
   std::string display_name;
   // "Waiting for <wait_title>: ok".
   std::string wait_title;
-  std::string version;     // "v1.10.8"
-  std::string components;  // "core-components.yaml"
-  std::string metadata;    // "metadata.yaml"; empty for cert-manager
+  std::string version;    // "v1.10.8"
+  std::string components; // "core-components.yaml"
+  std::string metadata;   // "metadata.yaml"; empty for cert-manager
   // Release folder: the files are <release_url>/<file>.
   std::string release_url;
   std::vector<ImageOverride> images;

@@ -64,8 +64,8 @@ public:
       const auto& ref = *piece.ref;
       const auto value = m_lookup(ref.name);
       using Op = tmpl::Reference::Op;
-      const bool use_default = (ref.op == Op::default_if_empty && (!value || value->empty())) ||
-                               (ref.op == Op::default_if_unset && !value);
+      const bool use_default =
+        (ref.op == Op::default_if_empty && (!value || value->empty())) || (ref.op == Op::default_if_unset && !value);
       if (use_default) {
         if (ref.fallback_text.empty()) {
           m_missing.insert(ref.name);

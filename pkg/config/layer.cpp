@@ -43,8 +43,9 @@ distance(std::string_view a, std::string_view b)
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+      const bool same =
+        std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1) });
       diag = up;
     }
   }
@@ -178,8 +179,9 @@ private:
   scalar(const YAML::Node& value, const Field& field, int line, std::string& out)
   {
     if (!value.IsScalar()) {
-      error(line, fmt::format("{} must be a {}, not a {}", field.key, to_string(field.kind),
-                              value.IsMap() ? "mapping" : "list"));
+      error(
+        line,
+        fmt::format("{} must be a {}, not a {}", field.key, to_string(field.kind), value.IsMap() ? "mapping" : "list"));
       return false;
     }
     out = value.Scalar();
@@ -205,78 +207,78 @@ private:
     auto ref = field.ref(m_layer.config);
     std::string text;
     switch (field.kind) {
-    case Kind::string: {
-      if (!scalar(value, field, line, text) || text.empty()) {
-        return;
-      }
-      *std::get<Str*>(ref) = text;
-      break;
-    }
-    case Kind::integer: {
-      if (!scalar(value, field, line, text)) {
-        return;
-      }
-      std::int64_t n = 0;
-      const auto t = str::trim(text);
-      const auto* begin = t.data() + (str::starts_with(t, "+") ? 1 : 0);
-      const auto [ptr, ec] = std::from_chars(begin, t.data() + t.size(), n);
-      if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) {
-        error(line, fmt::format("{} must be an integer, got {}", field.key, str::quote(text)));
-        return;
-      }
-      if (n < field.min || n > field.max) {
-        error(line, fmt::format("{} must be between {} and {}, got {}", field.key, field.min, field.max, n));
-        return;
-      }
-      *std::get<Int*>(ref) = n;
-      break;
-    }
-    case Kind::boolean: {
-      if (!scalar(value, field, line, text)) {
-        return;
-      }
-      const auto lower = str::to_lower(text);
-      if (lower == "true" || lower == "yes" || lower == "on") {
-        *std::get<Bool*>(ref) = true;
-      } else if (lower == "false" || lower == "no" || lower == "off") {
-        *std::get<Bool*>(ref) = false;
-      } else {
-        error(line, fmt::format("{} must be true or false, got {}", field.key, str::quote(text)));
-        return;
-      }
-      break;
-    }
-    case Kind::string_list: {
-      if (!value.IsSequence()) {
-        error(line, fmt::format("{} must be a list of strings", field.key));
-        return;
-      }
-      std::vector<std::string> items;
-      for (const auto& item : value) {
-        if (!item.IsScalar()) {
-          error(item.Mark().line + 1, fmt::format("{} must be a list of strings", field.key));
+      case Kind::string: {
+        if (!scalar(value, field, line, text) || text.empty()) {
           return;
         }
-        if (!no_control_chars(item.Scalar(), field.key, item.Mark().line + 1)) {
+        *std::get<Str*>(ref) = text;
+        break;
+      }
+      case Kind::integer: {
+        if (!scalar(value, field, line, text)) {
           return;
         }
-        items.push_back(item.Scalar());
+        std::int64_t n = 0;
+        const auto t = str::trim(text);
+        const auto* begin = t.data() + (str::starts_with(t, "+") ? 1 : 0);
+        const auto [ptr, ec] = std::from_chars(begin, t.data() + t.size(), n);
+        if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) {
+          error(line, fmt::format("{} must be an integer, got {}", field.key, str::quote(text)));
+          return;
+        }
+        if (n < field.min || n > field.max) {
+          error(line, fmt::format("{} must be between {} and {}, got {}", field.key, field.min, field.max, n));
+          return;
+        }
+        *std::get<Int*>(ref) = n;
+        break;
       }
-      *std::get<StrList*>(ref) = items;
-      break;
-    }
-    case Kind::catalogs:
-      read_catalogs(field, value, line, *std::get<std::vector<Catalog>*>(ref));
-      break;
-    case Kind::applications:
-      read_applications(field, value, line, *std::get<std::vector<Application>*>(ref));
-      break;
-    case Kind::yaml: {
-      YAML::Emitter out;
-      out << value;
-      *std::get<Str*>(ref) = std::string(out.c_str());
-      break;
-    }
+      case Kind::boolean: {
+        if (!scalar(value, field, line, text)) {
+          return;
+        }
+        const auto lower = str::to_lower(text);
+        if (lower == "true" || lower == "yes" || lower == "on") {
+          *std::get<Bool*>(ref) = true;
+        } else if (lower == "false" || lower == "no" || lower == "off") {
+          *std::get<Bool*>(ref) = false;
+        } else {
+          error(line, fmt::format("{} must be true or false, got {}", field.key, str::quote(text)));
+          return;
+        }
+        break;
+      }
+      case Kind::string_list: {
+        if (!value.IsSequence()) {
+          error(line, fmt::format("{} must be a list of strings", field.key));
+          return;
+        }
+        std::vector<std::string> items;
+        for (const auto& item : value) {
+          if (!item.IsScalar()) {
+            error(item.Mark().line + 1, fmt::format("{} must be a list of strings", field.key));
+            return;
+          }
+          if (!no_control_chars(item.Scalar(), field.key, item.Mark().line + 1)) {
+            return;
+          }
+          items.push_back(item.Scalar());
+        }
+        *std::get<StrList*>(ref) = items;
+        break;
+      }
+      case Kind::catalogs:
+        read_catalogs(field, value, line, *std::get<std::vector<Catalog>*>(ref));
+        break;
+      case Kind::applications:
+        read_applications(field, value, line, *std::get<std::vector<Application>*>(ref));
+        break;
+      case Kind::yaml: {
+        YAML::Emitter out;
+        out << value;
+        *std::get<Str*>(ref) = std::string(out.c_str());
+        break;
+      }
     }
     record(field, line);
   }
@@ -337,12 +339,13 @@ private:
     std::size_t i = 0;
     for (const auto& item : value) {
       Catalog c;
-      if (read_item(item,
-                    std::string(field.key),
-                    i++,
-                    {{"name", &c.name}, {"uri", &c.uri}, {"protocol", &c.protocol}, {"namespace", &c.namespace_}},
-                    nullptr,
-                    "")) {
+      if (read_item(
+            item,
+            std::string(field.key),
+            i++,
+            { { "name", &c.name }, { "uri", &c.uri }, { "protocol", &c.protocol }, { "namespace", &c.namespace_ } },
+            nullptr,
+            "")) {
         out.push_back(c);
       }
     }
@@ -361,12 +364,12 @@ private:
       if (read_item(item,
                     std::string(field.key),
                     i++,
-                    {{"name", &a.name},
-                     {"release", &a.release},
-                     {"version", &a.version},
-                     {"catalog", &a.catalog},
-                     {"namespace", &a.namespace_},
-                     {"configFrom", &a.config_from}},
+                    { { "name", &a.name },
+                      { "release", &a.release },
+                      { "version", &a.version },
+                      { "catalog", &a.catalog },
+                      { "namespace", &a.namespace_ },
+                      { "configFrom", &a.config_from } },
                     &a.config,
                     "config")) {
         out.push_back(a);
@@ -413,44 +416,40 @@ set_from_text(Layer& layer, std::string_view key, std::string_view text, const O
   }
   auto ref = field->ref(layer.config);
   switch (field->kind) {
-  case Kind::string:
-    *std::get<Str*>(ref) = std::string(text);
-    break;
-  case Kind::integer: {
-    std::int64_t n = 0;
-    const auto t = str::trim(text);
-    const auto* begin = t.data() + (str::starts_with(t, "+") ? 1 : 0);
-    const auto [ptr, ec] = std::from_chars(begin, t.data() + t.size(), n);
-    if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) {
-      return make_error(ErrorKind::invalid_input, "{} must be an integer, got {}", subject, str::quote(text));
+    case Kind::string:
+      *std::get<Str*>(ref) = std::string(text);
+      break;
+    case Kind::integer: {
+      std::int64_t n = 0;
+      const auto t = str::trim(text);
+      const auto* begin = t.data() + (str::starts_with(t, "+") ? 1 : 0);
+      const auto [ptr, ec] = std::from_chars(begin, t.data() + t.size(), n);
+      if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) {
+        return make_error(ErrorKind::invalid_input, "{} must be an integer, got {}", subject, str::quote(text));
+      }
+      if (n < field->min || n > field->max) {
+        return make_error(
+          ErrorKind::invalid_input, "{} must be between {} and {}, got {}", subject, field->min, field->max, n);
+      }
+      *std::get<Int*>(ref) = n;
+      break;
     }
-    if (n < field->min || n > field->max) {
-      return make_error(ErrorKind::invalid_input,
-                        "{} must be between {} and {}, got {}",
-                        subject,
-                        field->min,
-                        field->max,
-                        n);
+    case Kind::boolean: {
+      const auto lower = str::to_lower(text);
+      if (lower == "true" || lower == "yes" || lower == "on") {
+        *std::get<Bool*>(ref) = true;
+      } else if (lower == "false" || lower == "no" || lower == "off") {
+        *std::get<Bool*>(ref) = false;
+      } else {
+        return make_error(ErrorKind::invalid_input, "{} must be true or false, got {}", subject, str::quote(text));
+      }
+      break;
     }
-    *std::get<Int*>(ref) = n;
-    break;
-  }
-  case Kind::boolean: {
-    const auto lower = str::to_lower(text);
-    if (lower == "true" || lower == "yes" || lower == "on") {
-      *std::get<Bool*>(ref) = true;
-    } else if (lower == "false" || lower == "no" || lower == "off") {
-      *std::get<Bool*>(ref) = false;
-    } else {
-      return make_error(ErrorKind::invalid_input, "{} must be true or false, got {}", subject, str::quote(text));
-    }
-    break;
-  }
-  case Kind::string_list:
-    *std::get<StrList*>(ref) = str::split_trimmed(text, ',');
-    break;
-  default:
-    return make_error(ErrorKind::internal, "'{}' cannot be set from a flag", key);
+    case Kind::string_list:
+      *std::get<StrList*>(ref) = str::split_trimmed(text, ',');
+      break;
+    default:
+      return make_error(ErrorKind::internal, "'{}' cannot be set from a flag", key);
   }
   layer.origins[std::string(field->key)] = origin;
   return {};
@@ -460,16 +459,16 @@ std::string
 Origin::describe() const
 {
   switch (source) {
-  case Source::defaults_file:
-  case Source::cluster_file:
-  case Source::cache:
-    return line > 0 ? fmt::format("{}:{}", file, line) : file;
-  case Source::flag:
-    return flag;
-  case Source::computed:
-    return "computed default";
-  case Source::builtin:
-    break;
+    case Source::defaults_file:
+    case Source::cluster_file:
+    case Source::cache:
+      return line > 0 ? fmt::format("{}:{}", file, line) : file;
+    case Source::flag:
+      return flag;
+    case Source::computed:
+      return "computed default";
+    case Source::builtin:
+      break;
   }
   return "built-in default";
 }
@@ -493,10 +492,8 @@ parse_config(std::string_view text,
     return layer;
   }
   if (!root.IsMap()) {
-    return make_error(ErrorKind::invalid_input,
-                      "{}:{}: expected a mapping of configuration keys",
-                      display_name,
-                      root.Mark().line + 1);
+    return make_error(
+      ErrorKind::invalid_input, "{}:{}: expected a mapping of configuration keys", display_name, root.Mark().line + 1);
   }
   Parser parser(display_name, kind, layer);
   try {
@@ -536,7 +533,7 @@ load_config_file(const std::filesystem::path& path,
   if (kind == FileKind::cluster && !layer.config.directory.is_set()) {
     // As ocne: the cluster file's folder is the working directory.
     layer.config.directory = dir.lexically_normal().string();
-    layer.origins["directory"] = Origin{Origin::Source::computed, display_name, 0, ""};
+    layer.origins["directory"] = Origin{ Origin::Source::computed, display_name, 0, "" };
   }
   return layer;
 }
@@ -551,20 +548,20 @@ builtin_defaults()
     }
     auto ref = f.ref(layer.config);
     switch (f.kind) {
-    case Kind::string:
-      *std::get<Str*>(ref) = std::string(f.default_value);
-      break;
-    case Kind::integer: {
-      std::int64_t n = 0;
-      std::from_chars(f.default_value.data(), f.default_value.data() + f.default_value.size(), n);
-      *std::get<Int*>(ref) = n;
-      break;
-    }
-    case Kind::boolean:
-      *std::get<Bool*>(ref) = f.default_value == "true";
-      break;
-    default:
-      continue;
+      case Kind::string:
+        *std::get<Str*>(ref) = std::string(f.default_value);
+        break;
+      case Kind::integer: {
+        std::int64_t n = 0;
+        std::from_chars(f.default_value.data(), f.default_value.data() + f.default_value.size(), n);
+        *std::get<Int*>(ref) = n;
+        break;
+      }
+      case Kind::boolean:
+        *std::get<Bool*>(ref) = f.default_value == "true";
+        break;
+      default:
+        continue;
     }
     layer.origins[std::string(f.key)] = Origin{};
   }
@@ -581,52 +578,52 @@ merge_into(Layer& base, const Layer& over)
     auto oref = f.ref(o);
     bool taken = false;
     switch (f.kind) {
-    case Kind::string:
-    case Kind::yaml:
-      if (std::get<Str*>(oref)->is_set()) {
-        *std::get<Str*>(bref) = std::get<Str*>(oref)->get();
-        taken = true;
-      }
-      break;
-    case Kind::integer:
-      if (std::get<Int*>(oref)->is_set()) {
-        *std::get<Int*>(bref) = std::get<Int*>(oref)->get();
-        taken = true;
-      }
-      break;
-    case Kind::boolean:
-      if (std::get<Bool*>(oref)->is_set()) {
-        *std::get<Bool*>(bref) = std::get<Bool*>(oref)->get();
-        taken = true;
-      }
-      break;
-    case Kind::string_list: {
-      auto* from = std::get<StrList*>(oref);
-      if (from->is_set()) {
-        auto& into = std::get<StrList*>(bref)->mutable_value();
-        for (const auto& item : from->get()) {
-          if (std::find(into.begin(), into.end(), item) == into.end()) {
-            into.push_back(item);
-          }
+      case Kind::string:
+      case Kind::yaml:
+        if (std::get<Str*>(oref)->is_set()) {
+          *std::get<Str*>(bref) = std::get<Str*>(oref)->get();
+          taken = true;
         }
-        taken = true;
+        break;
+      case Kind::integer:
+        if (std::get<Int*>(oref)->is_set()) {
+          *std::get<Int*>(bref) = std::get<Int*>(oref)->get();
+          taken = true;
+        }
+        break;
+      case Kind::boolean:
+        if (std::get<Bool*>(oref)->is_set()) {
+          *std::get<Bool*>(bref) = std::get<Bool*>(oref)->get();
+          taken = true;
+        }
+        break;
+      case Kind::string_list: {
+        auto* from = std::get<StrList*>(oref);
+        if (from->is_set()) {
+          auto& into = std::get<StrList*>(bref)->mutable_value();
+          for (const auto& item : from->get()) {
+            if (std::find(into.begin(), into.end(), item) == into.end()) {
+              into.push_back(item);
+            }
+          }
+          taken = true;
+        }
+        break;
       }
-      break;
-    }
-    case Kind::catalogs: {
-      auto* from = std::get<std::vector<Catalog>*>(oref);
-      auto* into = std::get<std::vector<Catalog>*>(bref);
-      into->insert(into->end(), from->begin(), from->end());
-      taken = !from->empty();
-      break;
-    }
-    case Kind::applications: {
-      auto* from = std::get<std::vector<Application>*>(oref);
-      auto* into = std::get<std::vector<Application>*>(bref);
-      into->insert(into->end(), from->begin(), from->end());
-      taken = !from->empty();
-      break;
-    }
+      case Kind::catalogs: {
+        auto* from = std::get<std::vector<Catalog>*>(oref);
+        auto* into = std::get<std::vector<Catalog>*>(bref);
+        into->insert(into->end(), from->begin(), from->end());
+        taken = !from->empty();
+        break;
+      }
+      case Kind::applications: {
+        auto* from = std::get<std::vector<Application>*>(oref);
+        auto* into = std::get<std::vector<Application>*>(bref);
+        into->insert(into->end(), from->begin(), from->end());
+        taken = !from->empty();
+        break;
+      }
     }
     if (taken) {
       if (const auto it = over.origins.find(f.key); it != over.origins.end()) {
@@ -654,74 +651,74 @@ to_yaml(const ClusterConfig& config)
   for (const auto& f : fields()) {
     auto ref = f.ref(c);
     switch (f.kind) {
-    case Kind::string:
-      if (std::get<Str*>(ref)->is_set()) {
-        place(f.key) = std::get<Str*>(ref)->get();
-      }
-      break;
-    case Kind::yaml:
-      if (std::get<Str*>(ref)->is_set()) {
-        place(f.key) = YAML::Load(std::get<Str*>(ref)->get());
-      }
-      break;
-    case Kind::integer:
-      if (std::get<Int*>(ref)->is_set()) {
-        place(f.key) = std::get<Int*>(ref)->get();
-      }
-      break;
-    case Kind::boolean:
-      if (std::get<Bool*>(ref)->is_set()) {
-        place(f.key) = std::get<Bool*>(ref)->get();
-      }
-      break;
-    case Kind::string_list:
-      if (std::get<StrList*>(ref)->is_set()) {
-        YAML::Node list(YAML::NodeType::Sequence);
-        for (const auto& s : std::get<StrList*>(ref)->get()) {
-          list.push_back(s);
+      case Kind::string:
+        if (std::get<Str*>(ref)->is_set()) {
+          place(f.key) = std::get<Str*>(ref)->get();
         }
-        place(f.key) = list;
-      }
-      break;
-    case Kind::catalogs: {
-      const auto& items = *std::get<std::vector<Catalog>*>(ref);
-      if (!items.empty()) {
-        YAML::Node list(YAML::NodeType::Sequence);
-        for (const auto& i : items) {
-          YAML::Node n(YAML::NodeType::Map);
-          n["name"] = i.name;
-          n["uri"] = i.uri;
-          n["protocol"] = i.protocol;
-          n["namespace"] = i.namespace_;
-          list.push_back(n);
+        break;
+      case Kind::yaml:
+        if (std::get<Str*>(ref)->is_set()) {
+          place(f.key) = YAML::Load(std::get<Str*>(ref)->get());
         }
-        place(f.key) = list;
-      }
-      break;
-    }
-    case Kind::applications: {
-      const auto& items = *std::get<std::vector<Application>*>(ref);
-      if (!items.empty()) {
-        YAML::Node list(YAML::NodeType::Sequence);
-        for (const auto& i : items) {
-          YAML::Node n(YAML::NodeType::Map);
-          n["name"] = i.name;
-          n["release"] = i.release;
-          n["version"] = i.version;
-          n["catalog"] = i.catalog;
-          n["namespace"] = i.namespace_;
-          if (!i.config.empty()) {
-            n["config"] = YAML::Load(i.config);
+        break;
+      case Kind::integer:
+        if (std::get<Int*>(ref)->is_set()) {
+          place(f.key) = std::get<Int*>(ref)->get();
+        }
+        break;
+      case Kind::boolean:
+        if (std::get<Bool*>(ref)->is_set()) {
+          place(f.key) = std::get<Bool*>(ref)->get();
+        }
+        break;
+      case Kind::string_list:
+        if (std::get<StrList*>(ref)->is_set()) {
+          YAML::Node list(YAML::NodeType::Sequence);
+          for (const auto& s : std::get<StrList*>(ref)->get()) {
+            list.push_back(s);
           }
-          if (!i.config_from.empty()) {
-            n["configFrom"] = i.config_from;
-          }
-          list.push_back(n);
+          place(f.key) = list;
         }
-        place(f.key) = list;
+        break;
+      case Kind::catalogs: {
+        const auto& items = *std::get<std::vector<Catalog>*>(ref);
+        if (!items.empty()) {
+          YAML::Node list(YAML::NodeType::Sequence);
+          for (const auto& i : items) {
+            YAML::Node n(YAML::NodeType::Map);
+            n["name"] = i.name;
+            n["uri"] = i.uri;
+            n["protocol"] = i.protocol;
+            n["namespace"] = i.namespace_;
+            list.push_back(n);
+          }
+          place(f.key) = list;
+        }
+        break;
       }
-      break;
-    }
+      case Kind::applications: {
+        const auto& items = *std::get<std::vector<Application>*>(ref);
+        if (!items.empty()) {
+          YAML::Node list(YAML::NodeType::Sequence);
+          for (const auto& i : items) {
+            YAML::Node n(YAML::NodeType::Map);
+            n["name"] = i.name;
+            n["release"] = i.release;
+            n["version"] = i.version;
+            n["catalog"] = i.catalog;
+            n["namespace"] = i.namespace_;
+            if (!i.config.empty()) {
+              n["config"] = YAML::Load(i.config);
+            }
+            if (!i.config_from.empty()) {
+              n["configFrom"] = i.config_from;
+            }
+            list.push_back(n);
+          }
+          place(f.key) = list;
+        }
+        break;
+      }
     }
   }
   YAML::Emitter out;

@@ -13,7 +13,7 @@ namespace ocne::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> k_providers = {"libvirt", "oci", "oxide"};
+constexpr std::array<std::string_view, 3> k_providers = { "libvirt", "oci", "oxide" };
 
 bool
 known_provider(std::string_view p)
@@ -24,7 +24,7 @@ known_provider(std::string_view p)
 void
 set_computed(LoadedConfig& l, std::string_view key)
 {
-  l.origins[std::string(key)] = Origin{Origin::Source::computed, "", 0, ""};
+  l.origins[std::string(key)] = Origin{ Origin::Source::computed, "", 0, "" };
 }
 
 // Defaults that depend on other values or on the machine.
@@ -155,18 +155,17 @@ check_values(const LoadedConfig& l, Checker& ck)
   if (c.cluster_definition.is_set() && c.cluster_definition_inline.is_set()) {
     ck.fail("clusterDefinition", "and clusterDefinitionInline cannot both be set");
   }
-  static constexpr std::array<std::string_view, 3> k_modes = {"iptables", "ipvs", "nftables"};
+  static constexpr std::array<std::string_view, 3> k_modes = { "iptables", "ipvs", "nftables" };
   if (std::find(k_modes.begin(), k_modes.end(), c.kube_proxy_mode.get()) == k_modes.end()) {
     ck.fail("kubeProxyMode",
             fmt::format("must be iptables, ipvs or nftables, got {}", str::quote(c.kube_proxy_mode.get())));
   }
   const auto registry_part = c.os_registry.get().substr(c.os_registry.get().find(':') + 1);
-  if (registry_part.rfind(':') != std::string::npos &&
-      registry_part.rfind(':') > registry_part.rfind('/')) {
+  if (registry_part.rfind(':') != std::string::npos && registry_part.rfind(':') > registry_part.rfind('/')) {
     ck.fail("osRegistry", "must not carry a tag (the tag comes from osTag)");
   }
-  for (const auto* key : {"providers.oci.controlPlaneShape.bootVolumeSizeInGBs",
-                          "providers.oci.workerShape.bootVolumeSizeInGBs"}) {
+  for (const auto* key :
+       { "providers.oci.controlPlaneShape.bootVolumeSizeInGBs", "providers.oci.workerShape.bootVolumeSizeInGBs" }) {
     const auto* s = field_ptr<Str>(mutable_config, *find_field(key));
     long long gb = 0;
     const auto& t = s->get();
@@ -176,10 +175,10 @@ check_values(const LoadedConfig& l, Checker& ck)
     }
   }
   const auto& ox = c.providers.oxide;
-  for (const auto& [key, value] : {std::pair{"providers.oxide.project", &ox.project},
-                                   std::pair{"providers.oxide.vpc", &ox.vpc},
-                                   std::pair{"providers.oxide.subnet", &ox.subnet},
-                                   std::pair{"providers.oxide.imageName", &ox.image_name}}) {
+  for (const auto& [key, value] : { std::pair{ "providers.oxide.project", &ox.project },
+                                    std::pair{ "providers.oxide.vpc", &ox.vpc },
+                                    std::pair{ "providers.oxide.subnet", &ox.subnet },
+                                    std::pair{ "providers.oxide.imageName", &ox.image_name } }) {
     if (value->is_set() && !is_oxide_name(value->get())) {
       ck.fail(key,
               fmt::format("{} is not a valid Oxide name (a lowercase letter, then letters, digits and '-', at most 63)",
@@ -191,14 +190,15 @@ check_values(const LoadedConfig& l, Checker& ck)
       ck.fail("providers.oxide.sshKeys", fmt::format("entry {} is not an Oxide name or UUID", str::quote(key_name)));
     }
   }
-  for (const auto& m : {std::pair{"providers.oxide.controlPlaneMachine.diskSize", &ox.control_plane_machine.disk_size},
-                        std::pair{"providers.oxide.workerMachine.diskSize", &ox.worker_machine.disk_size}}) {
+  for (const auto& m :
+       { std::pair{ "providers.oxide.controlPlaneMachine.diskSize", &ox.control_plane_machine.disk_size },
+         std::pair{ "providers.oxide.workerMachine.diskSize", &ox.worker_machine.disk_size } }) {
     if (auto q = parse_quantity(m.second->get()); q && *q > 1023 * k_gib) {
       ck.fail(m.first, fmt::format("must be at most 1023Gi (Oxide's limit), got {}", str::quote(m.second->get())));
     }
   }
-  for (const auto& [key, value] : {std::pair{"providers.oci.namespace", &c.providers.oci.namespace_},
-                                   std::pair{"providers.oxide.namespace", &ox.namespace_}}) {
+  for (const auto& [key, value] : { std::pair{ "providers.oci.namespace", &c.providers.oci.namespace_ },
+                                    std::pair{ "providers.oxide.namespace", &ox.namespace_ } }) {
     if (!is_dns_label(value->get())) {
       ck.fail(key, fmt::format("{} is not a valid Kubernetes namespace name", str::quote(value->get())));
     }
@@ -256,8 +256,9 @@ load(const Environment& env, const LoadOptions& options)
   std::error_code ec;
   const bool explicit_defaults = env.get_nonempty("OCNE_DEFAULTS").has_value();
   if (std::filesystem::exists(loaded.defaults_file, ec)) {
-    OCNE_TRY_ASSIGN(auto layer,
-                    load_config_file(loaded.defaults_file, loaded.defaults_file.string(), FileKind::defaults, env.home()));
+    OCNE_TRY_ASSIGN(
+      auto layer,
+      load_config_file(loaded.defaults_file, loaded.defaults_file.string(), FileKind::defaults, env.home()));
     merge_into(merged, layer);
   } else if (explicit_defaults) {
     return make_error(ErrorKind::invalid_input,
@@ -274,7 +275,8 @@ load(const Environment& env, const LoadOptions& options)
   }
 
   if (options.cached_config) {
-    OCNE_TRY_ASSIGN(auto layer, parse_config(*options.cached_config, "cluster cache", FileKind::cache, env.cwd(), env.home()));
+    OCNE_TRY_ASSIGN(auto layer,
+                    parse_config(*options.cached_config, "cluster cache", FileKind::cache, env.cwd(), env.home()));
     merge_into(merged, layer);
   }
 
@@ -312,7 +314,8 @@ validate_for(const LoadedConfig& loaded, Purpose purpose)
   }
   if (provider == "oxide" && (purpose == Purpose::start || purpose == Purpose::template_) &&
       !c.providers.oxide.project.is_set()) {
-    ck.fail("providers.oxide.project", "is required for the oxide provider (the Oxide project to create the cluster in)");
+    ck.fail("providers.oxide.project",
+            "is required for the oxide provider (the Oxide project to create the cluster in)");
   }
   if (provider == "oci" && purpose == Purpose::start && !c.providers.oci.compartment.is_set()) {
     ck.fail("providers.oci.compartment", "is required for the oci provider (a compartment OCID or path such as a/b/c)");

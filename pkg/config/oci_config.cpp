@@ -58,11 +58,13 @@ parse_ini(std::string_view text, const std::string& display_name)
     }
     if (trimmed.front() == '[') {
       if (trimmed.back() != ']' || trimmed.size() < 3) {
-        return make_error(ErrorKind::invalid_input, "{}:{}: malformed section header {}", display_name, line_no, str::quote(trimmed));
+        return make_error(
+          ErrorKind::invalid_input, "{}:{}: malformed section header {}", display_name, line_no, str::quote(trimmed));
       }
       section = std::string(str::trim(trimmed.substr(1, trimmed.size() - 2)));
       if (ini.sections.count(section) != 0) {
-        return make_error(ErrorKind::invalid_input, "{}:{}: section [{}] appears twice", display_name, line_no, section);
+        return make_error(
+          ErrorKind::invalid_input, "{}:{}: section [{}] appears twice", display_name, line_no, section);
       }
       ini.sections[section];
       ini.order.push_back(section);
@@ -70,19 +72,22 @@ parse_ini(std::string_view text, const std::string& display_name)
       continue;
     }
     if (section.empty()) {
-      return make_error(ErrorKind::invalid_input,
-                        "{}:{}: a key outside of any [profile] section (the file must start with a section such as [DEFAULT])",
-                        display_name,
-                        line_no);
+      return make_error(
+        ErrorKind::invalid_input,
+        "{}:{}: a key outside of any [profile] section (the file must start with a section such as [DEFAULT])",
+        display_name,
+        line_no);
     }
     const auto sep = trimmed.find_first_of("=:");
     if (sep == std::string_view::npos || sep == 0) {
-      return make_error(ErrorKind::invalid_input, "{}:{}: expected key=value, got {}", display_name, line_no, str::quote(trimmed));
+      return make_error(
+        ErrorKind::invalid_input, "{}:{}: expected key=value, got {}", display_name, line_no, str::quote(trimmed));
     }
     const auto key = str::to_lower(str::trim(trimmed.substr(0, sep)));
     auto& entries = ini.sections[section];
     if (entries.count(key) != 0) {
-      return make_error(ErrorKind::invalid_input, "{}:{}: key '{}' appears twice in [{}]", display_name, line_no, key, section);
+      return make_error(
+        ErrorKind::invalid_input, "{}:{}: key '{}' appears twice in [{}]", display_name, line_no, key, section);
     }
     auto& entry = entries[key];
     entry.value = std::string(str::trim(trimmed.substr(sep + 1)));
@@ -105,7 +110,7 @@ oci_config_path(const Environment& env, const std::optional<std::string>& explic
   if (explicit_file && !explicit_file->empty()) {
     return fs::resolve_path(*explicit_file, env.cwd(), env.home());
   }
-  for (const auto* var : {"OCI_CLI_CONFIG_FILE", "OCI_CONFIG_FILE"}) {
+  for (const auto* var : { "OCI_CLI_CONFIG_FILE", "OCI_CONFIG_FILE" }) {
     if (auto path = env.get_nonempty(var)) {
       return fs::resolve_path(*path, env.cwd(), env.home());
     }
@@ -184,7 +189,8 @@ load_oci_profile(const Environment& env, const OciConfigRequest& request)
     take("passphrase", pass); // the Go SDK's spelling
   }
   p.pass_phrase = Secret(std::move(pass));
-  p.key_file = key_file.empty() ? std::filesystem::path() : fs::resolve_path(key_file, p.file.parent_path(), env.home());
+  p.key_file =
+    key_file.empty() ? std::filesystem::path() : fs::resolve_path(key_file, p.file.parent_path(), env.home());
   p.security_token_file =
     token_file.empty() ? std::filesystem::path() : fs::resolve_path(token_file, p.file.parent_path(), env.home());
 
@@ -192,20 +198,17 @@ load_oci_profile(const Environment& env, const OciConfigRequest& request)
   if (p.user.empty() && p.security_token_file.empty()) {
     missing.emplace_back("user");
   }
-  for (const auto& [key, value] : {std::pair{"fingerprint", &p.fingerprint},
-                                   std::pair{"tenancy", &p.tenancy},
-                                   std::pair{"region", &p.region},
-                                   std::pair{"key_file", &key_file}}) {
+  for (const auto& [key, value] : { std::pair{ "fingerprint", &p.fingerprint },
+                                    std::pair{ "tenancy", &p.tenancy },
+                                    std::pair{ "region", &p.region },
+                                    std::pair{ "key_file", &key_file } }) {
     if (value->empty()) {
       missing.emplace_back(key);
     }
   }
   if (!missing.empty()) {
-    return make_error(ErrorKind::invalid_input,
-                      "{}: profile '{}' lacks {}",
-                      p.display_file,
-                      p.profile,
-                      str::join(missing, ", "));
+    return make_error(
+      ErrorKind::invalid_input, "{}: profile '{}' lacks {}", p.display_file, p.profile, str::join(missing, ", "));
   }
   if (!is_fingerprint(p.fingerprint)) {
     return make_error(ErrorKind::invalid_input,
@@ -221,7 +224,8 @@ load_oci_profile(const Environment& env, const OciConfigRequest& request)
                       str::quote(p.tenancy));
   }
   if (!p.user.empty() && !str::starts_with(p.user, "ocid1.")) {
-    return make_error(ErrorKind::invalid_input, "{}: user {} is not an OCID (ocid1.user....)", p.where("user"), str::quote(p.user));
+    return make_error(
+      ErrorKind::invalid_input, "{}: user {} is not an OCID (ocid1.user....)", p.where("user"), str::quote(p.user));
   }
   return p;
 }
@@ -254,7 +258,8 @@ Result<Secret>
 read_security_token(const OciProfile& profile)
 {
   if (profile.security_token_file.empty()) {
-    return make_error(ErrorKind::invalid_input, "{}: profile '{}' has no security_token_file", profile.display_file, profile.profile);
+    return make_error(
+      ErrorKind::invalid_input, "{}: profile '{}' has no security_token_file", profile.display_file, profile.profile);
   }
   auto text = fs::read_file(profile.security_token_file, 1 << 20);
   if (!text) {
@@ -262,7 +267,8 @@ read_security_token(const OciProfile& profile)
   }
   auto token = std::string(str::trim(*text));
   if (token.empty()) {
-    return make_error(ErrorKind::invalid_input, "{}: the session token file is empty", profile.security_token_file.string());
+    return make_error(
+      ErrorKind::invalid_input, "{}: the session token file is empty", profile.security_token_file.string());
   }
   return Secret(std::move(token));
 }

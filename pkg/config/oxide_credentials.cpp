@@ -29,11 +29,8 @@ parse_toml(std::string_view text, const std::string& display_name)
   try {
     return toml::parse(text, display_name);
   } catch (const toml::parse_error& e) {
-    return make_error(ErrorKind::invalid_input,
-                      "{}:{}: {}",
-                      display_name,
-                      e.source().begin.line,
-                      std::string(e.description()));
+    return make_error(
+      ErrorKind::invalid_input, "{}:{}: {}", display_name, e.source().begin.line, std::string(e.description()));
   }
 }
 
@@ -56,10 +53,11 @@ read_files(const Environment& env)
   files.config_exist = std::filesystem::exists(files.config_path, ec);
   if (files.credentials_exist) {
     if (auto mode = fs::file_mode(files.credentials_path); mode && (*mode & 077) != 0) {
-      files.warnings.push_back(fmt::format("{}: permissions {:04o} let others read your Oxide tokens; run: chmod 600 {}",
-                                           files.credentials_path.string(),
-                                           *mode,
-                                           files.credentials_path.string()));
+      files.warnings.push_back(
+        fmt::format("{}: permissions {:04o} let others read your Oxide tokens; run: chmod 600 {}",
+                    files.credentials_path.string(),
+                    *mode,
+                    files.credentials_path.string()));
     }
     OCNE_TRY_ASSIGN(auto text, fs::read_file(files.credentials_path, 1 << 20));
     OCNE_TRY_ASSIGN(files.profiles, parse_oxide_credentials(text, files.credentials_path.string()));
@@ -129,7 +127,7 @@ parse_oxide_credentials(std::string_view text, const std::string& display_name)
                         line,
                         name.str());
     }
-    out[std::string(name.str())] = OxideProfile{normalized_host, Secret(*token), static_cast<int>(line)};
+    out[std::string(name.str())] = OxideProfile{ normalized_host, Secret(*token), static_cast<int>(line) };
   }
   return out;
 }
@@ -186,9 +184,8 @@ resolve_oxide_credentials(const Environment& env, const OxideCredentialRequest& 
   // 2. A token from the environment.
   if (env_token) {
     if (host.empty()) {
-      return make_error(ErrorKind::invalid_input,
-                        "OXIDE_TOKEN is set but no host is: set {} or OXIDE_HOST",
-                        request.host_subject);
+      return make_error(
+        ErrorKind::invalid_input, "OXIDE_TOKEN is set but no host is: set {} or OXIDE_HOST", request.host_subject);
     }
     OxideCredentials c;
     c.host = host;

@@ -33,19 +33,19 @@ parse_quantity(std::string_view text)
     std::string_view suffix;
     std::uint64_t factor;
   };
-  static constexpr std::array<Unit, 13> k_units = {{{"", 1},
-                                                    {"Ki", 1ULL << 10},
-                                                    {"Mi", 1ULL << 20},
-                                                    {"Gi", 1ULL << 30},
-                                                    {"Ti", 1ULL << 40},
-                                                    {"Pi", 1ULL << 50},
-                                                    {"Ei", 1ULL << 60},
-                                                    {"k", 1000ULL},
-                                                    {"M", 1000ULL * 1000},
-                                                    {"G", 1000ULL * 1000 * 1000},
-                                                    {"T", 1000ULL * 1000 * 1000 * 1000},
-                                                    {"P", 1000ULL * 1000 * 1000 * 1000 * 1000},
-                                                    {"E", 1000ULL * 1000 * 1000 * 1000 * 1000 * 1000}}};
+  static constexpr std::array<Unit, 13> k_units = { { { "", 1 },
+                                                      { "Ki", 1ULL << 10 },
+                                                      { "Mi", 1ULL << 20 },
+                                                      { "Gi", 1ULL << 30 },
+                                                      { "Ti", 1ULL << 40 },
+                                                      { "Pi", 1ULL << 50 },
+                                                      { "Ei", 1ULL << 60 },
+                                                      { "k", 1000ULL },
+                                                      { "M", 1000ULL * 1000 },
+                                                      { "G", 1000ULL * 1000 * 1000 },
+                                                      { "T", 1000ULL * 1000 * 1000 * 1000 },
+                                                      { "P", 1000ULL * 1000 * 1000 * 1000 * 1000 },
+                                                      { "E", 1000ULL * 1000 * 1000 * 1000 * 1000 * 1000 } } };
   for (const auto& unit : k_units) {
     if (suffix == unit.suffix) {
       if (unit.factor != 0 && number > UINT64_MAX / unit.factor) {
@@ -81,22 +81,22 @@ check_cidr(std::string_view text)
 {
   const auto slash = text.find('/');
   if (slash == std::string_view::npos) {
-    return make_error(ErrorKind::invalid_input, "{} is not a CIDR (expected address/prefix, e.g. 10.244.0.0/16)", str::quote(text));
+    return make_error(
+      ErrorKind::invalid_input, "{} is not a CIDR (expected address/prefix, e.g. 10.244.0.0/16)", str::quote(text));
   }
   const auto addr = text.substr(0, slash);
   const auto prefix_text = text.substr(slash + 1);
   const bool v6 = is_ipv6_address(addr);
   if (!v6 && !is_ip_address(addr)) {
-    return make_error(ErrorKind::invalid_input, "{} is not a CIDR: {} is not an IP address", str::quote(text), str::quote(addr));
+    return make_error(
+      ErrorKind::invalid_input, "{} is not a CIDR: {} is not an IP address", str::quote(text), str::quote(addr));
   }
   int prefix = -1;
   const auto [ptr, ec] = std::from_chars(prefix_text.data(), prefix_text.data() + prefix_text.size(), prefix);
   const int max = v6 ? 128 : 32;
   if (ec != std::errc() || ptr != prefix_text.data() + prefix_text.size() || prefix < 0 || prefix > max) {
-    return make_error(ErrorKind::invalid_input,
-                      "{} is not a CIDR: the prefix length must be 0 to {}",
-                      str::quote(text),
-                      max);
+    return make_error(
+      ErrorKind::invalid_input, "{} is not a CIDR: the prefix length must be 0 to {}", str::quote(text), max);
   }
   return {};
 }

@@ -27,7 +27,8 @@ yaml_select(std::string_view yaml_text, std::string_view path)
       std::size_t index = 0;
       const auto [ptr, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
       if (ec != std::errc() || ptr != segment.data() + segment.size() || index >= node.size()) {
-        return make_error(ErrorKind::not_found, "field {} does not exist (a list of {} items)", str::quote(walked), node.size());
+        return make_error(
+          ErrorKind::not_found, "field {} does not exist (a list of {} items)", str::quote(walked), node.size());
       }
       node.reset(node[index]);
       continue;

@@ -44,10 +44,10 @@ parse_record(const std::filesystem::path& file, const std::string& name, const Y
   }
   if (const auto resources = node["resources"]; resources && resources.IsSequence()) {
     for (const auto& r : resources) {
-      record.resources.push_back({scalar_or_empty(r["provider"]),
-                                  scalar_or_empty(r["kind"]),
-                                  scalar_or_empty(r["id"]),
-                                  scalar_or_empty(r["name"])});
+      record.resources.push_back({ scalar_or_empty(r["provider"]),
+                                   scalar_or_empty(r["kind"]),
+                                   scalar_or_empty(r["id"]),
+                                   scalar_or_empty(r["name"]) });
     }
   }
   if (const auto state = node["state"]; state && state.IsMap()) {

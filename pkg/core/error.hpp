@@ -24,14 +24,14 @@ enum class ErrorKind {
   invalid_input, // the user's config, flags or files are wrong: fix and rerun
   not_found,     // the object asked for does not exist
   already_exists,
-  conflict,     // concurrent modification, lock held, state mismatch
-  auth,         // credentials missing or refused
-  transient,    // network hiccup, 429/5xx: retrying may help
-  timeout,      // waited and gave up
-  io,           // local file system or device error
-  unavailable,  // a feature or service that is not available here
-  cancelled,    // interrupted by the user
-  internal,     // a bug in ocne
+  conflict,    // concurrent modification, lock held, state mismatch
+  auth,        // credentials missing or refused
+  transient,   // network hiccup, 429/5xx: retrying may help
+  timeout,     // waited and gave up
+  io,          // local file system or device error
+  unavailable, // a feature or service that is not available here
+  cancelled,   // interrupted by the user
+  internal,    // a bug in ocne
 };
 
 std::string_view to_string(ErrorKind kind);
@@ -56,13 +56,10 @@ public:
   }
 
   // Returns this error with "<context>: " in front of the message.
-  Error
-  with_context(std::string_view context) const&;
-  Error
-  with_context(std::string_view context) &&;
+  Error with_context(std::string_view context) const&;
+  Error with_context(std::string_view context) &&;
 
-  bool
-  operator==(const Error&) const = default;
+  bool operator==(const Error&) const = default;
 
 private:
   ErrorKind m_kind;
@@ -144,20 +141,20 @@ throw_on_error(const Status& status)
 } // namespace ocne
 
 // OCNE_TRY(expr): evaluate a Result/Status; on error return it from the caller.
-#define OCNE_TRY(...)                                                                              \
-  do {                                                                                             \
-    auto&& ocne_try_result_ = (__VA_ARGS__);                                                       \
-    if (!ocne_try_result_) {                                                                       \
-      return ::tl::unexpected<::ocne::Error>(std::move(ocne_try_result_).error());                 \
-    }                                                                                              \
+#define OCNE_TRY(...)                                                                                                  \
+  do {                                                                                                                 \
+    auto&& ocne_try_result_ = (__VA_ARGS__);                                                                           \
+    if (!ocne_try_result_) {                                                                                           \
+      return ::tl::unexpected<::ocne::Error>(std::move(ocne_try_result_).error());                                     \
+    }                                                                                                                  \
   } while (false)
 
 #define OCNE_TRY_CAT2_(a, b) a##b
 #define OCNE_TRY_CAT_(a, b) OCNE_TRY_CAT2_(a, b)
 // OCNE_TRY_ASSIGN(auto x, expr): declare x from a Result's value, or return its error.
-#define OCNE_TRY_ASSIGN(decl, ...)                                                                 \
-  auto&& OCNE_TRY_CAT_(ocne_try_tmp_, __LINE__) = (__VA_ARGS__);                                   \
-  if (!OCNE_TRY_CAT_(ocne_try_tmp_, __LINE__)) {                                                   \
-    return ::tl::unexpected<::ocne::Error>(std::move(OCNE_TRY_CAT_(ocne_try_tmp_, __LINE__)).error()); \
-  }                                                                                                \
+#define OCNE_TRY_ASSIGN(decl, ...)                                                                                     \
+  auto&& OCNE_TRY_CAT_(ocne_try_tmp_, __LINE__) = (__VA_ARGS__);                                                       \
+  if (!OCNE_TRY_CAT_(ocne_try_tmp_, __LINE__)) {                                                                       \
+    return ::tl::unexpected<::ocne::Error>(std::move(OCNE_TRY_CAT_(ocne_try_tmp_, __LINE__)).error());                 \
+  }                                                                                                                    \
   decl = std::move(*OCNE_TRY_CAT_(ocne_try_tmp_, __LINE__))

@@ -18,9 +18,7 @@ public:
   // Takes the lock on file (created if missing), waiting up to timeout. On
   // timeout the error names what is locked and the pid of the holder:
   // "cluster 'x' is in use by another ocne run (pid 123); ...".
-  static Result<FileLock> acquire(const fs::Path& file,
-                                  std::chrono::milliseconds timeout,
-                                  std::string_view what);
+  static Result<FileLock> acquire(const fs::Path& file, std::chrono::milliseconds timeout, std::string_view what);
 
   FileLock(FileLock&&) noexcept = default;
   FileLock& operator=(FileLock&&) noexcept = default;

@@ -24,7 +24,7 @@ io_error(const Path& path, int err)
 std::string
 random_suffix()
 {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static thread_local std::mt19937_64 rng{ std::random_device{}() };
   return fmt::format("{:016x}", rng());
 }
 
@@ -79,7 +79,8 @@ read_file(const Path& path, std::uint64_t max_size)
   if (!fd) {
     return tl::unexpected(io_error(path, errno));
   }
-  struct stat st{};
+  struct stat st
+  {};
   if (::fstat(fd.get(), &st) != 0) {
     return tl::unexpected(io_error(path, errno));
   }
@@ -87,11 +88,8 @@ read_file(const Path& path, std::uint64_t max_size)
     return make_error(ErrorKind::invalid_input, "{}: is a directory, not a file", path.string());
   }
   if (static_cast<std::uint64_t>(st.st_size) > max_size) {
-    return make_error(ErrorKind::invalid_input,
-                      "{}: file is too large ({} bytes, at most {})",
-                      path.string(),
-                      st.st_size,
-                      max_size);
+    return make_error(
+      ErrorKind::invalid_input, "{}: file is too large ({} bytes, at most {})", path.string(), st.st_size, max_size);
   }
   std::string out;
   char buffer[65536];
@@ -156,7 +154,8 @@ remove_file(const Path& path)
 Result<unsigned>
 file_mode(const Path& path)
 {
-  struct stat st{};
+  struct stat st
+  {};
   if (::stat(path.c_str(), &st) != 0) {
     return tl::unexpected(io_error(path, errno));
   }

@@ -78,8 +78,7 @@ public:
   {
     return m_fd;
   }
-  explicit
-  operator bool() const
+  explicit operator bool() const
   {
     return m_fd >= 0;
   }

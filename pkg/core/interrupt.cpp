@@ -5,7 +5,7 @@
 namespace ocne {
 
 namespace {
-std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_interrupted{ false };
 static_assert(std::atomic<bool>::is_always_lock_free, "used from a signal handler");
 } // namespace
 

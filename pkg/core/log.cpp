@@ -10,9 +10,9 @@ namespace ocne::log {
 
 namespace {
 
-std::atomic<Level> g_level{Level::info};
-std::atomic<Format> g_format{Format::text};
-std::atomic<bool> g_color{false};
+std::atomic<Level> g_level{ Level::info };
+std::atomic<Format> g_format{ Format::text };
+std::atomic<bool> g_color{ false };
 std::mutex g_mutex;
 Sink g_sink; // guarded by g_mutex
 
@@ -32,27 +32,27 @@ json_escape(std::string_view s)
   out.reserve(s.size() + 2);
   for (const char c : s) {
     switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-      } else {
-        out += c;
-      }
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
     }
   }
   return out;
@@ -85,16 +85,16 @@ std::string_view
 to_string(Level level)
 {
   switch (level) {
-  case Level::error:
-    return "error";
-  case Level::warn:
-    return "warn";
-  case Level::info:
-    return "info";
-  case Level::debug:
-    return "debug";
-  case Level::trace:
-    return "trace";
+    case Level::error:
+      return "error";
+    case Level::warn:
+      return "warn";
+    case Level::info:
+      return "info";
+    case Level::debug:
+      return "debug";
+    case Level::trace:
+      return "trace";
   }
   return "info";
 }
@@ -123,33 +123,31 @@ format_record(const Record& record, Format format, bool color)
   const auto seconds = std::chrono::floor<std::chrono::seconds>(record.time);
   const auto stamp = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", seconds);
   if (format == Format::json) {
-    return fmt::format(R"({{"time":"{}","level":"{}","msg":"{}"}})",
-                       stamp,
-                       to_string(record.level),
-                       json_escape(record.message));
+    return fmt::format(
+      R"({{"time":"{}","level":"{}","msg":"{}"}})", stamp, to_string(record.level), json_escape(record.message));
   }
   // ocne (logrus) prints four-letter upper-case levels with these colours.
   std::string_view tag = "INFO";
   int colour = 36;
   switch (record.level) {
-  case Level::error:
-    tag = "ERRO";
-    colour = 31;
-    break;
-  case Level::warn:
-    tag = "WARN";
-    colour = 33;
-    break;
-  case Level::info:
-    break;
-  case Level::debug:
-    tag = "DEBU";
-    colour = 37;
-    break;
-  case Level::trace:
-    tag = "TRAC";
-    colour = 37;
-    break;
+    case Level::error:
+      tag = "ERRO";
+      colour = 31;
+      break;
+    case Level::warn:
+      tag = "WARN";
+      colour = 33;
+      break;
+    case Level::info:
+      break;
+    case Level::debug:
+      tag = "DEBU";
+      colour = 37;
+      break;
+    case Level::trace:
+      tag = "TRAC";
+      colour = 37;
+      break;
   }
   if (color) {
     return fmt::format("\x1b[{}m{}\x1b[0m[{}] {}", colour, tag, stamp, record.message);
@@ -179,7 +177,7 @@ set_color(bool color)
 void
 write(Level level, std::string_view message)
 {
-  const Record record{level, std::chrono::system_clock::now(), message};
+  const Record record{ level, std::chrono::system_clock::now(), message };
   const std::lock_guard lock(g_mutex);
   if (g_sink) {
     g_sink(record);

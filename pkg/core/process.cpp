@@ -32,7 +32,7 @@ make_pipe()
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     return make_error(ErrorKind::io, "pipe: {}", fs::errno_message(errno));
   }
-  return Pipe{fs::Fd(fds[0]), fs::Fd(fds[1])};
+  return Pipe{ fs::Fd(fds[0]), fs::Fd(fds[1]) };
 }
 
 std::vector<std::string>
@@ -126,10 +126,8 @@ run_process(const ProcessOptions& options)
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
-    return make_error(rc == ENOENT ? ErrorKind::not_found : ErrorKind::io,
-                      "cannot run {}: {}",
-                      options.argv[0],
-                      fs::errno_message(rc));
+    return make_error(
+      rc == ENOENT ? ErrorKind::not_found : ErrorKind::io, "cannot run {}: {}", options.argv[0], fs::errno_message(rc));
   }
   in.read.reset();
   out.write.reset();
@@ -151,13 +149,13 @@ run_process(const ProcessOptions& options)
     pollfd fds[3];
     nfds_t n = 0;
     if (out.read) {
-      fds[n++] = {out.read.get(), POLLIN, 0};
+      fds[n++] = { out.read.get(), POLLIN, 0 };
     }
     if (err.read) {
-      fds[n++] = {err.read.get(), POLLIN, 0};
+      fds[n++] = { err.read.get(), POLLIN, 0 };
     }
     if (in.write) {
-      fds[n++] = {in.write.get(), POLLOUT, 0};
+      fds[n++] = { in.write.get(), POLLOUT, 0 };
     }
     int wait_ms = 200;
     ::poll(fds, n, wait_ms);

@@ -25,7 +25,7 @@ struct ProcessOptions
   std::filesystem::path cwd;
   std::string stdin_data;
   // 0 = no limit. On timeout the child is killed (SIGTERM, then SIGKILL).
-  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds timeout{ 0 };
   // Called with chunks of stdout as they arrive (still collected in out).
   std::function<void(std::string_view)> on_stdout;
 };

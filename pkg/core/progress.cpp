@@ -21,7 +21,7 @@ public:
   }
 };
 
-std::atomic<std::uint64_t> g_next_id{1};
+std::atomic<std::uint64_t> g_next_id{ 1 };
 
 } // namespace
 

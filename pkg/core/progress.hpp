@@ -13,8 +13,7 @@
 namespace ocne {
 
 // What a task's numbers count.
-enum class ProgressUnit
-{
+enum class ProgressUnit {
   bytes, // drawn as "4.0 MiB of 18 MiB, 2.1 MiB/s"
   items, // objects, nodes...: "4 of 18"
 };
@@ -39,8 +38,7 @@ ProgressSink& null_progress();
 class ProgressTask
 {
 public:
-  ProgressTask(ProgressSink& sink, std::string label, std::uint64_t total = 0,
-               ProgressUnit unit = ProgressUnit::bytes);
+  ProgressTask(ProgressSink& sink, std::string label, std::uint64_t total = 0, ProgressUnit unit = ProgressUnit::bytes);
   ~ProgressTask();
   ProgressTask(const ProgressTask&) = delete;
   ProgressTask& operator=(const ProgressTask&) = delete;
@@ -56,8 +54,8 @@ public:
 private:
   ProgressSink& m_sink;
   std::uint64_t m_id;
-  std::atomic<std::uint64_t> m_done{0};
-  std::atomic<std::uint64_t> m_total{0};
+  std::atomic<std::uint64_t> m_done{ 0 };
+  std::atomic<std::uint64_t> m_total{ 0 };
   std::mutex m_end_mutex;
   bool m_ended = false;
 };

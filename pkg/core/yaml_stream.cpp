@@ -16,17 +16,49 @@ namespace {
 class DocumentStart final : public YAML::EventHandler
 {
 public:
-  void OnDocumentStart(const YAML::Mark& mark) override { m_mark = mark; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
+  void
+  OnDocumentStart(const YAML::Mark& mark) override
+  {
+    m_mark = mark;
+  }
+  void
+  OnDocumentEnd() override
+  {
+  }
+  void
+  OnNull(const YAML::Mark&, YAML::anchor_t) override
+  {
+  }
+  void
+  OnAlias(const YAML::Mark&, YAML::anchor_t) override
+  {
+  }
+  void
+  OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override
+  {
+  }
+  void
+  OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+  {
+  }
+  void
+  OnSequenceEnd() override
+  {
+  }
+  void
+  OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+  {
+  }
+  void
+  OnMapEnd() override
+  {
+  }
 
-  const YAML::Mark& mark() const { return m_mark; }
+  const YAML::Mark&
+  mark() const
+  {
+    return m_mark;
+  }
 
 private:
   YAML::Mark m_mark;
@@ -46,7 +78,7 @@ find_stuck_document(const std::string& text)
     if (previous && *previous == mark.pos) {
       const auto pos = static_cast<std::size_t>(mark.pos);
       const auto what = pos < text.size() ? str::quote(text.substr(pos, 1)) : std::string("end of input");
-      return YamlSyntaxError{mark.line, mark.column, "unexpected " + what + ", which cannot start a node here"};
+      return YamlSyntaxError{ mark.line, mark.column, "unexpected " + what + ", which cannot start a node here" };
     }
     previous = mark.pos;
   }
@@ -65,7 +97,7 @@ load_yaml_stream(const std::string& text)
     // The same parser on the same text: it now ends.
     return YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
-    return tl::unexpected(YamlSyntaxError{e.mark.line, e.mark.column, e.msg});
+    return tl::unexpected(YamlSyntaxError{ e.mark.line, e.mark.column, e.msg });
   }
 }
 

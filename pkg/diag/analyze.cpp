@@ -6,9 +6,10 @@
 #include "pkg/diag/pod_hygiene.hpp"
 #include "pkg/k8s/object.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <set>
 
 namespace ocne::diag {
@@ -21,8 +22,11 @@ namespace {
 const std::set<std::string> k_pressure = { "MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable" };
 
 // Waiting reasons that mean the image could not be pulled.
-const std::set<std::string> k_pull_failures = { "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-                                                "ErrImageNeverPull", "RegistryUnavailable" };
+const std::set<std::string> k_pull_failures = { "ErrImagePull",
+                                                "ImagePullBackOff",
+                                                "InvalidImageName",
+                                                "ErrImageNeverPull",
+                                                "RegistryUnavailable" };
 
 std::string
 with_message(std::string text, const std::string& message)
@@ -41,9 +45,10 @@ analyze_nodes(const ClusterSnapshot& s, Analysis& a)
     }
     if (!n.ready) {
       const auto status = condition_status(node, "Ready");
-      a.nodes.push_back({ who, with_message(status == "Unknown" ? "Ready is Unknown (the kubelet stopped reporting)"
-                                                                : "NotReady",
-                                            n.ready_message) });
+      a.nodes.push_back(
+        { who,
+          with_message(status == "Unknown" ? "Ready is Unknown (the kubelet stopped reporting)" : "NotReady",
+                       n.ready_message) });
     }
     const auto conditions = node.contains("status") ? node["status"].value("conditions", json::array()) : json::array();
     for (const auto& c : conditions) {
@@ -51,8 +56,8 @@ analyze_nodes(const ClusterSnapshot& s, Analysis& a)
       if (type == "Ready" || c.value("status", "") != "True") {
         continue;
       }
-      a.nodes.push_back({ who, with_message(type + (k_pressure.count(type) ? "" : " (unknown condition)"),
-                                            c.value("message", "")) });
+      a.nodes.push_back(
+        { who, with_message(type + (k_pressure.count(type) ? "" : " (unknown condition)"), c.value("message", "")) });
     }
   }
   for (const auto& [node, files] : s.node_files) {
@@ -61,14 +66,20 @@ analyze_nodes(const ClusterSnapshot& s, Analysis& a)
       a.nodes.push_back({ "node " + node, "systemd unit " + unit + " failed" });
     }
     if (d.update_staged()) {
-      a.nodes.push_back({ "node " + node, fmt::format("OS update staged, not booted (ock:ock {}, booted {})",
-                                                      d.staged_commit.substr(0, 12), d.booted_commit.substr(0, 12)) });
+      a.nodes.push_back({ "node " + node,
+                          fmt::format("OS update staged, not booted (ock:ock {}, booted {})",
+                                      d.staged_commit.substr(0, 12),
+                                      d.booted_commit.substr(0, 12)) });
     }
   }
 }
 
 void
-analyze_container(const ClusterSnapshot& s, const std::string& who, const std::string& key, const json& status, bool init,
+analyze_container(const ClusterSnapshot& s,
+                  const std::string& who,
+                  const std::string& key,
+                  const json& status,
+                  bool init,
                   Analysis& a)
 {
   const auto name = status.value("name", "");
@@ -84,18 +95,23 @@ analyze_container(const ClusterSnapshot& s, const std::string& who, const std::s
     a.pods.push_back({ who, with_message(fmt::format("{} waiting: {}", label, reason), message) });
   } else if (status.contains("state") && status["state"].contains("terminated") && !init) {
     const auto& t = status["state"]["terminated"];
-    a.pods.push_back({ who, with_message(fmt::format("{} terminated: {} (exit code {})", label, t.value("reason", ""),
-                                                     t.value("exitCode", 0)),
-                                         t.value("message", "")) });
+    a.pods.push_back(
+      { who,
+        with_message(
+          fmt::format("{} terminated: {} (exit code {})", label, t.value("reason", ""), t.value("exitCode", 0)),
+          t.value("message", "")) });
   } else if (!status.value("ready", false) && !init) {
     a.pods.push_back({ who, label + " not ready" });
   }
   if (status.contains("lastState") && status["lastState"].contains("terminated")) {
     const auto& t = status["lastState"]["terminated"];
-    a.pods.push_back({ who, with_message(fmt::format("{} restarted {} times, last exit: {} (exit code {})", label,
-                                                     status.value("restartCount", 0), t.value("reason", ""),
-                                                     t.value("exitCode", 0)),
-                                         t.value("message", "")) });
+    a.pods.push_back({ who,
+                       with_message(fmt::format("{} restarted {} times, last exit: {} (exit code {})",
+                                                label,
+                                                status.value("restartCount", 0),
+                                                t.value("reason", ""),
+                                                t.value("exitCode", 0)),
+                                    t.value("message", "")) });
     if (const auto log = s.previous_logs.find(key + "/" + name); log != s.previous_logs.end()) {
       a.pods.back().lines = log->second;
     }
@@ -113,8 +129,9 @@ analyze_pods(const ClusterSnapshot& s, Analysis& a)
     const auto key = k8s::string_at(pod, "/metadata/namespace") + "/" + k8s::string_at(pod, "/metadata/name");
     const auto who = "pod " + key;
     if (phase == "Failed") {
-      a.pods.push_back({ who, with_message("Failed: " + k8s::string_at(pod, "/status/reason"),
-                                           k8s::string_at(pod, "/status/message")) });
+      a.pods.push_back(
+        { who,
+          with_message("Failed: " + k8s::string_at(pod, "/status/reason"), k8s::string_at(pod, "/status/message")) });
       continue;
     }
     if (condition_status(pod, "PodScheduled") == "False") {
@@ -127,7 +144,8 @@ analyze_pods(const ClusterSnapshot& s, Analysis& a)
     const auto before = a.pods.size();
     const auto st = pod.value("status", json::object());
     for (const auto& c : st.value("initContainerStatuses", json::array())) {
-      if (!c.contains("state") || !c["state"].contains("terminated") || c["state"]["terminated"].value("exitCode", 1) != 0) {
+      if (!c.contains("state") || !c["state"].contains("terminated") ||
+          c["state"]["terminated"].value("exitCode", 1) != 0) {
         analyze_container(s, who, key, c, true, a);
       }
     }
@@ -137,8 +155,9 @@ analyze_pods(const ClusterSnapshot& s, Analysis& a)
       }
     }
     if (a.pods.size() == before) {
-      a.pods.push_back({ who, with_message("not ready (" + (phase.empty() ? std::string("no phase") : phase) + ")",
-                                           condition_message(pod, "Ready")) });
+      a.pods.push_back({ who,
+                         with_message("not ready (" + (phase.empty() ? std::string("no phase") : phase) + ")",
+                                      condition_message(pod, "Ready")) });
     }
   }
 }
@@ -160,11 +179,18 @@ analyze_events(const ClusterSnapshot& s, const AnalyzeOptions& o, Analysis& a)
       when = k8s::string_at(e, "/eventTime");
     }
     const auto ns = k8s::string_at(e, "/involvedObject/namespace");
-    const auto object = fmt::format("{} {}{}", str::to_lower(k8s::string_at(e, "/involvedObject/kind")),
-                                    ns.empty() ? "" : ns + "/", k8s::string_at(e, "/involvedObject/name"));
+    const auto object = fmt::format("{} {}{}",
+                                    str::to_lower(k8s::string_at(e, "/involvedObject/kind")),
+                                    ns.empty() ? "" : ns + "/",
+                                    k8s::string_at(e, "/involvedObject/name"));
     const auto count = e.contains("count") && e["count"].is_number_integer() ? e["count"].get<long>() : 1;
-    warnings.push_back({ when, { object, fmt::format("{}{}: {}{}", when.empty() ? "" : when + " ", k8s::string_at(e, "/reason"),
-                                                      message, count > 1 ? fmt::format(" (x{})", count) : "") } });
+    warnings.push_back({ when,
+                         { object,
+                           fmt::format("{}{}: {}{}",
+                                       when.empty() ? "" : when + " ",
+                                       k8s::string_at(e, "/reason"),
+                                       message,
+                                       count > 1 ? fmt::format(" (x{})", count) : "") } });
   }
   std::stable_sort(warnings.begin(), warnings.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   std::size_t first = 0;
@@ -250,12 +276,9 @@ format_analysis(const Analysis& a)
 json
 analysis_json(const Analysis& a)
 {
-  return { { "nodes", findings_json(a.nodes) },
-           { "pods", findings_json(a.pods) },
-           { "images", findings_json(a.images) },
-           { "events", findings_json(a.events) },
-           { "eventsLeftOut", a.events_left_out },
-           { "clusterAPI", findings_json(a.capi) } };
+  return { { "nodes", findings_json(a.nodes) },    { "pods", findings_json(a.pods) },
+           { "images", findings_json(a.images) },  { "events", findings_json(a.events) },
+           { "eventsLeftOut", a.events_left_out }, { "clusterAPI", findings_json(a.capi) } };
 }
 
 } // namespace ocne::diag

@@ -11,6 +11,7 @@
 #include "pkg/diag/analyze_input.hpp"
 
 #include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <vector>
 

@@ -10,6 +10,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+
 #include <filesystem>
 
 namespace ocne::diag {
@@ -129,7 +130,11 @@ add_file(ClusterSnapshot& s, const std::string& relative, const std::string& con
 
 struct ReadDeleter
 {
-  void operator()(archive* a) const { archive_read_free(a); }
+  void
+  operator()(archive* a) const
+  {
+    archive_read_free(a);
+  }
 };
 
 Result<ClusterSnapshot>
@@ -242,7 +247,8 @@ snapshot_live(k8s::Client& client, const LiveOptions& options)
             continue;
           }
           const auto container = c.value("name", "");
-          auto text = client.pod_log(ns, name, { .container = container, .previous = true, .tail_lines = options.log_lines });
+          auto text =
+            client.pod_log(ns, name, { .container = container, .previous = true, .tail_lines = options.log_lines });
           if (text) {
             s.previous_logs[ns + "/" + name + "/" + container] = last_lines(*text, options.log_lines);
           } else if (text.error().kind() == ErrorKind::cancelled) {
@@ -262,7 +268,8 @@ snapshot_live(k8s::Client& client, const LiveOptions& options)
       o.image = options.node_image;
     }
     OCNE_TRY(collect_node_files(
-      client, o,
+      client,
+      o,
       [&](const std::string& node, const std::string& file, std::string content) -> Status {
         s.node_files[node][file] = std::move(content);
         return {};

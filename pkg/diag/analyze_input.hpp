@@ -9,8 +9,9 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/client.hpp"
 
-#include <map>
 #include <nlohmann/json.hpp>
+
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,8 @@ struct ClusterSnapshot
   std::vector<nlohmann::json> nodes;
   std::vector<nlohmann::json> pods;
   std::vector<nlohmann::json> events;
-  std::vector<nlohmann::json> clusters;           // cluster.x-k8s.io
-  std::vector<nlohmann::json> control_planes;     // KubeadmControlPlane
+  std::vector<nlohmann::json> clusters;       // cluster.x-k8s.io
+  std::vector<nlohmann::json> control_planes; // KubeadmControlPlane
   std::vector<nlohmann::json> machine_deployments;
   std::vector<nlohmann::json> machines;
   // Node files (node_files.hpp): node -> file name -> content.
@@ -34,9 +35,9 @@ struct ClusterSnapshot
 
 struct LiveOptions
 {
-  bool node_files = true;   // false with -s
-  bool pod_logs = true;     // false with -p
-  std::string node_image;   // empty: k_node_pod_image
+  bool node_files = true; // false with -s
+  bool pod_logs = true;   // false with -p
+  std::string node_image; // empty: k_node_pod_image
   int log_lines = 10;
 };
 

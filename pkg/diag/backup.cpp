@@ -9,9 +9,10 @@
 #include "pkg/k8s/exec.hpp"
 #include "pkg/k8s/object.hpp"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+
+#include <algorithm>
 #include <random>
 
 namespace ocne::diag {
@@ -29,7 +30,11 @@ static_assert(k_node_pod_deadline_seconds < 60 * 60);
 
 struct DigestDeleter
 {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  void
+  operator()(EVP_MD_CTX* c) const
+  {
+    EVP_MD_CTX_free(c);
+  }
 };
 
 std::string
@@ -86,8 +91,9 @@ messages_of(const std::string& err)
 Result<std::vector<json>>
 usable_etcd_pods(k8s::Client& client)
 {
-  OCNE_TRY_ASSIGN(auto pods, client.list(k8s::GroupVersionKind{ "", "v1", "Pod" },
-                                         { .namespace_ = "kube-system", .label_selector = "component=etcd,tier=control-plane" }));
+  OCNE_TRY_ASSIGN(auto pods,
+                  client.list(k8s::GroupVersionKind{ "", "v1", "Pod" },
+                              { .namespace_ = "kube-system", .label_selector = "component=etcd,tier=control-plane" }));
   OCNE_TRY_ASSIGN(auto nodes, client.list(k8s::GroupVersionKind{ "", "v1", "Node" }));
   std::vector<std::string> why;
   std::sort(pods.items.begin(), pods.items.end(), [](const json& a, const json& b) {
@@ -143,7 +149,8 @@ member_status(k8s::Client& client, const std::string& pod)
   request.command = etcdctl({ "endpoint", "status", "-w", "json" });
   OCNE_TRY_ASSIGN(auto r, k8s::exec_collect(client.access(), request));
   if (r.exit_code != 0) {
-    return make_error(ErrorKind::unavailable, "etcdctl endpoint status exited with {}: {}", r.exit_code, messages_of(r.err));
+    return make_error(
+      ErrorKind::unavailable, "etcdctl endpoint status exited with {}: {}", r.exit_code, messages_of(r.err));
   }
   try {
     const auto doc = json::parse(r.out);
@@ -210,9 +217,7 @@ class SnapshotOnNode
 {
 public:
   SnapshotOnNode(k8s::Client& client, const NodePod& pod, std::string path)
-    : m_client(client)
-    , m_pod(pod)
-    , m_path(std::move(path))
+    : m_client(client), m_pod(pod), m_path(std::move(path))
   {
   }
   SnapshotOnNode(const SnapshotOnNode&) = delete;
@@ -227,13 +232,19 @@ public:
     if (!r || r->exit_code != 0) {
       log::warn("could not remove the snapshot {} on node {}: {} (the next backup on that node removes it once it is "
                 "older than an hour)",
-                m_path, m_pod.spec().node, r ? messages_of(r->err) : r.error().message());
+                m_path,
+                m_pod.spec().node,
+                r ? messages_of(r->err) : r.error().message());
     }
     if (was_interrupted) {
       request_interrupt();
     }
   }
-  const std::string& path() const { return m_path; }
+  const std::string&
+  path() const
+  {
+    return m_path;
+  }
 
 private:
   k8s::Client& m_client;
@@ -246,11 +257,24 @@ private:
 void
 sweep_snapshots(k8s::Client& client, const NodePod& pod, const std::string& dir)
 {
-  auto r = run_on_node(client, pod,
-                       on_host({ "find", dir, "-maxdepth", "1", "-type", "f", "-name", std::string(k_snapshot_prefix) + "*",
-                                 "-mmin", k_sweep_minutes, "-print", "-delete" }));
+  auto r = run_on_node(client,
+                       pod,
+                       on_host({ "find",
+                                 dir,
+                                 "-maxdepth",
+                                 "1",
+                                 "-type",
+                                 "f",
+                                 "-name",
+                                 std::string(k_snapshot_prefix) + "*",
+                                 "-mmin",
+                                 k_sweep_minutes,
+                                 "-print",
+                                 "-delete" }));
   if (!r || r->exit_code != 0) {
-    log::warn("backup: could not look for old snapshots in {} on node {}: {}", dir, pod.spec().node,
+    log::warn("backup: could not look for old snapshots in {} on node {}: {}",
+              dir,
+              pod.spec().node,
               r ? messages_of(r->err) : r.error().message());
     return;
   }
@@ -268,8 +292,12 @@ sha256_on_node(k8s::Client& client, const NodePod& pod, const std::string& path)
   OCNE_TRY_ASSIGN(auto r, run_on_node(client, pod, on_host({ "sha256sum", path })));
   const auto sum = str::trim(r.out).substr(0, 64);
   if (r.exit_code != 0 || sum.size() != 64 || sum.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
-    return make_error(ErrorKind::unavailable, "sha256sum {} on node {} failed (exit code {}): {}", path, pod.spec().node,
-                      r.exit_code, messages_of(r.err));
+    return make_error(ErrorKind::unavailable,
+                      "sha256sum {} on node {} failed (exit code {}): {}",
+                      path,
+                      pod.spec().node,
+                      r.exit_code,
+                      messages_of(r.err));
   }
   return std::string(sum);
 }
@@ -341,7 +369,8 @@ snapshot_dir(const json& pod)
     return make_error(ErrorKind::unavailable,
                       "pod kube-system/{}: the etcd data directory {} is not on a writable hostPath volume, so ocne's "
                       "node pod could not read a snapshot written there; refusing to write it elsewhere",
-                      name, data_dir);
+                      name,
+                      data_dir);
   }
   const auto mount_path = (*mount).value("mountPath", "");
   const auto host = (*volume)["hostPath"].value("path", "");
@@ -381,7 +410,10 @@ backup_etcd(k8s::Client& client, const fs::Path& out)
   save.command = etcdctl({ "snapshot", "save", joined_path(dir.in_container, file) });
   OCNE_TRY_ASSIGN(auto saved, k8s::exec_collect(client.access(), save));
   if (saved.exit_code != 0) {
-    return make_error(ErrorKind::unavailable, "{}: the snapshot failed (exit code {}): {}", what, saved.exit_code,
+    return make_error(ErrorKind::unavailable,
+                      "{}: the snapshot failed (exit code {}): {}",
+                      what,
+                      saved.exit_code,
                       messages_of(saved.err));
   }
   OCNE_TRY_ASSIGN(auto after, member_status(client, pod_name));
@@ -419,8 +451,13 @@ backup_etcd(k8s::Client& client, const fs::Path& out)
     result.size += data.size();
   }
   if (const int code = *session->exit_code(); code != 0) {
-    return make_error(ErrorKind::unavailable, "{}: reading {} on node {} failed (exit code {}): {}", what,
-                      snapshot.path(), result.node, code, messages_of(err));
+    return make_error(ErrorKind::unavailable,
+                      "{}: reading {} on node {} failed (exit code {}): {}",
+                      what,
+                      snapshot.path(),
+                      result.node,
+                      code,
+                      messages_of(err));
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned md_size = 0;
@@ -430,7 +467,10 @@ backup_etcd(k8s::Client& client, const fs::Path& out)
     return make_error(ErrorKind::transient,
                       "{}: the {} bytes received do not match the snapshot taken (SHA-256 {} there, {} here); "
                       "nothing was written",
-                      what, result.size, remote_sha, result.sha256);
+                      what,
+                      result.size,
+                      remote_sha,
+                      result.sha256);
   }
   OCNE_TRY(local.commit());
   // Cluster API keeps the etcd CA and the cluster CA in Secrets a restored

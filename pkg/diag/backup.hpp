@@ -17,8 +17,9 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/client.hpp"
 
-#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ namespace ocne::diag {
 
 struct BackupResult
 {
-  std::string pod;  // kube-system/etcd-<node>
+  std::string pod; // kube-system/etcd-<node>
   std::string node;
   std::uint64_t size = 0;
   // The member's revision right before and right after the snapshot (the

@@ -112,8 +112,8 @@ capi_health(const json& object)
     h.replicas = number_at(object, "/spec/replicas");
     h.ready = number_at(object, "/status/readyReplicas").value_or(0);
     // v1beta2 says upToDateReplicas, v1beta1 updatedReplicas.
-    h.up_to_date = number_at(object, "/status/upToDateReplicas")
-                     .value_or(number_at(object, "/status/updatedReplicas").value_or(0));
+    h.up_to_date =
+      number_at(object, "/status/upToDateReplicas").value_or(number_at(object, "/status/updatedReplicas").value_or(0));
     check_conditions(object, { "Available", "Ready" }, h.problems);
     check_replicas(h);
   } else if (h.kind == "Machine") {

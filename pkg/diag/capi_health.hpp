@@ -6,6 +6,7 @@
 // and `cluster analyze`.
 
 #include <nlohmann/json_fwd.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,8 +18,8 @@ struct CapiHealth
   std::string kind;
   std::string namespace_;
   std::string name;
-  std::string version;         // Kubernetes version it targets ("" when none)
-  std::string phase;           // status.phase where the kind has one
+  std::string version;          // Kubernetes version it targets ("" when none)
+  std::string phase;            // status.phase where the kind has one
   std::optional<long> replicas; // desired, for control planes and deployments
   long ready = 0;
   long up_to_date = 0;

@@ -2,8 +2,9 @@
 
 #include "pkg/k8s/object.hpp"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace ocne::diag {
 

@@ -7,6 +7,7 @@
 #include "pkg/k8s/client.hpp"
 
 #include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <vector>
 

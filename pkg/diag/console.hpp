@@ -12,6 +12,7 @@
 #include "pkg/k8s/exec.hpp"
 
 #include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <vector>
 
@@ -20,9 +21,9 @@ namespace ocne::diag {
 struct ConsoleOptions
 {
   std::string node;
-  bool toolbox = false; // the OCK toolbox image instead of Oracle Linux
-  std::string image;    // any other image (--image); empty: by toolbox
-  bool direct = false;  // chroot into the node's / first
+  bool toolbox = false;             // the OCK toolbox image instead of Oracle Linux
+  std::string image;                // any other image (--image); empty: by toolbox
+  bool direct = false;              // chroot into the node's / first
   std::vector<std::string> command; // empty: a shell
   bool tty = false;
   std::string owner; // "<host>/<pid>" of this run

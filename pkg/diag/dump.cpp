@@ -12,9 +12,10 @@
 #include "pkg/k8s/object.hpp"
 #include "pkg/k8s/yaml.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
@@ -55,9 +56,7 @@ class Dumper
 {
 public:
   Dumper(k8s::Client& client, const DumpOptions& options, DumpSink& sink)
-    : m_client(client)
-    , m_options(options)
-    , m_sink(sink)
+    : m_client(client), m_options(options), m_sink(sink)
   {
   }
 
@@ -196,7 +195,8 @@ private:
           failed = true;
           break;
         }
-        items.insert(items.end(), std::make_move_iterator(list->items.begin()), std::make_move_iterator(list->items.end()));
+        items.insert(
+          items.end(), std::make_move_iterator(list->items.begin()), std::make_move_iterator(list->items.end()));
       }
       if (failed || items.empty()) {
         continue;
@@ -224,7 +224,8 @@ private:
   std::optional<std::string>
   read_log(const std::string& ns, const std::string& pod, const std::string& container, bool previous)
   {
-    auto text = m_client.pod_log(ns, pod, { .container = container, .previous = previous, .limit_bytes = m_options.log_limit_bytes });
+    auto text = m_client.pod_log(
+      ns, pod, { .container = container, .previous = previous, .limit_bytes = m_options.log_limit_bytes });
     if (!text) {
       warn(fmt::format("logs of {}/{} container {}{}", ns, pod, container, previous ? " (previous)" : ""),
            text.error().message());
@@ -237,7 +238,8 @@ private:
   Status
   dump_logs()
   {
-    const std::vector<std::string> scopes = m_options.namespaces.empty() ? std::vector<std::string>{ "" } : m_options.namespaces;
+    const std::vector<std::string> scopes =
+      m_options.namespaces.empty() ? std::vector<std::string>{ "" } : m_options.namespaces;
     std::vector<json> pods;
     for (const auto& ns : scopes) {
       OCNE_TRY_ASSIGN(auto list, m_client.list(k8s::GroupVersionKind{ "", "v1", "Pod" }, { .namespace_ = ns }));
@@ -254,8 +256,8 @@ private:
       const auto ns = k8s::string_at(pod, "/metadata/namespace");
       const auto name = k8s::string_at(pod, "/metadata/name");
       std::string text;
-      for (const auto& [spec_field, status_field] : { std::pair("initContainers", "initContainerStatuses"),
-                                                      std::pair("containers", "containerStatuses") }) {
+      for (const auto& [spec_field, status_field] :
+           { std::pair("initContainers", "initContainerStatuses"), std::pair("containers", "containerStatuses") }) {
         const auto specs = pod.contains("spec") ? pod["spec"].value(spec_field, json::array()) : json::array();
         const auto statuses = pod.contains("status") ? pod["status"].value(status_field, json::array()) : json::array();
         for (const auto& c : specs) {
@@ -275,13 +277,19 @@ private:
           if (restarted) {
             if (auto log = read_log(ns, name, container, true)) {
               text += fmt::format("==== START previous logs for {} ====\n{}{}==== END previous logs for {} ====\n",
-                                  marker, *log, log->empty() || log->back() == '\n' ? "" : "\n", marker);
+                                  marker,
+                                  *log,
+                                  log->empty() || log->back() == '\n' ? "" : "\n",
+                                  marker);
             }
           }
           if (started) {
             if (auto log = read_log(ns, name, container, false)) {
               text += fmt::format("==== START logs for {} ====\n{}{}==== END logs for {} ====\n",
-                                  marker, *log, log->empty() || log->back() == '\n' ? "" : "\n", marker);
+                                  marker,
+                                  *log,
+                                  log->empty() || log->back() == '\n' ? "" : "\n",
+                                  marker);
             }
           }
         }
@@ -304,7 +312,8 @@ private:
       o.image = m_options.node_image;
     }
     return collect_node_files(
-      m_client, o,
+      m_client,
+      o,
       [this](const std::string& node, const std::string& file, std::string content) -> Status {
         OCNE_TRY(emit("nodes/" + node + "/" + file, content));
         for (const auto& f : node_files()) {

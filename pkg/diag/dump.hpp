@@ -27,17 +27,17 @@ namespace ocne::diag {
 
 struct DumpOptions
 {
-  bool curated = false;            // -c: a fixed list of kinds instead of discovery
-  bool include_configmaps = false; // -m
+  bool curated = false;                // -c: a fixed list of kinds instead of discovery
+  bool include_configmaps = false;     // -m
   std::vector<std::string> namespaces; // -n: only these (each must exist)
   std::vector<std::string> nodes;      // -N: only these nodes' files (each must exist)
   bool skip_nodes = false;             // -s: no node files
   std::string node_image;              // the node pods' image; empty: k_node_pod_image
-  bool skip_cluster = false;  // -r
-  bool skip_pod_logs = false; // -p
-  bool redact = true;         // false with -t
-  bool keep_managed_fields = false; // --managed
-  bool json = false;                // --json
+  bool skip_cluster = false;           // -r
+  bool skip_pod_logs = false;          // -p
+  bool redact = true;                  // false with -t
+  bool keep_managed_fields = false;    // --managed
+  bool json = false;                   // --json
   // Bytes kept of each container log (the newest ones are what matter).
   std::int64_t log_limit_bytes = 16 << 20;
 };

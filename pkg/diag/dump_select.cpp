@@ -106,9 +106,8 @@ select_resources(const std::vector<k8s::ResourceMapping>& discovered, const Dump
       out.push_back(m);
     }
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return resource_file_name(a) < resource_file_name(b);
-  });
+  std::sort(
+    out.begin(), out.end(), [](const auto& a, const auto& b) { return resource_file_name(a) < resource_file_name(b); });
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+
 #include <ctime>
 #include <filesystem>
 #include <set>
@@ -14,17 +15,27 @@ namespace {
 
 struct ArchiveDeleter
 {
-  void operator()(archive* a) const { archive_write_free(a); }
+  void
+  operator()(archive* a) const
+  {
+    archive_write_free(a);
+  }
 };
 struct EntryDeleter
 {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
+  void
+  operator()(archive_entry* e) const
+  {
+    archive_entry_free(e);
+  }
 };
 
 class FolderSink : public DumpSink
 {
 public:
-  explicit FolderSink(fs::Path root) : m_root(std::move(root)) {}
+  explicit FolderSink(fs::Path root) : m_root(std::move(root))
+  {
+  }
 
   Status
   put(const std::string& relative, std::string_view content) override
@@ -35,8 +46,16 @@ public:
     return fs::write_file_atomic(path, content, fs::k_private);
   }
 
-  Status finish() override { return {}; }
-  std::string where() const override { return m_root.string(); }
+  Status
+  finish() override
+  {
+    return {};
+  }
+  std::string
+  where() const override
+  {
+    return m_root.string();
+  }
 
 private:
   fs::Path m_root;
@@ -46,10 +65,7 @@ class ArchiveSink : public DumpSink
 {
 public:
   ArchiveSink(fs::Path target, fs::AtomicFile file, std::unique_ptr<archive, ArchiveDeleter> a)
-    : m_target(std::move(target))
-    , m_file(std::move(file))
-    , m_archive(std::move(a))
-    , m_time(std::time(nullptr))
+    : m_target(std::move(target)), m_file(std::move(file)), m_archive(std::move(a)), m_time(std::time(nullptr))
   {
   }
 
@@ -67,8 +83,8 @@ public:
       }
     }
     OCNE_TRY(header(relative, AE_IFREG, 0600, content.size()));
-    if (!content.empty() &&
-        archive_write_data(m_archive.get(), content.data(), content.size()) != static_cast<la_ssize_t>(content.size())) {
+    if (!content.empty() && archive_write_data(m_archive.get(), content.data(), content.size()) !=
+                              static_cast<la_ssize_t>(content.size())) {
       return make_error(fail(relative));
     }
     return {};
@@ -83,7 +99,11 @@ public:
     return m_file.commit();
   }
 
-  std::string where() const override { return m_target.string(); }
+  std::string
+  where() const override
+  {
+    return m_target.string();
+  }
 
 private:
   Status
@@ -161,7 +181,8 @@ archive_sink(const fs::Path& file)
       archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
       archive_write_open_fd(a.get(), out.fd()) != ARCHIVE_OK) {
     const char* why = archive_error_string(a.get());
-    return make_error(ErrorKind::io, "writing {}: {}", file.string(), why != nullptr ? why : "cannot start the archive");
+    return make_error(
+      ErrorKind::io, "writing {}: {}", file.string(), why != nullptr ? why : "cannot start the archive");
   }
   return std::unique_ptr<DumpSink>(std::make_unique<ArchiveSink>(file, std::move(out), std::move(a)));
 }

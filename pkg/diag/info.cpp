@@ -1,16 +1,17 @@
 #include "pkg/diag/info.hpp"
 
-#include "pkg/core/strings.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
 #include "pkg/diag/capi_resources.hpp"
 #include "pkg/diag/node_files.hpp"
 #include "pkg/diag/table.hpp"
 #include "pkg/k8s/object.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
-#include <map>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
 #include <set>
 
 namespace ocne::diag {
@@ -84,7 +85,8 @@ collect_info(k8s::Client& client, const InfoOptions& options)
       nf.image = options.node_image;
     }
     OCNE_TRY(collect_node_files(
-      client, nf,
+      client,
+      nf,
       [&](const std::string& node, const std::string& file, std::string content) -> Status {
         files[node][file] = std::move(content);
         return {};
@@ -98,7 +100,8 @@ collect_info(k8s::Client& client, const InfoOptions& options)
   }
   if (options.management != nullptr) {
     info.capi_source = options.management->access().server;
-    OCNE_TRY_ASSIGN(auto capi, list_capi(*options.management, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
+    OCNE_TRY_ASSIGN(auto capi,
+                    list_capi(*options.management, { "Cluster", "KubeadmControlPlane", "MachineDeployment" }));
     // Only this cluster's: its Cluster, the control plane it names, the
     // MachineDeployments of spec.clusterName.
     std::string control_plane;
@@ -114,7 +117,8 @@ collect_info(k8s::Client& client, const InfoOptions& options)
       }
       const auto kind = k8s::string_at(o, "/kind");
       const auto name = k8s::string_at(o, "/metadata/name");
-      const bool labelled = k8s::string_at(o, "/metadata/labels/cluster.x-k8s.io~1cluster-name") == options.capi_cluster;
+      const bool labelled =
+        k8s::string_at(o, "/metadata/labels/cluster.x-k8s.io~1cluster-name") == options.capi_cluster;
       if ((kind == "Cluster" && name == options.capi_cluster) ||
           (kind == "KubeadmControlPlane" && (name == control_plane || labelled)) ||
           (kind == "MachineDeployment" && k8s::string_at(o, "/spec/clusterName") == options.capi_cluster)) {
@@ -186,7 +190,8 @@ format_info(const ClusterInfo& info)
   }
   out += format_table({ "NAME", "ROLE", "STATE", "VERSION", "OS", "UPDATE AVAILABLE" }, rows, "  ");
   if (!info.capi.empty()) {
-    out += info.capi_source.empty() ? "\nCluster API:\n" : "\nCluster API (from the management cluster at " + info.capi_source + "):\n";
+    out += info.capi_source.empty() ? "\nCluster API:\n"
+                                    : "\nCluster API (from the management cluster at " + info.capi_source + "):\n";
     rows.clear();
     for (const auto& h : info.capi) {
       rows.push_back({ h.kind,
@@ -242,12 +247,8 @@ info_json(const ClusterInfo& info)
   }
   json capi = json::array();
   for (const auto& h : info.capi) {
-    json o = { { "kind", h.kind },
-               { "namespace", h.namespace_ },
-               { "name", h.name },
-               { "version", h.version },
-               { "healthy", h.problems.empty() },
-               { "problems", h.problems } };
+    json o = { { "kind", h.kind },       { "namespace", h.namespace_ },     { "name", h.name },
+               { "version", h.version }, { "healthy", h.problems.empty() }, { "problems", h.problems } };
     if (!h.phase.empty()) {
       o["phase"] = h.phase;
     }

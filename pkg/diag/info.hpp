@@ -11,6 +11,7 @@
 #include "pkg/k8s/client.hpp"
 
 #include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <vector>
 
@@ -31,7 +32,7 @@ struct NodeInfo
   std::string kernel_version;
   std::string container_runtime;
   bool update_available = false; // the annotation, or a staged commit the node's files show
-  NodeDetails details;            // from the node's files, when they were collected
+  NodeDetails details;           // from the node's files, when they were collected
 };
 
 struct ClusterInfo

@@ -13,14 +13,18 @@ namespace ocne::diag {
 
 struct NodeDetails
 {
-  bool collected = false;      // any file was read
-  std::string update_source;   // update.yaml as it is
-  std::string deployments;     // `ostree admin status` without Version/origin lines
-  std::string booted_commit;   // of the booted deployment ("* ..."), without the deploy serial
-  std::string staged_commit;   // ock:ock, when the update service made it
+  bool collected = false;                // any file was read
+  std::string update_source;             // update.yaml as it is
+  std::string deployments;               // `ostree admin status` without Version/origin lines
+  std::string booted_commit;             // of the booted deployment ("* ..."), without the deploy serial
+  std::string staged_commit;             // ock:ock, when the update service made it
   std::vector<std::string> failed_units; // "kubelet.service"
   // A staged commit that is not the booted one.
-  bool update_staged() const { return !staged_commit.empty() && staged_commit != booted_commit; }
+  bool
+  update_staged() const
+  {
+    return !staged_commit.empty() && staged_commit != booted_commit;
+  }
 };
 
 // files: a node's file name -> content.

@@ -6,9 +6,10 @@
 #include "pkg/k8s/exec.hpp"
 #include "pkg/k8s/object.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 namespace ocne::diag {
 
@@ -26,7 +27,10 @@ make_node_files()
     // The commit the update service staged (ocne-update.sh creates ock:ock).
     { "ostree-staged.out", { "ostree", "rev-parse", "ock:ock" }, true, true },
     { "rpm-ostree-status.out", { "rpm-ostree", "status" }, false, false },
-    { "failed-units.out", { "systemctl", "list-units", "--failed", "--no-legend", "--plain", "--no-pager" }, true, false },
+    { "failed-units.out",
+      { "systemctl", "list-units", "--failed", "--no-legend", "--plain", "--no-pager" },
+      true,
+      false },
     cat("crictl.conf", "/etc/crictl.yaml"),
     cat("crio.conf", "/etc/crio/crio.conf"),
     { "crio-proxy.conf", { "cat", "/etc/systemd/system/crio.service.d/proxy.conf" }, false, true },

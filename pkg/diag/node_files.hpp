@@ -17,18 +17,17 @@
 
 namespace ocne::diag {
 
-enum class NodeFileSet
-{
+enum class NodeFileSet {
   full,    // dump
   summary, // info and analyze: update.yaml, ostree, failed units
 };
 
 struct NodeFile
 {
-  std::string name; // the file's name in the node's folder
+  std::string name;                 // the file's name in the node's folder
   std::vector<std::string> command; // run in the node's root
-  bool summary = false;  // part of NodeFileSet::summary
-  bool may_fail = false; // a non-zero exit is an answer (no such ref), not a failure
+  bool summary = false;             // part of NodeFileSet::summary
+  bool may_fail = false;            // a non-zero exit is an answer (no such ref), not a failure
 };
 
 // Every file, in the order they are collected.
@@ -52,7 +51,9 @@ using NodeWarning = std::function<void(const std::string& what, const std::strin
 // Starts one pod per node (NotReady nodes are skipped with a warning, their
 // kubelet cannot run it), runs the commands in each and hands every file to
 // sink; the pods are deleted before this returns, however it returns.
-Status collect_node_files(k8s::Client& client, const NodeFilesOptions& options, const NodeFileSink& sink,
+Status collect_node_files(k8s::Client& client,
+                          const NodeFilesOptions& options,
+                          const NodeFileSink& sink,
                           const NodeWarning& warn);
 
 } // namespace ocne::diag

@@ -6,12 +6,14 @@
 #include "pkg/diag/pod_hygiene.hpp"
 #include "pkg/k8s/object.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
 #include <cerrno>
 #include <csignal>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-#include <unistd.h>
 
 namespace ocne::diag {
 
@@ -67,21 +69,23 @@ node_pod(const NodePodSpec& s, const std::string& name)
                { "terminationGracePeriodSeconds", 0 },
                { "tolerations", json::array({ { { "operator", "Exists" } } }) },
                { "containers",
-                 json::array({ { { "name", s.container },
-                                 { "image", s.image },
-                                 { "command", { "sleep", std::to_string(s.deadline_seconds) } },
-                                 { "stdin", s.stdin },
-                                 { "tty", s.tty },
-                                 { "securityContext", { { "privileged", true } } },
-                                 { "volumeMounts", json::array({ { { "name", "host" }, { "mountPath", "/hostroot" } } }) } } }) },
+                 json::array(
+                   { { { "name", s.container },
+                       { "image", s.image },
+                       { "command", { "sleep", std::to_string(s.deadline_seconds) } },
+                       { "stdin", s.stdin },
+                       { "tty", s.tty },
+                       { "securityContext", { { "privileged", true } } },
+                       { "volumeMounts", json::array({ { { "name", "host" }, { "mountPath", "/hostroot" } } }) } } }) },
                { "volumes", json::array({ { { "name", "host" }, { "hostPath", { { "path", "/" } } } } }) } } } };
 }
 
 Result<int>
 sweep_pods(k8s::Client& client, const std::string& host)
 {
-  auto pods = client.list(k_pod, { .namespace_ = k_ocne_namespace,
-                                   .label_selector = std::string(k_managed_by_label) + "=" + k_managed_by_value });
+  auto pods = client.list(
+    k_pod,
+    { .namespace_ = k_ocne_namespace, .label_selector = std::string(k_managed_by_label) + "=" + k_managed_by_value });
   if (!pods) {
     return pods.error().kind() == ErrorKind::not_found ? Result<int>(0) : make_error(pods.error());
   }
@@ -111,18 +115,15 @@ sweep_pods(k8s::Client& client, const std::string& host)
 Status
 prepare_node_pods(k8s::Client& client)
 {
-  OCNE_TRY(client.create_if_absent({ { "apiVersion", "v1" },
-                                      { "kind", "Namespace" },
-                                      { "metadata", { { "name", k_ocne_namespace } } } }));
+  OCNE_TRY(client.create_if_absent(
+    { { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", k_ocne_namespace } } } }));
   const auto owner = this_run_owner();
   OCNE_TRY(sweep_pods(client, owner.substr(0, owner.rfind('/'))));
   return {};
 }
 
 NodePod::NodePod(k8s::Client& client, NodePodSpec spec, std::string name)
-  : m_client(client)
-  , m_spec(std::move(spec))
-  , m_name(std::move(name))
+  : m_client(client), m_spec(std::move(spec)), m_name(std::move(name))
 {
 }
 
@@ -148,7 +149,8 @@ NodePod::~NodePod()
   const auto ok = m_client.remove(k8s::ObjectRef{ "v1", "Pod", k_ocne_namespace, m_name },
                                   { .propagation = k8s::Propagation::background, .ignore_not_found = true });
   if (!ok) {
-    log::warn("could not delete pod {}/{}: {} (the next run sweeps it)", k_ocne_namespace, m_name, ok.error().message());
+    log::warn(
+      "could not delete pod {}/{}: {} (the next run sweeps it)", k_ocne_namespace, m_name, ok.error().message());
   }
   if (was_interrupted) {
     request_interrupt();
@@ -166,15 +168,23 @@ NodePod::wait_running(std::chrono::seconds timeout)
       return {};
     }
     if (phase == "Failed" || phase == "Succeeded") {
-      return make_error(ErrorKind::unavailable, "pod {}/{} on node {} ended before it ran ({})", k_ocne_namespace, m_name,
-                        m_spec.node, phase);
+      return make_error(ErrorKind::unavailable,
+                        "pod {}/{} on node {} ended before it ran ({})",
+                        k_ocne_namespace,
+                        m_name,
+                        m_spec.node,
+                        phase);
     }
     if (interrupted()) {
       return make_error(ErrorKind::cancelled, "interrupted");
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return make_error(ErrorKind::timeout, "pod {}/{} on node {} did not start within {} s", k_ocne_namespace, m_name,
-                        m_spec.node, timeout.count());
+      return make_error(ErrorKind::timeout,
+                        "pod {}/{} on node {} did not start within {} s",
+                        k_ocne_namespace,
+                        m_name,
+                        m_spec.node,
+                        timeout.count());
     }
     // Polled: a watch would need a second connection kept open for this.
     std::this_thread::sleep_for(std::chrono::milliseconds(300));

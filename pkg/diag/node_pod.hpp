@@ -10,9 +10,10 @@
 #include "pkg/core/error.hpp"
 #include "pkg/k8s/client.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 namespace ocne::diag {
@@ -61,8 +62,16 @@ public:
 
   // Waits until the container runs.
   Status wait_running(std::chrono::seconds timeout);
-  const std::string& name() const { return m_name; }
-  const NodePodSpec& spec() const { return m_spec; }
+  const std::string&
+  name() const
+  {
+    return m_name;
+  }
+  const NodePodSpec&
+  spec() const
+  {
+    return m_spec;
+  }
 
 private:
   NodePod(k8s::Client& client, NodePodSpec spec, std::string name);

@@ -1,12 +1,13 @@
 #include "pkg/diag/redact.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <fmt/format.h>
 #include <pcre2.h>
 
-#include <algorithm>
 #include <arpa/inet.h>
+
+#include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 #include <functional>
 #include <stdexcept>
 
@@ -16,11 +17,19 @@ namespace {
 
 struct CodeDeleter
 {
-  void operator()(pcre2_code* c) const { pcre2_code_free(c); }
+  void
+  operator()(pcre2_code* c) const
+  {
+    pcre2_code_free(c);
+  }
 };
 struct MatchDataDeleter
 {
-  void operator()(pcre2_match_data* m) const { pcre2_match_data_free(m); }
+  void
+  operator()(pcre2_match_data* m) const
+  {
+    pcre2_match_data_free(m);
+  }
 };
 using Code = std::unique_ptr<pcre2_code, CodeDeleter>;
 
@@ -39,7 +48,8 @@ compile(const char* pattern, uint32_t options = 0)
     PCRE2_UCHAR buffer[256];
     pcre2_get_error_message(error, buffer, sizeof buffer);
     // The patterns are ours: a bad one is a bug.
-    throw std::logic_error(fmt::format("redaction pattern {} at {}: {}", pattern, offset, reinterpret_cast<char*>(buffer)));
+    throw std::logic_error(
+      fmt::format("redaction pattern {} at {}: {}", pattern, offset, reinterpret_cast<char*>(buffer)));
   }
   pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); // best effort; the interpreter works too
   return Code(code);
@@ -87,34 +97,40 @@ struct Redactor::Patterns
   std::unique_ptr<pcre2_match_data, MatchDataDeleter> match{ pcre2_match_data_create(16, nullptr) };
 };
 
-Redactor::Redactor(std::vector<std::string> names)
-  : m_patterns(std::make_unique<Patterns>())
-  , m_names(std::move(names))
+Redactor::Redactor(std::vector<std::string> names) : m_patterns(std::make_unique<Patterns>()), m_names(std::move(names))
 {
   auto& r = m_patterns->rules;
   // A PEM private key, also inside JSON strings where newlines are "\n".
-  r.push_back({ compile(R"(-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----)"), 0, "PEM-KEY", {} });
+  r.push_back(
+    { compile(R"(-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----)"), 0, "PEM-KEY", {} });
   // kubeconfig credentials in YAML or JSON form.
-  r.push_back({ compile(R"((?:client-key-data|client-certificate-data|token|password|client-secret)["']?\s*:\s*["']?([A-Za-z0-9+/=._~-]{6,}))",
-                        PCRE2_CASELESS),
-                1,
-                "CREDENTIAL",
-                {} });
+  r.push_back(
+    { compile(
+        R"((?:client-key-data|client-certificate-data|token|password|client-secret)["']?\s*:\s*["']?([A-Za-z0-9+/=._~-]{6,}))",
+        PCRE2_CASELESS),
+      1,
+      "CREDENTIAL",
+      {} });
   r.push_back({ compile(R"(\bBearer\s+([A-Za-z0-9._~+/-]+=*))", PCRE2_CASELESS), 1, "TOKEN", {} });
   // JSON Web Tokens (service account tokens): header.payload.signature.
   r.push_back({ compile(R"(\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+)"), 0, "TOKEN", {} });
-  r.push_back({ compile(R"(\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)\s+(AAAA[A-Za-z0-9+/]+=*(?:[ \t]+[^\s"',\\]+)?))"),
-                1,
-                "SSH-KEY",
-                {} });
-  r.push_back({ compile(R"(\bocid1\.[a-z0-9_-]+\.[a-z0-9_-]*\.[a-z0-9_-]*(?:\.[a-z0-9_-]*)?\.[a-z0-9]+\b)"), 0, "OCID", {} });
+  r.push_back(
+    { compile(
+        R"(\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)\s+(AAAA[A-Za-z0-9+/]+=*(?:[ \t]+[^\s"',\\]+)?))"),
+      1,
+      "SSH-KEY",
+      {} });
+  r.push_back(
+    { compile(R"(\bocid1\.[a-z0-9_-]+\.[a-z0-9_-]*\.[a-z0-9_-]*(?:\.[a-z0-9_-]*)?\.[a-z0-9]+\b)"), 0, "OCID", {} });
   // OCI instance metadata, also JSON inside a string ("\"user_data\": \"...").
   r.push_back({ compile(R"(user_data\\?"\s*:\s*\\?"([A-Za-z0-9+/=]+))"), 1, "USER-DATA", {} });
   r.push_back({ compile(R"(Opc request id:\s*([A-Za-z0-9/._-]+))", PCRE2_CASELESS), 1, "REQUEST-ID", {} });
-  r.push_back({ compile(R"((?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![0-9A-Za-z:]))"),
-                0,
-                "IPV6",
-                valid_ipv6 });
+  r.push_back(
+    { compile(
+        R"((?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![0-9A-Za-z:]))"),
+      0,
+      "IPV6",
+      valid_ipv6 });
   r.push_back({ compile(R"((?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9]|\.[0-9]))"), 0, "IPV4", valid_ipv4 });
   // Longest names first, so "node-10" is not taken for "node-1".
   std::sort(m_names.begin(), m_names.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });

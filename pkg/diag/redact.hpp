@@ -39,7 +39,11 @@ public:
 
   std::string redact(std::string_view text);
   // Every replacement made so far, in first-seen order.
-  const std::vector<Redaction>& redactions() const { return m_list; }
+  const std::vector<Redaction>&
+  redactions() const
+  {
+    return m_list;
+  }
   // "replacement,kind,original" lines with a header (RFC 4180 quoting).
   std::string map_csv() const;
 

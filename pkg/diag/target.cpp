@@ -64,7 +64,8 @@ management_of(const Target& target, const Environment& env, const StateDir& stat
   ManagementRef ref{ at("capi.management"), at("capi.namespace"), at("capi.cluster") };
   std::error_code ec;
   if (ref.kubeconfig.empty() || ref.cluster.empty() ||
-      std::filesystem::weakly_canonical(ref.kubeconfig, ec) == std::filesystem::weakly_canonical(record->kubeconfig, ec)) {
+      std::filesystem::weakly_canonical(ref.kubeconfig, ec) ==
+        std::filesystem::weakly_canonical(record->kubeconfig, ec)) {
     return std::optional<ManagementRef>();
   }
   return std::optional<ManagementRef>(std::move(ref));

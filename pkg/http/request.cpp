@@ -4,11 +4,11 @@
 #include "pkg/core/strings.hpp"
 
 #include <fcntl.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <strings.h>
 
 namespace ocne::http {
 
@@ -105,7 +105,7 @@ private:
 void
 Headers::add(std::string name, std::string value)
 {
-  m_entries.push_back({std::move(name), std::move(value)});
+  m_entries.push_back({ std::move(name), std::move(value) });
 }
 
 void
@@ -158,10 +158,7 @@ file_body(const std::string& path, std::uint64_t offset, std::uint64_t length)
 {
   fs::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
-    return make_error(errno == ENOENT ? ErrorKind::not_found : ErrorKind::io,
-                      "{}: {}",
-                      path,
-                      fs::errno_message(errno));
+    return make_error(errno == ENOENT ? ErrorKind::not_found : ErrorKind::io, "{}: {}", path, fs::errno_message(errno));
   }
   return std::make_shared<FileRangeBody>(std::move(fd), path, offset, length);
 }

@@ -87,10 +87,10 @@ struct Request
   std::function<void(long status, const Headers& headers)> on_headers;
 
   // Overall time limit for one attempt (0 = the transport's default, none).
-  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds timeout{ 0 };
   // Fails an attempt when no byte moves for this long (0 = the transport's
   // default). Long-lived streams (watches) use this instead of timeout.
-  std::chrono::milliseconds idle_timeout{0};
+  std::chrono::milliseconds idle_timeout{ 0 };
 
   // Whether the request may be sent twice. Unset: GET, HEAD, PUT, DELETE and
   // OPTIONS are idempotent; POST and PATCH are not.

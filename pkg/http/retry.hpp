@@ -12,10 +12,10 @@ struct RetryPolicy
 {
   // Attempts in all, the first included. 1 disables retries.
   int max_attempts = 5;
-  std::chrono::milliseconds initial_backoff{250};
-  std::chrono::milliseconds max_backoff{15000};
+  std::chrono::milliseconds initial_backoff{ 250 };
+  std::chrono::milliseconds max_backoff{ 15000 };
   // A Retry-After longer than this is clamped, so a server cannot park us.
-  std::chrono::milliseconds max_retry_after{60000};
+  std::chrono::milliseconds max_retry_after{ 60000 };
 };
 
 // Whether a response status is worth retrying: 408, 429, 500, 502, 503, 504.

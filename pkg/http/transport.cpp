@@ -161,20 +161,20 @@ bool
 transient_failure(CURLcode code)
 {
   switch (code) {
-  case CURLE_COULDNT_CONNECT:
-  case CURLE_COULDNT_RESOLVE_HOST:
-  case CURLE_COULDNT_RESOLVE_PROXY:
-  case CURLE_OPERATION_TIMEDOUT:
-  case CURLE_SEND_ERROR:
-  case CURLE_RECV_ERROR:
-  case CURLE_GOT_NOTHING:
-  case CURLE_PARTIAL_FILE:
-  case CURLE_HTTP2:
-  case CURLE_HTTP2_STREAM:
-  case CURLE_SSL_CONNECT_ERROR:
-    return true;
-  default:
-    return false;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -202,7 +202,7 @@ struct Transport::Impl
   TransportOptions options;
   mutable std::mutex mutex;
   mutable std::vector<CurlEasy> idle; // handles keep their connections alive
-  mutable std::mt19937_64 rng{std::random_device{}()};
+  mutable std::mt19937_64 rng{ std::random_device{}() };
 
   CurlEasy
   checkout() const
@@ -371,7 +371,7 @@ Transport::send(Request request) const
     Attempt attempt;
     attempt.request = &request;
     attempt.body = body.get();
-    char errbuf[CURL_ERROR_SIZE] = {0};
+    char errbuf[CURL_ERROR_SIZE] = { 0 };
     auto handle = m_impl->checkout();
     if (!handle) {
       return make_error(ErrorKind::internal, "cannot create a curl handle");
@@ -389,7 +389,7 @@ Transport::send(Request request) const
       return make_error(ErrorKind::cancelled, "{} {}: cancelled", request.method, safe_url);
     }
 
-    std::chrono::milliseconds delay{0};
+    std::chrono::milliseconds delay{ 0 };
     if (code != CURLE_OK) {
       const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
       log::debug("{}: {} {} failed after {} ms (attempt {}): {}",
@@ -399,22 +399,17 @@ Transport::send(Request request) const
                  elapsed.count(),
                  attempt_no,
                  detail);
-      const bool may_retry = attempt.streamed == 0 && transient_failure(code) &&
-                             (request.is_idempotent() || connect_failure(code));
+      const bool may_retry =
+        attempt.streamed == 0 && transient_failure(code) && (request.is_idempotent() || connect_failure(code));
       if (!may_retry || attempt_no >= max_attempts) {
-        const auto kind = tls_failure(code)                   ? ErrorKind::auth
+        const auto kind = tls_failure(code)                  ? ErrorKind::auth
                           : code == CURLE_OPERATION_TIMEDOUT ? ErrorKind::timeout
                           : transient_failure(code)          ? ErrorKind::transient
                                                              : ErrorKind::io;
         const auto what = tls_failure(code) ? "TLS verification failed: " : "";
         if (attempt_no > 1) {
-          return make_error(kind,
-                            "{} {}: {}{} (after {} attempts)",
-                            request.method,
-                            safe_url,
-                            what,
-                            detail,
-                            attempt_no);
+          return make_error(
+            kind, "{} {}: {}{} (after {} attempts)", request.method, safe_url, what, detail, attempt_no);
         }
         return make_error(kind, "{} {}: {}{}", request.method, safe_url, what, detail);
       }
@@ -449,12 +444,8 @@ Transport::send(Request request) const
           delay = std::min(*parsed, policy.max_retry_after);
         }
       }
-      log::debug("{}: {} {} answered {}; retrying in {} ms",
-                 name,
-                 request.method,
-                 safe_url,
-                 response.status,
-                 delay.count());
+      log::debug(
+        "{}: {} {} answered {}; retrying in {} ms", name, request.method, safe_url, response.status, delay.count());
     }
     // Sleep in slices so Ctrl-C is noticed quickly.
     const auto until = std::chrono::steady_clock::now() + delay;

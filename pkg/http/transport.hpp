@@ -39,17 +39,17 @@ struct TransportOptions
 {
   TlsOptions tls;
   RetryPolicy retry;
-  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds connect_timeout{ 10000 };
   // Default per-attempt limits (a Request may set its own).
-  std::chrono::milliseconds timeout{0};
-  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds timeout{ 0 };
+  std::chrono::milliseconds idle_timeout{ 60000 };
   std::string user_agent = "ocne/" OCNE_VERSION;
   // HTTP/1.1 by default: parallel transfers then get their own connections.
   bool http2 = false;
   // Name used in debug logs ("oci", "kube", ...).
   std::string log_name = "http";
   // Response headers worth logging at debug level (request ids).
-  std::vector<std::string> log_headers = {"opc-request-id", "x-request-id", "audit-id"};
+  std::vector<std::string> log_headers = { "opc-request-id", "x-request-id", "audit-id" };
 };
 
 class Transport

@@ -37,8 +37,8 @@ bool
 sensitive_param(std::string_view name)
 {
   const auto lower = str::to_lower(name);
-  constexpr std::array k_words = {"token", "signature", "sig", "password", "passwd", "secret", "key", "credential",
-                                  "auth"};
+  constexpr std::array k_words = { "token",  "signature", "sig",        "password", "passwd",
+                                   "secret", "key",       "credential", "auth" };
   for (const auto* w : k_words) {
     if (lower.find(w) != std::string::npos) {
       return true;

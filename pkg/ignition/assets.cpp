@@ -93,7 +93,8 @@ vrrp_instance VI_1 {{
     notify "/etc/keepalived/keepalived_state.sh"
 }}
 )ocne",
-                     net_interface, address);
+                     net_interface,
+                     address);
 }
 
 std::string
@@ -122,7 +123,9 @@ if ! netstat -ltn 2>/dev/null | grep -q ":$PORT "; then
 fi
 exit 0
 )ocne",
-                     net_interface, address, port);
+                     net_interface,
+                     address,
+                     port);
 }
 
 std::string_view
@@ -156,7 +159,8 @@ stream {{
     }}
 }}
 )ocne",
-                     listen_port, backend_port);
+                     listen_port,
+                     backend_port);
 }
 
 std::string_view

@@ -19,8 +19,8 @@ Config::claim_path(const std::string& path, std::string_view what)
   }
   const auto [it, inserted] = m_paths.emplace(path, std::string(what));
   if (!inserted) {
-    return make_error(ErrorKind::internal, "ignition {} {} is already defined as a {}", what, str::quote(path),
-                      it->second);
+    return make_error(
+      ErrorKind::internal, "ignition {} {} is already defined as a {}", what, str::quote(path), it->second);
   }
   return {};
 }
@@ -49,7 +49,7 @@ Config::unit_entry(std::string_view name)
       return unit;
     }
   }
-  m_units.push_back(Unit{.name = std::string(name)});
+  m_units.push_back(Unit{ .name = std::string(name) });
   return m_units.back();
 }
 
@@ -82,8 +82,10 @@ Config::add_dropin(std::string_view unit_name, Dropin dropin)
   auto& unit = unit_entry(unit_name);
   for (const auto& existing : unit.dropins) {
     if (existing.name == dropin.name) {
-      return make_error(ErrorKind::internal, "ignition drop-in {} of unit {} is already defined",
-                        str::quote(dropin.name), str::quote(unit_name));
+      return make_error(ErrorKind::internal,
+                        "ignition drop-in {} of unit {} is already defined",
+                        str::quote(dropin.name),
+                        str::quote(unit_name));
     }
   }
   unit.dropins.push_back(std::move(dropin));
@@ -148,10 +150,10 @@ void
 set_owner(json& node, const std::string& user, const std::string& group)
 {
   if (!user.empty()) {
-    node["user"] = {{"name", user}};
+    node["user"] = { { "name", user } };
   }
   if (!group.empty()) {
-    node["group"] = {{"name", group}};
+    node["group"] = { { "name", group } };
   }
 }
 
@@ -161,14 +163,14 @@ std::string
 Config::to_json() const
 {
   json root = json::object();
-  root["ignition"] = {{"version", k_spec_version}};
+  root["ignition"] = { { "version", k_spec_version } };
   json storage = json::object();
   if (!m_files.empty()) {
     json files = json::array();
     for (const auto& f : m_files) {
-      json node = {{"path", f.path}};
+      json node = { { "path", f.path } };
       set_owner(node, f.user, f.group);
-      node["contents"] = {{"source", make_data_url(f.contents)}};
+      node["contents"] = { { "source", make_data_url(f.contents) } };
       node["mode"] = f.mode;
       node["overwrite"] = f.overwrite;
       files.push_back(std::move(node));
@@ -178,7 +180,7 @@ Config::to_json() const
   if (!m_directories.empty()) {
     json dirs = json::array();
     for (const auto& d : m_directories) {
-      json node = {{"path", d.path}};
+      json node = { { "path", d.path } };
       set_owner(node, d.user, d.group);
       node["mode"] = d.mode;
       dirs.push_back(std::move(node));
@@ -191,14 +193,14 @@ Config::to_json() const
   if (!m_units.empty()) {
     json units = json::array();
     for (const auto& u : m_units) {
-      json node = {{"name", u.name}};
+      json node = { { "name", u.name } };
       if (u.contents) {
         node["contents"] = *u.contents;
       }
       if (!u.dropins.empty()) {
         json dropins = json::array();
         for (const auto& d : u.dropins) {
-          dropins.push_back({{"name", d.name}, {"contents", d.contents}});
+          dropins.push_back({ { "name", d.name }, { "contents", d.contents } });
         }
         node["dropins"] = std::move(dropins);
       }
@@ -210,13 +212,13 @@ Config::to_json() const
       }
       units.push_back(std::move(node));
     }
-    root["systemd"] = {{"units", std::move(units)}};
+    root["systemd"] = { { "units", std::move(units) } };
   }
   json passwd = json::object();
   if (!m_users.empty()) {
     json users = json::array();
     for (const auto& u : m_users) {
-      json node = {{"name", u.name}};
+      json node = { { "name", u.name } };
       if (!u.groups.empty()) {
         node["groups"] = u.groups;
       }
@@ -248,7 +250,7 @@ Config::to_json() const
   if (!m_groups.empty()) {
     json groups = json::array();
     for (const auto& g : m_groups) {
-      json node = {{"name", g.name}};
+      json node = { { "name", g.name } };
       if (g.system) {
         node["system"] = true;
       }

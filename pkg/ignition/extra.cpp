@@ -121,7 +121,8 @@ translate_contents(json& contents, const std::string& where, std::string_view or
   }
   if (contents.contains("local")) {
     return make_error(ErrorKind::invalid_input,
-                      "{}: {}.local is not supported; inline the contents or run butane --files-dir first", origin,
+                      "{}: {}.local is not supported; inline the contents or run butane --files-dir first",
+                      origin,
                       where);
   }
   if (contents.contains("inline")) {
@@ -150,18 +151,20 @@ butane_to_ignition(std::string_view yaml_text, std::string_view origin)
   }
   if (!root.IsMap() || !root["variant"] || !root["version"]) {
     return make_error(ErrorKind::invalid_input,
-                      "{}: neither Ignition JSON nor Butane YAML (Butane needs 'variant' and 'version')", origin);
+                      "{}: neither Ignition JSON nor Butane YAML (Butane needs 'variant' and 'version')",
+                      origin);
   }
-  static const char* k_unsupported[] = {"boot_device", "grub"};
+  static const char* k_unsupported[] = { "boot_device", "grub" };
   for (const auto* key : k_unsupported) {
     if (root[key]) {
-      return make_error(ErrorKind::invalid_input, "{}: Butane section '{}' is not supported; translate with butane first",
-                        origin, key);
+      return make_error(
+        ErrorKind::invalid_input, "{}: Butane section '{}' is not supported; translate with butane first", origin, key);
     }
   }
   if (root["storage"] && root["storage"]["trees"]) {
     return make_error(ErrorKind::invalid_input,
-                      "{}: Butane storage.trees is not supported; translate with butane --files-dir first", origin);
+                      "{}: Butane storage.trees is not supported; translate with butane --files-dir first",
+                      origin);
   }
   json out;
   try {
@@ -183,7 +186,8 @@ butane_to_ignition(std::string_view yaml_text, std::string_view origin)
       }
       if (files[i].contains("append") && files[i]["append"].is_array()) {
         for (std::size_t j = 0; j < files[i]["append"].size(); ++j) {
-          OCNE_TRY(translate_contents(files[i]["append"][j], fmt::format("storage.files[{}].append[{}]", i, j), origin));
+          OCNE_TRY(
+            translate_contents(files[i]["append"][j], fmt::format("storage.files[{}].append[{}]", i, j), origin));
         }
       }
     }
@@ -207,7 +211,7 @@ parse_extra_ignition(std::string_view text, std::string_view origin)
   } else {
     OCNE_TRY_ASSIGN(as_json, butane_to_ignition(text, origin));
   }
-  OCNE_TRY(validate(as_json, origin, {.exact_version = false}));
+  OCNE_TRY(validate(as_json, origin, { .exact_version = false }));
   return as_json;
 }
 
@@ -239,12 +243,12 @@ load_extra_ignition(const fs::Path& path, std::string_view inline_text)
         return tl::unexpected(text.error().with_context("extraIgnition"));
       }
       OCNE_TRY_ASSIGN(auto parsed, parse_extra_ignition(*text, file.string()));
-      out.push_back({file.string(), std::move(parsed)});
+      out.push_back({ file.string(), std::move(parsed) });
     }
   }
   if (!str::trim(inline_text).empty()) {
     OCNE_TRY_ASSIGN(auto parsed, parse_extra_ignition(inline_text, "extraIgnitionInline"));
-    out.push_back({"extraIgnitionInline", std::move(parsed)});
+    out.push_back({ "extraIgnitionInline", std::move(parsed) });
   }
   return out;
 }

@@ -47,11 +47,11 @@ emit_args(YAML::Emitter& out, KubeadmApi api, const char* key, const Args& args)
 Args
 kubelet_args(const std::string& cipher_suites)
 {
-  Args args = {{"node-ip", std::string(k_node_ip_placeholder)},
-               {"tls-min-version", "VersionTLS12"},
-               {"address", "0.0.0.0"},
-               {"authorization-mode", "AlwaysAllow"},
-               {"volume-plugin-dir", "/var/lib/kubelet/volumeplugins"}};
+  Args args = { { "node-ip", std::string(k_node_ip_placeholder) },
+                { "tls-min-version", "VersionTLS12" },
+                { "address", "0.0.0.0" },
+                { "authorization-mode", "AlwaysAllow" },
+                { "volume-plugin-dir", "/var/lib/kubelet/volumeplugins" } };
   if (!cipher_suites.empty()) {
     args.emplace_back("tls-cipher-suites", cipher_suites);
   }
@@ -61,7 +61,7 @@ kubelet_args(const std::string& cipher_suites)
 Args
 tls_args(const std::string& cipher_suites)
 {
-  Args args = {{"tls-min-version", "VersionTLS12"}};
+  Args args = { { "tls-min-version", "VersionTLS12" } };
   if (!cipher_suites.empty()) {
     args.emplace_back("tls-cipher-suites", cipher_suites);
   }
@@ -127,8 +127,8 @@ init_configuration_yaml(const InitOptions& o)
     init << YAML::Key << "token" << YAML::Value << o.bootstrap_token.reveal();
     init << YAML::Key << "description" << YAML::Value << "created by ocne for joining nodes";
     init << YAML::Key << "ttl" << YAML::Value << "24h0m0s";
-    emit_strings(init, "usages", {"signing", "authentication"});
-    emit_strings(init, "groups", {"system:bootstrappers:kubeadm:default-node-token"});
+    emit_strings(init, "usages", { "signing", "authentication" });
+    emit_strings(init, "groups", { "system:bootstrappers:kubeadm:default-node-token" });
     init << YAML::EndMap << YAML::EndSeq;
   }
   init << YAML::Key << "localAPIEndpoint" << YAML::Value << YAML::BeginMap;
@@ -145,7 +145,7 @@ init_configuration_yaml(const InitOptions& o)
   }
   // kubeadm installs kube-proxy and CoreDNS (with OCK's images, from
   // imageRepository and dns.imageTag); the CNI comes after (pkg/addons).
-  emit_strings(init, "skipPhases", {"preflight"});
+  emit_strings(init, "skipPhases", { "preflight" });
   emit_patches(init);
   init << YAML::EndMap;
 
@@ -162,7 +162,7 @@ init_configuration_yaml(const InitOptions& o)
           << YAML::BeginMap;
   cluster << YAML::Key << "imageRepository" << YAML::Value << o.image_repository;
   cluster << YAML::Key << "imageTag" << YAML::Value << o.etcd_tag;
-  Args etcd_args = {{"listen-metrics-urls", "http://0.0.0.0:2381"}};
+  Args etcd_args = { { "listen-metrics-urls", "http://0.0.0.0:2381" } };
   if (!o.cipher_suites.empty()) {
     etcd_args.emplace_back("cipher-suites", o.cipher_suites);
   }
@@ -177,7 +177,7 @@ init_configuration_yaml(const InitOptions& o)
     emit_strings(cluster, "certSANs", o.cert_sans);
   }
   cluster << YAML::EndMap;
-  for (const auto* component : {"controllerManager", "scheduler"}) {
+  for (const auto* component : { "controllerManager", "scheduler" }) {
     cluster << YAML::Key << component << YAML::Value << YAML::BeginMap;
     emit_args(cluster, o.api, "extraArgs", tls_args(o.cipher_suites));
     cluster << YAML::EndMap;
@@ -206,7 +206,7 @@ join_configuration_yaml(const JoinOptions& o)
       << YAML::BeginMap;
   out << YAML::Key << "apiServerEndpoint" << YAML::Value << endpoint(o.api_address, o.api_port);
   out << YAML::Key << "token" << YAML::Value << o.bootstrap_token.reveal();
-  emit_strings(out, "caCertHashes", {o.ca_cert_hash});
+  emit_strings(out, "caCertHashes", { o.ca_cert_hash });
   out << YAML::EndMap << YAML::EndMap;
   out << YAML::Key << "nodeRegistration" << YAML::Value << YAML::BeginMap;
   emit_args(out, o.api, "kubeletExtraArgs", kubelet_args(o.cipher_suites));
@@ -219,7 +219,7 @@ join_configuration_yaml(const JoinOptions& o)
     out << YAML::Key << "certificateKey" << YAML::Value << o.certificate_key.reveal();
     out << YAML::EndMap;
   }
-  emit_strings(out, "skipPhases", {"preflight"});
+  emit_strings(out, "skipPhases", { "preflight" });
   emit_patches(out);
   out << YAML::EndMap;
   return Secret(std::string(out.c_str()) + "\n");

@@ -45,8 +45,8 @@ struct InitOptions
   std::string cipher_suites;
   // No worker nodes: the control plane takes workloads (taints: []).
   bool schedulable_control_plane = false;
-  Secret bootstrap_token;  // created by kubeadm init (24 h, default groups)
-  Secret certificate_key;  // for --upload-certs
+  Secret bootstrap_token; // created by kubeadm init (24 h, default groups)
+  Secret certificate_key; // for --upload-certs
 };
 
 struct JoinOptions

@@ -24,33 +24,33 @@ const std::map<std::string, ListSpec, std::less<>>&
 list_specs()
 {
   static const std::map<std::string, ListSpec, std::less<>> value = {
-    {"ignition.config.merge", {ListRule::keyed, "source"}},
-    {"ignition.security.tls.certificateAuthorities", {ListRule::keyed, "source"}},
-    {"ignition.proxy.noProxy", {ListRule::union_strings}},
-    {"storage.disks", {ListRule::keyed, "device"}},
-    {"storage.disks[].partitions", {ListRule::keyed, "number"}},
-    {"storage.raid", {ListRule::keyed, "name"}},
-    {"storage.raid[].devices", {ListRule::union_strings}},
-    {"storage.raid[].options", {ListRule::append}},
-    {"storage.filesystems", {ListRule::keyed, "device"}},
-    {"storage.filesystems[].options", {ListRule::append}},
-    {"storage.filesystems[].mountOptions", {ListRule::append}},
-    {"storage.luks", {ListRule::keyed, "name"}},
-    {"storage.luks[].options", {ListRule::append}},
-    {"storage.luks[].openOptions", {ListRule::append}},
-    {"storage.luks[].clevis.tang", {ListRule::keyed, "url"}},
-    {"storage.files", {ListRule::keyed, "path"}},
-    {"storage.files[].append", {ListRule::append}},
-    {"storage.directories", {ListRule::keyed, "path"}},
-    {"storage.links", {ListRule::keyed, "path"}},
-    {"systemd.units", {ListRule::keyed, "name"}},
-    {"systemd.units[].dropins", {ListRule::keyed, "name"}},
-    {"passwd.users", {ListRule::keyed, "name"}},
-    {"passwd.users[].sshAuthorizedKeys", {ListRule::union_strings}},
-    {"passwd.users[].groups", {ListRule::union_strings}},
-    {"passwd.groups", {ListRule::keyed, "name"}},
-    {"kernelArguments.shouldExist", {ListRule::union_strings}},
-    {"kernelArguments.shouldNotExist", {ListRule::union_strings}},
+    { "ignition.config.merge", { ListRule::keyed, "source" } },
+    { "ignition.security.tls.certificateAuthorities", { ListRule::keyed, "source" } },
+    { "ignition.proxy.noProxy", { ListRule::union_strings } },
+    { "storage.disks", { ListRule::keyed, "device" } },
+    { "storage.disks[].partitions", { ListRule::keyed, "number" } },
+    { "storage.raid", { ListRule::keyed, "name" } },
+    { "storage.raid[].devices", { ListRule::union_strings } },
+    { "storage.raid[].options", { ListRule::append } },
+    { "storage.filesystems", { ListRule::keyed, "device" } },
+    { "storage.filesystems[].options", { ListRule::append } },
+    { "storage.filesystems[].mountOptions", { ListRule::append } },
+    { "storage.luks", { ListRule::keyed, "name" } },
+    { "storage.luks[].options", { ListRule::append } },
+    { "storage.luks[].openOptions", { ListRule::append } },
+    { "storage.luks[].clevis.tang", { ListRule::keyed, "url" } },
+    { "storage.files", { ListRule::keyed, "path" } },
+    { "storage.files[].append", { ListRule::append } },
+    { "storage.directories", { ListRule::keyed, "path" } },
+    { "storage.links", { ListRule::keyed, "path" } },
+    { "systemd.units", { ListRule::keyed, "name" } },
+    { "systemd.units[].dropins", { ListRule::keyed, "name" } },
+    { "passwd.users", { ListRule::keyed, "name" } },
+    { "passwd.users[].sshAuthorizedKeys", { ListRule::union_strings } },
+    { "passwd.users[].groups", { ListRule::union_strings } },
+    { "passwd.groups", { ListRule::keyed, "name" } },
+    { "kernelArguments.shouldExist", { ListRule::union_strings } },
+    { "kernelArguments.shouldNotExist", { ListRule::union_strings } },
   };
   return value;
 }
@@ -171,7 +171,7 @@ drop_cross_kind_paths(json& parent, const json& child)
   if (!parent.contains("storage") || !child.contains("storage") || !child["storage"].is_object()) {
     return;
   }
-  static const char* k_kinds[] = {"files", "directories", "links"};
+  static const char* k_kinds[] = { "files", "directories", "links" };
   for (const auto* kind : k_kinds) {
     const auto list = child["storage"].find(kind);
     if (list == child["storage"].end() || !list->is_array()) {

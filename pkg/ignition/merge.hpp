@@ -16,7 +16,8 @@ namespace ocne::ignition {
 
 // Both configs are Ignition JSON; the result keeps the parent's version.
 // child_origin names the child in errors.
-Result<std::string> merge_configs(std::string_view parent_json, std::string_view child_json,
+Result<std::string> merge_configs(std::string_view parent_json,
+                                  std::string_view child_json,
                                   std::string_view child_origin);
 
 } // namespace ocne::ignition

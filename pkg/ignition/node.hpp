@@ -39,9 +39,9 @@ Status add_kubeadm_join(Config& config, const JoinOptions& options);
 
 struct VirtualIpOptions
 {
-  std::string address;       // the virtual IP
-  std::string net_interface; // where keepalived announces it
-  unsigned api_port = 6443;  // nginx listens here
+  std::string address;          // the virtual IP
+  std::string net_interface;    // where keepalived announces it
+  unsigned api_port = 6443;     // nginx listens here
   unsigned backend_port = 6444; // the local kube-apiserver
   std::string nginx_image = "container-registry.oracle.com/olcne/nginx:1.17.7-1";
   std::string proxy_dropin; // proxy drop-in for ocne-nginx.service ("" = none)

@@ -8,9 +8,12 @@ std::string_view
 to_string(NodeRole role)
 {
   switch (role) {
-    case NodeRole::init: return "init";
-    case NodeRole::control_plane: return "control-plane";
-    case NodeRole::worker: return "worker";
+    case NodeRole::init:
+      return "init";
+    case NodeRole::control_plane:
+      return "control-plane";
+    case NodeRole::worker:
+      return "worker";
   }
   return "?";
 }

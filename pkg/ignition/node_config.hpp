@@ -27,9 +27,9 @@ struct NodeConfig
 {
   NodeRole role = NodeRole::init;
   std::string hostname;
-  CommonOptions common; // common.join is set from role
-  InitOptions init;     // role init
-  JoinOptions join;     // other roles; join.control_plane is set from role
+  CommonOptions common;                 // common.join is set from role
+  InitOptions init;                     // role init
+  JoinOptions join;                     // other roles; join.control_plane is set from role
   const pki::ClusterPki* pki = nullptr; // role init
   // Control planes behind the internal load balancer.
   std::optional<VirtualIpOptions> virtual_ip;

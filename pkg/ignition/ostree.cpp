@@ -18,7 +18,7 @@ take_transport(std::string_view& rest)
     rest.remove_prefix(9);
     return t;
   }
-  for (const std::string_view t : {"registry:", "containers-storage:", "oci-archive:", "oci:", "dir:"}) {
+  for (const std::string_view t : { "registry:", "containers-storage:", "oci-archive:", "oci:", "dir:" }) {
     if (str::starts_with(rest, t)) {
       rest.remove_prefix(t.size());
       return t;
@@ -53,11 +53,11 @@ parse_ostree_reference(std::string_view reference)
     bool remote;
     bool image;
   };
-  static constexpr std::array<Form, 5> k_forms = {{{"ostree-unverified-registry:", false, false},
-                                                   {"ostree-unverified-image:", false, true},
-                                                   {"ostree-remote-registry:", true, false},
-                                                   {"ostree-remote-image:", true, true},
-                                                   {"ostree-image-signed:", false, true}}};
+  static constexpr std::array<Form, 5> k_forms = { { { "ostree-unverified-registry:", false, false },
+                                                     { "ostree-unverified-image:", false, true },
+                                                     { "ostree-remote-registry:", true, false },
+                                                     { "ostree-remote-image:", true, true },
+                                                     { "ostree-image-signed:", false, true } } };
   bool matched = false;
   for (const auto& form : k_forms) {
     if (!str::starts_with(rest, form.prefix)) {
@@ -87,9 +87,10 @@ parse_ostree_reference(std::string_view reference)
   const auto last = last_slash == std::string_view::npos ? rest : rest.substr(last_slash + 1);
   if (last.find(':') != std::string_view::npos || rest.find('@') != std::string_view::npos) {
     return make_error(ErrorKind::invalid_input,
-                      "osRegistry {} cannot have a tag or digest; the tag comes from osTag", str::quote(reference));
+                      "osRegistry {} cannot have a tag or digest; the tag comes from osTag",
+                      str::quote(reference));
   }
-  return OstreeReference{std::move(transport), std::string(rest)};
+  return OstreeReference{ std::move(transport), std::string(rest) };
 }
 
 } // namespace ocne::ignition

@@ -22,63 +22,90 @@ using Shape = std::map<std::string, char, std::less<>>;
 const std::map<std::string, Shape, std::less<>>&
 schema()
 {
-  static const Shape resource = {{"source", 's'}, {"compression", 's'}, {"httpHeaders", 'a'}, {"verification", 'o'}};
+  static const Shape resource = {
+    { "source", 's' }, { "compression", 's' }, { "httpHeaders", 'a' }, { "verification", 'o' }
+  };
   static const std::map<std::string, Shape, std::less<>> value = [] {
     std::map<std::string, Shape, std::less<>> s;
-    s[""] = {{"ignition", 'o'}, {"storage", 'o'}, {"systemd", 'o'}, {"passwd", 'o'}, {"kernelArguments", 'o'}};
-    s["ignition"] = {{"version", 's'}, {"config", 'o'}, {"timeouts", 'o'}, {"security", 'o'}, {"proxy", 'o'}};
-    s["ignition.config"] = {{"merge", 'a'}, {"replace", 'o'}};
+    s[""] = {
+      { "ignition", 'o' }, { "storage", 'o' }, { "systemd", 'o' }, { "passwd", 'o' }, { "kernelArguments", 'o' }
+    };
+    s["ignition"] = {
+      { "version", 's' }, { "config", 'o' }, { "timeouts", 'o' }, { "security", 'o' }, { "proxy", 'o' }
+    };
+    s["ignition.config"] = { { "merge", 'a' }, { "replace", 'o' } };
     s["ignition.config.merge[]"] = resource;
     s["ignition.config.replace"] = resource;
-    s["ignition.timeouts"] = {{"httpResponseHeaders", 'i'}, {"httpTotal", 'i'}};
-    s["ignition.security"] = {{"tls", 'o'}};
-    s["ignition.security.tls"] = {{"certificateAuthorities", 'a'}};
+    s["ignition.timeouts"] = { { "httpResponseHeaders", 'i' }, { "httpTotal", 'i' } };
+    s["ignition.security"] = { { "tls", 'o' } };
+    s["ignition.security.tls"] = { { "certificateAuthorities", 'a' } };
     s["ignition.security.tls.certificateAuthorities[]"] = resource;
-    s["ignition.proxy"] = {{"httpProxy", 's'}, {"httpsProxy", 's'}, {"noProxy", 'S'}};
-    s["storage"] = {{"disks", 'a'},       {"raid", 'a'},  {"filesystems", 'a'}, {"files", 'a'},
-                    {"directories", 'a'}, {"links", 'a'}, {"luks", 'a'}};
-    s["storage.disks[]"] = {{"device", 's'}, {"wipeTable", 'b'}, {"partitions", 'a'}};
-    s["storage.disks[].partitions[]"] = {{"label", 's'},    {"number", 'i'},      {"sizeMiB", 'i'},
-                                         {"startMiB", 'i'}, {"typeGuid", 's'},    {"guid", 's'},
-                                         {"wipePartitionEntry", 'b'}, {"shouldExist", 'b'}, {"resize", 'b'}};
-    s["storage.raid[]"] = {{"name", 's'}, {"level", 's'}, {"devices", 'S'}, {"spares", 'i'}, {"options", 'S'}};
-    s["storage.filesystems[]"] = {{"device", 's'}, {"format", 's'}, {"path", 's'},    {"wipeFilesystem", 'b'},
-                                  {"label", 's'},  {"uuid", 's'},   {"options", 'S'}, {"mountOptions", 'S'}};
-    s["storage.files[]"] = {{"path", 's'}, {"overwrite", 'b'}, {"contents", 'o'}, {"append", 'a'},
-                            {"mode", 'i'}, {"user", 'o'},      {"group", 'o'}};
+    s["ignition.proxy"] = { { "httpProxy", 's' }, { "httpsProxy", 's' }, { "noProxy", 'S' } };
+    s["storage"] = { { "disks", 'a' },       { "raid", 'a' },  { "filesystems", 'a' }, { "files", 'a' },
+                     { "directories", 'a' }, { "links", 'a' }, { "luks", 'a' } };
+    s["storage.disks[]"] = { { "device", 's' }, { "wipeTable", 'b' }, { "partitions", 'a' } };
+    s["storage.disks[].partitions[]"] = { { "label", 's' },
+                                          { "number", 'i' },
+                                          { "sizeMiB", 'i' },
+                                          { "startMiB", 'i' },
+                                          { "typeGuid", 's' },
+                                          { "guid", 's' },
+                                          { "wipePartitionEntry", 'b' },
+                                          { "shouldExist", 'b' },
+                                          { "resize", 'b' } };
+    s["storage.raid[]"] = {
+      { "name", 's' }, { "level", 's' }, { "devices", 'S' }, { "spares", 'i' }, { "options", 'S' }
+    };
+    s["storage.filesystems[]"] = { { "device", 's' }, { "format", 's' }, { "path", 's' },    { "wipeFilesystem", 'b' },
+                                   { "label", 's' },  { "uuid", 's' },   { "options", 'S' }, { "mountOptions", 'S' } };
+    s["storage.files[]"] = { { "path", 's' }, { "overwrite", 'b' }, { "contents", 'o' }, { "append", 'a' },
+                             { "mode", 'i' }, { "user", 'o' },      { "group", 'o' } };
     s["storage.files[].contents"] = resource;
     s["storage.files[].append[]"] = resource;
-    s["storage.directories[]"] = {{"path", 's'}, {"overwrite", 'b'}, {"mode", 'i'}, {"user", 'o'}, {"group", 'o'}};
-    s["storage.links[]"] = {{"path", 's'},  {"overwrite", 'b'}, {"user", 'o'},
-                            {"group", 'o'}, {"target", 's'},    {"hard", 'b'}};
-    s["storage.luks[]"] = {{"name", 's'},    {"device", 's'},      {"keyFile", 'o'},    {"label", 's'},
-                           {"uuid", 's'},    {"options", 'S'},     {"discard", 'b'},    {"openOptions", 'S'},
-                           {"wipeVolume", 'b'}, {"clevis", 'o'}};
+    s["storage.directories[]"] = {
+      { "path", 's' }, { "overwrite", 'b' }, { "mode", 'i' }, { "user", 'o' }, { "group", 'o' }
+    };
+    s["storage.links[]"] = { { "path", 's' },  { "overwrite", 'b' }, { "user", 'o' },
+                             { "group", 'o' }, { "target", 's' },    { "hard", 'b' } };
+    s["storage.luks[]"] = { { "name", 's' },       { "device", 's' },  { "keyFile", 'o' }, { "label", 's' },
+                            { "uuid", 's' },       { "options", 'S' }, { "discard", 'b' }, { "openOptions", 'S' },
+                            { "wipeVolume", 'b' }, { "clevis", 'o' } };
     s["storage.luks[].keyFile"] = resource;
-    s["storage.luks[].clevis"] = {{"tang", 'a'}, {"tpm2", 'b'}, {"threshold", 'i'}, {"custom", 'o'}};
-    s["storage.luks[].clevis.tang[]"] = {{"url", 's'}, {"thumbprint", 's'}, {"advertisement", 's'}};
-    s["storage.luks[].clevis.custom"] = {{"pin", 's'}, {"config", 's'}, {"needsNetwork", 'b'}};
-    s["systemd"] = {{"units", 'a'}};
-    s["systemd.units[]"] = {{"name", 's'}, {"enabled", 'b'}, {"mask", 'b'}, {"contents", 's'}, {"dropins", 'a'}};
-    s["systemd.units[].dropins[]"] = {{"name", 's'}, {"contents", 's'}};
-    s["passwd"] = {{"users", 'a'}, {"groups", 'a'}};
-    s["passwd.users[]"] = {{"name", 's'},         {"passwordHash", 's'}, {"sshAuthorizedKeys", 'S'},
-                           {"uid", 'i'},          {"gecos", 's'},        {"homeDir", 's'},
-                           {"noCreateHome", 'b'}, {"primaryGroup", 's'}, {"groups", 'S'},
-                           {"noUserGroup", 'b'},  {"noLogInit", 'b'},    {"shell", 's'},
-                           {"shouldExist", 'b'},  {"system", 'b'}};
-    s["passwd.groups[]"] = {{"name", 's'}, {"gid", 'i'}, {"passwordHash", 's'}, {"shouldExist", 'b'}, {"system", 'b'}};
-    s["kernelArguments"] = {{"shouldExist", 'S'}, {"shouldNotExist", 'S'}};
+    s["storage.luks[].clevis"] = { { "tang", 'a' }, { "tpm2", 'b' }, { "threshold", 'i' }, { "custom", 'o' } };
+    s["storage.luks[].clevis.tang[]"] = { { "url", 's' }, { "thumbprint", 's' }, { "advertisement", 's' } };
+    s["storage.luks[].clevis.custom"] = { { "pin", 's' }, { "config", 's' }, { "needsNetwork", 'b' } };
+    s["systemd"] = { { "units", 'a' } };
+    s["systemd.units[]"] = {
+      { "name", 's' }, { "enabled", 'b' }, { "mask", 'b' }, { "contents", 's' }, { "dropins", 'a' }
+    };
+    s["systemd.units[].dropins[]"] = { { "name", 's' }, { "contents", 's' } };
+    s["passwd"] = { { "users", 'a' }, { "groups", 'a' } };
+    s["passwd.users[]"] = { { "name", 's' },         { "passwordHash", 's' }, { "sshAuthorizedKeys", 'S' },
+                            { "uid", 'i' },          { "gecos", 's' },        { "homeDir", 's' },
+                            { "noCreateHome", 'b' }, { "primaryGroup", 's' }, { "groups", 'S' },
+                            { "noUserGroup", 'b' },  { "noLogInit", 'b' },    { "shell", 's' },
+                            { "shouldExist", 'b' },  { "system", 'b' } };
+    s["passwd.groups[]"] = {
+      { "name", 's' }, { "gid", 'i' }, { "passwordHash", 's' }, { "shouldExist", 'b' }, { "system", 'b' }
+    };
+    s["kernelArguments"] = { { "shouldExist", 'S' }, { "shouldNotExist", 'S' } };
     // owner objects and headers, wherever they appear
-    for (const auto* owner : {"storage.files[].user", "storage.files[].group", "storage.directories[].user",
-                              "storage.directories[].group", "storage.links[].user", "storage.links[].group"}) {
-      s[owner] = {{"id", 'i'}, {"name", 's'}};
+    for (const auto* owner : { "storage.files[].user",
+                               "storage.files[].group",
+                               "storage.directories[].user",
+                               "storage.directories[].group",
+                               "storage.links[].user",
+                               "storage.links[].group" }) {
+      s[owner] = { { "id", 'i' }, { "name", 's' } };
     }
-    for (const auto* parent : {"ignition.config.merge[]", "ignition.config.replace",
-                               "ignition.security.tls.certificateAuthorities[]", "storage.files[].contents",
-                               "storage.files[].append[]", "storage.luks[].keyFile"}) {
-      s[std::string(parent) + ".httpHeaders[]"] = {{"name", 's'}, {"value", 's'}};
-      s[std::string(parent) + ".verification"] = {{"hash", 's'}};
+    for (const auto* parent : { "ignition.config.merge[]",
+                                "ignition.config.replace",
+                                "ignition.security.tls.certificateAuthorities[]",
+                                "storage.files[].contents",
+                                "storage.files[].append[]",
+                                "storage.luks[].keyFile" }) {
+      s[std::string(parent) + ".httpHeaders[]"] = { { "name", 's' }, { "value", 's' } };
+      s[std::string(parent) + ".verification"] = { { "hash", 's' } };
     }
     return s;
   }();
@@ -118,12 +145,18 @@ private:
   type_name(char type)
   {
     switch (type) {
-      case 'o': return "an object";
-      case 'a': return "a list of objects";
-      case 's': return "a string";
-      case 'i': return "an integer";
-      case 'b': return "a boolean";
-      case 'S': return "a list of strings";
+      case 'o':
+        return "an object";
+      case 'a':
+        return "a list of objects";
+      case 's':
+        return "a string";
+      case 'i':
+        return "an integer";
+      case 'b':
+        return "a boolean";
+      case 'S':
+        return "a list of strings";
     }
     return "?";
   }
@@ -132,10 +165,14 @@ private:
   has_type(const json& value, char type)
   {
     switch (type) {
-      case 'o': return value.is_object();
-      case 's': return value.is_string();
-      case 'i': return value.is_number_integer();
-      case 'b': return value.is_boolean();
+      case 'o':
+        return value.is_object();
+      case 's':
+        return value.is_string();
+      case 'i':
+        return value.is_number_integer();
+      case 'b':
+        return value.is_boolean();
       case 'a':
         if (!value.is_array()) {
           return false;
@@ -209,7 +246,7 @@ private:
       }
       return;
     }
-    static const std::set<std::string, std::less<>> k_ok = {"3.0.0", "3.1.0", "3.2.0", "3.3.0", "3.4.0"};
+    static const std::set<std::string, std::less<>> k_ok = { "3.0.0", "3.1.0", "3.2.0", "3.3.0", "3.4.0" };
     if (k_ok.count(version) == 0) {
       add("ignition.version",
           fmt::format("is {}; ocne reads Ignition configs of spec 3.0.0 to 3.4.0", str::quote(version)));
@@ -230,27 +267,29 @@ private:
     } else if (source->is_string()) {
       const auto url = source->get<std::string>();
       const auto colon = url.find(':');
-      static const std::set<std::string, std::less<>> k_schemes = {"http", "https", "tftp", "s3",
-                                                                  "arn",  "gs",    "data"};
+      static const std::set<std::string, std::less<>> k_schemes = {
+        "http", "https", "tftp", "s3", "arn", "gs", "data"
+      };
       const std::string scheme = colon == std::string::npos ? "" : str::to_lower(url.substr(0, colon));
       if (k_schemes.count(scheme) == 0) {
-        add(where + ".source", fmt::format("{} has no supported scheme (http, https, tftp, s3, arn, gs, data)",
-                                           str::quote(url.substr(0, 60))));
+        add(where + ".source",
+            fmt::format("{} has no supported scheme (http, https, tftp, s3, arn, gs, data)",
+                        str::quote(url.substr(0, 60))));
       } else if (scheme == "data") {
         if (auto decoded = decode_data_url(url); !decoded) {
           add(where + ".source", decoded.error().message());
         }
       }
     }
-    if (const auto compression = node.find("compression");
-        compression != node.end() && compression->is_string() && !compression->get<std::string>().empty() &&
-        compression->get<std::string>() != "gzip") {
-      add(where + ".compression", fmt::format("{} is not supported (gzip or empty)",
-                                              str::quote(compression->get<std::string>())));
+    if (const auto compression = node.find("compression"); compression != node.end() && compression->is_string() &&
+                                                           !compression->get<std::string>().empty() &&
+                                                           compression->get<std::string>() != "gzip") {
+      add(where + ".compression",
+          fmt::format("{} is not supported (gzip or empty)", str::quote(compression->get<std::string>())));
     }
-    if (const auto verification = node.find("verification");
-        verification != node.end() && verification->is_object() && verification->contains("hash") &&
-        (*verification)["hash"].is_string()) {
+    if (const auto verification = node.find("verification"); verification != node.end() && verification->is_object() &&
+                                                             verification->contains("hash") &&
+                                                             (*verification)["hash"].is_string()) {
       const auto hash = (*verification)["hash"].get<std::string>();
       const auto dash = hash.find('-');
       const std::string type = dash == std::string::npos ? "" : hash.substr(0, dash);
@@ -276,7 +315,10 @@ private:
 
   // Checks that list[*].key is present, unique and (optionally) absolute.
   void
-  check_unique(const json& list, const std::string& where, const char* key, bool absolute,
+  check_unique(const json& list,
+               const std::string& where,
+               const char* key,
+               bool absolute,
                std::map<std::string, std::string>& seen)
   {
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -315,7 +357,7 @@ private:
   check_storage(const json& root)
   {
     std::map<std::string, std::string> paths;
-    for (const auto* name : {"files", "directories", "links"}) {
+    for (const auto* name : { "files", "directories", "links" }) {
       const json* list = list_at(root, "storage", name);
       if (list == nullptr) {
         continue;
@@ -330,8 +372,8 @@ private:
         const std::string at = fmt::format("{}[{}]", where, i);
         check_mode(item, at);
         if (std::string_view(name) == "files") {
-          const bool overwrite = item.contains("overwrite") && item["overwrite"].is_boolean() &&
-                                 item["overwrite"].get<bool>();
+          const bool overwrite =
+            item.contains("overwrite") && item["overwrite"].is_boolean() && item["overwrite"].get<bool>();
           if (item.contains("contents")) {
             check_resource(item["contents"], at + ".contents", overwrite);
           } else if (overwrite) {
@@ -356,13 +398,14 @@ private:
     std::map<std::string, std::string> filesystems;
     if (const json* list = list_at(root, "storage", "filesystems")) {
       check_unique(*list, "storage.filesystems", "device", true, filesystems);
-      static const std::set<std::string, std::less<>> k_formats = {"ext4", "btrfs", "xfs", "vfat", "swap", "none"};
+      static const std::set<std::string, std::less<>> k_formats = { "ext4", "btrfs", "xfs", "vfat", "swap", "none" };
       for (std::size_t i = 0; i < list->size(); ++i) {
         const auto& fs = (*list)[i];
         if (fs.is_object() && fs.contains("format") && fs["format"].is_string() &&
             k_formats.count(fs["format"].get<std::string>()) == 0) {
           add(fmt::format("storage.filesystems[{}].format", i),
-              fmt::format("{} is not one of ext4, btrfs, xfs, vfat, swap, none", str::quote(fs["format"].get<std::string>())));
+              fmt::format("{} is not one of ext4, btrfs, xfs, vfat, swap, none",
+                          str::quote(fs["format"].get<std::string>())));
         }
       }
     }
@@ -397,9 +440,9 @@ private:
     }
     std::map<std::string, std::string> names;
     check_unique(*units, "systemd.units", "name", false, names);
-    static const std::set<std::string, std::less<>> k_suffixes = {
-      "service", "socket", "device", "mount", "automount", "swap", "target", "path", "timer", "snapshot", "slice",
-      "scope"};
+    static const std::set<std::string, std::less<>> k_suffixes = { "service",   "socket",   "device", "mount",
+                                                                   "automount", "swap",     "target", "path",
+                                                                   "timer",     "snapshot", "slice",  "scope" };
     for (std::size_t i = 0; i < units->size(); ++i) {
       const auto& unit = (*units)[i];
       const std::string at = fmt::format("systemd.units[{}]", i);
@@ -409,7 +452,8 @@ private:
       const auto name = unit["name"].get<std::string>();
       const auto dot = name.rfind('.');
       if (dot == std::string::npos || dot == 0 || k_suffixes.count(name.substr(dot + 1)) == 0) {
-        add(at + ".name", fmt::format("{} has no valid unit type suffix (.service, .path, .timer, ...)", str::quote(name)));
+        add(at + ".name",
+            fmt::format("{} has no valid unit type suffix (.service, .path, .timer, ...)", str::quote(name)));
       }
       if (unit.contains("dropins") && unit["dropins"].is_array()) {
         std::map<std::string, std::string> dropins;
@@ -461,7 +505,7 @@ validation_issues(std::string_view json_text, const ValidateOptions& options)
   try {
     root = json::parse(json_text);
   } catch (const json::parse_error& e) {
-    return {fmt::format("not valid JSON: {}", e.what())};
+    return { fmt::format("not valid JSON: {}", e.what()) };
   }
   return Checker(options).run(root);
 }
@@ -476,8 +520,8 @@ validate(std::string_view json_text, std::string_view origin, const ValidateOpti
   constexpr std::size_t k_shown = 3;
   std::vector<std::string> shown(issues.begin(), issues.begin() + static_cast<long>(std::min(issues.size(), k_shown)));
   std::string more = issues.size() > k_shown ? fmt::format(" (and {} more)", issues.size() - k_shown) : "";
-  return make_error(ErrorKind::invalid_input, "{}: invalid Ignition config: {}{}", origin, str::join(shown, "; "),
-                    more);
+  return make_error(
+    ErrorKind::invalid_input, "{}: invalid Ignition config: {}{}", origin, str::join(shown, "; "), more);
 }
 
 } // namespace ocne::ignition

@@ -55,8 +55,8 @@ describe_attempt(const LaunchAttempt& attempt)
 {
   std::vector<std::string> parts;
   if (attempt.stopped_after.count() > 0) {
-    parts.push_back(fmt::format("the appliance did not come up within {} s and was stopped",
-                                attempt.stopped_after.count()));
+    parts.push_back(
+      fmt::format("the appliance did not come up within {} s and was stopped", attempt.stopped_after.count()));
   }
   for (const auto& e : attempt.errors) {
     auto line = first_line(e);
@@ -85,7 +85,8 @@ tcg_retry_notice(const LaunchAttempt& kvm_attempt)
 {
   return fmt::format("the libguestfs appliance did not start with KVM ({}); retrying once with software emulation "
                      "(TCG), which is slower. Set {}=force_tcg to skip KVM on this host",
-                     describe_attempt(kvm_attempt), k_backend_settings);
+                     describe_attempt(kvm_attempt),
+                     k_backend_settings);
 }
 
 Error

@@ -32,7 +32,7 @@ struct LaunchAttempt
   Accel accel = Accel::kvm;
   bool launched = false;
   // Set when the appliance was stopped after this long without coming up.
-  std::chrono::seconds stopped_after{0};
+  std::chrono::seconds stopped_after{ 0 };
   // libguestfs's errors during the attempt, in order.
   std::vector<std::string> errors;
   // The last line QEMU wrote about itself ("qemu-system-x86_64: ..."), if any.

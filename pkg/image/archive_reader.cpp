@@ -114,12 +114,8 @@ Result<std::string>
 ArchiveReader::read_all(std::uint64_t max)
 {
   if (m_size > max) {
-    return make_error(ErrorKind::invalid_input,
-                      "{}: {} is {} bytes, more than the {} expected",
-                      m_what,
-                      m_path,
-                      m_size,
-                      max);
+    return make_error(
+      ErrorKind::invalid_input, "{}: {} is {} bytes, more than the {} expected", m_what, m_path, m_size, max);
   }
   std::string out(m_size, '\0');
   OCNE_TRY(read_blocks([&](std::uint64_t offset, std::string_view data) -> Status {

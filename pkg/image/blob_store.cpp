@@ -19,8 +19,10 @@ BlobStore::partial_path(const Digest& digest) const
 bool
 BlobStore::has(const Digest& digest, std::uint64_t size) const
 {
-  struct stat st{};
-  return ::stat(path(digest).c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == size;
+  struct stat st
+  {};
+  return ::stat(path(digest).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         static_cast<std::uint64_t>(st.st_size) == size;
 }
 
 Status
@@ -33,9 +35,8 @@ BlobStore::remove(const Digest& digest) const
 Result<FileLock>
 BlobStore::lock(const Digest& digest, std::chrono::milliseconds timeout) const
 {
-  return FileLock::acquire(m_dir / digest.algorithm / (digest.hex + ".lock"),
-                           timeout,
-                           fmt::format("blob {}", digest.brief()));
+  return FileLock::acquire(
+    m_dir / digest.algorithm / (digest.hex + ".lock"), timeout, fmt::format("blob {}", digest.brief()));
 }
 
 } // namespace ocne::image

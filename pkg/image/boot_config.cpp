@@ -56,7 +56,8 @@ std::string
 upper(std::string_view s)
 {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(
+    out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return out;
 }
 
@@ -103,7 +104,8 @@ append_kernel_args(std::string_view entry, std::string_view args)
   if (trimmed.empty()) {
     return std::string(entry);
   }
-  return edit_options(entry, [&](std::string_view line) { return std::string(str::trim(line)) + " " + std::string(trimmed); });
+  return edit_options(entry,
+                      [&](std::string_view line) { return std::string(str::trim(line)) + " " + std::string(trimmed); });
 }
 
 std::string
@@ -124,8 +126,8 @@ Status
 validate_platform_id(std::string_view id)
 {
   const bool ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-                  });
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
   if (!ok) {
     return make_error(ErrorKind::invalid_input,
                       "invalid Ignition platform id {}: use a lower-case word such as oci, ibmcloud or qemu",
@@ -137,9 +139,8 @@ validate_platform_id(std::string_view id)
 Status
 validate_kernel_args(std::string_view args)
 {
-  const bool ok = std::all_of(args.begin(), args.end(), [](char c) {
-    return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
-  });
+  const bool ok =
+    std::all_of(args.begin(), args.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
   if (!ok) {
     return make_error(ErrorKind::invalid_input,
                       "invalid kernel arguments {}: they must be one line of printable characters",

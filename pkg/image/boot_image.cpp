@@ -21,7 +21,7 @@ constexpr auto k_lock_timeout = std::chrono::minutes(60);
 BootImage
 from_stamp(const fs::Path& path, const CacheStamp& stamp, bool cached)
 {
-  return BootImage{path, stamp.source, stamp.manifest_digest, stamp.platform, stamp.size, cached};
+  return BootImage{ path, stamp.source, stamp.manifest_digest, stamp.platform, stamp.size, cached };
 }
 
 // Temporary files a killed run left behind for this cache entry.
@@ -94,8 +94,10 @@ ensure_boot_image(const BootImageOptions& options, ProgressSink& progress)
   bool have = stamp && stamp_matches_file(path, *stamp);
   if (have && !platform_is(stamp->platform, options.arch)) {
     // Written by an ocne that did not check architectures: never reused.
-    log::warn("{} holds a {} image, not linux/{}; replacing it", path.string(),
-              stamp->platform.empty() ? std::string("unknown") : stamp->platform, to_string(options.arch));
+    log::warn("{} holds a {} image, not linux/{}; replacing it",
+              path.string(),
+              stamp->platform.empty() ? std::string("unknown") : stamp->platform,
+              to_string(options.arch));
     have = false;
   }
   // A tag naming another Kubernetes version than the cache name is refused
@@ -172,10 +174,8 @@ ensure_boot_image(const BootImageOptions& options, ProgressSink& progress)
     log::info("Boot image for {} {} is {}", options.version, to_string(options.arch), path.string());
     return from_stamp(path, fresh, false);
   }
-  return make_error(ErrorKind::not_found,
-                    "{}: no layer contains {}; is this an OCK boot image?",
-                    what,
-                    k_boot_disk_entry);
+  return make_error(
+    ErrorKind::not_found, "{}: no layer contains {}; is this an OCK boot image?", what, k_boot_disk_entry);
 }
 
 } // namespace ocne::image

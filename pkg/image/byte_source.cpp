@@ -20,12 +20,11 @@ FileSource::open(const fs::Path& path)
 {
   fs::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
-    return make_error(errno == ENOENT ? ErrorKind::not_found : ErrorKind::io,
-                      "{}: {}",
-                      path.string(),
-                      fs::errno_message(errno));
+    return make_error(
+      errno == ENOENT ? ErrorKind::not_found : ErrorKind::io, "{}: {}", path.string(), fs::errno_message(errno));
   }
-  struct stat st{};
+  struct stat st
+  {};
   if (::fstat(fd.get(), &st) != 0) {
     return make_error(ErrorKind::io, "{}: {}", path.string(), fs::errno_message(errno));
   }

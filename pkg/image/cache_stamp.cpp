@@ -2,9 +2,9 @@
 
 #include "pkg/core/log.hpp"
 
-#include <sys/stat.h>
-
 #include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
 
 #include <ctime>
 
@@ -34,7 +34,7 @@ read_stamp(const fs::Path& file)
     s.layer_digest = j.value("layerDigest", "");
     s.platform = j.value("platform", "");
     s.version = j.value("version", "");
-    s.size = j.value("size", std::uint64_t{0});
+    s.size = j.value("size", std::uint64_t{ 0 });
     s.created = j.value("created", "");
     s.type = j.value("type", "");
     s.platform_id = j.value("platformId", "");
@@ -53,13 +53,13 @@ read_stamp(const fs::Path& file)
 Status
 write_stamp(const fs::Path& file, const CacheStamp& s)
 {
-  json j = {{"source", s.source},
-            {"manifestDigest", s.manifest_digest},
-            {"layerDigest", s.layer_digest},
-            {"platform", s.platform},
-            {"version", s.version},
-            {"size", s.size},
-            {"created", s.created}};
+  json j = { { "source", s.source },
+             { "manifestDigest", s.manifest_digest },
+             { "layerDigest", s.layer_digest },
+             { "platform", s.platform },
+             { "version", s.version },
+             { "size", s.size },
+             { "created", s.created } };
   if (!s.type.empty()) {
     j["type"] = s.type;
     j["platformId"] = s.platform_id;
@@ -79,7 +79,8 @@ remove_stamp(const fs::Path& file)
 bool
 stamp_matches_file(const fs::Path& file, const CacheStamp& stamp)
 {
-  struct stat st{};
+  struct stat st
+  {};
   return ::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == stamp.size;
 }
 

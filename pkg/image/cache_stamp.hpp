@@ -22,15 +22,15 @@ struct CacheStamp
   std::string source;          // "container-registry.oracle.com/olcne/ock:1.33"
   std::string manifest_digest; // of the pulled image (the cache key)
   std::string layer_digest;
-  std::string platform;        // "linux/amd64", as the image says (checked against --arch)
-  std::string version;         // the Kubernetes version it was cached as ("1.33"); "" in older stamps
-  std::uint64_t size = 0;      // of the file, checked on use
-  std::string created;         // RFC 3339
+  std::string platform;   // "linux/amd64", as the image says (checked against --arch)
+  std::string version;    // the Kubernetes version it was cached as ("1.33"); "" in older stamps
+  std::uint64_t size = 0; // of the file, checked on use
+  std::string created;    // RFC 3339
   // Converted images only.
-  std::string type;            // "oci", "oxide", "libvirt"
+  std::string type; // "oci", "oxide", "libvirt"
   std::string platform_id;
   std::string kernel_args;
-  int recipe = 0;              // version of the conversion steps
+  int recipe = 0;                           // version of the conversion steps
   std::map<std::string, std::string> uuids; // old -> new file system UUIDs
 };
 

@@ -11,8 +11,8 @@ namespace {
 bool
 is_token_char(char c)
 {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("!#$%&'*+-.^_`|~/").find(c) !=
-                                                                 std::string_view::npos;
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+         std::string_view("!#$%&'*+-.^_`|~/").find(c) != std::string_view::npos;
 }
 
 class Scanner
@@ -103,7 +103,7 @@ parse_challenges(std::string_view header)
       s.skip_commas();
       continue;
     }
-    Challenge c{str::to_lower(scheme), {}};
+    Challenge c{ str::to_lower(scheme), {} };
     s.skip_space();
     // auth-params until the next "scheme " (a token not followed by '=').
     while (!s.done()) {

@@ -22,7 +22,7 @@ normalize_key(std::string_view key)
 {
   std::string_view k = key;
   bool had_scheme = false;
-  for (std::string_view scheme : {"https://", "http://"}) {
+  for (std::string_view scheme : { "https://", "http://" }) {
     if (str::starts_with(k, scheme)) {
       k.remove_prefix(scheme.size());
       had_scheme = true;
@@ -132,7 +132,7 @@ search_file(const fs::Path& file, const Reference& ref)
       }
     }
   }
-  for (const char* helpers : {"credHelpers", "credsStore"}) {
+  for (const char* helpers : { "credHelpers", "credsStore" }) {
     if (j.contains(helpers)) {
       log::debug("{}: {} is set; ocne does not run credential helpers", file.string(), helpers);
     }

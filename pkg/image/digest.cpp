@@ -39,7 +39,7 @@ parse_digest(std::string_view text)
   if (!hex_ok) {
     return make_error(ErrorKind::invalid_input, "invalid digest {}: expected sha256:<64 hex digits>", str::quote(text));
   }
-  return Digest{std::string(algorithm), std::string(hex)};
+  return Digest{ std::string(algorithm), std::string(hex) };
 }
 
 struct Sha256::Impl
@@ -89,7 +89,7 @@ Sha256::finish()
     hex += k_hex[md[i] >> 4];
     hex += k_hex[md[i] & 0x0f];
   }
-  return Digest{"sha256", std::move(hex)};
+  return Digest{ "sha256", std::move(hex) };
 }
 
 Digest

@@ -19,7 +19,8 @@ copy_file_into(const fs::Path& from, fs::AtomicFile& out, ProgressTask& task)
   if (!in) {
     return make_error(ErrorKind::io, "{}: {}", from.string(), fs::errno_message(errno));
   }
-  struct stat st{};
+  struct stat st
+  {};
   if (::fstat(in.get(), &st) != 0) {
     return make_error(ErrorKind::io, "{}: {}", from.string(), fs::errno_message(errno));
   }
@@ -75,8 +76,8 @@ convert_to_raw(const fs::Path& qcow2, std::uint64_t virtual_size, fs::AtomicFile
   // size and holds only zeros (so it can skip them and stay sparse).
   OCNE_TRY(out.truncate(virtual_size));
   ProcessOptions p;
-  p.argv = {"qemu-img", "convert", "-p", "-n", "--target-is-zero", "-f", "qcow2", "-O", "raw", qcow2.string(),
-            out.temp_path().string()};
+  p.argv = { "qemu-img", "convert", "-p",  "-n",           "--target-is-zero",      "-f",
+             "qcow2",    "-O",      "raw", qcow2.string(), out.temp_path().string() };
   std::string pending;
   p.on_stdout = [&](std::string_view chunk) {
     // Progress lines look like "    (12.34/100%)\r".

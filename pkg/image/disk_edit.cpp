@@ -52,20 +52,20 @@ survey(GuestfsSession& g, FileSystem& fs)
         continue;
       }
       OCNE_TRY_ASSIGN(auto content, g.read_file(p));
-      fs.files.push_back(GuestFile{p, kind, std::move(content)});
+      fs.files.push_back(GuestFile{ p, kind, std::move(content) });
     }
     return {};
   };
-  for (const std::string dir : {"/loader/entries", "/boot/loader/entries"}) {
+  for (const std::string dir : { "/loader/entries", "/boot/loader/entries" }) {
     if (g.is_dir(dir)) {
       OCNE_TRY_ASSIGN(const auto entries, g.glob(dir + "/*.conf"));
       OCNE_TRY(add_files(entries, FileKind::boot_entry));
       break;
     }
   }
-  OCNE_TRY(add_files({"/grub2/grub.cfg", "/grub/grub.cfg", "/grub2/grubenv", "/boot/grub2/grub.cfg",
-                      "/boot/grub2/grubenv"},
-                     FileKind::uuid_refs));
+  OCNE_TRY(
+    add_files({ "/grub2/grub.cfg", "/grub/grub.cfg", "/grub2/grubenv", "/boot/grub2/grub.cfg", "/boot/grub2/grubenv" },
+              FileKind::uuid_refs));
   if (fs.type == "vfat") {
     OCNE_TRY_ASSIGN(const auto efi_grub, g.glob("/EFI/*/grub.cfg"));
     OCNE_TRY(add_files(efi_grub, FileKind::uuid_refs));
@@ -104,20 +104,18 @@ customize_disk(const fs::Path& disk, DiskFormat format, const DiskCustomization&
     OCNE_TRY(validate_platform_id(c.platform_id));
   }
   OCNE_TRY(validate_kernel_args(c.kernel_args));
-  const auto fail = [&](const Error& e) {
-    return Error(e.kind(), fmt::format("{}: {}", disk.string(), e.message()));
-  };
+  const auto fail = [&](const Error& e) { return Error(e.kind(), fmt::format("{}: {}", disk.string(), e.message())); };
   // A task without a total: the steps are not bytes, so only its end shows.
   ProgressTask task(progress, fmt::format("Customizing {}", disk.filename().string()));
 
-  OCNE_TRY_ASSIGN(auto g, GuestfsSession::launch({GuestDrive{disk, std::string(to_string(format)), false}})
-                            .map_error(fail));
+  OCNE_TRY_ASSIGN(
+    auto g, GuestfsSession::launch({ GuestDrive{ disk, std::string(to_string(format)), false } }).map_error(fail));
 
   // 1. Survey every file system and read what will change.
   std::vector<FileSystem> filesystems;
   OCNE_TRY_ASSIGN(const auto partitions, g->list_partitions().map_error(fail));
   for (const auto& device : partitions) {
-    FileSystem fs{device, g->vfs_type(device), g->vfs_uuid(device), {}, {}};
+    FileSystem fs{ device, g->vfs_type(device), g->vfs_uuid(device), {}, {} };
     if (!linux_fs(fs.type) && fs.type != "vfat") {
       continue;
     }

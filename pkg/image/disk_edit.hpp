@@ -46,9 +46,9 @@ struct DiskCustomization
 
 struct DiskEditReport
 {
-  std::vector<std::string> boot_entries;     // "/dev/sda2:/loader/entries/ostree-1-ock.conf"
-  std::map<std::string, std::string> uuids;  // old -> new
-  std::vector<std::string> changed_files;    // every file rewritten
+  std::vector<std::string> boot_entries;    // "/dev/sda2:/loader/entries/ostree-1-ock.conf"
+  std::map<std::string, std::string> uuids; // old -> new
+  std::vector<std::string> changed_files;   // every file rewritten
   std::vector<std::string> removed_files;
   std::vector<std::string> added_files;
 };

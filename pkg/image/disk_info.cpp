@@ -17,14 +17,14 @@ mountable(const std::string& type)
 Status
 read_boot_entries(GuestfsSession& g, const std::string& device, DiskInfo& info)
 {
-  for (const std::string dir : {"/loader/entries", "/boot/loader/entries"}) {
+  for (const std::string dir : { "/loader/entries", "/boot/loader/entries" }) {
     if (!g.is_dir(dir)) {
       continue;
     }
     OCNE_TRY_ASSIGN(const auto files, g.glob(dir + "/*.conf"));
     for (const auto& f : files) {
       OCNE_TRY_ASSIGN(const auto text, g.read_file(f));
-      BootEntryInfo e{device, f, "", platform_id_of(text).value_or("")};
+      BootEntryInfo e{ device, f, "", platform_id_of(text).value_or("") };
       for (const auto& line : str::split(text, '\n')) {
         if (str::starts_with(line, "options ")) {
           e.options = std::string(str::trim(line.substr(8)));
@@ -58,8 +58,8 @@ inspect_disk(const fs::Path& disk, DiskFormat format, const InspectOptions& opti
 {
   const auto fail = [&](const Error& e) { return Error(e.kind(), fmt::format("{}: {}", disk.string(), e.message())); };
   ProgressTask task(progress, fmt::format("Reading {}", disk.filename().string()));
-  OCNE_TRY_ASSIGN(auto g, GuestfsSession::launch({GuestDrive{disk, std::string(to_string(format)), true}})
-                            .map_error(fail));
+  OCNE_TRY_ASSIGN(auto g,
+                  GuestfsSession::launch({ GuestDrive{ disk, std::string(to_string(format)), true } }).map_error(fail));
   DiskInfo info;
   OCNE_TRY_ASSIGN(const auto partitions, g->list_partitions().map_error(fail));
   for (const auto& device : partitions) {

@@ -20,7 +20,7 @@ struct PartitionInfo
 {
   std::string device; // "/dev/sda2"
   int number = 0;
-  std::string name;   // GPT partition name
+  std::string name; // GPT partition name
   std::string fs_type;
   std::string label;
   std::string uuid;

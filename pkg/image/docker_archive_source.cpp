@@ -90,7 +90,7 @@ public:
     const auto colon = m_ref.rfind(':');
     const auto slash = m_ref.rfind('/');
     return colon == std::string::npos || (slash != std::string::npos && slash > colon) ? std::string()
-                                                                                         : m_ref.substr(colon + 1);
+                                                                                       : m_ref.substr(colon + 1);
   }
 
   bool
@@ -140,7 +140,9 @@ public:
   }
 
   Status
-  read_layer(const Descriptor& layer, ProgressSink& progress, const std::function<Status(ByteSource&)>& consume) override
+  read_layer(const Descriptor& layer,
+             ProgressSink& progress,
+             const std::function<Status(ByteSource&)>& consume) override
   {
     const auto& path = layer.annotations.at("path");
     ProgressTask task(progress, fmt::format("Reading {} layer {}", m_name, path), layer.size);

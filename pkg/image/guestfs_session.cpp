@@ -55,7 +55,7 @@ take_string(char* s)
 // A KVM launch that has not come up by then is stopped and tried again with
 // TCG: on some hosts with a broken /dev/kvm the appliance hangs in the
 // firmware instead of QEMU aborting. A healthy KVM launch takes seconds.
-constexpr std::chrono::seconds k_kvm_launch_limit{180};
+constexpr std::chrono::seconds k_kvm_launch_limit{ 180 };
 
 std::chrono::seconds
 kvm_launch_limit()
@@ -249,7 +249,8 @@ try_launch(const std::vector<GuestDrive>& drives, bool force_tcg, LaunchAttempt&
                                d.readonly ? 1 : 0,
                                -1) != 0) {
       const char* e = guestfs_last_error(g);
-      auto error = Error(ErrorKind::io, fmt::format("{}: {}", d.path.string(), e != nullptr ? e : "cannot add the disk"));
+      auto error =
+        Error(ErrorKind::io, fmt::format("{}: {}", d.path.string(), e != nullptr ? e : "cannot add the disk"));
       guestfs_close(g);
       return tl::unexpected(std::move(error));
     }
@@ -266,7 +267,7 @@ try_launch(const std::vector<GuestDrive>& drives, bool force_tcg, LaunchAttempt&
     if (attempt.accel == Accel::kvm && str::starts_with(take_string(guestfs_get_backend(g)), "direct")) {
       // A name on QEMU's command line tells this appliance from others this
       // process runs (cluster start builds images in parallel).
-      static std::atomic<int> s_launches{0};
+      static std::atomic<int> s_launches{ 0 };
       const auto name = fmt::format("ocne-appliance-{}-{}", ::getpid(), ++s_launches);
       if (guestfs_config(g, "-name", name.c_str()) == 0) {
         watchdog.emplace(name, kvm_launch_limit());
@@ -516,7 +517,8 @@ GuestfsSession::new_uuid(const std::string& device, const std::string& fs_type)
 {
   int rc = 0;
   if (fs_type == "xfs") {
-    struct guestfs_xfs_admin_argv args{};
+    struct guestfs_xfs_admin_argv args
+    {};
     args.bitmask = GUESTFS_XFS_ADMIN_UUID_BITMASK;
     args.uuid = "generate";
     rc = guestfs_xfs_admin_argv(m_g, device.c_str(), &args);

@@ -22,7 +22,8 @@ minor_version(std::string_view text)
     return {};
   }
   for (const auto& p : parts) {
-    if (p.empty() || p.size() > 4 || !std::all_of(p.begin(), p.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+    if (p.empty() || p.size() > 4 ||
+        !std::all_of(p.begin(), p.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
       return {};
     }
   }

@@ -32,7 +32,7 @@ struct ResolvedImage
   // The platform manifest's digest: what the cache is keyed by. (For a
   // docker-archive, which has no manifest digest, the config's digest.)
   Digest manifest_digest;
-  std::string platform; // "linux/amd64"
+  std::string platform;           // "linux/amd64"
   std::vector<Descriptor> layers; // bottom first
 };
 

@@ -5,7 +5,11 @@
 namespace ocne::image {
 
 Result<std::optional<std::uint64_t>>
-extract_entry(ByteSource& layer, std::string_view what, std::string_view entry, fs::AtomicFile& out, ProgressTask* progress)
+extract_entry(ByteSource& layer,
+              std::string_view what,
+              std::string_view entry,
+              fs::AtomicFile& out,
+              ProgressTask* progress)
 {
   OCNE_TRY_ASSIGN(auto reader, ArchiveReader::open(layer, std::string(what)));
   while (true) {

@@ -48,7 +48,7 @@ parse_descriptor(const json& j, std::string_view what)
   }
   d.size = size->get<std::uint64_t>();
   if (const auto p = j.find("platform"); p != j.end() && p->is_object()) {
-    d.platform = Platform{string_field(*p, "os"), string_field(*p, "architecture"), string_field(*p, "variant")};
+    d.platform = Platform{ string_field(*p, "os"), string_field(*p, "architecture"), string_field(*p, "variant") };
   }
   if (const auto a = j.find("annotations"); a != j.end() && a->is_object()) {
     for (const auto& [k, v] : a->items()) {
@@ -119,7 +119,7 @@ parse_manifest(std::string_view body, std::string_view content_type, std::string
   }
 
   if (is_index_type(type)) {
-    Index index{type, {}};
+    Index index{ type, {} };
     const auto m = j.find("manifests");
     if (m == j.end() || !m->is_array()) {
       return make_error(ErrorKind::invalid_input, "{}: the index has no manifests list", what);
@@ -131,7 +131,7 @@ parse_manifest(std::string_view body, std::string_view content_type, std::string
     return AnyManifest(std::move(index));
   }
   if (is_manifest_type(type)) {
-    Manifest manifest{type, {}, {}};
+    Manifest manifest{ type, {}, {} };
     const auto c = j.find("config");
     if (c == j.end()) {
       return make_error(ErrorKind::invalid_input, "{}: the manifest has no config", what);
@@ -147,10 +147,8 @@ parse_manifest(std::string_view body, std::string_view content_type, std::string
     }
     return AnyManifest(std::move(manifest));
   }
-  return make_error(ErrorKind::invalid_input,
-                    "{}: unsupported manifest type {}",
-                    what,
-                    str::quote(type.empty() ? "(none)" : type));
+  return make_error(
+    ErrorKind::invalid_input, "{}: unsupported manifest type {}", what, str::quote(type.empty() ? "(none)" : type));
 }
 
 Result<Descriptor>

@@ -96,9 +96,9 @@ std::vector<ExtraFile>
 oci_dhcp_hooks()
 {
   return {
-    ExtraFile{"etc/oci-dhclient.sh", k_apply, 0755},
-    ExtraFile{"etc/dhcp/dhclient.d/oci.sh", k_hook, 0755},
-    ExtraFile{"etc/NetworkManager/dispatcher.d/11-dhclient", k_dispatcher, 0755},
+    ExtraFile{ "etc/oci-dhclient.sh", k_apply, 0755 },
+    ExtraFile{ "etc/dhcp/dhclient.d/oci.sh", k_hook, 0755 },
+    ExtraFile{ "etc/NetworkManager/dispatcher.d/11-dhclient", k_dispatcher, 0755 },
   };
 }
 

@@ -4,9 +4,9 @@
 
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
-#include "pkg/image/tar_storage.hpp"
 #include "pkg/image/image_source.hpp"
 #include "pkg/image/platform_check.hpp"
+#include "pkg/image/tar_storage.hpp"
 
 #include <map>
 
@@ -85,7 +85,9 @@ public:
   }
 
   Status
-  read_layer(const Descriptor& layer, ProgressSink& progress, const std::function<Status(ByteSource&)>& consume) override
+  read_layer(const Descriptor& layer,
+             ProgressSink& progress,
+             const std::function<Status(ByteSource&)>& consume) override
   {
     ProgressTask task(progress, fmt::format("Reading {} layer {}", m_name, layer.digest.brief()), layer.size);
     const auto status = m_storage->read_file(blob_path(layer.digest), [&](ByteSource& raw) -> Status {
@@ -129,8 +131,8 @@ private:
     }
     const auto tag_list = tags.empty() ? std::string("none") : str::join(tags, ", ");
     if (!m_tag.empty()) {
-      return make_error(ErrorKind::not_found, "{}: no image is tagged {} (tags: {})", m_name, str::quote(m_tag),
-                        tag_list);
+      return make_error(
+        ErrorKind::not_found, "{}: no image is tagged {} (tags: {})", m_name, str::quote(m_tag), tag_list);
     }
     if (index.manifests.size() == 1) {
       return index.manifests.front();
@@ -149,8 +151,8 @@ private:
       return Error(ErrorKind::invalid_input, fmt::format("{}: blob {} is missing", m_name, d.digest.brief()));
     }));
     if (sha256_of(body) != d.digest) {
-      return make_error(ErrorKind::invalid_input, "{}: blob {} is corrupt (its digest does not match)", m_name,
-                        d.digest.brief());
+      return make_error(
+        ErrorKind::invalid_input, "{}: blob {} is corrupt (its digest does not match)", m_name, d.digest.brief());
     }
     return body;
   }

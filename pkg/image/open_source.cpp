@@ -15,9 +15,9 @@ split_path(std::string_view value)
 {
   const auto colon = value.find(':');
   if (colon == std::string_view::npos) {
-    return {std::string(value), {}};
+    return { std::string(value), {} };
   }
-  return {std::string(value.substr(0, colon)), std::string(value.substr(colon + 1))};
+  return { std::string(value.substr(0, colon)), std::string(value.substr(colon + 1)) };
 }
 
 bool
@@ -32,7 +32,8 @@ looks_like_path(std::string_view s)
 Result<std::unique_ptr<ImageSource>>
 detect(const fs::Path& path, std::string_view spec)
 {
-  struct stat st{};
+  struct stat st
+  {};
   if (::stat(path.c_str(), &st) != 0) {
     return make_error(ErrorKind::not_found, "image source {}: {}", str::quote(spec), fs::errno_message(errno));
   }
@@ -45,9 +46,9 @@ detect(const fs::Path& path, std::string_view spec)
     return oci_layout_source(path, "");
   }
   OCNE_TRY_ASSIGN(auto storage, tar_storage(path).map_error([&](const Error& e) {
-    return Error(ErrorKind::invalid_input,
-                 fmt::format("image source {}: not an OCI archive or a docker-archive ({})", str::quote(spec),
-                             e.message()));
+    return Error(
+      ErrorKind::invalid_input,
+      fmt::format("image source {}: not an OCI archive or a docker-archive ({})", str::quote(spec), e.message()));
   }));
   if (storage->size("oci-layout")) {
     return make_oci_layout_source(std::move(storage), "oci-archive:" + path.string(), "");
@@ -71,9 +72,13 @@ open_source(std::string_view spec, const SourceOptions& options)
     if (p.empty()) {
       return make_error(ErrorKind::invalid_input, "image source {}: {} needs a path", str::quote(spec), transport);
     }
-    struct stat st{};
+    struct stat st
+    {};
     if (::stat(resolve(p).c_str(), &st) != 0) {
-      return make_error(ErrorKind::not_found, "image source {}: {}: {}", str::quote(spec), resolve(p).string(),
+      return make_error(ErrorKind::not_found,
+                        "image source {}: {}: {}",
+                        str::quote(spec),
+                        resolve(p).string(),
                         fs::errno_message(errno));
     }
     return {};
@@ -95,7 +100,8 @@ open_source(std::string_view spec, const SourceOptions& options)
   }
   if (spec.find("://") == std::string_view::npos && !spec.empty()) {
     const auto path = resolve(std::string(spec));
-    struct stat st{};
+    struct stat st
+    {};
     if (looks_like_path(spec) || ::stat(path.c_str(), &st) == 0) {
       return detect(path, spec);
     }

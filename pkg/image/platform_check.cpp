@@ -65,7 +65,8 @@ config_platform(std::string_view config_json, std::string_view what)
     const auto j = nlohmann::json::parse(config_json);
     Platform p;
     if (j.is_object()) {
-      for (auto [key, field] : {std::pair{"os", &p.os}, {"architecture", &p.architecture}, {"variant", &p.variant}}) {
+      for (auto [key, field] :
+           { std::pair{ "os", &p.os }, { "architecture", &p.architecture }, { "variant", &p.variant } }) {
         if (const auto it = j.find(key); it != j.end() && it->is_string()) {
           *field = it->get<std::string>();
         }
@@ -92,12 +93,12 @@ check_platform(const std::optional<Platform>& entry, const Platform& config, Arc
                       shown(config));
   }
   if (have_entry && !matches(*entry, arch)) {
-    return make_error(ErrorKind::not_found, "{} is a {} image (its index entry says so), not {}", what,
-                      shown(*entry), want);
+    return make_error(
+      ErrorKind::not_found, "{} is a {} image (its index entry says so), not {}", what, shown(*entry), want);
   }
   if (have_config && !matches(config, arch)) {
-    return make_error(ErrorKind::not_found, "{} is a {} image (its image config says so), not {}", what,
-                      shown(config), want);
+    return make_error(
+      ErrorKind::not_found, "{} is a {} image (its image config says so), not {}", what, shown(config), want);
   }
   if (!have_entry && !have_config) {
     return make_error(ErrorKind::invalid_input,
@@ -125,7 +126,7 @@ platform_is(std::string_view platform, Arch arch)
   if (parts.size() < 2 || parts.size() > 3) {
     return false;
   }
-  return matches(Platform{parts[0], parts[1], parts.size() == 3 ? parts[2] : ""}, arch) && !parts[0].empty() &&
+  return matches(Platform{ parts[0], parts[1], parts.size() == 3 ? parts[2] : "" }, arch) && !parts[0].empty() &&
          !parts[1].empty();
 }
 

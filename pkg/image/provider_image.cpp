@@ -45,12 +45,12 @@ std::string_view
 to_string(ImageType type)
 {
   switch (type) {
-  case ImageType::oxide:
-    return "oxide";
-  case ImageType::libvirt:
-    return "libvirt";
-  case ImageType::oci:
-    break;
+    case ImageType::oxide:
+      return "oxide";
+    case ImageType::libvirt:
+      return "libvirt";
+    case ImageType::oci:
+      break;
   }
   return "oci";
 }
@@ -59,12 +59,12 @@ std::string_view
 default_platform_id(ImageType type)
 {
   switch (type) {
-  case ImageType::oxide:
-    return "ibmcloud";
-  case ImageType::libvirt:
-    return "qemu";
-  case ImageType::oci:
-    break;
+    case ImageType::oxide:
+      return "ibmcloud";
+    case ImageType::libvirt:
+      return "qemu";
+    case ImageType::oci:
+      break;
   }
   return "oci";
 }
@@ -87,8 +87,8 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
   OCNE_TRY_ASSIGN(auto base, ensure_boot_image(o.boot, progress));
   // ensure_boot_image checked it; the output's name and the upload rely on it.
   if (!platform_is(base.platform, o.boot.arch)) {
-    return make_error(ErrorKind::internal, "{} is a {} image, not linux/{}", base.path.string(), base.platform,
-                      to_string(o.boot.arch));
+    return make_error(
+      ErrorKind::internal, "{} is a {} image, not linux/{}", base.path.string(), base.platform, to_string(o.boot.arch));
   }
   OCNE_TRY_ASSIGN(const auto base_info, check_qcow2(base.path));
 
@@ -113,11 +113,10 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
                                     fmt::format("image {}", path.filename().string())));
   const auto metadata = o.type == ImageType::oci ? oci_image_metadata(o.boot.arch, o.pca) : std::string();
 
-  if (const auto stamp = read_stamp(path); stamp && !o.force && stamp_matches_file(path, *stamp) &&
-                                           stamp->manifest_digest == base.manifest_digest &&
-                                           platform_is(stamp->platform, o.boot.arch) &&
-                                           stamp->type == to_string(o.type) && stamp->platform_id == platform_id &&
-                                           stamp->kernel_args == kernel_args && stamp->recipe == k_recipe) {
+  if (const auto stamp = read_stamp(path);
+      stamp && !o.force && stamp_matches_file(path, *stamp) && stamp->manifest_digest == base.manifest_digest &&
+      platform_is(stamp->platform, o.boot.arch) && stamp->type == to_string(o.type) &&
+      stamp->platform_id == platform_id && stamp->kernel_args == kernel_args && stamp->recipe == k_recipe) {
     const auto current = out.metadata.empty() ? Result<std::string>(std::string()) : fs::read_file(out.metadata);
     if (current && *current == metadata) {
       log::debug("{} is up to date", path.string());

@@ -36,7 +36,8 @@ read_head(const fs::Path& path)
   if (!fd) {
     return make_error(ErrorKind::io, "{}: {}", path.string(), fs::errno_message(errno));
   }
-  struct stat st{};
+  struct stat st
+  {};
   if (::fstat(fd.get(), &st) != 0) {
     return make_error(ErrorKind::io, "{}: {}", path.string(), fs::errno_message(errno));
   }

@@ -190,8 +190,8 @@ parse_reference(std::string_view text)
   }
   // A tag follows the last ':' that comes after the last '/'.
   const auto slash = rest.rfind('/');
-  if (const auto colon = rest.rfind(':'); colon != std::string_view::npos &&
-                                          (slash == std::string_view::npos || colon > slash)) {
+  if (const auto colon = rest.rfind(':');
+      colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
     ref.tag = std::string(rest.substr(colon + 1));
     rest = rest.substr(0, colon);
     if (!valid_tag(ref.tag)) {

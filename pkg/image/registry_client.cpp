@@ -5,11 +5,11 @@
 #include "pkg/http/url.hpp"
 #include "pkg/image/challenge.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <mutex>
@@ -74,8 +74,8 @@ resolve_location(const std::string& from, const std::string& location)
   if (!base) {
     return location;
   }
-  const std::string origin = base->scheme + "://" + (base->host.find(':') != std::string::npos ? "[" + base->host + "]"
-                                                                                                  : base->host) +
+  const std::string origin = base->scheme + "://" +
+                             (base->host.find(':') != std::string::npos ? "[" + base->host + "]" : base->host) +
                              (base->port != 0 ? ":" + std::to_string(base->port) : "");
   if (str::starts_with(location, "/")) {
     return origin + location;
@@ -110,7 +110,7 @@ struct RegistryClient::Impl
   Reference ref;
   RegistryOptions options;
   http::Transport transport;
-  std::atomic<int> requests{0};
+  std::atomic<int> requests{ 0 };
 
   std::mutex mutex; // guards the lazily computed state below
   std::string base_url;
@@ -132,7 +132,7 @@ struct RegistryClient::Impl
     t.connect_timeout = o.connect_timeout;
     t.idle_timeout = o.idle_timeout;
     t.log_name = "registry";
-    t.log_headers = {"docker-distribution-api-version"};
+    t.log_headers = { "docker-distribution-api-version" };
     return t;
   }
 
@@ -163,7 +163,7 @@ RegistryClient::Impl::base()
   } else if (is_loopback(h)) {
     // Like Docker with its default insecure 127.0.0.0/8: HTTPS when the
     // registry speaks it, else plain HTTP.
-    http::Request probe{.method = "GET", .url = "https://" + h + "/v2/"};
+    http::Request probe{ .method = "GET", .url = "https://" + h + "/v2/" };
     probe.max_attempts = 1;
     probe.timeout = std::chrono::seconds(10);
     ++requests;
@@ -201,8 +201,9 @@ RegistryClient::Impl::status_error(const http::Response& r, std::string_view wha
     return Error(ErrorKind::auth, fmt::format("{}: registry {} denied access: {}", what, host(), status_detail(r)));
   }
   if (http::retryable_status(r.status)) {
-    return Error(ErrorKind::transient,
-                 fmt::format("{}: registry {} answered {} (after {} attempts)", what, host(), status_detail(r), r.attempts));
+    return Error(
+      ErrorKind::transient,
+      fmt::format("{}: registry {} answered {} (after {} attempts)", what, host(), status_detail(r), r.attempts));
   }
   if (r.status == 404) {
     return Error(ErrorKind::not_found, fmt::format("{}: not found in registry {}: {}", what, host(), status_detail(r)));
@@ -247,14 +248,15 @@ RegistryClient::Impl::authenticate(const http::Response& challenge_response, std
                          ? scope->second
                          : fmt::format("repository:{}:pull", ref.repository));
     const auto sep = realm->second.find('?') == std::string::npos ? "?" : "&";
-    http::Request token_request{.method = "GET", .url = realm->second + sep + http::build_query(query)};
+    http::Request token_request{ .method = "GET", .url = realm->second + sep + http::build_query(query) };
     if (credentials) {
-      token_request.headers.set(
-        "Authorization", "Basic " + base64_encode(credentials->username + ":" + credentials->password.reveal()));
+      token_request.headers.set("Authorization",
+                                "Basic " + base64_encode(credentials->username + ":" + credentials->password.reveal()));
     }
     ++requests;
     OCNE_TRY_ASSIGN(auto r, transport.send(std::move(token_request)).map_error([&](Error e) {
-      return std::move(e).with_context(fmt::format("{}: getting a token from {}", what, http::redact_url(realm->second)));
+      return std::move(e).with_context(
+        fmt::format("{}: getting a token from {}", what, http::redact_url(realm->second)));
     }));
     if (r.status == 401 || r.status == 403) {
       if (credentials) {
@@ -295,11 +297,11 @@ RegistryClient::Impl::authenticate(const http::Response& challenge_response, std
       return make_error(ErrorKind::auth, "{}: registry {} needs credentials: {}", what, host(), login_hint);
     }
     const std::lock_guard lock(mutex);
-    authorization =
-      Secret("Basic " + base64_encode(credentials->username + ":" + credentials->password.reveal()));
+    authorization = Secret("Basic " + base64_encode(credentials->username + ":" + credentials->password.reveal()));
     return {};
   }
-  return make_error(ErrorKind::auth, "{}: registry {} asks for an authentication scheme ocne does not support", what, host());
+  return make_error(
+    ErrorKind::auth, "{}: registry {} asks for an authentication scheme ocne does not support", what, host());
 }
 
 Result<http::Response>
@@ -308,7 +310,7 @@ RegistryClient::Impl::send(http::Request request, std::string_view what)
   // Authorization is set per attempt, so a token fetched after a 401 is used
   // by the retry; it is never sent to a redirect target (a storage URL).
   bool authenticated = false;
-  for (int redirects = 0;; ) {
+  for (int redirects = 0;;) {
     const bool same_host = [&] {
       auto u = http::parse_url(request.url);
       return u && u->host_header() == host();
@@ -322,9 +324,8 @@ RegistryClient::Impl::send(http::Request request, std::string_view what)
       return {};
     };
     ++requests;
-    OCNE_TRY_ASSIGN(auto r, transport.send(request).map_error([&](Error e) {
-      return std::move(e).with_context(std::string(what));
-    }));
+    OCNE_TRY_ASSIGN(
+      auto r, transport.send(request).map_error([&](Error e) { return std::move(e).with_context(std::string(what)); }));
     if (r.status == 401 && same_host && !authenticated) {
       OCNE_TRY(authenticate(r, what));
       authenticated = true;
@@ -340,7 +341,8 @@ RegistryClient::Impl::send(http::Request request, std::string_view what)
                           str::quote(credentials->username),
                           credentials->source);
       }
-      return make_error(ErrorKind::auth, "{}: registry {} refused anonymous access: {}", what, host(), status_detail(r));
+      return make_error(
+        ErrorKind::auth, "{}: registry {} refused anonymous access: {}", what, host(), status_detail(r));
     }
     const bool redirect = r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 || r.status == 308;
     if (redirect) {
@@ -373,10 +375,11 @@ Result<FetchedManifest>
 RegistryClient::manifest(std::string_view tag_or_digest)
 {
   auto& ref = m_impl->ref;
-  const auto what = fmt::format("{}{}{}", ref.name(), str::starts_with(tag_or_digest, "sha256:") ? "@" : ":", tag_or_digest);
+  const auto what =
+    fmt::format("{}{}{}", ref.name(), str::starts_with(tag_or_digest, "sha256:") ? "@" : ":", tag_or_digest);
   OCNE_TRY_ASSIGN(const auto base, m_impl->base());
-  http::Request req{.method = "GET",
-                    .url = fmt::format("{}/v2/{}/manifests/{}", base, ref.repository, tag_or_digest)};
+  http::Request req{ .method = "GET",
+                     .url = fmt::format("{}/v2/{}/manifests/{}", base, ref.repository, tag_or_digest) };
   req.headers.set("Accept", manifest_accept_header());
   OCNE_TRY_ASSIGN(auto r, m_impl->send(std::move(req), what));
   if (!r.ok()) {
@@ -433,7 +436,8 @@ RegistryClient::fetch_blob(const Descriptor& blob, const BlobStore& store, Progr
   const auto io_error = [&](int err) {
     return make_error(ErrorKind::io, "{}: {}", partial_path.string(), fs::errno_message(err));
   };
-  struct stat st{};
+  struct stat st
+  {};
   if (::fstat(fd.get(), &st) != 0) {
     return io_error(errno);
   }
@@ -471,7 +475,7 @@ RegistryClient::fetch_blob(const Descriptor& blob, const BlobStore& store, Progr
     }
     std::optional<Error> write_error;
     bool restart = false;
-    http::Request req{.method = "GET", .url = url};
+    http::Request req{ .method = "GET", .url = url };
     if (have > 0) {
       req.headers.set("Range", fmt::format("bytes={}-", have));
     }
@@ -493,8 +497,9 @@ RegistryClient::fetch_blob(const Descriptor& blob, const BlobStore& store, Progr
         return false;
       }
       if (have + chunk.size() > blob.size) {
-        write_error = Error(ErrorKind::invalid_input,
-                            fmt::format("{}: the registry sent more than the {} bytes the manifest lists", what, blob.size));
+        write_error =
+          Error(ErrorKind::invalid_input,
+                fmt::format("{}: the registry sent more than the {} bytes the manifest lists", what, blob.size));
         return false;
       }
       for (std::string_view rest = chunk; !rest.empty();) {

@@ -35,9 +35,9 @@ struct RegistryOptions
 {
   http::TlsOptions tls;
   http::RetryPolicy retry;
-  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds connect_timeout{ 10000 };
   // A transfer that moves no byte for this long is dropped (and resumed).
-  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds idle_timeout{ 60000 };
   // Credentials to use; when unset they are looked up in auth_files.
   std::optional<Credentials> credentials;
   std::vector<fs::Path> auth_files;
@@ -47,7 +47,7 @@ struct RegistryOptions
   // How many times one blob download is resumed after a dropped transfer.
   int max_resumes = 5;
   // How long to wait for another ocne run that downloads the same blob.
-  std::chrono::milliseconds lock_timeout{std::chrono::minutes(30)};
+  std::chrono::milliseconds lock_timeout{ std::chrono::minutes(30) };
 };
 
 // Options from the environment: the auth files (credentials.hpp) and

@@ -48,8 +48,8 @@ public:
       OCNE_TRY_ASSIGN(top, m_client.manifest(chosen.digest.str()));
       OCNE_TRY_ASSIGN(parsed, parse_manifest(top.body, top.media_type, what));
       if (!std::holds_alternative<Manifest>(parsed)) {
-        return make_error(ErrorKind::invalid_input, "{}: the index entry for {} is not an image manifest", what,
-                          to_string(arch));
+        return make_error(
+          ErrorKind::invalid_input, "{}: the index entry for {} is not an image manifest", what, to_string(arch));
       }
       entry = chosen.platform;
     }
@@ -64,7 +64,9 @@ public:
   }
 
   Status
-  read_layer(const Descriptor& layer, ProgressSink& progress, const std::function<Status(ByteSource&)>& consume) override
+  read_layer(const Descriptor& layer,
+             ProgressSink& progress,
+             const std::function<Status(ByteSource&)>& consume) override
   {
     std::string path;
     {

@@ -23,7 +23,8 @@ public:
   Result<std::uint64_t>
   size(const std::string& path) override
   {
-    struct stat st{};
+    struct stat st
+    {};
     if (::stat((m_dir / path).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       return make_error(ErrorKind::not_found, "{}: no such file", (m_dir / path).string());
     }

@@ -7,6 +7,7 @@
 #include "pkg/http/request.hpp"
 
 #include <nlohmann/json_fwd.hpp>
+
 #include <string_view>
 
 namespace ocne::k8s {

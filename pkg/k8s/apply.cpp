@@ -4,9 +4,10 @@
 #include "pkg/k8s/wait.hpp"
 #include "pkg/k8s/yaml.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>

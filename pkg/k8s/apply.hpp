@@ -13,8 +13,9 @@
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
 
-#include <chrono>
 #include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -8,9 +8,10 @@
 #include "pkg/k8s/api_error.hpp"
 #include "pkg/k8s/base64.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -153,9 +154,7 @@ struct Client::Impl
   std::map<std::string, GroupVersionEntry> discovery;
 
   Impl(ClusterAccess a, ClientOptions o)
-    : access(std::move(a))
-    , options(std::move(o))
-    , transport(transport_options(access, options))
+    : access(std::move(a)), options(std::move(o)), transport(transport_options(access, options))
   {
   }
 

@@ -13,11 +13,12 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/object.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,7 +45,7 @@ struct ResourceMapping
   GroupVersionKind gvk;
   std::string resource; // plural, e.g. "deployments"
   bool namespaced = true;
-  bool has_status = false; // a status subresource exists
+  bool has_status = false;        // a status subresource exists
   std::vector<std::string> verbs; // "list", "get", ... as discovery says
 };
 
@@ -52,25 +53,14 @@ struct ResourceMapping
 struct PodLogOptions
 {
   std::string container;
-  bool previous = false; // the last terminated instance of the container
-  std::int64_t tail_lines = 0; // 0: all
+  bool previous = false;        // the last terminated instance of the container
+  std::int64_t tail_lines = 0;  // 0: all
   std::int64_t limit_bytes = 0; // 0: no limit
 };
 
-enum class PatchType
-{
-  merge,
-  json,
-  strategic,
-  apply
-};
+enum class PatchType { merge, json, strategic, apply };
 
-enum class Propagation
-{
-  background,
-  foreground,
-  orphan
-};
+enum class Propagation { background, foreground, orphan };
 
 struct DeleteOptions
 {
@@ -94,8 +84,7 @@ struct ObjectList
   std::string resource_version; // of the list, to start a watch from
 };
 
-enum class ConflictPolicy
-{
+enum class ConflictPolicy {
   fail,           // report the conflict
   force_if_owned, // take the fields over when the object is already ours
   force,          // always take the fields over
@@ -109,13 +98,7 @@ struct ApplyOptions
 
 struct WatchEvent
 {
-  enum class Type
-  {
-    added,
-    modified,
-    deleted,
-    bookmark
-  };
+  enum class Type { added, modified, deleted, bookmark };
   Type type;
   const nlohmann::json* object; // valid during the callback
 };

@@ -8,16 +8,18 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
 #include <array>
 #include <deque>
-#include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace ocne::k8s {
 
@@ -82,8 +84,10 @@ exec_target(const Endpoint& e, const ExecRequest& r)
   if (r.tty) {
     q.emplace_back("tty", "true");
   }
-  return http::join_url(
-    "", e.prefix + "/api/v1/namespaces/" + http::url_encode(r.namespace_) + "/pods/" + http::url_encode(r.pod) + "/exec", q);
+  return http::join_url("",
+                        e.prefix + "/api/v1/namespaces/" + http::url_encode(r.namespace_) + "/pods/" +
+                          http::url_encode(r.pod) + "/exec",
+                        q);
 }
 
 } // namespace
@@ -163,17 +167,16 @@ probe_refusal(ExecSession::Impl& impl,
   if (code == 400 && message.find("Upgrade request required") != std::string::npos) {
     return Error(ErrorKind::unavailable, fmt::format("{}: the server speaks none of {}", what, offered));
   }
-  const auto kind = code == 404                 ? ErrorKind::not_found
+  const auto kind = code == 404                  ? ErrorKind::not_found
                     : code == 401 || code == 403 ? ErrorKind::auth
-                    : code == 400               ? ErrorKind::invalid_input
-                                                : ErrorKind::transient;
+                    : code == 400                ? ErrorKind::invalid_input
+                                                 : ErrorKind::transient;
   return Error(kind, fmt::format("{}: {}", what, message.empty() ? "HTTP " + std::to_string(code) : message));
 }
 
 } // namespace
 
-ExecSession::ExecSession(std::unique_ptr<Impl> impl)
-  : m_impl(std::move(impl))
+ExecSession::ExecSession(std::unique_ptr<Impl> impl) : m_impl(std::move(impl))
 {
 }
 
@@ -240,9 +243,8 @@ ExecSession::open(const ClusterAccess& access, const ExecRequest& request)
     offered += (offered.empty() ? "" : ", ") + p;
   }
   const std::string token = access.token.empty() ? std::string() : access.token.reveal();
-  const std::string basic = access.username.empty()
-                              ? std::string()
-                              : base64_encode(access.username + ":" + access.password.reveal());
+  const std::string basic =
+    access.username.empty() ? std::string() : base64_encode(access.username + ":" + access.password.reveal());
   ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
     req.set(beast::http::field::sec_websocket_protocol, offered);
     req.set(beast::http::field::user_agent, "ocne");

@@ -5,8 +5,9 @@
 #include "pkg/k8s/base64.hpp"
 #include "pkg/k8s/yaml.hpp"
 
-#include <map>
 #include <nlohmann/json.hpp>
+
+#include <map>
 #include <set>
 #include <system_error>
 

@@ -7,10 +7,11 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/wait.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -179,11 +180,7 @@ class Mover
 {
 public:
   Mover(Client& source, Client& target, const MoveOptions& options, MoveReport& report)
-    : m_source(source)
-    , m_target(target)
-    , m_options(options)
-    , m_report(report)
-    , m_plan(report.plan)
+    : m_source(source), m_target(target), m_options(options), m_report(report), m_plan(report.plan)
   {
     m_new_uid.resize(m_plan.nodes.size());
   }
@@ -196,7 +193,8 @@ public:
     }
     for (const auto i : m_plan.clusters) {
       const auto& ref = m_plan.nodes[i].ref;
-      const json patch = { { "metadata", { { "annotations", { { k_paused_by_move, pause ? json("true") : json(nullptr) } } } } },
+      const json patch = { { "metadata",
+                             { { "annotations", { { k_paused_by_move, pause ? json("true") : json(nullptr) } } } } },
                            { "spec", { { "paused", pause ? json(true) : json(nullptr) } } } };
       OCNE_TRY(
         with_retries(m_options, [&] { return m_source.patch(ref, PatchType::merge, patch); }).map_error([&](Error e) {
@@ -482,7 +480,9 @@ public:
       OCNE_TRY(with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, PatchType::merge, patch); }));
     }
     for (const auto i : m_plan.cluster_classes) {
-      const json patch = { { "metadata", { { "annotations", { { k_paused_annotation, nullptr }, { k_paused_by_move, nullptr } } } } } };
+      const json patch = {
+        { "metadata", { { "annotations", { { k_paused_annotation, nullptr }, { k_paused_by_move, nullptr } } } } }
+      };
       OCNE_TRY(with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, PatchType::merge, patch); }));
     }
     return {};
@@ -541,9 +541,11 @@ move(Client& source, Client& target, const MoveOptions& options, ProgressSink& p
   OCNE_TRY(mover.refuse_paused());
 
   // Two steps an object: created in the target, deleted from the source.
-  ProgressTask task(progress,
-                    fmt::format("Moving {} Cluster API objects (copied, then deleted from the source)", plan.nodes.size()),
-                    plan.nodes.size() * 2, ProgressUnit::items);
+  ProgressTask task(
+    progress,
+    fmt::format("Moving {} Cluster API objects (copied, then deleted from the source)", plan.nodes.size()),
+    plan.nodes.size() * 2,
+    ProgressUnit::items);
   // Before anything is created: on failure, unpause the source and stop.
   auto abort_early = [&](const Error& error) {
     std::string tail = "nothing was created in the target";

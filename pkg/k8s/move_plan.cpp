@@ -4,8 +4,9 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/move.hpp"
 
-#include <map>
 #include <nlohmann/json.hpp>
+
+#include <map>
 #include <set>
 
 namespace ocne::k8s {

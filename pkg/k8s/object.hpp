@@ -4,6 +4,7 @@
 // nlohmann::json values (forward-declared here to keep compile times down).
 
 #include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <string_view>
 

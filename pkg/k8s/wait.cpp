@@ -4,6 +4,7 @@
 #include "pkg/core/strings.hpp"
 
 #include <nlohmann/json.hpp>
+
 #include <thread>
 
 namespace ocne::k8s {
@@ -95,8 +96,11 @@ describe_pod_problems(Client& client, const json& workload)
       for (const auto& cs : status.value(key, json::array())) {
         if (cs.contains("state") && cs["state"].contains("waiting")) {
           const json& w = cs["state"]["waiting"];
-          std::string line = fmt::format("pod {}: container {} is waiting: {} (image {})", name, cs.value("name", "?"),
-                                         w.value("reason", "?"), cs.value("image", "?"));
+          std::string line = fmt::format("pod {}: container {} is waiting: {} (image {})",
+                                         name,
+                                         cs.value("name", "?"),
+                                         w.value("reason", "?"),
+                                         cs.value("image", "?"));
           if (w.contains("message") && w["message"].is_string()) {
             line += ": " + w["message"].get<std::string>();
           }

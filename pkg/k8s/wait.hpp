@@ -10,9 +10,10 @@
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <functional>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 

@@ -2,11 +2,12 @@
 
 #include "pkg/core/strings.hpp"
 
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 namespace ocne::k8s {
 

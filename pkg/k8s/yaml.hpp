@@ -9,6 +9,7 @@
 #include "pkg/core/error.hpp"
 
 #include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>

@@ -74,8 +74,12 @@ Connection::domain_capabilities(std::string_view arch, std::string_view machine,
   const std::string a(arch);
   const std::string m(machine);
   const std::string v(virttype);
-  char* caps = virConnectGetDomainCapabilities(m_handle.get(), nullptr, a.empty() ? nullptr : a.c_str(),
-                                               m.empty() ? nullptr : m.c_str(), v.empty() ? nullptr : v.c_str(), 0);
+  char* caps = virConnectGetDomainCapabilities(m_handle.get(),
+                                               nullptr,
+                                               a.empty() ? nullptr : a.c_str(),
+                                               m.empty() ? nullptr : m.c_str(),
+                                               v.empty() ? nullptr : v.c_str(),
+                                               0);
   if (caps == nullptr) {
     return tl::unexpected(
       last_error(fmt::format("cannot read the {} domain capabilities of {}", virttype, m_uri.text)));

@@ -45,7 +45,8 @@ public:
   Result<std::string> hostname() const;
   Result<std::string> capabilities() const;
   // virttype "kvm" or "qemu"; fails when the hypervisor cannot run it.
-  Result<std::string> domain_capabilities(std::string_view arch, std::string_view machine,
+  Result<std::string> domain_capabilities(std::string_view arch,
+                                          std::string_view machine,
                                           std::string_view virttype) const;
   Result<HostMemory> host_memory() const;
 

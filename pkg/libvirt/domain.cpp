@@ -83,8 +83,8 @@ Status
 Domain::undefine()
 {
   CallTimer timer;
-  const unsigned flags = VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
-                         VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
+  const unsigned flags =
+    VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
   if (virDomainUndefineFlags(m_handle.get(), flags) == 0) {
     return {};
   }
@@ -136,7 +136,7 @@ Domain::open_console() const
   if (stream == nullptr) {
     return tl::unexpected(last_error("cannot open a libvirt stream"));
   }
-  Stream out{detail::Owned<_virStream>(stream)};
+  Stream out{ detail::Owned<_virStream>(stream) };
   if (virDomainOpenConsole(m_handle.get(), nullptr, stream, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot open the console of domain {}", m_name)));
   }

@@ -50,7 +50,9 @@ Network::addresses() const
   std::vector<NetworkAddress> out;
   const auto count = doc.count("/network/ip");
   for (std::size_t i = 1; i <= count; ++i) {
-    const auto at = [&](const char* attr) { return doc.text(fmt::format("/network/ip[{}]/@{}", i, attr)).value_or(""); };
+    const auto at = [&](const char* attr) {
+      return doc.text(fmt::format("/network/ip[{}]/@{}", i, attr)).value_or("");
+    };
     NetworkAddress a;
     a.address = at("address");
     a.netmask = at("netmask");

@@ -26,12 +26,14 @@ class FileSource final : public ByteSource
 {
 public:
   static Result<FileSource> open(const fs::Path& path);
-  std::uint64_t size() const override
+  std::uint64_t
+  size() const override
   {
     return m_size;
   }
   Result<std::size_t> read(char* buffer, std::size_t n) override;
-  std::string describe() const override
+  std::string
+  describe() const override
   {
     return m_path.string();
   }
@@ -48,16 +50,17 @@ private:
 class MemorySource final : public ByteSource
 {
 public:
-  MemorySource(std::string_view data, std::string description)
-    : m_data(data), m_description(std::move(description))
+  MemorySource(std::string_view data, std::string description) : m_data(data), m_description(std::move(description))
   {
   }
-  std::uint64_t size() const override
+  std::uint64_t
+  size() const override
   {
     return m_data.size();
   }
   Result<std::size_t> read(char* buffer, std::size_t n) override;
-  std::string describe() const override
+  std::string
+  describe() const override
   {
     return m_description;
   }

@@ -13,7 +13,7 @@ struct Totals
 {
   std::mutex mutex;
   std::uint64_t calls = 0;
-  std::chrono::nanoseconds time{0};
+  std::chrono::nanoseconds time{ 0 };
   int in_flight = 0;
   std::chrono::steady_clock::time_point busy_since;
 };
@@ -38,7 +38,7 @@ call_stats()
   if (t.in_flight > 0) {
     time += std::chrono::steady_clock::now() - t.busy_since;
   }
-  return {t.calls, time};
+  return { t.calls, time };
 }
 
 void

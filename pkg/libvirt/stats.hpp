@@ -13,7 +13,7 @@ namespace ocne::libvirt {
 struct CallStats
 {
   std::uint64_t calls = 0;
-  std::chrono::nanoseconds time{0};
+  std::chrono::nanoseconds time{ 0 };
 };
 
 CallStats call_stats();

@@ -1,9 +1,9 @@
 #include "pkg/libvirt/storage.hpp"
 
 #include "pkg/core/interrupt.hpp"
-#include "pkg/libvirt/stream.hpp"
 #include "pkg/libvirt/error.hpp"
 #include "pkg/libvirt/stats.hpp"
+#include "pkg/libvirt/stream.hpp"
 #include "pkg/libvirt/xml.hpp"
 
 #include <libvirt/libvirt.h>
@@ -71,7 +71,7 @@ Volume::info() const
   if (virStorageVolGetInfo(m_handle.get(), &raw) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read volume {}", m_name)));
   }
-  return VolumeInfo{raw.capacity, raw.allocation};
+  return VolumeInfo{ raw.capacity, raw.allocation };
 }
 
 Status
@@ -111,12 +111,11 @@ Volume::upload(ByteSource& source, ProgressSink& progress, std::string_view labe
     auto got = source.read(buffer.data(), buffer.size());
     if (!got || *got == 0) {
       stream->abort();
-      auto error = got ? Error(ErrorKind::io, fmt::format("{} ended after {} of {} bytes", source.describe(), sent,
-                                                          total))
-                       : got.error();
+      auto error =
+        got ? Error(ErrorKind::io, fmt::format("{} ended after {} of {} bytes", source.describe(), sent, total))
+            : got.error();
       task.fail(error.message());
-      return tl::unexpected(
-        error.with_context(fmt::format("upload to volume {} stopped", m_name)));
+      return tl::unexpected(error.with_context(fmt::format("upload to volume {} stopped", m_name)));
     }
     if (auto sentnow = stream->send(std::string_view(buffer.data(), *got)); !sentnow) {
       stream->abort();
@@ -190,7 +189,7 @@ Pool::info() const
   if (virStoragePoolGetInfo(m_handle.get(), &raw) < 0) {
     return tl::unexpected(last_error(fmt::format("cannot read storage pool {}", m_name)));
   }
-  return PoolInfo{raw.state == VIR_STORAGE_POOL_RUNNING, raw.capacity, raw.allocation, raw.available};
+  return PoolInfo{ raw.state == VIR_STORAGE_POOL_RUNNING, raw.capacity, raw.allocation, raw.available };
 }
 
 Result<std::string>

@@ -105,7 +105,9 @@ start_hint(const Uri& uri)
     const std::string port = uri.port != 0 ? fmt::format(" -p {}", uri.port) : "";
     return fmt::format("check that 'ssh{} {}' logs in without a prompt and that libvirtd runs there "
                        "('sudo systemctl start libvirtd' on {})",
-                       port, login, uri.host);
+                       port,
+                       login,
+                       uri.host);
   }
   if (uri.path == "/session") {
     return "the session daemon is started on demand: check that libvirt's daemon (Debian/Ubuntu: libvirt-daemon, "

@@ -27,7 +27,10 @@ Result<XmlDoc>
 XmlDoc::parse(std::string_view text, std::string_view what)
 {
   auto impl = std::make_unique<Impl>();
-  impl->doc = xmlReadMemory(text.data(), static_cast<int>(text.size()), "libvirt.xml", nullptr,
+  impl->doc = xmlReadMemory(text.data(),
+                            static_cast<int>(text.size()),
+                            "libvirt.xml",
+                            nullptr,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (impl->doc == nullptr) {
     return make_error(ErrorKind::io, "{} is not well-formed XML", what);
@@ -112,12 +115,23 @@ xml_escape(std::string_view text)
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;

@@ -46,9 +46,9 @@ default_transport_options()
 }
 
 Client::Client(Signer signer, Endpoints endpoints, http::TransportOptions transport)
-  : m_signer(std::move(signer))
-  , m_endpoints(std::move(endpoints))
-  , m_transport(std::make_shared<http::Transport>(std::move(transport)))
+  : m_signer(std::move(signer)),
+    m_endpoints(std::move(endpoints)),
+    m_transport(std::make_shared<http::Transport>(std::move(transport)))
 {
 }
 

@@ -77,8 +77,7 @@ struct WaitOptions
 class Compute
 {
 public:
-  explicit Compute(const Client& client)
-    : m_client(client)
+  explicit Compute(const Client& client) : m_client(client)
   {
   }
 

@@ -2,11 +2,13 @@
 
 #include "pkg/core/fs.hpp"
 
-#include <cerrno>
-#include <fcntl.h>
-#include <memory>
 #include <openssl/evp.h>
+
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <memory>
 
 namespace ocne::oci {
 
@@ -92,8 +94,7 @@ multipart_md5(const std::vector<Md5Digest>& parts)
   return md5_base64(h.finish()) + "-" + std::to_string(parts.size());
 }
 
-Md5Hasher::Md5Hasher()
-  : m_ctx(EVP_MD_CTX_new())
+Md5Hasher::Md5Hasher() : m_ctx(EVP_MD_CTX_new())
 {
   reset();
 }
@@ -103,8 +104,7 @@ Md5Hasher::~Md5Hasher()
   EVP_MD_CTX_free(m_ctx);
 }
 
-Md5Hasher::Md5Hasher(Md5Hasher&& other) noexcept
-  : m_ctx(other.m_ctx)
+Md5Hasher::Md5Hasher(Md5Hasher&& other) noexcept : m_ctx(other.m_ctx)
 {
   other.m_ctx = nullptr;
 }

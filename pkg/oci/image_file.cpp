@@ -4,12 +4,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <array>
-#include <fcntl.h>
-#include <memory>
 #include <nlohmann/json.hpp>
+
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <array>
+#include <memory>
 
 namespace ocne::oci {
 
@@ -126,15 +128,15 @@ shapes_for(const ExportMetadataOptions& o)
   if (o.private_cloud_appliance) {
     return { "VM.PCAStandard.E5.Flex" };
   }
-  return { "VM.Standard.E3.Flex",  "VM.Standard.E4.Flex", "VM.Standard.E5.Flex", "VM.Standard.E6.Flex",
-           "VM.Standard3.Flex",    "VM.Optimized3.Flex",  "VM.Standard.B1.1",    "VM.Standard.B1.2",
-           "VM.Standard.B1.4",     "VM.Standard.B1.8",    "VM.Standard.B1.16",   "VM.Standard2.1",
-           "VM.Standard2.2",       "VM.Standard2.4",      "VM.Standard2.8",      "VM.Standard2.16",
-           "VM.Standard2.24",      "VM.DenseIO2.8",       "VM.DenseIO2.16",      "VM.DenseIO2.24",
-           "VM.DenseIO.E4.Flex",   "VM.DenseIO.E5.Flex",  "VM.GPU2.1",           "VM.GPU3.1",
-           "VM.GPU3.2",            "VM.GPU3.4",           "VM.GPU.A10.1",        "VM.GPU.A10.2",
-           "BM.Standard2.52",      "BM.Standard3.64",     "BM.Standard.E3.128",  "BM.Standard.E4.128",
-           "BM.Standard.E5.192",   "BM.DenseIO2.52",      "BM.DenseIO.E4.128",   "BM.Optimized3.36" };
+  return { "VM.Standard.E3.Flex", "VM.Standard.E4.Flex", "VM.Standard.E5.Flex", "VM.Standard.E6.Flex",
+           "VM.Standard3.Flex",   "VM.Optimized3.Flex",  "VM.Standard.B1.1",    "VM.Standard.B1.2",
+           "VM.Standard.B1.4",    "VM.Standard.B1.8",    "VM.Standard.B1.16",   "VM.Standard2.1",
+           "VM.Standard2.2",      "VM.Standard2.4",      "VM.Standard2.8",      "VM.Standard2.16",
+           "VM.Standard2.24",     "VM.DenseIO2.8",       "VM.DenseIO2.16",      "VM.DenseIO2.24",
+           "VM.DenseIO.E4.Flex",  "VM.DenseIO.E5.Flex",  "VM.GPU2.1",           "VM.GPU3.1",
+           "VM.GPU3.2",           "VM.GPU3.4",           "VM.GPU.A10.1",        "VM.GPU.A10.2",
+           "BM.Standard2.52",     "BM.Standard3.64",     "BM.Standard.E3.128",  "BM.Standard.E4.128",
+           "BM.Standard.E5.192",  "BM.DenseIO2.52",      "BM.DenseIO.E4.128",   "BM.Optimized3.36" };
 }
 
 } // namespace

@@ -13,8 +13,7 @@
 
 namespace ocne::oci {
 
-enum class ImageFileFormat
-{
+enum class ImageFileFormat {
   qcow2,
   oci_export,
 };

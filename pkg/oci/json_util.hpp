@@ -6,6 +6,7 @@
 #include "pkg/oci/client.hpp"
 
 #include <nlohmann/json.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>

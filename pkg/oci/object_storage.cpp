@@ -24,8 +24,7 @@ class HashingBody : public http::BodySource
 {
 public:
   HashingBody(std::shared_ptr<http::BodySource> inner, StreamHooks hooks)
-    : m_inner(std::move(inner))
-    , m_hooks(std::move(hooks))
+    : m_inner(std::move(inner)), m_hooks(std::move(hooks))
   {
   }
   std::uint64_t

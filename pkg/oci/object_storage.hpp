@@ -71,8 +71,7 @@ struct PutResult
 class ObjectStorage
 {
 public:
-  explicit ObjectStorage(const Client& client)
-    : m_client(client)
+  explicit ObjectStorage(const Client& client) : m_client(client)
   {
   }
 

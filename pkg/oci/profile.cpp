@@ -24,8 +24,9 @@ client_from_profile(const config::OciProfile& profile, const Environment& env)
     OCNE_TRY_ASSIGN(const auto token, config::read_security_token(profile));
     OCNE_TRY_ASSIGN(signer, Signer::from_session_token(key, profile.pass_phrase, token, key_name));
   } else {
-    OCNE_TRY_ASSIGN(signer,
-                    Signer::from_api_key(key, profile.pass_phrase, {profile.tenancy, profile.user, profile.fingerprint}, key_name));
+    OCNE_TRY_ASSIGN(
+      signer,
+      Signer::from_api_key(key, profile.pass_phrase, { profile.tenancy, profile.user, profile.fingerprint }, key_name));
   }
   const auto settings = client_settings_from_env(env);
   OCNE_TRY_ASSIGN(const auto sources, load_region_sources(env));

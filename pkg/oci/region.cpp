@@ -3,8 +3,9 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/core/strings.hpp"
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include <filesystem>
 
 namespace ocne::oci {
 

@@ -4,14 +4,15 @@
 #include "pkg/http/url.hpp"
 #include "pkg/oci/digest.hpp"
 
-#include <array>
-#include <ctime>
-#include <mutex>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+
+#include <array>
+#include <ctime>
+#include <mutex>
 
 namespace ocne::oci {
 

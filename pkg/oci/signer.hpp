@@ -23,8 +23,7 @@
 
 namespace ocne::oci {
 
-enum class BodySigning
-{
+enum class BodySigning {
   standard,     // the rule for the method
   exclude_body, // Object Storage PutObject / UploadPart
 };
@@ -89,8 +88,7 @@ public:
 
 private:
   struct Impl;
-  explicit Signer(std::shared_ptr<const Impl> impl)
-    : m_impl(std::move(impl))
+  explicit Signer(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl))
   {
   }
   std::shared_ptr<const Impl> m_impl;

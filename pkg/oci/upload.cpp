@@ -7,9 +7,10 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/oci/json_util.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <mutex>
-#include <sys/stat.h>
 #include <thread>
 
 namespace ocne::oci {
@@ -197,10 +198,10 @@ class Uploader
 {
 public:
   Uploader(const ObjectStorage& storage, const UploadOptions& o, std::uint64_t size, ProgressSink& sink)
-    : m_storage(storage)
-    , m_o(o)
-    , m_size(size)
-    , m_task(sink, fmt::format("Uploading {} ({})", o.object_name, human_size(size)), size)
+    : m_storage(storage),
+      m_o(o),
+      m_size(size),
+      m_task(sink, fmt::format("Uploading {} ({})", o.object_name, human_size(size)), size)
   {
   }
 

@@ -22,17 +22,17 @@ base64_append(std::span<const char> data, std::string& out)
   char* o = out.data() + start;
   std::size_t i = 0;
   for (; i + 3 <= n; i += 3) {
-    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
+    const std::uint32_t v = (std::uint32_t{ p[i] } << 16) | (std::uint32_t{ p[i + 1] } << 8) | p[i + 2];
     *o++ = k_alphabet[v >> 18];
     *o++ = k_alphabet[(v >> 12) & 63];
     *o++ = k_alphabet[(v >> 6) & 63];
     *o++ = k_alphabet[v & 63];
   }
   if (i < n) {
-    std::uint32_t v = std::uint32_t{p[i]} << 16;
+    std::uint32_t v = std::uint32_t{ p[i] } << 16;
     const bool two = i + 1 < n;
     if (two) {
-      v |= std::uint32_t{p[i + 1]} << 8;
+      v |= std::uint32_t{ p[i + 1] } << 8;
     }
     *o++ = k_alphabet[v >> 18];
     *o++ = k_alphabet[(v >> 12) & 63];

@@ -126,7 +126,7 @@ selector(const std::string& project, const std::string& name_or_id)
   if (looks_like_uuid(name_or_id) || project.empty()) {
     return {};
   }
-  return {{"project", project}};
+  return { { "project", project } };
 }
 
 Client::Impl::Impl(ClientOptions opts)
@@ -168,16 +168,14 @@ Client::Impl::send(const Call& call)
     if (!response) {
       return make_error(response.error().with_context(call.what));
     }
-    Answer a{response->status, std::move(response->body), response->attempts};
+    Answer a{ response->status, std::move(response->body), response->attempts };
     // A rack older than our api-version says so with a 400 ("server does not
     // support this API version: ..." or "bad value for header
     // \"api-version\""): try once more without it, and from then on never send it.
     const auto message = a.status == 400 && with_version ? parse_error_body(a.body).message : std::string();
     if (message.find("api-version") != std::string::npos || message.find("API version") != std::string::npos) {
-      log::warn("oxide: {} rejected api-version {}; retrying without the header ({})",
-                host,
-                *options.api_version,
-                message);
+      log::warn(
+        "oxide: {} rejected api-version {}; retrying without the header ({})", host, *options.api_version, message);
       send_version = false;
       continue;
     }
@@ -265,7 +263,8 @@ Client::host() const
 Result<std::string>
 Client::current_user()
 {
-  OCNE_TRY_ASSIGN(const auto j, m_impl->call(Call{.path = "/v1/me", .idempotent = true, .what = "check the Oxide token"}));
+  OCNE_TRY_ASSIGN(const auto j,
+                  m_impl->call(Call{ .path = "/v1/me", .idempotent = true, .what = "check the Oxide token" }));
   return j.value("display_name", std::string());
 }
 

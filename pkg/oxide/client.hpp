@@ -38,7 +38,7 @@ struct ClientOptions
   http::TlsOptions tls;
   http::RetryPolicy retry;
   // Per-attempt time limit.
-  std::chrono::milliseconds timeout{60000};
+  std::chrono::milliseconds timeout{ 60000 };
   // Page size for list calls.
   std::uint32_t page_limit = 100;
 };

@@ -55,7 +55,7 @@ struct Client::Impl
   ClientOptions options;
   std::string host;
   http::Transport transport;
-  std::atomic<bool> send_version{true};
+  std::atomic<bool> send_version{ true };
 
   // Any answer from the server, or a transport error.
   Result<Answer> send(const Call& call);

@@ -19,7 +19,7 @@ endpoints(const json& list)
   std::vector<FirewallEndpoint> out;
   if (list.is_array()) {
     for (const auto& e : list) {
-      out.push_back({e.at("type").get<std::string>(), e.at("value").get<std::string>()});
+      out.push_back({ e.at("type").get<std::string>(), e.at("value").get<std::string>() });
     }
   }
   return out;
@@ -30,7 +30,7 @@ endpoints_to(const std::vector<FirewallEndpoint>& list)
 {
   json out = json::array();
   for (const auto& e : list) {
-    out.push_back(json{{"type", e.type}, {"value", e.value}});
+    out.push_back(json{ { "type", e.type }, { "value", e.value } });
   }
   return out;
 }
@@ -41,30 +41,32 @@ bool
 FirewallRule::same_as(const FirewallRule& o) const
 {
   return name == o.name && description == o.description && action == o.action && direction == o.direction &&
-         priority == o.priority && status == o.status && targets == o.targets && hosts == o.hosts &&
-         ports == o.ports && protocols == o.protocols;
+         priority == o.priority && status == o.status && targets == o.targets && hosts == o.hosts && ports == o.ports &&
+         protocols == o.protocols;
 }
 
 Project
 project_from(const json& j)
 {
-  return Project{j.at("id").get<std::string>(), j.at("name").get<std::string>(), str(j, "description")};
+  return Project{ j.at("id").get<std::string>(), j.at("name").get<std::string>(), str(j, "description") };
 }
 
 Vpc
 vpc_from(const json& j)
 {
-  return Vpc{j.at("id").get<std::string>(), j.at("name").get<std::string>(), str(j, "project_id"), str(j, "dns_name")};
+  return Vpc{
+    j.at("id").get<std::string>(), j.at("name").get<std::string>(), str(j, "project_id"), str(j, "dns_name")
+  };
 }
 
 Subnet
 subnet_from(const json& j)
 {
-  return Subnet{j.at("id").get<std::string>(),
-                j.at("name").get<std::string>(),
-                str(j, "vpc_id"),
-                str(j, "ipv4_block"),
-                str(j, "ipv6_block")};
+  return Subnet{ j.at("id").get<std::string>(),
+                 j.at("name").get<std::string>(),
+                 str(j, "vpc_id"),
+                 str(j, "ipv4_block"),
+                 str(j, "ipv6_block") };
 }
 
 FirewallRule
@@ -92,7 +94,7 @@ firewall_rule_from(const json& j)
   }
   // Keep the update-shaped original so unmodelled parts survive a rewrite.
   json update = j;
-  for (const char* k : {"id", "vpc_id", "time_created", "time_modified"}) {
+  for (const char* k : { "id", "vpc_id", "time_created", "time_modified" }) {
     update.erase(k);
   }
   r.raw_json = update.dump();
@@ -119,7 +121,7 @@ firewall_rule_to(const FirewallRule& r)
   if (!r.protocols.empty()) {
     json protocols = json::array();
     for (const auto& p : r.protocols) {
-      json entry = {{"type", p}};
+      json entry = { { "type", p } };
       if (p == "icmp" || p == "icmp6") {
         entry["value"] = nullptr; // all ICMP types
       }
@@ -127,14 +129,14 @@ firewall_rule_to(const FirewallRule& r)
     }
     filters["protocols"] = protocols;
   }
-  return json{{"name", r.name},
-              {"description", r.description},
-              {"action", r.action},
-              {"direction", r.direction},
-              {"priority", r.priority},
-              {"status", r.status},
-              {"targets", endpoints_to(r.targets)},
-              {"filters", filters}};
+  return json{ { "name", r.name },
+               { "description", r.description },
+               { "action", r.action },
+               { "direction", r.direction },
+               { "priority", r.priority },
+               { "status", r.status },
+               { "targets", endpoints_to(r.targets) },
+               { "filters", filters } };
 }
 
 Disk
@@ -189,7 +191,7 @@ instance_from(const json& j)
   i.hostname = str(j, "hostname");
   i.run_state = j.at("run_state").get<std::string>();
   i.ncpus = j.value("ncpus", 0U);
-  i.memory = j.value("memory", std::uint64_t{0});
+  i.memory = j.value("memory", std::uint64_t{ 0 });
   return i;
 }
 

@@ -78,7 +78,7 @@ public:
 private:
   mutable std::mutex m_mutex;
   std::optional<Error> m_error;
-  std::atomic<bool> m_stop{false};
+  std::atomic<bool> m_stop{ false };
 };
 
 // Runs fn(index) for 0..count-1 on `workers` threads.
@@ -86,7 +86,7 @@ template<typename F>
 void
 parallel_for(std::size_t count, int workers, FirstError& errors, F fn)
 {
-  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> next{ 0 };
   auto loop = [&] {
     while (!errors.stopped()) {
       const std::size_t i = next++;
@@ -115,8 +115,12 @@ class Importer
 {
 public:
   Importer(Client& client, const qcow2::DiskImage& image, const ImportOptions& options, ProgressSink& progress)
-    : m_client(client), m_image(image), m_o(options), m_progress(progress),
-      m_disk_size(disk_size_for(image.virtual_size())), m_digest(m_disk_size)
+    : m_client(client),
+      m_image(image),
+      m_o(options),
+      m_progress(progress),
+      m_disk_size(disk_size_for(image.virtual_size())),
+      m_digest(m_disk_size)
   {
   }
 
@@ -185,7 +189,8 @@ Importer::read_chunk(std::uint64_t chunk, std::string& buffer) const
 {
   const std::uint64_t offset = chunk * k_chunk_size;
   const std::uint64_t virtual_size = m_image.virtual_size();
-  const auto in_image = static_cast<std::size_t>(offset < virtual_size ? std::min(k_chunk_size, virtual_size - offset) : 0);
+  const auto in_image =
+    static_cast<std::size_t>(offset < virtual_size ? std::min(k_chunk_size, virtual_size - offset) : 0);
   buffer.resize(k_chunk_size);
   if (in_image < k_chunk_size) {
     std::memset(buffer.data() + in_image, 0, k_chunk_size - in_image);
@@ -245,9 +250,9 @@ Importer::scan()
 std::string
 Importer::image_description() const
 {
-  std::string text = m_o.description.empty() ? "boot image uploaded by ocne from " +
-                                                   std::filesystem::path(m_image.name()).filename().string()
-                                             : m_o.description;
+  std::string text = m_o.description.empty()
+                       ? "boot image uploaded by ocne from " + std::filesystem::path(m_image.name()).filename().string()
+                       : m_o.description;
   const std::string tag = " [" + m_token + "]";
   if (text.size() + tag.size() > k_max_description) {
     text.resize(k_max_description - tag.size());
@@ -265,7 +270,10 @@ Importer::wait_disk(const std::string& disk_id)
       return disk;
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return make_error(ErrorKind::timeout, "disk {} is still {} after {} s", q(disk.name), disk.state,
+      return make_error(ErrorKind::timeout,
+                        "disk {} is still {} after {} s",
+                        q(disk.name),
+                        disk.state,
                         m_o.ready_timeout.count() / 1000);
     }
     if (!nap(m_o.poll_interval)) {
@@ -287,8 +295,8 @@ Importer::wait_snapshot(const std::string& name)
       return make_error(ErrorKind::unavailable, "snapshot {} of the imported disk is {}", q(name), snapshot.state);
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return make_error(ErrorKind::timeout, "snapshot {} is still creating after {} s", q(name),
-                        m_o.ready_timeout.count() / 1000);
+      return make_error(
+        ErrorKind::timeout, "snapshot {} is still creating after {} s", q(name), m_o.ready_timeout.count() / 1000);
     }
     if (!nap(m_o.poll_interval)) {
       return make_error(ErrorKind::cancelled, "interrupted while waiting for snapshot {}", q(name));
@@ -402,8 +410,8 @@ Importer::upload(const std::string& disk_id, const std::vector<std::uint64_t>& t
   ProgressTask task(m_progress, "upload " + m_image.name() + " to image " + m_o.image_name, total);
   task.set_done(done_bytes);
   FirstError errors;
-  std::atomic<std::uint64_t> uploaded{0};
-  std::atomic<std::uint64_t> bytes{0};
+  std::atomic<std::uint64_t> uploaded{ 0 };
+  std::atomic<std::uint64_t> bytes{ 0 };
   parallel_for(todo.size(), m_o.workers, errors, [&](std::size_t i) {
     const std::uint64_t chunk = todo[i];
     thread_local std::string buffer;
@@ -413,9 +421,9 @@ Importer::upload(const std::string& disk_id, const std::vector<std::uint64_t>& t
     }
     // The bytes must still be the ones the digest was computed from.
     if (m_digest.has(chunk) ? sha256(buffer) != m_digest.hash(chunk) : !qcow2::all_zero(buffer)) {
-      errors.set(Error(ErrorKind::conflict,
-                       fmt::format("{} changed while it was being uploaded (at offset {})", m_image.name(),
-                                   chunk * k_chunk_size)));
+      errors.set(Error(
+        ErrorKind::conflict,
+        fmt::format("{} changed while it was being uploaded (at offset {})", m_image.name(), chunk * k_chunk_size)));
       return;
     }
     const auto length = send_length(chunk);
@@ -425,8 +433,11 @@ Importer::upload(const std::string& disk_id, const std::vector<std::uint64_t>& t
       if (st || st.error().kind() == ErrorKind::cancelled || errors.stopped()) {
         break;
       }
-      log::debug("oxide: chunk at offset {} failed (try {} of {}): {}", chunk * k_chunk_size, attempt,
-                 m_o.chunk_attempts, st.error().message());
+      log::debug("oxide: chunk at offset {} failed (try {} of {}): {}",
+                 chunk * k_chunk_size,
+                 attempt,
+                 m_o.chunk_attempts,
+                 st.error().message());
     }
     if (!st) {
       errors.set(st.error());
@@ -482,11 +493,11 @@ Importer::continue_import(JournalRecord& r, const std::unordered_set<std::uint64
     OCNE_TRY_ASSIGN(const auto snapshot, wait_snapshot(r.snapshot_name));
     OCNE_TRY_ASSIGN(m_result.image,
                     m_client.create_image(m_o.project,
-                                          ImageCreate{.name = m_o.image_name,
-                                                      .description = image_description(),
-                                                      .os = m_o.os,
-                                                      .version = m_o.version,
-                                                      .snapshot_id = snapshot.id}));
+                                          ImageCreate{ .name = m_o.image_name,
+                                                       .description = image_description(),
+                                                       .os = m_o.os,
+                                                       .version = m_o.version,
+                                                       .snapshot_id = snapshot.id }));
     return {};
   };
   if (auto st = step(); !st) {
@@ -527,8 +538,8 @@ Importer::fresh()
   if (m_journal) {
     OCNE_TRY(m_journal->save(r));
   }
-  auto disk = m_client.create_import_disk(m_o.project, r.disk_name, "ocne: temporary disk for image " + m_o.image_name,
-                                          m_disk_size, m_o.block_size);
+  auto disk = m_client.create_import_disk(
+    m_o.project, r.disk_name, "ocne: temporary disk for image " + m_o.image_name, m_disk_size, m_o.block_size);
   if (!disk) {
     return fail_and_unwind(r, disk.error());
   }
@@ -544,17 +555,16 @@ Importer::fresh()
 Result<ImportResult>
 Importer::resume(JournalRecord r)
 {
-  auto disk = r.disk_id.empty() ? m_client.find_disk(r.project, r.disk_name)
-                                : [&]() -> Result<std::optional<Disk>> {
-                                    auto d = m_client.get_disk("", r.disk_id);
-                                    if (d) {
-                                      return std::optional<Disk>(*d);
-                                    }
-                                    if (d.error().kind() == ErrorKind::not_found) {
-                                      return std::optional<Disk>();
-                                    }
-                                    return make_error(d.error());
-                                  }();
+  auto disk = r.disk_id.empty() ? m_client.find_disk(r.project, r.disk_name) : [&]() -> Result<std::optional<Disk>> {
+    auto d = m_client.get_disk("", r.disk_id);
+    if (d) {
+      return std::optional<Disk>(*d);
+    }
+    if (d.error().kind() == ErrorKind::not_found) {
+      return std::optional<Disk>();
+    }
+    return make_error(d.error());
+  }();
   if (!disk) {
     return make_error(disk.error());
   }
@@ -598,11 +608,11 @@ Importer::run()
   if (!m_o.journal_dir.empty()) {
     m_journal.emplace(m_o.journal_dir, m_client.host(), m_o.project, m_o.image_name);
     OCNE_TRY(fs::ensure_dir(m_o.journal_dir, fs::k_private_dir));
-    OCNE_TRY_ASSIGN(auto l,
-                    FileLock::acquire(m_journal->lock_path(),
-                                      std::chrono::milliseconds(0),
-                                      fmt::format("the upload of image {} to project {}", q(m_o.image_name),
-                                                  q(m_o.project))));
+    OCNE_TRY_ASSIGN(
+      auto l,
+      FileLock::acquire(m_journal->lock_path(),
+                        std::chrono::milliseconds(0),
+                        fmt::format("the upload of image {} to project {}", q(m_o.image_name), q(m_o.project))));
     lock.emplace(std::move(l));
     OCNE_TRY_ASSIGN(previous, m_journal->load());
   }

@@ -50,8 +50,8 @@ struct ImportOptions
   // journal, so a killed run cannot be resumed.
   std::filesystem::path journal_dir;
   // How long to wait for the disk and the snapshot to become ready.
-  std::chrono::milliseconds ready_timeout{120000};
-  std::chrono::milliseconds poll_interval{250};
+  std::chrono::milliseconds ready_timeout{ 120000 };
+  std::chrono::milliseconds poll_interval{ 250 };
 };
 
 struct ImportResult
@@ -62,10 +62,10 @@ struct ImportResult
   std::string digest;
   std::uint64_t disk_size = 0;
   std::uint64_t chunks_total = 0;
-  std::uint64_t chunks_uploaded = 0;      // this run
+  std::uint64_t chunks_uploaded = 0;        // this run
   std::uint64_t chunks_already_written = 0; // by an earlier, interrupted run
-  std::uint64_t chunks_zero = 0;          // skipped: all zeros
-  std::uint64_t bytes_uploaded = 0;       // raw bytes sent this run
+  std::uint64_t chunks_zero = 0;            // skipped: all zeros
+  std::uint64_t bytes_uploaded = 0;         // raw bytes sent this run
 };
 
 // The disk an image needs: its virtual size rounded up to whole GiB.

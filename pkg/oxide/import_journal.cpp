@@ -2,10 +2,10 @@
 
 #include "pkg/oxide/content_digest.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <unistd.h>
-
-#include <nlohmann/json.hpp>
 
 #include <cerrno>
 
@@ -107,16 +107,16 @@ Status
 ImportJournal::save(const JournalRecord& r)
 {
   OCNE_TRY(fs::ensure_dir(m_dir, fs::k_private_dir));
-  const json j = {{"host", r.host},
-                  {"project", r.project},
-                  {"image_name", r.image_name},
-                  {"digest", r.digest},
-                  {"source", r.source},
-                  {"disk_name", r.disk_name},
-                  {"disk_id", r.disk_id},
-                  {"snapshot_name", r.snapshot_name},
-                  {"disk_size", r.disk_size},
-                  {"block_size", r.block_size}};
+  const json j = { { "host", r.host },
+                   { "project", r.project },
+                   { "image_name", r.image_name },
+                   { "digest", r.digest },
+                   { "source", r.source },
+                   { "disk_name", r.disk_name },
+                   { "disk_id", r.disk_id },
+                   { "snapshot_name", r.snapshot_name },
+                   { "disk_size", r.disk_size },
+                   { "block_size", r.block_size } };
   OCNE_TRY(fs::write_file_atomic(m_record, j.dump(2) + "\n", fs::k_private));
   const std::lock_guard lock(*m_mutex);
   if (!m_chunks_fd) {

@@ -18,7 +18,7 @@ Result<std::vector<Instance>>
 Client::list_instances(const std::string& project)
 {
   const std::string what = "list instances in project " + q(project);
-  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/instances", {{"project", project}}, what));
+  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/instances", { { "project", project } }, what));
   return decode_all<Instance>(items, instance_from, what);
 }
 
@@ -27,10 +27,10 @@ Client::get_instance(const std::string& project, const std::string& name_or_id)
 {
   const std::string what = "look up instance " + q(name_or_id) + " in project " + q(project);
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/instances/" + http::url_encode(name_or_id),
-                                    .query = selector(project, name_or_id),
-                                    .idempotent = true,
-                                    .what = what}));
+                  m_impl->call(Call{ .path = "/v1/instances/" + http::url_encode(name_or_id),
+                                     .query = selector(project, name_or_id),
+                                     .idempotent = true,
+                                     .what = what }));
   return decode<Instance>(j, instance_from, what);
 }
 
@@ -40,22 +40,22 @@ Client::stop_instance(const std::string& project, const std::string& name_or_id)
   const std::string what = "stop instance " + q(name_or_id) + " in project " + q(project);
   // Stopping a stopping or stopped instance is harmless: retry freely.
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.method = "POST",
-                                    .path = "/v1/instances/" + http::url_encode(name_or_id) + "/stop",
-                                    .query = selector(project, name_or_id),
-                                    .idempotent = true,
-                                    .what = what}));
+                  m_impl->call(Call{ .method = "POST",
+                                     .path = "/v1/instances/" + http::url_encode(name_or_id) + "/stop",
+                                     .query = selector(project, name_or_id),
+                                     .idempotent = true,
+                                     .what = what }));
   return decode<Instance>(j, instance_from, what);
 }
 
 Status
 Client::delete_instance(const std::string& project, const std::string& name_or_id)
 {
-  OCNE_TRY(m_impl->call(Call{.method = "DELETE",
-                             .path = "/v1/instances/" + http::url_encode(name_or_id),
-                             .query = selector(project, name_or_id),
-                             .idempotent = true,
-                             .what = "delete instance " + q(name_or_id) + " in project " + q(project)}));
+  OCNE_TRY(m_impl->call(Call{ .method = "DELETE",
+                              .path = "/v1/instances/" + http::url_encode(name_or_id),
+                              .query = selector(project, name_or_id),
+                              .idempotent = true,
+                              .what = "delete instance " + q(name_or_id) + " in project " + q(project) }));
   return {};
 }
 
@@ -63,7 +63,7 @@ Result<std::vector<FloatingIp>>
 Client::list_floating_ips(const std::string& project)
 {
   const std::string what = "list floating IPs in project " + q(project);
-  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/floating-ips", {{"project", project}}, what));
+  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/floating-ips", { { "project", project } }, what));
   return decode_all<FloatingIp>(items, floating_ip_from, what);
 }
 
@@ -72,10 +72,10 @@ Client::get_floating_ip(const std::string& project, const std::string& name_or_i
 {
   const std::string what = "look up floating IP " + q(name_or_id) + " in project " + q(project);
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/floating-ips/" + http::url_encode(name_or_id),
-                                    .query = selector(project, name_or_id),
-                                    .idempotent = true,
-                                    .what = what}));
+                  m_impl->call(Call{ .path = "/v1/floating-ips/" + http::url_encode(name_or_id),
+                                     .query = selector(project, name_or_id),
+                                     .idempotent = true,
+                                     .what = what }));
   return decode<FloatingIp>(j, floating_ip_from, what);
 }
 
@@ -83,18 +83,19 @@ Result<FloatingIp>
 Client::create_floating_ip(const std::string& project, const FloatingIpCreate& create)
 {
   const std::string what = "create floating IP " + q(create.name) + " in project " + q(project);
-  json body = {{"name", create.name}, {"description", create.description}};
+  json body = { { "name", create.name }, { "description", create.description } };
   if (!create.ip.empty()) {
-    body["address_allocator"] = {{"type", "explicit"}, {"ip", create.ip}};
+    body["address_allocator"] = { { "type", "explicit" }, { "ip", create.ip } };
   } else if (!create.pool.empty()) {
-    body["address_allocator"] = {{"type", "auto"}, {"pool_selector", {{"type", "explicit"}, {"pool", create.pool}}}};
+    body["address_allocator"] = { { "type", "auto" },
+                                  { "pool_selector", { { "type", "explicit" }, { "pool", create.pool } } } };
   }
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.method = "POST",
-                                    .path = "/v1/floating-ips",
-                                    .query = {{"project", project}},
-                                    .body = body.dump(),
-                                    .what = what}));
+                  m_impl->call(Call{ .method = "POST",
+                                     .path = "/v1/floating-ips",
+                                     .query = { { "project", project } },
+                                     .body = body.dump(),
+                                     .what = what }));
   return decode<FloatingIp>(j, floating_ip_from, what);
 }
 
@@ -103,21 +104,21 @@ Client::detach_floating_ip(const std::string& project, const std::string& name_o
 {
   const std::string what = "detach floating IP " + q(name_or_id) + " in project " + q(project);
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.method = "POST",
-                                    .path = "/v1/floating-ips/" + http::url_encode(name_or_id) + "/detach",
-                                    .query = selector(project, name_or_id),
-                                    .what = what}));
+                  m_impl->call(Call{ .method = "POST",
+                                     .path = "/v1/floating-ips/" + http::url_encode(name_or_id) + "/detach",
+                                     .query = selector(project, name_or_id),
+                                     .what = what }));
   return decode<FloatingIp>(j, floating_ip_from, what);
 }
 
 Status
 Client::delete_floating_ip(const std::string& project, const std::string& name_or_id)
 {
-  OCNE_TRY(m_impl->call(Call{.method = "DELETE",
-                             .path = "/v1/floating-ips/" + http::url_encode(name_or_id),
-                             .query = selector(project, name_or_id),
-                             .idempotent = true,
-                             .what = "delete floating IP " + q(name_or_id) + " in project " + q(project)}));
+  OCNE_TRY(m_impl->call(Call{ .method = "DELETE",
+                              .path = "/v1/floating-ips/" + http::url_encode(name_or_id),
+                              .query = selector(project, name_or_id),
+                              .idempotent = true,
+                              .what = "delete floating IP " + q(name_or_id) + " in project " + q(project) }));
   return {};
 }
 

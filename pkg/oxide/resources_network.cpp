@@ -26,8 +26,9 @@ Result<Project>
 Client::get_project(const std::string& name_or_id)
 {
   const std::string what = "look up project " + q(name_or_id);
-  OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/projects/" + http::url_encode(name_or_id), .idempotent = true, .what = what}));
+  OCNE_TRY_ASSIGN(
+    const auto j,
+    m_impl->call(Call{ .path = "/v1/projects/" + http::url_encode(name_or_id), .idempotent = true, .what = what }));
   return decode<Project>(j, project_from, what);
 }
 
@@ -36,20 +37,20 @@ Client::create_project(const std::string& name, const std::string& description)
 {
   const std::string what = "create project " + q(name);
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.method = "POST",
-                                    .path = "/v1/projects",
-                                    .body = json{{"name", name}, {"description", description}}.dump(),
-                                    .what = what}));
+                  m_impl->call(Call{ .method = "POST",
+                                     .path = "/v1/projects",
+                                     .body = json{ { "name", name }, { "description", description } }.dump(),
+                                     .what = what }));
   return decode<Project>(j, project_from, what);
 }
 
 Status
 Client::delete_project(const std::string& name_or_id)
 {
-  OCNE_TRY(m_impl->call(Call{.method = "DELETE",
-                             .path = "/v1/projects/" + http::url_encode(name_or_id),
-                             .idempotent = true,
-                             .what = "delete project " + q(name_or_id)}));
+  OCNE_TRY(m_impl->call(Call{ .method = "DELETE",
+                              .path = "/v1/projects/" + http::url_encode(name_or_id),
+                              .idempotent = true,
+                              .what = "delete project " + q(name_or_id) }));
   return {};
 }
 
@@ -57,7 +58,7 @@ Result<std::vector<Vpc>>
 Client::list_vpcs(const std::string& project)
 {
   const std::string what = "list VPCs in project " + q(project);
-  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/vpcs", {{"project", project}}, what));
+  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/vpcs", { { "project", project } }, what));
   return decode_all<Vpc>(items, vpc_from, what);
 }
 
@@ -66,10 +67,10 @@ Client::get_vpc(const std::string& project, const std::string& name_or_id)
 {
   const std::string what = "look up VPC " + q(name_or_id) + " in project " + q(project);
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/vpcs/" + http::url_encode(name_or_id),
-                                    .query = selector(project, name_or_id),
-                                    .idempotent = true,
-                                    .what = what}));
+                  m_impl->call(Call{ .path = "/v1/vpcs/" + http::url_encode(name_or_id),
+                                     .query = selector(project, name_or_id),
+                                     .idempotent = true,
+                                     .what = what }));
   return decode<Vpc>(j, vpc_from, what);
 }
 
@@ -77,12 +78,13 @@ Result<Vpc>
 Client::create_vpc(const std::string& project, const std::string& name, const std::string& description)
 {
   const std::string what = "create VPC " + q(name) + " in project " + q(project);
-  OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.method = "POST",
-                                    .path = "/v1/vpcs",
-                                    .query = {{"project", project}},
-                                    .body = json{{"name", name}, {"description", description}, {"dns_name", name}}.dump(),
-                                    .what = what}));
+  OCNE_TRY_ASSIGN(
+    const auto j,
+    m_impl->call(Call{ .method = "POST",
+                       .path = "/v1/vpcs",
+                       .query = { { "project", project } },
+                       .body = json{ { "name", name }, { "description", description }, { "dns_name", name } }.dump(),
+                       .what = what }));
   return decode<Vpc>(j, vpc_from, what);
 }
 
@@ -105,11 +107,10 @@ Client::get_subnet(const std::string& project, const std::string& vpc, const std
     query = selector(project, vpc);
     query.emplace_back("vpc", vpc);
   }
-  OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/vpc-subnets/" + http::url_encode(name_or_id),
-                                    .query = query,
-                                    .idempotent = true,
-                                    .what = what}));
+  OCNE_TRY_ASSIGN(
+    const auto j,
+    m_impl->call(Call{
+      .path = "/v1/vpc-subnets/" + http::url_encode(name_or_id), .query = query, .idempotent = true, .what = what }));
   return decode<Subnet>(j, subnet_from, what);
 }
 
@@ -119,8 +120,9 @@ Client::get_firewall_rules(const std::string& project, const std::string& vpc)
   const std::string what = "read the firewall rules of VPC " + q(vpc) + " in project " + q(project);
   auto query = selector(project, vpc);
   query.emplace_back("vpc", vpc);
-  OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/vpc-firewall-rules", .query = query, .idempotent = true, .what = what}));
+  OCNE_TRY_ASSIGN(
+    const auto j,
+    m_impl->call(Call{ .path = "/v1/vpc-firewall-rules", .query = query, .idempotent = true, .what = what }));
   std::vector<json> rules;
   if (j.contains("rules") && j["rules"].is_array()) {
     rules.assign(j["rules"].begin(), j["rules"].end());
@@ -143,12 +145,12 @@ Client::set_firewall_rules(const std::string& project, const std::string& vpc, c
   query.emplace_back("vpc", vpc);
   // PUT replaces the whole list, so sending it twice is harmless.
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.method = "PUT",
-                                    .path = "/v1/vpc-firewall-rules",
-                                    .query = query,
-                                    .body = json{{"rules", list}}.dump(),
-                                    .idempotent = true,
-                                    .what = what}));
+                  m_impl->call(Call{ .method = "PUT",
+                                     .path = "/v1/vpc-firewall-rules",
+                                     .query = query,
+                                     .body = json{ { "rules", list } }.dump(),
+                                     .idempotent = true,
+                                     .what = what }));
   std::vector<json> out;
   if (j.contains("rules") && j["rules"].is_array()) {
     out.assign(j["rules"].begin(), j["rules"].end());

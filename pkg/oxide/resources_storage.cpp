@@ -52,10 +52,10 @@ Client::get_image(const std::string& project, const std::string& name_or_id)
 {
   const std::string what = "look up image " + q(name_or_id) + in_project(project);
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/images/" + http::url_encode(name_or_id),
-                                    .query = selector(project, name_or_id),
-                                    .idempotent = true,
-                                    .what = what}));
+                  m_impl->call(Call{ .path = "/v1/images/" + http::url_encode(name_or_id),
+                                     .query = selector(project, name_or_id),
+                                     .idempotent = true,
+                                     .what = what }));
   return decode<Image>(j, image_from, what);
 }
 
@@ -73,14 +73,16 @@ Client::create_image(const std::string& project, const ImageCreate& image)
   if (!project.empty()) {
     query.emplace_back("project", project);
   }
-  const json body = {{"name", image.name},
-                     {"description", image.description},
-                     {"os", image.os},
-                     {"version", image.version},
-                     {"source", {{"type", "snapshot"}, {"id", image.snapshot_id}}}};
+  const json body = { { "name", image.name },
+                      { "description", image.description },
+                      { "os", image.os },
+                      { "version", image.version },
+                      { "source", { { "type", "snapshot" }, { "id", image.snapshot_id } } } };
   // Retried like an idempotent call; a retry that finds the image already
   // made by the first attempt adopts it.
-  const Call c{.method = "POST", .path = "/v1/images", .query = query, .body = body.dump(), .idempotent = true, .what = what};
+  const Call c{
+    .method = "POST", .path = "/v1/images", .query = query, .body = body.dump(), .idempotent = true, .what = what
+  };
   OCNE_TRY_ASSIGN(const auto a, m_impl->send(c));
   if (a.ok()) {
     OCNE_TRY_ASSIGN(const auto j, parse_answer(a.body, what));
@@ -99,11 +101,11 @@ Client::create_image(const std::string& project, const ImageCreate& image)
 Status
 Client::delete_image(const std::string& project, const std::string& name_or_id)
 {
-  OCNE_TRY(m_impl->call(Call{.method = "DELETE",
-                             .path = "/v1/images/" + http::url_encode(name_or_id),
-                             .query = selector(project, name_or_id),
-                             .idempotent = true,
-                             .what = "delete image " + q(name_or_id) + in_project(project)}));
+  OCNE_TRY(m_impl->call(Call{ .method = "DELETE",
+                              .path = "/v1/images/" + http::url_encode(name_or_id),
+                              .query = selector(project, name_or_id),
+                              .idempotent = true,
+                              .what = "delete image " + q(name_or_id) + in_project(project) }));
   return {};
 }
 
@@ -111,7 +113,7 @@ Result<std::vector<Snapshot>>
 Client::list_snapshots(const std::string& project)
 {
   const std::string what = "list snapshots" + in_project(project);
-  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/snapshots", {{"project", project}}, what));
+  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/snapshots", { { "project", project } }, what));
   return decode_all<Snapshot>(items, snapshot_from, what);
 }
 
@@ -120,10 +122,10 @@ Client::get_snapshot(const std::string& project, const std::string& name_or_id)
 {
   const std::string what = "look up snapshot " + q(name_or_id) + in_project(project);
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/snapshots/" + http::url_encode(name_or_id),
-                                    .query = selector(project, name_or_id),
-                                    .idempotent = true,
-                                    .what = what}));
+                  m_impl->call(Call{ .path = "/v1/snapshots/" + http::url_encode(name_or_id),
+                                     .query = selector(project, name_or_id),
+                                     .idempotent = true,
+                                     .what = what }));
   return decode<Snapshot>(j, snapshot_from, what);
 }
 
@@ -136,11 +138,11 @@ Client::find_snapshot(const std::string& project, const std::string& name)
 Status
 Client::delete_snapshot(const std::string& project, const std::string& name_or_id)
 {
-  OCNE_TRY(m_impl->call(Call{.method = "DELETE",
-                             .path = "/v1/snapshots/" + http::url_encode(name_or_id),
-                             .query = selector(project, name_or_id),
-                             .idempotent = true,
-                             .what = "delete snapshot " + q(name_or_id) + in_project(project)}));
+  OCNE_TRY(m_impl->call(Call{ .method = "DELETE",
+                              .path = "/v1/snapshots/" + http::url_encode(name_or_id),
+                              .query = selector(project, name_or_id),
+                              .idempotent = true,
+                              .what = "delete snapshot " + q(name_or_id) + in_project(project) }));
   return {};
 }
 
@@ -148,7 +150,7 @@ Result<std::vector<Disk>>
 Client::list_disks(const std::string& project)
 {
   const std::string what = "list disks" + in_project(project);
-  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/disks", {{"project", project}}, what));
+  OCNE_TRY_ASSIGN(const auto items, m_impl->list("/v1/disks", { { "project", project } }, what));
   return decode_all<Disk>(items, disk_from, what);
 }
 
@@ -157,10 +159,10 @@ Client::get_disk(const std::string& project, const std::string& name_or_id)
 {
   const std::string what = "look up disk " + q(name_or_id) + in_project(project);
   OCNE_TRY_ASSIGN(const auto j,
-                  m_impl->call(Call{.path = "/v1/disks/" + http::url_encode(name_or_id),
-                                    .query = selector(project, name_or_id),
-                                    .idempotent = true,
-                                    .what = what}));
+                  m_impl->call(Call{ .path = "/v1/disks/" + http::url_encode(name_or_id),
+                                     .query = selector(project, name_or_id),
+                                     .idempotent = true,
+                                     .what = what }));
   return decode<Disk>(j, disk_from, what);
 }
 
@@ -178,13 +180,18 @@ Client::create_import_disk(const std::string& project,
                            std::uint32_t block_size)
 {
   const std::string what = "create disk " + q(name) + in_project(project);
-  const json body = {{"name", name},
-                     {"description", description},
-                     {"size", size},
-                     {"disk_backend",
-                      {{"type", "distributed"},
-                       {"disk_source", {{"type", "importing_blocks"}, {"block_size", block_size}}}}}};
-  const Call c{.method = "POST", .path = "/v1/disks", .query = {{"project", project}}, .body = body.dump(), .idempotent = true, .what = what};
+  const json body = { { "name", name },
+                      { "description", description },
+                      { "size", size },
+                      { "disk_backend",
+                        { { "type", "distributed" },
+                          { "disk_source", { { "type", "importing_blocks" }, { "block_size", block_size } } } } } };
+  const Call c{ .method = "POST",
+                .path = "/v1/disks",
+                .query = { { "project", project } },
+                .body = body.dump(),
+                .idempotent = true,
+                .what = what };
   OCNE_TRY_ASSIGN(const auto a, m_impl->send(c));
   if (a.ok()) {
     OCNE_TRY_ASSIGN(const auto j, parse_answer(a.body, what));
@@ -205,11 +212,11 @@ Client::create_import_disk(const std::string& project,
 Status
 Client::delete_disk(const std::string& project, const std::string& name_or_id)
 {
-  OCNE_TRY(m_impl->call(Call{.method = "DELETE",
-                             .path = "/v1/disks/" + http::url_encode(name_or_id),
-                             .query = selector(project, name_or_id),
-                             .idempotent = true,
-                             .what = "delete disk " + q(name_or_id) + in_project(project)}));
+  OCNE_TRY(m_impl->call(Call{ .method = "DELETE",
+                              .path = "/v1/disks/" + http::url_encode(name_or_id),
+                              .query = selector(project, name_or_id),
+                              .idempotent = true,
+                              .what = "delete disk " + q(name_or_id) + in_project(project) }));
   return {};
 }
 
@@ -226,11 +233,9 @@ transition(Client& client,
            const std::string& wanted_state,
            const std::string& what)
 {
-  const Call c{.method = "POST",
-               .path = "/v1/disks/" + disk_id + "/" + action,
-               .body = body,
-               .idempotent = true,
-               .what = what};
+  const Call c{
+    .method = "POST", .path = "/v1/disks/" + disk_id + "/" + action, .body = body, .idempotent = true, .what = what
+  };
   OCNE_TRY_ASSIGN(const auto a, impl.send(c));
   if (a.ok()) {
     return {};
@@ -250,15 +255,20 @@ transition(Client& client,
 Status
 Client::bulk_write_start(const std::string& disk_id)
 {
-  return transition(*this, *m_impl, disk_id, "bulk-write-start", std::nullopt, "importing_from_bulk_writes",
+  return transition(*this,
+                    *m_impl,
+                    disk_id,
+                    "bulk-write-start",
+                    std::nullopt,
+                    "importing_from_bulk_writes",
                     "start the import into disk " + disk_id);
 }
 
 Status
 Client::bulk_write_stop(const std::string& disk_id)
 {
-  return transition(*this, *m_impl, disk_id, "bulk-write-stop", std::nullopt, "import_ready",
-                    "stop the import into disk " + disk_id);
+  return transition(
+    *this, *m_impl, disk_id, "bulk-write-stop", std::nullopt, "import_ready", "stop the import into disk " + disk_id);
 }
 
 Status
@@ -268,7 +278,8 @@ Client::finalize_disk(const std::string& disk_id, const std::optional<std::strin
   if (snapshot_name) {
     body["snapshot_name"] = *snapshot_name;
   }
-  return transition(*this, *m_impl, disk_id, "finalize", body.dump(), "detached", "finalize the import into disk " + disk_id);
+  return transition(
+    *this, *m_impl, disk_id, "finalize", body.dump(), "detached", "finalize the import into disk " + disk_id);
 }
 
 Status
@@ -283,12 +294,12 @@ Client::bulk_write(const std::string& disk_id, std::uint64_t offset, std::span<c
   base64_append(data, body);
   body += "\"}";
   // Writing the same bytes at the same offset twice is harmless.
-  OCNE_TRY(m_impl->call(Call{.method = "POST",
-                             .path = "/v1/disks/" + disk_id + "/bulk-write",
-                             .body = std::move(body),
-                             .idempotent = true,
-                             .what = "write " + std::to_string(data.size()) + " bytes at offset " +
-                                     std::to_string(offset) + " of disk " + disk_id}));
+  OCNE_TRY(m_impl->call(Call{ .method = "POST",
+                              .path = "/v1/disks/" + disk_id + "/bulk-write",
+                              .body = std::move(body),
+                              .idempotent = true,
+                              .what = "write " + std::to_string(data.size()) + " bytes at offset " +
+                                      std::to_string(offset) + " of disk " + disk_id }));
   return {};
 }
 

@@ -47,10 +47,10 @@ struct FirewallRule
 {
   std::string name;
   std::string description;
-  std::string action = "allow";       // allow | deny
-  std::string direction = "inbound";  // inbound | outbound
+  std::string action = "allow";      // allow | deny
+  std::string direction = "inbound"; // inbound | outbound
   std::uint16_t priority = 65534;
-  std::string status = "enabled";     // enabled | disabled
+  std::string status = "enabled"; // enabled | disabled
   std::vector<FirewallEndpoint> targets;
   std::vector<FirewallEndpoint> hosts; // filter: empty = any host
   std::vector<std::string> ports;      // filter: "6443", "30000-32767"; empty = any

@@ -28,8 +28,13 @@ add_name_entry(X509_NAME* name, const char* field, const std::string& value)
   if (value.empty()) {
     return {};
   }
-  if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
-                                 static_cast<int>(value.size()), -1, 0) != 1) {
+  if (X509_NAME_add_entry_by_txt(name,
+                                 field,
+                                 MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(value.data()),
+                                 static_cast<int>(value.size()),
+                                 -1,
+                                 0) != 1) {
     return tl::unexpected(openssl_error(ErrorKind::invalid_input, fmt::format("cannot set {}={}", field, value)));
   }
   return {};
@@ -106,7 +111,7 @@ finish(X509* cert, EVP_PKEY* signer, EVP_PKEY* key)
   if (X509_sign(cert, signer, EVP_sha256()) == 0) {
     return tl::unexpected(openssl_error(ErrorKind::internal, "cannot sign the certificate"));
   }
-  CertKey out{certificate_pem(cert), Secret(private_key_pem(key))};
+  CertKey out{ certificate_pem(cert), Secret(private_key_pem(key)) };
   if (out.cert_pem.empty() || out.key_pem.empty()) {
     return tl::unexpected(openssl_error(ErrorKind::internal, "cannot encode the certificate"));
   }
@@ -136,8 +141,8 @@ make_ca(const CaOptions& options)
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
   OCNE_TRY(add_extension(cert.get(), &ctx, NID_basic_constraints, "critical,CA:TRUE"));
-  OCNE_TRY(add_extension(cert.get(), &ctx, NID_key_usage,
-                         "critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign"));
+  OCNE_TRY(
+    add_extension(cert.get(), &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign"));
   OCNE_TRY(add_extension(cert.get(), &ctx, NID_subject_key_identifier, "hash"));
   return finish(cert.get(), key.get(), key.get());
 }
@@ -150,13 +155,17 @@ issue_certificate(const CertKey& ca, const CertOptions& options)
   }
   for (const auto& ip : options.ip_addresses) {
     if (!is_ip_address(ip)) {
-      return make_error(ErrorKind::invalid_input, "{} is not an IP address (certificate '{}')", str::quote(ip),
+      return make_error(ErrorKind::invalid_input,
+                        "{} is not an IP address (certificate '{}')",
+                        str::quote(ip),
                         options.subject.common_name);
     }
   }
   for (const auto& dns : options.dns_names) {
     if (dns.empty() || dns.find_first_of(", \t") != std::string::npos) {
-      return make_error(ErrorKind::invalid_input, "{} is not a DNS name (certificate '{}')", str::quote(dns),
+      return make_error(ErrorKind::invalid_input,
+                        "{} is not a DNS name (certificate '{}')",
+                        str::quote(dns),
                         options.subject.common_name);
     }
   }

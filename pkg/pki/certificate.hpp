@@ -31,7 +31,7 @@ struct CertKey
 struct CaOptions
 {
   Subject subject;
-  std::chrono::hours validity{24 * 365 * 20};
+  std::chrono::hours validity{ 24 * 365 * 20 };
   int key_bits = 2048;
 };
 
@@ -43,7 +43,7 @@ struct CertOptions
   std::vector<std::string> ip_addresses;
   bool client_auth = false;
   bool server_auth = false;
-  std::chrono::hours validity{24 * 365};
+  std::chrono::hours validity{ 24 * 365 };
   int key_bits = 2048;
 };
 

@@ -35,8 +35,9 @@ add_unique(std::vector<std::string>& list, std::string value)
 Result<std::pair<std::vector<std::string>, std::vector<std::string>>>
 api_sans(const ClusterPkiOptions& options)
 {
-  std::vector<std::string> dns = {"kubernetes", "kubernetes.default", "kubernetes.default.svc",
-                                  "kubernetes.default.svc.cluster.local"};
+  std::vector<std::string> dns = {
+    "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"
+  };
   std::vector<std::string> ips;
   for (const auto& subnet : str::split_trimmed(options.service_subnet, ',')) {
     auto cidr = Cidr::parse(subnet);
@@ -71,15 +72,15 @@ make_cluster_pki(const ClusterPkiOptions& options)
   }
   OCNE_TRY_ASSIGN(auto sans, api_sans(options));
   ClusterPki out;
-  OCNE_TRY_ASSIGN(out.ca, make_ca({.subject = subject_for(options.info, "kubernetes", {options.info.org})}));
-  OCNE_TRY_ASSIGN(out.etcd_ca, make_ca({.subject = subject_for(options.info, "etcd-ca", {options.info.org})}));
+  OCNE_TRY_ASSIGN(out.ca, make_ca({ .subject = subject_for(options.info, "kubernetes", { options.info.org }) }));
+  OCNE_TRY_ASSIGN(out.etcd_ca, make_ca({ .subject = subject_for(options.info, "etcd-ca", { options.info.org }) }));
   OCNE_TRY_ASSIGN(out.front_proxy_ca,
-                  make_ca({.subject = subject_for(options.info, "front-proxy-ca", {options.info.org})}));
+                  make_ca({ .subject = subject_for(options.info, "front-proxy-ca", { options.info.org }) }));
   // The admin identity: the system:masters group is authorised for
   // everything by every Kubernetes release, so the kubeconfig works from the
   // first API answer on.
   CertOptions admin;
-  admin.subject = subject_for(options.info, "kubernetes-admin", {"system:masters"});
+  admin.subject = subject_for(options.info, "kubernetes-admin", { "system:masters" });
   admin.client_auth = true;
   admin.server_auth = true; // as ocne: one certificate shape for both
   admin.dns_names = sans.first;

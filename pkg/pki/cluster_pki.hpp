@@ -52,7 +52,6 @@ Result<ClusterPki> make_cluster_pki(const ClusterPkiOptions& options);
 // The SANs the admin certificate and the API server certificate carry:
 // kubernetes.default... DNS names, the first service IPs, the API address,
 // 127.0.0.1 and the extra SANs, split into DNS names and IPs, deduplicated.
-Result<std::pair<std::vector<std::string>, std::vector<std::string>>>
-api_sans(const ClusterPkiOptions& options);
+Result<std::pair<std::vector<std::string>, std::vector<std::string>>> api_sans(const ClusterPkiOptions& options);
 
 } // namespace ocne::pki

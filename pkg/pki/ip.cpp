@@ -80,7 +80,7 @@ Cidr::parse(std::string_view text)
   if (!address || ec != std::errc() || end != prefix_text.data() + prefix_text.size() || prefix > address->bits()) {
     return make_error(ErrorKind::invalid_input, "{} is not a CIDR block (expected address/prefix)", str::quote(text));
   }
-  return Cidr{address->masked(prefix), prefix};
+  return Cidr{ address->masked(prefix), prefix };
 }
 
 Result<Cidr>
@@ -102,7 +102,7 @@ Cidr::from_netmask(const IpAddress& address, std::string_view netmask)
   if (prefix < 32 && (value & (0xffffffffu >> prefix)) != 0) {
     return make_error(ErrorKind::invalid_input, "{} is not a contiguous netmask", str::quote(netmask));
   }
-  return Cidr{address.masked(prefix), prefix};
+  return Cidr{ address.masked(prefix), prefix };
 }
 
 bool

@@ -3,7 +3,6 @@
 #include "pkg/pki/ip.hpp"
 
 #include <openssl/evp.h>
-
 #include <yaml-cpp/yaml.h>
 
 #include <vector>
@@ -19,8 +18,8 @@ base64(std::string_view data)
     return {};
   }
   std::vector<unsigned char> out(4 * ((data.size() + 2) / 3) + 1);
-  const int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(data.data()),
-                                static_cast<int>(data.size()));
+  const int n =
+    EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
   return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
 }
 

@@ -42,10 +42,7 @@ inflate_cluster(std::span<const char> in, std::span<char> out)
     return {};
   }
   if (rc == Z_STREAM_END || rc == Z_BUF_ERROR) {
-    return make_error(ErrorKind::invalid_input,
-                      "compressed data ends after {} of {} bytes",
-                      produced,
-                      out.size());
+    return make_error(ErrorKind::invalid_input, "compressed data ends after {} of {} bytes", produced, out.size());
   }
   return make_error(ErrorKind::invalid_input, "invalid deflate data ({})", z.msg != nullptr ? z.msg : "zlib error");
 }
@@ -57,8 +54,8 @@ zstd_cluster(std::span<const char> in, std::span<char> out)
   if (!ctx) {
     return make_error(ErrorKind::internal, "cannot create a zstd context");
   }
-  ZSTD_inBuffer input{in.data(), in.size(), 0};
-  ZSTD_outBuffer output{out.data(), out.size(), 0};
+  ZSTD_inBuffer input{ in.data(), in.size(), 0 };
+  ZSTD_outBuffer output{ out.data(), out.size(), 0 };
   while (output.pos < output.size) {
     const std::size_t before_in = input.pos;
     const std::size_t before_out = output.pos;
@@ -67,10 +64,7 @@ zstd_cluster(std::span<const char> in, std::span<char> out)
       return make_error(ErrorKind::invalid_input, "invalid zstd data ({})", ZSTD_getErrorName(rc));
     }
     if (input.pos == before_in && output.pos == before_out) {
-      return make_error(ErrorKind::invalid_input,
-                        "compressed data ends after {} of {} bytes",
-                        output.pos,
-                        out.size());
+      return make_error(ErrorKind::invalid_input, "compressed data ends after {} of {} bytes", output.pos, out.size());
     }
   }
   return {};

@@ -31,43 +31,47 @@ sniff_foreign(std::string_view head, const std::string& name)
     return std::nullopt;
   }
   if (has(head, 0, "KDMV") || has(head, 0, "# Disk DescriptorFile")) {
-    return Foreign{"a VMDK image", convert};
+    return Foreign{ "a VMDK image", convert };
   }
   if (has(head, 0, "vhdxfile")) {
-    return Foreign{"a VHDX image", convert};
+    return Foreign{ "a VHDX image", convert };
   }
   if (has(head, 0, "conectix")) {
-    return Foreign{"a VHD image", convert};
+    return Foreign{ "a VHD image", convert };
   }
   if (has(head, 0, "<<< ") || has(head, 64, std::string_view("\x7f\x10\xda\xbe", 4))) {
-    return Foreign{"a VirtualBox VDI image", convert};
+    return Foreign{ "a VirtualBox VDI image", convert };
   }
   if (has(head, 0, std::string_view("QED\0", 4))) {
-    return Foreign{"a QED image", convert};
+    return Foreign{ "a QED image", convert };
   }
   if (has(head, 0, "\x1f\x8b")) {
-    return Foreign{"gzip-compressed", decompress + " (gunzip)"};
+    return Foreign{ "gzip-compressed", decompress + " (gunzip)" };
   }
-  if (has(head, 0, std::string_view("\xfd" "7zXZ\0", 6))) {
-    return Foreign{"xz-compressed", decompress + " (unxz)"};
+  if (has(head,
+          0,
+          std::string_view("\xfd"
+                           "7zXZ\0",
+                           6))) {
+    return Foreign{ "xz-compressed", decompress + " (unxz)" };
   }
   if (has(head, 0, "\x28\xb5\x2f\xfd")) {
-    return Foreign{"zstd-compressed", decompress + " (unzstd)"};
+    return Foreign{ "zstd-compressed", decompress + " (unzstd)" };
   }
   if (has(head, 0, "BZh")) {
-    return Foreign{"bzip2-compressed", decompress + " (bunzip2)"};
+    return Foreign{ "bzip2-compressed", decompress + " (bunzip2)" };
   }
   if (has(head, 0, "PK\x03\x04")) {
-    return Foreign{"a zip archive", "extract the disk image from it first"};
+    return Foreign{ "a zip archive", "extract the disk image from it first" };
   }
   if (has(head, 0, "7z\xbc\xaf\x27\x1c")) {
-    return Foreign{"a 7-zip archive", "extract the disk image from it first"};
+    return Foreign{ "a 7-zip archive", "extract the disk image from it first" };
   }
   if (has(head, 257, "ustar")) {
-    return Foreign{"a tar archive (an OVA?)", "extract the disk image from it first"};
+    return Foreign{ "a tar archive (an OVA?)", "extract the disk image from it first" };
   }
   if (has(head, 0, "LUKS\xba\xbe")) {
-    return Foreign{"a LUKS-encrypted volume", "upload the decrypted disk image instead"};
+    return Foreign{ "a LUKS-encrypted volume", "upload the decrypted disk image instead" };
   }
   return std::nullopt;
 }
@@ -95,11 +99,8 @@ open_image(std::shared_ptr<RandomAccess> source)
     return open_qcow2(std::move(source));
   }
   if (auto foreign = sniff_foreign(head, name)) {
-    return make_error(ErrorKind::invalid_input,
-                      "{}: not a raw or qcow2 disk image (it is {}); {}",
-                      name,
-                      foreign->what,
-                      foreign->fix);
+    return make_error(
+      ErrorKind::invalid_input, "{}: not a raw or qcow2 disk image (it is {}); {}", name, foreign->what, foreign->fix);
   }
   if (source->size() % 512 != 0) {
     return make_error(ErrorKind::invalid_input,

@@ -17,9 +17,8 @@ DiskImage::known_zero(std::uint64_t offset, std::uint64_t length) const
   const auto& list = extents();
   const std::uint64_t end = offset + length;
   // The first extent that ends after offset.
-  auto it = std::upper_bound(list.begin(), list.end(), offset, [](std::uint64_t value, const Extent& e) {
-    return value < e.offset + e.length;
-  });
+  auto it = std::upper_bound(
+    list.begin(), list.end(), offset, [](std::uint64_t value, const Extent& e) { return value < e.offset + e.length; });
   for (; it != list.end() && it->offset < end; ++it) {
     if (!it->zero) {
       return false;

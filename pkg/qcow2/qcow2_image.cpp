@@ -15,15 +15,15 @@ namespace ocne::qcow2 {
 
 namespace {
 
-constexpr std::uint64_t k_offset_mask = 0x00fffffffffffe00ULL;    // bits 9-55
+constexpr std::uint64_t k_offset_mask = 0x00fffffffffffe00ULL; // bits 9-55
 constexpr std::uint64_t k_compressed_flag = 1ULL << 62;
 constexpr std::uint64_t k_copied_flag = 1ULL << 63;
 constexpr std::uint64_t k_zero_flag = 1ULL;
-constexpr std::uint64_t k_l1_reserved = 0x7f000000000001ffULL;    // bits 0-8, 56-62
-constexpr std::uint64_t k_l2_reserved = 0x3f000000000001feULL;    // bits 1-8, 56-61
-constexpr std::uint64_t k_max_virtual_size = 1ULL << 55;          // far above any disk Oxide accepts
-constexpr std::uint64_t k_max_l1_bytes = 32ULL << 20;             // qemu's limit
-constexpr std::uint64_t k_max_table_memory = 512ULL << 20;        // L2 tables we keep in memory
+constexpr std::uint64_t k_l1_reserved = 0x7f000000000001ffULL; // bits 0-8, 56-62
+constexpr std::uint64_t k_l2_reserved = 0x3f000000000001feULL; // bits 1-8, 56-61
+constexpr std::uint64_t k_max_virtual_size = 1ULL << 55;       // far above any disk Oxide accepts
+constexpr std::uint64_t k_max_l1_bytes = 32ULL << 20;          // qemu's limit
+constexpr std::uint64_t k_max_table_memory = 512ULL << 20;     // L2 tables we keep in memory
 
 // Incompatible feature bits (v3).
 constexpr std::uint64_t k_dirty = 1ULL << 0;
@@ -31,7 +31,8 @@ constexpr std::uint64_t k_corrupt = 1ULL << 1;
 constexpr std::uint64_t k_external_data = 1ULL << 2;
 constexpr std::uint64_t k_compression_type = 1ULL << 3;
 constexpr std::uint64_t k_extended_l2 = 1ULL << 4;
-constexpr std::uint64_t k_known_incompatible = k_dirty | k_corrupt | k_external_data | k_compression_type | k_extended_l2;
+constexpr std::uint64_t k_known_incompatible =
+  k_dirty | k_corrupt | k_external_data | k_compression_type | k_extended_l2;
 
 // Header extension types.
 constexpr std::uint32_t k_ext_end = 0;
@@ -42,13 +43,14 @@ std::uint32_t
 be32(const char* p)
 {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return (std::uint32_t{u[0]} << 24) | (std::uint32_t{u[1]} << 16) | (std::uint32_t{u[2]} << 8) | std::uint32_t{u[3]};
+  return (std::uint32_t{ u[0] } << 24) | (std::uint32_t{ u[1] } << 16) | (std::uint32_t{ u[2] } << 8) |
+         std::uint32_t{ u[3] };
 }
 
 std::uint64_t
 be64(const char* p)
 {
-  return (std::uint64_t{be32(p)} << 32) | be32(p + 4);
+  return (std::uint64_t{ be32(p) } << 32) | be32(p + 4);
 }
 
 enum class Kind { zero, data, compressed };
@@ -264,14 +266,13 @@ Qcow2Image::parse_extensions(std::uint64_t start, std::uint64_t end)
       return corrupt("header extension 0x{:08x} runs past the first cluster", type);
     }
     if (type == k_ext_external_data) {
-      return make_error(ErrorKind::invalid_input,
-                        "{}: qcow2 images with an external data file are not supported",
-                        name());
+      return make_error(
+        ErrorKind::invalid_input, "{}: qcow2 images with an external data file are not supported", name());
     }
     if (type == k_ext_encryption) {
       return make_error(ErrorKind::invalid_input, "{}: encrypted qcow2 images are not supported", name());
     }
-    pos += 8 + ((std::uint64_t{length} + 7) & ~std::uint64_t{7});
+    pos += 8 + ((std::uint64_t{ length } + 7) & ~std::uint64_t{ 7 });
   }
   return {};
 }
@@ -306,10 +307,10 @@ Qcow2Image::classify(std::uint64_t entry, std::uint64_t guest_offset) const
     if (m_version < 3) {
       return corrupt("version 2 image uses the zero-cluster flag at guest offset {}", guest_offset);
     }
-    return Cluster{Kind::zero, 0, 0};
+    return Cluster{ Kind::zero, 0, 0 };
   }
   if (host == 0) {
-    return Cluster{Kind::zero, 0, 0};
+    return Cluster{ Kind::zero, 0, 0 };
   }
   if ((host & (m_cluster_size - 1)) != 0) {
     return corrupt("data cluster for guest offset {} is not cluster aligned (host offset {})", guest_offset, host);
@@ -321,7 +322,7 @@ Qcow2Image::classify(std::uint64_t entry, std::uint64_t guest_offset) const
                    host,
                    m_file_size);
   }
-  return Cluster{Kind::data, host, 0};
+  return Cluster{ Kind::data, host, 0 };
 }
 
 Status
@@ -332,7 +333,7 @@ Qcow2Image::load_tables()
   if (m_l1_size < l1_needed) {
     return corrupt("L1 table has {} entries, {} needed for a virtual size of {}", m_l1_size, l1_needed, m_size);
   }
-  if (std::uint64_t{m_l1_size} * 8 > k_max_l1_bytes) {
+  if (std::uint64_t{ m_l1_size } * 8 > k_max_l1_bytes) {
     return corrupt("L1 table of {} entries is larger than 32 MiB", m_l1_size);
   }
   if (l1_needed > 0 && (m_l1_offset == 0 || (m_l1_offset & (m_cluster_size - 1)) != 0)) {
@@ -363,7 +364,7 @@ Qcow2Image::load_tables()
         m_extents.back().offset + m_extents.back().length == offset) {
       m_extents.back().length += length;
     } else {
-      m_extents.push_back({offset, length, zero});
+      m_extents.push_back({ offset, length, zero });
     }
   };
   for (std::uint64_t i = 0; i < l1_needed; ++i) {
@@ -450,17 +451,17 @@ Qcow2Image::read(std::uint64_t offset, std::span<char> out) const
     const Cluster c = cluster_at(index);
     auto dest = out.subspan(done, n);
     switch (c.kind) {
-    case Kind::zero:
-      std::memset(dest.data(), 0, n);
-      break;
-    case Kind::data:
-      OCNE_TRY(read_exact(c.host + within, dest, "a data cluster"));
-      break;
-    case Kind::compressed:
-      cluster.resize(m_cluster_size);
-      OCNE_TRY(read_compressed(c, index * m_cluster_size, cluster));
-      std::memcpy(dest.data(), cluster.data() + within, n);
-      break;
+      case Kind::zero:
+        std::memset(dest.data(), 0, n);
+        break;
+      case Kind::data:
+        OCNE_TRY(read_exact(c.host + within, dest, "a data cluster"));
+        break;
+      case Kind::compressed:
+        cluster.resize(m_cluster_size);
+        OCNE_TRY(read_compressed(c, index * m_cluster_size, cluster));
+        std::memcpy(dest.data(), cluster.data() + within, n);
+        break;
     }
     done += n;
     pos += n;

@@ -15,7 +15,8 @@ namespace {
 class FileSource final : public RandomAccess
 {
 public:
-  FileSource(fs::Fd fd, std::uint64_t size, std::string name) : m_fd(std::move(fd)), m_size(size), m_name(std::move(name))
+  FileSource(fs::Fd fd, std::uint64_t size, std::string name)
+    : m_fd(std::move(fd)), m_size(size), m_name(std::move(name))
   {
   }
 
@@ -63,19 +64,19 @@ public:
       const off_t data = ::lseek(m_fd.get(), pos, SEEK_DATA);
       if (data < 0) {
         if (errno == ENXIO) { // no more data: the rest is a hole
-          out.push_back({static_cast<std::uint64_t>(pos), static_cast<std::uint64_t>(end - pos), true});
+          out.push_back({ static_cast<std::uint64_t>(pos), static_cast<std::uint64_t>(end - pos), true });
           return out;
         }
         return RandomAccess::allocation();
       }
       if (data > pos) {
-        out.push_back({static_cast<std::uint64_t>(pos), static_cast<std::uint64_t>(data - pos), true});
+        out.push_back({ static_cast<std::uint64_t>(pos), static_cast<std::uint64_t>(data - pos), true });
       }
       off_t hole = ::lseek(m_fd.get(), data, SEEK_HOLE);
       if (hole < 0 || hole > end) {
         hole = end;
       }
-      out.push_back({static_cast<std::uint64_t>(data), static_cast<std::uint64_t>(hole - data), false});
+      out.push_back({ static_cast<std::uint64_t>(data), static_cast<std::uint64_t>(hole - data), false });
       pos = hole;
     }
     return out;
@@ -110,7 +111,7 @@ public:
   read_at(std::uint64_t offset, std::span<char> out) const override
   {
     if (offset >= m_bytes.size()) {
-      return std::size_t{0};
+      return std::size_t{ 0 };
     }
     const auto n = std::min<std::uint64_t>(out.size(), m_bytes.size() - offset);
     std::memcpy(out.data(), m_bytes.data() + offset, n);
@@ -130,7 +131,7 @@ RandomAccess::allocation() const
   if (size() == 0) {
     return {};
   }
-  return {Extent{0, size(), false}};
+  return { Extent{ 0, size(), false } };
 }
 
 Result<std::shared_ptr<RandomAccess>>
@@ -138,12 +139,11 @@ open_file(const std::filesystem::path& path)
 {
   fs::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
-    return make_error(errno == ENOENT ? ErrorKind::not_found : ErrorKind::io,
-                      "{}: {}",
-                      path.string(),
-                      fs::errno_message(errno));
+    return make_error(
+      errno == ENOENT ? ErrorKind::not_found : ErrorKind::io, "{}: {}", path.string(), fs::errno_message(errno));
   }
-  struct stat st{};
+  struct stat st
+  {};
   if (::fstat(fd.get(), &st) != 0) {
     return make_error(ErrorKind::io, "{}: {}", path.string(), fs::errno_message(errno));
   }

@@ -79,7 +79,7 @@ private:
       if (c == '$' && at(m_pos + 1) == '{') {
         auto ref = reference(errors);
         if (ref) {
-          out.push_back(Piece{{}, std::move(ref)});
+          out.push_back(Piece{ {}, std::move(ref) });
         }
         continue;
       }
@@ -126,7 +126,7 @@ private:
     ref->line = m_line;
     ref->column = static_cast<int>(start - m_line_start) + 1;
     const auto fail = [&](std::string why) {
-      errors.push_back({ref->line, fmt::format("malformed variable reference \"{}\": {}", excerpt(start), why)});
+      errors.push_back({ ref->line, fmt::format("malformed variable reference \"{}\": {}", excerpt(start), why) });
       recover(start + 2);
       return nullptr;
     };

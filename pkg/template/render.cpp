@@ -1,14 +1,12 @@
 #include "pkg/template/render.hpp"
 
 #include "pkg/core/yaml_stream.hpp"
-
 #include "pkg/template/yaml_context.hpp"
 #include "pkg/template/yaml_text.hpp"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <deque>
@@ -71,15 +69,14 @@ public:
     if (v != nullptr && v->kind() == Value::Kind::omit && ref.op != Reference::Op::none) {
       v = nullptr; // a default replaces "no value"
     }
-    const bool use_default =
-      (v == nullptr && ref.op != Reference::Op::none) ||
-      (v != nullptr && ref.op == Reference::Op::default_if_empty && is_empty(*v));
+    const bool use_default = (v == nullptr && ref.op != Reference::Op::none) ||
+                             (v != nullptr && ref.op == Reference::Op::default_if_empty && is_empty(*v));
     if (use_default) {
       for (const auto& piece : ref.fallback) {
         if (piece.ref) {
           resolve(*piece.ref, out);
         } else {
-          out.push_back(Part{piece.literal, nullptr, {}});
+          out.push_back(Part{ piece.literal, nullptr, {} });
         }
       }
       return;
@@ -91,7 +88,7 @@ public:
     if (m_probe) {
       v = probe(*v);
     }
-    out.push_back(Part{{}, v, ref.name});
+    out.push_back(Part{ {}, v, ref.name });
   }
 
   const std::map<std::string, std::vector<int>>&
@@ -325,8 +322,8 @@ private:
     for (const char ch : text) {
       const auto c = static_cast<unsigned char>(ch);
       if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
-        fail(line, fmt::format("the value of {} holds a control character, which a YAML block scalar cannot hold",
-                               p.name));
+        fail(line,
+             fmt::format("the value of {} holds a control character, which a YAML block scalar cannot hold", p.name));
         return;
       }
     }
@@ -469,12 +466,11 @@ private:
       } else if (!parts.empty() && parts.back().value == nullptr) {
         parts.back().raw += m_t[i];
       } else {
-        parts.push_back(Part{std::string(1, m_t[i]), nullptr, {}});
+        parts.push_back(Part{ std::string(1, m_t[i]), nullptr, {} });
       }
     }
     const auto e = slot.span_end;
-    const bool has_value =
-      std::any_of(parts.begin(), parts.end(), [](const Part& p) { return p.value != nullptr; });
+    const bool has_value = std::any_of(parts.begin(), parts.end(), [](const Part& p) { return p.value != nullptr; });
     if (!has_value) {
       for (const auto& p : parts) {
         m_cur += p.raw;
@@ -514,13 +510,14 @@ private:
       return e; // clusterctl's empty value: the scalar becomes null
     }
     if (single && composed.find('\n') != std::string::npos && !slot.flow &&
-        (slot.position == Position::map_value || slot.position == Position::seq_item) &&
-        rest_of_line(e, le).empty() && yaml::literal_block_is_safe(composed)) {
+        (slot.position == Position::map_value || slot.position == Position::seq_item) && rest_of_line(e, le).empty() &&
+        yaml::literal_block_is_safe(composed)) {
       const auto lines = yaml::literal_block(composed, slot.node_indent);
       m_cur += lines.front() + "\n" + join_lines(lines, 1);
       return le;
     }
-    const bool quote = !yaml::plain_is_safe(composed, slot.flow) || (has_string && !yaml::plain_reads_as_string(composed));
+    const bool quote =
+      !yaml::plain_is_safe(composed, slot.flow) || (has_string && !yaml::plain_reads_as_string(composed));
     m_cur += quote ? yaml::double_quoted(composed) : composed;
     return e;
   }
@@ -551,7 +548,8 @@ prepare(std::string_view text, const RenderOptions& options)
   }
   if (const auto bad = text.find(k_slot_char); bad != std::string_view::npos) {
     const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
-    return make_error(ErrorKind::invalid_input, "{}:{}: control character U+0001 in the template", options.source, line);
+    return make_error(
+      ErrorKind::invalid_input, "{}:{}: control character U+0001 in the template", options.source, line);
   }
   Prepared out;
   out.parsed = parse_references(text);
@@ -719,10 +717,8 @@ check_structure(const Prepared& prepared,
     const int line = template_line(real.output, *diff);
     const auto names = variables_on_line(prepared, line);
     if (names.empty()) {
-      return make_error(ErrorKind::invalid_input,
-                        "{}:{}: the values change the structure of the YAML document",
-                        source,
-                        line);
+      return make_error(
+        ErrorKind::invalid_input, "{}:{}: the values change the structure of the YAML document", source, line);
     }
     return make_error(ErrorKind::invalid_input,
                       "{}:{}: the value of {} changes the structure of the YAML document",

@@ -32,12 +32,12 @@ enum class Position {
 struct Slot
 {
   Context context = Context::plain;
-  bool flow = false;            // inside [...] or {...}
-  std::size_t span_begin = 0;   // plain: the scalar holding the slot,
-  std::size_t span_end = 0;     //   as offsets into the skeleton text
+  bool flow = false;          // inside [...] or {...}
+  std::size_t span_begin = 0; // plain: the scalar holding the slot,
+  std::size_t span_end = 0;   //   as offsets into the skeleton text
   Position position = Position::other;
-  int node_indent = 0;          // where a block written here is indented
-  bool starts_block = false;    // block scalar: the slot opens its first line
+  int node_indent = 0;       // where a block written here is indented
+  bool starts_block = false; // block scalar: the slot opens its first line
 };
 
 // One Slot per k_slot_char in skeleton, in order.

@@ -1,8 +1,7 @@
 #include "pkg/template/yaml_text.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdint>
@@ -116,7 +115,7 @@ valid_utf8(std::string_view s)
       code = (code << 6) | (cc & 0x3F);
     }
     // Overlong forms, surrogates and values past U+10FFFF are invalid.
-    static constexpr std::array<std::uint32_t, 4> k_min = {0, 0x80, 0x800, 0x10000};
+    static constexpr std::array<std::uint32_t, 4> k_min = { 0, 0x80, 0x800, 0x10000 };
     if (code < k_min[extra] || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) {
       return false;
     }
@@ -190,8 +189,8 @@ plain_reads_as_string(std::string_view s)
   if (s.empty()) {
     return false;
   }
-  static constexpr std::array<std::string_view, 14> k_words = {
-    "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", ".nan", "<<", "="};
+  static constexpr std::array<std::string_view, 14> k_words = { "null", "~", "true", "false", "yes",  "no", "on",
+                                                                "off",  "y", "n",    ".inf",  ".nan", "<<", "=" };
   const auto l = lower(s);
   for (const auto w : k_words) {
     if (l == w) {
@@ -341,7 +340,7 @@ literal_block(std::string_view s, int indent)
   } else if (trailing > 1) {
     header += "+";
   }
-  std::vector<std::string> out{header};
+  std::vector<std::string> out{ header };
   const auto body = s.substr(0, s.size() - trailing);
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   std::size_t start = 0;
@@ -371,25 +370,25 @@ inline_value(const Json& value, int indent)
 {
   switch (value.type()) {
     case Json::value_t::null:
-      return {"null"};
+      return { "null" };
     case Json::value_t::boolean:
-      return {value.get<bool>() ? "true" : "false"};
+      return { value.get<bool>() ? "true" : "false" };
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:
-      return {number_text(value)};
+      return { number_text(value) };
     case Json::value_t::string: {
       const auto& s = value.get_ref<const std::string&>();
       if (literal_block_is_safe(s)) {
         return literal_block(s, indent);
       }
-      return {string_scalar(s, false)};
+      return { string_scalar(s, false) };
     }
     case Json::value_t::object:
     case Json::value_t::array:
-      return {flow(value)};
+      return { flow(value) };
     default:
-      return {"null"};
+      return { "null" };
   }
 }
 

@@ -20,8 +20,8 @@ core_version(k8s::Client& client)
       return tl::unexpected(mapping.error()); // the cluster did not answer
     }
   }
-  return make_error(ErrorKind::not_found, "{} serves no cluster.x-k8s.io Cluster (is Cluster API installed there?)",
-                    client.describe());
+  return make_error(
+    ErrorKind::not_found, "{} serves no cluster.x-k8s.io Cluster (is Cluster API installed there?)", client.describe());
 }
 
 Result<std::vector<json>>
@@ -74,9 +74,14 @@ failing_conditions(const json& object, std::vector<std::string>& out)
     if (status == "True" || message.empty() || c.value("severity", "") == "Info") {
       continue;
     }
-    out.push_back(fmt::format("{} {}/{}: {}={} ({}): {}", object.value("kind", "?"),
-                              k8s::string_at(object, "/metadata/namespace"), k8s::string_at(object, "/metadata/name"),
-                              c.value("type", "?"), status, c.value("reason", "?"), message));
+    out.push_back(fmt::format("{} {}/{}: {}={} ({}): {}",
+                              object.value("kind", "?"),
+                              k8s::string_at(object, "/metadata/namespace"),
+                              k8s::string_at(object, "/metadata/name"),
+                              c.value("type", "?"),
+                              status,
+                              c.value("reason", "?"),
+                              message));
   }
 }
 
@@ -114,8 +119,12 @@ what_controllers_say(k8s::Client& client, const std::string& ns, const std::stri
       const json involved = e.value("involvedObject", json::object());
       const std::string key = involved.value("kind", "") + "/" + involved.value("name", "");
       if (names.count(key) > 0) {
-        out.push_back(fmt::format("Event on {} {}/{}: {}: {}", involved.value("kind", "?"), ns,
-                                  involved.value("name", "?"), e.value("reason", "?"), e.value("message", "")));
+        out.push_back(fmt::format("Event on {} {}/{}: {}: {}",
+                                  involved.value("kind", "?"),
+                                  ns,
+                                  involved.value("name", "?"),
+                                  e.value("reason", "?"),
+                                  e.value("message", "")));
       }
     }
   }

@@ -36,7 +36,9 @@ void failing_conditions(const nlohmann::json& object, std::vector<std::string>& 
 std::vector<std::string> what_controllers_say(k8s::Client& client, const std::string& ns, const std::string& cluster);
 
 // The cluster's Machines (label cluster.x-k8s.io/cluster-name).
-Result<std::vector<nlohmann::json>> cluster_machines(k8s::Client& client, const std::string& version,
-                                                     const std::string& ns, const std::string& cluster);
+Result<std::vector<nlohmann::json>> cluster_machines(k8s::Client& client,
+                                                     const std::string& version,
+                                                     const std::string& ns,
+                                                     const std::string& cluster);
 
 } // namespace ocne::providers::capi

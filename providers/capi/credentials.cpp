@@ -20,7 +20,9 @@ ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& c)
     { "kind", "Secret" },
     { "type", "Opaque" },
     { "metadata",
-      { { "name", c.name }, { "namespace", c.namespace_ }, { "labels",
+      { { "name", c.name },
+        { "namespace", c.namespace_ },
+        { "labels",
           // clusterctl move takes Secrets with this label along, so a
           // self-managed cluster's CAPOx finds its credentials.
           { { "cluster.x-k8s.io/cluster-name", c.cluster }, { "clusterctl.cluster.x-k8s.io/move", "" } } } } },
@@ -29,8 +31,8 @@ ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& c)
   auto applied = management.apply(secret);
   if (!applied) {
     // The API's message describes the object, never its data.
-    return make_error(applied.error().kind(), "cannot write Secret {}/{}: {}", c.namespace_, c.name,
-                      applied.error().message());
+    return make_error(
+      applied.error().kind(), "cannot write Secret {}/{}: {}", c.namespace_, c.name, applied.error().message());
   }
   return true;
 }

@@ -46,13 +46,13 @@ struct CapiOptions
   cluster::EphemeralStarter start_ephemeral;
   cluster::EphemeralDeleter delete_ephemeral;
 
-  std::chrono::milliseconds components_timeout{std::chrono::minutes(10)};
-  std::chrono::milliseconds workload_timeout{std::chrono::minutes(20)};
-  std::chrono::milliseconds nodes_timeout{std::chrono::minutes(15)};
-  std::chrono::milliseconds addons_timeout{std::chrono::minutes(10)};
-  std::chrono::milliseconds move_timeout{std::chrono::minutes(10)};
-  std::chrono::milliseconds delete_timeout{std::chrono::minutes(20)};
-  std::chrono::milliseconds interval{std::chrono::seconds(2)};
+  std::chrono::milliseconds components_timeout{ std::chrono::minutes(10) };
+  std::chrono::milliseconds workload_timeout{ std::chrono::minutes(20) };
+  std::chrono::milliseconds nodes_timeout{ std::chrono::minutes(15) };
+  std::chrono::milliseconds addons_timeout{ std::chrono::minutes(10) };
+  std::chrono::milliseconds move_timeout{ std::chrono::minutes(10) };
+  std::chrono::milliseconds delete_timeout{ std::chrono::minutes(20) };
+  std::chrono::milliseconds interval{ std::chrono::seconds(2) };
 
   // Called when a step starts ("apply") and just before it is recorded
   // ("apply finished"), and at a few points inside ("pivot moved",
@@ -66,9 +66,9 @@ struct CapiReport
   std::string cluster;    // the Cluster object's name
   std::string namespace_; // and namespace
   std::string management_kubeconfig;
-  bool ephemeral = false;         // the ephemeral cluster manages it (or did, before the pivot)
-  bool ephemeral_created = false; // by this command
-  bool ephemeral_removed = false; // by this command
+  bool ephemeral = false;                 // the ephemeral cluster manages it (or did, before the pivot)
+  bool ephemeral_created = false;         // by this command
+  bool ephemeral_removed = false;         // by this command
   std::vector<std::string> resumed_after; // steps an earlier run had finished (steps.hpp names)
   std::vector<std::string> components_installed;
   std::vector<std::string> components_present;
@@ -98,7 +98,11 @@ public:
   Result<cluster::PostStartResult> post_start(cluster::StartContext& ctx) override;
   Status destroy(cluster::DeleteContext& ctx) override;
 
-  const CapiReport& report() const { return m_report; }
+  const CapiReport&
+  report() const
+  {
+    return m_report;
+  }
 
 private:
   CapiOptions m_options;

@@ -3,11 +3,10 @@
 // API has removed its machines and infrastructure, then remove what ocne
 // wrote: the kubeconfig file and the Secrets of the cluster's namespace.
 
-#include "providers/capi/driver.hpp"
-
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/wait.hpp"
 #include "providers/capi/cluster_objects.hpp"
+#include "providers/capi/driver.hpp"
 #include "providers/capi/driver_steps.hpp"
 #include "providers/capi/journal.hpp"
 
@@ -42,14 +41,15 @@ find_cluster(k8s::Client& client, const std::string& ns, const std::string& name
     }
     if (version.error().kind() == ErrorKind::not_found) {
       return make_error(ErrorKind::not_found,
-                        "{}; it is not the cluster that manages {} (nothing was removed)", version.error().message(),
+                        "{}; it is not the cluster that manages {} (nothing was removed)",
+                        version.error().message(),
                         name);
     }
     return tl::unexpected(version.error()); // the cluster did not answer
   }
-  const k8s::GroupVersionKind gvk{"cluster.x-k8s.io", *version, "Cluster"};
+  const k8s::GroupVersionKind gvk{ "cluster.x-k8s.io", *version, "Cluster" };
   if (!ns.empty()) {
-    const k8s::ObjectRef ref{gvk.api_version(), "Cluster", ns, name};
+    const k8s::ObjectRef ref{ gvk.api_version(), "Cluster", ns, name };
     OCNE_TRY_ASSIGN(auto found, client.find(ref));
     return found ? std::optional<k8s::ObjectRef>(ref) : std::nullopt;
   }
@@ -61,8 +61,13 @@ find_cluster(k8s::Client& client, const std::string& ns, const std::string& name
     }
   }
   if (matches.size() > 1) {
-    return make_error(ErrorKind::conflict, "{} Clusters named {} in {} ({} and {}); delete the one you mean with kubectl",
-                      matches.size(), name, client.describe(), matches[0].to_string(), matches[1].to_string());
+    return make_error(ErrorKind::conflict,
+                      "{} Clusters named {} in {} ({} and {}); delete the one you mean with kubectl",
+                      matches.size(),
+                      name,
+                      client.describe(),
+                      matches[0].to_string(),
+                      matches[1].to_string());
   }
   return matches.empty() ? std::nullopt : std::optional<k8s::ObjectRef>(matches.front());
 }
@@ -119,26 +124,31 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
     return make_error(ErrorKind::not_found,
                       "cluster {} manages itself, but its kubeconfig {} is gone; put it back so its Cluster API "
                       "objects can be moved out and deleted (nothing was removed)",
-                      name, m_options.kubeconfig_path.string());
+                      name,
+                      m_options.kubeconfig_path.string());
   }
   if ((pivoted || m_options.self_managed) && file_exists(m_options.kubeconfig_path)) {
     // A self-managed cluster cannot delete its own last machines: its
     // objects go back into a bootstrap cluster first.
     auto workload = client_for(m_options.kubeconfig_path);
-    Result<std::optional<k8s::ObjectRef>> in_workload = workload ? find_cluster(**workload, ns, name, pivoted)
-                                                                 : tl::unexpected(workload.error());
+    Result<std::optional<k8s::ObjectRef>> in_workload =
+      workload ? find_cluster(**workload, ns, name, pivoted) : tl::unexpected(workload.error());
     if (!in_workload) {
       if (pivoted) {
-        return make_error(in_workload.error().with_context(fmt::format(
-          "cluster {} manages itself, but its Cluster API objects cannot be read through {}", name,
-          m_options.kubeconfig_path.string())));
+        return make_error(in_workload.error().with_context(
+          fmt::format("cluster {} manages itself, but its Cluster API objects cannot be read through {}",
+                      name,
+                      m_options.kubeconfig_path.string())));
       }
       log::debug("not self-managed after all: {}", in_workload.error().message());
     } else if (*in_workload) {
       ns = (*in_workload)->namespace_;
-      OCNE_TRY_ASSIGN(bootstrap, cluster::ensure_management_cluster(m_options.config, m_options.configured_kubeconfig,
-                                                                    m_options.configured_key, m_options.env,
-                                                                    m_options.start_ephemeral));
+      OCNE_TRY_ASSIGN(bootstrap,
+                      cluster::ensure_management_cluster(m_options.config,
+                                                         m_options.configured_kubeconfig,
+                                                         m_options.configured_key,
+                                                         m_options.env,
+                                                         m_options.start_ephemeral));
       m_report.ephemeral = bootstrap.ephemeral;
       m_report.ephemeral_created = bootstrap.created;
       OCNE_TRY_ASSIGN(management, client_for(bootstrap.kubeconfig));
@@ -169,17 +179,22 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
       return make_error(ErrorKind::not_found,
                         "cluster {} was applied to the management cluster of {}, which no longer exists; put that "
                         "kubeconfig back so its Cluster can be deleted (nothing was removed)",
-                        name, recorded);
+                        name,
+                        recorded);
     } else {
-      OCNE_TRY_ASSIGN(bootstrap, cluster::ensure_management_cluster(m_options.config, m_options.configured_kubeconfig,
-                                                                    m_options.configured_key, m_options.env,
-                                                                    m_options.start_ephemeral));
+      OCNE_TRY_ASSIGN(bootstrap,
+                      cluster::ensure_management_cluster(m_options.config,
+                                                         m_options.configured_kubeconfig,
+                                                         m_options.configured_key,
+                                                         m_options.env,
+                                                         m_options.start_ephemeral));
       if (recorded_elsewhere && bootstrap.created) {
         return make_error(ErrorKind::not_found,
                           "cluster {} was managed from the ephemeral cluster, which was removed since (a new one was "
                           "started at {}): its Cluster API objects went with it, so its machines must be removed in "
                           "the cloud itself (nothing was removed)",
-                          name, bootstrap.kubeconfig.string());
+                          name,
+                          bootstrap.kubeconfig.string());
       }
       m_report.management_kubeconfig = bootstrap.kubeconfig.string();
       m_report.ephemeral = bootstrap.ephemeral;
@@ -207,7 +222,9 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
     return make_error(ErrorKind::not_found,
                       "cluster {} was moved into itself, but its Cluster is neither there ({}) nor in {}; nothing "
                       "was removed",
-                      name, m_options.kubeconfig_path.string(), management->describe());
+                      name,
+                      m_options.kubeconfig_path.string(),
+                      management->describe());
   } else {
     log::info("Cluster {} is not in the management cluster {}; nothing to delete there", name, management->describe());
   }
@@ -215,7 +232,7 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
   // record of still had them written by its start).
   if (!ns.empty()) {
     for (const auto& secret : m_flavor->secret_names(name)) {
-      const k8s::ObjectRef ref{"v1", "Secret", ns, secret};
+      const k8s::ObjectRef ref{ "v1", "Secret", ns, secret };
       if (auto removed = management->remove(ref); !removed && removed.error().kind() != ErrorKind::not_found) {
         return make_error(removed.error().with_context(fmt::format("deleting Secret {}/{}", ns, secret)));
       }
@@ -226,7 +243,7 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
   for (const auto& r : rec.resources) {
     if (r.provider == provider && r.kind == "secret") {
       const auto slash = r.id.find('/');
-      const k8s::ObjectRef ref{"v1", "Secret", r.id.substr(0, slash), r.id.substr(slash + 1)};
+      const k8s::ObjectRef ref{ "v1", "Secret", r.id.substr(0, slash), r.id.substr(slash + 1) };
       if (auto removed = management->remove(ref); !removed && removed.error().kind() != ErrorKind::not_found) {
         return make_error(removed.error().with_context(fmt::format("deleting Secret {}", r.id)));
       }

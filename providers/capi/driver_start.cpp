@@ -1,12 +1,11 @@
 // CapiDriver::start: the steps of steps.hpp, each skipped when the journal
 // says an earlier run finished it.
 
-#include "providers/capi/driver.hpp"
-
 #include "pkg/cluster/ephemeral.hpp"
 #include "pkg/cluster/probe.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
+#include "providers/capi/driver.hpp"
 #include "providers/capi/driver_steps.hpp"
 #include "providers/capi/start_run.hpp"
 #include "providers/capi/steps.hpp"
@@ -32,7 +31,7 @@ CapiDriver::provider() const
 cluster::KubeconfigPaths
 CapiDriver::kubeconfigs() const
 {
-  return {m_options.kubeconfig_path, {}};
+  return { m_options.kubeconfig_path, {} };
 }
 
 Result<cluster::PostStartResult>
@@ -54,8 +53,8 @@ CapiDriver::preflight(const ClusterRecord* existing)
   if (!journal.management.empty() && journal.ephemeral.empty()) {
     path = fs::Path(journal.management);
   } else if (journal.management.empty()) {
-    OCNE_TRY_ASSIGN(path, cluster::management_kubeconfig(m_options.configured_kubeconfig, m_options.configured_key,
-                                                         m_options.env));
+    OCNE_TRY_ASSIGN(
+      path, cluster::management_kubeconfig(m_options.configured_kubeconfig, m_options.configured_key, m_options.env));
   }
   if (!path) {
     return m_flavor->check_credentials();
@@ -67,8 +66,10 @@ CapiDriver::preflight(const ClusterRecord* existing)
       fmt::format("the management cluster ({}) does not answer as a Kubernetes API", path->string())));
   }
   if (version->empty()) {
-    return make_error(ErrorKind::invalid_input, "{} is not a Kubernetes API: GET /version has no gitVersion ({})",
-                      client->describe(), path->string());
+    return make_error(ErrorKind::invalid_input,
+                      "{} is not a Kubernetes API: GET /version has no gitVersion ({})",
+                      client->describe(),
+                      path->string());
   }
   return m_flavor->check_credentials();
 }
@@ -111,34 +112,35 @@ CapiDriver::start(cluster::StartContext& ctx)
 {
   cluster::StartResult result;
   result.kubeconfigs = kubeconfigs();
-  result.notes = {"To access the cluster:", "    use " + m_options.kubeconfig_path.string()};
+  result.notes = { "To access the cluster:", "    use " + m_options.kubeconfig_path.string() };
   const auto journal = read_journal(ctx.tracker.snapshot());
   m_report.cluster = journal.cluster;
   m_report.namespace_ = journal.namespace_;
   m_report.pivoted = journal.pivoted;
   const auto plan = plan_start(journal, observe(journal, m_options), m_options.self_managed);
   switch (plan.resume) {
-  case Resume::already_running:
-    log::info("Cluster {} is already running", ctx.cluster_name);
-    m_report.management_kubeconfig = journal.management;
-    result.outcome = cluster::StartOutcome::already_running;
-    return result;
-  case Resume::rechecked:
-    log::info("Cluster {} is recorded as running but does not answer; checking every step again", ctx.cluster_name);
-    for (const auto step : plan.clear) {
-      OCNE_TRY(clear_done(ctx.tracker, step));
-    }
-    break;
-  case Resume::continued:
-    m_report.resumed_after = names_of(plan.finished);
-    log::info("Continuing the start of cluster {}; finished before: {}", ctx.cluster_name,
-              str::join(m_report.resumed_after, ", "));
-    break;
-  case Resume::fresh:
-    break;
+    case Resume::already_running:
+      log::info("Cluster {} is already running", ctx.cluster_name);
+      m_report.management_kubeconfig = journal.management;
+      result.outcome = cluster::StartOutcome::already_running;
+      return result;
+    case Resume::rechecked:
+      log::info("Cluster {} is recorded as running but does not answer; checking every step again", ctx.cluster_name);
+      for (const auto step : plan.clear) {
+        OCNE_TRY(clear_done(ctx.tracker, step));
+      }
+      break;
+    case Resume::continued:
+      m_report.resumed_after = names_of(plan.finished);
+      log::info("Continuing the start of cluster {}; finished before: {}",
+                ctx.cluster_name,
+                str::join(m_report.resumed_after, ", "));
+      break;
+    case Resume::fresh:
+      break;
   }
 
-  StartRun run{m_options, *m_flavor, m_report, ctx};
+  StartRun run{ m_options, *m_flavor, m_report, ctx };
   for (const auto step : plan.run) {
     OCNE_TRY(spec_of(step).run(run));
   }

@@ -15,12 +15,15 @@ namespace ocne::providers::capi::detail {
 Result<std::unique_ptr<k8s::Client>>
 client_for(const fs::Path& kubeconfig)
 {
-  OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({kubeconfig}, {.require_all = true}));
+  OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({ kubeconfig }, { .require_all = true }));
   return std::make_unique<k8s::Client>(std::move(access));
 }
 
 Status
-install_stack(k8s::Client& client, const CapiOptions& options, Flavor& flavor, CapiReport& report,
+install_stack(k8s::Client& client,
+              const CapiOptions& options,
+              Flavor& flavor,
+              CapiReport& report,
               ProgressSink& progress)
 {
   const auto* stack = components::stack_for(flavor.provider());
@@ -47,7 +50,10 @@ install_stack(k8s::Client& client, const CapiOptions& options, Flavor& flavor, C
 }
 
 Status
-move_objects(k8s::Client& from, k8s::Client& to, const std::string& namespace_, const CapiOptions& options,
+move_objects(k8s::Client& from,
+             k8s::Client& to,
+             const std::string& namespace_,
+             const CapiOptions& options,
              ProgressSink& progress)
 {
   const auto deadline = std::chrono::steady_clock::now() + options.move_timeout;
@@ -57,8 +63,11 @@ move_objects(k8s::Client& from, k8s::Client& to, const std::string& namespace_, 
   while (true) {
     auto moved = k8s::move(from, to, move, progress);
     if (moved) {
-      log::debug("moved {} objects of namespace {} from {} to {}", moved->created.size() + moved->existing.size(),
-                 namespace_, from.describe(), to.describe());
+      log::debug("moved {} objects of namespace {} from {} to {}",
+                 moved->created.size() + moved->existing.size(),
+                 namespace_,
+                 from.describe(),
+                 to.describe());
       return {};
     }
     // Cluster API refuses to move objects that are still being provisioned;
@@ -67,8 +76,10 @@ move_objects(k8s::Client& from, k8s::Client& to, const std::string& namespace_, 
       return tl::unexpected(moved.error());
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout, "the Cluster API objects could not be moved within {}: {}",
-                        k8s::format_duration(options.move_timeout), moved.error().message());
+      return make_error(ErrorKind::timeout,
+                        "the Cluster API objects could not be moved within {}: {}",
+                        k8s::format_duration(options.move_timeout),
+                        moved.error().message());
     }
     if (moved.error().message() != last) {
       last = moved.error().message();

@@ -13,12 +13,18 @@ namespace ocne::providers::capi::detail {
 Result<std::unique_ptr<k8s::Client>> client_for(const fs::Path& kubeconfig);
 
 // The provider's Cluster API stack in a cluster (no writes when in place).
-Status install_stack(k8s::Client& client, const CapiOptions& options, Flavor& flavor, CapiReport& report,
+Status install_stack(k8s::Client& client,
+                     const CapiOptions& options,
+                     Flavor& flavor,
+                     CapiReport& report,
                      ProgressSink& progress);
 
 // clusterctl move of the namespace, tried again while the objects are still
 // being provisioned ("cannot start the move operation"), until the timeout.
-Status move_objects(k8s::Client& from, k8s::Client& to, const std::string& namespace_, const CapiOptions& options,
+Status move_objects(k8s::Client& from,
+                    k8s::Client& to,
+                    const std::string& namespace_,
+                    const CapiOptions& options,
                     ProgressSink& progress);
 
 // Removes the ephemeral cluster a start or delete created once nothing needs

@@ -18,8 +18,7 @@
 namespace ocne::providers::capi {
 
 // The steps of a start, in order (steps.hpp has what each one means).
-enum class Step
-{
+enum class Step {
   management,
   components,
   images,
@@ -55,14 +54,14 @@ inline constexpr std::string_view k_reused = "reused";
 struct Journal
 {
   cluster::Phase phase = cluster::Phase::none;
-  std::set<Step> done;     // steps a run finished
-  std::string management;  // the management cluster's kubeconfig
-  std::string ephemeral;   // "created" (by a start of this cluster), "reused" or ""
+  std::set<Step> done;    // steps a run finished
+  std::string management; // the management cluster's kubeconfig
+  std::string ephemeral;  // "created" (by a start of this cluster), "reused" or ""
   bool delete_ephemeral = false;
-  std::string namespace_;  // of the Cluster, once apply chose it
-  std::string cluster;     // the Cluster's name, recorded before anything is applied
-  bool pivoted = false;    // the objects live in the cluster itself
-  KnownImages images;      // boot image ids by architecture
+  std::string namespace_; // of the Cluster, once apply chose it
+  std::string cluster;    // the Cluster's name, recorded before anything is applied
+  bool pivoted = false;   // the objects live in the cluster itself
+  KnownImages images;     // boot image ids by architecture
 
   bool
   finished(Step step) const

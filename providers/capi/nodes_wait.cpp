@@ -66,7 +66,8 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
   OCNE_TRY_ASSIGN(auto cluster, management.get({ core, "Cluster", wait.namespace_, wait.cluster }));
   auto pool_of = [&](const json& object) {
     Pool p;
-    p.what = fmt::format("{} {}/{}", object.value("kind", "?"), wait.namespace_, k8s::string_at(object, "/metadata/name"));
+    p.what =
+      fmt::format("{} {}/{}", object.value("kind", "?"), wait.namespace_, k8s::string_at(object, "/metadata/name"));
     p.desired = number_at(object, "/spec/replicas", 1);
     p.ready = number_at(object, "/status/readyReplicas", 0);
     out.desired += p.desired;
@@ -75,7 +76,8 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
   if (auto cp = referenced(management, cluster["spec"].value("controlPlaneRef", json()), wait.namespace_)) {
     pool_of(*cp);
   } else {
-    out.missing.push_back(fmt::format("the control plane of Cluster {}/{} is not there yet", wait.namespace_, wait.cluster));
+    out.missing.push_back(
+      fmt::format("the control plane of Cluster {}/{} is not there yet", wait.namespace_, wait.cluster));
   }
   k8s::ListOptions mine;
   mine.namespace_ = wait.namespace_;
@@ -112,7 +114,8 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
     if (node.empty()) {
       std::vector<std::string> conditions;
       failing_conditions(m, conditions);
-      why = fmt::format("phase {}, no node yet{}", k8s::string_at(m, "/status/phase").empty() ? "Pending" : k8s::string_at(m, "/status/phase"),
+      why = fmt::format("phase {}, no node yet{}",
+                        k8s::string_at(m, "/status/phase").empty() ? "Pending" : k8s::string_at(m, "/status/phase"),
                         conditions.empty() ? "" : "; " + str::join(conditions, "; "));
     } else {
       const auto it = not_ready.find(node);
@@ -151,7 +154,9 @@ wait_cluster_nodes(k8s::Client& management, k8s::Client& workload, const NodesWa
         task.succeed(fmt::format("ok ({} node{} Ready)", seen->ready_nodes, seen->ready_nodes == 1 ? "" : "s"));
         return {};
       }
-      last = fmt::format("{} of {} nodes Ready{}", seen->ready_nodes, seen->desired,
+      last = fmt::format("{} of {} nodes Ready{}",
+                         seen->ready_nodes,
+                         seen->desired,
                          seen->missing.empty() ? "" : ": " + str::join(seen->missing, "; "));
     } else if (seen.error().kind() == ErrorKind::transient || seen.error().kind() == ErrorKind::not_found) {
       last = seen.error().message(); // a restarting API server, an object not there yet
@@ -165,8 +170,11 @@ wait_cluster_nodes(k8s::Client& management, k8s::Client& workload, const NodesWa
       }
     }
     if (Clock::now() >= deadline) {
-      const auto message = fmt::format("cluster {}/{} is not complete after {}: {}", wait.namespace_, wait.cluster,
-                                       k8s::format_duration(wait.timeout), last);
+      const auto message = fmt::format("cluster {}/{} is not complete after {}: {}",
+                                       wait.namespace_,
+                                       wait.cluster,
+                                       k8s::format_duration(wait.timeout),
+                                       last);
       task.fail(message);
       return make_error(ErrorKind::timeout, "{}", message);
     }

@@ -30,7 +30,9 @@ struct NodesWait
   std::function<void(const std::string&)> report;
 };
 
-Status wait_cluster_nodes(k8s::Client& management, k8s::Client& workload, const NodesWait& wait,
+Status wait_cluster_nodes(k8s::Client& management,
+                          k8s::Client& workload,
+                          const NodesWait& wait,
                           ProgressSink& progress);
 
 } // namespace ocne::providers::capi

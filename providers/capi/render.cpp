@@ -17,7 +17,9 @@ namespace {
 class RecordingResolver final : public ocne::capi::ResourceResolver
 {
 public:
-  explicit RecordingResolver(ocne::capi::ResourceResolver& inner) : m_inner(inner) {}
+  explicit RecordingResolver(ocne::capi::ResourceResolver& inner) : m_inner(inner)
+  {
+  }
 
   Result<ocne::capi::Lookup>
   resolve_compartment(std::string_view path) override
@@ -115,19 +117,19 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
     }
   }
   if (!other.empty()) {
-    return make_error(ErrorKind::invalid_input, "the cluster's resources cannot be rendered: {}",
-                      str::join(other, "; "));
+    return make_error(
+      ErrorKind::invalid_input, "the cluster's resources cannot be rendered: {}", str::join(other, "; "));
   }
   if (!missing.empty()) {
     // Every missing architecture at once: each build and upload reports its
     // own progress task.
     std::vector<std::future<Result<std::string>>> builds;
     for (const auto* slot : missing) {
-      log::info("No {} boot image for Kubernetes {} in the cloud: building and uploading one", slot->arch,
+      log::info("No {} boot image for Kubernetes {} in the cloud: building and uploading one",
+                slot->arch,
                 config.kubernetes_version.get());
-      builds.push_back(std::async(std::launch::async, [&in, slot, &progress] {
-        return in.build_and_upload(slot->arch, progress);
-      }));
+      builds.push_back(
+        std::async(std::launch::async, [&in, slot, &progress] { return in.build_and_upload(slot->arch, progress); }));
     }
     std::vector<Error> errors;
     for (std::size_t i = 0; i < builds.size(); ++i) {
@@ -144,7 +146,8 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
     }
     OCNE_TRY_ASSIGN(rendered, ocne::capi::render_cluster_template(config, in.provider, resolver));
     if (!rendered.placeholders.empty()) {
-      return make_error(ErrorKind::internal, "the cluster's resources still hold placeholders after the image upload: {}",
+      return make_error(ErrorKind::internal,
+                        "the cluster's resources still hold placeholders after the image upload: {}",
                         str::join(rendered.placeholders, "; "));
     }
   }
@@ -165,7 +168,7 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
       id = f->second;
       h = "found";
     }
-    out.images.push_back({slot.arch, id, h});
+    out.images.push_back({ slot.arch, id, h });
   }
   return out;
 }

@@ -72,8 +72,8 @@ check_resources(const std::vector<json>& objects, const std::string& provider)
     }
   }
   if (clusters.size() != 1) {
-    problems.push_back(fmt::format("the resources hold {} cluster.x-k8s.io Cluster objects; exactly one is needed",
-                                   clusters.size()));
+    problems.push_back(
+      fmt::format("the resources hold {} cluster.x-k8s.io Cluster objects; exactly one is needed", clusters.size()));
   }
   if (!problems.empty()) {
     std::string message = problems.front();

@@ -53,14 +53,16 @@ StartRun::management()
       m_management_path = options.kubeconfig_path; // the objects live in the cluster itself
     } else if (!j.ephemeral.empty()) {
       // The ephemeral cluster may have stopped since: started again (reused).
-      OCNE_TRY_ASSIGN(auto mc, cluster::ensure_management_cluster(options.config, options.configured_kubeconfig,
-                                                                 options.configured_key, options.env,
-                                                                 options.start_ephemeral));
+      OCNE_TRY_ASSIGN(
+        auto mc,
+        cluster::ensure_management_cluster(
+          options.config, options.configured_kubeconfig, options.configured_key, options.env, options.start_ephemeral));
       if (!j.management.empty() && fs::Path(j.management) != mc.kubeconfig) {
         return make_error(ErrorKind::conflict,
                           "cluster {} is managed from the ephemeral cluster ({}), but {} now names {}; continue "
                           "without it, or delete the cluster first",
-                          ctx.cluster_name, j.management,
+                          ctx.cluster_name,
+                          j.management,
                           options.configured_key.empty() ? "KUBECONFIG" : options.configured_key,
                           mc.kubeconfig.string());
       }
@@ -69,21 +71,24 @@ StartRun::management()
     } else {
       // An earlier run applied (or may have applied) the cluster's objects
       // there: a resumed start keeps to it, whatever is configured now.
-      OCNE_TRY_ASSIGN(auto configured, cluster::management_kubeconfig(options.configured_kubeconfig,
-                                                                      options.configured_key, options.env));
+      OCNE_TRY_ASSIGN(
+        auto configured,
+        cluster::management_kubeconfig(options.configured_kubeconfig, options.configured_key, options.env));
       if (configured && fs::Path(j.management) != *configured) {
         return make_error(ErrorKind::conflict,
                           "cluster {} is managed from {}, but {} now names {}; continue with the same management "
                           "cluster, or delete the cluster first",
-                          ctx.cluster_name, j.management,
+                          ctx.cluster_name,
+                          j.management,
                           options.configured_key.empty() ? "KUBECONFIG" : options.configured_key,
                           configured->string());
       }
       std::error_code ec;
       if (j.management.empty() || !std::filesystem::exists(j.management, ec)) {
-        return make_error(ErrorKind::not_found, "cluster {} is managed from {}, which no longer exists",
-                          ctx.cluster_name, j.management.empty() ? std::string("a cluster ocne did not record")
-                                                                 : j.management);
+        return make_error(ErrorKind::not_found,
+                          "cluster {} is managed from {}, which no longer exists",
+                          ctx.cluster_name,
+                          j.management.empty() ? std::string("a cluster ocne did not record") : j.management);
       }
       m_management_path = fs::Path(j.management);
     }
@@ -111,7 +116,7 @@ StartRun::resources()
 {
   const auto j = journal();
   if (j.finished(Step::apply) && !j.cluster.empty()) {
-    return ClusterResources{j.cluster, j.namespace_};
+    return ClusterResources{ j.cluster, j.namespace_ };
   }
   OCNE_TRY_ASSIGN(const auto* r, rendered());
   OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(r->yaml, r->source));

@@ -59,8 +59,10 @@ validate_resources(k8s::Client& client, std::vector<nlohmann::json> objects, con
     }
   }
   if (!problems.empty()) {
-    return make_error(ErrorKind::invalid_input, "{} refuses {} of the Cluster API resources, so none was applied: {}",
-                      client.describe(), problems.size() == 1 ? "one" : std::to_string(problems.size()),
+    return make_error(ErrorKind::invalid_input,
+                      "{} refuses {} of the Cluster API resources, so none was applied: {}",
+                      client.describe(),
+                      problems.size() == 1 ? "one" : std::to_string(problems.size()),
                       str::join(problems, "; "));
   }
   return {};
@@ -75,9 +77,10 @@ unpause_cluster(k8s::Client& client, const ClusterResources& resources)
   const k8s::ObjectRef ref{ "cluster.x-k8s.io/" + version, "Cluster", resources.namespace_, resources.cluster_name };
   OCNE_TRY_ASSIGN(auto cluster, client.find(ref));
   if (cluster && (*cluster)["spec"].value("paused", false)) {
-    log::info("Unpausing Cluster {}/{}, left paused by an interrupted move", resources.namespace_,
-              resources.cluster_name);
-    OCNE_TRY(client.patch(ref, k8s::PatchType::merge,
+    log::info(
+      "Unpausing Cluster {}/{}, left paused by an interrupted move", resources.namespace_, resources.cluster_name);
+    OCNE_TRY(client.patch(ref,
+                          k8s::PatchType::merge,
                           { { "metadata", { { "annotations", { { k8s::k_paused_for_move_annotation, nullptr } } } } },
                             { "spec", { { "paused", nullptr } } } }));
   }
@@ -92,8 +95,9 @@ run_management(StartRun& run)
 {
   run.checkpoint("management");
   const auto& o = run.options;
-  OCNE_TRY_ASSIGN(auto mc, cluster::ensure_management_cluster(o.config, o.configured_kubeconfig, o.configured_key,
-                                                             o.env, o.start_ephemeral));
+  OCNE_TRY_ASSIGN(
+    auto mc,
+    cluster::ensure_management_cluster(o.config, o.configured_kubeconfig, o.configured_key, o.env, o.start_ephemeral));
   run.report.management_kubeconfig = mc.kubeconfig.string();
   run.report.ephemeral = mc.ephemeral;
   run.report.ephemeral_created = mc.created;
@@ -148,9 +152,15 @@ run_apply(StartRun& run)
     return make_error(ErrorKind::conflict,
                       "the resources now describe Cluster {}/{}, but an earlier start of this cluster applied "
                       "Cluster {}/{}; delete it first ('ocne cluster delete -C {}')",
-                      resources.namespace_, resources.cluster_name, j.namespace_, j.cluster, run.ctx.cluster_name);
+                      resources.namespace_,
+                      resources.cluster_name,
+                      j.namespace_,
+                      j.cluster,
+                      run.ctx.cluster_name);
   }
-  const nlohmann::json ns = { { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", resources.namespace_ } } } };
+  const nlohmann::json ns = { { "apiVersion", "v1" },
+                              { "kind", "Namespace" },
+                              { "metadata", { { "name", resources.namespace_ } } } };
   auto created = management->create_if_absent(ns);
   if (!created) {
     return make_error(created.error().with_context(fmt::format("creating namespace {}", resources.namespace_)));
@@ -167,7 +177,8 @@ run_apply(StartRun& run)
   OCNE_TRY(tracker.set_state(journal::k_namespace, resources.namespace_));
   OCNE_TRY(tracker.set_state(journal::k_cluster, resources.cluster_name));
   // Recorded before it exists, so a crash in between errs towards deleting.
-  OCNE_TRY(tracker.add({ provider, "cluster", resources.namespace_ + "/" + resources.cluster_name, resources.cluster_name }));
+  OCNE_TRY(
+    tracker.add({ provider, "cluster", resources.namespace_ + "/" + resources.cluster_name, resources.cluster_name }));
   OCNE_TRY_ASSIGN(auto secrets, run.flavor.prepare(*management, resources));
   for (const auto& s : secrets) {
     OCNE_TRY(tracker.add({ provider, "secret", s, s }));
@@ -225,15 +236,16 @@ run_addons(StartRun& run)
   const auto& o = run.options;
   const auto& c = o.config;
   if (!c.kube_proxy_mode.get().empty()) {
-    const k8s::WaitOptions wait{ .timeout = o.addons_timeout, .interval = std::min(o.interval, std::chrono::milliseconds(1000)) };
+    const k8s::WaitOptions wait{ .timeout = o.addons_timeout,
+                                 .interval = std::min(o.interval, std::chrono::milliseconds(1000)) };
     OCNE_TRY(addons::set_kube_proxy_mode(*workload, c.kube_proxy_mode.get(), wait, run.ctx.progress));
   }
   std::vector<addons::Addon> wanted;
   const bool flannel = c.cni.get().empty() || c.cni.get() == "flannel";
   if (flannel) {
-    OCNE_TRY_ASSIGN(auto f, addons::render_flannel({ .pod_cidrs = str::split_trimmed(c.pod_subnet.get(), ','),
-                                                     .interfaces = {} },
-                                                   o.env));
+    OCNE_TRY_ASSIGN(
+      auto f,
+      addons::render_flannel({ .pod_cidrs = str::split_trimmed(c.pod_subnet.get(), ','), .interfaces = {} }, o.env));
     wanted.push_back(std::move(f));
   } else {
     log::warn("cni {} is not one ocne installs: no CNI installed; the nodes are NotReady until you install it",

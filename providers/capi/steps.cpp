@@ -47,7 +47,8 @@ const std::array<StepSpec, 8> k_steps{ {
     .done_means = "every node the control plane and machine deployments ask for is Ready",
     .run = run_nodes },
   { .step = Step::pivot,
-    .done_means = "the Cluster API objects live in the cluster itself and the ephemeral cluster this start made is gone",
+    .done_means =
+      "the Cluster API objects live in the cluster itself and the ephemeral cluster this start made is gone",
     .self_managed_only = true,
     .kept_on_recheck = true,
     .still_done = ephemeral_released,
@@ -95,7 +96,8 @@ plan_start(const Journal& journal, const Observed& observed, bool self_managed)
     if (spec.self_managed_only && !self_managed) {
       continue;
     }
-    const bool finished = done.count(spec.step) > 0 && (spec.still_done == nullptr || spec.still_done(journal, observed));
+    const bool finished =
+      done.count(spec.step) > 0 && (spec.still_done == nullptr || spec.still_done(journal, observed));
     (finished ? plan.finished : plan.run).push_back(spec.step);
   }
   if (plan.resume == Resume::fresh && !plan.finished.empty()) {

@@ -49,8 +49,7 @@ struct StepSpec
 std::span<const StepSpec> start_steps();
 const StepSpec& spec_of(Step step);
 
-enum class Resume
-{
+enum class Resume {
   fresh,           // nothing was done before
   continued,       // an earlier run finished some steps
   already_running, // the cluster is up: nothing to do

@@ -54,7 +54,10 @@ versions_seen(k8s::Client& workload, const Pools& pools)
 // An upgrade starts from a cluster whose machines all have Ready nodes and
 // whose pools are not rolling out.
 Status
-check_health(k8s::Client& management, k8s::Client& workload, const Pools& pools, const std::string& ns,
+check_health(k8s::Client& management,
+             k8s::Client& workload,
+             const Pools& pools,
+             const std::string& ns,
              const std::string& cluster)
 {
   std::vector<std::string> problems;
@@ -80,14 +83,19 @@ check_health(k8s::Client& management, k8s::Client& workload, const Pools& pools,
     const auto status = pool->value("status", json::object());
     const auto ready = status.value("readyReplicas", 0LL);
     if (ready < replicas || status.value("replicas", replicas) > replicas) {
-      problems.push_back(fmt::format("{} {}/{} has {} of {} replicas ready ({} machines)", pool->value("kind", ""), ns,
-                                     k8s::string_at(*pool, "/metadata/name"), ready, replicas,
+      problems.push_back(fmt::format("{} {}/{} has {} of {} replicas ready ({} machines)",
+                                     pool->value("kind", ""),
+                                     ns,
+                                     k8s::string_at(*pool, "/metadata/name"),
+                                     ready,
+                                     replicas,
                                      status.value("replicas", 0LL)));
     }
   }
   if (!problems.empty()) {
     return make_error(ErrorKind::invalid_input,
-                      "refused: cluster {} is not healthy: {} (rule: an upgrade starts from a healthy cluster)", cluster,
+                      "refused: cluster {} is not healthy: {} (rule: an upgrade starts from a healthy cluster)",
+                      cluster,
                       str::join(problems, "; "));
   }
   return {};
@@ -95,7 +103,10 @@ check_health(k8s::Client& management, k8s::Client& workload, const Pools& pools,
 
 // A dry run: what the first hop would create and patch; the later hops by name.
 Result<std::vector<UpgradeHopReport>>
-describe_hops(k8s::Client& management, const Pools& pools, const std::string& ns, const UpgradePlan& plan,
+describe_hops(k8s::Client& management,
+              const Pools& pools,
+              const std::string& ns,
+              const UpgradePlan& plan,
               const KnownImages& start_images)
 {
   std::vector<UpgradeHopReport> out;
@@ -118,8 +129,8 @@ describe_hops(k8s::Client& management, const Pools& pools, const std::string& ns
       }
       const auto describe = [&](const json& object, const json& ops) {
         if (!ops.empty()) {
-          r.patches.push_back(fmt::format("{} {}/{}: {}", object.value("kind", ""), ns,
-                                          k8s::string_at(object, "/metadata/name"), ops.dump()));
+          r.patches.push_back(fmt::format(
+            "{} {}/{}: {}", object.value("kind", ""), ns, k8s::string_at(object, "/metadata/name"), ops.dump()));
         }
       };
       describe(pools.control_plane, control_plane_patch(pools.control_plane, "v" + version.full, hop, {}));
@@ -127,8 +138,8 @@ describe_hops(k8s::Client& management, const Pools& pools, const std::string& ns
         describe(md, deployment_patch(md, "v" + version.full, hop));
       }
     } else {
-      r.patches.push_back(fmt::format("then the control plane and each MachineDeployment to v{} the same way",
-                                      version.full));
+      r.patches.push_back(
+        fmt::format("then the control plane and each MachineDeployment to v{} the same way", version.full));
     }
     out.push_back(std::move(r));
     from = hop;
@@ -145,14 +156,16 @@ upgrade_cluster(const StateDir& state, const UpgradeOptions& options, ProgressSi
   const auto& name = options.cluster_name;
   std::optional<FileLock> lock;
   if (!options.dry_run && !options.target.empty()) {
-    OCNE_TRY_ASSIGN(lock, FileLock::acquire(cluster::cluster_lock_path(state, name), options.lock_timeout,
-                                            fmt::format("cluster '{}'", name)));
+    OCNE_TRY_ASSIGN(lock,
+                    FileLock::acquire(cluster::cluster_lock_path(state, name),
+                                      options.lock_timeout,
+                                      fmt::format("cluster '{}'", name)));
   }
   OCNE_TRY_ASSIGN(auto cache, ClusterCache::load(state.clusters_file()));
   const auto* record = cache.find(name);
   if (record == nullptr) {
-    return make_error(ErrorKind::not_found, "cluster {} is not in the cluster cache ({})", name,
-                      state.clusters_file().string());
+    return make_error(
+      ErrorKind::not_found, "cluster {} is not in the cluster cache ({})", name, state.clusters_file().string());
   }
   const auto started = read_journal(*record);
   auto upgrade = read_upgrade_journal(*record);
@@ -175,7 +188,9 @@ upgrade_cluster(const StateDir& state, const UpgradeOptions& options, ProgressSi
   }
   if (started.phase != cluster::Phase::running) {
     return make_error(ErrorKind::invalid_input,
-                      "cluster {} has not finished starting; 'ocne cluster start -C {}' continues it", name, name);
+                      "cluster {} has not finished starting; 'ocne cluster start -C {}' continues it",
+                      name,
+                      name);
   }
   OCNE_TRY_ASSIGN(auto wanted, config::find_kube_version(options.target));
   const std::string target = wanted.minor;
@@ -184,8 +199,12 @@ upgrade_cluster(const StateDir& state, const UpgradeOptions& options, ProgressSi
     return make_error(ErrorKind::conflict,
                       "an upgrade of cluster {} to {} is unfinished (hop to {}, next step {}); finish it first with "
                       "'ocne cluster upgrade -C {} -v {}'",
-                      name, upgrade.target, upgrade.hop.empty() ? "?" : upgrade.hop,
-                      upgrade.next() ? std::string(to_string(*upgrade.next())) : "verify", name, upgrade.target);
+                      name,
+                      upgrade.target,
+                      upgrade.hop.empty() ? "?" : upgrade.hop,
+                      upgrade.next() ? std::string(to_string(*upgrade.next())) : "verify",
+                      name,
+                      upgrade.target);
   }
   const auto& capi = options.capi;
   const fs::Path management_path = started.pivoted ? capi.kubeconfig_path : fs::Path(started.management);
@@ -203,14 +222,17 @@ upgrade_cluster(const StateDir& state, const UpgradeOptions& options, ProgressSi
     hop_report.from = from;
     hop_report.to = hop;
     OCNE_TRY_ASSIGN(auto version, config::find_kube_version(hop));
-    UpgradeRun run{ options, *tracker, progress, hop_report, from, hop, version, *management, *workload, ns,
-                    cluster_object, started.images };
+    UpgradeRun run{ options, *tracker,    progress,  hop_report, from,           hop,
+                    version, *management, *workload, ns,         cluster_object, started.images };
     log::info("Upgrading cluster {} from Kubernetes {} to {}", name, from, hop);
     using StepFn = Status (*)(UpgradeRun&);
     const std::pair<UpgradeStep, StepFn> steps[] = {
-      { UpgradeStep::images, run_upgrade_images },   { UpgradeStep::templates, run_upgrade_templates },
-      { UpgradeStep::control_plane, run_upgrade_control_plane }, { UpgradeStep::addons, run_upgrade_addons },
-      { UpgradeStep::workers, run_upgrade_workers }, { UpgradeStep::verify, run_upgrade_verify },
+      { UpgradeStep::images, run_upgrade_images },
+      { UpgradeStep::templates, run_upgrade_templates },
+      { UpgradeStep::control_plane, run_upgrade_control_plane },
+      { UpgradeStep::addons, run_upgrade_addons },
+      { UpgradeStep::workers, run_upgrade_workers },
+      { UpgradeStep::verify, run_upgrade_verify },
     };
     for (const auto& [step, fn] : steps) {
       if (run.journal().done.count(step) > 0) {
@@ -231,8 +253,12 @@ upgrade_cluster(const StateDir& state, const UpgradeOptions& options, ProgressSi
   if (upgrade.active() && !upgrade.hop.empty() && !options.dry_run) {
     report.resumed = true;
     report.from = upgrade.from;
-    log::info("Continuing the upgrade of cluster {} to {} (hop {} -> {}, next step {})", name, upgrade.target,
-              upgrade.from, upgrade.hop, upgrade.next() ? std::string(to_string(*upgrade.next())) : "none");
+    log::info("Continuing the upgrade of cluster {} to {} (hop {} -> {}, next step {})",
+              name,
+              upgrade.target,
+              upgrade.from,
+              upgrade.hop,
+              upgrade.next() ? std::string(to_string(*upgrade.next())) : "none");
     OCNE_TRY(run_hop(upgrade.from, upgrade.hop));
   }
   bool first = true;

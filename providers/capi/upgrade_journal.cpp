@@ -18,8 +18,8 @@ constexpr std::array<std::pair<UpgradeStep, std::string_view>, 6> k_names{ {
   { UpgradeStep::verify, "verify" },
 } };
 
-constexpr std::array<UpgradeStep, 6> k_order{ UpgradeStep::images,  UpgradeStep::templates, UpgradeStep::control_plane,
-                                              UpgradeStep::addons,  UpgradeStep::workers,   UpgradeStep::verify };
+constexpr std::array<UpgradeStep, 6> k_order{ UpgradeStep::images, UpgradeStep::templates, UpgradeStep::control_plane,
+                                              UpgradeStep::addons, UpgradeStep::workers,   UpgradeStep::verify };
 
 std::string
 state(const ClusterRecord& record, std::string_view key)

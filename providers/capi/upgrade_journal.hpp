@@ -18,8 +18,7 @@
 
 namespace ocne::providers::capi {
 
-enum class UpgradeStep
-{
+enum class UpgradeStep {
   images,
   templates,
   control_plane,
@@ -46,7 +45,7 @@ struct UpgradeJournal
   std::string hop;    // the minor the hop in progress goes to
   std::string from;   // the minor it started from
   std::set<UpgradeStep> done;
-  KnownImages images;                                         // of the hop, by architecture
+  KnownImages images;                                        // of the hop, by architecture
   std::map<std::string, std::string, std::less<>> templates; // "Kind/old" -> new name
 
   bool

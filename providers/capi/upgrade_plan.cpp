@@ -54,13 +54,16 @@ plan_upgrade(const VersionsSeen& seen, std::string_view target, const std::vecto
   UpgradePlan plan;
   const auto want = minor_of(target);
   if (want.empty() || std::find(known.begin(), known.end(), want) == known.end()) {
-    return make_error(ErrorKind::invalid_input, "Kubernetes version {} is not supported (supported: {})",
-                      str::quote(target), str::join(known, ", "));
+    return make_error(ErrorKind::invalid_input,
+                      "Kubernetes version {} is not supported (supported: {})",
+                      str::quote(target),
+                      str::join(known, ", "));
   }
   plan.from = minor_of(seen.control_plane);
   const int from = minor_number(plan.from);
   if (from < 0) {
-    return make_error(ErrorKind::invalid_input, "the control plane's version {} is not a Kubernetes version",
+    return make_error(ErrorKind::invalid_input,
+                      "the control plane's version {} is not a Kubernetes version",
                       str::quote(seen.control_plane));
   }
   const int to = minor_number(want);
@@ -68,7 +71,8 @@ plan_upgrade(const VersionsSeen& seen, std::string_view target, const std::vecto
     return make_error(ErrorKind::invalid_input,
                       "refused: the control plane runs {}, and {} is older (rule: no downgrades; Kubernetes and "
                       "Cluster API only upgrade)",
-                      plan.from, want);
+                      plan.from,
+                      want);
   }
   bool workers_behind = false;
   for (const auto& k : seen.kubelets) {
@@ -80,14 +84,19 @@ plan_upgrade(const VersionsSeen& seen, std::string_view target, const std::vecto
       return make_error(ErrorKind::invalid_input,
                         "refused: {} runs {}, newer than the control plane ({}) (rule: a kubelet is never newer "
                         "than the API server)",
-                        k.what, k.version, plan.from);
+                        k.what,
+                        k.version,
+                        plan.from);
     }
     const int first = to > from ? from + 1 : from;
     if (first - m > kubelet_skew(first)) {
       return make_error(ErrorKind::invalid_input,
                         "refused: {} runs {}, more than {} minors older than the control plane would be (1.{}) "
                         "(rule: kubelet version skew); upgrade its machines first",
-                        k.what, k.version, kubelet_skew(first), first);
+                        k.what,
+                        k.version,
+                        kubelet_skew(first),
+                        first);
     }
     workers_behind = workers_behind || m < to;
   }
@@ -97,7 +106,9 @@ plan_upgrade(const VersionsSeen& seen, std::string_view target, const std::vecto
       return make_error(ErrorKind::invalid_input,
                         "refused: the way from {} to {} passes {}, which ocne does not know (rule: one minor per "
                         "hop, each a version ocne knows)",
-                        plan.from, want, hop);
+                        plan.from,
+                        want,
+                        hop);
     }
     plan.hops.push_back(hop);
   }

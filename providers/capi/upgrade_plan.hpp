@@ -35,8 +35,8 @@ struct VersionsSeen
 
 struct UpgradePlan
 {
-  std::string from;               // the control plane's minor, "1.33"
-  std::vector<std::string> hops;  // minors, in order; empty: nothing to do
+  std::string from;              // the control plane's minor, "1.33"
+  std::vector<std::string> hops; // minors, in order; empty: nothing to do
 };
 
 // A minor "1.33" of "v1.33.5", "1.33.5" or "1.33"; "" when it is not one.
@@ -46,7 +46,8 @@ int minor_number(std::string_view version);
 
 // known: the minors ocne knows, ascending. An error of kind invalid_input
 // whose message names the rule when the upgrade is refused.
-Result<UpgradePlan> plan_upgrade(const VersionsSeen& seen, std::string_view target,
+Result<UpgradePlan> plan_upgrade(const VersionsSeen& seen,
+                                 std::string_view target,
                                  const std::vector<std::string>& known);
 
 } // namespace ocne::providers::capi

@@ -73,13 +73,16 @@ Status run_upgrade_verify(UpgradeRun& run);
 // KubeadmConfigTemplate with the version-bound parts of rendered.
 struct TemplateCopy
 {
-  std::string what;        // "OCIMachineTemplate ocne/demo-md-0-v1-34"
-  std::string old_name;    // "OCIMachineTemplate/demo-md-0"
-  nlohmann::json object;   // the copy to create
+  std::string what;      // "OCIMachineTemplate ocne/demo-md-0-v1-34"
+  std::string old_name;  // "OCIMachineTemplate/demo-md-0"
+  nlohmann::json object; // the copy to create
 };
 // images: the hop's image id by architecture (a dry run passes placeholders).
-Result<std::vector<TemplateCopy>> template_copies(k8s::Client& management, const Pools& pools, const std::string& ns,
-                                                  const std::string& minor, const KnownImages& images,
+Result<std::vector<TemplateCopy>> template_copies(k8s::Client& management,
+                                                  const Pools& pools,
+                                                  const std::string& ns,
+                                                  const std::string& minor,
+                                                  const KnownImages& images,
                                                   const KnownImages& start_images,
                                                   const std::vector<nlohmann::json>& rendered);
 // Creates the copy, or finds it equal; an error when it differs. Returns
@@ -89,7 +92,9 @@ Result<bool> ensure_copy(k8s::Client& management, const TemplateCopy& copy);
 // The JSON patch that takes a pool to the hop (empty when it is there):
 // control plane: version, template reference, kubeadm config parts;
 // deployment: version and both references. The first op tests the version.
-nlohmann::json control_plane_patch(const nlohmann::json& kcp, const std::string& version, const std::string& minor,
+nlohmann::json control_plane_patch(const nlohmann::json& kcp,
+                                   const std::string& version,
+                                   const std::string& minor,
                                    const std::vector<nlohmann::json>& rendered);
 nlohmann::json deployment_patch(const nlohmann::json& md, const std::string& version, const std::string& minor);
 
@@ -99,7 +104,7 @@ nlohmann::json deployment_patch(const nlohmann::json& md, const std::string& ver
 // how many machines it saw replaced.
 struct PoolWait
 {
-  std::string label;   // "control plane", "workers demo-md-0"
+  std::string label;    // "control plane", "workers demo-md-0"
   k8s::ObjectRef owner; // the KubeadmControlPlane or MachineDeployment
   std::string machine_selector;
   std::string template_name; // the infrastructure template the machines must come from

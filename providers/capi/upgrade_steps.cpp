@@ -30,7 +30,9 @@ rendered_objects(UpgradeRun& run)
 std::string
 what(const json& object)
 {
-  return fmt::format("{} {}/{}", object.value("kind", ""), k8s::string_at(object, "/metadata/namespace"),
+  return fmt::format("{} {}/{}",
+                     object.value("kind", ""),
+                     k8s::string_at(object, "/metadata/namespace"),
                      k8s::string_at(object, "/metadata/name"));
 }
 
@@ -112,8 +114,9 @@ run_upgrade_templates(UpgradeRun& run)
   run.checkpoint("templates");
   OCNE_TRY_ASSIGN(auto pools, read_pools(run.management, run.namespace_, run.cluster));
   OCNE_TRY_ASSIGN(auto objects, rendered_objects(run));
-  OCNE_TRY_ASSIGN(auto copies, template_copies(run.management, pools, run.namespace_, run.hop, run.journal().images,
-                                               run.start_images, objects));
+  OCNE_TRY_ASSIGN(
+    auto copies,
+    template_copies(run.management, pools, run.namespace_, run.hop, run.journal().images, run.start_images, objects));
   for (const auto& copy : copies) {
     OCNE_TRY_ASSIGN(const bool created, ensure_copy(run.management, copy));
     OCNE_TRY(run.tracker.set_state(std::string(upgrade_journal::k_template_prefix) + copy.old_name,
@@ -136,8 +139,12 @@ run_upgrade_control_plane(UpgradeRun& run)
   const auto& kcp = pools.control_plane;
   const auto current = minor_of(k8s::string_at(kcp, "/spec/version"));
   if (current != run.from && current != run.hop) {
-    return make_error(ErrorKind::conflict, "{} runs {}, but this hop goes from {} to {}: it was changed meanwhile",
-                      what(kcp), k8s::string_at(kcp, "/spec/version"), run.from, run.hop);
+    return make_error(ErrorKind::conflict,
+                      "{} runs {}, but this hop goes from {} to {}: it was changed meanwhile",
+                      what(kcp),
+                      k8s::string_at(kcp, "/spec/version"),
+                      run.from,
+                      run.hop);
   }
   OCNE_TRY_ASSIGN(auto objects, rendered_objects(run));
   const auto ops = control_plane_patch(kcp, "v" + run.version.full, run.hop, objects);
@@ -177,12 +184,14 @@ run_upgrade_addons(UpgradeRun& run)
   }
   const std::string image = containers.empty() ? "" : containers[index].value("image", "");
   const auto colon = image.rfind(':');
-  const bool tagged = colon != std::string::npos && image.find('/', colon) == std::string::npos && image.find('@') == std::string::npos;
+  const bool tagged =
+    colon != std::string::npos && image.find('/', colon) == std::string::npos && image.find('@') == std::string::npos;
   const std::string wanted = (tagged ? image.substr(0, colon) : image) + ":v" + run.version.full;
   if (!image.empty() && image != wanted && image.find('@') == std::string::npos) {
     const std::string at = fmt::format("/spec/template/spec/containers/{}/image", index);
     log::info("Upgrading kube-proxy to {}", wanted);
-    OCNE_TRY(send_patch(run.workload, *ds,
+    OCNE_TRY(send_patch(run.workload,
+                        *ds,
                         json::array({ { { "op", "test" }, { "path", at }, { "value", image } },
                                       { { "op", "replace" }, { "path", at }, { "value", wanted } } })));
   }
@@ -200,7 +209,8 @@ run_upgrade_addons(UpgradeRun& run)
       return tl::unexpected(live.error());
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout, "kube-proxy did not roll out within {}",
+      return make_error(ErrorKind::timeout,
+                        "kube-proxy did not roll out within {}",
                         k8s::format_duration(run.options.capi.addons_timeout));
     }
     if (interrupted()) {
@@ -220,8 +230,11 @@ run_upgrade_workers(UpgradeRun& run)
   for (const auto& md : pools.deployments) {
     const auto current = minor_of(k8s::string_at(md, "/spec/template/spec/version"));
     if (minor_number(current) > minor_number(run.hop)) {
-      return make_error(ErrorKind::conflict, "{} runs {}, newer than this hop ({})", what(md),
-                        k8s::string_at(md, "/spec/template/spec/version"), run.hop);
+      return make_error(ErrorKind::conflict,
+                        "{} runs {}, newer than this hop ({})",
+                        what(md),
+                        k8s::string_at(md, "/spec/template/spec/version"),
+                        run.hop);
     }
     const auto name = k8s::string_at(md, "/metadata/name");
     const auto ops = deployment_patch(md, "v" + run.version.full, run.hop);
@@ -251,7 +264,9 @@ run_upgrade_verify(UpgradeRun& run)
   OCNE_TRY_ASSIGN(auto machines, cluster_machines(run.management, pools.core, run.namespace_, run.cluster));
   for (const auto& m : machines) {
     if (minor_of(k8s::string_at(m, "/spec/version")) != run.hop) {
-      problems.push_back(fmt::format("Machine {}/{} runs {}", run.namespace_, k8s::string_at(m, "/metadata/name"),
+      problems.push_back(fmt::format("Machine {}/{} runs {}",
+                                     run.namespace_,
+                                     k8s::string_at(m, "/metadata/name"),
                                      k8s::string_at(m, "/spec/version")));
     }
   }

@@ -90,7 +90,10 @@ read_pools(k8s::Client& management, const std::string& ns, const std::string& cl
   OCNE_TRY_ASSIGN(auto c, management.get({ "cluster.x-k8s.io/" + pools.core, "Cluster", ns, cluster }));
   auto kcp = referenced(management, c["spec"].value("controlPlaneRef", json()), ns);
   if (!kcp) {
-    return make_error(ErrorKind::not_found, "the control plane of Cluster {}/{} cannot be read in {}", ns, cluster,
+    return make_error(ErrorKind::not_found,
+                      "the control plane of Cluster {}/{} cannot be read in {}",
+                      ns,
+                      cluster,
                       management.describe());
   }
   pools.control_plane = std::move(*kcp);
@@ -99,8 +102,9 @@ read_pools(k8s::Client& management, const std::string& ns, const std::string& cl
   mine.label_selector = "cluster.x-k8s.io/cluster-name=" + cluster;
   OCNE_TRY_ASSIGN(auto mds, management.list({ "cluster.x-k8s.io", pools.core, "MachineDeployment" }, mine));
   pools.deployments = std::move(mds.items);
-  std::sort(pools.deployments.begin(), pools.deployments.end(),
-            [](const json& a, const json& b) { return name_of(a) < name_of(b); });
+  std::sort(pools.deployments.begin(), pools.deployments.end(), [](const json& a, const json& b) {
+    return name_of(a) < name_of(b);
+  });
   return pools;
 }
 
@@ -111,7 +115,7 @@ infra_ref_pointer(const json& pool)
     return "/spec/template/spec/infrastructureRef";
   }
   return has(pool, "/spec/machineTemplate/spec/infrastructureRef") ? "/spec/machineTemplate/spec/infrastructureRef"
-                                                                    : "/spec/machineTemplate/infrastructureRef";
+                                                                   : "/spec/machineTemplate/infrastructureRef";
 }
 
 std::string
@@ -128,8 +132,13 @@ copy_name(const std::string& name, const std::string& minor)
 }
 
 Result<std::vector<TemplateCopy>>
-template_copies(k8s::Client& management, const Pools& pools, const std::string& ns, const std::string& minor,
-                const KnownImages& images, const KnownImages& start_images, const std::vector<json>& rendered)
+template_copies(k8s::Client& management,
+                const Pools& pools,
+                const std::string& ns,
+                const std::string& minor,
+                const KnownImages& images,
+                const KnownImages& start_images,
+                const std::vector<json>& rendered)
 {
   std::vector<TemplateCopy> out;
   std::set<std::string> seen;
@@ -149,7 +158,8 @@ template_copies(k8s::Client& management, const Pools& pools, const std::string& 
       return images.begin()->first;
     }
     return make_error(ErrorKind::invalid_input,
-                      "{} boots image {}, which is not one cluster start recorded: cannot tell its architecture", what,
+                      "{} boots image {}, which is not one cluster start recorded: cannot tell its architecture",
+                      what,
                       image);
   };
   for (const auto* pool : all) {
@@ -157,27 +167,39 @@ template_copies(k8s::Client& management, const Pools& pools, const std::string& 
     const json ref = pool->value(pointer(infra_ref_pointer(*pool)), json());
     auto tmpl = referenced(management, ref, ns);
     if (!tmpl) {
-      return make_error(ErrorKind::not_found, "{} names the template {} {}, which cannot be read", pool_what,
-                        ref.value("kind", "?"), ref.value("name", "?"));
+      return make_error(ErrorKind::not_found,
+                        "{} names the template {} {}, which cannot be read",
+                        pool_what,
+                        ref.value("kind", "?"),
+                        ref.value("name", "?"));
     }
     const std::string new_name = copy_name(name_of(*tmpl), minor);
     if (seen.insert(tmpl->value("kind", "") + "/" + new_name).second) {
       const std::string key = image_key(*tmpl);
       if (key.empty()) {
-        return make_error(ErrorKind::invalid_input, "{} {}/{} has no image (spec.template.spec.imageId or imageID)",
-                          tmpl->value("kind", ""), ns, name_of(*tmpl));
+        return make_error(ErrorKind::invalid_input,
+                          "{} {}/{} has no image (spec.template.spec.imageId or imageID)",
+                          tmpl->value("kind", ""),
+                          ns,
+                          name_of(*tmpl));
       }
       // A copy of an earlier hop says its architecture; an original boots
       // an image cluster start recorded.
       std::string arch = k8s::string_at(*tmpl, "/metadata/annotations/" + std::string(k_arch_annotation_pointer));
       if (arch.empty()) {
-        OCNE_TRY_ASSIGN(arch, arch_of(tmpl->at(pointer(key)).get<std::string>(),
-                                      fmt::format("{} {}/{}", tmpl->value("kind", ""), ns, name_of(*tmpl))));
+        OCNE_TRY_ASSIGN(arch,
+                        arch_of(tmpl->at(pointer(key)).get<std::string>(),
+                                fmt::format("{} {}/{}", tmpl->value("kind", ""), ns, name_of(*tmpl))));
       }
       const auto image = images.find(arch);
       if (image == images.end()) {
-        return make_error(ErrorKind::not_found, "no {} boot image for {} (architecture of {} {}/{})", minor, arch,
-                          tmpl->value("kind", ""), ns, name_of(*tmpl));
+        return make_error(ErrorKind::not_found,
+                          "no {} boot image for {} (architecture of {} {}/{})",
+                          minor,
+                          arch,
+                          tmpl->value("kind", ""),
+                          ns,
+                          name_of(*tmpl));
       }
       json copy = { { "apiVersion", (*tmpl)["apiVersion"] },
                     { "kind", (*tmpl)["kind"] },
@@ -186,7 +208,8 @@ template_copies(k8s::Client& management, const Pools& pools, const std::string& 
       copy[pointer(key)] = image->second;
       copy["metadata"]["annotations"] = { { k_arch_annotation, arch } };
       out.push_back({ fmt::format("{} {}/{}", tmpl->value("kind", ""), ns, new_name),
-                      tmpl->value("kind", "") + "/" + name_of(*tmpl), std::move(copy) });
+                      tmpl->value("kind", "") + "/" + name_of(*tmpl),
+                      std::move(copy) });
     }
     if (pool->value("kind", "") == "KubeadmControlPlane") {
       continue;
@@ -194,8 +217,11 @@ template_copies(k8s::Client& management, const Pools& pools, const std::string& 
     const json bref = pool->value(pointer(k_bootstrap_ref_pointer), json());
     auto config = referenced(management, bref, ns);
     if (!config) {
-      return make_error(ErrorKind::not_found, "{} names the bootstrap template {} {}, which cannot be read", pool_what,
-                        bref.value("kind", "?"), bref.value("name", "?"));
+      return make_error(ErrorKind::not_found,
+                        "{} names the bootstrap template {} {}, which cannot be read",
+                        pool_what,
+                        bref.value("kind", "?"),
+                        bref.value("name", "?"));
     }
     const std::string config_name = copy_name(name_of(*config), minor);
     if (!seen.insert(config->value("kind", "") + "/" + config_name).second) {
@@ -213,7 +239,8 @@ template_copies(k8s::Client& management, const Pools& pools, const std::string& 
       }
     }
     out.push_back({ fmt::format("{} {}/{}", config->value("kind", ""), ns, config_name),
-                    config->value("kind", "") + "/" + name_of(*config), std::move(copy) });
+                    config->value("kind", "") + "/" + name_of(*config),
+                    std::move(copy) });
   }
   return out;
 }
@@ -240,13 +267,16 @@ ensure_copy(k8s::Client& management, const TemplateCopy& copy)
     return make_error(ErrorKind::conflict,
                       "{} exists but differs from the copy this upgrade makes (the copy of {} with the new image); "
                       "Cluster API templates are never edited: delete or rename it, then run the upgrade again",
-                      copy.what, copy.old_name);
+                      copy.what,
+                      copy.old_name);
   }
   return false;
 }
 
 json
-control_plane_patch(const json& kcp, const std::string& version, const std::string& minor,
+control_plane_patch(const json& kcp,
+                    const std::string& version,
+                    const std::string& minor,
                     const std::vector<json>& rendered)
 {
   json ops = json::array();

@@ -66,12 +66,13 @@ look(UpgradeRun& run, const PoolWait& wait)
     out.machines.push_back(name);
     const auto infra = referenced(run.management, m["spec"].value("infrastructureRef", json()), run.namespace_);
     const std::string cloned =
-      infra ? (*infra)["metadata"].value("annotations", json::object()).value("cluster.x-k8s.io/cloned-from-name", "") : "";
+      infra ? (*infra)["metadata"].value("annotations", json::object()).value("cluster.x-k8s.io/cloned-from-name", "")
+            : "";
     const std::string machine_version = k8s::string_at(m, "/spec/version");
     if (minor_of(machine_version) != run.hop || (infra && cloned != wait.template_name)) {
       out.outdated.insert(name);
-      out.waiting.push_back(fmt::format("Machine {}/{} runs {} from {}", run.namespace_, name, machine_version,
-                                        cloned.empty() ? "?" : cloned));
+      out.waiting.push_back(fmt::format(
+        "Machine {}/{} runs {} from {}", run.namespace_, name, machine_version, cloned.empty() ? "?" : cloned));
       continue;
     }
     const auto node_name = k8s::string_at(m, "/status/nodeRef/name");
@@ -81,8 +82,8 @@ look(UpgradeRun& run, const PoolWait& wait)
       continue;
     }
     if (!node->second.ready || minor_of(node->second.kubelet) != run.hop) {
-      out.waiting.push_back(fmt::format("node {}: {}, kubelet {}", node_name, node->second.ready ? "Ready" : "not Ready",
-                                        node->second.kubelet));
+      out.waiting.push_back(fmt::format(
+        "node {}: {}, kubelet {}", node_name, node->second.ready ? "Ready" : "not Ready", node->second.kubelet));
       continue;
     }
     ++out.replaced;
@@ -104,7 +105,9 @@ wait_pool(UpgradeRun& run, const PoolWait& wait)
   std::string last;
   while (true) {
     if (interrupted()) {
-      return make_error(ErrorKind::cancelled, "interrupted while waiting for the {} to roll out ({})", wait.label,
+      return make_error(ErrorKind::cancelled,
+                        "interrupted while waiting for the {} to roll out ({})",
+                        wait.label,
                         last.empty() ? "nothing seen yet" : last);
     }
     auto seen = look(run, wait);
@@ -125,8 +128,11 @@ wait_pool(UpgradeRun& run, const PoolWait& wait)
         }
         return replaced;
       }
-      last = fmt::format("{} of {} machines replaced, {} machines{}", seen->replaced, seen->replicas,
-                         seen->machines.size(), seen->waiting.empty() ? "" : ": " + str::join(seen->waiting, "; "));
+      last = fmt::format("{} of {} machines replaced, {} machines{}",
+                         seen->replaced,
+                         seen->replicas,
+                         seen->machines.size(),
+                         seen->waiting.empty() ? "" : ": " + str::join(seen->waiting, "; "));
     } else if (seen.error().kind() == ErrorKind::transient || seen.error().kind() == ErrorKind::not_found ||
                seen.error().kind() == ErrorKind::timeout) {
       last = seen.error().message(); // a control plane node restarting under a self-managed cluster
@@ -139,8 +145,14 @@ wait_pool(UpgradeRun& run, const PoolWait& wait)
       }
     }
     if (Clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout, "the {} of cluster {}/{} did not roll out to {} within {}: {}", wait.label,
-                        run.namespace_, run.cluster, run.hop, k8s::format_duration(o.nodes_timeout), last);
+      return make_error(ErrorKind::timeout,
+                        "the {} of cluster {}/{} did not roll out to {} within {}: {}",
+                        wait.label,
+                        run.namespace_,
+                        run.cluster,
+                        run.hop,
+                        k8s::format_duration(o.nodes_timeout),
+                        last);
     }
     std::this_thread::sleep_for(o.interval);
   }

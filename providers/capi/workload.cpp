@@ -51,7 +51,9 @@ wait_workload_kubeconfig(k8s::Client& management, const WorkloadWait& wait, Prog
       }
     }
     if (Clock::now() >= deadline) {
-      auto message = fmt::format("cluster {}/{} has no kubeconfig after {}{}", wait.namespace_, wait.cluster,
+      auto message = fmt::format("cluster {}/{} has no kubeconfig after {}{}",
+                                 wait.namespace_,
+                                 wait.cluster,
                                  k8s::format_duration(wait.timeout),
                                  last.empty() ? std::string("; no controller said why") : "; last said: " + last);
       task.fail(message);
@@ -78,8 +80,12 @@ infrastructure_cluster(k8s::Client& management, const std::string& namespace_, c
   if (auto infra = referenced(management, ref, namespace_)) {
     return *infra;
   }
-  return make_error(ErrorKind::not_found, "the infrastructure cluster of Cluster {}/{} ({}) is not in {}", namespace_,
-                    cluster, ref.dump(), management.describe());
+  return make_error(ErrorKind::not_found,
+                    "the infrastructure cluster of Cluster {}/{} ({}) is not in {}",
+                    namespace_,
+                    cluster,
+                    ref.dump(),
+                    management.describe());
 }
 
 } // namespace ocne::providers::capi

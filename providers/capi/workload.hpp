@@ -37,7 +37,8 @@ Status wait_workload_kubeconfig(k8s::Client& management, const WorkloadWait& wai
 
 // The infrastructure cluster (OCICluster, OxideCluster) the Cluster's
 // spec.infrastructureRef names; an error when either is missing.
-Result<nlohmann::json> infrastructure_cluster(k8s::Client& management, const std::string& namespace_,
+Result<nlohmann::json> infrastructure_cluster(k8s::Client& management,
+                                              const std::string& namespace_,
                                               const std::string& cluster);
 
 } // namespace ocne::providers::capi

@@ -130,8 +130,8 @@ AddressBook::allocate(const AllocationRequest& request) const
     }
   }
   if (a.port == 0) {
-    return make_error(ErrorKind::unavailable, "no free port from {} on {} for the Kubernetes API", request.first_port,
-                      request.host);
+    return make_error(
+      ErrorKind::unavailable, "no free port from {} on {} for the Kubernetes API", request.first_port, request.host);
   }
   if (!a.ip.empty()) {
     host.first.insert(a.ip);

@@ -25,11 +25,12 @@ render_domain_xml(const DomainSpec& s)
     out += text;
     out += '\n';
   };
-  line(fmt::format("<domain type='{}'{}>", xml_escape(s.domain_type),
+  line(fmt::format("<domain type='{}'{}>",
+                   xml_escape(s.domain_type),
                    s.user_nic ? " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'" : ""));
   line(fmt::format("  <name>{}</name>", xml_escape(s.name)));
-  line(fmt::format("  <description>{} node of the ocne cluster {}</description>", xml_escape(s.role),
-                   xml_escape(s.cluster)));
+  line(fmt::format(
+    "  <description>{} node of the ocne cluster {}</description>", xml_escape(s.role), xml_escape(s.cluster)));
   line("  <metadata>");
   line(fmt::format("    <ocne:node xmlns:ocne='{}'>", k_metadata_namespace));
   line(fmt::format("      <ocne:cluster>{}</ocne:cluster>", xml_escape(s.cluster)));
@@ -111,8 +112,8 @@ render_domain_xml(const DomainSpec& s)
   if (s.user_nic) {
     std::string netdev = fmt::format("user,id=ocneuser,net={}", s.user_nic->subnet);
     if (!s.user_nic->host_address.empty() && s.user_nic->host_port != 0) {
-      netdev += fmt::format(",hostfwd=tcp:{}:{}-:{}", s.user_nic->host_address, s.user_nic->host_port,
-                            s.user_nic->guest_port);
+      netdev +=
+        fmt::format(",hostfwd=tcp:{}:{}-:{}", s.user_nic->host_address, s.user_nic->host_port, s.user_nic->guest_port);
     }
     // PCI 00:02.0: the guest names it enp0s2.
     line("  <qemu:commandline>");

@@ -27,7 +27,7 @@ struct DomainSpec
 {
   std::string name;
   std::string cluster;
-  std::string role; // "control-plane", "worker"
+  std::string role;                // "control-plane", "worker"
   std::string domain_type = "kvm"; // kvm or qemu (TCG)
   std::string arch = "x86_64";     // x86_64 or aarch64
   unsigned vcpus = 2;

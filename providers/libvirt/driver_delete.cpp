@@ -48,8 +48,7 @@ public:
     if (found) {
       OCNE_TRY_ASSIGN(auto owned, owns_domain(m_ctx.record, *found, m_ctx.cluster_name));
       if (!owned) {
-        log::warn("Domain {} is not the one ocne created for cluster {}; leaving it alone", r.name,
-                  m_ctx.cluster_name);
+        log::warn("Domain {} is not the one ocne created for cluster {}; leaving it alone", r.name, m_ctx.cluster_name);
       } else {
         log::info("Deleting domain {}", r.name);
         OCNE_TRY(found->destroy());
@@ -153,14 +152,16 @@ public:
       log::info("Deleting domain {}", d.name());
       OCNE_TRY(d.destroy());
       OCNE_TRY(d.undefine());
-      OCNE_TRY(volume({"libvirt", "volume", m_o.storage_pool + "/" + ignition_volume_name(d.name()),
-                       ignition_volume_name(d.name())}));
-      OCNE_TRY(volume({"libvirt", "volume", m_o.storage_pool + "/" + disk_volume_name(d.name()),
-                       disk_volume_name(d.name())}));
+      OCNE_TRY(volume({ "libvirt",
+                        "volume",
+                        m_o.storage_pool + "/" + ignition_volume_name(d.name()),
+                        ignition_volume_name(d.name()) }));
+      OCNE_TRY(volume(
+        { "libvirt", "volume", m_o.storage_pool + "/" + disk_volume_name(d.name()), disk_volume_name(d.name()) }));
     }
-    for (const auto& path : {local_kubeconfig_path(m_o.kube_dir, m_ctx.cluster_name),
-                             vm_kubeconfig_path(m_o.kube_dir, m_ctx.cluster_name)}) {
-      OCNE_TRY(file({"local", "file", path.string(), path.string()}));
+    for (const auto& path : { local_kubeconfig_path(m_o.kube_dir, m_ctx.cluster_name),
+                              vm_kubeconfig_path(m_o.kube_dir, m_ctx.cluster_name) }) {
+      OCNE_TRY(file({ "local", "file", path.string(), path.string() }));
     }
     return AddressBook(m_o.state).release(m_ctx.cluster_name);
   }
@@ -200,8 +201,10 @@ LibvirtDriver::destroy(cluster::DeleteContext& ctx)
     } else if (r.kind == "address") {
       OCNE_TRY(deleter.address(r));
     } else {
-      log::warn("Cluster {} records a {} {} that the libvirt driver does not know; leaving it", ctx.cluster_name,
-                r.kind, r.name);
+      log::warn("Cluster {} records a {} {} that the libvirt driver does not know; leaving it",
+                ctx.cluster_name,
+                r.kind,
+                r.name);
     }
   }
   return {};

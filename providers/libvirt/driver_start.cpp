@@ -35,8 +35,8 @@ LibvirtDriver::LibvirtDriver(Options options, DriverDeps deps) : m_options(std::
 cluster::KubeconfigPaths
 LibvirtDriver::kubeconfigs() const
 {
-  return {local_kubeconfig_path(m_options.kube_dir, m_options.cluster_name),
-          vm_kubeconfig_path(m_options.kube_dir, m_options.cluster_name)};
+  return { local_kubeconfig_path(m_options.kube_dir, m_options.cluster_name),
+           vm_kubeconfig_path(m_options.kube_dir, m_options.cluster_name) };
 }
 
 namespace {
@@ -61,11 +61,12 @@ plan_nodes(const Options& o)
 {
   std::vector<NodePlan> nodes;
   for (unsigned i = 1; i <= o.control_plane_nodes; ++i) {
-    nodes.push_back({domain_name(o.cluster_name, Role::control_plane, i),
-                     i == 1 ? ignition::NodeRole::init : ignition::NodeRole::control_plane, &o.control_plane});
+    nodes.push_back({ domain_name(o.cluster_name, Role::control_plane, i),
+                      i == 1 ? ignition::NodeRole::init : ignition::NodeRole::control_plane,
+                      &o.control_plane });
   }
   for (unsigned i = 1; i <= o.worker_nodes; ++i) {
-    nodes.push_back({domain_name(o.cluster_name, Role::worker, i), ignition::NodeRole::worker, &o.worker});
+    nodes.push_back({ domain_name(o.cluster_name, Role::worker, i), ignition::NodeRole::worker, &o.worker });
   }
   return nodes;
 }
@@ -95,7 +96,7 @@ struct Run
   Status
   track_volume(const std::string& volume)
   {
-    return ctx.tracker.add({std::string(k_provider), "volume", pool_name + "/" + volume, volume});
+    return ctx.tracker.add({ std::string(k_provider), "volume", pool_name + "/" + volume, volume });
   }
 
   Status
@@ -105,12 +106,13 @@ struct Run
     const auto disk = disk_volume_name(node.domain);
     OCNE_TRY(track_volume(disk));
     OCNE_TRY(create_overlay(pool, disk, base, node.size->storage_bytes));
-    OCNE_TRY_ASSIGN(auto ignition, node_ignition(o, plan, secrets, {node.role, node.domain, api_address, host_address}));
+    OCNE_TRY_ASSIGN(auto ignition,
+                    node_ignition(o, plan, secrets, { node.role, node.domain, api_address, host_address }));
     const auto ign = ignition_volume_name(node.domain);
     OCNE_TRY(track_volume(ign));
-    OCNE_TRY_ASSIGN(auto ign_volume, create_content_volume(pool, ign, ignition.reveal(),
-                                                           "the Ignition config of " + node.domain, writer,
-                                                           ctx.progress));
+    OCNE_TRY_ASSIGN(auto ign_volume,
+                    create_content_volume(
+                      pool, ign, ignition.reveal(), "the Ignition config of " + node.domain, writer, ctx.progress));
     OCNE_TRY_ASSIGN(auto ign_path, ign_volume.path());
     DomainSpec spec;
     spec.name = node.domain;
@@ -136,7 +138,7 @@ struct Run
       }
       spec.user_nic = nic;
     }
-    OCNE_TRY(ctx.tracker.add({std::string(k_provider), "domain", "", node.domain}));
+    OCNE_TRY(ctx.tracker.add({ std::string(k_provider), "domain", "", node.domain }));
     OCNE_TRY_ASSIGN(auto domain, conn.define_domain(render_domain_xml(spec)));
     OCNE_TRY_ASSIGN(auto uuid, domain.uuid());
     OCNE_TRY(ctx.tracker.set_id(k_provider, "domain", node.domain, uuid));
@@ -172,7 +174,9 @@ LibvirtDriver::start(cluster::StartContext& ctx)
       return make_error(ErrorKind::already_exists,
                         "domain {} already exists on {} and was not created by ocne for cluster {}; it is left alone: "
                         "choose another cluster name or remove that domain",
-                        first->name(), conn.uri().text, o.cluster_name);
+                        first->name(),
+                        conn.uri().text,
+                        o.cluster_name);
     }
     OCNE_TRY_ASSIGN(auto active, first->is_active());
     if (!active) {
@@ -183,7 +187,11 @@ LibvirtDriver::start(cluster::StartContext& ctx)
       return make_error(ErrorKind::unavailable,
                         "cluster {} exists (domain {} is running) but its Kubernetes API does not answer through {}: "
                         "{}; 'ocne cluster delete -C {}' removes it",
-                        o.cluster_name, first->name(), paths.host.string(), seen.error().message(), o.cluster_name);
+                        o.cluster_name,
+                        first->name(),
+                        paths.host.string(),
+                        seen.error().message(),
+                        o.cluster_name);
     }
     log::info("Cluster {} is running already", o.cluster_name);
     // A start that stopped before its add-ons were in finishes them now.
@@ -191,20 +199,22 @@ LibvirtDriver::start(cluster::StartContext& ctx)
     const auto vip = record.state.find("apiAddress");
     OCNE_TRY(m_deps.probe->install_addons(
       paths.host,
-      {o.cni, o.pod_subnet, iface == record.state.end() ? std::vector<std::string>{} : std::vector<std::string>{iface->second},
-       needs_ha_monitor(o, vip == record.state.end() ? "" : vip->second), o.ready_timeout},
+      { o.cni,
+        o.pod_subnet,
+        iface == record.state.end() ? std::vector<std::string>{} : std::vector<std::string>{ iface->second },
+        needs_ha_monitor(o, vip == record.state.end() ? "" : vip->second),
+        o.ready_timeout },
       ctx.progress));
     cluster::StartResult result;
     result.outcome = cluster::StartOutcome::already_running;
     result.kubeconfigs = paths;
     const auto api = record.state.find("apiAddress");
-    result.api_server_address =
-      api == record.state.end() ? "" : fmt::format("{}:{}", api->second, o.api_port);
+    result.api_server_address = api == record.state.end() ? "" : fmt::format("{}:{}", api->second, o.api_port);
     return result;
   }
 
   log::info("Creating new Kubernetes cluster with version {} named {}", o.kubernetes_version, o.cluster_name);
-  Run run{o, ctx, conn, m_deps.writer, {}, {}, {}, {}, {}, {}, {}, {}};
+  Run run{ o, ctx, conn, m_deps.writer, {}, {}, {}, {}, {}, {}, {}, {} };
   OCNE_TRY_ASSIGN(run.facts, detect_host(conn, o.domain_type, o.arch));
   if (run.facts.domain_type == "qemu" && !run.facts.why_not_kvm.empty()) {
     log::warn("{}: {}; the nodes run emulated (TCG) and are much slower", conn.uri().text, run.facts.why_not_kvm);
@@ -216,8 +226,8 @@ LibvirtDriver::start(cluster::StartContext& ctx)
   for (const auto& node : nodes) {
     memory_kib += node.size->memory_kib;
     if (node.size->cpus == 0 || node.size->memory_kib == 0 || node.size->storage_bytes == 0) {
-      return make_error(ErrorKind::invalid_input, "node {} needs a cpu count, memory and storage above zero",
-                        node.domain);
+      return make_error(
+        ErrorKind::invalid_input, "node {} needs a cpu count, memory and storage above zero", node.domain);
     }
     if (node.domain != nodes.front().domain) {
       OCNE_TRY_ASSIGN(auto taken, conn.find_domain(node.domain));
@@ -225,7 +235,9 @@ LibvirtDriver::start(cluster::StartContext& ctx)
         return make_error(ErrorKind::already_exists,
                           "domain {} already exists on {} and was not created by ocne for cluster {}; it is left "
                           "alone: choose another cluster name or remove that domain",
-                          node.domain, conn.uri().text, o.cluster_name);
+                          node.domain,
+                          conn.uri().text,
+                          o.cluster_name);
       }
     }
   }
@@ -234,11 +246,17 @@ LibvirtDriver::start(cluster::StartContext& ctx)
     return make_error(ErrorKind::invalid_input,
                       "{} {} of memory but the libvirt host {} has {} in all; use fewer or smaller "
                       "nodes (providers.libvirt.controlPlaneNode/workerNode.memory)",
-                      who, gib(memory_kib << 10), conn.uri().text, gib(run.facts.memory.total_kib << 10));
+                      who,
+                      gib(memory_kib << 10),
+                      conn.uri().text,
+                      gib(run.facts.memory.total_kib << 10));
   }
   if (run.facts.memory.available_kib != 0 && memory_kib > run.facts.memory.available_kib) {
-    log::warn("{} {} of memory and the libvirt host {} has {} available; it may swap", who, gib(memory_kib << 10),
-              conn.uri().text, gib(run.facts.memory.available_kib << 10));
+    log::warn("{} {} of memory and the libvirt host {} has {} available; it may swap",
+              who,
+              gib(memory_kib << 10),
+              conn.uri().text,
+              gib(run.facts.memory.available_kib << 10));
   }
 
   OCNE_TRY_ASSIGN(auto pool_choice, ensure_pool(conn, o.storage_pool, default_pool_path(conn.uri(), o.home)));
@@ -249,13 +267,17 @@ LibvirtDriver::start(cluster::StartContext& ctx)
   }
   auto& pool = *pool_opt;
   for (const auto& node : nodes) {
-    for (const auto& volume : {disk_volume_name(node.domain), ignition_volume_name(node.domain)}) {
+    for (const auto& volume : { disk_volume_name(node.domain), ignition_volume_name(node.domain) }) {
       OCNE_TRY_ASSIGN(auto found, pool.find_volume(volume));
       if (found) {
         return make_error(ErrorKind::already_exists,
                           "volume {} already exists in storage pool {} and was not created by ocne for cluster {}; it "
                           "is left alone: remove it (virsh vol-delete --pool {} {}) if it is a leftover",
-                          volume, run.pool_name, o.cluster_name, run.pool_name, volume);
+                          volume,
+                          run.pool_name,
+                          o.cluster_name,
+                          run.pool_name,
+                          volume);
       }
     }
   }
@@ -268,18 +290,22 @@ LibvirtDriver::start(cluster::StartContext& ctx)
   if (!base_present) {
     OCNE_TRY(run.track_volume(base_name));
   }
-  OCNE_TRY_ASSIGN(run.base, ensure_base_volume(
-                              pool, base_name,
-                              [&]() -> Result<fs::Path> {
-                                if (!o.boot_image) {
-                                  return make_error(ErrorKind::invalid_input,
-                                                    "the base volume {} is missing from pool {} and no boot image is "
-                                                    "configured (bootVolumeContainerImage)",
-                                                    base_name, run.pool_name);
-                                }
-                                return o.boot_image(run.facts.arch == "aarch64" ? "arm64" : "amd64", ctx.progress);
-                              },
-                              m_deps.writer, ctx.progress));
+  OCNE_TRY_ASSIGN(run.base,
+                  ensure_base_volume(
+                    pool,
+                    base_name,
+                    [&]() -> Result<fs::Path> {
+                      if (!o.boot_image) {
+                        return make_error(ErrorKind::invalid_input,
+                                          "the base volume {} is missing from pool {} and no boot image is "
+                                          "configured (bootVolumeContainerImage)",
+                                          base_name,
+                                          run.pool_name);
+                      }
+                      return o.boot_image(run.facts.arch == "aarch64" ? "arm64" : "amd64", ctx.progress);
+                    },
+                    m_deps.writer,
+                    ctx.progress));
   if (!base_present) {
     OCNE_TRY(ctx.tracker.remove(k_provider, "volume", base_name));
   }
@@ -288,7 +314,9 @@ LibvirtDriver::start(cluster::StartContext& ctx)
       return make_error(ErrorKind::invalid_input,
                         "node {} gets {} of disk but the boot image is {}; raise "
                         "providers.libvirt.{}.storage",
-                        node.domain, gib(node.size->storage_bytes), gib(run.base.capacity),
+                        node.domain,
+                        gib(node.size->storage_bytes),
+                        gib(run.base.capacity),
                         node.role == ignition::NodeRole::worker ? "workerNode" : "controlPlaneNode");
     }
   }
@@ -317,9 +345,11 @@ LibvirtDriver::start(cluster::StartContext& ctx)
   if (conn.uri().is_local()) {
     request.port_usable = [&](unsigned port) { return port_is_free(run.host_address, port); };
   }
-  OCNE_TRY(ctx.tracker.add({std::string(k_provider), "address", "", o.cluster_name}));
+  OCNE_TRY(ctx.tracker.add({ std::string(k_provider), "address", "", o.cluster_name }));
   OCNE_TRY_ASSIGN(run.allocation, book.allocate(request));
-  OCNE_TRY(ctx.tracker.set_id(k_provider, "address", o.cluster_name,
+  OCNE_TRY(ctx.tracker.set_id(k_provider,
+                              "address",
+                              o.cluster_name,
                               fmt::format("{} {} {}", run.allocation.host, run.allocation.ip, run.allocation.port)));
   run.api_address = run.plan.api_address.empty() ? run.allocation.ip : run.plan.api_address;
   OCNE_TRY(ctx.tracker.set_state("uri", conn.uri().text));
@@ -329,17 +359,17 @@ LibvirtDriver::start(cluster::StartContext& ctx)
   OCNE_TRY(ctx.tracker.set_state("domainType", run.facts.domain_type));
 
   // The cluster's CA and admin identity, and both kubeconfigs.
-  OCNE_TRY_ASSIGN(run.secrets, make_cluster_secrets(o, run.api_address, {run.host_address}));
+  OCNE_TRY_ASSIGN(run.secrets, make_cluster_secrets(o, run.api_address, { run.host_address }));
   pki::KubeconfigSpec spec;
   spec.ca_pem = run.secrets.pki.ca.cert_pem;
   spec.client_cert_pem = run.secrets.pki.admin.cert_pem;
   spec.client_key_pem = run.secrets.pki.admin.key_pem;
   spec.server = o.load_balancer.empty() ? pki::server_url(run.host_address, run.allocation.port)
                                         : pki::server_url(o.load_balancer, o.api_port);
-  OCNE_TRY(ctx.tracker.add({"local", "file", paths.host.string(), paths.host.string()}));
+  OCNE_TRY(ctx.tracker.add({ "local", "file", paths.host.string(), paths.host.string() }));
   OCNE_TRY(pki::write_kubeconfig(paths.host, spec));
   spec.server = pki::server_url(run.api_address, o.api_port);
-  OCNE_TRY(ctx.tracker.add({"local", "file", paths.internal.string(), paths.internal.string()}));
+  OCNE_TRY(ctx.tracker.add({ "local", "file", paths.internal.string(), paths.internal.string() }));
   OCNE_TRY(pki::write_kubeconfig(paths.internal, spec));
 
   // The first control-plane node, then the API, then the others.
@@ -355,20 +385,22 @@ LibvirtDriver::start(cluster::StartContext& ctx)
   cluster::StartResult result;
   result.outcome = cluster::StartOutcome::created;
   result.kubeconfigs = paths;
-  result.api_server_address = fmt::format("{}:{}", pki::IpAddress::parse(run.api_address)
-                                                     ? pki::IpAddress::parse(run.api_address)->url_host()
-                                                     : run.api_address,
-                                          o.api_port);
+  result.api_server_address = fmt::format(
+    "{}:{}",
+    pki::IpAddress::parse(run.api_address) ? pki::IpAddress::parse(run.api_address)->url_host() : run.api_address,
+    o.api_port);
   if (run.plan.mode == NetworkMode::bridge) {
-    result.cni_interfaces = {run.plan.net_interface};
+    result.cni_interfaces = { run.plan.net_interface };
     OCNE_TRY(ctx.tracker.set_state("cniInterface", run.plan.net_interface));
   }
   OCNE_TRY(m_deps.probe->install_addons(
-    paths.host, {o.cni, o.pod_subnet, result.cni_interfaces, needs_ha_monitor(o, run.api_address), o.ready_timeout},
+    paths.host,
+    { o.cni, o.pod_subnet, result.cni_interfaces, needs_ha_monitor(o, run.api_address), o.ready_timeout },
     ctx.progress));
-  result.notes = {"To access the cluster from the VM host:",
-                  fmt::format("    copy {} to that host and run kubectl there", paths.internal.string()),
-                  "To access the cluster from this system:", fmt::format("    use {}", paths.host.string())};
+  result.notes = { "To access the cluster from the VM host:",
+                   fmt::format("    copy {} to that host and run kubectl there", paths.internal.string()),
+                   "To access the cluster from this system:",
+                   fmt::format("    use {}", paths.host.string()) };
   if (nodes.size() > 1 && !o.wait_for_all_nodes) {
     result.notes.emplace_back("The other nodes join the cluster in the background.");
   }

@@ -28,8 +28,11 @@ ephemeral_starter(const Environment& env, const StateDir& state, ProgressSink& p
 }
 
 cluster::EphemeralDeleter
-ephemeral_deleter(const config::ClusterConfig& target, const Environment& env, const StateDir& state,
-                  ProgressSink& progress, EphemeralHooks hooks)
+ephemeral_deleter(const config::ClusterConfig& target,
+                  const Environment& env,
+                  const StateDir& state,
+                  ProgressSink& progress,
+                  EphemeralHooks hooks)
 {
   const auto config = cluster::ephemeral_cluster_config(target);
   return [config, env, state, &progress, hooks](const std::string& name) -> Status {
@@ -39,7 +42,7 @@ ephemeral_deleter(const config::ClusterConfig& target, const Environment& env, c
       hooks.adjust(options);
     }
     LibvirtDriver driver(std::move(options), hooks.deps ? hooks.deps() : DriverDeps{});
-    OCNE_TRY(cluster::delete_cluster(driver, {.name = name}, state, progress));
+    OCNE_TRY(cluster::delete_cluster(driver, { .name = name }, state, progress));
     return {};
   };
 }

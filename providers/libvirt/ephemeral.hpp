@@ -25,13 +25,17 @@ struct EphemeralHooks
   std::function<void(Options&)> adjust;
 };
 
-cluster::EphemeralStarter ephemeral_starter(const Environment& env, const StateDir& state, ProgressSink& progress,
+cluster::EphemeralStarter ephemeral_starter(const Environment& env,
+                                            const StateDir& state,
+                                            ProgressSink& progress,
                                             EphemeralHooks hooks = {});
 
 // target: the cluster the ephemeral one was made for (its ephemeralCluster
 // settings name and size it).
-cluster::EphemeralDeleter ephemeral_deleter(const config::ClusterConfig& target, const Environment& env,
-                                            const StateDir& state, ProgressSink& progress,
+cluster::EphemeralDeleter ephemeral_deleter(const config::ClusterConfig& target,
+                                            const Environment& env,
+                                            const StateDir& state,
+                                            ProgressSink& progress,
                                             EphemeralHooks hooks = {});
 
 } // namespace ocne::providers::libvirt

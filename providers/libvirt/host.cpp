@@ -20,11 +20,11 @@ choose_domain_type(std::string_view capabilities_xml, std::string_view arch)
 {
   auto doc = XmlDoc::parse(capabilities_xml, "the host capabilities");
   if (!doc) {
-    return {"qemu", "the host capabilities are unreadable"};
+    return { "qemu", "the host capabilities are unreadable" };
   }
   const auto kvm = doc->count(fmt::format("/capabilities/guest[arch/@name='{}']/arch/domain[@type='kvm']", arch));
   if (kvm == 0) {
-    return {"qemu", "the hypervisor offers no kvm domains for " + std::string(arch)};
+    return { "qemu", "the hypervisor offers no kvm domains for " + std::string(arch) };
   }
   const auto host_arch = doc->text("/capabilities/host/cpu/arch").value_or("");
   if (host_arch == "x86_64" && arch == "x86_64") {
@@ -34,10 +34,10 @@ choose_domain_type(std::string_view capabilities_xml, std::string_view arch)
     const bool vmx = std::find(features.begin(), features.end(), "vmx") != features.end();
     const bool svm = std::find(features.begin(), features.end(), "svm") != features.end();
     if (!vmx && !svm) {
-      return {"qemu", "the host CPU has no hardware virtualisation (vmx/svm)"};
+      return { "qemu", "the host CPU has no hardware virtualisation (vmx/svm)" };
     }
   }
-  return {"kvm", ""};
+  return { "kvm", "" };
 }
 
 Result<HostFacts>
@@ -50,7 +50,8 @@ detect_host(const ocne::libvirt::Connection& connection, std::string_view forced
   if (facts.arch != "x86_64" && facts.arch != "aarch64") {
     return make_error(ErrorKind::unavailable,
                       "the libvirt host {} has architecture {}; ocne runs x86_64 and aarch64 nodes",
-                      connection.uri().text, facts.arch.empty() ? "unknown" : facts.arch);
+                      connection.uri().text,
+                      facts.arch.empty() ? "unknown" : facts.arch);
   }
   if (!forced_type.empty()) {
     if (forced_type != "kvm" && forced_type != "qemu") {
@@ -77,8 +78,8 @@ host_address(const ocne::libvirt::Uri& uri)
   addrinfo* found = nullptr;
   const int rc = getaddrinfo(uri.host.c_str(), nullptr, &hints, &found);
   if (rc != 0 || found == nullptr) {
-    return make_error(ErrorKind::unavailable, "cannot resolve the libvirt host {} of {}: {}", uri.host, uri.text,
-                      gai_strerror(rc));
+    return make_error(
+      ErrorKind::unavailable, "cannot resolve the libvirt host {} of {}: {}", uri.host, uri.text, gai_strerror(rc));
   }
   std::string v4;
   std::string v6;

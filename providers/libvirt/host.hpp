@@ -22,7 +22,8 @@ struct HostFacts
 };
 
 // forced_type / forced_arch: "" = detect.
-Result<HostFacts> detect_host(const ocne::libvirt::Connection& connection, std::string_view forced_type,
+Result<HostFacts> detect_host(const ocne::libvirt::Connection& connection,
+                              std::string_view forced_type,
                               std::string_view forced_arch);
 
 // Picks the domain type from capabilities XML (split out for tests).

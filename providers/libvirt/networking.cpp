@@ -22,8 +22,11 @@ plan_networking(const ocne::libvirt::Connection& connection, const Options& opti
     if (!active) {
       log::info("Starting libvirt network {}", options.network);
       if (auto started = network->start(); !started) {
-        return make_error(ErrorKind::unavailable, "network {} on {} is not active and cannot be started: {}",
-                          options.network, connection.uri().text, started.error().message());
+        return make_error(ErrorKind::unavailable,
+                          "network {} on {} is not active and cannot be started: {}",
+                          options.network,
+                          connection.uri().text,
+                          started.error().message());
       }
     }
     OCNE_TRY_ASSIGN(auto addresses, network->addresses());
@@ -52,7 +55,9 @@ plan_networking(const ocne::libvirt::Connection& connection, const Options& opti
       }
       return make_error(ErrorKind::invalid_input,
                         "network {} does not exist on {} (it has: {}); set providers.libvirt.network to one of them",
-                        options.network, connection.uri().text, str::join(names, ", "));
+                        options.network,
+                        connection.uri().text,
+                        str::join(names, ", "));
     }
     plan.mode = NetworkMode::user;
     plan.net_interface = "enp0s2";
@@ -80,21 +85,24 @@ plan_networking(const ocne::libvirt::Connection& connection, const Options& opti
   } else if (plan.gateway.empty()) {
     return make_error(ErrorKind::invalid_input,
                       "network {} on {} has no IPv4 address to allocate a virtual IP from; set virtualIp",
-                      options.network, connection.uri().text);
+                      options.network,
+                      connection.uri().text);
   }
   return plan;
 }
 
 Result<std::string>
-pick_virtual_ip(const std::string& gateway, unsigned prefix, const std::set<std::string>& taken,
-                const std::set<std::string>& leased, std::string_view network)
+pick_virtual_ip(const std::string& gateway,
+                unsigned prefix,
+                const std::set<std::string>& taken,
+                const std::set<std::string>& leased,
+                std::string_view network)
 {
   const auto gw = pki::IpAddress::parse(gateway);
   if (!gw) {
-    return make_error(ErrorKind::invalid_input, "network {} has the invalid address {}", network,
-                      str::quote(gateway));
+    return make_error(ErrorKind::invalid_input, "network {} has the invalid address {}", network, str::quote(gateway));
   }
-  const pki::Cidr subnet{gw->masked(prefix), prefix};
+  const pki::Cidr subnet{ gw->masked(prefix), prefix };
   for (std::uint64_t step = 200;; ++step) {
     const auto candidate = gw->plus(step);
     if (!candidate || !subnet.contains(*candidate)) {
@@ -110,7 +118,8 @@ pick_virtual_ip(const std::string& gateway, unsigned prefix, const std::set<std:
     }
   }
   return make_error(ErrorKind::unavailable,
-                    "no free address 200 or more past {} in network {} for the virtual IP; set virtualIp", gateway,
+                    "no free address 200 or more past {} in network {} for the virtual IP; set virtualIp",
+                    gateway,
                     network);
 }
 

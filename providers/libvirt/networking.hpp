@@ -26,8 +26,8 @@ enum class NetworkMode { bridge, user };
 struct NetworkPlan
 {
   NetworkMode mode = NetworkMode::bridge;
-  std::string network;       // bridge mode: the libvirt network
-  std::string gateway;       // bridge mode: its first IPv4 address
+  std::string network; // bridge mode: the libvirt network
+  std::string gateway; // bridge mode: its first IPv4 address
   unsigned gateway_prefix = 0;
   std::string net_interface; // NET_INTERFACE on the nodes: enp1s0 (bridge) or enp0s2 (user)
   // The configured API address (virtualIp or loadBalancer); empty = allocate.
@@ -41,7 +41,10 @@ Result<NetworkPlan> plan_networking(const ocne::libvirt::Connection& connection,
 
 // The virtual IP: the first address from gateway+200 in the gateway's
 // subnet that is neither taken (ips.yaml) nor leased by DHCP right now.
-Result<std::string> pick_virtual_ip(const std::string& gateway, unsigned prefix, const std::set<std::string>& taken,
-                                    const std::set<std::string>& leased, std::string_view network);
+Result<std::string> pick_virtual_ip(const std::string& gateway,
+                                    unsigned prefix,
+                                    const std::set<std::string>& taken,
+                                    const std::set<std::string>& leased,
+                                    std::string_view network);
 
 } // namespace ocne::providers::libvirt

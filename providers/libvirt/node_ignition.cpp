@@ -7,14 +7,14 @@
 namespace ocne::providers::libvirt {
 
 Result<ClusterSecrets>
-make_cluster_secrets(const Options& options, const std::string& api_address,
-                     const std::vector<std::string>& extra_sans)
+make_cluster_secrets(const Options& options, const std::string& api_address, const std::vector<std::string>& extra_sans)
 {
   ClusterSecrets s;
-  OCNE_TRY_ASSIGN(s.pki, pki::make_cluster_pki({.info = options.certificate_information,
-                                                .api_address = api_address,
-                                                .extra_sans = extra_sans,
-                                                .service_subnet = options.service_subnet}));
+  OCNE_TRY_ASSIGN(s.pki,
+                  pki::make_cluster_pki({ .info = options.certificate_information,
+                                          .api_address = api_address,
+                                          .extra_sans = extra_sans,
+                                          .service_subnet = options.service_subnet }));
   OCNE_TRY_ASSIGN(s.bootstrap_token, pki::make_bootstrap_token());
   OCNE_TRY_ASSIGN(s.certificate_key, pki::random_hex(32));
   OCNE_TRY_ASSIGN(s.ca_cert_hash, pki::ca_cert_hash(s.pki.ca.cert_pem));
@@ -22,7 +22,9 @@ make_cluster_secrets(const Options& options, const std::string& api_address,
 }
 
 Result<Secret>
-node_ignition(const Options& options, const NetworkPlan& plan, const ClusterSecrets& secrets,
+node_ignition(const Options& options,
+              const NetworkPlan& plan,
+              const ClusterSecrets& secrets,
               const NodeIgnitionInput& node)
 {
   using ignition::NodeRole;
@@ -48,7 +50,7 @@ node_ignition(const Options& options, const NetworkPlan& plan, const ClusterSecr
   n.init.pod_subnet = options.pod_subnet;
   n.init.service_subnet = options.service_subnet;
   if (!node.host_address.empty() && node.host_address != node.api_address) {
-    n.init.cert_sans = {node.host_address};
+    n.init.cert_sans = { node.host_address };
   }
   n.init.cipher_suites = options.cipher_suites;
   n.init.schedulable_control_plane = options.worker_nodes == 0;
@@ -68,7 +70,7 @@ node_ignition(const Options& options, const NetworkPlan& plan, const ClusterSecr
   // ocne's no_proxy: the user's list plus the cluster's own addresses.
   ignition::ProxyOptions proxy = options.proxy;
   std::vector<std::string> no_proxy = str::split_trimmed(proxy.no_proxy, ',');
-  for (const auto& extra : {node.api_address, options.service_subnet, options.pod_subnet}) {
+  for (const auto& extra : { node.api_address, options.service_subnet, options.pod_subnet }) {
     for (const auto& item : str::split_trimmed(extra, ',')) {
       if (std::find(no_proxy.begin(), no_proxy.end(), item) == no_proxy.end()) {
         no_proxy.push_back(item);
@@ -79,21 +81,21 @@ node_ignition(const Options& options, const NetworkPlan& plan, const ClusterSecr
   n.proxy = proxy;
 
   if (plan.internal_load_balancer && node.role != NodeRole::worker) {
-    n.virtual_ip = ignition::VirtualIpOptions{.address = node.api_address,
-                                              .net_interface = plan.net_interface,
-                                              .api_port = options.api_port,
-                                              .backend_port = options.api_port_alt,
-                                              .proxy_dropin = ignition::proxy_dropin(proxy)};
+    n.virtual_ip = ignition::VirtualIpOptions{ .address = node.api_address,
+                                               .net_interface = plan.net_interface,
+                                               .api_port = options.api_port,
+                                               .backend_port = options.api_port_alt,
+                                               .proxy_dropin = ignition::proxy_dropin(proxy) };
   }
   // The first node's user-mode NIC carries the default route (and the API
   // port forward); the others route through the libvirt network.
   if (node.role == NodeRole::init) {
-    n.nics.push_back({.name = "enp0s2", .default_route = true});
+    n.nics.push_back({ .name = "enp0s2", .default_route = true });
   }
   if (plan.mode == NetworkMode::bridge) {
-    n.nics.push_back({.name = "enp1s0", .default_route = node.role != NodeRole::init});
+    n.nics.push_back({ .name = "enp1s0", .default_route = node.role != NodeRole::init });
   }
-  n.user = {.ssh_public_key = options.ssh_public_key, .password_hash = options.password_hash};
+  n.user = { .ssh_public_key = options.ssh_public_key, .password_hash = options.password_hash };
   n.extra = options.extra_ignition;
   return ignition::render_node_config(n);
 }

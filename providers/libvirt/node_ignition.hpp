@@ -24,7 +24,8 @@ struct ClusterSecrets
   std::string ca_cert_hash;
 };
 
-Result<ClusterSecrets> make_cluster_secrets(const Options& options, const std::string& api_address,
+Result<ClusterSecrets> make_cluster_secrets(const Options& options,
+                                            const std::string& api_address,
                                             const std::vector<std::string>& extra_sans);
 
 struct NodeIgnitionInput
@@ -35,7 +36,9 @@ struct NodeIgnitionInput
   std::string host_address; // where the API is forwarded on the libvirt host
 };
 
-Result<Secret> node_ignition(const Options& options, const NetworkPlan& plan, const ClusterSecrets& secrets,
+Result<Secret> node_ignition(const Options& options,
+                             const NetworkPlan& plan,
+                             const ClusterSecrets& secrets,
                              const NodeIgnitionInput& node);
 
 } // namespace ocne::providers::libvirt

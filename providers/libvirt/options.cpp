@@ -81,9 +81,10 @@ map_config(const config::ClusterConfig& c, const Environment& env, const StateDi
   }
   o.os_tag = c.os_tag.value_or(o.kubernetes_version);
   const auto& ci = c.certificate_information;
-  o.certificate_information = {ci.country.value_or("US"), ci.org.value_or("OCNE"), ci.org_unit.value_or("OCNE"),
-                               ci.state.value_or("TX")};
-  o.proxy = {c.proxy.https_proxy.get(), c.proxy.http_proxy.get(), c.proxy.no_proxy.get()};
+  o.certificate_information = {
+    ci.country.value_or("US"), ci.org.value_or("OCNE"), ci.org_unit.value_or("OCNE"), ci.state.value_or("TX")
+  };
+  o.proxy = { c.proxy.https_proxy.get(), c.proxy.http_proxy.get(), c.proxy.no_proxy.get() };
   o.password_hash = c.password.get();
 
   o.home = env.home();

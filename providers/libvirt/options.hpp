@@ -84,23 +84,23 @@ struct Options
   // state (~/.ocne).
   fs::Path kube_dir;
   fs::Path home;
-  StateDir state{""};
+  StateDir state{ "" };
   // How long to wait for the first node's API, and whether to wait for
   // every node to register before start returns (ocne joins them in the
   // background).
-  std::chrono::milliseconds ready_timeout{std::chrono::minutes(15)};
+  std::chrono::milliseconds ready_timeout{ std::chrono::minutes(15) };
   bool wait_for_all_nodes = false;
 };
 
 // Maps the resolved cluster config to options. Reads sshPublicKeyPath and
 // extraIgnition; the boot image resolver pulls bootVolumeContainerImage with
 // pkg/image, or uses a file:// URL as a local qcow2 boot disk.
-Result<Options> options_from_config(const config::ClusterConfig& config, const Environment& env,
-                                    const StateDir& state);
+Result<Options> options_from_config(const config::ClusterConfig& config, const Environment& env, const StateDir& state);
 
 // The same without reading any file (SSH key, extra Ignition) or setting up
 // the boot image: all `cluster delete` needs.
-Result<Options> delete_options_from_config(const config::ClusterConfig& config, const Environment& env,
+Result<Options> delete_options_from_config(const config::ClusterConfig& config,
+                                           const Environment& env,
                                            const StateDir& state);
 
 } // namespace ocne::providers::libvirt

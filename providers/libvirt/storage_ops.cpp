@@ -13,7 +13,9 @@ using ocne::libvirt::xml_escape;
 VolumeWriter
 stream_writer()
 {
-  return [](ocne::libvirt::Volume& volume, ocne::libvirt::ByteSource& source, ProgressSink& progress,
+  return [](ocne::libvirt::Volume& volume,
+            ocne::libvirt::ByteSource& source,
+            ProgressSink& progress,
             std::string_view label) { return volume.upload(source, progress, label); };
 }
 
@@ -39,7 +41,7 @@ ensure_pool(const ocne::libvirt::Connection& connection, const std::string& name
     }
     OCNE_TRY(pool->refresh());
     OCNE_TRY_ASSIGN(auto path, pool->target_path());
-    return PoolChoice{name, path, false};
+    return PoolChoice{ name, path, false };
   }
   OCNE_TRY_ASSIGN(auto all, connection.pools());
   for (auto& p : all) {
@@ -47,16 +49,21 @@ ensure_pool(const ocne::libvirt::Connection& connection, const std::string& name
     auto path = p.target_path();
     if (active && *active && path && *path == default_path) {
       OCNE_TRY(p.refresh());
-      return PoolChoice{p.name(), *path, false};
+      return PoolChoice{ p.name(), *path, false };
     }
   }
   log::info("Creating storage pool {} at {}", name, default_path);
   const auto xml = fmt::format("<pool type='dir'><name>{}</name><target><path>{}</path>"
                                "<permissions><mode>0750</mode></permissions></target></pool>",
-                               xml_escape(name), xml_escape(default_path));
+                               xml_escape(name),
+                               xml_escape(default_path));
   auto fail = [&](const Error& e) {
-    return make_error(e.kind(), "cannot create storage pool {} at {} on {}: {}", name, default_path,
-                      connection.uri().text, e.message());
+    return make_error(e.kind(),
+                      "cannot create storage pool {} at {} on {}: {}",
+                      name,
+                      default_path,
+                      connection.uri().text,
+                      e.message());
   };
   auto defined = connection.define_pool(xml);
   if (!defined) {
@@ -69,19 +76,21 @@ ensure_pool(const ocne::libvirt::Connection& connection, const std::string& name
     return fail(started.error());
   }
   OCNE_TRY(defined->set_autostart(true));
-  return PoolChoice{name, default_path, true};
+  return PoolChoice{ name, default_path, true };
 }
 
 Result<BaseVolume>
-ensure_base_volume(ocne::libvirt::Pool& pool, const std::string& name,
-                   const std::function<Result<fs::Path>()>& boot_image, const VolumeWriter& writer,
+ensure_base_volume(ocne::libvirt::Pool& pool,
+                   const std::string& name,
+                   const std::function<Result<fs::Path>()>& boot_image,
+                   const VolumeWriter& writer,
                    ProgressSink& progress)
 {
   OCNE_TRY_ASSIGN(auto existing, pool.find_volume(name));
   if (existing) {
     OCNE_TRY_ASSIGN(auto info, existing->info());
     OCNE_TRY_ASSIGN(auto path, existing->path());
-    return BaseVolume{name, path, info.capacity, false};
+    return BaseVolume{ name, path, info.capacity, false };
   }
   OCNE_TRY_ASSIGN(auto file, boot_image());
   auto qcow2 = image::check_qcow2(file, fmt::format("the boot image {}", file.string()));
@@ -91,15 +100,19 @@ ensure_base_volume(ocne::libvirt::Pool& pool, const std::string& name,
   OCNE_TRY_ASSIGN(auto pool_info, pool.info());
   if (pool_info.available != 0 && pool_info.available < qcow2->file_size) {
     return make_error(ErrorKind::unavailable,
-                      "storage pool {} has {} MiB free but the boot image {} needs {} MiB", pool.name(),
-                      pool_info.available >> 20, file.string(), (qcow2->file_size + (1 << 20) - 1) >> 20);
+                      "storage pool {} has {} MiB free but the boot image {} needs {} MiB",
+                      pool.name(),
+                      pool_info.available >> 20,
+                      file.string(),
+                      (qcow2->file_size + (1 << 20) - 1) >> 20);
   }
   OCNE_TRY_ASSIGN(auto source, ocne::libvirt::FileSource::open(file));
   log::info("Uploading boot image {} to volume {} in pool {}", file.string(), name, pool.name());
   const auto xml = fmt::format("<volume><name>{}</name><capacity unit='bytes'>{}</capacity>"
                                "<target><format type='qcow2'/><permissions><mode>0644</mode></permissions>"
                                "</target></volume>",
-                               xml_escape(name), qcow2->virtual_size);
+                               xml_escape(name),
+                               qcow2->virtual_size);
   OCNE_TRY_ASSIGN(auto volume, pool.create_volume(xml));
   if (auto written = writer(volume, source, progress, "Uploading " + name); !written) {
     if (auto removed = volume.remove(); !removed) {
@@ -109,29 +122,35 @@ ensure_base_volume(ocne::libvirt::Pool& pool, const std::string& name,
   }
   (void)pool.refresh();
   OCNE_TRY_ASSIGN(auto path, volume.path());
-  return BaseVolume{name, path, qcow2->virtual_size, true};
+  return BaseVolume{ name, path, qcow2->virtual_size, true };
 }
 
 Result<ocne::libvirt::Volume>
 create_overlay(ocne::libvirt::Pool& pool, const std::string& name, const BaseVolume& base, std::uint64_t capacity)
 {
-  const auto xml = fmt::format(
-    "<volume><name>{}</name><capacity unit='bytes'>{}</capacity>"
-    "<target><format type='qcow2'/><permissions><mode>0644</mode></permissions>"
-    "<compat>1.1</compat><clusterSize unit='KiB'>64</clusterSize></target>"
-    "<backingStore><path>{}</path><format type='qcow2'/></backingStore></volume>",
-    xml_escape(name), capacity, xml_escape(base.path));
+  const auto xml = fmt::format("<volume><name>{}</name><capacity unit='bytes'>{}</capacity>"
+                               "<target><format type='qcow2'/><permissions><mode>0644</mode></permissions>"
+                               "<compat>1.1</compat><clusterSize unit='KiB'>64</clusterSize></target>"
+                               "<backingStore><path>{}</path><format type='qcow2'/></backingStore></volume>",
+                               xml_escape(name),
+                               capacity,
+                               xml_escape(base.path));
   return pool.create_volume(xml);
 }
 
 Result<ocne::libvirt::Volume>
-create_content_volume(ocne::libvirt::Pool& pool, const std::string& name, std::string_view content,
-                      std::string_view what, const VolumeWriter& writer, ProgressSink& progress)
+create_content_volume(ocne::libvirt::Pool& pool,
+                      const std::string& name,
+                      std::string_view content,
+                      std::string_view what,
+                      const VolumeWriter& writer,
+                      ProgressSink& progress)
 {
   const auto xml = fmt::format("<volume><name>{}</name><capacity unit='bytes'>{}</capacity>"
                                "<target><format type='raw'/><permissions><mode>0600</mode></permissions></target>"
                                "</volume>",
-                               xml_escape(name), content.size());
+                               xml_escape(name),
+                               content.size());
   OCNE_TRY_ASSIGN(auto volume, pool.create_volume(xml));
   ocne::libvirt::MemorySource source(content, std::string(what));
   OCNE_TRY(writer(volume, source, progress, "Writing " + name));

@@ -15,8 +15,10 @@ namespace ocne::providers::libvirt {
 
 // Writes bytes into a volume; the real one streams them with
 // Volume::upload, tests capture them (the test driver cannot upload).
-using VolumeWriter = std::function<Status(ocne::libvirt::Volume& volume, ocne::libvirt::ByteSource& source,
-                                          ProgressSink& progress, std::string_view label)>;
+using VolumeWriter = std::function<Status(ocne::libvirt::Volume& volume,
+                                          ocne::libvirt::ByteSource& source,
+                                          ProgressSink& progress,
+                                          std::string_view label)>;
 VolumeWriter stream_writer();
 
 // /var/lib/libvirt/images, or ~/.local/share/libvirt/images for a local
@@ -32,7 +34,8 @@ struct PoolChoice
 
 // The pool named `name` (started if needed), else an active pool at the
 // default path, else a new dir pool `name` there.
-Result<PoolChoice> ensure_pool(const ocne::libvirt::Connection& connection, const std::string& name,
+Result<PoolChoice> ensure_pool(const ocne::libvirt::Connection& connection,
+                               const std::string& name,
                                const std::string& default_path);
 
 struct BaseVolume
@@ -46,17 +49,24 @@ struct BaseVolume
 // The base volume `name` in the pool; when missing, it is created from the
 // boot disk the resolver finds (checked to be a readable qcow2 first) and
 // removed again when the upload fails.
-Result<BaseVolume> ensure_base_volume(ocne::libvirt::Pool& pool, const std::string& name,
-                                      const std::function<Result<fs::Path>()>& boot_image, const VolumeWriter& writer,
+Result<BaseVolume> ensure_base_volume(ocne::libvirt::Pool& pool,
+                                      const std::string& name,
+                                      const std::function<Result<fs::Path>()>& boot_image,
+                                      const VolumeWriter& writer,
                                       ProgressSink& progress);
 
 // A qcow2 overlay on the base volume with the node's capacity.
-Result<ocne::libvirt::Volume> create_overlay(ocne::libvirt::Pool& pool, const std::string& name,
-                                             const BaseVolume& base, std::uint64_t capacity);
+Result<ocne::libvirt::Volume> create_overlay(ocne::libvirt::Pool& pool,
+                                             const std::string& name,
+                                             const BaseVolume& base,
+                                             std::uint64_t capacity);
 
 // A raw volume holding content (the Ignition config), mode 0600.
-Result<ocne::libvirt::Volume> create_content_volume(ocne::libvirt::Pool& pool, const std::string& name,
-                                                    std::string_view content, std::string_view what,
-                                                    const VolumeWriter& writer, ProgressSink& progress);
+Result<ocne::libvirt::Volume> create_content_volume(ocne::libvirt::Pool& pool,
+                                                    const std::string& name,
+                                                    std::string_view content,
+                                                    std::string_view what,
+                                                    const VolumeWriter& writer,
+                                                    ProgressSink& progress);
 
 } // namespace ocne::providers::libvirt

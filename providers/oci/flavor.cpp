@@ -24,7 +24,9 @@ namespace {
 class OciFlavor final : public capi::Flavor
 {
 public:
-  explicit OciFlavor(OciFlavorOptions options) : m_o(std::move(options)) {}
+  explicit OciFlavor(OciFlavorOptions options) : m_o(std::move(options))
+  {
+  }
 
   std::string_view
   provider() const override
@@ -45,20 +47,20 @@ public:
   {
     OCNE_TRY_ASSIGN(const auto* p, profile());
     OCNE_TRY_ASSIGN(auto key, config::read_private_key_file(p->key_file));
-    return components::oci_credential_values(p->tenancy, p->user, p->fingerprint, p->region, key.reveal(),
-                                             p->pass_phrase.reveal());
+    return components::oci_credential_values(
+      p->tenancy, p->user, p->fingerprint, p->region, key.reveal(), p->pass_phrase.reveal());
   }
 
   Result<capi::RenderedResources>
   render(const capi::KnownImages& known, ProgressSink& progress) override
   {
-    auto resolver = ocne::capi::make_live_resolver(m_o.env, m_o.config,
-                                                   ocne::capi::LiveResolverOptions{.oci_profile_given = m_o.profile_given});
+    auto resolver = ocne::capi::make_live_resolver(
+      m_o.env, m_o.config, ocne::capi::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
     capi::RenderInputs in;
     in.config = m_o.config;
     in.provider = ocne::capi::Provider::oci;
     in.resolver = resolver.get();
-    in.slots = {{"OCI_IMAGE_ID_ARM64", "arm64"}, {"OCI_IMAGE_ID_AMD64", "amd64"}};
+    in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
       return arch == "arm64" ? c.providers.oci.images.arm64.get() : c.providers.oci.images.amd64.get();
     };
@@ -88,13 +90,15 @@ public:
     ccm.subnet2 = oci.load_balancer.subnet2.get();
     if (ccm.vcn.empty() || ccm.subnet1.empty()) {
       // The network CAPOCI made: its VCN and the service-lb subnets.
-      OCNE_TRY_ASSIGN(auto infra, capi::infrastructure_cluster(management, resources.namespace_, resources.cluster_name));
-      const auto where = fmt::format("{} {}/{}", infra.value("kind", "OCICluster"), resources.namespace_,
-                                     k8s::string_at(infra, "/metadata/name"));
+      OCNE_TRY_ASSIGN(auto infra,
+                      capi::infrastructure_cluster(management, resources.namespace_, resources.cluster_name));
+      const auto where = fmt::format(
+        "{} {}/{}", infra.value("kind", "OCICluster"), resources.namespace_, k8s::string_at(infra, "/metadata/name"));
       if (ccm.vcn.empty()) {
         ccm.vcn = k8s::string_at(infra, "/spec/networkSpec/vcn/id");
         if (ccm.vcn.empty()) {
-          return make_error(ErrorKind::not_found, "{} has no spec.networkSpec.vcn.id yet; set providers.oci.vcn", where);
+          return make_error(
+            ErrorKind::not_found, "{} has no spec.networkSpec.vcn.id yet; set providers.oci.vcn", where);
         }
       }
       if (ccm.subnet1.empty()) {
@@ -107,7 +111,8 @@ public:
         }
         if (lb.empty()) {
           return make_error(ErrorKind::not_found,
-                            "{} does not have a service-lb subnet; set providers.oci.loadBalancer.subnet1", where);
+                            "{} does not have a service-lb subnet; set providers.oci.loadBalancer.subnet1",
+                            where);
         }
         ccm.subnet1 = lb.front();
         ccm.subnet2 = lb.size() > 1 ? lb.back() : std::string();
@@ -160,12 +165,12 @@ private:
     if (compartment.rfind("ocid1.", 0) == 0) {
       return compartment;
     }
-    auto resolver = ocne::capi::make_live_resolver(m_o.env, m_o.config,
-                                                   ocne::capi::LiveResolverOptions{.oci_profile_given = m_o.profile_given});
+    auto resolver = ocne::capi::make_live_resolver(
+      m_o.env, m_o.config, ocne::capi::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
     OCNE_TRY_ASSIGN(auto lookup, resolver->resolve_compartment(compartment));
     if (!lookup.value) {
-      return make_error(ErrorKind::unavailable, "the OCID of compartment '{}' is not known ({})", compartment,
-                        lookup.reason);
+      return make_error(
+        ErrorKind::unavailable, "the OCID of compartment '{}' is not known ({})", compartment, lookup.reason);
     }
     return *lookup.value;
   }
@@ -184,13 +189,16 @@ private:
     up.file = file.string();
     up.tenancy_id = p->tenancy;
     up.compartment = m_o.config.providers.oci.compartment.get();
-    up.bucket = m_o.config.providers.oci.image_bucket.get().empty() ? "ocne-images"
-                                                                     : m_o.config.providers.oci.image_bucket.get();
+    up.bucket =
+      m_o.config.providers.oci.image_bucket.get().empty() ? "ocne-images" : m_o.config.providers.oci.image_bucket.get();
     up.architecture = arch;
     up.kubernetes_version = version.minor;
     up.state_dir = m_o.state_dir;
     OCNE_TRY_ASSIGN(auto uploaded, ocne::oci::upload_image(*c, up, progress));
-    log::info("{} image {} for Kubernetes {}: {}", arch, uploaded.image_reused ? "found" : "imported", version.minor,
+    log::info("{} image {} for Kubernetes {}: {}",
+              arch,
+              uploaded.image_reused ? "found" : "imported",
+              version.minor,
               uploaded.image_id);
     return uploaded.image_id;
   }

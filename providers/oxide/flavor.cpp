@@ -22,7 +22,9 @@ namespace {
 class OxideFlavor final : public capi::Flavor
 {
 public:
-  explicit OxideFlavor(OxideFlavorOptions options) : m_o(std::move(options)) {}
+  explicit OxideFlavor(OxideFlavorOptions options) : m_o(std::move(options))
+  {
+  }
 
   std::string_view
   provider() const override
@@ -47,14 +49,16 @@ public:
   Result<capi::RenderedResources>
   render(const capi::KnownImages& known, ProgressSink& progress) override
   {
-    auto resolver = ocne::capi::make_live_resolver(
-      m_o.env, m_o.config,
-      ocne::capi::LiveResolverOptions{.oxide_host_subject = m_o.host_subject, .oxide_profile_subject = m_o.profile_subject});
+    auto resolver =
+      ocne::capi::make_live_resolver(m_o.env,
+                                     m_o.config,
+                                     ocne::capi::LiveResolverOptions{ .oxide_host_subject = m_o.host_subject,
+                                                                      .oxide_profile_subject = m_o.profile_subject });
     capi::RenderInputs in;
     in.config = m_o.config;
     in.provider = ocne::capi::Provider::oxide;
     in.resolver = resolver.get();
-    in.slots = {{"OXIDE_IMAGE_ID", "amd64"}};
+    in.slots = { { "OXIDE_IMAGE_ID", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string&) {
       const auto& image = c.providers.oxide.images.amd64.get();
       return config::is_uuid(image) ? image : std::string();
@@ -80,13 +84,13 @@ public:
     secret.token = creds->token;
     OCNE_TRY_ASSIGN(auto written, capi::ensure_oxide_credentials(management, secret));
     log::debug("oxide: credentials Secret {}/{} {}", secret.namespace_, secret.name, written ? "written" : "in place");
-    return std::vector<std::string>{secret.namespace_ + "/" + secret.name};
+    return std::vector<std::string>{ secret.namespace_ + "/" + secret.name };
   }
 
   std::vector<std::string>
   secret_names(const std::string& cluster) const override
   {
-    return {ocne::capi::oxide_credentials_secret(cluster)};
+    return { ocne::capi::oxide_credentials_secret(cluster) };
   }
 
   Result<addons::Addon>
@@ -107,11 +111,13 @@ private:
     std::lock_guard lock(m_mutex);
     if (!m_creds) {
       const auto& ox = m_o.config.providers.oxide;
-      OCNE_TRY_ASSIGN(auto creds, config::resolve_oxide_credentials(
-                                    m_o.env, config::OxideCredentialRequest{.host = ox.host.get(),
-                                                                            .profile = ox.profile.get(),
-                                                                            .host_subject = m_o.host_subject,
-                                                                            .profile_subject = m_o.profile_subject}));
+      OCNE_TRY_ASSIGN(
+        auto creds,
+        config::resolve_oxide_credentials(m_o.env,
+                                          config::OxideCredentialRequest{ .host = ox.host.get(),
+                                                                          .profile = ox.profile.get(),
+                                                                          .host_subject = m_o.host_subject,
+                                                                          .profile_subject = m_o.profile_subject }));
       for (const auto& w : creds.warnings) {
         log::warn("{}", w);
       }
@@ -129,7 +135,7 @@ private:
     OCNE_TRY_ASSIGN(auto file, m_o.build_image(arch, progress));
     OCNE_TRY_ASSIGN(auto image, qcow2::open_image(file));
     OCNE_TRY_ASSIGN(const auto* creds, credentials());
-    ocne::oxide::Client client(ocne::oxide::ClientOptions{.host = creds->host, .token = creds->token});
+    ocne::oxide::Client client(ocne::oxide::ClientOptions{ .host = creds->host, .token = creds->token });
     const auto& ox = m_o.config.providers.oxide;
     ocne::oxide::ImportOptions options;
     options.project = ox.project.get();
@@ -139,7 +145,9 @@ private:
     options.version = m_o.config.kubernetes_version.get();
     options.journal_dir = m_o.state_dir / "oxide" / "imports";
     OCNE_TRY_ASSIGN(auto imported, ocne::oxide::import_image(client, *image, options, progress));
-    log::info("Oxide image {} {}: {}", options.image_name, imported.reused ? "already holds this content" : "uploaded",
+    log::info("Oxide image {} {}: {}",
+              options.image_name,
+              imported.reused ? "already holds this content" : "uploaded",
               imported.image.id);
     return imported.image.id;
   }

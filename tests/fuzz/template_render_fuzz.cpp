@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
   };
   const auto text = next();
   ocne::tmpl::Variables vars;
-  for (const char* name : {"A", "B", "C", "D"}) {
+  for (const char* name : { "A", "B", "C", "D" }) {
     if (start > input.size()) {
       break;
     }
@@ -57,8 +57,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
         vars.set(name, ocne::tmpl::Value::text(body));
     }
   }
-  (void)ocne::tmpl::template_variables(text, {"fuzz.yaml"});
-  auto out = ocne::tmpl::render(text, vars, {"fuzz.yaml"});
+  (void)ocne::tmpl::template_variables(text, { "fuzz.yaml" });
+  auto out = ocne::tmpl::render(text, vars, { "fuzz.yaml" });
   if (out) {
     try {
       (void)YAML::LoadAll(*out);

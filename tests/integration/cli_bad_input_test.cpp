@@ -5,6 +5,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -28,7 +29,7 @@ protected:
 
 TEST_F(CliBadInputTest, MissingClusterFile)
 {
-  const auto r = run({"cluster", "start", "-c", "nope.yaml"});
+  const auto r = run({ "cluster", "start", "-c", "nope.yaml" });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "ocne: error: nope.yaml: no such file or directory\n");
 }
@@ -44,12 +45,12 @@ TEST_F(CliBadInputTest, UnreadableClusterFile)
     if (!std::filesystem::exists(setpriv)) {
       GTEST_SKIP() << "running as root and /usr/bin/setpriv (util-linux) is absent: cannot drop CAP_DAC_OVERRIDE";
     }
-    r = run_ocne_wrapped({setpriv.string(), "--bounding-set=-dac_override,-dac_read_search", "--"},
-                         {"cluster", "start", "-c", f.string()},
+    r = run_ocne_wrapped({ setpriv.string(), "--bounding-set=-dac_override,-dac_read_search", "--" },
+                         { "cluster", "start", "-c", f.string() },
                          dir());
     EXPECT_FALSE(std::filesystem::exists(dir() / ".ocne" / "clusters.yaml")) << "state was written";
   } else {
-    r = run({"cluster", "start", "-c", f.string()});
+    r = run({ "cluster", "start", "-c", f.string() });
   }
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "ocne: error: " + f.string() + ": permission denied\n");
@@ -57,7 +58,7 @@ TEST_F(CliBadInputTest, UnreadableClusterFile)
 
 TEST_F(CliBadInputTest, ClusterFileThatIsAFolder)
 {
-  const auto r = run({"cluster", "start", "-c", dir().string()});
+  const auto r = run({ "cluster", "start", "-c", dir().string() });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "ocne: error: " + dir().string() + ": is a directory, not a file\n");
 }
@@ -65,7 +66,7 @@ TEST_F(CliBadInputTest, ClusterFileThatIsAFolder)
 TEST_F(CliBadInputTest, MalformedClusterFile)
 {
   const auto f = write("capi.yaml", "name: demo\nproviders:\n  oci: {compartment: [x\n");
-  const auto r = run({"cluster", "start", "-c", f.string()});
+  const auto r = run({ "cluster", "start", "-c", f.string() });
   EXPECT_EQ(r.exit_code, 1);
   // yaml-cpp reports an unclosed list where the file ends.
   EXPECT_EQ(r.err, "ocne: error: " + f.string() + ":4: end of sequence flow not found\n");
@@ -75,48 +76,52 @@ TEST_F(CliBadInputTest, MalformedClusterFile)
 TEST_F(CliBadInputTest, MalformedDefaultsFile)
 {
   write(".ocne/defaults.yaml", "kubernetesVersion: 1.32\nworkerNodes: 3\n");
-  const auto r = run({"cluster", "start"});
+  const auto r = run({ "cluster", "start" });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ocne: error: " + (dir() / ".ocne/defaults.yaml").string() +
-                     ":2: 'workerNodes' belongs in a cluster file, not in the defaults file\n");
+  EXPECT_EQ(r.err,
+            "ocne: error: " + (dir() / ".ocne/defaults.yaml").string() +
+              ":2: 'workerNodes' belongs in a cluster file, not in the defaults file\n");
 }
 
 TEST_F(CliBadInputTest, OddControlPlaneForOci)
 {
   const auto f = write("capi.yaml", "provider: oci\ncontrolPlaneNodes: 2\n");
-  auto r = run({"cluster", "template", "-c", f.string()});
+  auto r = run({ "cluster", "template", "-c", f.string() });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ocne: error: " + f.string() +
-                     ":2: controlPlaneNodes must be odd for the oci provider so etcd keeps a majority, got 2\n");
-  r = run({"cluster", "start", "-P", "oci", "-n", "2"});
+  EXPECT_EQ(r.err,
+            "ocne: error: " + f.string() +
+              ":2: controlPlaneNodes must be odd for the oci provider so etcd keeps a majority, got 2\n");
+  r = run({ "cluster", "start", "-P", "oci", "-n", "2" });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("ocne: error: --control-plane-nodes must be odd for the oci provider so etcd keeps a majority, got 2\n"),
-            std::string::npos)
+  EXPECT_NE(
+    r.err.find("ocne: error: --control-plane-nodes must be odd for the oci provider so etcd keeps a majority, got 2\n"),
+    std::string::npos)
     << r.err;
 }
 
 TEST_F(CliBadInputTest, NegativeWorkers)
 {
-  auto r = run({"cluster", "start", "-w", "-1"});
+  auto r = run({ "cluster", "start", "-w", "-1" });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "ocne: error: --worker-nodes must be between 0 and 65535, got -1\n");
   const auto f = write("capi.yaml", "workerNodes: -2\n");
-  r = run({"cluster", "start", "-c", f.string()});
+  r = run({ "cluster", "start", "-c", f.string() });
   EXPECT_EQ(r.err, "ocne: error: " + f.string() + ":1: workerNodes must be between 0 and 65535, got -2\n");
 }
 
 TEST_F(CliBadInputTest, MalformedCidr)
 {
   const auto f = write("capi.yaml", "podSubnet: 10.244.0.0\n");
-  const auto r = run({"cluster", "start", "-c", f.string()});
+  const auto r = run({ "cluster", "start", "-c", f.string() });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ocne: error: " + f.string() +
-                     ":1: podSubnet is invalid: '10.244.0.0' is not a CIDR (expected address/prefix, e.g. 10.244.0.0/16)\n");
+  EXPECT_EQ(r.err,
+            "ocne: error: " + f.string() +
+              ":1: podSubnet is invalid: '10.244.0.0' is not a CIDR (expected address/prefix, e.g. 10.244.0.0/16)\n");
 }
 
 TEST_F(CliBadInputTest, UnknownProvider)
 {
-  const auto r = run({"cluster", "start", "-P", "aws"});
+  const auto r = run({ "cluster", "start", "-P", "aws" });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "ocne: error: --provider 'aws' is not supported (supported: libvirt, oci, oxide)\n");
 }
@@ -124,17 +129,17 @@ TEST_F(CliBadInputTest, UnknownProvider)
 TEST_F(CliBadInputTest, SeveralProblemsAreAllListed)
 {
   const auto f = write("capi.yaml", "podSubnet: x\nserviceSubnet: y\n");
-  const auto r = run({"cluster", "start", "-c", f.string(), "-w", "lots"});
+  const auto r = run({ "cluster", "start", "-c", f.string(), "-w", "lots" });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "ocne: error: --worker-nodes must be an integer, got 'lots'\n");
-  const auto r2 = run({"cluster", "start", "-c", f.string()});
+  const auto r2 = run({ "cluster", "start", "-c", f.string() });
   EXPECT_EQ(std::count(r2.err.begin(), r2.err.end(), '\n'), 2) << r2.err;
 }
 
 TEST_F(CliBadInputTest, UnknownKeysWarnWithFileAndLine)
 {
   const auto f = write("capi.yaml", "provider: oci\nworkerNodez: 1\n");
-  const auto r = run({"cluster", "template", "-c", f.string()});
+  const auto r = run({ "cluster", "template", "-c", f.string() });
   EXPECT_NE(r.err.find("WARN["), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(f.string() + ":2: unknown key 'workerNodez' is ignored (did you mean 'workerNodes'?)"),
             std::string::npos)
@@ -143,15 +148,16 @@ TEST_F(CliBadInputTest, UnknownKeysWarnWithFileAndLine)
 
 TEST_F(CliBadInputTest, MissingOcneDefaultsFile)
 {
-  const auto r = run({"cluster", "start"}, {{"OCNE_DEFAULTS", (dir() / "none.yaml").string()}});
+  const auto r = run({ "cluster", "start" }, { { "OCNE_DEFAULTS", (dir() / "none.yaml").string() } });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ocne: error: " + (dir() / "none.yaml").string() + ": no such file or directory (named by OCNE_DEFAULTS)\n");
+  EXPECT_EQ(
+    r.err, "ocne: error: " + (dir() / "none.yaml").string() + ": no such file or directory (named by OCNE_DEFAULTS)\n");
 }
 
 TEST_F(CliBadInputTest, JsonLogs)
 {
   const auto f = write("capi.yaml", "provider: oci\nbogus: 1\n");
-  const auto r = run({"--log-format", "json", "cluster", "template", "-c", f.string()});
+  const auto r = run({ "--log-format", "json", "cluster", "template", "-c", f.string() });
   EXPECT_NE(r.err.find(R"("level":"warn","msg":")"), std::string::npos) << r.err;
 }
 

@@ -37,10 +37,10 @@ protected:
 
 TEST_F(CliCacheTest, ListPrintsNamesSortedAndAsJson)
 {
-  auto r = run_ocne({"cluster", "list"}, dir());
+  auto r = run_ocne({ "cluster", "list" }, dir());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "alpha\nzeta\n");
-  r = run_ocne({"cluster", "ls", "-o", "json"}, dir());
+  r = run_ocne({ "cluster", "ls", "-o", "json" }, dir());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find(R"("name": "zeta")"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(R"("provider": "oci")"), std::string::npos) << r.out;
@@ -49,26 +49,26 @@ TEST_F(CliCacheTest, ListPrintsNamesSortedAndAsJson)
 
 TEST_F(CliCacheTest, ShowPrintsTheKubeconfigByDefault)
 {
-  const auto r = run_ocne({"cluster", "show", "-C", "alpha"}, dir());
+  const auto r = run_ocne({ "cluster", "show", "-C", "alpha" }, dir());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "/home/u/.kube/kubeconfig.alpha.local\n");
 }
 
 TEST_F(CliCacheTest, ShowFieldWalksCaseInsensitivelyAndIndexesLists)
 {
-  auto r = run_ocne({"cluster", "show", "-C", "zeta", "-f", "config.Providers.OCI.compartment"}, dir());
+  auto r = run_ocne({ "cluster", "show", "-C", "zeta", "-f", "config.Providers.OCI.compartment" }, dir());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "ocid1.compartment.oc1..c\n");
-  r = run_ocne({"cluster", "show", "-C", "alpha", "-f", "config.applications.0.name"}, dir());
+  r = run_ocne({ "cluster", "show", "-C", "alpha", "-f", "config.applications.0.name" }, dir());
   EXPECT_EQ(r.out, "app\n");
-  r = run_ocne({"cluster", "show", "-C", "alpha", "-f", "config.nope"}, dir());
+  r = run_ocne({ "cluster", "show", "-C", "alpha", "-f", "config.nope" }, dir());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "ocne: error: cluster 'alpha': field 'config.nope' does not exist\n");
 }
 
 TEST_F(CliCacheTest, ShowAllPrintsTheRecord)
 {
-  const auto r = run_ocne({"cluster", "show", "-C", "zeta", "-a"}, dir());
+  const auto r = run_ocne({ "cluster", "show", "-C", "zeta", "-a" }, dir());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("config:\n  name: zeta\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("kubeconfig: /home/u/.kube/kubeconfig.zeta"), std::string::npos) << r.out;
@@ -76,7 +76,7 @@ TEST_F(CliCacheTest, ShowAllPrintsTheRecord)
 
 TEST_F(CliCacheTest, ShowUnknownCluster)
 {
-  const auto r = run_ocne({"cluster", "show", "-C", "nope"}, dir());
+  const auto r = run_ocne({ "cluster", "show", "-C", "nope" }, dir());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "ocne: error: cluster 'nope' does not exist (known clusters: alpha, zeta)\n");
 }
@@ -84,17 +84,17 @@ TEST_F(CliCacheTest, ShowUnknownCluster)
 TEST_F(CliCacheTest, EmptyCache)
 {
   std::filesystem::remove(dir() / ".ocne/clusters.yaml");
-  const auto r = run_ocne({"cluster", "list"}, dir());
+  const auto r = run_ocne({ "cluster", "list" }, dir());
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "");
-  const auto show = run_ocne({"cluster", "show"}, dir());
+  const auto show = run_ocne({ "cluster", "show" }, dir());
   EXPECT_EQ(show.err, "ocne: error: cluster 'ocne' does not exist (known clusters: none)\n");
 }
 
 TEST_F(CliCacheTest, CorruptCacheNamesTheFile)
 {
   write(".ocne/clusters.yaml", "clusters: [\n", 0600);
-  const auto r = run_ocne({"cluster", "list"}, dir());
+  const auto r = run_ocne({ "cluster", "list" }, dir());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err.rfind("ocne: error: " + (dir() / ".ocne/clusters.yaml").string() + ":", 0), 0U) << r.err;
 }

@@ -7,8 +7,9 @@
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#include <filesystem>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace ocne::test {
 namespace {

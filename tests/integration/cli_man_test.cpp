@@ -5,12 +5,13 @@
 #include "pkg/core/process.hpp"
 #include "pkg/core/strings.hpp"
 #include "tests/support/process.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/support/shared_dir.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <set>
 
 namespace ocne::test {

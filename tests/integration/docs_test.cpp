@@ -9,9 +9,10 @@
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <regex>
 #include <set>
 #include <sstream>

@@ -36,7 +36,7 @@ TEST(Layering, LibrariesNeitherUseCli11NorPrintToStdout)
   // parameter of the exec API).
   const std::regex literal(R"("([^"\\]|\\.)*")");
   int checked = 0;
-  for (const auto* folder : {"pkg", "providers"}) {
+  for (const auto* folder : { "pkg", "providers" }) {
     for (const auto& file : sources_under(source_dir() / folder)) {
       const auto text = fs::read_file(file);
       ASSERT_TRUE(text) << text.error().message();

@@ -1,10 +1,7 @@
 #include "tests/support/capi_world.hpp"
 
-#include <algorithm>
-
 #include "tests/servers/kube/capi_play.hpp"
 #include "tests/servers/kube/capi_webhook.hpp"
-
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oci/test_keys.hpp"
 #include "tests/servers/oxide/oxide_server.hpp"
@@ -14,11 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
-#include <sys/stat.h>
 
 namespace ocne::test {
 
@@ -62,7 +60,7 @@ struct CapiWorld::Impl
   std::shared_ptr<ReleaseRequests> release_requests;
   stdfs::path ca_bundle;
   std::string compartment_id;
-  std::map<std::string, std::string> images; // arch -> id (1.33)
+  std::map<std::string, std::string> images;            // arch -> id (1.33)
   std::map<std::string, std::string> images_by_version; // "<minor>/<arch>" -> id
   int resyncs = 0;
 
@@ -70,8 +68,7 @@ struct CapiWorld::Impl
   std::optional<kube::InfrastructureFailure> failure;
 };
 
-CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
-  : m_impl(std::make_unique<Impl>())
+CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options) : m_impl(std::make_unique<Impl>())
 {
   Impl& w = *m_impl;
   if (options.provider != "oci" && options.provider != "oxide") {
@@ -121,7 +118,8 @@ CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
   write_file(w.ca_bundle, ca.cert_pem);
   write_file(world / "tls" / "cert.pem", cert.cert_pem);
   write_file(world / "tls" / "key.pem", cert.key_pem, 0600);
-  w.release = std::make_unique<TestHttpServer>((world / "tls" / "cert.pem").string(), (world / "tls" / "key.pem").string());
+  w.release =
+    std::make_unique<TestHttpServer>((world / "tls" / "cert.pem").string(), (world / "tls" / "key.pem").string());
   w.release_requests = serve_release(*w.release, stack_release_paths(w.options.provider));
   w.release->start();
 
@@ -135,7 +133,8 @@ CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
     w.compartment_id = w.oci->add_compartment(projects, "k8s");
     for (const auto& minor : w.options.kubernetes_versions) {
       for (const char* arch : { "arm64", "amd64" }) {
-        const auto id = w.oci->add_image(w.compartment_id, "ock",
+        const auto id = w.oci->add_image(w.compartment_id,
+                                         "ock",
                                          { { "ocne/kubernetes", minor }, { "ocne/architecture", arch } },
                                          std::chrono::system_clock::now() - std::chrono::hours(1));
         w.images_by_version[minor + "/" + arch] = id;
@@ -147,8 +146,8 @@ CapiWorld::CapiWorld(std::filesystem::path folder, CapiWorldOptions options)
     w.oci->start();
     write_file(home() / ".oci" / "key.pem", key.private_pem, 0600);
     write_file(home() / ".oci" / "config",
-               std::string("[DEFAULT]\nuser=") + k_user + "\nfingerprint=" + key.fingerprint + "\ntenancy=" + so.tenancy +
-                 "\nregion=us-ashburn-1\nkey_file=~/.oci/key.pem\n",
+               std::string("[DEFAULT]\nuser=") + k_user + "\nfingerprint=" + key.fingerprint +
+                 "\ntenancy=" + so.tenancy + "\nregion=us-ashburn-1\nkey_file=~/.oci/key.pem\n",
                0600);
   } else {
     OxideServerOptions so;
@@ -283,7 +282,9 @@ CapiWorld::env() const
 }
 
 std::filesystem::path
-CapiWorld::write_cluster_file(const std::string& name, const std::string& extra_yaml, const std::string& provider_yaml) const
+CapiWorld::write_cluster_file(const std::string& name,
+                              const std::string& extra_yaml,
+                              const std::string& provider_yaml) const
 {
   std::string text = "name: " + name + "\nprovider: " + provider() + "\nkubernetesVersion: \"" + k_kubernetes +
                      "\"\nproviders:\n  " + provider() + ":\n";
@@ -318,8 +319,12 @@ CapiWorld::fail_infrastructure(std::optional<kube::InfrastructureFailure> failur
     try {
       for (const auto& c : m_impl->management->list(version, "Cluster")) {
         const auto& meta = c["metadata"];
-        m_impl->management->merge_patch(version, "Cluster", meta.value("namespace", ""), meta.value("name", ""),
-                                        { { "metadata", { { "annotations", { { "capi-world/resync", std::to_string(++m_impl->resyncs) } } } } } });
+        m_impl->management->merge_patch(
+          version,
+          "Cluster",
+          meta.value("namespace", ""),
+          meta.value("name", ""),
+          { { "metadata", { { "annotations", { { "capi-world/resync", std::to_string(++m_impl->resyncs) } } } } } });
       }
       break;
     } catch (const std::exception&) {
@@ -367,7 +372,10 @@ CapiWorld::kubernetes_version() const
 }
 
 std::size_t
-CapiWorld::count(Side side, const std::string& api_version, const std::string& kind, const std::string& ns,
+CapiWorld::count(Side side,
+                 const std::string& api_version,
+                 const std::string& kind,
+                 const std::string& ns,
                  const std::string& label_selector) const
 {
   const auto& s = side == management_side ? *m_impl->management : *m_impl->workload;

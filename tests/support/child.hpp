@@ -30,7 +30,8 @@ namespace ocne::test {
 // allocated before exec could block forever on an allocator lock another
 // thread held at the fork. Throws when the program cannot start.
 inline pid_t
-spawn_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+spawn_child(const std::vector<std::string>& argv,
+            const std::map<std::string, std::string>& env,
             const std::function<void(posix_spawn_file_actions_t&)>& setup)
 {
   std::vector<std::string> entries;
@@ -128,7 +129,8 @@ struct PtyRun
 // both so the child never blocks on a full buffer. A child still running
 // after timeout is killed (exit_code -SIGKILL) and what it wrote is kept.
 inline PtyRun
-run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+run_with_stderr_tty(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env,
                     std::chrono::seconds timeout = std::chrono::seconds(300))
 {
   int master = -1;
@@ -151,14 +153,15 @@ run_with_stderr_tty(const std::vector<std::string>& argv, const std::map<std::st
   ::close(slave);
   ::close(out_pipe[1]);
   PtyRun run;
-  pollfd fds[2] = {{master, POLLIN, 0}, {out_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&run.err, &run.out};
+  pollfd fds[2] = { { master, POLLIN, 0 }, { out_pipe[0], POLLIN, 0 } };
+  std::string* sinks[2] = { &run.err, &run.out };
   int open_fds = 2;
   char buf[4096];
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool killed = false;
   while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 && !killed) {
       ::kill(pid, SIGKILL); // the ends of the pipe and terminal close with it
       killed = true;

@@ -86,8 +86,8 @@ stack_release_files(const std::string& provider)
   for (const auto& c : stack->components) {
     const std::string dir = c.label + "/" + c.version + "/";
     if (c.label == "cert-manager") {
-      files[dir + c.components] = shared_component("cert-manager-v1.19.4-crds.yaml") + "\n" +
-                                  fixture("cert-manager-workloads.yaml");
+      files[dir + c.components] =
+        shared_component("cert-manager-v1.19.4-crds.yaml") + "\n" + fixture("cert-manager-workloads.yaml");
     } else if (c.label == "cluster-api" && c.version == "v1.10.8") {
       files[dir + c.components] = shared_component("capi-ocne-v1.10.8-core-components.yaml");
       files[dir + c.metadata] = shared_component("capi-v1.10.8-metadata.yaml");
@@ -95,7 +95,8 @@ stack_release_files(const std::string& provider)
       files[dir + c.components] = shared_component("capi-upstream-v1.13.5-core-components.yaml");
       files[dir + c.metadata] = shared_component("capi-upstream-v1.13.5-metadata.yaml");
     } else if (c.label == "bootstrap-kubeadm") {
-      files[dir + c.components] = without_ignition_fields(shared_component("capi-ocne-v1.10.8-bootstrap-components.yaml"));
+      files[dir + c.components] =
+        without_ignition_fields(shared_component("capi-ocne-v1.10.8-bootstrap-components.yaml"));
       files[dir + c.metadata] = shared_component("capi-v1.10.8-metadata.yaml");
     } else if (c.label == "control-plane-kubeadm") {
       files[dir + c.components] =
@@ -176,16 +177,17 @@ serve_release(TestHttpServer& server, std::map<std::string, std::string> files)
     }
     res.set_content(it->second, "application/octet-stream");
   });
-  server.routes().Get(R"(/.*/releases/download/.*)", [shared_files, note](const httplib::Request& req, httplib::Response& res) {
-    note(req);
-    if (!shared_files->contains(req.path)) {
-      res.status = 404;
-      res.set_content("Not Found", "text/plain");
-      return;
-    }
-    res.status = 302;
-    res.set_header("Location", "/objects" + req.path);
-  });
+  server.routes().Get(R"(/.*/releases/download/.*)",
+                      [shared_files, note](const httplib::Request& req, httplib::Response& res) {
+                        note(req);
+                        if (!shared_files->contains(req.path)) {
+                          res.status = 404;
+                          res.set_content("Not Found", "text/plain");
+                          return;
+                        }
+                        res.status = 302;
+                        res.set_header("Location", "/objects" + req.path);
+                      });
   return seen;
 }
 

@@ -14,7 +14,7 @@
 
 namespace ocne::test {
 
-template <typename Fault>
+template<typename Fault>
 class FaultRules
 {
 public:
@@ -24,7 +24,7 @@ public:
   fail_next(int count, Fault fault, std::string method = "", std::string path_prefix = "")
   {
     const std::lock_guard lock(m_mutex);
-    m_rules.push_back({std::move(method), std::move(path_prefix), std::move(fault), count, 0.0});
+    m_rules.push_back({ std::move(method), std::move(path_prefix), std::move(fault), count, 0.0 });
   }
 
   // Each matching request gets the fault with this probability (seeded, so
@@ -38,7 +38,7 @@ public:
   {
     const std::lock_guard lock(m_mutex);
     m_rng.seed(seed);
-    m_rules.push_back({std::move(method), std::move(path_prefix), std::move(fault), 0, probability});
+    m_rules.push_back({ std::move(method), std::move(path_prefix), std::move(fault), 0, probability });
   }
 
   void
@@ -89,7 +89,7 @@ private:
   };
   mutable std::mutex m_mutex;
   std::vector<Rule> m_rules;
-  std::mt19937_64 m_rng{1};
+  std::mt19937_64 m_rng{ 1 };
   int m_injected = 0;
 };
 

@@ -38,35 +38,33 @@ TestHttpServer::install_fault_hook()
       return httplib::Server::HandlerResponse::Unhandled;
     }
     switch (fault->kind) {
-    case Fault::Kind::slow:
-      std::this_thread::sleep_for(fault->delay);
-      return httplib::Server::HandlerResponse::Unhandled;
-    case Fault::Kind::status:
-      // The pre-routing hook runs before the request body is read, so the
-      // connection cannot be reused: tell the client to close it.
-      res.set_header("Connection", "close");
-      res.status = fault->status;
-      if (fault->retry_after >= 0) {
-        res.set_header("Retry-After", std::to_string(fault->retry_after));
-      }
-      res.set_content(fault->body, "application/json");
-      return httplib::Server::HandlerResponse::Handled;
-    case Fault::Kind::drop_mid_body:
-      res.set_header("Connection", "close");
-      res.status = 200;
-      // Promise 1 MiB, send 16 bytes, then give up: the client sees the
-      // connection close mid-body.
-      res.set_content_provider(
-        1 << 20,
-        "application/octet-stream",
-        [](std::size_t offset, std::size_t, httplib::DataSink& sink) {
-          if (offset == 0) {
-            sink.write("partial-response", 16);
-            return true;
-          }
-          return false;
-        });
-      return httplib::Server::HandlerResponse::Handled;
+      case Fault::Kind::slow:
+        std::this_thread::sleep_for(fault->delay);
+        return httplib::Server::HandlerResponse::Unhandled;
+      case Fault::Kind::status:
+        // The pre-routing hook runs before the request body is read, so the
+        // connection cannot be reused: tell the client to close it.
+        res.set_header("Connection", "close");
+        res.status = fault->status;
+        if (fault->retry_after >= 0) {
+          res.set_header("Retry-After", std::to_string(fault->retry_after));
+        }
+        res.set_content(fault->body, "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      case Fault::Kind::drop_mid_body:
+        res.set_header("Connection", "close");
+        res.status = 200;
+        // Promise 1 MiB, send 16 bytes, then give up: the client sees the
+        // connection close mid-body.
+        res.set_content_provider(
+          1 << 20, "application/octet-stream", [](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+            if (offset == 0) {
+              sink.write("partial-response", 16);
+              return true;
+            }
+            return false;
+          });
+        return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });

@@ -25,14 +25,14 @@ namespace ocne::test {
 struct Fault
 {
   enum class Kind {
-    status,       // answer with `status` (and Retry-After when retry_after >= 0)
+    status,        // answer with `status` (and Retry-After when retry_after >= 0)
     drop_mid_body, // send headers and part of a body, then close the connection
     slow,          // wait `delay`, then handle the request normally
   };
   Kind kind = Kind::status;
   int status = 503;
   int retry_after = -1;
-  std::chrono::milliseconds delay{0};
+  std::chrono::milliseconds delay{ 0 };
   std::string body = R"({"code":"ServiceUnavailable","message":"injected fault"})";
 };
 
@@ -82,7 +82,7 @@ private:
   std::thread m_thread;
   int m_port = 0;
   FaultInjector m_faults;
-  std::atomic<int> m_requests{0};
+  std::atomic<int> m_requests{ 0 };
 };
 
 } // namespace ocne::test

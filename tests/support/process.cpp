@@ -1,4 +1,5 @@
 #include "tests/support/process.hpp"
+
 #include "tests/support/shared_dir.hpp"
 
 #include <cstdlib>
@@ -23,7 +24,7 @@ ocne_environment(const std::filesystem::path& home, const std::map<std::string, 
     vars["PATH"] = path;
   }
   // Keep sanitizer settings so child processes report like the test itself.
-  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+  for (const char* name : { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" }) {
     if (const char* value = std::getenv(name)) {
       vars[name] = value;
     }
@@ -57,7 +58,7 @@ run_ocne_in(ProcessOptions options,
   if (!result) {
     throw std::runtime_error(result.error().message());
   }
-  return {result->exit_code, result->out, result->err, result->signal};
+  return { result->exit_code, result->out, result->err, result->signal };
 }
 
 } // namespace

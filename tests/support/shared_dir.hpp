@@ -38,10 +38,10 @@ void check_shared_label();
 
 } // namespace ocne::test
 
-#define OCNE_REQUIRE_SHARED()                                                                      \
-  do {                                                                                             \
-    ::ocne::test::check_shared_label();                                                            \
-    if (!::ocne::test::shared_dir()) {                                                             \
-      GTEST_SKIP() << ::ocne::test::k_shared_absent << ": this test reads its contracts or manifests"; \
-    }                                                                                              \
+#define OCNE_REQUIRE_SHARED()                                                                                          \
+  do {                                                                                                                 \
+    ::ocne::test::check_shared_label();                                                                                \
+    if (!::ocne::test::shared_dir()) {                                                                                 \
+      GTEST_SKIP() << ::ocne::test::k_shared_absent << ": this test reads its contracts or manifests";                 \
+    }                                                                                                                  \
   } while (false)

@@ -95,21 +95,10 @@ new_cert(EVP_PKEY* key, const std::string& cn, const std::string& org, long seri
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   if (!org.empty()) {
-    X509_NAME_add_entry_by_txt(name,
-                               "O",
-                               MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>(org.c_str()),
-                               -1,
-                               -1,
-                               0);
+    X509_NAME_add_entry_by_txt(
+      name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(org.c_str()), -1, -1, 0);
   }
-  X509_NAME_add_entry_by_txt(name,
-                             "CN",
-                             MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()),
-                             -1,
-                             -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   return cert;
 }
 
@@ -133,7 +122,7 @@ make_test_ca(const std::string& common_name)
   add_ext(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
   add_ext(cert.get(), cert.get(), NID_subject_key_identifier, "hash");
   check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "sign CA");
-  return {to_pem(cert.get()), to_pem(key.get())};
+  return { to_pem(cert.get()), to_pem(key.get()) };
 }
 
 TestCert
@@ -160,7 +149,7 @@ make_test_cert(const TestCert& ca,
     add_ext(cert.get(), ca_cert.get(), NID_subject_alt_name, list);
   }
   check(X509_sign(cert.get(), ca_key.get(), EVP_sha256()) > 0, "sign cert");
-  return {to_pem(cert.get()), to_pem(key.get())};
+  return { to_pem(cert.get()), to_pem(key.get()) };
 }
 
 } // namespace ocne::test

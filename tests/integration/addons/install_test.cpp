@@ -1,13 +1,14 @@
+#include "pkg/addons/install.hpp"
+
 #include "pkg/addons/ccm.hpp"
 #include "pkg/addons/flannel.hpp"
 #include "pkg/addons/ha_config.hpp"
-#include "pkg/core/log.hpp"
-#include "pkg/k8s/base64.hpp"
-#include "pkg/addons/install.hpp"
 #include "pkg/addons/kube_proxy.hpp"
-#include "pkg/k8s/yaml.hpp"
+#include "pkg/core/log.hpp"
 #include "pkg/k8s/apply.hpp"
+#include "pkg/k8s/base64.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
+#include "pkg/k8s/yaml.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -71,7 +72,6 @@ protected:
     o.interval = std::chrono::milliseconds(50);
     return o;
   }
-
 
   std::unique_ptr<test::kube::KubeTestServer> server;
   std::unique_ptr<k8s::Client> client;
@@ -162,7 +162,9 @@ TEST_F(AddonInstall, TheOxideCcmSecretReadsBackWithEveryKeyAndNoLogHoldsTheToken
   auto ccm = render_oxide_ccm({ "https://silo.example", Secret("oxide-token-secret-42"), "k8s" }, env());
   ASSERT_TRUE(flannel && ccm);
   Result<InstallResult> result = make_error(ErrorKind::internal, "not run");
-  const auto logged = capture_logs([&] { result = install_addons(*client, { *flannel, *ccm }, options(), null_progress()); });
+  const auto logged = capture_logs([&] {
+    result = install_addons(*client, { *flannel, *ccm }, options(), null_progress());
+  });
   ASSERT_TRUE(result) << result.error().message();
   const auto secret = server->get("v1", "Secret", "kube-system", "oxide-cloud-controller-manager");
   ASSERT_TRUE(secret);
@@ -197,7 +199,9 @@ TEST_F(AddonInstall, TheOciCcmSecretsReadBackWithTheirYaml)
   auto ccm = render_oci_ccm(o, env());
   ASSERT_TRUE(flannel && ccm);
   Result<InstallResult> result = make_error(ErrorKind::internal, "not run");
-  const auto logged = capture_logs([&] { result = install_addons(*client, { *flannel, *ccm }, options(), null_progress()); });
+  const auto logged = capture_logs([&] {
+    result = install_addons(*client, { *flannel, *ccm }, options(), null_progress());
+  });
   ASSERT_TRUE(result) << result.error().message();
   for (const auto& [name, key] : std::vector<std::pair<std::string, std::string>>{
          { "oci-cloud-controller-manager", "cloud-provider.yaml" }, { "oci-volume-provisioner", "config.yaml" } }) {
@@ -270,13 +274,15 @@ TEST_F(AddonInstall, KubeProxyModeIsSetInKubeadmsConfigMapAndTheDaemonSetRolls)
   auto finished = set_kube_proxy_mode(*client, "nftables", wait, null_progress());
   ASSERT_TRUE(finished) << finished.error().message();
   EXPECT_TRUE(*finished);
-  EXPECT_EQ((*server->get("apps/v1", "DaemonSet", "kube-system", "kube-proxy"))["spec"]["template"]["metadata"]
-                                                                                  ["annotations"]["ocne.oracle.com/kube-proxy-mode"],
-            "nftables");
+  EXPECT_EQ(
+    (*server->get("apps/v1", "DaemonSet", "kube-system", "kube-proxy"))["spec"]["template"]["metadata"]["annotations"]
+                                                                       ["ocne.oracle.com/kube-proxy-mode"],
+    "nftables");
 
   // kubeadm has not written it (yet): waited for, then a timeout naming it.
   server->remove("v1", "ConfigMap", "kube-system", "kube-proxy");
-  const k8s::WaitOptions short_wait{ .timeout = std::chrono::milliseconds(300), .interval = std::chrono::milliseconds(50) };
+  const k8s::WaitOptions short_wait{ .timeout = std::chrono::milliseconds(300),
+                                     .interval = std::chrono::milliseconds(50) };
   auto gone = set_kube_proxy_mode(*client, "ipvs", short_wait, null_progress());
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().kind(), ErrorKind::timeout);

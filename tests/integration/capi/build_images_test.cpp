@@ -42,7 +42,7 @@ protected:
   void
   start_world(const std::string& provider)
   {
-    world = std::make_unique<CapiWorld>(dir(), ocne::test::CapiWorldOptions{.provider = provider});
+    world = std::make_unique<CapiWorld>(dir(), ocne::test::CapiWorldOptions{ .provider = provider });
   }
 
   Environment
@@ -87,7 +87,7 @@ protected:
         const std::lock_guard lock(builds_mutex); // the architectures build in parallel
         builds.push_back(arch);
       }
-      auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", path.string(), "64M"}});
+      auto made = run_process({ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", path.string(), "64M" } });
       if (!made || !made->ok()) {
         return make_error(ErrorKind::io, "qemu-img create failed");
       }
@@ -99,7 +99,8 @@ protected:
     o.configured_kubeconfig = world->management_kubeconfig().string();
     o.kubeconfig_path = world->home() / ".kube" / ("kubeconfig." + name);
     o.interval = std::chrono::milliseconds(100);
-    for (auto* t : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.delete_timeout}) {
+    for (auto* t :
+         { &o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.delete_timeout }) {
       *t = std::chrono::seconds(60);
     }
     std::unique_ptr<Flavor> flavor;
@@ -120,7 +121,7 @@ protected:
     }
     CapiDriver driver(std::move(o), std::move(flavor));
     if (remove) {
-      OCNE_TRY(cluster::delete_cluster(driver, {.name = name}, state, null_progress()));
+      OCNE_TRY(cluster::delete_cluster(driver, { .name = name }, state, null_progress()));
       return driver.report();
     }
     cluster::StartRequest request;
@@ -143,7 +144,7 @@ TEST_F(BuildImagesOnStart, OciBuildsAndUploadsBothArchitecturesThenTheNextCluste
   const auto before = world->image_count();
   auto first = start("one");
   ASSERT_TRUE(first) << first.error().message();
-  EXPECT_EQ(std::set<std::string>(builds.begin(), builds.end()), (std::set<std::string>{"amd64", "arm64"}));
+  EXPECT_EQ(std::set<std::string>(builds.begin(), builds.end()), (std::set<std::string>{ "amd64", "arm64" }));
   EXPECT_EQ(world->image_count(), before + 2);
   ASSERT_EQ(first->images.size(), 2U);
   for (const auto& image : first->images) {
@@ -168,7 +169,7 @@ TEST_F(BuildImagesOnStart, OxideBuildsAndImportsTheImageWhichOutlivesTheClusterA
   const auto before = world->image_count();
   auto first = start("one");
   ASSERT_TRUE(first) << first.error().message();
-  EXPECT_EQ(builds, std::vector<std::string>{"amd64"});
+  EXPECT_EQ(builds, std::vector<std::string>{ "amd64" });
   EXPECT_EQ(world->image_count(), before + 1);
   ASSERT_EQ(first->images.size(), 1U);
   EXPECT_EQ(first->images[0].how, "uploaded");

@@ -60,7 +60,8 @@ TEST_F(OxideCredentialsTest, AMissingNamespaceIsAnErrorWithoutTheToken)
   OxideCredentials c{ "nowhere", "demo-oxide-credentials", "demo", "https://silo.example", Secret("oxide-token-9") };
   auto r = ensure_oxide_credentials(*client, c);
   ASSERT_FALSE(r);
-  EXPECT_TRUE(r.error().message().starts_with("cannot write Secret nowhere/demo-oxide-credentials: ")) << r.error().message();
+  EXPECT_TRUE(r.error().message().starts_with("cannot write Secret nowhere/demo-oxide-credentials: "))
+    << r.error().message();
   EXPECT_EQ(r.error().message().find("oxide-token-9"), std::string::npos);
   EXPECT_EQ(r.error().message().find(k8s::base64_encode("oxide-token-9")), std::string::npos);
 }

@@ -52,7 +52,8 @@ class WorldProbe final : public cluster::ClusterProbe
 public:
   WorldProbe(fs::Path management, std::shared_ptr<std::atomic<bool>> kill)
     : m_management(std::move(management)), m_kill(std::move(kill))
-  {}
+  {
+  }
   Status
   wait_ready(const fs::Path& kubeconfig, std::size_t, std::chrono::milliseconds, ProgressSink&) override
   {
@@ -65,7 +66,7 @@ public:
   Result<std::size_t>
   count_nodes(const fs::Path&) override
   {
-    return std::size_t{1};
+    return std::size_t{ 1 };
   }
   Status
   install_addons(const fs::Path&, const cluster::AddonRequest&, ProgressSink&) override
@@ -78,7 +79,9 @@ private:
   std::shared_ptr<std::atomic<bool>> m_kill;
 };
 
-class EphemeralCapiStart : public ocne::test::TempDirTest, public ::testing::WithParamInterface<std::string>
+class EphemeralCapiStart
+  : public ocne::test::TempDirTest
+  , public ::testing::WithParamInterface<std::string>
 {
 protected:
   void
@@ -89,9 +92,9 @@ protected:
     if (!program_exists("qemu-img")) {
       GTEST_SKIP() << "qemu-img is not installed (package qemu-utils)";
     }
-    world = std::make_unique<CapiWorld>(dir(), ocne::test::CapiWorldOptions{.provider = GetParam()});
+    world = std::make_unique<CapiWorld>(dir(), ocne::test::CapiWorldOptions{ .provider = GetParam() });
     boot = dir() / "boot.qcow2";
-    auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M"}});
+    auto made = run_process({ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M" } });
     ASSERT_TRUE(made && made->ok());
     // test:///default keeps its objects while a connection is open.
     auto conn = ocne::libvirt::Connection::open("test:///default");
@@ -151,8 +154,7 @@ protected:
   }
 
   std::unique_ptr<CapiDriver>
-  driver(const config::ClusterConfig& c, const StateDir& state,
-         std::function<void(std::string_view)> checkpoint = {})
+  driver(const config::ClusterConfig& c, const StateDir& state, std::function<void(std::string_view)> checkpoint = {})
   {
     const auto hooks = this->hooks();
     CapiOptions o;
@@ -164,8 +166,12 @@ protected:
     o.delete_ephemeral = libvirt::ephemeral_deleter(c, o.env, state, null_progress(), hooks);
     o.interval = std::chrono::milliseconds(100);
     o.checkpoint = std::move(checkpoint);
-    for (auto* t : {&o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.move_timeout,
-                    &o.delete_timeout}) {
+    for (auto* t : { &o.components_timeout,
+                     &o.workload_timeout,
+                     &o.nodes_timeout,
+                     &o.addons_timeout,
+                     &o.move_timeout,
+                     &o.delete_timeout }) {
       *t = std::chrono::seconds(60);
     }
     if (GetParam() == "oci") {
@@ -249,7 +255,7 @@ TEST_P(EphemeralCapiStart, TheEphemeralClusterStaysAndManagesTheCluster)
 
   // Delete uses the recorded management cluster and leaves it running.
   auto again = driver(c, state);
-  auto deleted = cluster::delete_cluster(*again, {.name = "demo"}, state, null_progress());
+  auto deleted = cluster::delete_cluster(*again, { .name = "demo" }, state, null_progress());
   ASSERT_TRUE(deleted) << deleted.error().message();
   EXPECT_TRUE(again->report().cluster_deleted);
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
@@ -272,7 +278,7 @@ TEST_P(EphemeralCapiStart, DeleteOfAClusterWhoseEphemeralManagementClusterWasRem
   ASSERT_FALSE(has_domain("eph-control-plane-1"));
 
   auto again = driver(c, state);
-  auto deleted = cluster::delete_cluster(*again, {.name = "demo"}, state, null_progress());
+  auto deleted = cluster::delete_cluster(*again, { .name = "demo" }, state, null_progress());
   ASSERT_FALSE(deleted);
   EXPECT_NE(deleted.error().message().find("cluster demo was managed from the ephemeral cluster, which was removed "
                                            "since"),
@@ -308,9 +314,9 @@ TEST_P(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneTo
   // into it, then fails: Cluster API refuses to delete the Cluster once.
   const auto cluster_path = "/apis/cluster.x-k8s.io/" + std::string(GetParam() == "oxide" ? "v1beta2" : "v1beta1") +
                             "/namespaces/ocne/clusters/demo";
-  world->management().faults().fail_next(1, {.status = 403, .message = "refused once"}, "DELETE", cluster_path);
+  world->management().faults().fail_next(1, { .status = 403, .message = "refused once" }, "DELETE", cluster_path);
   auto interrupted = driver(c, state);
-  auto failed = cluster::delete_cluster(*interrupted, {.name = "demo"}, state, null_progress());
+  auto failed = cluster::delete_cluster(*interrupted, { .name = "demo" }, state, null_progress());
   ASSERT_FALSE(failed);
   EXPECT_NE(failed.error().message().find("refused once"), std::string::npos) << failed.error().message();
   EXPECT_TRUE(interrupted->report().moved_back);
@@ -320,7 +326,7 @@ TEST_P(EphemeralCapiStart, SelfManagedRemovesItAfterThePivotAndDeleteStartsOneTo
 
   // The next delete reuses it, finishes, and removes it at the end.
   auto again = driver(c, state);
-  auto deleted = cluster::delete_cluster(*again, {.name = "demo"}, state, null_progress());
+  auto deleted = cluster::delete_cluster(*again, { .name = "demo" }, state, null_progress());
   ASSERT_TRUE(deleted) << deleted.error().message();
   EXPECT_FALSE(again->report().moved_back);
   EXPECT_FALSE(again->report().ephemeral_created);

@@ -19,9 +19,13 @@ protected:
   std::vector<json>
   template_objects(const std::string& provider)
   {
-    const auto r = test::run_ocne(
-      { "cluster", "template", "-P", provider, "-c", (test::source_dir() / "examples" / (provider + ".yaml")).string() },
-      dir());
+    const auto r = test::run_ocne({ "cluster",
+                                    "template",
+                                    "-P",
+                                    provider,
+                                    "-c",
+                                    (test::source_dir() / "examples" / (provider + ".yaml")).string() },
+                                  dir());
     EXPECT_EQ(r.exit_code, 0) << r.err;
     auto objects = k8s::parse_yaml_stream(r.out, "template");
     EXPECT_TRUE(objects) << objects.error().message();
@@ -72,7 +76,8 @@ TEST_F(ClusterResourcesTest, BadImageIdsAndClusterCountsAreNamed)
 {
   const auto cluster = json::parse(R"({"apiVersion":"cluster.x-k8s.io/v1beta1","kind":"Cluster",
     "metadata":{"name":"c","namespace":"ns","labels":{"cluster.x-k8s.io/cluster-name":"c"}}})");
-  const auto machine = json::parse(R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta2","kind":"OCIMachineTemplate",
+  const auto machine =
+    json::parse(R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta2","kind":"OCIMachineTemplate",
     "metadata":{"name":"m","namespace":"ns"},"spec":{"template":{"spec":{"imageId":"my-image"}}}})");
   auto bad = check_resources({ cluster, machine }, "oci");
   ASSERT_FALSE(bad);

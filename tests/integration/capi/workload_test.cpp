@@ -53,14 +53,16 @@ TEST_F(WorkloadWaitTest, WritesTheKubeconfigPrivatelyOnceTheSecretAppears)
 {
   test::kube::play_cluster_api(*server, "apiVersion: v1\nkind: Config\nclusters: []\n");
   // A change wakes the fake controller up for the Cluster made before it.
-  server->merge_patch("cluster.x-k8s.io/v1beta2", "Cluster", "ocne", "demo", { { "metadata", { { "labels", { { "x", "y" } } } } } });
+  server->merge_patch(
+    "cluster.x-k8s.io/v1beta2", "Cluster", "ocne", "demo", { { "metadata", { { "labels", { { "x", "y" } } } } } });
   std::vector<std::string> said;
   auto w = wait(&said);
   w.timeout = std::chrono::seconds(10);
   auto status = wait_workload_kubeconfig(*client, w, null_progress());
   ASSERT_TRUE(status) << status.error().message();
   EXPECT_EQ(*fs::read_file(w.kubeconfig_path), "apiVersion: v1\nkind: Config\nclusters: []\n");
-  struct stat st{};
+  struct stat st
+  {};
   ASSERT_EQ(::stat(w.kubeconfig_path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
@@ -70,8 +72,8 @@ TEST_F(WorkloadWaitTest, WhatTheControllersSayIsReportedOnceEachAndEndsTheTimeou
   json status = { { "apiVersion", "infrastructure.cluster.x-k8s.io/v1beta2" },
                   { "kind", "OCICluster" },
                   { "metadata", { { "name", "demo" }, { "namespace", "ocne" } } } };
-  test::kube::set_condition(status, "Ready", "False", "VcnReconciliationFailed",
-                            "failed to create VCN: 404-NotAuthorizedOrNotFound");
+  test::kube::set_condition(
+    status, "Ready", "False", "VcnReconciliationFailed", "failed to create VCN: 404-NotAuthorizedOrNotFound");
   server->apply_status(status, "capoci");
   server->create(json::parse(R"({"apiVersion":"v1","kind":"Event","metadata":{"name":"demo.1","namespace":"ocne"},
     "type":"Warning","reason":"ReconcileError","message":"compartment not found",
@@ -83,12 +85,14 @@ TEST_F(WorkloadWaitTest, WhatTheControllersSayIsReportedOnceEachAndEndsTheTimeou
   auto result = wait_workload_kubeconfig(*client, wait(&said), null_progress());
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind(), ErrorKind::timeout);
-  EXPECT_EQ(said, (std::vector<std::string>{
-                    "OCICluster ocne/demo: Ready=False (VcnReconciliationFailed): failed to create VCN: "
-                    "404-NotAuthorizedOrNotFound",
-                    "Event on OCICluster ocne/demo: ReconcileError: compartment not found" }));
-  EXPECT_EQ(result.error().message(), "cluster ocne/demo has no kubeconfig after 2s; last said: Event on OCICluster "
-                                      "ocne/demo: ReconcileError: compartment not found");
+  EXPECT_EQ(
+    said,
+    (std::vector<std::string>{ "OCICluster ocne/demo: Ready=False (VcnReconciliationFailed): failed to create VCN: "
+                               "404-NotAuthorizedOrNotFound",
+                               "Event on OCICluster ocne/demo: ReconcileError: compartment not found" }));
+  EXPECT_EQ(result.error().message(),
+            "cluster ocne/demo has no kubeconfig after 2s; last said: Event on OCICluster "
+            "ocne/demo: ReconcileError: compartment not found");
   EXPECT_FALSE(std::filesystem::exists(dir() / "kube" / "kubeconfig.demo"));
 }
 

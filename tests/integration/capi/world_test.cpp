@@ -97,11 +97,16 @@ protected:
     o.timeout = std::chrono::seconds(30);
     o.interval = std::chrono::milliseconds(50);
     if (world->provider() == "oci") {
-      o.values = components::oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
-                                                   "-----BEGIN PRIVATE KEY-----\nZmFrZQ==\n-----END PRIVATE KEY-----\n", "");
+      o.values = components::oci_credential_values("ocid1.tenancy.oc1..t",
+                                                   "ocid1.user.oc1..u",
+                                                   "aa:bb",
+                                                   "us-ashburn-1",
+                                                   "-----BEGIN PRIVATE KEY-----\nZmFrZQ==\n-----END PRIVATE KEY-----\n",
+                                                   "");
     }
     components::ComponentSource source(s, null_progress());
-    auto report = components::install_stack(*management, *components::stack_for(world->provider()), source, o, null_progress());
+    auto report =
+      components::install_stack(*management, *components::stack_for(world->provider()), source, o, null_progress());
     ASSERT_TRUE(report) << report.error().message();
   }
 
@@ -125,7 +130,8 @@ protected:
     ASSERT_FALSE(objects.empty());
     const std::string ns = objects[0]["metadata"].value("namespace", "default");
     if (!world->management().get("v1", "Namespace", "", ns)) {
-      world->management().create({ { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", ns } } } });
+      world->management().create(
+        { { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", ns } } } });
     }
     auto applied = k8s::apply_objects(*management, objects, {}, {}, null_progress());
     ASSERT_TRUE(applied) << applied.error().message();
@@ -193,7 +199,8 @@ TEST_F(CapiWorldTest, OciClusterProvisionsNodesWaitForAddonsAndDeletionFinishes)
   EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Node", "", "node-role.kubernetes.io/control-plane"), 1u);
 
   // kubeadm's pieces, then nodes NotReady until flannel and the CCM run.
-  ASSERT_TRUE(eventually([&] { return world->workload().get("apps/v1", "Deployment", "kube-system", "coredns").has_value(); }));
+  ASSERT_TRUE(
+    eventually([&] { return world->workload().get("apps/v1", "Deployment", "kube-system", "coredns").has_value(); }));
   auto mode = addons::set_kube_proxy_mode(*workload, "ipvs", k8s::WaitOptions{}, null_progress());
   ASSERT_TRUE(mode) << mode.error().message();
   for (const auto& node : world->workload().list("v1", "Node")) {
@@ -238,7 +245,8 @@ TEST_F(CapiWorldTest, OxideInfrastructureFailureShowsThenTheClusterRecovers)
 {
   OCNE_REQUIRE_SHARED();
   start({ .provider = "oxide",
-          .infrastructure_failure = kube::InfrastructureFailure{ "FloatingIPCreateFailed", "ip pool 'default' is exhausted" } });
+          .infrastructure_failure =
+            kube::InfrastructureFailure{ "FloatingIPCreateFailed", "ip pool 'default' is exhausted" } });
   const auto objects = template_objects("lab", "workerNodes: 1\n");
   EXPECT_NE(json(objects).dump().find(world->image_id()), std::string::npos);
   install_stack();
@@ -277,16 +285,19 @@ TEST_F(CapiWorldTest, OxideInfrastructureFailureShowsThenTheClusterRecovers)
   // The cloud recovers: the next reconcile provisions it; the Oxide CCM is
   // a Deployment the nodes wait for.
   world->fail_infrastructure(std::nullopt);
-  m.merge_patch("cluster.x-k8s.io/v1beta2", "Cluster", ns, "lab", { { "metadata", { { "annotations", { { "retry", "1" } } } } } });
+  m.merge_patch(
+    "cluster.x-k8s.io/v1beta2", "Cluster", ns, "lab", { { "metadata", { { "annotations", { { "retry", "1" } } } } } });
   ASSERT_TRUE(eventually([&] {
     const auto c = m.get("cluster.x-k8s.io/v1beta2", "Cluster", ns, "lab");
-    return c && c->value("status", json::object()).value("phase", "") == "Provisioned" && m.get("v1", "Secret", ns, "lab-kubeconfig");
+    return c && c->value("status", json::object()).value("phase", "") == "Provisioned" &&
+           m.get("v1", "Secret", ns, "lab-kubeconfig");
   }));
   ASSERT_TRUE(eventually([&] { return world->count(CapiWorld::workload_side, "v1", "Node") == 2u; }))
     << world->count(CapiWorld::workload_side, "v1", "Node") << " nodes; "
     << json(m.list("cluster.x-k8s.io/v1beta2", "MachineDeployment", ns)).dump();
   auto flannel = addons::render_flannel({ .pod_cidrs = { "10.244.0.0/16" }, .interfaces = {} }, env());
-  auto ccm = addons::render_oxide_ccm({ .host = world->env().at("OXIDE_HOST"), .token = Secret("t"), .project = "k8s" }, env());
+  auto ccm =
+    addons::render_oxide_ccm({ .host = world->env().at("OXIDE_HOST"), .token = Secret("t"), .project = "k8s" }, env());
   ASSERT_TRUE(flannel && ccm);
   addons::InstallOptions quick{ .timeout = std::chrono::seconds(10), .interval = std::chrono::milliseconds(50) };
   auto installed = addons::install_addons(*workload, { *flannel, *ccm }, quick, null_progress());
@@ -315,7 +326,8 @@ TEST_F(CapiWorldTest, TheWebhooksAnswerConvertAndAWebhookThatStopsAnsweringFails
   auto v1beta1 = management->get({ "cluster.x-k8s.io/v1beta1", "Cluster", ns, "hooked" });
   ASSERT_TRUE(v1beta1) << v1beta1.error().message();
   EXPECT_GT(hooks.conversion_reviews(), conversions);
-  EXPECT_EQ((*v1beta1)["spec"]["infrastructureRef"].value("apiVersion", ""), "infrastructure.cluster.x-k8s.io/v1alpha1");
+  EXPECT_EQ((*v1beta1)["spec"]["infrastructureRef"].value("apiVersion", ""),
+            "infrastructure.cluster.x-k8s.io/v1alpha1");
 
   // The webhook pods stop answering: reads at the storage version still
   // work, v1beta1 reads and Cluster writes fail as kube-apiserver fails them.
@@ -323,10 +335,11 @@ TEST_F(CapiWorldTest, TheWebhooksAnswerConvertAndAWebhookThatStopsAnsweringFails
   EXPECT_TRUE(management->get({ "cluster.x-k8s.io/v1beta2", "Cluster", ns, "hooked" }));
   auto refused = management->get({ "cluster.x-k8s.io/v1beta1", "Cluster", ns, "hooked" });
   ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message().find("conversion webhook for cluster.x-k8s.io/v1beta2, Kind=Cluster failed: Post "
-                                           "\"https://capi-webhook-service.capi-system.svc:443/convert?timeout=30s\": dial tcp "
-                                           "capi-webhook-service.capi-system.svc:443: connect: connection refused"),
-            std::string::npos)
+  EXPECT_NE(
+    refused.error().message().find("conversion webhook for cluster.x-k8s.io/v1beta2, Kind=Cluster failed: Post "
+                                   "\"https://capi-webhook-service.capi-system.svc:443/convert?timeout=30s\": dial tcp "
+                                   "capi-webhook-service.capi-system.svc:443: connect: connection refused"),
+    std::string::npos)
     << refused.error().message();
   json cluster;
   for (const auto& o : objects) {
@@ -338,7 +351,8 @@ TEST_F(CapiWorldTest, TheWebhooksAnswerConvertAndAWebhookThatStopsAnsweringFails
   cluster["metadata"]["labels"]["extra"] = "1";
   auto written = management->apply(cluster);
   ASSERT_FALSE(written);
-  EXPECT_NE(written.error().message().find("failed calling webhook \"default.cluster.cluster.x-k8s.io\""), std::string::npos)
+  EXPECT_NE(written.error().message().find("failed calling webhook \"default.cluster.cluster.x-k8s.io\""),
+            std::string::npos)
     << written.error().message();
 }
 

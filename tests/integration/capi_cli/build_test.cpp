@@ -6,13 +6,12 @@
 // file, finishes the import and starts the cluster: one image, no disk or
 // snapshot left behind, and the next cluster of that version finds it.
 
-#include "tests/fixtures/image/ock_disk.hpp"
+#include "pkg/core/fs.hpp"
 #include "tests/fixtures/image/oci_layout_builder.hpp"
+#include "tests/fixtures/image/ock_disk.hpp"
 #include "tests/integration/capi_cli/capi_cli.hpp"
 #include "tests/servers/oxide/oxide_server.hpp"
 #include "tests/support/child.hpp"
-
-#include "pkg/core/fs.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -31,7 +30,7 @@ protected:
   guestfs_env()
   {
     std::map<std::string, std::string> env;
-    for (const char* name : {"LIBGUESTFS_BACKEND", "LIBGUESTFS_BACKEND_SETTINGS", "TMPDIR"}) {
+    for (const char* name : { "LIBGUESTFS_BACKEND", "LIBGUESTFS_BACKEND_SETTINGS", "TMPDIR" }) {
       if (const char* v = std::getenv(name)) {
         env[name] = v;
       }
@@ -55,23 +54,23 @@ protected:
 TEST_F(CapiBuild, OxideBuildsAndImportsKilledMidUploadThenTheNextRunFinishesIt)
 {
   OCNE_REQUIRE_GUESTFS();
-  start_world({.provider = "oxide"});
+  start_world({ .provider = "oxide" });
   const auto disks = ock_disks(); // also sets the libguestfs backend of this process, passed on to ocne
   OciLayoutBuilder layout(dir() / "layout");
-  layout.tag("1.32", layout.add_image("amd64", {LayerSpec{{TarEntry{"disk/boot.qcow2", "", disks.ock}}}}));
+  layout.tag("1.32", layout.add_image("amd64", { LayerSpec{ { TarEntry{ "disk/boot.qcow2", "", disks.ock } } } }));
   const auto file = cluster_file("built", layout.dir());
   auto& oxide = world->oxide();
   const auto images_before = oxide.images().size();
 
   // Slow bulk writes, so the kill lands in the middle of the upload.
-  oxide.faults().fail_next(100000, Fault{.kind = Fault::Kind::slow, .delay = std::chrono::milliseconds(200)}, "POST",
-                           "/v1/disks/");
+  oxide.faults().fail_next(
+    100000, Fault{ .kind = Fault::Kind::slow, .delay = std::chrono::milliseconds(200) }, "POST", "/v1/disks/");
   auto env = world->env();
   env["OCNE_CAPI_POLL_MS"] = "100";
   env["OCNE_CAPI_TIMEOUT"] = "120";
   env.merge(guestfs_env());
-  Child first({ocne_binary().string(), "cluster", "start", "-c", file.string()}, env, dir() / "first.out",
-              dir() / "first.err");
+  Child first(
+    { ocne_binary().string(), "cluster", "start", "-c", file.string() }, env, dir() / "first.out", dir() / "first.err");
   for (int i = 0; i < 3000 && first.running() && oxide.count("disk_bulk_write_import") < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -86,7 +85,7 @@ TEST_F(CapiBuild, OxideBuildsAndImportsKilledMidUploadThenTheNextRunFinishesIt)
   const auto built_time = std::filesystem::last_write_time(built);
 
   oxide.faults().clear();
-  auto r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"}, guestfs_env(), 120);
+  auto r = ocne({ "cluster", "start", "-c", file.string(), "--output", "json" }, guestfs_env(), 120);
   ASSERT_EQ(r.exit_code, 0) << first_err << "\n---\n" << r.err;
   EXPECT_TRUE(has(r.err, "Continuing the start of cluster built")) << r.err;
   // The built image is reused (not rebuilt) and its upload resumed into the
@@ -112,7 +111,7 @@ TEST_F(CapiBuild, OxideBuildsAndImportsKilledMidUploadThenTheNextRunFinishesIt)
   // The next cluster of 1.32 finds the image: no build, no upload.
   const int writes_before = oxide.count("disk_bulk_write_import");
   const auto other = cluster_file("again", layout.dir());
-  r = ocne({"cluster", "start", "-c", other.string(), "--output", "json"});
+  r = ocne({ "cluster", "start", "-c", other.string(), "--output", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["images"][0]["source"], "found");
   EXPECT_EQ(json::parse(r.out)["images"][0]["id"], image_id);

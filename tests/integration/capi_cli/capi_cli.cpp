@@ -3,7 +3,6 @@
 #include "pkg/core/cluster_cache.hpp"
 #include "tests/support/shared_dir.hpp"
 
-
 namespace ocne::test {
 
 void
@@ -31,7 +30,8 @@ CapiCliTest::ocne_env(const std::map<std::string, std::string>& extra_env, int t
 }
 
 OcneRun
-CapiCliTest::ocne(const std::vector<std::string>& args, const std::map<std::string, std::string>& extra_env,
+CapiCliTest::ocne(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& extra_env,
                   int timeout_seconds)
 {
   return run_ocne(args, world->home(), ocne_env(extra_env, timeout_seconds));

@@ -26,7 +26,8 @@ protected:
 
   // ocne with the world's environment, polling every 100 ms and giving up
   // any wait after timeout_seconds.
-  OcneRun ocne(const std::vector<std::string>& args, const std::map<std::string, std::string>& extra_env = {},
+  OcneRun ocne(const std::vector<std::string>& args,
+               const std::map<std::string, std::string>& extra_env = {},
                int timeout_seconds = 60);
   // That environment, complete (for a Child the test kills).
   std::map<std::string, std::string> ocne_env(const std::map<std::string, std::string>& extra_env = {},

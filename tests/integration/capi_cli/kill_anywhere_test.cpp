@@ -7,10 +7,9 @@
 // many moments a start and a delete get (CI runs a few per provider,
 // scripts/kill-sweep.sh many seeds).
 
-#include "tests/integration/capi_cli/capi_cli.hpp"
-
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/object.hpp"
+#include "tests/integration/capi_cli/capi_cli.hpp"
 #include "tests/support/child.hpp"
 
 #include <csignal>
@@ -80,7 +79,8 @@ protected:
     int landed = 0;
     for (const int m : moments) {
       int code = 0;
-      if (!run_killed_when(args, [&] { return all_writes() >= base + m; }, code)) {
+      if (!run_killed_when(
+            args, [&] { return all_writes() >= base + m; }, code)) {
         EXPECT_EQ(code, 0) << "ocne " << args[1] << " ended before write " << m << ":\n"
                            << fs::read_file(dir() / "run.err").value_or("");
         break;
@@ -132,10 +132,10 @@ TEST_P(CapiKillAnywhere, KilledAtSeededMomentsEachRunContinuesAndEveryCountIsExa
   RecordProperty("seed", std::to_string(seed));
   std::mt19937 rng(seed);
 
-  start_world({.provider = GetParam()});
+  start_world({ .provider = GetParam() });
   const auto images = world->image_count();
   const auto file = world->write_cluster_file("demo", "workerNodes: 1\n", "selfManaged: true\n");
-  const std::vector<std::string> start = {"cluster", "start", "-c", file.string()};
+  const std::vector<std::string> start = { "cluster", "start", "-c", file.string() };
 
   // A self-managed start writes about 300 times in the test world (two
   // stacks, the cluster, the add-ons, the move), and more with the repeats
@@ -154,9 +154,9 @@ TEST_P(CapiKillAnywhere, KilledAtSeededMomentsEachRunContinuesAndEveryCountIsExa
   EXPECT_TRUE(nodes_ready());
   EXPECT_EQ(world->image_count(), images);
   EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Node"), 2U);
-  EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/" + std::string(oxide ? "v1beta2" : "v1beta1"),
-                         "Cluster"),
-            1U);
+  EXPECT_EQ(
+    world->count(CapiWorld::workload_side, "cluster.x-k8s.io/" + std::string(oxide ? "v1beta2" : "v1beta1"), "Cluster"),
+    1U);
   EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Machine"), 2U);
   EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "MachineSet"), 1U);
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
@@ -173,18 +173,18 @@ TEST_P(CapiKillAnywhere, KilledAtSeededMomentsEachRunContinuesAndEveryCountIsExa
   for (const auto& [name, available] : workload) {
     EXPECT_TRUE(available) << name;
   }
-  for (const auto* name : {"cert-manager/cert-manager", "cert-manager/cert-manager-webhook",
-                           "capi-system/capi-controller-manager"}) {
+  for (const auto* name :
+       { "cert-manager/cert-manager", "cert-manager/cert-manager-webhook", "capi-system/capi-controller-manager" }) {
     EXPECT_EQ(workload.count(name), 1U) << name;
   }
 
   // The delete, killed as well, then finished.
-  const std::vector<std::string> del = {"cluster", "delete", "-C", "demo"};
+  const std::vector<std::string> del = { "cluster", "delete", "-C", "demo" };
   kill_at(del, moments(rng, std::max(1, kills / 2), 60));
   r = ocne(del);
   ASSERT_EQ(r.exit_code, 0) << "seed " << seed << "\n" << r.err;
   EXPECT_FALSE(cached("demo"));
-  for (const auto side : {CapiWorld::management_side, CapiWorld::workload_side}) {
+  for (const auto side : { CapiWorld::management_side, CapiWorld::workload_side }) {
     EXPECT_EQ(world->count(side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
     EXPECT_EQ(world->count(side, "cluster.x-k8s.io/v1beta1", "Machine"), 0U);
     EXPECT_EQ(world->count(side, "v1", "Secret", "ocne"), 0U);
@@ -197,9 +197,9 @@ TEST_P(CapiKillAnywhere, KilledAtSeededMomentsEachRunContinuesAndEveryCountIsExa
 // run applies cert-manager again and finishes.
 TEST_P(CapiKillAnywhere, KilledInsideCertManagersApplyTheNextRunFinishes)
 {
-  start_world({.provider = GetParam()});
+  start_world({ .provider = GetParam() });
   const auto file = world->write_cluster_file("demo");
-  const std::vector<std::string> start = {"cluster", "start", "-c", file.string()};
+  const std::vector<std::string> start = { "cluster", "start", "-c", file.string() };
   const auto inside_cert_manager = [&] {
     for (const auto& r : world->requests(CapiWorld::management_side)) {
       if (r.method == "PATCH" && r.target.find("/namespaces/cert-manager/deployments/") != std::string::npos) {
@@ -210,8 +210,8 @@ TEST_P(CapiKillAnywhere, KilledInsideCertManagersApplyTheNextRunFinishes)
   };
   int code = 0;
   ASSERT_TRUE(run_killed_when(start, inside_cert_manager, code)) << code;
-  const auto crd = world->management().get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "",
-                                           "certificates.cert-manager.io");
+  const auto crd =
+    world->management().get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "certificates.cert-manager.io");
   ASSERT_TRUE(crd);
   EXPECT_FALSE(k8s::has_annotation(*crd, "certmanager.clusterctl.cluster.x-k8s.io/version"));
 
@@ -265,7 +265,7 @@ key_of(const json& o)
 // and the missing ones are created.
 TEST_P(CapiKillAnywhere, KilledInsideAProvidersApplyTheRerunChangesNothingItHadWritten)
 {
-  start_world({.provider = GetParam()});
+  start_world({ .provider = GetParam() });
   auto& management = world->management();
   std::mutex lock;
   std::map<std::string, json> seen;   // every object added or modified, as last seen
@@ -277,7 +277,7 @@ TEST_P(CapiKillAnywhere, KilledInsideAProvidersApplyTheRerunChangesNothingItHadW
     const auto key = key_of(*e.object);
     if (rerun && before.count(key) != 0) {
       const auto diff = e.old_object ? json::diff(owned_part(*e.old_object), owned_part(*e.object))
-                                     : json::array({{"op", "add"}, {"path", ""}});
+                                     : json::array({ { "op", "add" }, { "path", "" } });
       if (!diff.empty()) {
         ++changes[key];
         std::cerr << "the rerun changed " << key << ": " << diff.dump() << "\n";
@@ -286,7 +286,7 @@ TEST_P(CapiKillAnywhere, KilledInsideAProvidersApplyTheRerunChangesNothingItHadW
     seen[key] = *e.object;
   });
   const auto file = world->write_cluster_file("demo");
-  const std::vector<std::string> start = {"cluster", "start", "-c", file.string()};
+  const std::vector<std::string> start = { "cluster", "start", "-c", file.string() };
   const auto inside_core = [&] {
     for (const auto& r : world->requests(CapiWorld::management_side)) {
       if (r.method == "PATCH" && r.target.find("/namespaces/capi-system/") != std::string::npos) {
@@ -298,7 +298,7 @@ TEST_P(CapiKillAnywhere, KilledInsideAProvidersApplyTheRerunChangesNothingItHadW
   int code = 0;
   ASSERT_TRUE(run_killed_when(start, inside_core, code)) << code;
   management.wait_idle();
-  const k8s::ObjectRef inventory{"clusterctl.cluster.x-k8s.io/v1alpha3", "Provider", "capi-system", "cluster-api"};
+  const k8s::ObjectRef inventory{ "clusterctl.cluster.x-k8s.io/v1alpha3", "Provider", "capi-system", "cluster-api" };
   ASSERT_FALSE(management.get(inventory.api_version, inventory.kind, inventory.namespace_, inventory.name))
     << "killed too late: the core provider was complete";
   ASSERT_FALSE(management.get("apps/v1", "Deployment", "capi-system", "capi-controller-manager"))
@@ -308,8 +308,8 @@ TEST_P(CapiKillAnywhere, KilledInsideAProvidersApplyTheRerunChangesNothingItHadW
     const std::lock_guard<std::mutex> hold(lock);
     for (const auto& [key, last] : seen) {
       const auto& m = last["metadata"];
-      auto object = management.get(last.value("apiVersion", ""), last.value("kind", ""), m.value("namespace", ""),
-                                   m.value("name", ""));
+      auto object = management.get(
+        last.value("apiVersion", ""), last.value("kind", ""), m.value("namespace", ""), m.value("name", ""));
       if (object && applied_by_ocne(*object)) {
         before[key] = *object;
       }
@@ -330,8 +330,8 @@ TEST_P(CapiKillAnywhere, KilledInsideAProvidersApplyTheRerunChangesNothingItHadW
   for (const auto& [key, object] : before) {
     EXPECT_EQ(changes[key], 0) << key << " was written again with a change";
     const auto& m = object["metadata"];
-    const auto now = management.get(object.value("apiVersion", ""), object.value("kind", ""),
-                                    m.value("namespace", ""), m.value("name", ""));
+    const auto now = management.get(
+      object.value("apiVersion", ""), object.value("kind", ""), m.value("namespace", ""), m.value("name", ""));
     ASSERT_TRUE(now) << key << " is gone";
     EXPECT_EQ(owned_part(*now), owned_part(object)) << key;
   }

@@ -5,9 +5,8 @@
 // every server failing now and then without the start noticing more than
 // retries.
 
-#include "tests/integration/capi_cli/capi_cli.hpp"
-
 #include "pkg/core/fs.hpp"
+#include "tests/integration/capi_cli/capi_cli.hpp"
 #include "tests/servers/kube/faults.hpp"
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oxide/oxide_server.hpp"
@@ -69,9 +68,9 @@ TEST_F(CapiOutput, TheStartLogOnANonTerminalMatchesTheGoldenFile)
 {
   // kubeadm's kube-proxy comes well after the first Node, so the log always
   // shows the wait for it (with the default second it would depend on speed).
-  start_world({.provider = "oci", .kubeadm_addons_after = std::chrono::seconds(4)});
+  start_world({ .provider = "oci", .kubeadm_addons_after = std::chrono::seconds(4) });
   const auto file = world->write_cluster_file("demo");
-  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  const auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto actual = normalized(r.err, dir());
   const auto golden = source_dir() / "tests" / "testdata" / "capi" / "start-oci.log";
@@ -86,13 +85,13 @@ TEST_F(CapiOutput, TheStartLogOnANonTerminalMatchesTheGoldenFile)
 
 TEST_F(CapiOutput, OnATerminalWaitsAreDrawnAsBarsAndSpinners)
 {
-  start_world({.provider = "oxide"});
+  start_world({ .provider = "oxide" });
   const auto file = world->write_cluster_file("demo");
   auto env = world->env();
   env["OCNE_CAPI_POLL_MS"] = "100";
   env["OCNE_CAPI_TIMEOUT"] = "60";
   env["HOME"] = world->home().string();
-  const auto r = run_with_stderr_tty({ocne_binary().string(), "cluster", "start", "-c", file.string()}, env);
+  const auto r = run_with_stderr_tty({ ocne_binary().string(), "cluster", "start", "-c", file.string() }, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Redrawn in place: carriage returns or cursor movements, not one line per tick.
   EXPECT_TRUE(has(r.err, "\r") || has(r.err, "\x1b[")) << r.err;
@@ -104,22 +103,23 @@ TEST_F(CapiOutput, OnATerminalWaitsAreDrawnAsBarsAndSpinners)
 TEST_F(CapiOutput, ASecondStartOfTheSameClusterAtOnceIsRefused)
 {
   // The first run waits for a Cluster that cannot provision.
-  start_world({.provider = "oci",
-               .infrastructure_failure = kube::InfrastructureFailure{.reason = "Stuck", .message = "still waiting"}});
+  start_world(
+    { .provider = "oci",
+      .infrastructure_failure = kube::InfrastructureFailure{ .reason = "Stuck", .message = "still waiting" } });
   const auto file = world->write_cluster_file("demo");
   auto env = world->env();
   env["OCNE_CAPI_POLL_MS"] = "100";
   env["OCNE_CAPI_TIMEOUT"] = "60";
   env["HOME"] = world->home().string();
-  Child first({ocne_binary().string(), "cluster", "start", "-c", file.string()}, env, dir() / "first.out",
-              dir() / "first.err");
+  Child first(
+    { ocne_binary().string(), "cluster", "start", "-c", file.string() }, env, dir() / "first.out", dir() / "first.err");
   // Until it holds the lock and waits for the workload cluster (logged once
   // the resources are applied).
   for (int i = 0; i < 600 && !has(fs::read_file(dir() / "first.err").value_or(""), "Waiting for kubeconfig"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(first.running()) << fs::read_file(dir() / "first.err").value_or("");
-  const auto second = ocne({"cluster", "start", "-c", file.string()});
+  const auto second = ocne({ "cluster", "start", "-c", file.string() });
   EXPECT_EQ(second.exit_code, 1) << second.err;
   EXPECT_TRUE(has(second.err, "cluster 'demo'")) << second.err;
   EXPECT_EQ(std::count(second.err.begin(), second.err.end(), '\n'), 1) << second.err;
@@ -130,13 +130,13 @@ TEST_F(CapiOutput, ASecondStartOfTheSameClusterAtOnceIsRefused)
 
 TEST_F(CapiOutput, AClusterOcneDoesNotKnowIsFoundByNameAndDeleted)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("known");
-  auto r = ocne({"cluster", "start", "-c", file.string()});
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Another machine started it: this one has no cache entry.
   std::filesystem::remove(world->home() / ".ocne" / "clusters.yaml");
-  r = ocne({"cluster", "delete", "-C", "known", "-P", "oci", "-o", "json"});
+  r = ocne({ "cluster", "delete", "-C", "known", "-P", "oci", "-o", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto result = nlohmann::json::parse(r.out);
   EXPECT_EQ(result["outcome"], "deleted");
@@ -152,22 +152,23 @@ class CapiFaults
 
 TEST_P(CapiFaults, FaultsOnEveryServerAreRetriedAndTheStartSucceeds)
 {
-  start_world({.provider = GetParam()});
+  start_world({ .provider = GetParam() });
   const auto file = world->write_cluster_file("demo");
-  const kube::Fault busy{.kind = kube::Fault::Kind::status, .status = 503, .retry_after = 0};
+  const kube::Fault busy{ .kind = kube::Fault::Kind::status, .status = 503, .retry_after = 0 };
   world->management().faults().fail_randomly(0.05, busy, "", "", 7);
   world->workload().faults().fail_randomly(0.05, busy, "", "", 11);
-  const Fault bad_gateway{.kind = Fault::Kind::status, .status = 502, .retry_after = 0};
+  const Fault bad_gateway{ .kind = Fault::Kind::status, .status = 502, .retry_after = 0 };
   world->release_server().faults().fail_next(2, bad_gateway);
   if (GetParam() == "oci") {
-    world->oci().faults().fail_next(2, Fault{.kind = Fault::Kind::status,
-                                             .status = 503,
-                                             .retry_after = 0,
-                                             .body = R"({"code":"ServiceUnavailable","message":"injected"})"});
+    world->oci().faults().fail_next(2,
+                                    Fault{ .kind = Fault::Kind::status,
+                                           .status = 503,
+                                           .retry_after = 0,
+                                           .body = R"({"code":"ServiceUnavailable","message":"injected"})" });
   } else {
     world->oxide().faults().fail_next(2, oxide_fault(503, 0));
   }
-  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  const auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GT(world->management().faults().injected(), 0);
   EXPECT_GT(world->workload().faults().injected(), 0);

@@ -6,22 +6,20 @@
 // cluster lock, the JSON fields, boot images kept by delete, delete's
 // refusals and the poll interval.
 
-#include "tests/integration/capi_cli/capi_cli.hpp"
-
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/base64.hpp"
+#include "tests/integration/capi_cli/capi_cli.hpp"
 #include "tests/support/child.hpp"
 
-#include <csignal>
+#include <fcntl.h>
 #include <sys/file.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
-#include <fcntl.h>
 #include <regex>
 #include <set>
 #include <thread>
-#include <unistd.h>
 
 namespace ocne::test {
 namespace {
@@ -75,11 +73,12 @@ protected:
 // name a cluster that answers.
 TEST_F(CapiPromises, TheProvidersKubeconfigWinsOverDashKAndKubeconfig)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto dead = dead_kubeconfig();
   const auto good = world->management_kubeconfig().string();
-  const auto file = world->write_cluster_file("demo", "kubeconfig: " + good + "\n", "kubeconfig: " + dead.string() + "\n");
-  const auto r = ocne({"cluster", "start", "-c", file.string(), "-k", good});
+  const auto file =
+    world->write_cluster_file("demo", "kubeconfig: " + good + "\n", "kubeconfig: " + dead.string() + "\n");
+  const auto r = ocne({ "cluster", "start", "-c", file.string(), "-k", good });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "the management cluster (" + dead.string() + ") does not answer")) << r.err;
   EXPECT_FALSE(cached("demo"));
@@ -91,19 +90,19 @@ TEST_F(CapiPromises, TheProvidersKubeconfigWinsOverDashKAndKubeconfig)
 // The same start's CAPOCI Secret holds the profile of ~/.oci/config.
 TEST_F(CapiPromises, ARerunLeavesExistingObjectsAsTheyAreAndCapociHasTheProfile)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo");
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", "apply finished"}});
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, { { "OCNE_TEST_KILL_AT", "apply finished" } });
   ASSERT_EQ(r.signal, SIGKILL) << r.err;
   world->settle();
   std::map<std::string, std::string> versions; // "Kind name" -> resourceVersion of objects ocne applied
   for (const auto& [api, kind] : std::vector<std::pair<std::string, std::string>>{
-         {"cluster.x-k8s.io/v1beta1", "Cluster"},
-         {"infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster"},
-         {"controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane"},
-         {"infrastructure.cluster.x-k8s.io/v1beta2", "OCIMachineTemplate"},
-         {"bootstrap.cluster.x-k8s.io/v1beta1", "KubeadmConfigTemplate"},
-         {"cluster.x-k8s.io/v1beta1", "MachineDeployment"}}) {
+         { "cluster.x-k8s.io/v1beta1", "Cluster" },
+         { "infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster" },
+         { "controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane" },
+         { "infrastructure.cluster.x-k8s.io/v1beta2", "OCIMachineTemplate" },
+         { "bootstrap.cluster.x-k8s.io/v1beta1", "KubeadmConfigTemplate" },
+         { "cluster.x-k8s.io/v1beta1", "MachineDeployment" } }) {
     for (const auto& o : world->management().list(api, kind, "ocne")) {
       versions[kind + " " + o["metadata"].value("name", "")] = o["metadata"].value("generation", json(0)).dump();
     }
@@ -111,7 +110,7 @@ TEST_F(CapiPromises, ARerunLeavesExistingObjectsAsTheyAreAndCapociHasTheProfile)
   ASSERT_EQ(versions.size(), 7U);
   world->management().clear_requests();
 
-  r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"});
+  r = ocne({ "cluster", "start", "-c", file.string(), "--output", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto result = json::parse(r.out);
   EXPECT_EQ(result["outcome"], "resumed");
@@ -125,7 +124,7 @@ TEST_F(CapiPromises, ARerunLeavesExistingObjectsAsTheyAreAndCapociHasTheProfile)
     archs.insert(i.value("arch", ""));
     EXPECT_EQ(i["id"], world->image_id(i.value("arch", ""))) << result.dump();
   }
-  EXPECT_EQ(archs, (std::set<std::string>{"amd64", "arm64"})) << result.dump();
+  EXPECT_EQ(archs, (std::set<std::string>{ "amd64", "arm64" })) << result.dump();
   // No write of the rerun changed an object of the cluster's namespace (a
   // create refused as AlreadyExists stores nothing), and the objects' spec
   // (generation) is what the first run made.
@@ -139,12 +138,12 @@ TEST_F(CapiPromises, ARerunLeavesExistingObjectsAsTheyAreAndCapociHasTheProfile)
     const auto kind = ref.substr(0, space);
     bool found = false;
     for (const auto& [api, k] : std::vector<std::pair<std::string, std::string>>{
-           {"cluster.x-k8s.io/v1beta1", "Cluster"},
-           {"infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster"},
-           {"controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane"},
-           {"infrastructure.cluster.x-k8s.io/v1beta2", "OCIMachineTemplate"},
-           {"bootstrap.cluster.x-k8s.io/v1beta1", "KubeadmConfigTemplate"},
-           {"cluster.x-k8s.io/v1beta1", "MachineDeployment"}}) {
+           { "cluster.x-k8s.io/v1beta1", "Cluster" },
+           { "infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster" },
+           { "controlplane.cluster.x-k8s.io/v1beta1", "KubeadmControlPlane" },
+           { "infrastructure.cluster.x-k8s.io/v1beta2", "OCIMachineTemplate" },
+           { "bootstrap.cluster.x-k8s.io/v1beta1", "KubeadmConfigTemplate" },
+           { "cluster.x-k8s.io/v1beta1", "MachineDeployment" } }) {
       if (k == kind) {
         const auto o = world->management().get(api, kind, "ocne", ref.substr(space + 1));
         ASSERT_TRUE(o) << ref;
@@ -177,7 +176,7 @@ TEST_F(CapiPromises, ARerunLeavesExistingObjectsAsTheyAreAndCapociHasTheProfile)
 
   // A second cluster on the same management cluster finds the stack there.
   const auto two = world->write_cluster_file("two");
-  r = ocne({"cluster", "start", "-c", two.string(), "--output", "json"});
+  r = ocne({ "cluster", "start", "-c", two.string(), "--output", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto second = json::parse(r.out);
   EXPECT_EQ(second["components"]["installed"], json::array()) << second.dump();
@@ -192,14 +191,15 @@ TEST_F(CapiPromises, ARerunLeavesExistingObjectsAsTheyAreAndCapociHasTheProfile)
 TEST_F(CapiPromises, ThePivotWaitsWhileAMachineProvisionsAndDeleteNeedsTheClusterSomewhere)
 {
   auto failing = std::make_shared<std::atomic<bool>>(false);
-  start_world({.provider = "oci", .machine_failure = [failing](const json&) -> std::optional<kube::InfrastructureFailure> {
-                 if (failing->load()) {
-                   return kube::InfrastructureFailure{.reason = "Relaunching", .message = "the instance is relaunched"};
-                 }
-                 return std::nullopt;
-               }});
+  start_world(
+    { .provider = "oci", .machine_failure = [failing](const json&) -> std::optional<kube::InfrastructureFailure> {
+       if (failing->load()) {
+         return kube::InfrastructureFailure{ .reason = "Relaunching", .message = "the instance is relaunched" };
+       }
+       return std::nullopt;
+     } });
   const auto file = world->write_cluster_file("self", "", "selfManaged: true\n");
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", "pivot"}});
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, { { "OCNE_TEST_KILL_AT", "pivot" } });
   ASSERT_EQ(r.signal, SIGKILL) << r.err;
   world->settle();
   const std::string core = "cluster.x-k8s.io/v1beta1";
@@ -214,16 +214,19 @@ TEST_F(CapiPromises, ThePivotWaitsWhileAMachineProvisionsAndDeleteNeedsTheCluste
   ASSERT_FALSE(world->management().get(core, "Machine", "ocne", machine)->at("status").contains("nodeRef"));
 
   {
-    Child child({ocne_binary().string(), "cluster", "start", "-c", file.string(), "--output", "json"}, ocne_env(),
-                dir() / "out", dir() / "err");
-    const auto waiting = "Waiting to move the Cluster API objects: cannot start the move operation while Machine ocne/" +
-                         machine + " is still provisioning the node";
+    Child child({ ocne_binary().string(), "cluster", "start", "-c", file.string(), "--output", "json" },
+                ocne_env(),
+                dir() / "out",
+                dir() / "err");
+    const auto waiting =
+      "Waiting to move the Cluster API objects: cannot start the move operation while Machine ocne/" + machine +
+      " is still provisioning the node";
     EXPECT_TRUE(wait_for(child, [&] { return has(fs::read_file(dir() / "err").value_or(""), waiting); }))
       << fs::read_file(dir() / "err").value_or("");
     // The instance is back: its controller gives the Machine its node again.
     failing->store(false);
-    world->management().merge_patch(core, "Machine", "ocne", machine,
-                                    {{"metadata", {{"annotations", {{"test/relaunched", "true"}}}}}});
+    world->management().merge_patch(
+      core, "Machine", "ocne", machine, { { "metadata", { { "annotations", { { "test/relaunched", "true" } } } } } });
     ASSERT_EQ(child.wait(), 0) << fs::read_file(dir() / "err").value_or("");
   }
   const auto result = json::parse(fs::read_file(dir() / "out").value());
@@ -241,7 +244,7 @@ TEST_F(CapiPromises, ThePivotWaitsWhileAMachineProvisionsAndDeleteNeedsTheCluste
     world->settle();
   }
   ASSERT_EQ(world->count(CapiWorld::workload_side, core, "Cluster"), 0U);
-  r = ocne({"cluster", "delete", "-C", "self"});
+  r = ocne({ "cluster", "delete", "-C", "self" });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "was moved into itself, but its Cluster is neither there")) << r.err;
   EXPECT_TRUE(cached("self"));
@@ -255,13 +258,15 @@ TEST_F(CapiPromises, ThePivotWaitsWhileAMachineProvisionsAndDeleteNeedsTheCluste
 // finishes the pivot with exactly one Cluster.
 TEST_F(CapiPromises, AMoveTheTargetRefusesIsReportedAndTheNextRunFinishesThePivot)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("self", "", "selfManaged: true\n");
   const std::string core = "cluster.x-k8s.io/v1beta1";
   world->workload().faults().fail_next(
-    1, {.kind = kube::Fault::Kind::status, .status = 403, .message = "injected: creation refused by policy"}, "POST",
+    1,
+    { .kind = kube::Fault::Kind::status, .status = 403, .message = "injected: creation refused by policy" },
+    "POST",
     "/apis/" + core + "/namespaces/ocne/machinedeployments");
-  auto r = ocne({"cluster", "start", "-c", file.string()});
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(world->workload().faults().injected(), 1) << r.err;
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "ocne: error: ")) << r.err;
@@ -275,7 +280,7 @@ TEST_F(CapiPromises, AMoveTheTargetRefusesIsReportedAndTheNextRunFinishesThePivo
   EXPECT_EQ(world->count(CapiWorld::workload_side, core, "Cluster"), 0U);
   EXPECT_NE(cached_state("self", "capi.pivoted"), "true");
 
-  r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"});
+  r = ocne({ "cluster", "start", "-c", file.string(), "--output", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["pivoted"], true);
   EXPECT_EQ(world->count(CapiWorld::workload_side, core, "Cluster"), 1U);
@@ -289,23 +294,27 @@ TEST_F(CapiPromises, AMoveTheTargetRefusesIsReportedAndTheNextRunFinishesThePivo
 // and deletes it instead of forgetting a cluster that exists.
 TEST_F(CapiPromises, KilledAfterTheFirstObjectTheDeleteFindsTheCluster)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo");
   // The MachineDeployment comes last: its requests take long, so the kill
   // lands while the Cluster exists and it does not.
-  world->management().faults().fail_next(
-    1000, {.kind = kube::Fault::Kind::slow, .delay = std::chrono::seconds(3)}, "POST",
-    "/apis/cluster.x-k8s.io/v1beta1/namespaces/ocne/machinedeployments");
+  world->management().faults().fail_next(1000,
+                                         { .kind = kube::Fault::Kind::slow, .delay = std::chrono::seconds(3) },
+                                         "POST",
+                                         "/apis/cluster.x-k8s.io/v1beta1/namespaces/ocne/machinedeployments");
   {
-    Child child({ocne_binary().string(), "cluster", "start", "-c", file.string()}, ocne_env(), dir() / "out",
-                dir() / "err");
-    ASSERT_TRUE(wait_for(child, [&] {
-      try {
-        return world->management().get("cluster.x-k8s.io/v1beta1", "Cluster", "ocne", "demo").has_value();
-      } catch (const std::exception&) {
-        return false; // the stack's CRDs are not served yet
-      }
-    })) << fs::read_file(dir() / "err").value_or("");
+    Child child(
+      { ocne_binary().string(), "cluster", "start", "-c", file.string() }, ocne_env(), dir() / "out", dir() / "err");
+    ASSERT_TRUE(
+      wait_for(child,
+               [&] {
+                 try {
+                   return world->management().get("cluster.x-k8s.io/v1beta1", "Cluster", "ocne", "demo").has_value();
+                 } catch (const std::exception&) {
+                   return false; // the stack's CRDs are not served yet
+                 }
+               }))
+      << fs::read_file(dir() / "err").value_or("");
     child.kill(SIGKILL);
     child.wait();
   }
@@ -313,7 +322,7 @@ TEST_F(CapiPromises, KilledAfterTheFirstObjectTheDeleteFindsTheCluster)
   ASSERT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "MachineDeployment", "ocne"), 0U);
   ASSERT_NE(cached_state("demo", "capi.step.apply"), "done");
 
-  const auto r = ocne({"cluster", "delete", "-C", "demo"});
+  const auto r = ocne({ "cluster", "delete", "-C", "demo" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "Deleting Cluster ocne/demo")) << r.err;
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
@@ -324,7 +333,7 @@ TEST_F(CapiPromises, KilledAfterTheFirstObjectTheDeleteFindsTheCluster)
 // a start waits 10 s for it, then stops naming it.
 TEST_F(CapiPromises, ASecondRunWaitsTenSecondsForTheClustersLockFile)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo");
   const auto lock = world->home() / ".ocne" / "locks" / "cluster-demo.lock";
   std::filesystem::create_directories(lock.parent_path());
@@ -332,7 +341,7 @@ TEST_F(CapiPromises, ASecondRunWaitsTenSecondsForTheClustersLockFile)
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
   const auto began = Clock::now();
-  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  const auto r = ocne({ "cluster", "start", "-c", file.string() });
   const auto took = Clock::now() - began;
   ::close(fd);
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -348,25 +357,27 @@ TEST_F(CapiPromises, ASecondRunWaitsTenSecondsForTheClustersLockFile)
 // leaves the workload step waiting for.
 TEST_F(CapiPromises, ThePollIntervalIsOcneCapiPollMsAndTwoSecondsByDefault)
 {
-  start_world({.provider = "oci",
-               .infrastructure_failure = kube::InfrastructureFailure{.reason = "Stuck", .message = "still waiting"}});
+  start_world(
+    { .provider = "oci",
+      .infrastructure_failure = kube::InfrastructureFailure{ .reason = "Stuck", .message = "still waiting" } });
   const auto file = world->write_cluster_file("demo");
   const std::string secret = "/api/v1/namespaces/ocne/secrets/demo-kubeconfig";
   // OCNE_CAPI_TIMEOUT bounds every wait, the stack's included: a first run
   // installs the stack and is killed there, so the short timeouts below meet
   // only the kubeconfig's wait, however loaded the machine is.
-  auto installed = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", "components finished"}});
+  auto installed =
+    ocne({ "cluster", "start", "-c", file.string() }, { { "OCNE_TEST_KILL_AT", "components finished" } });
   ASSERT_EQ(installed.signal, SIGKILL) << installed.err;
   world->management().clear_requests();
   // 4 s asked every 50 ms: dozens of times (the default would ask 2 or 3 times).
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_CAPI_POLL_MS", "50"}}, 4);
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, { { "OCNE_CAPI_POLL_MS", "50" } }, 4);
   ASSERT_EQ(r.exit_code, 1) << r.err;
   ASSERT_TRUE(has(r.err, "has no kubeconfig after")) << r.err;
   EXPECT_GE(gets_of(secret), 10);
 
   // Unset, over 5 s (the stack is in place now): at 0, 2 and 4 s, perhaps 6.
   world->management().clear_requests();
-  r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_CAPI_POLL_MS", ""}}, 5);
+  r = ocne({ "cluster", "start", "-c", file.string() }, { { "OCNE_CAPI_POLL_MS", "" } }, 5);
   ASSERT_EQ(r.exit_code, 1) << r.err;
   ASSERT_TRUE(has(r.err, "has no kubeconfig after")) << r.err;
   EXPECT_GE(gets_of(secret), 2);

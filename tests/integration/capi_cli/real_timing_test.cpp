@@ -22,7 +22,7 @@ protected:
   std::string
   served(const std::string& group, const std::string& kind)
   {
-    for (const char* v : {"v1beta2", "v1beta1", "v1alpha1"}) {
+    for (const char* v : { "v1beta2", "v1beta1", "v1alpha1" }) {
       if (world->count(CapiWorld::management_side, group + "/" + v, kind, "ocne") > 0) {
         return group + "/" + v;
       }
@@ -33,10 +33,11 @@ protected:
 
 TEST_F(CapiRealTiming, TheFirstStartSucceedsInOneRunThoughKubeProxyComesLateAndMachinesOneByOne)
 {
-  start_world({.provider = "oci", .machine_boot = std::chrono::milliseconds(800),
-               .kubeadm_addons_after = std::chrono::milliseconds(3000)});
+  start_world({ .provider = "oci",
+                .machine_boot = std::chrono::milliseconds(800),
+                .kubeadm_addons_after = std::chrono::milliseconds(3000) });
   const auto file = world->write_cluster_file("demo", "controlPlaneNodes: 3\nworkerNodes: 2\n");
-  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  const auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "Waiting for kubeadm to install kube-proxy")) << r.err;
   EXPECT_TRUE(has(r.err, "ok (5 nodes Ready)")) << r.err;
@@ -55,7 +56,7 @@ TEST_F(CapiRealTiming, TheFirstStartSucceedsInOneRunThoughKubeProxyComesLateAndM
 
 TEST_F(CapiRealTiming, ControlPlaneMachinesComeOneAtATimeAndWorkersJoinAfterIt)
 {
-  start_world({.provider = "oxide"});
+  start_world({ .provider = "oxide" });
   // Every change to a Machine, in the order the management cluster made them.
   struct Seen
   {
@@ -65,16 +66,17 @@ TEST_F(CapiRealTiming, ControlPlaneMachinesComeOneAtATimeAndWorkersJoinAfterIt)
   };
   auto seen = std::make_shared<std::vector<Seen>>();
   auto mutex = std::make_shared<std::mutex>();
-  world->management().on({.group = "cluster.x-k8s.io", .kind = "Machine"},
+  world->management().on({ .group = "cluster.x-k8s.io", .kind = "Machine" },
                          [seen, mutex](kube::KubeTestServer&, const kube::ObjectEvent& e) {
                            const auto& m = *e.object;
                            const std::lock_guard lock(*mutex);
-                           seen->push_back({m["metadata"]["name"].get<std::string>(),
-                                            m["metadata"].value("labels", json::object()).contains("cluster.x-k8s.io/control-plane"),
-                                            m.value("status", json::object()).contains("nodeRef")});
+                           seen->push_back(
+                             { m["metadata"]["name"].get<std::string>(),
+                               m["metadata"].value("labels", json::object()).contains("cluster.x-k8s.io/control-plane"),
+                               m.value("status", json::object()).contains("nodeRef") });
                          });
   const auto file = world->write_cluster_file("demo", "controlPlaneNodes: 3\nworkerNodes: 1\n");
-  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  const auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   world->settle();
   const std::string api = "cluster.x-k8s.io/v1beta2";
@@ -110,8 +112,9 @@ TEST_F(CapiRealTiming, ControlPlaneMachinesComeOneAtATimeAndWorkersJoinAfterIt)
   ASSERT_EQ(machines.size(), 4U);
   for (const auto& m : machines) {
     const auto name = m["metadata"]["name"].get<std::string>();
-    for (const auto& [group, kind] : {std::pair<std::string, std::string>{"infrastructure.cluster.x-k8s.io", "OxideMachine"},
-                                      {"bootstrap.cluster.x-k8s.io", "KubeadmConfig"}}) {
+    for (const auto& [group, kind] :
+         { std::pair<std::string, std::string>{ "infrastructure.cluster.x-k8s.io", "OxideMachine" },
+           { "bootstrap.cluster.x-k8s.io", "KubeadmConfig" } }) {
       const auto owned = world->management().get(served(group, kind), kind, "ocne", name);
       ASSERT_TRUE(owned) << kind << " " << name;
       EXPECT_EQ((*owned)["metadata"]["ownerReferences"][0]["uid"], m["metadata"]["uid"]) << kind << " " << name;
@@ -120,8 +123,9 @@ TEST_F(CapiRealTiming, ControlPlaneMachinesComeOneAtATimeAndWorkersJoinAfterIt)
   const auto secret = world->management().get("v1", "Secret", "ocne", "demo-kubeconfig");
   ASSERT_TRUE(secret);
   EXPECT_EQ((*secret)["metadata"]["ownerReferences"][0]["kind"], "KubeadmControlPlane");
-  for (const auto& [group, kind] : {std::pair<std::string, std::string>{"infrastructure.cluster.x-k8s.io", "OxideMachineTemplate"},
-                                    {"bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate"}}) {
+  for (const auto& [group, kind] :
+       { std::pair<std::string, std::string>{ "infrastructure.cluster.x-k8s.io", "OxideMachineTemplate" },
+         { "bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate" } }) {
     const auto templates = world->management().list(served(group, kind), kind, "ocne");
     ASSERT_FALSE(templates.empty()) << kind;
     for (const auto& t : templates) {
@@ -136,25 +140,26 @@ TEST_F(CapiRealTiming, ControlPlaneMachinesComeOneAtATimeAndWorkersJoinAfterIt)
 
 TEST_F(CapiRealTiming, AMachineWhoseInstanceCannotLaunchIsNamedWithWhatTheProviderSaid)
 {
-  start_world({.provider = "oci",
-               .machine_failure = [](const json& machine) -> std::optional<kube::InfrastructureFailure> {
-                 const auto labels = machine["metadata"].value("labels", json::object());
-                 if (labels.contains("cluster.x-k8s.io/deployment-name")) {
-                   return kube::InfrastructureFailure{"LaunchInstanceFailed", "Out of host capacity."};
-                 }
-                 return std::nullopt;
-               }});
+  start_world(
+    { .provider = "oci", .machine_failure = [](const json& machine) -> std::optional<kube::InfrastructureFailure> {
+       const auto labels = machine["metadata"].value("labels", json::object());
+       if (labels.contains("cluster.x-k8s.io/deployment-name")) {
+         return kube::InfrastructureFailure{ "LaunchInstanceFailed", "Out of host capacity." };
+       }
+       return std::nullopt;
+     } });
   const auto file = world->write_cluster_file("demo", "workerNodes: 1\n");
-  const auto r = ocne({"cluster", "start", "-c", file.string()}, {}, 20);
+  const auto r = ocne({ "cluster", "start", "-c", file.string() }, {}, 20);
   ASSERT_NE(r.exit_code, 0) << r.err;
-  const auto workers = world->management().list("cluster.x-k8s.io/v1beta1", "Machine", "ocne",
-                                                 "cluster.x-k8s.io/deployment-name");
+  const auto workers =
+    world->management().list("cluster.x-k8s.io/v1beta1", "Machine", "ocne", "cluster.x-k8s.io/deployment-name");
   ASSERT_EQ(workers.size(), 1U);
   const auto name = workers[0]["metadata"]["name"].get<std::string>();
   // While it waits, what the controllers say; at the end, which machine is missing and why.
   EXPECT_TRUE(has(r.err, "Event on Machine ocne/" + name + ": LaunchInstanceFailed: Out of host capacity.")) << r.err;
-  EXPECT_TRUE(has(r.err, "Machine ocne/" + name + ": phase Provisioning, no node yet; Machine ocne/" + name +
-                           ": InfrastructureReady=False (LaunchInstanceFailed): Out of host capacity."))
+  EXPECT_TRUE(has(r.err,
+                  "Machine ocne/" + name + ": phase Provisioning, no node yet; Machine ocne/" + name +
+                    ": InfrastructureReady=False (LaunchInstanceFailed): Out of host capacity."))
     << r.err;
   EXPECT_TRUE(has(r.err, "1 of 2 nodes Ready")) << r.err;
   EXPECT_EQ(cached_state("demo", "capi.step.nodes"), "");

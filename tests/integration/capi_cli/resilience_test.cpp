@@ -3,10 +3,9 @@
 // the middle, a management kubeconfig that is gone, a cluster that never got
 // applied; and what the results say about a resumed start.
 
-#include "tests/integration/capi_cli/capi_cli.hpp"
-
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/base64.hpp"
+#include "tests/integration/capi_cli/capi_cli.hpp"
 #include "tests/support/child.hpp"
 
 #include <csignal>
@@ -34,7 +33,7 @@ protected:
   std::string
   list_names()
   {
-    const auto r = ocne({"cluster", "list"});
+    const auto r = ocne({ "cluster", "list" });
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
   }
@@ -42,11 +41,11 @@ protected:
 
 TEST_F(CapiResilience, WhatCannotWorkIsFoundBeforeAnythingIsRecorded)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo");
 
   // A management cluster that does not answer (a typo, a stopped cluster).
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"KUBECONFIG", dead_kubeconfig().string()}});
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, { { "KUBECONFIG", dead_kubeconfig().string() } });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "does not answer as a Kubernetes API")) << r.err;
   EXPECT_TRUE(has(r.err, "dead.kubeconfig")) << r.err;
@@ -56,10 +55,10 @@ TEST_F(CapiResilience, WhatCannotWorkIsFoundBeforeAnythingIsRecorded)
   // A malformed profile in ~/.oci/config.
   const auto config = world->home() / ".oci" / "config";
   const auto good = fs::read_file(config).value();
-  ASSERT_TRUE(fs::write_file_atomic(config, std::regex_replace(good, std::regex("fingerprint=.*"), "fingerprint=aa:bb"),
-                                    fs::k_private));
+  ASSERT_TRUE(fs::write_file_atomic(
+    config, std::regex_replace(good, std::regex("fingerprint=.*"), "fingerprint=aa:bb"), fs::k_private));
   const auto management_writes = writes(CapiWorld::management_side);
-  r = ocne({"cluster", "start", "-c", file.string()});
+  r = ocne({ "cluster", "start", "-c", file.string() });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "fingerprint 'aa:bb' is not a key fingerprint")) << r.err;
   EXPECT_FALSE(cached("demo"));
@@ -67,7 +66,7 @@ TEST_F(CapiResilience, WhatCannotWorkIsFoundBeforeAnythingIsRecorded)
 
   // Mended, the same command starts the cluster.
   ASSERT_TRUE(fs::write_file_atomic(config, good, fs::k_private));
-  r = ocne({"cluster", "start", "-c", file.string()});
+  r = ocne({ "cluster", "start", "-c", file.string() });
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -75,11 +74,11 @@ TEST_F(CapiResilience, WhatCannotWorkIsFoundBeforeAnythingIsRecorded)
 // or written too.
 TEST_F(CapiResilience, AMissingKeyOrTokenIsFoundBeforeAnythingIsRecorded)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo");
   const auto key = world->home() / ".oci" / "key.pem";
   std::filesystem::rename(key, key.string() + ".away");
-  auto r = ocne({"cluster", "start", "-c", file.string()});
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "key.pem")) << r.err;
   EXPECT_FALSE(cached("demo"));
@@ -88,9 +87,9 @@ TEST_F(CapiResilience, AMissingKeyOrTokenIsFoundBeforeAnythingIsRecorded)
 
 TEST_F(CapiResilience, AnOxideStartWithoutATokenIsRefusedBeforeAnythingIsRecorded)
 {
-  start_world({.provider = "oxide"});
+  start_world({ .provider = "oxide" });
   const auto file = world->write_cluster_file("demo");
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OXIDE_TOKEN", ""}});
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, { { "OXIDE_TOKEN", "" } });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "OXIDE_TOKEN")) << r.err;
   EXPECT_FALSE(cached("demo"));
@@ -99,11 +98,11 @@ TEST_F(CapiResilience, AnOxideStartWithoutATokenIsRefusedBeforeAnythingIsRecorde
 
 TEST_F(CapiResilience, ACtrlCStopsTheStartAndTheSameCommandFinishesItAsResumed)
 {
-  start_world({.provider = "oxide"});
+  start_world({ .provider = "oxide" });
   const auto file = world->write_cluster_file("demo", "workerNodes: 1\n");
   {
-    Child child({ocne_binary().string(), "cluster", "start", "-c", file.string()}, ocne_env(), dir() / "out",
-                dir() / "err");
+    Child child(
+      { ocne_binary().string(), "cluster", "start", "-c", file.string() }, ocne_env(), dir() / "out", dir() / "err");
     // Once the resources are applied, as the workload cluster is awaited.
     for (int i = 0; i < 600 && cached_state("demo", "capi.step.apply") != "done"; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -114,7 +113,7 @@ TEST_F(CapiResilience, ACtrlCStopsTheStartAndTheSameCommandFinishesItAsResumed)
   }
   EXPECT_NE(cached_state("demo", "phase"), "running");
 
-  const auto r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"});
+  const auto r = ocne({ "cluster", "start", "-c", file.string(), "--output", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto result = json::parse(r.out);
   EXPECT_EQ(result["outcome"], "resumed");
@@ -128,13 +127,13 @@ TEST_F(CapiResilience, ACtrlCStopsTheStartAndTheSameCommandFinishesItAsResumed)
 
 TEST_F(CapiResilience, ADeleteForgetsAStartThatNeverAppliedAnythingWithoutAskingAnyCluster)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo");
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", "images"}});
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, { { "OCNE_TEST_KILL_AT", "images" } });
   ASSERT_EQ(r.signal, SIGKILL) << r.err;
   ASSERT_TRUE(cached("demo"));
   // The management cluster is not even reachable now: nothing needs it.
-  r = ocne({"cluster", "delete", "-C", "demo"}, {{"KUBECONFIG", dead_kubeconfig().string()}});
+  r = ocne({ "cluster", "delete", "-C", "demo" }, { { "KUBECONFIG", dead_kubeconfig().string() } });
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "was never applied to a management cluster")) << r.err;
   EXPECT_FALSE(cached("demo"));
@@ -142,14 +141,14 @@ TEST_F(CapiResilience, ADeleteForgetsAStartThatNeverAppliedAnythingWithoutAsking
 
 TEST_F(CapiResilience, ADeleteNeverForgetsAClusterItCannotReach)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo");
-  auto r = ocne({"cluster", "start", "-c", file.string()});
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
   // The management cluster stops answering during the delete.
-  world->management().faults().fail_next(100000, {.kind = kube::Fault::Kind::reset}, "", "");
-  r = ocne({"cluster", "delete", "-C", "demo"}, {}, 10);
+  world->management().faults().fail_next(100000, { .kind = kube::Fault::Kind::reset }, "", "");
+  r = ocne({ "cluster", "delete", "-C", "demo" }, {}, 10);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(cached("demo"));
   EXPECT_EQ(cached_state("demo", "phase"), "deleting");
@@ -160,7 +159,7 @@ TEST_F(CapiResilience, ADeleteNeverForgetsAClusterItCannotReach)
   const auto dead = dead_kubeconfig();
   const auto moved = world->management_kubeconfig().string() + ".moved";
   std::filesystem::rename(world->management_kubeconfig(), moved);
-  r = ocne({"cluster", "delete", "-C", "demo"}, {{"KUBECONFIG", dead.string()}});
+  r = ocne({ "cluster", "delete", "-C", "demo" }, { { "KUBECONFIG", dead.string() } });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "which no longer exists; put that kubeconfig back")) << r.err;
   EXPECT_TRUE(cached("demo"));
@@ -168,7 +167,7 @@ TEST_F(CapiResilience, ADeleteNeverForgetsAClusterItCannotReach)
   // The recorded kubeconfig names a cluster that serves no Cluster API (it
   // was overwritten with another one's): not the one, nothing is dropped.
   std::filesystem::copy_file(world->workload_kubeconfig(), world->management_kubeconfig());
-  r = ocne({"cluster", "delete", "-C", "demo"});
+  r = ocne({ "cluster", "delete", "-C", "demo" });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "it is not the cluster that manages demo (nothing was removed)")) << r.err;
   EXPECT_TRUE(cached("demo"));
@@ -176,7 +175,7 @@ TEST_F(CapiResilience, ADeleteNeverForgetsAClusterItCannotReach)
 
   // Back: the delete finishes.
   std::filesystem::rename(moved, world->management_kubeconfig());
-  r = ocne({"cluster", "delete", "-C", "demo"});
+  r = ocne({ "cluster", "delete", "-C", "demo" });
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(cached("demo"));
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
@@ -186,9 +185,9 @@ TEST_F(CapiResilience, ADeleteNeverForgetsAClusterItCannotReach)
 // installs it: the start does not wait for them, and installs no flannel.
 TEST_F(CapiResilience, WithCniNoneNoFlannelIsInstalledAndTheNodesAreNotAwaited)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo", "cni: none\n");
-  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  const auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "no CNI installed")) << r.err;
   EXPECT_TRUE(has(r.err, "Not waiting for the nodes to be Ready")) << r.err;
@@ -201,9 +200,9 @@ TEST_F(CapiResilience, WithCniNoneNoFlannelIsInstalledAndTheNodesAreNotAwaited)
 // service-lb subnets (CAPOCI made them; the cluster file names none).
 TEST_F(CapiResilience, TheOciCcmUsesTheServiceLoadBalancerSubnetsOfTheOciCluster)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("demo");
-  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  const auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto infra = world->management().list("infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster", "ocne");
   ASSERT_EQ(infra.size(), 1U);

@@ -17,30 +17,37 @@ class CapiResume
 TEST_P(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything)
 {
   const bool oxide = GetParam() == "oxide";
-  start_world({.provider = GetParam()});
+  start_world({ .provider = GetParam() });
   const auto images = world->image_count();
   const auto file = world->write_cluster_file("demo", "workerNodes: 1\n", "selfManaged: true\n");
   // "pivot moved": the objects are in the workload cluster and unpaused, the
   // journal does not say so yet.
-  for (const auto* point : {"management finished", "components finished", "images finished", "apply finished",
-                            "workload finished", "addons finished", "nodes finished", "pivot moved", "pivot finished"}) {
+  for (const auto* point : { "management finished",
+                             "components finished",
+                             "images finished",
+                             "apply finished",
+                             "workload finished",
+                             "addons finished",
+                             "nodes finished",
+                             "pivot moved",
+                             "pivot finished" }) {
     const std::string step = point;
-    const auto r = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", step}});
+    const auto r = ocne({ "cluster", "start", "-c", file.string() }, { { "OCNE_TEST_KILL_AT", step } });
     ASSERT_EQ(r.signal, SIGKILL) << step << " (exit " << r.exit_code << ")\n" << r.err;
     ASSERT_EQ(r.out, "") << step;
     EXPECT_EQ(cached_state("demo", "phase"), "creating") << step;
     if (step == "apply finished") {
       // The objects are in the management cluster: a run that would use
       // another one is refused rather than creating the cluster twice.
-      const auto other = ocne({"cluster", "start", "-c", file.string()},
-                              {{"KUBECONFIG", world->workload_kubeconfig().string()}});
+      const auto other =
+        ocne({ "cluster", "start", "-c", file.string() }, { { "KUBECONFIG", world->workload_kubeconfig().string() } });
       EXPECT_EQ(other.exit_code, 1) << other.err;
       EXPECT_NE(other.err.find("is managed from " + world->management_kubeconfig().string()), std::string::npos)
         << other.err;
       EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
     }
   }
-  const auto r = ocne({"cluster", "start", "-c", file.string()});
+  const auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The moved objects are reconciled in the workload cluster now: let its
   // controllers run, then count machines and nodes too.
@@ -69,7 +76,7 @@ TEST_P(CapiResume, KilledAfterEachStepTheNextRunContinuesAndMakesOneOfEverything
   EXPECT_EQ(world->count(CapiWorld::workload_side, "v1", "Secret", "kube-system"), oxide ? 1U : 2U);
 
   // The self-managed cluster goes, its objects moved back first.
-  const auto deleted = ocne({"cluster", "delete", "-C", "demo", "-o", "json"});
+  const auto deleted = ocne({ "cluster", "delete", "-C", "demo", "-o", "json" });
   ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   const auto result = nlohmann::json::parse(deleted.out);
   EXPECT_EQ(result["movedBack"], true);

@@ -5,13 +5,13 @@
 // controller's failure reaching the user, resources the management cluster
 // refuses, and deletes that can run twice.
 
-#include "tests/integration/capi_cli/capi_cli.hpp"
-
 #include "pkg/core/fs.hpp"
 #include "pkg/core/process.hpp"
+#include "tests/integration/capi_cli/capi_cli.hpp"
+
+#include <sys/stat.h>
 
 #include <csignal>
-#include <sys/stat.h>
 
 namespace ocne::test {
 namespace {
@@ -23,21 +23,26 @@ class CapiStartDelete : public CapiCliTest
 
 TEST_F(CapiStartDelete, OciFromAConfiguredManagementClusterThenAgainThenDeleteTwice)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto images = world->image_count();
   const auto file = world->write_cluster_file("demo");
-  auto r = ocne({"cluster", "start", "-c", file.string()});
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "To access the cluster:\n    use " + kubeconfig("demo").string() + "\n");
-  for (const auto* line : {"Installing cert-manager into cert-manager: ok", "Applying Cluster API resources",
-                           "Waiting for kubeconfig: ok", "Waiting for the Kubernetes cluster to be ready: ",
-                           "Installing applications into workload cluster", "Installing flannel into kube-flannel: ok",
-                           "Installing oci-ccm into kube-system: ok", "Kubernetes cluster was created successfully"}) {
+  for (const auto* line : { "Installing cert-manager into cert-manager: ok",
+                            "Applying Cluster API resources",
+                            "Waiting for kubeconfig: ok",
+                            "Waiting for the Kubernetes cluster to be ready: ",
+                            "Installing applications into workload cluster",
+                            "Installing flannel into kube-flannel: ok",
+                            "Installing oci-ccm into kube-system: ok",
+                            "Kubernetes cluster was created successfully" }) {
     EXPECT_EQ(count_lines_with(r.err, line), 1) << line << "\n" << r.err;
   }
   // The kubeconfig is private, the images were found, and the cluster is
   // what a user expects: Ready nodes with flannel and the OCI CCM.
-  struct stat st {};
+  struct stat st
+  {};
   ASSERT_EQ(::stat(kubeconfig("demo").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600U);
   EXPECT_EQ(world->image_count(), images);
@@ -60,29 +65,29 @@ TEST_F(CapiStartDelete, OciFromAConfiguredManagementClusterThenAgainThenDeleteTw
   // A start of a running cluster says so and writes nothing anywhere.
   const auto management_writes = writes(CapiWorld::management_side);
   const auto workload_writes = writes(CapiWorld::workload_side);
-  r = ocne({"cluster", "start", "-c", file.string()});
+  r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "Cluster demo is already running")) << r.err;
   EXPECT_EQ(writes(CapiWorld::management_side), management_writes);
   EXPECT_EQ(writes(CapiWorld::workload_side), workload_writes);
 
-  r = ocne({"cluster", "delete", "-C", "demo"});
+  r = ocne({ "cluster", "delete", "-C", "demo" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "Deleting Cluster ocne/demo")) << r.err;
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
   EXPECT_FALSE(std::filesystem::exists(kubeconfig("demo")));
   EXPECT_FALSE(cached("demo"));
 
-  r = ocne({"cluster", "delete", "-C", "demo", "-P", "oci"});
+  r = ocne({ "cluster", "delete", "-C", "demo", "-P", "oci" });
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "nothing to delete")) << r.err;
 }
 
 TEST_F(CapiStartDelete, OxideWritesItsCredentialsSecretAndCcmAndAnswersInJson)
 {
-  start_world({.provider = "oxide"});
+  start_world({ .provider = "oxide" });
   const auto file = world->write_cluster_file("demo");
-  auto r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"});
+  auto r = ocne({ "cluster", "start", "-c", file.string(), "--output", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto result = json::parse(r.out);
   EXPECT_EQ(result["name"], "demo");
@@ -98,7 +103,7 @@ TEST_F(CapiStartDelete, OxideWritesItsCredentialsSecretAndCcmAndAnswersInJson)
   EXPECT_EQ(result["images"][0]["source"], "found");
   EXPECT_EQ(result["components"]["installed"].size(), 5U) << result.dump();
   EXPECT_GT(result["objects"]["created"].size(), 3U);
-  EXPECT_EQ(result["secrets"], json::array({"ocne/demo-oxide-credentials"})) << result.dump();
+  EXPECT_EQ(result["secrets"], json::array({ "ocne/demo-oxide-credentials" })) << result.dump();
   EXPECT_EQ(result["pivoted"], false);
 
   const auto credentials = world->management().get("v1", "Secret", "ocne", "demo-oxide-credentials");
@@ -110,7 +115,7 @@ TEST_F(CapiStartDelete, OxideWritesItsCredentialsSecretAndCcmAndAnswersInJson)
   EXPECT_FALSE(has(r.out, token));
 
   world->management().clear_requests();
-  r = ocne({"cluster", "delete", "-C", "demo", "-o", "json"});
+  r = ocne({ "cluster", "delete", "-C", "demo", "-o", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto deleted = json::parse(r.out);
   EXPECT_EQ(deleted["outcome"], "deleted");
@@ -127,16 +132,16 @@ TEST_F(CapiStartDelete, OxideWritesItsCredentialsSecretAndCcmAndAnswersInJson)
   EXPECT_GT(cluster_requests, 0);
   EXPECT_FALSE(world->management().get("v1", "Secret", "ocne", "demo-oxide-credentials"));
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
-  r = ocne({"cluster", "delete", "-C", "demo", "-P", "oxide", "-o", "json"});
+  r = ocne({ "cluster", "delete", "-C", "demo", "-P", "oxide", "-o", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["outcome"], "not found");
 }
 
 TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFirst)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   const auto file = world->write_cluster_file("self", "", "selfManaged: true\n");
-  auto r = ocne({"cluster", "start", "-c", file.string(), "--output", "json"});
+  auto r = ocne({ "cluster", "start", "-c", file.string(), "--output", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["pivoted"], true);
   EXPECT_TRUE(has(r.err, "Migrating Cluster API resources into self-managed cluster")) << r.err;
@@ -148,14 +153,14 @@ TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFir
   // refuses instead of forgetting a cluster that still runs.
   const auto moved = kubeconfig("self").string() + ".away";
   std::filesystem::rename(kubeconfig("self"), moved);
-  r = ocne({"cluster", "delete", "-C", "self"});
+  r = ocne({ "cluster", "delete", "-C", "self" });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "manages itself, but its kubeconfig " + kubeconfig("self").string() + " is gone")) << r.err;
   EXPECT_TRUE(cached("self"));
   EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
   std::filesystem::rename(moved, kubeconfig("self"));
 
-  r = ocne({"cluster", "delete", "-C", "self", "-o", "json"});
+  r = ocne({ "cluster", "delete", "-C", "self", "-o", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto deleted = json::parse(r.out);
   EXPECT_EQ(deleted["movedBack"], true);
@@ -163,7 +168,7 @@ TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFir
   EXPECT_EQ(world->count(CapiWorld::workload_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 0U);
   EXPECT_FALSE(cached("self"));
-  r = ocne({"cluster", "delete", "-C", "self", "-P", "oci"});
+  r = ocne({ "cluster", "delete", "-C", "self", "-P", "oci" });
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -174,13 +179,13 @@ TEST_F(CapiStartDelete, SelfManagedTakesItsObjectsAlongAndDeleteMovesThemBackFir
 // cluster with another proxy finds the stack installed and changes nothing.
 TEST_F(CapiStartDelete, TheConfiguredProxyReachesCapociAndTheOtherControllersButNotCertManager)
 {
-  start_world({.provider = "oci"});
+  start_world({ .provider = "oci" });
   std::filesystem::create_directories(world->home() / ".ocne");
   ASSERT_TRUE(fs::write_file_atomic(world->home() / ".ocne" / "defaults.yaml",
                                     "providers:\n  oci:\n    proxy:\n      httpProxy: http://plain.example.com:8080\n"
                                     "      noProxy: 10.96.0.0/12,.svc,.cluster.local\n"));
   const auto file = world->write_cluster_file("demo", "", "proxy:\n  httpsProxy: http://proxy.example.com:3128\n");
-  auto r = ocne({"cluster", "start", "-c", file.string()});
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
   const auto env_of = [&](const std::string& ns, const std::string& name) {
@@ -196,23 +201,23 @@ TEST_F(CapiStartDelete, TheConfiguredProxyReachesCapociAndTheOtherControllersBut
     }
     return env;
   };
-  const std::map<std::string, std::string> proxy = {{"HTTPS_PROXY", "http://proxy.example.com:3128"},
-                                                    {"HTTP_PROXY", "http://plain.example.com:8080"},
-                                                    {"NO_PROXY", "10.96.0.0/12,.svc,.cluster.local"}};
+  const std::map<std::string, std::string> proxy = { { "HTTPS_PROXY", "http://proxy.example.com:3128" },
+                                                     { "HTTP_PROXY", "http://plain.example.com:8080" },
+                                                     { "NO_PROXY", "10.96.0.0/12,.svc,.cluster.local" } };
   auto capoci = env_of("cluster-api-provider-oci-system", "capoci-controller-manager");
   EXPECT_EQ(capoci["AUTH_CONFIG_DIR"], "/etc/oci");
   capoci.erase("AUTH_CONFIG_DIR");
   EXPECT_EQ(capoci, proxy);
   for (const auto& [ns, name] : std::vector<std::pair<std::string, std::string>>{
-         {"capi-system", "capi-controller-manager"},
-         {"capi-kubeadm-bootstrap-system", "capi-kubeadm-bootstrap-controller-manager"},
-         {"capi-kubeadm-control-plane-system", "capi-kubeadm-control-plane-controller-manager"}}) {
+         { "capi-system", "capi-controller-manager" },
+         { "capi-kubeadm-bootstrap-system", "capi-kubeadm-bootstrap-controller-manager" },
+         { "capi-kubeadm-control-plane-system", "capi-kubeadm-control-plane-controller-manager" } }) {
     auto env = env_of(ns, name);
     for (const auto& [k, v] : proxy) {
       EXPECT_EQ(env[k], v) << ns << "/" << name << " " << k;
     }
   }
-  for (const auto* name : {"cert-manager", "cert-manager-webhook", "cert-manager-cainjector"}) {
+  for (const auto* name : { "cert-manager", "cert-manager-webhook", "cert-manager-cainjector" }) {
     const auto env = env_of("cert-manager", name);
     EXPECT_FALSE(env.contains("HTTPS_PROXY") || env.contains("HTTP_PROXY") || env.contains("NO_PROXY")) << name;
   }
@@ -220,7 +225,7 @@ TEST_F(CapiStartDelete, TheConfiguredProxyReachesCapociAndTheOtherControllersBut
   // Another cluster, another proxy: the installed stack is left as it is.
   world->management().clear_requests();
   const auto two = world->write_cluster_file("two", "", "proxy:\n  httpsProxy: http://other.example.com:3128\n");
-  r = ocne({"cluster", "start", "-c", two.string(), "--output", "json"});
+  r = ocne({ "cluster", "start", "-c", two.string(), "--output", "json" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["components"]["installed"], json::array()) << r.out;
   for (const auto& q : world->requests(CapiWorld::management_side)) {
@@ -239,25 +244,27 @@ class CapiStartDeleteEach
 
 TEST_P(CapiStartDeleteEach, AControllerFailureReachesTheUserOnceAndTheNextRunContinues)
 {
-  start_world({.provider = GetParam(),
-               .infrastructure_failure = kube::InfrastructureFailure{
-                 .reason = "VcnReconciliationFailed", .message = "Service error:LimitExceeded. vcn-count limit reached"}});
+  start_world({ .provider = GetParam(),
+                .infrastructure_failure =
+                  kube::InfrastructureFailure{ .reason = "VcnReconciliationFailed",
+                                               .message = "Service error:LimitExceeded. vcn-count limit reached" } });
   const auto file = world->write_cluster_file("demo");
   // OCNE_CAPI_TIMEOUT bounds every wait, the stack's too, and a loaded 2-core
   // machine can take longer than a short one to install the stack: a first run
   // installs it and is killed there, so the short timeout below meets only the
   // infrastructure's wait.
-  auto installed = ocne({"cluster", "start", "-c", file.string()}, {{"OCNE_TEST_KILL_AT", "components finished"}});
+  auto installed =
+    ocne({ "cluster", "start", "-c", file.string() }, { { "OCNE_TEST_KILL_AT", "components finished" } });
   ASSERT_EQ(installed.signal, SIGKILL) << installed.err;
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {}, 5);
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, {}, 5);
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_GE(count_lines_with(r.err, "vcn-count limit reached"), 1) << r.err;
-  EXPECT_LE(count_lines_with(r.err, "WARN") , 4) << r.err;
+  EXPECT_LE(count_lines_with(r.err, "WARN"), 4) << r.err;
   EXPECT_TRUE(has(r.err, "run the same 'ocne cluster start' again to continue")) << r.err;
   EXPECT_EQ(cached_state("demo", "phase"), "failed");
 
   world->fail_infrastructure(std::nullopt);
-  r = ocne({"cluster", "start", "-c", file.string()});
+  r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.err, "Continuing the start of cluster demo")) << r.err;
   EXPECT_EQ(world->count(CapiWorld::management_side, "cluster.x-k8s.io/v1beta1", "Cluster"), 1U);
@@ -266,12 +273,12 @@ TEST_P(CapiStartDeleteEach, AControllerFailureReachesTheUserOnceAndTheNextRunCon
 
 TEST_P(CapiStartDeleteEach, ResourcesTheManagementClusterRefusesCreateNothing)
 {
-  start_world({.provider = GetParam()});
+  start_world({ .provider = GetParam() });
   const bool oci = GetParam() == "oci";
   const std::string kind = oci ? "OCICluster" : "OxideCluster";
   // What `cluster template` prints, with one field of the wrong type.
   const auto plain = world->write_cluster_file("demo");
-  auto t = ocne({"cluster", "template", "-c", plain.string()});
+  auto t = ocne({ "cluster", "template", "-c", plain.string() });
   ASSERT_EQ(t.exit_code, 0) << t.err;
   auto broken = t.out;
   const auto at = broken.find("kind: " + kind + "\n");
@@ -283,7 +290,7 @@ TEST_P(CapiStartDeleteEach, ResourcesTheManagementClusterRefusesCreateNothing)
   broken.replace(field, end - field, "  " + name + ": [\"not\", \"a\", \"string\"]");
   const auto resources = write("broken.yaml", broken);
   const auto file = world->write_cluster_file("demo", "clusterDefinition: " + resources.string() + "\n");
-  auto r = ocne({"cluster", "start", "-c", file.string()});
+  auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "refuses one of the Cluster API resources, so none was applied")) << r.err;
   EXPECT_TRUE(has(r.err, kind + " ocne/demo")) << r.err;
@@ -294,7 +301,7 @@ TEST_P(CapiStartDeleteEach, ResourcesTheManagementClusterRefusesCreateNothing)
             0U);
   EXPECT_FALSE(world->management().get("v1", "Namespace", "", "ocne")) << "made for the refused objects alone";
   // The stack stays (it manages other clusters too); delete forgets the rest.
-  r = ocne({"cluster", "delete", "-C", "demo"});
+  r = ocne({ "cluster", "delete", "-C", "demo" });
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(cached("demo"));
 }
@@ -311,14 +318,14 @@ TEST_P(CapiStartDeleteEach, WithNoManagementClusterTheEphemeralOneStartsOnTheCon
   if (!program_exists("qemu-img")) {
     GTEST_SKIP() << "qemu-img is not installed (package qemu-utils)";
   }
-  start_world({.provider = GetParam()});
+  start_world({ .provider = GetParam() });
   const auto boot = dir() / "boot.qcow2";
-  auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M"}});
+  auto made = run_process({ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M" } });
   ASSERT_TRUE(made && made->ok());
   std::filesystem::create_directories(world->home() / ".ocne");
-  ASSERT_TRUE(fs::write_file_atomic(world->home() / ".ocne" / "defaults.yaml", "ephemeralCluster:\n  name: eph\n  node:\n    memory: 512Mi\n"));
-  const auto file = world->write_cluster_file(
-    "demo", "bootVolumeContainerImage: file://" + boot.string() + "\n");
+  ASSERT_TRUE(fs::write_file_atomic(world->home() / ".ocne" / "defaults.yaml",
+                                    "ephemeralCluster:\n  name: eph\n  node:\n    memory: 512Mi\n"));
+  const auto file = world->write_cluster_file("demo", "bootVolumeContainerImage: file://" + boot.string() + "\n");
   auto text = fs::read_file(file).value();
   text.insert(text.find("providers:\n") + 11, "  libvirt:\n    uri: test:///default\n");
   ASSERT_TRUE(fs::write_file_atomic(file, text));
@@ -329,26 +336,34 @@ TEST_P(CapiStartDeleteEach, WithNoManagementClusterTheEphemeralOneStartsOnTheCon
   // host is i686, so without OCNE_LIBVIRT_ARCH its start stops there, and a
   // domain type that is not kvm or qemu is refused before anything is made.
   // (OCNE_LIBVIRT_READY_TIMEOUT: EphemeralCapiTest, on the real daemon.)
-  auto r = ocne({"cluster", "start", "-c", file.string()}, {{"KUBECONFIG", ""}});
+  auto r = ocne({ "cluster", "start", "-c", file.string() }, { { "KUBECONFIG", "" } });
   ASSERT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_TRUE(has(r.err, "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
-                         "the libvirt host test:///default has architecture i686; ocne runs x86_64 and aarch64 "
-                         "nodes\n")) << r.err;
-  r = ocne({"cluster", "start", "-c", file.string()},
-           {{"KUBECONFIG", ""}, {"OCNE_LIBVIRT_ARCH", "x86_64"}, {"OCNE_LIBVIRT_DOMAIN_TYPE", "xen"}});
+  EXPECT_TRUE(has(r.err,
+                  "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
+                  "the libvirt host test:///default has architecture i686; ocne runs x86_64 and aarch64 "
+                  "nodes\n"))
+    << r.err;
+  r = ocne({ "cluster", "start", "-c", file.string() },
+           { { "KUBECONFIG", "" }, { "OCNE_LIBVIRT_ARCH", "x86_64" }, { "OCNE_LIBVIRT_DOMAIN_TYPE", "xen" } });
   ASSERT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_TRUE(has(r.err, "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
-                         "domain type 'xen' is not kvm or qemu\n")) << r.err;
+  EXPECT_TRUE(has(r.err,
+                  "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
+                  "domain type 'xen' is not kvm or qemu\n"))
+    << r.err;
   EXPECT_FALSE(cached("eph"));
   EXPECT_FALSE(cached("demo"));
 
-  r = ocne({"cluster", "start", "-c", file.string()}, {{"KUBECONFIG", ""}, {"OCNE_LIBVIRT_ARCH", "x86_64"}});
+  r = ocne({ "cluster", "start", "-c", file.string() }, { { "KUBECONFIG", "" }, { "OCNE_LIBVIRT_ARCH", "x86_64" } });
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(has(r.err, "No management cluster is configured; using the ephemeral cluster eph")) << r.err;
   EXPECT_TRUE(has(r.err, "Removing what the failed start of cluster eph created")) << r.err;
-  EXPECT_TRUE(has(r.err, "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
-                         "cannot upload " + boot.string() + " to volume boot.qcow2-1.33: this function is not "
-                         "supported by the connection driver: virStorageVolUpload\n")) << r.err;
+  EXPECT_TRUE(has(r.err,
+                  "ocne: error: cannot start the ephemeral cluster eph (no management cluster is configured): "
+                  "cannot upload " +
+                    boot.string() +
+                    " to volume boot.qcow2-1.33: this function is not "
+                    "supported by the connection driver: virStorageVolUpload\n"))
+    << r.err;
   EXPECT_FALSE(cached("eph"));
   EXPECT_FALSE(cached("demo"));
   EXPECT_FALSE(std::filesystem::exists(kubeconfig("eph.local")));

@@ -6,9 +6,8 @@
 // every machine at the new version. OCNE_TEST_SEED replays a failure;
 // OCNE_TEST_KILLS sets how many moments (CI: 3 per provider).
 
-#include "tests/integration/capi_cli/capi_cli.hpp"
-
 #include "pkg/core/fs.hpp"
+#include "tests/integration/capi_cli/capi_cli.hpp"
 #include "tests/support/child.hpp"
 
 #include <csignal>
@@ -31,11 +30,24 @@ env_number(const char* name, unsigned fallback)
 }
 
 const std::vector<std::string> k_moments = {
-  "upgrade images",        "upgrade images finished",        "upgrade templates",      "upgrade template created",
-  "upgrade templates finished", "upgrade control-plane",     "upgrade control-plane patched", "rollout:1",
-  "rollout:2",             "upgrade control-plane finished", "upgrade addons",         "upgrade addons finished",
-  "upgrade workers",       "upgrade workers patched",        "rollout:4",              "upgrade workers finished",
-  "upgrade verify",        "upgrade verify finished",
+  "upgrade images",
+  "upgrade images finished",
+  "upgrade templates",
+  "upgrade template created",
+  "upgrade templates finished",
+  "upgrade control-plane",
+  "upgrade control-plane patched",
+  "rollout:1",
+  "rollout:2",
+  "upgrade control-plane finished",
+  "upgrade addons",
+  "upgrade addons finished",
+  "upgrade workers",
+  "upgrade workers patched",
+  "rollout:4",
+  "upgrade workers finished",
+  "upgrade verify",
+  "upgrade verify finished",
 };
 
 class CapiUpgradeKill

@@ -2,9 +2,8 @@
 // whose controllers roll machines as KubeadmControlPlane and
 // MachineDeployment do (tests/servers/kube/controllers.hpp).
 
-#include "tests/integration/capi_cli/capi_cli.hpp"
-
 #include "pkg/core/fs.hpp"
+#include "tests/integration/capi_cli/capi_cli.hpp"
 #include "tests/support/child.hpp"
 
 #include <atomic>
@@ -75,13 +74,16 @@ protected:
     EXPECT_EQ(ms.size(), nodes);
     for (const auto& m : ms) {
       EXPECT_EQ(m["spec"].value("version", ""), version) << m["metadata"]["name"];
-      const auto infra = world->management().get(served(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io",
+      const auto infra = world->management().get(served(CapiWorld::management_side,
+                                                        "infrastructure.cluster.x-k8s.io",
                                                         world->provider() == "oci" ? "OCIMachine" : "OxideMachine"),
-                                                 world->provider() == "oci" ? "OCIMachine" : "OxideMachine", "ocne",
+                                                 world->provider() == "oci" ? "OCIMachine" : "OxideMachine",
+                                                 "ocne",
                                                  m["metadata"]["name"].get<std::string>());
       ASSERT_TRUE(infra) << m["metadata"]["name"];
       const std::string cloned = (*infra)["metadata"]["annotations"].value("cluster.x-k8s.io/cloned-from-name", "");
-      EXPECT_TRUE(cloned.size() > suffix.size() && cloned.compare(cloned.size() - suffix.size(), suffix.size(), suffix) == 0)
+      EXPECT_TRUE(cloned.size() > suffix.size() &&
+                  cloned.compare(cloned.size() - suffix.size(), suffix.size(), suffix) == 0)
         << cloned;
     }
     const auto ns = world->workload().list("v1", "Node");
@@ -175,8 +177,11 @@ TEST_P(CapiUpgrade, A3Plus2ClusterGoesFrom133To134MachineByMachineAndASecondRunW
   EXPECT_EQ(spec_of("infrastructure.cluster.x-k8s.io", infra_kind(), "demo-md-0"), old_md);
   EXPECT_EQ(spec_of("bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate", "demo-md-0"), old_kct);
   EXPECT_EQ(world->image_count(), images);
-  const auto copy = world->management().get(served(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io", infra_kind()),
-                                            infra_kind(), "ocne", "demo-md-0-v1-34");
+  const auto copy =
+    world->management().get(served(CapiWorld::management_side, "infrastructure.cluster.x-k8s.io", infra_kind()),
+                            infra_kind(),
+                            "ocne",
+                            "demo-md-0-v1-34");
   ASSERT_TRUE(copy);
   EXPECT_EQ((*copy)["metadata"]["labels"].value("ocne.oracle.com/upgrade-target", ""), "1.34");
   const auto kcp = list("controlplane.cluster.x-k8s.io", "KubeadmControlPlane");
@@ -200,8 +205,7 @@ TEST_P(CapiUpgrade, A3Plus2ClusterGoesFrom133To134MachineByMachineAndASecondRunW
 }
 
 class CapiUpgradeChecks : public CapiUpgrade
-{
-};
+{};
 
 // Each refusal names its rule and writes nothing anywhere; a dry run prints
 // the copies and patches and writes nothing either.
@@ -283,7 +287,9 @@ TEST_F(CapiUpgradeChecks, RefusalsAndADryRunWriteNothing)
   // A worker that cannot launch: the cluster is not healthy.
   *failing = true;
   const auto md = list("cluster.x-k8s.io", "MachineDeployment")[0];
-  world->management().merge_patch(md["apiVersion"].get<std::string>(), "MachineDeployment", "ocne",
+  world->management().merge_patch(md["apiVersion"].get<std::string>(),
+                                  "MachineDeployment",
+                                  "ocne",
                                   md["metadata"]["name"].get<std::string>(),
                                   { { "spec", { { "replicas", 2 } } } });
   world->settle();
@@ -320,8 +326,13 @@ TEST_F(CapiUpgradeChecks, TwoMinorsAreTwoHops)
   for (const auto& t : list("infrastructure.cluster.x-k8s.io", "OCIMachineTemplate")) {
     names.insert(t["metadata"]["name"].get<std::string>());
   }
-  EXPECT_EQ(names, (std::set<std::string>{ "demo-control-plane", "demo-control-plane-v1-33", "demo-control-plane-v1-34",
-                                           "demo-md-0", "demo-md-0-v1-33", "demo-md-0-v1-34" }));
+  EXPECT_EQ(names,
+            (std::set<std::string>{ "demo-control-plane",
+                                    "demo-control-plane-v1-33",
+                                    "demo-control-plane-v1-34",
+                                    "demo-md-0",
+                                    "demo-md-0-v1-33",
+                                    "demo-md-0-v1-34" }));
   EXPECT_EQ(cached_state("demo", "kubernetesVersion"), "1.34");
 }
 
@@ -340,9 +351,12 @@ TEST_F(CapiUpgradeChecks, TheTestWorldRollsOnlyOnAReferenceChangeAndNeedsTheTemp
     before.insert(m["metadata"]["name"].get<std::string>());
   }
   const auto tmpl = list("infrastructure.cluster.x-k8s.io", "OCIMachineTemplate")[0];
-  world->management().merge_patch(tmpl["apiVersion"].get<std::string>(), "OCIMachineTemplate", "ocne",
-                                  tmpl["metadata"]["name"].get<std::string>(),
-                                  { { "spec", { { "template", { { "spec", { { "imageId", "ocid1.image.oc1..edited" } } } } } } } });
+  world->management().merge_patch(
+    tmpl["apiVersion"].get<std::string>(),
+    "OCIMachineTemplate",
+    "ocne",
+    tmpl["metadata"]["name"].get<std::string>(),
+    { { "spec", { { "template", { { "spec", { { "imageId", "ocid1.image.oc1..edited" } } } } } } } });
   world->settle();
   std::set<std::string> after;
   for (const auto& m : machines()) {
@@ -352,8 +366,12 @@ TEST_F(CapiUpgradeChecks, TheTestWorldRollsOnlyOnAReferenceChangeAndNeedsTheTemp
 
   const auto md = list("cluster.x-k8s.io", "MachineDeployment")[0];
   world->management().merge_patch(
-    md["apiVersion"].get<std::string>(), "MachineDeployment", "ocne", md["metadata"]["name"].get<std::string>(),
-    { { "spec", { { "template", { { "spec", { { "infrastructureRef", { { "name", "no-such-template" } } } } } } } } } });
+    md["apiVersion"].get<std::string>(),
+    "MachineDeployment",
+    "ocne",
+    md["metadata"]["name"].get<std::string>(),
+    { { "spec",
+        { { "template", { { "spec", { { "infrastructureRef", { { "name", "no-such-template" } } } } } } } } } });
   world->settle();
   const auto live = list("cluster.x-k8s.io", "MachineDeployment")[0];
   bool said = false;
@@ -435,7 +453,10 @@ TEST_F(CapiUpgradeChecks, AMachineThatCannotLaunchIsReportedAndTheNextRunContinu
   EXPECT_TRUE(has(r.err, "an upgrade of cluster demo to 1.34 is unfinished")) << r.err;
 
   *failing = false;
-  world->management().merge_patch("cluster.x-k8s.io/v1beta1", "Cluster", "ocne", "demo",
+  world->management().merge_patch("cluster.x-k8s.io/v1beta1",
+                                  "Cluster",
+                                  "ocne",
+                                  "demo",
                                   { { "metadata", { { "annotations", { { "test/poke", "1" } } } } } });
   r = ocne({ "cluster", "upgrade", "-C", "demo", "-v", "1.34", "-o", "json" }, {}, 100);
   ASSERT_EQ(r.exit_code, 0) << r.err << pools();

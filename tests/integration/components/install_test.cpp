@@ -3,6 +3,7 @@
 // endpoints controller, from the real release files in ../shared/components.
 
 #include "pkg/components/install.hpp"
+
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/apply.hpp"
@@ -162,7 +163,6 @@ protected:
     EXPECT_EQ(server->list(cluster_api_version, "Cluster").size(), 1u);
   }
 
-
   // Before server: the server's hooks use it until the server stops.
   std::unique_ptr<test::kube::CapiWebhookServer> webhooks;
   std::unique_ptr<KubeTestServer> server;
@@ -181,7 +181,10 @@ TEST_F(StackInstall, TheOciStackFromTheOverridesFolderThenASecondRunWritesNothin
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
+                                   "ocid1.user.oc1..u",
+                                   "aa:bb",
+                                   "us-ashburn-1",
                                    "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n",
                                    "pass-phrase-42");
   std::vector<std::string> logged;
@@ -197,12 +200,14 @@ TEST_F(StackInstall, TheOciStackFromTheOverridesFolderThenASecondRunWritesNothin
   }
 
   const auto lines = sink.lines();
-  for (const auto* want : { "Installing cert-manager into cert-manager: ok", "Waiting for cert-manager: ok",
+  for (const auto* want : { "Installing cert-manager into cert-manager: ok",
+                            "Waiting for cert-manager: ok",
                             "Installing core-capi into capi-system: ok",
                             "Installing capoci into cluster-api-provider-oci-system: ok",
                             "Installing bootstrap-capi into capi-kubeadm-bootstrap-system: ok",
                             "Installing control-plane-capi into capi-kubeadm-control-plane-system: ok",
-                            "Waiting for Core Cluster API Controllers: ok", "Waiting for OCI Cluster API Controllers: ok",
+                            "Waiting for Core Cluster API Controllers: ok",
+                            "Waiting for OCI Cluster API Controllers: ok",
                             "Waiting for Kubeadm Bootstrap Cluster API Controllers: ok",
                             "Waiting for Kubeadm Control Plane Cluster API Controllers: ok" }) {
     EXPECT_NE(std::find(lines.begin(), lines.end(), want), lines.end()) << want;
@@ -217,8 +222,8 @@ TEST_F(StackInstall, TheOciStackFromTheOverridesFolderThenASecondRunWritesNothin
   const auto auth = server->get("v1", "Secret", "cluster-api-provider-oci-system", "capoci-auth-config");
   ASSERT_TRUE(auth);
   EXPECT_EQ((*auth)["data"].value("passphrase", ""), "cGFzcy1waHJhc2UtNDI=");
-  const auto kcp = server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "",
-                               "kubeadmcontrolplanes.controlplane.cluster.x-k8s.io");
+  const auto kcp = server->get(
+    "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "kubeadmcontrolplanes.controlplane.cluster.x-k8s.io");
   ASSERT_TRUE(kcp);
   EXPECT_NE(kcp->dump().find("Variant selects the Operating System variant"), std::string::npos);
   // clusterctl's inventory.
@@ -228,11 +233,12 @@ TEST_F(StackInstall, TheOciStackFromTheOverridesFolderThenASecondRunWritesNothin
     inventory.insert(p["metadata"]["namespace"].get<std::string>() + "/" + p["metadata"]["name"].get<std::string>() +
                      " " + p["type"].get<std::string>() + " " + p["version"].get<std::string>());
   }
-  EXPECT_EQ(inventory,
-            (std::set<std::string>{ "capi-system/cluster-api CoreProvider v1.10.8",
-                                    "capi-kubeadm-bootstrap-system/bootstrap-kubeadm BootstrapProvider v1.10.8",
-                                    "capi-kubeadm-control-plane-system/control-plane-kubeadm ControlPlaneProvider v1.10.8",
-                                    "cluster-api-provider-oci-system/infrastructure-oci InfrastructureProvider v0.21.0" }));
+  EXPECT_EQ(
+    inventory,
+    (std::set<std::string>{ "capi-system/cluster-api CoreProvider v1.10.8",
+                            "capi-kubeadm-bootstrap-system/bootstrap-kubeadm BootstrapProvider v1.10.8",
+                            "capi-kubeadm-control-plane-system/control-plane-kubeadm ControlPlaneProvider v1.10.8",
+                            "cluster-api-provider-oci-system/infrastructure-oci InfrastructureProvider v0.21.0" }));
   // cert-manager's test objects are gone; field manager is ocne.
   EXPECT_FALSE(server->get("cert-manager.io/v1", "Certificate", "cert-manager-test", "selfsigned-cert"));
   const auto d = server->get("apps/v1", "Deployment", "capi-system", "capi-controller-manager");
@@ -290,10 +296,13 @@ TEST_F(StackInstall, FromTheReleaseUrlsWithFaultsThenFromTheCacheAlone)
   const auto ca = test::make_test_ca();
   const auto cert = test::make_test_cert(ca, "localhost", { "IP:127.0.0.1" });
   const auto ca_file = write("tls/ca.pem", ca.cert_pem);
-  test::TestHttpServer release(write("tls/cert.pem", cert.cert_pem).string(), write("tls/key.pem", cert.key_pem).string());
+  test::TestHttpServer release(write("tls/cert.pem", cert.cert_pem).string(),
+                               write("tls/key.pem", cert.key_pem).string());
   auto seen = test::serve_release(release, test::stack_release_paths("oxide"));
   release.start();
-  release.faults().fail_next(1, { .kind = test::Fault::Kind::status, .status = 503, .retry_after = 0 }, "GET",
+  release.faults().fail_next(1,
+                             { .kind = test::Fault::Kind::status, .status = 503, .retry_after = 0 },
+                             "GET",
                              "/kubernetes-sigs/cluster-api/releases/download/v1.13.5/core-components.yaml");
   release.faults().fail_next(1, { .kind = test::Fault::Kind::drop_mid_body }, "GET", "/objects/oxidecomputer");
   const std::map<std::string, std::string, std::less<>> env = { { "OCNE_GITHUB_URL", release.url() },
@@ -376,8 +385,9 @@ TEST_F(StackInstall, AMissingVariableIsReportedBeforeAnythingIsInstalled)
   const auto capoci = folder / "infrastructure-oci/v0.21.0/infrastructure-components.yaml";
   auto text = fs::read_file(capoci);
   ASSERT_TRUE(text);
-  ASSERT_TRUE(fs::write_file_atomic(capoci, *text + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"
-                                                    "data:\n  region: ${OCI_EXTRA_REGION}\n  zone: ${OCI_EXTRA_ZONE:-}\n"));
+  ASSERT_TRUE(fs::write_file_atomic(capoci,
+                                    *text + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"
+                                            "data:\n  region: ${OCI_EXTRA_REGION}\n  zone: ${OCI_EXTRA_ZONE:-}\n"));
   server->clear_requests();
   auto report = install("oci", settings(), options());
   ASSERT_FALSE(report);
@@ -387,8 +397,8 @@ TEST_F(StackInstall, AMissingVariableIsReportedBeforeAnythingIsInstalled)
   // Not one write, not even clusterctl's inventory CRD.
   EXPECT_EQ(test::kube::write_requests(*server), 0);
   EXPECT_FALSE(server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "clusters.cluster.x-k8s.io"));
-  EXPECT_FALSE(server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "",
-                           "providers.clusterctl.cluster.x-k8s.io"));
+  EXPECT_FALSE(
+    server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "providers.clusterctl.cluster.x-k8s.io"));
   EXPECT_FALSE(server->get("v1", "Namespace", "", "cert-manager"));
 }
 
@@ -401,13 +411,20 @@ TEST_F(StackInstall, ACertManagerInstallThatStoppedHalfWayIsAppliedAgain)
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
-  server->faults().fail_next(1, { .status = 403, .message = "injected: stopped here" }, "PATCH",
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
+                                   "ocid1.user.oc1..u",
+                                   "aa:bb",
+                                   "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                   "");
+  server->faults().fail_next(1,
+                             { .status = 403, .message = "injected: stopped here" },
+                             "PATCH",
                              "/apis/apps/v1/namespaces/cert-manager/deployments/cert-manager");
   auto first = install("oci", settings(), o);
   ASSERT_FALSE(first);
-  const auto crd = server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "certificates.cert-manager.io");
+  const auto crd =
+    server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "certificates.cert-manager.io");
   ASSERT_TRUE(crd) << "the CRDs come first";
   EXPECT_FALSE(k8s::has_annotation(*crd, "certmanager.clusterctl.cluster.x-k8s.io/version"));
   EXPECT_LT(server->list("apps/v1", "Deployment", "cert-manager").size(), 3U);
@@ -418,7 +435,8 @@ TEST_F(StackInstall, ACertManagerInstallThatStoppedHalfWayIsAppliedAgain)
   EXPECT_EQ(second->components[0].label, "cert-manager");
   EXPECT_TRUE(second->components[0].installed);
   EXPECT_EQ(server->list("apps/v1", "Deployment", "cert-manager").size(), 3U);
-  const auto done = server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "certificates.cert-manager.io");
+  const auto done =
+    server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "certificates.cert-manager.io");
   EXPECT_EQ((*done)["metadata"]["annotations"]["certmanager.clusterctl.cluster.x-k8s.io/version"], "v1.19.4");
 
   // Complete now: a third run writes nothing.
@@ -454,8 +472,12 @@ TEST_F(StackInstall, SomeoneElsesCertManagerIsLeftAlone)
     }
   }
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
+                                   "ocid1.user.oc1..u",
+                                   "aa:bb",
+                                   "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                   "");
   server->clear_requests();
   auto report = install("oci", settings(), o);
   ASSERT_TRUE(report) << report.error().message();
@@ -503,9 +525,10 @@ TEST_F(StackInstall, RefusedMetadataWritesNothing)
   server->clear_requests();
   auto report = install("oci", settings(), options());
   ASSERT_FALSE(report);
-  EXPECT_EQ(report.error().message(), "overrides folder " + metadata.string() +
-                                        ": control-plane-kubeadm v1.10.8 speaks Cluster API contract v1alpha4, but "
-                                        "this stack's core needs v1beta1");
+  EXPECT_EQ(report.error().message(),
+            "overrides folder " + metadata.string() +
+              ": control-plane-kubeadm v1.10.8 speaks Cluster API contract v1alpha4, but "
+              "this stack's core needs v1beta1");
   EXPECT_EQ(test::kube::write_requests(*server), 0);
   EXPECT_FALSE(server->get("v1", "Namespace", "", "cert-manager"));
 }
@@ -536,9 +559,15 @@ TEST_F(StackInstall, AProviderStoppedHalfWayIsAppliedAgainAndItsInventoryEntryCo
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
-  server->faults().fail_next(1, { .status = 403, .message = "injected: stopped here" }, "PATCH",
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
+                                   "ocid1.user.oc1..u",
+                                   "aa:bb",
+                                   "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                   "");
+  server->faults().fail_next(1,
+                             { .status = 403, .message = "injected: stopped here" },
+                             "PATCH",
                              "/apis/apps/v1/namespaces/capi-system/deployments/capi-controller-manager");
   auto first = install("oci", settings(), o);
   ASSERT_FALSE(first);
@@ -652,8 +681,12 @@ TEST_F(StackInstall, CertManagersWebhookMustHaveAReadyEndpoint)
   start_server({}, World{ .endpoints_controller = false, .crd_establish_delay = {} });
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
+                                   "ocid1.user.oc1..u",
+                                   "aa:bb",
+                                   "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                   "");
   // The deadline also covers applying the stack, slow under ASan on a loaded machine.
   o.timeout = std::chrono::seconds(10);
   auto report = install("oci", settings(), o);
@@ -675,13 +708,19 @@ TEST_F(StackInstall, CertManagersCheckIsRetriedWhileItsWebhookRefuses)
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
+                                   "ocid1.user.oc1..u",
+                                   "aa:bb",
+                                   "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                   "");
   server->faults().fail_next(8,
                              { .status = 500,
-                               .message = "Internal error occurred: failed calling webhook \"webhook.cert-manager.io\": "
-                                          "connect: connection refused" },
-                             "PATCH", "/apis/cert-manager.io/v1/namespaces/cert-manager-test/issuers/");
+                               .message =
+                                 "Internal error occurred: failed calling webhook \"webhook.cert-manager.io\": "
+                                 "connect: connection refused" },
+                             "PATCH",
+                             "/apis/cert-manager.io/v1/namespaces/cert-manager-test/issuers/");
   auto report = install("oci", settings(), o);
   ASSERT_TRUE(report) << report.error().message();
   EXPECT_EQ(server->faults().injected(), 8);
@@ -700,8 +739,12 @@ TEST_F(StackInstall, AProviderWebhookServiceWithoutAReadyAddressFailsNamingIt)
     }
   });
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
+                                   "ocid1.user.oc1..u",
+                                   "aa:bb",
+                                   "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                   "");
   o.timeout = std::chrono::seconds(10);
   auto report = install("oci", settings(), o);
   ASSERT_FALSE(report);
@@ -727,7 +770,8 @@ TEST_F(StackInstall, CapoxsDeploymentIsWaitedForAndASchedulingFailureIsReported)
   const auto& m = report.error().message();
   EXPECT_TRUE(m.starts_with("not all Cluster API controllers became available: capox: ")) << m;
   EXPECT_NE(m.find("capox-system/cluster-api-provider-oxide"), std::string::npos) << m;
-  EXPECT_NE(m.find("is not scheduled: 0/1 nodes are available: 1 node(s) had untolerated taint"), std::string::npos) << m;
+  EXPECT_NE(m.find("is not scheduled: 0/1 nodes are available: 1 node(s) had untolerated taint"), std::string::npos)
+    << m;
 }
 
 // clusterctl.yaml's `images:` mirror reaches the Deployments, applied after
@@ -746,8 +790,12 @@ TEST_F(StackInstall, ClusterctlYamlImagesMirrorTheDeploymentsAfterTheStacksRules
   auto s = settings();
   s.clusterctl = loaded->clusterctl;
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "");
+  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
+                                   "ocid1.user.oc1..u",
+                                   "aa:bb",
+                                   "us-ashburn-1",
+                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                   "");
   auto report = install("oci", s, o);
   ASSERT_TRUE(report) << report.error().message();
   EXPECT_EQ(image_of(*server, "capi-system", "capi-controller-manager"),

@@ -4,8 +4,9 @@
 #include "tests/integration/diag/diag_world.hpp"
 #include "tests/support/shared_dir.hpp"
 
-#include <fstream>
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <sstream>
 
 namespace ocne::test {
@@ -45,7 +46,8 @@ protected:
     patch_pod_status("app", "pull", json::parse(R"({"conditions": [{"type": "Ready", "status": "False"}],
       "containerStatuses": [{"name": "app", "image": "registry.example/nope:9", "imageID": "", "ready": false, "restartCount": 0,
         "state": {"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image \"registry.example/nope:9\""}}}]})"));
-    server().create(json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pending", "namespace": "app"},
+    server().create(
+      json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pending", "namespace": "app"},
       "spec": {"containers": [{"name": "app", "image": "a"}]}})"));
     patch_pod_status("app", "pending", json::parse(R"({"phase": "Pending", "conditions": [{"type": "PodScheduled",
       "status": "False", "reason": "Unschedulable", "message": "0/4 nodes are available: 4 Insufficient cpu."}]})"));
@@ -53,22 +55,41 @@ protected:
     patch_pod_status("app", "evicted", json::parse(R"({"phase": "Failed", "reason": "Evicted",
       "message": "The node was low on resource: ephemeral-storage.", "conditions": [{"type": "Ready", "status": "False"}]})"));
     add_pod("app", "init", "worker-3", { "app" });
-    server().merge_patch("v1", "Pod", "app", "init", json::parse(R"({"spec": {"initContainers": [{"name": "setup", "image": "s"}]}})"));
-    patch_pod_status("app", "init", json::parse(R"({"phase": "Pending", "conditions": [{"type": "Ready", "status": "False"}],
+    server().merge_patch(
+      "v1", "Pod", "app", "init", json::parse(R"({"spec": {"initContainers": [{"name": "setup", "image": "s"}]}})"));
+    patch_pod_status(
+      "app", "init", json::parse(R"({"phase": "Pending", "conditions": [{"type": "Ready", "status": "False"}],
       "initContainerStatuses": [{"name": "setup", "image": "registry.example/setup:1", "imageID": "", "ready": false, "restartCount": 0,
         "state": {"waiting": {"reason": "ErrImagePull", "message": "manifest unknown"}}}],
       "containerStatuses": [{"name": "app", "image": "registry.example/app:1", "imageID": "", "ready": false, "restartCount": 0,
         "state": {"waiting": {"reason": "PodInitializing"}}}]})"));
     add_pod("app", "done", "worker-3", { "job" });
-    patch_pod_status("app", "done", json::parse(R"({"phase": "Succeeded", "conditions": [{"type": "Ready", "status": "False"}]})"));
+    patch_pod_status(
+      "app", "done", json::parse(R"({"phase": "Succeeded", "conditions": [{"type": "Ready", "status": "False"}]})"));
 
-    add_event("app", "crash.1", "Warning", "BackOff", "Back-off restarting failed container app",
+    add_event("app",
+              "crash.1",
+              "Warning",
+              "BackOff",
+              "Back-off restarting failed container app",
               { { "kind", "Pod" }, { "namespace", "app" }, { "name", "crash" } });
-    add_event("app", "pending.1", "Warning", "FailedScheduling", "0/4 nodes are available: 4 Insufficient cpu.",
+    add_event("app",
+              "pending.1",
+              "Warning",
+              "FailedScheduling",
+              "0/4 nodes are available: 4 Insufficient cpu.",
               { { "kind", "Pod" }, { "namespace", "app" }, { "name", "pending" } });
-    add_event("app", "healthy.1", "Normal", "Pulled", "Successfully pulled image",
+    add_event("app",
+              "healthy.1",
+              "Normal",
+              "Pulled",
+              "Successfully pulled image",
               { { "kind", "Pod" }, { "namespace", "app" }, { "name", "healthy" } });
-    add_event("app", "dns.1", "Warning", "DNSConfigForming", "Search Line limits were exceeded, some search paths have been omitted",
+    add_event("app",
+              "dns.1",
+              "Warning",
+              "DNSConfigForming",
+              "Search Line limits were exceeded, some search paths have been omitted",
               { { "kind", "Pod" }, { "namespace", "app" }, { "name", "healthy" } });
   }
 };
@@ -127,9 +148,10 @@ TEST_F(ClusterAnalyze, AHealthyClusterIsNormal)
   healthy.start();
   const auto r = run_ocne({ "cluster", "analyze", "-k", o.kubeconfig_path.string() }, dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "Cluster Nodes:\n  Cluster nodes are normal\n\nPods:\n  Pods are normal\n\nImages:\n  No image pull failures\n\n"
-            "Events:\n  No Warning events\n\nCluster API:\n  Cluster API objects are healthy (or there are none)\n");
+  EXPECT_EQ(
+    r.out,
+    "Cluster Nodes:\n  Cluster nodes are normal\n\nPods:\n  Pods are normal\n\nImages:\n  No image pull failures\n\n"
+    "Events:\n  No Warning events\n\nCluster API:\n  Cluster API objects are healthy (or there are none)\n");
 }
 
 TEST_F(ClusterAnalyze, ADumpFolderAndItsArchiveGiveTheLiveReport)

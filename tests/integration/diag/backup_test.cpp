@@ -9,15 +9,17 @@
 #include "tests/support/child.hpp"
 #include "tests/support/shared_dir.hpp"
 
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <mutex>
 #include <sstream>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <thread>
 
 namespace ocne::test {
@@ -90,29 +92,37 @@ protected:
               json::array({ { { "name", "etcd" },
                               { "image", "registry.k8s.io/etcd:3.5.16-0" },
                               { "command",
-                                { "etcd", "--advertise-client-urls=https://192.168.122.11:2379",
-                                  "--cert-file=/etc/kubernetes/pki/etcd/server.crt", "--client-cert-auth=true",
-                                  "--data-dir=/var/lib/etcd", "--key-file=/etc/kubernetes/pki/etcd/server.key",
+                                { "etcd",
+                                  "--advertise-client-urls=https://192.168.122.11:2379",
+                                  "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
+                                  "--client-cert-auth=true",
+                                  "--data-dir=/var/lib/etcd",
+                                  "--key-file=/etc/kubernetes/pki/etcd/server.key",
                                   "--listen-client-urls=https://127.0.0.1:2379,https://192.168.122.11:2379",
-                                  "--name=" + node, "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt" } },
+                                  "--name=" + node,
+                                  "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt" } },
                               { "volumeMounts",
                                 json::array({ { { "mountPath", "/var/lib/etcd" }, { "name", "etcd-data" } },
-                                              { { "mountPath", "/etc/kubernetes/pki/etcd" }, { "name", "etcd-certs" } } }) } } }) },
+                                              { { "mountPath", "/etc/kubernetes/pki/etcd" },
+                                                { "name", "etcd-certs" } } }) } } }) },
             { "volumes",
-              json::array({ { { "name", "etcd-certs" },
-                              { "hostPath", { { "path", "/etc/kubernetes/pki/etcd" }, { "type", "DirectoryOrCreate" } } } },
-                            data_volume }) } } } });
-    patch_pod_status("kube-system", name,
-                     { { "phase", "Running" },
-                       { "conditions", json::array({ { { "type", "Ready" }, { "status", "True" } } }) },
-                       { "containerStatuses",
-                         json::array({ { { "name", "etcd" },
-                                         { "image", "registry.k8s.io/etcd:3.5.16-0" },
-                                         { "imageID", "" },
-                                         { "ready", true },
-                                         { "started", true },
-                                         { "restartCount", 0 },
-                                         { "state", { { "running", { { "startedAt", "2026-01-01T00:00:00Z" } } } } } } }) } });
+              json::array(
+                { { { "name", "etcd-certs" },
+                    { "hostPath", { { "path", "/etc/kubernetes/pki/etcd" }, { "type", "DirectoryOrCreate" } } } },
+                  data_volume }) } } } });
+    patch_pod_status(
+      "kube-system",
+      name,
+      { { "phase", "Running" },
+        { "conditions", json::array({ { { "type", "Ready" }, { "status", "True" } } }) },
+        { "containerStatuses",
+          json::array({ { { "name", "etcd" },
+                          { "image", "registry.k8s.io/etcd:3.5.16-0" },
+                          { "imageID", "" },
+                          { "ready", true },
+                          { "started", true },
+                          { "restartCount", 0 },
+                          { "state", { { "running", { { "startedAt", "2026-01-01T00:00:00Z" } } } } } } }) } });
   }
 
   // The etcd container of kubeadm's static pod (distroless): etcdctl 3.5
@@ -136,7 +146,10 @@ protected:
       const json status = json::array({ { { "Endpoint", "https://127.0.0.1:2379" },
                                           { "Status",
                                             { { "header",
-                                                { { "cluster_id", 99 }, { "member_id", member }, { "revision", revision.load() }, { "raft_term", 3 } } },
+                                                { { "cluster_id", 99 },
+                                                  { "member_id", member },
+                                                  { "revision", revision.load() },
+                                                  { "raft_term", 3 } } },
                                               { "version", "3.5.16" },
                                               { "dbSize", 4096 },
                                               { "leader", leader.load() },
@@ -188,7 +201,8 @@ protected:
         }
         for (const auto& v : (*pod)["spec"]["volumes"]) {
           if (v.value("name", "") == m.value("name", "") && v.contains("hostPath")) {
-            hosts().put_file((*pod)["spec"]["nodeName"], v["hostPath"].value("path", "") + path.substr(dir.size()), content);
+            hosts().put_file(
+              (*pod)["spec"]["nodeName"], v["hostPath"].value("path", "") + path.substr(dir.size()), content);
             return;
           }
         }
@@ -237,7 +251,8 @@ TEST_F(ClusterBackup, SnapshotFromAReadyControlPlaneIsCheckedAndWrittenPrivately
   std::stringstream got;
   got << in.rdbuf();
   EXPECT_EQ(got.str(), snapshot);
-  struct stat st{};
+  struct stat st
+  {};
   ASSERT_EQ(::stat(out.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600U);
   // cp-1 is NotReady: its etcd pod is passed over.
@@ -257,7 +272,8 @@ TEST_F(ClusterBackup, SnapshotFromAReadyControlPlaneIsCheckedAndWrittenPrivately
   }
   // Hashed, read and removed on the node, by the node pod.
   const auto commands = hosts().commands();
-  for (const auto& expected : { "cp-2: sha256sum " + saved_at[0], "cp-2: cat " + saved_at[0],
+  for (const auto& expected : { "cp-2: sha256sum " + saved_at[0],
+                                "cp-2: cat " + saved_at[0],
                                 "cp-2: rm -f " + saved_at[0] + " " + saved_at[0] + ".part" }) {
     EXPECT_NE(std::find(commands.begin(), commands.end(), expected), commands.end()) << expected;
   }
@@ -306,7 +322,8 @@ TEST_F(ClusterBackup, ACorruptedTransferIsRefusedAndLeavesNoFile)
   sfs::create_directories(out.parent_path());
   const auto r = ocne({ "cluster", "backup", "-o", out.string() });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("do not match the snapshot taken (SHA-256 " + sha256_hex(snapshot) + " there"), std::string::npos)
+  EXPECT_NE(r.err.find("do not match the snapshot taken (SHA-256 " + sha256_hex(snapshot) + " there"),
+            std::string::npos)
     << r.err;
   EXPECT_NE(r.err.find("nothing was written"), std::string::npos) << r.err;
   EXPECT_TRUE(sfs::is_empty(out.parent_path())) << "a file or a temporary file was left";
@@ -354,9 +371,10 @@ TEST_F(ClusterBackup, ADataDirectoryNotOnAHostPathIsRefused)
   add_etcd_pod("cp-2", json{ { "emptyDir", json::object() } });
   const auto r = ocne({ "cluster", "backup", "-o", (dir() / "etcd.db").string() });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("ocne: error: pod kube-system/etcd-cp-2: the etcd data directory /var/lib/etcd is not on a writable "
-                       "hostPath volume"),
-            std::string::npos)
+  EXPECT_NE(
+    r.err.find("ocne: error: pod kube-system/etcd-cp-2: the etcd data directory /var/lib/etcd is not on a writable "
+               "hostPath volume"),
+    std::string::npos)
     << r.err;
   EXPECT_TRUE(saved_at.empty()) << "no snapshot is taken where it could not be read and removed";
   EXPECT_TRUE(container_files.empty());
@@ -404,12 +422,14 @@ TEST_F(ClusterBackup, CtrlCWhileReadingRemovesTheSnapshotFromTheNode)
   });
   const auto out = dir() / "etcd.db";
   const auto err_file = dir() / "err.txt";
-  const pid_t pid = spawn_child({ ocne_binary().string(), "cluster", "backup", "-o", out.string(), "-k", kubeconfig().string() },
-                                ocne_environment(dir(), {}), [&](posix_spawn_file_actions_t& a) {
-                                  posix_spawn_file_actions_addopen(&a, 0, "/dev/null", O_RDONLY, 0);
-                                  posix_spawn_file_actions_addopen(&a, 1, "/dev/null", O_WRONLY, 0);
-                                  posix_spawn_file_actions_addopen(&a, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
-                                });
+  const pid_t pid =
+    spawn_child({ ocne_binary().string(), "cluster", "backup", "-o", out.string(), "-k", kubeconfig().string() },
+                ocne_environment(dir(), {}),
+                [&](posix_spawn_file_actions_t& a) {
+                  posix_spawn_file_actions_addopen(&a, 0, "/dev/null", O_RDONLY, 0);
+                  posix_spawn_file_actions_addopen(&a, 1, "/dev/null", O_WRONLY, 0);
+                  posix_spawn_file_actions_addopen(&a, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+                });
   {
     std::unique_lock lock(m);
     ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return midway; })) << "the snapshot was never read";
@@ -434,8 +454,12 @@ TEST_F(ClusterBackup, CtrlCWhileReadingRemovesTheSnapshotFromTheNode)
 
 TEST_F(ClusterBackup, NoUsableEtcdPodIsAnError)
 {
-  server().merge_patch("v1", "Pod", "kube-system", "etcd-cp-2",
-                       json::parse(R"({"status": {"conditions": [{"type": "Ready", "status": "False"}]}})"), "status");
+  server().merge_patch("v1",
+                       "Pod",
+                       "kube-system",
+                       "etcd-cp-2",
+                       json::parse(R"({"status": {"conditions": [{"type": "Ready", "status": "False"}]}})"),
+                       "status");
   auto r = ocne({ "cluster", "backup", "-o", (dir() / "x.db").string() });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no etcd pod can take a snapshot: etcd-cp-1: node cp-1 is not Ready; etcd-cp-2: not Ready"),

@@ -6,13 +6,15 @@
 #include "tests/integration/diag/diag_world.hpp"
 #include "tests/support/child.hpp"
 
-#include <atomic>
-#include <fstream>
 #include <gtest/gtest.h>
-#include <mutex>
-#include <sstream>
+
 #include <sys/ioctl.h>
 #include <termios.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace ocne::test {
@@ -34,7 +36,8 @@ protected:
       if (ns != "ocne-system") {
         return;
       }
-      s.merge_patch("v1", "Pod", ns, (*e.object)["metadata"]["name"], { { "status", { { "phase", "Running" } } } }, "status");
+      s.merge_patch(
+        "v1", "Pod", ns, (*e.object)["metadata"]["name"], { { "status", { { "phase", "Running" } } } }, "status");
     });
     server().on_exec([this](const kube::ExecCall& call, kube::ExecIo& io) {
       const auto& cmd = call.command;
@@ -46,7 +49,8 @@ protected:
         io.out(all);
         return 0;
       }
-      if (cmd.size() >= 3 && cmd[cmd.size() - 3] == "sh" && cmd[cmd.size() - 2] == "-c" && cmd.back().rfind("exit ", 0) == 0) {
+      if (cmd.size() >= 3 && cmd[cmd.size() - 3] == "sh" && cmd[cmd.size() - 2] == "-c" &&
+          cmd.back().rfind("exit ", 0) == 0) {
         io.err("leaving\n");
         return std::stoi(cmd.back().substr(5));
       }
@@ -115,12 +119,14 @@ TEST_F(ClusterConsole, OnATerminalTheSizeAndItsChangesReachTheNodeAndTheTerminal
   termios before{};
   ASSERT_EQ(::tcgetattr(slave, &before), 0);
   const auto err_file = dir() / "err.txt";
-  const pid_t pid = spawn_child({ ocne_binary().string(), "cluster", "console", "-N", "worker-1", "-k", kubeconfig().string(), "--", "size" },
-                                ocne_environment(dir(), {}), [&](posix_spawn_file_actions_t& a) {
-                                  posix_spawn_file_actions_adddup2(&a, slave, 0);
-                                  posix_spawn_file_actions_adddup2(&a, slave, 1);
-                                  posix_spawn_file_actions_addopen(&a, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
-                                });
+  const pid_t pid = spawn_child(
+    { ocne_binary().string(), "cluster", "console", "-N", "worker-1", "-k", kubeconfig().string(), "--", "size" },
+    ocne_environment(dir(), {}),
+    [&](posix_spawn_file_actions_t& a) {
+      posix_spawn_file_actions_adddup2(&a, slave, 0);
+      posix_spawn_file_actions_adddup2(&a, slave, 1);
+      posix_spawn_file_actions_addopen(&a, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    });
   std::string seen;
   EXPECT_TRUE(read_until(master, "120x40;", seen)) << seen;
   winsize smaller{ 24, 80, 0, 0 };
@@ -176,8 +182,8 @@ TEST_F(ClusterConsole, TheImageIsOracleLinuxTheToolboxOrTheOneGiven)
     const std::lock_guard lock(m);
     images.push_back((*e.object)["spec"]["containers"][0]["image"]);
   });
-  for (const auto& flags : std::vector<std::vector<std::string>>{
-         {}, { "-t" }, { "--image", "registry.example/tools/debug:2" } }) {
+  for (const auto& flags :
+       std::vector<std::vector<std::string>>{ {}, { "-t" }, { "--image", "registry.example/tools/debug:2" } }) {
     std::vector<std::string> args = { "cluster", "console", "-N", "worker-1" };
     args.insert(args.end(), flags.begin(), flags.end());
     args.insert(args.end(), { "--", "sh", "-c", "exit 0" });
@@ -187,9 +193,10 @@ TEST_F(ClusterConsole, TheImageIsOracleLinuxTheToolboxOrTheOneGiven)
   server().wait_idle();
   {
     const std::lock_guard lock(m);
-    EXPECT_EQ(images, (std::vector<std::string>{ "container-registry.oracle.com/os/oraclelinux:8",
-                                                 "container-registry.oracle.com/olcne/ock:toolbox",
-                                                 "registry.example/tools/debug:2" }));
+    EXPECT_EQ(images,
+              (std::vector<std::string>{ "container-registry.oracle.com/os/oraclelinux:8",
+                                         "container-registry.oracle.com/olcne/ock:toolbox",
+                                         "registry.example/tools/debug:2" }));
   }
   const auto r = ocne({ "cluster", "console", "-N", "worker-1", "-t", "--image", "x", "--", "true" });
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -204,7 +211,8 @@ TEST_F(ClusterConsole, TheRemoteExitCodeIsOcnes)
   EXPECT_NE(r.err.find("leaving\n"), std::string::npos) << r.err;
   r = ocne({ "cluster", "console", "-N", "worker-1", "-d", "--", "sh", "-c", "exit 0" });
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(server().exec_calls().back().command, (std::vector<std::string>{ "chroot", "/hostroot", "sh", "-c", "exit 0" }));
+  EXPECT_EQ(server().exec_calls().back().command,
+            (std::vector<std::string>{ "chroot", "/hostroot", "sh", "-c", "exit 0" }));
   EXPECT_TRUE(console_pods().empty());
 }
 
@@ -214,12 +222,14 @@ TEST_F(ClusterConsole, CtrlCEndsTheSessionAndRemovesThePod)
   ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
   auto env = ocne_environment(dir(), {});
   const auto err_file = dir() / "err.txt";
-  const pid_t pid = spawn_child({ ocne_binary().string(), "cluster", "console", "-N", "worker-1", "-k", kubeconfig().string(), "--", "wait" },
-                                env, [&](posix_spawn_file_actions_t& a) {
-                                  posix_spawn_file_actions_adddup2(&a, in[0], 0);
-                                  posix_spawn_file_actions_addopen(&a, 1, "/dev/null", O_WRONLY, 0);
-                                  posix_spawn_file_actions_addopen(&a, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
-                                });
+  const pid_t pid = spawn_child(
+    { ocne_binary().string(), "cluster", "console", "-N", "worker-1", "-k", kubeconfig().string(), "--", "wait" },
+    env,
+    [&](posix_spawn_file_actions_t& a) {
+      posix_spawn_file_actions_adddup2(&a, in[0], 0);
+      posix_spawn_file_actions_addopen(&a, 1, "/dev/null", O_WRONLY, 0);
+      posix_spawn_file_actions_addopen(&a, 2, err_file.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    });
   ::close(in[0]);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!started && std::chrono::steady_clock::now() < deadline) {
@@ -242,14 +252,16 @@ TEST_F(ClusterConsole, LeftoversOfKilledRunsAreSweptOthersAreKept)
   ::gethostname(host, sizeof host - 1);
   add_namespace("ocne-system");
   auto leftover = [&](const std::string& name, const std::string& owner) {
-    server().create({ { "apiVersion", "v1" },
-                      { "kind", "Pod" },
-                      { "metadata",
-                        { { "name", name },
-                          { "namespace", "ocne-system" },
-                          { "labels", { { "app.kubernetes.io/managed-by", "ocne" }, { "ocne.oracle.com/purpose", "console" } } },
-                          { "annotations", { { "ocne.oracle.com/owner", owner } } } } },
-                      { "spec", { { "nodeName", "worker-1" }, { "containers", { { { "name", "console" }, { "image", "i" } } } } } } });
+    server().create(
+      { { "apiVersion", "v1" },
+        { "kind", "Pod" },
+        { "metadata",
+          { { "name", name },
+            { "namespace", "ocne-system" },
+            { "labels", { { "app.kubernetes.io/managed-by", "ocne" }, { "ocne.oracle.com/purpose", "console" } } },
+            { "annotations", { { "ocne.oracle.com/owner", owner } } } } },
+        { "spec",
+          { { "nodeName", "worker-1" }, { "containers", { { { "name", "console" }, { "image", "i" } } } } } } });
   };
   // A pid that no longer exists: a child that has ended.
   const pid_t gone = spawn_child({ "/bin/true" }, {}, [](posix_spawn_file_actions_t&) {});

@@ -2,8 +2,9 @@
 
 #include "tests/support/shared_dir.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace ocne::test {
 
@@ -31,7 +32,11 @@ DiagCliTest::SetUp()
       }
     }
     if (ready) {
-      s.merge_patch("v1", "Pod", meta.value("namespace", ""), meta.value("name", ""), { { "status", { { "phase", "Running" } } } },
+      s.merge_patch("v1",
+                    "Pod",
+                    meta.value("namespace", ""),
+                    meta.value("name", ""),
+                    { { "status", { { "phase", "Running" } } } },
                     "status");
     }
   });
@@ -62,7 +67,9 @@ DiagCliTest::add_node(const NodeSpec& spec)
   if (spec.control_plane) {
     labels["node-role.kubernetes.io/control-plane"] = "";
   }
-  json node = { { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", spec.name }, { "labels", labels } } } };
+  json node = { { "apiVersion", "v1" },
+                { "kind", "Node" },
+                { "metadata", { { "name", spec.name }, { "labels", labels } } } };
   if (spec.update_available) {
     node["metadata"]["annotations"] = { { "ocne.oracle.com/update-available", "true" } };
   }
@@ -94,14 +101,14 @@ DiagCliTest::add_node(const NodeSpec& spec)
                            { "lastHeartbeatTime", "2026-01-01T00:00:00Z" },
                            { "lastTransitionTime", "2026-01-01T00:00:00Z" } });
   }
-  conditions.push_back({ { "type", "Ready" },
-                         { "status", spec.ready ? "True" : "False" },
-                         { "reason", spec.ready ? "KubeletReady" : "KubeletNotReady" },
-                         { "message",
-                           spec.ready ? "kubelet is posting ready status"
-                                      : "container runtime network not ready: NetworkReady=false" },
-                         { "lastHeartbeatTime", "2026-01-01T00:00:00Z" },
-                         { "lastTransitionTime", "2026-01-01T00:00:00Z" } });
+  conditions.push_back(
+    { { "type", "Ready" },
+      { "status", spec.ready ? "True" : "False" },
+      { "reason", spec.ready ? "KubeletReady" : "KubeletNotReady" },
+      { "message",
+        spec.ready ? "kubelet is posting ready status" : "container runtime network not ready: NetworkReady=false" },
+      { "lastHeartbeatTime", "2026-01-01T00:00:00Z" },
+      { "lastTransitionTime", "2026-01-01T00:00:00Z" } });
   json addresses = json::array({ { { "type", "Hostname" }, { "address", spec.name } } });
   if (!spec.internal_ip.empty()) {
     addresses.push_back({ { "type", "InternalIP" }, { "address", spec.internal_ip } });
@@ -157,18 +164,17 @@ DiagCliTest::add_pod(const std::string& ns,
   json conditions = json::array({ { { "type", "Ready" }, { "status", "True" } },
                                   { { "type", "ContainersReady" }, { "status", "True" } },
                                   { { "type", "PodScheduled" }, { "status", "True" } } });
-  return server().merge_patch(
-    "v1",
-    "Pod",
-    ns,
-    name,
-    { { "status",
-        { { "phase", "Running" },
-          { "podIP", "10.244.1.7" },
-          { "hostIP", "192.168.122.11" },
-          { "conditions", conditions },
-          { "containerStatuses", statuses } } } },
-    "status");
+  return server().merge_patch("v1",
+                              "Pod",
+                              ns,
+                              name,
+                              { { "status",
+                                  { { "phase", "Running" },
+                                    { "podIP", "10.244.1.7" },
+                                    { "hostIP", "192.168.122.11" },
+                                    { "conditions", conditions },
+                                    { "containerStatuses", statuses } } } },
+                              "status");
 }
 
 void
@@ -234,8 +240,8 @@ DiagCliTest::add_capi_cluster(const CapiSpec& spec)
       "machineTemplate": {"spec": {"infrastructureRef": {"apiGroup": "infrastructure.cluster.x-k8s.io",
         "kind": "OCIMachineTemplate", "name": "cp"}}}}})");
   server().create(kcp);
-  status = with_status(kcp,
-                       { { "replicas", 3 }, { "readyReplicas", spec.kcp_ready }, { "upToDateReplicas", spec.kcp_up_to_date } });
+  status = with_status(
+    kcp, { { "replicas", 3 }, { "readyReplicas", spec.kcp_ready }, { "upToDateReplicas", spec.kcp_up_to_date } });
   kube::set_condition(status, "Available", "True", "Available", "available");
   server().apply_status(status, "capi");
 
@@ -246,9 +252,11 @@ DiagCliTest::add_capi_cluster(const CapiSpec& spec)
         "bootstrap": {"configRef": {"apiGroup": "bootstrap.cluster.x-k8s.io", "kind": "KubeadmConfigTemplate", "name": "w"}},
         "infrastructureRef": {"apiGroup": "infrastructure.cluster.x-k8s.io", "kind": "OCIMachineTemplate", "name": "w"}}}}})");
   server().create(md);
-  status = with_status(md, { { "replicas", 2 }, { "readyReplicas", spec.md_ready }, { "upToDateReplicas", spec.md_up_to_date } });
+  status = with_status(
+    md, { { "replicas", 2 }, { "readyReplicas", spec.md_ready }, { "upToDateReplicas", spec.md_up_to_date } });
   if (spec.md_ready < 2) {
-    kube::set_condition(status, "Available", "False", "NotAvailable", fmt::format("{} of 2 machines available", spec.md_ready));
+    kube::set_condition(
+      status, "Available", "False", "NotAvailable", fmt::format("{} of 2 machines available", spec.md_ready));
   } else {
     kube::set_condition(status, "Available", "True", "Available", "available");
   }

@@ -11,8 +11,9 @@
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#include <memory>
 #include <nlohmann/json.hpp>
+
+#include <memory>
 #include <string>
 
 namespace ocne::test {
@@ -48,9 +49,21 @@ protected:
   void SetUp() override;
   void TearDown() override;
 
-  kube::KubeTestServer& server() { return *m_server; }
-  FakeNodes& hosts() { return *m_hosts; }
-  std::filesystem::path kubeconfig() const { return dir() / "kubeconfig"; }
+  kube::KubeTestServer&
+  server()
+  {
+    return *m_server;
+  }
+  FakeNodes&
+  hosts()
+  {
+    return *m_hosts;
+  }
+  std::filesystem::path
+  kubeconfig() const
+  {
+    return dir() / "kubeconfig";
+  }
   // Runs ocne with -k kubeconfig() appended.
   OcneRun ocne(std::vector<std::string> args, const std::string& stdin_data = {});
 

@@ -8,13 +8,15 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fstream>
 #include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
-#include <sys/stat.h>
 
 namespace ocne::test {
 namespace {
@@ -53,7 +55,8 @@ read_text(const sfs::path& p)
 unsigned
 mode_of(const sfs::path& p)
 {
-  struct stat st{};
+  struct stat st
+  {};
   EXPECT_EQ(::lstat(p.c_str(), &st), 0) << p;
   return st.st_mode & 07777;
 }
@@ -124,22 +127,23 @@ protected:
                          "I0101 flags: --advertise-address=192.168.122.10 --etcd-servers=https://192.168.122.10:2379\n"
                          "I0101 node cp-1 registered; peer worker-1 at 192.168.122.11\n");
     add_pod("app", "web", "worker-1", { "app", "side" });
-    patch_pod_status("app",
-                     "web",
-                     { { "containerStatuses",
-                         json::array({ { { "name", "app" },
-                                         { "image", "registry.example/app:1" },
-                                         { "imageID", "" },
-                                         { "ready", true },
-                                         { "restartCount", 1 },
-                                         { "state", { { "running", { { "startedAt", "2026-01-01T00:00:00Z" } } } } },
-                                         { "lastState", { { "terminated", { { "exitCode", 2 }, { "reason", "Error" } } } } } },
-                                       { { "name", "side" },
-                                         { "image", "registry.example/side:1" },
-                                         { "imageID", "" },
-                                         { "ready", false },
-                                         { "restartCount", 0 },
-                                         { "state", { { "waiting", { { "reason", "ImagePullBackOff" } } } } } } }) } });
+    patch_pod_status(
+      "app",
+      "web",
+      { { "containerStatuses",
+          json::array({ { { "name", "app" },
+                          { "image", "registry.example/app:1" },
+                          { "imageID", "" },
+                          { "ready", true },
+                          { "restartCount", 1 },
+                          { "state", { { "running", { { "startedAt", "2026-01-01T00:00:00Z" } } } } },
+                          { "lastState", { { "terminated", { { "exitCode", 2 }, { "reason", "Error" } } } } } },
+                        { { "name", "side" },
+                          { "image", "registry.example/side:1" },
+                          { "imageID", "" },
+                          { "ready", false },
+                          { "restartCount", 0 },
+                          { "state", { { "waiting", { { "reason", "ImagePullBackOff" } } } } } } }) } });
     server().set_pod_log("app",
                          "web",
                          "app",
@@ -147,21 +151,23 @@ protected:
                          "calling OCI for ocid1.instance.oc1.iad.anuwcljrbbq2ypqcsecretsecret\n"
                          "Authorization: Bearer s3cr3t-b34rer-t0ken\n"
                          "again 10.244.1.7 (same replacement) and loopback 127.0.0.1 stays\n");
-    server().set_pod_log("app",
-                         "web",
-                         "app",
-                         "panic: token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl refused by 2001:db8:0:0:1:0:0:1\n"
-                         "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQ\n-----END PRIVATE KEY-----\n"
-                         "at 12:34:56 on aa:bb:cc:dd:ee:ff\n",
-                         true);
+    server().set_pod_log(
+      "app",
+      "web",
+      "app",
+      "panic: token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl refused by 2001:db8:0:0:1:0:0:1\n"
+      "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQ\n-----END PRIVATE KEY-----\n"
+      "at 12:34:56 on aa:bb:cc:dd:ee:ff\n",
+      true);
     // ocne's own pod: left out of the logs.
-    server().create({ { "apiVersion", "v1" },
-                      { "kind", "Pod" },
-                      { "metadata",
-                        { { "name", "ocne-console-worker-1" },
-                          { "namespace", "kube-system" },
-                          { "labels", { { "app.kubernetes.io/managed-by", "ocne" }, { "ocne.oracle.com/purpose", "console" } } } } },
-                      { "spec", { { "nodeName", "worker-1" }, { "containers", { { { "name", "c" }, { "image", "i" } } } } } } });
+    server().create(
+      { { "apiVersion", "v1" },
+        { "kind", "Pod" },
+        { "metadata",
+          { { "name", "ocne-console-worker-1" },
+            { "namespace", "kube-system" },
+            { "labels", { { "app.kubernetes.io/managed-by", "ocne" }, { "ocne.oracle.com/purpose", "console" } } } } },
+        { "spec", { { "nodeName", "worker-1" }, { "containers", { { { "name", "c" }, { "image", "i" } } } } } } });
 
     server().create({ { "apiVersion", "v1" },
                       { "kind", "Secret" },
@@ -175,7 +181,11 @@ protected:
         "db": "password: hunter2-password",
         "metadata.json": "{\"user_data\": \"I2Nsb3VkLWNvbmZpZw==\"}"
       }})"));
-    add_event("app", "web.1", "Warning", "BackOff", "Back-off pulling image on worker-1",
+    add_event("app",
+              "web.1",
+              "Warning",
+              "BackOff",
+              "Back-off pulling image on worker-1",
               { { "kind", "Pod" }, { "namespace", "app" }, { "name", "web" } });
   }
 
@@ -255,7 +265,8 @@ TEST_F(ClusterDump, NodeFilesComeFromEveryNodeThroughLabelledPodsThatAreRemoved)
   // The node's own files, as the node has them.
   EXPECT_EQ(files.at("nodes/cp-1/update.yaml"), hosts().host("cp-1").files.at("/etc/ocne/update.yaml"));
   EXPECT_EQ(files.at("nodes/worker-1/journal-kubelet.out"), hosts().host("worker-1").journals.at("kubelet.service"));
-  EXPECT_EQ(files.at("nodes/worker-1/ostree-status.out").find("* ock "), 0U) << files.at("nodes/worker-1/ostree-status.out");
+  EXPECT_EQ(files.at("nodes/worker-1/ostree-status.out").find("* ock "), 0U)
+    << files.at("nodes/worker-1/ostree-status.out");
   // No staged update: `ostree rev-parse ock:ock` failing is an answer, not an error.
   EXPECT_EQ(files.count("nodes/cp-1/ostree-staged.out"), 0U);
   EXPECT_EQ(files.count("dump-errors.txt"), 0U) << files.at("dump-errors.txt");
@@ -318,9 +329,10 @@ TEST_F(ClusterDump, NodesThatCannotAnswerAreNamedInTheErrorsAndTheRestIsCollecte
   const auto files = files_under(out);
   const auto& errors = files.at("dump-errors.txt");
   EXPECT_NE(errors.find("node worker-2: NotReady"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("node worker-1: rpm-ostree-status.out (rpm-ostree status): exit code 127: chroot: failed to run "
-                        "command 'rpm-ostree': No such file or directory"),
-            std::string::npos)
+  EXPECT_NE(
+    errors.find("node worker-1: rpm-ostree-status.out (rpm-ostree status): exit code 127: chroot: failed to run "
+                "command 'rpm-ostree': No such file or directory"),
+    std::string::npos)
     << errors;
   EXPECT_EQ(files.count("nodes/worker-1/rpm-ostree-status.out"), 0U);
   EXPECT_EQ(files.count("nodes/worker-1/journal-kubelet.out"), 1U);
@@ -357,7 +369,8 @@ TEST_F(ClusterDump, SkipRedactionKeepsValuesButStillNoSecrets)
   for (const auto& [path, content] : files) {
     EXPECT_EQ(content.find("secret-value-never-dumped"), std::string::npos) << path;
   }
-  const auto m = ocne({ "cluster", "dump", "-d", (dir() / "d2").string(), "-t", "--redaction-map", (dir() / "m").string() });
+  const auto m =
+    ocne({ "cluster", "dump", "-d", (dir() / "d2").string(), "-t", "--redaction-map", (dir() / "m").string() });
   EXPECT_EQ(m.exit_code, 1);
   EXPECT_EQ(m.err, "ocne: error: --redaction-map and --skip-redaction cannot be used together\n");
 }
@@ -454,4 +467,3 @@ TEST_F(ClusterDump, CuratedIncludesTheKubeadmKinds)
 
 } // namespace
 } // namespace ocne::test
-

@@ -106,7 +106,8 @@ FakeNodes::add(const std::string& node)
   h.files["/etc/crictl.yaml"] = "runtime-endpoint: unix:///var/run/crio/crio.sock\n";
   h.files["/etc/crio/crio.conf"] = "[crio.runtime]\nconmon_cgroup = \"pod\"\n";
   h.files["/etc/containers/registries.conf"] = "unqualified-search-registries = [\"container-registry.oracle.com\"]\n";
-  h.journals["kubelet.service"] = "Jan 01 00:00:01 " + node + " kubelet[812]: I0101 node ready, address 192.168.122.11\n";
+  h.journals["kubelet.service"] =
+    "Jan 01 00:00:01 " + node + " kubelet[812]: I0101 node ready, address 192.168.122.11\n";
   h.journals["crio.service"] = "Jan 01 00:00:00 " + node + " crio[700]: Started the CRI-O daemon\n";
   h.journals[""] = "Jan 01 00:00:00 " + node + " systemd[1]: Started kubelet.service\n";
   return h;
@@ -147,8 +148,8 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
   const Args args(cmd.begin() + 2, cmd.end());
   m_commands.push_back(node + ": " + joined(args));
   const auto& program = args[0];
-  static const std::set<std::string> programs = { "cat", "ostree", "rpm-ostree", "systemctl", "top", "df", "du",
-                                                  "crictl", "podman", "journalctl", "sha256sum", "rm", "find" };
+  static const std::set<std::string> programs = { "cat",    "ostree", "rpm-ostree", "systemctl", "top", "df",  "du",
+                                                  "crictl", "podman", "journalctl", "sha256sum", "rm",  "find" };
   if (programs.count(program) == 0 || h.missing_programs.count(program) != 0) {
     io.err("chroot: failed to run command '" + program + "': No such file or directory\n");
     return 127;
@@ -252,7 +253,8 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
   if (args == Args{ "du", "-x", "-h", "-d", "4", "-t", "100K", "/" }) {
     return out("1.2G\t/var/lib/containers\n2.0G\t/\n");
   }
-  if (args == Args{ "crictl", "ps", "-a" } || args == Args{ "crictl", "images" } || args == Args{ "podman", "images" }) {
+  if (args == Args{ "crictl", "ps", "-a" } || args == Args{ "crictl", "images" } ||
+      args == Args{ "podman", "images" }) {
     return out("CONTAINER IMAGE CREATED STATE NAME\n");
   }
   if (args == Args{ "journalctl", "--list-boots", "--no-pager" }) {
@@ -266,7 +268,8 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
     const auto j = h.journals.find("");
     return out(j == h.journals.end() ? "-- No entries --\n" : j->second);
   }
-  if (args.size() == 7 && Args(args.begin(), args.begin() + 6) == Args{ "journalctl", "-b", "--no-pager", "-n", "5000", "-u" }) {
+  if (args.size() == 7 &&
+      Args(args.begin(), args.begin() + 6) == Args{ "journalctl", "-b", "--no-pager", "-n", "5000", "-u" }) {
     const auto j = h.journals.find(args[6]);
     return out(j == h.journals.end() ? "-- No entries --\n" : j->second);
   }

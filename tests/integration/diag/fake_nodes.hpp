@@ -26,22 +26,28 @@ std::string sha256_hex(const std::string& data);
 
 struct FakeHost
 {
-  std::map<std::string, std::string> files; // absolute path -> content
-  std::map<std::string, int> age_minutes;    // path -> minutes since it was written (absent: just now)
+  std::map<std::string, std::string> files;    // absolute path -> content
+  std::map<std::string, int> age_minutes;      // path -> minutes since it was written (absent: just now)
   std::map<std::string, std::string> journals; // unit ("" the whole journal) -> text
   std::vector<std::string> failed_units;       // "kubelet.service"
   std::string booted_commit = "3b1e5c0e8a4f9d2c7b6a5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a09";
-  std::string staged_commit; // ock:ock, empty: none
+  std::string staged_commit;              // ock:ock, empty: none
   std::set<std::string> missing_programs; // e.g. "rpm-ostree"
 };
 
 class FakeNodes
 {
 public:
-  explicit FakeNodes(kube::KubeTestServer& server) : m_server(server) {}
+  explicit FakeNodes(kube::KubeTestServer& server) : m_server(server)
+  {
+  }
   // A typical OCK node (update.yaml, crio and ostree state, journals).
   FakeHost& add(const std::string& node);
-  FakeHost& host(const std::string& node) { return m_hosts.at(node); }
+  FakeHost&
+  host(const std::string& node)
+  {
+    return m_hosts.at(node);
+  }
   // The responder (KubeTestServer::on_exec).
   int respond(const kube::ExecCall& call, kube::ExecIo& io);
   // Every command run on a node, "node: argv...".

@@ -200,11 +200,12 @@ TEST_F(ClusterInfo, AWorkloadClusterShowsItsObjectsFromTheManagementCluster)
   workload.start();
   workload.create({ { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", "demo-cp-1" } } } });
   write(".ocne/clusters.yaml",
-        "clusters:\n  demo:\n    config:\n      name: demo\n      provider: oci\n    kubeconfig: " + o.kubeconfig_path.string() +
-          "\n    state:\n      capi.management: " + kubeconfig().string() +
+        "clusters:\n  demo:\n    config:\n      name: demo\n      provider: oci\n    kubeconfig: " +
+          o.kubeconfig_path.string() + "\n    state:\n      capi.management: " + kubeconfig().string() +
           "\n      capi.namespace: demo\n      capi.cluster: demo\n",
         0600);
-  for (const auto& target : std::vector<std::vector<std::string>>{ { "-C", "demo" }, { "-k", o.kubeconfig_path.string() } }) {
+  for (const auto& target :
+       std::vector<std::vector<std::string>>{ { "-C", "demo" }, { "-k", o.kubeconfig_path.string() } }) {
     std::vector<std::string> args = { "cluster", "info", "-s", "-o", "json" };
     args.insert(args.end(), target.begin(), target.end());
     const auto r = run_ocne(args, dir());
@@ -220,11 +221,12 @@ TEST_F(ClusterInfo, AWorkloadClusterShowsItsObjectsFromTheManagementCluster)
   }
   const auto r = run_ocne({ "cluster", "info", "-s", "-C", "demo" }, dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("Cluster API (from the management cluster at " + server().url() + "):\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Cluster API (from the management cluster at " + server().url() + "):\n"), std::string::npos)
+    << r.out;
   // A self-managed record (management = its own kubeconfig) reads its own API.
   write(".ocne/clusters.yaml",
-        "clusters:\n  demo:\n    config:\n      name: demo\n      provider: oci\n    kubeconfig: " + o.kubeconfig_path.string() +
-          "\n    state:\n      capi.management: " + o.kubeconfig_path.string() +
+        "clusters:\n  demo:\n    config:\n      name: demo\n      provider: oci\n    kubeconfig: " +
+          o.kubeconfig_path.string() + "\n    state:\n      capi.management: " + o.kubeconfig_path.string() +
           "\n      capi.namespace: demo\n      capi.cluster: demo\n",
         0600);
   const auto self = run_ocne({ "cluster", "info", "-s", "-C", "demo", "-o", "json" }, dir());

@@ -7,20 +7,20 @@
 // attempts without one.
 
 #include "pkg/image/cache_stamp.hpp"
-#include "tests/fixtures/image/ock_disk.hpp"
 #include "tests/fixtures/image/oci_layout_builder.hpp"
+#include "tests/fixtures/image/ock_disk.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <fstream>
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 
 namespace ocne::test {
 namespace {
@@ -77,7 +77,7 @@ protected:
   static std::string
   find_program(const std::string& name)
   {
-    for (const auto& dir : {"/usr/bin", "/usr/local/bin", "/bin"}) {
+    for (const auto& dir : { "/usr/bin", "/usr/local/bin", "/bin" }) {
       const auto p = std::filesystem::path(dir) / name;
       if (::access(p.c_str(), X_OK) == 0) {
         return p.string();
@@ -109,11 +109,14 @@ protected:
     m_hv_dir = hv_dir;
     const auto path = m_hv_dir / "qemu";
     std::ofstream(path) << "#!/bin/sh\n"
-                           "case \" $* \" in *\" -kernel \"*) ;; *) exec " + qemu + " \"$@\" ;; esac\n"
-                           "echo \"appliance $(echo \"$*\" | grep -o 'accel=[a-z:]*')\" >> " +
+                           "case \" $* \" in *\" -kernel \"*) ;; *) exec " +
+                             qemu +
+                             " \"$@\" ;; esac\n"
+                             "echo \"appliance $(echo \"$*\" | grep -o 'accel=[a-z:]*')\" >> " +
                              (dir() / "qemu.log").string() +
                              "\n"
-                             "case \"$*\" in *accel=kvm*) " + on_kvm + " ;; *) " + on_tcg + " ;; esac\n";
+                             "case \"$*\" in *accel=kvm*) " +
+                             on_kvm + " ;; *) " + on_tcg + " ;; esac\n";
     std::filesystem::permissions(path, std::filesystem::perms(0755));
     // libguestfs caches QEMU's probe results by the binary's size and mtime
     // (in /var/tmp/.guestfs-<uid>): a fixed mtime lets every run reuse them
@@ -128,18 +131,22 @@ protected:
   {
     const auto disks = ock_disks();
     OciLayoutBuilder b(dir() / "layout");
-    b.tag("1.33", b.add_image("amd64", {LayerSpec{{TarEntry{"disk/boot.qcow2", "", disks.ock}}}}));
+    b.tag("1.33", b.add_image("amd64", { LayerSpec{ { TarEntry{ "disk/boot.qcow2", "", disks.ock } } } }));
     return b.dir();
   }
 
   OcneRun
   create(const std::filesystem::path& hv, const std::map<std::string, std::string>& extra = {})
   {
-    std::map<std::string, std::string> env{{"LIBGUESTFS_BACKEND", "direct"}, {"LIBGUESTFS_HV", hv.string()}};
+    std::map<std::string, std::string> env{ { "LIBGUESTFS_BACKEND", "direct" }, { "LIBGUESTFS_HV", hv.string() } };
     env.insert(extra.begin(), extra.end());
-    return run_ocne({"image", "create", "--type", "oci", "--version", "1.33", "--source",
-                     "oci:" + layout().string() + ":1.33"},
-                    dir(), env, "", {}, std::chrono::seconds(600));
+    return run_ocne(
+      { "image", "create", "--type", "oci", "--version", "1.33", "--source", "oci:" + layout().string() + ":1.33" },
+      dir(),
+      env,
+      "",
+      {},
+      std::chrono::seconds(600));
   }
 
   static constexpr const char* k_abort_kvm =
@@ -160,7 +167,7 @@ TEST_F(ApplianceFallbackTest, QemuAbortingWithKvmIsRetriedOnceWithTcgAndTheImage
   // Two appliance runs, KVM then TCG, and one line saying why.
   EXPECT_EQ(read_text(dir() / "qemu.log"), "appliance accel=kvm:tcg\nappliance accel=tcg\n");
   EXPECT_EQ(count(r.err, "retrying once with software emulation (TCG)"), 1U) << r.err;
-  EXPECT_NE(r.err.find("WARN[") , std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("WARN["), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("did not start with KVM (QEMU said: qemu-system-x86_64: error: failed to set MSR 0x10a to "
                        "0x0); retrying once"),
             std::string::npos)
@@ -197,7 +204,7 @@ TEST_F(ApplianceFallbackTest, AKvmLaunchThatHangsIsStoppedAndRetried)
 {
   // -S: QEMU starts with the guest paused, so the appliance never comes up.
   const auto hv = wrapper("exec " + qemu + " -S \"$@\"", "echo 'qemu-system-x86_64: no TCG here' >&2; exit 1");
-  const auto r = create(hv, {{"OCNE_GUESTFS_KVM_TIMEOUT", "3"}});
+  const auto r = create(hv, { { "OCNE_GUESTFS_KVM_TIMEOUT", "3" } });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(read_text(dir() / "qemu.log"), "appliance accel=kvm:tcg\nappliance accel=tcg\n");
   const auto error = last_line(r.err);
@@ -213,7 +220,7 @@ TEST_F(ApplianceFallbackTest, AKvmLaunchThatHangsIsStoppedAndRetried)
 TEST_F(ApplianceFallbackTest, ForcedTcgMakesOneAttemptOnly)
 {
   const auto hv = wrapper(k_abort_kvm, "echo 'qemu-system-x86_64: tcg is broken' >&2; exit 1");
-  const auto r = create(hv, {{"LIBGUESTFS_BACKEND_SETTINGS", "force_tcg"}});
+  const auto r = create(hv, { { "LIBGUESTFS_BACKEND_SETTINGS", "force_tcg" } });
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(read_text(dir() / "qemu.log"), "appliance accel=tcg\n");
   EXPECT_EQ(r.err.find("retrying"), std::string::npos) << r.err;

@@ -27,11 +27,16 @@ Run
 ocne(const std::vector<std::string>& args, const std::filesystem::path& home)
 {
   ProcessOptions p;
-  p.argv = {ocne_binary().string()};
+  p.argv = { ocne_binary().string() };
   p.argv.insert(p.argv.end(), args.begin(), args.end());
   std::map<std::string, std::string> env;
-  for (const char* name : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "LIBGUESTFS_BACKEND",
-                           "LIBGUESTFS_BACKEND_SETTINGS", "TMPDIR"}) {
+  for (const char* name : { "PATH",
+                            "ASAN_OPTIONS",
+                            "UBSAN_OPTIONS",
+                            "LSAN_OPTIONS",
+                            "LIBGUESTFS_BACKEND",
+                            "LIBGUESTFS_BACKEND_SETTINGS",
+                            "TMPDIR" }) {
     if (const char* v = std::getenv(name)) {
       env[name] = v;
     }
@@ -42,9 +47,9 @@ ocne(const std::vector<std::string>& args, const std::filesystem::path& home)
   p.timeout = std::chrono::seconds(600);
   auto r = run_process(p);
   if (!r) {
-    return {-1, "", r.error().message()};
+    return { -1, "", r.error().message() };
   }
-  return {r->exit_code, r->out, r->err};
+  return { r->exit_code, r->out, r->err };
 }
 
 std::string
@@ -75,22 +80,22 @@ TEST_F(ImageCliTest, CreatesOciAndOxideImagesFromARegistryAndReadsThemBack)
   OCNE_REQUIRE_GUESTFS();
   const auto disks = ock_disks();
   OciLayoutBuilder b(dir() / "layout");
-  const auto amd = b.add_image("amd64", {LayerSpec{{TarEntry{"disk/boot.qcow2", "", disks.ock}}}});
-  const auto arm = b.add_image("arm64", {LayerSpec{{TarEntry{"disk/boot.qcow2", "", disks.plain}}}});
-  b.tag("1.33", b.add_index({amd, arm}));
+  const auto amd = b.add_image("amd64", { LayerSpec{ { TarEntry{ "disk/boot.qcow2", "", disks.ock } } } });
+  const auto arm = b.add_image("arm64", { LayerSpec{ { TarEntry{ "disk/boot.qcow2", "", disks.plain } } } });
+  b.tag("1.33", b.add_index({ amd, arm }));
   TestRegistry registry(dir() / "registry", RegistryAuth::token);
   registry.push(b.dir(), "1.33", "olcne/ock:1.33");
   const auto source = "docker://" + registry.host() + "/olcne/ock:1.33";
   const auto images = dir() / ".ocne" / "images";
 
-  auto r = ocne({"image", "create", "--type", "oci", "--version", "1.33", "--source", source}, dir());
+  auto r = ocne({ "image", "create", "--type", "oci", "--version", "1.33", "--source", source }, dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto oci = images / "boot.qcow2-1.33-amd64.oci";
   EXPECT_EQ(r.out, oci.string() + "\n");
   EXPECT_NE(r.err.find("New boot image was created successfully at " + oci.string()), std::string::npos) << r.err;
   EXPECT_TRUE(std::filesystem::exists(images / "boot.qcow2-1.33-amd64.oci.json"));
 
-  r = ocne({"image", "create", "--type", "oxide", "--version", "1.33", "--source", source}, dir());
+  r = ocne({ "image", "create", "--type", "oxide", "--version", "1.33", "--source", source }, dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto oxide = images / "boot.qcow2-1.33-amd64.oxide";
   EXPECT_EQ(r.out, oxide.string() + "\n");
@@ -98,10 +103,10 @@ TEST_F(ImageCliTest, CreatesOciAndOxideImagesFromARegistryAndReadsThemBack)
   // The registry is gone: a second create, and the libvirt image, are served
   // from the cache.
   registry.stop();
-  r = ocne({"image", "create", "--type", "oci", "--version", "1.33", "--source", source}, dir());
+  r = ocne({ "image", "create", "--type", "oci", "--version", "1.33", "--source", source }, dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("The oci image is up to date: " + oci.string()), std::string::npos) << r.err;
-  r = ocne({"image", "create", "--type", "libvirt", "--version", "1.33", "--source", source}, dir());
+  r = ocne({ "image", "create", "--type", "libvirt", "--version", "1.33", "--source", source }, dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, (images / "boot.qcow2-1.33-amd64").string() + "\n");
 
@@ -111,17 +116,17 @@ TEST_F(ImageCliTest, CreatesOciAndOxideImagesFromARegistryAndReadsThemBack)
   ASSERT_TRUE(oci_stamp && oxide_stamp);
   const auto& d = disks.deployment;
   std::string script;
-  for (const std::string dev : {"sda", "sdb"}) {
+  for (const std::string dev : { "sda", "sdb" }) {
     script += "echo ==" + dev + "==\nvfs-uuid /dev/" + dev + "2\nvfs-uuid /dev/" + dev + "3\nmount /dev/" + dev +
               "2 /\ncat /loader/entries/ostree-1-ock.conf\numount /\nmount /dev/" + dev + "3 /\ncat " + d +
               "/etc/fstab\nexists " + d + "/etc/machine-id\nexists " + d + "/etc/oci-dhclient.sh\numount /\n";
   }
-  const auto out = guestfish({oci, oxide}, script);
+  const auto out = guestfish({ oci, oxide }, script);
   const auto oci_part = out.substr(out.find("==sda==\n") + 8, out.find("==sdb==") - out.find("==sda==") - 8);
   const auto oxide_part = out.substr(out.find("==sdb==\n") + 8);
   for (const auto& [part, stamp, platform, hooks] :
-       {std::tuple{oci_part, *oci_stamp, std::string("oci"), std::string("true")},
-        std::tuple{oxide_part, *oxide_stamp, std::string("ibmcloud"), std::string("false")}}) {
+       { std::tuple{ oci_part, *oci_stamp, std::string("oci"), std::string("true") },
+         std::tuple{ oxide_part, *oxide_stamp, std::string("ibmcloud"), std::string("false") } }) {
     SCOPED_TRACE(platform);
     const auto boot = stamp.uuids.at(disks.boot_uuid);
     const auto root = stamp.uuids.at(disks.root_uuid);
@@ -139,7 +144,7 @@ TEST_F(ImageCliTest, CreatesOciAndOxideImagesFromARegistryAndReadsThemBack)
   EXPECT_EQ(std::filesystem::file_size(oxide), 720ULL << 20);
 
   // image info reads the OCI image.
-  r = ocne({"image", "info", "--type", "oci", "--version", "1.33", "-p", d + "/etc", "-L", "root"}, dir());
+  r = ocne({ "image", "info", "--type", "oci", "--version", "1.33", "-p", d + "/etc", "-L", "root" }, dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Image:        " + oci.string() + "\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Format:       qcow2, virtual size 720.0 MiB"), std::string::npos) << r.out;
@@ -178,30 +183,30 @@ TEST_F(ImageCliTest, BadInputGetsOneClearLineAndLeavesNothingBehind)
     }
   };
 
-  expect_error({"image", "create", "--source", "reg.example/Olcne/ock"},
+  expect_error({ "image", "create", "--source", "reg.example/Olcne/ock" },
                "invalid image reference 'reg.example/Olcne/ock': repository names must be lower case");
-  expect_error({"image", "create", "--source", h + "/olcne/ock:1.33"},
+  expect_error({ "image", "create", "--source", h + "/olcne/ock:1.33" },
                h + "/olcne/ock:1.33: registry " + h +
                  " needs credentials: put credentials for it in ~/.docker/config.json or $REGISTRY_AUTH_FILE "
                  "(skopeo login --authfile FILE ...)");
   write(".docker/config.json", R"({"auths":{")" + h + R"(":{"auth":"dGVzdHVzZXI6d3Jvbmc="}}})");
-  expect_error({"image", "create", "--source", h + "/olcne/ock:1.33"},
+  expect_error({ "image", "create", "--source", h + "/olcne/ock:1.33" },
                h + "/olcne/ock:1.33: registry " + h + " refused the credentials of user 'testuser' (from " +
                  (dir() / ".docker" / "config.json").string() + ")");
   write(".docker/config.json", R"({"auths":{")" + h + R"(":{"auth":"dGVzdHVzZXI6czNjcmV0"}}})");
-  expect_error({"image", "create", "--source", h + "/olcne/ock:9.99"},
+  expect_error({ "image", "create", "--source", h + "/olcne/ock:9.99" },
                "image " + h + "/olcne/ock:9.99 not found: registry " + h +
                  " has no such tag (404 (MANIFEST_UNKNOWN: manifest unknown))");
-  expect_error({"image", "create", "--source", h + "/olcne/ock:nodisk"},
+  expect_error({ "image", "create", "--source", h + "/olcne/ock:nodisk" },
                h + "/olcne/ock:nodisk (linux/amd64): no layer contains disk/boot.qcow2; is this an OCK boot image?");
-  expect_error({"image", "create", "--source", h + "/olcne/ock:1.33", "--ignition-provider", "o ci"},
+  expect_error({ "image", "create", "--source", h + "/olcne/ock:1.33", "--ignition-provider", "o ci" },
                "invalid Ignition platform id 'o ci': use a lower-case word such as oci, ibmcloud or qemu");
-  expect_error({"image", "create", "--source", "oci:" + (dir() / "nowhere").string()},
+  expect_error({ "image", "create", "--source", "oci:" + (dir() / "nowhere").string() },
                "image source 'oci:" + (dir() / "nowhere").string() + "': " + (dir() / "nowhere").string() +
                  ": no such file or directory");
-  expect_error({"image", "info", "--file", (dir() / "none.qcow2").string()},
+  expect_error({ "image", "info", "--file", (dir() / "none.qcow2").string() },
                "--file " + (dir() / "none.qcow2").string() + ": no such file");
-  const auto r = ocne({"image", "create", "--type", "vmdk"}, dir());
+  const auto r = ocne({ "image", "create", "--type", "vmdk" }, dir());
   EXPECT_EQ(r.exit_code, 2);
 }
 

@@ -7,6 +7,7 @@
 #include "tests/servers/kube/kube_server.hpp"
 
 #include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 

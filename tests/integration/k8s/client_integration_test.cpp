@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
 #include <thread>
 
 namespace ocne::k8s {

@@ -3,6 +3,7 @@
 // resize frames, and the API's refusals.
 
 #include "pkg/k8s/exec.hpp"
+
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -26,9 +27,11 @@ protected:
     o.kubeconfig_path = dir() / "kubeconfig";
     server = std::make_unique<test::kube::KubeTestServer>(o);
     server->start();
-    server->create(json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "etcd-cp-1", "namespace": "kube-system"},
+    server->create(
+      json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "etcd-cp-1", "namespace": "kube-system"},
       "spec": {"nodeName": "cp-1", "containers": [{"name": "etcd", "image": "etcd"}]}})"));
-    server->merge_patch("v1", "Pod", "kube-system", "etcd-cp-1", json::parse(R"({"status": {"phase": "Running"}})"), "status");
+    server->merge_patch(
+      "v1", "Pod", "kube-system", "etcd-cp-1", json::parse(R"({"status": {"phase": "Running"}})"), "status");
     auto loaded = load_kubeconfig({ dir() / "kubeconfig" });
     ASSERT_TRUE(loaded) << loaded.error().message();
     access = *loaded;
@@ -134,7 +137,9 @@ TEST_F(ExecTest, RefusalsCarryTheApisMessage)
   server->set_exec_protocols({ "channel.k8s.io" });
   auto r = exec_collect(access, request({ "true" }));
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message().find("the server speaks none of v5.channel.k8s.io, v4.channel.k8s.io"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("the server speaks none of v5.channel.k8s.io, v4.channel.k8s.io"),
+            std::string::npos)
+    << r.error().message();
   server->set_exec_protocols({ "v5.channel.k8s.io" });
   auto req = request({ "true" });
   req.pod = "gone";

@@ -1,5 +1,6 @@
-#include "pkg/core/strings.hpp"
 #include "pkg/k8s/move.hpp"
+
+#include "pkg/core/strings.hpp"
 #include "tests/integration/k8s/capi_graph.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -244,7 +245,8 @@ TEST_F(MoveTest, AFailedDeleteLeavesTheTargetRunningAndASecondRunFinishes)
 TEST_F(MoveTest, APauseOfItsOwnIsResumedAndSomeoneElsesIsRefused)
 {
   const auto graph = test::make_capi_graph(*source_server, "capi", "demo", 1);
-  source_server->merge_patch("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo", {{"spec", {{"paused", true}}}});
+  source_server->merge_patch(
+    "cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo", { { "spec", { { "paused", true } } } });
   auto refused = move(*source, *target, options("capi"), null_progress());
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("is already paused; unpause it or finish the move that paused it"),
@@ -252,8 +254,11 @@ TEST_F(MoveTest, APauseOfItsOwnIsResumedAndSomeoneElsesIsRefused)
     << refused.error().message();
 
   // What the move's own pause writes, in one request.
-  source_server->merge_patch("cluster.x-k8s.io/v1beta2", "Cluster", "capi", "demo",
-                             {{"metadata", {{"annotations", {{k_paused_for_move_annotation, "true"}}}}}});
+  source_server->merge_patch("cluster.x-k8s.io/v1beta2",
+                             "Cluster",
+                             "capi",
+                             "demo",
+                             { { "metadata", { { "annotations", { { k_paused_for_move_annotation, "true" } } } } } });
   auto report = move(*source, *target, options("capi"), null_progress());
   ASSERT_TRUE(report) << report.error().message();
   for (const auto& o : graph.moving) {
@@ -269,7 +274,10 @@ TEST_F(MoveTest, APauseOfItsOwnIsResumedAndSomeoneElsesIsRefused)
 class MoveUnlabelledTest : public MoveTest
 {
 protected:
-  MoveUnlabelledTest() { label_crds = false; }
+  MoveUnlabelledTest()
+  {
+    label_crds = false;
+  }
 };
 
 TEST_F(MoveUnlabelledTest, FallsBackToClusterApiGroups)

@@ -28,7 +28,9 @@
 namespace ocne::test {
 namespace {
 
-class EphemeralCapiTest : public TempDirTest, public ::testing::WithParamInterface<std::string>
+class EphemeralCapiTest
+  : public TempDirTest
+  , public ::testing::WithParamInterface<std::string>
 {
 protected:
   void
@@ -64,7 +66,7 @@ protected:
 TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
 {
   const auto& daemon = LibvirtDaemon::get();
-  CapiWorld world(dir(), {.provider = GetParam()});
+  CapiWorld world(dir(), { .provider = GetParam() });
   // The ephemeral cluster: small, from the test image (defaults file only).
   std::filesystem::create_directories(world.home() / ".ocne");
   ASSERT_TRUE(fs::write_file_atomic(world.home() / ".ocne" / "defaults.yaml", R"(ephemeralCluster:
@@ -74,10 +76,11 @@ TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
     memory: 320Mi
     storage: 1Gi
 )"));
-  const auto file = world.write_cluster_file("capidemo", "bootVolumeContainerImage: file://" + daemon.boot_image().string() + "\n");
+  const auto file =
+    world.write_cluster_file("capidemo", "bootVolumeContainerImage: file://" + daemon.boot_image().string() + "\n");
   auto text = fs::read_file(file).value();
-  text.insert(text.find("providers:\n") + 11, fmt::format("  libvirt:\n    uri: \"{}\"\n    bootVolumeName: ocne-test-boot.qcow2\n",
-                                                          daemon.uri()));
+  text.insert(text.find("providers:\n") + 11,
+              fmt::format("  libvirt:\n    uri: \"{}\"\n    bootVolumeName: ocne-test-boot.qcow2\n", daemon.uri()));
   ASSERT_TRUE(fs::write_file_atomic(file, text));
 
   if (GetParam() == "oci") {
@@ -87,7 +90,7 @@ TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
     // docs/cluster-api.md says, what the ephemeral start made is removed and
     // nothing is recorded, a timeout included (cluster start -P libvirt keeps
     // a timed-out cluster to look at; nobody asked for this one).
-    auto hurried = ocne(world, {"cluster", "start", "-c", file.string()}, {{"OCNE_LIBVIRT_READY_TIMEOUT", "1"}});
+    auto hurried = ocne(world, { "cluster", "start", "-c", file.string() }, { { "OCNE_LIBVIRT_READY_TIMEOUT", "1" } });
     EXPECT_EQ(hurried.exit_code, 1);
     EXPECT_NE(hurried.err.find("ocne: error: cannot start the ephemeral cluster capi-eph (no management cluster is "
                                "configured): the Kubernetes API did not become ready within 1s"),
@@ -103,7 +106,7 @@ TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
     EXPECT_FALSE(*left) << "a failed ephemeral start leaves no domain";
   }
 
-  auto started = ocne(world, {"cluster", "start", "-c", file.string(), "--output", "json"});
+  auto started = ocne(world, { "cluster", "start", "-c", file.string(), "--output", "json" });
   ASSERT_EQ(started.exit_code, 0) << started.err;
   const auto result = nlohmann::json::parse(started.out);
   EXPECT_EQ(result["management"]["ephemeral"], true);
@@ -114,26 +117,29 @@ TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
 
   // The workload cluster, at the fake node's address: Ready nodes with the add-ons.
   const auto kubeconfig = world.home() / ".kube" / "kubeconfig.capidemo";
-  auto access = k8s::load_kubeconfig({kubeconfig}, {.require_all = true});
+  auto access = k8s::load_kubeconfig({ kubeconfig }, { .require_all = true });
   ASSERT_TRUE(access) << access.error().message();
   k8s::Client workload(std::move(*access));
-  auto nodes = workload.list({"", "v1", "Node"});
+  auto nodes = workload.list({ "", "v1", "Node" });
   ASSERT_TRUE(nodes) << nodes.error().message();
   ASSERT_FALSE(nodes->items.empty());
   for (const auto& n : nodes->items) {
     EXPECT_NE(n.dump().find("\"KubeletReady\""), std::string::npos) << n.dump();
   }
   if (GetParam() == "oci") {
-    EXPECT_TRUE(*workload.find({"apps/v1", "DaemonSet", "kube-system", "oci-cloud-controller-manager"}));
+    EXPECT_TRUE(*workload.find({ "apps/v1", "DaemonSet", "kube-system", "oci-cloud-controller-manager" }));
   } else {
-    EXPECT_TRUE(*workload.find({"apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager"}));
+    EXPECT_TRUE(*workload.find({ "apps/v1", "Deployment", "kube-system", "oxide-cloud-controller-manager" }));
   }
   // The provider's stack on the ephemeral cluster.
-  auto management = k8s::load_kubeconfig({world.home() / ".kube" / "kubeconfig.capi-eph.local"}, {.require_all = true});
+  auto management =
+    k8s::load_kubeconfig({ world.home() / ".kube" / "kubeconfig.capi-eph.local" }, { .require_all = true });
   ASSERT_TRUE(management) << management.error().message();
   k8s::Client eph_client(std::move(*management));
-  const auto infra = GetParam() == "oci" ? k8s::ObjectRef{"infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster", "ocne", "capidemo"}
-                                         : k8s::ObjectRef{"infrastructure.cluster.x-k8s.io/v1alpha1", "OxideCluster", "ocne", "capidemo"};
+  const auto infra =
+    GetParam() == "oci"
+      ? k8s::ObjectRef{ "infrastructure.cluster.x-k8s.io/v1beta2", "OCICluster", "ocne", "capidemo" }
+      : k8s::ObjectRef{ "infrastructure.cluster.x-k8s.io/v1alpha1", "OxideCluster", "ocne", "capidemo" };
   auto found = eph_client.find(infra);
   ASSERT_TRUE(found) << found.error().message();
   EXPECT_TRUE(*found);
@@ -142,7 +148,7 @@ TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
   EXPECT_NE(cache->find("capi-eph"), nullptr);
   EXPECT_NE(cache->find("capidemo"), nullptr);
 
-  auto deleted = ocne(world, {"cluster", "delete", "-C", "capidemo"});
+  auto deleted = ocne(world, { "cluster", "delete", "-C", "capidemo" });
   ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_NE(deleted.err.find("Deleting Cluster ocne/capidemo"), std::string::npos) << deleted.err;
   EXPECT_FALSE(std::filesystem::exists(kubeconfig));
@@ -151,7 +157,7 @@ TEST_P(EphemeralCapiTest, StartThroughTheEphemeralClusterThenDelete)
   auto eph = conn->find_domain("capi-eph-control-plane-1");
   EXPECT_TRUE(eph && *eph) << "the ephemeral cluster manages other clusters too: it stays";
 
-  auto removed = ocne(world, {"cluster", "delete", "-C", "capi-eph"});
+  auto removed = ocne(world, { "cluster", "delete", "-C", "capi-eph" });
   EXPECT_EQ(removed.exit_code, 0) << removed.err;
   eph = conn->find_domain("capi-eph-control-plane-1");
   EXPECT_TRUE(eph && !*eph);

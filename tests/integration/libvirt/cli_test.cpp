@@ -19,7 +19,7 @@ namespace ocne::test {
 namespace {
 
 // The test driver's host is i686; its guests may be x86_64.
-const std::map<std::string, std::string> k_x86_64 = {{"OCNE_LIBVIRT_ARCH", "x86_64"}};
+const std::map<std::string, std::string> k_x86_64 = { { "OCNE_LIBVIRT_ARCH", "x86_64" } };
 
 class LibvirtCliTest : public TempDirTest
 {
@@ -45,7 +45,7 @@ protected:
   boot_image()
   {
     const auto boot = dir() / "boot.qcow2";
-    auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M"}});
+    auto made = run_process({ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M" } });
     EXPECT_TRUE(made && made->ok());
     return boot;
   }
@@ -53,7 +53,8 @@ protected:
   fs::Path
   cluster_file(const std::string& name, const std::string& uri, const std::string& boot)
   {
-    return write(name + ".yaml", fmt::format(R"(name: {}
+    return write(name + ".yaml",
+                 fmt::format(R"(name: {}
 workerNodes: 1
 bootVolumeContainerImage: {}
 providers:
@@ -64,7 +65,9 @@ providers:
     workerNode:
       memory: 256Mi
 )",
-                                             name, boot, uri));
+                             name,
+                             boot,
+                             uri));
   }
 
   bool
@@ -78,12 +81,13 @@ TEST_F(LibvirtCliTest, StartWithoutDaemonNamesTheUriAndHowToStartIt)
 {
   const auto uri = "qemu:///system?socket=" + (dir() / "no-daemon.sock").string();
   const auto config = cluster_file("nodaemon", uri, "file:///nonexistent.qcow2");
-  const auto r = run_ocne({"cluster", "start", "-c", config.string()}, dir());
+  const auto r = run_ocne({ "cluster", "start", "-c", config.string() }, dir());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto socket = (dir() / "no-daemon.sock").string();
-  EXPECT_EQ(last_line(r.err), "ocne: error: cannot connect to libvirt at " + uri + ": failed to connect socket to '" +
-                                socket + "': No such file or directory; no libvirt daemon answers on the socket " +
-                                socket + "; start the daemon that owns it");
+  EXPECT_EQ(last_line(r.err),
+            "ocne: error: cannot connect to libvirt at " + uri + ": failed to connect socket to '" + socket +
+              "': No such file or directory; no libvirt daemon answers on the socket " + socket +
+              "; start the daemon that owns it");
   EXPECT_FALSE(cached("nodaemon"));
   EXPECT_FALSE(std::filesystem::exists(dir() / ".kube" / "kubeconfig.nodaemon.local"));
 }
@@ -101,7 +105,7 @@ TEST_F(LibvirtCliTest, StartLeavesADomainItDidNotCreateAlone)
 )");
   const auto uri = "test://" + host.string();
   const auto config = cluster_file("taken", uri, "file:///nonexistent.qcow2");
-  const auto r = run_ocne({"cluster", "start", "-c", config.string()}, dir());
+  const auto r = run_ocne({ "cluster", "start", "-c", config.string() }, dir());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(last_line(r.err),
             "ocne: error: domain taken-control-plane-1 already exists on " + uri +
@@ -114,7 +118,7 @@ TEST_F(LibvirtCliTest, StartOnAHostOfAnotherArchitectureSaysSo)
 {
   // The test driver's host is an i686 machine.
   const auto config = cluster_file("i686", "test:///default", "file:///nonexistent.qcow2");
-  const auto r = run_ocne({"cluster", "start", "-c", config.string()}, dir());
+  const auto r = run_ocne({ "cluster", "start", "-c", config.string() }, dir());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(last_line(r.err),
             "ocne: error: the libvirt host test:///default has architecture i686; ocne runs x86_64 and aarch64 nodes");
@@ -136,7 +140,7 @@ applications:
     catalog: mine
   - name: grafana
 )"));
-  const auto r = run_ocne({"cluster", "start", "-c", config.string()}, dir());
+  const auto r = run_ocne({ "cluster", "start", "-c", config.string() }, dir());
   EXPECT_EQ(r.exit_code, 1) << r.err; // the i686 test host stops it later
   const std::string warning = "applications and catalogs are not supported yet; not installed: application "
                               "prometheus, application grafana, catalog mine, the community catalog";
@@ -151,8 +155,7 @@ TEST_F(LibvirtCliTest, StartWithUnreadableBootImageCreatesNothing)
   }
   const auto missing = dir() / "missing.qcow2";
   const auto config = cluster_file("noimage", "test:///default", "file://" + missing.string());
-  const auto r = run_ocne({"cluster", "start", "-c", config.string()}, dir(),
-                          k_x86_64);
+  const auto r = run_ocne({ "cluster", "start", "-c", config.string() }, dir(), k_x86_64);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(last_line(r.err), "ocne: error: " + missing.string() + ": no such file or directory");
   EXPECT_FALSE(cached("noimage"));
@@ -169,20 +172,21 @@ TEST_F(LibvirtCliTest, StartThatFailsHalfWayRemovesWhatItCreated)
   // pool and the base volume, then fails and rolls back.
   const auto boot = boot_image();
   const auto config = cluster_file("halfway", "test:///default", "file://" + boot.string());
-  const auto r = run_ocne({"cluster", "start", "-c", config.string()}, dir(),
-                          k_x86_64);
+  const auto r = run_ocne({ "cluster", "start", "-c", config.string() }, dir(), k_x86_64);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("Uploading boot image"), std::string::npos) << r.err;
-  EXPECT_EQ(last_line(r.err), "ocne: error: cannot upload " + boot.string() +
-                                " to volume boot.qcow2-1.33: this function is not supported by the connection driver: "
-                                "virStorageVolUpload");
+  EXPECT_EQ(last_line(r.err),
+            "ocne: error: cannot upload " + boot.string() +
+              " to volume boot.qcow2-1.33: this function is not supported by the connection driver: "
+              "virStorageVolUpload");
   EXPECT_FALSE(cached("halfway"));
   EXPECT_FALSE(std::filesystem::exists(dir() / ".kube" / "kubeconfig.halfway.local"));
 }
 
 TEST_F(LibvirtCliTest, StartOfAFailedClusterAsksForDeleteFirst)
 {
-  write(".ocne/clusters.yaml", R"(clusters:
+  write(".ocne/clusters.yaml",
+        R"(clusters:
   broken:
     config:
       name: broken
@@ -195,10 +199,11 @@ TEST_F(LibvirtCliTest, StartOfAFailedClusterAsksForDeleteFirst)
 )",
         0600);
   const auto config = cluster_file("broken", "test:///default", "file:///nonexistent.qcow2");
-  const auto r = run_ocne({"cluster", "start", "-c", config.string()}, dir());
+  const auto r = run_ocne({ "cluster", "start", "-c", config.string() }, dir());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(last_line(r.err), "ocne: error: cluster 'broken' is left failed by an earlier run that did not finish; "
-                              "remove it with 'ocne cluster delete -C broken' and start it again");
+  EXPECT_EQ(last_line(r.err),
+            "ocne: error: cluster 'broken' is left failed by an earlier run that did not finish; "
+            "remove it with 'ocne cluster delete -C broken' and start it again");
   ASSERT_TRUE(cached("broken"));
 }
 
@@ -221,7 +226,8 @@ clusters:
   gone: {host: 127.0.0.1, ip: 192.168.122.201, port: 6443}
   other: {host: 127.0.0.1, ip: 192.168.122.202, port: 6444}
 )");
-  write(".ocne/clusters.yaml", fmt::format(R"(clusters:
+  write(".ocne/clusters.yaml",
+        fmt::format(R"(clusters:
   gone:
     config:
       name: gone
@@ -241,9 +247,10 @@ clusters:
       provider: libvirt
       kubernetesVersion: "1.33"
 )",
-                                           local.string(), vm.string()),
+                    local.string(),
+                    vm.string()),
         0600);
-  auto r = run_ocne({"cluster", "delete", "-C", "gone"}, dir());
+  auto r = run_ocne({ "cluster", "delete", "-C", "gone" }, dir());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(std::filesystem::exists(local));
   EXPECT_FALSE(std::filesystem::exists(vm));
@@ -256,7 +263,7 @@ clusters:
   EXPECT_NE(ips->find("other"), std::string::npos) << *ips;
 
   // Again: nothing is known about it any more, nothing is touched.
-  r = run_ocne({"cluster", "delete", "-C", "gone"}, dir());
+  r = run_ocne({ "cluster", "delete", "-C", "gone" }, dir());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("Cluster gone is not in the cluster cache"), std::string::npos) << r.err;
   EXPECT_TRUE(std::filesystem::exists(unrelated));

@@ -43,9 +43,9 @@ sha256_hex(std::string_view data)
 Result<std::vector<std::string>>
 node_names(const fs::Path& kubeconfig)
 {
-  OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({kubeconfig}, {.require_all = true}));
+  OCNE_TRY_ASSIGN(auto access, k8s::load_kubeconfig({ kubeconfig }, { .require_all = true }));
   k8s::Client client(std::move(access));
-  OCNE_TRY_ASSIGN(auto list, client.list({"", "v1", "Node"}));
+  OCNE_TRY_ASSIGN(auto list, client.list({ "", "v1", "Node" }));
   std::vector<std::string> names;
   for (const auto& item : list.items) {
     names.push_back(item["metadata"]["name"].get<std::string>());
@@ -57,7 +57,7 @@ node_names(const fs::Path& kubeconfig)
 nlohmann::json
 live(const fs::Path& kubeconfig, const k8s::ObjectRef& ref)
 {
-  auto access = k8s::load_kubeconfig({kubeconfig}, {.require_all = true});
+  auto access = k8s::load_kubeconfig({ kubeconfig }, { .require_all = true });
   if (!access) {
     return nullptr;
   }
@@ -79,7 +79,8 @@ protected:
   cluster_file(const std::string& name, unsigned workers, const std::string& extra = "")
   {
     const auto& daemon = ocne::test::LibvirtDaemon::get();
-    return write(name + ".yaml", fmt::format(R"(name: {}
+    return write(name + ".yaml",
+                 fmt::format(R"(name: {}
 workerNodes: {}{}
 bootVolumeContainerImage: file://{}
 providers:
@@ -95,7 +96,11 @@ providers:
       memory: 320Mi
       storage: 1Gi
 )",
-                                             name, workers, extra, daemon.boot_image().string(), daemon.uri()));
+                             name,
+                             workers,
+                             extra,
+                             daemon.boot_image().string(),
+                             daemon.uri()));
   }
 
   ocne::test::OcneRun
@@ -114,7 +119,7 @@ providers:
 TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
 {
   const auto config = cluster_file("lvtest", 1);
-  auto started = ocne({"cluster", "start", "-c", config.string()});
+  auto started = ocne({ "cluster", "start", "-c", config.string() });
   ASSERT_EQ(started.exit_code, 0) << started.err;
   const auto local = dir() / ".kube" / "kubeconfig.lvtest.local";
   const auto vm = dir() / ".kube" / "kubeconfig.lvtest.vm";
@@ -127,8 +132,8 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   ASSERT_TRUE(pool && *pool);
 
   // Each domain received the Ignition config meant for it.
-  for (const auto& [domain, action] : {std::pair<std::string, std::string>{"lvtest-control-plane-1", "init"},
-                                       {"lvtest-worker-1", "join"}}) {
+  for (const auto& [domain, action] :
+       { std::pair<std::string, std::string>{ "lvtest-control-plane-1", "init" }, { "lvtest-worker-1", "join" } }) {
     auto d = conn->find_domain(domain);
     ASSERT_TRUE(d && *d) << domain;
     auto report = ocne::test::read_node_report(**d, std::chrono::minutes(4));
@@ -146,12 +151,12 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   // Both kubeconfigs work: through the port forward and the virtual IP.
   auto via_forward = node_names(local);
   ASSERT_TRUE(via_forward) << via_forward.error().message();
-  EXPECT_EQ(*via_forward, std::vector<std::string>{"lvtest-control-plane-1"});
+  EXPECT_EQ(*via_forward, std::vector<std::string>{ "lvtest-control-plane-1" });
   auto via_vip = node_names(vm);
   ASSERT_TRUE(via_vip) << via_vip.error().message();
-  EXPECT_EQ(*via_vip, std::vector<std::string>{"lvtest-control-plane-1"});
+  EXPECT_EQ(*via_vip, std::vector<std::string>{ "lvtest-control-plane-1" });
   // The add-ons reached the cluster and the node is Ready.
-  const auto ds = live(local, {"apps/v1", "DaemonSet", "kube-flannel", "kube-flannel-ds"});
+  const auto ds = live(local, { "apps/v1", "DaemonSet", "kube-flannel", "kube-flannel-ds" });
   ASSERT_FALSE(ds.is_null());
   EXPECT_EQ(ds["spec"]["template"]["spec"]["containers"][0]["args"],
             nlohmann::json::parse(R"(["--ip-masq","--kube-subnet-mgr","--iface=enp1s0"])"));
@@ -159,20 +164,20 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   // The virtual IP's HA monitor, no longer a warning.
   EXPECT_NE(started.err.find("Installing ha-config into ocne-system: ok"), std::string::npos) << started.err;
   EXPECT_EQ(started.err.find("does not install applications"), std::string::npos) << started.err;
-  EXPECT_FALSE(live(local, {"apps/v1", "DaemonSet", "ocne-system", "ocne-ha-monitor"}).is_null());
-  const auto node = live(local, {"v1", "Node", "", "lvtest-control-plane-1"});
+  EXPECT_FALSE(live(local, { "apps/v1", "DaemonSet", "ocne-system", "ocne-ha-monitor" }).is_null());
+  const auto node = live(local, { "v1", "Node", "", "lvtest-control-plane-1" });
   EXPECT_NE(node.dump().find("\"KubeletReady\""), std::string::npos) << node.dump();
-  auto shown = ocne({"cluster", "show", "-C", "lvtest"});
+  auto shown = ocne({ "cluster", "show", "-C", "lvtest" });
   EXPECT_EQ(shown.exit_code, 0);
   EXPECT_EQ(shown.out, local.string() + "\n");
 
   // Starting again reports the running cluster and changes nothing.
-  auto again = ocne({"cluster", "start", "-c", config.string()});
+  auto again = ocne({ "cluster", "start", "-c", config.string() });
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.err.find("Cluster lvtest is running already"), std::string::npos) << again.err;
 
   // Delete leaves no domain, volume (but the shared base) or file behind.
-  auto deleted = ocne({"cluster", "delete", "-C", "lvtest"});
+  auto deleted = ocne({ "cluster", "delete", "-C", "lvtest" });
   ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   auto domains = conn->domains();
   ASSERT_TRUE(domains);
@@ -180,7 +185,7 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
     EXPECT_EQ(d.name().rfind("lvtest-", 0), std::string::npos) << d.name();
   }
   ASSERT_TRUE((*pool)->refresh());
-  EXPECT_EQ(*(*pool)->volume_names(), std::vector<std::string>{"ocne-test-boot.qcow2"});
+  EXPECT_EQ(*(*pool)->volume_names(), std::vector<std::string>{ "ocne-test-boot.qcow2" });
   EXPECT_FALSE(std::filesystem::exists(local));
   EXPECT_FALSE(std::filesystem::exists(vm));
   EXPECT_FALSE(*AddressBook(StateDir(dir() / ".ocne")).find("lvtest"));
@@ -188,7 +193,7 @@ TEST_F(LibvirtClusterTest, StartOnePlusOneThenDelete)
   ASSERT_TRUE(cache);
   EXPECT_EQ(cache->find("lvtest"), nullptr);
   // and again: nothing to do, no error
-  auto twice = ocne({"cluster", "delete", "-C", "lvtest"});
+  auto twice = ocne({ "cluster", "delete", "-C", "lvtest" });
   EXPECT_EQ(twice.exit_code, 0) << twice.err;
 }
 
@@ -204,23 +209,24 @@ extraIgnitionInline: |
       - path: /etc/ocne-test/stall
         contents:
           inline: kube-flannel/kube-flannel-ds)");
-  auto started = ocne({"cluster", "start", "-c", config.string()}, {{"OCNE_LIBVIRT_READY_TIMEOUT", "30"}});
+  auto started = ocne({ "cluster", "start", "-c", config.string() }, { { "OCNE_LIBVIRT_READY_TIMEOUT", "30" } });
   EXPECT_EQ(started.exit_code, 1) << started.err;
   EXPECT_NE(started.err.find("the cluster's add-ons did not become ready: flannel: timed out after 30s waiting for "
                              "daemonset kube-flannel/kube-flannel-ds to be rolled out"),
             std::string::npos)
-      << started.err;
-  EXPECT_NE(started.err.find("is waiting: ImagePullBackOff (image container-registry.oracle.com/olcne/flannel:current)"),
-            std::string::npos)
-      << started.err;
+    << started.err;
+  EXPECT_NE(
+    started.err.find("is waiting: ImagePullBackOff (image container-registry.oracle.com/olcne/flannel:current)"),
+    std::string::npos)
+    << started.err;
   EXPECT_NE(started.err.find("what was created is kept and recorded: 'ocne cluster delete -C lvstall' removes it"),
             std::string::npos)
-      << started.err;
+    << started.err;
   auto cache = ClusterCache::load(dir() / ".ocne" / "clusters.yaml");
   ASSERT_TRUE(cache);
   ASSERT_NE(cache->find("lvstall"), nullptr);
 
-  auto deleted = ocne({"cluster", "delete", "-C", "lvstall"});
+  auto deleted = ocne({ "cluster", "delete", "-C", "lvstall" });
   ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   const auto& daemon = ocne::test::LibvirtDaemon::get();
   auto conn = ocne::libvirt::Connection::open(daemon.uri());

@@ -53,8 +53,7 @@ read_node_report(const ocne::libvirt::Domain& domain, std::chrono::milliseconds 
   }
   const int fd = ::open(pty->c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    return make_error(ErrorKind::io, "cannot open the console {} of {}: {}", *pty, domain.name(),
-                      std::strerror(errno));
+    return make_error(ErrorKind::io, "cannot open the console {} of {}: {}", *pty, domain.name(), std::strerror(errno));
   }
   // Raw: no echo of the guest's output back into its serial input.
   termios tio{};
@@ -65,7 +64,7 @@ read_node_report(const ocne::libvirt::Domain& domain, std::chrono::milliseconds 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string seen;
   while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
+    pollfd p{ fd, POLLIN, 0 };
     if (::poll(&p, 1, 500) > 0) {
       char buffer[4096];
       const auto n = ::read(fd, buffer, sizeof(buffer));
@@ -82,8 +81,10 @@ read_node_report(const ocne::libvirt::Domain& domain, std::chrono::milliseconds 
     }
   }
   ::close(fd);
-  return make_error(ErrorKind::timeout, "no fake-node report from {} within the timeout; console tail: {}",
-                    domain.name(), seen.size() > 400 ? seen.substr(seen.size() - 400) : seen);
+  return make_error(ErrorKind::timeout,
+                    "no fake-node report from {} within the timeout; console tail: {}",
+                    domain.name(),
+                    seen.size() > 400 ? seen.substr(seen.size() - 400) : seen);
 }
 
 } // namespace ocne::test

@@ -66,18 +66,20 @@ LibvirtDaemon::start()
   const fs::Path tools = OCNE_LIBVIRT_TOOLS_DIR;
   const fs::Path server = tools / "tests/servers/kube/ocne-kube-test-server";
   const fs::Path helper = tools / "tests/integration/libvirt/ocne-fake-ignition";
-  auto image = run_process({.argv = {(k_scripts / "build-test-image.sh").string(),
-                                     (k_build / "libvirt-test-image").string(), server.string(), helper.string()},
-                            .timeout = std::chrono::minutes(5)});
+  auto image = run_process({ .argv = { (k_scripts / "build-test-image.sh").string(),
+                                       (k_build / "libvirt-test-image").string(),
+                                       server.string(),
+                                       helper.string() },
+                             .timeout = std::chrono::minutes(5) });
   if (!record(judge_setup_step("build-test-image.sh", image, ci))) {
     return;
   }
   m_image = last_line(image->out);
 
   m_state = k_build / fmt::format("libvirt-daemon-{}", getpid());
-  auto up = run_process({.argv = {(k_scripts / "libvirtd-up.sh").string(), m_state.string(),
-                                  (k_build / "libvirt-cache").string()},
-                         .timeout = std::chrono::minutes(2)});
+  auto up = run_process(
+    { .argv = { (k_scripts / "libvirtd-up.sh").string(), m_state.string(), (k_build / "libvirt-cache").string() },
+      .timeout = std::chrono::minutes(2) });
   // A failed start may have left daemons or a namespace behind: stop() runs
   // libvirtd-down.sh unless the script refused to start at all.
   m_started = up && up->exit_code != 77;
@@ -131,8 +133,8 @@ LibvirtDaemon::stop()
     ::close(m_host_netns);
     m_host_netns = -1;
   }
-  (void)run_process({.argv = {(k_scripts / "libvirtd-down.sh").string(), m_state.string()},
-                     .timeout = std::chrono::minutes(1)});
+  (void)run_process(
+    { .argv = { (k_scripts / "libvirtd-down.sh").string(), m_state.string() }, .timeout = std::chrono::minutes(1) });
   std::error_code ec;
   if (std::getenv("OCNE_KEEP_LIBVIRT_STATE") == nullptr) {
     std::filesystem::remove_all(m_state, ec);

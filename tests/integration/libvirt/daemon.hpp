@@ -79,12 +79,12 @@ private:
 
 } // namespace ocne::test
 
-#define OCNE_REQUIRE_LIBVIRTD()                                                                    \
-  do {                                                                                             \
-    if (!::ocne::test::LibvirtDaemon::get().failure().empty()) {                                   \
-      GTEST_FAIL() << "libvirt test daemon setup: " << ::ocne::test::LibvirtDaemon::get().failure(); \
-    }                                                                                              \
-    if (!::ocne::test::LibvirtDaemon::get().skip_reason().empty()) {                               \
-      GTEST_SKIP() << ::ocne::test::LibvirtDaemon::get().skip_reason();                            \
-    }                                                                                              \
+#define OCNE_REQUIRE_LIBVIRTD()                                                                                        \
+  do {                                                                                                                 \
+    if (!::ocne::test::LibvirtDaemon::get().failure().empty()) {                                                       \
+      GTEST_FAIL() << "libvirt test daemon setup: " << ::ocne::test::LibvirtDaemon::get().failure();                   \
+    }                                                                                                                  \
+    if (!::ocne::test::LibvirtDaemon::get().skip_reason().empty()) {                                                   \
+      GTEST_SKIP() << ::ocne::test::LibvirtDaemon::get().skip_reason();                                                \
+    }                                                                                                                  \
   } while (false)

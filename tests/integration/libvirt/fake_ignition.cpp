@@ -139,8 +139,8 @@ main(int argc, char** argv)
         write_file(root + "/etc/systemd/system/" + name, u["contents"].get<std::string>(), 0644);
       }
       for (const auto& d : u.value("dropins", nlohmann::json::array())) {
-        write_file(root + "/etc/systemd/system/" + name + ".d/" + d["name"].get<std::string>(),
-                   d.value("contents", ""), 0644);
+        write_file(
+          root + "/etc/systemd/system/" + name + ".d/" + d["name"].get<std::string>(), d.value("contents", ""), 0644);
       }
       ++units;
     }

@@ -34,9 +34,9 @@ SetupOutcome
 setup_broken(const std::string& reason, bool ci)
 {
   if (ci) {
-    return {SetupVerdict::fail, reason};
+    return { SetupVerdict::fail, reason };
   }
-  return {SetupVerdict::skip, "broken setup (this fails under CI=true): " + reason};
+  return { SetupVerdict::skip, "broken setup (this fails under CI=true): " + reason };
 }
 
 SetupOutcome
@@ -49,7 +49,7 @@ judge_setup_step(const std::string& step, const Result<ProcessResult>& result, b
     return {};
   }
   if (result->exit_code == k_absent_capability) {
-    return {SetupVerdict::skip, fmt::format("absent capability ({}): {}", step, last_line(result->err))};
+    return { SetupVerdict::skip, fmt::format("absent capability ({}): {}", step, last_line(result->err)) };
   }
   std::string how;
   if (result->timed_out) {

@@ -13,8 +13,7 @@
 
 namespace ocne::test {
 
-enum class SetupVerdict
-{
+enum class SetupVerdict {
   ok,
   skip,
   fail,

@@ -26,8 +26,10 @@ TEST(LibvirtSetupVerdict, SuccessIsOk)
 // and names the capability from the script's last stderr line.
 TEST(LibvirtSetupVerdict, AbsentCapabilitySkipsEvenInCi)
 {
-  const auto o = judge_setup_step(
-    "libvirtd-up.sh", exited(77, "noise\nlibvirtd-up: needs root (network and mount namespaces, QEMU as root)\n"), true);
+  const auto o =
+    judge_setup_step("libvirtd-up.sh",
+                     exited(77, "noise\nlibvirtd-up: needs root (network and mount namespaces, QEMU as root)\n"),
+                     true);
   EXPECT_EQ(o.verdict, SetupVerdict::skip);
   EXPECT_EQ(o.reason,
             "absent capability (libvirtd-up.sh): libvirtd-up: needs root (network and mount namespaces, QEMU as root)");
@@ -45,7 +47,8 @@ TEST(LibvirtSetupVerdict, BrokenSetupFailsInCiWithItsOutput)
 
 TEST(LibvirtSetupVerdict, BrokenSetupSkipsOutsideCiSayingCiWouldFail)
 {
-  const auto o = judge_setup_step("build-test-image.sh", exited(1, "build-test-image: module virtio_net is missing\n"), false);
+  const auto o =
+    judge_setup_step("build-test-image.sh", exited(1, "build-test-image: module virtio_net is missing\n"), false);
   EXPECT_EQ(o.verdict, SetupVerdict::skip);
   EXPECT_EQ(o.reason,
             "broken setup (this fails under CI=true): build-test-image.sh failed with exit status 1; stderr:\n"

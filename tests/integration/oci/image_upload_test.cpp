@@ -3,10 +3,10 @@
 // faults, imported, then found and reused by a later run; and bad input
 // refused in one line with nothing left behind.
 
-#include "tests/support/child.hpp"
 #include "tests/servers/oci/file_md5.hpp"
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oci/test_keys.hpp"
+#include "tests/support/child.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -14,10 +14,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <algorithm>
 #include <thread>
 
 namespace ocne::test {
@@ -72,7 +72,7 @@ protected:
   std::map<std::string, std::string>
   env(bool endpoint = true) const
   {
-    std::map<std::string, std::string> e = {{"OCNE_OCI_PART_SIZE_MIB", "64"}, {"OCNE_OCI_PARALLEL_UPLOADS", "4"}};
+    std::map<std::string, std::string> e = { { "OCNE_OCI_PART_SIZE_MIB", "64" }, { "OCNE_OCI_PARALLEL_UPLOADS", "4" } };
     if (endpoint) {
       e["OCNE_OCI_ENDPOINT"] = server->url();
     }
@@ -87,7 +87,7 @@ protected:
     vars["HOME"] = home.string();
     vars["OCNE_HOME"] = (home / ".ocne").string();
     vars["PATH"] = std::getenv("PATH");
-    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    for (const char* name : { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" }) {
       if (const char* v = std::getenv(name)) {
         vars[name] = v;
       }
@@ -101,8 +101,8 @@ protected:
               const std::string& compartment_path = "dev/ocne",
               const std::string& arch = "amd64") const
   {
-    std::vector<std::string> a = {"image", "upload", "--type", "oci", "--file", file, "--compartment", compartment_path,
-                                  "--arch", arch, "--version", "1.33"};
+    std::vector<std::string> a = { "image",         "upload",         "--type", "oci", "--file",    file,
+                                   "--compartment", compartment_path, "--arch", arch,  "--version", "1.33" };
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -139,10 +139,11 @@ TEST_F(OciImageUploadTest, KilledUploadResumesUnderFaultsImportsAndIsReused)
   const int parts = static_cast<int>((size + 64 * k_mib - 1) / (64 * k_mib));
 
   // Run 1: slowed down so it can be killed mid-way with SIGKILL (no cleanup).
-  server->upload_faults().fail_randomly(1.0, Fault{.kind = Fault::Kind::slow, .delay = std::chrono::milliseconds(150)}, "PUT");
+  server->upload_faults().fail_randomly(
+    1.0, Fault{ .kind = Fault::Kind::slow, .delay = std::chrono::milliseconds(150) }, "PUT");
   {
     const auto vars = child_env();
-    std::vector<std::string> argv = {ocne_binary().string()};
+    std::vector<std::string> argv = { ocne_binary().string() };
     const auto args = upload_args(file);
     argv.insert(argv.end(), args.begin(), args.end());
     Child child(argv, vars, dir() / "run1.out", dir() / "run1.err");
@@ -166,9 +167,9 @@ TEST_F(OciImageUploadTest, KilledUploadResumesUnderFaultsImportsAndIsReused)
   // connection reset mid-body); it resumes, sends only what is missing, and
   // imports.
   server->upload_faults().clear();
-  server->upload_faults().fail_randomly(0.05, Fault{.kind = Fault::Kind::status, .status = 503, .retry_after = 1}, "PUT",
-                                        "/n/", 3);
-  server->upload_faults().fail_randomly(0.05, Fault{.kind = Fault::Kind::drop_mid_body}, "PUT", "/n/", 5);
+  server->upload_faults().fail_randomly(
+    0.05, Fault{ .kind = Fault::Kind::status, .status = 503, .retry_after = 1 }, "PUT", "/n/", 3);
+  server->upload_faults().fail_randomly(0.05, Fault{ .kind = Fault::Kind::drop_mid_body }, "PUT", "/n/", 5);
   const auto run2 = run_ocne(upload_args(file), home, env());
   ASSERT_EQ(run2.exit_code, 0) << run2.err;
   EXPECT_GT(server->upload_faults().injected(), 0);
@@ -207,7 +208,7 @@ TEST_F(OciImageUploadTest, KilledUploadResumesUnderFaultsImportsAndIsReused)
   ASSERT_EQ(run3.exit_code, 0) << run3.err;
   EXPECT_EQ(run3.out, images[0].id + "\n");
   EXPECT_NE(run3.err.find("already exists; reusing it"), std::string::npos) << run3.err;
-  for (const auto* op : {"UploadPart", "PutObject", "CreateMultipartUpload", "CreateImage", "HeadObject"}) {
+  for (const auto* op : { "UploadPart", "PutObject", "CreateMultipartUpload", "CreateImage", "HeadObject" }) {
     EXPECT_EQ(server->count(op), 0) << op;
   }
   EXPECT_EQ(server->images().size(), 1u);
@@ -226,13 +227,15 @@ TEST_F(OciImageUploadTest, SmallArmImageThroughSessionProfileKeepsSecretsOut)
   const auto enc_key = read_text(signing / "sample_key_pkcs8_aes256_encrypted.pem");
   write("home/.oci/enc.pem", enc_key, 0600);
   write("home/.oci/token", token + "\n", 0600);
-  write_oci_config(oci::shared_test_key().fingerprint, "us-ashburn-1",
+  write_oci_config(oci::shared_test_key().fingerprint,
+                   "us-ashburn-1",
                    "\n[session]\nfingerprint=73:61:a2:21:67:e0:df:be:7e:4b:93:1e:15:98:a5:b7\nkey_file=~/.oci/enc.pem\n"
-                   "pass_phrase=" + pass + "\nsecurity_token_file=~/.oci/token\nregion=iad\n");
+                   "pass_phrase=" +
+                     pass + "\nsecurity_token_file=~/.oci/token\nregion=iad\n");
 
   const auto file = image_file("boot-arm.qcow2", 3 * k_mib + 7);
-  std::vector<std::string> args = {"--log-level", "debug"};
-  const auto upload = upload_args(file, {"--profile", "session", "--bucket", "arm-images"}, "dev/ocne", "arm64");
+  std::vector<std::string> args = { "--log-level", "debug" };
+  const auto upload = upload_args(file, { "--profile", "session", "--bucket", "arm-images" }, "dev/ocne", "arm64");
   args.insert(args.end(), upload.begin(), upload.end());
   const auto r = run_ocne(args, home, env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -247,7 +250,7 @@ TEST_F(OciImageUploadTest, SmallArmImageThroughSessionProfileKeepsSecretsOut)
   EXPECT_EQ(r.out, images[0].id + "\n");
   EXPECT_EQ(images[0].freeform_tags.at("ocne/architecture"), "arm64");
   EXPECT_EQ(std::set<std::string>(images[0].shapes.begin(), images[0].shapes.end()),
-            (std::set<std::string>{"VM.Standard.A1.Flex", "VM.Standard.A2.Flex", "BM.Standard.A1.160"}));
+            (std::set<std::string>{ "VM.Standard.A1.Flex", "VM.Standard.A2.Flex", "BM.Standard.A1.160" }));
   EXPECT_EQ(nlohmann::json::parse(images[0].capability_schema_json)["Compute.LaunchMode"]["defaultValue"],
             "PARAVIRTUALIZED");
   // Plain progress lines (stderr is not a terminal) and debug request logs.
@@ -255,7 +258,7 @@ TEST_F(OciImageUploadTest, SmallArmImageThroughSessionProfileKeepsSecretsOut)
   EXPECT_NE(r.err.find("opc-request-id"), std::string::npos) << r.err;
 
   const auto all = r.out + r.err;
-  std::vector<std::string> secrets = {pass, token, "signature=", "Signature version"};
+  std::vector<std::string> secrets = { pass, token, "signature=", "Signature version" };
   std::istringstream pem(enc_key + oci::shared_test_key().private_pem);
   for (std::string line; std::getline(pem, line);) {
     if (line.size() > 40 && line.find("-----") == std::string::npos) {
@@ -273,7 +276,8 @@ TEST_F(OciImageUploadTest, AnImagesOwnRecordGivesItsArchitectureAndVersion)
 {
   const auto file = image_file("boot.qcow2-1.32-arm64.oci", 2 * k_mib);
   write("boot.qcow2-1.32-arm64.oci.ocne.json", R"({"platform":"linux/arm64","version":"1.32","type":"oci"})");
-  const auto r = run_ocne({"image", "upload", "--type", "oci", "--file", file, "--compartment", "dev/ocne"}, home, env());
+  const auto r =
+    run_ocne({ "image", "upload", "--type", "oci", "--file", file, "--compartment", "dev/ocne" }, home, env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto images = server->images();
   ASSERT_EQ(images.size(), 1u);
@@ -287,7 +291,7 @@ TEST_F(OciImageUploadTest, AnImagesOwnRecordGivesItsArchitectureAndVersion)
 TEST_F(OciImageUploadTest, ProgressBarsOnATerminal)
 {
   const auto file = image_file("boot-tty.qcow2", 150 * k_mib);
-  std::vector<std::string> argv = {ocne_binary().string()};
+  std::vector<std::string> argv = { ocne_binary().string() };
   const auto args = upload_args(file);
   argv.insert(argv.end(), args.begin(), args.end());
   const auto r = run_with_stderr_tty(argv, child_env());
@@ -310,18 +314,18 @@ TEST_F(OciImageUploadTest, ClusterTemplateResolvesTheCompartmentAndImagesByTag)
 {
   const auto now = std::chrono::system_clock::now();
   const auto ocne_dir = server->add_compartment(server->options().tenancy, "k8s");
-  const auto old_arm = server->add_image(ocne_dir, "ock", {{"ocne/kubernetes", "1.33"}, {"ocne/architecture", "arm64"}},
-                                         now - std::chrono::hours(48));
-  const auto arm = server->add_image(ocne_dir, "ock", {{"ocne/kubernetes", "1.33"}, {"ocne/architecture", "arm64"}},
-                                     now - std::chrono::hours(1));
-  const auto amd = server->add_image(ocne_dir, "ock", {{"ocne/kubernetes", "1.33"}, {"ocne/architecture", "amd64"}},
-                                     now - std::chrono::hours(2));
-  server->add_image(ocne_dir, "ock", {{"ocne/kubernetes", "1.32"}, {"ocne/architecture", "amd64"}}, now);
+  const auto old_arm = server->add_image(
+    ocne_dir, "ock", { { "ocne/kubernetes", "1.33" }, { "ocne/architecture", "arm64" } }, now - std::chrono::hours(48));
+  const auto arm = server->add_image(
+    ocne_dir, "ock", { { "ocne/kubernetes", "1.33" }, { "ocne/architecture", "arm64" } }, now - std::chrono::hours(1));
+  const auto amd = server->add_image(
+    ocne_dir, "ock", { { "ocne/kubernetes", "1.33" }, { "ocne/architecture", "amd64" } }, now - std::chrono::hours(2));
+  server->add_image(ocne_dir, "ock", { { "ocne/kubernetes", "1.32" }, { "ocne/architecture", "amd64" } }, now);
   write("cluster.yaml",
         "name: demo\nprovider: oci\nproviders:\n  oci:\n    compartment: k8s\n"
         "    controlPlaneShape:\n      shape: VM.Standard.A1.Flex\n      ocpus: 2\n"
         "    workerShape:\n      shape: VM.Standard.E4.Flex\n      ocpus: 2\n");
-  auto r = run_ocne({"cluster", "template", "-c", (dir() / "cluster.yaml").string()}, home, env());
+  auto r = run_ocne({ "cluster", "template", "-c", (dir() / "cluster.yaml").string() }, home, env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find("placeholder"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("compartmentId: " + ocne_dir + "\n"), std::string::npos) << r.out;
@@ -331,7 +335,7 @@ TEST_F(OciImageUploadTest, ClusterTemplateResolvesTheCompartmentAndImagesByTag)
   EXPECT_EQ(r.out.find("${"), std::string::npos);
 
   write("missing.yaml", "name: demo\nprovider: oci\nproviders:\n  oci:\n    compartment: dev/nope\n");
-  r = run_ocne({"cluster", "template", "-c", (dir() / "missing.yaml").string()}, home, env());
+  r = run_ocne({ "cluster", "template", "-c", (dir() / "missing.yaml").string() }, home, env());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -362,7 +366,7 @@ TEST_F(OciBadInputTest, EachProblemIsOneClearLine)
   const auto file = image_file("boot.qcow2", 2 * k_mib);
   const auto key = (home / ".oci" / "key.pem").string();
 
-  expect_refused(run_ocne(upload_args(file, {"--bucket", "no/slashes"}), home, env()),
+  expect_refused(run_ocne(upload_args(file, { "--bucket", "no/slashes" }), home, env()),
                  "bucket name 'no/slashes' is invalid: use only letters, digits, '-', '_' and '.'");
   expect_refused(run_ocne(upload_args(file, {}, "dev/nope"), home, env()),
                  "compartment path 'dev/nope': 'dev' has no active compartment named 'nope'");
@@ -370,19 +374,21 @@ TEST_F(OciBadInputTest, EachProblemIsOneClearLine)
   expect_refused(run_ocne(upload_args(text), home, env()),
                  text + " is not a QCOW2 image or an OCI export (.oci: a gzipped tar of output.QCOW2 and "
                         "image_metadata.json): unknown content");
-  auto r = run_ocne({"image", "upload", "--file", file}, home, env());
+  auto r = run_ocne({ "image", "upload", "--file", file }, home, env());
   expect_refused(r, "--arch is required for --type oci: use amd64 or arm64");
 
   // Flags that contradict the record ocne wrote when it built the file.
   const auto built = image_file("boot.qcow2-1.33-amd64.oci", 2 * k_mib);
   write("boot.qcow2-1.33-amd64.oci.ocne.json", R"({"platform":"linux/amd64","version":"1.33"})");
   expect_refused(run_ocne(upload_args(built, {}, "dev/ocne", "arm64"), home, env()),
-                 "--arch arm64: " + built + " was built from a linux/amd64 image (ocne's record of it says so); give "
-                 "--arch amd64");
+                 "--arch arm64: " + built +
+                   " was built from a linux/amd64 image (ocne's record of it says so); give "
+                   "--arch amd64");
   auto args = upload_args(built);
   args[args.size() - 1] = "1.32";
   expect_refused(run_ocne(args, home, env()),
-                 "--version 1.32: " + built + " holds Kubernetes 1.33 (ocne's record of it says so); give --version 1.33");
+                 "--version 1.32: " + built +
+                   " holds Kubernetes 1.33 (ocne's record of it says so); give --version 1.33");
 
   // Unknown region (no endpoint override, so the region matters).
   write_oci_config(oci::shared_test_key().fingerprint, "mars-north-1");
@@ -397,8 +403,9 @@ TEST_F(OciBadInputTest, EachProblemIsOneClearLine)
   r = run_ocne(upload_args(file), home, env());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("HTTP 401 NotAuthenticated"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("the configured fingerprint " + wrong + " does not match key file " + key + " (its fingerprint is " +
-                       oci::shared_test_key().fingerprint + "): fix fingerprint or key_file in the OCI config\n"),
+  EXPECT_NE(r.err.find("the configured fingerprint " + wrong + " does not match key file " + key +
+                       " (its fingerprint is " + oci::shared_test_key().fingerprint +
+                       "): fix fingerprint or key_file in the OCI config\n"),
             std::string::npos)
     << r.err;
 
@@ -414,9 +421,20 @@ TEST_F(OciBadInputTest, EachProblemIsOneClearLine)
           "[DEFAULT]\nuser=" + k_user + "\nfingerprint=73:61:a2:21:67:e0:df:be:7e:4b:93:1e:15:98:a5:b7\ntenancy=" +
             server->options().tenancy + "\nregion=iad\nkey_file=~/.oci/enc.pem\npass_phrase=not-it\n",
           0600);
-    r = run_ocne({"--log-level", "trace", "image", "upload", "--type", "oci", "--file", file, "--compartment", "dev/ocne",
-                  "--arch", "amd64"},
-                 home, env());
+    r = run_ocne({ "--log-level",
+                   "trace",
+                   "image",
+                   "upload",
+                   "--type",
+                   "oci",
+                   "--file",
+                   file,
+                   "--compartment",
+                   "dev/ocne",
+                   "--arch",
+                   "amd64" },
+                 home,
+                 env());
     expect_refused(r, "cannot decrypt key file " + (home / ".oci" / "enc.pem").string() + ": wrong pass phrase");
     EXPECT_EQ((r.out + r.err).find("not-it"), std::string::npos) << r.err;
   }

@@ -54,7 +54,9 @@ protected:
   std::map<std::string, std::string>
   env() const
   {
-    return {{"OXIDE_HOST", m_server->url()}, {"OXIDE_TOKEN", "oxide-token-test"}, {"OCNE_OXIDE_UPLOAD_WORKERS", "4"}};
+    return { { "OXIDE_HOST", m_server->url() },
+             { "OXIDE_TOKEN", "oxide-token-test" },
+             { "OCNE_OXIDE_UPLOAD_WORKERS", "4" } };
   }
 
   OcneRun
@@ -67,8 +69,8 @@ protected:
     for (auto& [k, v] : extra_env) {
       e[k] = v;
     }
-    std::vector<std::string> args = {"image", "upload", "--type", "oxide", "--file", file, "--project", "k8s",
-                                     "--image-name", image};
+    std::vector<std::string> args = { "image", "upload",    "--type", "oxide",        "--file",
+                                      file,    "--project", "k8s",    "--image-name", image };
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     return run_ocne(args, dir() / "home", e);
   }
@@ -76,7 +78,7 @@ protected:
   void
   run(const std::vector<std::string>& argv)
   {
-    auto r = run_process(ProcessOptions{.argv = argv});
+    auto r = run_process(ProcessOptions{ .argv = argv });
     ASSERT_TRUE(r) << r.error().message();
     ASSERT_EQ(r->exit_code, 0) << argv[0] << ": " << r->err;
   }
@@ -86,15 +88,15 @@ protected:
   make_qcow2(const std::string& name, const std::string& size, const std::vector<std::string>& writes)
   {
     const auto path = (dir() / name).string();
-    run({"qemu-img", "create", "-q", "-f", "qcow2", path, size});
-    std::vector<std::string> io = {"qemu-io", "-f", "qcow2"};
+    run({ "qemu-img", "create", "-q", "-f", "qcow2", path, size });
+    std::vector<std::string> io = { "qemu-io", "-f", "qcow2" };
     for (const auto& w : writes) {
       io.push_back("-c");
       io.push_back(w);
     }
     io.push_back(path);
     run(io);
-    run({"qemu-img", "convert", "-O", "raw", path, path + ".raw"});
+    run({ "qemu-img", "convert", "-O", "raw", path, path + ".raw" });
     return path;
   }
 
@@ -140,11 +142,11 @@ TEST_F(OxideUploadTest, MultiGiBSparseQcow2ThenReuse)
 {
   const auto qcow = make_qcow2("node.qcow2",
                                "3G",
-                               {"write -P 0x11 0 2M",
-                                "write -P 0x22 1G 300k",
-                                "write -P 0x33 2047M 2M", // across the 2 GiB mark
-                                "write -z 2M 1M",
-                                "write -P 0x44 3071M 1M"});
+                               { "write -P 0x11 0 2M",
+                                 "write -P 0x22 1G 300k",
+                                 "write -P 0x33 2047M 2M", // across the 2 GiB mark
+                                 "write -z 2M 1M",
+                                 "write -P 0x44 3071M 1M" });
   auto r = upload(qcow);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto images = m_server->images();
@@ -171,7 +173,7 @@ TEST_F(OxideUploadTest, MultiGiBSparseQcow2ThenReuse)
 
 TEST_F(OxideUploadTest, RawFile)
 {
-  const auto qcow = make_qcow2("node.qcow2", "1536M", {"write -P 0x61 0 1M", "write -P 0x62 1500M 64k"});
+  const auto qcow = make_qcow2("node.qcow2", "1536M", { "write -P 0x61 0 1M", "write -P 0x62 1500M 64k" });
   auto r = upload(qcow + ".raw", "raw-image");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(m_server->content_digest("raw-image"), content_digest_of_file(qcow + ".raw", 2 * k_gib));
@@ -180,7 +182,7 @@ TEST_F(OxideUploadTest, RawFile)
 
 TEST_F(OxideUploadTest, SurvivesTenPercentFaults)
 {
-  const auto qcow = make_qcow2("node.qcow2", "1G", {"write -P 0x71 0 8M", "write -P 0x72 600M 4M"});
+  const auto qcow = make_qcow2("node.qcow2", "1G", { "write -P 0x71 0 8M", "write -P 0x72 600M 4M" });
   m_server->faults().fail_randomly(0.05, oxide_fault(503), "", "/v1/", 3);
   m_server->fail_operation_randomly("disk_bulk_write_import", 0.05, 500, 4);
   auto r = upload(qcow);
@@ -199,7 +201,7 @@ spawn_ocne(const std::vector<std::string>& args,
            const std::filesystem::path& out,
            const std::filesystem::path& err)
 {
-  std::vector<std::string> argv_s = {ocne_binary().string()};
+  std::vector<std::string> argv_s = { ocne_binary().string() };
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) {
@@ -210,7 +212,7 @@ spawn_ocne(const std::vector<std::string>& args,
   for (const auto& [k, v] : env) {
     env_s.push_back(k + "=" + v);
   }
-  for (const char* name : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+  for (const char* name : { "PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" }) {
     if (const char* value = std::getenv(name)) {
       env_s.push_back(std::string(name) + "=" + value);
     }
@@ -234,7 +236,7 @@ TEST_F(OxideUploadTest, KilledMidImportResumes)
 {
   // 64 chunks of data. The first requests are slowed a little, the rest so much
   // that the kill, sent once 20 writes are done, always lands in the middle.
-  const auto qcow = make_qcow2("node.qcow2", "2G", {"write -P 0x51 0 16M", "write -P 0x52 1G 16M"});
+  const auto qcow = make_qcow2("node.qcow2", "2G", { "write -P 0x51 0 16M", "write -P 0x52 1G 16M" });
   Fault slow;
   slow.kind = Fault::Kind::slow;
   slow.delay = std::chrono::milliseconds(40);
@@ -244,11 +246,11 @@ TEST_F(OxideUploadTest, KilledMidImportResumes)
   auto env = this->env();
   env["HOME"] = (dir() / "home").string();
   env["OCNE_HOME"] = (dir() / "home" / ".ocne").string();
-  const pid_t pid = spawn_ocne({"image", "upload", "--type", "oxide", "--file", qcow, "--project", "k8s",
-                                "--image-name", "ocne-1-33"},
-                               env,
-                               dir() / "run1.out",
-                               dir() / "run1.err");
+  const pid_t pid = spawn_ocne(
+    { "image", "upload", "--type", "oxide", "--file", qcow, "--project", "k8s", "--image-name", "ocne-1-33" },
+    env,
+    dir() / "run1.out",
+    dir() / "run1.err");
   ASSERT_GT(pid, 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (m_server->count("disk_bulk_write_import") < 20 && std::chrono::steady_clock::now() < deadline) {
@@ -284,8 +286,8 @@ TEST_F(OxideUploadTest, KilledMidImportResumes)
 
 TEST_F(OxideUploadTest, NoCredentialsSaysWhereItLooked)
 {
-  const auto qcow = make_qcow2("node.qcow2", "64M", {"write -P 1 0 64k"});
-  auto r = run_ocne({"image", "upload", "--type", "oxide", "--file", qcow, "--project", "k8s"}, dir() / "home");
+  const auto qcow = make_qcow2("node.qcow2", "64M", { "write -P 1 0 64k" });
+  auto r = run_ocne({ "image", "upload", "--type", "oxide", "--file", qcow, "--project", "k8s" }, dir() / "home");
   EXPECT_EQ(r.exit_code, 1);
   const auto home = (dir() / "home").string();
   EXPECT_EQ(r.err,
@@ -298,8 +300,8 @@ TEST_F(OxideUploadTest, NoCredentialsSaysWhereItLooked)
 
 TEST_F(OxideUploadTest, RefusedToken)
 {
-  const auto qcow = make_qcow2("node.qcow2", "64M", {"write -P 1 0 64k"});
-  auto r = upload(qcow, "ocne-1-33", {{"OXIDE_TOKEN", "oxide-token-wrong"}});
+  const auto qcow = make_qcow2("node.qcow2", "64M", { "write -P 1 0 64k" });
+  auto r = upload(qcow, "ocne-1-33", { { "OXIDE_TOKEN", "oxide-token-wrong" } });
   EXPECT_EQ(r.exit_code, 1);
   const auto line = error_line(r.err);
   EXPECT_EQ(line.rfind("ocne: error: check the Oxide token: credentials missing or invalid (HTTP 401, Unauthorized, "
@@ -317,8 +319,9 @@ TEST_F(OxideUploadTest, RefusedToken)
 
 TEST_F(OxideUploadTest, MissingProjectAndTakenName)
 {
-  const auto qcow = make_qcow2("node.qcow2", "64M", {"write -P 1 0 64k"});
-  auto r = run_ocne({"image", "upload", "--type", "oxide", "--file", qcow, "--project", "nope"}, dir() / "home", env());
+  const auto qcow = make_qcow2("node.qcow2", "64M", { "write -P 1 0 64k" });
+  auto r =
+    run_ocne({ "image", "upload", "--type", "oxide", "--file", qcow, "--project", "nope" }, dir() / "home", env());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(error_line(r.err).rfind("ocne: error: look up project \"nope\": not found: project with name \"nope\" "
                                     "(HTTP 404, ObjectNotFound, request id ",
@@ -327,7 +330,7 @@ TEST_F(OxideUploadTest, MissingProjectAndTakenName)
     << r.err;
 
   ASSERT_EQ(upload(qcow, "taken").exit_code, 0);
-  const auto other = make_qcow2("other.qcow2", "64M", {"write -P 2 0 64k"});
+  const auto other = make_qcow2("other.qcow2", "64M", { "write -P 2 0 64k" });
   r = upload(other, "taken");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(error_line(r.err),
@@ -342,16 +345,18 @@ TEST_F(OxideUploadTest, MissingProjectAndTakenName)
 // --arch is refused before anything reaches the rack.
 TEST_F(OxideUploadTest, AnImagesOwnRecordGivesItsVersion)
 {
-  const auto qcow = make_qcow2("boot.qcow2-1.32-amd64.oxide", "64M", {"write -P 0x61 0 1M"});
+  const auto qcow = make_qcow2("boot.qcow2-1.32-amd64.oxide", "64M", { "write -P 0x61 0 1M" });
   write("boot.qcow2-1.32-amd64.oxide.ocne.json", R"({"platform":"linux/amd64","version":"1.32","type":"oxide"})");
-  auto r = upload(qcow, "ocne-1-33", {}, {"--version", "1.33"});
+  auto r = upload(qcow, "ocne-1-33", {}, { "--version", "1.33" });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(error_line(r.err), "ocne: error: --version 1.33: " + qcow +
-                                 " holds Kubernetes 1.32 (ocne's record of it says so); give --version 1.32");
-  r = upload(qcow, "ocne-1-32", {}, {"--arch", "arm64"});
+  EXPECT_EQ(error_line(r.err),
+            "ocne: error: --version 1.33: " + qcow +
+              " holds Kubernetes 1.32 (ocne's record of it says so); give --version 1.32");
+  r = upload(qcow, "ocne-1-32", {}, { "--arch", "arm64" });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(error_line(r.err), "ocne: error: --arch arm64: " + qcow +
-                                 " was built from a linux/amd64 image (ocne's record of it says so); give --arch amd64");
+  EXPECT_EQ(error_line(r.err),
+            "ocne: error: --arch arm64: " + qcow +
+              " was built from a linux/amd64 image (ocne's record of it says so); give --arch amd64");
   EXPECT_TRUE(m_server->operation_counts().empty()) << "nothing was sent to the rack";
 
   r = upload(qcow, "ocne-1-32");
@@ -367,10 +372,11 @@ TEST_F(OxideUploadTest, BadFilesFailBeforeAnyDisk)
   auto text = write("notes.txt", "not a disk\n");
   auto r = upload(text.string());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ocne: error: " + text.string() +
-                     ": not a raw or qcow2 disk image: its size (11 bytes) is not a multiple of 512\n");
+  EXPECT_EQ(r.err,
+            "ocne: error: " + text.string() +
+              ": not a raw or qcow2 disk image: its size (11 bytes) is not a multiple of 512\n");
 
-  const auto qcow = make_qcow2("node.qcow2", "64M", {"write -P 1 0 8M", "write -P 2 40M 8M"});
+  const auto qcow = make_qcow2("node.qcow2", "64M", { "write -P 1 0 8M", "write -P 2 40M 8M" });
   std::filesystem::resize_file(qcow, std::filesystem::file_size(qcow) / 2);
   r = upload(qcow);
   EXPECT_EQ(r.exit_code, 1);

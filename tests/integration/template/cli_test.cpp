@@ -36,7 +36,7 @@ protected:
 
 TEST_F(ClusterTemplateCli, QuickStartRendersOfflineAndSaysWhatIsMissing)
 {
-  const auto r = run({"cluster", "template", "-c", (source_dir() / "examples" / "oci.yaml").string()});
+  const auto r = run({ "cluster", "template", "-c", (source_dir() / "examples" / "oci.yaml").string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, golden("example-oci"));
   EXPECT_NE(r.err.find("placeholder ${OCI_COMPARTMENT_ID}: the OCID of compartment 'projects/k8s' is not known (no "
@@ -50,20 +50,20 @@ TEST_F(ClusterTemplateCli, QuickStartRendersOfflineAndSaysWhatIsMissing)
 
 TEST_F(ClusterTemplateCli, ProviderComesFromTheFlagThenTheFileThenOci)
 {
-  auto r = run({"cluster", "template", "-c", (source_dir() / "examples" / "oxide.yaml").string()});
+  auto r = run({ "cluster", "template", "-c", (source_dir() / "examples" / "oxide.yaml").string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, golden("example-oxide"));
 
-  r = run({"cluster", "template"});
+  r = run({ "cluster", "template" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, golden("oci-defaults"));
 
   const auto f = write("c.yaml", "provider: libvirt\nproviders:\n  oxide:\n    project: k8s\n");
-  r = run({"cluster", "template", "-c", f.string(), "-P", "oxide"});
+  r = run({ "cluster", "template", "-c", f.string(), "-P", "oxide" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("kind: OxideCluster\n"), std::string::npos);
 
-  r = run({"cluster", "template", "-c", f.string()});
+  r = run({ "cluster", "template", "-c", f.string() });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "ocne: error: templates not implemented for provider libvirt (use oci or oxide)\n");
@@ -73,7 +73,7 @@ TEST_F(ClusterTemplateCli, OutputFileIsWrittenAtomically)
 {
   const auto cluster = (source_dir() / "tests" / "testdata" / "templates" / "oxide-single.cluster.yaml").string();
   write("out/cluster.yaml", "old content\n");
-  auto r = run({"cluster", "template", "-c", cluster, "-o", "out/cluster.yaml"});
+  auto r = run({ "cluster", "template", "-c", cluster, "-o", "out/cluster.yaml" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "");
@@ -81,7 +81,7 @@ TEST_F(ClusterTemplateCli, OutputFileIsWrittenAtomically)
   // No temporary files are left next to it.
   EXPECT_EQ(std::distance(stdfs::directory_iterator(dir() / "out"), stdfs::directory_iterator()), 1);
 
-  r = run({"cluster", "template", "-c", cluster, "-o", "missing/cluster.yaml"});
+  r = run({ "cluster", "template", "-c", cluster, "-o", "missing/cluster.yaml" });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("ocne: error: --output missing/cluster.yaml: "), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -100,8 +100,8 @@ TEST_F(ClusterTemplateCli, InterruptedOutputWriteLeavesTheOldFileWhole)
   const auto cluster = (source_dir() / "tests" / "testdata" / "templates" / "oxide-single.cluster.yaml").string();
   ASSERT_GT(golden("oxide-single").size(), 64u);
   write("out/cluster.yaml", "old content\n");
-  const auto r = run_ocne_wrapped({prlimit.string(), "--fsize=64", "--"},
-                                  {"cluster", "template", "-c", cluster, "-o", (dir() / "out/cluster.yaml").string()},
+  const auto r = run_ocne_wrapped({ prlimit.string(), "--fsize=64", "--" },
+                                  { "cluster", "template", "-c", cluster, "-o", (dir() / "out/cluster.yaml").string() },
                                   dir());
   EXPECT_NE(r.exit_code, 0) << r.err;
   EXPECT_EQ(fs::read_file(dir() / "out" / "cluster.yaml").value(), "old content\n");
@@ -122,11 +122,11 @@ TEST_F(ClusterTemplateCli, OxideImageIsLookedUpByNameAndCredentialsNeverReachThe
   options.token = token;
   OxideServer server(options);
   server.start();
-  const std::map<std::string, std::string> env = {{"OXIDE_HOST", server.url()}, {"OXIDE_TOKEN", token}};
+  const std::map<std::string, std::string> env = { { "OXIDE_HOST", server.url() }, { "OXIDE_TOKEN", token } };
   const auto f = write("c.yaml", "provider: oxide\nname: demo\nproviders:\n  oxide:\n    project: k8s\n");
 
   // No such image yet: a placeholder, and stderr says what is missing where.
-  auto r = run({"cluster", "template", "-c", f.string()}, env);
+  auto r = run({ "cluster", "template", "-c", f.string() }, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find(token), std::string::npos);
   EXPECT_EQ(r.err.find(token), std::string::npos);
@@ -139,14 +139,15 @@ TEST_F(ClusterTemplateCli, OxideImageIsLookedUpByNameAndCredentialsNeverReachThe
 
   // Upload one under that name; the template then carries its UUID.
   const auto disk = dir() / "boot.qcow2";
-  ASSERT_TRUE(run_process(ProcessOptions{.argv = {"qemu-img", "create", "-q", "-f", "qcow2", disk.string(), "1G"}}));
-  r = run({"image", "upload", "--type", "oxide", "--file", disk.string(), "--project", "k8s", "--image-name",
-           "ocne-1-33"},
-          env);
+  ASSERT_TRUE(
+    run_process(ProcessOptions{ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", disk.string(), "1G" } }));
+  r = run(
+    { "image", "upload", "--type", "oxide", "--file", disk.string(), "--project", "k8s", "--image-name", "ocne-1-33" },
+    env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto images = server.images();
   ASSERT_EQ(images.size(), 1U);
-  r = run({"cluster", "template", "-c", f.string()}, env);
+  r = run({ "cluster", "template", "-c", f.string() }, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The renderer quotes a UUID that could read as a number ("647f99ec-...").
   const bool plain = r.out.find("imageID: " + images[0].id + "\n") != std::string::npos;
@@ -158,8 +159,8 @@ TEST_F(ClusterTemplateCli, OxideImageIsLookedUpByNameAndCredentialsNeverReachThe
   EXPECT_EQ(r.err.find(token), std::string::npos);
 
   // A refused token stops rendering with one line, without the token.
-  r = run({"cluster", "template", "-c", f.string()},
-          {{"OXIDE_HOST", server.url()}, {"OXIDE_TOKEN", "wrong-SECRET-0815"}});
+  r = run({ "cluster", "template", "-c", f.string() },
+          { { "OXIDE_HOST", server.url() }, { "OXIDE_TOKEN", "wrong-SECRET-0815" } });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err.rfind("ocne: error: ", 0), 0U) << r.err;
@@ -172,22 +173,24 @@ TEST_F(ClusterTemplateCli, BadTemplatesNameTheFileAndLine)
 {
   write("mine.yaml", "name: ${CLUSTER_NAME}\nbroken: ${OOPS\n");
   const auto f = write("c.yaml", "provider: oci\nproviders:\n  oci:\n    template: mine.yaml\n");
-  const auto r = run({"cluster", "template", "-c", f.string()});
+  const auto r = run({ "cluster", "template", "-c", f.string() });
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "ocne: error: " + (dir() / "mine.yaml").string() +
-                     ":2: malformed variable reference \"${OOPS\": no closing '}' on this line\n");
+  EXPECT_EQ(r.err,
+            "ocne: error: " + (dir() / "mine.yaml").string() +
+              ":2: malformed variable reference \"${OOPS\": no closing '}' on this line\n");
 }
 
 TEST_F(ClusterTemplateCli, BadExtraIgnitionIsOneLine)
 {
   write("extra.ign", "{\"ignition\": {\"version\": \"3.4.0\"},}");
   const auto f = write("c.yaml", "provider: oci\nextraIgnition: extra.ign\n");
-  const auto r = run({"cluster", "template", "-c", f.string()});
+  const auto r = run({ "cluster", "template", "-c", f.string() });
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ocne: error: extraIgnition " + (dir() / "extra.ign").string() +
-                     ": not valid JSON at byte 35: syntax error while parsing object key - unexpected '}'; expected "
-                     "string literal\n");
+  EXPECT_EQ(r.err,
+            "ocne: error: extraIgnition " + (dir() / "extra.ign").string() +
+              ": not valid JSON at byte 35: syntax error while parsing object key - unexpected '}'; expected "
+              "string literal\n");
 }
 
 } // namespace

@@ -33,8 +33,7 @@ golden_outputs()
 }
 
 class CrdValidation : public TempDirTest
-{
-};
+{};
 
 TEST_F(CrdValidation, EveryGoldenOutputValidatesStrictly)
 {
@@ -93,7 +92,7 @@ spec:
   template:
     spec: {nCPUs: 2, memory: 8Gi, diskSize: lots, imageID: x, sshPublicKeys: [a, a]}
 )");
-  const auto v = validate_against_crds(python, {bad});
+  const auto v = validate_against_crds(python, { bad });
   EXPECT_EQ(v.exit_code, 1);
   const auto prefix = bad.string() + ": ";
   const std::vector<std::string> expected_lines = {
@@ -111,8 +110,7 @@ spec:
   for (const auto& line : expected_lines) {
     EXPECT_NE(v.output.find(prefix + line), std::string::npos) << "missing: " << line << "\nin:\n" << v.output;
   }
-  EXPECT_EQ(std::count(v.output.begin(), v.output.end(), '\n'), static_cast<long>(expected_lines.size()))
-    << v.output;
+  EXPECT_EQ(std::count(v.output.begin(), v.output.end(), '\n'), static_cast<long>(expected_lines.size())) << v.output;
 }
 
 TEST_F(CrdValidation, ReferenceCheckerFindsBrokenReferences)
@@ -168,33 +166,33 @@ TEST_F(CrdValidation, UpstreamCapociSamplesRenderAndValidate)
   const auto samples = shared_path("crds/oci/sample-templates");
   tmpl::Variables vars;
   const std::vector<std::pair<std::string, std::string>> values = {
-    {"CLUSTER_NAME", "sample"},
-    {"NAMESPACE", "default"},
-    {"KUBERNETES_VERSION", "v1.33.5"},
-    {"CONTROL_PLANE_MACHINE_COUNT", "3"},
-    {"NODE_MACHINE_COUNT", "2"},
-    {"OCI_COMPARTMENT_ID", "ocid1.compartment.oc1..aaaaaaaasample"},
-    {"OCI_IMAGE_ID", "ocid1.image.oc1.iad.aaaaaaaasample"},
-    {"OCI_SSH_KEY", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIsample user@example.com"},
+    { "CLUSTER_NAME", "sample" },
+    { "NAMESPACE", "default" },
+    { "KUBERNETES_VERSION", "v1.33.5" },
+    { "CONTROL_PLANE_MACHINE_COUNT", "3" },
+    { "NODE_MACHINE_COUNT", "2" },
+    { "OCI_COMPARTMENT_ID", "ocid1.compartment.oc1..aaaaaaaasample" },
+    { "OCI_IMAGE_ID", "ocid1.image.oc1.iad.aaaaaaaasample" },
+    { "OCI_SSH_KEY", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIsample user@example.com" },
   };
   for (const auto& [name, value] : values) {
     vars.set(name, tmpl::Value::text(value));
   }
   std::vector<stdfs::path> rendered;
   for (const auto* name :
-       {"cluster-template.yaml", "cluster-template-arm-free-tier.yaml", "cluster-template-healthcheck.yaml"}) {
+       { "cluster-template.yaml", "cluster-template-arm-free-tier.yaml", "cluster-template-healthcheck.yaml" }) {
     SCOPED_TRACE(name);
     auto text = fs::read_file(samples / name);
     ASSERT_TRUE(text) << text.error().message();
     // The test supplies exactly the variables the template requires.
-    auto info = tmpl::template_variables(*text, {name});
+    auto info = tmpl::template_variables(*text, { name });
     ASSERT_TRUE(info) << info.error().message();
     for (const auto& v : *info) {
       if (v.required) {
         EXPECT_NE(vars.find(v.name), nullptr) << v.name;
       }
     }
-    auto out = tmpl::render(*text, vars, {name});
+    auto out = tmpl::render(*text, vars, { name });
     ASSERT_TRUE(out) << out.error().message();
     EXPECT_EQ(out->find("${"), std::string::npos) << *out;
     EXPECT_EQ(check_references(*out, "default"), std::vector<std::string>{});
@@ -209,7 +207,7 @@ TEST_F(CrdValidation, UpstreamCapociSamplesRenderAndValidate)
             rendered[1].string() + ": document 4 (OCIMachineTemplate/sample-control-plane): " + typo + "\n" +
               rendered[1].string() + ": document 5 (OCIMachineTemplate/sample-md-0): " + typo + "\n");
   const auto tolerant =
-    validate_against_crds(python, rendered, {"OCIMachineTemplate:spec.template.spec.IsPvEncryptionInTransitEnabled"});
+    validate_against_crds(python, rendered, { "OCIMachineTemplate:spec.template.spec.IsPvEncryptionInTransitEnabled" });
   EXPECT_EQ(tolerant.exit_code, 0) << tolerant.output;
   EXPECT_NE(tolerant.output.find("23 objects in 3 files valid"), std::string::npos) << tolerant.output;
 }

@@ -12,9 +12,9 @@ python_with_jsonschema()
 {
   // Debian's interpreter first: a python3 earlier on PATH (pyenv, venv) may
   // lack the Debian modules.
-  for (const std::string candidate : {"/usr/bin/python3", "python3"}) {
+  for (const std::string candidate : { "/usr/bin/python3", "python3" }) {
     ProcessOptions o;
-    o.argv = {candidate, "-c", "import jsonschema, yaml"};
+    o.argv = { candidate, "-c", "import jsonschema, yaml" };
     o.timeout = std::chrono::seconds(30);
     auto r = run_process(o);
     if (r && r->ok()) {
@@ -32,16 +32,11 @@ validate_against_crds(const std::string& python,
   const auto here = source_dir() / "tests" / "integration" / "template";
   const auto crds = shared_path("crds");
   ProcessOptions o;
-  o.argv = {python,
-            (here / "validate_crds.py").string(),
-            "--crds",
-            (crds / "capi").string(),
-            "--crds",
-            (crds / "oci").string(),
-            "--crds",
-            (crds / "oxide").string(),
-            "--overlay",
-            (here / "oracle_capi_fork.yaml").string()};
+  o.argv = { python,      (here / "validate_crds.py").string(),
+             "--crds",    (crds / "capi").string(),
+             "--crds",    (crds / "oci").string(),
+             "--crds",    (crds / "oxide").string(),
+             "--overlay", (here / "oracle_capi_fork.yaml").string() };
   for (const auto& a : allow_unknown) {
     o.argv.push_back("--allow-unknown");
     o.argv.push_back(a);
@@ -52,9 +47,9 @@ validate_against_crds(const std::string& python,
   o.timeout = std::chrono::seconds(120);
   auto r = run_process(o);
   if (!r) {
-    return {-1, r.error().message()};
+    return { -1, r.error().message() };
   }
-  return {r->exit_code, r->out + r->err};
+  return { r->exit_code, r->out + r->err };
 }
 
 } // namespace ocne::test

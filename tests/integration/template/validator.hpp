@@ -28,9 +28,9 @@ Validation validate_against_crds(const std::string& python,
 
 // Skips the test when no suitable python3 is installed (scripts/setup.sh
 // installs python3-jsonschema and python3-yaml, so CI never skips).
-#define OCNE_REQUIRE_VALIDATOR(python_var)                                                          \
-  const auto python_var##_found = ::ocne::test::python_with_jsonschema();                          \
-  if (!python_var##_found) {                                                                       \
-    GTEST_SKIP() << "no python3 with jsonschema and yaml (apt-get install python3-jsonschema python3-yaml)"; \
-  }                                                                                                \
+#define OCNE_REQUIRE_VALIDATOR(python_var)                                                                             \
+  const auto python_var##_found = ::ocne::test::python_with_jsonschema();                                              \
+  if (!python_var##_found) {                                                                                           \
+    GTEST_SKIP() << "no python3 with jsonschema and yaml (apt-get install python3-jsonschema python3-yaml)";           \
+  }                                                                                                                    \
   const std::string python_var = *python_var##_found

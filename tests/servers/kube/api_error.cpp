@@ -98,9 +98,7 @@ FieldError::reason() const
 }
 
 ApiError::ApiError(int code, std::string reason, std::string message)
-  : m_code(code)
-  , m_reason(std::move(reason))
-  , m_message(std::move(message))
+  : m_code(code), m_reason(std::move(reason)), m_message(std::move(message))
 {
 }
 

@@ -4,8 +4,9 @@
 // body with code, reason, message and details. Internal to the server; the
 // public API throws ApiError too, so tests can inspect code() and reason().
 
-#include <memory>
 #include <nlohmann/json_fwd.hpp>
+
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -16,8 +17,7 @@ namespace ocne::test::kube {
 // One field.Error of k8s.io/apimachinery/pkg/util/validation/field.
 struct FieldError
 {
-  enum class Type
-  {
+  enum class Type {
     required,      // "Required value"
     invalid,       // "Invalid value: <value>: <detail>"
     type_invalid,  // same text, reason FieldValueTypeInvalid

@@ -6,8 +6,8 @@
 #include "tests/servers/kube/api_server.hpp"
 #include "tests/servers/kube/crd.hpp"
 
-#include <iostream>
 #include <algorithm>
+#include <iostream>
 
 namespace ocne::test::kube {
 

@@ -53,20 +53,31 @@ status_json(int code, const std::vector<std::string>& command)
   Json status = { { "metadata", Json::object() },
                   { "status", "Failure" },
                   { "message",
-                    "command terminated with non-zero exit code: error executing command [" + joined +
-                      "], exit code " + std::to_string(code) },
+                    "command terminated with non-zero exit code: error executing command [" + joined + "], exit code " +
+                      std::to_string(code) },
                   { "reason", "NonZeroExitCode" },
-                  { "details", { { "causes", { { { "reason", "ExitCode" }, { "message", std::to_string(code) } } } } } } };
+                  { "details",
+                    { { "causes", { { { "reason", "ExitCode" }, { "message", std::to_string(code) } } } } } } };
   return status.dump();
 }
 
 class Session : public ExecIo
 {
 public:
-  Session(WebSocket& ws, bool v5) : m_ws(ws), m_v5(v5) {}
+  Session(WebSocket& ws, bool v5) : m_ws(ws), m_v5(v5)
+  {
+  }
 
-  void out(std::string_view data) override { send(1, data); }
-  void err(std::string_view data) override { send(2, data); }
+  void
+  out(std::string_view data) override
+  {
+    send(1, data);
+  }
+  void
+  err(std::string_view data) override
+  {
+    send(2, data);
+  }
 
   Input
   next() override
@@ -185,8 +196,8 @@ ApiServer::handle_pod_exec(const HttpRequest& req, HttpResponse& res)
   if (call.command.empty()) {
     throw err_bad_request("you must specify at least 1 command");
   }
-  if (lower(req.header("upgrade")) != "websocket" || lower(req.header("connection")).find("upgrade") == std::string::npos ||
-      req.header("sec-websocket-key").empty()) {
+  if (lower(req.header("upgrade")) != "websocket" ||
+      lower(req.header("connection")).find("upgrade") == std::string::npos || req.header("sec-websocket-key").empty()) {
     throw err_bad_request("Upgrade request required");
   }
   if (req.header("sec-websocket-version") != "13") {

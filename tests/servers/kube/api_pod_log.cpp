@@ -125,8 +125,8 @@ ApiServer::handle_pod_log(const HttpRequest& req, HttpResponse& res)
     const auto init = container_names(*pod, "initContainers");
     if (container.empty()) {
       if (containers.size() != 1) {
-        std::string message = "a container name must be specified for pod " + name + ", choose one of: " +
-                              bracketed(containers);
+        std::string message =
+          "a container name must be specified for pod " + name + ", choose one of: " + bracketed(containers);
         if (!init.empty()) {
           message += " or one of the init containers: " + bracketed(init);
         }
@@ -145,16 +145,15 @@ ApiServer::handle_pod_log(const HttpRequest& req, HttpResponse& res)
     if (previous) {
       const Json* last = status != nullptr ? child(*status, "lastState") : nullptr;
       if (last == nullptr || child(*last, "terminated") == nullptr) {
-        throw err_bad_request("previous terminated container \"" + container + "\" in pod \"" + name +
-                              "\" not found");
+        throw err_bad_request("previous terminated container \"" + container + "\" in pod \"" + name + "\" not found");
       }
     } else {
       const Json* state = status != nullptr ? child(*status, "state") : nullptr;
       if (state == nullptr || child(*state, "waiting") != nullptr) {
         const Json* waiting = state != nullptr ? child(*state, "waiting") : nullptr;
         const std::string reason = waiting != nullptr ? string_at(*waiting, "reason") : "ContainerCreating";
-        throw err_bad_request("container \"" + container + "\" in pod \"" + name + "\" is waiting to start: " +
-                              (reason.empty() ? "ContainerCreating" : reason));
+        throw err_bad_request("container \"" + container + "\" in pod \"" + name +
+                              "\" is waiting to start: " + (reason.empty() ? "ContainerCreating" : reason));
       }
     }
     if (const auto it = m_logs.find({ ns, name, container, previous }); it != m_logs.end()) {

@@ -21,8 +21,7 @@ Call::flag(const std::string& key) const
   return v == "true" || v == "1" || v == "True";
 }
 
-ApiServer::ApiServer(const ServerOptions& options)
-  : m_options(options)
+ApiServer::ApiServer(const ServerOptions& options) : m_options(options)
 {
   for (auto& t : builtin_types()) {
     m_builtin.insert({ t->group, t->plural });

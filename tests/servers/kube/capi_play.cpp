@@ -23,26 +23,29 @@ kubeadm_addons(KubeTestServer& s)
     const std::string kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
                                    "    certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt\n"
                                    "    server: https://203.0.113.10:6443\n  name: default\n";
-    s.create({ { "apiVersion", "v1" },
-               { "kind", "ConfigMap" },
-               { "metadata", { { "name", "kube-proxy" }, { "namespace", "kube-system" }, { "labels", { { "app", "kube-proxy" } } } } },
-               { "data", { { "config.conf", config }, { "kubeconfig.conf", kubeconfig } } } });
+    s.create(
+      { { "apiVersion", "v1" },
+        { "kind", "ConfigMap" },
+        { "metadata",
+          { { "name", "kube-proxy" }, { "namespace", "kube-system" }, { "labels", { { "app", "kube-proxy" } } } } },
+        { "data", { { "config.conf", config }, { "kubeconfig.conf", kubeconfig } } } });
   }
-  const auto workload = [](const std::string& kind, const std::string& name, const std::string& app,
-                           const std::string& image) {
-    json w = { { "apiVersion", "apps/v1" },
-               { "kind", kind },
-               { "metadata", { { "name", name }, { "namespace", "kube-system" }, { "labels", { { "k8s-app", app } } } } },
-               { "spec",
-                 { { "selector", { { "matchLabels", { { "k8s-app", app } } } } },
-                   { "template",
-                     { { "metadata", { { "labels", { { "k8s-app", app } } } } },
-                       { "spec", { { "containers", { { { "name", name }, { "image", image } } } } } } } } } } };
-    if (kind == "Deployment") {
-      w["spec"]["replicas"] = 2;
-    }
-    return w;
-  };
+  const auto workload =
+    [](const std::string& kind, const std::string& name, const std::string& app, const std::string& image) {
+      json w = { { "apiVersion", "apps/v1" },
+                 { "kind", kind },
+                 { "metadata",
+                   { { "name", name }, { "namespace", "kube-system" }, { "labels", { { "k8s-app", app } } } } },
+                 { "spec",
+                   { { "selector", { { "matchLabels", { { "k8s-app", app } } } } },
+                     { "template",
+                       { { "metadata", { { "labels", { { "k8s-app", app } } } } },
+                         { "spec", { { "containers", { { { "name", name }, { "image", image } } } } } } } } } } };
+      if (kind == "Deployment") {
+        w["spec"]["replicas"] = 2;
+      }
+      return w;
+    };
   if (!s.get("apps/v1", "DaemonSet", "kube-system", "kube-proxy")) {
     s.create(workload("DaemonSet", "kube-proxy", "kube-proxy", "registry.k8s.io/kube-proxy:v1.33.0"));
   }
@@ -68,7 +71,8 @@ cluster_api(KubeTestServer& workload, const CapiPlayOptions& options)
 } // namespace
 
 void
-play_workload_controllers(KubeTestServer& s, std::chrono::milliseconds delay,
+play_workload_controllers(KubeTestServer& s,
+                          std::chrono::milliseconds delay,
                           const std::vector<std::string>& never_available)
 {
   const DeploymentControllerOptions d{ .delay = delay, .never_available = never_available };

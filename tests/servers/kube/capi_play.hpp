@@ -45,7 +45,8 @@ struct CapiPlayOptions
 
 // Deployments, DaemonSets, cert-manager and endpoints, as every cluster of
 // the world plays them.
-void play_workload_controllers(KubeTestServer& server, std::chrono::milliseconds delay,
+void play_workload_controllers(KubeTestServer& server,
+                               std::chrono::milliseconds delay,
                                const std::vector<std::string>& never_available = {});
 
 // The Cluster API controllers on management (its other controllers are the

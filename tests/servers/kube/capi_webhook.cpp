@@ -48,10 +48,11 @@ refuse_version_change(const json& request)
   }
   return "admission webhook \"validation.kubeadmcontrolplane.controlplane.cluster.x-k8s.io\" denied the request: "
          "KubeadmControlPlane.controlplane.cluster.x-k8s.io \"" +
-         object.value("metadata", json::object()).value("name", "") + "\" is invalid: spec.version: Forbidden: "
-         "cannot update Kubernetes version from " + from + " to " + to;
+         object.value("metadata", json::object()).value("name", "") +
+         "\" is invalid: spec.version: Forbidden: "
+         "cannot update Kubernetes version from " +
+         from + " to " + to;
 }
-
 
 constexpr const char* k_conversion_data = "cluster.x-k8s.io/conversion-data";
 
@@ -75,7 +76,8 @@ ref_paths(const std::string& kind)
              { { "spec", "bootstrap", "configRef" }, { "spec", "bootstrap", "configRef" } } };
   }
   if (kind == "MachineSet" || kind == "MachineDeployment" || kind == "MachinePool") {
-    return { { { "spec", "template", "spec", "infrastructureRef" }, { "spec", "template", "spec", "infrastructureRef" } },
+    return { { { "spec", "template", "spec", "infrastructureRef" },
+               { "spec", "template", "spec", "infrastructureRef" } },
              { { "spec", "template", "spec", "bootstrap", "configRef" },
                { "spec", "template", "spec", "bootstrap", "configRef" } } };
   }
@@ -179,10 +181,12 @@ status_moves(const std::string& kind)
     { { "status", "failureMessage" }, { "status", "deprecated", "v1beta1", "failureMessage" } },
   };
   if (kind == "Cluster") {
-    moves.push_back({ { "status", "infrastructureReady" }, { "status", "initialization", "infrastructureProvisioned" } });
+    moves.push_back(
+      { { "status", "infrastructureReady" }, { "status", "initialization", "infrastructureProvisioned" } });
     moves.push_back({ { "status", "controlPlaneReady" }, { "status", "initialization", "controlPlaneInitialized" } });
   } else if (kind == "Machine") {
-    moves.push_back({ { "status", "infrastructureReady" }, { "status", "initialization", "infrastructureProvisioned" } });
+    moves.push_back(
+      { { "status", "infrastructureReady" }, { "status", "initialization", "infrastructureProvisioned" } });
     moves.push_back({ { "status", "bootstrapReady" }, { "status", "initialization", "bootstrapDataSecretCreated" } });
   }
   return moves;
@@ -224,60 +228,64 @@ CapiWebhookServer::CapiWebhookServer()
   m_ca_pem = ca.cert_pem;
   m_cert_pem = cert.cert_pem;
   m_key_pem = cert.key_pem;
-  m_server = std::make_unique<HttpsServer>(TlsFiles{ m_cert_pem, m_key_pem, "" }, [this](const HttpRequest& req,
-                                                                                         HttpResponse& res) {
-    res.set_header("Content-Type", "application/json");
-    json review;
-    try {
-      review = json::parse(req.body);
-    } catch (const json::exception& e) {
-      res.status = 400;
-      res.body = json{ { "error", std::string("not JSON: ") + e.what() } }.dump();
-      return;
-    }
-    const json request = review.value("request", json::object());
-    const std::string uid = request.value("uid", "");
-    if (req.method != "POST" || uid.empty()) {
-      res.status = 400;
-      res.body = json{ { "error", "a POST of a review with request.uid" } }.dump();
-      return;
-    }
-    if (review.value("kind", "") == "ConversionReview") {
-      ++m_conversions;
-      json response = { { "uid", uid } };
+  m_server = std::make_unique<HttpsServer>(
+    TlsFiles{ m_cert_pem, m_key_pem, "" }, [this](const HttpRequest& req, HttpResponse& res) {
+      res.set_header("Content-Type", "application/json");
+      json review;
       try {
-        json converted = json::array();
-        for (const auto& obj : request.value("objects", json::array())) {
-          converted.push_back(convert(obj, request.value("desiredAPIVersion", "")));
+        review = json::parse(req.body);
+      } catch (const json::exception& e) {
+        res.status = 400;
+        res.body = json{ { "error", std::string("not JSON: ") + e.what() } }.dump();
+        return;
+      }
+      const json request = review.value("request", json::object());
+      const std::string uid = request.value("uid", "");
+      if (req.method != "POST" || uid.empty()) {
+        res.status = 400;
+        res.body = json{ { "error", "a POST of a review with request.uid" } }.dump();
+        return;
+      }
+      if (review.value("kind", "") == "ConversionReview") {
+        ++m_conversions;
+        json response = { { "uid", uid } };
+        try {
+          json converted = json::array();
+          for (const auto& obj : request.value("objects", json::array())) {
+            converted.push_back(convert(obj, request.value("desiredAPIVersion", "")));
+          }
+          response["convertedObjects"] = std::move(converted);
+          response["result"] = { { "status", "Success" } };
+        } catch (const std::exception& e) {
+          response["convertedObjects"] = json::array();
+          response["result"] = { { "status", "Failure" }, { "message", e.what() } };
         }
-        response["convertedObjects"] = std::move(converted);
-        response["result"] = { { "status", "Success" } };
-      } catch (const std::exception& e) {
-        response["convertedObjects"] = json::array();
-        response["result"] = { { "status", "Failure" }, { "message", e.what() } };
+        res.body = json{
+          { "apiVersion", review.value("apiVersion", "apiextensions.k8s.io/v1") },
+          { "kind", "ConversionReview" },
+          { "response", response }
+        }.dump();
+        return;
       }
-      res.body = json{ { "apiVersion", review.value("apiVersion", "apiextensions.k8s.io/v1") },
-                       { "kind", "ConversionReview" },
-                       { "response", response } }
-                   .dump();
-      return;
-    }
-    if (review.value("kind", "") == "AdmissionReview") {
-      ++m_admissions;
-      json response = { { "uid", uid }, { "allowed", true } };
-      if (const std::string refused = refuse_version_change(request); !refused.empty()) {
-        response["allowed"] = false;
-        response["status"] = { { "status", "Failure" }, { "reason", "Invalid" }, { "code", 422 }, { "message", refused } };
+      if (review.value("kind", "") == "AdmissionReview") {
+        ++m_admissions;
+        json response = { { "uid", uid }, { "allowed", true } };
+        if (const std::string refused = refuse_version_change(request); !refused.empty()) {
+          response["allowed"] = false;
+          response["status"] = {
+            { "status", "Failure" }, { "reason", "Invalid" }, { "code", 422 }, { "message", refused }
+          };
+        }
+        res.body = json{
+          { "apiVersion", review.value("apiVersion", "admission.k8s.io/v1") },
+          { "kind", "AdmissionReview" },
+          { "response", response }
+        }.dump();
+        return;
       }
-      res.body = json{ { "apiVersion", review.value("apiVersion", "admission.k8s.io/v1") },
-                       { "kind", "AdmissionReview" },
-                       { "response", response } }
-                   .dump();
-      return;
-    }
-    res.status = 400;
-    res.body = json{ { "error", "not a ConversionReview or AdmissionReview" } }.dump();
-  });
+      res.status = 400;
+      res.body = json{ { "error", "not a ConversionReview or AdmissionReview" } }.dump();
+    });
 }
 
 CapiWebhookServer::~CapiWebhookServer()
@@ -435,8 +443,9 @@ CapiWebhookServer::convert(const json& object, const std::string& desired) const
   }
   // Down: remember the whole v1beta2 spec and status, then reshape.
   if (kind != "" && (object.contains("spec") || object.contains("status"))) {
-    meta["annotations"][k_conversion_data] =
-      json{ { "spec", object.value("spec", json::object()) }, { "status", object.value("status", json::object()) } }.dump();
+    meta["annotations"][k_conversion_data] = json{
+      { "spec", object.value("spec", json::object()) }, { "status", object.value("status", json::object()) }
+    }.dump();
   }
   for (const auto& p : ref_paths(kind)) {
     json* ref = at_path(out, p.v1beta2);
@@ -553,8 +562,12 @@ inject_crds(KubeTestServer& s, InjectorState& state, const std::string& bundle)
       continue;
     }
     try {
-      s.merge_patch("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name,
-                    { { "spec", { { "conversion", { { "webhook", { { "clientConfig", { { "caBundle", bundle } } } } } } } } } });
+      s.merge_patch(
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        "",
+        name,
+        { { "spec", { { "conversion", { { "webhook", { { "clientConfig", { { "caBundle", bundle } } } } } } } } } });
     } catch (const ApiError& e) {
       if (e.code() != 404) {
         throw;
@@ -650,12 +663,14 @@ play_ca_injector(KubeTestServer& server, std::string ca_pem, std::chrono::millis
     const std::string kind = obj.value("kind", "");
     const std::string ns = obj["metadata"].value("namespace", "");
     // Only what can change an injection.
-    if ((kind == "Deployment" && ns != "cert-manager") || (kind == "Secret" && obj.value("type", "") != "kubernetes.io/tls")) {
+    if ((kind == "Deployment" && ns != "cert-manager") ||
+        (kind == "Secret" && obj.value("type", "") != "kubernetes.io/tls")) {
       return;
     }
     reconcile_injection(s, *state, ca_pem, obj);
   };
-  const int id = server.on({ .group = "apiextensions.k8s.io", .kind = "CustomResourceDefinition", .delay = delay }, hook);
+  const int id =
+    server.on({ .group = "apiextensions.k8s.io", .kind = "CustomResourceDefinition", .delay = delay }, hook);
   server.on({ .group = "admissionregistration.k8s.io", .kind = "", .delay = delay }, hook);
   server.on({ .group = "cert-manager.io", .kind = "Certificate", .delay = delay }, hook);
   server.on({ .group = "apps", .kind = "Deployment", .delay = delay }, hook);

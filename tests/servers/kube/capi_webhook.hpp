@@ -71,8 +71,16 @@ public:
   // Routes every webhook_services() Service of server to this server.
   void route_webhooks(KubeTestServer& server) const;
 
-  int conversion_reviews() const { return m_conversions; }
-  int admission_reviews() const { return m_admissions; }
+  int
+  conversion_reviews() const
+  {
+    return m_conversions;
+  }
+  int
+  admission_reviews() const
+  {
+    return m_admissions;
+  }
 
   // The conversion itself (what a ConversionReview gets per object); throws
   // std::runtime_error when it cannot convert (unknown reference version).

@@ -13,8 +13,7 @@ using NodePtr = std::shared_ptr<const Node>;
 
 struct Node
 {
-  enum class Kind
-  {
+  enum class Kind {
     literal, // value
     list,    // args
     ident,   // name
@@ -61,7 +60,9 @@ one_of(const std::string& s, const std::vector<std::string>& list)
 class Parser
 {
 public:
-  explicit Parser(const std::string& text) : m_text(text) {}
+  explicit Parser(const std::string& text) : m_text(text)
+  {
+  }
 
   NodePtr
   parse()
@@ -635,7 +636,9 @@ binary(const Node& n, Env& env)
     if (!numbers && !strings) {
       fail(std::string("no such overload: ") + type_name(a) + " " + op + " " + type_name(b));
     }
-    const int c = numbers ? (a.get<double>() < b.get<double>() ? -1 : a.get<double>() > b.get<double>() ? 1 : 0)
+    const int c = numbers ? (a.get<double>() < b.get<double>()   ? -1
+                             : a.get<double>() > b.get<double>() ? 1
+                                                                 : 0)
                           : a.get<std::string>().compare(b.get<std::string>());
     return op == "<" ? c < 0 : op == "<=" ? c <= 0 : op == ">" ? c > 0 : c >= 0;
   }

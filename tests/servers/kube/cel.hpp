@@ -21,7 +21,9 @@ struct Node;
 class Program
 {
 public:
-  explicit Program(std::shared_ptr<const Node> root) : m_root(std::move(root)) {}
+  explicit Program(std::shared_ptr<const Node> root) : m_root(std::move(root))
+  {
+  }
 
   // True when the rule holds for self; throws std::runtime_error with CEL's
   // kind of message ("no such key: x") when evaluation fails.

@@ -48,9 +48,8 @@ condition(Json& status_obj,
 namespace {
 
 // Why a Deployment's pods do not run.
-enum class Stall
-{
-  image_pull,  // the image cannot be pulled: containers wait in ImagePullBackOff
+enum class Stall {
+  image_pull,    // the image cannot be pulled: containers wait in ImagePullBackOff
   unschedulable, // no node fits: PodScheduled=False (Unschedulable)
   secret_mount,  // a mounted Secret does not exist: containers wait in ContainerCreating
 };
@@ -80,7 +79,8 @@ stall_deployment(KubeTestServer& s, const Json& d, long long generation, Stall w
 {
   Json st = status_stub(d);
   st["status"] = { { "observedGeneration", generation }, { "replicas", 1 }, { "unavailableReplicas", 1 } };
-  set_condition(st, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.");
+  set_condition(
+    st, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.");
   const Json* live = child(d, "status");
   const bool same = live != nullptr && live->value("observedGeneration", 0LL) == generation &&
                     live->value("availableReplicas", 0LL) == 0 && live->contains("unavailableReplicas");
@@ -135,7 +135,10 @@ stall_deployment_pod(KubeTestServer& s, const Json& d, Stall why)
   pod_status["status"] = { { "phase", "Pending" } };
   if (why == Stall::unschedulable) {
     // The scheduler's answer; no containers were created.
-    set_condition(pod_status, "PodScheduled", "False", "Unschedulable",
+    set_condition(pod_status,
+                  "PodScheduled",
+                  "False",
+                  "Unschedulable",
                   "0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. "
                   "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
   } else {
@@ -323,7 +326,6 @@ play_cluster_api(KubeTestServer& server, std::string kubeconfig, std::chrono::mi
 
 namespace {
 
-
 bool
 deployment_available(const KubeTestServer& s, const std::string& ns, const std::string& name)
 {
@@ -412,7 +414,8 @@ reconcile_endpoints(KubeTestServer& s, const std::string& ns)
     const std::string name = string_at(svc["metadata"], "name");
     Json ports = Json::array();
     for (const auto& p : spec->value("ports", Json::array())) {
-      Json port = { { "port", p.value("targetPort", p.value("port", Json(0))) }, { "protocol", p.value("protocol", "TCP") } };
+      Json port = { { "port", p.value("targetPort", p.value("port", Json(0))) },
+                    { "protocol", p.value("protocol", "TCP") } };
       if (!port["port"].is_number()) {
         port["port"] = p.value("port", Json(0));
       }
@@ -495,7 +498,10 @@ reconcile_nodes(KubeTestServer& s, const std::vector<std::string>& cni)
     if (ready) {
       set_condition(st, "Ready", "True", "KubeletReady", "kubelet is posting ready status");
     } else {
-      set_condition(st, "Ready", "False", "KubeletNotReady",
+      set_condition(st,
+                    "Ready",
+                    "False",
+                    "KubeletNotReady",
                     "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
                     "message:Network plugin returns error: cni plugin not initialized");
     }
@@ -656,7 +662,11 @@ status_differs(const Json& live, const Json& desired)
 
 // A v1beta1 Cluster API condition (severity for False ones).
 void
-condition_v1beta1(Json& st, const std::string& type, bool ok, const std::string& reason = "", const std::string& message = "")
+condition_v1beta1(Json& st,
+                  const std::string& type,
+                  bool ok,
+                  const std::string& reason = "",
+                  const std::string& message = "")
 {
   set_condition(st, type, ok ? "True" : "False", reason, message);
   if (!ok) {
@@ -670,7 +680,12 @@ condition_v1beta1(Json& st, const std::string& type, bool ok, const std::string&
 
 // A v1beta2 condition: reason and message always there.
 void
-condition_v1beta2(Json& st, const std::string& type, bool ok, const std::string& reason, const std::string& message, long long generation)
+condition_v1beta2(Json& st,
+                  const std::string& type,
+                  bool ok,
+                  const std::string& reason,
+                  const std::string& message,
+                  long long generation)
 {
   set_condition(st, type, ok ? "True" : "False", reason, message);
   for (auto& c : st["status"]["conditions"]) {
@@ -723,7 +738,9 @@ adopt(KubeTestServer& s, const Json& obj, const Json& cluster)
   if (!owned_by(obj, cluster)) {
     refs.push_back(owner_ref(cluster, false));
   }
-  s.merge_patch(string_at(obj, "apiVersion"), string_at(obj, "kind"), string_at(obj["metadata"], "namespace"),
+  s.merge_patch(string_at(obj, "apiVersion"),
+                string_at(obj, "kind"),
+                string_at(obj["metadata"], "namespace"),
                 string_at(obj["metadata"], "name"),
                 { { "metadata", { { "ownerReferences", refs }, { "labels", { { k_cluster_label, name } } } } } });
 }
@@ -766,7 +783,10 @@ name_suffix(const std::string& seed)
 
 // A Warning Event about object, as a controller records it.
 void
-warning_event(KubeTestServer& s, const Json& object, const std::string& reason, const std::string& message,
+warning_event(KubeTestServer& s,
+              const Json& object,
+              const std::string& reason,
+              const std::string& message,
               const std::string& component)
 {
   const std::string ns = string_at(object["metadata"], "namespace");
@@ -804,11 +824,7 @@ class ClusterApiPlayer
 {
 public:
   ClusterApiPlayer(KubeTestServer& s, const ClusterApiOptions& o, std::string core, PlayerState& state)
-    : m_s(s)
-    , m_o(o)
-    , m_core(std::move(core))
-    , m_nodes(o.nodes != nullptr ? *o.nodes : s)
-    , m_state(&state)
+    : m_s(s), m_o(o), m_core(std::move(core)), m_nodes(o.nodes != nullptr ? *o.nodes : s), m_state(&state)
   {
   }
 
@@ -837,7 +853,8 @@ public:
       return;
     }
     const Json endpoint = infrastructure_ready(*infra);
-    if (!cluster["spec"].contains("controlPlaneEndpoint") || !cluster["spec"]["controlPlaneEndpoint"].contains("host") ||
+    if (!cluster["spec"].contains("controlPlaneEndpoint") ||
+        !cluster["spec"]["controlPlaneEndpoint"].contains("host") ||
         string_at(cluster["spec"]["controlPlaneEndpoint"], "host").empty()) {
       m_s.merge_patch(m_core, "Cluster", ns, name, { { "spec", { { "controlPlaneEndpoint", endpoint } } } });
       cluster = *m_s.get(m_core, "Cluster", ns, name);
@@ -860,7 +877,8 @@ public:
     for (const auto& md : m_s.list(md_api, "MachineDeployment", ns)) {
       if (md["spec"].value("clusterName", "") == name && !md["metadata"].contains("deletionTimestamp")) {
         adopt(m_s, md, cluster);
-        machine_deployment(cluster, *m_s.get(md_api, "MachineDeployment", ns, string_at(md["metadata"], "name")), cp_ready > 0);
+        machine_deployment(
+          cluster, *m_s.get(md_api, "MachineDeployment", ns, string_at(md["metadata"], "name")), cp_ready > 0);
       }
     }
     if (cp_ready > 0 && m_o.on_provisioned) {
@@ -906,7 +924,10 @@ public:
         remaining.push_back(v);
       }
     }
-    m_s.merge_patch(m_core, "Cluster", ns, name,
+    m_s.merge_patch(m_core,
+                    "Cluster",
+                    ns,
+                    name,
                     { { "metadata", { { "finalizers", remaining.empty() ? Json(nullptr) : remaining } } } });
   }
 
@@ -939,8 +960,8 @@ private:
       condition_v1beta2(st, "Ready", false, f.reason, f.message, infra["metadata"].value("generation", 1LL));
     }
     const std::string component = string_at(infra, "kind");
-    warning_event(m_s, infra, f.reason, f.message,
-                  component == "OCICluster" ? "ocicluster-controller" : "oxidecluster-controller");
+    warning_event(
+      m_s, infra, f.reason, f.message, component == "OCICluster" ? "ocicluster-controller" : "oxidecluster-controller");
     m_s.apply_status(st, "fake-infrastructure-controller");
     // The Cluster mirrors the infrastructure's Ready condition.
     Json cst = status_stub(cluster);
@@ -973,7 +994,8 @@ private:
                    { "port", 6443 } };
     }
     Json spec_patch = Json::object();
-    if (!infra["spec"].contains("controlPlaneEndpoint") || infra["spec"]["controlPlaneEndpoint"].value("host", "").empty()) {
+    if (!infra["spec"].contains("controlPlaneEndpoint") ||
+        infra["spec"]["controlPlaneEndpoint"].value("host", "").empty()) {
       spec_patch["controlPlaneEndpoint"] = endpoint;
     }
     if (kind == "OCICluster") {
@@ -983,11 +1005,12 @@ private:
         vcn["id"] = "ocid1.vcn.oc1.iad." + name_suffix(seed + "vcn") + name_suffix(seed + "vcn2");
       }
       if (!vcn.contains("subnets") || vcn["subnets"].empty()) {
-        vcn["subnets"] = Json::array({ { { "name", "control-plane-endpoint" }, { "role", "control-plane-endpoint" }, { "cidr", "10.0.0.8/29" } },
-                                       { { "name", "control-plane" }, { "role", "control-plane" }, { "cidr", "10.0.0.0/29" } },
-                                       { { "name", "service-lb" }, { "role", "service-lb" }, { "cidr", "10.0.0.32/27" } },
-                                       { { "name", "service-lb-2" }, { "role", "service-lb" }, { "cidr", "10.0.0.64/27" } },
-                                       { { "name", "worker" }, { "role", "worker" }, { "cidr", "10.0.64.0/20" } } });
+        vcn["subnets"] = Json::array(
+          { { { "name", "control-plane-endpoint" }, { "role", "control-plane-endpoint" }, { "cidr", "10.0.0.8/29" } },
+            { { "name", "control-plane" }, { "role", "control-plane" }, { "cidr", "10.0.0.0/29" } },
+            { { "name", "service-lb" }, { "role", "service-lb" }, { "cidr", "10.0.0.32/27" } },
+            { { "name", "service-lb-2" }, { "role", "service-lb" }, { "cidr", "10.0.0.64/27" } },
+            { { "name", "worker" }, { "role", "worker" }, { "cidr", "10.0.64.0/20" } } });
       }
       for (auto& subnet : vcn["subnets"]) {
         if (subnet.value("id", "").empty()) {
@@ -1009,7 +1032,8 @@ private:
       condition_v1beta1(st, "Ready", true);
     } else {
       st["status"] = { { "initialization", { { "provisioned", true } } } };
-      condition_v1beta2(st, "Ready", true, "Ready", "the infrastructure is ready", (*live)["metadata"].value("generation", 1LL));
+      condition_v1beta2(
+        st, "Ready", true, "Ready", "the infrastructure is ready", (*live)["metadata"].value("generation", 1LL));
     }
     const Json* have = child(*live, "status");
     const bool ready = have != nullptr && (have->value("ready", false) ||
@@ -1049,7 +1073,11 @@ private:
   // A Machine for an owner with its infrastructure machine and KubeadmConfig
   // (both owned by the Machine, as the Machine controller sets them); returns it.
   Json
-  new_machine(const Json& cluster, const Json& owner, const std::string& name, const Json& labels, const MachineSource& source)
+  new_machine(const Json& cluster,
+              const Json& owner,
+              const std::string& name,
+              const Json& labels,
+              const MachineSource& source)
   {
     const std::string ns = string_at(cluster["metadata"], "namespace");
     const std::string infra_api = source.infra_template ? string_at(*source.infra_template, "apiVersion")
@@ -1058,8 +1086,11 @@ private:
     const std::string bootstrap_api = served_version(m_s, "bootstrap.cluster.x-k8s.io", "KubeadmConfig");
     Json machine = { { "apiVersion", m_core },
                      { "kind", "Machine" },
-                     { "metadata", { { "name", name }, { "namespace", ns }, { "labels", labels },
-                                     { "ownerReferences", Json::array({ owner_ref(owner, true) }) } } },
+                     { "metadata",
+                       { { "name", name },
+                         { "namespace", ns },
+                         { "labels", labels },
+                         { "ownerReferences", Json::array({ owner_ref(owner, true) }) } } },
                      { "spec",
                        { { "clusterName", string_at(cluster["metadata"], "name") },
                          { "bootstrap", { { "dataSecretName", name } } },
@@ -1071,14 +1102,17 @@ private:
       machine["spec"]["version"] = source.version;
     }
     Json created = m_s.create(machine);
-    const Json owned_meta = { { "name", name }, { "namespace", ns }, { "labels", { { k_cluster_label, string_at(cluster["metadata"], "name") } } },
+    const Json owned_meta = { { "name", name },
+                              { "namespace", ns },
+                              { "labels", { { k_cluster_label, string_at(cluster["metadata"], "name") } } },
                               { "ownerReferences", Json::array({ owner_ref(created, true) }) } };
     if (source.infra_template) {
       const Json* tspec = child((*source.infra_template)["spec"], "template");
       Json infra_meta = owned_meta;
       infra_meta["annotations"] = { { k_cloned_from_name, string_at((*source.infra_template)["metadata"], "name") },
-                                    { k_cloned_from_groupkind, string_at(*source.infra_template, "kind") + "." +
-                                                                 group_of(string_at(*source.infra_template, "apiVersion")) } };
+                                    { k_cloned_from_groupkind,
+                                      string_at(*source.infra_template, "kind") + "." +
+                                        group_of(string_at(*source.infra_template, "apiVersion")) } };
       m_s.create({ { "apiVersion", infra_api },
                    { "kind", infra_kind },
                    { "metadata", infra_meta },
@@ -1088,7 +1122,8 @@ private:
       Json config_meta = owned_meta;
       if (!source.config_template_name.empty()) {
         config_meta["annotations"] = { { k_cloned_from_name, source.config_template_name },
-                                       { k_cloned_from_groupkind, source.config_template_kind + "." + source.config_template_group } };
+                                       { k_cloned_from_groupkind,
+                                         source.config_template_kind + "." + source.config_template_group } };
       }
       const Json config = m_s.create({ { "apiVersion", bootstrap_api },
                                        { "kind", "KubeadmConfig" },
@@ -1117,8 +1152,10 @@ private:
           for (const auto& c : st["status"]["conditions"]) {
             bool same = false;
             for (const auto& h : have->value("conditions", Json::array())) {
-              same = same || (h.value("type", "") == c.value("type", "") && h.value("status", "") == c.value("status", "") &&
-                              h.value("reason", "") == c.value("reason", "") && h.value("message", "") == c.value("message", ""));
+              same =
+                same ||
+                (h.value("type", "") == c.value("type", "") && h.value("status", "") == c.value("status", "") &&
+                 h.value("reason", "") == c.value("reason", "") && h.value("message", "") == c.value("message", ""));
             }
             if (!same) {
               return true;
@@ -1148,9 +1185,11 @@ private:
         c["severity"] = "Info";
       }
     } else {
-      st["status"]["initialization"] = { { "bootstrapDataSecretCreated", phase != "Pending" }, { "infrastructureProvisioned", false } };
+      st["status"]["initialization"] = { { "bootstrapDataSecretCreated", phase != "Pending" },
+                                         { "infrastructureProvisioned", false } };
       condition_v1beta2(st, "InfrastructureReady", false, reason, message, generation);
-      condition_v1beta2(st, "NodeHealthy", false, "NodeDoesNotExist", "Waiting for a Node with spec.providerID to exist", generation);
+      condition_v1beta2(
+        st, "NodeHealthy", false, "NodeDoesNotExist", "Waiting for a Node with spec.providerID to exist", generation);
       condition_v1beta2(st, "Ready", false, "NotReady", "* InfrastructureReady: " + message, generation);
     }
     machine_status(machine, st);
@@ -1170,7 +1209,8 @@ private:
       condition_v1beta1(st, "InfrastructureReady", false, f.reason, f.message);
       condition_v1beta1(st, "Ready", false, f.reason, f.message);
     } else {
-      st["status"]["initialization"] = { { "bootstrapDataSecretCreated", true }, { "infrastructureProvisioned", false } };
+      st["status"]["initialization"] = { { "bootstrapDataSecretCreated", true },
+                                         { "infrastructureProvisioned", false } };
       condition_v1beta2(st, "InfrastructureReady", false, f.reason, f.message, generation);
       condition_v1beta2(st, "Ready", false, "NotReady", "* InfrastructureReady: " + f.message, generation);
     }
@@ -1197,7 +1237,9 @@ private:
       return true;
     }
     if (!may_boot) {
-      machine_waiting(machine, "Pending", "WaitingForControlPlaneAvailable",
+      machine_waiting(machine,
+                      "Pending",
+                      "WaitingForControlPlaneAvailable",
                       "waiting for the control plane to be initialized before joining");
       return false;
     }
@@ -1227,7 +1269,9 @@ private:
       if (control_plane) {
         labels["node-role.kubernetes.io/control-plane"] = "";
       }
-      Json n = { { "apiVersion", "v1" }, { "kind", "Node" }, { "metadata", { { "name", name }, { "labels", labels } } } };
+      Json n = { { "apiVersion", "v1" },
+                 { "kind", "Node" },
+                 { "metadata", { { "name", name }, { "labels", labels } } } };
       node = m_nodes.create(n);
       // What the kubelet runs, under a manager of its own: the readiness
       // updates (fake-kubelet) may race with it and must not drop it.
@@ -1235,7 +1279,10 @@ private:
       info["status"] = { { "nodeInfo", { { "kubeletVersion", machine["spec"].value("version", "v1.33.0") } } } };
       m_nodes.apply_status(info, "fake-kubelet-info");
       Json st = status_stub(*node);
-      set_condition(st, "Ready", "False", "KubeletNotReady",
+      set_condition(st,
+                    "Ready",
+                    "False",
+                    "KubeletNotReady",
                     "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
                     "message:Network plugin returns error: cni plugin not initialized");
       if (!condition_true(*m_nodes.get("v1", "Node", "", name), "Ready")) {
@@ -1245,18 +1292,22 @@ private:
     Json st = status_stub(machine);
     const long long generation = machine["metadata"].value("generation", 1LL);
     if (is_v1beta1(m_core)) {
-      st["status"] = { { "phase", "Running" },
-                       { "bootstrapReady", true },
-                       { "infrastructureReady", true },
-                       { "observedGeneration", generation },
-                       { "nodeRef", { { "apiVersion", "v1" }, { "kind", "Node" }, { "name", name }, { "uid", (*node)["metadata"]["uid"] } } } };
+      st["status"] = {
+        { "phase", "Running" },
+        { "bootstrapReady", true },
+        { "infrastructureReady", true },
+        { "observedGeneration", generation },
+        { "nodeRef",
+          { { "apiVersion", "v1" }, { "kind", "Node" }, { "name", name }, { "uid", (*node)["metadata"]["uid"] } } }
+      };
       condition_v1beta1(st, "Ready", true);
       condition_v1beta1(st, "InfrastructureReady", true);
       condition_v1beta1(st, "BootstrapReady", true);
     } else {
       st["status"] = { { "phase", "Running" },
                        { "observedGeneration", generation },
-                       { "initialization", { { "bootstrapDataSecretCreated", true }, { "infrastructureProvisioned", true } } },
+                       { "initialization",
+                         { { "bootstrapDataSecretCreated", true }, { "infrastructureProvisioned", true } } },
                        { "nodeRef", { { "name", name } } } };
       condition_v1beta2(st, "Available", true, "Available", "the machine is available", generation);
       condition_v1beta2(st, "Ready", true, "Ready", "the machine is ready", generation);
@@ -1286,8 +1337,15 @@ private:
   };
 
   PoolLook
-  roll(const Json& cluster, const Json& new_owner, const std::vector<Json>& machines, long long replicas,
-       const std::string& prefix, const Json& labels, const MachineSource& source, bool control_plane, bool may_boot,
+  roll(const Json& cluster,
+       const Json& new_owner,
+       const std::vector<Json>& machines,
+       long long replicas,
+       const std::string& prefix,
+       const Json& labels,
+       const MachineSource& source,
+       bool control_plane,
+       bool may_boot,
        const std::function<bool(const Json&)>& outdated)
   {
     const std::string ns = string_at(cluster["metadata"], "namespace");
@@ -1331,7 +1389,8 @@ private:
     };
     const std::string uid = string_at(new_owner["metadata"], "uid");
     if (old.empty()) {
-      while (look.total < replicas && (!control_plane || look.with_node == look.total) && look.missing_template.empty()) {
+      while (look.total < replicas && (!control_plane || look.with_node == look.total) &&
+             look.missing_template.empty()) {
         create(uid);
       }
     } else if (settled && look.total <= replicas) {
@@ -1386,8 +1445,9 @@ private:
     if (spec == nullptr) {
       return std::nullopt;
     }
-    const Json ref = std::string(which) == "bootstrap" ? spec->value("bootstrap", Json::object()).value("configRef", Json())
-                                                       : spec->value("infrastructureRef", Json());
+    const Json ref = std::string(which) == "bootstrap"
+                       ? spec->value("bootstrap", Json::object()).value("configRef", Json())
+                       : spec->value("infrastructureRef", Json());
     return resolve_ref(m_s, ref, string_at(machine["metadata"], "namespace"));
   }
 
@@ -1440,7 +1500,9 @@ private:
     quietly([&] { m_s.remove(m_core, "Machine", ns, name); });
     quietly([&] { m_nodes.remove("v1", "Node", "", node); });
     for (const auto& part : parts) {
-      quietly([&] { m_s.remove(string_at(part, "apiVersion"), string_at(part, "kind"), ns, string_at(part["metadata"], "name")); });
+      quietly([&] {
+        m_s.remove(string_at(part, "apiVersion"), string_at(part, "kind"), ns, string_at(part["metadata"], "name"));
+      });
     }
     quietly([&] { m_s.remove("v1", "Secret", ns, name); });
   }
@@ -1469,8 +1531,9 @@ private:
       for (const auto& c : want) {
         bool found = false;
         for (const auto& h : got) {
-          found = found || (h.value("type", "") == c.value("type", "") && h.value("status", "") == c.value("status", "") &&
-                            h.value("reason", "") == c.value("reason", "") && h.value("message", "") == c.value("message", ""));
+          found = found ||
+                  (h.value("type", "") == c.value("type", "") && h.value("status", "") == c.value("status", "") &&
+                   h.value("reason", "") == c.value("reason", "") && h.value("message", "") == c.value("message", ""));
         }
         same = same && found;
       }
@@ -1488,12 +1551,13 @@ private:
   {
     const long long generation = owner["metadata"].value("generation", 1LL);
     const bool rolling = look.outdated > 0;
-    const std::string rolling_message = std::to_string(look.outdated) + " of " + std::to_string(look.total) +
-                                        " machines have an outdated spec";
-    const std::string missing = "failed to retrieve " + template_kind + " " + string_at(owner["metadata"], "namespace") + "/" +
-                                look.missing_template + ": not found";
+    const std::string rolling_message =
+      std::to_string(look.outdated) + " of " + std::to_string(look.total) + " machines have an outdated spec";
+    const std::string missing = "failed to retrieve " + template_kind + " " +
+                                string_at(owner["metadata"], "namespace") + "/" + look.missing_template + ": not found";
     if (is_v1beta1(string_at(owner, "apiVersion"))) {
-      condition_v1beta1(st, "MachinesSpecUpToDate", !rolling, rolling ? "RollingUpdateInProgress" : "", rolling ? rolling_message : "");
+      condition_v1beta1(
+        st, "MachinesSpecUpToDate", !rolling, rolling ? "RollingUpdateInProgress" : "", rolling ? rolling_message : "");
       if (rolling) {
         for (auto& c : st["status"]["conditions"]) {
           if (c["type"] == "MachinesSpecUpToDate") {
@@ -1501,17 +1565,30 @@ private:
           }
         }
       }
-      condition_v1beta1(st, "MachinesCreated", look.missing_template.empty(),
+      condition_v1beta1(st,
+                        "MachinesCreated",
+                        look.missing_template.empty(),
                         look.missing_template.empty() ? "" : "InfrastructureTemplateCloningFailed",
                         look.missing_template.empty() ? "" : missing);
     } else {
-      condition_v1beta2(st, "RollingOut", rolling, rolling ? "RollingOut" : "NotRollingOut",
-                        rolling ? rolling_message : "no machine has an outdated spec", generation);
-      condition_v1beta2(st, "MachinesUpToDate", !rolling, rolling ? "NotUpToDate" : "UpToDate",
-                        rolling ? rolling_message : "all machines are up to date", generation);
-      condition_v1beta2(st, "MachinesCreated", look.missing_template.empty(),
+      condition_v1beta2(st,
+                        "RollingOut",
+                        rolling,
+                        rolling ? "RollingOut" : "NotRollingOut",
+                        rolling ? rolling_message : "no machine has an outdated spec",
+                        generation);
+      condition_v1beta2(st,
+                        "MachinesUpToDate",
+                        !rolling,
+                        rolling ? "NotUpToDate" : "UpToDate",
+                        rolling ? rolling_message : "all machines are up to date",
+                        generation);
+      condition_v1beta2(st,
+                        "MachinesCreated",
+                        look.missing_template.empty(),
                         look.missing_template.empty() ? "Created" : "InfrastructureTemplateCloningFailed",
-                        look.missing_template.empty() ? "machines are created" : missing, generation);
+                        look.missing_template.empty() ? "machines are created" : missing,
+                        generation);
     }
     if (!look.missing_template.empty()) {
       const Json* have = child(owner, "status");
@@ -1535,8 +1612,11 @@ private:
     }
     Json refs = (*tmpl)["metadata"].value("ownerReferences", Json::array());
     refs.push_back(owner_ref(cluster, false));
-    m_s.merge_patch(string_at(*tmpl, "apiVersion"), string_at(*tmpl, "kind"), string_at((*tmpl)["metadata"], "namespace"),
-                    string_at((*tmpl)["metadata"], "name"), { { "metadata", { { "ownerReferences", refs } } } });
+    m_s.merge_patch(string_at(*tmpl, "apiVersion"),
+                    string_at(*tmpl, "kind"),
+                    string_at((*tmpl)["metadata"], "namespace"),
+                    string_at((*tmpl)["metadata"], "name"),
+                    { { "metadata", { { "ownerReferences", refs } } } });
   }
 
   int
@@ -1562,8 +1642,10 @@ private:
     }
     source.kubeadm_config_spec = kcp["spec"].value("kubeadmConfigSpec", Json::object());
     own_template(cluster, source.infra_template);
-    const PoolLook look = roll(cluster, kcp, machines_owned_by(ns, kcp), replicas, name, labels, source, true, true,
-                               [&](const Json& m) { return control_plane_outdated(m, source); });
+    const PoolLook look =
+      roll(cluster, kcp, machines_owned_by(ns, kcp), replicas, name, labels, source, true, true, [&](const Json& m) {
+        return control_plane_outdated(m, source);
+      });
     const int ready = look.with_node;
     const std::string api = string_at(kcp, "apiVersion");
     const long long generation = kcp["metadata"].value("generation", 1LL);
@@ -1572,11 +1654,15 @@ private:
     Json st = status_stub(kcp);
     const std::string selector = std::string(k_cluster_label) + "=" + cluster_name + ",cluster.x-k8s.io/control-plane";
     if (is_v1beta1(api)) {
-      st["status"] = { { "selector", selector },        { "replicas", look.total },
-                       { "readyReplicas", ready },       { "updatedReplicas", look.up_to_date },
+      st["status"] = { { "selector", selector },
+                       { "replicas", look.total },
+                       { "readyReplicas", ready },
+                       { "updatedReplicas", look.up_to_date },
                        { "unavailableReplicas", std::max<long long>(0, replicas - ready) },
-                       { "initialized", ready > 0 },    { "ready", ready > 0 },
-                       { "version", status_version },   { "observedGeneration", generation } };
+                       { "initialized", ready > 0 },
+                       { "ready", ready > 0 },
+                       { "version", status_version },
+                       { "observedGeneration", generation } };
       condition_v1beta1(st, "Ready", ready == replicas);
       condition_v1beta1(st, "Available", ready > 0);
       condition_v1beta1(st, "MachinesReady", ready == look.total && ready >= replicas);
@@ -1589,8 +1675,10 @@ private:
                        { "initialization", { { "controlPlaneInitialized", ready > 0 } } },
                        { "version", status_version },
                        { "observedGeneration", generation } };
-      condition_v1beta2(st, "Available", ready > 0, ready > 0 ? "Available" : "NotAvailable", "control plane machines", generation);
-      condition_v1beta2(st, "Initialized", ready > 0, ready > 0 ? "Initialized" : "NotInitialized", "control plane", generation);
+      condition_v1beta2(
+        st, "Available", ready > 0, ready > 0 ? "Available" : "NotAvailable", "control plane machines", generation);
+      condition_v1beta2(
+        st, "Initialized", ready > 0, ready > 0 ? "Initialized" : "NotInitialized", "control plane", generation);
     }
     rollout_conditions(st, kcp, look, template_kind);
     write_status(kcp, st);
@@ -1603,12 +1691,14 @@ private:
   same_template(const Json& a, const Json& b)
   {
     const auto ref_name = [](const Json& spec, const char* which) {
-      const Json ref = std::string(which) == "bootstrap" ? spec.value("bootstrap", Json::object()).value("configRef", Json::object())
-                                                         : spec.value("infrastructureRef", Json::object());
+      const Json ref = std::string(which) == "bootstrap"
+                         ? spec.value("bootstrap", Json::object()).value("configRef", Json::object())
+                         : spec.value("infrastructureRef", Json::object());
       return ref.value("name", "");
     };
     return bare_version(a.value("version", "")) == bare_version(b.value("version", "")) &&
-           ref_name(a, "infrastructure") == ref_name(b, "infrastructure") && ref_name(a, "bootstrap") == ref_name(b, "bootstrap");
+           ref_name(a, "infrastructure") == ref_name(b, "infrastructure") &&
+           ref_name(a, "bootstrap") == ref_name(b, "bootstrap");
   }
 
   void
@@ -1639,7 +1729,8 @@ private:
     const std::string ms_name =
       ms ? string_at((*ms)["metadata"], "name")
          : name + "-" + name_suffix(old_sets.empty() ? uid : uid + tspec.value("version", "") + tspec.dump());
-    const Json labels = { { k_cluster_label, cluster_name }, { "cluster.x-k8s.io/deployment-name", name },
+    const Json labels = { { k_cluster_label, cluster_name },
+                          { "cluster.x-k8s.io/deployment-name", name },
                           { "cluster.x-k8s.io/set-name", ms_name } };
     MachineSource source;
     source.version = tspec.value("version", "");
@@ -1649,7 +1740,8 @@ private:
     const Json config_ref = tspec.value("bootstrap", Json::object()).value("configRef", Json::object());
     const auto config_template = resolve_ref(m_s, config_ref, ns);
     if (config_template) {
-      source.kubeadm_config_spec = (*config_template)["spec"].value("template", Json::object()).value("spec", Json::object());
+      source.kubeadm_config_spec =
+        (*config_template)["spec"].value("template", Json::object()).value("spec", Json::object());
       source.config_template_name = config_ref.value("name", "");
       source.config_template_kind = config_ref.value("kind", "");
       source.config_template_group = group_of(string_at(*config_template, "apiVersion"));
@@ -1662,8 +1754,11 @@ private:
     if (!ms) {
       ms = m_s.create({ { "apiVersion", ms_api },
                         { "kind", "MachineSet" },
-                        { "metadata", { { "name", ms_name }, { "namespace", ns }, { "labels", labels },
-                                        { "ownerReferences", Json::array({ owner_ref(md, true) }) } } },
+                        { "metadata",
+                          { { "name", ms_name },
+                            { "namespace", ns },
+                            { "labels", labels },
+                            { "ownerReferences", Json::array({ owner_ref(md, true) }) } } },
                         { "spec",
                           { { "clusterName", cluster_name },
                             { "replicas", old_sets.empty() ? replicas : 0 },
@@ -1676,9 +1771,10 @@ private:
         machines.push_back(std::move(m));
       }
     }
-    const PoolLook look =
-      roll(cluster, *ms, machines, replicas, ms_name, labels, source, false, control_plane_initialized,
-           [&](const Json& m) { return !owned_by(m, *ms); });
+    const PoolLook look = roll(
+      cluster, *ms, machines, replicas, ms_name, labels, source, false, control_plane_initialized, [&](const Json& m) {
+        return !owned_by(m, *ms);
+      });
     // Each MachineSet's replicas follow its machines; an emptied old one goes.
     const long long current_count = static_cast<long long>(machines_owned_by(ns, *ms).size());
     const long long want = look.outdated == 0 ? replicas : current_count;
@@ -1696,7 +1792,8 @@ private:
     }
     ms = m_s.get(ms_api, "MachineSet", ns, ms_name);
     const int ready = look.with_node;
-    const std::string selector = std::string(k_cluster_label) + "=" + cluster_name + ",cluster.x-k8s.io/deployment-name=" + name;
+    const std::string selector =
+      std::string(k_cluster_label) + "=" + cluster_name + ",cluster.x-k8s.io/deployment-name=" + name;
     const Json ms_now = *ms;
     for (const Json* obj : { &ms_now, &md }) {
       const std::string api = string_at(*obj, "apiVersion");
@@ -1704,8 +1801,10 @@ private:
       const int mine = obj == &md ? ready : std::min<int>(ready, static_cast<int>(current_count));
       const long long desired = obj == &md ? replicas : (*obj)["spec"].value("replicas", 0LL);
       Json st = status_stub(*obj);
-      st["status"] = { { "selector", selector }, { "replicas", obj == &md ? look.total : current_count },
-                       { "readyReplicas", mine }, { "availableReplicas", mine },
+      st["status"] = { { "selector", selector },
+                       { "replicas", obj == &md ? look.total : current_count },
+                       { "readyReplicas", mine },
+                       { "availableReplicas", mine },
                        { "observedGeneration", generation } };
       if (obj == &md) {
         st["status"]["phase"] = ready == replicas && look.outdated == 0 ? "Running" : "ScalingUp";
@@ -1719,7 +1818,8 @@ private:
         condition_v1beta1(st, "Available", mine >= desired);
       } else {
         st["status"]["upToDateReplicas"] = obj == &md ? look.up_to_date : mine;
-        condition_v1beta2(st, "Available", mine >= desired, mine >= desired ? "Available" : "NotAvailable", "replicas", generation);
+        condition_v1beta2(
+          st, "Available", mine >= desired, mine >= desired ? "Available" : "NotAvailable", "replicas", generation);
       }
       if (obj == &md) {
         rollout_conditions(st, md, look, infra_ref.value("kind", "InfrastructureMachineTemplate"));
@@ -1747,9 +1847,11 @@ private:
     } else {
       st["status"] = { { "phase", "Provisioned" },
                        { "observedGeneration", generation },
-                       { "initialization", { { "infrastructureProvisioned", true }, { "controlPlaneInitialized", true } } } };
+                       { "initialization",
+                         { { "infrastructureProvisioned", true }, { "controlPlaneInitialized", true } } } };
       condition_v1beta2(st, "InfrastructureReady", true, "Ready", "the infrastructure is ready", generation);
-      condition_v1beta2(st, "ControlPlaneInitialized", true, "Initialized", "the control plane is initialized", generation);
+      condition_v1beta2(
+        st, "ControlPlaneInitialized", true, "Initialized", "the control plane is initialized", generation);
       condition_v1beta2(st, "Available", true, "Available", "the cluster is available", generation);
     }
     if (status_differs(cluster, st) || !condition_true(cluster, is_v1beta1(m_core) ? "Ready" : "Available")) {
@@ -1871,7 +1973,8 @@ play_cluster_api(KubeTestServer& server, ClusterApiOptions options)
               if (core.empty() || !meta.contains("deletionTimestamp")) {
                 return;
               }
-              if (const Json* a = child(meta, "annotations"); a != nullptr && a->contains("clusterctl.cluster.x-k8s.io/delete-for-move")) {
+              if (const Json* a = child(meta, "annotations");
+                  a != nullptr && a->contains("clusterctl.cluster.x-k8s.io/delete-for-move")) {
                 return;
               }
               const std::lock_guard one_at_a_time(state->reconciling);

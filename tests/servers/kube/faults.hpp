@@ -15,8 +15,7 @@ using ::ocne::test::FaultRules;
 
 struct Fault
 {
-  enum class Kind
-  {
+  enum class Kind {
     status,        // answer with `status` as a metav1.Status (and Retry-After when retry_after >= 0)
     reset,         // read the request, then close the connection without answering
     drop_mid_body, // send the headers and part of the real answer, then close

@@ -224,12 +224,7 @@ path_element_text(const std::string& element)
 
 namespace {
 
-enum class NodeKind
-{
-  leaf,
-  map,
-  list
-};
+enum class NodeKind { leaf, map, list };
 
 NodeKind
 classify(const Json* a, const Json* b, const Schema* s)

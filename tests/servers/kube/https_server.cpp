@@ -1,20 +1,22 @@
 #include "tests/servers/kube/https_server.hpp"
 
-#include <algorithm>
-#include <arpa/inet.h>
-#include <cerrno>
-#include <csignal>
-#include <cstring>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
-#include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <stdexcept>
 
 namespace ocne::test::kube {
 
@@ -297,9 +299,7 @@ namespace {
 class ChunkWriter : public StreamWriter
 {
 public:
-  ChunkWriter(HttpsServer::Connection& conn, const std::atomic<bool>& stopping)
-    : m_conn(conn)
-    , m_stopping(stopping)
+  ChunkWriter(HttpsServer::Connection& conn, const std::atomic<bool>& stopping) : m_conn(conn), m_stopping(stopping)
   {
   }
 
@@ -346,8 +346,7 @@ private:
 
 } // namespace
 
-HttpsServer::HttpsServer(TlsFiles tls, Handler handler)
-  : m_handler(std::move(handler))
+HttpsServer::HttpsServer(TlsFiles tls, Handler handler) : m_handler(std::move(handler))
 {
   if (tls.cert_pem.empty()) {
     return;
@@ -728,7 +727,9 @@ HttpsServer::serve(const std::shared_ptr<Connection>& conn)
       struct Raw : RawConnection
       {
         Connection& c;
-        explicit Raw(Connection& conn_) : c(conn_) {}
+        explicit Raw(Connection& conn_) : c(conn_)
+        {
+        }
         bool
         read_some(std::string& out) override
         {
@@ -739,7 +740,11 @@ HttpsServer::serve(const std::shared_ptr<Connection>& conn)
           c.buffer.clear();
           return true;
         }
-        bool write_all(std::string_view data) override { return c.send_all(data); }
+        bool
+        write_all(std::string_view data) override
+        {
+          return c.send_all(data);
+        }
       } raw(*conn);
       res.upgrade(raw);
       if (conn->ssl != nullptr) {

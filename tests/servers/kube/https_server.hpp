@@ -64,8 +64,7 @@ struct HttpResponse
   std::string body;
   // When set, the body is chunked and written by this callback.
   std::function<void(StreamWriter&)> stream;
-  enum class Abort
-  {
+  enum class Abort {
     none,
     reset,         // close the connection (RST) without answering
     drop_mid_body, // send the headers and part of the body, then close

@@ -1,5 +1,7 @@
 #include "tests/servers/kube/json_util.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <limits>
 #include <random>
 #include <stdexcept>
-#include <yaml-cpp/yaml.h>
 
 namespace ocne::test::kube {
 

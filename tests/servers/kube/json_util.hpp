@@ -4,6 +4,7 @@
 // nlohmann::json, base64, timestamps and uids. Internal to the server.
 
 #include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>

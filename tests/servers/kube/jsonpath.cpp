@@ -8,13 +8,7 @@ namespace {
 
 struct Step
 {
-  enum class Kind
-  {
-    field,
-    index,
-    wildcard,
-    filter
-  } kind = Kind::field;
+  enum class Kind { field, index, wildcard, filter } kind = Kind::field;
   std::string name;
   long index = 0;
   std::string filter_path; // after "@."

@@ -4,15 +4,16 @@
 #include "tests/servers/kube/https_server.hpp"
 #include "tests/servers/kube/pki.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace ocne::test::kube {
 
@@ -109,8 +110,7 @@ struct KubeTestServer::Impl
   }
 };
 
-KubeTestServer::KubeTestServer(ServerOptions options)
-  : m_impl(std::make_unique<Impl>())
+KubeTestServer::KubeTestServer(ServerOptions options) : m_impl(std::make_unique<Impl>())
 {
   m_impl->options = std::move(options);
   m_impl->api = std::make_unique<ApiServer>(m_impl->options);

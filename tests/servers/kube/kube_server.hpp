@@ -20,15 +20,16 @@
 #include "tests/servers/kube/api_error.hpp"
 #include "tests/servers/kube/faults.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ocne::test::kube {
@@ -110,8 +111,7 @@ public:
   virtual void err(std::string_view data) = 0;
   struct Input
   {
-    enum class Kind
-    {
+    enum class Kind {
       data,   // stdin bytes
       resize, // a terminal size
       end,    // stdin closed (v5) or the client went away

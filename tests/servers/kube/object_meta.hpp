@@ -28,8 +28,7 @@ std::vector<std::string> label_value_errors(const std::string& s);
 // JSON type (labels that are not strings, ...), like decoding would.
 void normalize_metadata(Json& obj, const std::string& kind, std::vector<std::string>* unknown);
 
-enum class NameRules
-{
+enum class NameRules {
   subdomain, // most kinds
   label,     // namespaces
   path_segment,

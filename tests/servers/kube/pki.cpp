@@ -1,7 +1,5 @@
 #include "tests/servers/kube/pki.hpp"
 
-#include <arpa/inet.h>
-#include <memory>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -10,6 +8,10 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+
+#include <memory>
 #include <stdexcept>
 
 namespace ocne::test::kube {

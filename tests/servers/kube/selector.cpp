@@ -14,27 +14,11 @@ namespace {
 class Lexer
 {
 public:
-  explicit Lexer(const std::string& text)
-    : m_text(text)
+  explicit Lexer(const std::string& text) : m_text(text)
   {
   }
 
-  enum class Tok
-  {
-    end,
-    identifier,
-    comma,
-    open,
-    close,
-    eq,
-    double_eq,
-    neq,
-    bang,
-    in,
-    notin,
-    gt,
-    lt
-  };
+  enum class Tok { end, identifier, comma, open, close, eq, double_eq, neq, bang, in, notin, gt, lt };
 
   struct Token
   {

@@ -15,17 +15,7 @@ namespace ocne::test::kube {
 class LabelSelector
 {
 public:
-  enum class Op
-  {
-    exists,
-    not_exists,
-    equals,
-    not_equals,
-    in,
-    not_in,
-    greater,
-    less
-  };
+  enum class Op { exists, not_exists, equals, not_equals, in, not_in, greater, less };
   struct Requirement
   {
     std::string key;

@@ -1,18 +1,20 @@
 #include "tests/servers/kube/webhook_client.hpp"
 
-#include <arpa/inet.h>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <memory>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
 
 namespace ocne::test::kube {
 
@@ -33,19 +35,35 @@ struct Fd
 
 struct SslCtxFree
 {
-  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+  void
+  operator()(SSL_CTX* c) const
+  {
+    SSL_CTX_free(c);
+  }
 };
 struct SslFree
 {
-  void operator()(SSL* s) const { SSL_free(s); }
+  void
+  operator()(SSL* s) const
+  {
+    SSL_free(s);
+  }
 };
 struct BioFree
 {
-  void operator()(BIO* b) const { BIO_free(b); }
+  void
+  operator()(BIO* b) const
+  {
+    BIO_free(b);
+  }
 };
 struct X509Free
 {
-  void operator()(X509* x) const { X509_free(x); }
+  void
+  operator()(X509* x) const
+  {
+    X509_free(x);
+  }
 };
 
 int

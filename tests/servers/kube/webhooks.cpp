@@ -87,7 +87,8 @@ label_selector_matches(const Json* selector, const Json& labels)
     for (const auto& e : *me) {
       const Json* have = label(string_at(e, "key"));
       const std::string op = string_at(e, "operator");
-      const bool in = have != nullptr && have->is_string() && contains(child(e, "values"), have->get<std::string>(), false);
+      const bool in =
+        have != nullptr && have->is_string() && contains(child(e, "values"), have->get<std::string>(), false);
       if ((op == "In" && !in) || (op == "NotIn" && have != nullptr && in) || (op == "Exists" && have == nullptr) ||
           (op == "DoesNotExist" && have != nullptr)) {
         return false;
@@ -131,7 +132,9 @@ denied(const std::string& webhook, const Json* status)
   const std::string reason = string_at(s, "reason");
   ApiError e(code,
              reason,
-             !message.empty() ? by + ": " + message : !reason.empty() ? by + ": " + reason : by + " without explanation");
+             !message.empty()  ? by + ": " + message
+             : !reason.empty() ? by + ": " + reason
+                               : by + " without explanation");
   if (const Json* d = child(s, "details"); d != nullptr && d->is_object()) {
     e.with_details(string_at(*d, "name"), string_at(*d, "group"), string_at(*d, "kind"));
     if (const Json* causes = child(*d, "causes"); causes != nullptr && causes->is_array()) {
@@ -280,8 +283,8 @@ ApiServer::convert_all(const ResourceType& type, std::vector<Json> objects, cons
     return objects;
   }
   const ObjectPtr crd = find({ "apiextensions.k8s.io", "customresourcedefinitions", "", type.crd_name });
-  const Json& webhook = (*crd)["spec"]["conversion"].contains("webhook") ? (*crd)["spec"]["conversion"]["webhook"]
-                                                                          : Json::object();
+  const Json& webhook =
+    (*crd)["spec"]["conversion"].contains("webhook") ? (*crd)["spec"]["conversion"]["webhook"] : Json::object();
   const std::string from = string_at(objects[todo.front()], "apiVersion") + ", Kind=" + type.kind;
   const auto fail = [&](const std::string& why) {
     return ApiError(500, "", "conversion webhook for " + from + " failed: " + why);
@@ -486,7 +489,8 @@ ApiServer::admit(const Call& c, const std::string& operation, Json* object, cons
         { "requestResource", { { "group", t.group }, { "version", c.version }, { "resource", t.plural } } },
         { "name", name },
         { "operation", operation },
-        { "userInfo", { { "username", "kubernetes-admin" }, { "groups", { "system:masters", "system:authenticated" } } } },
+        { "userInfo",
+          { { "username", "kubernetes-admin" }, { "groups", { "system:masters", "system:authenticated" } } } },
         { "object", nullptr },
         { "oldObject", nullptr },
         { "dryRun", c.param("dryRun") == "All" },
@@ -498,7 +502,9 @@ ApiServer::admit(const Call& c, const std::string& operation, Json* object, cons
       if (!ns.empty()) {
         request["namespace"] = ns;
       }
-      const char* options = operation == "CREATE" ? "CreateOptions" : operation == "UPDATE" ? "UpdateOptions" : "DeleteOptions";
+      const char* options = operation == "CREATE"   ? "CreateOptions"
+                            : operation == "UPDATE" ? "UpdateOptions"
+                                                    : "DeleteOptions";
       request["options"] = { { "apiVersion", "meta.k8s.io/v1" }, { "kind", options } };
       if (const std::string fm = c.param("fieldManager"); !fm.empty() && operation != "DELETE") {
         request["options"]["fieldManager"] = fm;
@@ -538,8 +544,8 @@ ApiServer::admit(const Call& c, const std::string& operation, Json* object, cons
       const Json* response = child(answer, "response");
       if (string_at(answer, "apiVersion") != review || string_at(answer, "kind") != "AdmissionReview") {
         call_failed("received invalid webhook response: expected webhook response of " + review +
-                    ", Kind=AdmissionReview, got " + string_at(answer, "apiVersion") + ", Kind=" +
-                    string_at(answer, "kind"));
+                    ", Kind=AdmissionReview, got " + string_at(answer, "apiVersion") +
+                    ", Kind=" + string_at(answer, "kind"));
         continue;
       }
       if (response == nullptr || !response->is_object()) {

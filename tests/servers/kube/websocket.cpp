@@ -88,7 +88,9 @@ WebSocket::read()
     switch (opcode) {
       case 0x8: // close
         m_peer_closed = true;
-        close(payload.size() >= 2 ? ((static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1])) : 1000);
+        close(payload.size() >= 2
+                ? ((static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]))
+                : 1000);
         return std::nullopt;
       case 0x9: // ping
         send_frame(0xA, payload);

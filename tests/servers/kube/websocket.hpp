@@ -28,7 +28,9 @@ std::string websocket_accept(const std::string& key);
 class WebSocket
 {
 public:
-  explicit WebSocket(RawConnection& conn) : m_conn(conn) {}
+  explicit WebSocket(RawConnection& conn) : m_conn(conn)
+  {
+  }
 
   struct Message
   {
@@ -41,9 +43,17 @@ public:
   bool send_binary(std::string_view data);
   // Sends a close frame (once).
   void close(int code = 1000, std::string_view reason = {});
-  bool closed_by_peer() const { return m_peer_closed; }
+  bool
+  closed_by_peer() const
+  {
+    return m_peer_closed;
+  }
   // What the client got wrong, if anything.
-  const std::string& violation() const { return m_violation; }
+  const std::string&
+  violation() const
+  {
+    return m_violation;
+  }
 
 private:
   bool send_frame(int opcode, std::string_view payload);

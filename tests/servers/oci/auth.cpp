@@ -1,12 +1,13 @@
 #include "tests/servers/oci/auth.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <ctime>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
 #include <sstream>
 
 namespace ocne::test::oci {
@@ -68,7 +69,10 @@ parse_date(const std::string& text)
 struct SignatureVerifier::Key
 {
   EVP_PKEY* pkey = nullptr;
-  ~Key() { EVP_PKEY_free(pkey); }
+  ~Key()
+  {
+    EVP_PKEY_free(pkey);
+  }
 };
 
 SignatureVerifier::SignatureVerifier() = default;

@@ -1,10 +1,12 @@
 #include "tests/servers/oci/blob_store.hpp"
 
+#include <openssl/evp.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstring>
-#include <fcntl.h>
-#include <openssl/evp.h>
-#include <unistd.h>
 
 namespace ocne::test::oci {
 
@@ -48,8 +50,7 @@ struct BlobWriter::Impl
   bool failed = false;
 };
 
-BlobWriter::BlobWriter(const std::filesystem::path& dir)
-  : m_impl(std::make_unique<Impl>())
+BlobWriter::BlobWriter(const std::filesystem::path& dir) : m_impl(std::make_unique<Impl>())
 {
   EVP_DigestInit_ex(m_impl->md, EVP_md5(), nullptr);
   if (!dir.empty()) {

@@ -3,9 +3,10 @@
 
 #include "tests/servers/oci/server_impl.hpp"
 
-#include <algorithm>
 #include <archive.h>
 #include <archive_entry.h>
+
+#include <algorithm>
 #include <set>
 
 namespace ocne::test::oci {

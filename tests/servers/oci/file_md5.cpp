@@ -1,7 +1,8 @@
 #include "tests/servers/oci/file_md5.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
+
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <vector>

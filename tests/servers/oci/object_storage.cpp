@@ -3,12 +3,14 @@
 
 #include "tests/servers/oci/server_impl.hpp"
 
+#include <openssl/evp.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
-#include <fcntl.h>
-#include <openssl/evp.h>
 #include <set>
-#include <unistd.h>
 
 namespace ocne::test::oci {
 

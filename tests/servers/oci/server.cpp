@@ -1,7 +1,8 @@
 #include "tests/servers/oci/server_impl.hpp"
 
-#include <ctime>
 #include <openssl/evp.h>
+
+#include <ctime>
 #include <random>
 #include <utility>
 
@@ -88,8 +89,7 @@ match_route(const std::string& pattern, const std::string& path, std::vector<std
   return j == p.size();
 }
 
-OciTestServer::Impl::Impl(ServerOptions o)
-  : options(std::move(o))
+OciTestServer::Impl::Impl(ServerOptions o) : options(std::move(o))
 {
   verifier.set_max_skew(options.max_clock_skew);
 }
@@ -335,8 +335,7 @@ OciTestServer::Impl::dispatch(const httplib::Request& req, httplib::Response& re
 
 // --- public API ---
 
-OciTestServer::OciTestServer(ServerOptions options)
-  : m_impl(std::make_unique<Impl>(std::move(options)))
+OciTestServer::OciTestServer(ServerOptions options) : m_impl(std::make_unique<Impl>(std::move(options)))
 {
   auto& impl = *m_impl;
   if (!impl.options.cert_file.empty()) {

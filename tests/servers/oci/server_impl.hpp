@@ -6,10 +6,11 @@
 #include "tests/servers/oci/blob_store.hpp"
 #include "tests/servers/oci/oci_test_server.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <functional>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 namespace ocne::test::oci {
 
@@ -153,12 +154,7 @@ struct OciTestServer::Impl
   std::uint64_t seq = 0;
 
   // Route table.
-  enum class BodyKind
-  {
-    none,
-    json,
-    stream
-  };
+  enum class BodyKind { none, json, stream };
   struct Route
   {
     std::string method;

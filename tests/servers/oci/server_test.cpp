@@ -9,11 +9,12 @@
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#include <ctime>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+
+#include <ctime>
+#include <fstream>
 #include <sstream>
 
 namespace ocne::test::oci {

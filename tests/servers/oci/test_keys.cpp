@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+
 #include <stdexcept>
 
 namespace ocne::test::oci {

@@ -124,28 +124,28 @@ std::optional<IntRange>
 integer_format_range(std::string_view format)
 {
   if (format == "uint8") {
-    return IntRange{0, 255};
+    return IntRange{ 0, 255 };
   }
   if (format == "uint16") {
-    return IntRange{0, 65535};
+    return IntRange{ 0, 65535 };
   }
   if (format == "uint32") {
-    return IntRange{0, 4294967295.0L};
+    return IntRange{ 0, 4294967295.0L };
   }
   if (format == "uint64" || format == "uint") {
-    return IntRange{0, 18446744073709551615.0L};
+    return IntRange{ 0, 18446744073709551615.0L };
   }
   if (format == "int8") {
-    return IntRange{-128, 127};
+    return IntRange{ -128, 127 };
   }
   if (format == "int16") {
-    return IntRange{-32768, 32767};
+    return IntRange{ -32768, 32767 };
   }
   if (format == "int32") {
-    return IntRange{-2147483648.0L, 2147483647.0L};
+    return IntRange{ -2147483648.0L, 2147483647.0L };
   }
   if (format == "int64") {
-    return IntRange{-9223372036854775808.0L, 9223372036854775807.0L};
+    return IntRange{ -9223372036854775808.0L, 9223372036854775807.0L };
   }
   return std::nullopt;
 }

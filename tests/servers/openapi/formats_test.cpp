@@ -1,4 +1,5 @@
 #include "tests/servers/openapi/formats.hpp"
+
 #include "tests/servers/openapi/pattern.hpp"
 
 #include <gtest/gtest.h>
@@ -51,7 +52,7 @@ TEST(OpenApiFormats, IntegerRanges)
 TEST(OpenApiPattern, LookAheadAndLookBehind)
 {
   const std::string name = "^(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)"
-                            "^[a-z]([a-zA-Z0-9-]*[a-zA-Z0-9]+)?$";
+                           "^[a-z]([a-zA-Z0-9-]*[a-zA-Z0-9]+)?$";
   EXPECT_TRUE(pattern_matches(name, "my-disk-1"));
   EXPECT_FALSE(pattern_matches(name, "4f8c2a7e-0000-4000-8000-000000000001"));
   EXPECT_FALSE(pattern_matches(name, "trailing-"));

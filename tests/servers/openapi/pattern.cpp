@@ -49,12 +49,8 @@ compiled(const std::string& pattern)
   int code = 0;
   PCRE2_SIZE offset = 0;
   Compiled entry;
-  entry.code.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()),
-                                 pattern.size(),
-                                 PCRE2_UTF,
-                                 &code,
-                                 &offset,
-                                 nullptr));
+  entry.code.reset(
+    pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF, &code, &offset, nullptr));
   if (!entry.code) {
     PCRE2_UCHAR buffer[256];
     pcre2_get_error_message(code, buffer, sizeof(buffer));
@@ -76,13 +72,8 @@ pattern_matches(const std::string& pattern, std::string_view value, std::string*
     return false;
   }
   const MatchData data(pcre2_match_data_create_from_pattern(entry.code.get(), nullptr));
-  const int rc = pcre2_match(entry.code.get(),
-                             reinterpret_cast<PCRE2_SPTR>(value.data()),
-                             value.size(),
-                             0,
-                             0,
-                             data.get(),
-                             nullptr);
+  const int rc =
+    pcre2_match(entry.code.get(), reinterpret_cast<PCRE2_SPTR>(value.data()), value.size(), 0, 0, data.get(), nullptr);
   if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && error != nullptr) {
     *error = "pattern match failed with PCRE2 error " + std::to_string(rc);
   }

@@ -56,23 +56,23 @@ const char*
 type_name(const json& value)
 {
   switch (value.type()) {
-  case json::value_t::null:
-    return "null";
-  case json::value_t::boolean:
-    return "boolean";
-  case json::value_t::number_integer:
-  case json::value_t::number_unsigned:
-    return "integer";
-  case json::value_t::number_float:
-    return "number";
-  case json::value_t::string:
-    return "string";
-  case json::value_t::array:
-    return "array";
-  case json::value_t::object:
-    return "object";
-  default:
-    return "value";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "value";
   }
 }
 
@@ -100,7 +100,7 @@ tag_mismatch(const json& value, const json& variant)
   if (props == variant.end() || !props->is_object()) {
     return false;
   }
-  for (const auto& tag : {"type", "state", "kind"}) {
+  for (const auto& tag : { "type", "state", "kind" }) {
     const auto schema = props->find(tag);
     const auto actual = value.find(tag);
     if (schema == props->end() || actual == value.end() || !schema->is_object()) {
@@ -218,7 +218,8 @@ SchemaValidator::check(const json& value,
 
   if (auto type = schema.find("type"); type != schema.end() && type->is_string()) {
     if (!type_matches(type->get<std::string>(), value)) {
-      errors.push_back(fmt::format("{}: expected {}, got {} {}", at, type->get<std::string>(), type_name(value), brief(value)));
+      errors.push_back(
+        fmt::format("{}: expected {}, got {} {}", at, type->get<std::string>(), type_name(value), brief(value)));
       return;
     }
   }
@@ -244,12 +245,12 @@ SchemaValidator::check(const json& value,
     if (auto p = schema.find("pattern"); p != schema.end() && p->is_string()) {
       std::string why;
       if (!pattern_matches(p->get<std::string>(), text, &why)) {
-        errors.push_back(fmt::format("{}: {} does not match the pattern {}{}", at, brief(value), p->dump(),
-                                     why.empty() ? "" : " (" + why + ")"));
+        errors.push_back(fmt::format(
+          "{}: {} does not match the pattern {}{}", at, brief(value), p->dump(), why.empty() ? "" : " (" + why + ")"));
       }
     }
-    if (auto f = schema.find("format"); f != schema.end() && f->is_string() &&
-                                        !string_format_ok(f->get<std::string>(), text)) {
+    if (auto f = schema.find("format");
+        f != schema.end() && f->is_string() && !string_format_ok(f->get<std::string>(), text)) {
       errors.push_back(fmt::format("{}: {} is not a valid {}", at, brief(value), f->get<std::string>()));
     }
   }
@@ -410,8 +411,8 @@ SchemaValidator::check_one_of(const json& value,
                                  closest.empty() ? "?" : closest.front()));
     return;
   }
-  errors.push_back(fmt::format("{}: {} matches {} oneOf variants but must match exactly one", at, brief(value),
-                               matched.size()));
+  errors.push_back(
+    fmt::format("{}: {} matches {} oneOf variants but must match exactly one", at, brief(value), matched.size()));
 }
 
 } // namespace ocne::test::openapi

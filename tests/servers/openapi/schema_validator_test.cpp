@@ -50,7 +50,7 @@ std::vector<std::string>
 check(const json& value, const std::string& schema = "Create", ValidateOptions options = {})
 {
   const SchemaValidator v(doc(), options);
-  return v.validate(value, json{{"$ref", "#/components/schemas/" + schema}}, "body");
+  return v.validate(value, json{ { "$ref", "#/components/schemas/" + schema } }, "body");
 }
 
 TEST(OpenApiSchema, AcceptsAValidValue)
@@ -62,16 +62,16 @@ TEST(OpenApiSchema, MissingRequiredProperty)
 {
   auto v = good();
   v.erase("description");
-  EXPECT_EQ(check(v), std::vector<std::string>{"body: missing required property \"description\""});
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body: missing required property \"description\"" });
 }
 
 TEST(OpenApiSchema, WrongType)
 {
   auto v = good();
   v["size"] = "1GiB";
-  EXPECT_EQ(check(v), std::vector<std::string>{"body.size: expected integer, got string \"1GiB\""});
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body.size: expected integer, got string \"1GiB\"" });
   v["size"] = 1.5;
-  EXPECT_EQ(check(v), std::vector<std::string>{"body.size: expected integer, got number 1.5"});
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body.size: expected integer, got number 1.5" });
 }
 
 TEST(OpenApiSchema, IntegerFormatRangeAndMinimum)
@@ -79,13 +79,13 @@ TEST(OpenApiSchema, IntegerFormatRangeAndMinimum)
   auto v = good();
   v["size"] = -1;
   EXPECT_EQ(check(v),
-            (std::vector<std::string>{"body.size: -1 is out of range for uint64",
-                                      "body.size: -1 is less than the minimum 0"}));
+            (std::vector<std::string>{ "body.size: -1 is out of range for uint64",
+                                       "body.size: -1 is less than the minimum 0" }));
   v = good();
   v["limit"] = 4294967296ULL;
-  EXPECT_EQ(check(v), std::vector<std::string>{"body.limit: 4294967296 is out of range for uint32"});
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body.limit: 4294967296 is out of range for uint32" });
   v["limit"] = 0;
-  EXPECT_EQ(check(v), std::vector<std::string>{"body.limit: 0 is less than the minimum 1"});
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body.limit: 0 is less than the minimum 1" });
 }
 
 TEST(OpenApiSchema, PatternAndLength)
@@ -94,7 +94,7 @@ TEST(OpenApiSchema, PatternAndLength)
   v["name"] = "Disk";
   EXPECT_EQ(check(v),
             std::vector<std::string>{
-              "body.name: \"Disk\" does not match the pattern \"^[a-z]([a-zA-Z0-9-]*[a-zA-Z0-9]+)?$\""});
+              "body.name: \"Disk\" does not match the pattern \"^[a-z]([a-zA-Z0-9-]*[a-zA-Z0-9]+)?$\"" });
   v["name"] = std::string(64, 'a');
   ASSERT_EQ(check(v).size(), 1U);
   EXPECT_NE(check(v)[0].find("is longer than 63 characters"), std::string::npos);
@@ -112,12 +112,12 @@ TEST(OpenApiSchema, NullableAllowsNullOnly)
 TEST(OpenApiSchema, OneOfTaggedUnionReportsTheVariantMeant)
 {
   auto v = good();
-  v["source"] = json{{"type", "blank"}, {"block_size", 1000}};
+  v["source"] = json{ { "type", "blank" }, { "block_size", 1000 } };
   EXPECT_EQ(check(v),
-            std::vector<std::string>{"body.source: {\"block_size\":1000,\"type\":\"blank\"} matches none of the 2 "
-                                     "oneOf variants; closest (variant 0): body.source.block_size: 1000 is not one "
-                                     "of [512,2048,4096]"});
-  v["source"] = json{{"type", "image"}, {"image_id", "not-a-uuid"}};
+            std::vector<std::string>{ "body.source: {\"block_size\":1000,\"type\":\"blank\"} matches none of the 2 "
+                                      "oneOf variants; closest (variant 0): body.source.block_size: 1000 is not one "
+                                      "of [512,2048,4096]" });
+  v["source"] = json{ { "type", "image" }, { "image_id", "not-a-uuid" } };
   ASSERT_EQ(check(v).size(), 1U);
   EXPECT_NE(check(v)[0].find("closest (variant 1): body.source.image_id: \"not-a-uuid\" is not a valid uuid"),
             std::string::npos)
@@ -128,32 +128,33 @@ TEST(OpenApiSchema, StrictPropertiesRejectUnknownKeys)
 {
   auto v = good();
   v["sise"] = 1;
-  EXPECT_EQ(check(v), std::vector<std::string>{"body: unknown property \"sise\""});
-  EXPECT_EQ(check(v, "Create", ValidateOptions{.strict_properties = false}), std::vector<std::string>{});
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body: unknown property \"sise\"" });
+  EXPECT_EQ(check(v, "Create", ValidateOptions{ .strict_properties = false }), std::vector<std::string>{});
 }
 
 TEST(OpenApiSchema, AdditionalPropertiesFalseAndSchema)
 {
-  EXPECT_EQ(check(json{{"a", "x"}, {"b", 1}}, "Closed", ValidateOptions{.strict_properties = false}),
-            std::vector<std::string>{"body: unknown property \"b\""});
-  EXPECT_EQ(check(json{{"x", 1}, {"y", 2}}, "Free"), std::vector<std::string>{});
-  EXPECT_EQ(check(json{{"x", "1"}}, "Free"), std::vector<std::string>{"body.x: expected integer, got string \"1\""});
+  EXPECT_EQ(check(json{ { "a", "x" }, { "b", 1 } }, "Closed", ValidateOptions{ .strict_properties = false }),
+            std::vector<std::string>{ "body: unknown property \"b\"" });
+  EXPECT_EQ(check(json{ { "x", 1 }, { "y", 2 } }, "Free"), std::vector<std::string>{});
+  EXPECT_EQ(check(json{ { "x", "1" } }, "Free"),
+            std::vector<std::string>{ "body.x: expected integer, got string \"1\"" });
 }
 
 TEST(OpenApiSchema, ArraysItemsMaxItemsUnique)
 {
   auto v = good();
-  v["tags"] = json::array({"a", "a"});
-  EXPECT_EQ(check(v), std::vector<std::string>{"body.tags: items 0 and 1 are equal but must be unique"});
-  v["tags"] = json::array({"a", "b", "c"});
-  EXPECT_EQ(check(v), std::vector<std::string>{"body.tags: 3 items, at most 2 allowed"});
-  v["tags"] = json::array({"a", 2});
-  EXPECT_EQ(check(v), std::vector<std::string>{"body.tags[1]: expected string, got integer 2"});
+  v["tags"] = json::array({ "a", "a" });
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body.tags: items 0 and 1 are equal but must be unique" });
+  v["tags"] = json::array({ "a", "b", "c" });
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body.tags: 3 items, at most 2 allowed" });
+  v["tags"] = json::array({ "a", 2 });
+  EXPECT_EQ(check(v), std::vector<std::string>{ "body.tags[1]: expected string, got integer 2" });
 }
 
 TEST(OpenApiSchema, RecursiveRefStops)
 {
-  auto errors = check(json{{"a", 1}}, "Loop");
+  auto errors = check(json{ { "a", 1 } }, "Loop");
   ASSERT_EQ(errors.size(), 1U);
   EXPECT_NE(errors[0].find("schema nesting too deep"), std::string::npos);
 }
@@ -161,8 +162,8 @@ TEST(OpenApiSchema, RecursiveRefStops)
 TEST(OpenApiSchema, UnresolvableRef)
 {
   const SchemaValidator v(doc());
-  EXPECT_EQ(v.validate(1, json{{"$ref", "#/components/schemas/Nope"}}, "x"),
-            std::vector<std::string>{"x: unresolvable $ref #/components/schemas/Nope"});
+  EXPECT_EQ(v.validate(1, json{ { "$ref", "#/components/schemas/Nope" } }, "x"),
+            std::vector<std::string>{ "x: unresolvable $ref #/components/schemas/Nope" });
 }
 
 } // namespace

@@ -185,8 +185,8 @@ Spec::index()
       operation.path_template = path;
       operation.operation_id = op.value("operationId", "");
       operation.segments = split_path(path);
-      for (const auto* list : {item.contains("parameters") ? &item["parameters"] : nullptr,
-                               op.contains("parameters") ? &op["parameters"] : nullptr}) {
+      for (const auto* list : { item.contains("parameters") ? &item["parameters"] : nullptr,
+                                op.contains("parameters") ? &op["parameters"] : nullptr }) {
         if (list == nullptr) {
           continue;
         }
@@ -262,7 +262,7 @@ Spec::find(std::string_view method, std::string_view path) const
   if (best == nullptr) {
     return std::nullopt;
   }
-  OperationMatch match{best, {}};
+  OperationMatch match{ best, {} };
   for (std::size_t i = 0; i < segments.size(); ++i) {
     if (is_template(best->segments[i])) {
       match.path_params[best->segments[i].substr(1, best->segments[i].size() - 2)] = segments[i];
@@ -274,7 +274,7 @@ Spec::find(std::string_view method, std::string_view path) const
 bool
 Spec::has_path(std::string_view path) const
 {
-  for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
+  for (const char* method : { "GET", "POST", "PUT", "DELETE", "PATCH" }) {
     if (find(method, path)) {
       return true;
     }
@@ -398,15 +398,15 @@ Validator::check_response(const Operation& op, int status, std::string_view cont
   const auto code = std::to_string(status);
   const std::string range = std::string(1, code[0]) + "XX";
   const json* response = nullptr;
-  for (const auto& key : {code, range, std::string("default")}) {
+  for (const auto& key : { code, range, std::string("default") }) {
     if (auto it = op.responses.find(key); it != op.responses.end()) {
       response = it->second;
       break;
     }
   }
   if (response == nullptr) {
-    errors.push_back(fmt::format("response: status {} is not documented for {} {}", status, op.method,
-                                 op.path_template));
+    errors.push_back(
+      fmt::format("response: status {} is not documented for {} {}", status, op.method, op.path_template));
     return errors;
   }
   const json* schema = nullptr;
@@ -446,7 +446,7 @@ Validator::check_schema(const json& value, const std::string& schema_name) const
 {
   const json* schema = m_schemas.resolve("#/components/schemas/" + schema_name);
   if (schema == nullptr) {
-    return {"no schema named " + schema_name};
+    return { "no schema named " + schema_name };
   }
   return m_schemas.validate(value, *schema, schema_name);
 }

@@ -37,7 +37,7 @@ protected:
     auto match = m_spec->find(method, path);
     EXPECT_TRUE(match) << method << " " << path;
     if (!match) {
-      return {"no operation"};
+      return { "no operation" };
     }
     return m_validator->check_request(*match, query, body.empty() ? "" : "application/json", body);
   }
@@ -77,34 +77,35 @@ TEST_F(OpenApiSpec, ChecksTheDiskCreateBody)
 {
   const std::string ok = R"({"name":"tmp-disk","description":"","size":1073741824,
     "disk_backend":{"type":"distributed","disk_source":{"type":"importing_blocks","block_size":512}}})";
-  EXPECT_EQ(request("POST", "/v1/disks", {{"project", "k8s"}}, ok), std::vector<std::string>{});
+  EXPECT_EQ(request("POST", "/v1/disks", { { "project", "k8s" } }, ok), std::vector<std::string>{});
   // The shape before Dec 2025 (disk_source at the top) is not this spec's.
   const std::string old = R"({"name":"tmp-disk","description":"","size":1073741824,
     "disk_source":{"type":"importing_blocks","block_size":512}})";
-  EXPECT_EQ(request("POST", "/v1/disks", {{"project", "k8s"}}, old),
-            (std::vector<std::string>{"body: missing required property \"disk_backend\"",
-                                      "body: unknown property \"disk_source\""}));
+  EXPECT_EQ(request("POST", "/v1/disks", { { "project", "k8s" } }, old),
+            (std::vector<std::string>{ "body: missing required property \"disk_backend\"",
+                                       "body: unknown property \"disk_source\"" }));
 }
 
 TEST_F(OpenApiSpec, ChecksQueryParameters)
 {
-  EXPECT_EQ(request("GET", "/v1/disks", {{"project", "k8s"}, {"limit", "100"}}), std::vector<std::string>{});
-  EXPECT_EQ(request("GET", "/v1/disks", {{"project", "k8s"}, {"limit", "0"}}),
-            std::vector<std::string>{"query.limit: 0 is less than the minimum 1"});
-  EXPECT_EQ(request("GET", "/v1/disks", {{"project", "k8s"}, {"limit", "many"}}),
-            std::vector<std::string>{"query.limit: expected integer, got string \"many\""});
+  EXPECT_EQ(request("GET", "/v1/disks", { { "project", "k8s" }, { "limit", "100" } }), std::vector<std::string>{});
+  EXPECT_EQ(request("GET", "/v1/disks", { { "project", "k8s" }, { "limit", "0" } }),
+            std::vector<std::string>{ "query.limit: 0 is less than the minimum 1" });
+  EXPECT_EQ(request("GET", "/v1/disks", { { "project", "k8s" }, { "limit", "many" } }),
+            std::vector<std::string>{ "query.limit: expected integer, got string \"many\"" });
   // x-dropshot-pagination: project is required on the first page only.
-  EXPECT_EQ(request("GET", "/v1/disks", {}), std::vector<std::string>{"query: missing required parameter \"project\""});
-  EXPECT_EQ(request("GET", "/v1/disks", {{"page_token", "abc"}}), std::vector<std::string>{});
-  EXPECT_EQ(request("GET", "/v1/disks", {{"project", "K8s"}}).size(), 1U);
-  EXPECT_EQ(request("GET", "/v1/disks", {{"project", "k8s"}, {"colour", "blue"}}),
-            std::vector<std::string>{"query: unknown parameter \"colour\""});
-  EXPECT_EQ(request("GET", "/v1/disks", {{"project", "k8s"}, {"sort_by", "size"}}).size(), 1U);
+  EXPECT_EQ(request("GET", "/v1/disks", {}),
+            std::vector<std::string>{ "query: missing required parameter \"project\"" });
+  EXPECT_EQ(request("GET", "/v1/disks", { { "page_token", "abc" } }), std::vector<std::string>{});
+  EXPECT_EQ(request("GET", "/v1/disks", { { "project", "K8s" } }).size(), 1U);
+  EXPECT_EQ(request("GET", "/v1/disks", { { "project", "k8s" }, { "colour", "blue" } }),
+            std::vector<std::string>{ "query: unknown parameter \"colour\"" });
+  EXPECT_EQ(request("GET", "/v1/disks", { { "project", "k8s" }, { "sort_by", "size" } }).size(), 1U);
 }
 
 TEST_F(OpenApiSpec, ChecksPathParameters)
 {
-  auto errors = request("GET", "/v1/disks/Bad_Name", {{"project", "k8s"}});
+  auto errors = request("GET", "/v1/disks/Bad_Name", { { "project", "k8s" } });
   ASSERT_EQ(errors.size(), 1U);
   EXPECT_EQ(errors[0].rfind("path.disk: \"Bad_Name\" matches none of the 2 oneOf variants", 0), 0U) << errors[0];
   EXPECT_EQ(request("GET", "/v1/disks/4f8c2a7e-0000-4000-8000-000000000001", {}), std::vector<std::string>{});
@@ -112,18 +113,19 @@ TEST_F(OpenApiSpec, ChecksPathParameters)
 
 TEST_F(OpenApiSpec, ChecksBodiesPresenceAndJson)
 {
-  EXPECT_EQ(request("POST", "/v1/disks/d/bulk-write-start", {{"project", "p"}}), std::vector<std::string>{});
-  EXPECT_EQ(request("POST", "/v1/disks/d/bulk-write-start", {{"project", "p"}}, "{}"),
-            std::vector<std::string>{"body: this operation takes no request body"});
-  EXPECT_EQ(request("POST", "/v1/disks/d/finalize", {{"project", "p"}}),
-            std::vector<std::string>{"body: a request body is required"});
-  EXPECT_EQ(request("POST", "/v1/disks/d/finalize", {{"project", "p"}}, "{}"), std::vector<std::string>{});
-  auto errors = request("POST", "/v1/disks/d/bulk-write", {{"project", "p"}}, "{\"offset\":");
+  EXPECT_EQ(request("POST", "/v1/disks/d/bulk-write-start", { { "project", "p" } }), std::vector<std::string>{});
+  EXPECT_EQ(request("POST", "/v1/disks/d/bulk-write-start", { { "project", "p" } }, "{}"),
+            std::vector<std::string>{ "body: this operation takes no request body" });
+  EXPECT_EQ(request("POST", "/v1/disks/d/finalize", { { "project", "p" } }),
+            std::vector<std::string>{ "body: a request body is required" });
+  EXPECT_EQ(request("POST", "/v1/disks/d/finalize", { { "project", "p" } }, "{}"), std::vector<std::string>{});
+  auto errors = request("POST", "/v1/disks/d/bulk-write", { { "project", "p" } }, "{\"offset\":");
   ASSERT_EQ(errors.size(), 1U);
   EXPECT_EQ(errors[0].rfind("body: not valid JSON", 0), 0U);
-  EXPECT_EQ(request("POST", "/v1/disks/d/bulk-write", {{"project", "p"}}, R"({"offset":-512,"base64_encoded_data":""})"),
-            (std::vector<std::string>{"body.offset: -512 is out of range for uint64",
-                                      "body.offset: -512 is less than the minimum 0"}));
+  EXPECT_EQ(
+    request("POST", "/v1/disks/d/bulk-write", { { "project", "p" } }, R"({"offset":-512,"base64_encoded_data":""})"),
+    (std::vector<std::string>{ "body.offset: -512 is out of range for uint64",
+                               "body.offset: -512 is less than the minimum 0" }));
 }
 
 TEST_F(OpenApiSpec, ChecksResponses)
@@ -136,19 +138,20 @@ TEST_F(OpenApiSpec, ChecksResponses)
     "time_created":"2026-01-01T00:00:00Z","time_modified":"2026-01-01T00:00:00Z"})");
   EXPECT_EQ(m_validator->check_response(*view, 200, "application/json", disk.dump()), std::vector<std::string>{});
   auto bad = disk;
-  bad["state"] = json{{"state", "exploded"}};
+  bad["state"] = json{ { "state", "exploded" } };
   EXPECT_EQ(m_validator->check_response(*view, 200, "application/json", bad.dump()).size(), 1U);
-  const json error = {{"request_id", "r1"}, {"error_code", "ObjectNotFound"}, {"message", "not found"}};
+  const json error = { { "request_id", "r1" }, { "error_code", "ObjectNotFound" }, { "message", "not found" } };
   EXPECT_EQ(m_validator->check_response(*view, 404, "application/json", error.dump()), std::vector<std::string>{});
   EXPECT_EQ(m_validator->check_response(*view, 404, "application/json", R"({"message":"x"})"),
-            std::vector<std::string>{"response: missing required property \"request_id\""});
+            std::vector<std::string>{ "response: missing required property \"request_id\"" });
   const auto* start = m_spec->by_id("disk_bulk_write_import_start");
   ASSERT_NE(start, nullptr);
   EXPECT_EQ(m_validator->check_response(*start, 204, "", ""), std::vector<std::string>{});
   EXPECT_EQ(m_validator->check_response(*start, 204, "application/json", "{}"),
-            std::vector<std::string>{"response: status 204 must have an empty body"});
-  EXPECT_EQ(m_validator->check_response(*start, 200, "", ""),
-            std::vector<std::string>{"response: status 200 is not documented for POST /v1/disks/{disk}/bulk-write-start"});
+            std::vector<std::string>{ "response: status 204 must have an empty body" });
+  EXPECT_EQ(
+    m_validator->check_response(*start, 200, "", ""),
+    std::vector<std::string>{ "response: status 200 is not documented for POST /v1/disks/{disk}/bulk-write-start" });
 }
 
 } // namespace

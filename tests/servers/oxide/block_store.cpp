@@ -1,7 +1,8 @@
 #include "tests/servers/oxide/block_store.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
+
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,7 +59,7 @@ regions(int fd, std::uint64_t file_size)
       if (errno == ENXIO) {
         break;
       }
-      return {{0, file_size}}; // no SEEK_DATA: treat everything as data
+      return { { 0, file_size } }; // no SEEK_DATA: treat everything as data
     }
     off_t hole = ::lseek(fd, data, SEEK_HOLE);
     if (hole < 0 || hole > end) {
@@ -106,8 +107,10 @@ sparse_digest(int fd, std::uint64_t file_size, std::uint64_t size)
     for (std::uint64_t chunk = std::max(next, begin / k_chunk * k_chunk); chunk < end && chunk < size;
          chunk += k_chunk) {
       const auto length = static_cast<std::size_t>(std::min(k_chunk, size - chunk));
-      const std::string data = pread_all(fd, chunk, static_cast<std::size_t>(std::min<std::uint64_t>(
-                                                      length, file_size > chunk ? file_size - chunk : 0)));
+      const std::string data =
+        pread_all(fd,
+                  chunk,
+                  static_cast<std::size_t>(std::min<std::uint64_t>(length, file_size > chunk ? file_size - chunk : 0)));
       next = chunk + k_chunk;
       if (zeros(data)) {
         continue;
@@ -163,7 +166,9 @@ BlockStore::write(std::uint64_t offset, std::string_view data)
   }
   if (zero) {
     // Keep the file sparse; the range reads as zeros either way.
-    if (::fallocate(m_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+    if (::fallocate(m_fd,
+                    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                    static_cast<off_t>(offset),
                     static_cast<off_t>(data.size())) == 0) {
       return;
     }

@@ -86,18 +86,18 @@ base64_decode(const std::string& in, std::string& out)
 json
 disk_json(const Disk& d)
 {
-  json j = {{"id", d.id},
-            {"name", d.name},
-            {"description", d.description},
-            {"block_size", d.block_size},
-            {"device_path", "/mnt/" + d.name},
-            {"disk_type", "distributed"},
-            {"project_id", d.project_id},
-            {"read_only", false},
-            {"size", d.size},
-            {"state", json{{"state", d.state}}},
-            {"time_created", d.time_created},
-            {"time_modified", d.time_modified}};
+  json j = { { "id", d.id },
+             { "name", d.name },
+             { "description", d.description },
+             { "block_size", d.block_size },
+             { "device_path", "/mnt/" + d.name },
+             { "disk_type", "distributed" },
+             { "project_id", d.project_id },
+             { "read_only", false },
+             { "size", d.size },
+             { "state", json{ { "state", d.state } } },
+             { "time_created", d.time_created },
+             { "time_modified", d.time_modified } };
   j["image_id"] = d.image_id.empty() ? json(nullptr) : json(d.image_id);
   j["snapshot_id"] = d.snapshot_id.empty() ? json(nullptr) : json(d.snapshot_id);
   return j;
@@ -107,29 +107,29 @@ json
 snapshot_json(const Snapshot& s)
 {
   const bool ready = Clock::now() >= s.ready_at;
-  return json{{"id", s.id},
-              {"name", s.name},
-              {"description", s.description},
-              {"disk_id", s.disk_id},
-              {"project_id", s.project_id},
-              {"size", s.size},
-              {"state", ready ? "ready" : "creating"},
-              {"time_created", s.time_created},
-              {"time_modified", s.time_modified}};
+  return json{ { "id", s.id },
+               { "name", s.name },
+               { "description", s.description },
+               { "disk_id", s.disk_id },
+               { "project_id", s.project_id },
+               { "size", s.size },
+               { "state", ready ? "ready" : "creating" },
+               { "time_created", s.time_created },
+               { "time_modified", s.time_modified } };
 }
 
 json
 image_json(const Image& i)
 {
-  json j = {{"id", i.id},
-            {"name", i.name},
-            {"description", i.description},
-            {"block_size", i.block_size},
-            {"os", i.os},
-            {"version", i.version},
-            {"size", i.size},
-            {"time_created", i.time_created},
-            {"time_modified", i.time_modified}};
+  json j = { { "id", i.id },
+             { "name", i.name },
+             { "description", i.description },
+             { "block_size", i.block_size },
+             { "os", i.os },
+             { "version", i.version },
+             { "size", i.size },
+             { "time_created", i.time_created },
+             { "time_modified", i.time_modified } };
   if (!i.project_id.empty()) {
     j["project_id"] = i.project_id;
   }
@@ -249,7 +249,7 @@ OxideServer::Impl::register_disk_handlers()
     // Disks from a snapshot or image share its (never written) blocks.
     d.store = from ? from : std::make_shared<BlockStore>(options.storage_dir, d.size);
     disks[d.id] = d;
-    return Reply{201, disk_json(d)};
+    return Reply{ 201, disk_json(d) };
   };
 
   handlers["disk_view"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -259,7 +259,7 @@ OxideServer::Impl::register_disk_handlers()
     if (!d) {
       return tl::unexpected(d.error());
     }
-    return Reply{200, disk_json(**d)};
+    return Reply{ 200, disk_json(**d) };
   };
 
   handlers["disk_delete"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -278,8 +278,8 @@ OxideServer::Impl::register_disk_handlers()
 
   // The import state machine: import_ready -> importing_from_bulk_writes
   // -> import_ready -> finalized (detached).
-  auto transition = [this](Ctx& ctx, const std::string& from, const std::string& to, const std::string& what)
-    -> Outcome<Reply> {
+  auto transition =
+    [this](Ctx& ctx, const std::string& from, const std::string& to, const std::string& what) -> Outcome<Reply> {
     const std::lock_guard lock(mutex);
     refresh_states_locked();
     auto d = child(disks, ctx, "disk", ctx.path("disk"));
@@ -335,8 +335,8 @@ OxideServer::Impl::register_disk_handlers()
       return invalid_request(fmt::format("data len {} is not a multiple of the block size {}", data.size(), block));
     }
     if (offset > size || data.size() > size - offset) {
-      return invalid_request(
-        fmt::format("write of {} bytes at offset {} goes past the end of the disk ({} bytes)", data.size(), offset, size));
+      return invalid_request(fmt::format(
+        "write of {} bytes at offset {} goes past the end of the disk ({} bytes)", data.size(), offset, size));
     }
     store->write(offset, data);
     {
@@ -415,7 +415,7 @@ OxideServer::Impl::register_disk_handlers()
     if (!s) {
       return tl::unexpected(s.error());
     }
-    return Reply{200, snapshot_json(**s)};
+    return Reply{ 200, snapshot_json(**s) };
   };
 
   handlers["snapshot_delete"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -522,7 +522,7 @@ OxideServer::Impl::register_disk_handlers()
     i.store = it->second.store;
     i.time_created = i.time_modified = now_rfc3339();
     images[i.id] = i;
-    return Reply{201, image_json(i)};
+    return Reply{ 201, image_json(i) };
   };
 
   handlers["image_view"] = [this, find_image](Ctx& ctx) -> Outcome<Reply> {
@@ -531,7 +531,7 @@ OxideServer::Impl::register_disk_handlers()
     if (!i) {
       return tl::unexpected(i.error());
     }
-    return Reply{200, image_json(**i)};
+    return Reply{ 200, image_json(**i) };
   };
 
   handlers["image_delete"] = [this, find_image](Ctx& ctx) -> Outcome<Reply> {

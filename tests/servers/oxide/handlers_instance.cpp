@@ -14,32 +14,32 @@ namespace oxide_server {
 json
 instance_json(const Instance& i)
 {
-  return json{{"id", i.id},
-              {"name", i.name},
-              {"description", i.description},
-              {"hostname", i.hostname},
-              {"ncpus", i.ncpus},
-              {"memory", i.memory},
-              {"project_id", i.project_id},
-              {"run_state", i.run_state},
-              {"auto_restart_enabled", true},
-              {"enable_jumbo_frames", false},
-              {"time_created", i.time_created},
-              {"time_modified", i.time_modified},
-              {"time_run_state_updated", i.time_run_state_updated}};
+  return json{ { "id", i.id },
+               { "name", i.name },
+               { "description", i.description },
+               { "hostname", i.hostname },
+               { "ncpus", i.ncpus },
+               { "memory", i.memory },
+               { "project_id", i.project_id },
+               { "run_state", i.run_state },
+               { "auto_restart_enabled", true },
+               { "enable_jumbo_frames", false },
+               { "time_created", i.time_created },
+               { "time_modified", i.time_modified },
+               { "time_run_state_updated", i.time_run_state_updated } };
 }
 
 json
 floating_ip_json(const FloatingIp& f)
 {
-  json j = {{"id", f.id},
-            {"name", f.name},
-            {"description", f.description},
-            {"ip", f.ip},
-            {"ip_pool_id", "00000000-0000-4000-8000-00000000f100"},
-            {"project_id", f.project_id},
-            {"time_created", f.time_created},
-            {"time_modified", f.time_modified}};
+  json j = { { "id", f.id },
+             { "name", f.name },
+             { "description", f.description },
+             { "ip", f.ip },
+             { "ip_pool_id", "00000000-0000-4000-8000-00000000f100" },
+             { "project_id", f.project_id },
+             { "time_created", f.time_created },
+             { "time_modified", f.time_modified } };
   j["instance_id"] = f.instance_id.empty() ? json(nullptr) : json(f.instance_id);
   return j;
 }
@@ -85,7 +85,7 @@ OxideServer::Impl::register_instance_handlers()
     if (!i) {
       return tl::unexpected(i.error());
     }
-    return Reply{200, instance_json(**i)};
+    return Reply{ 200, instance_json(**i) };
   };
 
   handlers["instance_stop"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -102,7 +102,7 @@ OxideServer::Impl::register_instance_handlers()
       inst.run_state = "stopped";
       inst.time_run_state_updated = now_rfc3339();
     }
-    return Reply{202, reply};
+    return Reply{ 202, reply };
   };
 
   handlers["instance_delete"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -171,7 +171,7 @@ OxideServer::Impl::register_instance_handlers()
     }
     f.time_created = f.time_modified = now_rfc3339();
     floating_ips[f.id] = f;
-    return Reply{201, floating_ip_json(f)};
+    return Reply{ 201, floating_ip_json(f) };
   };
 
   handlers["floating_ip_view"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -180,7 +180,7 @@ OxideServer::Impl::register_instance_handlers()
     if (!f) {
       return tl::unexpected(f.error());
     }
-    return Reply{200, floating_ip_json(**f)};
+    return Reply{ 200, floating_ip_json(**f) };
   };
 
   handlers["floating_ip_delete"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -213,7 +213,7 @@ OxideServer::Impl::register_instance_handlers()
       return invalid_request("floating IP " + (*f)->name + " is already attached to an instance");
     }
     (*f)->instance_id = (*i)->id;
-    return Reply{202, floating_ip_json(**f)};
+    return Reply{ 202, floating_ip_json(**f) };
   };
 
   handlers["floating_ip_detach"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -226,7 +226,7 @@ OxideServer::Impl::register_instance_handlers()
       return invalid_request("floating IP " + (*f)->name + " is not attached");
     }
     (*f)->instance_id.clear();
-    return Reply{202, floating_ip_json(**f)};
+    return Reply{ 202, floating_ip_json(**f) };
   };
 }
 

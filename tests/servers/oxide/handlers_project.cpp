@@ -15,38 +15,38 @@ namespace oxide_server {
 json
 project_json(const Project& p)
 {
-  return json{{"id", p.id},
-              {"name", p.name},
-              {"description", p.description},
-              {"time_created", p.time_created},
-              {"time_modified", p.time_modified}};
+  return json{ { "id", p.id },
+               { "name", p.name },
+               { "description", p.description },
+               { "time_created", p.time_created },
+               { "time_modified", p.time_modified } };
 }
 
 json
 vpc_json(const Vpc& v)
 {
-  return json{{"id", v.id},
-              {"name", v.name},
-              {"description", v.description},
-              {"project_id", v.project_id},
-              {"dns_name", v.dns_name},
-              {"ipv6_prefix", v.ipv6_prefix},
-              {"system_router_id", v.system_router_id},
-              {"time_created", v.time_created},
-              {"time_modified", v.time_modified}};
+  return json{ { "id", v.id },
+               { "name", v.name },
+               { "description", v.description },
+               { "project_id", v.project_id },
+               { "dns_name", v.dns_name },
+               { "ipv6_prefix", v.ipv6_prefix },
+               { "system_router_id", v.system_router_id },
+               { "time_created", v.time_created },
+               { "time_modified", v.time_modified } };
 }
 
 json
 subnet_json(const Subnet& s)
 {
-  return json{{"id", s.id},
-              {"name", s.name},
-              {"description", s.description},
-              {"vpc_id", s.vpc_id},
-              {"ipv4_block", s.ipv4_block},
-              {"ipv6_block", s.ipv6_block},
-              {"time_created", s.time_created},
-              {"time_modified", s.time_modified}};
+  return json{ { "id", s.id },
+               { "name", s.name },
+               { "description", s.description },
+               { "vpc_id", s.vpc_id },
+               { "ipv4_block", s.ipv4_block },
+               { "ipv6_block", s.ipv6_block },
+               { "time_created", s.time_created },
+               { "time_modified", s.time_modified } };
 }
 
 } // namespace oxide_server
@@ -62,18 +62,18 @@ OxideServer::Impl::register_handlers()
 void
 OxideServer::Impl::register_project_handlers()
 {
-  handlers["ping"] = [](Ctx&) -> Outcome<Reply> { return Reply{200, json{{"status", "ok"}}}; };
+  handlers["ping"] = [](Ctx&) -> Outcome<Reply> { return Reply{ 200, json{ { "status", "ok" } } }; };
 
   handlers["current_user_view"] = [this](Ctx&) -> Outcome<Reply> {
-    return Reply{200,
-                 json{{"id", user_id},
-                      {"display_name", "ocne-test"},
-                      {"silo_id", silo_id},
-                      {"silo_name", "test-silo"},
-                      {"silo_admin", true},
-                      {"fleet_viewer", false},
-                      {"time_created", "2026-01-01T00:00:00Z"},
-                      {"time_modified", "2026-01-01T00:00:00Z"}}};
+    return Reply{ 200,
+                  json{ { "id", user_id },
+                        { "display_name", "ocne-test" },
+                        { "silo_id", silo_id },
+                        { "silo_name", "test-silo" },
+                        { "silo_admin", true },
+                        { "fleet_viewer", false },
+                        { "time_created", "2026-01-01T00:00:00Z" },
+                        { "time_modified", "2026-01-01T00:00:00Z" } } };
   };
 
   handlers["project_list"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -97,7 +97,7 @@ OxideServer::Impl::register_project_handlers()
       }
     }
     add_project_locked(name, ctx.body.value("description", ""));
-    return Reply{201, project_json(*project_by_key(name).value())};
+    return Reply{ 201, project_json(*project_by_key(name).value()) };
   };
 
   handlers["project_view"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -106,7 +106,7 @@ OxideServer::Impl::register_project_handlers()
     if (!p) {
       return tl::unexpected(p.error());
     }
-    return Reply{200, project_json(**p)};
+    return Reply{ 200, project_json(**p) };
   };
 
   handlers["project_delete"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -119,13 +119,19 @@ OxideServer::Impl::register_project_handlers()
     auto contains = [&](const auto& items, const char* kind) -> std::optional<ApiError> {
       for (const auto& [item_id, item] : items) {
         if (item.project_id == id) {
-          return ApiError{400, "InvalidRequest", std::string("project to be deleted contains a ") + kind + ": " + item.name};
+          return ApiError{ 400,
+                           "InvalidRequest",
+                           std::string("project to be deleted contains a ") + kind + ": " + item.name };
         }
       }
       return std::nullopt;
     };
-    for (auto e : {contains(vpcs, "vpc"), contains(disks, "disk"), contains(snapshots, "snapshot"),
-                   contains(images, "image"), contains(instances, "instance"), contains(floating_ips, "floating-ip")}) {
+    for (auto e : { contains(vpcs, "vpc"),
+                    contains(disks, "disk"),
+                    contains(snapshots, "snapshot"),
+                    contains(images, "image"),
+                    contains(instances, "instance"),
+                    contains(floating_ips, "floating-ip") }) {
       if (e) {
         return tl::unexpected(*e);
       }
@@ -163,7 +169,7 @@ OxideServer::Impl::register_project_handlers()
     if (!p) {
       return tl::unexpected(p.error());
     }
-    for (const char* field : {"name", "dns_name"}) {
+    for (const char* field : { "name", "dns_name" }) {
       if (auto ok = check_name(ctx.body.at(field), field); !ok) {
         return tl::unexpected(ok.error());
       }
@@ -176,7 +182,7 @@ OxideServer::Impl::register_project_handlers()
     }
     auto& v = add_vpc_locked((*p)->id, name, ctx.body.at("dns_name").get<std::string>());
     v.description = ctx.body.value("description", "");
-    return Reply{201, vpc_json(v)};
+    return Reply{ 201, vpc_json(v) };
   };
 
   handlers["vpc_view"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -185,7 +191,7 @@ OxideServer::Impl::register_project_handlers()
     if (!v) {
       return tl::unexpected(v.error());
     }
-    return Reply{200, vpc_json(**v)};
+    return Reply{ 200, vpc_json(**v) };
   };
 
   handlers["vpc_delete"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -260,7 +266,7 @@ OxideServer::Impl::register_project_handlers()
                    fmt::format("{:x}", subnets.size() + 1) + "::/64";
     s.time_created = s.time_modified = now_rfc3339();
     subnets[s.id] = s;
-    return Reply{201, subnet_json(s)};
+    return Reply{ 201, subnet_json(s) };
   };
 
   handlers["vpc_subnet_view"] = [this](Ctx& ctx) -> Outcome<Reply> {
@@ -275,7 +281,7 @@ OxideServer::Impl::register_project_handlers()
       if (it == subnets.end()) {
         return not_found("vpc-subnet", key, true);
       }
-      return Reply{200, subnet_json(it->second)};
+      return Reply{ 200, subnet_json(it->second) };
     }
     if (!vpc_key) {
       return invalid_request("when providing subnet as a name, vpc must be specified");
@@ -286,7 +292,7 @@ OxideServer::Impl::register_project_handlers()
     }
     for (const auto& [id, s] : subnets) {
       if (s.vpc_id == (*v)->id && s.name == key) {
-        return Reply{200, subnet_json(s)};
+        return Reply{ 200, subnet_json(s) };
       }
     }
     return not_found("vpc-subnet", key, false);
@@ -298,7 +304,7 @@ OxideServer::Impl::register_project_handlers()
     if (!v) {
       return tl::unexpected(v.error());
     }
-    return Reply{200, json{{"rules", (*v)->firewall_rules}}};
+    return Reply{ 200, json{ { "rules", (*v)->firewall_rules } } };
   };
 
   handlers["vpc_firewall_rules_update"] = [this, vpc_of_query](Ctx& ctx) -> Outcome<Reply> {
@@ -330,7 +336,7 @@ OxideServer::Impl::register_project_handlers()
       rules.push_back(std::move(rule));
     }
     (*v)->firewall_rules = rules; // the whole list is replaced
-    return Reply{200, json{{"rules", rules}}};
+    return Reply{ 200, json{ { "rules", rules } } };
   };
 }
 

@@ -4,11 +4,12 @@
 
 #include "tests/servers/oxide/oxide_server.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string>
-#include <unistd.h>
 
 int
 main(int argc, char** argv)

@@ -42,9 +42,9 @@ struct OxideServerOptions
   std::uint32_t default_page_limit = 100;
   std::uint32_t max_page_limit = 1000;
   // A new importing disk stays "creating" this long before "import_ready".
-  std::chrono::milliseconds import_ready_delay{0};
+  std::chrono::milliseconds import_ready_delay{ 0 };
   // A finalize snapshot stays "creating" this long before "ready".
-  std::chrono::milliseconds snapshot_ready_delay{0};
+  std::chrono::milliseconds snapshot_ready_delay{ 0 };
   // Seeded at start: a project (with its default VPC, subnet and firewall
   // rules, as Oxide creates them). Empty: none.
   std::string project = "k8s";
@@ -93,7 +93,9 @@ public:
   // with `probability`, get an Oxide error with this status. The handler
   // does not run.
   void fail_operation(const std::string& operation_id, int count, int status = 503);
-  void fail_operation_randomly(const std::string& operation_id, double probability, int status = 503,
+  void fail_operation_randomly(const std::string& operation_id,
+                               double probability,
+                               int status = 503,
                                std::uint64_t seed = 1);
   void clear_operation_faults();
   int operation_faults_injected() const;
@@ -121,7 +123,9 @@ public:
   // name) as ocne records it: see content_digest_of_file(); nullopt if absent.
   std::optional<std::string> content_digest(const std::string& id_or_name) const;
   // Bytes of a disk, snapshot or image.
-  std::optional<std::string> read_content(const std::string& id_or_name, std::uint64_t offset, std::size_t length) const;
+  std::optional<std::string> read_content(const std::string& id_or_name,
+                                          std::uint64_t offset,
+                                          std::size_t length) const;
 
 private:
   struct Impl;

@@ -105,23 +105,24 @@ protected:
   {
     auto a = call("POST",
                   "/v1/disks?project=k8s",
-                  json{{"name", name},
-                       {"description", ""},
-                       {"size", size},
-                       {"disk_backend",
-                        {{"type", "distributed"}, {"disk_source", {{"type", "importing_blocks"}, {"block_size", 512}}}}}});
+                  json{ { "name", name },
+                        { "description", "" },
+                        { "size", size },
+                        { "disk_backend",
+                          { { "type", "distributed" },
+                            { "disk_source", { { "type", "importing_blocks" }, { "block_size", 512 } } } } } });
     EXPECT_EQ(a.status, 201) << a.body.dump();
     return a.body.value("id", "");
   }
 
   std::unique_ptr<OxideServer> m_server;
-  http::Transport m_transport{http::TransportOptions{.retry = {.max_attempts = 1}}};
+  http::Transport m_transport{ http::TransportOptions{ .retry = { .max_attempts = 1 } } };
   bool m_check_violations = true;
 };
 
 TEST_F(OxideServerTest, AuthAndPing)
 {
-  EXPECT_EQ(call("GET", "/v1/ping", nullptr, "").body, (json{{"status", "ok"}}));
+  EXPECT_EQ(call("GET", "/v1/ping", nullptr, "").body, (json{ { "status", "ok" } }));
   auto a = call("GET", "/v1/me", nullptr, "");
   EXPECT_EQ(a.status, 401);
   EXPECT_EQ(a.body["error_code"], "Unauthorized");
@@ -155,9 +156,9 @@ TEST_F(OxideServerTest, ApiVersionHeader)
 
 TEST_F(OxideServerTest, ProjectsNamesAndAlreadyExists)
 {
-  auto a = call("POST", "/v1/projects", json{{"name", "dev"}, {"description", "d"}});
+  auto a = call("POST", "/v1/projects", json{ { "name", "dev" }, { "description", "d" } });
   ASSERT_EQ(a.status, 201) << a.body.dump();
-  a = call("POST", "/v1/projects", json{{"name", "dev"}, {"description", "d"}});
+  a = call("POST", "/v1/projects", json{ { "name", "dev" }, { "description", "d" } });
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(a.body["error_code"], "ObjectAlreadyExists");
   EXPECT_EQ(a.body["message"], "already exists: project \"dev\"");
@@ -173,12 +174,13 @@ TEST_F(OxideServerTest, SpecValidationIsLive)
 {
   // DiskCreate in the shape used before Dec 2025 (disk_source at the top):
   // only the spec check can tell, the handler would happily ignore it.
-  const json old_shape = {{"name", "old"},
-                          {"description", ""},
-                          {"size", 1ULL << 30},
-                          {"disk_source", {{"type", "importing_blocks"}, {"block_size", 512}}},
-                          {"disk_backend",
-                           {{"type", "distributed"}, {"disk_source", {{"type", "importing_blocks"}, {"block_size", 512}}}}}};
+  const json old_shape = { { "name", "old" },
+                           { "description", "" },
+                           { "size", 1ULL << 30 },
+                           { "disk_source", { { "type", "importing_blocks" }, { "block_size", 512 } } },
+                           { "disk_backend",
+                             { { "type", "distributed" },
+                               { "disk_source", { { "type", "importing_blocks" }, { "block_size", 512 } } } } } };
   auto a = call("POST", "/v1/disks?project=k8s", old_shape);
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(a.body["message"], "request does not match the Oxide API: body: unknown property \"disk_source\"");
@@ -203,11 +205,12 @@ TEST_F(OxideServerTest, DiskSizesFollowNexusRules)
   auto create = [&](std::uint64_t size) {
     return call("POST",
                 "/v1/disks?project=k8s",
-                json{{"name", "d"},
-                     {"description", ""},
-                     {"size", size},
-                     {"disk_backend",
-                      {{"type", "distributed"}, {"disk_source", {{"type", "importing_blocks"}, {"block_size", 4096}}}}}});
+                json{ { "name", "d" },
+                      { "description", "" },
+                      { "size", size },
+                      { "disk_backend",
+                        { { "type", "distributed" },
+                          { "disk_source", { { "type", "importing_blocks" }, { "block_size", 4096 } } } } } });
   };
   auto a = create((1ULL << 30) + 4096);
   EXPECT_EQ(a.status, 400);
@@ -216,7 +219,8 @@ TEST_F(OxideServerTest, DiskSizesFollowNexusRules)
   EXPECT_EQ(create(512 << 20).body["message"], "unsupported value for \"size\": total size must be at least 1 GiB");
   EXPECT_EQ(create((1ULL << 30) + 512).body["message"],
             "unsupported value for \"size\": total size must be a multiple of block size 4096");
-  EXPECT_EQ(create(1024ULL << 30).body["message"], "unsupported value for \"size\": total size must be at most 1023 GiB");
+  EXPECT_EQ(create(1024ULL << 30).body["message"],
+            "unsupported value for \"size\": total size must be at most 1023 GiB");
   EXPECT_EQ(create(1ULL << 30).status, 201);
 }
 
@@ -227,26 +231,37 @@ TEST_F(OxideServerTest, ImportFlowToImage)
   EXPECT_EQ(a.body["state"]["state"], "import_ready");
   // Bulk writes before start are refused.
   const std::string chunk(512 * 1024, 'x');
-  a = call("POST", "/v1/disks/" + id + "/bulk-write", json{{"offset", 0}, {"base64_encoded_data", b64(chunk)}});
+  a = call("POST", "/v1/disks/" + id + "/bulk-write", json{ { "offset", 0 }, { "base64_encoded_data", b64(chunk) } });
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(a.body["message"], "cannot import blocks with a bulk write for disk in state import_ready");
   EXPECT_EQ(call("POST", "/v1/disks/" + id + "/bulk-write-start").status, 204);
   EXPECT_EQ(call("POST", "/v1/disks/" + id + "/bulk-write-start").status, 400);
-  EXPECT_EQ(call("POST", "/v1/disks/" + id + "/bulk-write", json{{"offset", 1 << 20}, {"base64_encoded_data", b64(chunk)}})
+  EXPECT_EQ(call("POST",
+                 "/v1/disks/" + id + "/bulk-write",
+                 json{ { "offset", 1 << 20 }, { "base64_encoded_data", b64(chunk) } })
               .status,
             204);
   // The pantry's rules.
-  a = call("POST", "/v1/disks/" + id + "/bulk-write", json{{"offset", 100}, {"base64_encoded_data", b64(std::string(512, 'y'))}});
+  a = call("POST",
+           "/v1/disks/" + id + "/bulk-write",
+           json{ { "offset", 100 }, { "base64_encoded_data", b64(std::string(512, 'y')) } });
   EXPECT_EQ(a.body["message"], "offset 100 is not aligned to the block size 512");
-  a = call("POST", "/v1/disks/" + id + "/bulk-write", json{{"offset", 0}, {"base64_encoded_data", b64(std::string(100, 'y'))}});
+  a = call("POST",
+           "/v1/disks/" + id + "/bulk-write",
+           json{ { "offset", 0 }, { "base64_encoded_data", b64(std::string(100, 'y')) } });
   EXPECT_EQ(a.body["message"], "data len 100 is not a multiple of the block size 512");
-  a = call("POST", "/v1/disks/" + id + "/bulk-write",
-           json{{"offset", 0}, {"base64_encoded_data", b64(std::string(512 * 1024 + 512, 'y'))}});
+  a = call("POST",
+           "/v1/disks/" + id + "/bulk-write",
+           json{ { "offset", 0 }, { "base64_encoded_data", b64(std::string(512 * 1024 + 512, 'y')) } });
   EXPECT_EQ(a.body["message"], "data len 524800 over max chunk size 524288");
-  a = call("POST", "/v1/disks/" + id + "/bulk-write", json{{"offset", 0}, {"base64_encoded_data", "not base64!"}});
+  a =
+    call("POST", "/v1/disks/" + id + "/bulk-write", json{ { "offset", 0 }, { "base64_encoded_data", "not base64!" } });
   EXPECT_EQ(a.body["message"], "error base64 decoding data");
-  a = call("POST", "/v1/disks/" + id + "/bulk-write", json{{"offset", 1ULL << 30}, {"base64_encoded_data", b64(std::string(512, 'y'))}});
-  EXPECT_EQ(a.body["message"], "write of 512 bytes at offset 1073741824 goes past the end of the disk (1073741824 bytes)");
+  a = call("POST",
+           "/v1/disks/" + id + "/bulk-write",
+           json{ { "offset", 1ULL << 30 }, { "base64_encoded_data", b64(std::string(512, 'y')) } });
+  EXPECT_EQ(a.body["message"],
+            "write of 512 bytes at offset 1073741824 goes past the end of the disk (1073741824 bytes)");
   // Finalize needs import_ready; a disk in the middle of an import cannot be deleted.
   a = call("POST", "/v1/disks/" + id + "/finalize", json::object());
   EXPECT_EQ(a.body["message"], "cannot finalize disk in state importing_from_bulk_writes");
@@ -255,17 +270,18 @@ TEST_F(OxideServerTest, ImportFlowToImage)
   EXPECT_EQ(call("POST", "/v1/disks/" + id + "/bulk-write-stop").status, 204);
   a = call("POST", "/v1/disks/" + id + "/finalize?project=k8s", json::object());
   EXPECT_EQ(a.body["message"], "when providing disk as an ID project should not be specified");
-  EXPECT_EQ(call("POST", "/v1/disks/tmp-disk/finalize?project=k8s", json{{"snapshot_name", "tmp-snap"}}).status, 204);
+  EXPECT_EQ(call("POST", "/v1/disks/tmp-disk/finalize?project=k8s", json{ { "snapshot_name", "tmp-snap" } }).status,
+            204);
   a = call("GET", "/v1/snapshots/tmp-snap?project=k8s");
   ASSERT_EQ(a.status, 200);
   EXPECT_EQ(a.body["state"], "ready");
   a = call("POST",
            "/v1/images?project=k8s",
-           json{{"name", "node-image"},
-                {"description", "d"},
-                {"os", "ol"},
-                {"version", "9"},
-                {"source", {{"type", "snapshot"}, {"id", a.body["id"]}}}});
+           json{ { "name", "node-image" },
+                 { "description", "d" },
+                 { "os", "ol" },
+                 { "version", "9" },
+                 { "source", { { "type", "snapshot" }, { "id", a.body["id"] } } } });
   ASSERT_EQ(a.status, 201) << a.body.dump();
   EXPECT_EQ(a.body["size"], 1ULL << 30);
   EXPECT_EQ(a.body["block_size"], 512);
@@ -292,8 +308,9 @@ TEST_F(OxideServerTest, SparseStorageForLargeDisks)
   const auto id = import_disk("big", 1000ULL << 30);
   ASSERT_EQ(call("POST", "/v1/disks/" + id + "/bulk-write-start").status, 204);
   const std::string chunk(4096, 'z');
-  ASSERT_EQ(call("POST", "/v1/disks/" + id + "/bulk-write",
-                 json{{"offset", (999ULL << 30)}, {"base64_encoded_data", b64(chunk)}})
+  ASSERT_EQ(call("POST",
+                 "/v1/disks/" + id + "/bulk-write",
+                 json{ { "offset", (999ULL << 30) }, { "base64_encoded_data", b64(chunk) } })
               .status,
             204);
   EXPECT_EQ(m_server->read_content("big", 999ULL << 30, 4096), chunk);
@@ -303,7 +320,7 @@ TEST_F(OxideServerTest, SparseStorageForLargeDisks)
 
 TEST_F(OxideServerTest, PaginationWalksAllPages)
 {
-  for (const char* name : {"a", "b", "c", "d", "e"}) {
+  for (const char* name : { "a", "b", "c", "d", "e" }) {
     import_disk(name);
   }
   std::vector<std::string> names;
@@ -322,7 +339,7 @@ TEST_F(OxideServerTest, PaginationWalksAllPages)
     target = "/v1/disks?page_token=" + a.body["next_page"].get<std::string>();
   }
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(names, (std::vector<std::string>{ "a", "b", "c", "d", "e" }));
   auto a = call("GET", "/v1/disks?project=k8s&limit=10&sort_by=name_descending");
   EXPECT_EQ(a.body["items"][0]["name"], "e");
 }
@@ -335,23 +352,25 @@ TEST_F(OxideServerTest, FirewallRulesAreReplacedWhole)
   json rules = json::array();
   for (const auto& r : a.body["rules"]) {
     json u = r;
-    for (const char* k : {"id", "vpc_id", "time_created", "time_modified"}) {
+    for (const char* k : { "id", "vpc_id", "time_created", "time_modified" }) {
       u.erase(k);
     }
     rules.push_back(u);
   }
-  rules.push_back(json{{"name", "allow-kube-api"},
-                       {"description", "k8s API"},
-                       {"action", "allow"},
-                       {"direction", "inbound"},
-                       {"priority", 100},
-                       {"status", "enabled"},
-                       {"targets", json::array({json{{"type", "vpc"}, {"value", "default"}}})},
-                       {"filters", {{"ports", json::array({"6443"})}, {"protocols", json::array({json{{"type", "tcp"}}})}}}});
-  a = call("PUT", "/v1/vpc-firewall-rules?project=k8s&vpc=default", json{{"rules", rules}});
+  rules.push_back(
+    json{ { "name", "allow-kube-api" },
+          { "description", "k8s API" },
+          { "action", "allow" },
+          { "direction", "inbound" },
+          { "priority", 100 },
+          { "status", "enabled" },
+          { "targets", json::array({ json{ { "type", "vpc" }, { "value", "default" } } }) },
+          { "filters",
+            { { "ports", json::array({ "6443" }) }, { "protocols", json::array({ json{ { "type", "tcp" } } }) } } } });
+  a = call("PUT", "/v1/vpc-firewall-rules?project=k8s&vpc=default", json{ { "rules", rules } });
   ASSERT_EQ(a.status, 200) << a.body.dump();
   EXPECT_EQ(a.body["rules"].size(), 4U);
-  a = call("PUT", "/v1/vpc-firewall-rules?project=k8s&vpc=default", json{{"rules", json::array()}});
+  a = call("PUT", "/v1/vpc-firewall-rules?project=k8s&vpc=default", json{ { "rules", json::array() } });
   EXPECT_EQ(call("GET", "/v1/vpc-firewall-rules?project=k8s&vpc=default").body["rules"].size(), 0U);
   a = call("GET", "/v1/vpc-firewall-rules?project=k8s&vpc=nope");
   EXPECT_EQ(a.status, 404);
@@ -361,9 +380,9 @@ TEST_F(OxideServerTest, FirewallRulesAreReplacedWhole)
 TEST_F(OxideServerTest, InstancesAndFloatingIps)
 {
   m_server->add_instance("k8s", "cp-1");
-  auto a = call("POST", "/v1/floating-ips?project=k8s", json{{"name", "api"}, {"description", ""}});
+  auto a = call("POST", "/v1/floating-ips?project=k8s", json{ { "name", "api" }, { "description", "" } });
   ASSERT_EQ(a.status, 201) << a.body.dump();
-  a = call("POST", "/v1/floating-ips/api/attach?project=k8s", json{{"kind", "instance"}, {"parent", "cp-1"}});
+  a = call("POST", "/v1/floating-ips/api/attach?project=k8s", json{ { "kind", "instance" }, { "parent", "cp-1" } });
   ASSERT_EQ(a.status, 202) << a.body.dump();
   a = call("DELETE", "/v1/floating-ips/api?project=k8s");
   EXPECT_EQ(a.body["message"], "Floating IP cannot be deleted while attached to an instance");

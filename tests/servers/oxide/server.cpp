@@ -3,14 +3,13 @@
 // response, and the Oxide error body.
 
 #include "tests/servers/oxide/server_impl.hpp"
-
 #include "tests/support/shared_dir.hpp"
+
+#include <fmt/format.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <random>
 #include <stdexcept>
@@ -23,7 +22,7 @@ std::string
 new_uuid()
 {
   static std::mutex mutex;
-  static std::mt19937_64 rng{std::random_device{}()};
+  static std::mt19937_64 rng{ std::random_device{}() };
   std::uint64_t hi = 0;
   std::uint64_t lo = 0;
   {
@@ -46,8 +45,7 @@ now_rfc3339()
 {
   const auto now = std::chrono::system_clock::now();
   const auto secs = std::chrono::system_clock::to_time_t(now);
-  const auto micros =
-    std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
@@ -189,7 +187,8 @@ OxideServer::Impl::Impl(OxideServerOptions opts) : options(std::move(opts))
   if (options.max_api_version.empty()) {
     options.max_api_version = spec->version();
   }
-  validator = std::make_unique<openapi::Validator>(spec, openapi::ValidateOptions{.strict_properties = options.strict});
+  validator =
+    std::make_unique<openapi::Validator>(spec, openapi::ValidateOptions{ .strict_properties = options.strict });
   validate = options.validate;
   user_id = new_uuid();
   silo_id = new_uuid();
@@ -237,7 +236,7 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
     res.set_content(body.dump(), "application/json");
   };
   auto error_body = [&](const ApiError& e) {
-    json body = {{"request_id", request_id}, {"message", e.message}};
+    json body = { { "request_id", request_id }, { "message", e.message } };
     if (!e.code.empty()) {
       body["error_code"] = e.code;
     }
@@ -247,7 +246,8 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
   const auto match = spec->find(req.method, req.path);
   if (!match) {
     const bool known = spec->has_path(req.path);
-    send(known ? 405 : 404, json{{"request_id", request_id}, {"message", known ? "Method Not Allowed" : "Not Found"}});
+    send(known ? 405 : 404,
+         json{ { "request_id", request_id }, { "message", known ? "Method Not Allowed" : "Not Found" } });
     return;
   }
   const auto& op = *match->operation;
@@ -278,9 +278,9 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
         const std::lock_guard lock(mutex);
         violations.push_back(op.operation_id + ": response: " + join(errors, "; "));
         send(500,
-             json{{"request_id", request_id},
-                  {"error_code", "Internal"},
-                  {"message", "test server response violates the Oxide API spec: " + errors.front()}});
+             json{ { "request_id", request_id },
+                   { "error_code", "Internal" },
+                   { "message", "test server response violates the Oxide API spec: " + errors.front() } });
         return;
       }
     }
@@ -292,13 +292,13 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
 
   if (fault_status) {
     const std::string code = *fault_status == 503 ? "ServiceNotAvailable" : "Internal";
-    respond(*fault_status, error_body({*fault_status, code, "injected fault"}), false);
+    respond(*fault_status, error_body({ *fault_status, code, "injected fault" }), false);
     return;
   }
   if (op.operation_id != "ping") {
     const auto auth = req.get_header_value("Authorization");
     if (auth != "Bearer " + options.token) {
-      respond(401, error_body({401, "Unauthorized", "credentials missing or invalid"}), false);
+      respond(401, error_body({ 401, "Unauthorized", "credentials missing or invalid" }), false);
       return;
     }
   }
@@ -306,12 +306,12 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
     const auto value = req.get_header_value("api-version");
     const auto wanted = parse_version(value);
     if (wanted.empty()) {
-      respond(400, error_body({400, "", "bad value for header \"api-version\": \"" + value + "\""}), false);
+      respond(400, error_body({ 400, "", "bad value for header \"api-version\": \"" + value + "\"" }), false);
       return;
     }
     if (wanted > parse_version(options.max_api_version)) {
       // dropshot's wording (versioning.rs).
-      respond(400, error_body({400, "", "server does not support this API version: " + value}), false);
+      respond(400, error_body({ 400, "", "server does not support this API version: " + value }), false);
       return;
     }
   }
@@ -324,7 +324,7 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
         const std::lock_guard lock(mutex);
         violations.push_back(op.operation_id + ": request: " + join(errors, "; "));
       }
-      respond(400, error_body({400, "", "request does not match the Oxide API: " + errors.front()}), false);
+      respond(400, error_body({ 400, "", "request does not match the Oxide API: " + errors.front() }), false);
       return;
     }
   }
@@ -336,15 +336,13 @@ OxideServer::Impl::serve(const httplib::Request& req, httplib::Response& res)
     try {
       ctx.body = json::parse(req.body);
     } catch (const json::exception& e) {
-      respond(400, error_body({400, "", std::string("unable to parse JSON body: ") + e.what()}), false);
+      respond(400, error_body({ 400, "", std::string("unable to parse JSON body: ") + e.what() }), false);
       return;
     }
   }
   const auto handler = handlers.find(op.operation_id);
   if (handler == handlers.end()) {
-    respond(501,
-            error_body({501, "", op.operation_id + " is not implemented by the ocne Oxide test server"}),
-            false);
+    respond(501, error_body({ 501, "", op.operation_id + " is not implemented by the ocne Oxide test server" }), false);
     return;
   }
   Outcome<Reply> outcome = [&]() -> Outcome<Reply> {
@@ -405,9 +403,10 @@ OxideServer::Impl::check_name(const json& value, const std::string& label) const
   // The spec's Name schema is the rule, even when request validation is off.
   auto errors = validator->check_schema(value, "Name");
   if (!errors.empty()) {
-    return invalid_value(label, "names must begin with a lower case ASCII letter, be composed exclusively of "
-                                "lowercase ASCII, uppercase ASCII, numbers, and '-', may not end with a '-', and "
-                                "be at most 63 characters long");
+    return invalid_value(label,
+                         "names must begin with a lower case ASCII letter, be composed exclusively of "
+                         "lowercase ASCII, uppercase ASCII, numbers, and '-', may not end with a '-', and "
+                         "be at most 63 characters long");
   }
   return {};
 }
@@ -439,29 +438,29 @@ OxideServer::Impl::add_vpc_locked(const std::string& project_id, const std::stri
   v.time_created = v.time_modified = now_rfc3339();
   // The default rules Oxide installs in a new VPC.
   auto rule = [&](const std::string& rule_name, const std::string& desc, json filters) {
-    return json{{"id", new_uuid()},
-                {"name", rule_name},
-                {"description", desc},
-                {"action", "allow"},
-                {"direction", "inbound"},
-                {"filters", std::move(filters)},
-                {"priority", 65534},
-                {"status", "enabled"},
-                {"targets", json::array({json{{"type", "vpc"}, {"value", name}}})},
-                {"time_created", v.time_created},
-                {"time_modified", v.time_created},
-                {"vpc_id", v.id}};
+    return json{ { "id", new_uuid() },
+                 { "name", rule_name },
+                 { "description", desc },
+                 { "action", "allow" },
+                 { "direction", "inbound" },
+                 { "filters", std::move(filters) },
+                 { "priority", 65534 },
+                 { "status", "enabled" },
+                 { "targets", json::array({ json{ { "type", "vpc" }, { "value", name } } }) },
+                 { "time_created", v.time_created },
+                 { "time_modified", v.time_created },
+                 { "vpc_id", v.id } };
   };
   v.firewall_rules = json::array(
-    {rule("allow-internal-inbound",
-          "allow inbound traffic to all instances within the VPC if originated within the VPC",
-          json{{"hosts", json::array({json{{"type", "vpc"}, {"value", name}}})}}),
-     rule("allow-ssh",
-          "allow inbound TCP connections on port 22 from anywhere",
-          json{{"ports", json::array({"22"})}, {"protocols", json::array({json{{"type", "tcp"}}})}}),
-     rule("allow-icmp",
-          "allow inbound ICMP traffic from anywhere",
-          json{{"protocols", json::array({json{{"type", "icmp"}, {"value", nullptr}}})}})});
+    { rule("allow-internal-inbound",
+           "allow inbound traffic to all instances within the VPC if originated within the VPC",
+           json{ { "hosts", json::array({ json{ { "type", "vpc" }, { "value", name } } }) } }),
+      rule("allow-ssh",
+           "allow inbound TCP connections on port 22 from anywhere",
+           json{ { "ports", json::array({ "22" }) }, { "protocols", json::array({ json{ { "type", "tcp" } } }) } }),
+      rule("allow-icmp",
+           "allow inbound ICMP traffic from anywhere",
+           json{ { "protocols", json::array({ json{ { "type", "icmp" }, { "value", nullptr } } }) } }) });
   auto& stored = vpcs[v.id] = v;
   Subnet s;
   s.id = new_uuid();
@@ -535,15 +534,18 @@ void
 OxideServer::fail_operation(const std::string& operation_id, int count, int status)
 {
   const std::lock_guard lock(m_impl->mutex);
-  m_impl->operation_faults[operation_id] = Impl::OperationFault{count, 0.0, status};
+  m_impl->operation_faults[operation_id] = Impl::OperationFault{ count, 0.0, status };
 }
 
 void
-OxideServer::fail_operation_randomly(const std::string& operation_id, double probability, int status, std::uint64_t seed)
+OxideServer::fail_operation_randomly(const std::string& operation_id,
+                                     double probability,
+                                     int status,
+                                     std::uint64_t seed)
 {
   const std::lock_guard lock(m_impl->mutex);
   m_impl->fault_rng.seed(seed);
-  m_impl->operation_faults[operation_id] = Impl::OperationFault{0, probability, status};
+  m_impl->operation_faults[operation_id] = Impl::OperationFault{ 0, probability, status };
 }
 
 void
@@ -648,8 +650,13 @@ OxideServer::disks() const
   m_impl->refresh_states_locked();
   std::vector<OxideDiskInfo> out;
   for (const auto& [id, d] : m_impl->disks) {
-    out.push_back({d.id, d.name, m_impl->projects.count(d.project_id) ? m_impl->projects.at(d.project_id).name : "",
-                   d.state, d.size, d.block_size, d.bytes_written});
+    out.push_back({ d.id,
+                    d.name,
+                    m_impl->projects.count(d.project_id) ? m_impl->projects.at(d.project_id).name : "",
+                    d.state,
+                    d.size,
+                    d.block_size,
+                    d.bytes_written });
   }
   return out;
 }
@@ -662,7 +669,7 @@ OxideServer::images() const
   for (const auto& [id, i] : m_impl->images) {
     const std::string project =
       !i.project_id.empty() && m_impl->projects.count(i.project_id) ? m_impl->projects.at(i.project_id).name : "";
-    out.push_back({i.id, i.name, project, i.description, i.version, i.size});
+    out.push_back({ i.id, i.name, project, i.description, i.version, i.size });
   }
   return out;
 }
@@ -734,7 +741,7 @@ oxide_fault(int status, int retry_after)
   f.status = status;
   f.retry_after = retry_after;
   const std::string code = status == 503 ? "ServiceNotAvailable" : status == 429 ? "TooManyRequests" : "Internal";
-  f.body = json{{"request_id", "injected-fault"}, {"error_code", code}, {"message", "injected fault"}}.dump();
+  f.body = json{ { "request_id", "injected-fault" }, { "error_code", code }, { "message", "injected fault" } }.dump();
   return f;
 }
 
@@ -745,7 +752,8 @@ content_digest_of_file(const std::filesystem::path& raw_file, std::uint64_t disk
   if (fd < 0) {
     throw std::runtime_error("content_digest_of_file: cannot open " + raw_file.string());
   }
-  struct stat st{};
+  struct stat st
+  {};
   ::fstat(fd, &st);
   auto digest = sparse_digest(fd, static_cast<std::uint64_t>(st.st_size), disk_size);
   ::close(fd);

@@ -35,7 +35,7 @@ using Outcome = tl::expected<T, ApiError>;
 inline tl::unexpected<ApiError>
 fail(int status, std::string code, std::string message)
 {
-  return tl::unexpected<ApiError>(ApiError{status, std::move(code), std::move(message)});
+  return tl::unexpected<ApiError>(ApiError{ status, std::move(code), std::move(message) });
 }
 inline tl::unexpected<ApiError>
 not_found(const std::string& kind, const std::string& key, bool by_id)
@@ -68,8 +68,7 @@ struct Resource
 };
 
 struct Project : Resource
-{
-};
+{};
 
 struct Vpc : Resource
 {
@@ -162,13 +161,13 @@ struct Ctx
 struct Reply
 {
   int status = 200;
-  json body;            // ignored when empty_body
+  json body; // ignored when empty_body
   bool empty_body = false;
 
   static Reply
   no_content()
   {
-    return Reply{204, json(), true};
+    return Reply{ 204, json(), true };
   }
 };
 
@@ -200,7 +199,7 @@ struct OxideServer::Impl
   std::shared_ptr<const openapi::Spec> spec;
   std::unique_ptr<openapi::Validator> validator;
   TestHttpServer http;
-  std::atomic<bool> validate{true};
+  std::atomic<bool> validate{ true };
 
   mutable std::mutex mutex; // guards everything below
   std::map<std::string, oxide_server::Project> projects;
@@ -226,7 +225,7 @@ struct OxideServer::Impl
     int status = 503;
   };
   std::map<std::string, OperationFault> operation_faults; // guarded by mutex
-  std::mt19937_64 fault_rng{1};
+  std::mt19937_64 fault_rng{ 1 };
   int operation_faults_injected = 0;
 
   void install_routes();
@@ -248,8 +247,10 @@ struct OxideServer::Impl
   // Looks up a child of a project by the path parameter `key` (name or id):
   // a name needs ?project=, an id must come without it.
   template<typename T>
-  oxide_server::Outcome<T*>
-  child(std::map<std::string, T>& items, oxide_server::Ctx& ctx, const std::string& kind, const std::string& key);
+  oxide_server::Outcome<T*> child(std::map<std::string, T>& items,
+                                  oxide_server::Ctx& ctx,
+                                  const std::string& kind,
+                                  const std::string& key);
 
   // One page of a list, sorted as sort_by asks.
   template<typename T>
@@ -330,9 +331,8 @@ OxideServer::Impl::page(oxide_server::Ctx& ctx,
   const bool by_id = sort == "id_ascending";
   const bool descending = sort == "name_descending";
   auto key = [by_id](const T* t) -> const std::string& { return by_id ? t->id : t->name; };
-  std::sort(items.begin(), items.end(), [&](const T* a, const T* b) {
-    return descending ? key(a) > key(b) : key(a) < key(b);
-  });
+  std::sort(
+    items.begin(), items.end(), [&](const T* a, const T* b) { return descending ? key(a) > key(b) : key(a) < key(b); });
   oxide_server::json list = oxide_server::json::array();
   std::string last_key;
   bool more = false;
@@ -347,9 +347,9 @@ OxideServer::Impl::page(oxide_server::Ctx& ctx,
     list.push_back(render(*item));
     last_key = key(item);
   }
-  oxide_server::json body = {{"items", list}};
+  oxide_server::json body = { { "items", list } };
   body["next_page"] = more ? oxide_server::json(encode_page_token(sort, scope, last_key)) : oxide_server::json(nullptr);
-  return oxide_server::Reply{200, body, false};
+  return oxide_server::Reply{ 200, body, false };
 }
 
 } // namespace ocne::test

@@ -23,7 +23,8 @@ protected:
 
 TEST_F(CcmRender, OxideSecretComesFirstWithTheThreeKeysTheDeploymentReads)
 {
-  auto a = render_oxide_ccm({ "https://silo.example", Secret("oxide-token-123"), "k8s", "mirror/oxide-ccm:0.7.1" }, env());
+  auto a =
+    render_oxide_ccm({ "https://silo.example", Secret("oxide-token-123"), "k8s", "mirror/oxide-ccm:0.7.1" }, env());
   ASSERT_TRUE(a) << a.error().message();
   EXPECT_EQ(a->namespace_, "kube-system");
   const json& secret = a->objects.front();
@@ -56,9 +57,16 @@ TEST_F(CcmRender, OxideNeedsEveryValueAndSaysSoWithoutTheToken)
 
 TEST_F(CcmRender, OciSecretsHoldTheCloudProviderYamlUnderTheKeysEachReader)
 {
-  OciCcmOptions o{ "us-ashburn-1", "ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb",
-                   Secret("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n"), Secret("pw"),
-                   "ocid1.compartment.oc1..c", "ocid1.vcn.oc1..v", "ocid1.subnet.oc1..s1", "ocid1.subnet.oc1..s2" };
+  OciCcmOptions o{ "us-ashburn-1",
+                   "ocid1.tenancy.oc1..t",
+                   "ocid1.user.oc1..u",
+                   "aa:bb",
+                   Secret("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n"),
+                   Secret("pw"),
+                   "ocid1.compartment.oc1..c",
+                   "ocid1.vcn.oc1..v",
+                   "ocid1.subnet.oc1..s1",
+                   "ocid1.subnet.oc1..s2" };
   const auto secrets = oci_ccm_secrets(o);
   ASSERT_EQ(secrets.size(), 2u);
   EXPECT_EQ(secrets[0]["metadata"]["name"], "oci-cloud-controller-manager");

@@ -65,9 +65,8 @@ TEST_F(FlannelRender, Ipv6AndDualStackAndInterfaces)
                                            "Backend":{"Type":"vxlan"}})"));
   EXPECT_EQ(find(*v6, "DaemonSet")["spec"]["template"]["spec"]["containers"][0]["args"][2], "--iface=enp1s0");
 
-  auto dual = render_flannel({ .pod_cidrs = { "10.244.0.0/16", "fd00:10:244::/56", "10.245.0.0/16" },
-                               .interfaces = { "eth0", "eth1" } },
-                             env());
+  auto dual = render_flannel(
+    { .pod_cidrs = { "10.244.0.0/16", "fd00:10:244::/56", "10.245.0.0/16" }, .interfaces = { "eth0", "eth1" } }, env());
   ASSERT_TRUE(dual) << dual.error().message();
   EXPECT_EQ(net_conf(*dual), json::parse(R"({"Network":"10.244.0.0/16","IPv6Network":"fd00:10:244::/56",
                                              "EnableIPv4":true,"EnableIPv6":true,"Backend":{"Type":"vxlan"}})"));

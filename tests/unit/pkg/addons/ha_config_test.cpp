@@ -35,7 +35,9 @@ protected:
     }
     write("monitor.sh", script);
     write("bin/kubectl", "#!/bin/sh\nprintf '" + endpoints + "'\n", 0755);
-    write("bin/ip", "#!/bin/sh\necho '2: enp1s0    inet 192.168.122.11/24 brd 192.168.122.255 scope global enp1s0'\n", 0755);
+    write("bin/ip",
+          "#!/bin/sh\necho '2: enp1s0    inet 192.168.122.11/24 brd 192.168.122.255 scope global enp1s0'\n",
+          0755);
     write("port", "6444\n");
     write("token", "t\n");
     auto r = run_process({ .argv = { "bash", (dir() / "monitor.sh").string() },

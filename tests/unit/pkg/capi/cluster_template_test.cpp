@@ -1,4 +1,5 @@
 #include "pkg/capi/cluster_template.hpp"
+
 #include "pkg/core/fs.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/template/render.hpp"
@@ -6,9 +7,8 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/pkg/capi/support.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <fstream>
 #include <set>
@@ -47,9 +47,9 @@ TEST_F(ClusterTemplate, LookupsFillWhatTheConfigLeavesOpen)
                   &resolver);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(resolver.calls,
-            (std::vector<std::string>{"resolve_compartment(projects/k8s)",
-                                      "find_oci_image(ocid1.compartment.oc1..resolvedk8s, 1.31, arm64)",
-                                      "find_oci_image(ocid1.compartment.oc1..resolvedk8s, 1.31, amd64)"}));
+            (std::vector<std::string>{ "resolve_compartment(projects/k8s)",
+                                       "find_oci_image(ocid1.compartment.oc1..resolvedk8s, 1.31, arm64)",
+                                       "find_oci_image(ocid1.compartment.oc1..resolvedk8s, 1.31, amd64)" }));
   EXPECT_TRUE(r->placeholders.empty());
   EXPECT_EQ(capi::find_placeholders(r->yaml), std::vector<std::string>{});
   EXPECT_NE(r->yaml.find("imageId: ocid1.image.oc1.iad.ock-1-31-arm64\n"), std::string::npos);
@@ -64,8 +64,8 @@ TEST_F(ClusterTemplate, ConfiguredImagesWinOverLookups)
                   &resolver);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(resolver.calls,
-            (std::vector<std::string>{"resolve_compartment(projects/k8s)",
-                                      "find_oci_image(ocid1.compartment.oc1..resolvedk8s, 1.33, amd64)"}));
+            (std::vector<std::string>{ "resolve_compartment(projects/k8s)",
+                                       "find_oci_image(ocid1.compartment.oc1..resolvedk8s, 1.33, amd64)" }));
   EXPECT_NE(r->yaml.find("imageId: ocid1.image.mine\n"), std::string::npos);
 }
 
@@ -82,10 +82,10 @@ TEST_F(ClusterTemplate, PlaceholdersAreListedAndFindable)
   auto r = render("provider: oxide\nproviders:\n  oxide:\n    project: k8s\n");
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->placeholders,
-            std::vector<std::string>{"${OXIDE_IMAGE_ID}: the UUID of image 'ocne-1-33' (providers.oxide.imageName) is "
-                                     "not known (no Oxide credentials were found)"});
-  EXPECT_EQ(capi::find_placeholders(r->yaml), std::vector<std::string>{"${OXIDE_IMAGE_ID}"});
-  EXPECT_EQ(capi::find_placeholders("a: ${X}\nb: ${Y}-${X} $${no} ${}"), (std::vector<std::string>{"${X}", "${Y}"}));
+            std::vector<std::string>{ "${OXIDE_IMAGE_ID}: the UUID of image 'ocne-1-33' (providers.oxide.imageName) is "
+                                      "not known (no Oxide credentials were found)" });
+  EXPECT_EQ(capi::find_placeholders(r->yaml), std::vector<std::string>{ "${OXIDE_IMAGE_ID}" });
+  EXPECT_EQ(capi::find_placeholders("a: ${X}\nb: ${Y}-${X} $${no} ${}"), (std::vector<std::string>{ "${X}", "${Y}" }));
 }
 
 TEST_F(ClusterTemplate, SecretsNeverReachTheOutput)
@@ -95,7 +95,8 @@ TEST_F(ClusterTemplate, SecretsNeverReachTheOutput)
   auto r = render("provider: oxide\nname: demo\nproviders:\n  oxide:\n    project: k8s\n    host: "
                   "https://oxide.example.com\n");
   ASSERT_TRUE(r) << r.error().message();
-  EXPECT_NE(r->yaml.find("credentialsRef:\n    name: demo-oxide-credentials\n    namespace: ocne\n"), std::string::npos);
+  EXPECT_NE(r->yaml.find("credentialsRef:\n    name: demo-oxide-credentials\n    namespace: ocne\n"),
+            std::string::npos);
   EXPECT_EQ(r->yaml.find("oxide.example.com"), std::string::npos);
   EXPECT_EQ(r->yaml.find("oxide-token:"), std::string::npos);
   EXPECT_EQ(r->yaml.find("kind: Secret"), std::string::npos);
@@ -195,11 +196,11 @@ TEST_F(ClusterTemplate, DocumentationListsEveryVariable)
 
 TEST_F(ClusterTemplate, BuiltInTemplatesUseOnlyKnownVariables)
 {
-  for (const auto provider : {capi::Provider::oci, capi::Provider::oxide}) {
+  for (const auto provider : { capi::Provider::oci, capi::Provider::oxide }) {
     const auto name = "templates/capi-" + std::string(capi::to_string(provider)) + ".yaml";
     auto text = fs::read_file(source_dir() / name);
     ASSERT_TRUE(text);
-    auto vars = tmpl::template_variables(*text, {name});
+    auto vars = tmpl::template_variables(*text, { name });
     ASSERT_TRUE(vars) << vars.error().message();
     const unsigned mask = provider == capi::Provider::oci ? capi::k_oci : capi::k_oxide;
     std::set<std::string> known;

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -54,8 +54,7 @@ compare_or_update(const stdfs::path& expected_path, const std::string& actual)
 }
 
 class Golden : public TempDirTest
-{
-};
+{};
 
 TEST_F(Golden, EveryCaseRendersAsItsGoldenFile)
 {

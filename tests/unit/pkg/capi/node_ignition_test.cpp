@@ -1,10 +1,10 @@
-#include "pkg/capi/ignition_merge.hpp"
 #include "pkg/capi/node_ignition.hpp"
+
+#include "pkg/capi/ignition_merge.hpp"
 #include "pkg/capi/shapes.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace ocne::capi {
 namespace {
@@ -89,7 +89,7 @@ TEST(NodeIgnition, ProxyDropInsAreQuotedForSystemd)
   auto o = base();
   o.https_proxy = "http://user:p%40ss\"w\\rd@proxy:3128";
   o.no_proxy = ".example.com, localhost";
-  o.no_proxy_extra = {"10.96.0.0/12"};
+  o.no_proxy_extra = { "10.96.0.0/12" };
   const auto j = build(o);
   const auto* crio = find(j["systemd"]["units"], "name", "crio.service");
   const auto* proxy = find((*crio)["dropins"], "name", "proxy.conf");
@@ -112,18 +112,19 @@ TEST(NodeIgnition, ProxyDropInsAreQuotedForSystemd)
 TEST(NodeIgnition, ExtraIgnitionMergesLikeIgnition)
 {
   auto o = base();
-  o.ssh_keys = {"ssh-ed25519 AAAA one"};
-  o.extra.push_back({"extraIgnition a.ign", R"({"ignition":{"version":"3.2.0"},
+  o.ssh_keys = { "ssh-ed25519 AAAA one" };
+  o.extra.push_back({ "extraIgnition a.ign", R"({"ignition":{"version":"3.2.0"},
     "passwd":{"users":[{"name":"ocne","sshAuthorizedKeys":["ssh-ed25519 AAAA one","ssh-ed25519 BBBB two"]},
                        {"name":"admin"}]},
     "storage":{"files":[{"path":"/etc/containers/registries.conf","mode":384}]},
-    "systemd":{"units":[{"name":"crio.service","enabled":false,"dropins":[{"name":"pre-kubeadm.conf","contents":"x"}]}]}})"});
-  o.extra.push_back({"extraIgnitionInline", R"({"ignition":{"version":"3.4.0"},"kernelArguments":{"shouldExist":["quiet"]}})"});
+    "systemd":{"units":[{"name":"crio.service","enabled":false,"dropins":[{"name":"pre-kubeadm.conf","contents":"x"}]}]}})" });
+  o.extra.push_back(
+    { "extraIgnitionInline", R"({"ignition":{"version":"3.4.0"},"kernelArguments":{"shouldExist":["quiet"]}})" });
   const auto j = build(o);
   EXPECT_EQ(j["ignition"]["version"], "3.4.0");
   const auto& users = j["passwd"]["users"];
   ASSERT_EQ(users.size(), 2U);
-  EXPECT_EQ(users[0]["sshAuthorizedKeys"], Json({"ssh-ed25519 AAAA one", "ssh-ed25519 BBBB two"}));
+  EXPECT_EQ(users[0]["sshAuthorizedKeys"], Json({ "ssh-ed25519 AAAA one", "ssh-ed25519 BBBB two" }));
   EXPECT_EQ(users[0]["shell"], "/usr/bin/rescue.sh");
   const auto* registries = find(j["storage"]["files"], "path", "/etc/containers/registries.conf");
   ASSERT_NE(registries, nullptr);
@@ -132,14 +133,14 @@ TEST(NodeIgnition, ExtraIgnitionMergesLikeIgnition)
   const auto* crio = find(j["systemd"]["units"], "name", "crio.service");
   EXPECT_EQ((*crio)["enabled"], false);
   EXPECT_EQ((*find((*crio)["dropins"], "name", "pre-kubeadm.conf"))["contents"], "x");
-  EXPECT_EQ(j["kernelArguments"]["shouldExist"], Json({"quiet"}));
+  EXPECT_EQ(j["kernelArguments"]["shouldExist"], Json({ "quiet" }));
 }
 
 TEST(NodeIgnition, BadExtraIgnitionNamesItsOrigin)
 {
   const auto message = [](std::string text) {
     auto o = base();
-    o.extra.push_back({"extraIgnition /x/a.ign", std::move(text)});
+    o.extra.push_back({ "extraIgnition /x/a.ign", std::move(text) });
     auto r = node_ignition(o);
     return r ? std::string("ok") : r.error().message();
   };

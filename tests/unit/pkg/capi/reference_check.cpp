@@ -1,8 +1,7 @@
 #include "tests/unit/pkg/capi/reference_check.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <optional>
@@ -75,11 +74,11 @@ public:
         continue;
       }
       Object o;
-      o.api_version = scalar(at(d, {"apiVersion"}));
+      o.api_version = scalar(at(d, { "apiVersion" }));
       o.group = group_of(o.api_version);
-      o.kind = scalar(at(d, {"kind"}));
-      o.name = scalar(at(d, {"metadata", "name"}));
-      o.ns = scalar(at(d, {"metadata", "namespace"}));
+      o.kind = scalar(at(d, { "kind" }));
+      o.name = scalar(at(d, { "metadata", "name" }));
+      o.ns = scalar(at(d, { "metadata", "namespace" }));
       if (o.ns.empty()) {
         o.ns = std::string(default_namespace);
       }
@@ -113,31 +112,31 @@ public:
       return m_problems;
     }
     m_reached.insert(key(*cluster));
-    follow(*cluster, at(cluster->node, {"spec", "infrastructureRef"}), "spec.infrastructureRef", true);
-    follow(*cluster, at(cluster->node, {"spec", "controlPlaneRef"}), "spec.controlPlaneRef", true);
+    follow(*cluster, at(cluster->node, { "spec", "infrastructureRef" }), "spec.infrastructureRef", true);
+    follow(*cluster, at(cluster->node, { "spec", "controlPlaneRef" }), "spec.controlPlaneRef", true);
     for (const auto& o : m_objects) {
       check_labels(o, *cluster);
       if (o.kind == "KubeadmControlPlane") {
-        const auto v1 = at(o.node, {"spec", "machineTemplate", "infrastructureRef"});
+        const auto v1 = at(o.node, { "spec", "machineTemplate", "infrastructureRef" });
         if (v1.IsDefined()) {
           follow(o, v1, "spec.machineTemplate.infrastructureRef", true);
         } else {
           follow(o,
-                 at(o.node, {"spec", "machineTemplate", "spec", "infrastructureRef"}),
+                 at(o.node, { "spec", "machineTemplate", "spec", "infrastructureRef" }),
                  "spec.machineTemplate.spec.infrastructureRef",
                  true);
         }
       } else if (o.kind == "MachineDeployment" || o.kind == "MachineHealthCheck") {
-        check_cluster_name(o, at(o.node, {"spec", "clusterName"}), "spec.clusterName", *cluster);
+        check_cluster_name(o, at(o.node, { "spec", "clusterName" }), "spec.clusterName", *cluster);
         if (o.kind == "MachineHealthCheck") {
           m_reached.insert(key(o));
           continue;
         }
         m_reached.insert(key(o));
-        const auto ts = at(o.node, {"spec", "template", "spec"});
-        check_cluster_name(o, at(ts, {"clusterName"}), "spec.template.spec.clusterName", *cluster);
-        follow(o, at(ts, {"bootstrap", "configRef"}), "spec.template.spec.bootstrap.configRef", true);
-        follow(o, at(ts, {"infrastructureRef"}), "spec.template.spec.infrastructureRef", true);
+        const auto ts = at(o.node, { "spec", "template", "spec" });
+        check_cluster_name(o, at(ts, { "clusterName" }), "spec.template.spec.clusterName", *cluster);
+        follow(o, at(ts, { "bootstrap", "configRef" }), "spec.template.spec.bootstrap.configRef", true);
+        follow(o, at(ts, { "infrastructureRef" }), "spec.template.spec.infrastructureRef", true);
       }
     }
     for (const auto& o : m_objects) {
@@ -164,12 +163,10 @@ private:
   void
   check_labels(const Object& o, const Object& cluster)
   {
-    const auto l = at(o.node, {"metadata", "labels", "cluster.x-k8s.io/cluster-name"});
+    const auto l = at(o.node, { "metadata", "labels", "cluster.x-k8s.io/cluster-name" });
     if (l.IsDefined() && scalar(l) != cluster.name) {
-      fail(fmt::format("{}: label cluster.x-k8s.io/cluster-name is {}, not the Cluster's name {}",
-                       label(o),
-                       scalar(l),
-                       cluster.name));
+      fail(fmt::format(
+        "{}: label cluster.x-k8s.io/cluster-name is {}, not the Cluster's name {}", label(o), scalar(l), cluster.name));
     }
   }
 
@@ -192,17 +189,17 @@ private:
       }
       return;
     }
-    const auto kind = scalar(at(ref, {"kind"}));
-    const auto name = scalar(at(ref, {"name"}));
+    const auto kind = scalar(at(ref, { "kind" }));
+    const auto name = scalar(at(ref, { "name" }));
     std::string group;
     std::optional<std::string> version;
-    if (at(ref, {"apiVersion"}).IsDefined()) {
-      version = scalar(at(ref, {"apiVersion"}));
+    if (at(ref, { "apiVersion" }).IsDefined()) {
+      version = scalar(at(ref, { "apiVersion" }));
       group = group_of(*version);
     } else {
-      group = scalar(at(ref, {"apiGroup"}));
+      group = scalar(at(ref, { "apiGroup" }));
     }
-    const auto ns_node = at(ref, {"namespace"});
+    const auto ns_node = at(ref, { "namespace" });
     const auto ns = ns_node.IsDefined() ? scalar(ns_node) : from.ns;
     if (ns != from.ns) {
       fail(fmt::format("{}: {} points into namespace {}, not {}", label(from), where, ns, from.ns));
@@ -210,8 +207,8 @@ private:
     for (const auto& o : m_objects) {
       if (o.kind == kind && o.name == name && o.group == group && o.ns == ns) {
         if (version && *version != o.api_version) {
-          fail(fmt::format("{}: {} names {} {}, but the object is {}", label(from), where, *version, kind,
-                           o.api_version));
+          fail(
+            fmt::format("{}: {} names {} {}, but the object is {}", label(from), where, *version, kind, o.api_version));
         }
         m_reached.insert(key(o));
         return;

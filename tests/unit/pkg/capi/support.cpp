@@ -10,7 +10,7 @@ namespace ocne::test {
 Result<config::LoadedConfig>
 load_for_template(const std::filesystem::path& cluster_file, const std::filesystem::path& home)
 {
-  const auto env = Environment::from_map({{"HOME", home.string()}, {"PATH", "/usr/bin:/bin"}});
+  const auto env = Environment::from_map({ { "HOME", home.string() }, { "PATH", "/usr/bin:/bin" } });
   config::LoadOptions options;
   options.cluster_file = cluster_file.string();
   options.default_provider = "oci";

@@ -21,7 +21,7 @@ protected:
 TEST_F(EphemeralTest, ConfiguredKubeconfigWinsAndMustExist)
 {
   const auto file = write("mgmt.kubeconfig", "x");
-  auto found = management_kubeconfig(file.string(), "providers.oci.kubeconfig", env({{"KUBECONFIG", "/nope"}}));
+  auto found = management_kubeconfig(file.string(), "providers.oci.kubeconfig", env({ { "KUBECONFIG", "/nope" } }));
   ASSERT_TRUE(found);
   EXPECT_EQ(**found, file);
   auto missing = management_kubeconfig((dir() / "nope").string(), "providers.oci.kubeconfig", env());
@@ -34,9 +34,10 @@ TEST_F(EphemeralTest, EnvironmentOrder)
 {
   const auto a = write("a", "x");
   const auto b = write("b", "x");
-  EXPECT_EQ(**management_kubeconfig("", "k", env({{"TEST_KUBECONFIG", a.string()}, {"KUBECONFIG", b.string()}})), a);
-  EXPECT_EQ(**management_kubeconfig("", "k", env({{"KUBECONFIG", "/missing:" + b.string()}})), b);
-  auto none = management_kubeconfig("", "k", env({{"KUBECONFIG", "/missing"}}));
+  EXPECT_EQ(**management_kubeconfig("", "k", env({ { "TEST_KUBECONFIG", a.string() }, { "KUBECONFIG", b.string() } })),
+            a);
+  EXPECT_EQ(**management_kubeconfig("", "k", env({ { "KUBECONFIG", "/missing:" + b.string() } })), b);
+  auto none = management_kubeconfig("", "k", env({ { "KUBECONFIG", "/missing" } }));
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().message(), "KUBECONFIG: none of its files exist (/missing)");
   // ~/.kube/config is never used implicitly: the ephemeral cluster is
@@ -58,7 +59,7 @@ TEST_F(EphemeralTest, ForcedSettings)
   target.boot_volume_container_image = std::string("docker://container-registry.oracle.com/olcne/ock:1.31");
   target.virtual_ip = std::string("10.0.0.5");
   target.extra_ignition_inline = std::string("{}");
-  target.applications.push_back({.name = "app"});
+  target.applications.push_back({ .name = "app" });
   target.ephemeral_cluster.node.cpu = 4;
   target.ephemeral_cluster.node.memory = std::string("8Gi");
   target.proxy.https_proxy = std::string("http://proxy:3128");
@@ -113,7 +114,7 @@ TEST_F(EphemeralTest, EnsureStartsOrReusesAndReleaseOnlyRemovesWhatItMade)
   ASSERT_TRUE(release_management_cluster(*mc, false, true, deleter));
   EXPECT_TRUE(deleted.empty());
   ASSERT_TRUE(release_management_cluster(*mc, false, false, deleter));
-  EXPECT_EQ(deleted, std::vector<std::string>{"ocne-ephemeral"});
+  EXPECT_EQ(deleted, std::vector<std::string>{ "ocne-ephemeral" });
 
   // an ephemeral cluster that existed before is reused and never removed here
   outcome = StartOutcome::already_running;
@@ -138,8 +139,9 @@ TEST_F(EphemeralTest, StartFailureIsPassedOn)
   };
   auto mc = ensure_management_cluster({}, "", "k", env(), starter);
   ASSERT_FALSE(mc);
-  EXPECT_EQ(mc.error().message(), "cannot start the ephemeral cluster ocne-ephemeral (no management cluster is "
-                                  "configured): cannot connect to libvirt at qemu:///session: no daemon");
+  EXPECT_EQ(mc.error().message(),
+            "cannot start the ephemeral cluster ocne-ephemeral (no management cluster is "
+            "configured): cannot connect to libvirt at qemu:///session: no daemon");
   EXPECT_EQ(mc.error().kind(), ErrorKind::unavailable);
 }
 

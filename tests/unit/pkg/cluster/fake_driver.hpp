@@ -16,10 +16,10 @@ class FakeDriver final : public Driver
 {
 public:
   std::set<std::string> objects; // what "exists" on the fake provider
-  std::vector<std::string> create = {"vm-1", "disk-1"};
+  std::vector<std::string> create = { "vm-1", "disk-1" };
   // Fails start after creating this many objects (-1 = never).
   int fail_after = -1;
-  Error failure{ErrorKind::io, "the fake provider broke"};
+  Error failure{ ErrorKind::io, "the fake provider broke" };
   int starts = 0;
   int destroys = 0;
   bool fail_destroy = false;
@@ -32,7 +32,7 @@ public:
   KubeconfigPaths
   kubeconfigs() const override
   {
-    return {"/tmp/kubeconfig.fake.local", "/tmp/kubeconfig.fake.vm"};
+    return { "/tmp/kubeconfig.fake.local", "/tmp/kubeconfig.fake.vm" };
   }
   Result<StartResult>
   start(StartContext& ctx) override
@@ -49,7 +49,7 @@ public:
       if (fail_after >= 0 && made == fail_after) {
         return tl::unexpected(failure);
       }
-      OCNE_TRY(ctx.tracker.add({"fake", "object", "", name}));
+      OCNE_TRY(ctx.tracker.add({ "fake", "object", "", name }));
       objects.insert(name);
       OCNE_TRY(ctx.tracker.set_id("fake", "object", name, "id-" + name));
       ++made;

@@ -12,13 +12,13 @@ namespace {
 class LifecycleTest : public ocne::test::TempDirTest
 {
 protected:
-  StateDir state{dir() / "ocne"};
+  StateDir state{ dir() / "ocne" };
   test::FakeDriver driver;
 
   StartRequest
   request(std::string name = "demo")
   {
-    return {.name = std::move(name), .provider = "fake", .kubernetes_version = "1.33", .config_yaml = "name: demo\n"};
+    return { .name = std::move(name), .provider = "fake", .kubernetes_version = "1.33", .config_yaml = "name: demo\n" };
   }
   std::optional<ClusterRecord>
   cached(std::string_view name = "demo")
@@ -43,7 +43,7 @@ TEST_F(LifecycleTest, StartRecordsEveryObjectAndMarksRunning)
   EXPECT_EQ(record->kubeconfig, "/tmp/kubeconfig.fake.local");
   EXPECT_EQ(record->config_yaml, "name: demo");
   ASSERT_EQ(record->resources.size(), 2u);
-  EXPECT_EQ(record->resources[0], (TrackedResource{"fake", "object", "id-vm-1", "vm-1"}));
+  EXPECT_EQ(record->resources[0], (TrackedResource{ "fake", "object", "id-vm-1", "vm-1" }));
 }
 
 TEST_F(LifecycleTest, SecondStartFindsItRunningAndChangesNothing)
@@ -89,8 +89,9 @@ TEST_F(LifecycleTest, TimeoutKeepsWhatWasCreatedForInspection)
   auto started = start_cluster(driver, request(), state, null_progress());
   ASSERT_FALSE(started);
   EXPECT_EQ(started.error().kind(), ErrorKind::timeout);
-  EXPECT_EQ(started.error().message(), "the API did not answer; what was created is kept and recorded: 'ocne "
-                                       "cluster delete -C demo' removes it");
+  EXPECT_EQ(started.error().message(),
+            "the API did not answer; what was created is kept and recorded: 'ocne "
+            "cluster delete -C demo' removes it");
   EXPECT_EQ(driver.destroys, 0);
   auto record = cached();
   ASSERT_TRUE(record);
@@ -99,10 +100,11 @@ TEST_F(LifecycleTest, TimeoutKeepsWhatWasCreatedForInspection)
   // a later start refuses and says what to do
   auto again = start_cluster(driver, request(), state, null_progress());
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().message(), "cluster 'demo' is left failed by an earlier run that did not finish; remove it "
-                                     "with 'ocne cluster delete -C demo' and start it again");
+  EXPECT_EQ(again.error().message(),
+            "cluster 'demo' is left failed by an earlier run that did not finish; remove it "
+            "with 'ocne cluster delete -C demo' and start it again");
   // and delete removes exactly what was recorded
-  auto deleted = delete_cluster(driver, {.name = "demo"}, state, null_progress());
+  auto deleted = delete_cluster(driver, { .name = "demo" }, state, null_progress());
   ASSERT_TRUE(deleted);
   EXPECT_TRUE(deleted->was_cached);
   EXPECT_TRUE(driver.objects.empty());
@@ -148,8 +150,9 @@ TEST_F(LifecycleTest, RollbackThatFailsKeepsTheRecord)
   driver.fail_destroy = true;
   auto started = start_cluster(driver, request(), state, null_progress());
   ASSERT_FALSE(started);
-  EXPECT_EQ(started.error().message(), "the fake provider broke; what was created is kept and recorded: 'ocne "
-                                       "cluster delete -C demo' removes it");
+  EXPECT_EQ(started.error().message(),
+            "the fake provider broke; what was created is kept and recorded: 'ocne "
+            "cluster delete -C demo' removes it");
   auto record = cached();
   ASSERT_TRUE(record);
   EXPECT_EQ(record->state.at("phase"), "failed");
@@ -174,8 +177,9 @@ TEST_F(LifecycleTest, ProviderAndVersionMismatch)
   other.provider = "oci";
   auto started = start_cluster(driver, other, state, null_progress());
   ASSERT_FALSE(started);
-  EXPECT_EQ(started.error().message(), "a cluster named 'demo' already exists with provider fake; delete it first "
-                                       "(ocne cluster delete -C demo) or choose another name");
+  EXPECT_EQ(started.error().message(),
+            "a cluster named 'demo' already exists with provider fake; delete it first "
+            "(ocne cluster delete -C demo) or choose another name");
   auto newer = request();
   newer.kubernetes_version = "1.32";
   started = start_cluster(driver, newer, state, null_progress());
@@ -186,10 +190,10 @@ TEST_F(LifecycleTest, ProviderAndVersionMismatch)
 TEST_F(LifecycleTest, DeleteIsIdempotent)
 {
   ASSERT_TRUE(start_cluster(driver, request(), state, null_progress()));
-  auto first = delete_cluster(driver, {.name = "demo"}, state, null_progress());
+  auto first = delete_cluster(driver, { .name = "demo" }, state, null_progress());
   ASSERT_TRUE(first);
   EXPECT_TRUE(first->was_cached);
-  auto second = delete_cluster(driver, {.name = "demo"}, state, null_progress());
+  auto second = delete_cluster(driver, { .name = "demo" }, state, null_progress());
   ASSERT_TRUE(second);
   EXPECT_FALSE(second->was_cached);
   EXPECT_FALSE(cached());
@@ -199,7 +203,7 @@ TEST_F(LifecycleTest, FailedDeleteKeepsWhatIsLeft)
 {
   ASSERT_TRUE(start_cluster(driver, request(), state, null_progress()));
   driver.fail_destroy = true;
-  auto deleted = delete_cluster(driver, {.name = "demo"}, state, null_progress());
+  auto deleted = delete_cluster(driver, { .name = "demo" }, state, null_progress());
   ASSERT_FALSE(deleted);
   EXPECT_EQ(deleted.error().message(), "cannot delete disk-1");
   auto record = cached();

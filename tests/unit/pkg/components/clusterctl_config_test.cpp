@@ -8,8 +8,7 @@ namespace ocne::components {
 namespace {
 
 class ClusterctlConfigTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(ClusterctlConfigTest, ReadsProvidersImagesFolderAndVariables)
 {

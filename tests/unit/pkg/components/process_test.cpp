@@ -90,7 +90,8 @@ TEST(ProcessComponent, OracleCoreGetsItsImagesLabelsOrderAndInventory)
   ASSERT_NE(manager, nullptr);
   const std::string args = manager->dump();
   EXPECT_EQ(args.find("${"), std::string::npos);
-  EXPECT_NE(args.find("--feature-gates=MachinePool=true,ClusterResourceSet=true,ClusterTopology=false"), std::string::npos)
+  EXPECT_NE(args.find("--feature-gates=MachinePool=true,ClusterResourceSet=true,ClusterTopology=false"),
+            std::string::npos)
     << args;
   // Namespace first, then cert-manager objects, then the rest; every object labelled.
   ASSERT_FALSE(p->objects.empty());
@@ -109,8 +110,7 @@ TEST(ProcessComponent, OracleCoreGetsItsImagesLabelsOrderAndInventory)
       EXPECT_EQ(o["metadata"].value("namespace", ""), "capi-system") << o["kind"];
     }
   }
-  EXPECT_EQ(p->inventory,
-            json::parse(R"({"apiVersion":"clusterctl.cluster.x-k8s.io/v1alpha3","kind":"Provider",
+  EXPECT_EQ(p->inventory, json::parse(R"({"apiVersion":"clusterctl.cluster.x-k8s.io/v1alpha3","kind":"Provider",
               "metadata":{"name":"cluster-api","namespace":"capi-system",
                 "labels":{"clusterctl.cluster.x-k8s.io":"","cluster.x-k8s.io/provider":"cluster-api"}},
               "providerName":"cluster-api","type":"CoreProvider","version":"v1.10.8"})"));
@@ -123,9 +123,9 @@ TEST(ProcessComponent, OracleCoreGetsItsImagesLabelsOrderAndInventory)
 TEST(ProcessComponent, KubeadmCrdsGetOraclesIgnitionFieldsAsTheSharedPatchedFilesHaveThem)
 {
   OCNE_REQUIRE_SHARED();
-  for (const auto& [label, file] :
-       std::map<std::string, std::string>{ { "bootstrap-kubeadm", "capi-ocne-v1.10.8-bootstrap-components.yaml" },
-                                           { "control-plane-kubeadm", "capi-ocne-v1.10.8-control-plane-components.yaml" } }) {
+  for (const auto& [label, file] : std::map<std::string, std::string>{
+         { "bootstrap-kubeadm", "capi-ocne-v1.10.8-bootstrap-components.yaml" },
+         { "control-plane-kubeadm", "capi-ocne-v1.10.8-control-plane-components.yaml" } }) {
     SCOPED_TRACE(label);
     const auto& c = row("oci", label);
     const auto patched = test::shared_component(file);
@@ -165,8 +165,8 @@ TEST(ProcessComponent, AMissingCrdPatchTargetIsAnError)
   OCNE_REQUIRE_SHARED();
   const auto& c = row("oci", "bootstrap-kubeadm");
   // The core file has none of the kubeadm CRDs.
-  auto p = process_component(c, test::shared_component("capi-ocne-v1.10.8-core-components.yaml"), "x.yaml",
-                             stack_values(c));
+  auto p =
+    process_component(c, test::shared_component("capi-ocne-v1.10.8-core-components.yaml"), "x.yaml", stack_values(c));
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().message(),
             "x.yaml: no CRD kubeadmconfigs.bootstrap.cluster.x-k8s.io to add the Ignition fields to");
@@ -179,7 +179,8 @@ TEST(ProcessComponent, ACrdThatChangedShapeOrLostTheVersionIsRefusedNamingIt)
 {
   OCNE_REQUIRE_SHARED();
   const auto& c = row("oci", "bootstrap-kubeadm");
-  const auto upstream = test::without_ignition_fields(test::shared_component("capi-ocne-v1.10.8-bootstrap-components.yaml"));
+  const auto upstream =
+    test::without_ignition_fields(test::shared_component("capi-ocne-v1.10.8-bootstrap-components.yaml"));
   const std::string crd_name = "kubeadmconfigs.bootstrap.cluster.x-k8s.io";
   // The release file with the kubeadmconfigs CRD changed by `change`.
   const auto release_with = [&](const std::function<void(json&)>& change) {
@@ -231,9 +232,11 @@ TEST(ProcessComponent, CapociTakesTheCredentialsAsBase64Variables)
 {
   OCNE_REQUIRE_SHARED();
   const auto& c = row("oci", "infrastructure-oci");
-  auto p = process_component(c, test::shared_component("capoci-v0.21.0-infrastructure-components.yaml"), "capoci",
-                             with_values({ { "OCI_TENANCY_ID_B64", "dGVuYW5jeQ==" },
-                                           { "OCI_CREDENTIALS_KEY_B64", "a2V5" } }));
+  auto p =
+    process_component(c,
+                      test::shared_component("capoci-v0.21.0-infrastructure-components.yaml"),
+                      "capoci",
+                      with_values({ { "OCI_TENANCY_ID_B64", "dGVuYW5jeQ==" }, { "OCI_CREDENTIALS_KEY_B64", "a2V5" } }));
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(p->target_namespace, "cluster-api-provider-oci-system");
   const json* secret = find(*p, "Secret", "capoci-auth-config");
@@ -269,7 +272,8 @@ TEST(ProcessComponent, CapoxGetsItsReleaseImageAndNeedsNoVariables)
 {
   OCNE_REQUIRE_SHARED();
   const auto& c = row("oxide", "infrastructure-oxide");
-  auto p = process_component(c, test::shared_component("capox-infrastructure-components.yaml"), "capox", with_values({}));
+  auto p =
+    process_component(c, test::shared_component("capox-infrastructure-components.yaml"), "capox", with_values({}));
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(p->target_namespace, "capox-system");
   EXPECT_EQ(p->images, std::vector<std::string>{ "ghcr.io/oxidecomputer/cluster-api-provider-oxide:v0.0.12" });
@@ -281,7 +285,8 @@ TEST(ProcessComponent, CertManagerKeepsItsNamespacesAndCarriesClusterctlsVersion
   OCNE_REQUIRE_SHARED();
   const auto files = test::stack_release_files("oci");
   const auto& c = row("oci", "cert-manager");
-  auto p = process_component(c, files.at("cert-manager/v1.19.4/cert-manager.yaml"), "cert-manager.yaml", with_values({}));
+  auto p =
+    process_component(c, files.at("cert-manager/v1.19.4/cert-manager.yaml"), "cert-manager.yaml", with_values({}));
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_TRUE(p->inventory.is_null());
   const json* role = find(*p, "Role", "cert-manager:leaderelection");
@@ -307,7 +312,8 @@ TEST(ProcessComponent, TheOxideStacksCertManagerRunsUpstreamImages)
   OCNE_REQUIRE_SHARED();
   const auto files = test::stack_release_files("oxide");
   const auto& c = row("oxide", "cert-manager");
-  auto p = process_component(c, files.at("cert-manager/v1.19.4/cert-manager.yaml"), "cert-manager.yaml", with_values({}));
+  auto p =
+    process_component(c, files.at("cert-manager/v1.19.4/cert-manager.yaml"), "cert-manager.yaml", with_values({}));
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(std::set<std::string>(p->images.begin(), p->images.end()),
             (std::set<std::string>{ "quay.io/jetstack/cert-manager-cainjector:v1.19.4",
@@ -323,7 +329,8 @@ TEST(ProcessComponent, TheAcmeSolverImageArgumentKeepsUpstreamsImage)
   OCNE_REQUIRE_SHARED();
   const auto files = test::stack_release_files("oci");
   const auto& c = row("oci", "cert-manager");
-  auto p = process_component(c, files.at("cert-manager/v1.19.4/cert-manager.yaml"), "cert-manager.yaml", with_values({}));
+  auto p =
+    process_component(c, files.at("cert-manager/v1.19.4/cert-manager.yaml"), "cert-manager.yaml", with_values({}));
   ASSERT_TRUE(p) << p.error().message();
   const json* controller = find(*p, "Deployment", "cert-manager");
   ASSERT_NE(controller, nullptr);
@@ -335,7 +342,8 @@ TEST(ProcessComponent, TheAcmeSolverImageArgumentKeepsUpstreamsImage)
       solver.push_back(arg.get<std::string>());
     }
   }
-  EXPECT_EQ(solver, std::vector<std::string>{ "--acme-http01-solver-image=quay.io/jetstack/cert-manager-acmesolver:v1.19.4" });
+  EXPECT_EQ(solver,
+            std::vector<std::string>{ "--acme-http01-solver-image=quay.io/jetstack/cert-manager-acmesolver:v1.19.4" });
 }
 
 // Every kind of webhook names a Service to wait for: validating, mutating
@@ -381,17 +389,19 @@ spec:
 )";
   auto p = process_component(c, text, "hooks.yaml", with_values({}));
   ASSERT_TRUE(p) << p.error().message();
-  EXPECT_EQ(p->webhook_services, (std::vector<ServiceRef>{ { "from-file", "conversion-svc" },
-                                                           { "from-file", "mutating-svc" },
-                                                           { "from-file", "validating-svc" } }));
+  EXPECT_EQ(p->webhook_services,
+            (std::vector<ServiceRef>{
+              { "from-file", "conversion-svc" }, { "from-file", "mutating-svc" }, { "from-file", "validating-svc" } }));
 }
 
 TEST(ProcessComponent, TwoNamespacesAreAnError)
 {
   const auto& c = row("oci", "cluster-api");
-  auto p = process_component(c, "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n"
-                                "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n",
-                             "two.yaml", with_values({}));
+  auto p = process_component(c,
+                             "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n"
+                             "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n",
+                             "two.yaml",
+                             with_values({}));
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().message(), "two.yaml: 2 Namespace objects (a, b); a provider's components must have at most one");
 }
@@ -406,7 +416,8 @@ TEST(ProcessComponent, ImagesAreOverriddenByLastPathElement)
             "ghcr.io/oxidecomputer/cluster-api-provider-oxide:v0.0.12");
   EXPECT_EQ(override_image("quay.io/x/other:v1", { "cluster-api-controller", "mirror", "v2" }), "quay.io/x/other:v1");
   EXPECT_EQ(override_image("quay.io/x/y@sha256:abc", { "", "", "v2" }), "quay.io/x/y:v2");
-  EXPECT_EQ(override_image("quay.io/x/y@sha256:abc", { "", "mirror.local:5000/m", "" }), "mirror.local:5000/m/y@sha256:abc");
+  EXPECT_EQ(override_image("quay.io/x/y@sha256:abc", { "", "mirror.local:5000/m", "" }),
+            "mirror.local:5000/m/y@sha256:abc");
 }
 
 TEST(CheckMetadata, ContractsMustSuitTheStacksCore)
@@ -425,8 +436,9 @@ TEST(CheckMetadata, ContractsMustSuitTheStacksCore)
   core113.version = "v1.13.5";
   auto refused = check_metadata(core113, *oci, v113, "metadata.yaml");
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().message(),
-            "metadata.yaml: cluster-api v1.13.5 speaks Cluster API contract v1beta2, but this stack's core needs v1beta1");
+  EXPECT_EQ(
+    refused.error().message(),
+    "metadata.yaml: cluster-api v1.13.5 speaks Cluster API contract v1beta2, but this stack's core needs v1beta1");
   auto missing = check_metadata(row("oci", "cluster-api"), *oci, "releaseSeries: []\n", "metadata.yaml");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message().find("no release series 1.10"), std::string::npos);

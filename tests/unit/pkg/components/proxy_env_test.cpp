@@ -63,7 +63,8 @@ env_of(const json& container)
   return out;
 }
 
-const ControllerProxy k_proxy{ "http://proxy.example.com:3128", "http://plain.example.com:8080",
+const ControllerProxy k_proxy{ "http://proxy.example.com:3128",
+                               "http://plain.example.com:8080",
                                "10.96.0.0/12,.svc,.cluster.local" };
 
 // Two containers (one with its own env, one with none), an init container,
@@ -176,8 +177,8 @@ TEST(ProcessComponent, EveryProviderControllerOfBothStacksGetsTheProxyAndCertMan
       for (const auto& [k, v] : c.variables) {
         values[k] = v;
       }
-      auto p = process_component(c, files.at(c.label + "/" + c.version + "/" + c.components), c.label,
-                                 options_with(values, k_proxy));
+      auto p = process_component(
+        c, files.at(c.label + "/" + c.version + "/" + c.components), c.label, options_with(values, k_proxy));
       ASSERT_TRUE(p) << p.error().message();
       ASSERT_FALSE(p->deployments.empty()) << provider << " " << c.label;
       for (const auto& ref : p->deployments) {

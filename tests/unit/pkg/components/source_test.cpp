@@ -94,7 +94,8 @@ TEST_F(ComponentSourceTest, DownloadsTheReleaseFileFollowingTheRedirectSendsTheT
   auto file = source.fetch(core(), "core-components.yaml");
   ASSERT_TRUE(file) << file.error().message();
   EXPECT_EQ(file->text, "kind: core\n");
-  EXPECT_EQ(file->origin, server->url() + "/kubernetes-sigs/cluster-api/releases/download/v1.10.8/core-components.yaml");
+  EXPECT_EQ(file->origin,
+            server->url() + "/kubernetes-sigs/cluster-api/releases/download/v1.10.8/core-components.yaml");
   {
     const std::lock_guard lock(seen->mutex);
     ASSERT_EQ(seen->paths.size(), 2u); // the release path, then the redirect target
@@ -113,8 +114,8 @@ TEST_F(ComponentSourceTest, DownloadsTheReleaseFileFollowingTheRedirectSendsTheT
 
 TEST_F(ComponentSourceTest, RetriesA503AndABodyThatBreaksOff)
 {
-  server->faults().fail_next(1, { .kind = test::Fault::Kind::status, .status = 503, .retry_after = 0 }, "GET",
-                             "/kubernetes-sigs");
+  server->faults().fail_next(
+    1, { .kind = test::Fault::Kind::status, .status = 503, .retry_after = 0 }, "GET", "/kubernetes-sigs");
   server->faults().fail_next(1, { .kind = test::Fault::Kind::drop_mid_body }, "GET", "/objects");
   ComponentSource source(settings(), null_progress());
   auto file = source.fetch(core(), "core-components.yaml");
@@ -275,7 +276,8 @@ TEST_F(ComponentSourceTest, AnOverridesFolderWithAnotherVersionsFilesDoesNotChan
   auto file = source.fetch(resolved, "core-components.yaml");
   ASSERT_TRUE(file) << file.error().message();
   EXPECT_EQ(file->text, "kind: core\n");
-  EXPECT_EQ(file->origin, server->url() + "/kubernetes-sigs/cluster-api/releases/download/v1.10.8/core-components.yaml");
+  EXPECT_EQ(file->origin,
+            server->url() + "/kubernetes-sigs/cluster-api/releases/download/v1.10.8/core-components.yaml");
 }
 
 // clusterctl's overrides folder: $XDG_CONFIG_HOME/cluster-api/overrides, and
@@ -308,7 +310,9 @@ TEST_F(ComponentSourceTest, AClusterctlProviderUrlWithATagPinsThatVersion)
 {
   auto s = settings();
   s.clusterctl.providers.push_back(
-    { "cluster-api", server->url() + "/kubernetes-sigs/cluster-api/releases/v1.10.9/core-components.yaml", "CoreProvider" });
+    { "cluster-api",
+      server->url() + "/kubernetes-sigs/cluster-api/releases/v1.10.9/core-components.yaml",
+      "CoreProvider" });
   // clusterctl writes .../releases/download/<tag>/<file>; the short form is a plain folder URL.
   s.clusterctl.providers.back().url =
     server->url() + "/kubernetes-sigs/cluster-api/releases/download/v1.10.9/core-components.yaml";
@@ -348,13 +352,13 @@ namespace ocne::components {
 namespace {
 
 class SourceSettingsTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(SourceSettingsTest, CacheLivesInOcnesStateFolderAndClusterctlYamlIsRead)
 {
   write("home/.cluster-api/clusterctl.yaml", "overridesFolder: /srv/overrides\n");
-  auto env = Environment::from_map({ { "HOME", (dir() / "home").string() }, { "OCNE_HOME", (dir() / "state").string() } });
+  auto env =
+    Environment::from_map({ { "HOME", (dir() / "home").string() }, { "OCNE_HOME", (dir() / "state").string() } });
   auto s = source_settings("https://mirror.example/capi", env);
   ASSERT_TRUE(s) << s.error().message();
   EXPECT_EQ(s->cache_dir, dir() / "state" / "providers");
@@ -366,7 +370,8 @@ TEST_F(SourceSettingsTest, CacheLivesInOcnesStateFolderAndClusterctlYamlIsRead)
   write("home/.cluster-api/clusterctl.yaml", "providers: 3\n");
   auto broken = source_settings("", env);
   ASSERT_FALSE(broken);
-  EXPECT_EQ(broken.error().message(), (dir() / "home/.cluster-api/clusterctl.yaml").string() + ": providers must be a list");
+  EXPECT_EQ(broken.error().message(),
+            (dir() / "home/.cluster-api/clusterctl.yaml").string() + ": providers must be a list");
 }
 
 } // namespace

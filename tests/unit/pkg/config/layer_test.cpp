@@ -43,7 +43,7 @@ TEST(Layer, ReadsNestedKeysWithTheirTypes)
   EXPECT_TRUE(c.headless.get());
   EXPECT_EQ(c.providers.oci.compartment.get(), "prod/k8s");
   EXPECT_EQ(c.providers.oci.control_plane_shape.ocpus.get(), 8);
-  EXPECT_EQ(c.providers.oxide.ssh_keys.get(), (std::vector<std::string>{"laptop", "ci"}));
+  EXPECT_EQ(c.providers.oxide.ssh_keys.get(), (std::vector<std::string>{ "laptop", "ci" }));
   EXPECT_FALSE(c.providers.oci.worker_shape.ocpus.is_set());
   EXPECT_EQ(layer->origins.at("providers.oci.controlPlaneShape.ocpus").describe(), "capi.yaml:8");
 }
@@ -67,12 +67,14 @@ TEST(Layer, FalseIsSetNotUnset)
 
 TEST(Layer, UnknownKeysWarnInClusterFilesWithFileAndLine)
 {
-  const auto layer = parse("name: demo\nworkerNode: 2\nproviders:\n  oci:\n    compartmnet: x\n  olvm:\n    namespace: a\n");
+  const auto layer =
+    parse("name: demo\nworkerNode: 2\nproviders:\n  oci:\n    compartmnet: x\n  olvm:\n    namespace: a\n");
   ASSERT_TRUE(layer) << layer.error().message();
   ASSERT_EQ(layer->warnings.size(), 2U);
   EXPECT_EQ(layer->warnings[0], "capi.yaml:2: unknown key 'workerNode' is ignored (did you mean 'workerNodes'?)");
-  EXPECT_EQ(layer->warnings[1],
-            "capi.yaml:5: unknown key 'providers.oci.compartmnet' is ignored (did you mean 'providers.oci.compartment'?)");
+  EXPECT_EQ(
+    layer->warnings[1],
+    "capi.yaml:5: unknown key 'providers.oci.compartmnet' is ignored (did you mean 'providers.oci.compartment'?)");
   EXPECT_EQ(layer->config.providers.olvm.get(), "namespace: a");
 }
 
@@ -97,7 +99,8 @@ TEST(Layer, ScopeRules)
   ASSERT_TRUE(cluster);
   EXPECT_FALSE(cluster->config.kubeconfig.is_set());
   ASSERT_EQ(cluster->warnings.size(), 1U);
-  EXPECT_EQ(cluster->warnings[0], "capi.yaml:1: 'kubeconfig' is only read from the defaults file and flags; ignored here");
+  EXPECT_EQ(cluster->warnings[0],
+            "capi.yaml:1: 'kubeconfig' is only read from the defaults file and flags; ignored here");
 }
 
 // Found by the fuzzer: a value with a control character did not survive a
@@ -106,7 +109,8 @@ TEST(Layer, ControlCharactersAreRefusedButNewlinesAndTabsAreKept)
 {
   auto r = parse("name: a\npodSubnet: \"10.0.0.0/8\\x16\"\n");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "capi.yaml:2: podSubnet holds a control character (byte 0x16), which no setting can hold");
+  EXPECT_EQ(r.error().message(),
+            "capi.yaml:2: podSubnet holds a control character (byte 0x16), which no setting can hold");
   r = parse("name: a\nproviders:\n  oxide:\n    sshKeys:\n      - \"k\\0\"\n");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(),
@@ -205,7 +209,8 @@ TEST(Layer, CatalogsAndApplications)
 
 TEST(Layer, MergeOverridesOnlySetValuesAndConcatenatesLists)
 {
-  auto base = *parse("podSubnet: 10.1.0.0/16\ncatalog: true\ncatalogs:\n  - name: a\nproviders:\n  oxide:\n    sshKeys: [a, b]\n");
+  auto base = *parse(
+    "podSubnet: 10.1.0.0/16\ncatalog: true\ncatalogs:\n  - name: a\nproviders:\n  oxide:\n    sshKeys: [a, b]\n");
   const auto over = *parse("catalog: false\ncatalogs:\n  - name: b\nproviders:\n  oxide:\n    sshKeys: [b, c]\n",
                            FileKind::cluster,
                            "over.yaml");
@@ -215,7 +220,7 @@ TEST(Layer, MergeOverridesOnlySetValuesAndConcatenatesLists)
   EXPECT_EQ(base.origins.at("catalog").describe(), "over.yaml:1");
   ASSERT_EQ(base.config.catalogs.size(), 2U);
   EXPECT_EQ(base.config.catalogs[1].name, "b");
-  EXPECT_EQ(base.config.providers.oxide.ssh_keys.get(), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(base.config.providers.oxide.ssh_keys.get(), (std::vector<std::string>{ "a", "b", "c" }));
 }
 
 TEST(Layer, YamlRoundTrip)
@@ -240,8 +245,7 @@ TEST(Layer, YamlRoundTrip)
 }
 
 class LayerFileTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(LayerFileTest, MissingFileNamesItAsGiven)
 {
@@ -264,8 +268,7 @@ TEST_F(LayerFileTest, ClusterFileSetsItsDirectory)
 namespace ocne::config {
 namespace {
 
-Origin
-flag_origin_for_test(std::string flag);
+Origin flag_origin_for_test(std::string flag);
 
 TEST(LayerFlags, SetFromTextUsesTheFileRulesAndNamesTheFlag)
 {
@@ -280,7 +283,7 @@ TEST(LayerFlags, SetFromTextUsesTheFileRulesAndNamesTheFlag)
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().message(), "-n must be an integer, got 'x'");
   ASSERT_TRUE(set_from_text(flags, "providers.oxide.sshKeys", "a, b", flag_origin_for_test("--ssh-keys")));
-  EXPECT_EQ(flags.config.providers.oxide.ssh_keys.get(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(flags.config.providers.oxide.ssh_keys.get(), (std::vector<std::string>{ "a", "b" }));
   ASSERT_TRUE(set_from_text(flags, "name", "", flag_origin_for_test("-C")));
   EXPECT_FALSE(flags.config.name.is_set());
 }

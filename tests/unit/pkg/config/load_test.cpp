@@ -62,10 +62,10 @@ TEST_F(LoadTest, EachLayerOverridesTheOneBelow)
   flag(o, "registry", "--registry");
   const auto l = load(env(), o);
   ASSERT_TRUE(l) << l.error().message();
-  EXPECT_EQ(l->config.pod_subnet.get(), "10.1.0.0/16");        // defaults.yaml
-  EXPECT_EQ(l->config.service_subnet.get(), "10.3.0.0/16");    // cluster file beats defaults.yaml
-  EXPECT_EQ(l->config.registry.get(), "flag.example");         // flag beats both
-  EXPECT_EQ(l->config.kube_proxy_mode.get(), "iptables");      // built-in
+  EXPECT_EQ(l->config.pod_subnet.get(), "10.1.0.0/16");     // defaults.yaml
+  EXPECT_EQ(l->config.service_subnet.get(), "10.3.0.0/16"); // cluster file beats defaults.yaml
+  EXPECT_EQ(l->config.registry.get(), "flag.example");      // flag beats both
+  EXPECT_EQ(l->config.kube_proxy_mode.get(), "iptables");   // built-in
   EXPECT_EQ(l->origin("podSubnet").describe(), (dir() / ".ocne/defaults.yaml").string() + ":1");
   EXPECT_EQ(l->origin("serviceSubnet").describe(), (dir() / "capi.yaml").string() + ":1");
   EXPECT_EQ(l->origin("registry").describe(), "--registry");
@@ -74,7 +74,8 @@ TEST_F(LoadTest, EachLayerOverridesTheOneBelow)
 TEST_F(LoadTest, FlagsBeatTheClusterFileEvenForDefaultsOnlyKeys)
 {
   // ocne's quirk lets the cluster file beat -s/-o; its docs say flags win.
-  auto o = with_cluster("bootVolumeContainerImage: registry.example/ock\nproviders:\n  libvirt:\n    uri: qemu:///system\n");
+  auto o =
+    with_cluster("bootVolumeContainerImage: registry.example/ock\nproviders:\n  libvirt:\n    uri: qemu:///system\n");
   o.flags.config.providers.libvirt.uri = "qemu+ssh://me@host/system";
   flag(o, "providers.libvirt.uri", "--session");
   o.flags.config.boot_volume_container_image = "docker://mirror.example/ock:custom";
@@ -88,23 +89,24 @@ TEST_F(LoadTest, FlagsBeatTheClusterFileEvenForDefaultsOnlyKeys)
 TEST_F(LoadTest, OcneDefaultsVariableNamesTheDefaultsFile)
 {
   const auto alt = write("alt/defaults.yaml", "kubernetesVersion: 1.31\n");
-  const auto l = load(env({{"OCNE_DEFAULTS", alt.string()}}), {});
+  const auto l = load(env({ { "OCNE_DEFAULTS", alt.string() } }), {});
   ASSERT_TRUE(l) << l.error().message();
   EXPECT_EQ(l->config.kubernetes_version.get(), "1.31");
   EXPECT_EQ(l->config.os_tag.get(), "1.31"); // osTag follows the version unless set
   EXPECT_EQ(l->config.boot_volume_container_image.get(), "docker://container-registry.oracle.com/olcne/ock:1.31");
   EXPECT_EQ(l->config.providers.oxide.image_name.get(), "ocne-1-31");
 
-  const auto missing = load(env({{"OCNE_DEFAULTS", (dir() / "gone.yaml").string()}}), {});
+  const auto missing = load(env({ { "OCNE_DEFAULTS", (dir() / "gone.yaml").string() } }), {});
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().message(), (dir() / "gone.yaml").string() + ": no such file or directory (named by OCNE_DEFAULTS)");
+  EXPECT_EQ(missing.error().message(),
+            (dir() / "gone.yaml").string() + ": no such file or directory (named by OCNE_DEFAULTS)");
 }
 
 TEST_F(LoadTest, MissingDefaultsFileIsFineButAMissingClusterFileIsNot)
 {
   LoadOptions o;
   o.cluster_file = "missing.yaml";
-  const auto e = Environment::from_map({{"HOME", dir().string()}});
+  const auto e = Environment::from_map({ { "HOME", dir().string() } });
   const auto l = load(e, o);
   ASSERT_FALSE(l);
   EXPECT_EQ(l.error().message(), "missing.yaml: no such file or directory");
@@ -139,7 +141,8 @@ TEST_F(LoadTest, ValidationNamesFileLineOrFlag)
   auto l = load(env(), o);
   ASSERT_FALSE(l);
   EXPECT_EQ(l.error().message(),
-            o.cluster_file.value() + ":3: podSubnet is invalid: '10.0.0.0/33' is not a CIDR: the prefix length must be 0 to 32");
+            o.cluster_file.value() +
+              ":3: podSubnet is invalid: '10.0.0.0/33' is not a CIDR: the prefix length must be 0 to 32");
 
   // Odd control planes are a start/template rule for oci and oxide.
   o = with_cluster("provider: oci\ncontrolPlaneNodes: 2\n");
@@ -148,7 +151,8 @@ TEST_F(LoadTest, ValidationNamesFileLineOrFlag)
   auto st = validate_for(*l, Purpose::template_);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().message(),
-            o.cluster_file.value() + ":2: controlPlaneNodes must be odd for the oci provider so etcd keeps a majority, got 2");
+            o.cluster_file.value() +
+              ":2: controlPlaneNodes must be odd for the oci provider so etcd keeps a majority, got 2");
 
   o.flags.config.control_plane_nodes = 4;
   flag(o, "controlPlaneNodes", "--control-plane-nodes");
@@ -166,7 +170,8 @@ TEST_F(LoadTest, UnknownProviderIsRejected)
   auto o = with_cluster("provider: olvm\n");
   const auto l = load(env(), o);
   ASSERT_FALSE(l);
-  EXPECT_EQ(l.error().message(), o.cluster_file.value() + ":1: provider 'olvm' is not supported (supported: libvirt, oci, oxide)");
+  EXPECT_EQ(l.error().message(),
+            o.cluster_file.value() + ":1: provider 'olvm' is not supported (supported: libvirt, oci, oxide)");
   LoadOptions f;
   f.flags.config.provider = "aws";
   flag(f, "provider", "--provider");
@@ -180,13 +185,16 @@ TEST_F(LoadTest, EveryProblemIsReportedOncePerLine)
   const auto l = load(env(), o);
   ASSERT_FALSE(l);
   const auto& f = o.cluster_file.value();
-  EXPECT_EQ(l.error().message(),
-            f + ":8: providers.oxide.workerMachine.memory must be a whole number of GiB (Oxide requires it), got '1500Mi'\n" +
-              f + ":1: name 'Bad_Name' is not a valid cluster name (lowercase letters, digits and '-', at most 63 characters)\n" +
-              f + ":2: kubernetesVersion is invalid: Kubernetes version '1.40' is not supported (supported: 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34)\n" +
-              f + ":3: virtualIp must be an IP address, got '10.0.0.300'\n" +
-              f + ":4: kubeProxyMode must be iptables, ipvs or nftables, got 'fast'\n" +
-              f + ":9: providers.oxide.workerMachine.diskSize must be at most 1023Gi (Oxide's limit), got '2000Gi'");
+  EXPECT_EQ(
+    l.error().message(),
+    f + ":8: providers.oxide.workerMachine.memory must be a whole number of GiB (Oxide requires it), got '1500Mi'\n" +
+      f +
+      ":1: name 'Bad_Name' is not a valid cluster name (lowercase letters, digits and '-', at most 63 characters)\n" +
+      f +
+      ":2: kubernetesVersion is invalid: Kubernetes version '1.40' is not supported (supported: 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34)\n" +
+      f + ":3: virtualIp must be an IP address, got '10.0.0.300'\n" + f +
+      ":4: kubeProxyMode must be iptables, ipvs or nftables, got 'fast'\n" + f +
+      ":9: providers.oxide.workerMachine.diskSize must be at most 1023Gi (Oxide's limit), got '2000Gi'");
 }
 
 TEST_F(LoadTest, OxideProjectIsRequiredForStartAndTemplate)
@@ -214,7 +222,8 @@ TEST(BootImage, OcnesTagRules)
             "docker://container-registry.oracle.com/olcne/ock:1.33");
   EXPECT_EQ(normalize_boot_image("docker://container-registry.oracle.com/olcne/ock:1.31", "1.33"),
             "docker://container-registry.oracle.com/olcne/ock:1.33");
-  EXPECT_EQ(normalize_boot_image("docker://mirror:5000/olcne/ock:my-build", "1.33"), "docker://mirror:5000/olcne/ock:my-build");
+  EXPECT_EQ(normalize_boot_image("docker://mirror:5000/olcne/ock:my-build", "1.33"),
+            "docker://mirror:5000/olcne/ock:my-build");
   EXPECT_EQ(normalize_boot_image("localhost:5000/ock", "v1.32"), "docker://localhost:5000/ock:1.32");
   EXPECT_EQ(normalize_boot_image("docker://r/ock@sha256:abcd", "1.33"), "docker://r/ock@sha256:abcd");
   EXPECT_EQ(normalize_boot_image("oci:/srv/layout:1.33", "1.31"), "oci:/srv/layout:1.33");

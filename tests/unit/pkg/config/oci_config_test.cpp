@@ -39,13 +39,13 @@ TEST_F(OciConfigTest, ProfilesInheritMissingKeysFromDefault)
                      "Region : eu-frankfurt-1\n"
                      "user = ocid1.user.oc1..dev\n",
                      k_fingerprint));
-  const auto p = load_oci_profile(env(), {.profile = "DEV"});
+  const auto p = load_oci_profile(env(), { .profile = "DEV" });
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(p->profile, "DEV");
   EXPECT_EQ(p->user, "ocid1.user.oc1..dev");
-  EXPECT_EQ(p->region, "eu-frankfurt-1");              // own key, ':' separator, case-insensitive name
-  EXPECT_EQ(p->tenancy, "ocid1.tenancy.oc1..ttt");     // inherited
-  EXPECT_EQ(p->key_file, dir() / ".oci/key.pem");      // inherited, ~ expanded
+  EXPECT_EQ(p->region, "eu-frankfurt-1");          // own key, ':' separator, case-insensitive name
+  EXPECT_EQ(p->tenancy, "ocid1.tenancy.oc1..ttt"); // inherited
+  EXPECT_EQ(p->key_file, dir() / ".oci/key.pem");  // inherited, ~ expanded
   EXPECT_EQ(p->where("region"), (dir() / ".oci/config").string() + ":10");
   EXPECT_EQ(p->where("tenancy"), (dir() / ".oci/config").string() + ":5");
   EXPECT_TRUE(p->pass_phrase.empty());
@@ -53,28 +53,33 @@ TEST_F(OciConfigTest, ProfilesInheritMissingKeysFromDefault)
 
 TEST_F(OciConfigTest, ProfileComesFromTheCallerThenOciCliProfileThenDefault)
 {
-  config(fmt::format("[DEFAULT]\nuser=ocid1.user.oc1..a\nfingerprint={0}\nkey_file=k\ntenancy=ocid1.tenancy.oc1..t\nregion=r1\n"
-                     "[OTHER]\nregion=r2\n[THIRD]\nregion=r3\n",
-                     k_fingerprint));
+  config(fmt::format(
+    "[DEFAULT]\nuser=ocid1.user.oc1..a\nfingerprint={0}\nkey_file=k\ntenancy=ocid1.tenancy.oc1..t\nregion=r1\n"
+    "[OTHER]\nregion=r2\n[THIRD]\nregion=r3\n",
+    k_fingerprint));
   EXPECT_EQ(load_oci_profile(env(), {})->region, "r1");
-  EXPECT_EQ(load_oci_profile(env({{"OCI_CLI_PROFILE", "OTHER"}}), {})->region, "r2");
-  EXPECT_EQ(load_oci_profile(env({{"OCI_CLI_PROFILE", "OTHER"}}), {.profile = "THIRD"})->region, "r3");
+  EXPECT_EQ(load_oci_profile(env({ { "OCI_CLI_PROFILE", "OTHER" } }), {})->region, "r2");
+  EXPECT_EQ(load_oci_profile(env({ { "OCI_CLI_PROFILE", "OTHER" } }), { .profile = "THIRD" })->region, "r3");
   // A relative key_file is relative to the config file's folder.
   EXPECT_EQ(load_oci_profile(env(), {})->key_file, dir() / ".oci/k");
 }
 
 TEST_F(OciConfigTest, FileComesFromOciCliConfigFileThenOciConfigFile)
 {
-  const auto cli = write("cli/config", fmt::format("[DEFAULT]\nuser=ocid1.user.oc1..a\nfingerprint={}\nkey_file=k\n"
-                                                   "tenancy=ocid1.tenancy.oc1..t\nregion=from-cli\n",
-                                                   k_fingerprint));
-  const auto sdk = write("sdk/config", fmt::format("[DEFAULT]\nuser=ocid1.user.oc1..a\nfingerprint={}\nkey_file=k\n"
-                                                   "tenancy=ocid1.tenancy.oc1..t\nregion=from-sdk\n",
-                                                   k_fingerprint));
-  EXPECT_EQ(load_oci_profile(env({{"OCI_CONFIG_FILE", sdk.string()}}), {})->region, "from-sdk");
-  EXPECT_EQ(load_oci_profile(env({{"OCI_CONFIG_FILE", sdk.string()}, {"OCI_CLI_CONFIG_FILE", cli.string()}}), {})->region,
-            "from-cli");
-  EXPECT_EQ(load_oci_profile(env({{"OCI_CLI_CONFIG_FILE", cli.string()}}), {.file = sdk.string()})->region, "from-sdk");
+  const auto cli = write("cli/config",
+                         fmt::format("[DEFAULT]\nuser=ocid1.user.oc1..a\nfingerprint={}\nkey_file=k\n"
+                                     "tenancy=ocid1.tenancy.oc1..t\nregion=from-cli\n",
+                                     k_fingerprint));
+  const auto sdk = write("sdk/config",
+                         fmt::format("[DEFAULT]\nuser=ocid1.user.oc1..a\nfingerprint={}\nkey_file=k\n"
+                                     "tenancy=ocid1.tenancy.oc1..t\nregion=from-sdk\n",
+                                     k_fingerprint));
+  EXPECT_EQ(load_oci_profile(env({ { "OCI_CONFIG_FILE", sdk.string() } }), {})->region, "from-sdk");
+  EXPECT_EQ(
+    load_oci_profile(env({ { "OCI_CONFIG_FILE", sdk.string() }, { "OCI_CLI_CONFIG_FILE", cli.string() } }), {})->region,
+    "from-cli");
+  EXPECT_EQ(load_oci_profile(env({ { "OCI_CLI_CONFIG_FILE", cli.string() } }), { .file = sdk.string() })->region,
+            "from-sdk");
 }
 
 TEST_F(OciConfigTest, PassPhraseAndGoSpelling)
@@ -116,7 +121,7 @@ TEST_F(OciConfigTest, BadInputMessages)
   EXPECT_EQ(load_oci_profile(env(), {}).error().message(), file + ":3: section [DEFAULT] appears twice");
 
   config("[DEFAULT]\nregion=a\n");
-  EXPECT_EQ(load_oci_profile(env(), {.profile = "PROD"}).error().message(),
+  EXPECT_EQ(load_oci_profile(env(), { .profile = "PROD" }).error().message(),
             file + ": profile 'PROD' not found (profiles: DEFAULT)");
   EXPECT_EQ(load_oci_profile(env(), {}).error().message(),
             file + ": profile 'DEFAULT' lacks user, fingerprint, tenancy, key_file");

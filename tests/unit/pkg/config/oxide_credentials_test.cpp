@@ -38,8 +38,8 @@ protected:
 TEST_F(OxideCredentialsTest, NamedProfileWins)
 {
   credentials(k_two_profiles);
-  const auto c = resolve_oxide_credentials(env({{"OXIDE_TOKEN", "env-token"}, {"OXIDE_HOST", "https://env"}}),
-                                           {.profile = "prod"});
+  const auto c = resolve_oxide_credentials(env({ { "OXIDE_TOKEN", "env-token" }, { "OXIDE_HOST", "https://env" } }),
+                                           { .profile = "prod" });
   ASSERT_TRUE(c) << c.error().message();
   EXPECT_EQ(c->host, "https://prod.example");
   EXPECT_EQ(c->token.reveal(), "oxide-token-prod");
@@ -49,25 +49,25 @@ TEST_F(OxideCredentialsTest, NamedProfileWins)
 TEST_F(OxideCredentialsTest, NamedProfileAndADifferentHostDisagree)
 {
   credentials(k_two_profiles);
-  const auto c = resolve_oxide_credentials(env(), {.host = "https://elsewhere", .profile = "lab"});
+  const auto c = resolve_oxide_credentials(env(), { .host = "https://elsewhere", .profile = "lab" });
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message(),
             "providers.oxide.host (https://elsewhere) and providers.oxide.profile ('lab', whose host is "
             "https://lab.example) disagree; set only one so the token is not sent to another host");
-  EXPECT_TRUE(resolve_oxide_credentials(env(), {.host = "lab.example", .profile = "lab"}));
+  EXPECT_TRUE(resolve_oxide_credentials(env(), { .host = "lab.example", .profile = "lab" }));
 }
 
 TEST_F(OxideCredentialsTest, EnvironmentTokenWithHostFromConfigOrEnvironment)
 {
-  auto c = resolve_oxide_credentials(env({{"OXIDE_TOKEN", "t1"}, {"OXIDE_HOST", "rack.example"}}), {});
+  auto c = resolve_oxide_credentials(env({ { "OXIDE_TOKEN", "t1" }, { "OXIDE_HOST", "rack.example" } }), {});
   ASSERT_TRUE(c);
   EXPECT_EQ(c->host, "https://rack.example");
   EXPECT_EQ(c->token.reveal(), "t1");
   EXPECT_EQ(c->source, "OXIDE_HOST and OXIDE_TOKEN");
-  c = resolve_oxide_credentials(env({{"OXIDE_TOKEN", "t1"}}), {.host = "http://127.0.0.1:8080"});
+  c = resolve_oxide_credentials(env({ { "OXIDE_TOKEN", "t1" } }), { .host = "http://127.0.0.1:8080" });
   ASSERT_TRUE(c);
   EXPECT_EQ(c->host, "http://127.0.0.1:8080");
-  const auto no_host = resolve_oxide_credentials(env({{"OXIDE_TOKEN", "t1"}}), {});
+  const auto no_host = resolve_oxide_credentials(env({ { "OXIDE_TOKEN", "t1" } }), {});
   ASSERT_FALSE(no_host);
   EXPECT_EQ(no_host.error().message(), "OXIDE_TOKEN is set but no host is: set providers.oxide.host or OXIDE_HOST");
 }
@@ -76,10 +76,11 @@ TEST_F(OxideCredentialsTest, CredentialsFileByHostThenOxideProfileThenDefaultPro
 {
   credentials(k_two_profiles);
   write(".config/oxide/config.toml", "default-profile = \"lab\"\n");
-  EXPECT_EQ(resolve_oxide_credentials(env({{"OXIDE_HOST", "https://prod.example"}}), {})->token.reveal(), "oxide-token-prod");
-  EXPECT_EQ(resolve_oxide_credentials(env({{"OXIDE_PROFILE", "prod"}}), {})->token.reveal(), "oxide-token-prod");
+  EXPECT_EQ(resolve_oxide_credentials(env({ { "OXIDE_HOST", "https://prod.example" } }), {})->token.reveal(),
+            "oxide-token-prod");
+  EXPECT_EQ(resolve_oxide_credentials(env({ { "OXIDE_PROFILE", "prod" } }), {})->token.reveal(), "oxide-token-prod");
   EXPECT_EQ(resolve_oxide_credentials(env(), {})->token.reveal(), "oxide-token-lab");
-  const auto both = resolve_oxide_credentials(env({{"OXIDE_HOST", "h"}, {"OXIDE_PROFILE", "lab"}}), {});
+  const auto both = resolve_oxide_credentials(env({ { "OXIDE_HOST", "h" }, { "OXIDE_PROFILE", "lab" } }), {});
   ASSERT_FALSE(both);
   EXPECT_EQ(both.error().message(), "OXIDE_HOST and OXIDE_PROFILE are both set; unset one of them");
 }
@@ -99,27 +100,28 @@ TEST_F(OxideCredentialsTest, NothingFoundSaysWhereWeLooked)
 TEST_F(OxideCredentialsTest, MalformedFilesNameFileAndLine)
 {
   credentials("[profile.lab]\nhost = \"x\"\ntoken = \n");
-  auto c = resolve_oxide_credentials(env(), {.profile = "lab"});
+  auto c = resolve_oxide_credentials(env(), { .profile = "lab" });
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message().rfind(creds_path() + ":3: ", 0), 0U) << c.error().message();
   credentials("[profile.lab]\nhost = \"x\"\n");
-  c = resolve_oxide_credentials(env(), {.profile = "lab"});
+  c = resolve_oxide_credentials(env(), { .profile = "lab" });
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message(), creds_path() + ":1: profile 'lab' needs both host and token strings");
   credentials("[profile.lab]\nhost = \"  \"\ntoken = \"t\"\n");
-  c = resolve_oxide_credentials(env(), {.profile = "lab"});
+  c = resolve_oxide_credentials(env(), { .profile = "lab" });
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message(), creds_path() + ":1: profile 'lab' needs both host and token strings");
   credentials(k_two_profiles);
-  c = resolve_oxide_credentials(env(), {.profile = "staging"});
+  c = resolve_oxide_credentials(env(), { .profile = "staging" });
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message(), creds_path() + ": no profile 'staging' (named by providers.oxide.profile; profiles: lab, prod)");
+  EXPECT_EQ(c.error().message(),
+            creds_path() + ": no profile 'staging' (named by providers.oxide.profile; profiles: lab, prod)");
 }
 
 TEST_F(OxideCredentialsTest, WideModeWarnsAndTokensStayOutOfMessages)
 {
   credentials(k_two_profiles, 0644);
-  const auto c = resolve_oxide_credentials(env(), {.profile = "lab"});
+  const auto c = resolve_oxide_credentials(env(), { .profile = "lab" });
   ASSERT_TRUE(c);
   ASSERT_EQ(c->warnings.size(), 1U);
   EXPECT_EQ(c->warnings[0],

@@ -9,8 +9,7 @@ namespace ocne {
 namespace {
 
 class ClusterCacheTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(ClusterCacheTest, MissingFileIsEmpty)
 {
@@ -27,7 +26,7 @@ TEST_F(ClusterCacheTest, RoundTripsOcneFormatPlusTracking)
     r.name = "demo";
     r.kubeconfig = "/home/u/.kube/kubeconfig.demo.local";
     r.config_yaml = "name: demo\nprovider: libvirt\nworkerNodes: 2\n";
-    r.resources.push_back({"libvirt", "domain", "demo-control-plane-1", "demo-control-plane-1"});
+    r.resources.push_back({ "libvirt", "domain", "demo-control-plane-1", "demo-control-plane-1" });
     r.state["step"] = "nodes-created";
     return cache.add(std::move(r));
   }));
@@ -50,8 +49,8 @@ TEST_F(ClusterCacheTest, RoundTripsOcneFormatPlusTracking)
 TEST_F(ClusterCacheTest, AddRefusesDuplicates)
 {
   ClusterCache cache = *ClusterCache::load(dir() / "c.yaml");
-  ASSERT_TRUE(cache.add({"demo", "", "", {}, {}}));
-  const auto again = cache.add({"demo", "", "", {}, {}});
+  ASSERT_TRUE(cache.add({ "demo", "", "", {}, {} }));
+  const auto again = cache.add({ "demo", "", "", {}, {} });
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().message(), "a cluster named 'demo' already exists");
   EXPECT_TRUE(cache.remove("demo"));

@@ -2,17 +2,16 @@
 
 #include "tests/support/temp_dir.hpp"
 
+#include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 namespace ocne {
 namespace {
 
 class FileLockTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(FileLockTest, SecondHolderTimesOutNamingThePid)
 {

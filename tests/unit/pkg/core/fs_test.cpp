@@ -2,16 +2,15 @@
 
 #include "tests/support/temp_dir.hpp"
 
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+
+#include <sys/stat.h>
 
 namespace ocne::fs {
 namespace {
 
 class FsTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(FsTest, WriteAtomicSetsModeAndContent)
 {

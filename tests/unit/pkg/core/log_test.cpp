@@ -7,13 +7,13 @@ namespace {
 
 TEST(Log, FormatsLikeOcne)
 {
-  const auto t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 21} + std::chrono::hours{10};
-  const Record r{Level::info, t, "Installing cert-manager into cert-manager: ok"};
+  const auto t = std::chrono::sys_days{ std::chrono::year{ 2026 } / 11 / 21 } + std::chrono::hours{ 10 };
+  const Record r{ Level::info, t, "Installing cert-manager into cert-manager: ok" };
   EXPECT_EQ(format_record(r, Format::text, false),
             "INFO[2026-11-21T10:00:00Z] Installing cert-manager into cert-manager: ok");
-  EXPECT_EQ(format_record({Level::warn, t, "w"}, Format::text, false), "WARN[2026-11-21T10:00:00Z] w");
-  EXPECT_EQ(format_record({Level::error, t, "e"}, Format::text, true), "\x1b[31mERRO\x1b[0m[2026-11-21T10:00:00Z] e");
-  EXPECT_EQ(format_record({Level::debug, t, "say \"hi\"\n"}, Format::json, false),
+  EXPECT_EQ(format_record({ Level::warn, t, "w" }, Format::text, false), "WARN[2026-11-21T10:00:00Z] w");
+  EXPECT_EQ(format_record({ Level::error, t, "e" }, Format::text, true), "\x1b[31mERRO\x1b[0m[2026-11-21T10:00:00Z] e");
+  EXPECT_EQ(format_record({ Level::debug, t, "say \"hi\"\n" }, Format::json, false),
             R"({"time":"2026-11-21T10:00:00Z","level":"debug","msg":"say \"hi\"\n"})");
 }
 

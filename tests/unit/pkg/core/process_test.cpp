@@ -8,7 +8,7 @@ namespace {
 TEST(Process, CapturesOutputAndExitCode)
 {
   ProcessOptions o;
-  o.argv = {"sh", "-c", "echo out; echo err >&2; exit 3"};
+  o.argv = { "sh", "-c", "echo out; echo err >&2; exit 3" };
   const auto r = run_process(o);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exit_code, 3);
@@ -19,9 +19,9 @@ TEST(Process, CapturesOutputAndExitCode)
 TEST(Process, FeedsStdinAndEnvironment)
 {
   ProcessOptions o;
-  o.argv = {"sh", "-c", "cat; printf %s \"$SECRET_IN_ENV\""};
+  o.argv = { "sh", "-c", "cat; printf %s \"$SECRET_IN_ENV\"" };
   o.stdin_data = std::string(200000, 'x'); // bigger than a pipe buffer
-  o.env_add = {{"SECRET_IN_ENV", "s3"}};
+  o.env_add = { { "SECRET_IN_ENV", "s3" } };
   const auto r = run_process(o);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->out.size(), 200002U);
@@ -31,7 +31,7 @@ TEST(Process, FeedsStdinAndEnvironment)
 TEST(Process, TimeoutKillsTheChild)
 {
   ProcessOptions o;
-  o.argv = {"sleep", "30"};
+  o.argv = { "sleep", "30" };
   o.timeout = std::chrono::milliseconds(200);
   const auto start = std::chrono::steady_clock::now();
   const auto r = run_process(o);
@@ -44,7 +44,7 @@ TEST(Process, TimeoutKillsTheChild)
 TEST(Process, MissingProgramIsNotFound)
 {
   ProcessOptions o;
-  o.argv = {"ocne-no-such-program"};
+  o.argv = { "ocne-no-such-program" };
   const auto r = run_process(o);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::not_found);

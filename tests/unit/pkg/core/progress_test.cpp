@@ -48,7 +48,7 @@ TEST(Progress, TaskReportsAndEndsOnce)
     task.succeed();
     task.fail("ignored after success");
   }
-  EXPECT_EQ(sink.events, (std::vector<std::string>{"begin upload 100", "end true ok"}));
+  EXPECT_EQ(sink.events, (std::vector<std::string>{ "begin upload 100", "end true ok" }));
   EXPECT_EQ(sink.last_done, 100U);
 }
 

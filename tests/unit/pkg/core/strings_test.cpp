@@ -9,10 +9,10 @@ TEST(Strings, TrimSplitJoin)
 {
   EXPECT_EQ(trim("  a b \n"), "a b");
   EXPECT_EQ(trim(""), "");
-  EXPECT_EQ(split("a,,b", ','), (std::vector<std::string>{"a", "", "b"}));
-  EXPECT_EQ(split("", ','), (std::vector<std::string>{""}));
-  EXPECT_EQ(split_trimmed(" a, ,b ", ','), (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
+  EXPECT_EQ(split("a,,b", ','), (std::vector<std::string>{ "a", "", "b" }));
+  EXPECT_EQ(split("", ','), (std::vector<std::string>{ "" }));
+  EXPECT_EQ(split_trimmed(" a, ,b ", ','), (std::vector<std::string>{ "a", "b" }));
+  EXPECT_EQ(join({ "a", "b", "c" }, ", "), "a, b, c");
   EXPECT_EQ(replace_all("a-b-c", "-", "+-+"), "a+-+b+-+c");
   EXPECT_EQ(to_lower("MiXeD"), "mixed");
   EXPECT_TRUE(starts_with("ocid1.image", "ocid1."));

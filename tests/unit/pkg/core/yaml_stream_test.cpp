@@ -49,13 +49,13 @@ TEST(YamlStream, TokensNoNodeCanStartWithAreErrorsNotHangs)
     int column;
   };
   const std::vector<Case> cases = {
-    {",", 0, 0},
-    {"# c\n,x: a\n", 1, 0},
-    {"{a: b}, c\n", 0, 6},
-    {"'a' 'b', c\n", 0, 7},
-    {"a: a\n...\t,?\n", 1, 4},
-    {"g\n{ #\n,\n", 2, 0},
-    {"\"a : ${B:=d,,\"\"}\na ':\",: [x, {C}] ,{B:\n", 1, 5},
+    { ",", 0, 0 },
+    { "# c\n,x: a\n", 1, 0 },
+    { "{a: b}, c\n", 0, 6 },
+    { "'a' 'b', c\n", 0, 7 },
+    { "a: a\n...\t,?\n", 1, 4 },
+    { "g\n{ #\n,\n", 2, 0 },
+    { "\"a : ${B:=d,,\"\"}\na ':\",: [x, {C}] ,{B:\n", 1, 5 },
   };
   for (const auto& c : cases) {
     const auto e = error(c.text);

@@ -7,10 +7,10 @@ namespace {
 
 TEST(Retry, RetryableStatuses)
 {
-  for (long s : {408L, 429L, 500L, 502L, 503L, 504L}) {
+  for (long s : { 408L, 429L, 500L, 502L, 503L, 504L }) {
     EXPECT_TRUE(retryable_status(s)) << s;
   }
-  for (long s : {200L, 400L, 401L, 404L, 409L, 501L}) {
+  for (long s : { 200L, 400L, 401L, 404L, 409L, 501L }) {
     EXPECT_FALSE(retryable_status(s)) << s;
   }
 }

@@ -59,14 +59,14 @@ protected:
 TEST_F(TransportTest, GetAndPostWithBody)
 {
   Transport t(fast_retries());
-  auto r = t.send({.method = "GET", .url = server.url() + "/hello"});
+  auto r = t.send({ .method = "GET", .url = server.url() + "/hello" });
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "hi");
   EXPECT_EQ(r->header("content-type"), "text/plain");
   EXPECT_EQ(r->attempts, 1);
 
-  Request post{.method = "POST", .url = server.url() + "/echo"};
+  Request post{ .method = "POST", .url = server.url() + "/echo" };
   post.body = "payload";
   r = t.send(post);
   ASSERT_TRUE(r);
@@ -78,13 +78,13 @@ TEST_F(TransportTest, GetAndPostWithBody)
 TEST_F(TransportTest, OtherMethodsCarryTheirBodies)
 {
   Transport t(fast_retries());
-  Request patch{.method = "PATCH", .url = server.url() + "/echo"};
+  Request patch{ .method = "PATCH", .url = server.url() + "/echo" };
   patch.body = "{}";
   patch.headers.set("Content-Type", "application/apply-patch+yaml");
   auto r = t.send(patch);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "PATCH {}");
-  Request del{.method = "DELETE", .url = server.url() + "/echo"};
+  Request del{ .method = "DELETE", .url = server.url() + "/echo" };
   del.body = R"({"propagationPolicy":"Foreground"})";
   r = t.send(del);
   ASSERT_TRUE(r);
@@ -97,7 +97,7 @@ TEST_F(TransportTest, StreamsAFileRangeUpload)
   auto body = file_body(file.string(), 4, 8);
   ASSERT_TRUE(body);
   Transport t(fast_retries());
-  Request put{.method = "PUT", .url = server.url() + "/echo"};
+  Request put{ .method = "PUT", .url = server.url() + "/echo" };
   put.body_source = *body;
   const auto r = t.send(put);
   ASSERT_TRUE(r);
@@ -109,7 +109,7 @@ TEST_F(TransportTest, StreamsTheResponseBody)
   Transport t(fast_retries());
   std::size_t received = 0;
   long seen_status = 0;
-  Request get{.method = "GET", .url = server.url() + "/big"};
+  Request get{ .method = "GET", .url = server.url() + "/big" };
   get.on_headers = [&](long status, const Headers&) { seen_status = status; };
   get.on_body = [&](std::string_view chunk) {
     received += chunk.size();
@@ -126,7 +126,7 @@ TEST_F(TransportTest, ErrorBodiesOfStreamingRequestsAreBuffered)
 {
   Transport t(fast_retries());
   bool streamed = false;
-  Request get{.method = "GET", .url = server.url() + "/missing"};
+  Request get{ .method = "GET", .url = server.url() + "/missing" };
   get.on_body = [&](std::string_view) {
     streamed = true;
     return true;
@@ -146,7 +146,7 @@ TEST_F(TransportTest, RetriesServiceUnavailableHonouringRetryAfter)
   server.faults().fail_next(1, f, "GET", "/hello");
   Transport t(fast_retries());
   int signed_times = 0;
-  Request get{.method = "GET", .url = server.url() + "/hello"};
+  Request get{ .method = "GET", .url = server.url() + "/hello" };
   get.before_send = [&](Request& req) -> Status {
     ++signed_times;
     req.headers.set("X-Attempt", std::to_string(signed_times));
@@ -167,7 +167,7 @@ TEST_F(TransportTest, PostIsRetriedOn429ButNotOn503)
   Fault unavailable;
   unavailable.status = 503;
   server.faults().fail_next(1, unavailable, "POST", "/echo");
-  Request post{.method = "POST", .url = server.url() + "/echo"};
+  Request post{ .method = "POST", .url = server.url() + "/echo" };
   post.body = "x";
   auto r = t.send(post);
   ASSERT_TRUE(r);
@@ -191,7 +191,7 @@ TEST_F(TransportTest, GivesUpAfterMaxAttemptsWithTheLastAnswer)
   f.status = 500;
   server.faults().fail_next(10, f, "GET", "/hello");
   Transport t(fast_retries());
-  const auto r = t.send({.method = "GET", .url = server.url() + "/hello"});
+  const auto r = t.send({ .method = "GET", .url = server.url() + "/hello" });
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 500);
   EXPECT_EQ(r->attempts, 4);
@@ -204,7 +204,7 @@ TEST_F(TransportTest, ConnectionDroppedMidBodyIsRetried)
   f.kind = Fault::Kind::drop_mid_body;
   server.faults().fail_next(2, f, "GET", "/hello");
   Transport t(fast_retries());
-  const auto r = t.send({.method = "GET", .url = server.url() + "/hello"});
+  const auto r = t.send({ .method = "GET", .url = server.url() + "/hello" });
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->body, "hi");
   EXPECT_EQ(r->attempts, 3);
@@ -217,7 +217,7 @@ TEST_F(TransportTest, ConnectionRefusedIsATransientErrorNamingTheUrl)
   auto o = fast_retries();
   o.retry.max_attempts = 2;
   Transport t(o);
-  const auto r = t.send({.method = "GET", .url = fmt::format("http://127.0.0.1:{}/api?token=s3cret", port)});
+  const auto r = t.send({ .method = "GET", .url = fmt::format("http://127.0.0.1:{}/api?token=s3cret", port) });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::transient);
   const auto& msg = r.error().message();
@@ -233,7 +233,7 @@ TEST_F(TransportTest, IdleTimeoutFailsAStalledRequest)
   f.delay = std::chrono::milliseconds(2500);
   server.faults().fail_next(1, f, "GET", "/hello");
   Transport t(fast_retries());
-  Request get{.method = "GET", .url = server.url() + "/hello"};
+  Request get{ .method = "GET", .url = server.url() + "/hello" };
   get.timeout = std::chrono::milliseconds(500);
   get.max_attempts = 1;
   const auto r = t.send(get);
@@ -245,11 +245,11 @@ TEST_F(TransportTest, ParallelSendsAreSafe)
 {
   Transport t(fast_retries());
   std::vector<std::thread> threads;
-  std::atomic<int> ok{0};
+  std::atomic<int> ok{ 0 };
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
       for (int j = 0; j < 10; ++j) {
-        auto r = t.send({.method = "GET", .url = server.url() + "/hello"});
+        auto r = t.send({ .method = "GET", .url = server.url() + "/hello" });
         if (r && r->body == "hi") {
           ++ok;
         }

@@ -1,5 +1,4 @@
 #include "pkg/http/transport.hpp"
-
 #include "tests/support/http_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tls.hpp"
@@ -16,16 +15,14 @@ protected:
   start(bool require_client_cert)
   {
     ca = test::make_test_ca();
-    const auto server_cert = test::make_test_cert(ca, "127.0.0.1", {"IP:127.0.0.1", "DNS:localhost"});
+    const auto server_cert = test::make_test_cert(ca, "127.0.0.1", { "IP:127.0.0.1", "DNS:localhost" });
     const auto cert_file = write("server.crt", server_cert.cert_pem);
     const auto key_file = write("server.key", server_cert.key_pem, 0600);
     const auto ca_file = write("ca.crt", ca.cert_pem);
-    server = std::make_unique<test::TestHttpServer>(cert_file.string(),
-                                                    key_file.string(),
-                                                    require_client_cert ? ca_file.string() : "");
-    server->routes().Get("/who", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("tls ok", "text/plain");
-    });
+    server = std::make_unique<test::TestHttpServer>(
+      cert_file.string(), key_file.string(), require_client_cert ? ca_file.string() : "");
+    server->routes().Get(
+      "/who", [](const httplib::Request&, httplib::Response& res) { res.set_content("tls ok", "text/plain"); });
     server->start();
   }
 
@@ -39,7 +36,7 @@ TEST_F(TransportTlsTest, TrustsTheGivenCa)
   TransportOptions o;
   o.tls.ca_pem = ca.cert_pem;
   const Transport t(o);
-  const auto r = t.send({.method = "GET", .url = server->url() + "/who"});
+  const auto r = t.send({ .method = "GET", .url = server->url() + "/who" });
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->body, "tls ok");
 }
@@ -50,7 +47,7 @@ TEST_F(TransportTlsTest, RejectsAServerSignedByAnotherCa)
   TransportOptions o;
   o.tls.ca_pem = test::make_test_ca("someone else").cert_pem;
   const Transport t(o);
-  const auto r = t.send({.method = "GET", .url = server->url() + "/who"});
+  const auto r = t.send({ .method = "GET", .url = server->url() + "/who" });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::auth);
   EXPECT_NE(r.error().message().find("TLS verification failed"), std::string::npos) << r.error().message();
@@ -62,7 +59,7 @@ TEST_F(TransportTlsTest, InsecureSkipVerifyOnlyWhenAsked)
   TransportOptions o;
   o.tls.insecure_skip_verify = true;
   const Transport t(o);
-  EXPECT_TRUE(t.send({.method = "GET", .url = server->url() + "/who"}));
+  EXPECT_TRUE(t.send({ .method = "GET", .url = server->url() + "/who" }));
 }
 
 TEST_F(TransportTlsTest, PresentsAClientCertificate)
@@ -74,12 +71,12 @@ TEST_F(TransportTlsTest, PresentsAClientCertificate)
   o.retry.max_attempts = 1;
   {
     const Transport anonymous(o);
-    EXPECT_FALSE(anonymous.send({.method = "GET", .url = server->url() + "/who"}));
+    EXPECT_FALSE(anonymous.send({ .method = "GET", .url = server->url() + "/who" }));
   }
   o.tls.client_cert_pem = client.cert_pem;
   o.tls.client_key_pem = Secret(client.key_pem);
   const Transport t(o);
-  const auto r = t.send({.method = "GET", .url = server->url() + "/who"});
+  const auto r = t.send({ .method = "GET", .url = server->url() + "/who" });
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->body, "tls ok");
 }

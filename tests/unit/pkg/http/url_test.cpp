@@ -15,10 +15,10 @@ TEST(Url, EncodeDecode)
 
 TEST(Url, JoinAndQuery)
 {
-  EXPECT_EQ(join_url("https://h/", "/v1/disks", {{"project", "p 1"}, {"limit", "100"}}),
+  EXPECT_EQ(join_url("https://h/", "/v1/disks", { { "project", "p 1" }, { "limit", "100" } }),
             "https://h/v1/disks?project=p%201&limit=100");
   EXPECT_EQ(join_url("https://h", "api"), "https://h/api");
-  EXPECT_EQ(join_url("https://h/x?a=1", "", {{"b", "2"}}), "https://h/x?a=1&b=2");
+  EXPECT_EQ(join_url("https://h/x?a=1", "", { { "b", "2" } }), "https://h/x?a=1&b=2");
 }
 
 TEST(Url, Parse)

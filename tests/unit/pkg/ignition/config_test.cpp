@@ -16,13 +16,13 @@ TEST(Config, EmptyConfigHasOnlyTheVersion)
 TEST(Config, FilesDirectoriesUnitsUsersGroups)
 {
   Config c;
-  ASSERT_TRUE(c.add_file({.path = "/etc/x", .contents = "hi\n", .mode = 0600, .user = "u", .group = "g"}));
-  ASSERT_TRUE(c.add_directory({.path = "/etc/d", .mode = 0750}));
-  ASSERT_TRUE(c.add_dropin("a.service", {.name = "d.conf", .contents = "[Service]\n"}));
-  ASSERT_TRUE(c.add_unit({.name = "a.service", .enabled = true, .contents = "[Unit]\n"}));
+  ASSERT_TRUE(c.add_file({ .path = "/etc/x", .contents = "hi\n", .mode = 0600, .user = "u", .group = "g" }));
+  ASSERT_TRUE(c.add_directory({ .path = "/etc/d", .mode = 0750 }));
+  ASSERT_TRUE(c.add_dropin("a.service", { .name = "d.conf", .contents = "[Service]\n" }));
+  ASSERT_TRUE(c.add_unit({ .name = "a.service", .enabled = true, .contents = "[Unit]\n" }));
   c.enable_unit("b.service");
-  ASSERT_TRUE(c.add_user({.name = "ocne", .groups = {"wheel"}, .ssh_authorized_keys = {"ssh-ed25519 AAA"}}));
-  ASSERT_TRUE(c.add_group({.name = "g", .system = true}));
+  ASSERT_TRUE(c.add_user({ .name = "ocne", .groups = { "wheel" }, .ssh_authorized_keys = { "ssh-ed25519 AAA" } }));
+  ASSERT_TRUE(c.add_group({ .name = "g", .system = true }));
   const auto j = json::parse(c.to_json());
   EXPECT_EQ(j["storage"]["files"][0]["path"], "/etc/x");
   EXPECT_EQ(j["storage"]["files"][0]["mode"], 0600);
@@ -43,20 +43,20 @@ TEST(Config, FilesDirectoriesUnitsUsersGroups)
 TEST(Config, DuplicatesAreErrors)
 {
   Config c;
-  ASSERT_TRUE(c.add_file({.path = "/etc/x"}));
-  EXPECT_EQ(c.add_file({.path = "/etc/x"}).error().message(), "ignition file '/etc/x' is already defined as a file");
-  EXPECT_EQ(c.add_directory({.path = "/etc/x"}).error().message(),
+  ASSERT_TRUE(c.add_file({ .path = "/etc/x" }));
+  EXPECT_EQ(c.add_file({ .path = "/etc/x" }).error().message(), "ignition file '/etc/x' is already defined as a file");
+  EXPECT_EQ(c.add_directory({ .path = "/etc/x" }).error().message(),
             "ignition directory '/etc/x' is already defined as a file");
-  EXPECT_EQ(c.add_file({.path = "etc/y"}).error().message(), "ignition file path 'etc/y' is not absolute");
-  ASSERT_TRUE(c.add_unit({.name = "a.service"}));
-  EXPECT_EQ(c.add_unit({.name = "a.service"}).error().message(), "ignition unit 'a.service' is already defined");
-  ASSERT_TRUE(c.add_dropin("a.service", {.name = "p.conf"}));
-  EXPECT_EQ(c.add_dropin("a.service", {.name = "p.conf"}).error().message(),
+  EXPECT_EQ(c.add_file({ .path = "etc/y" }).error().message(), "ignition file path 'etc/y' is not absolute");
+  ASSERT_TRUE(c.add_unit({ .name = "a.service" }));
+  EXPECT_EQ(c.add_unit({ .name = "a.service" }).error().message(), "ignition unit 'a.service' is already defined");
+  ASSERT_TRUE(c.add_dropin("a.service", { .name = "p.conf" }));
+  EXPECT_EQ(c.add_dropin("a.service", { .name = "p.conf" }).error().message(),
             "ignition drop-in 'p.conf' of unit 'a.service' is already defined");
-  ASSERT_TRUE(c.add_user({.name = "u"}));
-  EXPECT_EQ(c.add_user({.name = "u"}).error().message(), "ignition user 'u' is already defined");
-  ASSERT_TRUE(c.add_group({.name = "g"}));
-  EXPECT_EQ(c.add_group({.name = "g"}).error().message(), "ignition group 'g' is already defined");
+  ASSERT_TRUE(c.add_user({ .name = "u" }));
+  EXPECT_EQ(c.add_user({ .name = "u" }).error().message(), "ignition user 'u' is already defined");
+  ASSERT_TRUE(c.add_group({ .name = "g" }));
+  EXPECT_EQ(c.add_group({ .name = "g" }).error().message(), "ignition group 'g' is already defined");
 }
 
 } // namespace

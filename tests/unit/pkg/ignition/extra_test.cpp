@@ -12,13 +12,12 @@ namespace {
 using nlohmann::json;
 
 class ExtraIgnitionTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(ExtraIgnitionTest, JsonOfAnOlderSpecIsAccepted)
 {
-  auto out = parse_extra_ignition(R"({"ignition":{"version":"3.1.0"},"storage":{"files":[{"path":"/etc/motd"}]}})",
-                                  "extra.ign");
+  auto out =
+    parse_extra_ignition(R"({"ignition":{"version":"3.1.0"},"storage":{"files":[{"path":"/etc/motd"}]}})", "extra.ign");
   ASSERT_TRUE(out) << out.error().message();
   EXPECT_EQ(json::parse(*out)["storage"]["files"][0]["path"], "/etc/motd");
 }
@@ -83,8 +82,8 @@ TEST_F(ExtraIgnitionTest, FolderIsReadInNameOrderAndInlineLast)
   write("extra/20-b.ign", R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/b"}]}})");
   write("extra/10-a.json", R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/a"}]}})");
   write("extra/README.md", "not ignition");
-  auto extras = load_extra_ignition(dir() / "extra",
-                                    R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/c"}]}})");
+  auto extras =
+    load_extra_ignition(dir() / "extra", R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/c"}]}})");
   ASSERT_TRUE(extras) << extras.error().message();
   ASSERT_EQ(extras->size(), 3u);
   EXPECT_EQ((*extras)[0].origin, (dir() / "extra" / "10-a.json").string());
@@ -105,15 +104,18 @@ TEST_F(ExtraIgnitionTest, MissingFileAndBadPieceAreNamed)
   write("bad.ign", R"({"ignition":{"version":"3.4.0"},"systemd":{"units":[{"name":"x"}]}})");
   auto bad = load_extra_ignition(dir() / "bad.ign", "");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message(), (dir() / "bad.ign").string() +
-                                     ": invalid Ignition config: systemd.units[0].name: 'x' has no valid unit type "
-                                     "suffix (.service, .path, .timer, ...)");
+  EXPECT_EQ(bad.error().message(),
+            (dir() / "bad.ign").string() +
+              ": invalid Ignition config: systemd.units[0].name: 'x' has no valid unit type "
+              "suffix (.service, .path, .timer, ...)");
 }
 
 TEST_F(ExtraIgnitionTest, ExtraWinsOverTheBaseConfig)
 {
   std::vector<ExtraIgnition> extras = {
-    {"a.ign", R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hostname","mode":384,"contents":{"source":"data:,custom"}}]}})"}};
+    { "a.ign",
+      R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hostname","mode":384,"contents":{"source":"data:,custom"}}]}})" }
+  };
   auto merged = merge_extra(
     R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hostname","mode":420,"overwrite":true,"contents":{"source":"data:,node"}}]}})",
     extras);

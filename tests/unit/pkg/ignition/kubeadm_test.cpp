@@ -22,7 +22,7 @@ init_options(KubeadmApi api)
   o.coredns_tag = "current";
   o.api_address = "192.168.122.201";
   o.bind_port = 6444;
-  o.cert_sans = {"127.0.0.1"};
+  o.cert_sans = { "127.0.0.1" };
   o.bootstrap_token = Secret("abcdef.0123456789abcdef");
   o.certificate_key = Secret("00ff");
   return o;

@@ -29,10 +29,10 @@ fixed_pki()
       return Secret(fmt::format("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", what));
     };
     pki::ClusterPki p;
-    p.ca = {pem("CA"), key("CA-KEY")};
-    p.admin = {pem("ADMIN"), key("ADMIN-KEY")};
-    p.etcd_ca = {pem("ETCD-CA"), key("ETCD-CA-KEY")};
-    p.front_proxy_ca = {pem("FRONT-PROXY-CA"), key("FRONT-PROXY-CA-KEY")};
+    p.ca = { pem("CA"), key("CA-KEY") };
+    p.admin = { pem("ADMIN"), key("ADMIN-KEY") };
+    p.etcd_ca = { pem("ETCD-CA"), key("ETCD-CA-KEY") };
+    p.front_proxy_ca = { pem("FRONT-PROXY-CA"), key("FRONT-PROXY-CA-KEY") };
     p.service_account_key = key("SA-KEY");
     p.service_account_pub = "-----BEGIN PUBLIC KEY-----\nSA\n-----END PUBLIC KEY-----\n";
     return p;
@@ -53,7 +53,7 @@ node(NodeRole role)
   n.init.coredns_tag = "current";
   n.init.api_address = "192.168.122.201";
   n.init.bind_port = 6444;
-  n.init.cert_sans = {"127.0.0.1"};
+  n.init.cert_sans = { "127.0.0.1" };
   n.init.bootstrap_token = Secret("abcdef.0123456789abcdef");
   n.init.certificate_key = Secret("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
   n.join.api_address = "192.168.122.201";
@@ -63,17 +63,19 @@ node(NodeRole role)
   n.join.certificate_key = n.init.certificate_key;
   n.pki = init ? &fixed_pki() : nullptr;
   if (role != NodeRole::worker) {
-    n.virtual_ip = VirtualIpOptions{.address = "192.168.122.201", .net_interface = "enp1s0"};
+    n.virtual_ip = VirtualIpOptions{ .address = "192.168.122.201", .net_interface = "enp1s0" };
   }
   if (init) {
-    n.nics.push_back({.name = "enp0s2", .default_route = true});
+    n.nics.push_back({ .name = "enp0s2", .default_route = true });
   }
-  n.nics.push_back({.name = "enp1s0", .default_route = !init});
-  n.proxy = {.https_proxy = "http://proxy.example.com:3128",
-             .no_proxy = "localhost,192.168.122.201,10.96.0.0/12,10.244.0.0/16"};
-  n.user = {.ssh_public_key = "ssh-ed25519 AAAAC3Nza demo@host\n"};
-  n.extra = {{"extra.ign",
-              R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/motd","contents":{"source":"data:,welcome%0A"},"mode":420}]}})"}};
+  n.nics.push_back({ .name = "enp1s0", .default_route = !init });
+  n.proxy = { .https_proxy = "http://proxy.example.com:3128",
+              .no_proxy = "localhost,192.168.122.201,10.96.0.0/12,10.244.0.0/16" };
+  n.user = { .ssh_public_key = "ssh-ed25519 AAAAC3Nza demo@host\n" };
+  n.extra = {
+    { "extra.ign",
+      R"({"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/motd","contents":{"source":"data:,welcome%0A"},"mode":420}]}})" }
+  };
   return n;
 }
 
@@ -97,8 +99,8 @@ expect_golden(std::string_view name, const std::string& actual)
   }
   auto expected = fs::read_file(path);
   ASSERT_TRUE(expected) << expected.error().message() << " (run with OCNE_UPDATE_GOLDEN=1 to create it)";
-  EXPECT_EQ(parsed, json::parse(*expected)) << "differs from " << path.string()
-                                            << "; run with OCNE_UPDATE_GOLDEN=1 if the change is intended";
+  EXPECT_EQ(parsed, json::parse(*expected))
+    << "differs from " << path.string() << "; run with OCNE_UPDATE_GOLDEN=1 if the change is intended";
 }
 
 struct Rendered
@@ -117,7 +119,7 @@ render(NodeRole role)
   for (const auto& f : r.doc["storage"]["files"]) {
     auto contents = decode_data_url(f["contents"]["source"].get<std::string>());
     EXPECT_TRUE(contents) << f["path"];
-    r.files[f["path"].get<std::string>()] = {contents.value_or(""), f["mode"].get<int>()};
+    r.files[f["path"].get<std::string>()] = { contents.value_or(""), f["mode"].get<int>() };
   }
   EXPECT_TRUE(validate(out->reveal(), "node"));
   return r;
@@ -161,12 +163,14 @@ TEST(NodeConfig, InitNodeGetsClusterCaAndInitConfig)
   EXPECT_NE(kubeadm.first.find("kind: InitConfiguration"), std::string::npos);
   EXPECT_NE(kubeadm.first.find("\n---\n"), std::string::npos);
   EXPECT_EQ(r.files.at("/etc/ocne/ocne.sh").second, 0555);
-  EXPECT_EQ(r.files.at("/etc/ocne/update.yaml").first,
-            "registry: container-registry.oracle.com/olcne/ock-ostree\ntag: 1.33\ntransport: ostree-unverified-registry\n");
+  EXPECT_EQ(
+    r.files.at("/etc/ocne/update.yaml").first,
+    "registry: container-registry.oracle.com/olcne/ock-ostree\ntag: 1.33\ntransport: ostree-unverified-registry\n");
   EXPECT_EQ(r.files.at("/etc/hostname").first, "demo-control-plane-1\n");
   const auto* ocne = unit(r.doc, "ocne.service");
   ASSERT_NE(ocne, nullptr);
-  EXPECT_EQ((*ocne)["dropins"][0]["contents"], "[Service]\nEnvironment=ACTION=init\nEnvironment=NET_INTERFACE=enp1s0\n");
+  EXPECT_EQ((*ocne)["dropins"][0]["contents"],
+            "[Service]\nEnvironment=ACTION=init\nEnvironment=NET_INTERFACE=enp1s0\n");
   // the user NIC carries the default route on the init node
   EXPECT_NE(r.files.at("/etc/sysconfig/network-scripts/ifcfg-enp0s2").first.find("DEFROUTE=yes"), std::string::npos);
   EXPECT_NE(r.files.at("/etc/sysconfig/network-scripts/ifcfg-enp1s0").first.find("DEFROUTE=no"), std::string::npos);
@@ -181,7 +185,7 @@ TEST(NodeConfig, InitNodeGetsClusterCaAndInitConfig)
 
 TEST(NodeConfig, JoinNodesGetJoinConfigAndNoCaKey)
 {
-  for (const auto role : {NodeRole::control_plane, NodeRole::worker}) {
+  for (const auto role : { NodeRole::control_plane, NodeRole::worker }) {
     const auto r = render(role);
     EXPECT_EQ(r.files.count("/etc/kubernetes/pki/ca.key"), 0u);
     const auto& kubeadm = r.files.at("/etc/kubernetes/kubeadm.conf").first;
@@ -212,7 +216,7 @@ TEST(NodeConfig, UserAndKeys)
 TEST(NodeConfig, NoProxyNoDropins)
 {
   auto n = node(NodeRole::worker);
-  n.proxy = {.no_proxy = "10.0.0.0/8"};
+  n.proxy = { .no_proxy = "10.0.0.0/8" };
   auto out = render_node_config(n);
   ASSERT_TRUE(out);
   EXPECT_EQ(out->reveal().find("proxy.conf"), std::string::npos);
@@ -221,7 +225,7 @@ TEST(NodeConfig, NoProxyNoDropins)
 TEST(NodeConfig, ExtraIgnitionCannotBreakTheRules)
 {
   auto n = node(NodeRole::worker);
-  n.extra = {{"x.ign", R"({"ignition":{"version":"3.4.0"},"storage":{"directories":[{"path":"/etc/hostname"}]}})"}};
+  n.extra = { { "x.ign", R"({"ignition":{"version":"3.4.0"},"storage":{"directories":[{"path":"/etc/hostname"}]}})" } };
   // a directory replaces the file at the same path: allowed by the merge rules
   auto out = render_node_config(n);
   ASSERT_TRUE(out) << out.error().message();

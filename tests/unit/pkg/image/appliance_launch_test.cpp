@@ -8,8 +8,9 @@
 namespace ocne::image {
 namespace {
 
-const std::string k_generic = "guestfs_launch failed.\nThis usually means the libguestfs appliance failed to start or "
-                              "crashed.\nDo:\n  export LIBGUESTFS_DEBUG=1 LIBGUESTFS_TRACE=1\nand run the command again.";
+const std::string k_generic =
+  "guestfs_launch failed.\nThis usually means the libguestfs appliance failed to start or "
+  "crashed.\nDo:\n  export LIBGUESTFS_DEBUG=1 LIBGUESTFS_TRACE=1\nand run the command again.";
 
 LaunchAttempt
 failed(Accel accel, std::vector<std::string> errors, std::string qemu = "")
@@ -31,10 +32,10 @@ TEST(ApplianceLaunchTest, KvmIsUsedOnlyWhenNotForcedAndDevKvmOpens)
 
 TEST(ApplianceLaunchTest, BackendSettingBooleansReadAsLibguestfsReadsThem)
 {
-  for (const auto* v : {"1", "true", "TRUE", "t", "yes", "Y", "on", " on "}) {
+  for (const auto* v : { "1", "true", "TRUE", "t", "yes", "Y", "on", " on " }) {
     EXPECT_TRUE(setting_is_true(v)) << v;
   }
-  for (const auto* v : {"0", "false", "no", "off", "", "2", "tcg"}) {
+  for (const auto* v : { "0", "false", "no", "off", "", "2", "tcg" }) {
     EXPECT_FALSE(setting_is_true(v)) << v;
   }
 }
@@ -43,14 +44,14 @@ TEST(ApplianceLaunchTest, AnyFailureWithKvmIsRetriedWhateverTheMessage)
 {
   // The case that used to be missed: the last error is the generic one,
   // with no word of QEMU in it.
-  EXPECT_TRUE(retry_with_tcg(failed(Accel::kvm, {k_generic})));
+  EXPECT_TRUE(retry_with_tcg(failed(Accel::kvm, { k_generic })));
   EXPECT_TRUE(retry_with_tcg(failed(Accel::kvm, {})));
-  EXPECT_TRUE(retry_with_tcg(failed(Accel::kvm, {"child process died unexpectedly", k_generic})));
-  auto hung = failed(Accel::kvm, {k_generic});
+  EXPECT_TRUE(retry_with_tcg(failed(Accel::kvm, { "child process died unexpectedly", k_generic })));
+  auto hung = failed(Accel::kvm, { k_generic });
   hung.stopped_after = std::chrono::seconds(180);
   EXPECT_TRUE(retry_with_tcg(hung));
   // Nothing to retry: TCG already failed, or KVM worked.
-  EXPECT_FALSE(retry_with_tcg(failed(Accel::tcg, {"qemu-system-x86_64: something"})));
+  EXPECT_FALSE(retry_with_tcg(failed(Accel::tcg, { "qemu-system-x86_64: something" })));
   LaunchAttempt ok;
   ok.launched = true;
   EXPECT_FALSE(retry_with_tcg(ok));
@@ -58,16 +59,17 @@ TEST(ApplianceLaunchTest, AnyFailureWithKvmIsRetriedWhateverTheMessage)
 
 TEST(ApplianceLaunchTest, TheDescriptionKeepsWhatIsSpecific)
 {
-  EXPECT_EQ(describe_attempt(failed(Accel::kvm, {k_generic})), "the appliance failed to start or crashed");
+  EXPECT_EQ(describe_attempt(failed(Accel::kvm, { k_generic })), "the appliance failed to start or crashed");
   EXPECT_EQ(describe_attempt(failed(Accel::kvm,
-                                    {"qemu-system-x86_64 killed by signal 6 (Aborted).", k_generic},
+                                    { "qemu-system-x86_64 killed by signal 6 (Aborted).", k_generic },
                                     "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x0")),
             "qemu-system-x86_64 killed by signal 6 (Aborted); QEMU said: qemu-system-x86_64: error: failed to set MSR "
             "0x10a to 0x0");
   // Repeated errors are said once.
-  EXPECT_EQ(describe_attempt(failed(Accel::tcg, {"child process died unexpectedly", "child process died unexpectedly"})),
-            "child process died unexpectedly");
-  auto hung = failed(Accel::kvm, {"appliance closed the connection unexpectedly.", k_generic});
+  EXPECT_EQ(
+    describe_attempt(failed(Accel::tcg, { "child process died unexpectedly", "child process died unexpectedly" })),
+    "child process died unexpectedly");
+  auto hung = failed(Accel::kvm, { "appliance closed the connection unexpectedly.", k_generic });
   hung.stopped_after = std::chrono::seconds(5);
   EXPECT_EQ(describe_attempt(hung),
             "the appliance did not come up within 5 s and was stopped; appliance closed the connection unexpectedly");
@@ -75,7 +77,8 @@ TEST(ApplianceLaunchTest, TheDescriptionKeepsWhatIsSpecific)
 
 TEST(ApplianceLaunchTest, TheNoticeIsOneLineNamingTheFailureAndTheSetting)
 {
-  const auto notice = tcg_retry_notice(failed(Accel::kvm, {k_generic}, "qemu-system-x86_64: failed to set MSR 0x10a"));
+  const auto notice =
+    tcg_retry_notice(failed(Accel::kvm, { k_generic }, "qemu-system-x86_64: failed to set MSR 0x10a"));
   EXPECT_EQ(notice,
             "the libguestfs appliance did not start with KVM (QEMU said: qemu-system-x86_64: failed to set MSR 0x10a); "
             "retrying once with software emulation (TCG), which is "
@@ -85,13 +88,14 @@ TEST(ApplianceLaunchTest, TheNoticeIsOneLineNamingTheFailureAndTheSetting)
 
 TEST(ApplianceLaunchTest, TheErrorNamesEveryAttempt)
 {
-  const auto both = launch_failure({failed(Accel::kvm, {k_generic}, "qemu-system-x86_64: failed to set MSR 0x10a"),
-                                    failed(Accel::tcg, {"child process died unexpectedly", k_generic})});
+  const auto both = launch_failure({ failed(Accel::kvm, { k_generic }, "qemu-system-x86_64: failed to set MSR 0x10a"),
+                                     failed(Accel::tcg, { "child process died unexpectedly", k_generic }) });
   EXPECT_EQ(both.kind(), ErrorKind::unavailable);
-  EXPECT_EQ(both.message(),
-            "cannot start the libguestfs appliance with KVM: QEMU said: qemu-system-x86_64: failed to set MSR 0x10a; then with software emulation (TCG): child process died "
-            "unexpectedly (run libguestfs-test-tool to see why)");
-  EXPECT_EQ(launch_failure({failed(Accel::tcg, {k_generic})}).message(),
+  EXPECT_EQ(
+    both.message(),
+    "cannot start the libguestfs appliance with KVM: QEMU said: qemu-system-x86_64: failed to set MSR 0x10a; then with software emulation (TCG): child process died "
+    "unexpectedly (run libguestfs-test-tool to see why)");
+  EXPECT_EQ(launch_failure({ failed(Accel::tcg, { k_generic }) }).message(),
             "cannot start the libguestfs appliance with software emulation (TCG): the appliance failed to start or "
             "crashed (run libguestfs-test-tool to see why)");
 }

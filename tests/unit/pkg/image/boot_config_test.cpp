@@ -20,7 +20,8 @@ TEST(BootConfigTest, ReadsAndSetsThePlatformId)
   EXPECT_NE(oci.find("title Oracle Linux Server 8.10 (ostree:0)\nversion 1\n"), std::string::npos);
   EXPECT_TRUE(oci.ends_with("linux /ostree/ock-x/vmlinuz\n"));
   // At the end of the line, and absent.
-  EXPECT_EQ(set_platform_id("options a ignition.platform.id=qemu", "ibmcloud"), "options a ignition.platform.id=ibmcloud");
+  EXPECT_EQ(set_platform_id("options a ignition.platform.id=qemu", "ibmcloud"),
+            "options a ignition.platform.id=ibmcloud");
   EXPECT_EQ(set_platform_id("title t\noptions a b\n", "oci"), "title t\noptions a b ignition.platform.id=oci\n");
   // Only a whole argument counts, and only on options lines.
   EXPECT_EQ(set_platform_id("options xignition.platform.id=q\n", "oci"),
@@ -39,8 +40,9 @@ TEST(BootConfigTest, AppendsKernelArguments)
 TEST(BootConfigTest, ReplacesUuidsInAnyCase)
 {
   const std::map<std::string, std::string> uuids = {
-    {"8d6e0b47-21fa-4c3b-b5e9-7a1f3c9d2e60", "11111111-2222-3333-4444-555555555555"},
-    {"3f2a9c1e-5b7d-4e80-9a61-0c4d2b8e7f15", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"}};
+    { "8d6e0b47-21fa-4c3b-b5e9-7a1f3c9d2e60", "11111111-2222-3333-4444-555555555555" },
+    { "3f2a9c1e-5b7d-4e80-9a61-0c4d2b8e7f15", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" }
+  };
   const std::string fstab = "UUID=8d6e0b47-21fa-4c3b-b5e9-7a1f3c9d2e60 / xfs defaults 0 0\n"
                             "UUID=3F2A9C1E-5B7D-4E80-9A61-0C4D2B8E7F15 /boot xfs defaults 0 0\n"
                             "LABEL=EFI-SYSTEM /boot/efi vfat umask=0077 0 2\n";
@@ -48,8 +50,8 @@ TEST(BootConfigTest, ReplacesUuidsInAnyCase)
             "UUID=11111111-2222-3333-4444-555555555555 / xfs defaults 0 0\n"
             "UUID=AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE /boot xfs defaults 0 0\n"
             "LABEL=EFI-SYSTEM /boot/efi vfat umask=0077 0 2\n");
-  const std::string grubenv = "# GRUB Environment Block\nkernelopts=root=UUID=8d6e0b47-21fa-4c3b-b5e9-7a1f3c9d2e60\n" +
-                              std::string(900, '#');
+  const std::string grubenv =
+    "# GRUB Environment Block\nkernelopts=root=UUID=8d6e0b47-21fa-4c3b-b5e9-7a1f3c9d2e60\n" + std::string(900, '#');
   EXPECT_EQ(replace_uuids(grubenv, uuids).size(), grubenv.size());
 }
 

@@ -20,14 +20,14 @@ namespace {
 using test::RegistryAuth;
 using test::TestRegistry;
 
-#define REQUIRE_REGISTRY_TOOLS()                                                                                   \
-  do {                                                                                                             \
-    if (const auto missing = TestRegistry::missing_tools(); !missing.empty()) {                                    \
-      GTEST_SKIP() << "needs " << missing << " (scripts/setup.sh installs them)";                                 \
-    }                                                                                                              \
-    if (!test::have_program("qemu-img")) {                                                                         \
-      GTEST_SKIP() << "needs qemu-img (qemu-utils)";                                                               \
-    }                                                                                                              \
+#define REQUIRE_REGISTRY_TOOLS()                                                                                       \
+  do {                                                                                                                 \
+    if (const auto missing = TestRegistry::missing_tools(); !missing.empty()) {                                        \
+      GTEST_SKIP() << "needs " << missing << " (scripts/setup.sh installs them)";                                      \
+    }                                                                                                                  \
+    if (!test::have_program("qemu-img")) {                                                                             \
+      GTEST_SKIP() << "needs qemu-img (qemu-utils)";                                                                   \
+    }                                                                                                                  \
   } while (false)
 
 // Records what the library reports, and can interrupt after some bytes.
@@ -120,8 +120,9 @@ TEST_F(BootImageRegistryTest, PullsTheRequestedArchitectureAnonymouslyAndCachesI
   EXPECT_EQ(image->platform, "linux/arm64");
   EXPECT_TRUE(test::same_file_content(image->path, layout.arm64_disk));
   // The layer blob is not kept: the extracted disk is the cache.
-  EXPECT_EQ(cache_files(o), (std::vector<std::string>{".locks", "blobs", "boot.qcow2-1.33-arm64",
-                                                       "boot.qcow2-1.33-arm64.ocne.json"}));
+  EXPECT_EQ(
+    cache_files(o),
+    (std::vector<std::string>{ ".locks", "blobs", "boot.qcow2-1.33-arm64", "boot.qcow2-1.33-arm64.ocne.json" }));
   const auto stamp = read_stamp(image->path);
   ASSERT_TRUE(stamp);
   EXPECT_EQ(stamp->manifest_digest, layout.arm64_manifest.digest);
@@ -194,8 +195,9 @@ TEST_F(BootImageRegistryTest, ReportsMissingTagsArchitecturesAndDisks)
   auto r = ensure_boot_image(options(h + "/olcne/ock:9.99"), progress);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::not_found);
-  EXPECT_EQ(r.error().message(), "image " + h + "/olcne/ock:9.99 not found: registry " + h +
-                                   " has no such tag (404 (MANIFEST_UNKNOWN: manifest unknown))");
+  EXPECT_EQ(r.error().message(),
+            "image " + h + "/olcne/ock:9.99 not found: registry " + h +
+              " has no such tag (404 (MANIFEST_UNKNOWN: manifest unknown))");
 
   r = ensure_boot_image(options(h + "/olcne/ock:1.33-amd64", Arch::arm64), progress);
   ASSERT_FALSE(r);
@@ -210,10 +212,10 @@ TEST_F(BootImageRegistryTest, ReportsMissingTagsArchitecturesAndDisks)
 
   r = ensure_boot_image(options(h + "/olcne/ock:corrupt"), progress);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "disk/boot.qcow2 in " + h +
-                                   "/olcne/ock:corrupt (linux/amd64): not a usable qcow2 image (bad magic)");
+  EXPECT_EQ(r.error().message(),
+            "disk/boot.qcow2 in " + h + "/olcne/ock:corrupt (linux/amd64): not a usable qcow2 image (bad magic)");
   // Nothing half-written is left, and no blob either.
-  EXPECT_EQ(cache_files(o), (std::vector<std::string>{".locks", "blobs"}));
+  EXPECT_EQ(cache_files(o), (std::vector<std::string>{ ".locks", "blobs" }));
 }
 
 // An index entry and the config it leads to must agree with --arch and with
@@ -224,7 +226,7 @@ TEST_F(BootImageRegistryTest, ChecksThePlatformOfWhatItPicks)
   REQUIRE_REGISTRY_TOOLS();
   const auto platforms = test::make_platform_layout(dir() / "platforms");
   TestRegistry registry(dir() / "registry");
-  for (const auto* tag : {"liar", "silent", "silent-arm", "bare-amd"}) {
+  for (const auto* tag : { "liar", "silent", "silent-arm", "bare-amd" }) {
     registry.push(platforms.dir, tag, std::string("olcne/ock:") + tag);
   }
   const auto h = registry.host() + "/olcne/ock:";
@@ -234,7 +236,7 @@ TEST_F(BootImageRegistryTest, ChecksThePlatformOfWhatItPicks)
     const auto r = ensure_boot_image(o, progress);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message(), h + tag + message);
-    EXPECT_EQ(cache_files(o), (std::vector<std::string>{".locks", "blobs"}));
+    EXPECT_EQ(cache_files(o), (std::vector<std::string>{ ".locks", "blobs" }));
     // The config blob was read and removed (its lock file stays, as for layers).
     for (const auto& e : std::filesystem::recursive_directory_iterator(o.images_dir / "blobs")) {
       if (e.is_regular_file() && e.path().extension() != ".lock") {
@@ -242,10 +244,12 @@ TEST_F(BootImageRegistryTest, ChecksThePlatformOfWhatItPicks)
       }
     }
   };
-  refused("liar", Arch::arm64,
+  refused("liar",
+          Arch::arm64,
           ": its index entry says linux/arm64 but its image config says linux/amd64; refusing an image whose platform "
           "is unclear");
-  refused("silent", Arch::arm64,
+  refused("silent",
+          Arch::arm64,
           ": neither an index entry nor the image config says which platform the image is for, so it cannot be used "
           "as linux/arm64");
   refused("bare-amd", Arch::arm64, " is a linux/amd64 image (its image config says so), not linux/arm64");
@@ -273,17 +277,17 @@ TEST_F(BootImageRegistryTest, BasicAuthUsesTheAuthFileAndReportsRefusedCredentia
               " needs credentials: put credentials for it in ~/.docker/config.json or $REGISTRY_AUTH_FILE (skopeo "
               "login --authfile FILE ...)");
 
-  const auto wrong = write("wrong.json", R"({"auths":{")" + h + R"(":{"auth":")" +
-                                           base64_encode("testuser:wrong") + R"("}}})");
-  o.source_options.registry.auth_files = {wrong};
+  const auto wrong =
+    write("wrong.json", R"({"auths":{")" + h + R"(":{"auth":")" + base64_encode("testuser:wrong") + R"("}}})");
+  o.source_options.registry.auth_files = { wrong };
   r = ensure_boot_image(o, progress);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(),
             ref + ": registry " + h + " refused the credentials of user 'testuser' (from " + wrong.string() + ")");
 
-  const auto good = write("home/.docker/config.json", R"({"auths":{")" + h + R"(":{"auth":")" +
-                                                        base64_encode("testuser:s3cret") + R"("}}})");
-  o.source_options.registry.auth_files = {dir() / "none.json", good};
+  const auto good = write("home/.docker/config.json",
+                          R"({"auths":{")" + h + R"(":{"auth":")" + base64_encode("testuser:s3cret") + R"("}}})");
+  o.source_options.registry.auth_files = { dir() / "none.json", good };
   r = ensure_boot_image(o, progress);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_TRUE(test::same_file_content(r->path, layout.amd64_disk));
@@ -307,19 +311,20 @@ TEST_F(BootImageRegistryTest, TokenAuthWorksAnonymouslyAndWithCredentials)
   EXPECT_EQ(subjects.back(), ""); // anonymous
 
   o.arch = Arch::arm64;
-  o.source_options.registry.credentials = Credentials{"testuser", Secret("s3cret"), "test"};
+  o.source_options.registry.credentials = Credentials{ "testuser", Secret("s3cret"), "test" };
   r = ensure_boot_image(o, progress);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(registry.tokens()->subjects().back(), "testuser");
 
   o.arch = Arch::amd64;
   o.version = "other";
-  o.source_options.registry.credentials = Credentials{"testuser", Secret("nope"), "the --creds flag"};
+  o.source_options.registry.credentials = Credentials{ "testuser", Secret("nope"), "the --creds flag" };
   r = ensure_boot_image(o, progress);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::auth);
-  EXPECT_EQ(r.error().message(), h + "/olcne/ock:1.33: the token service of registry " + h +
-                                   " refused the credentials of user 'testuser' (from the --creds flag)");
+  EXPECT_EQ(r.error().message(),
+            h + "/olcne/ock:1.33: the token service of registry " + h +
+              " refused the credentials of user 'testuser' (from the --creds flag)");
 }
 
 TEST_F(BootImageRegistryTest, DigestMismatchFailsAndDeletesTheBadBlob)
@@ -348,7 +353,7 @@ TEST_F(BootImageRegistryTest, DigestMismatchFailsAndDeletesTheBadBlob)
   const auto blobs = o.images_dir / "blobs" / "sha256";
   EXPECT_FALSE(std::filesystem::exists(blobs / layout.amd64_layer.substr(7)));
   EXPECT_FALSE(std::filesystem::exists(blobs / (layout.amd64_layer.substr(7) + ".partial")));
-  EXPECT_EQ(cache_files(o), (std::vector<std::string>{".locks", "blobs"}));
+  EXPECT_EQ(cache_files(o), (std::vector<std::string>{ ".locks", "blobs" }));
 }
 
 TEST_F(BootImageRegistryTest, ResumesADroppedTransferWithARangeRequest)
@@ -367,7 +372,8 @@ TEST_F(BootImageRegistryTest, ResumesADroppedTransferWithARangeRequest)
   EXPECT_TRUE(test::same_file_content(r->path, layout.amd64_disk));
   int ranged = 0;
   for (const auto& req : relay.requests()) {
-    if (req.find("/blobs/" + layout.amd64_layer) != std::string::npos && req.find("Range: bytes=") != std::string::npos) {
+    if (req.find("/blobs/" + layout.amd64_layer) != std::string::npos &&
+        req.find("Range: bytes=") != std::string::npos) {
       ++ranged;
     }
   }
@@ -414,7 +420,7 @@ TEST_F(BootImageRegistryTest, DiskFullDuringExtractionLeavesNothingBehind)
   // Blobs go to a roomy folder, the extracted disk to a 2 MiB file system.
   o.source_options.blob_dir = dir() / "blobs";
   std::filesystem::create_directories(o.images_dir);
-  if (test::run_process_status({"mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", o.images_dir.string()}) != 0) {
+  if (test::run_process_status({ "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", o.images_dir.string() }) != 0) {
     GTEST_SKIP() << "cannot mount a small tmpfs here (needs root)";
   }
   struct Unmount
@@ -422,17 +428,18 @@ TEST_F(BootImageRegistryTest, DiskFullDuringExtractionLeavesNothingBehind)
     std::string path;
     ~Unmount()
     {
-      test::run_process_status({"umount", path});
+      test::run_process_status({ "umount", path });
     }
-  } unmount{o.images_dir.string()};
+  } unmount{ o.images_dir.string() };
 
   auto r = ensure_boot_image(o, progress);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::io);
-  EXPECT_EQ(r.error().message(), "extracting disk/boot.qcow2 from layer " + layout.amd64_layer.substr(0, 19) + " of " +
-                                   registry.host() + "/olcne/ock:1.33-amd64 (linux/amd64): " +
-                                   (o.images_dir / "boot.qcow2-1.33-amd64").string() + ": no space left on device");
-  EXPECT_EQ(cache_files(o), (std::vector<std::string>{".locks"}));
+  EXPECT_EQ(r.error().message(),
+            "extracting disk/boot.qcow2 from layer " + layout.amd64_layer.substr(0, 19) + " of " + registry.host() +
+              "/olcne/ock:1.33-amd64 (linux/amd64): " + (o.images_dir / "boot.qcow2-1.33-amd64").string() +
+              ": no space left on device");
+  EXPECT_EQ(cache_files(o), (std::vector<std::string>{ ".locks" }));
 }
 
 TEST_F(BootImageRegistryTest, UsesHttpsWhenTheRegistrySpeaksIt)
@@ -447,8 +454,8 @@ TEST_F(BootImageRegistryTest, UsesHttpsWhenTheRegistrySpeaksIt)
   auto r = ensure_boot_image(o, progress);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::auth);
-  EXPECT_TRUE(r.error().message().starts_with(registry.host() + "/olcne/ock:1.33: GET https://" +
-                                              registry.host() + "/v2/olcne/ock/manifests/1.33: TLS verification "
+  EXPECT_TRUE(r.error().message().starts_with(registry.host() + "/olcne/ock:1.33: GET https://" + registry.host() +
+                                              "/v2/olcne/ock/manifests/1.33: TLS verification "
                                               "failed: "))
     << r.error().message();
   o.source_options.registry.tls.ca_pem = registry.ca_pem();
@@ -476,7 +483,7 @@ TEST_F(BootImageRegistryTest, HonoursTheProxyFromTheEnvironment)
     }
   } restore;
   auto o = options("registry.invalid:5000/olcne/ock:1.33-amd64");
-  o.source_options.registry.plain_http = {"registry.invalid:5000"};
+  o.source_options.registry.plain_http = { "registry.invalid:5000" };
   auto r = ensure_boot_image(o, progress);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_TRUE(test::same_file_content(r->path, layout.amd64_disk));

@@ -18,8 +18,8 @@ TEST(ChallengeTest, ParsesBearerWithQuotedParams)
 
 TEST(ChallengeTest, ParsesSeveralChallengesAndOddSpacing)
 {
-  const auto c = parse_challenges(
-    R"(Basic realm="reg \"x\"" , Bearer  Realm = "https://a/t" ,error=insufficient_scope, Negotiate)");
+  const auto c =
+    parse_challenges(R"(Basic realm="reg \"x\"" , Bearer  Realm = "https://a/t" ,error=insufficient_scope, Negotiate)");
   ASSERT_EQ(c.size(), 3U);
   EXPECT_EQ(c[0].scheme, "basic");
   EXPECT_EQ(c[0].params.at("realm"), "reg \"x\"");

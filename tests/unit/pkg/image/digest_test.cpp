@@ -1,5 +1,6 @@
-#include "pkg/image/credentials.hpp"
 #include "pkg/image/digest.hpp"
+
+#include "pkg/image/credentials.hpp"
 
 #include <gtest/gtest.h>
 
@@ -34,7 +35,7 @@ TEST(DigestTest, ParsesOnlySha256)
 
 TEST(DigestTest, Base64RoundTrips)
 {
-  for (const std::string s : {"", "a", "ab", "abc", "testuser:s3cret", "\xff\x00\x01"}) {
+  for (const std::string s : { "", "a", "ab", "abc", "testuser:s3cret", "\xff\x00\x01" }) {
     EXPECT_EQ(base64_decode(base64_encode(s)), s);
   }
   EXPECT_EQ(base64_encode("testuser:s3cret"), "dGVzdHVzZXI6czNjcmV0");

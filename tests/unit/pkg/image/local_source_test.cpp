@@ -42,7 +42,7 @@ protected:
   void
   skopeo_copy(const std::string& from, const std::string& to)
   {
-    test::run_checked({"skopeo", "copy", "-q", from, to}, {{"HOME", dir().string()}});
+    test::run_checked({ "skopeo", "copy", "-q", from, to }, { { "HOME", dir().string() } });
   }
 
   test::TestLayout layout;
@@ -75,14 +75,16 @@ TEST_F(LocalSourceTest, ReportsBadLayouts)
 {
   auto r = ensure_boot_image(options(layout.dir.string()), null_progress());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "oci:" + layout.dir.string() +
-                                   " holds 5 images: name one with a tag, as oci:DIR:TAG (tags: 1.33, 1.33-amd64, "
-                                   "nodisk, corrupt, zstd)");
+  EXPECT_EQ(r.error().message(),
+            "oci:" + layout.dir.string() +
+              " holds 5 images: name one with a tag, as oci:DIR:TAG (tags: 1.33, 1.33-amd64, "
+              "nodisk, corrupt, zstd)");
   r = ensure_boot_image(options("oci:" + layout.dir.string() + ":2.0"), null_progress());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::not_found);
-  EXPECT_EQ(r.error().message(), "oci:" + layout.dir.string() +
-                                   ":2.0: no image is tagged '2.0' (tags: 1.33, 1.33-amd64, nodisk, corrupt, zstd)");
+  EXPECT_EQ(r.error().message(),
+            "oci:" + layout.dir.string() +
+              ":2.0: no image is tagged '2.0' (tags: 1.33, 1.33-amd64, nodisk, corrupt, zstd)");
   r = ensure_boot_image(options("oci:missing:1.33"), null_progress());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(),
@@ -117,7 +119,8 @@ TEST_F(LocalSourceTest, ACorruptLayerIsRefusedAndNothingIsCached)
   auto r = ensure_boot_image(o, null_progress());
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().message().starts_with("oci:" + layout.dir.string() + ":1.33-amd64: layer " +
-                                              layout.amd64_layer.substr(0, 19) + " is corrupt: its content has digest "))
+                                              layout.amd64_layer.substr(0, 19) +
+                                              " is corrupt: its content has digest "))
     << r.error().message();
   EXPECT_FALSE(std::filesystem::exists(o.images_dir / "boot.qcow2-1.33-amd64"));
 }
@@ -133,7 +136,7 @@ TEST_F(LocalSourceTest, ReadsOciArchivesAndDockerArchives)
   skopeo_copy("oci:" + layout.dir.string() + ":1.33-amd64",
               "docker-archive:" + docker_tar.string() + ":container-registry.oracle.com/olcne/ock:1.33");
 
-  for (const auto& source : {"oci-archive:" + oci_tar.string() + ":1.33", oci_tar.string()}) {
+  for (const auto& source : { "oci-archive:" + oci_tar.string() + ":1.33", oci_tar.string() }) {
     SCOPED_TRACE(source);
     std::filesystem::remove_all(dir() / "images");
     auto image = ensure_boot_image(options(source), null_progress());
@@ -141,8 +144,8 @@ TEST_F(LocalSourceTest, ReadsOciArchivesAndDockerArchives)
     EXPECT_EQ(image->manifest_digest, layout.amd64_manifest.digest);
     EXPECT_TRUE(test::same_file_content(image->path, layout.amd64_disk));
   }
-  for (const auto& source : {"docker-archive:" + docker_tar.string() + ":container-registry.oracle.com/olcne/ock:1.33",
-                             docker_tar.string()}) {
+  for (const auto& source : { "docker-archive:" + docker_tar.string() + ":container-registry.oracle.com/olcne/ock:1.33",
+                              docker_tar.string() }) {
     SCOPED_TRACE(source);
     std::filesystem::remove_all(dir() / "images");
     auto image = ensure_boot_image(options(source), null_progress());
@@ -151,13 +154,15 @@ TEST_F(LocalSourceTest, ReadsOciArchivesAndDockerArchives)
   }
   auto r = ensure_boot_image(options(docker_tar.string(), Arch::arm64), null_progress());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "docker-archive:" + docker_tar.string() +
-                                   " is a linux/amd64 image (its image config says so), not linux/arm64");
+  EXPECT_EQ(r.error().message(),
+            "docker-archive:" + docker_tar.string() +
+              " is a linux/amd64 image (its image config says so), not linux/arm64");
   r = ensure_boot_image(options("docker-archive:" + docker_tar.string() + ":other:1"), null_progress());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "docker-archive:" + docker_tar.string() +
-                                   ":other:1: no image is tagged 'other:1' (tags: "
-                                   "container-registry.oracle.com/olcne/ock:1.33)");
+  EXPECT_EQ(r.error().message(),
+            "docker-archive:" + docker_tar.string() +
+              ":other:1: no image is tagged 'other:1' (tags: "
+              "container-registry.oracle.com/olcne/ock:1.33)");
 }
 
 // What --arch asks for is checked against what the image says before
@@ -167,7 +172,7 @@ TEST_F(LocalSourceTest, LayoutsAndArchivesCheckThePlatformOfWhatTheyPick)
   const auto platforms = test::make_platform_layout(dir() / "platforms");
   const auto archive = dir() / "platforms.tar";
   test::tar_folder(platforms.dir, archive);
-  for (const auto& base : {"oci:" + platforms.dir.string(), "oci-archive:" + archive.string()}) {
+  for (const auto& base : { "oci:" + platforms.dir.string(), "oci-archive:" + archive.string() }) {
     SCOPED_TRACE(base);
     const auto refused = [&](const std::string& tag, Arch arch, const std::string& message) {
       SCOPED_TRACE(tag);
@@ -199,12 +204,14 @@ TEST_F(LocalSourceTest, LayoutsAndArchivesCheckThePlatformOfWhatTheyPick)
     refused("bare-amd", Arch::arm64, " is a linux/amd64 image (its image config says so), not linux/arm64");
     accepted("bare-amd", Arch::amd64, "linux/amd64");
     // The index says arm64, the config amd64: neither is believed.
-    refused("liar", Arch::arm64,
+    refused("liar",
+            Arch::arm64,
             ": its index entry says linux/arm64 but its image config says linux/amd64; refusing an image whose "
             "platform is unclear");
     refused("liar", Arch::amd64, " has no linux/amd64 image (it has linux/arm64)");
     // Nothing says what it is, or only the index entry does.
-    refused("silent", Arch::arm64,
+    refused("silent",
+            Arch::arm64,
             ": neither an index entry nor the image config says which platform the image is for, so it cannot be "
             "used as linux/arm64");
     accepted("silent-arm", Arch::arm64, "linux/arm64");
@@ -220,9 +227,10 @@ TEST_F(LocalSourceTest, TheCacheNameAgreesWithWhatTheImageIs)
   o.version = "1.34";
   auto r = ensure_boot_image(o, null_progress());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "oci:" + layout.dir.string() +
-                                   ":1.33 is tagged '1.33', which is Kubernetes 1.33, not 1.34: use a source for 1.34 "
-                                   "or set the version to 1.33");
+  EXPECT_EQ(r.error().message(),
+            "oci:" + layout.dir.string() +
+              ":1.33 is tagged '1.33', which is Kubernetes 1.33, not 1.34: use a source for 1.34 "
+              "or set the version to 1.33");
   EXPECT_FALSE(std::filesystem::exists(o.images_dir / "boot.qcow2-1.34-arm64"));
 
   o.version = "1.33";
@@ -250,14 +258,15 @@ TEST_F(LocalSourceTest, TheCacheNameAgreesWithWhatTheImageIs)
 TEST_F(LocalSourceTest, DockerArchivesCheckTheirConfig)
 {
   test::make_test_qcow2(dir() / "boot.qcow2", "32M");
-  test::write_tar(dir() / "layer.tar", {test::TarEntry{"disk/boot.qcow2", "", dir() / "boot.qcow2"}},
-                  test::Compression::none);
+  test::write_tar(
+    dir() / "layer.tar", { test::TarEntry{ "disk/boot.qcow2", "", dir() / "boot.qcow2" } }, test::Compression::none);
   const auto archive = [&](const std::string& name, const std::string& config) {
     const auto path = dir() / name;
     test::write_tar(path,
-                    {test::TarEntry{"manifest.json", R"([{"Config":"config.json","RepoTags":["ock:1.33"],"Layers":["layer.tar"]}])"},
-                     test::TarEntry{"config.json", config},
-                     test::TarEntry{"layer.tar", "", dir() / "layer.tar"}},
+                    { test::TarEntry{ "manifest.json",
+                                      R"([{"Config":"config.json","RepoTags":["ock:1.33"],"Layers":["layer.tar"]}])" },
+                      test::TarEntry{ "config.json", config },
+                      test::TarEntry{ "layer.tar", "", dir() / "layer.tar" } },
                     test::Compression::none);
     return path;
   };
@@ -278,15 +287,17 @@ TEST_F(LocalSourceTest, DockerArchivesCheckTheirConfig)
   o.source = "docker-archive:" + silent.string();
   r = ensure_boot_image(o, null_progress());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "docker-archive:" + silent.string() +
-                                   ": neither an index entry nor the image config says which platform the image is "
-                                   "for, so it cannot be used as linux/amd64");
+  EXPECT_EQ(r.error().message(),
+            "docker-archive:" + silent.string() +
+              ": neither an index entry nor the image config says which platform the image is "
+              "for, so it cannot be used as linux/amd64");
   o.source = "docker-archive:" + windows.string();
   o.arch = Arch::arm64;
   r = ensure_boot_image(o, null_progress());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "docker-archive:" + windows.string() +
-                                   " is a windows/arm64 image (its image config says so), not linux/arm64");
+  EXPECT_EQ(r.error().message(),
+            "docker-archive:" + windows.string() +
+              " is a windows/arm64 image (its image config says so), not linux/arm64");
   EXPECT_FALSE(std::filesystem::exists(o.images_dir / "boot.qcow2-1.33-arm64"));
   EXPECT_FALSE(std::filesystem::exists(o.images_dir / "boot.qcow2-1.33-amd64"));
 }

@@ -15,11 +15,14 @@ std::string
 index_json(const std::string& type = "application/vnd.oci.image.index.v1+json")
 {
   return R"({"schemaVersion":2,"mediaType":")" + type + R"(","manifests":[
-    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + digest_of('a') + R"(","size":10,
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+         digest_of('a') + R"(","size":10,
      "platform":{"architecture":"amd64","os":"linux"}},
-    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + digest_of('b') + R"(","size":11,
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+         digest_of('b') + R"(","size":11,
      "platform":{"architecture":"arm64","os":"linux","variant":"v8"}},
-    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + digest_of('c') + R"(","size":12,
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+         digest_of('c') + R"(","size":12,
      "annotations":{"vnd.docker.reference.type":"attestation-manifest"}}]})";
 }
 
@@ -40,8 +43,8 @@ TEST(ManifestTest, ParsesAnIndexAndPicksTheArchitecture)
 TEST(ManifestTest, ReportsAMissingArchitecture)
 {
   Index index;
-  index.manifests.push_back(Descriptor{"", *parse_digest(digest_of('a')), 1, Platform{"linux", "amd64", ""}, {}});
-  index.manifests.push_back(Descriptor{"", *parse_digest(digest_of('b')), 1, Platform{"windows", "arm64", ""}, {}});
+  index.manifests.push_back(Descriptor{ "", *parse_digest(digest_of('a')), 1, Platform{ "linux", "amd64", "" }, {} });
+  index.manifests.push_back(Descriptor{ "", *parse_digest(digest_of('b')), 1, Platform{ "windows", "arm64", "" }, {} });
   auto d = select_platform(index, Arch::arm64, "reg/olcne/ock:1.33");
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().kind(), ErrorKind::not_found);
@@ -50,9 +53,8 @@ TEST(ManifestTest, ReportsAMissingArchitecture)
 
 TEST(ManifestTest, ParsesDockerListsAndManifestsByContentTypeOrShape)
 {
-  auto list = parse_manifest(R"({"schemaVersion":2,"manifests":[]})",
-                             "application/vnd.docker.distribution.manifest.list.v2+json",
-                             "ref");
+  auto list = parse_manifest(
+    R"({"schemaVersion":2,"manifests":[]})", "application/vnd.docker.distribution.manifest.list.v2+json", "ref");
   ASSERT_TRUE(list);
   EXPECT_EQ(std::get<Index>(*list).media_type, media_type::docker_list);
 
@@ -83,16 +85,14 @@ TEST(ManifestTest, RejectsBadManifests)
             "ref: unsupported manifest schema (only schema version 2, OCI and Docker v2, is supported)");
   EXPECT_EQ(parse_manifest(R"({"schemaVersion":2,"mediaType":"application/x-other"})", "", "ref").error().message(),
             "ref: unsupported manifest type 'application/x-other'");
-  EXPECT_EQ(parse_manifest(R"({"schemaVersion":2,"manifests":[{"digest":"sha256:12","size":1}]})", "", "ref")
-              .error()
-              .message(),
-            "ref: invalid digest 'sha256:12': expected sha256:<64 hex digits>");
-  EXPECT_EQ(parse_manifest(R"({"schemaVersion":2,"manifests":[{"digest":")" + digest_of('a') + R"(","size":-1}]})",
-                           "",
-                           "ref")
-              .error()
-              .message(),
-            "ref: descriptor sha256:aaaaaaaaaaaa has no valid size");
+  EXPECT_EQ(
+    parse_manifest(R"({"schemaVersion":2,"manifests":[{"digest":"sha256:12","size":1}]})", "", "ref").error().message(),
+    "ref: invalid digest 'sha256:12': expected sha256:<64 hex digits>");
+  EXPECT_EQ(
+    parse_manifest(R"({"schemaVersion":2,"manifests":[{"digest":")" + digest_of('a') + R"(","size":-1}]})", "", "ref")
+      .error()
+      .message(),
+    "ref: descriptor sha256:aaaaaaaaaaaa has no valid size");
   EXPECT_EQ(parse_manifest(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
                                "layers":[]})",
                            "",
@@ -105,8 +105,8 @@ TEST(ManifestTest, RejectsBadManifests)
 TEST(ManifestTest, AcceptHeaderNamesAllFourTypes)
 {
   const auto accept = manifest_accept_header();
-  for (const auto t : {media_type::oci_index, media_type::oci_manifest, media_type::docker_list,
-                       media_type::docker_manifest}) {
+  for (const auto t :
+       { media_type::oci_index, media_type::oci_manifest, media_type::docker_list, media_type::docker_manifest }) {
     EXPECT_NE(accept.find(t), std::string::npos) << t;
   }
 }

@@ -1,7 +1,7 @@
-#include "pkg/image/oci_dhcp_hooks.hpp"
 #include "pkg/image/oci_metadata.hpp"
 
 #include "pkg/core/process.hpp"
+#include "pkg/image/oci_dhcp_hooks.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -13,8 +13,7 @@ namespace {
 using nlohmann::json;
 
 class OciMetadataTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(OciMetadataTest, DescribesAUefiParavirtualizedOracleLinuxImage)
 {
@@ -29,10 +28,11 @@ TEST_F(OciMetadataTest, DescribesAUefiParavirtualizedOracleLinuxImage)
   EXPECT_EQ(j["externalLaunchOptions"]["launchOptionsSource"], "NATIVE");
   // The capability data is a JSON document in a string.
   const auto caps = json::parse(j["imageCapabilityData"].get<std::string>());
-  EXPECT_EQ(caps["Compute.Firmware"]["values"], json::array({"UEFI_64"}));
+  EXPECT_EQ(caps["Compute.Firmware"]["values"], json::array({ "UEFI_64" }));
   EXPECT_EQ(caps["Compute.LaunchMode"]["defaultValue"], "PARAVIRTUALIZED");
   const auto& shapes = j["additionalMetadata"]["shapeCompatibilities"];
-  EXPECT_NE(std::find(shapes.begin(), shapes.end(), json{{"internalShapeName", "VM.Standard.E4.Flex"}}), shapes.end());
+  EXPECT_NE(std::find(shapes.begin(), shapes.end(), json{ { "internalShapeName", "VM.Standard.E4.Flex" } }),
+            shapes.end());
 
   const auto arm = json::parse(oci_image_metadata(Arch::arm64, false));
   EXPECT_EQ(arm["additionalMetadata"]["shapeCompatibilities"][0]["internalShapeName"], "VM.Standard.A1.Flex");
@@ -41,7 +41,7 @@ TEST_F(OciMetadataTest, DescribesAUefiParavirtualizedOracleLinuxImage)
   EXPECT_EQ(pca["externalLaunchOptions"]["networkType"], "PARAVIRTUALIZED");
   EXPECT_EQ(pca["externalLaunchOptions"]["launchOptionsSource"], "CUSTOM");
   EXPECT_EQ(pca["additionalMetadata"]["shapeCompatibilities"],
-            json::array({json{{"internalShapeName", "VM.PCAStandard.E5.Flex"}}}));
+            json::array({ json{ { "internalShapeName", "VM.PCAStandard.E5.Flex" } } }));
 }
 
 // The DHCP hooks do their job: NetworkManager's DHCP4_* options reach the
@@ -58,27 +58,25 @@ TEST_F(OciMetadataTest, DhcpHooksApplyTheHostNameFromDhcp)
   write("bin/hostnamectl", "#!/bin/sh\necho \"$@\" >> \"$LOG\"\n", 0755);
   write("bin/hostname", "#!/bin/sh\necho old-name\n", 0755);
   // The real hook calls /etc/oci-dhclient.sh; this one calls our copy.
-  write("hooks/oci.sh",
-        std::string("oci_config() { \"$ROOT/etc/oci-dhclient.sh\" config; }\noci_restore() { :; }\n"));
+  write("hooks/oci.sh", std::string("oci_config() { \"$ROOT/etc/oci-dhclient.sh\" config; }\noci_restore() { :; }\n"));
   write("hosts", "127.0.0.1 localhost\n");
 
   ProcessOptions p;
-  p.argv = {"bash", (dir() / "root/etc/NetworkManager/dispatcher.d/11-dhclient").string(), "ens3", "up"};
-  p.env_add = {{"PATH", (dir() / "bin").string() + ":/usr/bin:/bin"},
-               {"LOG", (dir() / "log").string()},
-               {"ROOT", (dir() / "root").string()},
-               {"DHCLIENT_HOOK_DIR", (dir() / "hooks").string()},
-               {"OCI_HOSTS_FILE", (dir() / "hosts").string()},
-               {"OCI_HOSTNAME_CONF", (dir() / "none.conf").string()},
-               {"DHCP4_HOST_NAME", "node-1"},
-               {"DHCP4_DOMAIN_NAME", "sub.vcn.oraclevcn.com"},
-               {"DHCP4_IP_ADDRESS", "10.0.0.7"}};
+  p.argv = { "bash", (dir() / "root/etc/NetworkManager/dispatcher.d/11-dhclient").string(), "ens3", "up" };
+  p.env_add = { { "PATH", (dir() / "bin").string() + ":/usr/bin:/bin" },
+                { "LOG", (dir() / "log").string() },
+                { "ROOT", (dir() / "root").string() },
+                { "DHCLIENT_HOOK_DIR", (dir() / "hooks").string() },
+                { "OCI_HOSTS_FILE", (dir() / "hosts").string() },
+                { "OCI_HOSTNAME_CONF", (dir() / "none.conf").string() },
+                { "DHCP4_HOST_NAME", "node-1" },
+                { "DHCP4_DOMAIN_NAME", "sub.vcn.oraclevcn.com" },
+                { "DHCP4_IP_ADDRESS", "10.0.0.7" } };
   auto r = run_process(p);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exit_code, 0) << r->err;
   EXPECT_EQ(*fs::read_file(dir() / "log"), "set-hostname node-1.sub.vcn.oraclevcn.com\n");
-  EXPECT_EQ(*fs::read_file(dir() / "hosts"),
-            "127.0.0.1 localhost\n10.0.0.7 node-1.sub.vcn.oraclevcn.com node-1\n");
+  EXPECT_EQ(*fs::read_file(dir() / "hosts"), "127.0.0.1 localhost\n10.0.0.7 node-1.sub.vcn.oraclevcn.com node-1\n");
 
   // PRESERVE_HOSTINFO keeps the name; "down" runs no config.
   write("keep.conf", "PRESERVE_HOSTINFO=2\n");
@@ -91,8 +89,11 @@ TEST_F(OciMetadataTest, DhcpHooksApplyTheHostNameFromDhcp)
   EXPECT_EQ(*fs::read_file(dir() / "log"), "set-hostname node-1.sub.vcn.oraclevcn.com\n");
 
   // The real hook file is valid shell that defines both functions.
-  p.argv = {"bash", "-c", ". \"$1\" && declare -F oci_config oci_restore", "x",
-            (dir() / "root/etc/dhcp/dhclient.d/oci.sh").string()};
+  p.argv = { "bash",
+             "-c",
+             ". \"$1\" && declare -F oci_config oci_restore",
+             "x",
+             (dir() / "root/etc/dhcp/dhclient.d/oci.sh").string() };
   r = run_process(p);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->out, "oci_config\noci_restore\n");

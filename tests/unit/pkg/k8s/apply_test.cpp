@@ -1,4 +1,5 @@
 #include "pkg/k8s/apply.hpp"
+
 #include "tests/unit/pkg/k8s/fake_api.hpp"
 
 #include <gtest/gtest.h>

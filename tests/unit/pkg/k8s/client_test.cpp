@@ -1,5 +1,6 @@
-#include "pkg/core/strings.hpp"
 #include "pkg/k8s/client.hpp"
+
+#include "pkg/core/strings.hpp"
 #include "tests/unit/pkg/k8s/fake_api.hpp"
 
 #include <gtest/gtest.h>

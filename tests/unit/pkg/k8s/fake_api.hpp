@@ -6,8 +6,9 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "tests/support/http_server.hpp"
 
-#include <mutex>
 #include <nlohmann/json.hpp>
+
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,10 @@ public:
     });
   }
 
-  ~FakeApi() { m_server.stop(); }
+  ~FakeApi()
+  {
+    m_server.stop();
+  }
   FakeApi(const FakeApi&) = delete;
   FakeApi& operator=(const FakeApi&) = delete;
 

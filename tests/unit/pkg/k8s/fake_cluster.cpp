@@ -51,8 +51,7 @@ matches(const json& object, const std::string& selector)
 
 } // namespace
 
-FakeCluster::FakeCluster()
-  : m_uid_prefix("c" + std::to_string(++g_clusters) + "-")
+FakeCluster::FakeCluster() : m_uid_prefix("c" + std::to_string(++g_clusters) + "-")
 {
   add_type({ "", "v1", "Namespace", "namespaces", false, true });
   add_type({ "", "v1", "Secret", "secrets", true, false });

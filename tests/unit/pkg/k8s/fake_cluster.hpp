@@ -10,10 +10,11 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "tests/support/http_server.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

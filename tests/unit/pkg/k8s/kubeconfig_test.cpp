@@ -1,5 +1,6 @@
-#include "pkg/k8s/base64.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
+
+#include "pkg/k8s/base64.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -2,12 +2,14 @@
 // scenarios run against the full Kubernetes test server in
 // tests/integration/k8s/move_test.cpp.
 
-#include "pkg/core/strings.hpp"
 #include "pkg/k8s/move.hpp"
+
+#include "pkg/core/strings.hpp"
 #include "tests/unit/pkg/k8s/fake_cluster.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
 #include <condition_variable>
 #include <mutex>
 #include <thread>

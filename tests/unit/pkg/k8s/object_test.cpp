@@ -24,7 +24,8 @@ TEST(NodeReady, TrueOnlyWhenTheReadyConditionIsTrueAndOtherwiseSaysWhy)
   EXPECT_EQ(why, "Ready=Unknown (?: )");
 
   // Missing or mistyped parts never throw.
-  for (const auto* text : {R"({})", R"({"status":{}})", R"({"status":"x"})", R"({"status":{"conditions":[1]}})", "[]"}) {
+  for (const auto* text :
+       { R"({})", R"({"status":{}})", R"({"status":"x"})", R"({"status":{"conditions":[1]}})", "[]" }) {
     EXPECT_FALSE(node_ready(json::parse(text), why)) << text;
     EXPECT_EQ(why, "no Ready condition") << text;
   }

@@ -1,8 +1,9 @@
+#include "tests/support/tls.hpp"
+
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/client.hpp"
 #include "tests/support/http_server.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/support/tls.hpp"
 
 #include <gtest/gtest.h>
 

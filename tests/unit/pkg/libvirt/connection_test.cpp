@@ -9,8 +9,7 @@ namespace ocne::libvirt {
 namespace {
 
 class ConnectionTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(ConnectionTest, TestDriverAnswers)
 {
@@ -51,9 +50,9 @@ TEST_F(ConnectionTest, UnreachableDaemonNamesUriAndHowToStartIt)
   EXPECT_EQ(conn.error().kind(), ErrorKind::unavailable);
   const auto& message = conn.error().message();
   EXPECT_EQ(message.rfind("cannot connect to libvirt at " + uri + ": ", 0), 0u) << message;
-  EXPECT_NE(message.find("; no libvirt daemon answers on the socket " + socket.string() +
-                         "; start the daemon that owns it"),
-            std::string::npos)
+  EXPECT_NE(
+    message.find("; no libvirt daemon answers on the socket " + socket.string() + "; start the daemon that owns it"),
+    std::string::npos)
     << message;
   // one line
   EXPECT_EQ(message.find('\n'), std::string::npos);

@@ -50,8 +50,9 @@ TEST(Network, LeasesAreUnsupportedByTheTestDriver)
   auto leases = (*net)->dhcp_leases();
   ASSERT_FALSE(leases);
   EXPECT_EQ(leases.error().kind(), ErrorKind::unavailable);
-  EXPECT_EQ(leases.error().message(), "cannot read the DHCP leases of network default: this function is not "
-                                      "supported by the connection driver: virNetworkGetDHCPLeases");
+  EXPECT_EQ(leases.error().message(),
+            "cannot read the DHCP leases of network default: this function is not "
+            "supported by the connection driver: virNetworkGetDHCPLeases");
 }
 
 } // namespace

@@ -1,5 +1,4 @@
 #include "pkg/libvirt/connection.hpp"
-
 #include "pkg/libvirt/xml.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -30,7 +29,8 @@ private:
 
 TEST_F(StorageTest, PoolLifecycle)
 {
-  auto pool = conn().define_pool("<pool type='dir'><name>lifecycle</name><target><path>/lifecycle</path></target></pool>");
+  auto pool =
+    conn().define_pool("<pool type='dir'><name>lifecycle</name><target><path>/lifecycle</path></target></pool>");
   ASSERT_TRUE(pool) << pool.error().message();
   EXPECT_EQ(pool->name(), "lifecycle");
   EXPECT_FALSE(*pool->is_active());

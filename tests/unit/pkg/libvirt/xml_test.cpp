@@ -14,7 +14,7 @@ TEST(Xml, XPathQueries)
   EXPECT_EQ(doc->text("/network/name"), "default");
   EXPECT_EQ(doc->text("/network/ip[1]/@address"), "192.168.122.1");
   EXPECT_EQ(doc->count("/network/ip"), 2u);
-  EXPECT_EQ(doc->texts("/network/ip/@address"), (std::vector<std::string>{"192.168.122.1", "fd00::1"}));
+  EXPECT_EQ(doc->texts("/network/ip/@address"), (std::vector<std::string>{ "192.168.122.1", "fd00::1" }));
   EXPECT_FALSE(doc->text("/network/bridge/@name"));
 }
 

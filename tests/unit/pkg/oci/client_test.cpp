@@ -1,5 +1,6 @@
-#include "pkg/core/log.hpp"
 #include "pkg/oci/client.hpp"
+
+#include "pkg/core/log.hpp"
 #include "pkg/oci/object_storage.hpp"
 #include "tests/support/tls.hpp"
 #include "tests/unit/pkg/oci/oci_fixture.hpp"
@@ -123,7 +124,7 @@ class ClientTlsTest : public ::ocne::test::TempDirTest
 TEST_F(ClientTlsTest, HttpsAndSessionTokens)
 {
   const auto ca = ::ocne::test::make_test_ca();
-  const auto cert = ::ocne::test::make_test_cert(ca, "127.0.0.1", {"IP:127.0.0.1"});
+  const auto cert = ::ocne::test::make_test_cert(ca, "127.0.0.1", { "IP:127.0.0.1" });
   ::ocne::test::oci::ServerOptions so;
   so.cert_file = write("server.crt", cert.cert_pem).string();
   so.key_file = write("server.key", cert.key_pem, 0600).string();
@@ -133,24 +134,25 @@ TEST_F(ClientTlsTest, HttpsAndSessionTokens)
   server.start();
   ASSERT_EQ(server.url().rfind("https://127.0.0.1:", 0), 0u);
 
-  auto signer = Signer::from_session_token(Secret(key.private_pem), Secret(), Secret("session-token-value\n"), "session key");
+  auto signer =
+    Signer::from_session_token(Secret(key.private_pem), Secret(), Secret("session-token-value\n"), "session key");
   ASSERT_TRUE(signer);
   auto transport = test::fast_transport();
   transport.tls.ca_pem = ca.cert_pem;
-  const Client client(*signer, Endpoints{server.url(), server.url(), server.url()}, transport);
+  const Client client(*signer, Endpoints{ server.url(), server.url(), server.url() }, transport);
   auto ns = ObjectStorage(client).get_namespace();
   ASSERT_TRUE(ns) << ns.error().message();
   EXPECT_EQ(*ns, "ocnetestns");
 
   // Without the CA the server is not trusted.
-  const Client untrusting(*signer, Endpoints{server.url(), server.url(), server.url()}, test::fast_transport());
+  const Client untrusting(*signer, Endpoints{ server.url(), server.url(), server.url() }, test::fast_transport());
   auto refused = ObjectStorage(untrusting).get_namespace();
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind(), ErrorKind::auth);
 
   // An expired token: 401 with the session hint.
   auto stale = Signer::from_session_token(Secret(key.private_pem), Secret(), Secret("old-token"), "session key");
-  const Client old(*stale, Endpoints{server.url(), server.url(), server.url()}, transport);
+  const Client old(*stale, Endpoints{ server.url(), server.url(), server.url() }, transport);
   auto denied = ObjectStorage(old).get_namespace();
   ASSERT_FALSE(denied);
   EXPECT_NE(denied.error().message().find("; the session token may have expired: refresh it (oci session refresh) "

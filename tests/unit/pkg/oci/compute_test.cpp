@@ -1,4 +1,5 @@
 #include "pkg/oci/compute.hpp"
+
 #include "pkg/oci/object_storage.hpp"
 #include "tests/unit/pkg/oci/oci_fixture.hpp"
 

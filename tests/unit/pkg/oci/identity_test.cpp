@@ -1,4 +1,5 @@
 #include "pkg/oci/identity.hpp"
+
 #include "tests/unit/pkg/oci/oci_fixture.hpp"
 
 #include <gtest/gtest.h>

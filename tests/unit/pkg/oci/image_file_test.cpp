@@ -1,12 +1,14 @@
-#include "pkg/core/process.hpp"
 #include "pkg/oci/image_file.hpp"
+
+#include "pkg/core/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <fstream>
 #include <sstream>
 
 namespace ocne::oci {

@@ -1,5 +1,6 @@
-#include "pkg/oci/image_file.hpp"
 #include "pkg/oci/image_upload.hpp"
+
+#include "pkg/oci/image_file.hpp"
 #include "tests/unit/pkg/oci/oci_fixture.hpp"
 
 #include <gtest/gtest.h>

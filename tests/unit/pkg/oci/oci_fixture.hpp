@@ -10,9 +10,10 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
+
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 namespace ocne::oci::test {
 

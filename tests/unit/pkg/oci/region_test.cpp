@@ -1,4 +1,5 @@
 #include "pkg/oci/region.hpp"
+
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/pkg/oci/signing_vectors.hpp"

@@ -1,5 +1,6 @@
-#include "pkg/oci/digest.hpp"
 #include "pkg/oci/signer.hpp"
+
+#include "pkg/oci/digest.hpp"
 #include "tests/unit/pkg/oci/signing_vectors.hpp"
 
 #include <gtest/gtest.h>

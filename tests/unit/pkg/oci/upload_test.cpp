@@ -1,8 +1,10 @@
-#include "pkg/core/file_lock.hpp"
 #include "pkg/oci/upload.hpp"
+
+#include "pkg/core/file_lock.hpp"
 #include "tests/unit/pkg/oci/oci_fixture.hpp"
 
 #include <gtest/gtest.h>
+
 #include <set>
 
 namespace ocne::oci {

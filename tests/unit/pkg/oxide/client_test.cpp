@@ -9,8 +9,7 @@ namespace {
 using ocne::test::oxide_fault;
 
 class OxideClientTest : public test::OxideFixture
-{
-};
+{};
 
 TEST(OxideNames, ValidNames)
 {
@@ -68,7 +67,7 @@ TEST_F(OxideClientTest, ErrorsCarryOxidesErrorBody)
 
 TEST_F(OxideClientTest, ListsWalkEveryPage)
 {
-  for (const char* name : {"p1", "p2", "p3", "p4"}) {
+  for (const char* name : { "p1", "p2", "p3", "p4" }) {
     ASSERT_TRUE(m_client->create_project(name, ""));
   }
   auto projects = m_client->list_projects();
@@ -77,7 +76,7 @@ TEST_F(OxideClientTest, ListsWalkEveryPage)
   for (const auto& p : *projects) {
     names.push_back(p.name);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"k8s", "p1", "p2", "p3", "p4"}));
+  EXPECT_EQ(names, (std::vector<std::string>{ "k8s", "p1", "p2", "p3", "p4" }));
   EXPECT_GE(m_server->count("project_list"), 3);
 }
 
@@ -97,19 +96,20 @@ TEST_F(OxideClientTest, GivesUpWithTheLastErrorAfterRetries)
   auto p = m_client->get_project("k8s");
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().kind(), ErrorKind::transient);
-  EXPECT_EQ(p.error().message(),
-            "look up project \"k8s\": injected fault (HTTP 503, ServiceNotAvailable, request id injected-fault, after 5 "
-            "attempts)");
+  EXPECT_EQ(
+    p.error().message(),
+    "look up project \"k8s\": injected fault (HTTP 503, ServiceNotAvailable, request id injected-fault, after 5 "
+    "attempts)");
 }
 
 TEST_F(OxideClientTest, NonIdempotentCreateIsNotRetriedOn503)
 {
   m_server->faults().fail_next(1, oxide_fault(503), "POST", "/v1/floating-ips");
-  auto f = m_client->create_floating_ip("k8s", FloatingIpCreate{.name = "api"});
+  auto f = m_client->create_floating_ip("k8s", FloatingIpCreate{ .name = "api" });
   ASSERT_FALSE(f);
   EXPECT_EQ(f.error().kind(), ErrorKind::transient);
   EXPECT_EQ(m_server->count("floating_ip_create"), 0); // the fault hook answered
-  EXPECT_TRUE(m_client->create_floating_ip("k8s", FloatingIpCreate{.name = "api"}));
+  EXPECT_TRUE(m_client->create_floating_ip("k8s", FloatingIpCreate{ .name = "api" }));
 }
 
 TEST_F(OxideClientTest, ConnectionErrorsAreRetriedAndReported)
@@ -175,9 +175,9 @@ TEST_F(OxideClientTest, FirewallRuleReadModifyWrite)
   api.name = "ocne-kube-api";
   api.description = "Kubernetes API server";
   api.priority = 100;
-  api.targets = {{"vpc", "default"}};
-  api.ports = {"6443"};
-  api.protocols = {"tcp"};
+  api.targets = { { "vpc", "default" } };
+  api.ports = { "6443" };
+  api.protocols = { "tcp" };
   auto changed = m_client->ensure_firewall_rule("k8s", "default", api);
   ASSERT_TRUE(changed) << changed.error().message();
   EXPECT_TRUE(*changed);
@@ -187,12 +187,12 @@ TEST_F(OxideClientTest, FirewallRuleReadModifyWrite)
   EXPECT_TRUE(rules[3].same_as(api));
   // The ICMP rule's null "value" went back exactly as it came.
   EXPECT_EQ(rules[2].name, "allow-icmp");
-  EXPECT_EQ(rules[2].protocols, std::vector<std::string>{"icmp"});
+  EXPECT_EQ(rules[2].protocols, std::vector<std::string>{ "icmp" });
   // A second call changes nothing and does not write.
   const int puts = m_server->count("vpc_firewall_rules_update");
   EXPECT_FALSE(m_client->ensure_firewall_rule("k8s", "default", api).value());
   EXPECT_EQ(m_server->count("vpc_firewall_rules_update"), puts);
-  api.ports = {"6443", "22"};
+  api.ports = { "6443", "22" };
   EXPECT_TRUE(m_client->ensure_firewall_rule("k8s", "default", api).value());
   EXPECT_EQ(m_client->get_firewall_rules("k8s", "default").value().size(), 4U);
 }
@@ -204,7 +204,7 @@ TEST_F(OxideClientTest, InstancesAndFloatingIps)
   auto list = m_client->list_instances("k8s");
   ASSERT_TRUE(list) << list.error().message();
   EXPECT_EQ(list->size(), 2U);
-  auto fip = m_client->create_floating_ip("k8s", FloatingIpCreate{.name = "api", .description = "kube api"});
+  auto fip = m_client->create_floating_ip("k8s", FloatingIpCreate{ .name = "api", .description = "kube api" });
   ASSERT_TRUE(fip) << fip.error().message();
   EXPECT_EQ(fip->ip.rfind("198.51.100.", 0), 0U);
   auto del = m_client->delete_instance("k8s", "cp-0");

@@ -11,8 +11,7 @@ namespace ocne::oxide {
 namespace {
 
 class ContentDigestTest : public ocne::test::TempDirTest
-{
-};
+{};
 
 // The client's digest and the test server's independent one agree, and
 // depend on content only.

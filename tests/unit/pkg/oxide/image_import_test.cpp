@@ -78,7 +78,7 @@ protected:
 TEST_F(ImageImportTest, RawFileEndToEnd)
 {
   // 5 MiB: data in chunks 0, 3 and the last (partial) one; chunk 1, 2 empty.
-  const auto raw = make_raw("disk.raw", (5 << 20) + 4096, {{0, 'a'}, {3 << 19, 'b'}, {5 << 20, 'c'}});
+  const auto raw = make_raw("disk.raw", (5 << 20) + 4096, { { 0, 'a' }, { 3 << 19, 'b' }, { 5 << 20, 'c' } });
   auto r = import(raw, options());
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_FALSE(r->reused);
@@ -105,13 +105,22 @@ TEST_F(ImageImportTest, Qcow2MatchesQemuImgConvert)
     GTEST_SKIP() << "qemu-img/qemu-io not installed (package qemu-utils)";
   }
   const auto qcow = (dir() / "disk.qcow2").string();
-  ASSERT_EQ(run_process(ProcessOptions{.argv = {"qemu-img", "create", "-q", "-f", "qcow2", qcow, "1100M"}})->exit_code, 0);
-  ASSERT_EQ(run_process(ProcessOptions{.argv = {"qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 1M", "-c",
-                                                "write -P 0x11 700M 300k", "-c", "write -P 0x22 1099M 1M", qcow}})
+  ASSERT_EQ(
+    run_process(ProcessOptions{ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", qcow, "1100M" } })->exit_code, 0);
+  ASSERT_EQ(run_process(ProcessOptions{ .argv = { "qemu-io",
+                                                  "-f",
+                                                  "qcow2",
+                                                  "-c",
+                                                  "write -P 0x5a 0 1M",
+                                                  "-c",
+                                                  "write -P 0x11 700M 300k",
+                                                  "-c",
+                                                  "write -P 0x22 1099M 1M",
+                                                  qcow } })
               ->exit_code,
             0);
   const auto raw = (dir() / "disk.raw").string();
-  ASSERT_EQ(run_process(ProcessOptions{.argv = {"qemu-img", "convert", "-O", "raw", qcow, raw}})->exit_code, 0);
+  ASSERT_EQ(run_process(ProcessOptions{ .argv = { "qemu-img", "convert", "-O", "raw", qcow, raw } })->exit_code, 0);
   auto r = import(qcow, options());
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->disk_size, 2 * k_gib) << "virtual size 1100 MiB rounds up to 2 GiB";
@@ -122,12 +131,12 @@ TEST_F(ImageImportTest, Qcow2MatchesQemuImgConvert)
 
 TEST_F(ImageImportTest, SameContentIsReused)
 {
-  const auto raw = make_raw("disk.raw", 2 << 20, {{0, 'a'}});
+  const auto raw = make_raw("disk.raw", 2 << 20, { { 0, 'a' } });
   auto first = import(raw, options());
   ASSERT_TRUE(first) << first.error().message();
   const int writes = m_server->count("disk_bulk_write_import");
   // Same bytes from another file (a copy) are still the same image.
-  const auto copy = make_raw("copy.raw", 2 << 20, {{0, 'a'}});
+  const auto copy = make_raw("copy.raw", 2 << 20, { { 0, 'a' } });
   auto second = import(copy, options());
   ASSERT_TRUE(second) << second.error().message();
   EXPECT_TRUE(second->reused);
@@ -139,9 +148,9 @@ TEST_F(ImageImportTest, SameContentIsReused)
 
 TEST_F(ImageImportTest, NameTakenByOtherContent)
 {
-  ASSERT_TRUE(import(make_raw("a.raw", 1 << 20, {{0, 'a'}}), options()));
+  ASSERT_TRUE(import(make_raw("a.raw", 1 << 20, { { 0, 'a' } }), options()));
   const auto id = m_server->images().at(0).id;
-  auto r = import(make_raw("b.raw", 1 << 20, {{0, 'b'}}), options());
+  auto r = import(make_raw("b.raw", 1 << 20, { { 0, 'b' } }), options());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::already_exists);
   EXPECT_EQ(r.error().message(),
@@ -155,7 +164,7 @@ TEST_F(ImageImportTest, ZeroChunksCanBeSentToo)
 {
   auto o = options();
   o.skip_zero_chunks = false;
-  auto r = import(make_raw("disk.raw", 3 << 20, {{1 << 20, 'x'}}), o);
+  auto r = import(make_raw("disk.raw", 3 << 20, { { 1 << 20, 'x' } }), o);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->chunks_uploaded, 6U);
   EXPECT_EQ(m_server->count("disk_bulk_write_import"), 6);
@@ -165,7 +174,7 @@ TEST_F(ImageImportTest, ZeroChunksCanBeSentToo)
 TEST_F(ImageImportTest, FailedImportUnwindsEverything)
 {
   m_server->fail_operation("disk_bulk_write_import", 1000, 500);
-  auto r = import(make_raw("disk.raw", 3 << 20, {{0, 'a'}, {2 << 20, 'b'}}), options());
+  auto r = import(make_raw("disk.raw", 3 << 20, { { 0, 'a' }, { 2 << 20, 'b' } }), options());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::transient);
   EXPECT_NE(r.error().message().find(": injected fault (HTTP 500, Internal, request id "), std::string::npos)
@@ -182,7 +191,7 @@ TEST_F(ImageImportTest, FailedImportUnwindsEverything)
 TEST_F(ImageImportTest, FailureAfterFinalizeRemovesTheSnapshotToo)
 {
   m_server->fail_operation("image_create", 1000, 500);
-  auto r = import(make_raw("disk.raw", 1 << 20, {{0, 'a'}}), options());
+  auto r = import(make_raw("disk.raw", 1 << 20, { { 0, 'a' } }), options());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message().rfind("create image \"node-image\" in project \"k8s\": injected fault", 0), 0U)
     << r.error().message();
@@ -198,7 +207,8 @@ TEST_F(ImageImportTest, SurvivesTenPercentFaults)
   drop.kind = ocne::test::Fault::Kind::drop_mid_body;
   m_server->faults().fail_randomly(0.03, drop, "", "/v1/", 8);
   m_server->fail_operation_randomly("disk_bulk_write_import", 0.03, 500, 9);
-  const auto raw = make_raw("disk.raw", 24 << 20, {{0, 'a'}, {5 << 20, 'b'}, {9 << 20, 'c'}, {20 << 20, 'd'}});
+  const auto raw =
+    make_raw("disk.raw", 24 << 20, { { 0, 'a' }, { 5 << 20, 'b' }, { 9 << 20, 'c' }, { 20 << 20, 'd' } });
   // A bigger image than the others: 48 chunks, 8 with data.
   for (std::uint64_t off = 10 << 20; off < (12 << 20); off += 512 << 10) {
     const int fd = ::open(raw.c_str(), O_WRONLY);
@@ -217,22 +227,22 @@ TEST_F(ImageImportTest, SurvivesTenPercentFaults)
 
 TEST_F(ImageImportTest, ResumesFromTheJournal)
 {
-  const auto raw = make_raw("disk.raw", 4 << 20, {{0, 'a'}, {1 << 20, 'b'}, {2 << 20, 'c'}, {3 << 20, 'd'}});
+  const auto raw = make_raw("disk.raw", 4 << 20, { { 0, 'a' }, { 1 << 20, 'b' }, { 2 << 20, 'c' }, { 3 << 20, 'd' } });
   auto image = qcow2::open_image(raw);
   ASSERT_TRUE(image);
   // What a run killed half-way leaves: a journal, a disk taking bulk writes,
   // and two of the four data chunks written and recorded.
   const auto digest = content_digest_of_file(raw, k_gib);
   ImportJournal journal(dir() / "journal", m_client->host(), "k8s", "node-image");
-  JournalRecord rec{.host = m_client->host(),
-                    .project = "k8s",
-                    .image_name = "node-image",
-                    .digest = digest,
-                    .source = raw.string(),
-                    .disk_name = "ocne-import-killed",
-                    .snapshot_name = "ocne-import-killed-snap",
-                    .disk_size = k_gib,
-                    .block_size = 512};
+  JournalRecord rec{ .host = m_client->host(),
+                     .project = "k8s",
+                     .image_name = "node-image",
+                     .digest = digest,
+                     .source = raw.string(),
+                     .disk_name = "ocne-import-killed",
+                     .snapshot_name = "ocne-import-killed-snap",
+                     .disk_size = k_gib,
+                     .block_size = 512 };
   ASSERT_TRUE(journal.save(rec));
   auto disk = m_client->create_import_disk("k8s", rec.disk_name, "ocne: temporary disk", k_gib, 512);
   ASSERT_TRUE(disk) << disk.error().message();
@@ -240,7 +250,7 @@ TEST_F(ImageImportTest, ResumesFromTheJournal)
   ASSERT_TRUE(journal.save(rec));
   ASSERT_TRUE(m_client->bulk_write_start(disk->id));
   std::string buffer(k_chunk_size, '\0');
-  for (const std::uint64_t chunk : {0, 4}) {
+  for (const std::uint64_t chunk : { 0, 4 }) {
     ASSERT_TRUE((*image)->read(chunk * k_chunk_size, buffer));
     ASSERT_TRUE(m_client->bulk_write(disk->id, chunk * k_chunk_size, buffer));
     ASSERT_TRUE(journal.mark_written(chunk));
@@ -260,16 +270,16 @@ TEST_F(ImageImportTest, ResumesFromTheJournal)
 
 TEST_F(ImageImportTest, ChangedFileThrowsAwayTheOldAttempt)
 {
-  const auto raw = make_raw("disk.raw", 1 << 20, {{0, 'a'}});
+  const auto raw = make_raw("disk.raw", 1 << 20, { { 0, 'a' } });
   ImportJournal journal(dir() / "journal", m_client->host(), "k8s", "node-image");
-  JournalRecord rec{.host = m_client->host(),
-                    .project = "k8s",
-                    .image_name = "node-image",
-                    .digest = "sparse-sha256:stale",
-                    .disk_name = "ocne-import-old",
-                    .snapshot_name = "ocne-import-old-snap",
-                    .disk_size = k_gib,
-                    .block_size = 512};
+  JournalRecord rec{ .host = m_client->host(),
+                     .project = "k8s",
+                     .image_name = "node-image",
+                     .digest = "sparse-sha256:stale",
+                     .disk_name = "ocne-import-old",
+                     .snapshot_name = "ocne-import-old-snap",
+                     .disk_size = k_gib,
+                     .block_size = 512 };
   ASSERT_TRUE(journal.save(rec));
   auto disk = m_client->create_import_disk("k8s", rec.disk_name, "old", k_gib, 512);
   ASSERT_TRUE(disk);
@@ -283,7 +293,7 @@ TEST_F(ImageImportTest, ChangedFileThrowsAwayTheOldAttempt)
 
 TEST_F(ImageImportTest, ConcurrentUploadOfTheSameImageIsRefused)
 {
-  const auto raw = make_raw("disk.raw", 1 << 20, {{0, 'a'}});
+  const auto raw = make_raw("disk.raw", 1 << 20, { { 0, 'a' } });
   ImportJournal journal(dir() / "journal", m_client->host(), "k8s", "node-image");
   auto held = FileLock::acquire(journal.lock_path(), std::chrono::milliseconds(0), "test");
   ASSERT_TRUE(held);
@@ -300,7 +310,7 @@ TEST_F(ImageImportTest, ConcurrentUploadOfTheSameImageIsRefused)
 
 TEST_F(ImageImportTest, BadInputFailsBeforeAnyDiskIsCreated)
 {
-  const auto raw = make_raw("disk.raw", 1 << 20, {{0, 'a'}});
+  const auto raw = make_raw("disk.raw", 1 << 20, { { 0, 'a' } });
   auto o = options();
   o.project = "nope";
   auto r = import(raw, o);
@@ -328,11 +338,14 @@ TEST_F(ImageImportTest, BadInputFailsBeforeAnyDiskIsCreated)
   if (program_exists("qemu-img") && program_exists("qemu-io")) {
     const auto plain = (dir() / "p.qcow2").string();
     const auto packed = (dir() / "c.qcow2").string();
-    ASSERT_EQ(run_process(ProcessOptions{.argv = {"qemu-img", "create", "-q", "-f", "qcow2", plain, "4M"}})->exit_code, 0);
-    ASSERT_EQ(run_process(ProcessOptions{.argv = {"qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 1M", plain}})->exit_code,
-              0);
-    ASSERT_EQ(run_process(ProcessOptions{.argv = {"qemu-img", "convert", "-c", "-O", "qcow2", plain, packed}})->exit_code,
-              0);
+    ASSERT_EQ(
+      run_process(ProcessOptions{ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", plain, "4M" } })->exit_code, 0);
+    ASSERT_EQ(
+      run_process(ProcessOptions{ .argv = { "qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 1M", plain } })->exit_code,
+      0);
+    ASSERT_EQ(
+      run_process(ProcessOptions{ .argv = { "qemu-img", "convert", "-c", "-O", "qcow2", plain, packed } })->exit_code,
+      0);
     const auto size = std::filesystem::file_size(packed);
     const int fd = ::open(packed.c_str(), O_WRONLY);
     const std::string junk(1000, '\x42');

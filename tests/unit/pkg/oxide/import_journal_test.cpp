@@ -12,8 +12,7 @@ namespace ocne::oxide {
 namespace {
 
 class ImportJournalTest : public ocne::test::TempDirTest
-{
-};
+{};
 
 TEST_F(ImportJournalTest, SavesLoadsAndTracksChunks)
 {
@@ -21,19 +20,20 @@ TEST_F(ImportJournalTest, SavesLoadsAndTracksChunks)
   auto none = j.load();
   ASSERT_TRUE(none);
   EXPECT_FALSE(*none);
-  JournalRecord r{.host = "https://h",
-                  .project = "k8s",
-                  .image_name = "img",
-                  .digest = "sparse-sha256:00",
-                  .source = "f.qcow2",
-                  .disk_name = "ocne-import-1",
-                  .snapshot_name = "ocne-import-1-snap",
-                  .disk_size = 1ULL << 30,
-                  .block_size = 512};
+  JournalRecord r{ .host = "https://h",
+                   .project = "k8s",
+                   .image_name = "img",
+                   .digest = "sparse-sha256:00",
+                   .source = "f.qcow2",
+                   .disk_name = "ocne-import-1",
+                   .snapshot_name = "ocne-import-1-snap",
+                   .disk_size = 1ULL << 30,
+                   .block_size = 512 };
   ASSERT_TRUE(j.save(r));
   ASSERT_TRUE(j.mark_written(3));
   ASSERT_TRUE(j.mark_written(1ULL << 40));
-  struct stat st{};
+  struct stat st
+  {};
   ASSERT_EQ(::stat(j.record_path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600U);
 
@@ -42,7 +42,7 @@ TEST_F(ImportJournalTest, SavesLoadsAndTracksChunks)
   ASSERT_TRUE(loaded && *loaded);
   EXPECT_EQ((*loaded)->disk_name, "ocne-import-1");
   EXPECT_EQ((*loaded)->disk_size, 1ULL << 30);
-  EXPECT_EQ(again.written().value(), (std::vector<std::uint64_t>{3, 1ULL << 40}));
+  EXPECT_EQ(again.written().value(), (std::vector<std::uint64_t>{ 3, 1ULL << 40 }));
   // Another image has its own journal.
   ImportJournal other(dir() / "imports", "https://h", "k8s", "img2");
   EXPECT_FALSE(other.load().value());
@@ -64,7 +64,7 @@ TEST_F(ImportJournalTest, DamagedRecordNamesTheFile)
 TEST_F(ImportJournalTest, TornLastEntryIsIgnored)
 {
   ImportJournal j(dir(), "h", "p", "i");
-  ASSERT_TRUE(j.save(JournalRecord{.disk_name = "d", .snapshot_name = "s"}));
+  ASSERT_TRUE(j.save(JournalRecord{ .disk_name = "d", .snapshot_name = "s" }));
   ASSERT_TRUE(j.mark_written(7));
   auto chunks = j.record_path();
   chunks.replace_extension(".chunks");
@@ -72,7 +72,7 @@ TEST_F(ImportJournalTest, TornLastEntryIsIgnored)
     std::ofstream out(chunks, std::ios::app | std::ios::binary);
     out << "abc";
   }
-  EXPECT_EQ(j.written().value(), std::vector<std::uint64_t>{7});
+  EXPECT_EQ(j.written().value(), std::vector<std::uint64_t>{ 7 });
 }
 
 } // namespace

@@ -10,16 +10,17 @@ namespace {
 const CertKey&
 ca()
 {
-  static const CertKey value = *make_ca({.subject = {.common_name = "test-ca"}});
+  static const CertKey value = *make_ca({ .subject = { .common_name = "test-ca" } });
   return value;
 }
 
 TEST(Certificate, ServerCertificateVerifiesForServerPurposeOnly)
 {
-  auto cert = issue_certificate(ca(), {.subject = {.common_name = "api"},
-                                       .dns_names = {"api.local"},
-                                       .ip_addresses = {"192.0.2.1", "2001:db8::1"},
-                                       .server_auth = true});
+  auto cert = issue_certificate(ca(),
+                                { .subject = { .common_name = "api" },
+                                  .dns_names = { "api.local" },
+                                  .ip_addresses = { "192.0.2.1", "2001:db8::1" },
+                                  .server_auth = true });
   ASSERT_TRUE(cert) << cert.error().message();
   EXPECT_EQ(test::verify_chain(ca().cert_pem, cert->cert_pem, X509_PURPOSE_SSL_SERVER), "");
   EXPECT_NE(test::verify_chain(ca().cert_pem, cert->cert_pem, X509_PURPOSE_SSL_CLIENT), "");
@@ -32,7 +33,7 @@ TEST(Certificate, ServerCertificateVerifiesForServerPurposeOnly)
 
 TEST(Certificate, RejectsAnIpSanThatIsNotAnAddress)
 {
-  auto cert = issue_certificate(ca(), {.subject = {.common_name = "api"}, .ip_addresses = {"300.1.1.1"}});
+  auto cert = issue_certificate(ca(), { .subject = { .common_name = "api" }, .ip_addresses = { "300.1.1.1" } });
   ASSERT_FALSE(cert);
   EXPECT_EQ(cert.error().kind(), ErrorKind::invalid_input);
   EXPECT_EQ(cert.error().message(), "'300.1.1.1' is not an IP address (certificate 'api')");
@@ -40,17 +41,17 @@ TEST(Certificate, RejectsAnIpSanThatIsNotAnAddress)
 
 TEST(Certificate, RejectsACaKeyThatDoesNotMatch)
 {
-  const auto other = *make_ca({.subject = {.common_name = "other"}});
-  CertKey mixed{ca().cert_pem, other.key_pem};
-  auto cert = issue_certificate(mixed, {.subject = {.common_name = "api"}});
+  const auto other = *make_ca({ .subject = { .common_name = "other" } });
+  CertKey mixed{ ca().cert_pem, other.key_pem };
+  auto cert = issue_certificate(mixed, { .subject = { .common_name = "api" } });
   ASSERT_FALSE(cert);
   EXPECT_EQ(cert.error().message(), "the CA key does not match the CA certificate");
 }
 
 TEST(Certificate, RejectsGarbageCa)
 {
-  CertKey garbage{"not a cert", Secret("not a key")};
-  auto cert = issue_certificate(garbage, {.subject = {.common_name = "api"}});
+  CertKey garbage{ "not a cert", Secret("not a key") };
+  auto cert = issue_certificate(garbage, { .subject = { .common_name = "api" } });
   ASSERT_FALSE(cert);
   EXPECT_EQ(cert.error().message().rfind("cannot parse the CA certificate or key", 0), 0u);
 }

@@ -24,7 +24,7 @@ protected:
     static const ClusterPki value = [] {
       ClusterPkiOptions options;
       options.api_address = "192.168.122.201";
-      options.extra_sans = {"10.0.0.7", "vmhost.example.com"};
+      options.extra_sans = { "10.0.0.7", "vmhost.example.com" };
       options.service_subnet = "10.96.0.0/12,fd00:96::/108";
       auto made = make_cluster_pki(options);
       EXPECT_TRUE(made) << made.error().message();
@@ -44,7 +44,7 @@ TEST_F(ClusterPkiTest, AdminCertificateChainsToTheClusterCa)
 
 TEST_F(ClusterPkiTest, CaHasCaConstraintsAndUsages)
 {
-  for (const auto* ca : {&pki().ca, &pki().etcd_ca, &pki().front_proxy_ca}) {
+  for (const auto* ca : { &pki().ca, &pki().etcd_ca, &pki().front_proxy_ca }) {
     auto cert = test::load_cert(ca->cert_pem);
     ASSERT_TRUE(cert);
     EXPECT_EQ(X509_check_ca(cert.get()), 1);
@@ -60,8 +60,7 @@ TEST_F(ClusterPkiTest, CaHasCaConstraintsAndUsages)
     EXPECT_GT(days, 365 * 20 - 2);
     EXPECT_LT(days, 365 * 20 + 8);
   }
-  EXPECT_EQ(test::subject_line(test::load_cert(pki().ca.cert_pem).get()),
-            "/C=US/ST=TX/O=OCNE/OU=OCNE/CN=kubernetes");
+  EXPECT_EQ(test::subject_line(test::load_cert(pki().ca.cert_pem).get()), "/C=US/ST=TX/O=OCNE/OU=OCNE/CN=kubernetes");
 }
 
 TEST_F(ClusterPkiTest, AdminCertificateIdentityUsagesAndSans)
@@ -78,8 +77,13 @@ TEST_F(ClusterPkiTest, AdminCertificateIdentityUsagesAndSans)
   EXPECT_TRUE(eku & XKU_SSL_CLIENT);
   EXPECT_TRUE(eku & XKU_SSL_SERVER);
   EXPECT_THAT(test::san_entries(cert.get()),
-              IsSupersetOf({"DNS:kubernetes", "DNS:kubernetes.default.svc.cluster.local", "IP:10.96.0.1",
-                            "IP:192.168.122.201", "IP:127.0.0.1", "IP:10.0.0.7", "DNS:vmhost.example.com"}));
+              IsSupersetOf({ "DNS:kubernetes",
+                             "DNS:kubernetes.default.svc.cluster.local",
+                             "IP:10.96.0.1",
+                             "IP:192.168.122.201",
+                             "IP:127.0.0.1",
+                             "IP:10.0.0.7",
+                             "DNS:vmhost.example.com" }));
   // the IPv6 service subnet's first address is there too
   EXPECT_THAT(test::san_entries(cert.get()), Contains(::testing::StartsWith("IP6:FD:00:00:96")));
   // about one year
@@ -92,7 +96,8 @@ TEST_F(ClusterPkiTest, AdminCertificateIdentityUsagesAndSans)
 TEST_F(ClusterPkiTest, KeysMatchCertificates)
 {
   auto cert = test::load_cert(pki().admin.cert_pem);
-  BIO* bio = BIO_new_mem_buf(pki().admin.key_pem.reveal().data(), static_cast<int>(pki().admin.key_pem.reveal().size()));
+  BIO* bio =
+    BIO_new_mem_buf(pki().admin.key_pem.reveal().data(), static_cast<int>(pki().admin.key_pem.reveal().size()));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);
   ASSERT_NE(key, nullptr);
@@ -110,8 +115,8 @@ TEST_F(ClusterPkiTest, OpensslCliVerifiesTheChain)
   }
   const auto ca = write("ca.crt", pki().ca.cert_pem);
   const auto admin = write("admin.crt", pki().admin.cert_pem);
-  auto result = run_process({.argv = {"openssl", "verify", "-CAfile", ca.string(), "-purpose", "sslclient",
-                                      admin.string()}});
+  auto result =
+    run_process({ .argv = { "openssl", "verify", "-CAfile", ca.string(), "-purpose", "sslclient", admin.string() } });
   ASSERT_TRUE(result);
   EXPECT_EQ(result->exit_code, 0) << result->out << result->err;
   EXPECT_NE(result->out.find(": OK"), std::string::npos);
@@ -138,7 +143,7 @@ TEST_F(ClusterPkiTest, CustomCertificateInformation)
 {
   ClusterPkiOptions options;
   options.api_address = "10.1.1.1";
-  options.info = {.country = "DE", .org = "Acme", .org_unit = "Ops", .state = "BE"};
+  options.info = { .country = "DE", .org = "Acme", .org_unit = "Ops", .state = "BE" };
   auto made = make_cluster_pki(options);
   ASSERT_TRUE(made) << made.error().message();
   EXPECT_EQ(test::subject_line(test::load_cert(made->ca.cert_pem).get()), "/C=DE/ST=BE/O=Acme/OU=Ops/CN=kubernetes");

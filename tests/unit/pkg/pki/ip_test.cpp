@@ -35,7 +35,8 @@ TEST(Ip, CidrFirstHostAndContains)
 
 TEST(Ip, CidrErrors)
 {
-  EXPECT_EQ(Cidr::parse("10.0.0.0/33").error().message(), "'10.0.0.0/33' is not a CIDR block (expected address/prefix)");
+  EXPECT_EQ(Cidr::parse("10.0.0.0/33").error().message(),
+            "'10.0.0.0/33' is not a CIDR block (expected address/prefix)");
   EXPECT_EQ(Cidr::parse("x/8").error().message(), "'x/8' is not a CIDR block (expected address/prefix)");
 }
 

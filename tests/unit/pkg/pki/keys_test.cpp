@@ -60,14 +60,20 @@ public_key_verifies_private_signature(const std::string& private_pem, const std:
   std::size_t length = signature.size();
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sign(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   if (EVP_DigestSignInit(sign.get(), nullptr, EVP_sha256(), nullptr, priv.get()) != 1 ||
-      EVP_DigestSign(sign.get(), signature.data(), &length,
-                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
+      EVP_DigestSign(sign.get(),
+                     signature.data(),
+                     &length,
+                     reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) != 1) {
     return false;
   }
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> verify(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   return EVP_DigestVerifyInit(verify.get(), nullptr, EVP_sha256(), nullptr, pub.get()) == 1 &&
-         EVP_DigestVerify(verify.get(), signature.data(), length,
-                          reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
+         EVP_DigestVerify(verify.get(),
+                          signature.data(),
+                          length,
+                          reinterpret_cast<const unsigned char*>(message.data()),
+                          message.size()) == 1;
 }
 
 TEST(Keys, PublicKeyFromPrivate)

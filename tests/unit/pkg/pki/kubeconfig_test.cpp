@@ -10,8 +10,7 @@ namespace ocne::pki {
 namespace {
 
 class KubeconfigTest : public test::TempDirTest
-{
-};
+{};
 
 TEST_F(KubeconfigTest, WritesPrivateFileWithEmbeddedCredentials)
 {

@@ -75,8 +75,8 @@ san_entries(X509* cert)
       // i2s gives hex bytes; format IPv4 ourselves for readability.
       const auto* data = ASN1_STRING_get0_data(name->d.iPAddress);
       if (ASN1_STRING_length(name->d.iPAddress) == 4) {
-        out.push_back("IP:" + std::to_string(data[0]) + "." + std::to_string(data[1]) + "." +
-                      std::to_string(data[2]) + "." + std::to_string(data[3]));
+        out.push_back("IP:" + std::to_string(data[0]) + "." + std::to_string(data[1]) + "." + std::to_string(data[2]) +
+                      "." + std::to_string(data[3]));
       } else {
         out.push_back(std::string("IP6:") + text);
       }

@@ -40,7 +40,11 @@ TEST_F(DetectTest, CompressedAndArchivedFiles)
   std::string pad(1024, '\0');
   EXPECT_EQ(open_error("a.raw.gz", "\x1f\x8b\x08" + pad),
             p("a.raw.gz") + ": not a raw or qcow2 disk image (it is gzip-compressed); decompress it first (gunzip)");
-  EXPECT_EQ(open_error("a.raw.xz", std::string("\xfd" "7zXZ\0", 6) + pad),
+  EXPECT_EQ(open_error("a.raw.xz",
+                       std::string("\xfd"
+                                   "7zXZ\0",
+                                   6) +
+                         pad),
             p("a.raw.xz") + ": not a raw or qcow2 disk image (it is xz-compressed); decompress it first (unxz)");
   EXPECT_EQ(open_error("a.zst", "\x28\xb5\x2f\xfd" + pad),
             p("a.zst") + ": not a raw or qcow2 disk image (it is zstd-compressed); decompress it first (unzstd)");
@@ -54,14 +58,15 @@ TEST_F(DetectTest, CompressedAndArchivedFiles)
 TEST_F(DetectTest, OtherImageFormats)
 {
   OCNE_REQUIRE_QEMU_TOOLS();
-  test::run({"qemu-img", "create", "-q", "-f", "vmdk", p("a.vmdk"), "1M"});
+  test::run({ "qemu-img", "create", "-q", "-f", "vmdk", p("a.vmdk"), "1M" });
   auto image = open_image(std::filesystem::path(p("a.vmdk")));
   ASSERT_FALSE(image);
   EXPECT_EQ(image.error().message(),
-            p("a.vmdk") + ": not a raw or qcow2 disk image (it is a VMDK image); convert it first: qemu-img convert "
-                          "-O qcow2 " +
+            p("a.vmdk") +
+              ": not a raw or qcow2 disk image (it is a VMDK image); convert it first: qemu-img convert "
+              "-O qcow2 " +
               p("a.vmdk") + " <new file>.qcow2");
-  test::run({"qemu-img", "create", "-q", "-f", "vhdx", p("a.vhdx"), "8M"});
+  test::run({ "qemu-img", "create", "-q", "-f", "vhdx", p("a.vhdx"), "8M" });
   image = open_image(std::filesystem::path(p("a.vhdx")));
   ASSERT_FALSE(image);
   EXPECT_NE(image.error().message().find("(it is a VHDX image)"), std::string::npos);

@@ -34,7 +34,7 @@ protected:
        const std::vector<std::string>& options,
        const std::vector<std::string>& io_commands)
   {
-    std::vector<std::string> argv = {"qemu-img", "create", "-q", "-f", "qcow2"};
+    std::vector<std::string> argv = { "qemu-img", "create", "-q", "-f", "qcow2" };
     for (const auto& o : options) {
       argv.push_back("-o");
       argv.push_back(o);
@@ -43,7 +43,7 @@ protected:
     argv.push_back(size);
     run(argv);
     if (!io_commands.empty()) {
-      std::vector<std::string> io = {"qemu-io", "-f", "qcow2"};
+      std::vector<std::string> io = { "qemu-io", "-f", "qcow2" };
       for (const auto& c : io_commands) {
         io.push_back("-c");
         io.push_back(c);
@@ -59,7 +59,7 @@ protected:
   expect_same_as_qemu(const std::string& image_path, std::size_t read_size = 300 * 1024)
   {
     const auto raw_path = image_path + ".raw";
-    run({"qemu-img", "convert", "-O", "raw", image_path, raw_path});
+    run({ "qemu-img", "convert", "-O", "raw", image_path, raw_path });
     const std::string expected = slurp(raw_path);
     auto image = open_image(std::filesystem::path(image_path));
     ASSERT_TRUE(image) << image.error().message();
@@ -88,40 +88,41 @@ TEST_F(Qcow2ImageTest, Version3MatchesQemuImgConvert)
   const auto image = make("v3.qcow2",
                           "40M",
                           {},
-                          {"write -P 0xab 0 64k",
-                           "write -P 0x11 1000k 100k", // crosses cluster boundaries
-                           "write -z 2M 128k",
-                           "write -P 0x22 39M 1M"});
+                          { "write -P 0xab 0 64k",
+                            "write -P 0x11 1000k 100k", // crosses cluster boundaries
+                            "write -z 2M 128k",
+                            "write -P 0x22 39M 1M" });
   expect_same_as_qemu(image);
 }
 
 TEST_F(Qcow2ImageTest, Version2MatchesQemuImgConvert)
 {
-  const auto image = make("v2.qcow2", "16M", {"compat=0.10"}, {"write -P 0x7e 512 4k", "write -P 0x01 8M 2M"});
+  const auto image = make("v2.qcow2", "16M", { "compat=0.10" }, { "write -P 0x7e 512 4k", "write -P 0x01 8M 2M" });
   expect_same_as_qemu(image);
 }
 
 TEST_F(Qcow2ImageTest, SmallAndLargeClusters)
 {
-  expect_same_as_qemu(make("c512.qcow2", "3M", {"cluster_size=512"}, {"write -P 0x33 1536 10k", "write -P 1 2M 512"}));
-  expect_same_as_qemu(make("c2m.qcow2", "9M", {"cluster_size=2M"}, {"write -P 0x44 3M 100k"}));
+  expect_same_as_qemu(
+    make("c512.qcow2", "3M", { "cluster_size=512" }, { "write -P 0x33 1536 10k", "write -P 1 2M 512" }));
+  expect_same_as_qemu(make("c2m.qcow2", "9M", { "cluster_size=2M" }, { "write -P 0x44 3M 100k" }));
 }
 
 TEST_F(Qcow2ImageTest, VirtualSizeNotClusterAligned)
 {
-  expect_same_as_qemu(make("odd.qcow2", "10486272", {}, {"write -P 0x66 10M 512", "write -P 0x67 1M 1536"}), 4096);
+  expect_same_as_qemu(make("odd.qcow2", "10486272", {}, { "write -P 0x66 10M 512", "write -P 0x67 1M 1536" }), 4096);
 }
 
 TEST_F(Qcow2ImageTest, ZeroClustersAreHolesAndSkipped)
 {
-  const auto image_path = make("zero.qcow2", "8M", {}, {"write -P 0x12 0 1M", "write -z 256k 256k"});
+  const auto image_path = make("zero.qcow2", "8M", {}, { "write -P 0x12 0 1M", "write -z 256k 256k" });
   auto image = open_image(std::filesystem::path(image_path));
   ASSERT_TRUE(image) << image.error().message();
   EXPECT_EQ((*image)->extents(),
-            (std::vector<Extent>{{0, 256 * 1024, false},
-                                 {256 * 1024, 256 * 1024, true},
-                                 {512 * 1024, 512 * 1024, false},
-                                 {1024 * 1024, 7 * 1024 * 1024, true}}));
+            (std::vector<Extent>{ { 0, 256 * 1024, false },
+                                  { 256 * 1024, 256 * 1024, true },
+                                  { 512 * 1024, 512 * 1024, false },
+                                  { 1024 * 1024, 7 * 1024 * 1024, true } }));
   EXPECT_TRUE((*image)->known_zero(256 * 1024, 256 * 1024));
   EXPECT_FALSE((*image)->known_zero(0, 512 * 1024));
   EXPECT_TRUE((*image)->known_zero(2 * 1024 * 1024, 4 * 1024 * 1024));
@@ -130,16 +131,17 @@ TEST_F(Qcow2ImageTest, ZeroClustersAreHolesAndSkipped)
 
 TEST_F(Qcow2ImageTest, CompressedZlibClusters)
 {
-  const auto plain = make("plain.qcow2", "12M", {}, {"write -P 0x5a 0 3M", "write -P 0x00 5M 64k", "write -P 0x9 11M 1M"});
-  run({"qemu-img", "convert", "-c", "-O", "qcow2", plain, path("zlib.qcow2")});
+  const auto plain =
+    make("plain.qcow2", "12M", {}, { "write -P 0x5a 0 3M", "write -P 0x00 5M 64k", "write -P 0x9 11M 1M" });
+  run({ "qemu-img", "convert", "-c", "-O", "qcow2", plain, path("zlib.qcow2") });
   expect_same_as_qemu(path("zlib.qcow2"));
 }
 
 TEST_F(Qcow2ImageTest, CompressedZstdClusters)
 {
-  const auto plain = make("plain.qcow2", "12M", {}, {"write -P 0x5a 0 3M", "write -P 0x9 11M 1M"});
+  const auto plain = make("plain.qcow2", "12M", {}, { "write -P 0x5a 0 3M", "write -P 0x9 11M 1M" });
   auto r = run_process(ProcessOptions{
-    .argv = {"qemu-img", "convert", "-c", "-O", "qcow2", "-o", "compression_type=zstd", plain, path("zstd.qcow2")}});
+    .argv = { "qemu-img", "convert", "-c", "-O", "qcow2", "-o", "compression_type=zstd", plain, path("zstd.qcow2") } });
   ASSERT_TRUE(r);
   if (r->exit_code != 0) {
     GTEST_SKIP() << "this qemu-img cannot write zstd clusters: " << r->err;
@@ -152,7 +154,7 @@ TEST_F(Qcow2ImageTest, CompressedZstdClusters)
 
 TEST_F(Qcow2ImageTest, TruncatedFileIsDetectedAtOpen)
 {
-  const auto image_path = make("t.qcow2", "16M", {}, {"write -P 0xab 0 4M", "write -P 0xcd 12M 4M"});
+  const auto image_path = make("t.qcow2", "16M", {}, { "write -P 0xab 0 4M", "write -P 0xcd 12M 4M" });
   const auto full = std::filesystem::file_size(image_path);
   std::filesystem::resize_file(image_path, full / 2);
   auto image = open_image(std::filesystem::path(image_path));
@@ -167,7 +169,7 @@ TEST_F(Qcow2ImageTest, TruncatedFileIsDetectedAtOpen)
 
 TEST_F(Qcow2ImageTest, TruncatedInsideTheTables)
 {
-  const auto image_path = make("t2.qcow2", "16M", {}, {"write -P 0xab 0 64k"});
+  const auto image_path = make("t2.qcow2", "16M", {}, { "write -P 0xab 0 64k" });
   std::filesystem::resize_file(image_path, 200 * 1024);
   auto image = open_image(std::filesystem::path(image_path));
   ASSERT_FALSE(image);
@@ -177,8 +179,8 @@ TEST_F(Qcow2ImageTest, TruncatedInsideTheTables)
 
 TEST_F(Qcow2ImageTest, CorruptCompressedDataFailsOnRead)
 {
-  const auto plain = make("plain.qcow2", "4M", {}, {"write -P 0x5a 0 1M"});
-  run({"qemu-img", "convert", "-c", "-O", "qcow2", plain, path("c.qcow2")});
+  const auto plain = make("plain.qcow2", "4M", {}, { "write -P 0x5a 0 1M" });
+  run({ "qemu-img", "convert", "-c", "-O", "qcow2", plain, path("c.qcow2") });
   // Scribble over the compressed data (it follows the metadata clusters).
   std::string bytes = slurp(path("c.qcow2"));
   for (std::size_t i = bytes.size() - 2000; i < bytes.size() - 1000; ++i) {
@@ -197,7 +199,7 @@ TEST_F(Qcow2ImageTest, CorruptCompressedDataFailsOnRead)
 TEST_F(Qcow2ImageTest, BackingFileIsRefused)
 {
   make("base.qcow2", "4M", {}, {});
-  run({"qemu-img", "create", "-q", "-f", "qcow2", "-b", path("base.qcow2"), "-F", "qcow2", path("overlay.qcow2")});
+  run({ "qemu-img", "create", "-q", "-f", "qcow2", "-b", path("base.qcow2"), "-F", "qcow2", path("overlay.qcow2") });
   auto image = open_image(std::filesystem::path(path("overlay.qcow2")));
   ASSERT_FALSE(image);
   EXPECT_EQ(image.error().message(),
@@ -207,17 +209,17 @@ TEST_F(Qcow2ImageTest, BackingFileIsRefused)
 
 TEST_F(Qcow2ImageTest, EncryptedImageIsRefused)
 {
-  auto r = run_process(ProcessOptions{.argv = {"qemu-img",
-                                               "create",
-                                               "-q",
-                                               "--object",
-                                               "secret,id=sec0,data=123456",
-                                               "-f",
-                                               "qcow2",
-                                               "-o",
-                                               "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10",
-                                               path("enc.qcow2"),
-                                               "4M"}});
+  auto r = run_process(ProcessOptions{ .argv = { "qemu-img",
+                                                 "create",
+                                                 "-q",
+                                                 "--object",
+                                                 "secret,id=sec0,data=123456",
+                                                 "-f",
+                                                 "qcow2",
+                                                 "-o",
+                                                 "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10",
+                                                 path("enc.qcow2"),
+                                                 "4M" } });
   ASSERT_TRUE(r);
   if (r->exit_code != 0) {
     GTEST_SKIP() << "this qemu-img cannot create LUKS qcow2: " << r->err;
@@ -236,7 +238,7 @@ protected:
   std::string
   base()
   {
-    return slurp(make("h.qcow2", "4M", {}, {"write -P 0x1 0 64k"}));
+    return slurp(make("h.qcow2", "4M", {}, { "write -P 0x1 0 64k" }));
   }
   static void
   put32(std::string& b, std::size_t at, std::uint32_t v)
@@ -286,8 +288,9 @@ TEST_F(Qcow2HeaderTest, L1TooSmallForTheVirtualSize)
 {
   auto b = base();
   put32(b, 36, 0);
-  EXPECT_EQ(open_error(b),
-            "h.qcow2: corrupt or truncated qcow2 image: L1 table has 0 entries, 1 needed for a virtual size of 4194304");
+  EXPECT_EQ(
+    open_error(b),
+    "h.qcow2: corrupt or truncated qcow2 image: L1 table has 0 entries, 1 needed for a virtual size of 4194304");
 }
 
 TEST_F(Qcow2HeaderTest, ShortFile)

@@ -21,18 +21,18 @@ have_qemu_tools()
   return program_exists("qemu-img") && program_exists("qemu-io");
 }
 
-#define OCNE_REQUIRE_QEMU_TOOLS()                                                                  \
-  do {                                                                                             \
-    if (!::ocne::qcow2::test::have_qemu_tools()) {                                                 \
-      GTEST_SKIP() << "qemu-img/qemu-io not installed (package qemu-utils)";                       \
-    }                                                                                              \
+#define OCNE_REQUIRE_QEMU_TOOLS()                                                                                      \
+  do {                                                                                                                 \
+    if (!::ocne::qcow2::test::have_qemu_tools()) {                                                                     \
+      GTEST_SKIP() << "qemu-img/qemu-io not installed (package qemu-utils)";                                           \
+    }                                                                                                                  \
   } while (false)
 
 // Runs a command and fails the test with its stderr when it fails.
 inline void
 run(const std::vector<std::string>& argv)
 {
-  auto r = run_process(ProcessOptions{.argv = argv});
+  auto r = run_process(ProcessOptions{ .argv = argv });
   ASSERT_TRUE(r) << r.error().message();
   ASSERT_EQ(r->exit_code, 0) << argv[0] << " failed: " << r->err << r->out;
 }

@@ -10,8 +10,7 @@ namespace ocne::qcow2 {
 namespace {
 
 class RawImageTest : public ocne::test::TempDirTest
-{
-};
+{};
 
 TEST_F(RawImageTest, SparseHolesAreReportedAsZeroExtents)
 {

@@ -31,7 +31,8 @@ std::vector<std::string>
 corpus()
 {
   std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(source_dir() / "tests" / "fuzz" / "corpus" / "template_render")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(source_dir() / "tests" / "fuzz" / "corpus" / "template_render")) {
     std::ifstream in(e.path(), std::ios::binary);
     out.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }

@@ -21,12 +21,12 @@ TEST(References, ParsesEveryOperator)
   }
   using Op = Reference::Op;
   EXPECT_EQ(refs,
-            (std::vector<std::pair<std::string, Op>>{{"A", Op::none},
-                                                     {"B", Op::default_if_empty},
-                                                     {"C", Op::default_if_empty},
-                                                     {"D", Op::default_if_unset},
-                                                     {"E", Op::default_if_unset},
-                                                     {"F", Op::none}}));
+            (std::vector<std::pair<std::string, Op>>{ { "A", Op::none },
+                                                      { "B", Op::default_if_empty },
+                                                      { "C", Op::default_if_empty },
+                                                      { "D", Op::default_if_unset },
+                                                      { "E", Op::default_if_unset },
+                                                      { "F", Op::none } }));
   EXPECT_EQ(literal, "a @ @ @ @ @ @ ${G}");
 }
 
@@ -41,10 +41,10 @@ TEST(References, DefaultsMayHoldReferencesAndQuotes)
   EXPECT_EQ(vars[0].default_text, "${B}-z");
   EXPECT_EQ(vars[1].name, "B");
   EXPECT_TRUE(vars[1].required);
-  EXPECT_EQ(vars[1].lines, std::vector<int>{2});
+  EXPECT_EQ(vars[1].lines, std::vector<int>{ 2 });
   EXPECT_EQ(vars[2].name, "POD_CIDR");
   EXPECT_EQ(vars[2].default_text, "\"192.168.0.0/16\"");
-  EXPECT_EQ(vars[2].lines, std::vector<int>{1});
+  EXPECT_EQ(vars[2].lines, std::vector<int>{ 1 });
 }
 
 TEST(References, ReportsEveryMalformedReferenceWithItsLine)

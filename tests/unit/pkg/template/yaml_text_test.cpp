@@ -1,8 +1,7 @@
 #include "pkg/template/yaml_text.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace ocne::tmpl::yaml {
 namespace {
@@ -53,10 +52,10 @@ TEST(YamlText, Utf8Validation)
 
 TEST(YamlText, LiteralBlocksKeepTrailingNewlines)
 {
-  EXPECT_EQ(literal_block("a\nb\n", 4), (std::vector<std::string>{"|", "    a", "    b"}));
-  EXPECT_EQ(literal_block("a\n\nb", 2), (std::vector<std::string>{"|-", "  a", "", "  b"}));
-  EXPECT_EQ(literal_block("a\n\n", 2), (std::vector<std::string>{"|+", "  a", ""}));
-  EXPECT_EQ(literal_block(" a\nb\n", 2), (std::vector<std::string>{"|2", "   a", "  b"}));
+  EXPECT_EQ(literal_block("a\nb\n", 4), (std::vector<std::string>{ "|", "    a", "    b" }));
+  EXPECT_EQ(literal_block("a\n\nb", 2), (std::vector<std::string>{ "|-", "  a", "", "  b" }));
+  EXPECT_EQ(literal_block("a\n\n", 2), (std::vector<std::string>{ "|+", "  a", "" }));
+  EXPECT_EQ(literal_block(" a\nb\n", 2), (std::vector<std::string>{ "|2", "   a", "  b" }));
   EXPECT_FALSE(literal_block_is_safe("one line"));
   EXPECT_FALSE(literal_block_is_safe("a\n  \nb"));
   EXPECT_FALSE(literal_block_is_safe("a\x01\nb"));
@@ -67,23 +66,24 @@ TEST(YamlText, BlockAndFlowCollections)
   const auto j = Json::parse(R"({"name": "demo", "cidrBlocks": ["10.0.0.0/16"], "empty": {}, "n": 3,
     "list": [{"a": 1, "b": [true, null]}, [1, 2]], "script": "#!/bin/sh\necho hi\n"})");
   EXPECT_EQ(block_lines(j, 2),
-            (std::vector<std::string>{"  name: demo",
-                                      "  cidrBlocks:",
-                                      "    - \"10.0.0.0/16\"",
-                                      "  empty: {}",
-                                      "  \"n\": 3",
-                                      "  list:",
-                                      "    - a: 1",
-                                      "      b:",
-                                      "        - true",
-                                      "        - null",
-                                      "    - - 1",
-                                      "      - 2",
-                                      "  script: |",
-                                      "    #!/bin/sh",
-                                      "    echo hi"}));
-  EXPECT_EQ(flow(j), "{name: demo, cidrBlocks: [\"10.0.0.0/16\"], empty: {}, \"n\": 3, list: [{a: 1, b: [true, null]}, "
-                     "[1, 2]], script: \"#!/bin/sh\\necho hi\\n\"}");
+            (std::vector<std::string>{ "  name: demo",
+                                       "  cidrBlocks:",
+                                       "    - \"10.0.0.0/16\"",
+                                       "  empty: {}",
+                                       "  \"n\": 3",
+                                       "  list:",
+                                       "    - a: 1",
+                                       "      b:",
+                                       "        - true",
+                                       "        - null",
+                                       "    - - 1",
+                                       "      - 2",
+                                       "  script: |",
+                                       "    #!/bin/sh",
+                                       "    echo hi" }));
+  EXPECT_EQ(flow(j),
+            "{name: demo, cidrBlocks: [\"10.0.0.0/16\"], empty: {}, \"n\": 3, list: [{a: 1, b: [true, null]}, "
+            "[1, 2]], script: \"#!/bin/sh\\necho hi\\n\"}");
 }
 
 } // namespace

@@ -22,7 +22,9 @@ namespace {
 class PartialResolver final : public ocne::capi::ResourceResolver
 {
 public:
-  explicit PartialResolver(std::set<std::string> archs) : m_archs(std::move(archs)) {}
+  explicit PartialResolver(std::set<std::string> archs) : m_archs(std::move(archs))
+  {
+  }
 
   Result<ocne::capi::Lookup>
   resolve_compartment(std::string_view) override
@@ -65,7 +67,7 @@ protected:
     in.config = loaded->config;
     in.provider = ocne::capi::Provider::oci;
     in.resolver = &resolver;
-    in.slots = {{"OCI_IMAGE_ID_ARM64", "arm64"}, {"OCI_IMAGE_ID_AMD64", "amd64"}};
+    in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
       return arch == "arm64" ? c.providers.oci.images.arm64.get() : c.providers.oci.images.amd64.get();
     };
@@ -92,8 +94,8 @@ protected:
     return in;
   }
 
-  std::atomic<int> running{0};
-  std::atomic<int> max_running{0};
+  std::atomic<int> running{ 0 };
+  std::atomic<int> max_running{ 0 };
   int expected_parallel = 1;
   std::string fail_arch;
   std::mutex mutex;
@@ -104,7 +106,7 @@ const char* k_oci = "provider: oci\nproviders:\n  oci:\n    compartment: project
 
 TEST_F(RenderResources, ImagesInTheCloudAreUsedAndNothingIsBuilt)
 {
-  PartialResolver resolver({"arm64", "amd64"});
+  PartialResolver resolver({ "arm64", "amd64" });
   auto r = render_resources(inputs(k_oci, resolver), {}, null_progress());
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_TRUE(built.empty());
@@ -122,7 +124,7 @@ TEST_F(RenderResources, MissingArchitecturesAreBuiltTogetherAndTheTemplateRender
   expected_parallel = 2;
   auto r = render_resources(inputs(k_oci, resolver), {}, null_progress());
   ASSERT_TRUE(r) << r.error().message();
-  EXPECT_EQ(built, (std::set<std::string>{"arm64", "amd64"}));
+  EXPECT_EQ(built, (std::set<std::string>{ "arm64", "amd64" }));
   EXPECT_EQ(max_running.load(), 2);
   EXPECT_NE(r->yaml.find("imageId: ocid1.image.oc1..built-arm64\n"), std::string::npos);
   EXPECT_NE(r->yaml.find("imageId: ocid1.image.oc1..built-amd64\n"), std::string::npos);
@@ -135,7 +137,8 @@ TEST_F(RenderResources, ConfiguredAndRecordedIdsWinOverLookupsAndBuilds)
 {
   PartialResolver resolver({});
   auto r = render_resources(inputs(std::string(k_oci) + "    images:\n      arm64: ocid1.image.oc1..mine\n", resolver),
-                            {{"amd64", "ocid1.image.oc1..recorded"}}, null_progress());
+                            { { "amd64", "ocid1.image.oc1..recorded" } },
+                            null_progress());
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_TRUE(built.empty());
   EXPECT_TRUE(resolver.lookups.empty());
@@ -148,12 +151,12 @@ TEST_F(RenderResources, ConfiguredAndRecordedIdsWinOverLookupsAndBuilds)
 
 TEST_F(RenderResources, AFailedBuildNamesItsArchitecture)
 {
-  PartialResolver resolver({"amd64"});
+  PartialResolver resolver({ "amd64" });
   fail_arch = "arm64";
   auto r = render_resources(inputs(k_oci, resolver), {}, null_progress());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(), "the arm64 boot image: upload refused");
-  EXPECT_EQ(built, (std::set<std::string>{"arm64"}));
+  EXPECT_EQ(built, (std::set<std::string>{ "arm64" }));
 }
 
 TEST_F(RenderResources, OtherPlaceholdersStopTheStartWithTheirReasons)
@@ -172,8 +175,8 @@ TEST_F(RenderResources, AClusterDefinitionIsUsedAsItIs)
 {
   write("work/resources.yaml", "kind: Cluster\n");
   PartialResolver resolver({});
-  auto r = render_resources(inputs(std::string(k_oci) + "clusterDefinition: resources.yaml\n", resolver), {},
-                            null_progress());
+  auto r =
+    render_resources(inputs(std::string(k_oci) + "clusterDefinition: resources.yaml\n", resolver), {}, null_progress());
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->yaml, "kind: Cluster\n");
   EXPECT_EQ(r->source, (dir() / "work" / "resources.yaml").string());

@@ -27,12 +27,27 @@ TEST(UpgradePlan, HopsAndRefusals)
     { "the target given in full", "v1.33.5", { "v1.33.5" }, "v1.34.1", { "1.34" }, "" },
     { "two minors are two hops", "v1.32.0", { "v1.32.0" }, "1.34", { "1.33", "1.34" }, "" },
     { "already there", "v1.34.1", { "v1.34.1" }, "1.34", {}, "" },
-    { "control plane there, workers behind: one hop for them", "v1.34.1", { "v1.34.1", "v1.33.5" }, "1.34", { "1.34" }, "" },
+    { "control plane there, workers behind: one hop for them",
+      "v1.34.1",
+      { "v1.34.1", "v1.33.5" },
+      "1.34",
+      { "1.34" },
+      "" },
     { "kubelets up to 3 minors behind the new control plane", "v1.33.5", { "v1.31.0" }, "1.34", { "1.34" }, "" },
     { "a downgrade", "v1.33.5", { "v1.33.5" }, "1.32", {}, "rule: no downgrades" },
     { "two minors down", "v1.33.5", { "v1.33.5" }, "1.31", {}, "rule: no downgrades" },
-    { "a kubelet 4 minors behind the first hop", "v1.33.5", { "v1.33.5", "v1.30.0" }, "1.34", {}, "rule: kubelet version skew" },
-    { "a kubelet newer than the control plane", "v1.33.5", { "v1.34.1" }, "1.34", {}, "never newer than the API server" },
+    { "a kubelet 4 minors behind the first hop",
+      "v1.33.5",
+      { "v1.33.5", "v1.30.0" },
+      "1.34",
+      {},
+      "rule: kubelet version skew" },
+    { "a kubelet newer than the control plane",
+      "v1.33.5",
+      { "v1.34.1" },
+      "1.34",
+      {},
+      "never newer than the API server" },
     { "a version ocne does not know", "v1.33.5", { "v1.33.5" }, "1.40", {}, "is not supported" },
     { "not a version", "v1.33.5", { "v1.33.5" }, "latest", {}, "is not supported" },
     { "a hop through a version ocne does not know", "v1.28.8", { "v1.28.8" }, "1.30", {}, "passes 1.29" },
@@ -50,7 +65,8 @@ TEST(UpgradePlan, HopsAndRefusals)
       EXPECT_EQ(plan->from, minor_of(row.control_plane)) << row.name;
     } else {
       ASSERT_FALSE(plan) << row.name;
-      EXPECT_NE(plan.error().message().find(row.refused), std::string::npos) << row.name << ": " << plan.error().message();
+      EXPECT_NE(plan.error().message().find(row.refused), std::string::npos)
+        << row.name << ": " << plan.error().message();
       EXPECT_EQ(plan.error().kind(), ErrorKind::invalid_input) << row.name;
     }
   }

@@ -30,7 +30,8 @@ kcp_v1beta1()
 
 TEST(UpgradeTemplates, TheControlPlanePatchTestsTheOldVersionAndChangesVersionTemplateAndKubeadmParts)
 {
-  const json rendered = json::parse(R"({"kind":"KubeadmControlPlane","spec":{"kubeadmConfigSpec":{"clusterConfiguration":
+  const json rendered =
+    json::parse(R"({"kind":"KubeadmControlPlane","spec":{"kubeadmConfigSpec":{"clusterConfiguration":
     {"kubernetesVersion":"v1.34.1","etcd":{"local":{"imageTag":"3.6.4"}},"dns":{"imageTag":"current"}}}}})");
   const auto ops = control_plane_patch(kcp_v1beta1(), "v1.34.1", "1.34", { rendered });
   const json expected = json::parse(R"([
@@ -48,9 +49,11 @@ TEST(UpgradeTemplates, TheControlPlanePatchTestsTheOldVersionAndChangesVersionTe
 TEST(UpgradeTemplates, AV1beta2ControlPlaneHasItsReferenceUnderSpec)
 {
   json kcp = kcp_v1beta1();
-  kcp["spec"]["machineTemplate"] = { { "spec", { { "infrastructureRef", { { "apiGroup", "infrastructure.cluster.x-k8s.io" },
-                                                                          { "kind", "OxideMachineTemplate" },
-                                                                          { "name", "demo-control-plane" } } } } } };
+  kcp["spec"]["machineTemplate"] = { { "spec",
+                                       { { "infrastructureRef",
+                                           { { "apiGroup", "infrastructure.cluster.x-k8s.io" },
+                                             { "kind", "OxideMachineTemplate" },
+                                             { "name", "demo-control-plane" } } } } } };
   EXPECT_EQ(infra_ref_pointer(kcp), "/spec/machineTemplate/spec/infrastructureRef");
   const auto ops = control_plane_patch(kcp, "v1.34.1", "1.34", {});
   EXPECT_EQ(ops[2]["path"], "/spec/machineTemplate/spec/infrastructureRef/name");

@@ -12,7 +12,7 @@ namespace {
 class AddressBookTest : public ocne::test::TempDirTest
 {
 protected:
-  AddressBook book{StateDir(dir() / "ocne")};
+  AddressBook book{ StateDir(dir() / "ocne") };
 
   AllocationRequest
   request(std::string cluster, std::string host = "localhost")
@@ -79,8 +79,9 @@ TEST_F(AddressBookTest, PortsInUseAreSkippedAndNoIpWhenNotAsked)
 
 TEST_F(AddressBookTest, ReadsOcnesFile)
 {
-  write("ocne/ips.yaml", "hosts:\n  localhost:\n    ips:\n      192.168.122.201: true\n    ports:\n      6443: true\n"
-                         "clusters:\n  old:\n    host: localhost\n    ip: 192.168.122.201\n    port: 6443\n");
+  write("ocne/ips.yaml",
+        "hosts:\n  localhost:\n    ips:\n      192.168.122.201: true\n    ports:\n      6443: true\n"
+        "clusters:\n  old:\n    host: localhost\n    ip: 192.168.122.201\n    port: 6443\n");
   auto a = book.allocate(request("new"));
   ASSERT_TRUE(a);
   EXPECT_EQ(a->ip, "192.168.122.202");

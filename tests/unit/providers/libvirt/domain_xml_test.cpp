@@ -29,7 +29,7 @@ protected:
     s.disk_volume = "demo-control-plane-1.qcow2";
     s.ignition_path = "/var/lib/libvirt/images/demo-control-plane-1-init.ign";
     s.network = "default";
-    s.user_nic = UserNic{"192.18.255.0/24", "127.0.0.1", 6443, 6443};
+    s.user_nic = UserNic{ "192.18.255.0/24", "127.0.0.1", 6443, 6443 };
     return s;
   }
 
@@ -41,7 +41,7 @@ protected:
       GTEST_SKIP() << "virt-xml-validate is not installed (package libvirt-clients)";
     }
     const auto file = write(name + ".xml", xml);
-    auto result = run_process({.argv = {"virt-xml-validate", file.string(), "domain"}});
+    auto result = run_process({ .argv = { "virt-xml-validate", file.string(), "domain" } });
     ASSERT_TRUE(result);
     EXPECT_EQ(result->exit_code, 0) << result->out << result->err << xml;
   }

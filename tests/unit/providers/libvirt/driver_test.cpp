@@ -5,6 +5,8 @@
 // probe. tests/integration/libvirt runs the same driver against a real
 // daemon with QEMU.
 
+#include "providers/libvirt/driver.hpp"
+
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/process.hpp"
@@ -12,7 +14,6 @@
 #include "pkg/libvirt/connection.hpp"
 #include "pkg/libvirt/xml.hpp"
 #include "providers/libvirt/address_book.hpp"
-#include "providers/libvirt/driver.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/providers/libvirt/fakes.hpp"
 
@@ -43,7 +44,7 @@ protected:
       GTEST_SKIP() << "qemu-img is not installed (package qemu-utils)";
     }
     m_boot = dir() / "boot.qcow2";
-    auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", m_boot.string(), "64M"}});
+    auto made = run_process({ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", m_boot.string(), "64M" } });
     ASSERT_TRUE(made && made->ok());
     auto conn = ocne::libvirt::Connection::open("test:///default");
     ASSERT_TRUE(conn);
@@ -83,16 +84,20 @@ protected:
   start(const Options& o)
   {
     auto d = driver(o);
-    return cluster::start_cluster(*d, {.name = o.cluster_name, .provider = "libvirt", .kubernetes_version = "1.33",
-                                       .config_yaml = "name: " + o.cluster_name + "\n"},
-                                  state, null_progress());
+    return cluster::start_cluster(*d,
+                                  { .name = o.cluster_name,
+                                    .provider = "libvirt",
+                                    .kubernetes_version = "1.33",
+                                    .config_yaml = "name: " + o.cluster_name + "\n" },
+                                  state,
+                                  null_progress());
   }
 
   Result<cluster::DeleteResult>
   remove(const Options& o)
   {
     auto d = driver(o);
-    return cluster::delete_cluster(*d, {.name = o.cluster_name}, state, null_progress());
+    return cluster::delete_cluster(*d, { .name = o.cluster_name }, state, null_progress());
   }
 
   std::optional<ClusterRecord>
@@ -145,7 +150,7 @@ protected:
   }
 
   std::string name;
-  StateDir state{dir() / "ocne"};
+  StateDir state{ dir() / "ocne" };
   std::shared_ptr<ProbeScript> probe = std::make_shared<ProbeScript>();
   std::shared_ptr<Written> written = std::make_shared<Written>();
   std::optional<ocne::libvirt::Connection> m_conn;
@@ -179,7 +184,7 @@ TEST_F(DriverTest, StartCreatesRecordsAndWaits)
   const std::string w1 = name + "-worker-1";
 
   // domains, running, with their Ignition as fw_cfg and ocne metadata
-  EXPECT_EQ(our_domains(), (std::vector<std::string>{cp1, w1}));
+  EXPECT_EQ(our_domains(), (std::vector<std::string>{ cp1, w1 }));
   auto cp = m_conn->find_domain(cp1);
   ASSERT_TRUE(cp && *cp);
   EXPECT_TRUE(*(*cp)->is_active());
@@ -192,8 +197,8 @@ TEST_F(DriverTest, StartCreatesRecordsAndWaits)
   EXPECT_EQ(doc->text("/domain/memory"), "262144");
 
   // volumes: overlays on the base volume, one Ignition config each
-  EXPECT_EQ(our_volumes(), (std::vector<std::string>{cp1 + "-init.ign", cp1 + ".qcow2", w1 + "-init.ign",
-                                                     w1 + ".qcow2"}));
+  EXPECT_EQ(our_volumes(),
+            (std::vector<std::string>{ cp1 + "-init.ign", cp1 + ".qcow2", w1 + "-init.ign", w1 + ".qcow2" }));
   auto pool = m_conn->find_pool("images");
   auto overlay = (*pool)->find_volume(w1 + ".qcow2");
   auto overlay_doc = ocne::libvirt::XmlDoc::parse(*(*overlay)->xml(), "volume");
@@ -247,7 +252,7 @@ TEST_F(DriverTest, StartCreatesRecordsAndWaits)
   EXPECT_EQ((*allocation)->ip, "192.168.122.201");
   EXPECT_EQ(local_server, fmt::format("https://127.0.0.1:{}", (*allocation)->port));
   EXPECT_EQ(started->api_server_address, "192.168.122.201:6443");
-  EXPECT_EQ(started->cni_interfaces, std::vector<std::string>{"enp1s0"});
+  EXPECT_EQ(started->cni_interfaces, std::vector<std::string>{ "enp1s0" });
 }
 
 TEST_F(DriverTest, DeleteRemovesExactlyWhatStartCreated)
@@ -262,7 +267,7 @@ TEST_F(DriverTest, DeleteRemovesExactlyWhatStartCreated)
   EXPECT_TRUE(deleted->was_cached);
   EXPECT_TRUE(our_domains().empty());
   // the volume ocne did not create stays, and so does the shared base volume
-  EXPECT_EQ(our_volumes(), std::vector<std::string>{name + "-notes.img"});
+  EXPECT_EQ(our_volumes(), std::vector<std::string>{ name + "-notes.img" });
   EXPECT_TRUE(*(*pool)->find_volume("boot.qcow2-1.33"));
   EXPECT_TRUE(*m_conn->find_domain("bystander-worker-1"));
   EXPECT_FALSE(std::filesystem::exists(dir() / ".kube" / ("kubeconfig." + name + ".local")));
@@ -296,7 +301,8 @@ TEST_F(DriverTest, SecondStartReportsTheRunningCluster)
   EXPECT_EQ(broken.error().message(),
             fmt::format("cluster {0} exists (domain {0}-control-plane-1 is running) but its Kubernetes API does not "
                         "answer through {1}: connection refused; 'ocne cluster delete -C {0}' removes it",
-                        name, (dir() / ".kube" / ("kubeconfig." + name + ".local")).string()));
+                        name,
+                        (dir() / ".kube" / ("kubeconfig." + name + ".local")).string()));
   EXPECT_EQ(our_domains().size(), 2u);
   EXPECT_TRUE(cached());
 }
@@ -313,7 +319,7 @@ TEST_F(DriverTest, NodeNameTakenByAForeignDomain)
                         "cluster {0}; it is left alone: choose another cluster name or remove that domain",
                         name));
   // nothing was created, the foreign domain is untouched, nothing is cached
-  EXPECT_EQ(our_domains(), std::vector<std::string>{name + "-worker-1"});
+  EXPECT_EQ(our_domains(), std::vector<std::string>{ name + "-worker-1" });
   EXPECT_TRUE(our_volumes().empty());
   EXPECT_FALSE(cached());
 }
@@ -374,9 +380,7 @@ TEST_F(DriverTest, UnreadableBootImage)
     << started.error().message();
   auto missing = options();
   missing.boot_volume_name = name + "-boot.qcow2";
-  missing.boot_image = [this](std::string_view, ProgressSink&) -> Result<fs::Path> {
-    return dir() / "missing.qcow2";
-  };
+  missing.boot_image = [this](std::string_view, ProgressSink&) -> Result<fs::Path> { return dir() / "missing.qcow2"; };
   started = start(missing);
   ASSERT_FALSE(started);
   EXPECT_NE(started.error().message().find((dir() / "missing.qcow2").string()), std::string::npos)
@@ -404,11 +408,12 @@ TEST_F(DriverTest, RealUploadIsUnsupportedOnTheTestDriver)
   DriverDeps deps;
   deps.probe = std::make_unique<FakeProbe>(probe);
   LibvirtDriver d(o, std::move(deps));
-  auto started = cluster::start_cluster(d, {.name = name, .provider = "libvirt"}, state, null_progress());
+  auto started = cluster::start_cluster(d, { .name = name, .provider = "libvirt" }, state, null_progress());
   ASSERT_FALSE(started);
-  EXPECT_EQ(started.error().message(), "cannot upload " + m_boot.string() + " to volume " + name +
-                                         "-boot.qcow2: this function is not supported by the connection driver: "
-                                         "virStorageVolUpload");
+  EXPECT_EQ(started.error().message(),
+            "cannot upload " + m_boot.string() + " to volume " + name +
+              "-boot.qcow2: this function is not supported by the connection driver: "
+              "virStorageVolUpload");
   EXPECT_FALSE(*(*m_conn->find_pool("images"))->find_volume(name + "-boot.qcow2"));
 }
 
@@ -448,7 +453,7 @@ TEST_F(DriverTest, TimeoutKeepsTheMachinesAndDeleteRemovesThem)
             fmt::format("the Kubernetes API did not become ready within 15m; what was created is kept and "
                         "recorded: 'ocne cluster delete -C {}' removes it",
                         name));
-  EXPECT_EQ(our_domains(), std::vector<std::string>{name + "-control-plane-1"});
+  EXPECT_EQ(our_domains(), std::vector<std::string>{ name + "-control-plane-1" });
   EXPECT_EQ(cached()->state.at("phase"), "failed");
   ASSERT_TRUE(remove(o));
   EXPECT_TRUE(our_domains().empty());
@@ -474,8 +479,8 @@ TEST_F(DriverTest, StartInstallsTheAddonsThroughTheHostKubeconfig)
 TEST_F(DriverTest, AddonsThatNeverBecomeReadyKeepTheClusterRecorded)
 {
   const auto o = options();
-  probe->addons_result = make_error(ErrorKind::timeout,
-                                    "the cluster's add-ons did not become ready: flannel: timed out after 15m");
+  probe->addons_result =
+    make_error(ErrorKind::timeout, "the cluster's add-ons did not become ready: flannel: timed out after 15m");
   auto started = start(o);
   ASSERT_FALSE(started);
   EXPECT_EQ(started.error().message(),
@@ -566,7 +571,7 @@ TEST_F(DriverTest, TheHaMonitorIsAnAddonOfAVirtualIpCluster)
   EXPECT_TRUE(probe->addons[0].second.ha_monitor); // the virtual IP 192.168.122.201
   auto d = driver(o);
   cluster::MemoryTracker tracker(*cached());
-  cluster::StartContext ctx{name, tracker, null_progress()};
+  cluster::StartContext ctx{ name, tracker, null_progress() };
   auto post = d->post_start(ctx);
   ASSERT_TRUE(post);
   EXPECT_TRUE(post->applications.empty());

@@ -11,8 +11,7 @@ namespace ocne::providers::libvirt {
 namespace {
 
 class EphemeralLibvirtTest : public ocne::test::TempDirTest
-{
-};
+{};
 
 TEST_F(EphemeralLibvirtTest, StartReuseAndRemove)
 {
@@ -20,12 +19,12 @@ TEST_F(EphemeralLibvirtTest, StartReuseAndRemove)
     GTEST_SKIP() << "qemu-img is not installed (package qemu-utils)";
   }
   const auto boot = dir() / "boot.qcow2";
-  auto made = run_process({.argv = {"qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M"}});
+  auto made = run_process({ .argv = { "qemu-img", "create", "-q", "-f", "qcow2", boot.string(), "64M" } });
   ASSERT_TRUE(made && made->ok());
   // test:///default keeps its objects only while a connection is open.
   auto conn = ocne::libvirt::Connection::open("test:///default");
   ASSERT_TRUE(conn);
-  const auto env = Environment::from_map({{"HOME", dir().string()}});
+  const auto env = Environment::from_map({ { "HOME", dir().string() } });
   const StateDir state(dir() / ".ocne");
   auto probe = std::make_shared<test::ProbeScript>();
   auto written = std::make_shared<test::Written>();
@@ -43,8 +42,8 @@ TEST_F(EphemeralLibvirtTest, StartReuseAndRemove)
   target.ephemeral_cluster.name = std::string("eph-test");
   target.ephemeral_cluster.node.memory = std::string("512Mi");
 
-  auto mc = cluster::ensure_management_cluster(target, "", "providers.oci.kubeconfig", env,
-                                               ephemeral_starter(env, state, null_progress(), hooks));
+  auto mc = cluster::ensure_management_cluster(
+    target, "", "providers.oci.kubeconfig", env, ephemeral_starter(env, state, null_progress(), hooks));
   ASSERT_TRUE(mc) << mc.error().message();
   EXPECT_TRUE(mc->ephemeral);
   EXPECT_TRUE(mc->created);
@@ -56,8 +55,8 @@ TEST_F(EphemeralLibvirtTest, StartReuseAndRemove)
   EXPECT_FALSE(*conn->find_domain("eph-test-worker-1"));
 
   // reused when present, and then never removed by release
-  auto reused = cluster::ensure_management_cluster(target, "", "providers.oci.kubeconfig", env,
-                                                   ephemeral_starter(env, state, null_progress(), hooks));
+  auto reused = cluster::ensure_management_cluster(
+    target, "", "providers.oci.kubeconfig", env, ephemeral_starter(env, state, null_progress(), hooks));
   ASSERT_TRUE(reused) << reused.error().message();
   EXPECT_FALSE(reused->created);
   auto deleter = ephemeral_deleter(target, env, state, null_progress(), hooks);

@@ -17,7 +17,7 @@ namespace ocne::providers::libvirt::test {
 struct ProbeScript
 {
   Status wait_result;
-  Result<std::size_t> count_result = std::size_t{1};
+  Result<std::size_t> count_result = std::size_t{ 1 };
   std::vector<std::pair<std::string, std::size_t>> waits;
   Status addons_result;
   std::vector<std::pair<std::string, cluster::AddonRequest>> addons;
@@ -54,29 +54,30 @@ private:
 struct Written
 {
   std::map<std::string, std::string> volumes; // name -> bytes
-  std::string fail_volume;                     // this one fails half-way
+  std::string fail_volume;                    // this one fails half-way
 };
 
 inline VolumeWriter
 capturing_writer(std::shared_ptr<Written> sink)
 {
-  return [sink](ocne::libvirt::Volume& volume, ocne::libvirt::ByteSource& source, ProgressSink&,
-                std::string_view) -> Status {
-    std::string bytes(source.size(), '\0');
-    std::size_t got = 0;
-    while (got < bytes.size()) {
-      auto n = source.read(bytes.data() + got, bytes.size() - got);
-      if (!n || *n == 0) {
-        break;
+  return
+    [sink](
+      ocne::libvirt::Volume& volume, ocne::libvirt::ByteSource& source, ProgressSink&, std::string_view) -> Status {
+      std::string bytes(source.size(), '\0');
+      std::size_t got = 0;
+      while (got < bytes.size()) {
+        auto n = source.read(bytes.data() + got, bytes.size() - got);
+        if (!n || *n == 0) {
+          break;
+        }
+        got += *n;
+        if (volume.name() == sink->fail_volume && got > bytes.size() / 2) {
+          return make_error(ErrorKind::io, "upload to volume {} stopped: connection reset", volume.name());
+        }
       }
-      got += *n;
-      if (volume.name() == sink->fail_volume && got > bytes.size() / 2) {
-        return make_error(ErrorKind::io, "upload to volume {} stopped: connection reset", volume.name());
-      }
-    }
-    sink->volumes[volume.name()] = bytes;
-    return {};
-  };
+      sink->volumes[volume.name()] = bytes;
+      return {};
+    };
 }
 
 inline DriverDeps

@@ -10,14 +10,16 @@ caps(std::string_view host_arch, std::string_view features, std::string_view gue
 {
   return fmt::format("<capabilities><host><cpu><arch>{}</arch><model>kvm64</model>{}</cpu></host>"
                      "<guest><os_type>hvm</os_type><arch name='{}'>{}</arch></guest></capabilities>",
-                     host_arch, features, host_arch, guest_domains);
+                     host_arch,
+                     features,
+                     host_arch,
+                     guest_domains);
 }
 
 TEST(Host, KvmWithHardwareVirtualisation)
 {
-  const auto choice = choose_domain_type(caps("x86_64", "<feature name='vmx'/>",
-                                              "<domain type='qemu'/><domain type='kvm'/>"),
-                                         "x86_64");
+  const auto choice =
+    choose_domain_type(caps("x86_64", "<feature name='vmx'/>", "<domain type='qemu'/><domain type='kvm'/>"), "x86_64");
   EXPECT_EQ(choice.type, "kvm");
   EXPECT_EQ(choice.reason, "");
   EXPECT_EQ(choose_domain_type(caps("x86_64", "<feature name='svm'/>", "<domain type='kvm'/>"), "x86_64").type, "kvm");
@@ -26,9 +28,8 @@ TEST(Host, KvmWithHardwareVirtualisation)
 TEST(Host, SoftwareKvmIsNotUsed)
 {
   // /dev/kvm exists (libvirt offers kvm) but the CPU has no vmx/svm.
-  const auto choice =
-    choose_domain_type(caps("x86_64", "<feature name='hypervisor'/>", "<domain type='qemu'/><domain type='kvm'/>"),
-                       "x86_64");
+  const auto choice = choose_domain_type(
+    caps("x86_64", "<feature name='hypervisor'/>", "<domain type='qemu'/><domain type='kvm'/>"), "x86_64");
   EXPECT_EQ(choice.type, "qemu");
   EXPECT_EQ(choice.reason, "the host CPU has no hardware virtualisation (vmx/svm)");
 }
@@ -64,9 +65,10 @@ TEST(Host, Addresses)
   EXPECT_EQ(*host_address(*ocne::libvirt::parse_uri("qemu+ssh://root@127.0.0.1/system")), "127.0.0.1");
   auto unknown = host_address(*ocne::libvirt::parse_uri("root@no-such-host.invalid"));
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().message().rfind(
-              "cannot resolve the libvirt host no-such-host.invalid of qemu+ssh://root@no-such-host.invalid/system: ", 0),
-            0u);
+  EXPECT_EQ(
+    unknown.error().message().rfind(
+      "cannot resolve the libvirt host no-such-host.invalid of qemu+ssh://root@no-such-host.invalid/system: ", 0),
+    0u);
 }
 
 } // namespace

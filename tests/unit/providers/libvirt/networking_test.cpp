@@ -8,13 +8,12 @@ namespace ocne::providers::libvirt {
 namespace {
 
 class NetworkingTest : public ocne::test::TempDirTest
-{
-};
+{};
 
 TEST_F(NetworkingTest, VirtualIpIs200PastTheGateway)
 {
   EXPECT_EQ(*pick_virtual_ip("192.168.122.1", 24, {}, {}, "default"), "192.168.122.201");
-  EXPECT_EQ(*pick_virtual_ip("192.168.122.1", 24, {"192.168.122.201"}, {"192.168.122.202"}, "default"),
+  EXPECT_EQ(*pick_virtual_ip("192.168.122.1", 24, { "192.168.122.201" }, { "192.168.122.202" }, "default"),
             "192.168.122.203");
   EXPECT_EQ(*pick_virtual_ip("10.0.0.1", 16, {}, {}, "big"), "10.0.0.201");
   auto full = pick_virtual_ip("192.168.122.100", 24, {}, {}, "default");
@@ -55,8 +54,9 @@ TEST_F(NetworkingTest, MissingNetworkAmongOthers)
   o.network = "nope";
   auto plan = plan_networking(*conn, o);
   ASSERT_FALSE(plan);
-  EXPECT_EQ(plan.error().message(), "network nope does not exist on test:///default (it has: default); set "
-                                    "providers.libvirt.network to one of them");
+  EXPECT_EQ(plan.error().message(),
+            "network nope does not exist on test:///default (it has: default); set "
+            "providers.libvirt.network to one of them");
 }
 
 TEST_F(NetworkingTest, InactiveNetworkIsStarted)

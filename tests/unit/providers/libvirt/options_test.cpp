@@ -13,7 +13,7 @@ protected:
   Environment
   env()
   {
-    return Environment::from_map({{"HOME", dir().string()}});
+    return Environment::from_map({ { "HOME", dir().string() } });
   }
 };
 

@@ -1,13 +1,14 @@
 // The API semantics, through the server's C++ API (same code path as HTTP).
 
-#include "tests/unit/servers/kube/error_of.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/shared_dir.hpp"
+#include "tests/unit/servers/kube/error_of.hpp"
 #include "tests/unit/servers/kube/widget_crd.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
 #include <thread>
 
 namespace ocne::test::kube {
@@ -467,18 +468,20 @@ TEST_F(ApiTest, TheFakeDeploymentControllerWaitsForMountedSecrets)
 {
   play_deployment_controller(server);
   const auto deployment = [](const std::string& name, bool optional) {
-    return json{ { "apiVersion", "apps/v1" },
-                 { "kind", "Deployment" },
-                 { "metadata", { { "name", name }, { "namespace", "kube-system" } } },
-                 { "spec",
-                   { { "selector", { { "matchLabels", { { "app", name } } } } },
-                     { "template",
-                       { { "metadata", { { "labels", { { "app", name } } } } },
-                         { "spec",
-                           { { "containers", { { { "name", "manager" }, { "image", "example/manager:v1" } } } },
-                             { "volumes",
-                               { { { "name", "cert" },
-                                   { "secret", { { "secretName", name + "-cert" }, { "optional", optional } } } } } } } } } } } } };
+    return json{
+      { "apiVersion", "apps/v1" },
+      { "kind", "Deployment" },
+      { "metadata", { { "name", name }, { "namespace", "kube-system" } } },
+      { "spec",
+        { { "selector", { { "matchLabels", { { "app", name } } } } },
+          { "template",
+            { { "metadata", { { "labels", { { "app", name } } } } },
+              { "spec",
+                { { "containers", { { { "name", "manager" }, { "image", "example/manager:v1" } } } },
+                  { "volumes",
+                    { { { "name", "cert" },
+                        { "secret", { { "secretName", name + "-cert" }, { "optional", optional } } } } } } } } } } } }
+    };
   };
   server.create(deployment("webhook", false));
   server.create(deployment("relaxed", true));
@@ -509,16 +512,17 @@ TEST_F(ApiTest, TheFakeDeploymentControllerWaitsForMountedSecrets)
 // As the scheduler: pods that fit no node stay Pending with PodScheduled=False.
 TEST_F(ApiTest, TheFakeDeploymentControllerCanLeavePodsUnschedulable)
 {
-  play_deployment_controller(server, DeploymentControllerOptions{ .delay = {}, .never_available = {},
-                                                                  .unschedulable = { "kube-system/web" } });
-  server.create({ { "apiVersion", "apps/v1" },
-                  { "kind", "Deployment" },
-                  { "metadata", { { "name", "web" }, { "namespace", "kube-system" } } },
-                  { "spec",
-                    { { "selector", { { "matchLabels", { { "app", "web" } } } } },
-                      { "template",
-                        { { "metadata", { { "labels", { { "app", "web" } } } } },
-                          { "spec", { { "containers", { { { "name", "web" }, { "image", "example/web:v1" } } } } } } } } } } });
+  play_deployment_controller(
+    server, DeploymentControllerOptions{ .delay = {}, .never_available = {}, .unschedulable = { "kube-system/web" } });
+  server.create(
+    { { "apiVersion", "apps/v1" },
+      { "kind", "Deployment" },
+      { "metadata", { { "name", "web" }, { "namespace", "kube-system" } } },
+      { "spec",
+        { { "selector", { { "matchLabels", { { "app", "web" } } } } },
+          { "template",
+            { { "metadata", { { "labels", { { "app", "web" } } } } },
+              { "spec", { { "containers", { { { "name", "web" }, { "image", "example/web:v1" } } } } } } } } } } });
   server.wait_idle();
   const auto d = *server.get("apps/v1", "Deployment", "kube-system", "web");
   EXPECT_EQ(d["status"]["conditions"][0]["status"], "False");

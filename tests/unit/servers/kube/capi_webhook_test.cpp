@@ -4,12 +4,14 @@
 // the cainjector and Service routing that make it live.
 
 #include "tests/servers/kube/capi_webhook.hpp"
+
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/servers/kube/error_of.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
 #include <thread>
 
 namespace ocne::test::kube {
@@ -18,21 +20,28 @@ namespace {
 using nlohmann::json;
 
 json
-crd(const std::string& group, const std::string& kind, const std::string& plural, std::vector<std::string> versions,
-    const std::string& storage, json labels = json::object(), json conversion = { { "strategy", "None" } })
+crd(const std::string& group,
+    const std::string& kind,
+    const std::string& plural,
+    std::vector<std::string> versions,
+    const std::string& storage,
+    json labels = json::object(),
+    json conversion = { { "strategy", "None" } })
 {
   json vs = json::array();
   for (const auto& v : versions) {
-    vs.push_back({ { "name", v },
-                   { "served", true },
-                   { "storage", v == storage },
-                   { "subresources", { { "status", json::object() } } },
-                   { "schema",
-                     { { "openAPIV3Schema",
-                         { { "type", "object" },
-                           { "properties",
-                             { { "spec", { { "type", "object" }, { "x-kubernetes-preserve-unknown-fields", true } } },
-                               { "status", { { "type", "object" }, { "x-kubernetes-preserve-unknown-fields", true } } } } } } } } } });
+    vs.push_back(
+      { { "name", v },
+        { "served", true },
+        { "storage", v == storage },
+        { "subresources", { { "status", json::object() } } },
+        { "schema",
+          { { "openAPIV3Schema",
+              { { "type", "object" },
+                { "properties",
+                  { { "spec", { { "type", "object" }, { "x-kubernetes-preserve-unknown-fields", true } } },
+                    { "status",
+                      { { "type", "object" }, { "x-kubernetes-preserve-unknown-fields", true } } } } } } } } } });
   }
   json c = { { "apiVersion", "apiextensions.k8s.io/v1" },
              { "kind", "CustomResourceDefinition" },
@@ -77,10 +86,18 @@ protected:
   SetUp() override
   {
     server.start();
-    server.create(crd("infrastructure.cluster.x-k8s.io", "OxideCluster", "oxideclusters", { "v1alpha1" }, "v1alpha1",
+    server.create(crd("infrastructure.cluster.x-k8s.io",
+                      "OxideCluster",
+                      "oxideclusters",
+                      { "v1alpha1" },
+                      "v1alpha1",
                       { { "cluster.x-k8s.io/v1beta2", "v1alpha1" } }));
-    server.create(crd("controlplane.cluster.x-k8s.io", "KubeadmControlPlane", "kubeadmcontrolplanes", { "v1beta1" },
-                      "v1beta1", { { "cluster.x-k8s.io/v1beta1", "v1beta1" } }));
+    server.create(crd("controlplane.cluster.x-k8s.io",
+                      "KubeadmControlPlane",
+                      "kubeadmcontrolplanes",
+                      { "v1beta1" },
+                      "v1beta1",
+                      { { "cluster.x-k8s.io/v1beta1", "v1beta1" } }));
     webhook.start();
     webhook.learn_crds(server);
   }
@@ -132,7 +149,9 @@ TEST_F(CapiWebhookTest, KubeadmControlPlaneMovesItsInfrastructureRefUnderMachine
   EXPECT_EQ(up["spec"]["machineTemplate"],
             json({ { "spec",
                      { { "infrastructureRef",
-                         { { "apiGroup", "infrastructure.cluster.x-k8s.io" }, { "kind", "OxideMachineTemplate" }, { "name", "cp" } } } } } }));
+                         { { "apiGroup", "infrastructure.cluster.x-k8s.io" },
+                           { "kind", "OxideMachineTemplate" },
+                           { "name", "cp" } } } } } }));
   EXPECT_EQ(up["spec"]["replicas"], 3);
 }
 
@@ -144,7 +163,8 @@ TEST_F(CapiWebhookTest, AReferenceToAKindWithoutACrdCannotBeConvertedDown)
     webhook.convert(hub, "cluster.x-k8s.io/v1beta1");
     ADD_FAILURE() << "converted a reference to an unknown kind";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("MissingCluster.infrastructure.cluster.x-k8s.io"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("MissingCluster.infrastructure.cluster.x-k8s.io"), std::string::npos)
+      << e.what();
   }
 }
 
@@ -157,14 +177,20 @@ TEST_F(CapiWebhookTest, ConversionGoesLiveOnceTheDeploymentIsAvailableAndTheCaIn
   play_cert_manager(server);
   play_ca_injector(server, webhook.ca_pem());
   webhook.route_webhooks(server);
-  server.create(crd("cluster.x-k8s.io", "Cluster", "clusters", { "v1beta1", "v1beta2" }, "v1beta2",
+  server.create(crd("cluster.x-k8s.io",
+                    "Cluster",
+                    "clusters",
+                    { "v1beta1", "v1beta2" },
+                    "v1beta2",
                     { { "cluster.x-k8s.io/v1beta2", "v1beta2" } },
                     { { "strategy", "Webhook" },
                       { "webhook",
                         { { "conversionReviewVersions", { "v1", "v1beta1" } },
                           { "clientConfig",
                             { { "service",
-                                { { "namespace", "capi-system" }, { "name", "capi-webhook-service" }, { "path", "/convert" } } } } } } } }));
+                                { { "namespace", "capi-system" },
+                                  { "name", "capi-webhook-service" },
+                                  { "path", "/convert" } } } } } } } }));
   auto annotated = *server.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "clusters.cluster.x-k8s.io");
   annotated["metadata"]["annotations"] = { { "cert-manager.io/inject-ca-from", "capi-system/capi-serving-cert" } };
   server.update(annotated);
@@ -201,14 +227,15 @@ TEST_F(CapiWebhookTest, ConversionGoesLiveOnceTheDeploymentIsAvailableAndTheCaIn
                   { "metadata", { { "name", "capi-serving-cert" }, { "namespace", "capi-system" } } },
                   { "spec", { { "secretName", "capi-webhook-service-cert" } } } });
   for (const char* name : { "cert-manager", "cert-manager-cainjector", "cert-manager-webhook" }) {
-    server.create({ { "apiVersion", "apps/v1" },
-                    { "kind", "Deployment" },
-                    { "metadata", { { "name", name }, { "namespace", "cert-manager" } } },
-                    { "spec",
-                      { { "selector", { { "matchLabels", { { "app", name } } } } },
-                        { "template",
-                          { { "metadata", { { "labels", { { "app", name } } } } },
-                            { "spec", { { "containers", { { { "name", "c" }, { "image", "cm:1.19" } } } } } } } } } } });
+    server.create(
+      { { "apiVersion", "apps/v1" },
+        { "kind", "Deployment" },
+        { "metadata", { { "name", name }, { "namespace", "cert-manager" } } },
+        { "spec",
+          { { "selector", { { "matchLabels", { { "app", name } } } } },
+            { "template",
+              { { "metadata", { { "labels", { { "app", name } } } } },
+                { "spec", { { "containers", { { { "name", "c" }, { "image", "cm:1.19" } } } } } } } } } } });
   }
   for (int i = 0; i < 5; ++i) {
     server.wait_idle();

@@ -2,6 +2,7 @@
 // enforces, and the ones it reports as not enforced when a CRD loads.
 
 #include "tests/servers/kube/cel.hpp"
+
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/servers/kube/schema.hpp"
 #include "tests/support/shared_dir.hpp"
@@ -48,7 +49,8 @@ TEST(Cel, EvaluatesTheRuleShapesOfTheSharedCrds)
   EXPECT_TRUE(holds("self.all(x, self.exists_one(y, x == y))", Json::parse(R"(["a", "b"])")));
   EXPECT_FALSE(holds("self.all(x, self.exists_one(y, x == y))", Json::parse(R"(["a", "a"])")));
 
-  const std::string not_in = "!(self in ['Ready','Available','HealthCheckSucceeded','OwnerRemediated','ExternallyRemediated'])";
+  const std::string not_in =
+    "!(self in ['Ready','Available','HealthCheckSucceeded','OwnerRemediated','ExternallyRemediated'])";
   EXPECT_TRUE(holds(not_in, "NodeReady"));
   EXPECT_FALSE(holds(not_in, "Ready"));
 
@@ -66,7 +68,8 @@ TEST(Cel, EvaluatesTheRuleShapesOfTheSharedCrds)
 
 TEST(Cel, ComparesFieldsAndReportsEvaluationErrors)
 {
-  EXPECT_TRUE(holds("self.min <= self.max && size(self.name) > 0", Json::parse(R"({"min": 1, "max": 2, "name": "a"})")));
+  EXPECT_TRUE(
+    holds("self.min <= self.max && size(self.name) > 0", Json::parse(R"({"min": 1, "max": 2, "name": "a"})")));
   EXPECT_FALSE(holds("self.min <= self.max", Json::parse(R"({"min": 3, "max": 2})")));
   EXPECT_TRUE(holds("!has(self.x) || self.x.startsWith('v')", Json::parse(R"({})")));
   EXPECT_TRUE(holds("self['a-b'] == 'c' && self.n % 2 == 1 && -self.n < 0", Json::parse(R"({"a-b": "c", "n": 3})")));
@@ -169,21 +172,28 @@ TEST(Cel, TheSharedCrdsRulesAreEnforced)
   }
   EXPECT_EQ(rules, 33u);
 
-  Json machine = { { "apiVersion", "cluster.x-k8s.io/v1beta2" },
-                   { "kind", "Machine" },
-                   { "metadata", { { "name", "m" }, { "namespace", "default" } } },
-                   { "spec",
-                     { { "clusterName", "demo" },
-                       { "bootstrap", { { "dataSecretName", "x" } } },
-                       { "infrastructureRef", { { "apiGroup", "infrastructure.cluster.x-k8s.io" }, { "kind", "OCIMachine" }, { "name", "m" } } },
-                       { "taints", Json::array({ { { "key", std::string(64, 'k') }, { "effect", "NoSchedule" }, { "propagation", "Always" } } }) } } } };
+  Json machine = {
+    { "apiVersion", "cluster.x-k8s.io/v1beta2" },
+    { "kind", "Machine" },
+    { "metadata", { { "name", "m" }, { "namespace", "default" } } },
+    { "spec",
+      { { "clusterName", "demo" },
+        { "bootstrap", { { "dataSecretName", "x" } } },
+        { "infrastructureRef",
+          { { "apiGroup", "infrastructure.cluster.x-k8s.io" }, { "kind", "OCIMachine" }, { "name", "m" } } },
+        { "taints",
+          Json::array(
+            { { { "key", std::string(64, 'k') }, { "effect", "NoSchedule" }, { "propagation", "Always" } } }) } } }
+  };
   try {
     server.create(machine);
     ADD_FAILURE() << "a taint key of 64 characters was accepted";
   } catch (const ApiError& e) {
     EXPECT_EQ(e.code(), 422);
-    EXPECT_NE(e.message().find(R"(spec.taints[0].key: Invalid value: "string": key must be a valid qualified name of max size 63 characters)"),
-              std::string::npos)
+    EXPECT_NE(
+      e.message().find(
+        R"(spec.taints[0].key: Invalid value: "string": key must be a valid qualified name of max size 63 characters)"),
+      std::string::npos)
       << e.message();
   }
   machine["spec"]["taints"][0]["key"] = "example.com/role";

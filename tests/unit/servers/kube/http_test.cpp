@@ -7,11 +7,12 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/servers/kube/widget_crd.hpp"
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <atomic>
-#include <gtest/gtest.h>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace ocne::test::kube {
@@ -303,8 +304,8 @@ public:
   wait_changes(std::size_t n)
   {
     return wait_until([n](const std::vector<json>& events) {
-      return static_cast<std::size_t>(std::count_if(
-               events.begin(), events.end(), [](const json& e) { return e["type"] != "BOOKMARK"; })) >= n;
+      return static_cast<std::size_t>(
+               std::count_if(events.begin(), events.end(), [](const json& e) { return e["type"] != "BOOKMARK"; })) >= n;
     });
   }
   template<typename Done>

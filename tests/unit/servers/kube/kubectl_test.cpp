@@ -5,11 +5,12 @@
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <cstdlib>
-#include <gtest/gtest.h>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace ocne::test::kube {
@@ -378,13 +379,18 @@ TEST_F(KubectlTest, LogsOfContainersCurrentAndPreviousWithTheApisRefusals)
   start();
   server->create(json::parse(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
     "spec": {"nodeName": "n1", "containers": [{"name": "app", "image": "a"}, {"name": "side", "image": "s"}]}})"));
-  server->merge_patch("v1", "Pod", "default", "web", json::parse(R"({"status": {"phase": "Running",
+  server->merge_patch("v1",
+                      "Pod",
+                      "default",
+                      "web",
+                      json::parse(R"({"status": {"phase": "Running",
     "containerStatuses": [
       {"name": "app", "image": "a", "imageID": "", "ready": true, "restartCount": 1,
        "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}},
        "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}},
       {"name": "side", "image": "s", "imageID": "", "ready": false, "restartCount": 0,
-       "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}})"), "status");
+       "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}})"),
+                      "status");
   server->set_pod_log("default", "web", "app", "line 1\nline 2\nline 3\n");
   server->set_pod_log("default", "web", "app", "panic: before the restart\n", true);
 

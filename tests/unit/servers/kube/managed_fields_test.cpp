@@ -1,4 +1,5 @@
 #include "tests/servers/kube/managed_fields.hpp"
+
 #include "tests/servers/kube/resource_type.hpp"
 
 #include <gtest/gtest.h>

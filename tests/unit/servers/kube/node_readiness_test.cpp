@@ -44,14 +44,16 @@ workload_with_status(KubeTestServer& s, const std::string& kind, const std::stri
                  { "template",
                    { { "metadata", { { "labels", labels } } },
                      { "spec", { { "containers", { { { "name", "c" }, { "image", "c" } } } } } } } } } } });
-  s.apply_status({ { "apiVersion", "apps/v1" }, { "kind", kind }, { "metadata", meta }, { "status", std::move(status) } },
-                 "test");
+  s.apply_status(
+    { { "apiVersion", "apps/v1" }, { "kind", kind }, { "metadata", meta }, { "status", std::move(status) } }, "test");
 }
 
 void
 rolled_out_daemonset(KubeTestServer& s, const std::string& key)
 {
-  workload_with_status(s, "DaemonSet", key,
+  workload_with_status(s,
+                       "DaemonSet",
+                       key,
                        { { "desiredNumberScheduled", 1 },
                          { "currentNumberScheduled", 1 },
                          { "numberMisscheduled", 0 },
@@ -64,8 +66,11 @@ void
 available_deployment(KubeTestServer& s, const std::string& key)
 {
   workload_with_status(
-    s, "Deployment", key,
-    { { "conditions", { { { "type", "Available" }, { "status", "True" }, { "reason", "MinimumReplicasAvailable" } } } } });
+    s,
+    "Deployment",
+    key,
+    { { "conditions",
+        { { { "type", "Available" }, { "status", "True" }, { "reason", "MinimumReplicasAvailable" } } } } });
 }
 
 class NodeReadinessTest : public ::testing::Test

@@ -1,5 +1,6 @@
-#include "tests/servers/kube/api_error.hpp"
 #include "tests/servers/kube/patch.hpp"
+
+#include "tests/servers/kube/api_error.hpp"
 #include "tests/servers/kube/resource_type.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
-#include "tests/servers/kube/api_error.hpp"
 #include "tests/servers/kube/selector.hpp"
+
+#include "tests/servers/kube/api_error.hpp"
 
 #include <gtest/gtest.h>
 

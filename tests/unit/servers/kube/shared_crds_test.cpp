@@ -2,11 +2,11 @@
 // covered where kubectl is not installed (a plain Debian 12 machine has no
 // apt source with a recent kubectl; see README.md).
 
-#include "tests/unit/servers/kube/error_of.hpp"
 #include "tests/servers/kube/api_error.hpp"
 #include "tests/servers/kube/json_util.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/shared_dir.hpp"
+#include "tests/unit/servers/kube/error_of.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,14 +7,16 @@
 #include "tests/servers/kube/pki.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#include <csignal>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 extern char** environ;
 

@@ -10,10 +10,11 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/servers/kube/error_of.hpp"
 
-#include <atomic>
 #include <gtest/gtest.h>
-#include <mutex>
 #include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <mutex>
 
 namespace ocne::test::kube {
 namespace {
@@ -62,22 +63,43 @@ public:
                                              });
     m_server->start("127.0.0.1", 0);
   }
-  ~FakeWebhook() { m_server->stop(); }
+  ~FakeWebhook()
+  {
+    m_server->stop();
+  }
 
-  std::string url(const std::string& path) const { return "https://127.0.0.1:" + std::to_string(port()) + path; }
-  int port() const { return m_server->port(); }
-  std::string ca_bundle() const { return b64(m_ca.cert_pem); }
-  std::vector<json> reviews() const
+  std::string
+  url(const std::string& path) const
+  {
+    return "https://127.0.0.1:" + std::to_string(port()) + path;
+  }
+  int
+  port() const
+  {
+    return m_server->port();
+  }
+  std::string
+  ca_bundle() const
+  {
+    return b64(m_ca.cert_pem);
+  }
+  std::vector<json>
+  reviews() const
   {
     const std::lock_guard lock(m_mutex);
     return m_reviews;
   }
-  std::vector<std::string> paths() const
+  std::vector<std::string>
+  paths() const
   {
     const std::lock_guard lock(m_mutex);
     return m_paths;
   }
-  void stop() { m_server->stop(); }
+  void
+  stop()
+  {
+    m_server->stop();
+  }
 
   std::function<json(const json&)> answer;
 
@@ -93,11 +115,13 @@ private:
 json
 gadget_crd(const json& client_config)
 {
-  const json schema = { { "openAPIV3Schema",
-                          { { "type", "object" },
-                            { "properties",
-                              { { "spec", { { "type", "object" }, { "x-kubernetes-preserve-unknown-fields", true } } },
-                                { "status", { { "type", "object" }, { "x-kubernetes-preserve-unknown-fields", true } } } } } } } };
+  const json schema = {
+    { "openAPIV3Schema",
+      { { "type", "object" },
+        { "properties",
+          { { "spec", { { "type", "object" }, { "x-kubernetes-preserve-unknown-fields", true } } },
+            { "status", { { "type", "object" }, { "x-kubernetes-preserve-unknown-fields", true } } } } } } }
+  };
   return { { "apiVersion", "apiextensions.k8s.io/v1" },
            { "kind", "CustomResourceDefinition" },
            { "metadata", { { "name", "gadgets.test.ocne.io" } } },
@@ -109,9 +133,15 @@ gadget_crd(const json& client_config)
                  { { "strategy", "Webhook" },
                    { "webhook", { { "conversionReviewVersions", { "v1" } }, { "clientConfig", client_config } } } } },
                { "versions",
-                 { { { "name", "v1" }, { "served", true }, { "storage", true }, { "schema", schema },
+                 { { { "name", "v1" },
+                     { "served", true },
+                     { "storage", true },
+                     { "schema", schema },
                      { "subresources", { { "status", json::object() } } } },
-                   { { "name", "v2" }, { "served", true }, { "storage", false }, { "schema", schema },
+                   { { "name", "v2" },
+                     { "served", true },
+                     { "storage", false },
+                     { "schema", schema },
                      { "subresources", { { "status", json::object() } } } } } } } } };
 }
 
@@ -135,7 +165,8 @@ convert_gadgets(const json& review)
   }
   return { { "apiVersion", "apiextensions.k8s.io/v1" },
            { "kind", "ConversionReview" },
-           { "response", { { "uid", req["uid"] }, { "convertedObjects", out }, { "result", { { "status", "Success" } } } } } };
+           { "response",
+             { { "uid", req["uid"] }, { "convertedObjects", out }, { "result", { { "status", "Success" } } } } } };
 }
 
 json
@@ -188,13 +219,14 @@ hook(const std::string& name, const json& client_config, const std::vector<json>
 }
 
 json
-rule(std::vector<std::string> operations, std::string group, std::vector<std::string> versions,
+rule(std::vector<std::string> operations,
+     std::string group,
+     std::vector<std::string> versions,
      std::vector<std::string> resources)
 {
-  return { { "operations", operations },
-           { "apiGroups", { group } },
-           { "apiVersions", versions },
-           { "resources", resources } };
+  return {
+    { "operations", operations }, { "apiGroups", { group } }, { "apiVersions", versions }, { "resources", resources }
+  };
 }
 
 class WebhookTest : public test::TempDirTest
@@ -284,8 +316,9 @@ TEST_F(WebhookTest, AnUnreachableConversionWebhookFailsReadsAtOtherVersionsWithK
   EXPECT_EQ(e.code(), 500);
   EXPECT_EQ(e.reason(), "");
   const std::string where = "https://127.0.0.1:" + std::to_string(port) + "/convert?timeout=30s";
-  EXPECT_EQ(e.message(), "conversion webhook for test.ocne.io/v1, Kind=Gadget failed: Post \"" + where +
-                           "\": dial tcp 127.0.0.1:" + std::to_string(port) + ": connect: connection refused");
+  EXPECT_EQ(e.message(),
+            "conversion webhook for test.ocne.io/v1, Kind=Gadget failed: Post \"" + where +
+              "\": dial tcp 127.0.0.1:" + std::to_string(port) + ": connect: connection refused");
   EXPECT_EQ(error_of([&] { server->list("test.ocne.io/v2", "Gadget"); }).code(), 500);
   json c = gadget("c", 5);
   c["apiVersion"] = "test.ocne.io/v2";
@@ -304,9 +337,9 @@ TEST_F(WebhookTest, AWrongOrEmptyCaBundleFailsTheCallAsAnUnknownAuthority)
   server->create(gadget_crd({ { "url", hooks.url("/convert") }, { "caBundle", b64(other.cert_pem) } }));
   server->create(gadget("a", 3));
   const auto e = error_of([&] { server->get("test.ocne.io/v2", "Gadget", "default", "a"); });
-  EXPECT_EQ(e.message(), "conversion webhook for test.ocne.io/v1, Kind=Gadget failed: Post \"" +
-                           hooks.url("/convert?timeout=30s") +
-                           "\": tls: failed to verify certificate: x509: certificate signed by unknown authority");
+  EXPECT_EQ(e.message(),
+            "conversion webhook for test.ocne.io/v1, Kind=Gadget failed: Post \"" + hooks.url("/convert?timeout=30s") +
+              "\": tls: failed to verify certificate: x509: certificate signed by unknown authority");
   EXPECT_EQ(reviews_of_kind("ConversionReview"), 0);
 
   auto crd = *server->get("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "gadgets.test.ocne.io");
@@ -327,8 +360,9 @@ TEST_F(WebhookTest, AServiceIsReachedOnlyWhileItHasAReadyEndpointAndARoute)
 {
   hooks.answer = convert_gadgets;
   start();
-  server->create(gadget_crd({ { "service", { { "namespace", "webhooks" }, { "name", "hooks" }, { "path", "/convert" } } },
-                             { "caBundle", hooks.ca_bundle() } }));
+  server->create(
+    gadget_crd({ { "service", { { "namespace", "webhooks" }, { "name", "hooks" }, { "path", "/convert" } } },
+                 { "caBundle", hooks.ca_bundle() } }));
   server->create(gadget("a", 3));
   const std::string where = "Post \"https://hooks.webhooks.svc:443/convert?timeout=30s\": ";
   const std::string prefix = "conversion webhook for test.ocne.io/v1, Kind=Gadget failed: " + where;
@@ -341,13 +375,17 @@ TEST_F(WebhookTest, AServiceIsReachedOnlyWhileItHasAReadyEndpointAndARoute)
                    { "metadata", { { "name", "hooks" }, { "namespace", "webhooks" } } },
                    { "spec", { { "ports", { { { "port", 8443 }, { "targetPort", 9443 } } } } } } });
   EXPECT_EQ(error_of(read).message(), prefix + "no service port '\xc6\xbb' found for service \"hooks\"");
-  server->merge_patch("v1", "Service", "webhooks", "hooks",
+  server->merge_patch("v1",
+                      "Service",
+                      "webhooks",
+                      "hooks",
                       { { "spec", { { "ports", { { { "port", 443 }, { "targetPort", 9443 } } } } } } });
   EXPECT_EQ(error_of(read).message(), prefix + "no endpoints available for service \"hooks\"");
-  server->create({ { "apiVersion", "v1" },
-                   { "kind", "Endpoints" },
-                   { "metadata", { { "name", "hooks" }, { "namespace", "webhooks" } } },
-                   { "subsets", { { { "addresses", { { { "ip", "10.244.0.10" } } } }, { "ports", { { { "port", 9443 } } } } } } } });
+  server->create(
+    { { "apiVersion", "v1" },
+      { "kind", "Endpoints" },
+      { "metadata", { { "name", "hooks" }, { "namespace", "webhooks" } } },
+      { "subsets", { { { "addresses", { { { "ip", "10.244.0.10" } } } }, { "ports", { { { "port", 9443 } } } } } } } });
   EXPECT_EQ(error_of(read).message(), prefix + "dial tcp hooks.webhooks.svc:443: connect: connection refused");
   server->route_service("webhooks", "hooks", 443, hooks.url(""));
   const auto a = server->get("test.ocne.io/v2", "Gadget", "default", "a");
@@ -400,8 +438,9 @@ TEST_F(WebhookTest, AWatchAtAnotherVersionSeesConvertedObjects)
   t.tls.client_key_pem = Secret(server->client_key_pem());
   t.retry.max_attempts = 1;
   http::Transport admin(t);
-  const auto r = admin.send({ .method = "GET",
-                              .url = server->url() + "/apis/test.ocne.io/v2/namespaces/default/gadgets?watch=1&timeoutSeconds=1" });
+  const auto r =
+    admin.send({ .method = "GET",
+                 .url = server->url() + "/apis/test.ocne.io/v2/namespaces/default/gadgets?watch=1&timeoutSeconds=1" });
   ASSERT_TRUE(r) << r.error().message();
   const json first = json::parse(r->body.substr(0, r->body.find('\n')));
   EXPECT_EQ(first["type"], "ADDED");
@@ -417,10 +456,10 @@ TEST_F(WebhookTest, AValidatingWebhookThatDeniesRefusesTheWriteWithItsStatus)
     return allow(review, { { "allowed", false }, { "status", { { "message", "no red configmaps" } } } });
   };
   start();
-  server->create(webhook_config(
-    "ValidatingWebhookConfiguration",
-    hook("deny.test.ocne.io", { { "url", hooks.url("/validate") }, { "caBundle", hooks.ca_bundle() } },
-         { rule({ "CREATE" }, "", { "v1" }, { "configmaps" }) })));
+  server->create(webhook_config("ValidatingWebhookConfiguration",
+                                hook("deny.test.ocne.io",
+                                     { { "url", hooks.url("/validate") }, { "caBundle", hooks.ca_bundle() } },
+                                     { rule({ "CREATE" }, "", { "v1" }, { "configmaps" }) })));
   const auto e = error_of([&] { server->create(configmap("red")); });
   EXPECT_EQ(e.code(), 400);
   EXPECT_EQ(e.message(), "admission webhook \"deny.test.ocne.io\" denied the request: no red configmaps");
@@ -429,7 +468,8 @@ TEST_F(WebhookTest, AValidatingWebhookThatDeniesRefusesTheWriteWithItsStatus)
   EXPECT_EQ(review["apiVersion"], "admission.k8s.io/v1");
   EXPECT_EQ(review["request"]["operation"], "CREATE");
   EXPECT_EQ(review["request"]["kind"], json({ { "group", "" }, { "version", "v1" }, { "kind", "ConfigMap" } }));
-  EXPECT_EQ(review["request"]["resource"], json({ { "group", "" }, { "version", "v1" }, { "resource", "configmaps" } }));
+  EXPECT_EQ(review["request"]["resource"],
+            json({ { "group", "" }, { "version", "v1" }, { "resource", "configmaps" } }));
   EXPECT_EQ(review["request"]["namespace"], "default");
   EXPECT_EQ(review["request"]["name"], "red");
   EXPECT_EQ(review["request"]["object"]["data"], json({ { "k", "v" } }));
@@ -437,8 +477,9 @@ TEST_F(WebhookTest, AValidatingWebhookThatDeniesRefusesTheWriteWithItsStatus)
   EXPECT_EQ(hooks.paths().back(), "/validate?timeout=10s");
 
   hooks.answer = [](const json& r) {
-    return allow(r, { { "allowed", false },
-                           { "status", { { "code", 403 }, { "reason", "Forbidden" }, { "message", "not today" } } } });
+    return allow(r,
+                 { { "allowed", false },
+                   { "status", { { "code", 403 }, { "reason", "Forbidden" }, { "message", "not today" } } } });
   };
   const auto f = error_of([&] { server->create(configmap("blue")); });
   EXPECT_EQ(f.code(), 403);
@@ -461,14 +502,15 @@ TEST_F(WebhookTest, AMutatingWebhooksJsonPatchIsAppliedBeforeValidation)
     if (review["request"]["object"]["metadata"]["name"] != "m") {
       return allow(review);
     }
-    const json patch = json::array({ { { "op", "add" }, { "path", "/metadata/labels" }, { "value", { { "mutated", "yes" } } } } });
+    const json patch =
+      json::array({ { { "op", "add" }, { "path", "/metadata/labels" }, { "value", { { "mutated", "yes" } } } } });
     return allow(review, { { "patchType", "JSONPatch" }, { "patch", b64(patch.dump()) } });
   };
   start();
-  server->create(webhook_config(
-    "MutatingWebhookConfiguration",
-    hook("mutate.test.ocne.io", { { "url", hooks.url("/mutate") }, { "caBundle", hooks.ca_bundle() } },
-         { rule({ "CREATE", "UPDATE" }, "", { "v1" }, { "configmaps" }) })));
+  server->create(webhook_config("MutatingWebhookConfiguration",
+                                hook("mutate.test.ocne.io",
+                                     { { "url", hooks.url("/mutate") }, { "caBundle", hooks.ca_bundle() } },
+                                     { rule({ "CREATE", "UPDATE" }, "", { "v1" }, { "configmaps" }) })));
   const json created = server->create(configmap("m"));
   EXPECT_EQ(created["metadata"]["labels"], json({ { "mutated", "yes" } }));
   EXPECT_EQ((*server->get("v1", "ConfigMap", "default", "m"))["metadata"]["labels"], json({ { "mutated", "yes" } }));
@@ -480,7 +522,8 @@ TEST_F(WebhookTest, AnUnreachableWebhookFailsTheWriteUnlessItsFailurePolicyIsIgn
   const std::string url = hooks.url("/validate");
   const std::string port = std::to_string(hooks.port());
   hooks.stop();
-  json wh = hook("gone.test.ocne.io", { { "url", url }, { "caBundle", hooks.ca_bundle() } },
+  json wh = hook("gone.test.ocne.io",
+                 { { "url", url }, { "caBundle", hooks.ca_bundle() } },
                  { rule({ "*" }, "", { "v1" }, { "configmaps" }) });
   server->create(webhook_config("ValidatingWebhookConfiguration", wh));
   const auto e = error_of([&] { server->create(configmap("x")); });
@@ -505,7 +548,8 @@ TEST_F(WebhookTest, RulesMatchOperationsResourcesSubresourcesVersionsAndSelector
   hooks.answer = [](const json& review) { return allow(review); };
   start();
   server->create(gadget_crd({ { "url", hooks.url("/convert") }, { "caBundle", hooks.ca_bundle() } }));
-  json wh = hook("rules.test.ocne.io", { { "url", hooks.url("/validate") }, { "caBundle", hooks.ca_bundle() } },
+  json wh = hook("rules.test.ocne.io",
+                 { { "url", hooks.url("/validate") }, { "caBundle", hooks.ca_bundle() } },
                  { rule({ "CREATE", "DELETE" }, "test.ocne.io", { "v2" }, { "gadgets" }),
                    rule({ "UPDATE" }, "test.ocne.io", { "v1" }, { "gadgets/status" }) });
   wh["objectSelector"] = { { "matchLabels", { { "watched", "yes" } } } };
@@ -547,7 +591,8 @@ TEST_F(WebhookTest, RulesMatchOperationsResourcesSubresourcesVersionsAndSelector
   EXPECT_TRUE(hooks.reviews().back()["request"]["object"].is_null());
   EXPECT_EQ(hooks.reviews().back()["request"]["oldObject"]["metadata"]["name"], "h");
 
-  server->create({ { "apiVersion", "v1" }, { "kind", "Namespace" },
+  server->create({ { "apiVersion", "v1" },
+                   { "kind", "Namespace" },
                    { "metadata", { { "name", "quiet" }, { "labels", { { "skip", "true" } } } } } });
   g["metadata"]["name"] = "q";
   g["metadata"]["namespace"] = "quiet";
@@ -568,10 +613,10 @@ TEST_F(WebhookTest, DirectCallsSkipAdmissionUnlessAskedButHttpRequestsDoNot)
 {
   hooks.answer = [](const json& review) { return allow(review, { { "allowed", false } }); };
   start(false);
-  server->create(webhook_config(
-    "ValidatingWebhookConfiguration",
-    hook("deny.test.ocne.io", { { "url", hooks.url("/validate") }, { "caBundle", hooks.ca_bundle() } },
-         { rule({ "CREATE" }, "", { "v1" }, { "configmaps" }) })));
+  server->create(webhook_config("ValidatingWebhookConfiguration",
+                                hook("deny.test.ocne.io",
+                                     { { "url", hooks.url("/validate") }, { "caBundle", hooks.ca_bundle() } },
+                                     { rule({ "CREATE" }, "", { "v1" }, { "configmaps" }) })));
   server->create(configmap("direct"));
   EXPECT_TRUE(hooks.reviews().empty());
 

@@ -3,6 +3,7 @@
 // A small CustomResourceDefinition for the server's tests.
 
 #include <nlohmann/json.hpp>
+
 #include <string>
 
 namespace ocne::test::kube {
