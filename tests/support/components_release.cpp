@@ -3,6 +3,7 @@
 #include "pkg/components/stack.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/yaml.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/http_server.hpp"
 #include "tests/support/shared_dir.hpp"
 
@@ -80,9 +81,7 @@ stack_release_files(const std::string& provider)
     throw std::runtime_error("no stack " + provider);
   }
   std::map<std::string, std::string> files;
-  const auto fixture = [](const std::string& name) {
-    return read_or_throw(source_dir() / "tests" / "fixtures" / "components" / name);
-  };
+  const auto fixture = [](const std::string& name) { return read_or_throw(fixture_path("components") / name); };
   for (const auto& c : stack->components) {
     const std::string dir = c.label + "/" + c.version + "/";
     if (c.label == "cert-manager") {

@@ -1,6 +1,6 @@
 // What `cluster start -P oci|oxide` shows and how it behaves around other
 // runs: the whole info-level log on a non-terminal against a golden file
-// (tests/testdata/capi/), bars on a terminal, a second run at once refused
+// (tests/fixtures/capi/), bars on a terminal, a second run at once refused
 // by the cluster lock, a cluster ocne does not know deleted by name, and
 // every server failing now and then without the start noticing more than
 // retries.
@@ -11,6 +11,7 @@
 #include "tests/servers/oci/oci_test_server.hpp"
 #include "tests/servers/oxide/oxide_server.hpp"
 #include "tests/support/child.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/http_server.hpp"
 #include "tests/support/shared_dir.hpp"
 
@@ -73,7 +74,7 @@ TEST_F(CapiOutput, TheStartLogOnANonTerminalMatchesTheGoldenFile)
   const auto r = ocne({ "cluster", "start", "-c", file.string() });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto actual = normalized(r.err, dir());
-  const auto golden = source_dir() / "tests" / "testdata" / "capi" / "start-oci.log";
+  const auto golden = fixture_path("capi/start-oci.log");
   if (const char* update = std::getenv("OCNE_UPDATE_GOLDEN"); update != nullptr && *update == '1') {
     std::filesystem::create_directories(golden.parent_path());
     ASSERT_TRUE(fs::write_file_atomic(golden, actual));

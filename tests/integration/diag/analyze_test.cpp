@@ -2,6 +2,7 @@
 // archive), on a cluster with every kind of problem planted.
 
 #include "tests/integration/diag/diag_world.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -17,7 +18,7 @@ using nlohmann::json;
 std::string
 golden(const std::string& name)
 {
-  std::ifstream in(source_dir() / "tests/integration/diag/golden" / name);
+  std::ifstream in(fixture_path("diag") / name);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();

@@ -4,6 +4,7 @@
 // (relative paths, modes 0600/0700, the same content) and the redaction map.
 
 #include "tests/integration/diag/diag_world.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 
 #include <archive.h>
@@ -106,7 +107,7 @@ read_archive(const sfs::path& file)
 std::string
 golden(const std::string& name)
 {
-  return read_text(source_dir() / "tests/integration/diag/golden" / name);
+  return read_text(fixture_path("diag") / name);
 }
 
 class ClusterDump : public DiagCliTest

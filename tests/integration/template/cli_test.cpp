@@ -5,6 +5,7 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/core/process.hpp"
 #include "tests/servers/oxide/oxide_server.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -19,7 +20,7 @@ namespace stdfs = std::filesystem;
 std::string
 golden(const std::string& name)
 {
-  auto text = fs::read_file(source_dir() / "tests" / "testdata" / "templates" / (name + ".expected.yaml"));
+  auto text = fs::read_file(fixture_path("templates") / (name + ".expected.yaml"));
   EXPECT_TRUE(text) << text.error().message();
   return text ? *text : std::string();
 }
@@ -71,7 +72,7 @@ TEST_F(ClusterTemplateCli, ProviderComesFromTheFlagThenTheFileThenOci)
 
 TEST_F(ClusterTemplateCli, OutputFileIsWrittenAtomically)
 {
-  const auto cluster = (source_dir() / "tests" / "testdata" / "templates" / "oxide-single.cluster.yaml").string();
+  const auto cluster = fixture_path("templates/oxide-single.cluster.yaml").string();
   write("out/cluster.yaml", "old content\n");
   auto r = run({ "cluster", "template", "-c", cluster, "-o", "out/cluster.yaml" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -97,7 +98,7 @@ TEST_F(ClusterTemplateCli, InterruptedOutputWriteLeavesTheOldFileWhole)
   if (!stdfs::exists(prlimit)) {
     GTEST_SKIP() << "/usr/bin/prlimit (util-linux) is absent: cannot limit the file size";
   }
-  const auto cluster = (source_dir() / "tests" / "testdata" / "templates" / "oxide-single.cluster.yaml").string();
+  const auto cluster = fixture_path("templates/oxide-single.cluster.yaml").string();
   ASSERT_GT(golden("oxide-single").size(), 64u);
   write("out/cluster.yaml", "old content\n");
   const auto r = run_ocne_wrapped({ prlimit.string(), "--fsize=64", "--" },

@@ -5,6 +5,7 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/template/render.hpp"
 #include "tests/integration/template/validator.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/pkg/capi/reference_check.hpp"
@@ -22,7 +23,7 @@ std::vector<stdfs::path>
 golden_outputs()
 {
   std::vector<stdfs::path> out;
-  for (const auto& e : stdfs::directory_iterator(source_dir() / "tests" / "testdata" / "templates")) {
+  for (const auto& e : stdfs::directory_iterator(fixture_path("templates"))) {
     const auto name = e.path().filename().string();
     if (name.size() > 14 && name.substr(name.size() - 14) == ".expected.yaml") {
       out.push_back(e.path());

@@ -3,6 +3,7 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/template/render.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/pkg/capi/support.hpp"
@@ -150,7 +151,7 @@ TEST_F(ClusterTemplate, OxideBootstrapDataStaysUnderTheUserDataLimit)
 {
   // The largest example (every key, extra Ignition, proxy, keys) leaves room
   // for what Cluster API adds.
-  auto largest = render_file(source_dir() / "tests" / "testdata" / "templates" / "oxide-full.cluster.yaml", dir());
+  auto largest = render_file(fixture_path("templates/oxide-full.cluster.yaml"), dir());
   ASSERT_TRUE(largest) << largest.error().message();
   EXPECT_TRUE(largest->warnings.empty());
   EXPECT_LT(largest->ignition_bytes + capi::k_capi_ignition_overhead, capi::k_oxide_user_data_limit)

@@ -1,4 +1,5 @@
 #include "pkg/core/fs.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/pkg/capi/reference_check.hpp"
@@ -19,10 +20,10 @@ namespace stdfs = std::filesystem;
 stdfs::path
 testdata()
 {
-  return source_dir() / "tests" / "testdata" / "templates";
+  return fixture_path("templates");
 }
 
-// Every *.cluster.yaml in testdata, plus the examples the README runs.
+// Every *.cluster.yaml in the fixtures, plus the examples the README runs.
 std::vector<std::pair<std::string, stdfs::path>>
 cases()
 {

@@ -6,6 +6,7 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/ignition/data_url.hpp"
 #include "pkg/ignition/validate.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -82,7 +83,7 @@ node(NodeRole role)
 std::filesystem::path
 golden_path(std::string_view name)
 {
-  return ocne::test::source_dir() / "tests/unit/pkg/ignition/golden" / (std::string(name) + ".json");
+  return ocne::test::fixture_path("ignition") / (std::string(name) + ".json");
 }
 
 void
