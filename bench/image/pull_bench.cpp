@@ -6,9 +6,9 @@
 
 #include "pkg/core/log.hpp"
 #include "pkg/image/boot_image.hpp"
-#include "tests/fixtures/image/background_process.hpp"
-#include "tests/fixtures/image/oci_layout_builder.hpp"
-#include "tests/fixtures/image/test_registry.hpp"
+#include "tests/servers/registry/test_registry.hpp"
+#include "tests/support/image/background_process.hpp"
+#include "tests/support/image/oci_layout_builder.hpp"
 
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -7,11 +7,11 @@
 // snapshot left behind, and the next cluster of that version finds it.
 
 #include "pkg/core/fs.hpp"
-#include "tests/fixtures/image/oci_layout_builder.hpp"
-#include "tests/fixtures/image/ock_disk.hpp"
 #include "tests/integration/capi_cli/capi_cli.hpp"
 #include "tests/servers/oxide/oxide_server.hpp"
 #include "tests/support/child.hpp"
+#include "tests/support/image/oci_layout_builder.hpp"
+#include "tests/support/image/ock_disk.hpp"
 
 #include <csignal>
 #include <cstdlib>

@@ -7,8 +7,8 @@
 // attempts without one.
 
 #include "pkg/image/cache_stamp.hpp"
-#include "tests/fixtures/image/oci_layout_builder.hpp"
-#include "tests/fixtures/image/ock_disk.hpp"
+#include "tests/support/image/oci_layout_builder.hpp"
+#include "tests/support/image/ock_disk.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -4,9 +4,9 @@
 
 #include "pkg/core/process.hpp"
 #include "pkg/image/cache_stamp.hpp"
-#include "tests/fixtures/image/ock_disk.hpp"
-#include "tests/fixtures/image/test_images.hpp"
-#include "tests/fixtures/image/test_registry.hpp"
+#include "tests/servers/registry/test_registry.hpp"
+#include "tests/support/image/ock_disk.hpp"
+#include "tests/support/image/test_images.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -5,9 +5,9 @@
 #include "pkg/core/interrupt.hpp"
 #include "pkg/image/boot_image.hpp"
 #include "pkg/image/cache_stamp.hpp"
-#include "tests/fixtures/image/tcp_proxy.hpp"
-#include "tests/fixtures/image/test_images.hpp"
-#include "tests/fixtures/image/test_registry.hpp"
+#include "tests/servers/registry/tcp_proxy.hpp"
+#include "tests/servers/registry/test_registry.hpp"
+#include "tests/support/image/test_images.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

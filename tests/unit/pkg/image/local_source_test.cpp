@@ -3,8 +3,8 @@
 
 #include "pkg/image/boot_image.hpp"
 #include "pkg/image/cache_stamp.hpp"
-#include "tests/fixtures/image/background_process.hpp"
-#include "tests/fixtures/image/test_images.hpp"
+#include "tests/support/image/background_process.hpp"
+#include "tests/support/image/test_images.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -5,10 +5,10 @@
 
 #include "pkg/image/disk_edit.hpp"
 #include "pkg/image/disk_info.hpp"
-#include "tests/fixtures/image/background_process.hpp"
-#include "tests/fixtures/image/oci_layout_builder.hpp"
-#include "tests/fixtures/image/ock_disk.hpp"
-#include "tests/fixtures/image/test_images.hpp"
+#include "tests/support/image/background_process.hpp"
+#include "tests/support/image/oci_layout_builder.hpp"
+#include "tests/support/image/ock_disk.hpp"
+#include "tests/support/image/test_images.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
