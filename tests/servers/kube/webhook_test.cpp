@@ -4,11 +4,11 @@
 
 #include "pkg/core/secret.hpp"
 #include "pkg/http/transport.hpp"
+#include "tests/servers/kube/error_of.hpp"
 #include "tests/servers/kube/https_server.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/servers/kube/pki.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/servers/kube/error_of.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -3,10 +3,10 @@
 // apt source with a recent kubectl; see README.md).
 
 #include "tests/servers/kube/api_error.hpp"
+#include "tests/servers/kube/error_of.hpp"
 #include "tests/servers/kube/json_util.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/shared_dir.hpp"
-#include "tests/unit/servers/kube/error_of.hpp"
 
 #include <gtest/gtest.h>
 

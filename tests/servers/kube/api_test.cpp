@@ -1,10 +1,10 @@
 // The API semantics, through the server's C++ API (same code path as HTTP).
 
 #include "tests/servers/kube/controllers.hpp"
+#include "tests/servers/kube/error_of.hpp"
 #include "tests/servers/kube/kube_server.hpp"
+#include "tests/servers/kube/widget_crd.hpp"
 #include "tests/support/shared_dir.hpp"
-#include "tests/unit/servers/kube/error_of.hpp"
-#include "tests/unit/servers/kube/widget_crd.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

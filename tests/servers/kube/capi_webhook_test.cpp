@@ -6,8 +6,8 @@
 #include "tests/servers/kube/capi_webhook.hpp"
 
 #include "tests/servers/kube/controllers.hpp"
+#include "tests/servers/kube/error_of.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/servers/kube/error_of.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -4,8 +4,8 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/http/transport.hpp"
 #include "tests/servers/kube/kube_server.hpp"
+#include "tests/servers/kube/widget_crd.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/servers/kube/widget_crd.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
