@@ -1,4 +1,4 @@
-#include "tests/integration/template/validator.hpp"
+#include "tests/component/pkg/cluster_templates/validator.hpp"
 
 #include "pkg/core/process.hpp"
 #include "tests/support/shared_dir.hpp"
@@ -29,7 +29,7 @@ validate_against_crds(const std::string& python,
                       const std::vector<std::filesystem::path>& files,
                       const std::vector<std::string>& allow_unknown)
 {
-  const auto here = source_dir() / "tests" / "integration" / "template";
+  const auto here = source_dir() / "tests" / "component" / "pkg" / "cluster_templates";
   const auto crds = shared_path("crds");
   ProcessOptions o;
   o.argv = { python,      (here / "validate_crds.py").string(),

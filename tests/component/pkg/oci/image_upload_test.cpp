@@ -1,7 +1,7 @@
 #include "pkg/oci/image_upload.hpp"
 
 #include "pkg/oci/image_file.hpp"
-#include "tests/unit/pkg/oci/oci_fixture.hpp"
+#include "tests/component/pkg/oci/oci_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

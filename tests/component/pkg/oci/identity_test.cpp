@@ -1,6 +1,6 @@
 #include "pkg/oci/identity.hpp"
 
-#include "tests/unit/pkg/oci/oci_fixture.hpp"
+#include "tests/component/pkg/oci/oci_fixture.hpp"
 
 #include <gtest/gtest.h>
 

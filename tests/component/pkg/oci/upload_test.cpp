@@ -1,7 +1,7 @@
 #include "pkg/oci/upload.hpp"
 
 #include "pkg/core/file_lock.hpp"
-#include "tests/unit/pkg/oci/oci_fixture.hpp"
+#include "tests/component/pkg/oci/oci_fixture.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include "pkg/core/fs.hpp"
 #include "pkg/template/render.hpp"
-#include "tests/integration/template/validator.hpp"
+#include "tests/component/pkg/cluster_templates/validator.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"

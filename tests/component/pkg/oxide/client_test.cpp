@@ -1,5 +1,5 @@
 #include "pkg/core/log.hpp"
-#include "tests/unit/pkg/oxide/fixture.hpp"
+#include "tests/component/pkg/oxide/fixture.hpp"
 
 #include <gtest/gtest.h>
 

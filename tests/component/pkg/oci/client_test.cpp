@@ -2,8 +2,8 @@
 
 #include "pkg/core/log.hpp"
 #include "pkg/oci/object_storage.hpp"
+#include "tests/component/pkg/oci/oci_fixture.hpp"
 #include "tests/support/tls.hpp"
-#include "tests/unit/pkg/oci/oci_fixture.hpp"
 
 #include <gtest/gtest.h>
 

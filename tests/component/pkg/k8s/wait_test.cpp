@@ -1,6 +1,6 @@
 #include "pkg/k8s/wait.hpp"
 
-#include "tests/unit/pkg/k8s/fake_api.hpp"
+#include "tests/component/pkg/k8s/fake_api.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 #include "providers/capi/workload.hpp"
 
 #include "pkg/core/fs.hpp"
-#include "tests/integration/capi/management.hpp"
+#include "tests/component/providers/capi/management.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/shared_dir.hpp"

@@ -4,7 +4,7 @@
 #include "pkg/core/process.hpp"
 #include "pkg/oxide/content_digest.hpp"
 #include "pkg/oxide/import_journal.hpp"
-#include "tests/unit/pkg/oxide/fixture.hpp"
+#include "tests/component/pkg/oxide/fixture.hpp"
 
 #include <gtest/gtest.h>
 

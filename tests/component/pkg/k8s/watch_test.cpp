@@ -1,5 +1,5 @@
 #include "pkg/k8s/client.hpp"
-#include "tests/unit/pkg/k8s/fake_api.hpp"
+#include "tests/component/pkg/k8s/fake_api.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

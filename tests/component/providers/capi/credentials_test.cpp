@@ -2,7 +2,7 @@
 
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/base64.hpp"
-#include "tests/integration/capi/management.hpp"
+#include "tests/component/providers/capi/management.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/temp_dir.hpp"
