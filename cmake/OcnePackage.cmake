@@ -7,7 +7,7 @@
 # compiled into the binary (cmake/OcneBuildInfo.cmake), so the package and
 # `ocne --version` always agree.
 #
-# lintian accepts the package with no error (tests/integration/package runs
+# lintian accepts the package with no error (tests/e2e/package runs
 # it; docs/CONTRIBUTING.md lists the warnings left and why): man pages and
 # the changelog are gzip-compressed with -n, the copyright file is
 # machine-readable (packaging/debian/copyright), and the maintainer is a

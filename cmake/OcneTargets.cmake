@@ -8,9 +8,32 @@ function(ocne_library name)
     PRIVATE ocne_warnings ${ARG_PRIVATE_DEPS})
 endfunction()
 
+# ocne_test_tier(<out var>)
+# The test tier of the calling folder under tests/, which is also a ctest
+# label: unit (tests/unit, tests/fuzz: no server, no binary; `ctest -L unit`
+# is the quick tier), component (tests/component: a library against a test
+# server; tests/servers: each server's own tests; tests/integration: what is
+# still there) or e2e (tests/e2e: the ocne binary). docs/CONTRIBUTING.md says
+# where a new test goes.
+function(ocne_test_tier out_var)
+  file(RELATIVE_PATH rel "${CMAKE_SOURCE_DIR}/tests" "${CMAKE_CURRENT_SOURCE_DIR}")
+  string(REGEX MATCH "^[^/]+" top "${rel}")
+  if(top STREQUAL "unit" OR top STREQUAL "fuzz")
+    set(${out_var} unit PARENT_SCOPE)
+  elseif(top STREQUAL "component" OR top STREQUAL "servers" OR top STREQUAL "integration")
+    set(${out_var} component PARENT_SCOPE)
+  elseif(top STREQUAL "e2e")
+    set(${out_var} e2e PARENT_SCOPE)
+  else()
+    message(FATAL_ERROR "no test tier for ${CMAKE_CURRENT_SOURCE_DIR}: tests go under tests/unit, "
+                        "tests/component, tests/e2e or beside their server in tests/servers")
+  endif()
+endfunction()
+
 # ocne_test(<name> SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s]
 #           [SHARED_TESTS <gtest pattern>...])
-# One GoogleTest executable; each TEST becomes a ctest entry at test time.
+# One GoogleTest executable; each TEST becomes a ctest entry at test time,
+# labelled with its tier (ocne_test_tier) besides LABELS.
 # SHARED_TESTS names the tests that need ../shared (gtest patterns such as
 # "Suite.*" "Other.Test", or "*" for all): they get the label `shared`, which
 # scripts/test.sh runs a second time without ../shared to check that each one
@@ -24,7 +47,8 @@ function(ocne_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ocne_warnings ocne_testsupport ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   list(JOIN ARG_SHARED_TESTS ":" shared_filter)
-  ocne_discover_gtests(${name} TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS} SHARED_TESTS "${shared_filter}")
+  ocne_test_tier(tier)
+  ocne_discover_gtests(${name} TIMEOUT ${ARG_TIMEOUT} LABELS ${tier} ${ARG_LABELS} SHARED_TESTS "${shared_filter}")
 endfunction()
 
 # ocne_discover_gtests(<target> TIMEOUT s [LABELS ...] [SHARED_TESTS gtest-filter])

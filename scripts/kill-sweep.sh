@@ -5,14 +5,14 @@
 # seed (printed); this runs many, and prints each seed so a failure replays:
 #
 #   scripts/kill-sweep.sh [seeds [kills per command]]      (default 10 seeds, 12 kills)
-#   OCNE_TEST_SEED=1234 OCNE_TEST_KILLS=12 build/dev/tests/integration/capi_cli/ocne_capi_cli_tests \
+#   OCNE_TEST_SEED=1234 OCNE_TEST_KILLS=12 build/dev/tests/e2e/capi/ocne_capi_cli_tests \
 #     --gtest_filter='Providers/CapiKillAnywhere.KilledAtSeeded*'
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seeds=${1:-10}
 kills=${2:-12}
 "$root/scripts/build.sh" dev >/dev/null
-binary="$root/build/dev/tests/integration/capi_cli/ocne_capi_cli_tests"
+binary="$root/build/dev/tests/e2e/capi/ocne_capi_cli_tests"
 failed=()
 for ((i = 0; i < seeds; i++)); do
   seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')

@@ -7,7 +7,7 @@
 #include "pkg/core/log.hpp"
 #include "pkg/libvirt/stats.hpp"
 #include "providers/libvirt/driver.hpp"
-#include "tests/integration/libvirt/daemon.hpp"
+#include "tests/e2e/libvirt/daemon.hpp"
 #include "tests/support/shared_dir.hpp"
 
 #include <chrono>

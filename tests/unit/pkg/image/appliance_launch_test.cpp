@@ -1,5 +1,5 @@
 // When a failed libguestfs launch is retried with TCG, and what is said
-// about it (the launches themselves are in tests/integration/image).
+// about it (the launches themselves are in tests/e2e/image).
 
 #include "pkg/image/appliance_launch.hpp"
 

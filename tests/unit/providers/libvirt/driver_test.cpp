@@ -2,7 +2,7 @@
 // in-process): what start creates and records, what delete removes, and every
 // bad-input path. The test driver cannot upload volumes, so a writer that
 // captures the bytes stands in for the stream; the Kubernetes API is a fake
-// probe. tests/integration/libvirt runs the same driver against a real
+// probe. tests/e2e/libvirt runs the same driver against a real
 // daemon with QEMU.
 
 #include "providers/libvirt/driver.hpp"
