@@ -55,23 +55,6 @@ struct StartResult
   std::vector<std::string> notes;
 };
 
-// An application the driver wants installed after the generic ones
-// (libvirt: ocne-ha-monitor, which keeps the keepalived peers up to date).
-struct Application
-{
-  std::string chart;
-  std::string release;
-  std::string namespace_;
-  std::string version;
-  std::string values_yaml;
-};
-
-struct PostStartResult
-{
-  std::vector<Application> applications;
-  std::vector<std::string> notes;
-};
-
 struct DeleteContext
 {
   std::string cluster_name;
@@ -103,9 +86,6 @@ public:
   // answers; or finds the cluster running and changes nothing. Every object
   // created goes through ctx.tracker first.
   virtual Result<StartResult> start(StartContext& ctx) = 0;
-  // After the generic applications are installed: what else this provider
-  // needs in the cluster.
-  virtual Result<PostStartResult> post_start(StartContext& ctx) = 0;
   // Removes what ctx.record lists (and only that), forgetting each object in
   // ctx.tracker once it is gone. Idempotent: objects already gone are fine.
   virtual Status destroy(DeleteContext& ctx) = 0;

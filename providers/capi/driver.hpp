@@ -95,7 +95,6 @@ public:
   // a Kubernetes API; for a cluster recorded as running, nothing.
   Status preflight(const ClusterRecord* existing) override;
   Result<cluster::StartResult> start(cluster::StartContext& ctx) override;
-  Result<cluster::PostStartResult> post_start(cluster::StartContext& ctx) override;
   Status destroy(cluster::DeleteContext& ctx) override;
 
   const CapiReport&

@@ -407,11 +407,4 @@ LibvirtDriver::start(cluster::StartContext& ctx)
   return result;
 }
 
-Result<cluster::PostStartResult>
-LibvirtDriver::post_start(cluster::StartContext&)
-{
-  // The HA monitor (ha-config) is one of the add-ons start installs.
-  return cluster::PostStartResult{};
-}
-
 } // namespace ocne::providers::libvirt

@@ -569,12 +569,6 @@ TEST_F(DriverTest, TheHaMonitorIsAnAddonOfAVirtualIpCluster)
   ASSERT_TRUE(start(o));
   ASSERT_EQ(probe->addons.size(), 1u);
   EXPECT_TRUE(probe->addons[0].second.ha_monitor); // the virtual IP 192.168.122.201
-  auto d = driver(o);
-  cluster::MemoryTracker tracker(*cached());
-  cluster::StartContext ctx{ name, tracker, null_progress() };
-  auto post = d->post_start(ctx);
-  ASSERT_TRUE(post);
-  EXPECT_TRUE(post->applications.empty());
   // Started again: asked for again.
   ASSERT_TRUE(start(o));
   ASSERT_EQ(probe->addons.size(), 2u);
