@@ -47,10 +47,6 @@ struct StartResult
 {
   StartOutcome outcome = StartOutcome::created;
   KubeconfigPaths kubeconfigs;
-  // host:port of the Kubernetes API as the nodes reach it (for kube-proxy).
-  std::string api_server_address;
-  // The CNI interface(s) to use on the nodes (flannel --iface), if any.
-  std::vector<std::string> cni_interfaces;
   // Lines for the user after a successful start (how to reach the cluster).
   std::vector<std::string> notes;
 };
