@@ -1,7 +1,7 @@
 #include "providers/capi/driver_steps.hpp"
 
-#include "pkg/components/source.hpp"
-#include "pkg/components/stack.hpp"
+#include "pkg/clusterctl/repository.hpp"
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
@@ -26,22 +26,22 @@ install_stack(k8s::Client& client,
               CapiReport& report,
               ProgressSink& progress)
 {
-  const auto* stack = components::stack_for(flavor.provider());
+  const auto* stack = clusterctl::stack_for(flavor.provider());
   if (stack == nullptr) {
     return make_error(ErrorKind::internal, "no Cluster API stack for provider {}", flavor.provider());
   }
-  OCNE_TRY_ASSIGN(auto settings, components::source_settings(options.config.provider_components.get(), options.env));
+  OCNE_TRY_ASSIGN(auto settings, clusterctl::source_settings(options.config.provider_components.get(), options.env));
   if (!options.components_cache.empty()) {
     settings.cache_dir = options.components_cache;
   }
-  components::ComponentSource source(std::move(settings), progress);
-  components::InstallOptions install;
+  clusterctl::ComponentSource source(std::move(settings), progress);
+  clusterctl::InstallOptions install;
   OCNE_TRY_ASSIGN(install.values, flavor.component_values());
   install.env = options.env;
   install.proxy = options.controller_proxy;
   install.timeout = options.components_timeout;
   install.interval = std::min(options.interval, std::chrono::milliseconds(1000));
-  OCNE_TRY_ASSIGN(auto installed, components::install_stack(client, *stack, source, install, progress));
+  OCNE_TRY_ASSIGN(auto installed, clusterctl::install_stack(client, *stack, source, install, progress));
   for (const auto& c : installed.components) {
     (c.installed ? report.components_installed : report.components_present)
       .push_back(fmt::format("{} {}", c.display_name, c.version));

@@ -2,7 +2,7 @@
 
 #include "pkg/addons/ccm.hpp"
 #include "pkg/capi/live_resolver.hpp"
-#include "pkg/components/install.hpp"
+#include "pkg/clusterctl/installer.hpp"
 #include "pkg/config/oci_config.hpp"
 #include "pkg/config/versions.hpp"
 #include "pkg/core/log.hpp"
@@ -47,7 +47,7 @@ public:
   {
     OCNE_TRY_ASSIGN(const auto* p, profile());
     OCNE_TRY_ASSIGN(auto key, config::read_private_key_file(p->key_file));
-    return components::oci_credential_values(
+    return clusterctl::oci_credential_values(
       p->tenancy, p->user, p->fingerprint, p->region, key.reveal(), p->pass_phrase.reveal());
   }
 

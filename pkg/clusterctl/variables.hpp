@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 // A variable's value, or nullopt when it is unset.
 using Lookup = std::function<std::optional<std::string>(std::string_view name)>;
@@ -38,4 +38,4 @@ Result<std::vector<VariableUse>> list_component_variables(std::string_view text,
 //   "core-components.yaml: missing variables: A, B"
 Result<std::string> substitute_variables(std::string_view text, const Lookup& lookup, std::string_view source);
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

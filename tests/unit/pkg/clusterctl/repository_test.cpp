@@ -1,4 +1,4 @@
-#include "pkg/components/source.hpp"
+#include "pkg/clusterctl/repository.hpp"
 
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
@@ -13,7 +13,7 @@
 #include <functional>
 #include <mutex>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 // A release server with GitHub's shape (302 to the bytes) over HTTPS.
@@ -346,9 +346,9 @@ TEST_F(ComponentSourceTest, NoNetworkSaysWhichFileWhichUrlAndWhereToPutIt)
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 class SourceSettingsTest : public test::TempDirTest
@@ -375,4 +375,4 @@ TEST_F(SourceSettingsTest, CacheLivesInOcnesStateFolderAndClusterctlYamlIsRead)
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 // clusterctl's provider types (inventory Provider .type).
 enum class ProviderType { cert_manager, core, bootstrap, control_plane, infrastructure };
@@ -84,4 +84,4 @@ std::vector<std::string_view> stack_names();
 // (v1beta2 cores accept v1beta1 providers, as clusterctl's GetCompatibleVersions).
 std::vector<std::string> compatible_contracts(std::string_view core_contract);
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

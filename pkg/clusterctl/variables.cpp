@@ -1,4 +1,4 @@
-#include "pkg/components/variables.hpp"
+#include "pkg/clusterctl/variables.hpp"
 
 #include "pkg/core/strings.hpp"
 #include "pkg/template/reference.hpp"
@@ -7,7 +7,7 @@
 
 #include <set>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 namespace {
 
@@ -121,4 +121,4 @@ substitute_variables(std::string_view text, const Lookup& lookup, std::string_vi
   return out;
 }
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

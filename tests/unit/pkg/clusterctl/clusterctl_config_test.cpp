@@ -1,10 +1,10 @@
-#include "pkg/components/clusterctl_config.hpp"
+#include "pkg/clusterctl/clusterctl_config.hpp"
 
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 class ClusterctlConfigTest : public test::TempDirTest
@@ -71,4 +71,4 @@ TEST_F(ClusterctlConfigTest, FindsTheXdgFolderElseTheLegacyOne)
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl

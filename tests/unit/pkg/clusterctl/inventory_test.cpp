@@ -1,4 +1,4 @@
-#include "pkg/components/process.hpp"
+#include "pkg/clusterctl/components.hpp"
 #include "pkg/core/embedded.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/yaml.hpp"
@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 using json = nlohmann::json;
@@ -66,4 +66,4 @@ TEST(InventoryCrd, HasClusterctlsGroupNamesScopeAndFields)
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl

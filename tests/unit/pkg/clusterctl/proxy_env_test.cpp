@@ -2,8 +2,8 @@
 // HTTP_PROXY and NO_PROXY in every container of every Deployment of the
 // stack's providers, never in cert-manager's.
 
-#include "pkg/components/install.hpp"
-#include "pkg/components/process.hpp"
+#include "pkg/clusterctl/components.hpp"
+#include "pkg/clusterctl/installer.hpp"
 #include "tests/support/components_release.hpp"
 #include "tests/support/shared_dir.hpp"
 
@@ -11,7 +11,7 @@
 
 #include <map>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 using json = nlohmann::json;
@@ -206,4 +206,4 @@ TEST(ProcessComponent, EveryProviderControllerOfBothStacksGetsTheProxyAndCertMan
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl

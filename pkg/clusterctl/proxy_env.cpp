@@ -1,6 +1,6 @@
-#include "pkg/components/proxy_env.hpp"
+#include "pkg/clusterctl/proxy_env.hpp"
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 namespace {
 
@@ -72,4 +72,4 @@ add_proxy_env(json& object, const ControllerProxy& proxy)
   }
 }
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

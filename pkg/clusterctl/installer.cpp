@@ -1,6 +1,6 @@
-#include "pkg/components/install.hpp"
+#include "pkg/clusterctl/installer.hpp"
 
-#include "pkg/components/process.hpp"
+#include "pkg/clusterctl/components.hpp"
 #include "pkg/core/embedded.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
@@ -16,7 +16,7 @@
 #include <optional>
 #include <thread>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 namespace {
 
@@ -424,4 +424,4 @@ install_stack(k8s::Client& client,
   return report;
 }
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

@@ -16,8 +16,8 @@
 // URL that names a release tag (or a local folder named after a version)
 // selects that version, as with clusterctl.
 
-#include "pkg/components/clusterctl_config.hpp"
-#include "pkg/components/stack.hpp"
+#include "pkg/clusterctl/clusterctl_config.hpp"
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/env.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
@@ -27,7 +27,7 @@
 #include <string>
 #include <string_view>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 struct SourceSettings
 {
@@ -84,4 +84,4 @@ Result<SourceSettings> source_settings(std::string_view provider_components, con
 // "sha256 hex" of data.
 std::string sha256_hex(std::string_view data);
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

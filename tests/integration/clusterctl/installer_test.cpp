@@ -2,7 +2,7 @@
 // server, which plays the Deployment controller, cert-manager and the
 // endpoints controller, from the real release files in ../shared/components.
 
-#include "pkg/components/install.hpp"
+#include "pkg/clusterctl/installer.hpp"
 
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
@@ -26,7 +26,7 @@
 #include <mutex>
 #include <optional>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 using json = nlohmann::json;
@@ -808,4 +808,4 @@ TEST_F(StackInstall, ClusterctlYamlImagesMirrorTheDeploymentsAfterTheStacksRules
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl

@@ -1,4 +1,4 @@
-#include "pkg/components/clusterctl_config.hpp"
+#include "pkg/clusterctl/clusterctl_config.hpp"
 
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/yaml.hpp"
@@ -7,7 +7,7 @@
 
 #include <system_error>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 namespace {
 
@@ -152,4 +152,4 @@ load_clusterctl_config(const Environment& env)
   return config;
 }
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

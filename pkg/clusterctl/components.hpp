@@ -19,9 +19,9 @@
 // cert-manager with the version annotation, no inventory entry.
 // ocne adds the stack's CRD patches (Oracle's Ignition fields).
 
-#include "pkg/components/proxy_env.hpp"
-#include "pkg/components/stack.hpp"
-#include "pkg/components/variables.hpp"
+#include "pkg/clusterctl/proxy_env.hpp"
+#include "pkg/clusterctl/stack.hpp"
+#include "pkg/clusterctl/variables.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/k8s/object.hpp"
 
@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 inline constexpr std::string_view k_inventory_api_version = "clusterctl.cluster.x-k8s.io/v1alpha3";
 inline constexpr std::string_view k_cert_manager_version_annotation = "certmanager.clusterctl.cluster.x-k8s.io/version";
@@ -86,4 +86,4 @@ std::string override_image(const std::string& image, const ImageOverride& rule);
 // The inventory Provider object clusterctl writes for a component.
 nlohmann::json inventory_object(const Component& component, const std::string& ns);
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

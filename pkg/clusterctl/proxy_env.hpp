@@ -6,7 +6,7 @@
 // http.ProxyFromEnvironment (and so every controller's cloud client) reads.
 // Only the upper-case names are set: Go prefers them over the lower-case
 // ones, and Oracle's charts are not known to set the lower-case forms.
-// cert-manager does not get it (process.cpp): it would need a proxy only to
+// cert-manager does not get it (components.cpp): it would need a proxy only to
 // reach an ACME server, and ocne issues nothing through ACME.
 
 #include <nlohmann/json.hpp>
@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 struct ControllerProxy
 {
@@ -34,4 +34,4 @@ std::vector<std::pair<std::string, std::string>> proxy_variables(const Controlle
 // same on every run. Objects of other kinds are left as they are.
 void add_proxy_env(nlohmann::json& object, const ControllerProxy& proxy);
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

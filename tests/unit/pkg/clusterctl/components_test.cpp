@@ -1,4 +1,4 @@
-#include "pkg/components/process.hpp"
+#include "pkg/clusterctl/components.hpp"
 
 #include "pkg/k8s/yaml.hpp"
 #include "tests/support/components_release.hpp"
@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 using json = nlohmann::json;
@@ -445,4 +445,4 @@ TEST(CheckMetadata, ContractsMustSuitTheStacksCore)
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl

@@ -1,12 +1,12 @@
-#include "pkg/components/variables.hpp"
+#include "pkg/clusterctl/variables.hpp"
 
-#include "pkg/components/install.hpp"
+#include "pkg/clusterctl/installer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 Lookup
@@ -72,9 +72,9 @@ TEST(ComponentVariables, SyntaxErrorsNameTheLine)
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 namespace {
 
 // One variable set at every level, then the levels peeled off one by one:
@@ -104,4 +104,4 @@ TEST(ComponentVariables, TheEnvironmentThenClusterctlYamlThenOcnesValuesThenTheS
 }
 
 } // namespace
-} // namespace ocne::components
+} // namespace ocne::clusterctl

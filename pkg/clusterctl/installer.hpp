@@ -23,10 +23,10 @@
 //     says (Deployment conditions, a Pod's waiting reason and image).
 // Secrets among the variables (the OCI key) never reach a log or an error.
 
-#include "pkg/components/proxy_env.hpp"
-#include "pkg/components/source.hpp"
-#include "pkg/components/stack.hpp"
-#include "pkg/components/variables.hpp"
+#include "pkg/clusterctl/proxy_env.hpp"
+#include "pkg/clusterctl/repository.hpp"
+#include "pkg/clusterctl/stack.hpp"
+#include "pkg/clusterctl/variables.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
@@ -36,7 +36,7 @@
 #include <string>
 #include <vector>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 struct InstallOptions
 {
@@ -90,4 +90,4 @@ std::map<std::string, std::string, std::less<>> oci_credential_values(const std:
                                                                       const std::string& key_pem,
                                                                       const std::string& passphrase);
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

@@ -1,4 +1,4 @@
-#include "pkg/components/process.hpp"
+#include "pkg/clusterctl/components.hpp"
 
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/yaml.hpp"
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <set>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 namespace {
 
@@ -437,4 +437,4 @@ check_metadata(const Component& component, const Stack& stack, std::string_view 
                     component.version);
 }
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

@@ -1,8 +1,8 @@
-#include "pkg/components/stack.hpp"
+#include "pkg/clusterctl/stack.hpp"
 
 #include <algorithm>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 namespace {
 
@@ -241,4 +241,4 @@ compatible_contracts(std::string_view core_contract)
   return { std::string(core_contract) };
 }
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

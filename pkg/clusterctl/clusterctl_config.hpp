@@ -9,7 +9,7 @@
 //   overridesFolder: <path>
 //   <UPPER_SNAKE>: value                  variables for components YAML
 
-#include "pkg/components/stack.hpp"
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/env.hpp"
 #include "pkg/core/error.hpp"
 
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 struct ClusterctlProvider
 {
@@ -53,4 +53,4 @@ std::filesystem::path clusterctl_config_dir(const Environment& env);
 Result<ClusterctlConfig> load_clusterctl_config(const Environment& env);
 Result<ClusterctlConfig> parse_clusterctl_config(std::string_view text, const std::filesystem::path& file);
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl

@@ -1,4 +1,4 @@
-#include "pkg/components/source.hpp"
+#include "pkg/clusterctl/repository.hpp"
 
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
@@ -16,7 +16,7 @@
 #include <system_error>
 #include <thread>
 
-namespace ocne::components {
+namespace ocne::clusterctl {
 
 namespace sfs = std::filesystem;
 
@@ -376,4 +376,4 @@ ComponentSource::release_url(const Component& component) const
   return m_impl->release(component);
 }
 
-} // namespace ocne::components
+} // namespace ocne::clusterctl
