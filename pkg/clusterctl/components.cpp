@@ -1,5 +1,6 @@
 #include "pkg/clusterctl/components.hpp"
 
+#include "pkg/clusterctl/inventory.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/yaml.hpp"
 
@@ -231,22 +232,6 @@ override_image(const std::string& image, const ImageOverride& rule)
     out += ":" + tag;
   }
   return out + digest;
-}
-
-json
-inventory_object(const Component& component, const std::string& ns)
-{
-  return {
-    { "apiVersion", k_inventory_api_version },
-    { "kind", "Provider" },
-    { "metadata",
-      { { "name", component.label },
-        { "namespace", ns },
-        { "labels", { { "clusterctl.cluster.x-k8s.io", "" }, { "cluster.x-k8s.io/provider", component.label } } } } },
-    { "providerName", component.provider_name },
-    { "type", std::string(to_string(component.type)) },
-    { "version", component.version }
-  };
 }
 
 Result<ProcessedComponent>

@@ -33,7 +33,6 @@
 
 namespace ocne::clusterctl {
 
-inline constexpr std::string_view k_inventory_api_version = "clusterctl.cluster.x-k8s.io/v1alpha3";
 inline constexpr std::string_view k_cert_manager_version_annotation = "certmanager.clusterctl.cluster.x-k8s.io/version";
 
 struct ProcessOptions
@@ -82,8 +81,5 @@ Status check_metadata(const Component& component,
 
 // "registry/path/name:tag" with the override applied when it matches.
 std::string override_image(const std::string& image, const ImageOverride& rule);
-
-// The inventory Provider object clusterctl writes for a component.
-nlohmann::json inventory_object(const Component& component, const std::string& ns);
 
 } // namespace ocne::clusterctl

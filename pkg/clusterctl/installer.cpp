@@ -1,7 +1,8 @@
 #include "pkg/clusterctl/installer.hpp"
 
+#include "pkg/clusterctl/cert_manager.hpp"
 #include "pkg/clusterctl/components.hpp"
-#include "pkg/core/embedded.hpp"
+#include "pkg/clusterctl/inventory.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/apply.hpp"
@@ -23,33 +24,12 @@ namespace {
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-const k8s::GroupVersionKind k_provider_gvk{ "clusterctl.cluster.x-k8s.io", "v1alpha3", "Provider" };
-constexpr const char* k_inventory_crd = "providers.clusterctl.cluster.x-k8s.io";
 constexpr const char* k_cert_manager_crd = "certificates.cert-manager.io";
-constexpr const char* k_cert_manager_test_ns = "cert-manager-test";
 
 k8s::ObjectRef
 crd_ref(std::string name)
 {
   return { "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", std::move(name) };
-}
-
-// The inventory CRD, compiled in (providers/capi/data/inventory-crd.yaml).
-Status
-ensure_inventory_crd(k8s::Client& client, const InstallOptions& options)
-{
-  OCNE_TRY_ASSIGN(auto existing, client.find(crd_ref(k_inventory_crd)));
-  if (existing) {
-    return {};
-  }
-  const auto text = embedded::find("providers/capi/data/inventory-crd.yaml");
-  if (!text) {
-    return make_error(ErrorKind::internal, "the inventory CRD is not compiled in");
-  }
-  k8s::ManifestOptions manifest;
-  manifest.crd_timeout = options.timeout;
-  OCNE_TRY(k8s::apply_manifest(client, *text, "inventory-crd.yaml", manifest, null_progress()));
-  return {};
 }
 
 // What the cluster already runs of a component: its version and namespace,
@@ -59,19 +39,6 @@ struct Existing
   std::string version; // empty: installed, version unknown (not by clusterctl or ocne)
   std::string namespace_;
 };
-
-// The inventory's Provider objects, read without writing anything: no
-// inventory CRD yet means no inventory.
-Result<std::vector<json>>
-read_inventory(k8s::Client& client)
-{
-  OCNE_TRY_ASSIGN(auto crd, client.find(crd_ref(k_inventory_crd)));
-  if (!crd) {
-    return std::vector<json>{};
-  }
-  OCNE_TRY_ASSIGN(auto list, client.list(k_provider_gvk));
-  return std::move(list.items);
-}
 
 Result<std::optional<Existing>>
 find_existing(k8s::Client& client, const Component& component, const std::vector<json>& inventory)
@@ -155,54 +122,6 @@ wait_component(k8s::Client& client,
   }
   for (const auto& svc : processed.webhook_services) {
     OCNE_TRY(wait_endpoints(client, svc, k8s::wait_until(deadline, options.interval)));
-  }
-  return {};
-}
-
-// clusterctl's check that cert-manager issues certificates: a self-signed
-// Issuer and a Certificate in a throw-away namespace, retried while the
-// webhook refuses them, then removed.
-Status
-check_cert_manager(k8s::Client& client, const InstallOptions& options, Clock::time_point deadline)
-{
-  const std::vector<json> objects = {
-    { { "apiVersion", "v1" }, { "kind", "Namespace" }, { "metadata", { { "name", k_cert_manager_test_ns } } } },
-    { { "apiVersion", "cert-manager.io/v1" },
-      { "kind", "Issuer" },
-      { "metadata", { { "name", "test-selfsigned" }, { "namespace", k_cert_manager_test_ns } } },
-      { "spec", { { "selfSigned", json::object() } } } },
-    { { "apiVersion", "cert-manager.io/v1" },
-      { "kind", "Certificate" },
-      { "metadata", { { "name", "selfsigned-cert" }, { "namespace", k_cert_manager_test_ns } } },
-      { "spec",
-        { { "dnsNames", { "example.com" } },
-          { "secretName", "selfsigned-cert-tls" },
-          { "issuerRef", { { "name", "test-selfsigned" } } } } } },
-  };
-  for (const auto& object : objects) {
-    while (true) {
-      auto applied = client.apply(object);
-      if (applied) {
-        break;
-      }
-      if (Clock::now() >= deadline) {
-        return make_error(ErrorKind::timeout,
-                          "cert-manager does not accept its test {}: {}",
-                          object["kind"].get<std::string>(),
-                          applied.error().message());
-      }
-      log::debug("cert-manager test object refused ({}), trying again", applied.error().message());
-      std::this_thread::sleep_for(options.interval);
-    }
-  }
-  const k8s::ObjectRef cert{ "cert-manager.io/v1", "Certificate", k_cert_manager_test_ns, "selfsigned-cert" };
-  auto ready =
-    k8s::wait_condition(client, cert, "Ready", "True", k8s::wait_until(deadline, options.interval), null_progress());
-  if (!ready) {
-    return make_error(ready.error().kind(), "cert-manager issues no certificates: {}", ready.error().message());
-  }
-  for (auto it = objects.rbegin(); it != objects.rend(); ++it) {
-    OCNE_TRY(client.remove(k8s::ObjectRef::of(*it), { .ignore_not_found = true }));
   }
   return {};
 }
@@ -345,7 +264,7 @@ install_stack(k8s::Client& client,
 
   // The first write: clusterctl's inventory CRD, for the Provider objects.
   if (std::any_of(plans.begin(), plans.end(), [](const Planned& p) { return !p.existing; })) {
-    OCNE_TRY(ensure_inventory_crd(client, options));
+    OCNE_TRY(ensure_inventory_crd(client, options.timeout));
     client.invalidate_discovery();
   }
 

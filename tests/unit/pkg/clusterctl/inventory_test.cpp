@@ -1,4 +1,5 @@
-#include "pkg/clusterctl/components.hpp"
+#include "pkg/clusterctl/inventory.hpp"
+
 #include "pkg/core/embedded.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/yaml.hpp"
