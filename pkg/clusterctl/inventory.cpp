@@ -46,7 +46,7 @@ read_inventory(k8s::Client& client)
   return std::move(list.items);
 }
 
-// The CRD is compiled in from providers/capi/data/inventory-crd.yaml.
+// The CRD is compiled in from data/inventory-crd.yaml, beside this file.
 Status
 ensure_inventory_crd(k8s::Client& client, std::chrono::milliseconds crd_timeout)
 {
@@ -54,7 +54,7 @@ ensure_inventory_crd(k8s::Client& client, std::chrono::milliseconds crd_timeout)
   if (existing) {
     return {};
   }
-  const auto text = embedded::find("providers/capi/data/inventory-crd.yaml");
+  const auto text = embedded::find("pkg/clusterctl/data/inventory-crd.yaml");
   if (!text) {
     return make_error(ErrorKind::internal, "the inventory CRD is not compiled in");
   }

@@ -31,7 +31,7 @@ shape(const json& schema)
 TEST(InventoryCrd, HasClusterctlsGroupNamesScopeAndFields)
 {
   OCNE_REQUIRE_SHARED();
-  const auto ours_text = embedded::find("providers/capi/data/inventory-crd.yaml");
+  const auto ours_text = embedded::find("pkg/clusterctl/data/inventory-crd.yaml");
   ASSERT_TRUE(ours_text);
   auto ours = k8s::parse_yaml(*ours_text, "inventory-crd.yaml");
   ASSERT_TRUE(ours) << ours.error().message();
