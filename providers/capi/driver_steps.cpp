@@ -1,11 +1,11 @@
 #include "providers/capi/driver_steps.hpp"
 
+#include "pkg/clusterctl/mover.hpp"
 #include "pkg/clusterctl/repository.hpp"
 #include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
-#include "pkg/k8s/move.hpp"
 #include "pkg/k8s/wait.hpp"
 
 #include <thread>
@@ -57,11 +57,11 @@ move_objects(k8s::Client& from,
              ProgressSink& progress)
 {
   const auto deadline = std::chrono::steady_clock::now() + options.move_timeout;
-  k8s::MoveOptions move;
+  clusterctl::MoveOptions move;
   move.namespace_ = namespace_;
   std::string last;
   while (true) {
-    auto moved = k8s::move(from, to, move, progress);
+    auto moved = clusterctl::move(from, to, move, progress);
     if (moved) {
       log::debug("moved {} objects of namespace {} from {} to {}",
                  moved->created.size() + moved->existing.size(),

@@ -6,10 +6,10 @@
 #include "pkg/addons/kube_proxy.hpp"
 #include "pkg/cluster/ephemeral.hpp"
 #include "pkg/cluster/probe.hpp"
+#include "pkg/clusterctl/mover.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/apply.hpp"
-#include "pkg/k8s/move.hpp"
 #include "pkg/k8s/yaml.hpp"
 #include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/driver_steps.hpp"
@@ -79,10 +79,11 @@ unpause_cluster(k8s::Client& client, const ClusterResources& resources)
   if (cluster && (*cluster)["spec"].value("paused", false)) {
     log::info(
       "Unpausing Cluster {}/{}, left paused by an interrupted move", resources.namespace_, resources.cluster_name);
-    OCNE_TRY(client.patch(ref,
-                          k8s::PatchType::merge,
-                          { { "metadata", { { "annotations", { { k8s::k_paused_for_move_annotation, nullptr } } } } },
-                            { "spec", { { "paused", nullptr } } } }));
+    OCNE_TRY(
+      client.patch(ref,
+                   k8s::PatchType::merge,
+                   { { "metadata", { { "annotations", { { clusterctl::k_paused_for_move_annotation, nullptr } } } } },
+                     { "spec", { { "paused", nullptr } } } }));
   }
   return {};
 }

@@ -1,6 +1,6 @@
-// Executing a move plan (see move.hpp).
+// Executing a move plan (see mover.hpp).
 
-#include "pkg/k8s/move.hpp"
+#include "pkg/clusterctl/mover.hpp"
 
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
@@ -15,7 +15,7 @@
 #include <set>
 #include <thread>
 
-namespace ocne::k8s {
+namespace ocne::clusterctl {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -43,7 +43,7 @@ with_retries(const MoveOptions& options, F&& fn) -> decltype(fn())
 }
 
 std::string
-refs_text(const std::vector<ObjectRef>& refs, std::size_t max = 20)
+refs_text(const std::vector<k8s::ObjectRef>& refs, std::size_t max = 20)
 {
   std::vector<std::string> parts;
   for (std::size_t i = 0; i < refs.size() && i < max; ++i) {
@@ -75,7 +75,7 @@ condition_true(const json& object, std::string_view type)
     return false;
   }
   for (const auto& c : (*status)["conditions"]) {
-    if (string_at(c, "/type") == type && string_at(c, "/status") == "True") {
+    if (k8s::string_at(c, "/type") == type && k8s::string_at(c, "/status") == "True") {
       return true;
     }
   }
@@ -84,7 +84,7 @@ condition_true(const json& object, std::string_view type)
 
 // The readiness gate: v1beta1 and v1beta2 spell provisioning differently.
 Status
-check_provisioned(Client& source, const MovePlan& plan)
+check_provisioned(k8s::Client& source, const MovePlan& plan)
 {
   std::vector<std::string> problems;
   for (const auto& n : plan.nodes) {
@@ -131,9 +131,9 @@ version_parts(std::string_view v)
 }
 
 Status
-check_providers(Client& source, Client& target)
+check_providers(k8s::Client& source, k8s::Client& target)
 {
-  const GroupVersionKind provider{ "clusterctl.cluster.x-k8s.io", "v1alpha3", "Provider" };
+  const k8s::GroupVersionKind provider{ "clusterctl.cluster.x-k8s.io", "v1alpha3", "Provider" };
   auto from = source.list(provider);
   if (!from) {
     if (from.error().kind() == ErrorKind::not_found) {
@@ -152,13 +152,13 @@ check_providers(Client& source, Client& target)
   }
   std::vector<std::string> problems;
   for (const auto& p : from->items) {
-    const auto name = string_at(p, "/providerName");
-    const auto type = string_at(p, "/type");
-    const auto version = string_at(p, "/version");
+    const auto name = k8s::string_at(p, "/providerName");
+    const auto type = k8s::string_at(p, "/type");
+    const auto version = k8s::string_at(p, "/version");
     std::optional<std::vector<long>> best;
     for (const auto& q : to->items) {
-      if (string_at(q, "/providerName") == name && string_at(q, "/type") == type) {
-        auto v = version_parts(string_at(q, "/version"));
+      if (k8s::string_at(q, "/providerName") == name && k8s::string_at(q, "/type") == type) {
+        auto v = version_parts(k8s::string_at(q, "/version"));
         if (!best || *best < v) {
           best = v;
         }
@@ -179,7 +179,7 @@ check_providers(Client& source, Client& target)
 class Mover
 {
 public:
-  Mover(Client& source, Client& target, const MoveOptions& options, MoveReport& report)
+  Mover(k8s::Client& source, k8s::Client& target, const MoveOptions& options, MoveReport& report)
     : m_source(source), m_target(target), m_options(options), m_report(report), m_plan(report.plan)
   {
     m_new_uid.resize(m_plan.nodes.size());
@@ -196,10 +196,11 @@ public:
       const json patch = { { "metadata",
                              { { "annotations", { { k_paused_by_move, pause ? json("true") : json(nullptr) } } } } },
                            { "spec", { { "paused", pause ? json(true) : json(nullptr) } } } };
-      OCNE_TRY(
-        with_retries(m_options, [&] { return m_source.patch(ref, PatchType::merge, patch); }).map_error([&](Error e) {
-          return e.with_context(pause ? "cannot pause the source" : "cannot unpause the source");
-        }));
+      OCNE_TRY(with_retries(m_options, [&] {
+                 return m_source.patch(ref, k8s::PatchType::merge, patch);
+               }).map_error([&](Error e) {
+        return e.with_context(pause ? "cannot pause the source" : "cannot unpause the source");
+      }));
     }
     for (const auto i : m_plan.cluster_classes) {
       const auto& ref = m_plan.nodes[i].ref;
@@ -207,7 +208,7 @@ public:
                              { { "annotations",
                                  { { k_paused_annotation, pause ? json("") : json(nullptr) },
                                    { k_paused_by_move, pause ? json("true") : json(nullptr) } } } } } };
-      OCNE_TRY(with_retries(m_options, [&] { return m_source.patch(ref, PatchType::merge, patch); }));
+      OCNE_TRY(with_retries(m_options, [&] { return m_source.patch(ref, k8s::PatchType::merge, patch); }));
     }
     m_source_paused = pause;
     return {};
@@ -220,11 +221,11 @@ public:
       for (const auto i : *list) {
         const auto& ref = m_plan.nodes[i].ref;
         OCNE_TRY_ASSIGN(auto object, m_source.get(ref));
-        if (truthy(object, "/spec/paused") || has_annotation(object, k_paused_annotation)) {
+        if (truthy(object, "/spec/paused") || k8s::has_annotation(object, k_paused_annotation)) {
           // Paused by a move (ours, marked) or with a copy in the target: a
           // move that stopped half-way. Finish it.
           OCNE_TRY_ASSIGN(auto copy, m_target.find(ref));
-          if (copy || has_annotation(object, k_paused_by_move)) {
+          if (copy || k8s::has_annotation(object, k_paused_by_move)) {
             log::info("move: {} was paused by a move that stopped half-way; resuming it", ref.to_string());
             m_source_paused = true;
             continue;
@@ -245,16 +246,16 @@ public:
       if (!n.block_move) {
         continue; // as clusterctl: only objects that were blocking when discovered
       }
-      WaitOptions wait;
+      k8s::WaitOptions wait;
       wait.timeout = m_options.block_move_timeout;
       wait.interval = std::chrono::milliseconds(200);
-      OCNE_TRY(wait_for(
+      OCNE_TRY(k8s::wait_for(
         m_source,
         n.ref,
         fmt::format("to drop the {} annotation", k_block_move),
         [](const json* object) {
-          const bool blocked = object != nullptr && has_annotation(*object, k_block_move);
-          return Observation{ !blocked, blocked ? "the annotation is still set" : "gone" };
+          const bool blocked = object != nullptr && k8s::has_annotation(*object, k_block_move);
+          return k8s::Observation{ !blocked, blocked ? "the annotation is still set" : "gone" };
         },
         wait,
         progress));
@@ -281,7 +282,7 @@ public:
                                "deletionGracePeriodSeconds" }) {
       meta.erase(field);
     }
-    if (!string_at(object, "/metadata/name").empty()) {
+    if (!k8s::string_at(object, "/metadata/name").empty()) {
       meta.erase("generateName");
     }
     object.erase("status"); // as clusterctl: controllers rebuild it
@@ -312,7 +313,7 @@ public:
     }
     {
       const std::lock_guard lock(m_mutex);
-      m_new_uid[index] = string_at(*created, "/metadata/uid");
+      m_new_uid[index] = k8s::string_at(*created, "/metadata/uid");
       (existed ? m_report.existing : m_report.created).push_back(node.ref);
       if (!existed) {
         m_created_indices.push_back(index);
@@ -322,7 +323,7 @@ public:
       // Keep the source's field owners so that clusterctl-like tools (and
       // controllers using server-side apply) still own their fields.
       const json patch = { { "metadata", { { "managedFields", managed_fields } } } };
-      if (auto patched = m_target.patch(node.ref, PatchType::merge, patch); !patched) {
+      if (auto patched = m_target.patch(node.ref, k8s::PatchType::merge, patch); !patched) {
         log::warn("move: {}: could not copy managedFields: {}", node.ref.to_string(), patched.error().message());
       }
     }
@@ -345,23 +346,24 @@ public:
     }
     json refs = json::array();
     for (auto ref : meta["ownerReferences"]) {
-      const auto uid = string_at(ref, "/uid");
+      const auto uid = k8s::string_at(ref, "/uid");
       if (const auto it = renamed.find(uid); it != renamed.end() && !it->second.empty()) {
         ref["uid"] = it->second;
         refs.push_back(std::move(ref));
         continue;
       }
       // An owner that does not move: keep the reference if the target has it.
-      ObjectRef owner{
-        string_at(ref, "/apiVersion"), string_at(ref, "/kind"), node.ref.namespace_, string_at(ref, "/name")
-      };
+      k8s::ObjectRef owner{ k8s::string_at(ref, "/apiVersion"),
+                            k8s::string_at(ref, "/kind"),
+                            node.ref.namespace_,
+                            k8s::string_at(ref, "/name") };
       auto mapping = m_target.mapping(owner.gvk());
       if (mapping && !mapping->namespaced) {
         owner.namespace_.clear();
       }
       auto found = mapping ? m_target.find(owner) : Result<std::optional<json>>(std::optional<json>());
       if (found && found->has_value()) {
-        ref["uid"] = string_at(**found, "/metadata/uid");
+        ref["uid"] = k8s::string_at(**found, "/metadata/uid");
         refs.push_back(std::move(ref));
       } else {
         log::warn("move: {}: dropping the owner reference to {}, which is not in the target",
@@ -438,29 +440,29 @@ public:
 
   // Deletes an object the way a move does: annotate, strip finalizers, delete.
   static Status
-  delete_for_move(Client& client, const ObjectRef& ref, const MoveOptions& options)
+  delete_for_move(k8s::Client& client, const k8s::ObjectRef& ref, const MoveOptions& options)
   {
     OCNE_TRY_ASSIGN(auto found, with_retries(options, [&] { return client.find(ref); }));
     if (!found) {
       return {};
     }
     const json annotate = { { "metadata", { { "annotations", { { k_delete_for_move, "" } } } } } };
-    OCNE_TRY(with_retries(options, [&] { return client.patch(ref, PatchType::merge, annotate); }));
+    OCNE_TRY(with_retries(options, [&] { return client.patch(ref, k8s::PatchType::merge, annotate); }));
     const auto& meta = (*found)["metadata"];
     if (meta.contains("finalizers") && meta["finalizers"].is_array() && !meta["finalizers"].empty()) {
       const json strip = { { "metadata", { { "finalizers", nullptr } } } };
-      OCNE_TRY(with_retries(options, [&] { return client.patch(ref, PatchType::merge, strip); }));
+      OCNE_TRY(with_retries(options, [&] { return client.patch(ref, k8s::PatchType::merge, strip); }));
     }
-    DeleteOptions del;
+    k8s::DeleteOptions del;
     del.ignore_not_found = true;
     return with_retries(options, [&] { return client.remove(ref, del); });
   }
 
   // Undoes the creates after a failure, newest first.
-  std::vector<ObjectRef>
+  std::vector<k8s::ObjectRef>
   roll_back_target()
   {
-    std::vector<ObjectRef> failed;
+    std::vector<k8s::ObjectRef> failed;
     for (auto it = m_created_indices.rbegin(); it != m_created_indices.rend(); ++it) {
       const auto& ref = m_plan.nodes[*it].ref;
       if (auto status = delete_for_move(m_target, ref, m_options); !status) {
@@ -477,13 +479,15 @@ public:
     for (const auto i : m_plan.clusters) {
       const json patch = { { "metadata", { { "annotations", { { k_paused_by_move, nullptr } } } } },
                            { "spec", { { "paused", nullptr } } } };
-      OCNE_TRY(with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, PatchType::merge, patch); }));
+      OCNE_TRY(
+        with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, k8s::PatchType::merge, patch); }));
     }
     for (const auto i : m_plan.cluster_classes) {
       const json patch = {
         { "metadata", { { "annotations", { { k_paused_annotation, nullptr }, { k_paused_by_move, nullptr } } } } }
       };
-      OCNE_TRY(with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, PatchType::merge, patch); }));
+      OCNE_TRY(
+        with_retries(m_options, [&] { return m_target.patch(m_plan.nodes[i].ref, k8s::PatchType::merge, patch); }));
     }
     return {};
   }
@@ -494,11 +498,11 @@ public:
     return m_source_paused;
   }
 
-  std::vector<ObjectRef>
+  std::vector<k8s::ObjectRef>
   not_created() const
   {
     std::set<std::size_t> done(m_created_indices.begin(), m_created_indices.end());
-    std::vector<ObjectRef> out;
+    std::vector<k8s::ObjectRef> out;
     for (std::size_t i = 0; i < m_plan.nodes.size(); ++i) {
       if (done.count(i) == 0 && m_new_uid[i].empty()) {
         out.push_back(m_plan.nodes[i].ref);
@@ -508,8 +512,8 @@ public:
   }
 
 private:
-  Client& m_source;
-  Client& m_target;
+  k8s::Client& m_source;
+  k8s::Client& m_target;
   const MoveOptions& m_options;
   MoveReport& m_report;
   const MovePlan& m_plan;
@@ -523,7 +527,7 @@ private:
 } // namespace
 
 Result<MoveReport>
-move(Client& source, Client& target, const MoveOptions& options, ProgressSink& progress)
+move(k8s::Client& source, k8s::Client& target, const MoveOptions& options, ProgressSink& progress)
 {
   MoveReport report;
   OCNE_TRY_ASSIGN(report.plan, plan_move(source, options));
@@ -618,8 +622,8 @@ move(Client& source, Client& target, const MoveOptions& options, ProgressSink& p
       },
       false);
     if (!status) {
-      std::vector<ObjectRef> remaining;
-      std::set<ObjectRef> gone(report.deleted.begin(), report.deleted.end());
+      std::vector<k8s::ObjectRef> remaining;
+      std::set<k8s::ObjectRef> gone(report.deleted.begin(), report.deleted.end());
       for (const auto& n : plan.nodes) {
         if (!(n.global || n.under_global || n.copy_only) && gone.count(n.ref) == 0) {
           remaining.push_back(n.ref);
@@ -650,4 +654,4 @@ move(Client& source, Client& target, const MoveOptions& options, ProgressSink& p
   return report;
 }
 
-} // namespace ocne::k8s
+} // namespace ocne::clusterctl

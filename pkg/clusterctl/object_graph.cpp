@@ -1,15 +1,18 @@
-// Discovery of the Cluster API object graph and the move order (see move.hpp).
+// Discovery of the Cluster API object graph and the move order (see
+// object_graph.hpp and mover.hpp).
 
+#include "pkg/clusterctl/object_graph.hpp"
+
+#include "pkg/clusterctl/mover.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
-#include "pkg/k8s/move.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <map>
 #include <set>
 
-namespace ocne::k8s {
+namespace ocne::clusterctl {
 
 using nlohmann::json;
 
@@ -24,7 +27,7 @@ const std::vector<std::string> k_soft_secret_suffixes = { "kubeconfig", "ca",   
 
 struct DiscoveredType
 {
-  GroupVersionKind gvk;
+  k8s::GroupVersionKind gvk;
   bool namespaced = true;
   bool force_move = false; // CRD labelled .../move
   bool hierarchy = false;  // CRD labelled .../move-hierarchy
@@ -52,24 +55,24 @@ storage_version(const json& crd)
   }
   for (const auto& v : *versions) {
     if (v.value("storage", false)) {
-      return string_at(v, "/name");
+      return k8s::string_at(v, "/name");
     }
   }
-  return versions->empty() ? std::string() : string_at(versions->front(), "/name");
+  return versions->empty() ? std::string() : k8s::string_at(versions->front(), "/name");
 }
 
 Result<std::vector<DiscoveredType>>
-discover_types(Client& source, std::vector<std::string>& notes)
+discover_types(k8s::Client& source, std::vector<std::string>& notes)
 {
-  const GroupVersionKind crd_gvk{ "apiextensions.k8s.io", "v1", "CustomResourceDefinition" };
-  ListOptions labelled;
+  const k8s::GroupVersionKind crd_gvk{ "apiextensions.k8s.io", "v1", "CustomResourceDefinition" };
+  k8s::ListOptions labelled;
   labelled.label_selector = std::string(k_clusterctl_label);
   OCNE_TRY_ASSIGN(auto crds, source.list(crd_gvk, labelled));
   if (crds.items.empty()) {
     // Installed without clusterctl init: take the Cluster API groups instead.
     OCNE_TRY_ASSIGN(auto all, source.list(crd_gvk));
     for (auto& crd : all.items) {
-      const auto group = string_at(crd, "/spec/group");
+      const auto group = k8s::string_at(crd, "/spec/group");
       if (group == k_capi_group || str::ends_with(group, "." + std::string(k_capi_group))) {
         crds.items.push_back(std::move(crd));
       }
@@ -83,27 +86,27 @@ discover_types(Client& source, std::vector<std::string>& notes)
   }
   std::vector<DiscoveredType> out;
   for (const auto& crd : crds.items) {
-    const auto group = string_at(crd, "/spec/group");
+    const auto group = k8s::string_at(crd, "/spec/group");
     if (group == "clusterctl.cluster.x-k8s.io") {
       continue; // the provider inventory belongs to its management cluster
     }
     DiscoveredType t;
-    t.gvk = GroupVersionKind{ group, storage_version(crd), string_at(crd, "/spec/names/kind") };
-    t.namespaced = string_at(crd, "/spec/scope") != "Cluster";
-    t.force_move = has_label(crd, k_move_label);
-    t.hierarchy = has_label(crd, k_hierarchy_label);
+    t.gvk = k8s::GroupVersionKind{ group, storage_version(crd), k8s::string_at(crd, "/spec/names/kind") };
+    t.namespaced = k8s::string_at(crd, "/spec/scope") != "Cluster";
+    t.force_move = k8s::has_label(crd, k_move_label);
+    t.hierarchy = k8s::has_label(crd, k_hierarchy_label);
     if (t.gvk.version.empty() || t.gvk.kind.empty()) {
       continue;
     }
     out.push_back(std::move(t));
   }
-  out.push_back({ GroupVersionKind{ "", "v1", "Secret" }, true, false, false });
-  out.push_back({ GroupVersionKind{ "", "v1", "ConfigMap" }, true, false, false });
+  out.push_back({ k8s::GroupVersionKind{ "", "v1", "Secret" }, true, false, false });
+  out.push_back({ k8s::GroupVersionKind{ "", "v1", "ConfigMap" }, true, false, false });
   return out;
 }
 
 bool
-is_root_kind(const GroupVersionKind& gvk)
+is_root_kind(const k8s::GroupVersionKind& gvk)
 {
   return (gvk.group == k_capi_group && (gvk.kind == "Cluster" || gvk.kind == "ClusterClass")) ||
          (gvk.group == "addons.cluster.x-k8s.io" && gvk.kind == "ClusterResourceSet");
@@ -125,17 +128,17 @@ public:
   std::size_t
   add(json object, const DiscoveredType& type)
   {
-    const auto uid = string_at(object, "/metadata/uid");
+    const auto uid = k8s::string_at(object, "/metadata/uid");
     GraphNode g;
-    g.node.ref = ObjectRef{ type.gvk.api_version(),
-                            type.gvk.kind,
-                            type.namespaced ? string_at(object, "/metadata/namespace") : "",
-                            string_at(object, "/metadata/name") };
+    g.node.ref = k8s::ObjectRef{ type.gvk.api_version(),
+                                 type.gvk.kind,
+                                 type.namespaced ? k8s::string_at(object, "/metadata/namespace") : "",
+                                 k8s::string_at(object, "/metadata/name") };
     g.node.uid = uid;
     g.node.global = !type.namespaced;
-    g.force_move = type.force_move || has_label(object, k_move_label);
-    g.root = is_root_kind(type.gvk) || type.hierarchy || has_label(object, k_hierarchy_label);
-    g.node.block_move = has_annotation(object, "clusterctl.cluster.x-k8s.io/block-move");
+    g.force_move = type.force_move || k8s::has_label(object, k_move_label);
+    g.root = is_root_kind(type.gvk) || type.hierarchy || k8s::has_label(object, k_hierarchy_label);
+    g.node.block_move = k8s::has_annotation(object, "clusterctl.cluster.x-k8s.io/block-move");
     g.object = std::move(object);
     if (const auto it = by_uid.find(uid); it != by_uid.end() && nodes[it->second].is_virtual) {
       // A virtual owner seen earlier turns out to be listed: fill it in.
@@ -180,7 +183,7 @@ public:
         continue;
       }
       for (const auto& ref : *refs) {
-        const auto uid = string_at(ref, "/uid");
+        const auto uid = k8s::string_at(ref, "/uid");
         std::size_t owner;
         if (const auto it = by_uid.find(uid); it != by_uid.end()) {
           owner = it->second;
@@ -188,10 +191,10 @@ public:
           GraphNode v;
           v.is_virtual = true;
           v.node.uid = uid;
-          v.node.ref = ObjectRef{ string_at(ref, "/apiVersion"),
-                                  string_at(ref, "/kind"),
-                                  nodes[i].node.ref.namespace_,
-                                  string_at(ref, "/name") };
+          v.node.ref = k8s::ObjectRef{ k8s::string_at(ref, "/apiVersion"),
+                                       k8s::string_at(ref, "/kind"),
+                                       nodes[i].node.ref.namespace_,
+                                       k8s::string_at(ref, "/name") };
           nodes.push_back(std::move(v));
           owner = nodes.size() - 1;
           by_uid[uid] = owner;
@@ -235,11 +238,11 @@ public:
       }
       if (gvk.group == k_capi_group && gvk.kind == "Cluster") {
         // Clusters built from a ClusterClass depend on it.
-        auto cls = string_at(n.object, "/spec/topology/class");
-        auto cls_ns = string_at(n.object, "/spec/topology/classNamespace");
+        auto cls = k8s::string_at(n.object, "/spec/topology/class");
+        auto cls_ns = k8s::string_at(n.object, "/spec/topology/classNamespace");
         if (cls.empty()) {
-          cls = string_at(n.object, "/spec/topology/classRef/name");
-          cls_ns = string_at(n.object, "/spec/topology/classRef/namespace");
+          cls = k8s::string_at(n.object, "/spec/topology/classRef/name");
+          cls_ns = k8s::string_at(n.object, "/spec/topology/classRef/namespace");
         }
         if (!cls.empty()) {
           if (auto c = find_kind(k_capi_group, "ClusterClass", cls_ns.empty() ? n.node.ref.namespace_ : cls_ns, cls)) {
@@ -248,7 +251,7 @@ public:
         }
       }
       if (gvk.group == "addons.cluster.x-k8s.io" && gvk.kind == "ClusterResourceSetBinding") {
-        auto cluster = string_at(n.object, "/spec/clusterName");
+        auto cluster = k8s::string_at(n.object, "/spec/clusterName");
         if (cluster.empty()) {
           cluster = n.node.ref.name;
         }
@@ -258,15 +261,15 @@ public:
       }
       // Infrastructure identities (spec.identityRef) and the secrets they
       // name are copied along but never deleted: other clusters may use them.
-      if (const auto kind = string_at(n.object, "/spec/identityRef/kind"); !kind.empty()) {
-        const auto name = string_at(n.object, "/spec/identityRef/name");
-        auto ns = string_at(n.object, "/spec/identityRef/namespace");
+      if (const auto kind = k8s::string_at(n.object, "/spec/identityRef/kind"); !kind.empty()) {
+        const auto name = k8s::string_at(n.object, "/spec/identityRef/name");
+        auto ns = k8s::string_at(n.object, "/spec/identityRef/namespace");
         if (auto id = find_kind_any_version(gvk.group, kind, ns.empty() ? n.node.ref.namespace_ : ns, name)) {
           add_soft_owner(*id, i);
           nodes[*id].node.copy_only = true;
           for (const char* field : { "/spec/principalSecret", "/spec/secretRef", "/spec/credentialsSecret" }) {
-            const auto sname = string_at(nodes[*id].object, std::string(field) + "/name");
-            auto sns = string_at(nodes[*id].object, std::string(field) + "/namespace");
+            const auto sname = k8s::string_at(nodes[*id].object, std::string(field) + "/name");
+            auto sns = k8s::string_at(nodes[*id].object, std::string(field) + "/namespace");
             if (sname.empty()) {
               continue;
             }
@@ -346,7 +349,7 @@ public:
 } // namespace
 
 Result<MovePlan>
-plan_move(Client& source, const MoveOptions& options)
+plan_move(k8s::Client& source, const MoveOptions& options)
 {
   MovePlan plan;
   plan.namespace_ = options.namespace_;
@@ -354,7 +357,7 @@ plan_move(Client& source, const MoveOptions& options)
   OCNE_TRY_ASSIGN(auto types, discover_types(source, plan.notes));
   Graph graph;
   for (const auto& type : types) {
-    ListOptions list;
+    k8s::ListOptions list;
     if (type.namespaced) {
       list.namespace_ = options.namespace_;
     }
@@ -492,4 +495,4 @@ MovePlan::to_text() const
   return out;
 }
 
-} // namespace ocne::k8s
+} // namespace ocne::clusterctl

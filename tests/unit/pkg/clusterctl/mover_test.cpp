@@ -1,11 +1,11 @@
 // Move between two in-memory API servers (fake_cluster.hpp). The same
 // scenarios run against the full Kubernetes test server in
-// tests/integration/k8s/move_test.cpp.
+// tests/integration/clusterctl/move_test.cpp.
 
-#include "pkg/k8s/move.hpp"
+#include "pkg/clusterctl/mover.hpp"
 
 #include "pkg/core/strings.hpp"
-#include "tests/unit/pkg/k8s/fake_cluster.hpp"
+#include "tests/unit/pkg/clusterctl/fake_cluster.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -14,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-namespace ocne::k8s {
+namespace ocne::clusterctl {
 namespace {
 
 using nlohmann::json;
@@ -157,8 +157,8 @@ protected:
     install_crds(target_cluster, true);
     source_cluster.start();
     target_cluster.start();
-    source = std::make_unique<Client>(source_cluster.access("source"));
-    target = std::make_unique<Client>(target_cluster.access("target"));
+    source = std::make_unique<k8s::Client>(source_cluster.access("source"));
+    target = std::make_unique<k8s::Client>(target_cluster.access("target"));
   }
 
   static MoveOptions
@@ -178,8 +178,8 @@ protected:
 
   FakeCluster source_cluster;
   FakeCluster target_cluster;
-  std::unique_ptr<Client> source;
-  std::unique_ptr<Client> target;
+  std::unique_ptr<k8s::Client> source;
+  std::unique_ptr<k8s::Client> target;
 };
 
 TEST_F(MoveUnitTest, MovesTheGraphAndRewritesOwnerReferences)
@@ -387,7 +387,7 @@ TEST_F(MoveUnitTest, WithoutClusterctlLabelsUsesTheClusterApiGroups)
   install_crds(bare, false);
   bare.start();
   const auto g = make_graph(bare, true);
-  Client client(bare.access("bare"));
+  k8s::Client client(bare.access("bare"));
   auto plan = plan_move(client, options());
   ASSERT_TRUE(plan) << plan.error().message();
   EXPECT_EQ(plan->nodes.size(), g.moving.size() + g.shared.size());
@@ -397,4 +397,4 @@ TEST_F(MoveUnitTest, WithoutClusterctlLabelsUsesTheClusterApiGroups)
 }
 
 } // namespace
-} // namespace ocne::k8s
+} // namespace ocne::clusterctl

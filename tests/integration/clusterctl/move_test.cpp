@@ -1,14 +1,13 @@
-#include "pkg/k8s/move.hpp"
-
+#include "pkg/clusterctl/mover.hpp"
 #include "pkg/core/strings.hpp"
-#include "tests/integration/k8s/capi_graph.hpp"
+#include "tests/integration/clusterctl/capi_graph.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace ocne::k8s {
+namespace ocne::clusterctl {
 namespace {
 
 using nlohmann::json;
@@ -34,14 +33,14 @@ protected:
     target = connect(dir() / "target.kubeconfig");
   }
 
-  std::unique_ptr<Client>
+  std::unique_ptr<k8s::Client>
   connect(const fs::Path& kubeconfig)
   {
-    auto access = load_kubeconfig({ kubeconfig });
+    auto access = k8s::load_kubeconfig({ kubeconfig });
     EXPECT_TRUE(access) << access.error().message();
-    ClientOptions options;
+    k8s::ClientOptions options;
     options.retry.initial_backoff = std::chrono::milliseconds(10);
-    return std::make_unique<Client>(std::move(*access), options);
+    return std::make_unique<k8s::Client>(std::move(*access), options);
   }
 
   static MoveOptions
@@ -63,8 +62,8 @@ protected:
   bool label_crds = true;
   std::unique_ptr<KubeTestServer> source_server;
   std::unique_ptr<KubeTestServer> target_server;
-  std::unique_ptr<Client> source;
-  std::unique_ptr<Client> target;
+  std::unique_ptr<k8s::Client> source;
+  std::unique_ptr<k8s::Client> target;
 };
 
 TEST_F(MoveTest, MovesAFullClusterApiGraphWithOwnerReferencesIntact)
@@ -290,4 +289,4 @@ TEST_F(MoveUnlabelledTest, FallsBackToClusterApiGroups)
 }
 
 } // namespace
-} // namespace ocne::k8s
+} // namespace ocne::clusterctl

@@ -1,4 +1,4 @@
-#include "tests/integration/k8s/capi_graph.hpp"
+#include "tests/integration/clusterctl/capi_graph.hpp"
 
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/yaml.hpp"
@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-namespace ocne::k8s::test {
+namespace ocne::clusterctl::test {
 
 using nlohmann::json;
 using ocne::test::kube::KubeTestServer;
@@ -23,7 +23,7 @@ load_capi_crds(KubeTestServer& server, bool label)
       if (!text) {
         throw std::runtime_error(text.error().message());
       }
-      auto docs = parse_yaml_stream(*text, entry.path().string());
+      auto docs = k8s::parse_yaml_stream(*text, entry.path().string());
       if (!docs) {
         throw std::runtime_error(docs.error().message());
       }
@@ -253,4 +253,4 @@ make_capi_graph(KubeTestServer& server,
   return g;
 }
 
-} // namespace ocne::k8s::test
+} // namespace ocne::clusterctl::test

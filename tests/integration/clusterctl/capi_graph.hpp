@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace ocne::k8s::test {
+namespace ocne::clusterctl::test {
 
 // Loads the CAPI and CAPOCI CRDs from ../shared into the server, labelled
 // for clusterctl as `clusterctl init` would (label = false leaves them bare).
@@ -39,4 +39,4 @@ CapiGraph make_capi_graph(ocne::test::kube::KubeTestServer& server,
                           int workers,
                           bool provisioned = true);
 
-} // namespace ocne::k8s::test
+} // namespace ocne::clusterctl::test

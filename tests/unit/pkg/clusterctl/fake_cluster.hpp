@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace ocne::k8s::test {
+namespace ocne::clusterctl::test {
 
 struct FakeType
 {
@@ -41,7 +41,7 @@ public:
 
   void add_type(FakeType type);
   void start();
-  ClusterAccess access(const std::string& context) const;
+  k8s::ClusterAccess access(const std::string& context) const;
   ocne::test::FaultInjector& faults();
   // Called (on the server's thread, before the request is served) with the
   // method and path of every API request; set before start().
@@ -88,4 +88,4 @@ private:
   ocne::test::TestHttpServer m_server;
 };
 
-} // namespace ocne::k8s::test
+} // namespace ocne::clusterctl::test

@@ -22,6 +22,7 @@
 // unpauses the source. Status is not copied (clusterctl does not either:
 // controllers rebuild it).
 
+#include "pkg/clusterctl/object_graph.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
@@ -30,7 +31,7 @@
 #include <string>
 #include <vector>
 
-namespace ocne::k8s {
+namespace ocne::clusterctl {
 
 // Set on a Cluster in the same write that pauses it for a move, so a move
 // killed right after pausing knows the pause is its own; removed on unpause.
@@ -51,48 +52,19 @@ struct MoveOptions
   std::chrono::milliseconds retry_delay{ 500 };
 };
 
-struct MoveNode
-{
-  ObjectRef ref;
-  std::string uid;                      // in the source
-  bool global = false;                  // cluster-scoped
-  bool under_global = false;            // owned (transitively) by a cluster-scoped object
-  bool copy_only = false;               // copied, never deleted from the source
-  bool block_move = false;              // carried clusterctl.cluster.x-k8s.io/block-move when discovered
-  std::vector<std::size_t> owners;      // indices into MovePlan::nodes
-  std::vector<std::size_t> soft_owners; // by naming convention or reference
-};
-
-struct MovePlan
-{
-  std::string namespace_;
-  std::string source;          // the source client's description
-  std::vector<MoveNode> nodes; // only the nodes that move
-  // Creation order: every node's owners sit in an earlier group.
-  std::vector<std::vector<std::size_t>> groups;
-  std::vector<std::size_t> clusters;
-  std::vector<std::size_t> cluster_classes;
-  // Owners that do not move (not a discovered type): their references are
-  // resolved in the target by name, or dropped.
-  std::vector<std::string> notes;
-
-  // The plan as text, for --dry-run.
-  std::string to_text() const;
-};
-
 struct MoveReport
 {
   MovePlan plan;
-  std::vector<ObjectRef> created;  // in the target
-  std::vector<ObjectRef> existing; // already in the target (updated or kept)
-  std::vector<ObjectRef> deleted;  // from the source
+  std::vector<k8s::ObjectRef> created;  // in the target
+  std::vector<k8s::ObjectRef> existing; // already in the target (updated or kept)
+  std::vector<k8s::ObjectRef> deleted;  // from the source
 };
 
 // Discovers what would move and in which order. Reads only.
-Result<MovePlan> plan_move(Client& source, const MoveOptions& options);
+Result<MovePlan> plan_move(k8s::Client& source, const MoveOptions& options);
 
 // Runs the move. The error of a failed move says what happened to the source
 // and the target.
-Result<MoveReport> move(Client& source, Client& target, const MoveOptions& options, ProgressSink& progress);
+Result<MoveReport> move(k8s::Client& source, k8s::Client& target, const MoveOptions& options, ProgressSink& progress);
 
-} // namespace ocne::k8s
+} // namespace ocne::clusterctl

@@ -1,10 +1,10 @@
-#include "tests/unit/pkg/k8s/fake_cluster.hpp"
+#include "tests/unit/pkg/clusterctl/fake_cluster.hpp"
 
 #include "pkg/core/strings.hpp"
 
 #include <atomic>
 
-namespace ocne::k8s::test {
+namespace ocne::clusterctl::test {
 
 using nlohmann::json;
 
@@ -98,10 +98,10 @@ FakeCluster::faults()
   return m_server.faults();
 }
 
-ClusterAccess
+k8s::ClusterAccess
 FakeCluster::access(const std::string& context) const
 {
-  ClusterAccess a;
+  k8s::ClusterAccess a;
   a.server = m_server.url();
   a.context = context;
   return a;
@@ -417,4 +417,4 @@ FakeCluster::handle(const httplib::Request& req, httplib::Response& res)
   status(res, 405, "MethodNotAllowed", "method not allowed");
 }
 
-} // namespace ocne::k8s::test
+} // namespace ocne::clusterctl::test
