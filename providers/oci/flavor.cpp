@@ -3,6 +3,7 @@
 #include "pkg/addons/ccm.hpp"
 #include "pkg/capi/live_resolver.hpp"
 #include "pkg/clusterctl/installer.hpp"
+#include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/config/oci_config.hpp"
 #include "pkg/config/versions.hpp"
 #include "pkg/core/log.hpp"
@@ -10,7 +11,6 @@
 #include "pkg/oci/image_upload.hpp"
 #include "pkg/oci/profile.hpp"
 #include "providers/capi/render.hpp"
-#include "providers/capi/workload.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -91,7 +91,7 @@ public:
     if (ccm.vcn.empty() || ccm.subnet1.empty()) {
       // The network CAPOCI made: its VCN and the service-lb subnets.
       OCNE_TRY_ASSIGN(auto infra,
-                      capi::infrastructure_cluster(management, resources.namespace_, resources.cluster_name));
+                      clusterctl::infrastructure_cluster(management, resources.namespace_, resources.cluster_name));
       const auto where = fmt::format(
         "{} {}/{}", infra.value("kind", "OCICluster"), resources.namespace_, k8s::string_at(infra, "/metadata/name"));
       if (ccm.vcn.empty()) {

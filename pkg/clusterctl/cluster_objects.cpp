@@ -1,10 +1,10 @@
-#include "providers/capi/cluster_objects.hpp"
+#include "pkg/clusterctl/cluster_objects.hpp"
 
 #include <fmt/format.h>
 
 #include <set>
 
-namespace ocne::providers::capi {
+namespace ocne::clusterctl {
 
 using json = nlohmann::json;
 
@@ -131,4 +131,4 @@ what_controllers_say(k8s::Client& client, const std::string& ns, const std::stri
   return out;
 }
 
-} // namespace ocne::providers::capi
+} // namespace ocne::clusterctl

@@ -1,9 +1,9 @@
-#include "providers/capi/workload.hpp"
+#include "pkg/clusterctl/workload_cluster.hpp"
 
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/k8s/base64.hpp"
 #include "pkg/k8s/wait.hpp"
-#include "providers/capi/cluster_objects.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-namespace ocne::providers::capi {
+namespace ocne::clusterctl {
 
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -88,4 +88,4 @@ infrastructure_cluster(k8s::Client& management, const std::string& namespace_, c
                     management.describe());
 }
 
-} // namespace ocne::providers::capi
+} // namespace ocne::clusterctl

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace ocne::providers::capi {
+namespace ocne::clusterctl {
 
 // The Cluster API core version to read and write in ("v1beta2" when served,
 // else "v1beta1"); not_found when the cluster serves no cluster.x-k8s.io
@@ -41,4 +41,4 @@ Result<std::vector<nlohmann::json>> cluster_machines(k8s::Client& client,
                                                      const std::string& ns,
                                                      const std::string& cluster);
 
-} // namespace ocne::providers::capi
+} // namespace ocne::clusterctl

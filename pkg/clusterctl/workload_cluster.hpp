@@ -19,7 +19,7 @@
 #include <functional>
 #include <string>
 
-namespace ocne::providers::capi {
+namespace ocne::clusterctl {
 
 struct WorkloadWait
 {
@@ -41,4 +41,4 @@ Result<nlohmann::json> infrastructure_cluster(k8s::Client& management,
                                               const std::string& namespace_,
                                               const std::string& cluster);
 
-} // namespace ocne::providers::capi
+} // namespace ocne::clusterctl
