@@ -1,7 +1,7 @@
 #include "providers/oci/flavor.hpp"
 
 #include "pkg/addons/ccm.hpp"
-#include "pkg/capi/live_resolver.hpp"
+#include "pkg/cluster_templates/live_resolver.hpp"
 #include "pkg/clusterctl/installer.hpp"
 #include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/config/oci_config.hpp"
@@ -54,11 +54,11 @@ public:
   Result<capi::RenderedResources>
   render(const capi::KnownImages& known, ProgressSink& progress) override
   {
-    auto resolver = ocne::capi::make_live_resolver(
-      m_o.env, m_o.config, ocne::capi::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
+    auto resolver = cluster_templates::make_live_resolver(
+      m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
     capi::RenderInputs in;
     in.config = m_o.config;
-    in.provider = ocne::capi::Provider::oci;
+    in.provider = cluster_templates::Provider::oci;
     in.resolver = resolver.get();
     in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
@@ -165,8 +165,8 @@ private:
     if (compartment.rfind("ocid1.", 0) == 0) {
       return compartment;
     }
-    auto resolver = ocne::capi::make_live_resolver(
-      m_o.env, m_o.config, ocne::capi::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
+    auto resolver = cluster_templates::make_live_resolver(
+      m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
     OCNE_TRY_ASSIGN(auto lookup, resolver->resolve_compartment(compartment));
     if (!lookup.value) {
       return make_error(

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 
 // A value found, or why it could not be looked up.
 struct Lookup
@@ -82,4 +82,4 @@ private:
   std::string m_oxide_reason;
 };
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

@@ -1,13 +1,13 @@
-#include "pkg/capi/variables.hpp"
+#include "pkg/cluster_templates/variables.hpp"
 
-#include "pkg/capi/oci_network.hpp"
+#include "pkg/cluster_templates/oci_network.hpp"
 #include "pkg/core/strings.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <utility>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -190,4 +190,4 @@ oxide_credentials_secret(std::string_view cluster_name)
   return std::string(cluster_name) + "-oxide-credentials";
 }
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

@@ -1,4 +1,4 @@
-#include "tests/unit/pkg/capi/reference_check.hpp"
+#include "tests/unit/pkg/cluster_templates/reference_check.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>

@@ -1,6 +1,6 @@
-#include "pkg/capi/shapes.hpp"
+#include "pkg/cluster_templates/shapes.hpp"
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 
 std::string_view
 shape_architecture(std::string_view shape)
@@ -20,4 +20,4 @@ shape_architecture(std::string_view shape)
   return "amd64";
 }
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

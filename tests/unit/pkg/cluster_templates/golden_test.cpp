@@ -1,8 +1,8 @@
 #include "pkg/core/fs.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/pkg/capi/reference_check.hpp"
-#include "tests/unit/pkg/capi/support.hpp"
+#include "tests/unit/pkg/cluster_templates/reference_check.hpp"
+#include "tests/unit/pkg/cluster_templates/support.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-#include "pkg/capi/node_ignition.hpp"
+#include "pkg/cluster_templates/node_ignition.hpp"
 
-#include "pkg/capi/ignition_merge.hpp"
+#include "pkg/cluster_templates/ignition_merge.hpp"
 #include "pkg/core/strings.hpp"
 
 #include <fmt/format.h>
@@ -9,7 +9,7 @@
 #include <array>
 #include <optional>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -332,4 +332,4 @@ node_ignition(const NodeIgnitionOptions& o)
   }
 }
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

@@ -8,8 +8,8 @@
 // in the result with the reason. Credentials never appear: the objects refer
 // to Secrets that `cluster start` creates.
 
-#include "pkg/capi/resolver.hpp"
-#include "pkg/capi/variables.hpp"
+#include "pkg/cluster_templates/resolver.hpp"
+#include "pkg/cluster_templates/variables.hpp"
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/error.hpp"
 
@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 
 // "oci" or "oxide"; anything else is an error naming it (ocne: "templates
 // not implemented for provider libvirt").
@@ -49,4 +49,4 @@ inline constexpr std::size_t k_additional_config_limit = 32768; // the CRD's max
 // to refuse them.
 std::vector<std::string> find_placeholders(std::string_view yaml);
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

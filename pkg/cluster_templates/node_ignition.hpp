@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 
 struct NodeIgnitionOptions
 {
@@ -52,4 +52,4 @@ Result<OstreeReference> parse_ostree_reference(std::string_view reference);
 // shorter (as Butane picks).
 std::string data_url(std::string_view content);
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

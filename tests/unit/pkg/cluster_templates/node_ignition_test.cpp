@@ -1,12 +1,12 @@
-#include "pkg/capi/node_ignition.hpp"
+#include "pkg/cluster_templates/node_ignition.hpp"
 
-#include "pkg/capi/ignition_merge.hpp"
-#include "pkg/capi/shapes.hpp"
+#include "pkg/cluster_templates/ignition_merge.hpp"
+#include "pkg/cluster_templates/shapes.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -183,4 +183,4 @@ TEST(NodeIgnition, DataUrlsPickTheShorterEncoding)
 }
 
 } // namespace
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

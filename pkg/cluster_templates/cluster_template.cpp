@@ -1,7 +1,7 @@
-#include "pkg/capi/cluster_template.hpp"
+#include "pkg/cluster_templates/cluster_template.hpp"
 
-#include "pkg/capi/node_ignition.hpp"
-#include "pkg/capi/shapes.hpp"
+#include "pkg/cluster_templates/node_ignition.hpp"
+#include "pkg/cluster_templates/shapes.hpp"
 #include "pkg/config/values.hpp"
 #include "pkg/config/versions.hpp"
 #include "pkg/core/embedded.hpp"
@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <set>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 namespace {
 
 std::string
@@ -321,4 +321,4 @@ find_placeholders(std::string_view yaml)
   return { names.begin(), names.end() };
 }
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

@@ -1,11 +1,11 @@
-#include "pkg/capi/ignition_merge.hpp"
+#include "pkg/cluster_templates/ignition_merge.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <array>
 #include <utility>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -134,4 +134,4 @@ merge_ignition(Json& parent, const Json& child)
   }
 }
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

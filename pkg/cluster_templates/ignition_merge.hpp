@@ -12,7 +12,7 @@
 
 #include <string_view>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 
 // Parses an extra Ignition config (spec 3.0.0 to 3.4.0, what the Ignition in
 // OCK reads). origin names it in messages ("extraIgnition /path/x.ign").
@@ -21,4 +21,4 @@ Result<nlohmann::ordered_json> parse_extra_ignition(std::string_view text, std::
 // Merges child into parent (parent's ignition.version is kept).
 void merge_ignition(nlohmann::ordered_json& parent, const nlohmann::ordered_json& child);
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

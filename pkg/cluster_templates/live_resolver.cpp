@@ -1,4 +1,4 @@
-#include "pkg/capi/live_resolver.hpp"
+#include "pkg/cluster_templates/live_resolver.hpp"
 
 #include "pkg/config/oci_config.hpp"
 #include "pkg/config/oxide_credentials.hpp"
@@ -12,7 +12,7 @@
 
 #include <optional>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 namespace {
 
 class LiveResolver : public ResourceResolver
@@ -177,4 +177,4 @@ make_live_resolver(const Environment& env, const config::ClusterConfig& config, 
   return std::make_unique<LiveResolver>(env, config, std::move(options));
 }
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

@@ -10,7 +10,7 @@
 
 #include <string_view>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 
 inline constexpr std::string_view k_oci_vcn_cidr = "10.0.0.0/16";
 
@@ -19,4 +19,4 @@ nlohmann::ordered_json oci_subnets();
 // OCICluster spec.networkSpec.vcn.networkSecurityGroup.list (CAPOCI v1beta2).
 nlohmann::ordered_json oci_network_security_groups();
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

@@ -1,10 +1,10 @@
-#include "pkg/capi/oci_network.hpp"
+#include "pkg/cluster_templates/oci_network.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <vector>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -148,4 +148,4 @@ oci_network_security_groups()
   });
 }
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

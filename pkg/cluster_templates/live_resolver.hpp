@@ -5,13 +5,13 @@
 // lookup is actually needed, so a cluster file that already carries OCIDs and
 // UUIDs renders without touching ~/.oci or the Oxide credentials.
 
-#include "pkg/capi/resolver.hpp"
+#include "pkg/cluster_templates/resolver.hpp"
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/env.hpp"
 
 #include <memory>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 
 struct LiveResolverOptions
 {
@@ -28,4 +28,4 @@ std::unique_ptr<ResourceResolver> make_live_resolver(const Environment& env,
                                                      const config::ClusterConfig& config,
                                                      LiveResolverOptions options = {});
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

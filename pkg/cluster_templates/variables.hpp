@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ocne::capi {
+namespace ocne::cluster_templates {
 
 enum class Provider { oci, oxide };
 std::string_view to_string(Provider provider);
@@ -53,4 +53,4 @@ tmpl::Variables template_variables(const TemplateContext& ctx);
 // oxide-token) in the cluster's namespace; `cluster start` creates it.
 std::string oxide_credentials_secret(std::string_view cluster_name);
 
-} // namespace ocne::capi
+} // namespace ocne::cluster_templates

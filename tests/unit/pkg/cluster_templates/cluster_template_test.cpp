@@ -1,11 +1,11 @@
-#include "pkg/capi/cluster_template.hpp"
+#include "pkg/cluster_templates/cluster_template.hpp"
 
 #include "pkg/core/fs.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/template/render.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/pkg/capi/support.hpp"
+#include "tests/unit/pkg/cluster_templates/support.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -21,23 +21,24 @@ namespace stdfs = std::filesystem;
 class ClusterTemplate : public TempDirTest
 {
 protected:
-  Result<capi::ClusterTemplate>
-  render(std::string_view cluster_yaml, capi::ResourceResolver* resolver = nullptr)
+  Result<cluster_templates::ClusterTemplate>
+  render(std::string_view cluster_yaml, cluster_templates::ResourceResolver* resolver = nullptr)
   {
     const auto file = write("work/cluster.yaml", cluster_yaml);
     OCNE_TRY_ASSIGN(auto loaded, load_for_template(file, dir() / "home"));
-    OCNE_TRY_ASSIGN(const auto provider, capi::parse_provider(loaded.config.provider.get()));
+    OCNE_TRY_ASSIGN(const auto provider, cluster_templates::parse_provider(loaded.config.provider.get()));
     auto offline = offline_resolver();
-    return capi::render_cluster_template(loaded.config, provider, resolver != nullptr ? *resolver : offline);
+    return cluster_templates::render_cluster_template(
+      loaded.config, provider, resolver != nullptr ? *resolver : offline);
   }
 };
 
 TEST_F(ClusterTemplate, ProvidersOtherThanOciAndOxideHaveNoTemplate)
 {
-  EXPECT_EQ(capi::parse_provider("libvirt").error().message(),
+  EXPECT_EQ(cluster_templates::parse_provider("libvirt").error().message(),
             "templates not implemented for provider libvirt (use oci or oxide)");
-  EXPECT_EQ(capi::parse_provider("oci").value(), capi::Provider::oci);
-  EXPECT_EQ(capi::parse_provider("oxide").value(), capi::Provider::oxide);
+  EXPECT_EQ(cluster_templates::parse_provider("oci").value(), cluster_templates::Provider::oci);
+  EXPECT_EQ(cluster_templates::parse_provider("oxide").value(), cluster_templates::Provider::oxide);
 }
 
 TEST_F(ClusterTemplate, LookupsFillWhatTheConfigLeavesOpen)
@@ -51,7 +52,7 @@ TEST_F(ClusterTemplate, LookupsFillWhatTheConfigLeavesOpen)
                                        "find_oci_image(ocid1.compartment.oc1..resolvedk8s, 1.31, arm64)",
                                        "find_oci_image(ocid1.compartment.oc1..resolvedk8s, 1.31, amd64)" }));
   EXPECT_TRUE(r->placeholders.empty());
-  EXPECT_EQ(capi::find_placeholders(r->yaml), std::vector<std::string>{});
+  EXPECT_EQ(cluster_templates::find_placeholders(r->yaml), std::vector<std::string>{});
   EXPECT_NE(r->yaml.find("imageId: ocid1.image.oc1.iad.ock-1-31-arm64\n"), std::string::npos);
   EXPECT_NE(r->yaml.find("compartmentId: ocid1.compartment.oc1..resolvedk8s\n"), std::string::npos);
 }
@@ -84,8 +85,9 @@ TEST_F(ClusterTemplate, PlaceholdersAreListedAndFindable)
   EXPECT_EQ(r->placeholders,
             std::vector<std::string>{ "${OXIDE_IMAGE_ID}: the UUID of image 'ocne-1-33' (providers.oxide.imageName) is "
                                       "not known (no Oxide credentials were found)" });
-  EXPECT_EQ(capi::find_placeholders(r->yaml), std::vector<std::string>{ "${OXIDE_IMAGE_ID}" });
-  EXPECT_EQ(capi::find_placeholders("a: ${X}\nb: ${Y}-${X} $${no} ${}"), (std::vector<std::string>{ "${X}", "${Y}" }));
+  EXPECT_EQ(cluster_templates::find_placeholders(r->yaml), std::vector<std::string>{ "${OXIDE_IMAGE_ID}" });
+  EXPECT_EQ(cluster_templates::find_placeholders("a: ${X}\nb: ${Y}-${X} $${no} ${}"),
+            (std::vector<std::string>{ "${X}", "${Y}" }));
 }
 
 TEST_F(ClusterTemplate, SecretsNeverReachTheOutput)
@@ -153,7 +155,8 @@ TEST_F(ClusterTemplate, OxideBootstrapDataStaysUnderTheUserDataLimit)
   auto largest = render_file(source_dir() / "tests" / "testdata" / "templates" / "oxide-full.cluster.yaml", dir());
   ASSERT_TRUE(largest) << largest.error().message();
   EXPECT_TRUE(largest->warnings.empty());
-  EXPECT_LT(largest->ignition_bytes + capi::k_capi_ignition_overhead, capi::k_oxide_user_data_limit)
+  EXPECT_LT(largest->ignition_bytes + cluster_templates::k_capi_ignition_overhead,
+            cluster_templates::k_oxide_user_data_limit)
     << largest->ignition_bytes;
 
   // An extra file big enough to push it over gets a warning...
@@ -188,7 +191,7 @@ TEST_F(ClusterTemplate, DocumentationListsEveryVariable)
   std::ifstream in(source_dir() / "docs" / "templates.md");
   ASSERT_TRUE(in);
   const std::string docs((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const auto& spec : capi::variable_specs()) {
+  for (const auto& spec : cluster_templates::variable_specs()) {
     EXPECT_NE(docs.find("| `" + std::string(spec.name) + "` |"), std::string::npos)
       << "docs/templates.md has no row for " << spec.name;
   }
@@ -196,15 +199,16 @@ TEST_F(ClusterTemplate, DocumentationListsEveryVariable)
 
 TEST_F(ClusterTemplate, BuiltInTemplatesUseOnlyKnownVariables)
 {
-  for (const auto provider : { capi::Provider::oci, capi::Provider::oxide }) {
-    const auto name = "templates/capi-" + std::string(capi::to_string(provider)) + ".yaml";
+  for (const auto provider : { cluster_templates::Provider::oci, cluster_templates::Provider::oxide }) {
+    const auto name = "templates/capi-" + std::string(cluster_templates::to_string(provider)) + ".yaml";
     auto text = fs::read_file(source_dir() / name);
     ASSERT_TRUE(text);
     auto vars = tmpl::template_variables(*text, { name });
     ASSERT_TRUE(vars) << vars.error().message();
-    const unsigned mask = provider == capi::Provider::oci ? capi::k_oci : capi::k_oxide;
+    const unsigned mask =
+      provider == cluster_templates::Provider::oci ? cluster_templates::k_oci : cluster_templates::k_oxide;
     std::set<std::string> known;
-    for (const auto& spec : capi::variable_specs()) {
+    for (const auto& spec : cluster_templates::variable_specs()) {
       if ((spec.providers & mask) != 0) {
         known.insert(std::string(spec.name));
       }
