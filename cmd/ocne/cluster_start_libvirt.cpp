@@ -4,8 +4,6 @@
 #include "cmd/ocne/providers.hpp"
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/config/layer.hpp"
-#include "pkg/core/log.hpp"
-#include "pkg/core/strings.hpp"
 #include "providers/libvirt/driver.hpp"
 
 namespace ocne::cli {
@@ -24,21 +22,7 @@ start_libvirt(const config::LoadedConfig& loaded, Context& ctx)
   request.kubernetes_version = c.kubernetes_version.get();
   request.config_yaml = config::to_yaml(c);
   const auto result = value_or_throw(cluster::start_cluster(driver, request, ctx.state, ctx.progress_sink()));
-
-  cluster::CacheTracker tracker(ctx.state, name);
-  cluster::StartContext post_ctx{ name, tracker, ctx.progress_sink() };
-  const auto post = value_or_throw(driver.post_start(post_ctx));
-  if (!post.applications.empty()) {
-    std::vector<std::string> names;
-    for (const auto& app : post.applications) {
-      names.push_back(fmt::format("{} ({} in {})", app.chart, app.release, app.namespace_));
-    }
-    log::warn("This build does not install applications yet; not installed: {}", str::join(names, ", "));
-  }
   for (const auto& line : result.notes) {
-    println(line);
-  }
-  for (const auto& line : post.notes) {
     println(line);
   }
 }

@@ -14,8 +14,8 @@
 
 #include "pkg/cluster/driver.hpp"
 #include "pkg/cluster/ephemeral.hpp"
-#include "pkg/components/install.hpp"
-#include "pkg/components/proxy_env.hpp"
+#include "pkg/clusterctl/installer.hpp"
+#include "pkg/clusterctl/proxy_env.hpp"
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/env.hpp"
 #include "providers/capi/flavor.hpp"
@@ -42,7 +42,7 @@ struct CapiOptions
   fs::Path components_cache;
   bool self_managed = false;
   // providers.<p>.proxy, for the Cluster API controllers this start installs.
-  components::ControllerProxy controller_proxy;
+  clusterctl::ControllerProxy controller_proxy;
   cluster::EphemeralStarter start_ephemeral;
   cluster::EphemeralDeleter delete_ephemeral;
 
@@ -95,7 +95,6 @@ public:
   // a Kubernetes API; for a cluster recorded as running, nothing.
   Status preflight(const ClusterRecord* existing) override;
   Result<cluster::StartResult> start(cluster::StartContext& ctx) override;
-  Result<cluster::PostStartResult> post_start(cluster::StartContext& ctx) override;
   Status destroy(cluster::DeleteContext& ctx) override;
 
   const CapiReport&

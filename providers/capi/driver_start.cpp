@@ -34,12 +34,6 @@ CapiDriver::kubeconfigs() const
   return { m_options.kubeconfig_path, {} };
 }
 
-Result<cluster::PostStartResult>
-CapiDriver::post_start(cluster::StartContext&)
-{
-  return cluster::PostStartResult{};
-}
-
 Status
 CapiDriver::preflight(const ClusterRecord* existing)
 {

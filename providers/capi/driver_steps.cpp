@@ -1,11 +1,11 @@
 #include "providers/capi/driver_steps.hpp"
 
-#include "pkg/components/source.hpp"
-#include "pkg/components/stack.hpp"
+#include "pkg/clusterctl/mover.hpp"
+#include "pkg/clusterctl/repository.hpp"
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
-#include "pkg/k8s/move.hpp"
 #include "pkg/k8s/wait.hpp"
 
 #include <thread>
@@ -26,22 +26,22 @@ install_stack(k8s::Client& client,
               CapiReport& report,
               ProgressSink& progress)
 {
-  const auto* stack = components::stack_for(flavor.provider());
+  const auto* stack = clusterctl::stack_for(flavor.provider());
   if (stack == nullptr) {
     return make_error(ErrorKind::internal, "no Cluster API stack for provider {}", flavor.provider());
   }
-  OCNE_TRY_ASSIGN(auto settings, components::source_settings(options.config.provider_components.get(), options.env));
+  OCNE_TRY_ASSIGN(auto settings, clusterctl::source_settings(options.config.provider_components.get(), options.env));
   if (!options.components_cache.empty()) {
     settings.cache_dir = options.components_cache;
   }
-  components::ComponentSource source(std::move(settings), progress);
-  components::InstallOptions install;
+  clusterctl::ComponentSource source(std::move(settings), progress);
+  clusterctl::InstallOptions install;
   OCNE_TRY_ASSIGN(install.values, flavor.component_values());
   install.env = options.env;
   install.proxy = options.controller_proxy;
   install.timeout = options.components_timeout;
   install.interval = std::min(options.interval, std::chrono::milliseconds(1000));
-  OCNE_TRY_ASSIGN(auto installed, components::install_stack(client, *stack, source, install, progress));
+  OCNE_TRY_ASSIGN(auto installed, clusterctl::install_stack(client, *stack, source, install, progress));
   for (const auto& c : installed.components) {
     (c.installed ? report.components_installed : report.components_present)
       .push_back(fmt::format("{} {}", c.display_name, c.version));
@@ -57,11 +57,11 @@ move_objects(k8s::Client& from,
              ProgressSink& progress)
 {
   const auto deadline = std::chrono::steady_clock::now() + options.move_timeout;
-  k8s::MoveOptions move;
+  clusterctl::MoveOptions move;
   move.namespace_ = namespace_;
   std::string last;
   while (true) {
-    auto moved = k8s::move(from, to, move, progress);
+    auto moved = clusterctl::move(from, to, move, progress);
     if (moved) {
       log::debug("moved {} objects of namespace {} from {} to {}",
                  moved->created.size() + moved->existing.size(),

@@ -1,10 +1,10 @@
 #include "providers/capi/nodes_wait.hpp"
 
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/object.hpp"
 #include "pkg/k8s/wait.hpp"
-#include "providers/capi/cluster_objects.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -61,7 +61,7 @@ Result<Look>
 look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
 {
   Look out;
-  OCNE_TRY_ASSIGN(auto version, core_version(management));
+  OCNE_TRY_ASSIGN(auto version, clusterctl::core_version(management));
   const std::string core = "cluster.x-k8s.io/" + version;
   OCNE_TRY_ASSIGN(auto cluster, management.get({ core, "Cluster", wait.namespace_, wait.cluster }));
   auto pool_of = [&](const json& object) {
@@ -73,7 +73,7 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
     out.desired += p.desired;
     out.pools.push_back(p);
   };
-  if (auto cp = referenced(management, cluster["spec"].value("controlPlaneRef", json()), wait.namespace_)) {
+  if (auto cp = clusterctl::referenced(management, cluster["spec"].value("controlPlaneRef", json()), wait.namespace_)) {
     pool_of(*cp);
   } else {
     out.missing.push_back(
@@ -103,7 +103,7 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
   out.ready_nodes = static_cast<long long>(ready.size());
 
   // Each machine without a Ready node, and why.
-  OCNE_TRY_ASSIGN(auto machines, cluster_machines(management, version, wait.namespace_, wait.cluster));
+  OCNE_TRY_ASSIGN(auto machines, clusterctl::cluster_machines(management, version, wait.namespace_, wait.cluster));
   for (const auto& m : machines) {
     const auto name = k8s::string_at(m, "/metadata/name");
     const auto node = k8s::string_at(m, "/status/nodeRef/name");
@@ -113,7 +113,7 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
     std::string why;
     if (node.empty()) {
       std::vector<std::string> conditions;
-      failing_conditions(m, conditions);
+      clusterctl::failing_conditions(m, conditions);
       why = fmt::format("phase {}, no node yet{}",
                         k8s::string_at(m, "/status/phase").empty() ? "Pending" : k8s::string_at(m, "/status/phase"),
                         conditions.empty() ? "" : "; " + str::join(conditions, "; "));
@@ -164,7 +164,7 @@ wait_cluster_nodes(k8s::Client& management, k8s::Client& workload, const NodesWa
       task.fail(seen.error().message());
       return tl::unexpected(seen.error());
     }
-    for (const auto& line : what_controllers_say(management, wait.namespace_, wait.cluster)) {
+    for (const auto& line : clusterctl::what_controllers_say(management, wait.namespace_, wait.cluster)) {
       if (reported.insert(line).second && wait.report) {
         wait.report(line);
       }

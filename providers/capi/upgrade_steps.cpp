@@ -1,12 +1,12 @@
 // The steps of an upgrade hop (upgrade.hpp lists what each one does; each
 // is a GET first and writes nothing that is already as it should be).
 
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/wait.hpp"
 #include "pkg/k8s/yaml.hpp"
-#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/upgrade_plan.hpp"
 #include "providers/capi/upgrade_run.hpp"
 
@@ -261,7 +261,7 @@ run_upgrade_verify(UpgradeRun& run)
   run.checkpoint("verify");
   OCNE_TRY_ASSIGN(auto pools, read_pools(run.management, run.namespace_, run.cluster));
   std::vector<std::string> problems;
-  OCNE_TRY_ASSIGN(auto machines, cluster_machines(run.management, pools.core, run.namespace_, run.cluster));
+  OCNE_TRY_ASSIGN(auto machines, clusterctl::cluster_machines(run.management, pools.core, run.namespace_, run.cluster));
   for (const auto& m : machines) {
     if (minor_of(k8s::string_at(m, "/spec/version")) != run.hop) {
       problems.push_back(fmt::format("Machine {}/{} runs {}",

@@ -1,10 +1,10 @@
 // Waiting for a pool's rollout during an upgrade hop.
 
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/wait.hpp"
-#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/upgrade_plan.hpp"
 #include "providers/capi/upgrade_run.hpp"
 
@@ -59,12 +59,13 @@ look(UpgradeRun& run, const PoolWait& wait)
   k8s::ListOptions mine;
   mine.namespace_ = run.namespace_;
   mine.label_selector = wait.machine_selector;
-  OCNE_TRY_ASSIGN(auto version, core_version(run.management));
+  OCNE_TRY_ASSIGN(auto version, clusterctl::core_version(run.management));
   OCNE_TRY_ASSIGN(auto machines, run.management.list({ "cluster.x-k8s.io", version, "Machine" }, mine));
   for (const auto& m : machines.items) {
     const auto name = k8s::string_at(m, "/metadata/name");
     out.machines.push_back(name);
-    const auto infra = referenced(run.management, m["spec"].value("infrastructureRef", json()), run.namespace_);
+    const auto infra =
+      clusterctl::referenced(run.management, m["spec"].value("infrastructureRef", json()), run.namespace_);
     const std::string cloned =
       infra ? (*infra)["metadata"].value("annotations", json::object()).value("cluster.x-k8s.io/cloned-from-name", "")
             : "";
@@ -139,7 +140,7 @@ wait_pool(UpgradeRun& run, const PoolWait& wait)
     } else {
       return tl::unexpected(seen.error());
     }
-    for (const auto& line : what_controllers_say(run.management, run.namespace_, run.cluster)) {
+    for (const auto& line : clusterctl::what_controllers_say(run.management, run.namespace_, run.cluster)) {
       if (reported.insert(line).second) {
         log::warn("{}", line);
       }

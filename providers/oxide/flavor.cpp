@@ -1,8 +1,8 @@
 #include "providers/oxide/flavor.hpp"
 
 #include "pkg/addons/ccm.hpp"
-#include "pkg/capi/live_resolver.hpp"
-#include "pkg/capi/variables.hpp"
+#include "pkg/cluster_templates/live_resolver.hpp"
+#include "pkg/cluster_templates/variables.hpp"
 #include "pkg/config/oxide_credentials.hpp"
 #include "pkg/config/values.hpp"
 #include "pkg/core/log.hpp"
@@ -49,14 +49,14 @@ public:
   Result<capi::RenderedResources>
   render(const capi::KnownImages& known, ProgressSink& progress) override
   {
-    auto resolver =
-      ocne::capi::make_live_resolver(m_o.env,
-                                     m_o.config,
-                                     ocne::capi::LiveResolverOptions{ .oxide_host_subject = m_o.host_subject,
-                                                                      .oxide_profile_subject = m_o.profile_subject });
+    auto resolver = cluster_templates::make_live_resolver(
+      m_o.env,
+      m_o.config,
+      cluster_templates::LiveResolverOptions{ .oxide_host_subject = m_o.host_subject,
+                                              .oxide_profile_subject = m_o.profile_subject });
     capi::RenderInputs in;
     in.config = m_o.config;
-    in.provider = ocne::capi::Provider::oxide;
+    in.provider = cluster_templates::Provider::oxide;
     in.resolver = resolver.get();
     in.slots = { { "OXIDE_IMAGE_ID", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string&) {
@@ -78,7 +78,7 @@ public:
     OCNE_TRY_ASSIGN(const auto* creds, credentials());
     capi::OxideCredentials secret;
     secret.namespace_ = resources.namespace_;
-    secret.name = ocne::capi::oxide_credentials_secret(m_o.config.name.get());
+    secret.name = cluster_templates::oxide_credentials_secret(m_o.config.name.get());
     secret.cluster = resources.cluster_name;
     secret.host = creds->host;
     secret.token = creds->token;
@@ -90,7 +90,7 @@ public:
   std::vector<std::string>
   secret_names(const std::string& cluster) const override
   {
-    return { ocne::capi::oxide_credentials_secret(cluster) };
+    return { cluster_templates::oxide_credentials_secret(cluster) };
   }
 
   Result<addons::Addon>

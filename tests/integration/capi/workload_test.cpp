@@ -1,5 +1,4 @@
-#include "providers/capi/workload.hpp"
-
+#include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/core/fs.hpp"
 #include "tests/integration/capi/management.hpp"
 #include "tests/servers/kube/controllers.hpp"
@@ -35,10 +34,10 @@ protected:
       "spec":{"infrastructureRef":{"apiGroup":"infrastructure.cluster.x-k8s.io","kind":"OCICluster","name":"demo"}}})"));
   }
 
-  WorkloadWait
+  clusterctl::WorkloadWait
   wait(std::vector<std::string>* said)
   {
-    WorkloadWait w;
+    clusterctl::WorkloadWait w;
     w.namespace_ = "ocne";
     w.cluster = "demo";
     w.kubeconfig_path = dir() / "kube" / "kubeconfig.demo";
@@ -58,7 +57,7 @@ TEST_F(WorkloadWaitTest, WritesTheKubeconfigPrivatelyOnceTheSecretAppears)
   std::vector<std::string> said;
   auto w = wait(&said);
   w.timeout = std::chrono::seconds(10);
-  auto status = wait_workload_kubeconfig(*client, w, null_progress());
+  auto status = clusterctl::wait_workload_kubeconfig(*client, w, null_progress());
   ASSERT_TRUE(status) << status.error().message();
   EXPECT_EQ(*fs::read_file(w.kubeconfig_path), "apiVersion: v1\nkind: Config\nclusters: []\n");
   struct stat st
@@ -82,7 +81,7 @@ TEST_F(WorkloadWaitTest, WhatTheControllersSayIsReportedOnceEachAndEndsTheTimeou
     "type":"Warning","reason":"Unrelated","message":"not about this cluster",
     "involvedObject":{"kind":"OCICluster","name":"other","namespace":"ocne"}})"));
   std::vector<std::string> said;
-  auto result = wait_workload_kubeconfig(*client, wait(&said), null_progress());
+  auto result = clusterctl::wait_workload_kubeconfig(*client, wait(&said), null_progress());
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind(), ErrorKind::timeout);
   EXPECT_EQ(
