@@ -245,6 +245,7 @@ public:
       WaitOptions wait;
       wait.timeout = m_options.block_move_timeout;
       wait.interval = std::chrono::milliseconds(200);
+      wait.clock = m_options.clock;
       OCNE_TRY(wait_for(
         m_source,
         n.ref,
