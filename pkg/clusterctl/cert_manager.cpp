@@ -1,12 +1,14 @@
 #include "pkg/clusterctl/cert_manager.hpp"
 
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/k8s/wait.hpp"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace ocne::clusterctl {
@@ -37,21 +39,31 @@ check_cert_manager(k8s::Client& client, const InstallOptions& options, Clock::ti
           { "secretName", "selfsigned-cert-tls" },
           { "issuerRef", { { "name", "test-selfsigned" } } } } } },
   };
+  // Its webhook refuses them until it runs. Ends on Ctrl-C too (it ran to its
+  // timeout before poll()).
   for (const auto& object : objects) {
-    while (true) {
-      auto applied = client.apply(object);
-      if (applied) {
-        break;
-      }
-      if (Clock::now() >= deadline) {
-        return make_error(ErrorKind::timeout,
-                          "cert-manager does not accept its test {}: {}",
-                          object["kind"].get<std::string>(),
-                          applied.error().message());
-      }
-      log::debug("cert-manager test object refused ({}), trying again", applied.error().message());
-      std::this_thread::sleep_for(options.interval);
-    }
+    const auto kind = object["kind"].get<std::string>();
+    PollMessages messages;
+    messages.timed_out = [&](std::string_view refused) {
+      return Error(ErrorKind::timeout, fmt::format("cert-manager does not accept its test {}: {}", kind, refused));
+    };
+    messages.interrupted = [&] {
+      return Error(ErrorKind::cancelled,
+                   fmt::format("interrupted while waiting for cert-manager to accept its test {}", kind));
+    };
+    messages.waiting = [](std::string_view refused) {
+      log::debug("cert-manager test object refused ({}), trying again", refused);
+    };
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    OCNE_TRY(poll({ .timeout = std::max(left, std::chrono::milliseconds(0)), .interval = options.interval },
+                  messages,
+                  [&]() -> Status {
+                    auto applied = client.apply(object);
+                    if (!applied) {
+                      return not_ready_yet(applied.error().message());
+                    }
+                    return {};
+                  }));
   }
   const k8s::ObjectRef cert{ "cert-manager.io/v1", "Certificate", k_cert_manager_test_ns, "selfsigned-cert" };
   auto ready =

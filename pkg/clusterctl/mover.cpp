@@ -4,6 +4,7 @@
 
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/wait.hpp"
 
@@ -18,7 +19,6 @@
 namespace ocne::clusterctl {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -33,13 +33,10 @@ template<typename F>
 auto
 with_retries(const MoveOptions& options, F&& fn) -> decltype(fn())
 {
-  for (int attempt = 1;; ++attempt) {
-    auto result = fn();
-    if (result || attempt >= options.attempts || result.error().kind() != ErrorKind::transient || interrupted()) {
-      return result;
-    }
-    std::this_thread::sleep_for(options.retry_delay * attempt);
-  }
+  return retry(
+    RetryOptions{ .attempts = options.attempts, .delay = options.retry_delay, .clock = options.clock },
+    [](const Error& e) { return e.kind() == ErrorKind::transient && !interrupted(); },
+    [&](int) { return fn(); });
 }
 
 std::string
@@ -111,7 +108,7 @@ check_provisioned(k8s::Client& source, const MovePlan& plan)
     }
   }
   if (!problems.empty()) {
-    return make_error(ErrorKind::conflict, "{}", str::join(problems, "; "));
+    return make_error(ErrorKind::not_ready, "{}", str::join(problems, "; ")); // waiting may help
   }
   return {};
 }
@@ -249,6 +246,7 @@ public:
       k8s::WaitOptions wait;
       wait.timeout = m_options.block_move_timeout;
       wait.interval = std::chrono::milliseconds(200);
+      wait.clock = m_options.clock;
       OCNE_TRY(k8s::wait_for(
         m_source,
         n.ref,

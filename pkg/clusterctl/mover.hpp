@@ -10,7 +10,8 @@
 //     ClusterResourceSet or move-hierarchy root, and whatever is labelled
 //     clusterctl.cluster.x-k8s.io/move;
 //  3. refuse to start while a Cluster is still provisioning or a Machine has
-//     no node yet ("cannot start the move operation ...": retry later);
+//     no node yet ("cannot start the move operation ...", ErrorKind::not_ready:
+//     retry later);
 //  4. pause the Clusters (spec.paused) and ClusterClasses (annotation), wait
 //     for block-move annotations to go away;
 //  5. create in the target group by group, owners before dependents, with
@@ -23,6 +24,7 @@
 // controllers rebuild it).
 
 #include "pkg/clusterctl/object_graph.hpp"
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
@@ -50,6 +52,7 @@ struct MoveOptions
   // Attempts per object operation on transient errors.
   int attempts = 5;
   std::chrono::milliseconds retry_delay{ 500 };
+  Clock* clock = nullptr; // null: real_clock()
 };
 
 struct MoveReport

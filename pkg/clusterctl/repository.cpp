@@ -2,6 +2,7 @@
 
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/secret.hpp"
 #include "pkg/core/state_dir.hpp"
 #include "pkg/core/strings.hpp"
@@ -14,7 +15,6 @@
 #include <chrono>
 #include <regex>
 #include <system_error>
-#include <thread>
 
 namespace ocne::clusterctl {
 
@@ -153,9 +153,15 @@ struct ComponentSource::Impl
   Result<std::string>
   download(const std::string& url, const Component& c, std::string_view file) const
   {
-    const int tries = std::max(1, settings.max_attempts);
-    Error last(ErrorKind::transient, "no attempt");
-    for (int attempt = 1; attempt <= tries; ++attempt) {
+    RetryOptions again{ .attempts = std::max(1, settings.max_attempts), .delay = std::chrono::milliseconds(200) };
+    again.before_retry = [&](const Error& e, int) {
+      log::debug("download of {} failed ({}), trying again", url, e.message());
+    };
+    // 404 and friends, a refused token and Ctrl-C: another try changes nothing.
+    const auto retryable = [](const Error& e) {
+      return e.kind() != ErrorKind::not_found && e.kind() != ErrorKind::cancelled && e.kind() != ErrorKind::auth;
+    };
+    return retry(again, retryable, [&](int) -> Result<std::string> {
       ProgressTask task(progress, fmt::format("Downloading {} {} {}", c.label, c.version, file));
       std::string body;
       http::Request request;
@@ -181,26 +187,13 @@ struct ComponentSource::Impl
         task.succeed();
         return body;
       }
-      if (response) {
-        last = Error(response->status >= 500 || response->status == 429 ? ErrorKind::transient : ErrorKind::not_found,
-                     fmt::format("HTTP {}", response->status));
-        task.fail(last.message());
-        if (last.kind() != ErrorKind::transient) {
-          break; // 404 and friends: another try changes nothing
-        }
-      } else {
-        last = response.error();
-        task.fail(last.message());
-        if (last.kind() == ErrorKind::cancelled || last.kind() == ErrorKind::auth) {
-          break;
-        }
-      }
-      if (attempt < tries) {
-        log::debug("download of {} failed ({}), trying again", url, last.message());
-        std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
-      }
-    }
-    return tl::unexpected(last);
+      const Error failed = response ? Error(response->status >= 500 || response->status == 429 ? ErrorKind::transient
+                                                                                               : ErrorKind::not_found,
+                                            fmt::format("HTTP {}", response->status))
+                                    : response.error();
+      task.fail(failed.message());
+      return make_error(failed);
+    });
   }
 
   sfs::path

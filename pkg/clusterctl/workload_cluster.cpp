@@ -1,7 +1,7 @@
 #include "pkg/clusterctl/workload_cluster.hpp"
 
 #include "pkg/clusterctl/cluster_objects.hpp"
-#include "pkg/core/interrupt.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/k8s/base64.hpp"
 #include "pkg/k8s/wait.hpp"
 
@@ -9,26 +9,33 @@
 #include <nlohmann/json.hpp>
 
 #include <set>
-#include <thread>
 
 namespace ocne::clusterctl {
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 Status
 wait_workload_kubeconfig(k8s::Client& management, const WorkloadWait& wait, ProgressSink& progress)
 {
   ProgressTask task(progress, "Waiting for kubeconfig");
-  const auto deadline = Clock::now() + wait.timeout;
   std::set<std::string> reported;
   std::string last;
   const std::string secret_name = wait.cluster + "-kubeconfig";
-  while (true) {
-    if (interrupted()) {
-      task.fail("interrupted");
-      return make_error(ErrorKind::cancelled, "interrupted while waiting for cluster {}", wait.cluster);
-    }
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view) {
+    auto message = fmt::format("cluster {}/{} has no kubeconfig after {}{}",
+                               wait.namespace_,
+                               wait.cluster,
+                               k8s::format_duration(wait.timeout),
+                               last.empty() ? std::string("; no controller said why") : "; last said: " + last);
+    task.fail(message);
+    return Error(ErrorKind::timeout, std::move(message));
+  };
+  messages.interrupted = [&] {
+    task.fail("interrupted");
+    return Error(ErrorKind::cancelled, fmt::format("interrupted while waiting for cluster {}", wait.cluster));
+  };
+  return poll({ .timeout = wait.timeout, .interval = wait.interval, .clock = wait.clock }, messages, [&]() -> Status {
     auto secret = management.find({ "v1", "Secret", wait.namespace_, secret_name });
     if (secret && *secret) {
       const json& s = **secret;
@@ -50,17 +57,8 @@ wait_workload_kubeconfig(k8s::Client& management, const WorkloadWait& wait, Prog
         }
       }
     }
-    if (Clock::now() >= deadline) {
-      auto message = fmt::format("cluster {}/{} has no kubeconfig after {}{}",
-                                 wait.namespace_,
-                                 wait.cluster,
-                                 k8s::format_duration(wait.timeout),
-                                 last.empty() ? std::string("; no controller said why") : "; last said: " + last);
-      task.fail(message);
-      return make_error(ErrorKind::timeout, "{}", message);
-    }
-    std::this_thread::sleep_for(wait.interval);
-  }
+    return not_ready_yet(last);
+  });
 }
 
 Result<nlohmann::json>

@@ -8,6 +8,7 @@
 // Events about them, so a CAPOCI or CAPOx error reaches the user instead of
 // a silent 20-minute timeout. A timeout error ends with the last of them.
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/progress.hpp"
@@ -28,6 +29,7 @@ struct WorkloadWait
   fs::Path kubeconfig_path; // ~/.kube/kubeconfig.<name>
   std::chrono::milliseconds timeout{ std::chrono::minutes(20) };
   std::chrono::milliseconds interval{ std::chrono::seconds(2) };
+  Clock* clock = nullptr; // null: real_clock()
   // Each new thing the controllers say, once ("OCICluster ocne/demo:
   // Ready=False (VcnReconciliationFailed): ...").
   std::function<void(const std::string&)> report;

@@ -13,7 +13,6 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 namespace ocne::k8s {
 
@@ -886,7 +885,7 @@ Client::watch(const GroupVersionKind& gvk,
     ++st.reconnects;
     // A stream that failed or ended at once: do not hammer the server.
     if (!response || !response->ok() || Clock::now() - attempt_started < std::chrono::seconds(1)) {
-      std::this_thread::sleep_for(options.reconnect_delay);
+      sleep_for(clock_or_real(options.clock), options.reconnect_delay);
     }
   }
 }

@@ -8,6 +8,7 @@
 // server-side apply conflict), invalid_input (400/422), auth (401/403, TLS),
 // transient (429/5xx and connection failures after retries).
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/http/retry.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
@@ -115,6 +116,7 @@ struct WatchOptions
   std::chrono::seconds request_seconds{ 300 };
   // Wait between reconnects after a broken stream.
   std::chrono::milliseconds reconnect_delay{ 200 };
+  Clock* clock = nullptr; // for the pause; null: real_clock()
 };
 
 // Counts the watch's recoveries, for tests and logs.

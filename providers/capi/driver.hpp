@@ -17,6 +17,7 @@
 #include "pkg/clusterctl/installer.hpp"
 #include "pkg/clusterctl/proxy_env.hpp"
 #include "pkg/config/cluster_config.hpp"
+#include "pkg/core/clock.hpp"
 #include "pkg/core/env.hpp"
 #include "providers/capi/flavor.hpp"
 
@@ -53,6 +54,8 @@ struct CapiOptions
   std::chrono::milliseconds move_timeout{ std::chrono::minutes(10) };
   std::chrono::milliseconds delete_timeout{ std::chrono::minutes(20) };
   std::chrono::milliseconds interval{ std::chrono::seconds(2) };
+  // Time for every wait; null: real_clock() (tests set a fake one).
+  Clock* clock = nullptr;
 
   // Called when a step starts ("apply") and just before it is recorded
   // ("apply finished"), and at a few points inside ("pivot moved",

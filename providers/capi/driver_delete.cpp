@@ -213,6 +213,7 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
     k8s::WaitOptions wait;
     wait.timeout = m_options.delete_timeout;
     wait.interval = m_options.interval;
+    wait.clock = m_options.clock;
     if (auto gone = k8s::wait_deleted(*management, *cluster_ref, wait, ctx.progress); !gone) {
       return make_error(gone.error().with_context(
         fmt::format("Cluster API did not finish deleting Cluster {}/{} (its machines and infrastructure)", ns, name)));

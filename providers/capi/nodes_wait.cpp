@@ -1,7 +1,7 @@
 #include "providers/capi/nodes_wait.hpp"
 
 #include "pkg/clusterctl/cluster_objects.hpp"
-#include "pkg/core/interrupt.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/object.hpp"
 #include "pkg/k8s/wait.hpp"
@@ -11,14 +11,12 @@
 
 #include <map>
 #include <set>
-#include <thread>
 
 namespace ocne::providers::capi {
 
 namespace {
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 long long
 number_at(const json& object, const char* pointer, long long fallback)
@@ -138,14 +136,24 @@ Status
 wait_cluster_nodes(k8s::Client& management, k8s::Client& workload, const NodesWait& wait, ProgressSink& progress)
 {
   ProgressTask task(progress, "Waiting for the cluster's nodes to be Ready", 0, ProgressUnit::items);
-  const auto deadline = Clock::now() + wait.timeout;
   std::set<std::string> reported;
-  std::string last;
-  while (true) {
-    if (interrupted()) {
-      task.fail("interrupted");
-      return make_error(ErrorKind::cancelled, "interrupted while waiting for the nodes of cluster {}", wait.cluster);
-    }
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view last) {
+    auto message = fmt::format("cluster {}/{} is not complete after {}: {}",
+                               wait.namespace_,
+                               wait.cluster,
+                               k8s::format_duration(wait.timeout),
+                               last);
+    task.fail(message);
+    return Error(ErrorKind::timeout, std::move(message));
+  };
+  messages.interrupted = [&] {
+    task.fail("interrupted");
+    return Error(ErrorKind::cancelled,
+                 fmt::format("interrupted while waiting for the nodes of cluster {}", wait.cluster));
+  };
+  return poll({ .timeout = wait.timeout, .interval = wait.interval, .clock = wait.clock }, messages, [&]() -> Status {
+    std::string last;
     auto seen = look(management, workload, wait);
     if (seen) {
       task.set_total(static_cast<std::uint64_t>(seen->desired));
@@ -169,17 +177,8 @@ wait_cluster_nodes(k8s::Client& management, k8s::Client& workload, const NodesWa
         wait.report(line);
       }
     }
-    if (Clock::now() >= deadline) {
-      const auto message = fmt::format("cluster {}/{} is not complete after {}: {}",
-                                       wait.namespace_,
-                                       wait.cluster,
-                                       k8s::format_duration(wait.timeout),
-                                       last);
-      task.fail(message);
-      return make_error(ErrorKind::timeout, "{}", message);
-    }
-    std::this_thread::sleep_for(wait.interval);
-  }
+    return not_ready_yet(std::move(last));
+  });
 }
 
 } // namespace ocne::providers::capi

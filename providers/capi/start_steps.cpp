@@ -216,10 +216,11 @@ run_workload(StartRun& run)
   wait.kubeconfig_path = o.kubeconfig_path;
   wait.timeout = o.workload_timeout;
   wait.interval = o.interval;
+  wait.clock = o.clock;
   wait.report = [](const std::string& line) { log::warn("{}", line); };
   OCNE_TRY(run.ctx.tracker.add({ "local", "file", o.kubeconfig_path.string(), o.kubeconfig_path.string() }));
   OCNE_TRY(clusterctl::wait_workload_kubeconfig(*management, wait, run.ctx.progress));
-  auto probe = cluster::make_kube_probe(o.interval);
+  auto probe = cluster::make_kube_probe(o.interval, o.clock);
   OCNE_TRY(probe->wait_ready(o.kubeconfig_path, 1, o.nodes_timeout, run.ctx.progress));
   return run.finish(Step::workload);
 }
@@ -238,7 +239,8 @@ run_addons(StartRun& run)
   const auto& c = o.config;
   if (!c.kube_proxy_mode.get().empty()) {
     const k8s::WaitOptions wait{ .timeout = o.addons_timeout,
-                                 .interval = std::min(o.interval, std::chrono::milliseconds(1000)) };
+                                 .interval = std::min(o.interval, std::chrono::milliseconds(1000)),
+                                 .clock = o.clock };
     OCNE_TRY(addons::set_kube_proxy_mode(*workload, c.kube_proxy_mode.get(), wait, run.ctx.progress));
   }
   std::vector<addons::Addon> wanted;
@@ -257,6 +259,7 @@ run_addons(StartRun& run)
   addons::InstallOptions install;
   install.timeout = o.addons_timeout;
   install.interval = std::min(o.interval, std::chrono::milliseconds(1000));
+  install.clock = o.clock;
   // The nodes step waits for every node; here only the add-ons roll out.
   install.wait_for_nodes = false;
   OCNE_TRY(addons::install_addons(*workload, wanted, install, run.ctx.progress));
@@ -283,6 +286,7 @@ run_nodes(StartRun& run)
   wait.cluster = resources.cluster_name;
   wait.timeout = o.nodes_timeout;
   wait.interval = o.interval;
+  wait.clock = o.clock;
   wait.report = [](const std::string& line) { log::warn("{}", line); };
   OCNE_TRY(wait_cluster_nodes(*management, *workload, wait, run.ctx.progress));
   return run.finish(Step::nodes);

@@ -1,5 +1,6 @@
 // Rules the build cannot enforce by itself: pkg/ never includes CLI11 and
-// never writes to stdout (results are printed by cmd/ only).
+// never writes to stdout (results are printed by cmd/ only); nothing but the
+// real clock puts a thread to sleep (waits go through pkg/core/poll.hpp).
 
 #include "pkg/core/fs.hpp"
 #include "pkg/core/strings.hpp"
@@ -55,6 +56,55 @@ TEST(Layering, LibrariesNeitherUseCli11NorPrintToStdout)
     }
   }
   EXPECT_GT(checked, 10);
+}
+
+// A line of code that sleeps the thread itself instead of asking a Clock.
+bool
+sleeps_by_hand(const std::string& line)
+{
+  static const std::regex sleep(R"(this_thread\s*::\s*sleep_(for|until)\b)");
+  static const std::regex literal(R"("([^"\\]|\\.)*")");
+  if (str::starts_with(str::trim(line), "//")) {
+    return false;
+  }
+  auto code = std::regex_replace(line, literal, "\"\"");
+  code = code.substr(0, code.find("//"));
+  return std::regex_search(code, sleep);
+}
+
+TEST(Layering, TheSleepRuleCanFail)
+{
+  EXPECT_TRUE(sleeps_by_hand("    std::this_thread::sleep_for(std::chrono::milliseconds(20));"));
+  EXPECT_TRUE(sleeps_by_hand("  if (x) { std::this_thread::sleep_until(t); }"));
+  EXPECT_FALSE(sleeps_by_hand("    sleep_for(clock_or_real(options.clock), delay);"));
+  EXPECT_FALSE(sleeps_by_hand("// never std::this_thread::sleep_for here"));
+  EXPECT_FALSE(sleeps_by_hand("  log::debug(\"std::this_thread::sleep_for\"); // std::this_thread::sleep_for"));
+}
+
+TEST(Layering, OnlyTheRealClockSleeps)
+{
+  const auto clock = std::filesystem::path("pkg") / "core" / "clock.cpp";
+  int checked = 0;
+  bool saw_clock = false;
+  for (const auto* folder : { "cmd", "pkg", "providers" }) {
+    for (const auto& file : sources_under(source_dir() / folder)) {
+      if (file.lexically_relative(source_dir()) == clock) {
+        saw_clock = true;
+        continue;
+      }
+      const auto text = fs::read_file(file);
+      ASSERT_TRUE(text) << text.error().message();
+      int line_no = 0;
+      for (const auto& line : str::split(*text, '\n')) {
+        ++line_no;
+        EXPECT_FALSE(sleeps_by_hand(line))
+          << file.string() << ":" << line_no << ": sleeps by hand; wait with ocne::poll or ocne::sleep_for on a Clock";
+      }
+      ++checked;
+    }
+  }
+  EXPECT_TRUE(saw_clock) << "the one allowed sleep moved: update this rule";
+  EXPECT_GT(checked, 100);
 }
 
 } // namespace

@@ -1,8 +1,10 @@
 #include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/core/fs.hpp"
+#include "pkg/core/interrupt.hpp"
 #include "tests/integration/capi/management.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -81,9 +83,13 @@ TEST_F(WorkloadWaitTest, WhatTheControllersSayIsReportedOnceEachAndEndsTheTimeou
     "type":"Warning","reason":"Unrelated","message":"not about this cluster",
     "involvedObject":{"kind":"OCICluster","name":"other","namespace":"ocne"}})"));
   std::vector<std::string> said;
-  auto result = clusterctl::wait_workload_kubeconfig(*client, wait(&said), null_progress());
+  test::FakeClock clock; // the 2 s pass at once
+  auto w = wait(&said);
+  w.clock = &clock;
+  auto result = clusterctl::wait_workload_kubeconfig(*client, w, null_progress());
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind(), ErrorKind::timeout);
+  EXPECT_EQ(clock.slept(), std::chrono::seconds(2));
   EXPECT_EQ(
     said,
     (std::vector<std::string>{ "OCICluster ocne/demo: Ready=False (VcnReconciliationFailed): failed to create VCN: "
@@ -93,6 +99,22 @@ TEST_F(WorkloadWaitTest, WhatTheControllersSayIsReportedOnceEachAndEndsTheTimeou
             "cluster ocne/demo has no kubeconfig after 2s; last said: Event on OCICluster "
             "ocne/demo: ReconcileError: compartment not found");
   EXPECT_FALSE(std::filesystem::exists(dir() / "kube" / "kubeconfig.demo"));
+}
+
+TEST_F(WorkloadWaitTest, CtrlCEndsTheWait)
+{
+  std::vector<std::string> said;
+  test::FakeClock clock;
+  clock.on_sleep([](std::chrono::milliseconds) { request_interrupt(); });
+  auto w = wait(&said);
+  w.clock = &clock;
+  w.timeout = std::chrono::minutes(20);
+  auto result = wait_workload_kubeconfig(*client, w, null_progress());
+  reset_interrupt();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind(), ErrorKind::cancelled);
+  EXPECT_EQ(result.error().message(), "interrupted while waiting for cluster demo");
+  EXPECT_EQ(clock.sleeps().size(), 1U);
 }
 
 } // namespace

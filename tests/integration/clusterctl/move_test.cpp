@@ -158,6 +158,7 @@ TEST_F(MoveTest, RefusesWhileProvisioning)
   test::make_capi_graph(*source_server, "capi", "demo", 1, false);
   auto report = move(*source, *target, options("capi"), null_progress());
   ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().kind(), ErrorKind::not_ready);
   EXPECT_EQ(
     report.error().message(),
     "cannot start the move operation while Cluster capi/demo is still provisioning the infrastructure; "

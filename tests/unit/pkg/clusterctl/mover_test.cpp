@@ -243,6 +243,7 @@ TEST_F(MoveUnitTest, RefusesWhileProvisioning)
   make_graph(source_cluster, false);
   auto report = move(*source, *target, options(), null_progress());
   ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().kind(), ErrorKind::not_ready) << "waiting may change it: callers retry on the kind";
   EXPECT_TRUE(str::starts_with(
     report.error().message(),
     "cannot start the move operation while Cluster capi/demo is still provisioning the infrastructure; "
