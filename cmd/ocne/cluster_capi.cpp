@@ -5,19 +5,16 @@
 
 #include "cmd/ocne/env_number.hpp"
 #include "cmd/ocne/image_common.hpp"
-#include "cmd/ocne/libvirt_env.hpp"
 #include "cmd/ocne/providers.hpp"
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/config/layer.hpp"
 #include "pkg/core/cluster_cache.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
-#include "pkg/image/provider_image.hpp"
 #include "providers/capi/driver.hpp"
 #include "providers/capi/upgrade.hpp"
+#include "providers/libvirt/env_overrides.hpp"
 #include "providers/libvirt/ephemeral.hpp"
-#include "providers/oci/flavor.hpp"
-#include "providers/oxide/flavor.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -50,7 +47,7 @@ capi_options(const config::LoadedConfig& loaded, Context& ctx)
   o.controller_proxy = { proxy.https_proxy.get(), proxy.http_proxy.get(), proxy.no_proxy.get() };
   // The ephemeral cluster takes the libvirt knobs `cluster start -P libvirt` does.
   providers::libvirt::EphemeralHooks hooks;
-  hooks.adjust = libvirt_env_overrides(ctx.env);
+  hooks.adjust = value_or_throw(providers::libvirt::env_overrides(ctx.env));
   o.start_ephemeral = providers::libvirt::ephemeral_starter(ctx.env, ctx.state, ctx.progress_sink(), hooks);
   o.delete_ephemeral = providers::libvirt::ephemeral_deleter(c, ctx.env, ctx.state, ctx.progress_sink(), hooks);
   // Every wait ends by OCNE_CAPI_TIMEOUT seconds when it is set (pipelines
@@ -81,57 +78,22 @@ capi_options(const config::LoadedConfig& loaded, Context& ctx)
   return o;
 }
 
+// The cloud's part of the Cluster API driver.
 std::unique_ptr<providers::capi::Flavor>
-flavor_for(const config::LoadedConfig& loaded, Context& ctx)
+flavor_for(const providers::CloudProvider& cloud, const config::LoadedConfig& loaded, Context& ctx)
 {
-  const auto& c = loaded.config;
-  const bool oci = c.provider.get() == "oci";
-  // Builds the provider's boot image from the configured boot disk. The
-  // settings are made here, on this thread: the builds run in parallel and
-  // report failures as values.
-  std::map<std::string, Result<image::BootImageOptions>> boot;
+  // The boot disk the cloud's images are built from. The settings are made
+  // here, on this thread: the builds run in parallel and report failures as
+  // values.
+  providers::ProviderContext context{ loaded, ctx.env, ctx.state, ctx.progress_sink(), {} };
   for (const auto* arch : { "amd64", "arm64" }) {
     try {
-      boot.emplace(arch, boot_image_options(ctx, loaded, "", arch));
+      context.boot_images.emplace(arch, boot_image_options(ctx, loaded, "", arch));
     } catch (const Fatal& e) {
-      boot.emplace(arch, tl::unexpected(e.error()));
+      context.boot_images.emplace(arch, tl::unexpected(e.error()));
     }
   }
-  auto build = [boot = std::move(boot), oci](const std::string& arch, ProgressSink& progress) -> Result<fs::Path> {
-    const auto it = boot.find(arch);
-    if (it == boot.end()) {
-      return make_error(ErrorKind::invalid_input, "no boot image for architecture {}", arch);
-    }
-    if (!it->second) {
-      return tl::unexpected(it->second.error());
-    }
-    image::ProviderImageOptions p;
-    p.type = oci ? image::ImageType::oci : image::ImageType::oxide;
-    p.boot = *it->second;
-    OCNE_TRY_ASSIGN(auto made, image::create_provider_image(p, progress));
-    return made.path;
-  };
-  if (oci) {
-    providers::oci::OciFlavorOptions o;
-    o.config = c;
-    o.env = ctx.env;
-    o.profile_given = loaded.origin("providers.oci.profile").source != config::Origin::Source::builtin;
-    o.build_image = build;
-    o.state_dir = ctx.state.root();
-    o.cwd = ctx.env.cwd();
-    o.home = ctx.env.home();
-    return providers::oci::make_flavor(std::move(o));
-  }
-  providers::oxide::OxideFlavorOptions o;
-  o.config = c;
-  o.env = ctx.env;
-  o.host_subject = loaded.subject("providers.oxide.host");
-  o.profile_subject = loaded.subject("providers.oxide.profile");
-  o.build_image = build;
-  o.state_dir = ctx.state.root();
-  o.cwd = ctx.env.cwd();
-  o.home = ctx.env.home();
-  return providers::oxide::make_flavor(std::move(o));
+  return value_or_throw(cloud.open(context));
 }
 
 nlohmann::json
@@ -169,12 +131,15 @@ report_json(const std::string& name,
 } // namespace
 
 void
-start_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output)
+start_capi(const providers::CloudProvider& cloud,
+           const config::LoadedConfig& loaded,
+           Context& ctx,
+           const std::string& output)
 {
   const auto& c = loaded.config;
   const std::string name = c.name.get();
   const std::string provider = c.provider.get();
-  providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(loaded, ctx));
+  providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(cloud, loaded, ctx));
   cluster::StartRequest request;
   request.name = name;
   request.provider = provider;
@@ -196,11 +161,14 @@ start_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& 
 }
 
 void
-delete_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output)
+delete_capi(const providers::CloudProvider& cloud,
+            const config::LoadedConfig& loaded,
+            Context& ctx,
+            const std::string& output)
 {
   const auto& c = loaded.config;
   const std::string name = c.name.get();
-  providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(loaded, ctx));
+  providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(cloud, loaded, ctx));
   const auto result = value_or_throw(cluster::delete_cluster(driver, { .name = name }, ctx.state, ctx.progress_sink()));
   const auto& r = driver.report();
   if (output == "json") {
@@ -249,16 +217,20 @@ at_version(const config::LoadedConfig& loaded, const std::string& minor)
 } // namespace
 
 providers::capi::UpgradeReport
-upgrade_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& target, bool dry_run)
+upgrade_capi(const providers::CloudProvider& cloud,
+             const config::LoadedConfig& loaded,
+             Context& ctx,
+             const std::string& target,
+             bool dry_run)
 {
   providers::capi::UpgradeOptions o;
   o.capi = capi_options(loaded, ctx);
   o.cluster_name = loaded.config.name.get();
   o.target = target;
   o.dry_run = dry_run;
-  o.flavor_for = [&loaded, &ctx](const std::string& minor) -> Result<std::unique_ptr<providers::capi::Flavor>> {
+  o.flavor_for = [&cloud, &loaded, &ctx](const std::string& minor) -> Result<std::unique_ptr<providers::capi::Flavor>> {
     try {
-      return flavor_for(at_version(loaded, minor), ctx);
+      return flavor_for(cloud, at_version(loaded, minor), ctx);
     } catch (const Fatal& e) {
       return tl::unexpected(e.error());
     }

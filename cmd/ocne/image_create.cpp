@@ -3,6 +3,7 @@
 #include "cmd/ocne/image_common.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/image/provider_image.hpp"
+#include "providers/registry/registry.hpp"
 
 namespace ocne::cli {
 
@@ -56,7 +57,7 @@ add_image_create(CLI::App& image, Context& ctx)
   auto o = std::make_shared<ImageCreateOptions>();
   cmd->add_option("--config", o->config_file, "Cluster configuration file" + default_note(""));
   cmd->add_option("-t,--type", o->type, "Image type: oci, oxide or libvirt" + default_note("oci"))
-    ->check(CLI::IsMember({ "oci", "oxide", "libvirt" }));
+    ->check(CLI::IsMember(providers::names_by_help_rank()));
   cmd->add_option("-a,--arch", o->arch, "Architecture: amd64 or arm64" + default_note("amd64"))
     ->check(CLI::IsMember({ "amd64", "arm64" }));
   cmd->add_option("-i,--ignition-provider",

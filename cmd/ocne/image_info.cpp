@@ -8,6 +8,7 @@
 #include "pkg/image/disk_info.hpp"
 #include "pkg/image/provider_image.hpp"
 #include "pkg/image/qcow2_header.hpp"
+#include "providers/registry/registry.hpp"
 
 #include <sys/stat.h>
 
@@ -146,7 +147,7 @@ add_image_info(CLI::App& image, Context& ctx)
     ->check(CLI::IsMember({ "amd64", "arm64" }));
   o->flags.add(*cmd, "-v,--version", "kubernetesVersion", "Kubernetes version");
   cmd->add_option("-t,--type", o->type, "A created image (oci, oxide) instead of the boot disk" + default_note(""))
-    ->check(CLI::IsMember({ "oci", "oxide", "libvirt" }));
+    ->check(CLI::IsMember(providers::names_by_help_rank()));
   cmd->add_option("-i,--image",
                   o->image,
                   "Container image reference or file to pull the boot disk from" +

@@ -1,33 +1,30 @@
-// `ocne cluster start` for the libvirt provider.
+// `ocne cluster start` for a cloud with its own driver (libvirt).
 
-#include "cmd/ocne/libvirt_env.hpp"
 #include "cmd/ocne/providers.hpp"
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/config/layer.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
-#include "providers/libvirt/driver.hpp"
 
 namespace ocne::cli {
 
 void
-start_libvirt(const config::LoadedConfig& loaded, Context& ctx)
+start_direct(const providers::CloudProvider& cloud, const config::LoadedConfig& loaded, Context& ctx)
 {
   const auto& c = loaded.config;
-  auto options = value_or_throw(providers::libvirt::options_from_config(c, ctx.env, ctx.state));
-  libvirt_env_overrides(ctx.env)(options);
-  const std::string name = options.cluster_name;
-  providers::libvirt::LibvirtDriver driver(std::move(options));
+  providers::ProviderContext context{ loaded, ctx.env, ctx.state, ctx.progress_sink(), {} };
+  auto driver = value_or_throw(cloud.start_driver(context));
+  const std::string name = c.name.value_or("ocne");
   cluster::StartRequest request;
   request.name = name;
-  request.provider = "libvirt";
+  request.provider = std::string(cloud.name());
   request.kubernetes_version = c.kubernetes_version.get();
   request.config_yaml = config::to_yaml(c);
-  const auto result = value_or_throw(cluster::start_cluster(driver, request, ctx.state, ctx.progress_sink()));
+  const auto result = value_or_throw(cluster::start_cluster(*driver, request, ctx.state, ctx.progress_sink()));
 
   cluster::CacheTracker tracker(ctx.state, name);
   cluster::StartContext post_ctx{ name, tracker, ctx.progress_sink() };
-  const auto post = value_or_throw(driver.post_start(post_ctx));
+  const auto post = value_or_throw(driver->post_start(post_ctx));
   if (!post.applications.empty()) {
     std::vector<std::string> names;
     for (const auto& app : post.applications) {

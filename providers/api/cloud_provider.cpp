@@ -1,0 +1,25 @@
+#include "providers/api/cloud_provider.hpp"
+
+namespace ocne::providers {
+
+CloudProvider::~CloudProvider() = default;
+
+Result<std::unique_ptr<cluster::Driver>>
+CloudProvider::start_driver(ProviderContext& /*context*/) const
+{
+  return make_error(ErrorKind::internal, "provider {} has no driver of its own", name());
+}
+
+Result<std::unique_ptr<cluster::Driver>>
+CloudProvider::delete_driver(ProviderContext& /*context*/) const
+{
+  return make_error(ErrorKind::internal, "provider {} has no driver of its own", name());
+}
+
+Result<std::unique_ptr<capi::Flavor>>
+CloudProvider::open(ProviderContext& /*context*/) const
+{
+  return make_error(ErrorKind::internal, "provider {} does not use Cluster API", name());
+}
+
+} // namespace ocne::providers

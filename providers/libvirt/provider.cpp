@@ -1,0 +1,70 @@
+#include "providers/libvirt/provider.hpp"
+
+#include "providers/libvirt/driver.hpp"
+#include "providers/libvirt/env_overrides.hpp"
+
+namespace ocne::providers::libvirt {
+
+namespace {
+
+class LibvirtProvider final : public CloudProvider
+{
+public:
+  std::string_view
+  name() const override
+  {
+    return k_provider;
+  }
+
+  Lifecycle
+  lifecycle() const override
+  {
+    return Lifecycle::direct;
+  }
+
+  int
+  help_rank() const override
+  {
+    return 2;
+  }
+
+  std::vector<FlagAlias>
+  start_flags() const override
+  {
+    return { { "-s,--session", "providers.libvirt.uri", "libvirt URI, e.g. qemu:///system or user@host" },
+             { "-i,--key", "providers.libvirt.sshKey", "SSH key (accepted for compatibility with ocne, unused)" } };
+  }
+
+  std::vector<FlagAlias>
+  delete_flags() const override
+  {
+    return { { "-s,--session", "providers.libvirt.uri", "libvirt URI" } };
+  }
+
+  Result<std::unique_ptr<cluster::Driver>>
+  start_driver(ProviderContext& context) const override
+  {
+    OCNE_TRY_ASSIGN(auto options, options_from_config(context.loaded.config, context.env, context.state));
+    OCNE_TRY_ASSIGN(const auto adjust, env_overrides(context.env));
+    adjust(options);
+    return std::make_unique<LibvirtDriver>(std::move(options));
+  }
+
+  Result<std::unique_ptr<cluster::Driver>>
+  delete_driver(ProviderContext& context) const override
+  {
+    OCNE_TRY_ASSIGN(auto options, delete_options_from_config(context.loaded.config, context.env, context.state));
+    return std::make_unique<LibvirtDriver>(std::move(options));
+  }
+};
+
+} // namespace
+
+const CloudProvider&
+provider()
+{
+  static const LibvirtProvider p;
+  return p;
+}
+
+} // namespace ocne::providers::libvirt

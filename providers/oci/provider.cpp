@@ -1,0 +1,56 @@
+#include "providers/oci/provider.hpp"
+
+#include "providers/api/boot_image_builder.hpp"
+#include "providers/oci/flavor.hpp"
+
+namespace ocne::providers::oci {
+
+namespace {
+
+class OciProvider final : public CloudProvider
+{
+public:
+  std::string_view
+  name() const override
+  {
+    return "oci";
+  }
+
+  Lifecycle
+  lifecycle() const override
+  {
+    return Lifecycle::cluster_api;
+  }
+
+  int
+  help_rank() const override
+  {
+    return 0;
+  }
+
+  Result<std::unique_ptr<capi::Flavor>>
+  open(ProviderContext& context) const override
+  {
+    const auto& loaded = context.loaded;
+    OciFlavorOptions o;
+    o.config = loaded.config;
+    o.env = context.env;
+    o.profile_given = loaded.origin("providers.oci.profile").source != config::Origin::Source::builtin;
+    o.build_image = boot_image_builder(context, image::ImageType::oci);
+    o.state_dir = context.state.root();
+    o.cwd = context.env.cwd();
+    o.home = context.env.home();
+    return make_flavor(std::move(o));
+  }
+};
+
+} // namespace
+
+const CloudProvider&
+provider()
+{
+  static const OciProvider p;
+  return p;
+}
+
+} // namespace ocne::providers::oci

@@ -1,0 +1,57 @@
+#include "providers/oxide/provider.hpp"
+
+#include "providers/api/boot_image_builder.hpp"
+#include "providers/oxide/flavor.hpp"
+
+namespace ocne::providers::oxide {
+
+namespace {
+
+class OxideProvider final : public CloudProvider
+{
+public:
+  std::string_view
+  name() const override
+  {
+    return "oxide";
+  }
+
+  Lifecycle
+  lifecycle() const override
+  {
+    return Lifecycle::cluster_api;
+  }
+
+  int
+  help_rank() const override
+  {
+    return 1;
+  }
+
+  Result<std::unique_ptr<capi::Flavor>>
+  open(ProviderContext& context) const override
+  {
+    const auto& loaded = context.loaded;
+    OxideFlavorOptions o;
+    o.config = loaded.config;
+    o.env = context.env;
+    o.host_subject = loaded.subject("providers.oxide.host");
+    o.profile_subject = loaded.subject("providers.oxide.profile");
+    o.build_image = boot_image_builder(context, image::ImageType::oxide);
+    o.state_dir = context.state.root();
+    o.cwd = context.env.cwd();
+    o.home = context.env.home();
+    return make_flavor(std::move(o));
+  }
+};
+
+} // namespace
+
+const CloudProvider&
+provider()
+{
+  static const OxideProvider p;
+  return p;
+}
+
+} // namespace ocne::providers::oxide

@@ -1,0 +1,86 @@
+#include "providers/registry/registry.hpp"
+
+#include "tests/support/temp_dir.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace ocne::providers {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(ProviderRegistry, ListsTheCloudsInRegistryAndHelpOrder)
+{
+  EXPECT_THAT(names(), ElementsAre("libvirt", "oci", "oxide"));
+  // The image commands' --type lists keep ocne's order.
+  EXPECT_THAT(names_by_help_rank(), ElementsAre("oci", "oxide", "libvirt"));
+  ASSERT_EQ(all().size(), 3U);
+  for (const auto* cloud : all()) {
+    EXPECT_EQ(find(cloud->name()), cloud);
+  }
+}
+
+TEST(ProviderRegistry, FindsACloudByNameOnly)
+{
+  ASSERT_NE(find("libvirt"), nullptr);
+  EXPECT_EQ(find("libvirt")->lifecycle(), Lifecycle::direct);
+  EXPECT_EQ(find("oci")->lifecycle(), Lifecycle::cluster_api);
+  EXPECT_EQ(find("oxide")->lifecycle(), Lifecycle::cluster_api);
+  EXPECT_EQ(find("OCI"), nullptr);
+  EXPECT_EQ(find(""), nullptr);
+  const auto missing = get("olvm");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind(), ErrorKind::invalid_input);
+  EXPECT_THAT(missing.error().message(), HasSubstr("olvm"));
+  EXPECT_THAT(missing.error().message(), HasSubstr("(supported: libvirt, oci, oxide)"));
+  const auto found = get("oxide");
+  ASSERT_TRUE(found) << found.error().message();
+  EXPECT_EQ((*found)->name(), "oxide");
+}
+
+TEST(ProviderRegistry, OnlyLibvirtAddsFlagsToStartAndDelete)
+{
+  std::vector<std::string> start;
+  std::vector<std::string> start_keys;
+  std::vector<std::string> del;
+  for (const auto* cloud : all()) {
+    for (const auto& f : cloud->start_flags()) {
+      start.push_back(std::string(cloud->name()) + " " + f.names);
+      start_keys.push_back(f.key);
+    }
+    for (const auto& f : cloud->delete_flags()) {
+      del.push_back(std::string(cloud->name()) + " " + f.names);
+    }
+  }
+  EXPECT_THAT(start, ElementsAre("libvirt -s,--session", "libvirt -i,--key"));
+  EXPECT_THAT(start_keys, ElementsAre("providers.libvirt.uri", "providers.libvirt.sshKey"));
+  EXPECT_THAT(del, ElementsAre("libvirt -s,--session"));
+}
+
+TEST(ProviderRegistry, AskingACloudForTheOtherLifecycleIsAnInternalError)
+{
+  test::TempDir dir;
+  const config::LoadedConfig loaded;
+  const auto env = Environment::from_map({ { "HOME", dir.path().string() } });
+  const StateDir state(dir.path() / ".ocne");
+  ProviderContext context{ loaded, env, state, null_progress(), {} };
+  for (const auto* cloud : all()) {
+    if (cloud->lifecycle() == Lifecycle::direct) {
+      const auto session = cloud->open(context);
+      ASSERT_FALSE(session);
+      EXPECT_EQ(session.error().kind(), ErrorKind::internal);
+    } else {
+      const auto start = cloud->start_driver(context);
+      ASSERT_FALSE(start);
+      EXPECT_EQ(start.error().kind(), ErrorKind::internal);
+      const auto del = cloud->delete_driver(context);
+      ASSERT_FALSE(del);
+      EXPECT_EQ(del.error().kind(), ErrorKind::internal);
+    }
+  }
+}
+
+} // namespace
+} // namespace ocne::providers
