@@ -4,6 +4,12 @@ namespace ocne::providers {
 
 CloudProvider::~CloudProvider() = default;
 
+Result<UploadResult>
+CloudProvider::upload_image(const UploadRequest& /*request*/, UploadContext& /*context*/) const
+{
+  return make_error(ErrorKind::internal, "provider {} takes no image uploads", name());
+}
+
 Result<std::unique_ptr<cluster::Driver>>
 CloudProvider::start_driver(ProviderContext& /*context*/) const
 {

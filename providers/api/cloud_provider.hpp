@@ -21,8 +21,10 @@
 #include "pkg/image/boot_image.hpp"
 #include "providers/capi/flavor.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +59,44 @@ struct FlagAlias
   std::string help;
 };
 
+// `image upload --type <cloud>` as the user typed it.
+struct UploadRequest
+{
+  std::string file;
+  std::string arch;    // "" when not given
+  std::string version; // --version, or its default
+  std::string image_name;
+  std::string bucket;
+  std::string compartment;
+  std::string project;
+  std::string profile;
+  // Long names of the flags given on the command line ("--profile").
+  std::set<std::string> given;
+
+  bool
+  was_given(const std::string& flag) const
+  {
+    return given.count(flag) != 0;
+  }
+};
+
+struct UploadContext
+{
+  const Environment& env;
+  const StateDir& state;
+  ProgressSink& progress;
+  // Loads the configuration as every command does (built-in defaults, the
+  // defaults file, --config, then these flag values), warnings logged.
+  std::function<Result<config::LoadedConfig>(config::Layer flags, std::string_view default_provider)> load;
+};
+
+struct UploadResult
+{
+  // What the cloud's configuration takes as the image (an OCID, a UUID);
+  // cmd/ prints it.
+  std::string id;
+};
+
 class CloudProvider
 {
 public:
@@ -81,6 +121,15 @@ public:
   {
     return {};
   }
+
+  // `image upload`: whether the cloud takes uploads, and the upload. The
+  // default upload is an internal error.
+  virtual bool
+  takes_uploads() const
+  {
+    return false;
+  }
+  virtual Result<UploadResult> upload_image(const UploadRequest& request, UploadContext& context) const;
 
   // Lifecycle::direct: the cloud's own driver, for a start or a delete of
   // context.loaded's cluster. The default is an internal error.

@@ -2,6 +2,7 @@
 
 #include "providers/api/boot_image_builder.hpp"
 #include "providers/oci/flavor.hpp"
+#include "providers/oci/image_upload.hpp"
 
 namespace ocne::providers::oci {
 
@@ -26,6 +27,18 @@ public:
   help_rank() const override
   {
     return 0;
+  }
+
+  bool
+  takes_uploads() const override
+  {
+    return true;
+  }
+
+  Result<UploadResult>
+  upload_image(const UploadRequest& request, UploadContext& context) const override
+  {
+    return oci::upload_image(request, context);
   }
 
   Result<std::unique_ptr<capi::Flavor>>

@@ -2,6 +2,7 @@
 
 #include "providers/api/boot_image_builder.hpp"
 #include "providers/oxide/flavor.hpp"
+#include "providers/oxide/image_upload.hpp"
 
 namespace ocne::providers::oxide {
 
@@ -26,6 +27,18 @@ public:
   help_rank() const override
   {
     return 1;
+  }
+
+  bool
+  takes_uploads() const override
+  {
+    return true;
+  }
+
+  Result<UploadResult>
+  upload_image(const UploadRequest& request, UploadContext& context) const override
+  {
+    return oxide::upload_image(request, context);
   }
 
   Result<std::unique_ptr<capi::Flavor>>
