@@ -12,6 +12,8 @@
 
 #include <sys/stat.h>
 
+#include <optional>
+
 namespace ocne::cli {
 
 namespace {
@@ -61,11 +63,14 @@ run_info(const ImageInfoOptions& o, Context& ctx)
   } else {
     const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
     auto boot = boot_image_options(ctx, loaded, o.image, o.arch);
-    if (o.type.empty() || o.type == "libvirt") {
+    std::optional<image::ImageRecipe> recipe;
+    if (!o.type.empty()) {
+      recipe = value_or_throw(providers::get(o.type))->boot_image_recipe();
+    }
+    if (!recipe || recipe->as_is_when_default) {
       path = value_or_throw(image::ensure_boot_image(boot, ctx.progress_sink())).path;
     } else {
-      path = image::provider_image_path(
-        boot.images_dir, boot.version, boot.arch, value_or_throw(image::parse_image_type(o.type)));
+      path = image::provider_image_path(boot.images_dir, boot.version, boot.arch, recipe->name);
       if (!std::filesystem::exists(path)) {
         throw Fatal(Error(ErrorKind::not_found,
                           fmt::format("no {} image for {} {} in {}: create it with ocne image create --type {} "

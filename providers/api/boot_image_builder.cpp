@@ -3,10 +3,11 @@
 namespace ocne::providers {
 
 ImageBuilder
-boot_image_builder(const ProviderContext& context, image::ImageType type)
+boot_image_builder(const ProviderContext& context, image::ImageRecipe recipe)
 {
   // The builds run in parallel and report failures as values.
-  return [boot = context.boot_images, type](const std::string& arch, ProgressSink& progress) -> Result<fs::Path> {
+  return [boot = context.boot_images, recipe = std::move(recipe)](const std::string& arch,
+                                                                  ProgressSink& progress) -> Result<fs::Path> {
     const auto it = boot.find(arch);
     if (it == boot.end()) {
       return make_error(ErrorKind::invalid_input, "no boot image for architecture {}", arch);
@@ -15,7 +16,7 @@ boot_image_builder(const ProviderContext& context, image::ImageType type)
       return tl::unexpected(it->second.error());
     }
     image::ProviderImageOptions p;
-    p.type = type;
+    p.recipe = recipe;
     p.boot = *it->second;
     OCNE_TRY_ASSIGN(auto made, image::create_provider_image(p, progress));
     return made.path;

@@ -14,6 +14,6 @@ namespace ocne::providers {
 
 using ImageBuilder = std::function<Result<fs::Path>(const std::string& arch, ProgressSink& progress)>;
 
-ImageBuilder boot_image_builder(const ProviderContext& context, image::ImageType type);
+ImageBuilder boot_image_builder(const ProviderContext& context, image::ImageRecipe recipe);
 
 } // namespace ocne::providers

@@ -19,6 +19,7 @@
 #include "pkg/core/progress.hpp"
 #include "pkg/core/state_dir.hpp"
 #include "pkg/image/boot_image.hpp"
+#include "pkg/image/provider_image.hpp"
 #include "providers/capi/flavor.hpp"
 
 #include <functional>
@@ -121,6 +122,10 @@ public:
   {
     return {};
   }
+
+  // How the cloud's boot image is made from the boot disk (`image create
+  // --type`, `image info --type`, and the images a Cluster API start builds).
+  virtual image::ImageRecipe boot_image_recipe() const = 0;
 
   // `image upload`: whether the cloud takes uploads, and the upload. The
   // default upload is an internal error.

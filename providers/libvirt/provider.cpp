@@ -28,6 +28,19 @@ public:
     return 2;
   }
 
+  // The boot disk as it is (ignition.platform.id=qemu); customized only
+  // when another platform id or kernel arguments are asked for.
+  image::ImageRecipe
+  boot_image_recipe() const override
+  {
+    image::ImageRecipe r;
+    r.name = "libvirt";
+    r.format = image::DiskFormat::qcow2;
+    r.platform_id = "qemu";
+    r.as_is_when_default = true;
+    return r;
+  }
+
   std::vector<FlagAlias>
   start_flags() const override
   {

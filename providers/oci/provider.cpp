@@ -2,6 +2,7 @@
 
 #include "providers/api/boot_image_builder.hpp"
 #include "providers/oci/flavor.hpp"
+#include "providers/oci/image_recipe.hpp"
 #include "providers/oci/image_upload.hpp"
 
 namespace ocne::providers::oci {
@@ -29,6 +30,12 @@ public:
     return 0;
   }
 
+  image::ImageRecipe
+  boot_image_recipe() const override
+  {
+    return image_recipe();
+  }
+
   bool
   takes_uploads() const override
   {
@@ -49,7 +56,7 @@ public:
     o.config = loaded.config;
     o.env = context.env;
     o.profile_given = loaded.origin("providers.oci.profile").source != config::Origin::Source::builtin;
-    o.build_image = boot_image_builder(context, image::ImageType::oci);
+    o.build_image = boot_image_builder(context, image_recipe());
     o.state_dir = context.state.root();
     o.cwd = context.env.cwd();
     o.home = context.env.home();

@@ -29,6 +29,18 @@ public:
     return 1;
   }
 
+  // Raw (Oxide imports raw blocks only), ignition.platform.id=ibmcloud (the
+  // id whose Ignition reads Oxide's cidata volume), new UUIDs, no machine id.
+  image::ImageRecipe
+  boot_image_recipe() const override
+  {
+    image::ImageRecipe r;
+    r.name = "oxide";
+    r.format = image::DiskFormat::raw;
+    r.platform_id = "ibmcloud";
+    return r;
+  }
+
   bool
   takes_uploads() const override
   {
@@ -50,7 +62,7 @@ public:
     o.env = context.env;
     o.host_subject = loaded.subject("providers.oxide.host");
     o.profile_subject = loaded.subject("providers.oxide.profile");
-    o.build_image = boot_image_builder(context, image::ImageType::oxide);
+    o.build_image = boot_image_builder(context, boot_image_recipe());
     o.state_dir = context.state.root();
     o.cwd = context.env.cwd();
     o.home = context.env.home();

@@ -163,9 +163,6 @@ still_naming_a_cloud()
     "pkg/config/oxide_credentials.cpp",
     "pkg/config/oxide_credentials.hpp",
     "pkg/config/schema.cpp",
-    "pkg/image/oci_metadata.cpp",
-    "pkg/image/provider_image.cpp",
-    "pkg/image/provider_image.hpp",
   };
   return files;
 }

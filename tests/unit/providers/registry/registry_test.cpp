@@ -82,5 +82,33 @@ TEST(ProviderRegistry, AskingACloudForTheOtherLifecycleIsAnInternalError)
   }
 }
 
+TEST(ProviderRegistry, EachCloudGivesItsBootImageRecipe)
+{
+  const auto oci = find("oci")->boot_image_recipe();
+  EXPECT_EQ(oci.name, "oci");
+  EXPECT_EQ(oci.format, image::DiskFormat::qcow2);
+  EXPECT_EQ(oci.platform_id, "oci");
+  EXPECT_FALSE(oci.as_is_when_default);
+  EXPECT_EQ(oci.files.size(), 3U); // the DHCP hooks
+  ASSERT_TRUE(oci.sidecar);
+  EXPECT_THAT(oci.sidecar(image::Arch::arm64, false), HasSubstr("UEFI_64"));
+
+  const auto oxide = find("oxide")->boot_image_recipe();
+  EXPECT_EQ(oxide.name, "oxide");
+  EXPECT_EQ(oxide.format, image::DiskFormat::raw);
+  EXPECT_EQ(oxide.platform_id, "ibmcloud");
+  EXPECT_FALSE(oxide.as_is_when_default);
+  EXPECT_TRUE(oxide.files.empty());
+  EXPECT_FALSE(oxide.sidecar);
+
+  const auto libvirt = find("libvirt")->boot_image_recipe();
+  EXPECT_EQ(libvirt.name, "libvirt");
+  EXPECT_EQ(libvirt.format, image::DiskFormat::qcow2);
+  EXPECT_EQ(libvirt.platform_id, "qemu");
+  EXPECT_TRUE(libvirt.as_is_when_default);
+  EXPECT_TRUE(libvirt.files.empty());
+  EXPECT_FALSE(libvirt.sidecar);
+}
+
 } // namespace
 } // namespace ocne::providers
