@@ -23,7 +23,7 @@ run_delete(const DeleteOptions& o, Context& ctx)
   // Which cluster: -C, else the name in the -c file, else "ocne".
   auto flags = o.select_flags.layer();
   config::merge_into(flags, o.flags.layer());
-  auto selected = load_config(ctx, o.config_file, flags, "libvirt");
+  auto selected = load_config(ctx, o.config_file, flags, providers::default_for(providers::Command::start));
   const auto name = selected.config.name.get();
   auto cache = ClusterCache::load(ctx.state.clusters_file());
   if (!cache) {
@@ -73,7 +73,11 @@ add_cluster_delete(CLI::App& cluster, Context& ctx)
     }
   }
   o->select_flags.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");
-  o->select_flags.add(*cmd, "-P,--provider", "provider", "Provider of a cluster that is not in the cache", "libvirt");
+  o->select_flags.add(*cmd,
+                      "-P,--provider",
+                      "provider",
+                      "Provider of a cluster that is not in the cache",
+                      providers::default_for(providers::Command::start));
   cmd->callback([o, &ctx] { run_delete(*o, ctx); });
 }
 

@@ -19,7 +19,7 @@ struct StartOptions
 void
 run_start(const StartOptions& o, Context& ctx)
 {
-  const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
+  const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::start));
   throw_on_error(config::validate_for(loaded, config::Purpose::start));
   // One warning for what the cluster file asks for and this build does not do.
   std::vector<std::string> unsupported;
@@ -73,7 +73,11 @@ add_cluster_start(CLI::App& cluster, Context& ctx)
   f.add(
     *cmd, "-o,--boot-volume-container-image", "bootVolumeContainerImage", "Container image holding the node boot disk");
   f.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");
-  f.add(*cmd, "-P,--provider", "provider", "Provider: libvirt, oci or oxide", "libvirt");
+  f.add(*cmd,
+        "-P,--provider",
+        "provider",
+        "Provider: libvirt, oci or oxide",
+        providers::default_for(providers::Command::start));
   f.add(*cmd, "-u,--auto-start-ui", "autoStartUI", "Accepted for compatibility with ocne; no browser is ever opened");
   f.add(*cmd, "-v,--version", "kubernetesVersion", "Kubernetes version");
   auto* vip = f.add(*cmd, "--virtual-ip", "virtualIp", "Virtual IP of the Kubernetes API (libvirt)");

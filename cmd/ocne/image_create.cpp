@@ -25,7 +25,7 @@ struct ImageCreateOptions
 void
 run_create(const ImageCreateOptions& o, Context& ctx)
 {
-  const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
+  const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::image));
   throw_on_error(config::validate_for(loaded, config::Purpose::image));
 
   image::ProviderImageOptions p;

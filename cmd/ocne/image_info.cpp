@@ -61,7 +61,7 @@ run_info(const ImageInfoOptions& o, Context& ctx)
       throw Fatal(Error(ErrorKind::not_found, fmt::format("--file {}: no such file", path.string())));
     }
   } else {
-    const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
+    const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::image));
     auto boot = boot_image_options(ctx, loaded, o.image, o.arch);
     std::optional<image::ImageRecipe> recipe;
     if (!o.type.empty()) {

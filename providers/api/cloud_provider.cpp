@@ -22,6 +22,15 @@ CloudProvider::delete_driver(ProviderContext& /*context*/) const
   return make_error(ErrorKind::internal, "provider {} has no driver of its own", name());
 }
 
+Result<std::optional<EphemeralManagement>>
+CloudProvider::ephemeral_management(const config::ClusterConfig& /*target*/,
+                                    const Environment& /*env*/,
+                                    const StateDir& /*state*/,
+                                    ProgressSink& /*progress*/) const
+{
+  return std::optional<EphemeralManagement>();
+}
+
 Result<std::unique_ptr<capi::Flavor>>
 CloudProvider::open(ProviderContext& /*context*/) const
 {

@@ -13,6 +13,7 @@
 //   }
 
 #include "pkg/cluster/driver.hpp"
+#include "pkg/cluster/ephemeral.hpp"
 #include "pkg/config/load.hpp"
 #include "pkg/core/env.hpp"
 #include "pkg/core/error.hpp"
@@ -25,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -98,6 +100,26 @@ struct UploadResult
   std::string id;
 };
 
+// The management cluster settings of a Cluster API cloud
+// (providers.<cloud>.kubeconfig, selfManaged, proxy).
+struct CapiSettings
+{
+  std::string kubeconfig;     // "" when not set
+  std::string kubeconfig_key; // its key, for messages ("providers.oci.kubeconfig")
+  bool self_managed = false;
+  // For the Cluster API controllers a start installs.
+  std::string https_proxy;
+  std::string http_proxy;
+  std::string no_proxy;
+};
+
+// How a cloud runs the ephemeral management cluster on this host.
+struct EphemeralManagement
+{
+  cluster::EphemeralStarter start;
+  cluster::EphemeralDeleter remove;
+};
+
 class CloudProvider
 {
 public:
@@ -141,6 +163,28 @@ public:
   virtual Result<std::unique_ptr<cluster::Driver>> start_driver(ProviderContext& context) const;
   virtual Result<std::unique_ptr<cluster::Driver>> delete_driver(ProviderContext& context) const;
 
+  // The values that follow the Kubernetes version unless the user set them
+  // to something else (Oxide's image name), moved from one minor to the
+  // next.
+  virtual void
+  follow_version(config::ClusterConfig& /*config*/, std::string_view /*from*/, std::string_view /*to*/) const
+  {
+  }
+
+  // A cloud that can run the ephemeral management cluster of the Cluster
+  // API clouds on this host (libvirt): its starter and deleter, for the
+  // cluster target. nullopt from the others.
+  virtual Result<std::optional<EphemeralManagement>> ephemeral_management(const config::ClusterConfig& target,
+                                                                          const Environment& env,
+                                                                          const StateDir& state,
+                                                                          ProgressSink& progress) const;
+
+  // Lifecycle::cluster_api: the management cluster settings.
+  virtual CapiSettings
+  capi_settings(const config::ClusterConfig& /*config*/) const
+  {
+    return {};
+  }
   // Lifecycle::cluster_api: the cloud's part of the Cluster API driver for
   // context.loaded's cluster (credentials, images, template, the objects it
   // writes, its cloud controller manager). The default is an internal error.

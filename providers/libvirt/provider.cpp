@@ -2,6 +2,7 @@
 
 #include "providers/libvirt/driver.hpp"
 #include "providers/libvirt/env_overrides.hpp"
+#include "providers/libvirt/ephemeral.hpp"
 
 namespace ocne::providers::libvirt {
 
@@ -52,6 +53,20 @@ public:
   delete_flags() const override
   {
     return { { "-s,--session", "providers.libvirt.uri", "libvirt URI" } };
+  }
+
+  // The ephemeral cluster takes the libvirt knobs `cluster start -P libvirt`
+  // does.
+  Result<std::optional<EphemeralManagement>>
+  ephemeral_management(const config::ClusterConfig& target,
+                       const Environment& env,
+                       const StateDir& state,
+                       ProgressSink& progress) const override
+  {
+    EphemeralHooks hooks;
+    OCNE_TRY_ASSIGN(hooks.adjust, env_overrides(env));
+    return std::optional<EphemeralManagement>(EphemeralManagement{
+      ephemeral_starter(env, state, progress, hooks), ephemeral_deleter(target, env, state, progress, hooks) });
   }
 
   Result<std::unique_ptr<cluster::Driver>>

@@ -48,6 +48,14 @@ public:
     return oci::upload_image(request, context);
   }
 
+  CapiSettings
+  capi_settings(const config::ClusterConfig& c) const override
+  {
+    const auto& p = c.providers.oci;
+    return { p.kubeconfig.get(),        "providers.oci.kubeconfig", p.self_managed.get(),
+             p.proxy.https_proxy.get(), p.proxy.http_proxy.get(),   p.proxy.no_proxy.get() };
+  }
+
   Result<std::unique_ptr<capi::Flavor>>
   open(ProviderContext& context) const override
   {

@@ -1,5 +1,6 @@
 #include "providers/oxide/provider.hpp"
 
+#include "pkg/core/strings.hpp"
 #include "providers/api/boot_image_builder.hpp"
 #include "providers/oxide/flavor.hpp"
 #include "providers/oxide/image_upload.hpp"
@@ -51,6 +52,24 @@ public:
   upload_image(const UploadRequest& request, UploadContext& context) const override
   {
     return oxide::upload_image(request, context);
+  }
+
+  // The image name's default, ocne-<major>-<minor>, follows the version.
+  void
+  follow_version(config::ClusterConfig& c, std::string_view from, std::string_view to) const override
+  {
+    const auto dashed = [](std::string_view v) { return "ocne-" + str::replace_all(v, ".", "-"); };
+    if (c.providers.oxide.image_name.get() == dashed(from)) {
+      c.providers.oxide.image_name = dashed(to);
+    }
+  }
+
+  CapiSettings
+  capi_settings(const config::ClusterConfig& c) const override
+  {
+    const auto& p = c.providers.oxide;
+    return { p.kubeconfig.get(),        "providers.oxide.kubeconfig", p.self_managed.get(),
+             p.proxy.https_proxy.get(), p.proxy.http_proxy.get(),     p.proxy.no_proxy.get() };
   }
 
   Result<std::unique_ptr<capi::Flavor>>

@@ -68,4 +68,25 @@ names_by_help_rank()
   return out;
 }
 
+std::string
+default_for(Command command)
+{
+  return command == Command::template_ ? "oci" : "libvirt";
+}
+
+Result<EphemeralManagement>
+local_management_cluster(const config::ClusterConfig& target,
+                         const Environment& env,
+                         const StateDir& state,
+                         ProgressSink& progress)
+{
+  for (const auto* cloud : all()) {
+    OCNE_TRY_ASSIGN(auto local, cloud->ephemeral_management(target, env, state, progress));
+    if (local) {
+      return std::move(*local);
+    }
+  }
+  return make_error(ErrorKind::internal, "no provider runs an ephemeral management cluster on this host");
+}
+
 } // namespace ocne::providers

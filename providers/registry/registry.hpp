@@ -23,4 +23,21 @@ std::vector<std::string> names();
 // commands list them.
 std::vector<std::string> names_by_help_rank();
 
+// The commands that fall back to a provider when neither a flag nor a file
+// names one.
+enum class Command {
+  start,     // cluster start, cluster delete
+  template_, // cluster template
+  image,     // image create, image info
+};
+// Oracle's ocne's defaults: libvirt, and oci for templates.
+std::string default_for(Command command);
+
+// The ephemeral management cluster a Cluster API start or delete uses when
+// none is configured, from the cloud that runs it on this host (libvirt).
+Result<EphemeralManagement> local_management_cluster(const config::ClusterConfig& target,
+                                                     const Environment& env,
+                                                     const StateDir& state,
+                                                     ProgressSink& progress);
+
 } // namespace ocne::providers

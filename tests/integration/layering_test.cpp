@@ -143,12 +143,6 @@ const std::set<std::string>&
 still_naming_a_cloud()
 {
   static const std::set<std::string> files = {
-    "cmd/ocne/cluster_capi.cpp",
-    "cmd/ocne/cluster_delete.cpp",
-    "cmd/ocne/cluster_start.cpp",
-    "cmd/ocne/cluster_template.cpp",
-    "cmd/ocne/image_create.cpp",
-    "cmd/ocne/image_info.cpp",
     "cmd/ocne/template_resolver.cpp",
     "pkg/capi/cluster_template.cpp",
     "pkg/capi/live_resolver.cpp",

@@ -110,5 +110,73 @@ TEST(ProviderRegistry, EachCloudGivesItsBootImageRecipe)
   EXPECT_FALSE(libvirt.sidecar);
 }
 
+TEST(ProviderRegistry, DefaultsAreOcnesOwn)
+{
+  EXPECT_EQ(default_for(Command::start), "libvirt");
+  EXPECT_EQ(default_for(Command::image), "libvirt");
+  EXPECT_EQ(default_for(Command::template_), "oci");
+  for (const auto command : { Command::start, Command::image, Command::template_ }) {
+    EXPECT_NE(find(default_for(command)), nullptr);
+  }
+}
+
+TEST(ProviderRegistry, TheOxideImageNameFollowsTheVersionUnlessSetOtherwise)
+{
+  config::ClusterConfig c;
+  c.providers.oxide.image_name = std::string("ocne-1-33");
+  find("oci")->follow_version(c, "1.33", "1.34");
+  EXPECT_EQ(c.providers.oxide.image_name.get(), "ocne-1-33");
+  find("oxide")->follow_version(c, "1.33", "1.34");
+  EXPECT_EQ(c.providers.oxide.image_name.get(), "ocne-1-34");
+  c.providers.oxide.image_name = std::string("my-image");
+  find("oxide")->follow_version(c, "1.34", "1.35");
+  EXPECT_EQ(c.providers.oxide.image_name.get(), "my-image");
+}
+
+TEST(ProviderRegistry, EachClusterApiCloudReadsItsOwnManagementSettings)
+{
+  config::ClusterConfig c;
+  c.providers.oci.kubeconfig = std::string("/oci/kubeconfig");
+  c.providers.oci.self_managed = true;
+  c.providers.oci.proxy.https_proxy = std::string("http://oci-proxy:3128");
+  c.providers.oxide.kubeconfig = std::string("/oxide/kubeconfig");
+  c.providers.oxide.proxy.no_proxy = std::string("10.0.0.0/8");
+  const auto oci = find("oci")->capi_settings(c);
+  EXPECT_EQ(oci.kubeconfig, "/oci/kubeconfig");
+  EXPECT_EQ(oci.kubeconfig_key, "providers.oci.kubeconfig");
+  EXPECT_TRUE(oci.self_managed);
+  EXPECT_EQ(oci.https_proxy, "http://oci-proxy:3128");
+  EXPECT_EQ(oci.no_proxy, "");
+  const auto oxide = find("oxide")->capi_settings(c);
+  EXPECT_EQ(oxide.kubeconfig, "/oxide/kubeconfig");
+  EXPECT_EQ(oxide.kubeconfig_key, "providers.oxide.kubeconfig");
+  EXPECT_FALSE(oxide.self_managed);
+  EXPECT_EQ(oxide.https_proxy, "");
+  EXPECT_EQ(oxide.no_proxy, "10.0.0.0/8");
+}
+
+TEST(ProviderRegistry, LibvirtRunsTheEphemeralManagementCluster)
+{
+  test::TempDir dir;
+  const auto env = Environment::from_map({ { "HOME", dir.path().string() } });
+  const StateDir state(dir.path() / ".ocne");
+  const config::ClusterConfig target;
+  for (const auto* cloud : all()) {
+    const auto local = cloud->ephemeral_management(target, env, state, null_progress());
+    ASSERT_TRUE(local) << local.error().message();
+    EXPECT_EQ(local->has_value(), cloud->name() == "libvirt") << cloud->name();
+  }
+  const auto local = local_management_cluster(target, env, state, null_progress());
+  ASSERT_TRUE(local) << local.error().message();
+  EXPECT_TRUE(local->start);
+  EXPECT_TRUE(local->remove);
+  // A bad libvirt knob is an error naming it, before anything starts.
+  const auto bad_env =
+    Environment::from_map({ { "HOME", dir.path().string() }, { "OCNE_LIBVIRT_READY_TIMEOUT", "soon" } });
+  const auto bad = local_management_cluster(target, bad_env, state, null_progress());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), "OCNE_LIBVIRT_READY_TIMEOUT='soon' is not a number from 1 to 604800");
+}
+
 } // namespace
 } // namespace ocne::providers
