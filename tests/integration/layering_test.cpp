@@ -150,7 +150,6 @@ still_naming_a_cloud()
     "pkg/capi/node_ignition.cpp",
     "pkg/capi/node_ignition.hpp",
     "pkg/capi/variables.cpp",
-    "pkg/cluster/ephemeral.cpp",
     "pkg/components/stack.cpp",
     "pkg/config/load.cpp",
     "pkg/config/load.hpp",
