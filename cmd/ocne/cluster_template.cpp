@@ -5,6 +5,7 @@
 #include "cmd/ocne/template_resolver.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
+#include "providers/registry/registry.hpp"
 
 namespace ocne::cli {
 
@@ -21,7 +22,7 @@ void
 run_template(const TemplateOptions& o, Context& ctx)
 {
   // The provider comes from -P when given, else the file, else oci.
-  const auto loaded = load_config(ctx, o.config_file, o.flags, "oci");
+  const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::template_));
   throw_on_error(config::validate_for(loaded, config::Purpose::template_));
   const auto provider = value_or_throw(cluster_templates::parse_provider(loaded.config.provider.get()));
   auto resolver = make_template_resolver(ctx, loaded);

@@ -145,7 +145,9 @@ run_apply(StartRun& run)
   OCNE_TRY_ASSIGN(auto* management, run.management());
   OCNE_TRY_ASSIGN(const auto* rendered, run.rendered());
   OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(rendered->yaml, rendered->source));
-  OCNE_TRY_ASSIGN(auto resources, check_resources(objects, std::string(run.flavor.provider())));
+  OCNE_TRY_ASSIGN(auto resources, check_resources(objects, [&run](std::string_view leaf, std::string_view value) {
+                    return run.flavor.image_id_problem(leaf, value);
+                  }));
   run.report.cluster = resources.cluster_name;
   run.report.namespace_ = resources.namespace_;
   const auto j = run.journal();

@@ -11,6 +11,7 @@
 #include "pkg/oci/image_upload.hpp"
 #include "pkg/oci/profile.hpp"
 #include "providers/capi/render.hpp"
+#include "providers/oci/image_id.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -71,6 +72,12 @@ public:
     in.cwd = m_o.cwd;
     in.home = m_o.home;
     return capi::render_resources(in, known, progress);
+  }
+
+  std::string
+  image_id_problem(std::string_view leaf, std::string_view value) const override
+  {
+    return oci::image_id_problem(leaf, value);
   }
 
   Result<std::vector<std::string>>

@@ -11,6 +11,7 @@
 #include "pkg/qcow2/disk_image.hpp"
 #include "providers/capi/credentials.hpp"
 #include "providers/capi/render.hpp"
+#include "providers/oxide/image_id.hpp"
 
 #include <mutex>
 #include <optional>
@@ -70,6 +71,12 @@ public:
     in.cwd = m_o.cwd;
     in.home = m_o.home;
     return capi::render_resources(in, known, progress);
+  }
+
+  std::string
+  image_id_problem(std::string_view leaf, std::string_view value) const override
+  {
+    return oxide::image_id_problem(leaf, value);
   }
 
   Result<std::vector<std::string>>

@@ -18,8 +18,8 @@
 
 #include <vector>
 
-namespace ocne::image {
+namespace ocne::providers::oci {
 
-std::vector<ExtraFile> oci_dhcp_hooks();
+std::vector<image::ExtraFile> dhcp_hooks();
 
-} // namespace ocne::image
+} // namespace ocne::providers::oci

@@ -1,6 +1,6 @@
-#include "pkg/image/oci_dhcp_hooks.hpp"
+#include "providers/oci/dhcp_hooks.hpp"
 
-namespace ocne::image {
+namespace ocne::providers::oci {
 
 namespace {
 
@@ -92,14 +92,14 @@ exit 0
 
 } // namespace
 
-std::vector<ExtraFile>
-oci_dhcp_hooks()
+std::vector<image::ExtraFile>
+dhcp_hooks()
 {
   return {
-    ExtraFile{ "etc/oci-dhclient.sh", k_apply, 0755 },
-    ExtraFile{ "etc/dhcp/dhclient.d/oci.sh", k_hook, 0755 },
-    ExtraFile{ "etc/NetworkManager/dispatcher.d/11-dhclient", k_dispatcher, 0755 },
+    image::ExtraFile{ "etc/oci-dhclient.sh", k_apply, 0755 },
+    image::ExtraFile{ "etc/dhcp/dhclient.d/oci.sh", k_hook, 0755 },
+    image::ExtraFile{ "etc/NetworkManager/dispatcher.d/11-dhclient", k_dispatcher, 0755 },
   };
 }
 
-} // namespace ocne::image
+} // namespace ocne::providers::oci

@@ -1,13 +1,14 @@
-#include "pkg/image/oci_metadata.hpp"
+#include "providers/oci/image_metadata.hpp"
 
+#include "pkg/core/fs.hpp"
 #include "pkg/core/process.hpp"
-#include "pkg/image/oci_dhcp_hooks.hpp"
+#include "providers/oci/dhcp_hooks.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace ocne::image {
+namespace ocne::providers::oci {
 namespace {
 
 using nlohmann::json;
@@ -17,7 +18,7 @@ class OciMetadataTest : public test::TempDirTest
 
 TEST_F(OciMetadataTest, DescribesAUefiParavirtualizedOracleLinuxImage)
 {
-  const auto j = json::parse(oci_image_metadata(Arch::amd64, false));
+  const auto j = json::parse(image_metadata(image::Arch::amd64, false));
   EXPECT_EQ(j["version"], 2);
   EXPECT_EQ(j["operatingSystem"], "Oracle Linux");
   EXPECT_EQ(j["operatingSystemVersion"], "8");
@@ -34,9 +35,9 @@ TEST_F(OciMetadataTest, DescribesAUefiParavirtualizedOracleLinuxImage)
   EXPECT_NE(std::find(shapes.begin(), shapes.end(), json{ { "internalShapeName", "VM.Standard.E4.Flex" } }),
             shapes.end());
 
-  const auto arm = json::parse(oci_image_metadata(Arch::arm64, false));
+  const auto arm = json::parse(image_metadata(image::Arch::arm64, false));
   EXPECT_EQ(arm["additionalMetadata"]["shapeCompatibilities"][0]["internalShapeName"], "VM.Standard.A1.Flex");
-  const auto pca = json::parse(oci_image_metadata(Arch::amd64, true));
+  const auto pca = json::parse(image_metadata(image::Arch::amd64, true));
   EXPECT_FALSE(pca.contains("imageCapsFormatVersion"));
   EXPECT_EQ(pca["externalLaunchOptions"]["networkType"], "PARAVIRTUALIZED");
   EXPECT_EQ(pca["externalLaunchOptions"]["launchOptionsSource"], "CUSTOM");
@@ -48,7 +49,7 @@ TEST_F(OciMetadataTest, DescribesAUefiParavirtualizedOracleLinuxImage)
 // oci hook as new_* variables, and the host name and /etc/hosts are set.
 TEST_F(OciMetadataTest, DhcpHooksApplyTheHostNameFromDhcp)
 {
-  const auto hooks = oci_dhcp_hooks();
+  const auto hooks = dhcp_hooks();
   ASSERT_EQ(hooks.size(), 3U);
   for (const auto& h : hooks) {
     EXPECT_EQ(h.mode, 0755) << h.path;
@@ -100,4 +101,4 @@ TEST_F(OciMetadataTest, DhcpHooksApplyTheHostNameFromDhcp)
 }
 
 } // namespace
-} // namespace ocne::image
+} // namespace ocne::providers::oci

@@ -6,14 +6,15 @@
 // ephemeral cluster that `cluster start|delete -P oci|oxide` starts.
 
 #include "pkg/core/env.hpp"
+#include "pkg/core/error.hpp"
 #include "providers/libvirt/options.hpp"
 
 #include <functional>
 
-namespace ocne::cli {
+namespace ocne::providers::libvirt {
 
-// Reads the variables now (a bad value ends the command naming it) and
-// returns what sets them on a driver's options.
-std::function<void(providers::libvirt::Options&)> libvirt_env_overrides(const Environment& env);
+// Reads the variables now (a bad value is an error naming it) and returns
+// what sets them on a driver's options.
+Result<std::function<void(Options&)>> env_overrides(const Environment& env);
 
-} // namespace ocne::cli
+} // namespace ocne::providers::libvirt
