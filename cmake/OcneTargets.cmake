@@ -89,3 +89,9 @@ endforeach()
 " @ONLY)
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
 endfunction()
+
+# ocne_provider(<target>): a cloud's library (providers/<name>), linked by
+# ocne_provider_registry (providers/registry) with every other one.
+function(ocne_provider target)
+  set_property(GLOBAL APPEND PROPERTY OCNE_PROVIDER_TARGETS ${target})
+endfunction()

@@ -6,8 +6,8 @@
 //
 // Goal (issue 11): under 1 s of ocne's CPU to process and apply the stack.
 
-#include "pkg/components/install.hpp"
-#include "pkg/components/process.hpp"
+#include "pkg/clusterctl/components.hpp"
+#include "pkg/clusterctl/installer.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "tests/servers/kube/controllers.hpp"
@@ -88,20 +88,20 @@ main(int argc, char** argv)
   for (const auto& e : stdfs::recursive_directory_iterator(release)) {
     bytes += e.is_regular_file() ? e.file_size() : 0;
   }
-  const auto* stack = ocne::components::stack_for(provider);
+  const auto* stack = ocne::clusterctl::stack_for(provider);
 
   // 1. Processing alone: read, substitute, parse, rewrite, order.
-  auto settings = ocne::components::SourceSettings{};
+  auto settings = ocne::clusterctl::SourceSettings{};
   settings.env = ocne::Environment::from_map({ { "HOME", work.string() } });
   settings.clusterctl.overrides_folder = release.string();
   settings.cache_dir = work / "cache";
-  ocne::components::ComponentSource source(settings, ocne::null_progress());
+  ocne::clusterctl::ComponentSource source(settings, ocne::null_progress());
   const double cpu0 = cpu_seconds(RUSAGE_SELF);
   const auto t0 = Clock::now();
   std::size_t objects = 0;
   for (const auto& c : stack->components) {
     auto file = ocne::value_or_throw(source.fetch(c, c.components));
-    ocne::components::ProcessOptions po;
+    ocne::clusterctl::ProcessOptions po;
     po.variables = [&c](std::string_view name) -> std::optional<std::string> {
       for (const auto& [k, v] : c.variables) {
         if (k == name) {
@@ -110,7 +110,7 @@ main(int argc, char** argv)
       }
       return std::nullopt;
     };
-    objects += ocne::value_or_throw(ocne::components::process_component(c, file.text, c.components, po)).objects.size();
+    objects += ocne::value_or_throw(ocne::clusterctl::process_component(c, file.text, c.components, po)).objects.size();
   }
   const double process_wall = std::chrono::duration<double>(Clock::now() - t0).count();
   const double process_cpu = cpu_seconds(RUSAGE_SELF) - cpu0;
@@ -121,12 +121,12 @@ main(int argc, char** argv)
   }
   auto access = ocne::value_or_throw(ocne::k8s::load_kubeconfig({ work / "kubeconfig" }));
   ocne::k8s::Client client(std::move(access));
-  ocne::components::InstallOptions options;
+  ocne::clusterctl::InstallOptions options;
   options.env = ocne::Environment::from_map({});
   options.interval = std::chrono::milliseconds(50);
   const double cpu1 = cpu_seconds(RUSAGE_SELF);
   const auto t1 = Clock::now();
-  auto report = ocne::components::install_stack(client, *stack, source, options, ocne::null_progress());
+  auto report = ocne::clusterctl::install_stack(client, *stack, source, options, ocne::null_progress());
   const double install_wall = std::chrono::duration<double>(Clock::now() - t1).count();
   const double install_cpu = cpu_seconds(RUSAGE_SELF) - cpu1;
 

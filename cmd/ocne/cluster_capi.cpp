@@ -5,19 +5,15 @@
 
 #include "cmd/ocne/env_number.hpp"
 #include "cmd/ocne/image_common.hpp"
-#include "cmd/ocne/libvirt_env.hpp"
 #include "cmd/ocne/providers.hpp"
 #include "pkg/cluster/lifecycle.hpp"
 #include "pkg/config/layer.hpp"
 #include "pkg/core/cluster_cache.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
-#include "pkg/image/provider_image.hpp"
 #include "providers/capi/driver.hpp"
 #include "providers/capi/upgrade.hpp"
-#include "providers/libvirt/ephemeral.hpp"
-#include "providers/oci/flavor.hpp"
-#include "providers/oxide/flavor.hpp"
+#include "providers/registry/registry.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -29,30 +25,27 @@ namespace ocne::cli {
 namespace {
 
 providers::capi::CapiOptions
-capi_options(const config::LoadedConfig& loaded, Context& ctx)
+capi_options(const providers::CloudProvider& cloud, const config::LoadedConfig& loaded, Context& ctx)
 {
   const auto& c = loaded.config;
-  const auto& provider = c.provider.get();
   providers::capi::CapiOptions o;
   o.config = c;
   o.env = ctx.env;
-  const auto& per_provider = provider == "oci" ? c.providers.oci.kubeconfig.get() : c.providers.oxide.kubeconfig.get();
-  if (!per_provider.empty()) {
-    o.configured_kubeconfig = per_provider;
-    o.configured_key = loaded.subject("providers." + provider + ".kubeconfig");
+  const auto settings = cloud.capi_settings(c);
+  if (!settings.kubeconfig.empty()) {
+    o.configured_kubeconfig = settings.kubeconfig;
+    o.configured_key = loaded.subject(settings.kubeconfig_key);
   } else {
     o.configured_kubeconfig = c.kubeconfig.get();
     o.configured_key = loaded.subject("kubeconfig");
   }
   o.kubeconfig_path = ctx.env.home() / ".kube" / ("kubeconfig." + c.name.get());
-  o.self_managed = provider == "oci" ? c.providers.oci.self_managed.get() : c.providers.oxide.self_managed.get();
-  const auto& proxy = provider == "oci" ? c.providers.oci.proxy : c.providers.oxide.proxy;
-  o.controller_proxy = { proxy.https_proxy.get(), proxy.http_proxy.get(), proxy.no_proxy.get() };
-  // The ephemeral cluster takes the libvirt knobs `cluster start -P libvirt` does.
-  providers::libvirt::EphemeralHooks hooks;
-  hooks.adjust = libvirt_env_overrides(ctx.env);
-  o.start_ephemeral = providers::libvirt::ephemeral_starter(ctx.env, ctx.state, ctx.progress_sink(), hooks);
-  o.delete_ephemeral = providers::libvirt::ephemeral_deleter(c, ctx.env, ctx.state, ctx.progress_sink(), hooks);
+  o.self_managed = settings.self_managed;
+  o.controller_proxy = { settings.https_proxy, settings.http_proxy, settings.no_proxy };
+  // The ephemeral cluster, when no management cluster is configured.
+  auto local = value_or_throw(providers::local_management_cluster(c, ctx.env, ctx.state, ctx.progress_sink()));
+  o.start_ephemeral = std::move(local.start);
+  o.delete_ephemeral = std::move(local.remove);
   // Every wait ends by OCNE_CAPI_TIMEOUT seconds when it is set (pipelines
   // with their own budget, and tests); OCNE_CAPI_POLL_MS sets how often the
   // clusters are asked.
@@ -81,57 +74,22 @@ capi_options(const config::LoadedConfig& loaded, Context& ctx)
   return o;
 }
 
+// The cloud's part of the Cluster API driver.
 std::unique_ptr<providers::capi::Flavor>
-flavor_for(const config::LoadedConfig& loaded, Context& ctx)
+flavor_for(const providers::CloudProvider& cloud, const config::LoadedConfig& loaded, Context& ctx)
 {
-  const auto& c = loaded.config;
-  const bool oci = c.provider.get() == "oci";
-  // Builds the provider's boot image from the configured boot disk. The
-  // settings are made here, on this thread: the builds run in parallel and
-  // report failures as values.
-  std::map<std::string, Result<image::BootImageOptions>> boot;
+  // The boot disk the cloud's images are built from. The settings are made
+  // here, on this thread: the builds run in parallel and report failures as
+  // values.
+  providers::ProviderContext context{ loaded, ctx.env, ctx.state, ctx.progress_sink(), {} };
   for (const auto* arch : { "amd64", "arm64" }) {
     try {
-      boot.emplace(arch, boot_image_options(ctx, loaded, "", arch));
+      context.boot_images.emplace(arch, boot_image_options(ctx, loaded, "", arch));
     } catch (const Fatal& e) {
-      boot.emplace(arch, tl::unexpected(e.error()));
+      context.boot_images.emplace(arch, tl::unexpected(e.error()));
     }
   }
-  auto build = [boot = std::move(boot), oci](const std::string& arch, ProgressSink& progress) -> Result<fs::Path> {
-    const auto it = boot.find(arch);
-    if (it == boot.end()) {
-      return make_error(ErrorKind::invalid_input, "no boot image for architecture {}", arch);
-    }
-    if (!it->second) {
-      return tl::unexpected(it->second.error());
-    }
-    image::ProviderImageOptions p;
-    p.type = oci ? image::ImageType::oci : image::ImageType::oxide;
-    p.boot = *it->second;
-    OCNE_TRY_ASSIGN(auto made, image::create_provider_image(p, progress));
-    return made.path;
-  };
-  if (oci) {
-    providers::oci::OciFlavorOptions o;
-    o.config = c;
-    o.env = ctx.env;
-    o.profile_given = loaded.origin("providers.oci.profile").source != config::Origin::Source::builtin;
-    o.build_image = build;
-    o.state_dir = ctx.state.root();
-    o.cwd = ctx.env.cwd();
-    o.home = ctx.env.home();
-    return providers::oci::make_flavor(std::move(o));
-  }
-  providers::oxide::OxideFlavorOptions o;
-  o.config = c;
-  o.env = ctx.env;
-  o.host_subject = loaded.subject("providers.oxide.host");
-  o.profile_subject = loaded.subject("providers.oxide.profile");
-  o.build_image = build;
-  o.state_dir = ctx.state.root();
-  o.cwd = ctx.env.cwd();
-  o.home = ctx.env.home();
-  return providers::oxide::make_flavor(std::move(o));
+  return value_or_throw(cloud.open(context));
 }
 
 nlohmann::json
@@ -169,12 +127,15 @@ report_json(const std::string& name,
 } // namespace
 
 void
-start_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output)
+start_capi(const providers::CloudProvider& cloud,
+           const config::LoadedConfig& loaded,
+           Context& ctx,
+           const std::string& output)
 {
   const auto& c = loaded.config;
   const std::string name = c.name.get();
   const std::string provider = c.provider.get();
-  providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(loaded, ctx));
+  providers::capi::CapiDriver driver(capi_options(cloud, loaded, ctx), flavor_for(cloud, loaded, ctx));
   cluster::StartRequest request;
   request.name = name;
   request.provider = provider;
@@ -196,11 +157,14 @@ start_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& 
 }
 
 void
-delete_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& output)
+delete_capi(const providers::CloudProvider& cloud,
+            const config::LoadedConfig& loaded,
+            Context& ctx,
+            const std::string& output)
 {
   const auto& c = loaded.config;
   const std::string name = c.name.get();
-  providers::capi::CapiDriver driver(capi_options(loaded, ctx), flavor_for(loaded, ctx));
+  providers::capi::CapiDriver driver(capi_options(cloud, loaded, ctx), flavor_for(cloud, loaded, ctx));
   const auto result = value_or_throw(cluster::delete_cluster(driver, { .name = name }, ctx.state, ctx.progress_sink()));
   const auto& r = driver.report();
   if (output == "json") {
@@ -226,10 +190,10 @@ namespace ocne::cli {
 namespace {
 
 // The cluster's configuration at another Kubernetes minor: what follows the
-// version (boot image tag, osTag, the Oxide image name) follows it too,
-// unless the user set it to something else.
+// version (boot image tag, osTag, and what the cloud names: the Oxide image
+// name) follows it too, unless the user set it to something else.
 config::LoadedConfig
-at_version(const config::LoadedConfig& loaded, const std::string& minor)
+at_version(const providers::CloudProvider& cloud, const config::LoadedConfig& loaded, const std::string& minor)
 {
   auto l = loaded;
   auto& c = l.config;
@@ -239,32 +203,33 @@ at_version(const config::LoadedConfig& loaded, const std::string& minor)
     c.os_tag = minor;
   }
   c.boot_volume_container_image = config::normalize_boot_image(c.boot_volume_container_image.get(), minor);
-  const auto dashed = [](const std::string& v) { return "ocne-" + str::replace_all(v, ".", "-"); };
-  if (c.providers.oxide.image_name.get() == dashed(old)) {
-    c.providers.oxide.image_name = dashed(minor);
-  }
+  cloud.follow_version(c, old, minor);
   return l;
 }
 
 } // namespace
 
 providers::capi::UpgradeReport
-upgrade_capi(const config::LoadedConfig& loaded, Context& ctx, const std::string& target, bool dry_run)
+upgrade_capi(const providers::CloudProvider& cloud,
+             const config::LoadedConfig& loaded,
+             Context& ctx,
+             const std::string& target,
+             bool dry_run)
 {
   providers::capi::UpgradeOptions o;
-  o.capi = capi_options(loaded, ctx);
+  o.capi = capi_options(cloud, loaded, ctx);
   o.cluster_name = loaded.config.name.get();
   o.target = target;
   o.dry_run = dry_run;
-  o.flavor_for = [&loaded, &ctx](const std::string& minor) -> Result<std::unique_ptr<providers::capi::Flavor>> {
+  o.flavor_for = [&cloud, &loaded, &ctx](const std::string& minor) -> Result<std::unique_ptr<providers::capi::Flavor>> {
     try {
-      return flavor_for(at_version(loaded, minor), ctx);
+      return flavor_for(cloud, at_version(cloud, loaded, minor), ctx);
     } catch (const Fatal& e) {
       return tl::unexpected(e.error());
     }
   };
-  o.on_upgraded = [&loaded, &ctx](const std::string& minor) -> Status {
-    const auto yaml = config::to_yaml(at_version(loaded, minor).config);
+  o.on_upgraded = [&cloud, &loaded, &ctx](const std::string& minor) -> Status {
+    const auto yaml = config::to_yaml(at_version(cloud, loaded, minor).config);
     const auto name = loaded.config.name.get();
     return ClusterCache::update(ctx.state, [&](ClusterCache& cache) -> Status {
       if (auto* record = cache.find(name)) {

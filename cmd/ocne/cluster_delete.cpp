@@ -3,6 +3,7 @@
 #include "cmd/ocne/providers.hpp"
 #include "pkg/core/cluster_cache.hpp"
 #include "pkg/core/log.hpp"
+#include "providers/registry/registry.hpp"
 
 namespace ocne::cli {
 
@@ -22,7 +23,7 @@ run_delete(const DeleteOptions& o, Context& ctx)
   // Which cluster: -C, else the name in the -c file, else "ocne".
   auto flags = o.select_flags.layer();
   config::merge_into(flags, o.flags.layer());
-  auto selected = load_config(ctx, o.config_file, flags, "libvirt");
+  auto selected = load_config(ctx, o.config_file, flags, providers::default_for(providers::Command::start));
   const auto name = selected.config.name.get();
   auto cache = ClusterCache::load(ctx.state.clusters_file());
   if (!cache) {
@@ -44,15 +45,15 @@ run_delete(const DeleteOptions& o, Context& ctx)
     loaded = std::move(selected);
   }
   throw_on_error(config::validate_for(loaded, config::Purpose::delete_));
-  const auto& provider = loaded.config.provider.get();
-  if (provider == "libvirt") {
+  const auto& cloud = *value_or_throw(providers::get(loaded.config.provider.get()));
+  if (cloud.lifecycle() == providers::Lifecycle::direct) {
     if (!o.output.empty()) {
       throw Fatal("-o json is for oci and oxide clusters");
     }
-    delete_libvirt(loaded, ctx);
+    delete_direct(cloud, loaded, ctx);
     return;
   }
-  delete_capi(loaded, ctx, o.output);
+  delete_capi(cloud, loaded, ctx, o.output);
 }
 
 } // namespace
@@ -66,9 +67,17 @@ add_cluster_delete(CLI::App& cluster, Context& ctx)
   cmd->add_option("-o,--output", o->output, "Print the result as json (oci and oxide)" + default_note("log lines"))
     ->check(CLI::IsMember({ "json" }));
   o->flags.add(*cmd, "-k,--kubeconfig", "kubeconfig", "Kubeconfig of the management cluster");
-  o->flags.add(*cmd, "-s,--session", "providers.libvirt.uri", "libvirt URI");
+  for (const auto* cloud : providers::all()) {
+    for (const auto& alias : cloud->delete_flags()) {
+      o->flags.add(*cmd, alias.names, alias.key, alias.help);
+    }
+  }
   o->select_flags.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");
-  o->select_flags.add(*cmd, "-P,--provider", "provider", "Provider of a cluster that is not in the cache", "libvirt");
+  o->select_flags.add(*cmd,
+                      "-P,--provider",
+                      "provider",
+                      "Provider of a cluster that is not in the cache",
+                      providers::default_for(providers::Command::start));
   cmd->callback([o, &ctx] { run_delete(*o, ctx); });
 }
 

@@ -3,6 +3,7 @@
 #include "cmd/ocne/providers.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
+#include "providers/registry/registry.hpp"
 
 namespace ocne::cli {
 
@@ -18,7 +19,7 @@ struct StartOptions
 void
 run_start(const StartOptions& o, Context& ctx)
 {
-  const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
+  const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::start));
   throw_on_error(config::validate_for(loaded, config::Purpose::start));
   // One warning for what the cluster file asks for and this build does not do.
   std::vector<std::string> unsupported;
@@ -34,15 +35,15 @@ run_start(const StartOptions& o, Context& ctx)
   if (!unsupported.empty()) {
     log::warn("applications and catalogs are not supported yet; not installed: {}", str::join(unsupported, ", "));
   }
-  const auto& provider = loaded.config.provider.get();
-  if (provider == "libvirt") {
+  const auto& cloud = *value_or_throw(providers::get(loaded.config.provider.get()));
+  if (cloud.lifecycle() == providers::Lifecycle::direct) {
     if (!o.output.empty()) {
       throw Fatal("--output json is for oci and oxide clusters; a libvirt start prints how to reach the cluster");
     }
-    start_libvirt(loaded, ctx);
+    start_direct(cloud, loaded, ctx);
     return;
   }
-  start_capi(loaded, ctx, o.output);
+  start_capi(cloud, loaded, ctx, o.output);
 }
 
 } // namespace
@@ -64,12 +65,19 @@ add_cluster_start(CLI::App& cluster, Context& ctx)
         "Kubeconfig of the management cluster (else KUBECONFIG, else an ephemeral local one)");
   f.add(*cmd, "-n,--control-plane-nodes", "controlPlaneNodes", "Number of control plane nodes", "1");
   f.add(*cmd, "-w,--worker-nodes", "workerNodes", "Number of worker nodes", "0; 1 for oci and oxide");
-  f.add(*cmd, "-s,--session", "providers.libvirt.uri", "libvirt URI, e.g. qemu:///system or user@host");
-  f.add(*cmd, "-i,--key", "providers.libvirt.sshKey", "SSH key (accepted for compatibility with ocne, unused)");
+  for (const auto* cloud : providers::all()) {
+    for (const auto& alias : cloud->start_flags()) {
+      f.add(*cmd, alias.names, alias.key, alias.help);
+    }
+  }
   f.add(
     *cmd, "-o,--boot-volume-container-image", "bootVolumeContainerImage", "Container image holding the node boot disk");
   f.add(*cmd, "-C,--cluster-name", "name", "Cluster name", "ocne");
-  f.add(*cmd, "-P,--provider", "provider", "Provider: libvirt, oci or oxide", "libvirt");
+  f.add(*cmd,
+        "-P,--provider",
+        "provider",
+        "Provider: libvirt, oci or oxide",
+        providers::default_for(providers::Command::start));
   f.add(*cmd, "-u,--auto-start-ui", "autoStartUI", "Accepted for compatibility with ocne; no browser is ever opened");
   f.add(*cmd, "-v,--version", "kubernetesVersion", "Kubernetes version");
   auto* vip = f.add(*cmd, "--virtual-ip", "virtualIp", "Virtual IP of the Kubernetes API (libvirt)");

@@ -1,10 +1,11 @@
-#include "pkg/capi/cluster_template.hpp"
+#include "pkg/cluster_templates/cluster_template.hpp"
 
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
 #include "cmd/ocne/template_resolver.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
+#include "providers/registry/registry.hpp"
 
 namespace ocne::cli {
 
@@ -21,11 +22,11 @@ void
 run_template(const TemplateOptions& o, Context& ctx)
 {
   // The provider comes from -P when given, else the file, else oci.
-  const auto loaded = load_config(ctx, o.config_file, o.flags, "oci");
+  const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::template_));
   throw_on_error(config::validate_for(loaded, config::Purpose::template_));
-  const auto provider = value_or_throw(capi::parse_provider(loaded.config.provider.get()));
+  const auto provider = value_or_throw(cluster_templates::parse_provider(loaded.config.provider.get()));
   auto resolver = make_template_resolver(ctx, loaded);
-  const auto rendered = value_or_throw(capi::render_cluster_template(loaded.config, provider, *resolver));
+  const auto rendered = value_or_throw(cluster_templates::render_cluster_template(loaded.config, provider, *resolver));
   for (const auto& p : rendered.placeholders) {
     log::warn("placeholder {}", p);
   }

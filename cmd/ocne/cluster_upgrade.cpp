@@ -7,6 +7,7 @@
 #include "cmd/ocne/providers.hpp"
 #include "pkg/core/cluster_cache.hpp"
 #include "pkg/core/strings.hpp"
+#include "providers/registry/registry.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -130,14 +131,15 @@ run_upgrade(const UpgradeFlags& f, Context& ctx)
       loaded.error().with_context(fmt::format("cluster '{}' in {}", f.name, ctx.state.clusters_file().string())));
   }
   const auto& provider = loaded->config.provider.get();
-  if (provider != "oci" && provider != "oxide") {
+  const auto& cloud = *value_or_throw(providers::get(provider));
+  if (cloud.lifecycle() != providers::Lifecycle::cluster_api) {
     throw Fatal(
       "cluster upgrade is for clusters started through Cluster API (oci, oxide); {} is a {} cluster", f.name, provider);
   }
   if (f.dry_run && f.version.empty()) {
     throw Fatal("--dry-run needs -v/--version: the version to show the upgrade to");
   }
-  const auto report = upgrade_capi(*loaded, ctx, f.version, f.dry_run);
+  const auto report = upgrade_capi(cloud, *loaded, ctx, f.version, f.dry_run);
   if (f.output == "json") {
     println(report_json(f.name, f.dry_run, report).dump(2));
     return;

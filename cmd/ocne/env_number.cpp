@@ -1,25 +1,14 @@
 #include "cmd/ocne/env_number.hpp"
 
+#include "pkg/core/env_number.hpp"
 #include "pkg/core/error.hpp"
-#include "pkg/core/strings.hpp"
-
-#include <charconv>
 
 namespace ocne::cli {
 
 long long
 env_number(const Environment& env, const char* name, long long fallback, long long min, long long max)
 {
-  const auto text = env.get_nonempty(name);
-  if (!text) {
-    return fallback;
-  }
-  long long value = 0;
-  const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || ptr != text->data() + text->size() || value < min || value > max) {
-    throw Fatal("{}={} is not a number from {} to {}", name, str::quote(*text), min, max);
-  }
-  return value;
+  return value_or_throw(number_from_env(env, name, fallback, min, max));
 }
 
 } // namespace ocne::cli

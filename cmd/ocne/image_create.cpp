@@ -3,6 +3,7 @@
 #include "cmd/ocne/image_common.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/image/provider_image.hpp"
+#include "providers/registry/registry.hpp"
 
 namespace ocne::cli {
 
@@ -11,7 +12,7 @@ namespace {
 struct ImageCreateOptions
 {
   std::string config_file;
-  std::string type = "oci";
+  std::string type; // the first cloud in help order
   std::string arch = "amd64";
   std::string ignition_provider;
   std::string kernel_args;
@@ -24,11 +25,11 @@ struct ImageCreateOptions
 void
 run_create(const ImageCreateOptions& o, Context& ctx)
 {
-  const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
+  const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::image));
   throw_on_error(config::validate_for(loaded, config::Purpose::image));
 
   image::ProviderImageOptions p;
-  p.type = value_or_throw(image::parse_image_type(o.type));
+  p.recipe = value_or_throw(providers::get(o.type))->boot_image_recipe();
   p.platform_id = o.ignition_provider;
   p.kernel_args = o.kernel_args;
   p.force = o.force;
@@ -54,9 +55,11 @@ add_image_create(CLI::App& image, Context& ctx)
   auto* cmd =
     image.add_subcommand("create", "Build a provider boot image from the OCK container image, on this machine");
   auto o = std::make_shared<ImageCreateOptions>();
+  const auto types = providers::names_by_help_rank();
+  o->type = types.front();
   cmd->add_option("--config", o->config_file, "Cluster configuration file" + default_note(""));
   cmd->add_option("-t,--type", o->type, "Image type: oci, oxide or libvirt" + default_note("oci"))
-    ->check(CLI::IsMember({ "oci", "oxide", "libvirt" }));
+    ->check(CLI::IsMember(types));
   cmd->add_option("-a,--arch", o->arch, "Architecture: amd64 or arm64" + default_note("amd64"))
     ->check(CLI::IsMember({ "amd64", "arm64" }));
   cmd->add_option("-i,--ignition-provider",

@@ -8,8 +8,11 @@
 #include "pkg/image/disk_info.hpp"
 #include "pkg/image/provider_image.hpp"
 #include "pkg/image/qcow2_header.hpp"
+#include "providers/registry/registry.hpp"
 
 #include <sys/stat.h>
+
+#include <optional>
 
 namespace ocne::cli {
 
@@ -58,13 +61,16 @@ run_info(const ImageInfoOptions& o, Context& ctx)
       throw Fatal(Error(ErrorKind::not_found, fmt::format("--file {}: no such file", path.string())));
     }
   } else {
-    const auto loaded = load_config(ctx, o.config_file, o.flags, "libvirt");
+    const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::image));
     auto boot = boot_image_options(ctx, loaded, o.image, o.arch);
-    if (o.type.empty() || o.type == "libvirt") {
+    std::optional<image::ImageRecipe> recipe;
+    if (!o.type.empty()) {
+      recipe = value_or_throw(providers::get(o.type))->boot_image_recipe();
+    }
+    if (!recipe || recipe->as_is_when_default) {
       path = value_or_throw(image::ensure_boot_image(boot, ctx.progress_sink())).path;
     } else {
-      path = image::provider_image_path(
-        boot.images_dir, boot.version, boot.arch, value_or_throw(image::parse_image_type(o.type)));
+      path = image::provider_image_path(boot.images_dir, boot.version, boot.arch, recipe->name);
       if (!std::filesystem::exists(path)) {
         throw Fatal(Error(ErrorKind::not_found,
                           fmt::format("no {} image for {} {} in {}: create it with ocne image create --type {} "
@@ -146,7 +152,7 @@ add_image_info(CLI::App& image, Context& ctx)
     ->check(CLI::IsMember({ "amd64", "arm64" }));
   o->flags.add(*cmd, "-v,--version", "kubernetesVersion", "Kubernetes version");
   cmd->add_option("-t,--type", o->type, "A created image (oci, oxide) instead of the boot disk" + default_note(""))
-    ->check(CLI::IsMember({ "oci", "oxide", "libvirt" }));
+    ->check(CLI::IsMember(providers::names_by_help_rank()));
   cmd->add_option("-i,--image",
                   o->image,
                   "Container image reference or file to pull the boot disk from" +

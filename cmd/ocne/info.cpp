@@ -7,7 +7,7 @@
 #include "cmd/ocne/build_info.hpp"
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
-#include "pkg/components/clusterctl_config.hpp"
+#include "pkg/clusterctl/clusterctl_config.hpp"
 #include "pkg/config/environment_variables.hpp"
 #include "pkg/config/load.hpp"
 #include "pkg/config/oci_config.hpp"
@@ -39,7 +39,7 @@ files_in_effect(const Context& ctx)
     { "OCI config", config::oci_config_path(env, std::nullopt) },
     { "Oxide credentials", config::oxide_config_dir(env) / "credentials.toml" },
     { "Oxide config", config::oxide_config_dir(env) / "config.toml" },
-    { "clusterctl config", components::clusterctl_config_dir(env) / "clusterctl.yaml" },
+    { "clusterctl config", clusterctl::clusterctl_config_dir(env) / "clusterctl.yaml" },
   };
   for (const auto& auth : image::default_auth_files(env)) {
     files.push_back({ "registry credentials", auth });

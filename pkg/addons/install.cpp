@@ -1,19 +1,17 @@
 #include "pkg/addons/install.hpp"
 
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/wait.hpp"
 
 #include <fmt/format.h>
 
-#include <thread>
-
 namespace ocne::addons {
 
 namespace {
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 Status
 wait_daemonset(k8s::Client& client, const json& ds, const k8s::WaitOptions& wait)
@@ -48,13 +46,30 @@ wait_daemonset(k8s::Client& client, const json& ds, const k8s::WaitOptions& wait
   return {};
 }
 
+// Ends on Ctrl-C too (it ran to its timeout before poll()).
 Status
 wait_nodes_ready(k8s::Client& client, const InstallOptions& options, Clock::time_point deadline)
 {
-  std::string last = "no nodes yet";
-  while (true) {
-    auto nodes = client.list({ "", "v1", "Node" });
-    if (nodes) {
+  Clock& clock = clock_or_real(options.clock);
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view last) {
+    return Error(ErrorKind::timeout,
+                 fmt::format("timed out after {} waiting for every node to be Ready: {}",
+                             k8s::format_duration(options.timeout),
+                             last));
+  };
+  messages.interrupted = [] {
+    return Error(ErrorKind::cancelled, "interrupted while waiting for every node to be Ready");
+  };
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
+  return poll(
+    { .timeout = std::max(left, std::chrono::milliseconds(0)), .interval = options.interval, .clock = options.clock },
+    messages,
+    [&]() -> Status {
+      auto nodes = client.list({ "", "v1", "Node" });
+      if (!nodes) {
+        return not_ready_yet(nodes.error().message());
+      }
       std::vector<std::string> not_ready;
       for (const auto& node : nodes->items) {
         std::string reason = "no Ready condition";
@@ -73,18 +88,8 @@ wait_nodes_ready(k8s::Client& client, const InstallOptions& options, Clock::time
       if (!nodes->items.empty() && not_ready.empty()) {
         return {};
       }
-      last = nodes->items.empty() ? "no nodes yet" : str::join(not_ready, "; ");
-    } else {
-      last = nodes.error().message();
-    }
-    if (Clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout,
-                        "timed out after {} waiting for every node to be Ready: {}",
-                        k8s::format_duration(options.timeout),
-                        last);
-    }
-    std::this_thread::sleep_for(options.interval);
-  }
+      return not_ready_yet(nodes->items.empty() ? "no nodes yet" : str::join(not_ready, "; "));
+    });
 }
 
 } // namespace
@@ -150,18 +155,21 @@ install_addons(k8s::Client& client,
   ProgressTask wait(progress,
                     options.wait_for_nodes ? "Waiting for the cluster's add-ons and nodes to be ready"
                                            : "Waiting for the cluster's add-ons to be ready");
-  const auto deadline = Clock::now() + options.timeout;
+  const auto deadline = clock_or_real(options.clock).now() + options.timeout;
   std::vector<std::string> failures;
   for (const auto& addon : addons) {
     for (const auto& object : addon.objects) {
       const std::string kind = object.value("kind", "");
       Status status;
       if (kind == "DaemonSet") {
-        status = wait_daemonset(client, object, k8s::wait_until(deadline, options.interval));
+        status = wait_daemonset(client, object, k8s::wait_until(deadline, options.interval, options.clock));
       } else if (kind == "Deployment") {
         const auto ref = k8s::ObjectRef::of(object);
-        status = k8s::wait_deployment_available(
-          client, ref.namespace_, ref.name, k8s::wait_until(deadline, options.interval), null_progress());
+        status = k8s::wait_deployment_available(client,
+                                                ref.namespace_,
+                                                ref.name,
+                                                k8s::wait_until(deadline, options.interval, options.clock),
+                                                null_progress());
         if (!status) {
           const auto why = k8s::describe_pod_problems(client, object);
           status = make_error(status.error().kind(), "{}{}", status.error().message(), why.empty() ? "" : "; " + why);

@@ -9,6 +9,7 @@
 // condition message.
 
 #include "pkg/addons/addon.hpp"
+#include "pkg/core/clock.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
 
@@ -24,6 +25,7 @@ struct InstallOptions
   // Also wait until every node is Ready (a cluster without nodes yet is
   // waited for until one appears).
   bool wait_for_nodes = true;
+  Clock* clock = nullptr; // null: real_clock()
 };
 
 struct InstallResult

@@ -47,28 +47,7 @@ struct StartResult
 {
   StartOutcome outcome = StartOutcome::created;
   KubeconfigPaths kubeconfigs;
-  // host:port of the Kubernetes API as the nodes reach it (for kube-proxy).
-  std::string api_server_address;
-  // The CNI interface(s) to use on the nodes (flannel --iface), if any.
-  std::vector<std::string> cni_interfaces;
   // Lines for the user after a successful start (how to reach the cluster).
-  std::vector<std::string> notes;
-};
-
-// An application the driver wants installed after the generic ones
-// (libvirt: ocne-ha-monitor, which keeps the keepalived peers up to date).
-struct Application
-{
-  std::string chart;
-  std::string release;
-  std::string namespace_;
-  std::string version;
-  std::string values_yaml;
-};
-
-struct PostStartResult
-{
-  std::vector<Application> applications;
   std::vector<std::string> notes;
 };
 
@@ -103,9 +82,6 @@ public:
   // answers; or finds the cluster running and changes nothing. Every object
   // created goes through ctx.tracker first.
   virtual Result<StartResult> start(StartContext& ctx) = 0;
-  // After the generic applications are installed: what else this provider
-  // needs in the cluster.
-  virtual Result<PostStartResult> post_start(StartContext& ctx) = 0;
   // Removes what ctx.record lists (and only that), forgetting each object in
   // ctx.tracker once it is gone. Idempotent: objects already gone are fine.
   virtual Status destroy(DeleteContext& ctx) = 0;

@@ -48,40 +48,10 @@ management_kubeconfig(const std::string& configured, std::string_view configured
   return std::optional<fs::Path>();
 }
 
-config::ClusterConfig
-ephemeral_cluster_config(const config::ClusterConfig& target)
+std::string
+ephemeral_cluster_name(const config::ClusterConfig& target)
 {
-  config::ClusterConfig c = target;
-  c.name = c.ephemeral_cluster.name.value_or("ocne-ephemeral");
-  c.provider = std::string("libvirt");
-  c.control_plane_nodes = 1;
-  c.worker_nodes = 0;
-  c.headless = true;
-  c.catalog = false;
-  c.community_catalog = false;
-  c.cni = std::string();
-  c.quiet = true;
-  c.virtual_ip.reset();
-  c.load_balancer.reset();
-  c.cluster_definition.reset();
-  c.cluster_definition_inline.reset();
-  c.extra_ignition.reset();
-  c.extra_ignition_inline.reset();
-  c.catalogs.clear();
-  c.applications.clear();
-  c.directory.reset();
-  // The node size of the ephemeral cluster.
-  const auto& node = target.ephemeral_cluster.node;
-  if (node.cpu.is_set()) {
-    c.providers.libvirt.control_plane_node.cpu = *node.cpu;
-  }
-  if (node.memory.is_set()) {
-    c.providers.libvirt.control_plane_node.memory = *node.memory;
-  }
-  if (node.storage.is_set()) {
-    c.providers.libvirt.control_plane_node.storage = *node.storage;
-  }
-  return c;
+  return target.ephemeral_cluster.name.value_or("ocne-ephemeral");
 }
 
 Result<ManagementCluster>
@@ -95,14 +65,14 @@ ensure_management_cluster(const config::ClusterConfig& target,
   if (configured) {
     return ManagementCluster{ *configured, false, false, "" };
   }
-  const auto config = ephemeral_cluster_config(target);
-  log::info("No management cluster is configured; using the ephemeral cluster {}", *config.name);
-  auto started = start(config);
+  const auto name = ephemeral_cluster_name(target);
+  log::info("No management cluster is configured; using the ephemeral cluster {}", name);
+  auto started = start(target);
   if (!started) {
     return tl::unexpected(std::move(started).error().with_context(
-      fmt::format("cannot start the ephemeral cluster {} (no management cluster is configured)", *config.name)));
+      fmt::format("cannot start the ephemeral cluster {} (no management cluster is configured)", name)));
   }
-  return ManagementCluster{ started->kubeconfigs.host, true, started->outcome == StartOutcome::created, *config.name };
+  return ManagementCluster{ started->kubeconfigs.host, true, started->outcome == StartOutcome::created, name };
 }
 
 Status

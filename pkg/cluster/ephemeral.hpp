@@ -24,12 +24,9 @@ Result<std::optional<fs::Path>> management_kubeconfig(const std::string& configu
                                                       std::string_view configured_key,
                                                       const Environment& env);
 
-// The configuration of the ephemeral cluster for a target cluster: libvirt,
-// one control-plane node sized by ephemeralCluster.node and no workers,
-// headless, no catalogs or applications, flannel, the target's boot image,
-// Kubernetes version and osTag (ocne used its default version with the
-// target's image), the target's proxy, registry and SSH key.
-config::ClusterConfig ephemeral_cluster_config(const config::ClusterConfig& target);
+// The name of the ephemeral cluster for a target cluster:
+// ephemeralCluster.name, else "ocne-ephemeral".
+std::string ephemeral_cluster_name(const config::ClusterConfig& target);
 
 struct ManagementCluster
 {
@@ -39,9 +36,10 @@ struct ManagementCluster
   std::string name;       // the ephemeral cluster's name
 };
 
-// Starts (or reuses) the ephemeral cluster from its configuration; cmd/
-// supplies it (the libvirt driver and start_cluster).
-using EphemeralStarter = std::function<Result<StartResult>(const config::ClusterConfig& config)>;
+// Starts (or reuses) the ephemeral cluster for target, the cluster that
+// needs a management cluster; the cloud that runs it makes its
+// configuration (providers/libvirt/ephemeral.hpp).
+using EphemeralStarter = std::function<Result<StartResult>(const config::ClusterConfig& target)>;
 // Deletes a cluster by name (libvirt driver and delete_cluster).
 using EphemeralDeleter = std::function<Status(const std::string& name)>;
 

@@ -2,16 +2,14 @@
 #include "pkg/addons/ha_config.hpp"
 #include "pkg/addons/install.hpp"
 #include "pkg/cluster/probe.hpp"
-#include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/client.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/wait.hpp"
 
 #include <nlohmann/json.hpp>
-
-#include <thread>
 
 namespace ocne::cluster {
 
@@ -20,7 +18,7 @@ namespace {
 class KubeProbe final : public ClusterProbe
 {
 public:
-  explicit KubeProbe(std::chrono::milliseconds interval) : m_interval(interval)
+  KubeProbe(std::chrono::milliseconds interval, Clock* clock) : m_interval(interval), m_clock(clock)
   {
   }
 
@@ -37,39 +35,36 @@ public:
              ProgressSink& progress) override
   {
     ProgressTask task(progress, "Waiting for the Kubernetes cluster to be ready");
-    const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + timeout;
-    std::string last = "no answer yet";
-    while (true) {
-      if (interrupted()) {
-        task.fail("interrupted");
-        return make_error(ErrorKind::cancelled, "interrupted while waiting for the Kubernetes API");
-      }
+    PollMessages messages;
+    messages.timed_out = [&](std::string_view last) {
+      auto message = fmt::format("the Kubernetes API did not become ready within {} (kubeconfig {}): last seen: {}",
+                                 k8s::format_duration(timeout),
+                                 kubeconfig.string(),
+                                 last);
+      task.fail(message);
+      return Error(ErrorKind::timeout, std::move(message));
+    };
+    messages.interrupted = [&] {
+      task.fail("interrupted");
+      return Error(ErrorKind::cancelled, "interrupted while waiting for the Kubernetes API");
+    };
+    messages.waiting = [&](std::string_view last) { log::debug("waiting for {}: {}", kubeconfig.string(), last); };
+    return poll({ .timeout = timeout, .interval = m_interval, .clock = m_clock }, messages, [&]() -> Status {
       auto nodes = count_with(kubeconfig, std::chrono::seconds(10));
       if (nodes && *nodes >= min_nodes) {
         task.succeed(fmt::format("{} node{}", *nodes, *nodes == 1 ? "" : "s"));
         return {};
       }
       if (nodes) {
-        last = fmt::format("{} of {} nodes registered", *nodes, min_nodes);
-      } else if (nodes.error().kind() == ErrorKind::auth || nodes.error().kind() == ErrorKind::invalid_input) {
+        return not_ready_yet(fmt::format("{} of {} nodes registered", *nodes, min_nodes));
+      }
+      if (nodes.error().kind() == ErrorKind::auth || nodes.error().kind() == ErrorKind::invalid_input) {
         // A wrong certificate or kubeconfig does not heal by waiting.
         task.fail(nodes.error().message());
         return tl::unexpected(nodes.error());
-      } else {
-        last = nodes.error().message();
       }
-      if (std::chrono::steady_clock::now() >= deadline) {
-        auto message = fmt::format("the Kubernetes API did not become ready within {} (kubeconfig {}): last seen: {}",
-                                   k8s::format_duration(timeout),
-                                   kubeconfig.string(),
-                                   last);
-        task.fail(message);
-        return make_error(ErrorKind::timeout, "{}", message);
-      }
-      log::debug("waiting for {}: {}", kubeconfig.string(), last);
-      std::this_thread::sleep_for(m_interval);
-    }
+      return not_ready_yet(nodes.error().message());
+    });
   }
 
   Status
@@ -99,6 +94,7 @@ public:
     options.timeout = request.timeout;
     // Without a CNI no node becomes Ready: do not wait for that.
     options.wait_for_nodes = wants_flannel;
+    options.clock = m_clock;
     OCNE_TRY(addons::install_addons(client, wanted, options, progress));
     return {};
   }
@@ -118,14 +114,15 @@ private:
   }
 
   std::chrono::milliseconds m_interval;
+  Clock* m_clock;
 };
 
 } // namespace
 
 std::unique_ptr<ClusterProbe>
-make_kube_probe(std::chrono::milliseconds interval)
+make_kube_probe(std::chrono::milliseconds interval, Clock* clock)
 {
-  return std::make_unique<KubeProbe>(interval);
+  return std::make_unique<KubeProbe>(interval, clock);
 }
 
 } // namespace ocne::cluster

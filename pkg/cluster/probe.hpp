@@ -4,6 +4,7 @@
 // many nodes registered. An interface so drivers can be tested without a
 // cluster; make_kube_probe() is the real one (pkg/k8s).
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/progress.hpp"
@@ -45,7 +46,8 @@ public:
   virtual Status install_addons(const fs::Path& kubeconfig, const AddonRequest& request, ProgressSink& progress) = 0;
 };
 
-// Polls with pkg/k8s (GET /api/v1/nodes) every interval.
-std::unique_ptr<ClusterProbe> make_kube_probe(std::chrono::milliseconds interval = std::chrono::seconds(2));
+// Polls with pkg/k8s (GET /api/v1/nodes) every interval, on `clock` (null: real_clock()).
+std::unique_ptr<ClusterProbe> make_kube_probe(std::chrono::milliseconds interval = std::chrono::seconds(2),
+                                              Clock* clock = nullptr);
 
 } // namespace ocne::cluster

@@ -1,8 +1,8 @@
 #pragma once
 
-// Data files compiled into the binary (templates/, providers/*/data/). Link
-// ocne_embedded to use these. Names are paths relative to the source root,
-// e.g. "templates/capi-oci.yaml".
+// Data files compiled into the binary (templates/, providers/*/data/,
+// pkg/*/data/). Link ocne_embedded to use these. Names are paths relative to
+// the source root, e.g. "templates/capi-oci.yaml".
 
 #include <optional>
 #include <string_view>

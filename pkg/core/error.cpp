@@ -20,6 +20,8 @@ to_string(ErrorKind kind)
       return "transient";
     case ErrorKind::timeout:
       return "timeout";
+    case ErrorKind::not_ready:
+      return "not ready";
     case ErrorKind::io:
       return "i/o";
     case ErrorKind::unavailable:

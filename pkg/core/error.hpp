@@ -28,6 +28,7 @@ enum class ErrorKind {
   auth,        // credentials missing or refused
   transient,   // network hiccup, 429/5xx: retrying may help
   timeout,     // waited and gave up
+  not_ready,   // a state that waiting may change: poll() looks again (see poll.hpp)
   io,          // local file system or device error
   unavailable, // a feature or service that is not available here
   cancelled,   // interrupted by the user

@@ -1,5 +1,6 @@
 #include "pkg/core/file_lock.hpp"
 
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 
 #include <fcntl.h>
@@ -7,12 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <thread>
 
 namespace ocne {
 
 Result<FileLock>
-FileLock::acquire(const fs::Path& file, std::chrono::milliseconds timeout, std::string_view what)
+FileLock::acquire(const fs::Path& file, std::chrono::milliseconds timeout, std::string_view what, Clock* clock)
 {
   if (file.has_parent_path()) {
     OCNE_TRY(fs::ensure_dir(file.parent_path(), fs::k_private_dir));
@@ -21,26 +21,34 @@ FileLock::acquire(const fs::Path& file, std::chrono::milliseconds timeout, std::
   if (!fd) {
     return make_error(ErrorKind::io, "{}: {}", file.string(), fs::errno_message(errno));
   }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto pause = std::chrono::milliseconds(10);
-  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      return make_error(ErrorKind::io, "{}: cannot lock: {}", file.string(), fs::errno_message(errno));
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view) {
+    std::string holder = "unknown pid";
+    if (auto content = fs::read_file(file, 64); content && !str::trim(*content).empty()) {
+      holder = fmt::format("pid {}", str::trim(*content));
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      std::string holder = "unknown pid";
-      if (auto content = fs::read_file(file, 64); content && !str::trim(*content).empty()) {
-        holder = fmt::format("pid {}", str::trim(*content));
-      }
-      return make_error(ErrorKind::conflict,
-                        "{} is in use by another ocne run ({}); wait for it to finish (lock file {})",
-                        what,
-                        holder,
-                        file.string());
-    }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(200));
-  }
+    return Error(
+      ErrorKind::conflict,
+      fmt::format(
+        "{} is in use by another ocne run ({}); wait for it to finish (lock file {})", what, holder, file.string()));
+  };
+  // Short pauses first: a lock is mostly held for moments. Ctrl-C is left to
+  // the caller, as it always was.
+  OCNE_TRY(poll({ .timeout = timeout,
+                  .interval = std::chrono::milliseconds(10),
+                  .max_interval = std::chrono::milliseconds(200),
+                  .watch_interrupt = false,
+                  .clock = clock },
+                messages,
+                [&]() -> Status {
+                  if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+                    return {};
+                  }
+                  if (errno != EWOULDBLOCK && errno != EINTR) {
+                    return make_error(ErrorKind::io, "{}: cannot lock: {}", file.string(), fs::errno_message(errno));
+                  }
+                  return not_ready_yet("held");
+                }));
   // Record the holder for the message another run may print.
   const auto pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd.get(), 0) == 0) {

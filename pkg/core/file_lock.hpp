@@ -4,6 +4,7 @@
 // same cluster or writing the same state file do not collide. The kernel drops
 // the lock when the process dies, so a crash never leaves a stale lock.
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/fs.hpp"
 
@@ -18,7 +19,10 @@ public:
   // Takes the lock on file (created if missing), waiting up to timeout. On
   // timeout the error names what is locked and the pid of the holder:
   // "cluster 'x' is in use by another ocne run (pid 123); ...".
-  static Result<FileLock> acquire(const fs::Path& file, std::chrono::milliseconds timeout, std::string_view what);
+  static Result<FileLock> acquire(const fs::Path& file,
+                                  std::chrono::milliseconds timeout,
+                                  std::string_view what,
+                                  Clock* clock = nullptr);
 
   FileLock(FileLock&&) noexcept = default;
   FileLock& operator=(FileLock&&) noexcept = default;

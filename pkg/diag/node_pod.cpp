@@ -2,6 +2,7 @@
 
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/diag/pod_hygiene.hpp"
 #include "pkg/k8s/object.hpp"
@@ -13,7 +14,6 @@
 #include <cerrno>
 #include <csignal>
 #include <random>
-#include <thread>
 
 namespace ocne::diag {
 
@@ -160,8 +160,15 @@ NodePod::~NodePod()
 Status
 NodePod::wait_running(std::chrono::seconds timeout)
 {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view) {
+    return Error(
+      ErrorKind::timeout,
+      fmt::format(
+        "pod {}/{} on node {} did not start within {} s", k_ocne_namespace, m_name, m_spec.node, timeout.count()));
+  };
+  // Polled: a watch would need a second connection kept open for this.
+  return poll({ .timeout = timeout, .interval = std::chrono::milliseconds(300) }, messages, [&]() -> Status {
     OCNE_TRY_ASSIGN(auto pod, m_client.get(k8s::ObjectRef{ "v1", "Pod", k_ocne_namespace, m_name }));
     const auto phase = k8s::string_at(pod, "/status/phase");
     if (phase == "Running") {
@@ -175,20 +182,8 @@ NodePod::wait_running(std::chrono::seconds timeout)
                         m_spec.node,
                         phase);
     }
-    if (interrupted()) {
-      return make_error(ErrorKind::cancelled, "interrupted");
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      return make_error(ErrorKind::timeout,
-                        "pod {}/{} on node {} did not start within {} s",
-                        k_ocne_namespace,
-                        m_name,
-                        m_spec.node,
-                        timeout.count());
-    }
-    // Polled: a watch would need a second connection kept open for this.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
+    return not_ready_yet(phase);
+  });
 }
 
 } // namespace ocne::diag

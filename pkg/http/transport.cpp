@@ -9,7 +9,6 @@
 
 #include <mutex>
 #include <random>
-#include <thread>
 
 namespace ocne::http {
 
@@ -447,11 +446,8 @@ Transport::send(Request request) const
       log::debug(
         "{}: {} {} answered {}; retrying in {} ms", name, request.method, safe_url, response.status, delay.count());
     }
-    // Sleep in slices so Ctrl-C is noticed quickly.
-    const auto until = std::chrono::steady_clock::now() + delay;
-    while (std::chrono::steady_clock::now() < until && !interrupted()) {
-      std::this_thread::sleep_for(std::min(std::chrono::milliseconds(50), delay));
-    }
+    // Ctrl-C ends the pause; the next round sees it.
+    sleep_for(clock_or_real(m_impl->options.clock), delay);
   }
 }
 

@@ -13,6 +13,7 @@
 // After the last attempt the last answer is returned as it is: an HTTP error
 // status is a Response, not an error; clients turn it into their own errors.
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/secret.hpp"
 #include "pkg/http/request.hpp"
 #include "pkg/http/retry.hpp"
@@ -50,6 +51,8 @@ struct TransportOptions
   std::string log_name = "http";
   // Response headers worth logging at debug level (request ids).
   std::vector<std::string> log_headers = { "opc-request-id", "x-request-id", "audit-id" };
+  // Time for the pauses between attempts; null: real_clock().
+  Clock* clock = nullptr;
 };
 
 class Transport

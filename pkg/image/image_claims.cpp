@@ -1,7 +1,9 @@
 #include "pkg/image/image_claims.hpp"
 
+#include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/image/arch.hpp"
+#include "pkg/image/cache_stamp.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -100,6 +102,23 @@ reconcile_claims(const ImageClaims& given,
     out.version = std::string(recorded_version);
   }
   return out;
+}
+
+Result<ImageClaims>
+claims_for_upload(const ImageClaims& given, const fs::Path& file)
+{
+  const auto stamp = read_stamp(file);
+  if (!stamp) {
+    return given;
+  }
+  OCNE_TRY_ASSIGN(const auto claims, reconcile_claims(given, stamp->platform, stamp->version, file.string()));
+  if (given.arch.empty() && !claims.arch.empty()) {
+    log::info("{} is an image for {} (from {})", file.string(), claims.arch, stamp_path(file).string());
+  }
+  if (given.version.empty() && !claims.version.empty()) {
+    log::info("{} holds Kubernetes {} (from {})", file.string(), claims.version, stamp_path(file).string());
+  }
+  return claims;
 }
 
 } // namespace ocne::image

@@ -7,6 +7,7 @@
 // version's tag).
 
 #include "pkg/core/error.hpp"
+#include "pkg/core/fs.hpp"
 
 #include <optional>
 #include <string>
@@ -36,5 +37,10 @@ Result<ImageClaims> reconcile_claims(const ImageClaims& given,
                                      std::string_view recorded_platform,
                                      std::string_view recorded_version,
                                      std::string_view file);
+
+// What to upload file as: the given --arch and --version, checked against
+// and completed from the record ocne keeps beside images it built
+// (<file>.ocne.json); logs what the record added.
+Result<ImageClaims> claims_for_upload(const ImageClaims& given, const fs::Path& file);
 
 } // namespace ocne::image

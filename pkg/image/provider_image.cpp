@@ -6,8 +6,6 @@
 #include "pkg/image/boot_config.hpp"
 #include "pkg/image/cache_stamp.hpp"
 #include "pkg/image/disk_copy.hpp"
-#include "pkg/image/oci_dhcp_hooks.hpp"
-#include "pkg/image/oci_metadata.hpp"
 #include "pkg/image/platform_check.hpp"
 #include "pkg/image/qcow2_header.hpp"
 
@@ -26,59 +24,20 @@ metadata_path(const fs::Path& image)
 
 } // namespace
 
-Result<ImageType>
-parse_image_type(std::string_view name)
-{
-  if (name == "oci") {
-    return ImageType::oci;
-  }
-  if (name == "oxide") {
-    return ImageType::oxide;
-  }
-  if (name == "libvirt") {
-    return ImageType::libvirt;
-  }
-  return make_error(ErrorKind::invalid_input, "unknown image type {}: use oci, oxide or libvirt", str::quote(name));
-}
-
-std::string_view
-to_string(ImageType type)
-{
-  switch (type) {
-    case ImageType::oxide:
-      return "oxide";
-    case ImageType::libvirt:
-      return "libvirt";
-    case ImageType::oci:
-      break;
-  }
-  return "oci";
-}
-
-std::string_view
-default_platform_id(ImageType type)
-{
-  switch (type) {
-    case ImageType::oxide:
-      return "ibmcloud";
-    case ImageType::libvirt:
-      return "qemu";
-    case ImageType::oci:
-      break;
-  }
-  return "oci";
-}
-
 fs::Path
-provider_image_path(const fs::Path& images_dir, std::string_view version, Arch arch, ImageType type)
+provider_image_path(const fs::Path& images_dir, std::string_view version, Arch arch, std::string_view recipe_name)
 {
-  return images_dir / fmt::format("boot.qcow2-{}-{}.{}", version, to_string(arch), to_string(type));
+  return images_dir / fmt::format("boot.qcow2-{}-{}.{}", version, to_string(arch), recipe_name);
 }
 
 Result<ProviderImage>
 create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
 {
-  const std::string platform_id = o.platform_id.empty() ? std::string(default_platform_id(o.type)) : o.platform_id;
+  const auto& recipe = o.recipe;
+  if (recipe.name.empty()) {
+    return make_error(ErrorKind::internal, "no image recipe: the cloud names none");
+  }
+  const std::string platform_id = o.platform_id.empty() ? recipe.platform_id : o.platform_id;
   OCNE_TRY(validate_platform_id(platform_id));
   const std::string kernel_args(str::trim(o.kernel_args));
   OCNE_TRY(validate_kernel_args(kernel_args));
@@ -96,27 +55,27 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
   out.base = base;
   out.platform_id = platform_id;
   out.virtual_size = base_info.virtual_size;
-  // libvirt boots the boot disk as it is.
-  if (o.type == ImageType::libvirt && platform_id == "qemu" && kernel_args.empty()) {
+  // Some clouds (libvirt) boot the boot disk as it is.
+  if (recipe.as_is_when_default && platform_id == recipe.platform_id && kernel_args.empty()) {
     out.path = base.path;
     out.cached = base.cached;
     return out;
   }
 
-  const auto path = provider_image_path(o.boot.images_dir, o.boot.version, o.boot.arch, o.type);
+  const auto path = provider_image_path(o.boot.images_dir, o.boot.version, o.boot.arch, recipe.name);
   out.path = path;
-  out.format = o.type == ImageType::oxide ? DiskFormat::raw : DiskFormat::qcow2;
-  out.metadata = o.type == ImageType::oci ? metadata_path(path) : fs::Path();
+  out.format = recipe.format;
+  out.metadata = recipe.sidecar ? metadata_path(path) : fs::Path();
   OCNE_TRY_ASSIGN(const auto lock,
                   FileLock::acquire(o.boot.images_dir / ".locks" / (path.filename().string() + ".lock"),
                                     std::chrono::minutes(60),
                                     fmt::format("image {}", path.filename().string())));
-  const auto metadata = o.type == ImageType::oci ? oci_image_metadata(o.boot.arch, o.pca) : std::string();
+  const auto metadata = recipe.sidecar ? recipe.sidecar(o.boot.arch, o.pca) : std::string();
 
   if (const auto stamp = read_stamp(path);
       stamp && !o.force && stamp_matches_file(path, *stamp) && stamp->manifest_digest == base.manifest_digest &&
-      platform_is(stamp->platform, o.boot.arch) && stamp->type == to_string(o.type) &&
-      stamp->platform_id == platform_id && stamp->kernel_args == kernel_args && stamp->recipe == k_recipe) {
+      platform_is(stamp->platform, o.boot.arch) && stamp->type == recipe.name && stamp->platform_id == platform_id &&
+      stamp->kernel_args == kernel_args && stamp->recipe == k_recipe) {
     const auto current = out.metadata.empty() ? Result<std::string>(std::string()) : fs::read_file(out.metadata);
     if (current && *current == metadata) {
       log::debug("{} is up to date", path.string());
@@ -131,10 +90,10 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
   OCNE_TRY_ASSIGN(auto file, fs::AtomicFile::create(path, fs::k_public));
   {
     ProgressTask copy(progress,
-                      o.type == ImageType::oxide ? fmt::format("Converting {} to raw", base.path.filename().string())
-                                                 : fmt::format("Copying {}", base.path.filename().string()));
-    auto copied = o.type == ImageType::oxide ? convert_to_raw(base.path, base_info.virtual_size, file, copy)
-                                             : copy_file_into(base.path, file, copy);
+                      out.format == DiskFormat::raw ? fmt::format("Converting {} to raw", base.path.filename().string())
+                                                    : fmt::format("Copying {}", base.path.filename().string()));
+    auto copied = out.format == DiskFormat::raw ? convert_to_raw(base.path, base_info.virtual_size, file, copy)
+                                                : copy_file_into(base.path, file, copy);
     if (!copied) {
       copy.fail(copied.error().message());
       return tl::unexpected(copied.error());
@@ -145,9 +104,7 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
   DiskCustomization c;
   c.platform_id = platform_id;
   c.kernel_args = kernel_args;
-  if (o.type == ImageType::oci) {
-    c.files = oci_dhcp_hooks();
-  }
+  c.files = recipe.files;
   OCNE_TRY_ASSIGN(const auto report, customize_disk(file.temp_path(), out.format, c, progress));
   out.uuids = report.uuids;
   if (out.format == DiskFormat::qcow2) {
@@ -167,7 +124,7 @@ create_provider_image(const ProviderImageOptions& o, ProgressSink& progress)
   std::error_code ec;
   stamp.size = std::filesystem::file_size(path, ec);
   stamp.created = now_rfc3339();
-  stamp.type = std::string(to_string(o.type));
+  stamp.type = recipe.name;
   stamp.platform_id = platform_id;
   stamp.kernel_args = kernel_args;
   stamp.recipe = k_recipe;

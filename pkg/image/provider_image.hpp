@@ -1,18 +1,13 @@
 #pragma once
 
 // Provider images built from the OCK boot disk on this machine, with no
-// cluster (ocne builds them in a privileged pod of a running cluster):
+// cluster (ocne builds them in a privileged pod of a running cluster). Each
+// cloud gives its recipe (CloudProvider::boot_image_recipe): the disk format
+// (qcow2, or raw), the Ignition platform id, the files to add, a file to
+// write beside the image (OCI's image_metadata.json), and whether the boot
+// disk is used as it is when nothing is asked to change (libvirt).
 //
-//   oci      qcow2, ignition.platform.id=oci, new file system UUIDs, no
-//            machine id, OCI's DHCP hooks; plus <file>.json, the
-//            image_metadata.json OCI's import needs
-//   oxide    raw (Oxide imports raw blocks only), ignition.platform.id=ibmcloud
-//            (the id whose Ignition reads Oxide's cidata volume), new UUIDs,
-//            no machine id
-//   libvirt  the boot disk as it is (ignition.platform.id=qemu); customized
-//            only when another platform id or kernel arguments are asked for
-//
-// Outputs are <images dir>/boot.qcow2-<version>-<arch>.<type> (ocne's
+// Outputs are <images dir>/boot.qcow2-<version>-<arch>.<recipe name> (ocne's
 // names), written under a temporary name and renamed when complete, with a
 // stamp of what they were built from: asking again for the same image from
 // the same boot disk reuses the output without starting libguestfs.
@@ -22,31 +17,46 @@
 #include "pkg/image/boot_image.hpp"
 #include "pkg/image/disk_edit.hpp"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 
 namespace ocne::image {
 
-enum class ImageType { oci, oxide, libvirt };
+// How a cloud's boot image is made from the boot disk.
+struct ImageRecipe
+{
+  // The output's suffix and the stamp's type ("oci").
+  std::string name;
+  DiskFormat format = DiskFormat::qcow2;
+  // The Ignition platform id when none is asked for ("oci", "ibmcloud").
+  std::string platform_id;
+  // The boot disk itself is the image when the platform id is the default
+  // and no kernel arguments are asked for.
+  bool as_is_when_default = false;
+  // Written into the image's root file system.
+  std::vector<ExtraFile> files;
+  // The content of <image>.json, written beside the image (pca: for a
+  // Private Cloud Appliance); none when empty.
+  std::function<std::string(Arch arch, bool pca)> sidecar;
+};
 
-Result<ImageType> parse_image_type(std::string_view name);
-std::string_view to_string(ImageType type);
-// oci -> "oci", oxide -> "ibmcloud", libvirt -> "qemu".
-std::string_view default_platform_id(ImageType type);
-
-// <images_dir>/boot.qcow2-<version>-<arch>.<type>
-fs::Path provider_image_path(const fs::Path& images_dir, std::string_view version, Arch arch, ImageType type);
+// <images_dir>/boot.qcow2-<version>-<arch>.<recipe name>
+fs::Path provider_image_path(const fs::Path& images_dir,
+                             std::string_view version,
+                             Arch arch,
+                             std::string_view recipe_name);
 
 struct ProviderImageOptions
 {
   // Where the boot disk comes from and where the cache is.
   BootImageOptions boot;
-  ImageType type = ImageType::oci;
-  // Empty: the type's default.
+  ImageRecipe recipe;
+  // Empty: the recipe's default.
   std::string platform_id;
   std::string kernel_args;
-  // OCI: metadata for a Private Cloud Appliance.
+  // The sidecar for a Private Cloud Appliance (OCI).
   bool pca = false;
   // Build again even when an up-to-date output exists.
   bool force = false;
@@ -57,7 +67,7 @@ struct ProviderImage
   fs::Path path;
   DiskFormat format = DiskFormat::qcow2;
   std::uint64_t virtual_size = 0;
-  // OCI: the image metadata file (<path>.json); empty otherwise.
+  // The recipe's sidecar file (<path>.json); empty when it has none.
   fs::Path metadata;
   std::string platform_id;
   std::map<std::string, std::string> uuids; // old -> new file system UUIDs

@@ -1,5 +1,6 @@
 #include "pkg/image/registry_client.hpp"
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/http/url.hpp"
@@ -13,7 +14,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <thread>
 
 namespace ocne::image {
 
@@ -544,7 +544,8 @@ RegistryClient::fetch_blob(const Descriptor& blob, const BlobStore& store, Progr
       }
       log::warn("{}; resuming at byte {} of {}", r.error().message(), have, blob.size);
       if (have == before) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        // Ctrl-C cuts the pause short; the next request sees it.
+        sleep_for(real_clock(), std::chrono::milliseconds(200));
       }
       continue;
     }

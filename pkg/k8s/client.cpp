@@ -13,7 +13,6 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 namespace ocne::k8s {
 
@@ -682,6 +681,57 @@ Client::remove(const ObjectRef& ref, const DeleteOptions& options)
   return {};
 }
 
+Result<std::optional<EvictionRefusal>>
+Client::evict(std::string_view ns, std::string_view pod, const EvictionOptions& options)
+{
+  const auto what = fmt::format("evict pod {}/{}", ns, pod);
+  json body = { { "apiVersion", "policy/v1" },
+                { "kind", "Eviction" },
+                { "metadata", { { "name", pod }, { "namespace", ns } } } };
+  if (options.grace_period_seconds) {
+    body["deleteOptions"]["gracePeriodSeconds"] = *options.grace_period_seconds;
+  }
+  if (options.dry_run) {
+    body["deleteOptions"]["dryRun"] = json::array({ "All" });
+  }
+  http::Request request;
+  request.method = "POST";
+  request.url = fmt::format("/api/v1/namespaces/{}/pods/{}/eviction", http::url_encode(ns), http::url_encode(pod));
+  request.headers.set("Content-Type", "application/json");
+  request.body = body.dump();
+  request.idempotent = false;
+  request.max_attempts = 1;
+  OCNE_TRY_ASSIGN(auto response, m_impl->send(std::move(request), what));
+  if (response.ok()) {
+    return std::optional<EvictionRefusal>{};
+  }
+  if (response.status != 429) {
+    return make_error(api_error(response, what));
+  }
+  EvictionRefusal refusal;
+  auto status = json::parse(response.body, nullptr, false);
+  if (!status.is_object()) {
+    status = json::object();
+  }
+  refusal.message = string_at(status, "/message");
+  if (const auto details = status.find("details"); details != status.end() && details->is_object()) {
+    if (const auto causes = details->find("causes"); causes != details->end() && causes->is_array()) {
+      for (const auto& c : *causes) {
+        if (string_at(c, "/reason") == "DisruptionBudget") {
+          refusal.cause = string_at(c, "/message");
+        }
+      }
+    }
+    if (const auto after = details->find("retryAfterSeconds"); after != details->end() && after->is_number_integer()) {
+      refusal.retry_after = std::chrono::seconds(after->get<int>());
+    }
+  }
+  if (refusal.message.empty()) {
+    refusal.message = "the server refused the eviction (429)";
+  }
+  return std::optional<EvictionRefusal>{ std::move(refusal) };
+}
+
 Status
 Client::watch(const GroupVersionKind& gvk,
               const WatchOptions& options,
@@ -886,7 +936,7 @@ Client::watch(const GroupVersionKind& gvk,
     ++st.reconnects;
     // A stream that failed or ended at once: do not hammer the server.
     if (!response || !response->ok() || Clock::now() - attempt_started < std::chrono::seconds(1)) {
-      std::this_thread::sleep_for(options.reconnect_delay);
+      sleep_for(clock_or_real(options.clock), options.reconnect_delay);
     }
   }
 }

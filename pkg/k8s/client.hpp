@@ -8,6 +8,7 @@
 // server-side apply conflict), invalid_input (400/422), auth (401/403, TLS),
 // transient (429/5xx and connection failures after retries).
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/http/retry.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
@@ -56,6 +57,22 @@ struct PodLogOptions
   bool previous = false;        // the last terminated instance of the container
   std::int64_t tail_lines = 0;  // 0: all
   std::int64_t limit_bytes = 0; // 0: no limit
+};
+
+// Options of POST pods/<name>/eviction.
+struct EvictionOptions
+{
+  std::optional<int> grace_period_seconds;
+  bool dry_run = false;
+};
+
+// A 429 from the eviction subresource: a PodDisruptionBudget says no (or the
+// disruption controller has not processed it yet).
+struct EvictionRefusal
+{
+  std::string message;                   // "Cannot evict pod as it would violate the pod's disruption budget."
+  std::string cause;                     // "The disruption budget web needs 2 healthy pods and has 2 currently"
+  std::chrono::seconds retry_after{ 0 }; // details.retryAfterSeconds
 };
 
 enum class PatchType { merge, json, strategic, apply };
@@ -115,6 +132,7 @@ struct WatchOptions
   std::chrono::seconds request_seconds{ 300 };
   // Wait between reconnects after a broken stream.
   std::chrono::milliseconds reconnect_delay{ 200 };
+  Clock* clock = nullptr; // for the pause; null: real_clock()
 };
 
 // Counts the watch's recoveries, for tests and logs.
@@ -176,6 +194,14 @@ public:
   // Merge patch of the status subresource.
   Result<nlohmann::json> patch_status(const ObjectRef& ref, const nlohmann::json& status_patch);
   Status remove(const ObjectRef& ref, const DeleteOptions& options = {});
+  // Evicts a pod through the policy/v1 eviction subresource, sent once (a
+  // 429 is the budget's answer, not a busy server, so it is returned as a
+  // refusal for the caller to retry). nullopt: the pod is being deleted.
+  // A missing pod is not_found; several budgets over the pod (a 500) and
+  // other refusals are errors with the server's text.
+  Result<std::optional<EvictionRefusal>> evict(std::string_view ns,
+                                               std::string_view pod,
+                                               const EvictionOptions& options = {});
 
   // Streams changes. Reconnects from the last resourceVersion when a stream
   // breaks and lists again on 410 Gone (reporting what changed meanwhile).

@@ -1,16 +1,13 @@
 #include "pkg/k8s/wait.hpp"
 
-#include "pkg/core/interrupt.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <thread>
-
 namespace ocne::k8s {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -41,14 +38,6 @@ object_words(const ObjectRef& ref)
                                 : fmt::format("{} {}/{}", kind, ref.namespace_, ref.name);
 }
 
-void
-sleep_until(Clock::time_point when)
-{
-  while (Clock::now() < when && !interrupted()) {
-    std::this_thread::sleep_for(std::min<Clock::duration>(when - Clock::now(), std::chrono::milliseconds(50)));
-  }
-}
-
 bool
 condition_is(const json& object, std::string_view type, std::string_view status)
 {
@@ -59,12 +48,13 @@ condition_is(const json& object, std::string_view type, std::string_view status)
 } // namespace
 
 WaitOptions
-wait_until(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds interval)
+wait_until(Clock::time_point deadline, std::chrono::milliseconds interval, Clock* clock)
 {
   WaitOptions w;
-  w.timeout = std::max(std::chrono::ceil<std::chrono::seconds>(deadline - std::chrono::steady_clock::now()),
-                       std::chrono::seconds(1));
+  w.timeout =
+    std::max(std::chrono::ceil<std::chrono::seconds>(deadline - clock_or_real(clock).now()), std::chrono::seconds(1));
   w.interval = interval;
+  w.clock = clock;
   return w;
 }
 
@@ -171,39 +161,40 @@ wait_for(Client& client,
 {
   const auto subject = object_words(ref);
   ProgressTask task(progress, fmt::format("Waiting for {} {}", subject, goal));
-  const auto deadline = Clock::now() + options.timeout;
-  std::string seen = "nothing yet";
-  while (true) {
-    auto found = client.find(ref);
-    if (found) {
-      const json* object = found->has_value() ? &**found : nullptr;
-      auto observation = check(object);
-      if (observation.done) {
-        task.succeed();
-        return object != nullptr ? *object : json(nullptr);
-      }
-      seen = observation.seen.empty() ? (object != nullptr ? "not ready" : "not found") : observation.seen;
-    } else {
-      const auto kind = found.error().kind();
-      if (kind != ErrorKind::transient && kind != ErrorKind::timeout) {
-        task.fail(found.error().message());
-        return make_error(found.error().kind(), "waiting for {} {}: {}", subject, goal, found.error().message());
-      }
-      seen = found.error().message();
-    }
-    if (interrupted()) {
-      task.fail("interrupted");
-      return make_error(ErrorKind::cancelled, "interrupted while waiting for {} {}", subject, goal);
-    }
-    const auto now = Clock::now();
-    if (now >= deadline) {
-      auto message = fmt::format(
-        "timed out after {} waiting for {} {}: last seen {}", format_duration(options.timeout), subject, goal, seen);
-      task.fail(message);
-      return make_error(ErrorKind::timeout, "{}", message);
-    }
-    sleep_until(std::min(deadline, now + options.interval));
-  }
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view seen) {
+    auto message = fmt::format(
+      "timed out after {} waiting for {} {}: last seen {}", format_duration(options.timeout), subject, goal, seen);
+    task.fail(message);
+    return Error(ErrorKind::timeout, std::move(message));
+  };
+  messages.interrupted = [&] {
+    task.fail("interrupted");
+    return Error(ErrorKind::cancelled, fmt::format("interrupted while waiting for {} {}", subject, goal));
+  };
+  OCNE_TRY_ASSIGN(auto found,
+                  poll({ .timeout = options.timeout, .interval = options.interval, .clock = options.clock },
+                       messages,
+                       [&]() -> Result<json> {
+                         auto looked = client.find(ref);
+                         if (!looked) {
+                           const auto kind = looked.error().kind();
+                           if (kind != ErrorKind::transient && kind != ErrorKind::timeout) {
+                             task.fail(looked.error().message());
+                             return make_error(kind, "waiting for {} {}: {}", subject, goal, looked.error().message());
+                           }
+                           return not_ready_yet(looked.error().message());
+                         }
+                         const json* object = looked->has_value() ? &**looked : nullptr;
+                         auto observation = check(object);
+                         if (observation.done) {
+                           return object != nullptr ? *object : json(nullptr);
+                         }
+                         return not_ready_yet(observation.seen.empty() ? (object != nullptr ? "not ready" : "not found")
+                                                                       : std::move(observation.seen));
+                       }));
+  task.succeed();
+  return found;
 }
 
 Status

@@ -6,6 +6,7 @@
 //   to be Available: last seen 0/1 replicas available, condition Available=False
 //   (MinimumReplicasUnavailable)
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
@@ -24,6 +25,7 @@ struct WaitOptions
   std::chrono::milliseconds timeout{ std::chrono::minutes(5) };
   // Time between two looks at the object.
   std::chrono::milliseconds interval{ std::chrono::seconds(1) };
+  Clock* clock = nullptr; // null: real_clock()
 };
 
 // What one look at the object found.
@@ -36,7 +38,7 @@ struct Observation
 // Looks at the object; nullptr when it does not exist.
 using Check = std::function<Observation(const nlohmann::json* object)>;
 
-// Polls ref until check says done. goal completes "waiting for <object> <goal>".
+// Polls ref until check says done (poll() in pkg/core/poll.hpp). goal completes "waiting for <object> <goal>".
 // Transient errors (a restarting API server) are retried until the timeout;
 // others end the wait at once. Returns the last object seen (null when absent).
 Result<nlohmann::json> wait_for(Client& client,
@@ -72,8 +74,8 @@ Result<nlohmann::json> wait_secret(Client& client,
 
 // The rest of a deadline several waits share, as one wait's options: whole
 // seconds rounded up, so the first wait's timeout message says the
-// configured time ("1m30s", not "1m29s").
-WaitOptions wait_until(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds interval);
+// configured time ("1m30s", not "1m29s"). The deadline is on `clock`.
+WaitOptions wait_until(Clock::time_point deadline, std::chrono::milliseconds interval, Clock* clock = nullptr);
 
 // Why the Pods a workload (Deployment, DaemonSet: anything with
 // spec.selector.matchLabels) selects are not running, for timeout messages:

@@ -1,12 +1,11 @@
 #include "pkg/libvirt/stream.hpp"
 
+#include "pkg/core/poll.hpp"
 #include "pkg/libvirt/error.hpp"
 #include "pkg/libvirt/stats.hpp"
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-
-#include <thread>
 
 namespace ocne::libvirt {
 
@@ -41,26 +40,30 @@ Result<std::string>
 Stream::receive_for(std::chrono::milliseconds timeout, std::size_t max)
 {
   CallTimer timer;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string buffer(max, '\0');
-  while (true) {
-    const int n = virStreamRecv(m_handle.get(), buffer.data(), buffer.size());
-    if (n > 0) {
-      buffer.resize(static_cast<std::size_t>(n));
-      return buffer;
-    }
-    if (n == 0) {
-      return std::string();
-    }
-    if (n != -2) {
-      return tl::unexpected(last_error("receiving data from libvirt"));
-    }
-    // -2: nothing yet on a non-blocking stream
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return std::string();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  bool quiet = false; // nothing came within the timeout: an empty answer, not an error
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view) {
+    quiet = true;
+    return Error(ErrorKind::timeout, "no data");
+  };
+  auto received = poll({ .timeout = timeout, .interval = std::chrono::milliseconds(20), .watch_interrupt = false },
+                       messages,
+                       [&]() -> Result<std::string> {
+                         const int n = virStreamRecv(m_handle.get(), buffer.data(), buffer.size());
+                         if (n == -2) {
+                           return not_ready_yet("nothing yet"); // on a non-blocking stream
+                         }
+                         if (n < 0) {
+                           return tl::unexpected(last_error("receiving data from libvirt"));
+                         }
+                         buffer.resize(static_cast<std::size_t>(n)); // 0: the end of the stream
+                         return std::move(buffer);
+                       });
+  if (!received && quiet) {
+    return std::string();
   }
+  return received;
 }
 
 Status

@@ -1,12 +1,11 @@
 #include "pkg/oci/compute.hpp"
 
-#include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/oci/json_util.hpp"
 
 #include <algorithm>
-#include <thread>
 
 namespace ocne::oci {
 
@@ -35,18 +34,14 @@ image_from(const json& j)
   return i;
 }
 
-// Sleeps in slices so Ctrl-C is noticed.
-Status
-pause(std::chrono::milliseconds d)
+PollOptions
+poll_options(const WaitOptions& wait)
 {
-  const auto until = std::chrono::steady_clock::now() + d;
-  while (std::chrono::steady_clock::now() < until) {
-    if (interrupted()) {
-      return make_error(ErrorKind::cancelled, "interrupted");
-    }
-    std::this_thread::sleep_for(std::min(d, std::chrono::milliseconds(50)));
-  }
-  return {};
+  // Short imports are noticed at once, long ones cost few calls.
+  return { .timeout = wait.timeout,
+           .interval = std::min(wait.initial_poll, wait.poll),
+           .max_interval = wait.poll,
+           .clock = wait.clock };
 }
 
 bool
@@ -230,10 +225,16 @@ Compute::work_request_errors(const std::string& id) const
 Result<WorkRequest>
 Compute::wait_work_request(const std::string& id, const WaitOptions& wait, ProgressTask* progress) const
 {
-  const auto deadline = std::chrono::steady_clock::now() + wait.timeout;
-  auto delay = std::min(wait.initial_poll, wait.poll);
   std::string last_status;
-  while (true) {
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view status) {
+    return Error(ErrorKind::timeout,
+                 fmt::format("work request {} is still {} after {} s",
+                             id,
+                             status,
+                             std::chrono::duration_cast<std::chrono::seconds>(wait.timeout).count()));
+  };
+  return poll(poll_options(wait), messages, [&]() -> Result<WorkRequest> {
     OCNE_TRY_ASSIGN(const auto w, get_work_request(id));
     if (progress != nullptr) {
       progress->set_done(static_cast<std::uint64_t>(std::clamp(w.percent_complete, 0, 100)));
@@ -250,24 +251,18 @@ Compute::wait_work_request(const std::string& id, const WaitOptions& wait, Progr
       const auto detail = errors && !errors->empty() ? *errors : std::string("no error details");
       return make_error(ErrorKind::io, "work request {} {}: {}", id, str::to_lower(w.status), detail);
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout,
-                        "work request {} is still {} after {} s",
-                        id,
-                        w.status,
-                        std::chrono::duration_cast<std::chrono::seconds>(wait.timeout).count());
-    }
-    OCNE_TRY(pause(delay));
-    delay = std::min(delay * 2, wait.poll);
-  }
+    return not_ready_yet(w.status);
+  });
 }
 
 Result<Image>
 Compute::wait_image_available(const std::string& image_id, const WaitOptions& wait) const
 {
-  const auto deadline = std::chrono::steady_clock::now() + wait.timeout;
-  auto delay = std::min(wait.initial_poll, wait.poll);
-  while (true) {
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view state) {
+    return Error(ErrorKind::timeout, fmt::format("image {} is still {}", image_id, state));
+  };
+  return poll(poll_options(wait), messages, [&]() -> Result<Image> {
     OCNE_TRY_ASSIGN(const auto img, get_image(image_id));
     if (img.lifecycle_state == "AVAILABLE") {
       return img;
@@ -275,12 +270,8 @@ Compute::wait_image_available(const std::string& image_id, const WaitOptions& wa
     if (img.lifecycle_state != "IMPORTING" && img.lifecycle_state != "PROVISIONING") {
       return make_error(ErrorKind::io, "image {} is {}, not AVAILABLE", image_id, img.lifecycle_state);
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout, "image {} is still {}", image_id, img.lifecycle_state);
-    }
-    OCNE_TRY(pause(delay));
-    delay = std::min(delay * 2, wait.poll);
-  }
+    return not_ready_yet(img.lifecycle_state);
+  });
 }
 
 Result<std::optional<std::string>>

@@ -3,6 +3,7 @@
 // Compute images: import from Object Storage, work requests, ListImages with
 // ocne's tags, the UEFI capability schema and shape compatibility.
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/oci/client.hpp"
 
@@ -72,6 +73,7 @@ struct WaitOptions
   std::chrono::milliseconds initial_poll{ 1000 };
   std::chrono::milliseconds poll{ 10000 };
   std::chrono::milliseconds timeout{ std::chrono::hours(3) };
+  Clock* clock = nullptr; // null: real_clock()
 };
 
 class Compute

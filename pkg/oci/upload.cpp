@@ -1,5 +1,6 @@
 #include "pkg/oci/upload.hpp"
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/file_lock.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/interrupt.hpp"
@@ -92,13 +93,11 @@ hash_parts(const std::vector<FileRange>& parts, int parallelism)
   return out;
 }
 
+// A pause before another round, cut short by Ctrl-C or another part's failure.
 void
-interruptible_sleep(std::chrono::milliseconds d, const std::atomic<bool>& stop)
+retry_pause(std::chrono::milliseconds d, const std::atomic<bool>& stop)
 {
-  const auto until = std::chrono::steady_clock::now() + d;
-  while (std::chrono::steady_clock::now() < until && !stop.load() && !interrupted()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  sleep_for(real_clock(), d, { .stop = &stop });
 }
 
 // A note in OCNE_HOME of the multipart upload in progress for one object, so
@@ -301,7 +300,7 @@ Uploader::single()
       return make_error(put.error());
     }
     log::warn("{}; retrying", put.error().message());
-    interruptible_sleep(m_o.part_retry_delay * attempt, m_stop);
+    retry_pause(m_o.part_retry_delay * attempt, m_stop);
   }
 }
 
@@ -344,7 +343,7 @@ Uploader::send_part(std::size_t i)
       return make_error(put.error());
     }
     log::warn("{}; retrying", put.error().message());
-    interruptible_sleep(m_o.part_retry_delay * attempt, m_stop);
+    retry_pause(m_o.part_retry_delay * attempt, m_stop);
   }
 }
 

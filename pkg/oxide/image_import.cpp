@@ -3,6 +3,7 @@
 #include "pkg/core/file_lock.hpp"
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/oxide/content_digest.hpp"
 #include "pkg/oxide/import_journal.hpp"
 
@@ -34,20 +35,6 @@ random_suffix()
   std::random_device rd;
   std::mt19937_64 rng((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
   return fmt::format("{:010x}", rng() & 0xffffffffffULL);
-}
-
-// Sleeps in small slices; false when interrupted.
-bool
-nap(std::chrono::milliseconds total)
-{
-  const auto until = std::chrono::steady_clock::now() + total;
-  while (std::chrono::steady_clock::now() < until) {
-    if (interrupted()) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::min(total, std::chrono::milliseconds(20)));
-  }
-  return !interrupted();
 }
 
 // Collects the first error from worker threads and tells the others to stop.
@@ -134,6 +121,7 @@ private:
   Result<ImportResult> resume(JournalRecord record);
   Result<ImportResult> continue_import(JournalRecord& record, const std::unordered_set<std::uint64_t>& written);
   Status upload(const std::string& disk_id, const std::vector<std::uint64_t>& todo, std::uint64_t done_bytes);
+  PollOptions ready_poll() const;
   Result<Disk> wait_disk(const std::string& disk_id);
   Result<Snapshot> wait_snapshot(const std::string& name);
   Status cleanup(const JournalRecord& record);
@@ -260,33 +248,46 @@ Importer::image_description() const
   return text + tag;
 }
 
+PollOptions
+Importer::ready_poll() const
+{
+  return { .timeout = m_o.ready_timeout, .interval = m_o.poll_interval, .clock = m_o.clock };
+}
+
 Result<Disk>
 Importer::wait_disk(const std::string& disk_id)
 {
-  const auto deadline = std::chrono::steady_clock::now() + m_o.ready_timeout;
-  while (true) {
+  std::string name;
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view state) {
+    return Error(ErrorKind::timeout,
+                 fmt::format("disk {} is still {} after {} s", q(name), state, m_o.ready_timeout.count() / 1000));
+  };
+  messages.interrupted = [&] {
+    return Error(ErrorKind::cancelled, fmt::format("interrupted while waiting for disk {}", q(name)));
+  };
+  return poll(ready_poll(), messages, [&]() -> Result<Disk> {
     OCNE_TRY_ASSIGN(auto disk, m_client.get_disk("", disk_id));
     if (disk.state != "creating" && disk.state != "finalizing") {
       return disk;
     }
-    if (std::chrono::steady_clock::now() > deadline) {
-      return make_error(ErrorKind::timeout,
-                        "disk {} is still {} after {} s",
-                        q(disk.name),
-                        disk.state,
-                        m_o.ready_timeout.count() / 1000);
-    }
-    if (!nap(m_o.poll_interval)) {
-      return make_error(ErrorKind::cancelled, "interrupted while waiting for disk {}", q(disk.name));
-    }
-  }
+    name = disk.name;
+    return not_ready_yet(disk.state);
+  });
 }
 
 Result<Snapshot>
 Importer::wait_snapshot(const std::string& name)
 {
-  const auto deadline = std::chrono::steady_clock::now() + m_o.ready_timeout;
-  while (true) {
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view) {
+    return Error(ErrorKind::timeout,
+                 fmt::format("snapshot {} is still creating after {} s", q(name), m_o.ready_timeout.count() / 1000));
+  };
+  messages.interrupted = [&] {
+    return Error(ErrorKind::cancelled, fmt::format("interrupted while waiting for snapshot {}", q(name)));
+  };
+  return poll(ready_poll(), messages, [&]() -> Result<Snapshot> {
     OCNE_TRY_ASSIGN(auto snapshot, m_client.get_snapshot(m_o.project, name));
     if (snapshot.state == "ready") {
       return snapshot;
@@ -294,14 +295,8 @@ Importer::wait_snapshot(const std::string& name)
     if (snapshot.state != "creating") {
       return make_error(ErrorKind::unavailable, "snapshot {} of the imported disk is {}", q(name), snapshot.state);
     }
-    if (std::chrono::steady_clock::now() > deadline) {
-      return make_error(
-        ErrorKind::timeout, "snapshot {} is still creating after {} s", q(name), m_o.ready_timeout.count() / 1000);
-    }
-    if (!nap(m_o.poll_interval)) {
-      return make_error(ErrorKind::cancelled, "interrupted while waiting for snapshot {}", q(name));
-    }
-  }
+    return not_ready_yet(snapshot.state);
+  });
 }
 
 // Takes what an import created off the rack: the disk (stopping and
@@ -321,39 +316,54 @@ Importer::cleanup(const JournalRecord& r)
   } else {
     OCNE_TRY_ASSIGN(disk, m_client.find_disk(r.project, r.disk_name));
   }
-  const auto deadline = std::chrono::steady_clock::now() + m_o.ready_timeout;
-  while (disk) {
-    const std::string& state = disk->state;
-    if (state == "detached" || state == "faulted") {
-      auto st = m_client.delete_disk("", disk->id);
-      if (!st && st.error().kind() != ErrorKind::not_found) {
-        return st;
-      }
-      break;
+  if (disk) {
+    // Acts on the states that need a push and waits out the ones that pass
+    // by themselves; "stayed" on timeout and on Ctrl-C alike.
+    const auto stayed = [&] {
+      return Error(ErrorKind::timeout, fmt::format("disk {} stayed {} while cleaning up", q(disk->name), disk->state));
+    };
+    bool fetch = false;
+    const auto gone = poll(ready_poll(),
+                           { .timed_out = [&](std::string_view) { return stayed(); }, .interrupted = stayed },
+                           [&]() -> Status {
+                             while (true) {
+                               if (fetch) {
+                                 auto again = m_client.get_disk("", disk->id);
+                                 if (!again) {
+                                   if (again.error().kind() == ErrorKind::not_found) {
+                                     return {}; // gone
+                                   }
+                                   return make_error(again.error());
+                                 }
+                                 disk = *again;
+                               }
+                               fetch = true;
+                               const std::string& state = disk->state;
+                               if (state == "detached" || state == "faulted") {
+                                 auto st = m_client.delete_disk("", disk->id);
+                                 if (!st && st.error().kind() != ErrorKind::not_found) {
+                                   return st;
+                                 }
+                                 return {};
+                               }
+                               if (state == "importing_from_bulk_writes") {
+                                 OCNE_TRY(m_client.bulk_write_stop(disk->id));
+                               } else if (state == "import_ready") {
+                                 OCNE_TRY(m_client.finalize_disk(disk->id, std::nullopt));
+                               } else if (state == "creating" || state == "finalizing") {
+                                 return not_ready_yet(state);
+                               } else {
+                                 return make_error(ErrorKind::conflict,
+                                                   "cannot clean up disk {} in project {}: it is {}; delete it by hand",
+                                                   q(disk->name),
+                                                   q(r.project),
+                                                   state);
+                               }
+                             }
+                           });
+    if (!gone) {
+      return gone;
     }
-    if (state == "importing_from_bulk_writes") {
-      OCNE_TRY(m_client.bulk_write_stop(disk->id));
-    } else if (state == "import_ready") {
-      OCNE_TRY(m_client.finalize_disk(disk->id, std::nullopt));
-    } else if (state == "creating" || state == "finalizing") {
-      if (std::chrono::steady_clock::now() > deadline || !nap(m_o.poll_interval)) {
-        return make_error(ErrorKind::timeout, "disk {} stayed {} while cleaning up", q(disk->name), state);
-      }
-    } else {
-      return make_error(ErrorKind::conflict,
-                        "cannot clean up disk {} in project {}: it is {}; delete it by hand",
-                        q(disk->name),
-                        q(r.project),
-                        state);
-    }
-    auto again = m_client.get_disk("", disk->id);
-    if (!again) {
-      if (again.error().kind() == ErrorKind::not_found) {
-        break;
-      }
-      return make_error(again.error());
-    }
-    disk = *again;
   }
   OCNE_TRY_ASSIGN(const auto snapshot, m_client.find_snapshot(r.project, r.snapshot_name));
   if (snapshot) {

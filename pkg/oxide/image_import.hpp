@@ -19,6 +19,7 @@
 // (import_journal.hpp); the next run for the same host, project and image
 // name resumes it, writing only the chunks the journal does not have.
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/oxide/client.hpp"
@@ -52,6 +53,7 @@ struct ImportOptions
   // How long to wait for the disk and the snapshot to become ready.
   std::chrono::milliseconds ready_timeout{ 120000 };
   std::chrono::milliseconds poll_interval{ 250 };
+  Clock* clock = nullptr; // null: real_clock()
 };
 
 struct ImportResult

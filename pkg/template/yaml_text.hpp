@@ -2,10 +2,11 @@
 
 // Writing YAML text: how a string becomes a scalar that reads back as the
 // same string, and how a JSON value becomes block or flow YAML. The renderer
-// uses these for values; pkg/capi uses them (through Value::node) for lists
-// and mappings. Output is meant to read the same under YAML 1.1 (go-yaml,
-// which Kubernetes uses) and YAML 1.2, so words such as "yes", "on" and "~"
-// and anything that starts like a number are quoted.
+// uses these for values; pkg/cluster_templates uses them (through
+// Value::node) for lists and mappings. Output is meant to read the same
+// under YAML 1.1 (go-yaml, which Kubernetes uses) and YAML 1.2, so words
+// such as "yes", "on" and "~" and anything that starts like a number are
+// quoted.
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -17,7 +17,7 @@ namespace ocne::providers::capi {
 struct OxideCredentials
 {
   std::string namespace_;
-  std::string name;    // pkg/capi's oxide_credentials_secret(<cluster>)
+  std::string name;    // cluster_templates::oxide_credentials_secret(<cluster>)
   std::string cluster; // the cluster-name label
   std::string host;
   Secret token;

@@ -14,9 +14,10 @@
 
 #include "pkg/cluster/driver.hpp"
 #include "pkg/cluster/ephemeral.hpp"
-#include "pkg/components/install.hpp"
-#include "pkg/components/proxy_env.hpp"
+#include "pkg/clusterctl/installer.hpp"
+#include "pkg/clusterctl/proxy_env.hpp"
 #include "pkg/config/cluster_config.hpp"
+#include "pkg/core/clock.hpp"
 #include "pkg/core/env.hpp"
 #include "providers/capi/flavor.hpp"
 
@@ -42,7 +43,7 @@ struct CapiOptions
   fs::Path components_cache;
   bool self_managed = false;
   // providers.<p>.proxy, for the Cluster API controllers this start installs.
-  components::ControllerProxy controller_proxy;
+  clusterctl::ControllerProxy controller_proxy;
   cluster::EphemeralStarter start_ephemeral;
   cluster::EphemeralDeleter delete_ephemeral;
 
@@ -53,6 +54,8 @@ struct CapiOptions
   std::chrono::milliseconds move_timeout{ std::chrono::minutes(10) };
   std::chrono::milliseconds delete_timeout{ std::chrono::minutes(20) };
   std::chrono::milliseconds interval{ std::chrono::seconds(2) };
+  // Time for every wait; null: real_clock() (tests set a fake one).
+  Clock* clock = nullptr;
 
   // Called when a step starts ("apply") and just before it is recorded
   // ("apply finished"), and at a few points inside ("pivot moved",
@@ -95,7 +98,6 @@ public:
   // a Kubernetes API; for a cluster recorded as running, nothing.
   Status preflight(const ClusterRecord* existing) override;
   Result<cluster::StartResult> start(cluster::StartContext& ctx) override;
-  Result<cluster::PostStartResult> post_start(cluster::StartContext& ctx) override;
   Status destroy(cluster::DeleteContext& ctx) override;
 
   const CapiReport&

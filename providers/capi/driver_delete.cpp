@@ -3,9 +3,9 @@
 // API has removed its machines and infrastructure, then remove what ocne
 // wrote: the kubeconfig file and the Secrets of the cluster's namespace.
 
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/wait.hpp"
-#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/driver.hpp"
 #include "providers/capi/driver_steps.hpp"
 #include "providers/capi/journal.hpp"
@@ -34,7 +34,7 @@ file_exists(const fs::Path& path)
 Result<std::optional<k8s::ObjectRef>>
 find_cluster(k8s::Client& client, const std::string& ns, const std::string& name, bool expected)
 {
-  auto version = core_version(client);
+  auto version = clusterctl::core_version(client);
   if (!version) {
     if (version.error().kind() == ErrorKind::not_found && !expected) {
       return std::optional<k8s::ObjectRef>{}; // no Cluster API here at all
@@ -213,6 +213,7 @@ CapiDriver::destroy(cluster::DeleteContext& ctx)
     k8s::WaitOptions wait;
     wait.timeout = m_options.delete_timeout;
     wait.interval = m_options.interval;
+    wait.clock = m_options.clock;
     if (auto gone = k8s::wait_deleted(*management, *cluster_ref, wait, ctx.progress); !gone) {
       return make_error(gone.error().with_context(
         fmt::format("Cluster API did not finish deleting Cluster {}/{} (its machines and infrastructure)", ns, name)));

@@ -34,12 +34,6 @@ CapiDriver::kubeconfigs() const
   return { m_options.kubeconfig_path, {} };
 }
 
-Result<cluster::PostStartResult>
-CapiDriver::post_start(cluster::StartContext&)
-{
-  return cluster::PostStartResult{};
-}
-
 Status
 CapiDriver::preflight(const ClusterRecord* existing)
 {
@@ -85,7 +79,7 @@ observe(const Journal& journal, const CapiOptions& options)
   std::error_code ec;
   seen.kubeconfig_exists = std::filesystem::exists(options.kubeconfig_path, ec);
   if (journal.phase == cluster::Phase::running) {
-    auto probe = cluster::make_kube_probe(options.interval);
+    auto probe = cluster::make_kube_probe(options.interval, options.clock);
     if (auto nodes = probe->count_nodes(options.kubeconfig_path)) {
       seen.running_nodes = static_cast<int>(*nodes);
     } else {

@@ -1,14 +1,12 @@
 #include "providers/capi/driver_steps.hpp"
 
-#include "pkg/components/source.hpp"
-#include "pkg/components/stack.hpp"
-#include "pkg/core/interrupt.hpp"
+#include "pkg/clusterctl/mover.hpp"
+#include "pkg/clusterctl/repository.hpp"
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
-#include "pkg/k8s/move.hpp"
 #include "pkg/k8s/wait.hpp"
-
-#include <thread>
 
 namespace ocne::providers::capi::detail {
 
@@ -26,22 +24,22 @@ install_stack(k8s::Client& client,
               CapiReport& report,
               ProgressSink& progress)
 {
-  const auto* stack = components::stack_for(flavor.provider());
+  const auto* stack = clusterctl::stack_for(flavor.provider());
   if (stack == nullptr) {
     return make_error(ErrorKind::internal, "no Cluster API stack for provider {}", flavor.provider());
   }
-  OCNE_TRY_ASSIGN(auto settings, components::source_settings(options.config.provider_components.get(), options.env));
+  OCNE_TRY_ASSIGN(auto settings, clusterctl::source_settings(options.config.provider_components.get(), options.env));
   if (!options.components_cache.empty()) {
     settings.cache_dir = options.components_cache;
   }
-  components::ComponentSource source(std::move(settings), progress);
-  components::InstallOptions install;
+  clusterctl::ComponentSource source(std::move(settings), progress);
+  clusterctl::InstallOptions install;
   OCNE_TRY_ASSIGN(install.values, flavor.component_values());
   install.env = options.env;
   install.proxy = options.controller_proxy;
   install.timeout = options.components_timeout;
   install.interval = std::min(options.interval, std::chrono::milliseconds(1000));
-  OCNE_TRY_ASSIGN(auto installed, components::install_stack(client, *stack, source, install, progress));
+  OCNE_TRY_ASSIGN(auto installed, clusterctl::install_stack(client, *stack, source, install, progress));
   for (const auto& c : installed.components) {
     (c.installed ? report.components_installed : report.components_present)
       .push_back(fmt::format("{} {}", c.display_name, c.version));
@@ -56,40 +54,39 @@ move_objects(k8s::Client& from,
              const CapiOptions& options,
              ProgressSink& progress)
 {
-  const auto deadline = std::chrono::steady_clock::now() + options.move_timeout;
-  k8s::MoveOptions move;
+  clusterctl::MoveOptions move;
   move.namespace_ = namespace_;
+  move.clock = options.clock;
   std::string last;
-  while (true) {
-    auto moved = k8s::move(from, to, move, progress);
-    if (moved) {
-      log::debug("moved {} objects of namespace {} from {} to {}",
-                 moved->created.size() + moved->existing.size(),
-                 namespace_,
-                 from.describe(),
-                 to.describe());
-      return {};
-    }
-    // Cluster API refuses to move objects that are still being provisioned;
-    // clusterctl users run it again later, and so does this.
-    if (moved.error().message().find("cannot start the move operation") == std::string::npos) {
-      return tl::unexpected(moved.error());
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout,
-                        "the Cluster API objects could not be moved within {}: {}",
-                        k8s::format_duration(options.move_timeout),
-                        moved.error().message());
-    }
-    if (moved.error().message() != last) {
-      last = moved.error().message();
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view seen) {
+    return Error(ErrorKind::timeout,
+                 fmt::format("the Cluster API objects could not be moved within {}: {}",
+                             k8s::format_duration(options.move_timeout),
+                             seen));
+  };
+  messages.interrupted = [] {
+    return Error(ErrorKind::cancelled, "interrupted while waiting to move the Cluster API objects");
+  };
+  messages.waiting = [&](std::string_view seen) {
+    if (seen != last) {
+      last = seen;
       log::info("Waiting to move the Cluster API objects: {}", last);
     }
-    if (interrupted()) {
-      return make_error(ErrorKind::cancelled, "interrupted while waiting to move the Cluster API objects");
-    }
-    std::this_thread::sleep_for(options.interval);
-  }
+  };
+  // Cluster API refuses to move objects that are still being provisioned
+  // (not_ready); clusterctl users run it again later, and so does this.
+  return poll({ .timeout = options.move_timeout, .interval = options.interval, .clock = options.clock },
+              messages,
+              [&]() -> Status {
+                OCNE_TRY_ASSIGN(const auto moved, clusterctl::move(from, to, move, progress));
+                log::debug("moved {} objects of namespace {} from {} to {}",
+                           moved.created.size() + moved.existing.size(),
+                           namespace_,
+                           from.describe(),
+                           to.describe());
+                return {};
+              });
 }
 
 Result<bool>

@@ -20,7 +20,7 @@ Status install_stack(k8s::Client& client,
                      ProgressSink& progress);
 
 // clusterctl move of the namespace, tried again while the objects are still
-// being provisioned ("cannot start the move operation"), until the timeout.
+// being provisioned (the move answers ErrorKind::not_ready), until the timeout.
 Status move_objects(k8s::Client& from,
                     k8s::Client& to,
                     const std::string& namespace_,

@@ -55,6 +55,9 @@ public:
   // else built and uploaded) and the cluster's resources rendered with them;
   // the user's clusterDefinition instead when there is one.
   virtual Result<RenderedResources> render(const KnownImages& known, ProgressSink& progress) = 0;
+  // The cloud's image-id rule for the rendered resources (resources.hpp):
+  // what is wrong with a field's value, or "".
+  virtual std::string image_id_problem(std::string_view leaf, std::string_view value) const = 0;
   // Objects the resources refer to that ocne writes into the management
   // cluster before applying them (Oxide: the credentials Secret). Returns
   // "namespace/name" of each Secret it wrote or found in place.

@@ -1,24 +1,22 @@
 #include "providers/capi/nodes_wait.hpp"
 
-#include "pkg/core/interrupt.hpp"
+#include "pkg/clusterctl/cluster_objects.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/object.hpp"
 #include "pkg/k8s/wait.hpp"
-#include "providers/capi/cluster_objects.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <map>
 #include <set>
-#include <thread>
 
 namespace ocne::providers::capi {
 
 namespace {
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 long long
 number_at(const json& object, const char* pointer, long long fallback)
@@ -61,7 +59,7 @@ Result<Look>
 look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
 {
   Look out;
-  OCNE_TRY_ASSIGN(auto version, core_version(management));
+  OCNE_TRY_ASSIGN(auto version, clusterctl::core_version(management));
   const std::string core = "cluster.x-k8s.io/" + version;
   OCNE_TRY_ASSIGN(auto cluster, management.get({ core, "Cluster", wait.namespace_, wait.cluster }));
   auto pool_of = [&](const json& object) {
@@ -73,7 +71,7 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
     out.desired += p.desired;
     out.pools.push_back(p);
   };
-  if (auto cp = referenced(management, cluster["spec"].value("controlPlaneRef", json()), wait.namespace_)) {
+  if (auto cp = clusterctl::referenced(management, cluster["spec"].value("controlPlaneRef", json()), wait.namespace_)) {
     pool_of(*cp);
   } else {
     out.missing.push_back(
@@ -103,7 +101,7 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
   out.ready_nodes = static_cast<long long>(ready.size());
 
   // Each machine without a Ready node, and why.
-  OCNE_TRY_ASSIGN(auto machines, cluster_machines(management, version, wait.namespace_, wait.cluster));
+  OCNE_TRY_ASSIGN(auto machines, clusterctl::cluster_machines(management, version, wait.namespace_, wait.cluster));
   for (const auto& m : machines) {
     const auto name = k8s::string_at(m, "/metadata/name");
     const auto node = k8s::string_at(m, "/status/nodeRef/name");
@@ -113,7 +111,7 @@ look(k8s::Client& management, k8s::Client& workload, const NodesWait& wait)
     std::string why;
     if (node.empty()) {
       std::vector<std::string> conditions;
-      failing_conditions(m, conditions);
+      clusterctl::failing_conditions(m, conditions);
       why = fmt::format("phase {}, no node yet{}",
                         k8s::string_at(m, "/status/phase").empty() ? "Pending" : k8s::string_at(m, "/status/phase"),
                         conditions.empty() ? "" : "; " + str::join(conditions, "; "));
@@ -138,14 +136,24 @@ Status
 wait_cluster_nodes(k8s::Client& management, k8s::Client& workload, const NodesWait& wait, ProgressSink& progress)
 {
   ProgressTask task(progress, "Waiting for the cluster's nodes to be Ready", 0, ProgressUnit::items);
-  const auto deadline = Clock::now() + wait.timeout;
   std::set<std::string> reported;
-  std::string last;
-  while (true) {
-    if (interrupted()) {
-      task.fail("interrupted");
-      return make_error(ErrorKind::cancelled, "interrupted while waiting for the nodes of cluster {}", wait.cluster);
-    }
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view last) {
+    auto message = fmt::format("cluster {}/{} is not complete after {}: {}",
+                               wait.namespace_,
+                               wait.cluster,
+                               k8s::format_duration(wait.timeout),
+                               last);
+    task.fail(message);
+    return Error(ErrorKind::timeout, std::move(message));
+  };
+  messages.interrupted = [&] {
+    task.fail("interrupted");
+    return Error(ErrorKind::cancelled,
+                 fmt::format("interrupted while waiting for the nodes of cluster {}", wait.cluster));
+  };
+  return poll({ .timeout = wait.timeout, .interval = wait.interval, .clock = wait.clock }, messages, [&]() -> Status {
+    std::string last;
     auto seen = look(management, workload, wait);
     if (seen) {
       task.set_total(static_cast<std::uint64_t>(seen->desired));
@@ -164,22 +172,13 @@ wait_cluster_nodes(k8s::Client& management, k8s::Client& workload, const NodesWa
       task.fail(seen.error().message());
       return tl::unexpected(seen.error());
     }
-    for (const auto& line : what_controllers_say(management, wait.namespace_, wait.cluster)) {
+    for (const auto& line : clusterctl::what_controllers_say(management, wait.namespace_, wait.cluster)) {
       if (reported.insert(line).second && wait.report) {
         wait.report(line);
       }
     }
-    if (Clock::now() >= deadline) {
-      const auto message = fmt::format("cluster {}/{} is not complete after {}: {}",
-                                       wait.namespace_,
-                                       wait.cluster,
-                                       k8s::format_duration(wait.timeout),
-                                       last);
-      task.fail(message);
-      return make_error(ErrorKind::timeout, "{}", message);
-    }
-    std::this_thread::sleep_for(wait.interval);
-  }
+    return not_ready_yet(std::move(last));
+  });
 }
 
 } // namespace ocne::providers::capi

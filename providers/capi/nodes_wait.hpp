@@ -10,6 +10,7 @@
 // controllers say is reported once each as it is said; a timeout names
 // each machine that is missing or not Ready, and why.
 
+#include "pkg/core/clock.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
@@ -26,6 +27,7 @@ struct NodesWait
   std::string cluster;
   std::chrono::milliseconds timeout{ std::chrono::minutes(15) };
   std::chrono::milliseconds interval{ std::chrono::seconds(2) };
+  Clock* clock = nullptr; // null: real_clock()
   // Each new thing the controllers say, once.
   std::function<void(const std::string&)> report;
 };

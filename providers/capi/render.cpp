@@ -14,26 +14,26 @@ namespace {
 
 // Remembers which image each lookup found, per architecture, so the result
 // can say which images were already in the cloud.
-class RecordingResolver final : public ocne::capi::ResourceResolver
+class RecordingResolver final : public cluster_templates::ResourceResolver
 {
 public:
-  explicit RecordingResolver(ocne::capi::ResourceResolver& inner) : m_inner(inner)
+  explicit RecordingResolver(cluster_templates::ResourceResolver& inner) : m_inner(inner)
   {
   }
 
-  Result<ocne::capi::Lookup>
+  Result<cluster_templates::Lookup>
   resolve_compartment(std::string_view path) override
   {
     return m_inner.resolve_compartment(path);
   }
-  Result<ocne::capi::Lookup>
+  Result<cluster_templates::Lookup>
   find_oci_image(std::string_view compartment, std::string_view version, std::string_view arch) override
   {
     auto found = m_inner.find_oci_image(compartment, version, arch);
     remember(found, arch);
     return found;
   }
-  Result<ocne::capi::Lookup>
+  Result<cluster_templates::Lookup>
   find_oxide_image(std::string_view project, std::string_view name) override
   {
     auto found = m_inner.find_oxide_image(project, name);
@@ -45,14 +45,14 @@ public:
 
 private:
   void
-  remember(const Result<ocne::capi::Lookup>& lookup, std::string_view arch)
+  remember(const Result<cluster_templates::Lookup>& lookup, std::string_view arch)
   {
     if (lookup && lookup->value) {
       found[std::string(arch)] = *lookup->value;
     }
   }
 
-  ocne::capi::ResourceResolver& m_inner;
+  cluster_templates::ResourceResolver& m_inner;
 };
 
 // The slot a placeholder line ("${OCI_IMAGE_ID_ARM64}: ...") is for, if any.
@@ -105,7 +105,7 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
     }
   }
   RecordingResolver resolver(*in.resolver);
-  OCNE_TRY_ASSIGN(auto rendered, ocne::capi::render_cluster_template(config, in.provider, resolver));
+  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, in.provider, resolver));
 
   std::vector<const ImageSlot*> missing;
   std::vector<std::string> other;
@@ -144,7 +144,7 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
     if (!errors.empty()) {
       return tl::unexpected(std::move(errors.front()));
     }
-    OCNE_TRY_ASSIGN(rendered, ocne::capi::render_cluster_template(config, in.provider, resolver));
+    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, in.provider, resolver));
     if (!rendered.placeholders.empty()) {
       return make_error(ErrorKind::internal,
                         "the cluster's resources still hold placeholders after the image upload: {}",

@@ -8,7 +8,7 @@
 // missing architecture at once, and the template is rendered again with the
 // new ids. Any other placeholder left is an error listing each.
 
-#include "pkg/capi/cluster_template.hpp"
+#include "pkg/cluster_templates/cluster_template.hpp"
 #include "pkg/config/cluster_config.hpp"
 #include "providers/capi/flavor.hpp"
 
@@ -28,8 +28,8 @@ struct ImageSlot
 struct RenderInputs
 {
   config::ClusterConfig config;
-  ocne::capi::Provider provider = ocne::capi::Provider::oci;
-  ocne::capi::ResourceResolver* resolver = nullptr;
+  cluster_templates::Provider provider = cluster_templates::Provider::oci;
+  cluster_templates::ResourceResolver* resolver = nullptr;
   std::vector<ImageSlot> slots;
   // The id of arch's image as the config names it ("" when it does not).
   std::function<std::string(const config::ClusterConfig&, const std::string& arch)> configured_image;

@@ -40,10 +40,9 @@ each_string(const json& node, const std::string& path, const Fn& fn)
 } // namespace
 
 Result<ClusterResources>
-check_resources(const std::vector<json>& objects, const std::string& provider)
+check_resources(const std::vector<json>& objects, const ImageIdRule& image_id)
 {
   static const std::regex placeholder(R"(\$\{[A-Za-z_][A-Za-z0-9_]*\})");
-  static const std::regex uuid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
   std::vector<std::string> problems;
   std::vector<ClusterResources> clusters;
   for (const auto& object : objects) {
@@ -54,11 +53,8 @@ check_resources(const std::vector<json>& objects, const std::string& provider)
         return;
       }
       const auto leaf = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
-      if (provider == "oci" && leaf == "imageId" && value.rfind("ocid1.image.", 0) != 0) {
-        problems.push_back(fmt::format("{}: {} is {}, not an OCI image OCID", describe(object), path, value));
-      }
-      if (provider == "oxide" && leaf == "imageID" && !std::regex_match(value, uuid)) {
-        problems.push_back(fmt::format("{}: {} is {}, not an Oxide image UUID", describe(object), path, value));
+      if (const auto problem = image_id ? image_id(leaf, value) : std::string(); !problem.empty()) {
+        problems.push_back(fmt::format("{}: {} is {}, {}", describe(object), path, value, problem));
       }
     });
     const std::string api = object.value("apiVersion", "");

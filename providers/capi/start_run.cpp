@@ -120,7 +120,8 @@ StartRun::resources()
   }
   OCNE_TRY_ASSIGN(const auto* r, rendered());
   OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(r->yaml, r->source));
-  return check_resources(objects, std::string(flavor.provider()));
+  return check_resources(
+    objects, [this](std::string_view leaf, std::string_view value) { return flavor.image_id_problem(leaf, value); });
 }
 
 Result<k8s::Client*>

@@ -6,16 +6,16 @@
 #include "pkg/addons/kube_proxy.hpp"
 #include "pkg/cluster/ephemeral.hpp"
 #include "pkg/cluster/probe.hpp"
+#include "pkg/clusterctl/cluster_objects.hpp"
+#include "pkg/clusterctl/mover.hpp"
+#include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/apply.hpp"
-#include "pkg/k8s/move.hpp"
 #include "pkg/k8s/yaml.hpp"
-#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/driver_steps.hpp"
 #include "providers/capi/nodes_wait.hpp"
 #include "providers/capi/start_run.hpp"
-#include "providers/capi/workload.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -73,16 +73,17 @@ validate_resources(k8s::Client& client, std::vector<nlohmann::json> objects, con
 Status
 unpause_cluster(k8s::Client& client, const ClusterResources& resources)
 {
-  OCNE_TRY_ASSIGN(auto version, core_version(client));
+  OCNE_TRY_ASSIGN(auto version, clusterctl::core_version(client));
   const k8s::ObjectRef ref{ "cluster.x-k8s.io/" + version, "Cluster", resources.namespace_, resources.cluster_name };
   OCNE_TRY_ASSIGN(auto cluster, client.find(ref));
   if (cluster && (*cluster)["spec"].value("paused", false)) {
     log::info(
       "Unpausing Cluster {}/{}, left paused by an interrupted move", resources.namespace_, resources.cluster_name);
-    OCNE_TRY(client.patch(ref,
-                          k8s::PatchType::merge,
-                          { { "metadata", { { "annotations", { { k8s::k_paused_for_move_annotation, nullptr } } } } },
-                            { "spec", { { "paused", nullptr } } } }));
+    OCNE_TRY(
+      client.patch(ref,
+                   k8s::PatchType::merge,
+                   { { "metadata", { { "annotations", { { clusterctl::k_paused_for_move_annotation, nullptr } } } } },
+                     { "spec", { { "paused", nullptr } } } }));
   }
   return {};
 }
@@ -144,7 +145,9 @@ run_apply(StartRun& run)
   OCNE_TRY_ASSIGN(auto* management, run.management());
   OCNE_TRY_ASSIGN(const auto* rendered, run.rendered());
   OCNE_TRY_ASSIGN(auto objects, k8s::parse_yaml_stream(rendered->yaml, rendered->source));
-  OCNE_TRY_ASSIGN(auto resources, check_resources(objects, std::string(run.flavor.provider())));
+  OCNE_TRY_ASSIGN(auto resources, check_resources(objects, [&run](std::string_view leaf, std::string_view value) {
+                    return run.flavor.image_id_problem(leaf, value);
+                  }));
   run.report.cluster = resources.cluster_name;
   run.report.namespace_ = resources.namespace_;
   const auto j = run.journal();
@@ -209,16 +212,17 @@ run_workload(StartRun& run)
   OCNE_TRY_ASSIGN(auto* management, run.management());
   OCNE_TRY_ASSIGN(auto resources, run.resources());
   const auto& o = run.options;
-  WorkloadWait wait;
+  clusterctl::WorkloadWait wait;
   wait.namespace_ = resources.namespace_;
   wait.cluster = resources.cluster_name;
   wait.kubeconfig_path = o.kubeconfig_path;
   wait.timeout = o.workload_timeout;
   wait.interval = o.interval;
+  wait.clock = o.clock;
   wait.report = [](const std::string& line) { log::warn("{}", line); };
   OCNE_TRY(run.ctx.tracker.add({ "local", "file", o.kubeconfig_path.string(), o.kubeconfig_path.string() }));
-  OCNE_TRY(wait_workload_kubeconfig(*management, wait, run.ctx.progress));
-  auto probe = cluster::make_kube_probe(o.interval);
+  OCNE_TRY(clusterctl::wait_workload_kubeconfig(*management, wait, run.ctx.progress));
+  auto probe = cluster::make_kube_probe(o.interval, o.clock);
   OCNE_TRY(probe->wait_ready(o.kubeconfig_path, 1, o.nodes_timeout, run.ctx.progress));
   return run.finish(Step::workload);
 }
@@ -237,7 +241,8 @@ run_addons(StartRun& run)
   const auto& c = o.config;
   if (!c.kube_proxy_mode.get().empty()) {
     const k8s::WaitOptions wait{ .timeout = o.addons_timeout,
-                                 .interval = std::min(o.interval, std::chrono::milliseconds(1000)) };
+                                 .interval = std::min(o.interval, std::chrono::milliseconds(1000)),
+                                 .clock = o.clock };
     OCNE_TRY(addons::set_kube_proxy_mode(*workload, c.kube_proxy_mode.get(), wait, run.ctx.progress));
   }
   std::vector<addons::Addon> wanted;
@@ -256,6 +261,7 @@ run_addons(StartRun& run)
   addons::InstallOptions install;
   install.timeout = o.addons_timeout;
   install.interval = std::min(o.interval, std::chrono::milliseconds(1000));
+  install.clock = o.clock;
   // The nodes step waits for every node; here only the add-ons roll out.
   install.wait_for_nodes = false;
   OCNE_TRY(addons::install_addons(*workload, wanted, install, run.ctx.progress));
@@ -282,6 +288,7 @@ run_nodes(StartRun& run)
   wait.cluster = resources.cluster_name;
   wait.timeout = o.nodes_timeout;
   wait.interval = o.interval;
+  wait.clock = o.clock;
   wait.report = [](const std::string& line) { log::warn("{}", line); };
   OCNE_TRY(wait_cluster_nodes(*management, *workload, wait, run.ctx.progress));
   return run.finish(Step::nodes);

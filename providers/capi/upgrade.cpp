@@ -4,11 +4,11 @@
 #include "providers/capi/upgrade.hpp"
 
 #include "pkg/cluster/lifecycle.hpp"
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/file_lock.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/object.hpp"
-#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/driver_steps.hpp"
 #include "providers/capi/journal.hpp"
 #include "providers/capi/upgrade_plan.hpp"
@@ -68,7 +68,7 @@ check_health(k8s::Client& management,
       problems.push_back(fmt::format("node {} is not Ready: {}", k8s::string_at(n, "/metadata/name"), why));
     }
   }
-  OCNE_TRY_ASSIGN(auto machines, cluster_machines(management, pools.core, ns, cluster));
+  OCNE_TRY_ASSIGN(auto machines, clusterctl::cluster_machines(management, pools.core, ns, cluster));
   for (const auto& m : machines) {
     if (k8s::string_at(m, "/status/nodeRef/name").empty()) {
       problems.push_back(fmt::format("Machine {}/{} has no node", ns, k8s::string_at(m, "/metadata/name")));

@@ -1,18 +1,16 @@
 // The steps of an upgrade hop (upgrade.hpp lists what each one does; each
 // is a GET first and writes nothing that is already as it should be).
 
-#include "pkg/core/interrupt.hpp"
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/wait.hpp"
 #include "pkg/k8s/yaml.hpp"
-#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/upgrade_plan.hpp"
 #include "providers/capi/upgrade_run.hpp"
 
 #include <fmt/format.h>
-
-#include <thread>
 
 namespace ocne::providers::capi {
 
@@ -195,29 +193,36 @@ run_upgrade_addons(UpgradeRun& run)
                         json::array({ { { "op", "test" }, { "path", at }, { "value", image } },
                                       { { "op", "replace" }, { "path", at }, { "value", wanted } } })));
   }
-  const auto deadline = std::chrono::steady_clock::now() + run.options.capi.addons_timeout;
-  while (true) {
-    auto live = run.workload.get(ref);
-    if (live) {
-      const auto st = (*live).value("status", json::object());
-      const auto desired = st.value("desiredNumberScheduled", 0LL);
-      if (st.value("observedGeneration", 0LL) >= (*live)["metadata"].value("generation", 0LL) &&
-          st.value("updatedNumberScheduled", 0LL) >= desired && st.value("numberAvailable", 0LL) >= desired) {
-        break;
-      }
-    } else if (live.error().kind() != ErrorKind::transient) {
-      return tl::unexpected(live.error());
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout,
-                        "kube-proxy did not roll out within {}",
-                        k8s::format_duration(run.options.capi.addons_timeout));
-    }
-    if (interrupted()) {
-      return make_error(ErrorKind::cancelled, "interrupted while waiting for kube-proxy to roll out");
-    }
-    std::this_thread::sleep_for(run.options.capi.interval);
-  }
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view) {
+    return Error(
+      ErrorKind::timeout,
+      fmt::format("kube-proxy did not roll out within {}", k8s::format_duration(run.options.capi.addons_timeout)));
+  };
+  messages.interrupted = [] {
+    return Error(ErrorKind::cancelled, "interrupted while waiting for kube-proxy to roll out");
+  };
+  OCNE_TRY(poll({ .timeout = run.options.capi.addons_timeout,
+                  .interval = run.options.capi.interval,
+                  .clock = run.options.capi.clock },
+                messages,
+                [&]() -> Status {
+                  auto live = run.workload.get(ref);
+                  if (!live) {
+                    if (live.error().kind() != ErrorKind::transient) {
+                      return tl::unexpected(live.error());
+                    }
+                    return not_ready_yet(live.error().message());
+                  }
+                  const auto st = (*live).value("status", json::object());
+                  const auto desired = st.value("desiredNumberScheduled", 0LL);
+                  if (st.value("observedGeneration", 0LL) >= (*live)["metadata"].value("generation", 0LL) &&
+                      st.value("updatedNumberScheduled", 0LL) >= desired &&
+                      st.value("numberAvailable", 0LL) >= desired) {
+                    return {};
+                  }
+                  return not_ready_yet("rolling out");
+                }));
   return run.finish(UpgradeStep::addons);
 }
 
@@ -261,7 +266,7 @@ run_upgrade_verify(UpgradeRun& run)
   run.checkpoint("verify");
   OCNE_TRY_ASSIGN(auto pools, read_pools(run.management, run.namespace_, run.cluster));
   std::vector<std::string> problems;
-  OCNE_TRY_ASSIGN(auto machines, cluster_machines(run.management, pools.core, run.namespace_, run.cluster));
+  OCNE_TRY_ASSIGN(auto machines, clusterctl::cluster_machines(run.management, pools.core, run.namespace_, run.cluster));
   for (const auto& m : machines) {
     if (minor_of(k8s::string_at(m, "/spec/version")) != run.hop) {
       problems.push_back(fmt::format("Machine {}/{} runs {}",

@@ -1,8 +1,8 @@
 // The objects an upgrade hop writes: template copies (never an edit of a
 // template) and the JSON patches of the pools.
 
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/strings.hpp"
-#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/upgrade_plan.hpp"
 #include "providers/capi/upgrade_run.hpp"
 
@@ -86,9 +86,9 @@ Result<Pools>
 read_pools(k8s::Client& management, const std::string& ns, const std::string& cluster)
 {
   Pools pools;
-  OCNE_TRY_ASSIGN(pools.core, core_version(management));
+  OCNE_TRY_ASSIGN(pools.core, clusterctl::core_version(management));
   OCNE_TRY_ASSIGN(auto c, management.get({ "cluster.x-k8s.io/" + pools.core, "Cluster", ns, cluster }));
-  auto kcp = referenced(management, c["spec"].value("controlPlaneRef", json()), ns);
+  auto kcp = clusterctl::referenced(management, c["spec"].value("controlPlaneRef", json()), ns);
   if (!kcp) {
     return make_error(ErrorKind::not_found,
                       "the control plane of Cluster {}/{} cannot be read in {}",
@@ -165,7 +165,7 @@ template_copies(k8s::Client& management,
   for (const auto* pool : all) {
     const std::string pool_what = fmt::format("{} {}/{}", pool->value("kind", ""), ns, name_of(*pool));
     const json ref = pool->value(pointer(infra_ref_pointer(*pool)), json());
-    auto tmpl = referenced(management, ref, ns);
+    auto tmpl = clusterctl::referenced(management, ref, ns);
     if (!tmpl) {
       return make_error(ErrorKind::not_found,
                         "{} names the template {} {}, which cannot be read",
@@ -215,7 +215,7 @@ template_copies(k8s::Client& management,
       continue;
     }
     const json bref = pool->value(pointer(k_bootstrap_ref_pointer), json());
-    auto config = referenced(management, bref, ns);
+    auto config = clusterctl::referenced(management, bref, ns);
     if (!config) {
       return make_error(ErrorKind::not_found,
                         "{} names the bootstrap template {} {}, which cannot be read",

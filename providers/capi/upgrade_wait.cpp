@@ -1,10 +1,10 @@
 // Waiting for a pool's rollout during an upgrade hop.
 
-#include "pkg/core/interrupt.hpp"
+#include "pkg/clusterctl/cluster_objects.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/poll.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/wait.hpp"
-#include "providers/capi/cluster_objects.hpp"
 #include "providers/capi/upgrade_plan.hpp"
 #include "providers/capi/upgrade_run.hpp"
 
@@ -13,14 +13,12 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <thread>
 
 namespace ocne::providers::capi {
 
 namespace {
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 struct NodeSeen
 {
@@ -59,12 +57,13 @@ look(UpgradeRun& run, const PoolWait& wait)
   k8s::ListOptions mine;
   mine.namespace_ = run.namespace_;
   mine.label_selector = wait.machine_selector;
-  OCNE_TRY_ASSIGN(auto version, core_version(run.management));
+  OCNE_TRY_ASSIGN(auto version, clusterctl::core_version(run.management));
   OCNE_TRY_ASSIGN(auto machines, run.management.list({ "cluster.x-k8s.io", version, "Machine" }, mine));
   for (const auto& m : machines.items) {
     const auto name = k8s::string_at(m, "/metadata/name");
     out.machines.push_back(name);
-    const auto infra = referenced(run.management, m["spec"].value("infrastructureRef", json()), run.namespace_);
+    const auto infra =
+      clusterctl::referenced(run.management, m["spec"].value("infrastructureRef", json()), run.namespace_);
     const std::string cloned =
       infra ? (*infra)["metadata"].value("annotations", json::object()).value("cluster.x-k8s.io/cloned-from-name", "")
             : "";
@@ -97,19 +96,29 @@ Result<int>
 wait_pool(UpgradeRun& run, const PoolWait& wait)
 {
   const auto& o = run.options.capi;
-  const auto deadline = Clock::now() + o.nodes_timeout;
   std::set<std::string> reported;
   std::set<std::string> first_outdated;
   bool first = true;
   int last_replaced = -1;
   std::string last;
-  while (true) {
-    if (interrupted()) {
-      return make_error(ErrorKind::cancelled,
-                        "interrupted while waiting for the {} to roll out ({})",
-                        wait.label,
-                        last.empty() ? "nothing seen yet" : last);
-    }
+  PollMessages messages;
+  messages.timed_out = [&](std::string_view) {
+    return Error(ErrorKind::timeout,
+                 fmt::format("the {} of cluster {}/{} did not roll out to {} within {}: {}",
+                             wait.label,
+                             run.namespace_,
+                             run.cluster,
+                             run.hop,
+                             k8s::format_duration(o.nodes_timeout),
+                             last));
+  };
+  messages.interrupted = [&] {
+    return Error(ErrorKind::cancelled,
+                 fmt::format("interrupted while waiting for the {} to roll out ({})",
+                             wait.label,
+                             last.empty() ? "nothing seen yet" : last));
+  };
+  return poll({ .timeout = o.nodes_timeout, .interval = o.interval, .clock = o.clock }, messages, [&]() -> Result<int> {
     auto seen = look(run, wait);
     if (seen) {
       if (first) {
@@ -139,23 +148,13 @@ wait_pool(UpgradeRun& run, const PoolWait& wait)
     } else {
       return tl::unexpected(seen.error());
     }
-    for (const auto& line : what_controllers_say(run.management, run.namespace_, run.cluster)) {
+    for (const auto& line : clusterctl::what_controllers_say(run.management, run.namespace_, run.cluster)) {
       if (reported.insert(line).second) {
         log::warn("{}", line);
       }
     }
-    if (Clock::now() >= deadline) {
-      return make_error(ErrorKind::timeout,
-                        "the {} of cluster {}/{} did not roll out to {} within {}: {}",
-                        wait.label,
-                        run.namespace_,
-                        run.cluster,
-                        run.hop,
-                        k8s::format_duration(o.nodes_timeout),
-                        last);
-    }
-    std::this_thread::sleep_for(o.interval);
-  }
+    return not_ready_yet(last);
+  });
 }
 
 } // namespace ocne::providers::capi

@@ -34,7 +34,6 @@ public:
   }
   cluster::KubeconfigPaths kubeconfigs() const override;
   Result<cluster::StartResult> start(cluster::StartContext& ctx) override;
-  Result<cluster::PostStartResult> post_start(cluster::StartContext& ctx) override;
   Status destroy(cluster::DeleteContext& ctx) override;
 
   const Options&

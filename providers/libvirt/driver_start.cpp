@@ -6,7 +6,6 @@
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/libvirt/connection.hpp"
-#include "pkg/pki/ip.hpp"
 #include "pkg/pki/kubeconfig.hpp"
 #include "providers/libvirt/address_book.hpp"
 #include "providers/libvirt/domain_xml.hpp"
@@ -208,8 +207,6 @@ LibvirtDriver::start(cluster::StartContext& ctx)
     cluster::StartResult result;
     result.outcome = cluster::StartOutcome::already_running;
     result.kubeconfigs = paths;
-    const auto api = record.state.find("apiAddress");
-    result.api_server_address = api == record.state.end() ? "" : fmt::format("{}:{}", api->second, o.api_port);
     return result;
   }
 
@@ -385,17 +382,15 @@ LibvirtDriver::start(cluster::StartContext& ctx)
   cluster::StartResult result;
   result.outcome = cluster::StartOutcome::created;
   result.kubeconfigs = paths;
-  result.api_server_address = fmt::format(
-    "{}:{}",
-    pki::IpAddress::parse(run.api_address) ? pki::IpAddress::parse(run.api_address)->url_host() : run.api_address,
-    o.api_port);
+  // The CNI interface(s) to use on the nodes (flannel --iface), if any.
+  std::vector<std::string> cni_interfaces;
   if (run.plan.mode == NetworkMode::bridge) {
-    result.cni_interfaces = { run.plan.net_interface };
+    cni_interfaces = { run.plan.net_interface };
     OCNE_TRY(ctx.tracker.set_state("cniInterface", run.plan.net_interface));
   }
   OCNE_TRY(m_deps.probe->install_addons(
     paths.host,
-    { o.cni, o.pod_subnet, result.cni_interfaces, needs_ha_monitor(o, run.api_address), o.ready_timeout },
+    { o.cni, o.pod_subnet, cni_interfaces, needs_ha_monitor(o, run.api_address), o.ready_timeout },
     ctx.progress));
   result.notes = { "To access the cluster from the VM host:",
                    fmt::format("    copy {} to that host and run kubectl there", paths.internal.string()),
@@ -405,13 +400,6 @@ LibvirtDriver::start(cluster::StartContext& ctx)
     result.notes.emplace_back("The other nodes join the cluster in the background.");
   }
   return result;
-}
-
-Result<cluster::PostStartResult>
-LibvirtDriver::post_start(cluster::StartContext&)
-{
-  // The HA monitor (ha-config) is one of the add-ons start installs.
-  return cluster::PostStartResult{};
 }
 
 } // namespace ocne::providers::libvirt

@@ -17,6 +17,13 @@
 
 namespace ocne::providers::libvirt {
 
+// The configuration of the ephemeral cluster for a target cluster: libvirt,
+// one control-plane node sized by ephemeralCluster.node and no workers,
+// headless, no catalogs or applications, flannel, the target's boot image,
+// Kubernetes version and osTag (ocne used its default version with the
+// target's image), the target's proxy, registry and SSH key.
+config::ClusterConfig ephemeral_cluster_config(const config::ClusterConfig& target);
+
 struct EphemeralHooks
 {
   // The driver's dependencies for each run (tests: fakes); empty = real.

@@ -1,8 +1,9 @@
 #include "providers/oci/flavor.hpp"
 
 #include "pkg/addons/ccm.hpp"
-#include "pkg/capi/live_resolver.hpp"
-#include "pkg/components/install.hpp"
+#include "pkg/cluster_templates/live_resolver.hpp"
+#include "pkg/clusterctl/installer.hpp"
+#include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/config/oci_config.hpp"
 #include "pkg/config/versions.hpp"
 #include "pkg/core/log.hpp"
@@ -10,7 +11,7 @@
 #include "pkg/oci/image_upload.hpp"
 #include "pkg/oci/profile.hpp"
 #include "providers/capi/render.hpp"
-#include "providers/capi/workload.hpp"
+#include "providers/oci/image_id.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -47,18 +48,18 @@ public:
   {
     OCNE_TRY_ASSIGN(const auto* p, profile());
     OCNE_TRY_ASSIGN(auto key, config::read_private_key_file(p->key_file));
-    return components::oci_credential_values(
+    return clusterctl::oci_credential_values(
       p->tenancy, p->user, p->fingerprint, p->region, key.reveal(), p->pass_phrase.reveal());
   }
 
   Result<capi::RenderedResources>
   render(const capi::KnownImages& known, ProgressSink& progress) override
   {
-    auto resolver = ocne::capi::make_live_resolver(
-      m_o.env, m_o.config, ocne::capi::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
+    auto resolver = cluster_templates::make_live_resolver(
+      m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
     capi::RenderInputs in;
     in.config = m_o.config;
-    in.provider = ocne::capi::Provider::oci;
+    in.provider = cluster_templates::Provider::oci;
     in.resolver = resolver.get();
     in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
@@ -71,6 +72,12 @@ public:
     in.cwd = m_o.cwd;
     in.home = m_o.home;
     return capi::render_resources(in, known, progress);
+  }
+
+  std::string
+  image_id_problem(std::string_view leaf, std::string_view value) const override
+  {
+    return oci::image_id_problem(leaf, value);
   }
 
   Result<std::vector<std::string>>
@@ -91,7 +98,7 @@ public:
     if (ccm.vcn.empty() || ccm.subnet1.empty()) {
       // The network CAPOCI made: its VCN and the service-lb subnets.
       OCNE_TRY_ASSIGN(auto infra,
-                      capi::infrastructure_cluster(management, resources.namespace_, resources.cluster_name));
+                      clusterctl::infrastructure_cluster(management, resources.namespace_, resources.cluster_name));
       const auto where = fmt::format(
         "{} {}/{}", infra.value("kind", "OCICluster"), resources.namespace_, k8s::string_at(infra, "/metadata/name"));
       if (ccm.vcn.empty()) {
@@ -165,8 +172,8 @@ private:
     if (compartment.rfind("ocid1.", 0) == 0) {
       return compartment;
     }
-    auto resolver = ocne::capi::make_live_resolver(
-      m_o.env, m_o.config, ocne::capi::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
+    auto resolver = cluster_templates::make_live_resolver(
+      m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
     OCNE_TRY_ASSIGN(auto lookup, resolver->resolve_compartment(compartment));
     if (!lookup.value) {
       return make_error(

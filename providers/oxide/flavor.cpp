@@ -1,8 +1,8 @@
 #include "providers/oxide/flavor.hpp"
 
 #include "pkg/addons/ccm.hpp"
-#include "pkg/capi/live_resolver.hpp"
-#include "pkg/capi/variables.hpp"
+#include "pkg/cluster_templates/live_resolver.hpp"
+#include "pkg/cluster_templates/variables.hpp"
 #include "pkg/config/oxide_credentials.hpp"
 #include "pkg/config/values.hpp"
 #include "pkg/core/log.hpp"
@@ -11,6 +11,7 @@
 #include "pkg/qcow2/disk_image.hpp"
 #include "providers/capi/credentials.hpp"
 #include "providers/capi/render.hpp"
+#include "providers/oxide/image_id.hpp"
 
 #include <mutex>
 #include <optional>
@@ -49,14 +50,14 @@ public:
   Result<capi::RenderedResources>
   render(const capi::KnownImages& known, ProgressSink& progress) override
   {
-    auto resolver =
-      ocne::capi::make_live_resolver(m_o.env,
-                                     m_o.config,
-                                     ocne::capi::LiveResolverOptions{ .oxide_host_subject = m_o.host_subject,
-                                                                      .oxide_profile_subject = m_o.profile_subject });
+    auto resolver = cluster_templates::make_live_resolver(
+      m_o.env,
+      m_o.config,
+      cluster_templates::LiveResolverOptions{ .oxide_host_subject = m_o.host_subject,
+                                              .oxide_profile_subject = m_o.profile_subject });
     capi::RenderInputs in;
     in.config = m_o.config;
-    in.provider = ocne::capi::Provider::oxide;
+    in.provider = cluster_templates::Provider::oxide;
     in.resolver = resolver.get();
     in.slots = { { "OXIDE_IMAGE_ID", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string&) {
@@ -72,13 +73,19 @@ public:
     return capi::render_resources(in, known, progress);
   }
 
+  std::string
+  image_id_problem(std::string_view leaf, std::string_view value) const override
+  {
+    return oxide::image_id_problem(leaf, value);
+  }
+
   Result<std::vector<std::string>>
   prepare(k8s::Client& management, const capi::ClusterResources& resources) override
   {
     OCNE_TRY_ASSIGN(const auto* creds, credentials());
     capi::OxideCredentials secret;
     secret.namespace_ = resources.namespace_;
-    secret.name = ocne::capi::oxide_credentials_secret(m_o.config.name.get());
+    secret.name = cluster_templates::oxide_credentials_secret(m_o.config.name.get());
     secret.cluster = resources.cluster_name;
     secret.host = creds->host;
     secret.token = creds->token;
@@ -90,7 +97,7 @@ public:
   std::vector<std::string>
   secret_names(const std::string& cluster) const override
   {
-    return { ocne::capi::oxide_credentials_secret(cluster) };
+    return { cluster_templates::oxide_credentials_secret(cluster) };
   }
 
   Result<addons::Addon>

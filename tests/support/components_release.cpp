@@ -1,6 +1,6 @@
 #include "tests/support/components_release.hpp"
 
-#include "pkg/components/stack.hpp"
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/yaml.hpp"
 #include "tests/support/fixtures.hpp"
@@ -76,7 +76,7 @@ without_ignition_fields(const std::string& text)
 std::map<std::string, std::string>
 stack_release_files(const std::string& provider)
 {
-  const auto* stack = components::stack_for(provider);
+  const auto* stack = clusterctl::stack_for(provider);
   if (stack == nullptr) {
     throw std::runtime_error("no stack " + provider);
   }
@@ -131,7 +131,7 @@ write_stack_release(const std::string& provider, const std::filesystem::path& fo
 std::map<std::string, std::string>
 stack_release_paths(const std::string& provider)
 {
-  const auto* stack = components::stack_for(provider);
+  const auto* stack = clusterctl::stack_for(provider);
   const auto files = stack_release_files(provider);
   std::map<std::string, std::string> out;
   for (const auto& c : stack->components) {

@@ -1,6 +1,8 @@
 #include "providers/capi/resources.hpp"
 
 #include "pkg/k8s/yaml.hpp"
+#include "providers/oci/image_id.hpp"
+#include "providers/oxide/image_id.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -12,6 +14,13 @@ namespace ocne::providers::capi {
 namespace {
 
 using json = nlohmann::json;
+
+// The cloud's image-id rule, as its flavor gives it to the driver.
+ImageIdRule
+rule_of(const std::string& provider)
+{
+  return provider == "oci" ? ImageIdRule(oci::image_id_problem) : ImageIdRule(oxide::image_id_problem);
+}
 
 class ClusterResourcesTest : public test::TempDirTest
 {
@@ -37,7 +46,7 @@ TEST_F(ClusterResourcesTest, AnOfflineTemplateIsRefusedForItsPlaceholders)
 {
   auto objects = template_objects("oci");
   ASSERT_FALSE(objects.empty());
-  auto checked = check_resources(objects, "oci");
+  auto checked = check_resources(objects, rule_of("oci"));
   ASSERT_FALSE(checked);
   const auto& m = checked.error().message();
   EXPECT_NE(m.find("OCICluster demo/demo: spec.compartmentId still holds the placeholder ${OCI_COMPARTMENT_ID}"),
@@ -65,7 +74,7 @@ TEST_F(ClusterResourcesTest, ResolvedResourcesPassAndNameTheirClusterAndNamespac
       }
       o = json::parse(text);
     }
-    auto checked = check_resources(objects, provider);
+    auto checked = check_resources(objects, rule_of(provider));
     ASSERT_TRUE(checked) << provider << ": " << checked.error().message();
     EXPECT_EQ(checked->cluster_name, "demo");
     EXPECT_FALSE(checked->namespace_.empty());
@@ -79,16 +88,26 @@ TEST_F(ClusterResourcesTest, BadImageIdsAndClusterCountsAreNamed)
   const auto machine =
     json::parse(R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta2","kind":"OCIMachineTemplate",
     "metadata":{"name":"m","namespace":"ns"},"spec":{"template":{"spec":{"imageId":"my-image"}}}})");
-  auto bad = check_resources({ cluster, machine }, "oci");
+  auto bad = check_resources({ cluster, machine }, rule_of("oci"));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message(),
             "OCIMachineTemplate ns/m: spec.template.spec.imageId is my-image, not an OCI image OCID");
-  auto none = check_resources({ machine }, "oxide");
+  auto machine_x =
+    json::parse(R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1alpha2","kind":"OxideMachineTemplate",
+    "metadata":{"name":"x","namespace":"ns"},"spec":{"template":{"spec":{"imageID":"ocne-1-33"}}}})");
+  auto bad_oxide = check_resources({ cluster, machine_x }, rule_of("oxide"));
+  ASSERT_FALSE(bad_oxide);
+  EXPECT_EQ(bad_oxide.error().message(),
+            "OxideMachineTemplate ns/x: spec.template.spec.imageID is ocne-1-33, not an Oxide image UUID");
+  // Each rule reads its own cloud's field only.
+  EXPECT_TRUE(check_resources({ cluster, machine }, rule_of("oxide")));
+  EXPECT_TRUE(check_resources({ cluster, machine_x }, rule_of("oci")));
+  auto none = check_resources({ machine }, rule_of("oxide"));
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().message(), "the resources hold 0 cluster.x-k8s.io Cluster objects; exactly one is needed");
   auto unlabelled = cluster;
   unlabelled["metadata"].erase("labels");
-  auto missing_label = check_resources({ unlabelled }, "oci");
+  auto missing_label = check_resources({ unlabelled }, rule_of("oci"));
   ASSERT_FALSE(missing_label);
   EXPECT_EQ(missing_label.error().message(), "Cluster ns/c: needs the label cluster.x-k8s.io/cluster-name: c");
 }

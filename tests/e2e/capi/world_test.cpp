@@ -8,7 +8,7 @@
 #include "pkg/addons/flannel.hpp"
 #include "pkg/addons/install.hpp"
 #include "pkg/addons/kube_proxy.hpp"
-#include "pkg/components/install.hpp"
+#include "pkg/clusterctl/installer.hpp"
 #include "pkg/core/env.hpp"
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/base64.hpp"
@@ -88,25 +88,25 @@ protected:
   void
   install_stack()
   {
-    components::SourceSettings s;
+    clusterctl::SourceSettings s;
     s.env = env();
     s.cache_dir = world->home() / ".ocne/providers";
     s.max_attempts = 3;
-    components::InstallOptions o;
+    clusterctl::InstallOptions o;
     o.env = env();
     o.timeout = std::chrono::seconds(30);
     o.interval = std::chrono::milliseconds(50);
     if (world->provider() == "oci") {
-      o.values = components::oci_credential_values("ocid1.tenancy.oc1..t",
+      o.values = clusterctl::oci_credential_values("ocid1.tenancy.oc1..t",
                                                    "ocid1.user.oc1..u",
                                                    "aa:bb",
                                                    "us-ashburn-1",
                                                    "-----BEGIN PRIVATE KEY-----\nZmFrZQ==\n-----END PRIVATE KEY-----\n",
                                                    "");
     }
-    components::ComponentSource source(s, null_progress());
+    clusterctl::ComponentSource source(s, null_progress());
     auto report =
-      components::install_stack(*management, *components::stack_for(world->provider()), source, o, null_progress());
+      clusterctl::install_stack(*management, *clusterctl::stack_for(world->provider()), source, o, null_progress());
     ASSERT_TRUE(report) << report.error().message();
   }
 

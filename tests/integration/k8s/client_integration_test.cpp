@@ -2,7 +2,7 @@
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/client.hpp"
 #include "pkg/k8s/wait.hpp"
-#include "tests/integration/k8s/capi_graph.hpp"
+#include "tests/integration/clusterctl/capi_graph.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tls.hpp"
@@ -121,7 +121,7 @@ spec: {compartmentId: "ocid1.compartment.oc1..x"}
 TEST_F(KubeClientTest, SchemaRejectionNamesTheDocument)
 {
   OCNE_REQUIRE_SHARED();
-  test::load_capi_crds(*server);
+  clusterctl::test::load_capi_crds(*server);
   client->invalidate_discovery();
   auto applied =
     apply_manifest(*client,
@@ -316,7 +316,7 @@ TEST_F(KubeClientTest, WaitsForADeploymentAScriptedControllerMakesAvailable)
 TEST_F(KubeClientTest, DeletePropagatesToDependentsAndStatusIsASubresource)
 {
   OCNE_REQUIRE_SHARED();
-  test::load_capi_crds(*server);
+  clusterctl::test::load_capi_crds(*server);
   auto owner = client->create(configmap("owner"));
   ASSERT_TRUE(owner);
   auto dependent = configmap("dependent");

@@ -155,6 +155,15 @@ ApiServer::discovery_resources(const std::string& group, const std::string& vers
                             { "namespaced", true },
                             { "kind", "Pod" },
                             { "verbs", { "get" } } });
+      // kubectl drain evicts only when discovery names this subresource
+      // with its group and version (else it deletes).
+      resources.push_back({ { "name", "pods/eviction" },
+                            { "singularName", "" },
+                            { "namespaced", true },
+                            { "group", "policy" },
+                            { "version", "v1" },
+                            { "kind", "Eviction" },
+                            { "verbs", { "create" } } });
     }
     if (t->group.empty() && t->plural == "namespaces") {
       resources.push_back({ { "name", "namespaces/finalize" },
@@ -219,6 +228,9 @@ ApiServer::aggregated_discovery(bool core, const std::string& api_version) const
         }
         if (g.empty() && t->plural == "pods") {
           subs.push_back({ { "subresource", "log" }, { "responseKind", kind }, { "verbs", { "get" } } });
+          subs.push_back({ { "subresource", "eviction" },
+                           { "responseKind", { { "group", "policy" }, { "version", "v1" }, { "kind", "Eviction" } } },
+                           { "verbs", { "create" } } });
         }
         if (!subs.empty()) {
           r["subresources"] = std::move(subs);

@@ -194,7 +194,8 @@ ApiServer::handle(const HttpRequest& req, HttpResponse& res)
   }
 
   try {
-    if (!handle_pod_log(req, res) && !handle_pod_exec(req, res) && !handle_non_resource(req, res, user)) {
+    if (!handle_pod_log(req, res) && !handle_pod_exec(req, res) && !handle_pod_eviction(req, res) &&
+        !handle_non_resource(req, res, user)) {
       bool found = false;
       Call c = parse_resource_call(req, found);
       if (!found) {

@@ -145,6 +145,8 @@ private:
   bool handle_pod_log(const HttpRequest& req, HttpResponse& res);
   // GET/POST pods/<name>/exec (api_pod_exec.cpp); false for other paths.
   bool handle_pod_exec(const HttpRequest& req, HttpResponse& res);
+  // POST pods/<name>/eviction (api_pod_eviction.cpp); false for other paths.
+  bool handle_pod_eviction(const HttpRequest& req, HttpResponse& res);
   // Routing and HTTP concerns (api_server.cpp).
   bool handle_non_resource(const HttpRequest& req, HttpResponse& res, const std::string& user);
   Call parse_resource_call(const HttpRequest& req, bool& found);

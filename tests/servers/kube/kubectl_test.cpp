@@ -2,6 +2,8 @@
 
 #include "pkg/core/process.hpp"
 #include "tests/servers/kube/kube_server.hpp"
+#include "tests/servers/kube/pod_controllers.hpp"
+#include "tests/support/kube_workloads.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -442,6 +444,41 @@ TEST_F(KubectlTest, ExecOverWebSocketWithStdinExitCodesAndRefusals)
   r = kubectl({ "exec", "gone", "--", "cat" });
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("pods \"gone\" not found"), std::string::npos) << r.err;
+}
+
+// kubectl drain cordons, finds the eviction subresource through discovery,
+// and retries the pod the budget refuses until its evicted sibling is back
+// Ready on the other node.
+TEST_F(KubectlTest, DrainEvictsThroughTheBudgetAndRetriesItsRefusal)
+{
+  start();
+  add_node(*server, "n1");
+  add_node(*server, "n2");
+  add_replicaset(*server, "default", "web", { "n1", "n1" });
+  add_budget(*server, "default", "web", "web", 1);
+  play_disruption_controller(*server);
+  play_replicaset_pods(*server, { .ready_after = std::chrono::milliseconds(200) });
+  server->wait_idle();
+
+  const auto r = kubectl({ "drain", "n1", "--ignore-daemonsets", "--timeout=90s" });
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string all = r.out + r.err;
+  EXPECT_NE(all.find("Cannot evict pod as it would violate the pod's disruption budget."), std::string::npos) << all;
+  EXPECT_NE(all.find("node/n1 drained"), std::string::npos) << all;
+  EXPECT_EQ((*server->get("v1", "Node", "", "n1"))["spec"]["unschedulable"], true);
+  const auto pods = server->list("v1", "Pod", "default");
+  ASSERT_EQ(pods.size(), 2U);
+  for (const auto& pod : pods) {
+    EXPECT_EQ(pod["spec"]["nodeName"], "n2") << pod.dump();
+  }
+  int evictions = 0;
+  int deletes = 0;
+  for (const auto& req : server->requests()) {
+    evictions += req.method == "POST" && req.target.find("/eviction") != std::string::npos ? 1 : 0;
+    deletes += req.method == "DELETE" && req.target.find("/pods/") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_GE(evictions, 3); // two pods, at least one refused
+  EXPECT_EQ(deletes, 0);
 }
 
 } // namespace

@@ -457,4 +457,41 @@ FieldSelector::exact_name() const
   return {};
 }
 
+bool
+label_selector_matches(const Json* selector, const Json& labels)
+{
+  if (selector == nullptr || !selector->is_object()) {
+    return true;
+  }
+  auto label = [&](const std::string& k) -> const Json* {
+    return labels.is_object() && labels.contains(k) ? &labels[k] : nullptr;
+  };
+  auto listed = [](const Json* values, const Json* have) {
+    if (values == nullptr || !values->is_array() || have == nullptr || !have->is_string()) {
+      return false;
+    }
+    return std::find(values->begin(), values->end(), *have) != values->end();
+  };
+  if (const Json* ml = child(*selector, "matchLabels"); ml != nullptr && ml->is_object()) {
+    for (const auto& [k, v] : ml->items()) {
+      const Json* have = label(k);
+      if (have == nullptr || *have != v) {
+        return false;
+      }
+    }
+  }
+  if (const Json* me = child(*selector, "matchExpressions"); me != nullptr && me->is_array()) {
+    for (const auto& e : *me) {
+      const Json* have = label(string_at(e, "key"));
+      const std::string op = string_at(e, "operator");
+      const bool in = listed(child(e, "values"), have);
+      if ((op == "In" && !in) || (op == "NotIn" && have != nullptr && in) || (op == "Exists" && have == nullptr) ||
+          (op == "DoesNotExist" && have != nullptr)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 } // namespace ocne::test::kube

@@ -76,4 +76,8 @@ private:
 // strings as they are, booleans and numbers as text, absent as "".
 std::string field_value(const Json& object, const std::string& dotted);
 
+// A metav1.LabelSelector object (matchLabels, matchExpressions) against
+// labels; a null selector matches everything (webhooks' objectSelector).
+bool label_selector_matches(const Json* selector, const Json& labels);
+
 } // namespace ocne::test::kube

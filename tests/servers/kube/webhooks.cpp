@@ -65,39 +65,6 @@ contains(const Json* list, const std::string& value, bool star = true)
   return false;
 }
 
-// A metav1.LabelSelector (matchLabels, matchExpressions) against labels.
-bool
-label_selector_matches(const Json* selector, const Json& labels)
-{
-  if (selector == nullptr || !selector->is_object()) {
-    return true;
-  }
-  auto label = [&](const std::string& k) -> const Json* {
-    return labels.is_object() && labels.contains(k) ? &labels[k] : nullptr;
-  };
-  if (const Json* ml = child(*selector, "matchLabels"); ml != nullptr && ml->is_object()) {
-    for (const auto& [k, v] : ml->items()) {
-      const Json* have = label(k);
-      if (have == nullptr || *have != v) {
-        return false;
-      }
-    }
-  }
-  if (const Json* me = child(*selector, "matchExpressions"); me != nullptr && me->is_array()) {
-    for (const auto& e : *me) {
-      const Json* have = label(string_at(e, "key"));
-      const std::string op = string_at(e, "operator");
-      const bool in =
-        have != nullptr && have->is_string() && contains(child(e, "values"), have->get<std::string>(), false);
-      if ((op == "In" && !in) || (op == "NotIn" && have != nullptr && in) || (op == "Exists" && have == nullptr) ||
-          (op == "DoesNotExist" && have != nullptr)) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
 const Json&
 labels_of(const Json* obj)
 {

@@ -8,7 +8,7 @@
 #include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/pkg/capi/reference_check.hpp"
+#include "tests/unit/pkg/cluster_templates/reference_check.hpp"
 
 #include <gtest/gtest.h>
 

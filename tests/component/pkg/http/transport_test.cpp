@@ -1,6 +1,7 @@
 #include "pkg/http/transport.hpp"
 
 #include "pkg/core/fs.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/support/http_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -144,7 +145,10 @@ TEST_F(TransportTest, RetriesServiceUnavailableHonouringRetryAfter)
   f.status = 503;
   f.retry_after = 1;
   server.faults().fail_next(1, f, "GET", "/hello");
-  Transport t(fast_retries());
+  test::FakeClock clock;
+  auto options = fast_retries();
+  options.clock = &clock;
+  Transport t(options);
   int signed_times = 0;
   Request get{ .method = "GET", .url = server.url() + "/hello" };
   get.before_send = [&](Request& req) -> Status {
@@ -152,13 +156,13 @@ TEST_F(TransportTest, RetriesServiceUnavailableHonouringRetryAfter)
     req.headers.set("X-Attempt", std::to_string(signed_times));
     return {};
   };
-  const auto start = std::chrono::steady_clock::now();
   const auto r = t.send(get);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->attempts, 2);
   EXPECT_EQ(signed_times, 2);
-  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+  // Retry-After: 1 beats the 10 ms backoff; the fake clock took the second.
+  EXPECT_EQ(clock.sleeps(), std::vector<std::chrono::milliseconds>{ std::chrono::seconds(1) });
 }
 
 TEST_F(TransportTest, PostIsRetriedOn429ButNotOn503)

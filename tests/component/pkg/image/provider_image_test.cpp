@@ -5,6 +5,7 @@
 
 #include "pkg/image/disk_edit.hpp"
 #include "pkg/image/disk_info.hpp"
+#include "providers/registry/registry.hpp"
 #include "tests/support/image/background_process.hpp"
 #include "tests/support/image/oci_layout_builder.hpp"
 #include "tests/support/image/ock_disk.hpp"
@@ -64,10 +65,10 @@ protected:
   }
 
   ProviderImageOptions
-  options(ImageType type)
+  options(std::string_view cloud)
   {
     ProviderImageOptions o;
-    o.type = type;
+    o.recipe = providers::find(cloud)->boot_image_recipe();
     o.boot.source = "oci:" + (dir() / "layout").string() + ":1.33";
     o.boot.version = "1.33";
     o.boot.images_dir = dir() / "images";
@@ -80,7 +81,7 @@ protected:
 TEST_F(ProviderImageTest, BuildsOciAndOxideImagesAndCustomizesAPlainDisk)
 {
   // OCI: qcow2, platform id oci, new UUIDs, DHCP hooks, metadata.
-  auto oci = create_provider_image(options(ImageType::oci), null_progress());
+  auto oci = create_provider_image(options("oci"), null_progress());
   ASSERT_TRUE(oci) << oci.error().message();
   EXPECT_FALSE(oci->cached);
   EXPECT_EQ(oci->path, dir() / "images" / "boot.qcow2-1.33-amd64.oci");
@@ -95,7 +96,7 @@ TEST_F(ProviderImageTest, BuildsOciAndOxideImagesAndCustomizesAPlainDisk)
   EXPECT_TRUE(test::same_file_content(oci->base.path, disks.ock));
 
   // Oxide: raw, platform id ibmcloud.
-  auto oxide = create_provider_image(options(ImageType::oxide), null_progress());
+  auto oxide = create_provider_image(options("oxide"), null_progress());
   ASSERT_TRUE(oxide) << oxide.error().message();
   EXPECT_EQ(oxide->path, dir() / "images" / "boot.qcow2-1.33-amd64.oxide");
   EXPECT_EQ(oxide->format, DiskFormat::raw);
@@ -104,7 +105,7 @@ TEST_F(ProviderImageTest, BuildsOciAndOxideImagesAndCustomizesAPlainDisk)
   ASSERT_EQ(oxide->uuids.size(), 2U);
 
   // libvirt: the boot disk itself, no launch.
-  auto libvirt = create_provider_image(options(ImageType::libvirt), null_progress());
+  auto libvirt = create_provider_image(options("libvirt"), null_progress());
   ASSERT_TRUE(libvirt) << libvirt.error().message();
   EXPECT_EQ(libvirt->path, dir() / "images" / "boot.qcow2-1.33-amd64");
 
@@ -193,7 +194,7 @@ TEST_F(ProviderImageTest, BuildsOciAndOxideImagesAndCustomizesAPlainDisk)
 
   // Asking again reuses the outputs: nothing is rebuilt.
   const auto mtime = std::filesystem::last_write_time(oci->path);
-  auto again = create_provider_image(options(ImageType::oci), null_progress());
+  auto again = create_provider_image(options("oci"), null_progress());
   ASSERT_TRUE(again) << again.error().message();
   EXPECT_TRUE(again->cached);
   EXPECT_EQ(again->uuids, oci->uuids);
@@ -204,7 +205,7 @@ TEST_F(ProviderImageTest, RefusesDisksThatAreNotBootDisks)
 {
   // Not a qcow2 at all: refused before libguestfs starts.
   const auto bad = write("bad.qcow2", std::string(4096, 'z'));
-  auto o = options(ImageType::oci);
+  auto o = options("oci");
   test::OciLayoutBuilder b(dir() / "bad-layout");
   b.tag("x", b.add_image("amd64", { test::LayerSpec{ { test::TarEntry{ "disk/boot.qcow2", "", bad } } } }));
   o.boot.source = "oci:" + (dir() / "bad-layout").string() + ":x";

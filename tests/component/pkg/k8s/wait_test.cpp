@@ -1,6 +1,8 @@
 #include "pkg/k8s/wait.hpp"
 
+#include "pkg/core/interrupt.hpp"
 #include "tests/component/pkg/k8s/fake_api.hpp"
+#include "tests/support/fake_clock.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -46,12 +48,14 @@ deployment(int available, const std::string& status, const std::string& reason)
                { "conditions", { { { "type", "Available" }, { "status", status }, { "reason", reason } } } } } } };
 }
 
+// Waits on a fake clock: no test here sleeps.
 WaitOptions
-quick(int timeout_ms)
+quick(int timeout_ms, ocne::test::FakeClock& clock)
 {
   WaitOptions o;
   o.timeout = std::chrono::milliseconds(timeout_ms);
   o.interval = std::chrono::milliseconds(20);
+  o.clock = &clock;
   return o;
 }
 
@@ -71,8 +75,10 @@ TEST(Wait, DeploymentBecomesAvailable)
   api.start();
   Client client(api.access());
   RecordingSink sink;
-  ASSERT_TRUE(wait_deployment_available(client, "capi-system", "capi-controller-manager", quick(10000), sink));
+  ocne::test::FakeClock clock;
+  ASSERT_TRUE(wait_deployment_available(client, "capi-system", "capi-controller-manager", quick(10000, clock), sink));
   EXPECT_EQ(gets.load(), 3);
+  EXPECT_EQ(clock.sleeps(), std::vector<std::chrono::milliseconds>(2, std::chrono::milliseconds(20)));
   EXPECT_EQ(sink.labels,
             std::vector<std::string>{ "Waiting for deployment capi-system/capi-controller-manager to be Available" });
   EXPECT_EQ(sink.results, std::vector<std::string>{ "ok: ok" });
@@ -88,7 +94,8 @@ TEST(Wait, TimeoutSaysWhatWasWaitedForAndLastSeen)
   api.start();
   Client client(api.access());
   RecordingSink sink;
-  auto status = wait_deployment_available(client, "capi-system", "capi-controller-manager", quick(300), sink);
+  ocne::test::FakeClock clock;
+  auto status = wait_deployment_available(client, "capi-system", "capi-controller-manager", quick(300, clock), sink);
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().kind(), ErrorKind::timeout);
   const std::string expected = "timed out after 300ms waiting for deployment capi-system/capi-controller-manager to be "
@@ -96,6 +103,7 @@ TEST(Wait, TimeoutSaysWhatWasWaitedForAndLastSeen)
                                "(MinimumReplicasUnavailable)";
   EXPECT_EQ(status.error().message(), expected);
   EXPECT_EQ(sink.results, std::vector<std::string>{ "failed: " + expected });
+  EXPECT_EQ(clock.slept(), std::chrono::milliseconds(300)) << "the last look is at the deadline, not after it";
 }
 
 TEST(Wait, ConditionDeletionAndSecret)
@@ -125,12 +133,13 @@ TEST(Wait, ConditionDeletionAndSecret)
   });
   api.start();
   Client client(api.access());
-  auto secret = wait_secret(client, "ns", "demo-kubeconfig", quick(5000), null_progress());
+  ocne::test::FakeClock clock;
+  auto secret = wait_secret(client, "ns", "demo-kubeconfig", quick(5000, clock), null_progress());
   ASSERT_TRUE(secret) << secret.error().message();
   EXPECT_EQ((*secret)["data"]["value"], "YQ==");
-  ASSERT_TRUE(wait_deleted(client, { "v1", "ConfigMap", "ns", "c" }, quick(5000), null_progress()));
+  ASSERT_TRUE(wait_deleted(client, { "v1", "ConfigMap", "ns", "c" }, quick(5000, clock), null_progress()));
   auto ready =
-    wait_condition(client, { "v1", "ConfigMap", "ns", "ready" }, "Ready", "True", quick(200), null_progress());
+    wait_condition(client, { "v1", "ConfigMap", "ns", "ready" }, "Ready", "True", quick(200, clock), null_progress());
   ASSERT_FALSE(ready);
   EXPECT_EQ(ready.error().message(),
             "timed out after 200ms waiting for configmap ns/ready to have condition Ready=True: last seen condition "
@@ -145,12 +154,47 @@ TEST(Wait, NonTransientErrorsEndTheWaitAtOnce)
   });
   api.start();
   Client client(api.access());
-  auto secret = wait_secret(client, "ns", "s", quick(60000), null_progress());
+  ocne::test::FakeClock clock;
+  auto secret = wait_secret(client, "ns", "s", quick(60000, clock), null_progress());
   ASSERT_FALSE(secret);
   EXPECT_EQ(secret.error().kind(), ErrorKind::auth);
+  EXPECT_TRUE(clock.sleeps().empty());
   EXPECT_EQ(
     secret.error().message(),
     "waiting for secret ns/s to exist: get Secret ns/s: secrets \"s\" is forbidden: User \"x\" cannot get resource");
+}
+
+TEST(Wait, CtrlCEndsTheWaitWithItsOwnMessage)
+{
+  std::atomic<int> gets{ 0 };
+  FakeApi api;
+  api.routes().Get("/api/v1/namespaces/ns/secrets/s", [&](const httplib::Request&, httplib::Response& res) {
+    ++gets;
+    FakeApi::not_found(res, "secrets \"s\" not found");
+  });
+  api.start();
+  Client client(api.access());
+  ocne::test::FakeClock clock;
+  clock.on_sleep([](std::chrono::milliseconds) { request_interrupt(); });
+  RecordingSink sink;
+  auto secret = wait_secret(client, "ns", "s", quick(60000, clock), sink);
+  reset_interrupt();
+  ASSERT_FALSE(secret);
+  EXPECT_EQ(secret.error().kind(), ErrorKind::cancelled);
+  EXPECT_EQ(secret.error().message(), "interrupted while waiting for secret ns/s to exist");
+  EXPECT_EQ(sink.results, std::vector<std::string>{ "failed: interrupted" });
+  EXPECT_EQ(gets.load(), 1);
+}
+
+TEST(Wait, WaitUntilRoundsTheRestOfADeadlineUpToWholeSeconds)
+{
+  ocne::test::FakeClock clock;
+  const auto w = wait_until(clock.now() + std::chrono::milliseconds(89500), std::chrono::milliseconds(250), &clock);
+  EXPECT_EQ(w.timeout, std::chrono::seconds(90));
+  EXPECT_EQ(w.interval, std::chrono::milliseconds(250));
+  EXPECT_EQ(w.clock, &clock);
+  EXPECT_EQ(wait_until(clock.now() - std::chrono::seconds(5), std::chrono::seconds(1), &clock).timeout,
+            std::chrono::seconds(1));
 }
 
 TEST(Wait, FormatsDurations)

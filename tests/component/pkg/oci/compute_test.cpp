@@ -1,7 +1,9 @@
 #include "pkg/oci/compute.hpp"
 
+#include "pkg/core/strings.hpp"
 #include "pkg/oci/object_storage.hpp"
 #include "tests/component/pkg/oci/oci_fixture.hpp"
+#include "tests/support/fake_clock.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -142,15 +144,48 @@ TEST_F(ComputeTest, FailedImportReportsOciErrors)
               " failed: ImageImportFailed: the image is not in QCOW2 format");
 }
 
-TEST_F(ComputeSlowImportTest, WaitTimesOut)
+// An import that does not finish while a test runs; waits on it use a fake
+// clock, so what they see does not depend on the machine's speed.
+class ComputeStuckImportTest : public ComputeTest
+{
+protected:
+  ::ocne::test::oci::ServerOptions
+  server_options() const override
+  {
+    auto so = ComputeTest::server_options();
+    so.import_duration = std::chrono::hours(1);
+    return so;
+  }
+  ::ocne::test::FakeClock clock;
+};
+
+TEST_F(ComputeStuckImportTest, WaitTimesOutPollingEverLessOften)
 {
   put("disk.qcow2", std::string("QFI\xfb\0\0\0\3", 8));
   auto created = compute->create_image(request("disk.qcow2"));
   ASSERT_TRUE(created);
-  auto done = compute->wait_work_request(
-    created->work_request_id, quick(std::chrono::milliseconds(10), std::chrono::milliseconds(20)), nullptr);
+  WaitOptions w;
+  w.initial_poll = std::chrono::seconds(1);
+  w.poll = std::chrono::seconds(10);
+  w.timeout = std::chrono::minutes(1);
+  w.clock = &clock;
+  auto done = compute->wait_work_request(created->work_request_id, w, nullptr);
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().kind(), ErrorKind::timeout);
+  EXPECT_TRUE(str::starts_with(done.error().message(), "work request " + created->work_request_id + " is still "))
+    << done.error().message();
+  EXPECT_TRUE(str::ends_with(done.error().message(), " after 60 s")) << done.error().message();
+  using s = std::chrono::seconds;
+  EXPECT_EQ(clock.sleeps(),
+            (std::vector<std::chrono::milliseconds>{ s(1), s(2), s(4), s(8), s(10), s(10), s(10), s(10), s(5) }));
+
+  ::ocne::test::FakeClock other;
+  auto image_wait = quick(std::chrono::seconds(2), std::chrono::seconds(5));
+  image_wait.clock = &other;
+  auto image = compute->wait_image_available(created->image.id, image_wait);
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error(), Error(ErrorKind::timeout, "image " + created->image.id + " is still IMPORTING"));
+  EXPECT_EQ(other.slept(), std::chrono::seconds(5));
 }
 
 TEST_F(ComputeTest, FindImageTakesTheNewestMatchAcrossPages)

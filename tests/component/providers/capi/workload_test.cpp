@@ -1,9 +1,10 @@
-#include "providers/capi/workload.hpp"
-
+#include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/core/fs.hpp"
+#include "pkg/core/interrupt.hpp"
 #include "tests/component/providers/capi/management.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -35,10 +36,10 @@ protected:
       "spec":{"infrastructureRef":{"apiGroup":"infrastructure.cluster.x-k8s.io","kind":"OCICluster","name":"demo"}}})"));
   }
 
-  WorkloadWait
+  clusterctl::WorkloadWait
   wait(std::vector<std::string>* said)
   {
-    WorkloadWait w;
+    clusterctl::WorkloadWait w;
     w.namespace_ = "ocne";
     w.cluster = "demo";
     w.kubeconfig_path = dir() / "kube" / "kubeconfig.demo";
@@ -58,7 +59,7 @@ TEST_F(WorkloadWaitTest, WritesTheKubeconfigPrivatelyOnceTheSecretAppears)
   std::vector<std::string> said;
   auto w = wait(&said);
   w.timeout = std::chrono::seconds(10);
-  auto status = wait_workload_kubeconfig(*client, w, null_progress());
+  auto status = clusterctl::wait_workload_kubeconfig(*client, w, null_progress());
   ASSERT_TRUE(status) << status.error().message();
   EXPECT_EQ(*fs::read_file(w.kubeconfig_path), "apiVersion: v1\nkind: Config\nclusters: []\n");
   struct stat st
@@ -82,9 +83,13 @@ TEST_F(WorkloadWaitTest, WhatTheControllersSayIsReportedOnceEachAndEndsTheTimeou
     "type":"Warning","reason":"Unrelated","message":"not about this cluster",
     "involvedObject":{"kind":"OCICluster","name":"other","namespace":"ocne"}})"));
   std::vector<std::string> said;
-  auto result = wait_workload_kubeconfig(*client, wait(&said), null_progress());
+  test::FakeClock clock; // the 2 s pass at once
+  auto w = wait(&said);
+  w.clock = &clock;
+  auto result = clusterctl::wait_workload_kubeconfig(*client, w, null_progress());
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind(), ErrorKind::timeout);
+  EXPECT_EQ(clock.slept(), std::chrono::seconds(2));
   EXPECT_EQ(
     said,
     (std::vector<std::string>{ "OCICluster ocne/demo: Ready=False (VcnReconciliationFailed): failed to create VCN: "
@@ -94,6 +99,22 @@ TEST_F(WorkloadWaitTest, WhatTheControllersSayIsReportedOnceEachAndEndsTheTimeou
             "cluster ocne/demo has no kubeconfig after 2s; last said: Event on OCICluster "
             "ocne/demo: ReconcileError: compartment not found");
   EXPECT_FALSE(std::filesystem::exists(dir() / "kube" / "kubeconfig.demo"));
+}
+
+TEST_F(WorkloadWaitTest, CtrlCEndsTheWait)
+{
+  std::vector<std::string> said;
+  test::FakeClock clock;
+  clock.on_sleep([](std::chrono::milliseconds) { request_interrupt(); });
+  auto w = wait(&said);
+  w.clock = &clock;
+  w.timeout = std::chrono::minutes(20);
+  auto result = wait_workload_kubeconfig(*client, w, null_progress());
+  reset_interrupt();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind(), ErrorKind::cancelled);
+  EXPECT_EQ(result.error().message(), "interrupted while waiting for cluster demo");
+  EXPECT_EQ(clock.sleeps().size(), 1U);
 }
 
 } // namespace

@@ -59,11 +59,6 @@ public:
     }
     return result;
   }
-  Result<PostStartResult>
-  post_start(StartContext&) override
-  {
-    return PostStartResult{};
-  }
   Status
   destroy(DeleteContext& ctx) override
   {

@@ -5,7 +5,7 @@
 #include "providers/capi/render.hpp"
 
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/pkg/capi/support.hpp"
+#include "tests/unit/pkg/cluster_templates/support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,32 +19,32 @@ namespace ocne::providers::capi {
 namespace {
 
 // Knows the compartment; has images only for the architectures it is given.
-class PartialResolver final : public ocne::capi::ResourceResolver
+class PartialResolver final : public cluster_templates::ResourceResolver
 {
 public:
   explicit PartialResolver(std::set<std::string> archs) : m_archs(std::move(archs))
   {
   }
 
-  Result<ocne::capi::Lookup>
+  Result<cluster_templates::Lookup>
   resolve_compartment(std::string_view) override
   {
-    return ocne::capi::Lookup::found("ocid1.compartment.oc1..k8s");
+    return cluster_templates::Lookup::found("ocid1.compartment.oc1..k8s");
   }
-  Result<ocne::capi::Lookup>
+  Result<cluster_templates::Lookup>
   find_oci_image(std::string_view, std::string_view version, std::string_view arch) override
   {
     std::lock_guard lock(mutex);
     lookups.push_back(std::string(arch));
     if (m_archs.count(std::string(arch)) != 0) {
-      return ocne::capi::Lookup::found(fmt::format("ocid1.image.oc1..found-{}-{}", version, arch));
+      return cluster_templates::Lookup::found(fmt::format("ocid1.image.oc1..found-{}-{}", version, arch));
     }
-    return ocne::capi::Lookup::unknown("no image");
+    return cluster_templates::Lookup::unknown("no image");
   }
-  Result<ocne::capi::Lookup>
+  Result<cluster_templates::Lookup>
   find_oxide_image(std::string_view, std::string_view) override
   {
-    return ocne::capi::Lookup::unknown("no image");
+    return cluster_templates::Lookup::unknown("no image");
   }
 
   std::mutex mutex;
@@ -58,14 +58,14 @@ class RenderResources : public test::TempDirTest
 {
 protected:
   RenderInputs
-  inputs(const std::string& cluster_yaml, ocne::capi::ResourceResolver& resolver)
+  inputs(const std::string& cluster_yaml, cluster_templates::ResourceResolver& resolver)
   {
     const auto file = write("work/cluster.yaml", cluster_yaml);
     auto loaded = test::load_for_template(file, dir() / "home");
     EXPECT_TRUE(loaded) << loaded.error().message();
     RenderInputs in;
     in.config = loaded->config;
-    in.provider = ocne::capi::Provider::oci;
+    in.provider = cluster_templates::Provider::oci;
     in.resolver = &resolver;
     in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
@@ -115,7 +115,7 @@ TEST_F(RenderResources, ImagesInTheCloudAreUsedAndNothingIsBuilt)
   EXPECT_EQ(r->images[0].how, "found");
   EXPECT_EQ(r->images[0].id, "ocid1.image.oc1..found-1.33-arm64");
   EXPECT_NE(r->yaml.find("imageId: ocid1.image.oc1..found-1.33-amd64\n"), std::string::npos);
-  EXPECT_TRUE(ocne::capi::find_placeholders(r->yaml).empty());
+  EXPECT_TRUE(cluster_templates::find_placeholders(r->yaml).empty());
 }
 
 TEST_F(RenderResources, MissingArchitecturesAreBuiltTogetherAndTheTemplateRenderedWithTheirIds)

@@ -10,6 +10,48 @@
 namespace ocne::providers::libvirt {
 namespace {
 
+class EphemeralTest : public ocne::test::TempDirTest
+{};
+
+TEST_F(EphemeralTest, ForcedSettings)
+{
+  config::ClusterConfig target;
+  target.name = std::string("prod");
+  target.provider = std::string("oci");
+  target.control_plane_nodes = 3;
+  target.worker_nodes = 5;
+  target.kubernetes_version = std::string("1.31");
+  target.os_tag = std::string("1.31");
+  target.boot_volume_container_image = std::string("docker://container-registry.oracle.com/olcne/ock:1.31");
+  target.virtual_ip = std::string("10.0.0.5");
+  target.extra_ignition_inline = std::string("{}");
+  target.applications.push_back({ .name = "app" });
+  target.ephemeral_cluster.node.cpu = 4;
+  target.ephemeral_cluster.node.memory = std::string("8Gi");
+  target.proxy.https_proxy = std::string("http://proxy:3128");
+  const auto c = ephemeral_cluster_config(target);
+  EXPECT_EQ(*c.name, "ocne-ephemeral");
+  EXPECT_EQ(*c.provider, "libvirt");
+  EXPECT_EQ(*c.control_plane_nodes, 1);
+  EXPECT_EQ(*c.worker_nodes, 0);
+  EXPECT_TRUE(*c.headless);
+  EXPECT_FALSE(*c.catalog);
+  EXPECT_FALSE(*c.community_catalog);
+  EXPECT_TRUE(*c.quiet);
+  EXPECT_EQ(*c.kubernetes_version, "1.31");
+  EXPECT_EQ(*c.os_tag, "1.31");
+  EXPECT_EQ(*c.boot_volume_container_image, "docker://container-registry.oracle.com/olcne/ock:1.31");
+  EXPECT_FALSE(c.virtual_ip.is_set());
+  EXPECT_FALSE(c.extra_ignition_inline.is_set());
+  EXPECT_TRUE(c.applications.empty());
+  EXPECT_EQ(*c.providers.libvirt.control_plane_node.cpu, 4);
+  EXPECT_EQ(*c.providers.libvirt.control_plane_node.memory, "8Gi");
+  EXPECT_EQ(*c.proxy.https_proxy, "http://proxy:3128");
+  config::ClusterConfig named = target;
+  named.ephemeral_cluster.name = std::string("bootstrap");
+  EXPECT_EQ(*ephemeral_cluster_config(named).name, "bootstrap");
+}
+
 class EphemeralLibvirtTest : public ocne::test::TempDirTest
 {};
 

@@ -1,0 +1,86 @@
+#include "tests/unit/pkg/cluster_templates/support.hpp"
+
+#include "pkg/core/env.hpp"
+#include "pkg/core/strings.hpp"
+
+#include <fmt/format.h>
+
+namespace ocne::test {
+
+Result<config::LoadedConfig>
+load_for_template(const std::filesystem::path& cluster_file, const std::filesystem::path& home)
+{
+  const auto env = Environment::from_map({ { "HOME", home.string() }, { "PATH", "/usr/bin:/bin" } });
+  config::LoadOptions options;
+  options.cluster_file = cluster_file.string();
+  options.default_provider = "oci";
+  OCNE_TRY_ASSIGN(auto loaded, config::load(env, options));
+  OCNE_TRY(config::validate(loaded));
+  OCNE_TRY(config::validate_for(loaded, config::Purpose::template_));
+  return loaded;
+}
+
+Result<cluster_templates::Lookup>
+FakeResolver::resolve_compartment(std::string_view path)
+{
+  calls.push_back(fmt::format("resolve_compartment({})", path));
+  if (path == "projects/k8s") {
+    return cluster_templates::Lookup::found("ocid1.compartment.oc1..resolvedk8s");
+  }
+  return make_error(ErrorKind::not_found, "could not find compartment named {}", path);
+}
+
+Result<cluster_templates::Lookup>
+FakeResolver::find_oci_image(std::string_view compartment_id,
+                             std::string_view kubernetes_version,
+                             std::string_view architecture)
+{
+  calls.push_back(fmt::format("find_oci_image({}, {}, {})", compartment_id, kubernetes_version, architecture));
+  return cluster_templates::Lookup::found(
+    fmt::format("ocid1.image.oc1.iad.ock-{}-{}", str::replace_all(kubernetes_version, ".", "-"), architecture));
+}
+
+Result<cluster_templates::Lookup>
+FakeResolver::find_oxide_image(std::string_view project, std::string_view name)
+{
+  calls.push_back(fmt::format("find_oxide_image({}, {})", project, name));
+  if (project == "k8s" && name == "ock-1-33-custom") {
+    return cluster_templates::Lookup::found("0d3c1a7e-5b5e-4c43-9a55-7f6a2bd5e001");
+  }
+  return cluster_templates::Lookup::unknown(fmt::format("no image {} in project {}", name, project));
+}
+
+cluster_templates::PlaceholderResolver
+offline_resolver()
+{
+  return cluster_templates::PlaceholderResolver("no OCI credentials were found", "no Oxide credentials were found");
+}
+
+Result<cluster_templates::ClusterTemplate>
+render_file(const std::filesystem::path& cluster_file, const std::filesystem::path& home)
+{
+  OCNE_TRY_ASSIGN(auto loaded, load_for_template(cluster_file, home));
+  OCNE_TRY_ASSIGN(const auto provider, cluster_templates::parse_provider(loaded.config.provider.get()));
+  const auto stem = cluster_file.filename().string();
+  if (stem.find("-resolved") != std::string::npos) {
+    FakeResolver resolver;
+    return cluster_templates::render_cluster_template(loaded.config, provider, resolver);
+  }
+  auto resolver = offline_resolver();
+  return cluster_templates::render_cluster_template(loaded.config, provider, resolver);
+}
+
+std::string
+notes_text(const cluster_templates::ClusterTemplate& t)
+{
+  std::string out;
+  for (const auto& p : t.placeholders) {
+    out += "placeholder: " + p + "\n";
+  }
+  for (const auto& w : t.warnings) {
+    out += "warning: " + w + "\n";
+  }
+  return out;
+}
+
+} // namespace ocne::test

@@ -1,0 +1,44 @@
+#pragma once
+
+// Shared by the capi tests: loading a cluster file the way the CLI does, and
+// a resolver with fixed answers.
+
+#include "pkg/cluster_templates/cluster_template.hpp"
+#include "pkg/config/load.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ocne::test {
+
+// Loads and validates a cluster file for `cluster template` with HOME set to
+// home (so no real ~/.ssh key or defaults.yaml leaks in).
+Result<config::LoadedConfig> load_for_template(const std::filesystem::path& cluster_file,
+                                               const std::filesystem::path& home);
+
+// Knows compartment "projects/k8s", an image per architecture for every
+// Kubernetes version, and Oxide image "ock-1-33-custom" in project "k8s".
+class FakeResolver : public cluster_templates::ResourceResolver
+{
+public:
+  Result<cluster_templates::Lookup> resolve_compartment(std::string_view path) override;
+  Result<cluster_templates::Lookup> find_oci_image(std::string_view compartment_id,
+                                                   std::string_view kubernetes_version,
+                                                   std::string_view architecture) override;
+  Result<cluster_templates::Lookup> find_oxide_image(std::string_view project, std::string_view name) override;
+
+  std::vector<std::string> calls;
+};
+
+// The resolver `cluster template` uses without credentials.
+cluster_templates::PlaceholderResolver offline_resolver();
+
+// Renders one cluster file (the "-resolved" cases with FakeResolver).
+Result<cluster_templates::ClusterTemplate> render_file(const std::filesystem::path& cluster_file,
+                                                       const std::filesystem::path& home);
+
+// The notes of a result as text, one per line: "placeholder: ...", "warning: ...".
+std::string notes_text(const cluster_templates::ClusterTemplate& t);
+
+} // namespace ocne::test
