@@ -12,15 +12,14 @@ endfunction()
 # The test tier of the calling folder under tests/, which is also a ctest
 # label: unit (tests/unit, tests/fuzz: no server, no binary; `ctest -L unit`
 # is the quick tier), component (tests/component: a library against a test
-# server; tests/servers: each server's own tests; tests/integration: what is
-# still there) or e2e (tests/e2e: the ocne binary). docs/CONTRIBUTING.md says
+# server; tests/servers: each server's own tests) or e2e (tests/e2e: the ocne binary). docs/CONTRIBUTING.md says
 # where a new test goes.
 function(ocne_test_tier out_var)
   file(RELATIVE_PATH rel "${CMAKE_SOURCE_DIR}/tests" "${CMAKE_CURRENT_SOURCE_DIR}")
   string(REGEX MATCH "^[^/]+" top "${rel}")
   if(top STREQUAL "unit" OR top STREQUAL "fuzz")
     set(${out_var} unit PARENT_SCOPE)
-  elseif(top STREQUAL "component" OR top STREQUAL "servers" OR top STREQUAL "integration")
+  elseif(top STREQUAL "component" OR top STREQUAL "servers")
     set(${out_var} component PARENT_SCOPE)
   elseif(top STREQUAL "e2e")
     set(${out_var} e2e PARENT_SCOPE)

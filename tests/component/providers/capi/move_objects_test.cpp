@@ -6,7 +6,7 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "providers/capi/driver_steps.hpp"
-#include "tests/integration/clusterctl/capi_graph.hpp"
+#include "tests/component/pkg/clusterctl/capi_graph.hpp"
 #include "tests/servers/kube/kube_server.hpp"
 #include "tests/support/fake_clock.hpp"
 #include "tests/support/shared_dir.hpp"

@@ -1,4 +1,4 @@
-#include "tests/unit/pkg/clusterctl/fake_cluster.hpp"
+#include "tests/component/pkg/clusterctl/fake_cluster.hpp"
 
 #include "pkg/core/strings.hpp"
 

@@ -1,11 +1,11 @@
 // Move between two in-memory API servers (fake_cluster.hpp). The same
 // scenarios run against the full Kubernetes test server in
-// tests/integration/clusterctl/move_test.cpp.
+// tests/component/pkg/clusterctl/move_test.cpp.
 
 #include "pkg/clusterctl/mover.hpp"
 
 #include "pkg/core/strings.hpp"
-#include "tests/unit/pkg/clusterctl/fake_cluster.hpp"
+#include "tests/component/pkg/clusterctl/fake_cluster.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/client.hpp"
 #include "pkg/k8s/wait.hpp"
-#include "tests/integration/clusterctl/capi_graph.hpp"
+#include "tests/component/pkg/clusterctl/capi_graph.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tls.hpp"

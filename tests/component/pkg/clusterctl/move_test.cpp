@@ -1,6 +1,6 @@
 #include "pkg/clusterctl/mover.hpp"
 #include "pkg/core/strings.hpp"
-#include "tests/integration/clusterctl/capi_graph.hpp"
+#include "tests/component/pkg/clusterctl/capi_graph.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 

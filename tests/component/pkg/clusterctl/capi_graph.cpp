@@ -1,4 +1,4 @@
-#include "tests/integration/clusterctl/capi_graph.hpp"
+#include "tests/component/pkg/clusterctl/capi_graph.hpp"
 
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/yaml.hpp"
