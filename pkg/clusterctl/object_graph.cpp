@@ -122,7 +122,7 @@ public:
   static std::string
   identity(const std::string& api_version, const std::string& kind, const std::string& ns, const std::string& name)
   {
-    return GroupVersionKind::from(api_version, kind).group + "/" + kind + "/" + ns + "/" + name;
+    return k8s::GroupVersionKind::from(api_version, kind).group + "/" + kind + "/" + ns + "/" + name;
   }
 
   std::size_t
