@@ -92,6 +92,7 @@ build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
   add_cluster_backup(*cluster, ctx);
   add_cluster_console(*cluster, ctx);
   add_cluster_upgrade(*cluster, ctx);
+  add_cluster_stage(*cluster, ctx);
 
   auto* image = app.add_subcommand("image", "Build, inspect and upload node boot images");
   help_when_alone(*image);

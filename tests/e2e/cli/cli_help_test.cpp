@@ -161,7 +161,7 @@ TEST_F(CliHelpTest, BashCompletionCompletesCommandsFlagsAndChoices)
                " complete_at ocne cluster start --provider o; complete_at ocne -l debug image up" };
   const auto r = run_process(o);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->out, "cluster\nstart\n--provider\noci oxide\nupload\n") << r->err;
+  EXPECT_EQ(r->out, "cluster\nstart stage\n--provider\noci oxide\nupload\n") << r->err;
 }
 
 TEST_F(CliHelpTest, ZshCompletionLoads)
@@ -208,7 +208,7 @@ TEST_F(CliHelpTest, FishCompletionCompletesCommandsFlagsAndChoices)
     return r ? r->out : std::string();
   };
   EXPECT_EQ(complete("ocne clu"), "cluster\n");
-  EXPECT_EQ(complete("ocne cluster st"), "start\n");
+  EXPECT_EQ(complete("ocne cluster st"), "stage\nstart\n");
   EXPECT_EQ(complete("ocne -l debug image up"), "upload\n");
   EXPECT_EQ(complete("ocne cluster start -P o"), "oci\noxide\n");
   EXPECT_EQ(complete("ocne completion "), "bash\nfish\nzsh\n");

@@ -148,8 +148,9 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
   const Args args(cmd.begin() + 2, cmd.end());
   m_commands.push_back(node + ": " + joined(args));
   const auto& program = args[0];
-  static const std::set<std::string> programs = { "cat",    "ostree", "rpm-ostree", "systemctl", "top", "df",  "du",
-                                                  "crictl", "podman", "journalctl", "sha256sum", "rm",  "find" };
+  static const std::set<std::string> programs = { "cat",  "ostree", "rpm-ostree", "systemctl",  "top",       "df",
+                                                  "du",   "crictl", "podman",     "journalctl", "sha256sum", "rm",
+                                                  "find", "tee",    "chmod",      "mv" };
   if (programs.count(program) == 0 || h.missing_programs.count(program) != 0) {
     io.err("chroot: failed to run command '" + program + "': No such file or directory\n");
     return 127;
@@ -179,6 +180,84 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
       }
       io.out(std::string_view(content).substr(sent, piece));
     }
+    return 0;
+  }
+  if (program == "tee" && args.size() == 2 && args[1].rfind('-', 0) != 0) {
+    lock.unlock();
+    std::string content;
+    for (auto in = io.next(); in.kind != kube::ExecIo::Input::Kind::end; in = io.next()) {
+      if (in.kind == kube::ExecIo::Input::Kind::data) {
+        content += in.data;
+      }
+    }
+    lock.lock();
+    auto& host = m_hosts.at(node);
+    host.files[args[1]] = content;
+    host.modes.erase(args[1]);
+    host.age_minutes.erase(args[1]);
+    return out(content);
+  }
+  if (program == "chmod" && args.size() == 3 && args[1].size() == 4 && args[1][0] == '0') {
+    if (h.files.count(args[2]) == 0) {
+      io.err("chmod: cannot access '" + args[2] + "': No such file or directory\n");
+      return 1;
+    }
+    h.modes[args[2]] = args[1];
+    return 0;
+  }
+  if (program == "mv" && args.size() == 4 && args[1] == "-f") {
+    const auto f = h.files.find(args[2]);
+    if (f == h.files.end()) {
+      io.err("mv: cannot stat '" + args[2] + "': No such file or directory\n");
+      return 1;
+    }
+    h.files[args[3]] = f->second;
+    h.files.erase(f);
+    h.modes.erase(args[3]);
+    if (const auto m = h.modes.find(args[2]); m != h.modes.end()) {
+      h.modes[args[3]] = m->second;
+      h.modes.erase(m);
+    }
+    return 0;
+  }
+  if (program == "systemctl" && args.size() == 3 && args[2].find('.') != std::string::npos &&
+      (args[1] == "is-active" || args[1] == "start" || args[1] == "stop")) {
+    const auto& unit = args[2];
+    if (args[1] == "is-active") {
+      const bool active = h.active_units.count(unit) != 0;
+      return active ? out("active\n") : (out("inactive\n"), 3);
+    }
+    if (args[1] == "stop") {
+      h.active_units.erase(unit);
+      return 0;
+    }
+    h.active_units.insert(unit);
+    if (unit != "ocne-update.service") {
+      return 0;
+    }
+    // ocne-update.sh's first look, at once.
+    std::string tag;
+    for (std::size_t pos = 0; pos < h.files["/etc/ocne/update.yaml"].size();) {
+      const auto& text = h.files["/etc/ocne/update.yaml"];
+      auto end = text.find('\n', pos);
+      end = end == std::string::npos ? text.size() : end;
+      const auto line = text.substr(pos, end - pos);
+      if (line.rfind("tag: ", 0) == 0) {
+        tag = line.substr(5);
+      }
+      pos = end + 1;
+    }
+    const auto image = h.os_images.find(tag);
+    if (image == h.os_images.end() || image->second == h.booted_commit || image->second == h.staged_commit) {
+      return 0;
+    }
+    h.staged_commit = image->second;
+    lock.unlock();
+    m_server.merge_patch("v1",
+                         "Node",
+                         "",
+                         node,
+                         { { "metadata", { { "annotations", { { "ocne.oracle.com/update-available", "true" } } } } } });
     return 0;
   }
   if (program == "sha256sum" && args.size() == 2 && args[1].rfind('-', 0) != 0) {

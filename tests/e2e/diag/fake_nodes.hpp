@@ -33,6 +33,12 @@ struct FakeHost
   std::string booted_commit = "3b1e5c0e8a4f9d2c7b6a5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a09";
   std::string staged_commit;              // ock:ock, empty: none
   std::set<std::string> missing_programs; // e.g. "rpm-ostree"
+  // For cluster stage: file modes ("0400") of files written with chmod, the
+  // systemd units that run, and the OS images the update service can find
+  // (update.yaml tag -> their ostree commit; a tag not here: "image not found").
+  std::map<std::string, std::string> modes;
+  std::set<std::string> active_units = { "ocne-update.service" };
+  std::map<std::string, std::string> os_images;
 };
 
 class FakeNodes
