@@ -3,6 +3,7 @@
 #include "pkg/core/log.hpp"
 #include "pkg/oci/object_storage.hpp"
 #include "tests/component/pkg/oci/oci_fixture.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/support/tls.hpp"
 
 #include <gtest/gtest.h>
@@ -89,12 +90,15 @@ TEST_F(ClientTest, RetriesHonourRetryAfterAndLogRequestIds)
                                     .body = R"({"code":"TooManyRequests","message":"slow down"})" });
   log::Capture capture;
   log::set_level(log::Level::debug);
-  ObjectStorage os(*client);
-  const auto start = std::chrono::steady_clock::now();
+  ::ocne::test::FakeClock clock;
+  auto transport = test::fast_transport();
+  transport.clock = &clock;
+  const auto& key = ::ocne::test::oci::shared_test_key();
+  const auto timed = make_client(key.private_pem, key.fingerprint, transport);
+  ObjectStorage os(*timed);
   auto ns = os.get_namespace();
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(ns) << ns.error().message();
-  EXPECT_GE(elapsed, std::chrono::milliseconds(950));
+  EXPECT_EQ(clock.sleeps(), std::vector<std::chrono::milliseconds>{ std::chrono::seconds(1) });
   const auto text = capture.text();
   EXPECT_NE(text.find("answered 429; retrying in 1000 ms"), std::string::npos) << text;
   EXPECT_NE(text.find("-> 200"), std::string::npos) << text;
