@@ -36,8 +36,8 @@ protected:
     target_server = std::make_unique<KubeTestServer>(so);
     source_server->start();
     target_server->start();
-    k8s::test::load_capi_crds(*source_server);
-    k8s::test::load_capi_crds(*target_server);
+    clusterctl::test::load_capi_crds(*source_server);
+    clusterctl::test::load_capi_crds(*target_server);
     source = connect(dir() / "source.kubeconfig");
     target = connect(dir() / "target.kubeconfig");
     options.move_timeout = seconds(10);
@@ -55,7 +55,7 @@ protected:
 
   // What Cluster API reports once the machines have their nodes.
   void
-  provision(const k8s::test::CapiGraph& graph)
+  provision(const clusterctl::test::CapiGraph& graph)
   {
     for (const auto& o : graph.moving) {
       const auto kind = o["kind"].get<std::string>();
@@ -93,7 +93,7 @@ count(const std::string& text, const std::string& what)
 
 TEST_F(MoveObjectsTest, TriesAgainWhileProvisioningAndMovesOnceReady)
 {
-  const auto graph = k8s::test::make_capi_graph(*source_server, "capi", "demo", 1, false);
+  const auto graph = clusterctl::test::make_capi_graph(*source_server, "capi", "demo", 1, false);
   clock.on_sleep([&](std::chrono::milliseconds) {
     if (clock.sleeps().size() == 3) {
       provision(graph);
@@ -111,7 +111,7 @@ TEST_F(MoveObjectsTest, TriesAgainWhileProvisioningAndMovesOnceReady)
 
 TEST_F(MoveObjectsTest, GivesUpAtTheDeadlineWithTheLastReason)
 {
-  k8s::test::make_capi_graph(*source_server, "capi", "demo", 1, false);
+  clusterctl::test::make_capi_graph(*source_server, "capi", "demo", 1, false);
   auto moved = detail::move_objects(*source, *target, "capi", options, null_progress());
   ASSERT_FALSE(moved);
   EXPECT_EQ(moved.error().kind(), ErrorKind::timeout);
@@ -125,7 +125,7 @@ TEST_F(MoveObjectsTest, GivesUpAtTheDeadlineWithTheLastReason)
 
 TEST_F(MoveObjectsTest, AnyOtherRefusalEndsTheStepAtOnce)
 {
-  k8s::test::make_capi_graph(*source_server, "capi", "demo", 1, true);
+  clusterctl::test::make_capi_graph(*source_server, "capi", "demo", 1, true);
   ocne::test::kube::Fault rejected;
   rejected.status = 400;
   rejected.message = "injected rejection";
