@@ -20,7 +20,7 @@
 namespace {
 
 using namespace ocne;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 double
 seconds(std::chrono::nanoseconds d)
@@ -42,25 +42,25 @@ public:
              std::chrono::milliseconds timeout,
              ProgressSink& progress) override
   {
-    const auto start = Clock::now();
+    const auto start = SteadyClock::now();
     auto status = m_inner->wait_ready(kubeconfig, min_nodes, timeout, progress);
-    *m_waited += Clock::now() - start;
+    *m_waited += SteadyClock::now() - start;
     return status;
   }
   Result<std::size_t>
   count_nodes(const fs::Path& kubeconfig) override
   {
-    const auto start = Clock::now();
+    const auto start = SteadyClock::now();
     auto n = m_inner->count_nodes(kubeconfig);
-    *m_waited += Clock::now() - start;
+    *m_waited += SteadyClock::now() - start;
     return n;
   }
   Status
   install_addons(const fs::Path& kubeconfig, const cluster::AddonRequest& request, ProgressSink& progress) override
   {
-    const auto start = Clock::now();
+    const auto start = SteadyClock::now();
     auto status = m_inner->install_addons(kubeconfig, request, progress);
-    *m_waited += Clock::now() - start;
+    *m_waited += SteadyClock::now() - start;
     return status;
   }
 
@@ -149,9 +149,9 @@ main(int argc, char** argv)
       providers::libvirt::DriverDeps deps;
       deps.probe = std::make_unique<TimedProbe>(&start.guests);
       providers::libvirt::LibvirtDriver driver(o, std::move(deps));
-      const auto t0 = Clock::now();
+      const auto t0 = SteadyClock::now();
       auto started = cluster::start_cluster(driver, { .name = name, .provider = "libvirt" }, o.state, null_progress());
-      start.wall = Clock::now() - t0;
+      start.wall = SteadyClock::now() - t0;
       if (!started) {
         std::fprintf(stderr, "start %s failed: %s\n", size.c_str(), started.error().message().c_str());
         ++failures;
@@ -164,9 +164,9 @@ main(int argc, char** argv)
     libvirt::reset_call_stats();
     {
       providers::libvirt::LibvirtDriver driver(o);
-      const auto t0 = Clock::now();
+      const auto t0 = SteadyClock::now();
       auto deleted = cluster::delete_cluster(driver, { .name = name }, o.state, null_progress());
-      del.wall = Clock::now() - t0;
+      del.wall = SteadyClock::now() - t0;
       if (!deleted) {
         std::fprintf(stderr, "delete %s failed: %s\n", size.c_str(), deleted.error().message().c_str());
         ++failures;
