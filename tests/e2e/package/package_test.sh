@@ -109,12 +109,12 @@ done
 completed=$(XDG_DATA_DIRS="$root/usr/share" bash -c '
   source /usr/share/bash-completion/bash_completion
   __load_completion ocne || exit 3
-  COMP_WORDS=(ocne cluster st); COMP_CWORD=2; _ocne; echo "${COMPREPLY[*]}"')
-[[ $completed == start ]] || fail "ocne cluster st<TAB> completed to '$completed'"
+  COMP_WORDS=(ocne cluster star); COMP_CWORD=2; _ocne; echo "${COMPREPLY[*]}"')
+[[ $completed == start ]] || fail "ocne cluster star<TAB> completed to '$completed'"
 
 # fish loads vendor_completions.d/ocne.fish below each XDG_DATA_DIRS entry by
 # itself, for a command it finds on PATH.
-completed=$(HOME="$tmp" PATH="$root/usr/bin:$PATH" XDG_DATA_DIRS="$root/usr/share" fish -c 'complete -C "ocne cluster st"' | cut -f1)
-[[ $completed == start ]] || fail "fish: ocne cluster st<TAB> completed to '$completed'"
+completed=$(HOME="$tmp" PATH="$root/usr/bin:$PATH" XDG_DATA_DIRS="$root/usr/share" fish -c 'complete -C "ocne cluster star"' | cut -f1)
+[[ $completed == start ]] || fail "fish: ocne cluster star<TAB> completed to '$completed'"
 
 echo "package_test: $(basename "$deb") ok"
