@@ -4,13 +4,13 @@
 #include "pkg/core/log.hpp"
 #include "pkg/core/poll.hpp"
 #include "pkg/core/secret.hpp"
+#include "pkg/core/sha256.hpp"
 #include "pkg/core/state_dir.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/http/transport.hpp"
 #include "pkg/http/url.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <chrono>
 #include <regex>
@@ -83,20 +83,6 @@ locate(const std::string& url, const Component& component)
 }
 
 } // namespace
-
-std::string
-sha256_hex(std::string_view data)
-{
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned i = 0; i < length; ++i) {
-    out += fmt::format("{:02x}", digest[i]);
-  }
-  return out;
-}
 
 struct ComponentSource::Impl
 {

@@ -81,7 +81,4 @@ private:
 // clusterctl.yaml, and the cache in ocne's state folder (~/.ocne/providers).
 Result<SourceSettings> source_settings(std::string_view provider_components, const Environment& env);
 
-// "sha256 hex" of data.
-std::string sha256_hex(std::string_view data);
-
 } // namespace ocne::clusterctl

@@ -2,6 +2,7 @@
 
 #include "pkg/core/interrupt.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/sha256.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/diag/capi_resources.hpp"
 #include "pkg/diag/info.hpp"
@@ -10,7 +11,6 @@
 #include "pkg/k8s/object.hpp"
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <random>
@@ -27,27 +27,6 @@ namespace {
 constexpr int k_node_pod_deadline_seconds = 1800;
 constexpr const char* k_sweep_minutes = "+60";
 static_assert(k_node_pod_deadline_seconds < 60 * 60);
-
-struct DigestDeleter
-{
-  void
-  operator()(EVP_MD_CTX* c) const
-  {
-    EVP_MD_CTX_free(c);
-  }
-};
-
-std::string
-hex(const unsigned char* data, unsigned size)
-{
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < size; ++i) {
-    out += digits[data[i] >> 4];
-    out += digits[data[i] & 15];
-  }
-  return out;
-}
 
 // kubeadm's stacked etcd: the local member, with the certificates kubeadm
 // mounts into the etcd pod. etcdctl 3.4+ speaks the v3 API by default, so
@@ -427,8 +406,7 @@ backup_etcd(k8s::Client& client, const fs::Path& out)
   read.command = on_host({ "cat", snapshot.path() });
   OCNE_TRY_ASSIGN(auto session, k8s::ExecSession::open(client.access(), read));
   OCNE_TRY_ASSIGN(auto local, fs::AtomicFile::create(out, fs::k_private));
-  std::unique_ptr<EVP_MD_CTX, DigestDeleter> digest(EVP_MD_CTX_new());
-  EVP_DigestInit_ex(digest.get(), EVP_sha256(), nullptr);
+  Sha256Hasher digest;
   std::string err;
   while (true) {
     if (interrupted()) {
@@ -446,7 +424,7 @@ backup_etcd(k8s::Client& client, const fs::Path& out)
       continue;
     }
     const auto& data = (*frame)->data;
-    EVP_DigestUpdate(digest.get(), data.data(), data.size());
+    digest.update(data);
     OCNE_TRY(local.write(data));
     result.size += data.size();
   }
@@ -459,10 +437,7 @@ backup_etcd(k8s::Client& client, const fs::Path& out)
                       code,
                       messages_of(err));
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned md_size = 0;
-  EVP_DigestFinal_ex(digest.get(), md, &md_size);
-  result.sha256 = hex(md, md_size);
+  result.sha256 = digest.finish_hex();
   if (remote_sha != result.sha256) {
     return make_error(ErrorKind::transient,
                       "{}: the {} bytes received do not match the snapshot taken (SHA-256 {} there, {} here); "

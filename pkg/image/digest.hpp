@@ -4,8 +4,8 @@
 // every manifest and blob is checked against the digest that names it.
 
 #include "pkg/core/error.hpp"
+#include "pkg/core/sha256.hpp"
 
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -27,23 +27,24 @@ struct Digest
 // images and the registries that serve them use sha256 only.
 Result<Digest> parse_digest(std::string_view text);
 
+// A streaming SHA-256 whose result is a Digest.
 class Sha256
 {
 public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  Sha256(Sha256&&) noexcept;
-  Sha256& operator=(Sha256&&) noexcept;
-
-  void update(std::string_view data);
+  void
+  update(std::string_view data)
+  {
+    m_hasher.update(data);
+  }
   // The digest of everything passed to update(); the hasher starts over after.
-  Digest finish();
+  Digest
+  finish()
+  {
+    return Digest{ "sha256", m_hasher.finish_hex() };
+  }
 
 private:
-  struct Impl;
-  std::unique_ptr<Impl> m_impl;
+  Sha256Hasher m_hasher;
 };
 
 Digest sha256_of(std::string_view data);

@@ -1,6 +1,7 @@
 #include "pkg/oci/digest.hpp"
 
 #include "pkg/core/fs.hpp"
+#include "pkg/core/sha256.hpp"
 
 #include <openssl/evp.h>
 
@@ -48,10 +49,8 @@ base64_decode(std::string_view text)
 std::string
 sha256_base64(std::string_view data)
 {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), len));
+  const Sha256Bytes digest = sha256(data);
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 Md5Digest

@@ -10,6 +10,8 @@
 // and the SHA-256 of its 512 KiB. Zero chunks cost nothing to hash, the
 // result does not depend on raw vs qcow2, and equal digests mean equal disks.
 
+#include "pkg/core/sha256.hpp"
+
 #include <array>
 #include <cstdint>
 #include <span>
@@ -22,7 +24,7 @@ namespace ocne::oxide {
 inline constexpr std::uint64_t k_chunk_size = 512 * 1024; // the pantry's largest write
 inline constexpr std::string_view k_digest_prefix = "sparse-sha256:";
 
-using Sha256 = std::array<unsigned char, 32>;
+using Sha256 = Sha256Bytes;
 
 Sha256 sha256(std::span<const char> data);
 

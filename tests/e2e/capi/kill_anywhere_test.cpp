@@ -222,13 +222,37 @@ TEST_P(CapiKillAnywhere, KilledInsideCertManagersApplyTheNextRunFinishes)
 }
 
 // What ocne owns of an object: everything but its status, its
-// resourceVersion and the managedFields entries of others (controllers).
+// resourceVersion, the managedFields entries of others (controllers), and
+// what cert-manager's cainjector writes (the caBundle of a CRD's conversion
+// webhook or of an admission webhook, with the generation it bumps): the
+// injector fills it once the Certificate it names is Ready, which is during
+// the rerun when the kill came before the provider's Issuer was applied.
 json
 owned_part(json object)
 {
   object.erase("status");
   auto& meta = object["metadata"];
   meta.erase("resourceVersion");
+  const auto drop_ca_bundle = [](json& holder) {
+    if (holder.is_object() && holder.contains("clientConfig")) {
+      holder["clientConfig"].erase("caBundle");
+    }
+  };
+  const std::string kind = object.value("kind", "");
+  if (kind == "CustomResourceDefinition") {
+    meta.erase("generation");
+    if (object.contains("spec") && object["spec"].contains("conversion") &&
+        object["spec"]["conversion"].contains("webhook")) {
+      drop_ca_bundle(object["spec"]["conversion"]["webhook"]);
+    }
+  } else if (kind == "MutatingWebhookConfiguration" || kind == "ValidatingWebhookConfiguration") {
+    meta.erase("generation");
+    if (object.contains("webhooks")) {
+      for (auto& webhook : object["webhooks"]) {
+        drop_ca_bundle(webhook);
+      }
+    }
+  }
   json mine = json::array();
   for (const auto& e : meta.value("managedFields", json::array())) {
     if (e.value("manager", "") == "ocne") {

@@ -2,6 +2,7 @@
 
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/sha256.hpp"
 #include "tests/support/components_release.hpp"
 #include "tests/support/http_server.hpp"
 #include "tests/support/shared_dir.hpp"
