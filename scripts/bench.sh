@@ -3,7 +3,7 @@
 # sanitizers, with the loopback test servers they reuse) and runs them.
 #
 #   scripts/bench.sh                  every benchmark
-#   scripts/bench.sh oci libvirt      some: capi components image k8s libvirt oci oxide
+#   scripts/bench.sh oci libvirt      some: capi components image k8s libvirt oci oxide upgrade
 #
 # Arguments for one benchmark go through its variable, e.g.
 #   OCNE_BENCH_OCI_ARGS="1024 64 10 1" scripts/bench.sh oci
@@ -17,6 +17,7 @@ dir="$root/build/bench"
 declare -A target=(
   [capi]="ocne_capi_bench ocne"
   [components]=ocne_components_bench
+  [upgrade]="ocne_capi_upgrade_bench ocne"
   [image]=ocne_image_bench
   [k8s]=ocne_k8s_apply_bench
   [libvirt]=ocne_libvirt_cluster_bench
@@ -26,6 +27,7 @@ declare -A target=(
 declare -A binary=(
   [capi]=bench/capi/ocne_capi_bench
   [components]=bench/components/ocne_components_bench
+  [upgrade]=bench/capi/ocne_capi_upgrade_bench
   [image]=bench/image/ocne_image_bench
   [k8s]=bench/k8s/ocne_k8s_apply_bench
   [libvirt]=bench/libvirt/ocne_libvirt_cluster_bench
@@ -33,9 +35,9 @@ declare -A binary=(
   [oxide]=bench/oxide/ocne_oxide_bench
 )
 areas=("$@")
-[ ${#areas[@]} -gt 0 ] || areas=(capi components image k8s libvirt oci oxide)
+[ ${#areas[@]} -gt 0 ] || areas=(capi components image k8s libvirt oci oxide upgrade)
 for area in "${areas[@]}"; do
-  [ -n "${target[$area]:-}" ] || { echo "bench.sh: unknown benchmark '$area' (capi components image k8s libvirt oci oxide)" >&2; exit 2; }
+  [ -n "${target[$area]:-}" ] || { echo "bench.sh: unknown benchmark '$area' (capi components image k8s libvirt oci oxide upgrade)" >&2; exit 2; }
 done
 
 "$root/scripts/setup.sh"
