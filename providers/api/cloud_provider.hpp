@@ -14,6 +14,7 @@
 
 #include "pkg/cluster/driver.hpp"
 #include "pkg/cluster/ephemeral.hpp"
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/config/load.hpp"
 #include "pkg/core/env.hpp"
 #include "pkg/core/error.hpp"
@@ -184,6 +185,14 @@ public:
   capi_settings(const config::ClusterConfig& /*config*/) const
   {
     return {};
+  }
+  // Lifecycle::cluster_api: the Cluster API components its management
+  // cluster runs (cert-manager, core, bootstrap, control plane and the
+  // cloud's infrastructure provider). nullptr from the others.
+  virtual const clusterctl::Stack*
+  stack() const
+  {
+    return nullptr;
   }
   // Lifecycle::cluster_api: the cloud's part of the Cluster API driver for
   // context.loaded's cluster (credentials, images, template, the objects it

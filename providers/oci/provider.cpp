@@ -4,6 +4,7 @@
 #include "providers/oci/flavor.hpp"
 #include "providers/oci/image_recipe.hpp"
 #include "providers/oci/image_upload.hpp"
+#include "providers/oci/stack.hpp"
 
 namespace ocne::providers::oci {
 
@@ -54,6 +55,12 @@ public:
     const auto& p = c.providers.oci;
     return { p.kubeconfig.get(),        "providers.oci.kubeconfig", p.self_managed.get(),
              p.proxy.https_proxy.get(), p.proxy.http_proxy.get(),   p.proxy.no_proxy.get() };
+  }
+
+  const clusterctl::Stack*
+  stack() const override
+  {
+    return &oci::stack();
   }
 
   Result<std::unique_ptr<capi::Flavor>>

@@ -4,6 +4,7 @@
 #include "providers/api/boot_image_builder.hpp"
 #include "providers/oxide/flavor.hpp"
 #include "providers/oxide/image_upload.hpp"
+#include "providers/oxide/stack.hpp"
 
 namespace ocne::providers::oxide {
 
@@ -70,6 +71,12 @@ public:
     const auto& p = c.providers.oxide;
     return { p.kubeconfig.get(),        "providers.oxide.kubeconfig", p.self_managed.get(),
              p.proxy.https_proxy.get(), p.proxy.http_proxy.get(),     p.proxy.no_proxy.get() };
+  }
+
+  const clusterctl::Stack*
+  stack() const override
+  {
+    return &oxide::stack();
   }
 
   Result<std::unique_ptr<capi::Flavor>>

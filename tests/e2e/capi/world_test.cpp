@@ -15,6 +15,7 @@
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/yaml.hpp"
 #include "tests/support/capi_world.hpp"
+#include "tests/support/components_release.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -105,8 +106,7 @@ protected:
                                                    "");
     }
     clusterctl::ComponentSource source(s, null_progress());
-    auto report =
-      clusterctl::install_stack(*management, *clusterctl::stack_for(world->provider()), source, o, null_progress());
+    auto report = clusterctl::install_stack(*management, test::stack_of(world->provider()), source, o, null_progress());
     ASSERT_TRUE(report) << report.error().message();
   }
 

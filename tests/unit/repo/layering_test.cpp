@@ -200,7 +200,6 @@ still_naming_a_cloud()
     "pkg/cluster_templates/node_ignition.cpp",
     "pkg/cluster_templates/node_ignition.hpp",
     "pkg/cluster_templates/variables.cpp",
-    "pkg/clusterctl/stack.cpp",
     "pkg/config/load.cpp",
     "pkg/config/load.hpp",
     "pkg/config/oxide_credentials.cpp",

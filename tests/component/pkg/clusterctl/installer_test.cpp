@@ -137,7 +137,7 @@ protected:
   install(const std::string& provider, const SourceSettings& s, const InstallOptions& o)
   {
     ComponentSource source(s, null_progress());
-    return install_stack(*client, *stack_for(provider), source, o, sink);
+    return install_stack(*client, test::stack_of(provider), source, o, sink);
   }
 
   // What `ocne cluster template` renders for examples/<provider>.yaml is

@@ -20,7 +20,9 @@
 #include "providers/capi/driver.hpp"
 #include "providers/libvirt/ephemeral.hpp"
 #include "providers/oci/flavor.hpp"
+#include "providers/oci/stack.hpp"
 #include "providers/oxide/flavor.hpp"
+#include "providers/oxide/stack.hpp"
 #include "tests/support/capi_world.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -165,6 +167,7 @@ protected:
     o.start_ephemeral = libvirt::ephemeral_starter(o.env, state, null_progress(), hooks);
     o.delete_ephemeral = libvirt::ephemeral_deleter(c, o.env, state, null_progress(), hooks);
     o.interval = std::chrono::milliseconds(100);
+    o.stack = GetParam() == "oci" ? &oci::stack() : &oxide::stack();
     o.checkpoint = std::move(checkpoint);
     for (auto* t : { &o.components_timeout,
                      &o.workload_timeout,
