@@ -14,6 +14,7 @@
 #include "pkg/k8s/base64.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/yaml.hpp"
+#include "providers/oci/credentials.hpp"
 #include "tests/support/capi_world.hpp"
 #include "tests/support/components_release.hpp"
 #include "tests/support/process.hpp"
@@ -98,7 +99,7 @@ protected:
     o.timeout = std::chrono::seconds(30);
     o.interval = std::chrono::milliseconds(50);
     if (world->provider() == "oci") {
-      o.values = clusterctl::oci_credential_values("ocid1.tenancy.oc1..t",
+      o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
                                                    "ocid1.user.oc1..u",
                                                    "aa:bb",
                                                    "us-ashburn-1",

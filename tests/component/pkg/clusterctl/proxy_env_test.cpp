@@ -4,6 +4,7 @@
 
 #include "pkg/clusterctl/components.hpp"
 #include "pkg/clusterctl/installer.hpp"
+#include "providers/oci/credentials.hpp"
 #include "tests/support/components_release.hpp"
 #include "tests/support/shared_dir.hpp"
 
@@ -173,7 +174,7 @@ TEST(ProcessComponent, EveryProviderControllerOfBothStacksGetsTheProxyAndCertMan
     const auto files = test::stack_release_files(provider);
     int controllers = 0;
     for (const auto& c : test::stack_of(provider).components) {
-      auto values = oci_credential_values("t", "u", "f", "r", "k", "");
+      auto values = providers::oci::credential_values("t", "u", "f", "r", "k", "");
       for (const auto& [k, v] : c.variables) {
         values[k] = v;
       }
