@@ -16,6 +16,7 @@
 #include "pkg/cluster/ephemeral.hpp"
 #include "pkg/clusterctl/stack.hpp"
 #include "pkg/config/load.hpp"
+#include "pkg/config/provider_rules.hpp"
 #include "pkg/core/env.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
@@ -121,10 +122,12 @@ struct EphemeralManagement
   cluster::EphemeralDeleter remove;
 };
 
-class CloudProvider
+// A cloud is also the rules of its configuration section
+// (config::ProviderRules: computed defaults and checks).
+class CloudProvider : public config::ProviderRules
 {
 public:
-  virtual ~CloudProvider();
+  ~CloudProvider() override;
 
   // The value of `provider:` and of --provider.
   virtual std::string_view name() const = 0;
@@ -132,6 +135,11 @@ public:
   // Where the cloud stands in the image commands' --type lists, which keep
   // ocne's order (oci, oxide, libvirt); lower comes first.
   virtual int help_rank() const = 0;
+
+  // For what a command is about to do: a Cluster API cloud's control plane
+  // has an odd number of nodes (etcd keeps a majority). A cloud that adds
+  // checks calls this first.
+  void check_for(const config::LoadedConfig& loaded, config::Purpose purpose, config::Checker& checker) const override;
 
   // Flags that only mean something for this cloud, added to `cluster start`
   // and `cluster delete` after the shared node-count flags.

@@ -1,6 +1,7 @@
 #include "providers/oci/provider.hpp"
 
 #include "providers/api/boot_image_builder.hpp"
+#include "providers/oci/config_rules.hpp"
 #include "providers/oci/flavor.hpp"
 #include "providers/oci/image_recipe.hpp"
 #include "providers/oci/image_upload.hpp"
@@ -29,6 +30,25 @@ public:
   help_rank() const override
   {
     return 0;
+  }
+
+  void
+  check_values(const config::LoadedConfig& loaded, config::Checker& checker) const override
+  {
+    check_config_values(loaded, checker);
+  }
+
+  void
+  check_late(const config::LoadedConfig& loaded, config::Checker& checker) const override
+  {
+    check_config_late(loaded, checker);
+  }
+
+  void
+  check_for(const config::LoadedConfig& loaded, config::Purpose purpose, config::Checker& checker) const override
+  {
+    CloudProvider::check_for(loaded, purpose, checker);
+    check_config_for(loaded, purpose, checker);
   }
 
   image::ImageRecipe

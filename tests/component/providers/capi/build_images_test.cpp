@@ -14,6 +14,7 @@
 #include "providers/oci/stack.hpp"
 #include "providers/oxide/flavor.hpp"
 #include "providers/oxide/stack.hpp"
+#include "providers/registry/registry.hpp"
 #include "tests/support/capi_world.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -80,6 +81,7 @@ protected:
     OCNE_TRY(fs::write_file_atomic(file, text));
     config::LoadOptions lo;
     lo.cluster_file = file.string();
+    lo.provider_rules = providers::config_rules();
     OCNE_TRY_ASSIGN(auto loaded, config::load(env(), lo));
     const auto& c = loaded.config;
     const StateDir state(world->home() / ".ocne");

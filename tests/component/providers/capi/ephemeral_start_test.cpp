@@ -23,6 +23,7 @@
 #include "providers/oci/stack.hpp"
 #include "providers/oxide/flavor.hpp"
 #include "providers/oxide/stack.hpp"
+#include "providers/registry/registry.hpp"
 #include "tests/support/capi_world.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -135,6 +136,7 @@ protected:
     EXPECT_TRUE(fs::write_file_atomic(file, text));
     config::LoadOptions options;
     options.cluster_file = file.string();
+    options.provider_rules = providers::config_rules();
     auto loaded = config::load(env(), options);
     EXPECT_TRUE(loaded) << loaded.error().message();
     return loaded ? loaded->config : config::ClusterConfig{};
