@@ -70,7 +70,8 @@ serve(const stdfs::path& work)
 int
 main(int argc, char** argv)
 {
-  const std::string provider = argc > 1 ? argv[1] : "oci";
+  // A Cluster API cloud of the registry: the first one (oci) unless named.
+  const std::string provider = argc > 1 ? argv[1] : ocne::test::stack_names().front();
   if (!ocne::test::shared_dir()) {
     std::cerr << "bench: ../shared not found (set OCNE_SHARED_DIR)\n";
     return 2;
@@ -88,7 +89,7 @@ main(int argc, char** argv)
   for (const auto& e : stdfs::recursive_directory_iterator(release)) {
     bytes += e.is_regular_file() ? e.file_size() : 0;
   }
-  const auto* stack = ocne::clusterctl::stack_for(provider);
+  const auto* stack = &ocne::test::stack_of(provider);
 
   // 1. Processing alone: read, substitute, parse, rewrite, order.
   auto settings = ocne::clusterctl::SourceSettings{};

@@ -42,6 +42,7 @@ capi_options(const providers::CloudProvider& cloud, const config::LoadedConfig& 
   o.kubeconfig_path = ctx.env.home() / ".kube" / ("kubeconfig." + c.name.get());
   o.self_managed = settings.self_managed;
   o.controller_proxy = { settings.https_proxy, settings.http_proxy, settings.no_proxy };
+  o.stack = cloud.stack();
   // The ephemeral cluster, when no management cluster is configured.
   auto local = value_or_throw(providers::local_management_cluster(c, ctx.env, ctx.state, ctx.progress_sink()));
   o.start_ephemeral = std::move(local.start);

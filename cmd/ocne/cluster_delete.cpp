@@ -32,7 +32,7 @@ run_delete(const DeleteOptions& o, Context& ctx)
   config::LoadedConfig loaded;
   if (const auto* record = cache->find(name); record != nullptr && !record->config_yaml.empty()) {
     // A known cluster is deleted with the configuration that started it.
-    config::LoadOptions options;
+    auto options = load_options(providers::default_for(providers::Command::start));
     options.cached_config = record->config_yaml;
     options.flags = o.flags.layer();
     auto l = config::load(ctx.env, options);

@@ -54,7 +54,7 @@ cached_provider(const std::string& name, const Context& ctx)
   if (record == nullptr) {
     return "";
   }
-  config::LoadOptions options;
+  auto options = load_options(providers::default_for(providers::Command::start));
   options.cached_config = record->config_yaml;
   auto loaded = config::load(ctx.env, options);
   if (!loaded) {

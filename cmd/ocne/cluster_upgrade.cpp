@@ -123,7 +123,7 @@ run_upgrade(const UpgradeFlags& f, Context& ctx)
                 f.name,
                 ctx.state.clusters_file().string());
   }
-  config::LoadOptions options;
+  auto options = load_options(providers::default_for(providers::Command::start));
   options.cached_config = record->config_yaml;
   auto loaded = config::load(ctx.env, options);
   if (!loaded) {

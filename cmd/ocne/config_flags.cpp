@@ -3,6 +3,7 @@
 #include "pkg/config/schema.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
+#include "providers/registry/registry.hpp"
 
 namespace ocne::cli {
 
@@ -62,6 +63,15 @@ ConfigFlags::layer() const
   return layer;
 }
 
+config::LoadOptions
+load_options(const std::string& default_provider)
+{
+  config::LoadOptions options;
+  options.default_provider = default_provider;
+  options.provider_rules = providers::config_rules();
+  return options;
+}
+
 config::LoadedConfig
 load_config(const Context& ctx,
             const std::string& cluster_file,
@@ -77,12 +87,11 @@ load_config(const Context& ctx,
             config::Layer flag_layer,
             const std::string& default_provider)
 {
-  config::LoadOptions options;
+  auto options = load_options(default_provider);
   if (!cluster_file.empty()) {
     options.cluster_file = cluster_file;
   }
   options.flags = std::move(flag_layer);
-  options.default_provider = default_provider;
   auto loaded = config::load(ctx.env, options);
   if (!loaded) {
     throw Fatal(loaded.error());

@@ -46,6 +46,10 @@ private:
 // "(default: X)" for help texts; "none" for an empty default.
 std::string default_note(std::string_view value);
 
+// What config::load needs from cmd/: the provider when nothing names one
+// and every cloud's rules (providers/registry).
+config::LoadOptions load_options(const std::string& default_provider);
+
 // Loads and validates the configuration for a command: defaults file, the -c
 // file, flags. Prints warnings; throws Fatal naming file:line or flag.
 config::LoadedConfig load_config(const Context& ctx,

@@ -80,14 +80,4 @@ Result<InstallReport> install_stack(k8s::Client& client,
 // own (component.variables). The three arguments must outlive the lookup.
 Lookup variable_lookup(const Component& component, const ClusterctlConfig& clusterctl, const InstallOptions& options);
 
-// The OCI_*_B64 variables CAPOCI reads, from a profile's values (key: the
-// private key PEM). Values are base64 of the raw text, as clusterctl users
-// produce them with `base64 | tr -d '\n'`.
-std::map<std::string, std::string, std::less<>> oci_credential_values(const std::string& tenancy,
-                                                                      const std::string& user,
-                                                                      const std::string& fingerprint,
-                                                                      const std::string& region,
-                                                                      const std::string& key_pem,
-                                                                      const std::string& passphrase);
-
 } // namespace ocne::clusterctl

@@ -47,6 +47,14 @@ control_plane_patches()
   };
 }
 
+} // namespace
+
+std::string
+capi_release_url(std::string_view version)
+{
+  return std::string(k_capi_release) + std::string(version);
+}
+
 Component
 cert_manager(std::vector<ImageOverride> images)
 {
@@ -91,7 +99,7 @@ oracle_core()
            .version = "v1.10.8",
            .components = "core-components.yaml",
            .metadata = "metadata.yaml",
-           .release_url = std::string(k_capi_release) + "v1.10.8",
+           .release_url = capi_release_url("v1.10.8"),
            .images = { { "cluster-api-controller", k_oracle_registry, "v1.10.8" } },
            .variables = {},
            .crd_patches = {} };
@@ -108,7 +116,7 @@ oracle_bootstrap()
            .version = "v1.10.8",
            .components = "bootstrap-components.yaml",
            .metadata = "metadata.yaml",
-           .release_url = std::string(k_capi_release) + "v1.10.8",
+           .release_url = capi_release_url("v1.10.8"),
            .images = { { "kubeadm-bootstrap-controller", k_oracle_registry, "v1.10.8" } },
            .variables = { { "EXP_KUBEADM_BOOTSTRAP_FORMAT_IGNITION", "true" } },
            .crd_patches = bootstrap_patches() };
@@ -125,74 +133,11 @@ oracle_control_plane()
            .version = "v1.10.8",
            .components = "control-plane-components.yaml",
            .metadata = "metadata.yaml",
-           .release_url = std::string(k_capi_release) + "v1.10.8",
+           .release_url = capi_release_url("v1.10.8"),
            .images = { { "kubeadm-control-plane-controller", k_oracle_registry, "v1.10.8" } },
            .variables = { { "EXP_KUBEADM_BOOTSTRAP_FORMAT_IGNITION", "true" } },
            .crd_patches = control_plane_patches() };
 }
-
-Stack
-oci_stack()
-{
-  Component capoci{ .label = "infrastructure-oci",
-                    .provider_name = "oci",
-                    .type = ProviderType::infrastructure,
-                    .display_name = "capoci",
-                    .wait_title = "OCI Cluster API Controllers",
-                    .version = "v0.21.0",
-                    .components = "infrastructure-components.yaml",
-                    .metadata = "metadata.yaml",
-                    .release_url = "https://github.com/oracle/cluster-api-provider-oci/releases/download/v0.21.0",
-                    .images = {},
-                    .variables = {},
-                    .crd_patches = {} };
-  // ocne's order: cert-manager, core, infrastructure, bootstrap, control plane.
-  return { "oci",
-           "v1beta1",
-           { cert_manager(oracle_cert_manager_images()),
-             oracle_core(),
-             std::move(capoci),
-             oracle_bootstrap(),
-             oracle_control_plane() } };
-}
-
-// CAPOx speaks contract v1beta2, so core must be 1.11 or later; only
-// Oracle's 1.10.8 kubeadm providers write Ignition 3, and a v1beta2 core
-// still accepts v1beta1 providers (docs/components.md).
-Stack
-oxide_stack()
-{
-  Component core{ .label = "cluster-api",
-                  .provider_name = "cluster-api",
-                  .type = ProviderType::core,
-                  .display_name = "core-capi",
-                  .wait_title = "Core Cluster API Controllers",
-                  .version = "v1.13.5",
-                  .components = "core-components.yaml",
-                  .metadata = "metadata.yaml",
-                  .release_url = std::string(k_capi_release) + "v1.13.5",
-                  .images = {},
-                  .variables = {},
-                  .crd_patches = {} };
-  Component capox{ .label = "infrastructure-oxide",
-                   .provider_name = "oxide",
-                   .type = ProviderType::infrastructure,
-                   .display_name = "capox",
-                   .wait_title = "Oxide Cluster API Controllers",
-                   .version = "v0.0.12",
-                   .components = "infrastructure-components.yaml",
-                   .metadata = "metadata.yaml",
-                   .release_url =
-                     "https://github.com/oxidecomputer/cluster-api-provider-oxide/releases/download/v0.0.12",
-                   .images = { { "cluster-api-provider-oxide", "ghcr.io/oxidecomputer", "v0.0.12" } },
-                   .variables = {},
-                   .crd_patches = {} };
-  return { "oxide",
-           "v1beta2",
-           { cert_manager({}), std::move(core), std::move(capox), oracle_bootstrap(), oracle_control_plane() } };
-}
-
-} // namespace
 
 std::string_view
 to_string(ProviderType type)
@@ -210,26 +155,6 @@ to_string(ProviderType type)
       return "InfrastructureProvider";
   }
   return "Unknown";
-}
-
-const Stack*
-stack_for(std::string_view provider)
-{
-  static const Stack oci = oci_stack();
-  static const Stack oxide = oxide_stack();
-  if (provider == "oci") {
-    return &oci;
-  }
-  if (provider == "oxide") {
-    return &oxide;
-  }
-  return nullptr;
-}
-
-std::vector<std::string_view>
-stack_names()
-{
-  return { "oci", "oxide" };
 }
 
 std::vector<std::string>

@@ -1,9 +1,12 @@
 #pragma once
 
-// Which Cluster API components a provider's management cluster runs: one
-// table (stack.cpp), one row per component, in install order. A row says
-// where the component's release files are, which images replace the ones
-// they name, which variables ocne sets and which CRD fields are added.
+// Which Cluster API components a provider's management cluster runs: a
+// Stack, one row per component, in install order. A row says where the
+// component's release files are, which images replace the ones they name,
+// which variables ocne sets and which CRD fields are added. The rows every
+// stack shares are here (cert-manager, Oracle's core, kubeadm bootstrap and
+// control plane); each Cluster API cloud puts them together with its
+// infrastructure provider (CloudProvider::stack(), in providers/<cloud>).
 // research/components.md (in ../shared) explains each choice; docs/components.md
 // tells users.
 
@@ -76,9 +79,19 @@ struct Stack
   std::vector<Component> components; // install order; cert-manager first
 };
 
-// The stack for "oci" or "oxide"; nullptr for others.
-const Stack* stack_for(std::string_view provider);
-std::vector<std::string_view> stack_names();
+// The shared rows.
+// cert-manager v1.19.4 with these images in place of upstream's.
+Component cert_manager(std::vector<ImageOverride> images);
+// Oracle's builds of cert-manager's images.
+std::vector<ImageOverride> oracle_cert_manager_images();
+// Cluster API core, kubeadm bootstrap and kubeadm control plane v1.10.8
+// with Oracle's images (and Ignition CRD fields for the kubeadm two).
+Component oracle_core();
+Component oracle_bootstrap();
+Component oracle_control_plane();
+// Where upstream Cluster API's release files of a version are
+// (".../cluster-api/releases/download/<version>").
+std::string capi_release_url(std::string_view version);
 
 // Contracts a core provider of `core_contract` accepts from other providers
 // (v1beta2 cores accept v1beta1 providers, as clusterctl's GetCompatibleVersions).

@@ -1,31 +1,18 @@
 #include "pkg/config/load.hpp"
 
+#include "pkg/config/provider_rules.hpp"
 #include "pkg/config/schema.hpp"
 #include "pkg/config/values.hpp"
 #include "pkg/config/versions.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/strings.hpp"
 
+#include <algorithm>
 #include <array>
-#include <charconv>
 
 namespace ocne::config {
 
 namespace {
-
-constexpr std::array<std::string_view, 3> k_providers = { "libvirt", "oci", "oxide" };
-
-bool
-known_provider(std::string_view p)
-{
-  return std::find(k_providers.begin(), k_providers.end(), p) != k_providers.end();
-}
-
-void
-set_computed(LoadedConfig& l, std::string_view key)
-{
-  l.origins[std::string(key)] = Origin{ Origin::Source::computed, "", 0, "" };
-}
 
 // Defaults that depend on other values or on the machine.
 void
@@ -34,16 +21,16 @@ apply_computed_defaults(LoadedConfig& l, const Environment& env, const std::stri
   auto& c = l.config;
   if (!c.name.is_set()) {
     c.name = "ocne";
-    set_computed(l, "name");
+    mark_computed(l, "name");
   }
   if (!c.provider.is_set()) {
     c.provider = default_provider;
-    set_computed(l, "provider");
+    mark_computed(l, "provider");
   }
   if (!c.control_plane_nodes.is_set() || c.control_plane_nodes.get() == 0) {
     // ocne: 0 means "not set" and becomes 1.
     if (!c.control_plane_nodes.is_set()) {
-      set_computed(l, "controlPlaneNodes");
+      mark_computed(l, "controlPlaneNodes");
     }
     c.control_plane_nodes = 1;
   }
@@ -52,58 +39,20 @@ apply_computed_defaults(LoadedConfig& l, const Environment& env, const std::stri
     std::error_code ec;
     if (!env.home().empty() && std::filesystem::exists(candidate, ec)) {
       c.ssh_public_key_path = candidate.string();
-      set_computed(l, "sshPublicKeyPath");
+      mark_computed(l, "sshPublicKeyPath");
     }
   }
   // osTag follows kubernetesVersion unless someone set it.
   if (l.origin("osTag").source == Origin::Source::builtin && c.kubernetes_version.get() != c.os_tag.get()) {
     c.os_tag = c.kubernetes_version.get();
-    set_computed(l, "osTag");
+    mark_computed(l, "osTag");
   }
   c.boot_volume_container_image = normalize_boot_image(c.boot_volume_container_image.get(), c.kubernetes_version.get());
   c.os_registry = normalize_os_registry(c.os_registry.get());
-  if (!c.providers.oxide.image_name.is_set()) {
-    // Oxide names cannot hold dots, so 1.33 becomes 1-33.
-    c.providers.oxide.image_name = "ocne-" + str::replace_all(c.kubernetes_version.get(), ".", "-");
-    set_computed(l, "providers.oxide.imageName");
+  for (const auto* rules : l.provider_rules) {
+    rules->computed_defaults(l);
   }
 }
-
-class Checker
-{
-public:
-  explicit Checker(const LoadedConfig& l) : m_l(l)
-  {
-  }
-
-  // Records a problem with a key, named by where its value came from.
-  void
-  fail(std::string_view key, const std::string& what)
-  {
-    m_errors.push_back(fmt::format("{} {}", m_l.subject(key), what));
-  }
-
-  void
-  check(std::string_view key, const Status& status)
-  {
-    if (!status) {
-      fail(key, ": " + status.error().message());
-    }
-  }
-
-  Status
-  result() const
-  {
-    if (m_errors.empty()) {
-      return {};
-    }
-    return make_error(ErrorKind::invalid_input, "{}", str::join(m_errors, "\n"));
-  }
-
-private:
-  const LoadedConfig& m_l;
-  std::vector<std::string> m_errors;
-};
 
 void
 check_values(const LoadedConfig& l, Checker& ck)
@@ -134,9 +83,13 @@ check_values(const LoadedConfig& l, Checker& ck)
       }
     }
   }
-  if (!known_provider(c.provider.get())) {
+  std::vector<std::string> names;
+  for (const auto* rules : l.provider_rules) {
+    names.emplace_back(rules->name());
+  }
+  if (std::find(names.begin(), names.end(), c.provider.get()) == names.end()) {
     ck.fail("provider",
-            fmt::format("{} is not supported (supported: libvirt, oci, oxide)", str::quote(c.provider.get())));
+            fmt::format("{} is not supported (supported: {})", str::quote(c.provider.get()), str::join(names, ", ")));
   }
   if (!is_dns_label(c.name.get())) {
     ck.fail("name",
@@ -164,44 +117,13 @@ check_values(const LoadedConfig& l, Checker& ck)
   if (registry_part.rfind(':') != std::string::npos && registry_part.rfind(':') > registry_part.rfind('/')) {
     ck.fail("osRegistry", "must not carry a tag (the tag comes from osTag)");
   }
-  for (const auto* key :
-       { "providers.oci.controlPlaneShape.bootVolumeSizeInGBs", "providers.oci.workerShape.bootVolumeSizeInGBs" }) {
-    const auto* s = field_ptr<Str>(mutable_config, *find_field(key));
-    long long gb = 0;
-    const auto& t = s->get();
-    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), gb);
-    if (s->is_set() && (ec != std::errc() || ptr != t.data() + t.size() || gb < 50 || gb > 32768)) {
-      ck.fail(key, fmt::format("must be a whole number of GB from 50 to 32768, got {}", str::quote(t)));
-    }
+  // Each cloud's values, then each cloud's late checks (ocne reports the
+  // namespaces last).
+  for (const auto* rules : l.provider_rules) {
+    rules->check_values(l, ck);
   }
-  const auto& ox = c.providers.oxide;
-  for (const auto& [key, value] : { std::pair{ "providers.oxide.project", &ox.project },
-                                    std::pair{ "providers.oxide.vpc", &ox.vpc },
-                                    std::pair{ "providers.oxide.subnet", &ox.subnet },
-                                    std::pair{ "providers.oxide.imageName", &ox.image_name } }) {
-    if (value->is_set() && !is_oxide_name(value->get())) {
-      ck.fail(key,
-              fmt::format("{} is not a valid Oxide name (a lowercase letter, then letters, digits and '-', at most 63)",
-                          str::quote(value->get())));
-    }
-  }
-  for (const auto& key_name : ox.ssh_keys.get()) {
-    if (!is_oxide_name(key_name) && !is_uuid(key_name)) {
-      ck.fail("providers.oxide.sshKeys", fmt::format("entry {} is not an Oxide name or UUID", str::quote(key_name)));
-    }
-  }
-  for (const auto& m :
-       { std::pair{ "providers.oxide.controlPlaneMachine.diskSize", &ox.control_plane_machine.disk_size },
-         std::pair{ "providers.oxide.workerMachine.diskSize", &ox.worker_machine.disk_size } }) {
-    if (auto q = parse_quantity(m.second->get()); q && *q > 1023 * k_gib) {
-      ck.fail(m.first, fmt::format("must be at most 1023Gi (Oxide's limit), got {}", str::quote(m.second->get())));
-    }
-  }
-  for (const auto& [key, value] : { std::pair{ "providers.oci.namespace", &c.providers.oci.namespace_ },
-                                    std::pair{ "providers.oxide.namespace", &ox.namespace_ } }) {
-    if (!is_dns_label(value->get())) {
-      ck.fail(key, fmt::format("{} is not a valid Kubernetes namespace name", str::quote(value->get())));
-    }
+  for (const auto* rules : l.provider_rules) {
+    rules->check_late(l, ck);
   }
 }
 
@@ -286,6 +208,7 @@ load(const Environment& env, const LoadOptions& options)
   loaded.config = std::move(merged.config);
   loaded.origins = std::move(merged.origins);
   loaded.warnings = std::move(merged.warnings);
+  loaded.provider_rules = options.provider_rules;
   apply_computed_defaults(loaded, env, options.default_provider);
   OCNE_TRY(validate(loaded));
   return loaded;
@@ -303,22 +226,10 @@ Status
 validate_for(const LoadedConfig& loaded, Purpose purpose)
 {
   Checker ck(loaded);
-  const auto& c = loaded.config;
-  const auto& provider = c.provider.get();
-  const bool capi = provider == "oci" || provider == "oxide";
-  if (capi && purpose != Purpose::image && c.control_plane_nodes.get() % 2 == 0) {
-    ck.fail("controlPlaneNodes",
-            fmt::format("must be odd for the {} provider so etcd keeps a majority, got {}",
-                        provider,
-                        c.control_plane_nodes.get()));
-  }
-  if (provider == "oxide" && (purpose == Purpose::start || purpose == Purpose::template_) &&
-      !c.providers.oxide.project.is_set()) {
-    ck.fail("providers.oxide.project",
-            "is required for the oxide provider (the Oxide project to create the cluster in)");
-  }
-  if (provider == "oci" && purpose == Purpose::start && !c.providers.oci.compartment.is_set()) {
-    ck.fail("providers.oci.compartment", "is required for the oci provider (a compartment OCID or path such as a/b/c)");
+  for (const auto* rules : loaded.provider_rules) {
+    if (rules->name() == loaded.config.provider.get()) {
+      rules->check_for(loaded, purpose, ck);
+    }
   }
   return ck.result();
 }

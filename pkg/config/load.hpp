@@ -22,6 +22,8 @@
 
 namespace ocne::config {
 
+class ProviderRules; // provider_rules.hpp
+
 struct LoadOptions
 {
   // The -c file, as the user typed it (made absolute against the working directory).
@@ -32,9 +34,11 @@ struct LoadOptions
   // Values given on the command line, with Origin::Source::flag origins
   // naming the flag (see flag_origin()).
   Layer flags;
-  // Provider when nothing sets one: "libvirt" for start and delete, "oci" for
-  // template (as ocne).
-  std::string default_provider = "libvirt";
+  // Provider when nothing sets one (cmd/ asks providers::default_for).
+  std::string default_provider;
+  // Every cloud's rules, in registry order: their names are the providers
+  // the configuration may name (provider_rules.hpp).
+  std::vector<const ProviderRules*> provider_rules;
 };
 
 // Where a flag value came from, for messages ("--worker-nodes").
@@ -47,6 +51,9 @@ struct LoadedConfig
   std::vector<std::string> warnings;
   std::filesystem::path defaults_file; // may not exist
   std::optional<std::filesystem::path> cluster_file;
+  // The rules the load applied (LoadOptions::provider_rules), for
+  // validate() and validate_for().
+  std::vector<const ProviderRules*> provider_rules;
 
   // The origin of a key's value (built-in when unknown).
   Origin origin(std::string_view key) const;
@@ -67,9 +74,8 @@ Status validate(const LoadedConfig& loaded);
 
 // What a command is about to do, for checks that depend on it.
 enum class Purpose { start, template_, delete_, image };
-// Checks that depend on the command: required keys (providers.oxide.project
-// for start and template, providers.oci.compartment for oci start) and the
-// node counts each provider accepts.
+// Checks that depend on the command, as the configured provider says
+// (ProviderRules::check_for): required keys and the node counts it accepts.
 Status validate_for(const LoadedConfig& loaded, Purpose purpose);
 
 // ocne's boot image rules: add "docker://" when no transport is given; for

@@ -1,8 +1,23 @@
 #include "providers/api/cloud_provider.hpp"
 
+#include <fmt/format.h>
+
 namespace ocne::providers {
 
 CloudProvider::~CloudProvider() = default;
+
+void
+CloudProvider::check_for(const config::LoadedConfig& loaded, config::Purpose purpose, config::Checker& ck) const
+{
+  const auto& c = loaded.config;
+  if (lifecycle() == Lifecycle::cluster_api && purpose != config::Purpose::image &&
+      c.control_plane_nodes.get() % 2 == 0) {
+    ck.fail("controlPlaneNodes",
+            fmt::format("must be odd for the {} provider so etcd keeps a majority, got {}",
+                        c.provider.get(),
+                        c.control_plane_nodes.get()));
+  }
+}
 
 Result<UploadResult>
 CloudProvider::upload_image(const UploadRequest& /*request*/, UploadContext& /*context*/) const

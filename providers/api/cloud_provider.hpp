@@ -14,7 +14,9 @@
 
 #include "pkg/cluster/driver.hpp"
 #include "pkg/cluster/ephemeral.hpp"
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/config/load.hpp"
+#include "pkg/config/provider_rules.hpp"
 #include "pkg/core/env.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
@@ -120,10 +122,12 @@ struct EphemeralManagement
   cluster::EphemeralDeleter remove;
 };
 
-class CloudProvider
+// A cloud is also the rules of its configuration section
+// (config::ProviderRules: computed defaults and checks).
+class CloudProvider : public config::ProviderRules
 {
 public:
-  virtual ~CloudProvider();
+  ~CloudProvider() override;
 
   // The value of `provider:` and of --provider.
   virtual std::string_view name() const = 0;
@@ -131,6 +135,11 @@ public:
   // Where the cloud stands in the image commands' --type lists, which keep
   // ocne's order (oci, oxide, libvirt); lower comes first.
   virtual int help_rank() const = 0;
+
+  // For what a command is about to do: a Cluster API cloud's control plane
+  // has an odd number of nodes (etcd keeps a majority). A cloud that adds
+  // checks calls this first.
+  void check_for(const config::LoadedConfig& loaded, config::Purpose purpose, config::Checker& checker) const override;
 
   // Flags that only mean something for this cloud, added to `cluster start`
   // and `cluster delete` after the shared node-count flags.
@@ -184,6 +193,14 @@ public:
   capi_settings(const config::ClusterConfig& /*config*/) const
   {
     return {};
+  }
+  // Lifecycle::cluster_api: the Cluster API components its management
+  // cluster runs (cert-manager, core, bootstrap, control plane and the
+  // cloud's infrastructure provider). nullptr from the others.
+  virtual const clusterctl::Stack*
+  stack() const
+  {
+    return nullptr;
   }
   // Lifecycle::cluster_api: the cloud's part of the Cluster API driver for
   // context.loaded's cluster (credentials, images, template, the objects it

@@ -44,6 +44,8 @@ struct CapiOptions
   bool self_managed = false;
   // providers.<p>.proxy, for the Cluster API controllers this start installs.
   clusterctl::ControllerProxy controller_proxy;
+  // The cloud's Cluster API components (CloudProvider::stack()).
+  const clusterctl::Stack* stack = nullptr;
   cluster::EphemeralStarter start_ephemeral;
   cluster::EphemeralDeleter delete_ephemeral;
 

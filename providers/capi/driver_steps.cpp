@@ -24,7 +24,7 @@ install_stack(k8s::Client& client,
               CapiReport& report,
               ProgressSink& progress)
 {
-  const auto* stack = clusterctl::stack_for(flavor.provider());
+  const auto* stack = options.stack;
   if (stack == nullptr) {
     return make_error(ErrorKind::internal, "no Cluster API stack for provider {}", flavor.provider());
   }

@@ -11,6 +11,7 @@
 #include "pkg/oci/image_upload.hpp"
 #include "pkg/oci/profile.hpp"
 #include "providers/capi/render.hpp"
+#include "providers/oci/credentials.hpp"
 #include "providers/oci/image_id.hpp"
 
 #include <nlohmann/json.hpp>
@@ -48,7 +49,7 @@ public:
   {
     OCNE_TRY_ASSIGN(const auto* p, profile());
     OCNE_TRY_ASSIGN(auto key, config::read_private_key_file(p->key_file));
-    return clusterctl::oci_credential_values(
+    return oci::credential_values(
       p->tenancy, p->user, p->fingerprint, p->region, key.reveal(), p->pass_phrase.reveal());
   }
 

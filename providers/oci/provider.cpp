@@ -1,9 +1,11 @@
 #include "providers/oci/provider.hpp"
 
 #include "providers/api/boot_image_builder.hpp"
+#include "providers/oci/config_rules.hpp"
 #include "providers/oci/flavor.hpp"
 #include "providers/oci/image_recipe.hpp"
 #include "providers/oci/image_upload.hpp"
+#include "providers/oci/stack.hpp"
 
 namespace ocne::providers::oci {
 
@@ -30,6 +32,25 @@ public:
     return 0;
   }
 
+  void
+  check_values(const config::LoadedConfig& loaded, config::Checker& checker) const override
+  {
+    check_config_values(loaded, checker);
+  }
+
+  void
+  check_late(const config::LoadedConfig& loaded, config::Checker& checker) const override
+  {
+    check_config_late(loaded, checker);
+  }
+
+  void
+  check_for(const config::LoadedConfig& loaded, config::Purpose purpose, config::Checker& checker) const override
+  {
+    CloudProvider::check_for(loaded, purpose, checker);
+    check_config_for(loaded, purpose, checker);
+  }
+
   image::ImageRecipe
   boot_image_recipe() const override
   {
@@ -54,6 +75,12 @@ public:
     const auto& p = c.providers.oci;
     return { p.kubeconfig.get(),        "providers.oci.kubeconfig", p.self_managed.get(),
              p.proxy.https_proxy.get(), p.proxy.http_proxy.get(),   p.proxy.no_proxy.get() };
+  }
+
+  const clusterctl::Stack*
+  stack() const override
+  {
+    return &oci::stack();
   }
 
   Result<std::unique_ptr<capi::Flavor>>

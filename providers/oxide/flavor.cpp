@@ -9,8 +9,8 @@
 #include "pkg/oxide/client.hpp"
 #include "pkg/oxide/image_import.hpp"
 #include "pkg/qcow2/disk_image.hpp"
-#include "providers/capi/credentials.hpp"
 #include "providers/capi/render.hpp"
+#include "providers/oxide/credentials_secret.hpp"
 #include "providers/oxide/image_id.hpp"
 
 #include <mutex>
@@ -83,13 +83,13 @@ public:
   prepare(k8s::Client& management, const capi::ClusterResources& resources) override
   {
     OCNE_TRY_ASSIGN(const auto* creds, credentials());
-    capi::OxideCredentials secret;
+    OxideCredentials secret;
     secret.namespace_ = resources.namespace_;
     secret.name = cluster_templates::oxide_credentials_secret(m_o.config.name.get());
     secret.cluster = resources.cluster_name;
     secret.host = creds->host;
     secret.token = creds->token;
-    OCNE_TRY_ASSIGN(auto written, capi::ensure_oxide_credentials(management, secret));
+    OCNE_TRY_ASSIGN(auto written, ensure_oxide_credentials(management, secret));
     log::debug("oxide: credentials Secret {}/{} {}", secret.namespace_, secret.name, written ? "written" : "in place");
     return std::vector<std::string>{ secret.namespace_ + "/" + secret.name };
   }

@@ -2,8 +2,10 @@
 
 #include "pkg/core/strings.hpp"
 #include "providers/api/boot_image_builder.hpp"
+#include "providers/oxide/config_rules.hpp"
 #include "providers/oxide/flavor.hpp"
 #include "providers/oxide/image_upload.hpp"
+#include "providers/oxide/stack.hpp"
 
 namespace ocne::providers::oxide {
 
@@ -32,6 +34,31 @@ public:
 
   // Raw (Oxide imports raw blocks only), ignition.platform.id=ibmcloud (the
   // id whose Ignition reads Oxide's cidata volume), new UUIDs, no machine id.
+  void
+  computed_defaults(config::LoadedConfig& loaded) const override
+  {
+    computed_config_defaults(loaded);
+  }
+
+  void
+  check_values(const config::LoadedConfig& loaded, config::Checker& checker) const override
+  {
+    check_config_values(loaded, checker);
+  }
+
+  void
+  check_late(const config::LoadedConfig& loaded, config::Checker& checker) const override
+  {
+    check_config_late(loaded, checker);
+  }
+
+  void
+  check_for(const config::LoadedConfig& loaded, config::Purpose purpose, config::Checker& checker) const override
+  {
+    CloudProvider::check_for(loaded, purpose, checker);
+    check_config_for(loaded, purpose, checker);
+  }
+
   image::ImageRecipe
   boot_image_recipe() const override
   {
@@ -70,6 +97,12 @@ public:
     const auto& p = c.providers.oxide;
     return { p.kubeconfig.get(),        "providers.oxide.kubeconfig", p.self_managed.get(),
              p.proxy.https_proxy.get(), p.proxy.http_proxy.get(),     p.proxy.no_proxy.get() };
+  }
+
+  const clusterctl::Stack*
+  stack() const override
+  {
+    return &oxide::stack();
   }
 
   Result<std::unique_ptr<capi::Flavor>>

@@ -44,6 +44,12 @@ get(std::string_view name)
                     str::join(names(), ", "));
 }
 
+std::vector<const config::ProviderRules*>
+config_rules()
+{
+  return { all().begin(), all().end() };
+}
+
 std::vector<std::string>
 names()
 {

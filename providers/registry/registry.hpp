@@ -17,6 +17,9 @@ const std::vector<const CloudProvider*>& all();
 const CloudProvider* find(std::string_view name);
 // The cloud of that name, or an error naming the supported ones.
 Result<const CloudProvider*> get(std::string_view name);
+// Every cloud's configuration rules, in registry order
+// (config::LoadOptions::provider_rules).
+std::vector<const config::ProviderRules*> config_rules();
 // Their names, in registry order.
 std::vector<std::string> names();
 // Their names in help order (CloudProvider::help_rank), as the image

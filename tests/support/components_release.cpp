@@ -3,6 +3,7 @@
 #include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/k8s/yaml.hpp"
+#include "providers/registry/registry.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/http_server.hpp"
 #include "tests/support/shared_dir.hpp"
@@ -73,13 +74,32 @@ without_ignition_fields(const std::string& text)
   return out;
 }
 
+std::vector<std::string>
+stack_names()
+{
+  std::vector<std::string> names;
+  for (const auto* cloud : providers::all()) {
+    if (cloud->stack() != nullptr) {
+      names.emplace_back(cloud->name());
+    }
+  }
+  return names;
+}
+
+const clusterctl::Stack&
+stack_of(const std::string& provider)
+{
+  const auto* cloud = providers::find(provider);
+  if (cloud == nullptr || cloud->stack() == nullptr) {
+    throw std::runtime_error("no stack " + provider);
+  }
+  return *cloud->stack();
+}
+
 std::map<std::string, std::string>
 stack_release_files(const std::string& provider)
 {
-  const auto* stack = clusterctl::stack_for(provider);
-  if (stack == nullptr) {
-    throw std::runtime_error("no stack " + provider);
-  }
+  const auto* stack = &stack_of(provider);
   std::map<std::string, std::string> files;
   const auto fixture = [](const std::string& name) { return read_or_throw(fixture_path("components") / name); };
   for (const auto& c : stack->components) {
@@ -131,7 +151,7 @@ write_stack_release(const std::string& provider, const std::filesystem::path& fo
 std::map<std::string, std::string>
 stack_release_paths(const std::string& provider)
 {
-  const auto* stack = clusterctl::stack_for(provider);
+  const auto* stack = &stack_of(provider);
   const auto files = stack_release_files(provider);
   std::map<std::string, std::string> out;
   for (const auto& c : stack->components) {

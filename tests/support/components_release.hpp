@@ -1,10 +1,13 @@
 #pragma once
 
-// Release files of the oci and oxide stacks, made from the real manifests in
+// The Cluster API clouds' stacks (CloudProvider::stack(), from the
+// registry) and their release files, made from the real manifests in
 // ../shared/components, laid out as clusterctl's overrides folder
 // (<label>/<version>/<file>) or served by a test server. The Oracle kubeadm
 // files lose their Ignition CRD fields first, as upstream v1.10.8's release
 // files lack them, so the install has to add them back.
+
+#include "pkg/clusterctl/stack.hpp"
 
 #include <filesystem>
 #include <map>
@@ -14,6 +17,11 @@
 #include <vector>
 
 namespace ocne::test {
+
+// The names of the clouds that have a Cluster API stack, in registry order.
+std::vector<std::string> stack_names();
+// The stack of that cloud; throws when it has none.
+const clusterctl::Stack& stack_of(const std::string& provider);
 
 // "<label>/<version>/<file>" -> content, for every file of the stack.
 // Requires ../shared (callers skip first).

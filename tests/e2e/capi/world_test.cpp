@@ -14,7 +14,9 @@
 #include "pkg/k8s/base64.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/yaml.hpp"
+#include "providers/oci/credentials.hpp"
 #include "tests/support/capi_world.hpp"
+#include "tests/support/components_release.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -97,7 +99,7 @@ protected:
     o.timeout = std::chrono::seconds(30);
     o.interval = std::chrono::milliseconds(50);
     if (world->provider() == "oci") {
-      o.values = clusterctl::oci_credential_values("ocid1.tenancy.oc1..t",
+      o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
                                                    "ocid1.user.oc1..u",
                                                    "aa:bb",
                                                    "us-ashburn-1",
@@ -105,8 +107,7 @@ protected:
                                                    "");
     }
     clusterctl::ComponentSource source(s, null_progress());
-    auto report =
-      clusterctl::install_stack(*management, *clusterctl::stack_for(world->provider()), source, o, null_progress());
+    auto report = clusterctl::install_stack(*management, test::stack_of(world->provider()), source, o, null_progress());
     ASSERT_TRUE(report) << report.error().message();
   }
 

@@ -18,7 +18,7 @@ using json = nlohmann::json;
 const Component&
 row(const std::string& provider, const std::string& label)
 {
-  for (const auto& c : stack_for(provider)->components) {
+  for (const auto& c : test::stack_of(provider).components) {
     if (c.label == label) {
       return c;
     }
@@ -423,8 +423,8 @@ TEST(ProcessComponent, ImagesAreOverriddenByLastPathElement)
 TEST(CheckMetadata, ContractsMustSuitTheStacksCore)
 {
   OCNE_REQUIRE_SHARED();
-  const auto* oci = stack_for("oci");
-  const auto* oxide = stack_for("oxide");
+  const auto* oci = &test::stack_of("oci");
+  const auto* oxide = &test::stack_of("oxide");
   const auto v110 = test::shared_component("capi-v1.10.8-metadata.yaml");
   const auto v113 = test::shared_component("capi-upstream-v1.13.5-metadata.yaml");
   EXPECT_TRUE(check_metadata(row("oci", "cluster-api"), *oci, v110, "m"));

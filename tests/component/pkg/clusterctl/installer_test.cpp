@@ -9,6 +9,7 @@
 #include "pkg/k8s/apply.hpp"
 #include "pkg/k8s/kubeconfig.hpp"
 #include "pkg/k8s/yaml.hpp"
+#include "providers/oci/credentials.hpp"
 #include "tests/servers/kube/capi_webhook.hpp"
 #include "tests/servers/kube/controllers.hpp"
 #include "tests/servers/kube/kube_server.hpp"
@@ -137,7 +138,7 @@ protected:
   install(const std::string& provider, const SourceSettings& s, const InstallOptions& o)
   {
     ComponentSource source(s, null_progress());
-    return install_stack(*client, *stack_for(provider), source, o, sink);
+    return install_stack(*client, test::stack_of(provider), source, o, sink);
   }
 
   // What `ocne cluster template` renders for examples/<provider>.yaml is
@@ -181,12 +182,13 @@ TEST_F(StackInstall, TheOciStackFromTheOverridesFolderThenASecondRunWritesNothin
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
-                                   "ocid1.user.oc1..u",
-                                   "aa:bb",
-                                   "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n",
-                                   "pass-phrase-42");
+  o.values = providers::oci::credential_values(
+    "ocid1.tenancy.oc1..t",
+    "ocid1.user.oc1..u",
+    "aa:bb",
+    "us-ashburn-1",
+    "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n",
+    "pass-phrase-42");
   std::vector<std::string> logged;
   log::set_level(log::Level::debug);
   log::set_sink([&](const log::Record& r) { logged.emplace_back(r.message); });
@@ -411,12 +413,12 @@ TEST_F(StackInstall, ACertManagerInstallThatStoppedHalfWayIsAppliedAgain)
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
-                                   "ocid1.user.oc1..u",
-                                   "aa:bb",
-                                   "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
-                                   "");
+  o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
+                                               "ocid1.user.oc1..u",
+                                               "aa:bb",
+                                               "us-ashburn-1",
+                                               "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                               "");
   server->faults().fail_next(1,
                              { .status = 403, .message = "injected: stopped here" },
                              "PATCH",
@@ -472,12 +474,12 @@ TEST_F(StackInstall, SomeoneElsesCertManagerIsLeftAlone)
     }
   }
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
-                                   "ocid1.user.oc1..u",
-                                   "aa:bb",
-                                   "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
-                                   "");
+  o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
+                                               "ocid1.user.oc1..u",
+                                               "aa:bb",
+                                               "us-ashburn-1",
+                                               "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                               "");
   server->clear_requests();
   auto report = install("oci", settings(), o);
   ASSERT_TRUE(report) << report.error().message();
@@ -559,12 +561,12 @@ TEST_F(StackInstall, AProviderStoppedHalfWayIsAppliedAgainAndItsInventoryEntryCo
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
-                                   "ocid1.user.oc1..u",
-                                   "aa:bb",
-                                   "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
-                                   "");
+  o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
+                                               "ocid1.user.oc1..u",
+                                               "aa:bb",
+                                               "us-ashburn-1",
+                                               "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                               "");
   server->faults().fail_next(1,
                              { .status = 403, .message = "injected: stopped here" },
                              "PATCH",
@@ -681,12 +683,12 @@ TEST_F(StackInstall, CertManagersWebhookMustHaveAReadyEndpoint)
   start_server({}, World{ .endpoints_controller = false, .crd_establish_delay = {} });
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
-                                   "ocid1.user.oc1..u",
-                                   "aa:bb",
-                                   "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
-                                   "");
+  o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
+                                               "ocid1.user.oc1..u",
+                                               "aa:bb",
+                                               "us-ashburn-1",
+                                               "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                               "");
   // The deadline also covers applying the stack, slow under ASan on a loaded machine.
   o.timeout = std::chrono::seconds(10);
   auto report = install("oci", settings(), o);
@@ -708,12 +710,12 @@ TEST_F(StackInstall, CertManagersCheckIsRetriedWhileItsWebhookRefuses)
 {
   test::write_stack_release("oci", dir() / "home/.config/cluster-api/overrides");
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
-                                   "ocid1.user.oc1..u",
-                                   "aa:bb",
-                                   "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
-                                   "");
+  o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
+                                               "ocid1.user.oc1..u",
+                                               "aa:bb",
+                                               "us-ashburn-1",
+                                               "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                               "");
   server->faults().fail_next(8,
                              { .status = 500,
                                .message =
@@ -739,12 +741,12 @@ TEST_F(StackInstall, AProviderWebhookServiceWithoutAReadyAddressFailsNamingIt)
     }
   });
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
-                                   "ocid1.user.oc1..u",
-                                   "aa:bb",
-                                   "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
-                                   "");
+  o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
+                                               "ocid1.user.oc1..u",
+                                               "aa:bb",
+                                               "us-ashburn-1",
+                                               "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                               "");
   o.timeout = std::chrono::seconds(10);
   auto report = install("oci", settings(), o);
   ASSERT_FALSE(report);
@@ -790,12 +792,12 @@ TEST_F(StackInstall, ClusterctlYamlImagesMirrorTheDeploymentsAfterTheStacksRules
   auto s = settings();
   s.clusterctl = loaded->clusterctl;
   auto o = options();
-  o.values = oci_credential_values("ocid1.tenancy.oc1..t",
-                                   "ocid1.user.oc1..u",
-                                   "aa:bb",
-                                   "us-ashburn-1",
-                                   "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
-                                   "");
+  o.values = providers::oci::credential_values("ocid1.tenancy.oc1..t",
+                                               "ocid1.user.oc1..u",
+                                               "aa:bb",
+                                               "us-ashburn-1",
+                                               "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                                               "");
   auto report = install("oci", s, o);
   ASSERT_TRUE(report) << report.error().message();
   EXPECT_EQ(image_of(*server, "capi-system", "capi-controller-manager"),

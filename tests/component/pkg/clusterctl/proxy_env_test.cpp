@@ -4,6 +4,7 @@
 
 #include "pkg/clusterctl/components.hpp"
 #include "pkg/clusterctl/installer.hpp"
+#include "providers/oci/credentials.hpp"
 #include "tests/support/components_release.hpp"
 #include "tests/support/shared_dir.hpp"
 
@@ -19,7 +20,7 @@ using json = nlohmann::json;
 const Component&
 row(const std::string& provider, const std::string& label)
 {
-  for (const auto& c : stack_for(provider)->components) {
+  for (const auto& c : test::stack_of(provider).components) {
     if (c.label == label) {
       return c;
     }
@@ -169,11 +170,11 @@ TEST(ProcessComponent, EmptyProxyValuesAddNothing)
 TEST(ProcessComponent, EveryProviderControllerOfBothStacksGetsTheProxyAndCertManagerNone)
 {
   OCNE_REQUIRE_SHARED();
-  for (const std::string provider : { "oci", "oxide" }) {
+  for (const auto& provider : test::stack_names()) {
     const auto files = test::stack_release_files(provider);
     int controllers = 0;
-    for (const auto& c : stack_for(provider)->components) {
-      auto values = oci_credential_values("t", "u", "f", "r", "k", "");
+    for (const auto& c : test::stack_of(provider).components) {
+      auto values = providers::oci::credential_values("t", "u", "f", "r", "k", "");
       for (const auto& [k, v] : c.variables) {
         values[k] = v;
       }

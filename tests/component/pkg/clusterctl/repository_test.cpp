@@ -1,5 +1,6 @@
 #include "pkg/clusterctl/repository.hpp"
 
+#include "pkg/clusterctl/stack.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/sha256.hpp"
@@ -63,7 +64,8 @@ protected:
   static const Component&
   core()
   {
-    return stack_for("oci")->components[1];
+    static const Component c = oracle_core();
+    return c;
   }
 
   std::unique_ptr<test::TestHttpServer> server;
@@ -243,7 +245,7 @@ TEST_F(ComponentSourceTest, ALocalClusterctlPathOrCertManagerVersionPinsTheVersi
     ASSERT_TRUE(file) << file.error().message();
     EXPECT_EQ(file->text, "kind: local-1.10.9\n");
 
-    const auto& cert_manager_row = stack_for("oci")->components[0];
+    const auto cert_manager_row = clusterctl::cert_manager(oracle_cert_manager_images());
     const auto cert_manager = source.resolve(cert_manager_row);
     EXPECT_EQ(cert_manager.version, "v1.19.5");
     EXPECT_EQ(cert_manager.release_url, "https://github.com/cert-manager/cert-manager/releases/download/v1.19.5");

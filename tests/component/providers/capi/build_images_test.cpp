@@ -11,7 +11,10 @@
 #include "pkg/core/process.hpp"
 #include "providers/capi/driver.hpp"
 #include "providers/oci/flavor.hpp"
+#include "providers/oci/stack.hpp"
 #include "providers/oxide/flavor.hpp"
+#include "providers/oxide/stack.hpp"
+#include "providers/registry/registry.hpp"
 #include "tests/support/capi_world.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -78,6 +81,7 @@ protected:
     OCNE_TRY(fs::write_file_atomic(file, text));
     config::LoadOptions lo;
     lo.cluster_file = file.string();
+    lo.provider_rules = providers::config_rules();
     OCNE_TRY_ASSIGN(auto loaded, config::load(env(), lo));
     const auto& c = loaded.config;
     const StateDir state(world->home() / ".ocne");
@@ -99,6 +103,7 @@ protected:
     o.configured_kubeconfig = world->management_kubeconfig().string();
     o.kubeconfig_path = world->home() / ".kube" / ("kubeconfig." + name);
     o.interval = std::chrono::milliseconds(100);
+    o.stack = world->provider() == "oci" ? &oci::stack() : &oxide::stack();
     for (auto* t :
          { &o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.delete_timeout }) {
       *t = std::chrono::seconds(60);

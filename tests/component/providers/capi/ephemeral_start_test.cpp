@@ -20,7 +20,10 @@
 #include "providers/capi/driver.hpp"
 #include "providers/libvirt/ephemeral.hpp"
 #include "providers/oci/flavor.hpp"
+#include "providers/oci/stack.hpp"
 #include "providers/oxide/flavor.hpp"
+#include "providers/oxide/stack.hpp"
+#include "providers/registry/registry.hpp"
 #include "tests/support/capi_world.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -133,6 +136,7 @@ protected:
     EXPECT_TRUE(fs::write_file_atomic(file, text));
     config::LoadOptions options;
     options.cluster_file = file.string();
+    options.provider_rules = providers::config_rules();
     auto loaded = config::load(env(), options);
     EXPECT_TRUE(loaded) << loaded.error().message();
     return loaded ? loaded->config : config::ClusterConfig{};
@@ -165,6 +169,7 @@ protected:
     o.start_ephemeral = libvirt::ephemeral_starter(o.env, state, null_progress(), hooks);
     o.delete_ephemeral = libvirt::ephemeral_deleter(c, o.env, state, null_progress(), hooks);
     o.interval = std::chrono::milliseconds(100);
+    o.stack = GetParam() == "oci" ? &oci::stack() : &oxide::stack();
     o.checkpoint = std::move(checkpoint);
     for (auto* t : { &o.components_timeout,
                      &o.workload_timeout,

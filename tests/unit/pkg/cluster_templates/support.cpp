@@ -2,6 +2,7 @@
 
 #include "pkg/core/env.hpp"
 #include "pkg/core/strings.hpp"
+#include "providers/registry/registry.hpp"
 
 #include <fmt/format.h>
 
@@ -14,6 +15,7 @@ load_for_template(const std::filesystem::path& cluster_file, const std::filesyst
   config::LoadOptions options;
   options.cluster_file = cluster_file.string();
   options.default_provider = "oci";
+  options.provider_rules = providers::config_rules();
   OCNE_TRY_ASSIGN(auto loaded, config::load(env, options));
   OCNE_TRY(config::validate(loaded));
   OCNE_TRY(config::validate_for(loaded, config::Purpose::template_));

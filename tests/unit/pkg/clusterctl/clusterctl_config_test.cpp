@@ -35,12 +35,11 @@ lowercase: ignored
   EXPECT_EQ(config->variables.at("EXP_MACHINE_POOL"), "false");
   EXPECT_FALSE(config->variables.contains("lowercase"));
 
-  const auto* oci = stack_for("oci");
-  const auto& cert_manager = oci->components[0];
-  const auto& bootstrap = oci->components[3];
+  const auto cert_manager = clusterctl::cert_manager(oracle_cert_manager_images());
+  const auto bootstrap = oracle_bootstrap();
   ASSERT_EQ(bootstrap.label, "bootstrap-kubeadm");
   EXPECT_TRUE(config->provider_for(bootstrap));
-  EXPECT_FALSE(config->provider_for(oci->components[1]));
+  EXPECT_FALSE(config->provider_for(oracle_core()));
   EXPECT_EQ(config->provider_for(cert_manager)->url, "/srv/cert-manager/v1.19.5/cert-manager.yaml");
   const auto rules = config->images_for(cert_manager);
   ASSERT_EQ(rules.size(), 2u);

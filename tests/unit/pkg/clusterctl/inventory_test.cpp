@@ -60,7 +60,7 @@ TEST(InventoryCrd, HasClusterctlsGroupNamesScopeAndFields)
   EXPECT_EQ(shape(ov["schema"]["openAPIV3Schema"]), shape(rv["schema"]["openAPIV3Schema"]));
   // And the Provider objects ocne writes fit it: only its fields.
   const auto& props = ov["schema"]["openAPIV3Schema"]["properties"];
-  const json provider = inventory_object(stack_for("oci")->components[1], "capi-system");
+  const json provider = inventory_object(oracle_core(), "capi-system");
   for (const auto& [key, value] : provider.items()) {
     EXPECT_TRUE(props.contains(key)) << key;
   }

@@ -83,7 +83,7 @@ namespace {
 TEST(ComponentVariables, TheEnvironmentThenClusterctlYamlThenOcnesValuesThenTheStacks)
 {
   const std::string name = "EXP_KUBEADM_BOOTSTRAP_FORMAT_IGNITION";
-  Component component = stack_for("oci")->components[3];
+  Component component = oracle_bootstrap();
   ASSERT_EQ(component.variables, (std::vector<std::pair<std::string, std::string>>{ { name, "true" } }));
   ClusterctlConfig clusterctl;
   clusterctl.variables[name] = "from-clusterctl-yaml";

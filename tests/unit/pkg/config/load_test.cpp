@@ -1,5 +1,6 @@
 #include "pkg/config/load.hpp"
 
+#include "providers/registry/registry.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -23,10 +24,21 @@ protected:
     write(".ocne/defaults.yaml", text);
   }
 
+  // What cmd/ passes: libvirt when nothing names a provider, and every
+  // cloud's rules.
+  static LoadOptions
+  base()
+  {
+    LoadOptions o;
+    o.default_provider = "libvirt";
+    o.provider_rules = providers::config_rules();
+    return o;
+  }
+
   LoadOptions
   with_cluster(std::string_view text) const
   {
-    LoadOptions o;
+    LoadOptions o = base();
     o.cluster_file = write("capi.yaml", text).string();
     return o;
   }
@@ -40,7 +52,7 @@ protected:
 
 TEST_F(LoadTest, BuiltinsAloneGiveOcnesDefaults)
 {
-  const auto l = load(env(), {});
+  const auto l = load(env(), base());
   ASSERT_TRUE(l) << l.error().message();
   const auto& c = l->config;
   EXPECT_EQ(c.name.get(), "ocne");
@@ -89,14 +101,14 @@ TEST_F(LoadTest, FlagsBeatTheClusterFileEvenForDefaultsOnlyKeys)
 TEST_F(LoadTest, OcneDefaultsVariableNamesTheDefaultsFile)
 {
   const auto alt = write("alt/defaults.yaml", "kubernetesVersion: 1.31\n");
-  const auto l = load(env({ { "OCNE_DEFAULTS", alt.string() } }), {});
+  const auto l = load(env({ { "OCNE_DEFAULTS", alt.string() } }), base());
   ASSERT_TRUE(l) << l.error().message();
   EXPECT_EQ(l->config.kubernetes_version.get(), "1.31");
   EXPECT_EQ(l->config.os_tag.get(), "1.31"); // osTag follows the version unless set
   EXPECT_EQ(l->config.boot_volume_container_image.get(), "docker://container-registry.oracle.com/olcne/ock:1.31");
   EXPECT_EQ(l->config.providers.oxide.image_name.get(), "ocne-1-31");
 
-  const auto missing = load(env({ { "OCNE_DEFAULTS", (dir() / "gone.yaml").string() } }), {});
+  const auto missing = load(env({ { "OCNE_DEFAULTS", (dir() / "gone.yaml").string() } }), base());
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message(),
             (dir() / "gone.yaml").string() + ": no such file or directory (named by OCNE_DEFAULTS)");
@@ -104,7 +116,7 @@ TEST_F(LoadTest, OcneDefaultsVariableNamesTheDefaultsFile)
 
 TEST_F(LoadTest, MissingDefaultsFileIsFineButAMissingClusterFileIsNot)
 {
-  LoadOptions o;
+  LoadOptions o = base();
   o.cluster_file = "missing.yaml";
   const auto e = Environment::from_map({ { "HOME", dir().string() } });
   const auto l = load(e, o);
@@ -115,7 +127,7 @@ TEST_F(LoadTest, MissingDefaultsFileIsFineButAMissingClusterFileIsNot)
 TEST_F(LoadTest, MalformedDefaultsFileIsAnErrorWithItsLine)
 {
   defaults("proxy:\n  httpsProxy: http://p:3128\n  bogus: 1\n");
-  const auto l = load(env(), {});
+  const auto l = load(env(), base());
   ASSERT_FALSE(l);
   EXPECT_EQ(l.error().message(), (dir() / ".ocne/defaults.yaml").string() + ":3: unknown key 'proxy.bogus'");
 }
@@ -130,7 +142,7 @@ TEST_F(LoadTest, ExplicitOsTagIsKept)
 TEST_F(LoadTest, SshKeyPathDefaultsToIdRsaWhenPresent)
 {
   write(".ssh/id_rsa.pub", "ssh-rsa AAAA me\n");
-  const auto l = load(env(), {});
+  const auto l = load(env(), base());
   ASSERT_TRUE(l);
   EXPECT_EQ(l->config.ssh_public_key_path.get(), (dir() / ".ssh/id_rsa.pub").string());
 }
@@ -172,7 +184,7 @@ TEST_F(LoadTest, UnknownProviderIsRejected)
   ASSERT_FALSE(l);
   EXPECT_EQ(l.error().message(),
             o.cluster_file.value() + ":1: provider 'olvm' is not supported (supported: libvirt, oci, oxide)");
-  LoadOptions f;
+  LoadOptions f = base();
   f.flags.config.provider = "aws";
   flag(f, "provider", "--provider");
   EXPECT_EQ(load(env(), f).error().message(), "--provider 'aws' is not supported (supported: libvirt, oci, oxide)");
@@ -206,6 +218,26 @@ TEST_F(LoadTest, OxideProjectIsRequiredForStartAndTemplate)
   EXPECT_EQ(st.error().message(),
             "providers.oxide.project is required for the oxide provider (the Oxide project to create the cluster in)");
   EXPECT_TRUE(validate_for(*l, Purpose::delete_));
+}
+
+// ocne's order when several clouds' values are wrong: each cloud's values
+// in registry order, then the namespaces.
+TEST_F(LoadTest, CloudValueProblemsKeepOcnesOrderNamespacesLast)
+{
+  auto o =
+    with_cluster("providers:\n  oci:\n    namespace: Bad_NS\n    workerShape:\n      bootVolumeSizeInGBs: \"10\"\n"
+                 "  oxide:\n    project: Bad_Project\n    namespace: Also_Bad\n");
+  const auto l = load(env(), o);
+  ASSERT_FALSE(l);
+  const auto& f = o.cluster_file.value();
+  EXPECT_EQ(
+    l.error().message(),
+    f + ":5: providers.oci.workerShape.bootVolumeSizeInGBs must be a whole number of GB from 50 to 32768, got '10'\n" +
+      f +
+      ":7: providers.oxide.project 'Bad_Project' is not a valid Oxide name (a lowercase letter, then letters, "
+      "digits and '-', at most 63)\n" +
+      f + ":3: providers.oci.namespace 'Bad_NS' is not a valid Kubernetes namespace name\n" + f +
+      ":8: providers.oxide.namespace 'Also_Bad' is not a valid Kubernetes namespace name");
 }
 
 TEST_F(LoadTest, VirtualIpAndLoadBalancerExcludeEachOther)

@@ -1,10 +1,10 @@
-#include "providers/capi/credentials.hpp"
+#include "providers/oxide/credentials_secret.hpp"
 
 #include "pkg/k8s/base64.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace ocne::providers::capi {
+namespace ocne::providers::oxide {
 
 Result<bool>
 ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& c)
@@ -37,4 +37,4 @@ ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& c)
   return true;
 }
 
-} // namespace ocne::providers::capi
+} // namespace ocne::providers::oxide

@@ -1,4 +1,4 @@
-#include "providers/capi/credentials.hpp"
+#include "providers/oxide/credentials_secret.hpp"
 
 #include "pkg/core/log.hpp"
 #include "pkg/k8s/base64.hpp"
@@ -10,10 +10,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace ocne::providers::capi {
+namespace ocne::providers::oxide {
 namespace {
 
-class OxideCredentialsTest : public test_support::ManagementClusterTest
+class OxideCredentialsTest : public capi::test_support::ManagementClusterTest
 {
 protected:
   void
@@ -67,4 +67,4 @@ TEST_F(OxideCredentialsTest, AMissingNamespaceIsAnErrorWithoutTheToken)
 }
 
 } // namespace
-} // namespace ocne::providers::capi
+} // namespace ocne::providers::oxide

@@ -12,7 +12,7 @@
 
 #include <string>
 
-namespace ocne::providers::capi {
+namespace ocne::providers::oxide {
 
 struct OxideCredentials
 {
@@ -26,4 +26,4 @@ struct OxideCredentials
 // Returns whether the Secret was written.
 Result<bool> ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& credentials);
 
-} // namespace ocne::providers::capi
+} // namespace ocne::providers::oxide
