@@ -1,0 +1,108 @@
+#include "tests/e2e/upgrade/node_update_world.hpp"
+
+#include "tests/servers/kube/pod_controllers.hpp"
+
+namespace ocne::test {
+
+using nlohmann::json;
+
+namespace {
+
+std::string
+ready_of(const json& node)
+{
+  for (const auto& c : node["status"].value("conditions", json::array())) {
+    if (c.value("type", "") == "Ready") {
+      return c.value("status", "");
+    }
+  }
+  return "";
+}
+
+bool
+unschedulable(const json& node)
+{
+  return node.contains("spec") && node["spec"].value("unschedulable", false);
+}
+
+} // namespace
+
+void
+NodeUpdateWorld::SetUp()
+{
+  DiagCliTest::SetUp();
+  hosts().set_reboot_timing({ .shutdown_after = std::chrono::milliseconds(300),
+                              .down_for = std::chrono::milliseconds(300) });
+  set_ocne_env("OCNE_NODE_UPDATE_POLL_MS", "50");
+  set_ocne_env("OCNE_NODE_UPDATE_READY_TIMEOUT", "60");
+  kube::play_disruption_controller(server());
+  kube::play_replicaset_pods(server(), { .ready_after = std::chrono::milliseconds(300) });
+  server().on({ .kind = "Node" }, [this](kube::KubeTestServer&, const kube::ObjectEvent& e) {
+    if (!e.old_object || unschedulable(*e.old_object) == unschedulable(*e.object)) {
+      return;
+    }
+    const auto& n = *e.object;
+    const std::lock_guard lock(m_mutex);
+    m_flips.push_back({ n["metadata"].value("name", ""),
+                        unschedulable(n),
+                        n["status"]["nodeInfo"].value("bootID", ""),
+                        ready_of(n),
+                        n["status"]["nodeInfo"].value("kubeletVersion", "") });
+  });
+}
+
+void
+NodeUpdateWorld::add_staged_node(const std::string& name, bool control_plane, bool announced)
+{
+  add_node({ .name = name,
+             .control_plane = control_plane,
+             .update_available = announced,
+             .kubelet_version = "v1.33.5+1.el8" });
+  auto& h = hosts().host(name);
+  h.files["/etc/ocne/update.yaml"] =
+    "registry: container-registry.oracle.com/olcne/ock-ostree\ntag: 1.34\ntransport: ostree-unverified-registry\n";
+  h.modes["/etc/ocne/update.yaml"] = "0400";
+  h.os_images = { { "1.34", k_new_commit } };
+  h.staged_commit = k_new_commit;
+  h.kubelet_of_commit = { { k_new_commit, k_new_kubelet }, { k_old_commit, "v1.33.5+1.el8" } };
+}
+
+void
+NodeUpdateWorld::mark_updated(const std::string& name)
+{
+  hosts().host(name).booted_commit = k_new_commit;
+  server().merge_patch("v1",
+                       "Node",
+                       "",
+                       name,
+                       { { "metadata", { { "annotations", { { "ocne.oracle.com/update-available", nullptr } } } } } });
+  server().merge_patch(
+    "v1", "Node", "", name, { { "status", { { "nodeInfo", { { "kubeletVersion", k_new_kubelet } } } } } }, "status");
+}
+
+json
+NodeUpdateWorld::node(const std::string& name)
+{
+  return *server().get("v1", "Node", "", name);
+}
+
+std::vector<CordonFlip>
+NodeUpdateWorld::flips()
+{
+  const std::lock_guard lock(m_mutex);
+  return m_flips;
+}
+
+int
+NodeUpdateWorld::count_requests(const std::string& method, const std::string& target_part, int status)
+{
+  int n = 0;
+  for (const auto& r : server().requests()) {
+    if (r.method == method && r.target.find(target_part) != std::string::npos && (status == 0 || r.status == status)) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+} // namespace ocne::test
