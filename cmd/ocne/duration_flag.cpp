@@ -9,9 +9,7 @@ namespace ocne::cli {
 Result<std::chrono::milliseconds>
 parse_duration(std::string_view flag, std::string_view text)
 {
-  const auto bad = [&] {
-    return make_error(ErrorKind::invalid_input, "{} {}: not a duration (e.g. 30m)", flag, text);
-  };
+  const auto bad = [&] { return make_error(ErrorKind::invalid_input, "{} {}: not a duration (e.g. 30m)", flag, text); };
   if (text.empty()) {
     return bad();
   }

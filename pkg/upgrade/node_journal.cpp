@@ -118,11 +118,12 @@ rebooting_patch(const NodeJournal& journal, const std::string& resource_version)
 {
   auto j = journal;
   j.phase = NodePhase::rebooting;
-  return { { "metadata",
-             { { "resourceVersion", resource_version },
-               { "annotations",
-                 { { k_node_update_annotation, journal_text(j) },
-                   { ock::k_update_available_annotation, nullptr } } } } } };
+  return {
+    { "metadata",
+      { { "resourceVersion", resource_version },
+        { "annotations",
+          { { k_node_update_annotation, journal_text(j) }, { ock::k_update_available_annotation, nullptr } } } } }
+  };
 }
 
 json

@@ -17,22 +17,18 @@ namespace ocne::upgrade {
 
 inline constexpr const char* k_node_update_annotation = "ocne.oracle.com/node-update";
 
-enum class NodePhase
-{
-  draining,
-  rebooting
-};
+enum class NodePhase { draining, rebooting };
 
 struct NodeJournal
 {
   NodePhase phase = NodePhase::draining;
-  std::string target;         // "1.34", or "" for a custom tag (no version check)
-  std::string boot_id;        // status.nodeInfo.bootID before the update
-  std::string booted_commit;  // the commit booted before
-  std::string staged_commit;  // ock:ock when the update began: what must boot
+  std::string target;          // "1.34", or "" for a custom tag (no version check)
+  std::string boot_id;         // status.nodeInfo.bootID before the update
+  std::string booted_commit;   // the commit booted before
+  std::string staged_commit;   // ock:ock when the update began: what must boot
   bool cordoned_by_us = false; // false: it was unschedulable already, or a single node
-  std::string owner;          // "<host>/<pid>" of the run that began it
-  std::string since;          // RFC 3339
+  std::string owner;           // "<host>/<pid>" of the run that began it
+  std::string since;           // RFC 3339
   bool operator==(const NodeJournal&) const = default;
 };
 
@@ -65,8 +61,7 @@ struct NodeObservation
   std::optional<std::string> booted_commit; // read once the node runs its new boot
 };
 
-enum class ResumeAction
-{
+enum class ResumeAction {
   apply_and_reboot, // deploy the staged commit (unless it boots next already) and schedule the reboot
   wait_for_reboot,  // going down or coming up
   need_host,        // ask the host (kernel boot id, timer)

@@ -1,12 +1,15 @@
 #include "pkg/upgrade/node_update.hpp"
 
+#include "pkg/config/versions.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/poll.hpp"
 #include "pkg/diag/node_pod.hpp"
 #include "pkg/k8s/object.hpp"
 #include "pkg/ock/node_host.hpp"
 #include "pkg/ock/update_yaml.hpp"
+#include "pkg/upgrade/kube_proxy.hpp"
 #include "pkg/upgrade/node_journal.hpp"
+#include "pkg/upgrade/node_order.hpp"
 #include "pkg/upgrade/stage_checks.hpp"
 
 #include <fmt/format.h>
@@ -24,7 +27,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* k_purpose = "node-update";
-constexpr const char* k_control_plane_label = "node-role.kubernetes.io/control-plane";
 
 k8s::ObjectRef
 node_ref(const std::string& name)
@@ -41,12 +43,6 @@ utc_now()
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
-}
-
-bool
-is_control_plane(const json& node)
-{
-  return k8s::has_label(node, k_control_plane_label);
 }
 
 std::string
@@ -136,7 +132,8 @@ public:
   Result<NodeUpdateResult> run(const std::string& name, const std::vector<json>& nodes, bool skip_up_to_date);
 
 private:
-  Result<std::unique_ptr<ock::NodeHost>> open_host(const std::string& name, std::chrono::seconds timeout)
+  Result<std::unique_ptr<ock::NodeHost>>
+  open_host(const std::string& name, std::chrono::seconds timeout)
   {
     return ock::NodeHost::open(m_client, name, k_purpose, timeout);
   }
@@ -175,10 +172,19 @@ NodeUpdater::begin(const std::string& name,
   OCNE_TRY_ASSIGN(const auto staged, host->staged_commit());
   OCNE_TRY_ASSIGN(const auto status, host->ostree_status());
   const auto booted = status.booted()->commit;
+  // With --node all, a node without an update is skipped: up to date, or
+  // its update.yaml names a newer minor than its kubelet runs and the
+  // service has not downloaded it yet.
+  const auto skip = [&] {
+    const auto wanted = ock::tag_minor(tag).value_or("");
+    const auto running = kubelet_minor(kubelet_of(node));
+    const bool behind = !wanted.empty() && !running.empty() && minor_less(running, wanted);
+    result.outcome = behind ? "not downloaded yet" : "up to date";
+    return std::optional<NodeJournal>();
+  };
   if (!staged) {
     if (skip_up_to_date) {
-      result.outcome = "up to date";
-      return std::optional<NodeJournal>();
+      return skip();
     }
     if (m_options.force) {
       return make_error(ErrorKind::invalid_input, "nothing is staged on node {}: run 'ocne cluster stage' first", name);
@@ -190,8 +196,7 @@ NodeUpdater::begin(const std::string& name,
   const bool available = update_announced(node) || *staged != booted;
   if (!available && !m_options.force) {
     if (skip_up_to_date) {
-      result.outcome = "up to date";
-      return std::optional<NodeJournal>();
+      return skip();
     }
     return make_error(ErrorKind::not_found, "Node {} has no updates available", name);
   }
@@ -222,9 +227,8 @@ NodeUpdater::begin(const std::string& name,
     return make_error(ErrorKind::unavailable, "Node {} reports no bootID: its reboot could not be seen", name);
   }
   host.reset();
-  OCNE_TRY(m_client.patch(node_ref(name),
-                          k8s::PatchType::merge,
-                          begin_patch(journal, k8s::string_at(node, "/metadata/resourceVersion"))));
+  OCNE_TRY(m_client.patch(
+    node_ref(name), k8s::PatchType::merge, begin_patch(journal, k8s::string_at(node, "/metadata/resourceVersion"))));
   log::info("Node {}: {} (commit {} -> {})",
             name,
             journal.cordoned_by_us ? "cordoned" : "update begun",
@@ -449,14 +453,40 @@ NodeUpdater::run(const std::string& name, const std::vector<json>& nodes, bool s
   }
   OCNE_TRY(reboot_and_wait(name, *journal, result));
   OCNE_TRY_ASSIGN(const auto after, m_client.get(node_ref(name)));
-  OCNE_TRY(m_client.patch(node_ref(name),
-                          k8s::PatchType::merge,
-                          finish_patch(*journal, k8s::string_at(after, "/metadata/resourceVersion"))));
+  OCNE_TRY(m_client.patch(
+    node_ref(name), k8s::PatchType::merge, finish_patch(*journal, k8s::string_at(after, "/metadata/resourceVersion"))));
   result.to_version = kubelet_of(after);
   result.outcome = "updated";
   log::info("Node {}: {} at {}", name, journal->cordoned_by_us ? "uncordoned" : "updated", result.to_version);
   checkpoint(m_options, "uncordoned");
   return result;
+}
+
+// Every control plane runs one minor: kube-proxy follows it.
+Status
+follow_control_planes(k8s::Client& client, const NodeUpdateOptions& options)
+{
+  OCNE_TRY_ASSIGN(const auto list, client.list(k8s::GroupVersionKind{ "", "v1", "Node" }));
+  std::string minor;
+  for (const auto& n : list.items) {
+    if (!is_control_plane(n)) {
+      continue;
+    }
+    const auto m = kubelet_minor(kubelet_of(n));
+    if (m.empty() || (!minor.empty() && m != minor)) {
+      return {};
+    }
+    minor = m;
+  }
+  auto version = config::find_kube_version(minor);
+  if (minor.empty() || !version) {
+    return {};
+  }
+  OCNE_TRY(
+    follow_kube_proxy_version(client, version->full, { .timeout = options.ready_timeout, .interval = options.interval })
+      .map([](bool) {}));
+  checkpoint(options, "kube-proxy");
+  return {};
 }
 
 } // namespace
@@ -471,26 +501,58 @@ update_nodes(k8s::Client& client, const NodeUpdateOptions& options, ProgressSink
                       "the nodes are Cluster API Machines: Cluster API would bring the old image back; upgrade the "
                       "cluster with 'ocne cluster upgrade'");
   }
-  const auto named = std::find_if(nodes.begin(), nodes.end(), [&](const json& n) { return name_of(n) == options.node; });
-  if (named == nodes.end()) {
+  const bool all = options.node == "all";
+  const auto named =
+    std::find_if(nodes.begin(), nodes.end(), [&](const json& n) { return name_of(n) == options.node; });
+  if (all && named != nodes.end()) {
+    return make_error(ErrorKind::invalid_input,
+                      "a node is named 'all': --node all would be ambiguous; update the nodes one by one with -N");
+  }
+  if (!all && named == nodes.end()) {
     return make_error(ErrorKind::not_found, "Node {} does not exist", options.node);
   }
-  // Another node's unfinished update comes first.
-  for (const auto& n : nodes) {
-    if (name_of(n) != options.node && k8s::has_annotation(n, k_node_update_annotation)) {
-      OCNE_TRY_ASSIGN(const auto j, read_node_journal(n));
-      return make_error(ErrorKind::conflict,
-                        "Node {}'s update is unfinished ({}); run 'ocne node update -N {}' first",
-                        name_of(n),
-                        to_string(j->phase),
-                        name_of(n));
+  if (!all) {
+    // Another node's unfinished update comes first.
+    for (const auto& n : nodes) {
+      if (name_of(n) != options.node && k8s::has_annotation(n, k_node_update_annotation)) {
+        OCNE_TRY_ASSIGN(const auto j, read_node_journal(n));
+        return make_error(ErrorKind::conflict,
+                          "Node {}'s update is unfinished ({}); run 'ocne node update -N {}' first",
+                          name_of(n),
+                          to_string(j->phase),
+                          name_of(n));
+      }
     }
   }
   OCNE_TRY(diag::prepare_node_pods(client));
   NodeUpdater updater(client, options, progress);
   NodeUpdateReport report;
-  OCNE_TRY_ASSIGN(auto result, updater.run(options.node, nodes, false));
-  report.nodes.push_back(std::move(result));
+  if (!all) {
+    OCNE_TRY_ASSIGN(auto result, updater.run(options.node, nodes, false));
+    report.nodes.push_back(std::move(result));
+    return report;
+  }
+  // Control planes first, one at a time; kube-proxy once they all run the
+  // new minor; then the workers.
+  bool workers_reached = false;
+  for (const auto& name : update_order(nodes)) {
+    OCNE_TRY_ASSIGN(const auto fresh, client.list(k8s::GroupVersionKind{ "", "v1", "Node" }));
+    const auto at =
+      std::find_if(fresh.items.begin(), fresh.items.end(), [&](const json& n) { return name_of(n) == name; });
+    if (at == fresh.items.end()) {
+      continue;
+    }
+    if (!workers_reached && !is_control_plane(*at)) {
+      workers_reached = true;
+      OCNE_TRY(follow_control_planes(client, options));
+    }
+    OCNE_TRY_ASSIGN(auto result, updater.run(name, fresh.items, true));
+    log::info("Node {}: {}", name, result.outcome);
+    report.nodes.push_back(std::move(result));
+  }
+  if (!workers_reached) {
+    OCNE_TRY(follow_control_planes(client, options));
+  }
   return report;
 }
 

@@ -41,7 +41,7 @@ struct NodeUpdateOptions
 struct NodeUpdateResult
 {
   std::string node;
-  std::string outcome; // "updated", "up to date"
+  std::string outcome; // "updated", "up to date", "not downloaded yet" (--node all)
   std::string from_version, to_version;
   std::string from_commit, to_commit;
   k8s::DrainReport drain;

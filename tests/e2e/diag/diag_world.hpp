@@ -72,6 +72,12 @@ protected:
   {
     m_env[name] = value;
   }
+  // The whole environment ocne() runs ocne in (for a Child the test kills).
+  std::map<std::string, std::string>
+  ocne_env() const
+  {
+    return ocne_environment(dir(), m_env);
+  }
 
   nlohmann::json add_node(const NodeSpec& spec);
   // A running pod on node with one container per name; status is set as

@@ -130,7 +130,8 @@ TEST_F(NodeUpdate, DisableEvictionDeletes)
 TEST_F(NodeUpdate, EmptyDirNeedsD)
 {
   mark_updated("cp-1");
-  add_replicaset(server(), "shop", "cache", { "worker-1" }, json::array({ { { "name", "tmp" }, { "emptyDir", json::object() } } }));
+  add_replicaset(
+    server(), "shop", "cache", { "worker-1" }, json::array({ { { "name", "tmp" }, { "emptyDir", json::object() } } }));
   const auto refused = ocne({ "node", "update", "-N", "worker-1" });
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("shop/cache-1"), std::string::npos) << refused.err;
@@ -194,8 +195,7 @@ TEST_F(NodeUpdate, AnOperatorsCordonIsKept)
   server().merge_patch("v1", "Node", "", "worker-2", { { "spec", { { "unschedulable", true } } } });
   const auto r = ocne({ "node", "update", "-N", "worker-2" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("Node worker-2 was cordoned before this update: it stays cordoned"), std::string::npos)
-    << r.err;
+  EXPECT_NE(r.err.find("Node worker-2 was cordoned before this update: it stays cordoned"), std::string::npos) << r.err;
   const auto n = node("worker-2");
   EXPECT_TRUE(cordoned(n));
   EXPECT_FALSE(n["metadata"]["annotations"].contains(k_journal));
@@ -273,22 +273,17 @@ TEST_P(NodeUpdateKill, TheNextRunFinishesWithOneReboot)
   EXPECT_LE(hosts().snapshot("worker-1").deploys, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Points,
-                         NodeUpdateKill,
-                         testing::Values("cordoned",
-                                         "evicted shop/web-1",
-                                         "drained",
-                                         "rebooting",
-                                         "deployed",
-                                         "reboot scheduled",
-                                         "rebooted"),
-                         [](const testing::TestParamInfo<const char*>& p) {
-                           std::string name;
-                           for (const char* c = p.param; *c != '\0'; ++c) {
-                             name += std::isalnum(static_cast<unsigned char>(*c)) != 0 ? *c : '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+  Points,
+  NodeUpdateKill,
+  testing::Values("cordoned", "evicted shop/web-1", "drained", "rebooting", "deployed", "reboot scheduled", "rebooted"),
+  [](const testing::TestParamInfo<const char*>& p) {
+    std::string name;
+    for (const char* c = p.param; *c != '\0'; ++c) {
+      name += std::isalnum(static_cast<unsigned char>(*c)) != 0 ? *c : '_';
+    }
+    return name;
+  });
 
 } // namespace
 } // namespace ocne::test

@@ -31,8 +31,8 @@ void
 NodeUpdateWorld::SetUp()
 {
   DiagCliTest::SetUp();
-  hosts().set_reboot_timing({ .shutdown_after = std::chrono::milliseconds(300),
-                              .down_for = std::chrono::milliseconds(300) });
+  hosts().set_reboot_timing(
+    { .shutdown_after = std::chrono::milliseconds(300), .down_for = std::chrono::milliseconds(300) });
   set_ocne_env("OCNE_NODE_UPDATE_POLL_MS", "50");
   set_ocne_env("OCNE_NODE_UPDATE_READY_TIMEOUT", "60");
   kube::play_disruption_controller(server());
@@ -78,6 +78,49 @@ NodeUpdateWorld::mark_updated(const std::string& name)
                        { { "metadata", { { "annotations", { { "ocne.oracle.com/update-available", nullptr } } } } } });
   server().merge_patch(
     "v1", "Node", "", name, { { "status", { { "nodeInfo", { { "kubeletVersion", k_new_kubelet } } } } } }, "status");
+}
+
+void
+NodeUpdateWorld::add_kube_proxy(const std::string& image)
+{
+  server().on({ .group = "apps", .kind = "DaemonSet" }, [this](kube::KubeTestServer& s, const kube::ObjectEvent& e) {
+    const auto& ds = *e.object;
+    const auto image_of = [](const json& d) {
+      return d["spec"]["template"]["spec"]["containers"][0].value("image", "");
+    };
+    if (e.old_object && image_of(*e.old_object) != image_of(ds)) {
+      const std::lock_guard lock(m_mutex);
+      m_flips.push_back({ "kube-proxy", false, "", "", image_of(ds) });
+    }
+    const long generation = ds["metadata"].value("generation", 0L);
+    if (ds.contains("status") && ds["status"].value("observedGeneration", 0L) == generation) {
+      return;
+    }
+    const long nodes = static_cast<long>(s.list("v1", "Node", "").size());
+    s.merge_patch("apps/v1",
+                  "DaemonSet",
+                  "kube-system",
+                  "kube-proxy",
+                  { { "status",
+                      { { "observedGeneration", generation },
+                        { "desiredNumberScheduled", nodes },
+                        { "currentNumberScheduled", nodes },
+                        { "updatedNumberScheduled", nodes },
+                        { "numberAvailable", nodes },
+                        { "numberReady", nodes },
+                        { "numberMisscheduled", 0 } } } },
+                  "status");
+  });
+  const json labels = { { "k8s-app", "kube-proxy" } };
+  server().create(
+    { { "apiVersion", "apps/v1" },
+      { "kind", "DaemonSet" },
+      { "metadata", { { "name", "kube-proxy" }, { "namespace", "kube-system" } } },
+      { "spec",
+        { { "selector", { { "matchLabels", labels } } },
+          { "template",
+            { { "metadata", { { "labels", labels } } },
+              { "spec", { { "containers", { { { "name", "kube-proxy" }, { "image", image } } } } } } } } } } });
 }
 
 json

@@ -39,6 +39,10 @@ protected:
   void add_staged_node(const std::string& name, bool control_plane, bool announced = true);
   // The node as if updated already (1.34 booted, nothing announced).
   void mark_updated(const std::string& name);
+  // kubeadm's kube-proxy DaemonSet at this image; a fake DaemonSet
+  // controller reports each new template rolled out, and every change of
+  // its image is recorded among the flips (node "kube-proxy", kubelet = the image).
+  void add_kube_proxy(const std::string& image);
   nlohmann::json node(const std::string& name);
   std::vector<CordonFlip> flips();
   // Requests whose method and target contain these.

@@ -105,7 +105,9 @@ TEST(NodeJournal, ResumeTable)
     { "API stale, kernel rebooted",
       { "boot-1", true, "v1.33.5+1.el8", "boot-2", false, std::nullopt },
       ResumeAction::wait_for_reboot },
-    { "timer active", { "boot-1", true, "v1.33.5+1.el8", "boot-1", true, std::nullopt }, ResumeAction::wait_for_reboot },
+    { "timer active",
+      { "boot-1", true, "v1.33.5+1.el8", "boot-1", true, std::nullopt },
+      ResumeAction::wait_for_reboot },
     { "no timer", { "boot-1", true, "v1.33.5+1.el8", "boot-1", false, std::nullopt }, ResumeAction::apply_and_reboot },
   };
   for (const auto& row : rows) {
