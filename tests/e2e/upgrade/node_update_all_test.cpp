@@ -88,8 +88,7 @@ TEST_F(NodeUpdateAll, ControlPlanesFirstOneAtATimeThenKubeProxyThenWorkers)
   const auto r = ocne({ "node", "update", "--node", "all" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const auto& name : k_nodes) {
-    EXPECT_NE(r.out.find("Node " + name + ": updated from v1.33.5+1.el8 to v1.34.1+1.el8"), std::string::npos)
-      << r.out;
+    EXPECT_NE(r.out.find("Node " + name + ": updated from v1.33.5+1.el8 to v1.34.1+1.el8"), std::string::npos) << r.out;
   }
   expect_converged();
 
@@ -109,12 +108,11 @@ TEST_F(NodeUpdateAll, ANodeStillDownloadingIsAnErrorAfterTheOthers)
 {
   // worker-2's service has not fetched 1.34 yet.
   hosts().host("worker-2").staged_commit.clear();
-  server().merge_patch(
-    "v1",
-    "Node",
-    "",
-    "worker-2",
-    { { "metadata", { { "annotations", { { "ocne.oracle.com/update-available", nullptr } } } } } });
+  server().merge_patch("v1",
+                       "Node",
+                       "",
+                       "worker-2",
+                       { { "metadata", { { "annotations", { { "ocne.oracle.com/update-available", nullptr } } } } } });
   const auto r = ocne({ "node", "update", "--node", "all" });
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.out.find("Node worker-2: not downloaded yet"), std::string::npos) << r.out;

@@ -213,6 +213,24 @@ TEST_F(NodeUpdate, RebootIntoTheOldOsIsAnErrorAndStaysCordoned)
     << r.err;
   EXPECT_TRUE(cordoned(node("cp-1")));
   EXPECT_TRUE(node("cp-1")["metadata"]["annotations"].contains(k_journal));
+  // cluster info tells.
+  const auto info = ocne({ "cluster", "info", "-s" });
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("Unfinished node updates:\n  cp-1: rebooting, begun "), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("'ocne node update -N cp-1' continues it"), std::string::npos) << info.out;
+  const auto as_json = ocne({ "cluster", "info", "-s", "-o", "json" });
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  bool found = false;
+  const auto parsed = json::parse(as_json.out);
+  for (const auto& n : parsed["nodes"]) {
+    if (n.value("name", "") == "cp-1") {
+      found = true;
+      EXPECT_EQ(n["nodeUpdate"].value("phase", ""), "rebooting") << n.dump();
+    } else {
+      EXPECT_FALSE(n.contains("nodeUpdate")) << n.dump();
+    }
+  }
+  EXPECT_TRUE(found) << as_json.out;
   // Another node's update waits for this one.
   mark_updated("worker-1");
   const auto other = ocne({ "node", "update", "-N", "worker-2" });
@@ -225,6 +243,7 @@ TEST_F(NodeUpdate, RebootIntoTheOldOsIsAnErrorAndStaysCordoned)
   r = ocne({ "node", "update", "-N", "cp-1", "--force" });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_updated("cp-1", 2);
+  EXPECT_EQ(ocne({ "cluster", "info", "-s" }).out.find("Unfinished node updates"), std::string::npos);
 }
 
 TEST_F(NodeUpdate, SingleNodeClusterIsNotDrained)
