@@ -310,6 +310,13 @@ NodeUpdater::reboot_and_wait(const std::string& name, NodeJournal& journal, Node
                              last,
                              name));
   };
+  std::string said;
+  messages.waiting = [&](std::string_view last) {
+    if (last != said) {
+      said = std::string(last);
+      log::debug("node {}: {}", name, said);
+    }
+  };
   auto waited = poll(poll_options, messages, [&]() -> Status {
     auto node = m_client.get(node_ref(name));
     if (!node) {

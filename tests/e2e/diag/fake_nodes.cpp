@@ -203,17 +203,26 @@ FakeNodes::reboot_later(const std::string& node)
     if (!wait_or_stop(timing.shutdown_after)) {
       return;
     }
+    bool api_front = false;
     {
       const std::lock_guard lock(m_mutex);
       auto& h = m_hosts.at(node);
       h.down = true;
       h.active_units.clear();
+      api_front = h.api_front;
+      h.api_outages += api_front ? 1 : 0;
     }
     set_node_ready(node, "Unknown");
+    if (api_front) {
+      m_server.faults().fail_randomly(1.0, { .kind = kube::Fault::Kind::reset });
+    }
     set_pods_phase(node, "Running", "Failed");
     set_pods_phase(node, "Pending", "Failed");
     if (!wait_or_stop(timing.down_for)) {
       return;
+    }
+    if (api_front) {
+      m_server.faults().clear();
     }
     std::string boot_id;
     std::string kubelet;

@@ -53,6 +53,10 @@ struct FakeHost
   std::string boot_id;
   std::map<std::string, std::string> kubelet_of_commit;
   bool boot_fallback = false;
+  // The API server is reached through this node (libvirt's port forward on
+  // cp-1): while it is down every request to the server is reset.
+  bool api_front = false;
+  int api_outages = 0;
   int reboots = 0;
   int deploys = 0;
   bool down = false;

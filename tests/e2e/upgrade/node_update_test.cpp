@@ -246,6 +246,19 @@ TEST_F(NodeUpdate, RebootIntoTheOldOsIsAnErrorAndStaysCordoned)
   EXPECT_EQ(ocne({ "cluster", "info", "-s" }).out.find("Unfinished node updates"), std::string::npos);
 }
 
+TEST_F(NodeUpdate, TheApiGoneDuringTheFirstControlPlaneRebootIsWaitedOut)
+{
+  // libvirt: ocne reaches the API through cp-1, so it is away while cp-1 reboots.
+  hosts().host("cp-1").api_front = true;
+  hosts().set_reboot_timing(
+    { .shutdown_after = std::chrono::milliseconds(300), .down_for = std::chrono::milliseconds(1500) });
+  const auto r = ocne({ "node", "update", "-N", "cp-1" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every request was reset for 1.5 s while ocne waited for the reboot.
+  EXPECT_EQ(hosts().snapshot("cp-1").api_outages, 1);
+  expect_updated("cp-1");
+}
+
 TEST_F(NodeUpdate, SingleNodeClusterIsNotDrained)
 {
   // A world of its own: one node.
