@@ -3,6 +3,7 @@
 #include "pkg/config/versions.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/poll.hpp"
+#include "pkg/core/strings.hpp"
 #include "pkg/diag/node_pod.hpp"
 #include "pkg/k8s/object.hpp"
 #include "pkg/ock/node_host.hpp"
@@ -89,6 +90,29 @@ passing(const Error& e)
 {
   return e.kind() == ErrorKind::transient || e.kind() == ErrorKind::timeout || e.kind() == ErrorKind::unavailable ||
          e.kind() == ErrorKind::io;
+}
+
+// The node's static pods (etcd, the API server, ... on a control plane) as
+// their mirror pods show them: the names of those not Ready. The next
+// control plane must not go down before this one's etcd member is back.
+Result<std::vector<std::string>>
+static_pods_not_ready(k8s::Client& client, const std::string& node)
+{
+  OCNE_TRY_ASSIGN(const auto pods, k8s::pods_on_node(client, node));
+  std::vector<std::string> out;
+  for (const auto& pod : pods) {
+    if (!k8s::has_annotation(pod, k8s::k_mirror_pod_annotation)) {
+      continue;
+    }
+    bool ready = false;
+    for (const auto& c : pod.value("status", json::object()).value("conditions", json::array())) {
+      ready = ready || (c.value("type", "") == "Ready" && c.value("status", "") == "True");
+    }
+    if (!ready) {
+      out.push_back(k8s::string_at(pod, "/metadata/name"));
+    }
+  }
+  return out;
 }
 
 // Oracle's rule for workers: the staged minor is not above any control
@@ -346,6 +370,14 @@ NodeUpdater::reboot_and_wait(const std::string& name, NodeJournal& journal, Node
                seen.kubelet_version);
     if (action == ResumeAction::verify && seen.ready &&
         (journal.target.empty() || kubelet_minor(seen.kubelet_version) == journal.target)) {
+      auto waiting = static_pods_not_ready(m_client, name);
+      if (!waiting) {
+        return not_ready_yet("static pods: " + waiting.error().message());
+      }
+      if (!waiting->empty()) {
+        return not_ready_yet(
+          fmt::format("waiting for the static pods of Node {} to be Ready: {}", name, str::join(*waiting, ", ")));
+      }
       // A new boot at the target version: what did it boot?
       auto host = open_host(name, m_options.pod_start_timeout);
       if (!host) {

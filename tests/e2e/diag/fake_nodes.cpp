@@ -189,6 +189,27 @@ FakeNodes::set_pods_phase(const std::string& node, const std::string& from, cons
   }
 }
 
+void
+FakeNodes::set_mirror_pods_ready(const std::string& node, bool ready)
+{
+  for (const auto& pod : m_server.list("v1", "Pod", "")) {
+    if (pod["spec"].value("nodeName", "") != node ||
+        !pod["metadata"].value("annotations", json::object()).contains("kubernetes.io/config.mirror")) {
+      continue;
+    }
+    const char* status = ready ? "True" : "False";
+    m_server.merge_patch("v1",
+                         "Pod",
+                         pod["metadata"].value("namespace", ""),
+                         pod["metadata"].value("name", ""),
+                         { { "status",
+                             { { "conditions",
+                                 { { { "type", "Ready" }, { "status", status } },
+                                   { { "type", "ContainersReady" }, { "status", status } } } } } } },
+                         "status");
+  }
+}
+
 // The timer fires: shutdown (the Node stays Ready until the kubelet stops
 // posting), down, then the next boot.
 void
@@ -218,6 +239,7 @@ FakeNodes::reboot_later(const std::string& node)
     }
     set_pods_phase(node, "Running", "Failed");
     set_pods_phase(node, "Pending", "Failed");
+    set_mirror_pods_ready(node, false);
     if (!wait_or_stop(timing.down_for)) {
       return;
     }
@@ -252,6 +274,10 @@ FakeNodes::reboot_later(const std::string& node)
     set_node_ready(node, "True");
     // The kubelet is back: the pods bound to the node start.
     set_pods_phase(node, "Pending", "Running");
+    if (!wait_or_stop(timing.static_pods_after)) {
+      return;
+    }
+    set_mirror_pods_ready(node, true);
   });
 }
 

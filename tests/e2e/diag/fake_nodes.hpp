@@ -70,6 +70,10 @@ struct RebootTiming
 {
   std::chrono::milliseconds shutdown_after{ 1000 };
   std::chrono::milliseconds down_for{ 500 };
+  // After the Node is Ready again, its static pods' mirrors (annotated
+  // kubernetes.io/config.mirror) take this long to be Ready (they are not
+  // Ready from the shutdown on).
+  std::chrono::milliseconds static_pods_after{ 0 };
 };
 
 class FakeNodes
@@ -113,6 +117,7 @@ private:
   bool wait_or_stop(std::chrono::milliseconds d);
   void set_node_ready(const std::string& node, const std::string& status);
   void set_pods_phase(const std::string& node, const std::string& from, const std::string& to);
+  void set_mirror_pods_ready(const std::string& node, bool ready);
 
   kube::KubeTestServer& m_server;
   std::map<std::string, FakeHost> m_hosts;

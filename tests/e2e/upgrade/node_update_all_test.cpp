@@ -31,7 +31,14 @@ protected:
     NodeUpdateWorld::SetUp();
     for (const auto& name : k_nodes) {
       add_staged_node(name, name.rfind("cp-", 0) == 0);
+      if (name.rfind("cp-", 0) == 0) {
+        add_static_pods(name);
+      }
     }
+    // etcd and the other static pods come back a while after the Node is Ready.
+    hosts().set_reboot_timing({ .shutdown_after = std::chrono::milliseconds(300),
+                                .down_for = std::chrono::milliseconds(300),
+                                .static_pods_after = std::chrono::milliseconds(500) });
     add_kube_proxy(std::string(k_proxy_image) + ":v1.33.5");
     add_replicaset(server(), "shop", "web", { "worker-1", "worker-2" });
     add_budget(server(), "shop", "web", "web", 1);
@@ -70,12 +77,14 @@ protected:
       }
       if (f.unschedulable) {
         EXPECT_TRUE(cordoned.empty()) << f.node << " cordoned while " << *cordoned.begin() << " is";
+        EXPECT_TRUE(f.static_pods_ready) << f.node << " cordoned while a static pod was not Ready";
         cordoned.insert(f.node);
         if (std::find(order.begin(), order.end(), f.node) == order.end()) {
           order.push_back(f.node);
         }
       } else {
         cordoned.erase(f.node);
+        EXPECT_TRUE(f.static_pods_ready) << f.node << " uncordoned before its static pods were Ready";
         EXPECT_NE(f.kubelet, "v1.33.5+1.el8") << f.node << " uncordoned before its update";
       }
     }

@@ -37,17 +37,24 @@ NodeUpdateWorld::SetUp()
   set_ocne_env("OCNE_NODE_UPDATE_READY_TIMEOUT", "60");
   kube::play_disruption_controller(server());
   kube::play_replicaset_pods(server(), { .ready_after = std::chrono::milliseconds(300) });
-  server().on({ .kind = "Node" }, [this](kube::KubeTestServer&, const kube::ObjectEvent& e) {
+  server().on({ .kind = "Node" }, [this](kube::KubeTestServer& s, const kube::ObjectEvent& e) {
     if (!e.old_object || unschedulable(*e.old_object) == unschedulable(*e.object)) {
       return;
     }
     const auto& n = *e.object;
+    bool static_ready = true;
+    for (const auto& pod : s.list("v1", "Pod", "kube-system")) {
+      if (pod["metadata"].value("annotations", json::object()).contains("kubernetes.io/config.mirror")) {
+        static_ready = static_ready && ready_of(pod) == "True";
+      }
+    }
     const std::lock_guard lock(m_mutex);
     m_flips.push_back({ n["metadata"].value("name", ""),
                         unschedulable(n),
                         n["status"]["nodeInfo"].value("bootID", ""),
                         ready_of(n),
-                        n["status"]["nodeInfo"].value("kubeletVersion", "") });
+                        n["status"]["nodeInfo"].value("kubeletVersion", ""),
+                        static_ready });
   });
 }
 
@@ -121,6 +128,42 @@ NodeUpdateWorld::add_kube_proxy(const std::string& image)
           { "template",
             { { "metadata", { { "labels", labels } } },
               { "spec", { { "containers", { { { "name", "kube-proxy" }, { "image", image } } } } } } } } } } });
+}
+
+void
+NodeUpdateWorld::add_static_pods(const std::string& node_name)
+{
+  const auto owner = node(node_name);
+  for (const char* component : { "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler" }) {
+    const auto name = std::string(component) + "-" + node_name;
+    server().create(
+      { { "apiVersion", "v1" },
+        { "kind", "Pod" },
+        { "metadata",
+          { { "name", name },
+            { "namespace", "kube-system" },
+            { "annotations", { { "kubernetes.io/config.mirror", "0123456789abcdef" } } },
+            { "ownerReferences",
+              { { { "apiVersion", "v1" },
+                  { "kind", "Node" },
+                  { "name", node_name },
+                  { "uid", owner["metadata"].value("uid", "") },
+                  { "controller", true } } } } } },
+        { "spec",
+          { { "nodeName", node_name },
+            { "containers",
+              { { { "name", component }, { "image", std::string("registry.example/") + component } } } } } } });
+    server().merge_patch("v1",
+                         "Pod",
+                         "kube-system",
+                         name,
+                         { { "status",
+                             { { "phase", "Running" },
+                               { "conditions",
+                                 { { { "type", "Ready" }, { "status", "True" } },
+                                   { { "type", "ContainersReady" }, { "status", "True" } } } } } } },
+                         "status");
+  }
 }
 
 json

@@ -28,6 +28,7 @@ struct CordonFlip
   std::string boot_id;
   std::string ready; // the Ready condition's status
   std::string kubelet;
+  bool static_pods_ready = true; // every mirror pod in the cluster Ready at that instant
 };
 
 class NodeUpdateWorld : public DiagCliTest
@@ -43,6 +44,8 @@ protected:
   // controller reports each new template rolled out, and every change of
   // its image is recorded among the flips (node "kube-proxy", kubelet = the image).
   void add_kube_proxy(const std::string& image);
+  // The mirror pods of a control plane's static pods (etcd-<node>, ...), Ready.
+  void add_static_pods(const std::string& node);
   nlohmann::json node(const std::string& name);
   std::vector<CordonFlip> flips();
   // Requests whose method and target contain these.
