@@ -94,6 +94,10 @@ build_command_tree(CLI::App& app, Context& ctx, GlobalOptions& globals)
   add_cluster_upgrade(*cluster, ctx);
   add_cluster_stage(*cluster, ctx);
 
+  auto* node = app.add_subcommand("node", "Update the nodes of a cluster");
+  help_when_alone(*node);
+  add_node_update(*node, ctx);
+
   auto* image = app.add_subcommand("image", "Build, inspect and upload node boot images");
   help_when_alone(*image);
   add_image_create(*image, ctx);

@@ -21,6 +21,7 @@ void add_cluster_backup(CLI::App& cluster, Context& ctx);
 void add_cluster_console(CLI::App& cluster, Context& ctx);
 void add_cluster_upgrade(CLI::App& cluster, Context& ctx);
 void add_cluster_stage(CLI::App& cluster, Context& ctx);
+void add_node_update(CLI::App& node, Context& ctx);
 void add_image_create(CLI::App& image, Context& ctx);
 void add_image_upload(CLI::App& image, Context& ctx);
 void add_image_info(CLI::App& image, Context& ctx);

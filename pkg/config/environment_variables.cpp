@@ -51,7 +51,11 @@ environment_variables()
     { "OCNE_OCI_PART_SIZE_MIB", "part size of OCI uploads in MiB (default 128)" },
     { "OCNE_OCI_PARALLEL_UPLOADS", "parts of an OCI upload sent at once (default 10)" },
     { "OCNE_OXIDE_UPLOAD_WORKERS", "parallel writers of an Oxide upload (default 8)" },
-    { "OCNE_TEST_KILL_AT", "tests only: the process kills itself at a named point of a Cluster API start" },
+    { "OCNE_NODE_UPDATE_READY_TIMEOUT",
+      "seconds node update waits for a node to come back Ready at the new version (default 1200)" },
+    { "OCNE_NODE_UPDATE_POLL_MS", "milliseconds between looks at a node that node update waits for (default 2000)" },
+    { "OCNE_TEST_KILL_AT",
+      "tests only: the process kills itself at a named point of a Cluster API start or a node update" },
   };
   return k;
 }

@@ -36,6 +36,23 @@ node_info(const json& node)
   n.container_runtime = k8s::string_at(node, "/status/nodeInfo/containerRuntimeVersion");
   n.update_available =
     k8s::string_at(node, "/metadata/annotations/" + std::string("ocne.oracle.com~1update-available")) == "true";
+  // ocne.oracle.com/node-update (pkg/upgrade depends on this library, so the
+  // record is read here by its fields).
+  const auto journal = k8s::string_at(node, "/metadata/annotations/ocne.oracle.com~1node-update");
+  if (!journal.empty()) {
+    const auto record = json::parse(journal, nullptr, false);
+    const auto text = [&](const char* key) {
+      const auto v = record.value(key, json());
+      return v.is_string() ? v.get<std::string>() : std::string();
+    };
+    if (record.is_object()) {
+      n.update_phase = text("phase").empty() ? "unreadable" : text("phase");
+      n.update_since = text("since");
+      n.update_owner = text("owner");
+    } else {
+      n.update_phase = "unreadable";
+    }
+  }
   return n;
 }
 
@@ -189,6 +206,22 @@ format_info(const ClusterInfo& info)
                      n.update_available ? "true" : "false" });
   }
   out += format_table({ "NAME", "ROLE", "STATE", "VERSION", "OS", "UPDATE AVAILABLE" }, rows, "  ");
+  bool unfinished = false;
+  for (const auto& n : info.nodes) {
+    if (n.update_phase.empty()) {
+      continue;
+    }
+    if (!unfinished) {
+      out += "\nUnfinished node updates:\n";
+      unfinished = true;
+    }
+    out += fmt::format("  {}: {}{}{}; 'ocne node update -N {}' continues it\n",
+                       n.name,
+                       n.update_phase,
+                       n.update_since.empty() ? "" : ", begun " + n.update_since,
+                       n.update_owner.empty() ? "" : " by " + n.update_owner,
+                       n.name);
+  }
   if (!info.capi.empty()) {
     out += info.capi_source.empty() ? "\nCluster API:\n"
                                     : "\nCluster API (from the management cluster at " + info.capi_source + "):\n";
@@ -235,6 +268,9 @@ info_json(const ClusterInfo& info)
                   { "updateAvailable", n.update_available } };
     if (!n.ready) {
       node["notReadyMessage"] = n.ready_message;
+    }
+    if (!n.update_phase.empty()) {
+      node["nodeUpdate"] = { { "phase", n.update_phase }, { "since", n.update_since }, { "owner", n.update_owner } };
     }
     if (n.details.collected) {
       node["updateSource"] = n.details.update_source;

@@ -32,7 +32,13 @@ struct NodeInfo
   std::string kernel_version;
   std::string container_runtime;
   bool update_available = false; // the annotation, or a staged commit the node's files show
-  NodeDetails details;           // from the node's files, when they were collected
+  // An unfinished `ocne node update` of this node (the journal annotation of
+  // pkg/upgrade/node_journal.hpp): its phase, when and by whom it began;
+  // phase empty: none.
+  std::string update_phase;
+  std::string update_since;
+  std::string update_owner;
+  NodeDetails details; // from the node's files, when they were collected
 };
 
 struct ClusterInfo

@@ -9,6 +9,7 @@ namespace ocne::ock {
 namespace {
 
 constexpr const char* k_container = "node";
+constexpr const char* k_reboot_unit = "ocne-node-update-reboot";
 
 std::string
 first_line(std::string_view text)
@@ -118,6 +119,87 @@ Status
 NodeHost::systemctl(std::string_view verb, std::string_view unit)
 {
   return run_ok({ "systemctl", std::string(verb), std::string(unit) });
+}
+
+Result<std::string>
+NodeHost::kernel_boot_id()
+{
+  OCNE_TRY_ASSIGN(const auto text, read("/proc/sys/kernel/random/boot_id"));
+  return std::string(str::trim(text));
+}
+
+Result<OstreeStatus>
+NodeHost::ostree_status()
+{
+  OCNE_TRY_ASSIGN(const auto result, run({ "ostree", "admin", "status" }));
+  if (result.exit_code != 0) {
+    return make_error(ErrorKind::unavailable,
+                      "node {}: ostree admin status exited with {}: {}",
+                      node(),
+                      result.exit_code,
+                      first_line(result.err));
+  }
+  auto status = parse_ostree_admin_status(result.out);
+  if (!status) {
+    return make_error(status.error().kind(), "node {}: {}", node(), status.error().message());
+  }
+  return status;
+}
+
+Result<std::optional<std::string>>
+NodeHost::staged_commit()
+{
+  OCNE_TRY_ASSIGN(const auto result, run({ "ostree", "rev-parse", "ock:ock" }));
+  if (result.exit_code != 0) {
+    if (result.err.find("not found") != std::string::npos) {
+      return std::optional<std::string>();
+    }
+    return make_error(ErrorKind::unavailable,
+                      "node {}: ostree rev-parse ock:ock exited with {}: {}",
+                      node(),
+                      result.exit_code,
+                      first_line(result.err));
+  }
+  return std::optional<std::string>(std::string(str::trim(result.out)));
+}
+
+Status
+NodeHost::deploy_staged()
+{
+  return run_ok({ "ostree", "admin", "deploy", "ock:ock" });
+}
+
+Status
+NodeHost::drop_firstboot_karg()
+{
+  return run_ok({ "rpm-ostree", "kargs", "--delete-if-present=ignition.firstboot=1" });
+}
+
+Result<bool>
+NodeHost::schedule_reboot()
+{
+  const std::vector<std::string> argv = {
+    "systemd-run", "--on-active=5", std::string("--unit=") + k_reboot_unit, "systemctl", "reboot"
+  };
+  OCNE_TRY_ASSIGN(const auto result, run(argv));
+  if (result.exit_code == 0) {
+    return true;
+  }
+  if (result.err.find("already exists") != std::string::npos) {
+    return false;
+  }
+  return make_error(ErrorKind::unavailable,
+                    "node {}: {} exited with {}: {}",
+                    node(),
+                    str::join(argv, " "),
+                    result.exit_code,
+                    first_line(result.err));
+}
+
+Result<bool>
+NodeHost::reboot_scheduled()
+{
+  return unit_active(std::string(k_reboot_unit) + ".timer");
 }
 
 } // namespace ocne::ock

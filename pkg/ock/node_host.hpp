@@ -8,9 +8,11 @@
 #include "pkg/diag/node_pod.hpp"
 #include "pkg/k8s/client.hpp"
 #include "pkg/k8s/exec.hpp"
+#include "pkg/ock/ostree_status.hpp"
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,26 @@ public:
   Result<bool> unit_active(std::string_view unit);
   // `systemctl start|stop UNIT`.
   Status systemctl(std::string_view verb, std::string_view unit);
+
+  // For node update. `cat /proc/sys/kernel/random/boot_id`.
+  Result<std::string> kernel_boot_id();
+  // `ostree admin status`.
+  Result<OstreeStatus> ostree_status();
+  // `ostree rev-parse ock:ock`: what the update service downloaded
+  // (nullopt: the ref does not exist, nothing was ever staged).
+  Result<std::optional<std::string>> staged_commit();
+  // `ostree admin deploy ock:ock`: the next boot takes the staged commit.
+  Status deploy_staged();
+  // `rpm-ostree kargs --delete-if-present=ignition.firstboot=1`, so the next
+  // boot does not run Ignition again (Oracle's update-node pod does it).
+  Status drop_firstboot_karg();
+  // `systemd-run --on-active=5 --unit=ocne-node-update-reboot systemctl
+  // reboot`: a named timer, so a second call on the same boot is refused by
+  // systemd (false: it was already scheduled) and the reboot never happens
+  // twice. Five seconds give the exec time to answer.
+  Result<bool> schedule_reboot();
+  // `systemctl is-active ocne-node-update-reboot.timer`.
+  Result<bool> reboot_scheduled();
 
 private:
   NodeHost(k8s::Client& client, std::unique_ptr<diag::NodePod> pod);

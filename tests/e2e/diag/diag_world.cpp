@@ -46,6 +46,7 @@ DiagCliTest::SetUp()
 void
 DiagCliTest::TearDown()
 {
+  m_hosts->stop();
   m_server.reset();
   m_hosts.reset();
 }
@@ -57,7 +58,7 @@ DiagCliTest::ocne(std::vector<std::string> args, const std::string& stdin_data)
   auto at = std::find(args.begin(), args.end(), "--");
   at = args.insert(at, "-k");
   args.insert(at + 1, kubeconfig().string());
-  return run_ocne(args, dir(), {}, stdin_data);
+  return run_ocne(args, dir(), m_env, stdin_data);
 }
 
 json
@@ -77,7 +78,7 @@ DiagCliTest::add_node(const NodeSpec& spec)
     node["spec"] = { { "unschedulable", true } };
   }
   server().create(node);
-  hosts().add(spec.name);
+  const auto boot_id = hosts().add(spec.name).boot_id;
   json conditions = json::array();
   for (const char* type : { "MemoryPressure", "DiskPressure", "PIDPressure" }) {
     bool overridden = false;
@@ -129,7 +130,7 @@ DiagCliTest::add_node(const NodeSpec& spec)
                           { "architecture", "amd64" },
                           { "machineID", "m" },
                           { "systemUUID", "s" },
-                          { "bootID", "b" } } } } } };
+                          { "bootID", boot_id } } } } } };
   return server().apply_status(status, "kubelet");
 }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -64,8 +65,19 @@ protected:
   {
     return dir() / "kubeconfig";
   }
-  // Runs ocne with -k kubeconfig() appended.
+  // Runs ocne with -k kubeconfig() appended, in the environment set_ocne_env gave.
   OcneRun ocne(std::vector<std::string> args, const std::string& stdin_data = {});
+  void
+  set_ocne_env(const std::string& name, const std::string& value)
+  {
+    m_env[name] = value;
+  }
+  // The whole environment ocne() runs ocne in (for a Child the test kills).
+  std::map<std::string, std::string>
+  ocne_env() const
+  {
+    return ocne_environment(dir(), m_env);
+  }
 
   nlohmann::json add_node(const NodeSpec& spec);
   // A running pod on node with one container per name; status is set as
@@ -90,6 +102,7 @@ protected:
 private:
   std::unique_ptr<kube::KubeTestServer> m_server;
   std::unique_ptr<FakeNodes> m_hosts;
+  std::map<std::string, std::string> m_env;
 };
 
 } // namespace ocne::test

@@ -1,5 +1,6 @@
 #include "tests/e2e/diag/fake_nodes.hpp"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
@@ -110,7 +111,174 @@ FakeNodes::add(const std::string& node)
     "Jan 01 00:00:01 " + node + " kubelet[812]: I0101 node ready, address 192.168.122.11\n";
   h.journals["crio.service"] = "Jan 01 00:00:00 " + node + " crio[700]: Started the CRI-O daemon\n";
   h.journals[""] = "Jan 01 00:00:00 " + node + " systemd[1]: Started kubelet.service\n";
+  const std::lock_guard lock(m_mutex);
+  h.boot_id = fmt::format("6c1f0e2a-0000-4000-8000-{:012d}", ++m_boots);
+  h.files["/proc/sys/kernel/random/boot_id"] = h.boot_id + "\n";
   return h;
+}
+
+FakeNodes::~FakeNodes()
+{
+  stop();
+}
+
+void
+FakeNodes::stop()
+{
+  std::vector<std::thread> threads;
+  {
+    const std::lock_guard lock(m_mutex);
+    m_stopping = true;
+    threads.swap(m_reboots);
+  }
+  m_stop_cv.notify_all();
+  for (auto& t : threads) {
+    t.join();
+  }
+}
+
+void
+FakeNodes::set_reboot_timing(RebootTiming timing)
+{
+  const std::lock_guard lock(m_mutex);
+  m_timing = timing;
+}
+
+FakeHost
+FakeNodes::snapshot(const std::string& node) const
+{
+  const std::lock_guard lock(m_mutex);
+  return m_hosts.at(node);
+}
+
+bool
+FakeNodes::wait_or_stop(std::chrono::milliseconds d)
+{
+  std::unique_lock lock(m_mutex);
+  return !m_stop_cv.wait_for(lock, d, [this] { return m_stopping; });
+}
+
+void
+FakeNodes::set_node_ready(const std::string& node, const std::string& status)
+{
+  auto n = m_server.get("v1", "Node", "", node);
+  if (!n) {
+    return;
+  }
+  json conditions = (*n)["status"].value("conditions", json::array());
+  for (auto& c : conditions) {
+    if (c.value("type", "") == "Ready") {
+      c["status"] = status;
+      c["reason"] = status == "True" ? "KubeletReady" : "NodeStatusUnknown";
+      c["message"] = status == "True" ? "kubelet is posting ready status" : "Kubelet stopped posting node status.";
+    }
+  }
+  m_server.merge_patch("v1", "Node", "", node, { { "status", { { "conditions", conditions } } } }, "status");
+}
+
+void
+FakeNodes::set_pods_phase(const std::string& node, const std::string& from, const std::string& to)
+{
+  for (const auto& pod : m_server.list("v1", "Pod", "ocne-system")) {
+    if (pod["spec"].value("nodeName", "") != node || pod["metadata"].contains("deletionTimestamp") ||
+        (pod.contains("status") ? pod["status"].value("phase", "Pending") : "Pending") != from) {
+      continue;
+    }
+    m_server.merge_patch(
+      "v1", "Pod", "ocne-system", pod["metadata"].value("name", ""), { { "status", { { "phase", to } } } }, "status");
+  }
+}
+
+void
+FakeNodes::set_mirror_pods_ready(const std::string& node, bool ready)
+{
+  for (const auto& pod : m_server.list("v1", "Pod", "")) {
+    if (pod["spec"].value("nodeName", "") != node ||
+        !pod["metadata"].value("annotations", json::object()).contains("kubernetes.io/config.mirror")) {
+      continue;
+    }
+    const char* status = ready ? "True" : "False";
+    m_server.merge_patch("v1",
+                         "Pod",
+                         pod["metadata"].value("namespace", ""),
+                         pod["metadata"].value("name", ""),
+                         { { "status",
+                             { { "conditions",
+                                 { { { "type", "Ready" }, { "status", status } },
+                                   { { "type", "ContainersReady" }, { "status", status } } } } } } },
+                         "status");
+  }
+}
+
+// The timer fires: shutdown (the Node stays Ready until the kubelet stops
+// posting), down, then the next boot.
+void
+FakeNodes::reboot_later(const std::string& node)
+{
+  m_reboots.emplace_back([this, node] {
+    RebootTiming timing;
+    {
+      const std::lock_guard lock(m_mutex);
+      timing = m_timing;
+    }
+    if (!wait_or_stop(timing.shutdown_after)) {
+      return;
+    }
+    bool api_front = false;
+    {
+      const std::lock_guard lock(m_mutex);
+      auto& h = m_hosts.at(node);
+      h.down = true;
+      h.active_units.clear();
+      api_front = h.api_front;
+      h.api_outages += api_front ? 1 : 0;
+    }
+    set_node_ready(node, "Unknown");
+    if (api_front) {
+      m_server.faults().fail_randomly(1.0, { .kind = kube::Fault::Kind::reset });
+    }
+    set_pods_phase(node, "Running", "Failed");
+    set_pods_phase(node, "Pending", "Failed");
+    set_mirror_pods_ready(node, false);
+    if (!wait_or_stop(timing.down_for)) {
+      return;
+    }
+    if (api_front) {
+      m_server.faults().clear();
+    }
+    std::string boot_id;
+    std::string kubelet;
+    {
+      const std::lock_guard lock(m_mutex);
+      auto& h = m_hosts.at(node);
+      ++h.reboots;
+      if (!h.next_boot.empty() && h.next_boot != h.booted_commit && !h.boot_fallback) {
+        h.rollback = h.booted_commit;
+        h.booted_commit = h.next_boot;
+      }
+      h.next_boot.clear();
+      h.boot_id = fmt::format("6c1f0e2a-0000-4000-8000-{:012d}", ++m_boots);
+      h.files["/proc/sys/kernel/random/boot_id"] = h.boot_id + "\n";
+      h.active_units = { "ocne-update.service" };
+      h.down = false;
+      boot_id = h.boot_id;
+      const auto k = h.kubelet_of_commit.find(h.booted_commit);
+      kubelet = k == h.kubelet_of_commit.end() ? "" : k->second;
+    }
+    json info = { { "bootID", boot_id } };
+    if (!kubelet.empty()) {
+      info["kubeletVersion"] = kubelet;
+      info["kubeProxyVersion"] = kubelet;
+    }
+    m_server.merge_patch("v1", "Node", "", node, { { "status", { { "nodeInfo", info } } } }, "status");
+    set_node_ready(node, "True");
+    // The kubelet is back: the pods bound to the node start.
+    set_pods_phase(node, "Pending", "Running");
+    if (!wait_or_stop(timing.static_pods_after)) {
+      return;
+    }
+    set_mirror_pods_ready(node, true);
+  });
 }
 
 std::vector<std::string>
@@ -145,12 +313,16 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
     return 127;
   }
   FakeHost& h = at->second;
+  if (h.down) {
+    io.err("error: unable to upgrade connection: container not found (\"" + call.container + "\")\n");
+    return 1;
+  }
   const Args args(cmd.begin() + 2, cmd.end());
   m_commands.push_back(node + ": " + joined(args));
   const auto& program = args[0];
-  static const std::set<std::string> programs = { "cat",  "ostree", "rpm-ostree", "systemctl",  "top",       "df",
-                                                  "du",   "crictl", "podman",     "journalctl", "sha256sum", "rm",
-                                                  "find", "tee",    "chmod",      "mv" };
+  static const std::set<std::string> programs = { "cat",  "ostree", "rpm-ostree", "systemctl",  "top",        "df",
+                                                  "du",   "crictl", "podman",     "journalctl", "sha256sum",  "rm",
+                                                  "find", "tee",    "chmod",      "mv",         "systemd-run" };
   if (programs.count(program) == 0 || h.missing_programs.count(program) != 0) {
     io.err("chroot: failed to run command '" + program + "': No such file or directory\n");
     return 127;
@@ -298,7 +470,39 @@ FakeNodes::respond(const kube::ExecCall& call, kube::ExecIo& io)
     return out(printed);
   }
   if (args == Args{ "ostree", "admin", "status" }) {
-    return out("* ock " + h.booted_commit + ".0\n    Version: 1.32\n    origin refspec: ock:ock\n");
+    std::string text;
+    if (!h.next_boot.empty() && h.next_boot != h.booted_commit) {
+      text += "  ock " + h.next_boot + ".0 (pending)\n    origin refspec: ock:ock\n";
+    }
+    text += "* ock " + h.booted_commit + ".0\n    Version: 1.32\n    origin refspec: ock:ock\n";
+    if (!h.rollback.empty()) {
+      text += "  ock " + h.rollback + ".0 (rollback)\n    origin refspec: ock:ock\n";
+    }
+    return out(text);
+  }
+  if (args == Args{ "ostree", "admin", "deploy", "ock:ock" }) {
+    if (h.staged_commit.empty()) {
+      io.err("error: Refspec 'ock:ock' not found\n");
+      return 1;
+    }
+    h.next_boot = h.staged_commit;
+    ++h.deploys;
+    return 0;
+  }
+  if (args == Args{ "rpm-ostree", "kargs", "--delete-if-present=ignition.firstboot=1" }) {
+    return out("Kernel arguments updated.\nRun \"systemctl reboot\" to start a reboot\n");
+  }
+  if (args == Args{ "systemd-run", "--on-active=5", "--unit=ocne-node-update-reboot", "systemctl", "reboot" }) {
+    if (h.active_units.count("ocne-node-update-reboot.timer") != 0) {
+      io.err("Failed to start transient timer unit: Unit ocne-node-update-reboot.timer already exists.\n");
+      return 1;
+    }
+    h.active_units.insert("ocne-node-update-reboot.timer");
+    if (!m_stopping) {
+      reboot_later(node);
+    }
+    return out("Running timer as unit: ocne-node-update-reboot.timer\nWill run service as unit: "
+               "ocne-node-update-reboot.service\n");
   }
   if (args == Args{ "ostree", "refs" }) {
     return out(h.staged_commit.empty() ? "ostree/0/1/0\n" : "ock:ock\nostree/0/1/0\n");

@@ -12,11 +12,14 @@
 
 #include "tests/servers/kube/kube_server.hpp"
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ocne::test {
@@ -39,6 +42,38 @@ struct FakeHost
   std::map<std::string, std::string> modes;
   std::set<std::string> active_units = { "ocne-update.service" };
   std::map<std::string, std::string> os_images;
+  // For node update: the deployment the next boot takes (empty: the booted
+  // one again), the one booted before (ostree's rollback), this boot's id
+  // (also /proc/sys/kernel/random/boot_id), the kubelet version each commit
+  // brings (absent: unchanged), a boot loader that falls back to the old
+  // commit, and what happened: reboots, `ostree admin deploy` runs, whether
+  // the host is down (between shutdown and the next boot).
+  std::string next_boot;
+  std::string rollback;
+  std::string boot_id;
+  std::map<std::string, std::string> kubelet_of_commit;
+  bool boot_fallback = false;
+  // The API server is reached through this node (libvirt's port forward on
+  // cp-1): while it is down every request to the server is reset.
+  bool api_front = false;
+  int api_outages = 0;
+  int reboots = 0;
+  int deploys = 0;
+  bool down = false;
+};
+
+// How a reboot scheduled with systemd-run plays out: the node stays up
+// (and Ready) for shutdown_after, as the real timer's 5 s, then is down
+// (Node Ready Unknown, exec refused, its ocne-system pods Failed) for
+// down_for, then boots its next deployment with a new boot id.
+struct RebootTiming
+{
+  std::chrono::milliseconds shutdown_after{ 1000 };
+  std::chrono::milliseconds down_for{ 500 };
+  // After the Node is Ready again, its static pods' mirrors (annotated
+  // kubernetes.io/config.mirror) take this long to be Ready (they are not
+  // Ready from the shutdown on).
+  std::chrono::milliseconds static_pods_after{ 0 };
 };
 
 class FakeNodes
@@ -47,6 +82,14 @@ public:
   explicit FakeNodes(kube::KubeTestServer& server) : m_server(server)
   {
   }
+  ~FakeNodes();
+  FakeNodes(const FakeNodes&) = delete;
+  FakeNodes& operator=(const FakeNodes&) = delete;
+  // Ends the reboots in flight (before the server goes).
+  void stop();
+  void set_reboot_timing(RebootTiming timing);
+  // A copy of the host's state, safe while commands run.
+  FakeHost snapshot(const std::string& node) const;
   // A typical OCK node (update.yaml, crio and ostree state, journals).
   FakeHost& add(const std::string& node);
   FakeHost&
@@ -69,6 +112,13 @@ public:
   void on_read_midway(const std::string& prefix, std::function<void()> hook);
 
 private:
+  void reboot_later(const std::string& node);
+  // Sleeps for d; false when stop() was called.
+  bool wait_or_stop(std::chrono::milliseconds d);
+  void set_node_ready(const std::string& node, const std::string& status);
+  void set_pods_phase(const std::string& node, const std::string& from, const std::string& to);
+  void set_mirror_pods_ready(const std::string& node, bool ready);
+
   kube::KubeTestServer& m_server;
   std::map<std::string, FakeHost> m_hosts;
   mutable std::mutex m_mutex;
@@ -76,6 +126,11 @@ private:
   std::string m_corrupt_prefix;
   std::string m_midway_prefix;
   std::function<void()> m_midway;
+  RebootTiming m_timing;
+  int m_boots = 0;
+  bool m_stopping = false;
+  std::condition_variable m_stop_cv;
+  std::vector<std::thread> m_reboots;
 };
 
 } // namespace ocne::test
