@@ -6,6 +6,7 @@
 // its cloud controller manager. Everything else is shared.
 
 #include "pkg/addons/addon.hpp"
+#include "pkg/cluster_templates/cloud_template.hpp"
 #include "pkg/core/error.hpp"
 #include "pkg/core/progress.hpp"
 #include "pkg/k8s/client.hpp"
@@ -72,6 +73,9 @@ public:
   // The cloud controller manager for the workload cluster, with its Secret.
   virtual Result<addons::Addon> cloud_controller_manager(k8s::Client& management,
                                                          const ClusterResources& resources) = 0;
+  // The cloud's part of the cluster's template (`cluster template` renders
+  // with it too).
+  virtual const cluster_templates::CloudTemplate& cloud_template() const = 0;
 };
 
 } // namespace ocne::providers::capi

@@ -105,7 +105,7 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
     }
   }
   RecordingResolver resolver(*in.resolver);
-  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, in.provider, resolver));
+  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, *in.cloud, resolver));
 
   std::vector<const ImageSlot*> missing;
   std::vector<std::string> other;
@@ -144,7 +144,7 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
     if (!errors.empty()) {
       return tl::unexpected(std::move(errors.front()));
     }
-    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, in.provider, resolver));
+    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, *in.cloud, resolver));
     if (!rendered.placeholders.empty()) {
       return make_error(ErrorKind::internal,
                         "the cluster's resources still hold placeholders after the image upload: {}",

@@ -28,7 +28,7 @@ struct ImageSlot
 struct RenderInputs
 {
   config::ClusterConfig config;
-  cluster_templates::Provider provider = cluster_templates::Provider::oci;
+  const cluster_templates::CloudTemplate* cloud = nullptr;
   cluster_templates::ResourceResolver* resolver = nullptr;
   std::vector<ImageSlot> slots;
   // The id of arch's image as the config names it ("" when it does not).

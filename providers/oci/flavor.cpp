@@ -11,6 +11,7 @@
 #include "pkg/oci/image_upload.hpp"
 #include "pkg/oci/profile.hpp"
 #include "providers/capi/render.hpp"
+#include "providers/oci/cloud_template.hpp"
 #include "providers/oci/image_id.hpp"
 
 #include <nlohmann/json.hpp>
@@ -59,7 +60,7 @@ public:
       m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
     capi::RenderInputs in;
     in.config = m_o.config;
-    in.provider = cluster_templates::Provider::oci;
+    in.cloud = &cloud_template();
     in.resolver = resolver.get();
     in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
@@ -135,6 +136,12 @@ public:
     OCNE_TRY_ASSIGN(auto compartment, compartment_id());
     ccm.compartment = compartment;
     return addons::render_oci_ccm(ccm, m_o.env);
+  }
+
+  const cluster_templates::CloudTemplate&
+  cloud_template() const override
+  {
+    return oci::cloud_template();
   }
 
 private:

@@ -11,6 +11,7 @@
 #include "pkg/qcow2/disk_image.hpp"
 #include "providers/capi/credentials.hpp"
 #include "providers/capi/render.hpp"
+#include "providers/oxide/cloud_template.hpp"
 #include "providers/oxide/image_id.hpp"
 
 #include <mutex>
@@ -57,7 +58,7 @@ public:
                                               .oxide_profile_subject = m_o.profile_subject });
     capi::RenderInputs in;
     in.config = m_o.config;
-    in.provider = cluster_templates::Provider::oxide;
+    in.cloud = &cloud_template();
     in.resolver = resolver.get();
     in.slots = { { "OXIDE_IMAGE_ID", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string&) {
@@ -109,6 +110,12 @@ public:
     ccm.token = creds->token;
     ccm.project = m_o.config.providers.oxide.project.get();
     return addons::render_oxide_ccm(ccm, m_o.env);
+  }
+
+  const cluster_templates::CloudTemplate&
+  cloud_template() const override
+  {
+    return oxide::cloud_template();
   }
 
 private:

@@ -194,12 +194,8 @@ still_naming_a_cloud()
 {
   static const std::set<std::string> files = {
     "cmd/ocne/template_resolver.cpp",
-    "pkg/cluster_templates/cluster_template.cpp",
     "pkg/cluster_templates/live_resolver.cpp",
     "pkg/cluster_templates/live_resolver.hpp",
-    "pkg/cluster_templates/node_ignition.cpp",
-    "pkg/cluster_templates/node_ignition.hpp",
-    "pkg/cluster_templates/variables.cpp",
     "pkg/clusterctl/stack.cpp",
     "pkg/config/load.cpp",
     "pkg/config/load.hpp",

@@ -3,6 +3,8 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/template/render.hpp"
+#include "providers/oci/cloud_template.hpp"
+#include "providers/oxide/cloud_template.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -27,20 +29,11 @@ protected:
   {
     const auto file = write("work/cluster.yaml", cluster_yaml);
     OCNE_TRY_ASSIGN(auto loaded, load_for_template(file, dir() / "home"));
-    OCNE_TRY_ASSIGN(const auto provider, cluster_templates::parse_provider(loaded.config.provider.get()));
     auto offline = offline_resolver();
     return cluster_templates::render_cluster_template(
-      loaded.config, provider, resolver != nullptr ? *resolver : offline);
+      loaded.config, cloud_template_for(loaded.config.provider.get()), resolver != nullptr ? *resolver : offline);
   }
 };
-
-TEST_F(ClusterTemplate, ProvidersOtherThanOciAndOxideHaveNoTemplate)
-{
-  EXPECT_EQ(cluster_templates::parse_provider("libvirt").error().message(),
-            "templates not implemented for provider libvirt (use oci or oxide)");
-  EXPECT_EQ(cluster_templates::parse_provider("oci").value(), cluster_templates::Provider::oci);
-  EXPECT_EQ(cluster_templates::parse_provider("oxide").value(), cluster_templates::Provider::oxide);
-}
 
 TEST_F(ClusterTemplate, LookupsFillWhatTheConfigLeavesOpen)
 {
@@ -156,8 +149,7 @@ TEST_F(ClusterTemplate, OxideBootstrapDataStaysUnderTheUserDataLimit)
   auto largest = render_file(fixture_path("templates/oxide-full.cluster.yaml"), dir());
   ASSERT_TRUE(largest) << largest.error().message();
   EXPECT_TRUE(largest->warnings.empty());
-  EXPECT_LT(largest->ignition_bytes + cluster_templates::k_capi_ignition_overhead,
-            cluster_templates::k_oxide_user_data_limit)
+  EXPECT_LT(largest->ignition_bytes + cluster_templates::k_capi_ignition_overhead, providers::oxide::k_user_data_limit)
     << largest->ignition_bytes;
 
   // An extra file big enough to push it over gets a warning...
@@ -187,30 +179,43 @@ TEST_F(ClusterTemplate, OxideBootstrapDataStaysUnderTheUserDataLimit)
     << refused.error().message();
 }
 
+// The clouds' parts, in registry order (docs/templates.md's order).
+std::vector<const cluster_templates::CloudTemplate*>
+clouds()
+{
+  return { &providers::oci::cloud_template(), &providers::oxide::cloud_template() };
+}
+
 TEST_F(ClusterTemplate, DocumentationListsEveryVariable)
 {
   std::ifstream in(source_dir() / "docs" / "templates.md");
   ASSERT_TRUE(in);
   const std::string docs((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const auto& spec : cluster_templates::variable_specs()) {
-    EXPECT_NE(docs.find("| `" + std::string(spec.name) + "` |"), std::string::npos)
-      << "docs/templates.md has no row for " << spec.name;
+  std::vector<const std::vector<cluster_templates::VariableSpec>*> tables{
+    &cluster_templates::shared_variable_specs()
+  };
+  for (const auto* cloud : clouds()) {
+    tables.push_back(&cloud->variables());
+  }
+  for (const auto* rows : tables) {
+    for (const auto& spec : *rows) {
+      EXPECT_NE(docs.find("| `" + std::string(spec.name) + "` |"), std::string::npos)
+        << "docs/templates.md has no row for " << spec.name;
+    }
   }
 }
 
 TEST_F(ClusterTemplate, BuiltInTemplatesUseOnlyKnownVariables)
 {
-  for (const auto provider : { cluster_templates::Provider::oci, cluster_templates::Provider::oxide }) {
-    const auto name = "templates/capi-" + std::string(cluster_templates::to_string(provider)) + ".yaml";
+  for (const auto* cloud : clouds()) {
+    const auto name = "templates/capi-" + std::string(cloud->name()) + ".yaml";
     auto text = fs::read_file(source_dir() / name);
     ASSERT_TRUE(text);
     auto vars = tmpl::template_variables(*text, { name });
     ASSERT_TRUE(vars) << vars.error().message();
-    const unsigned mask =
-      provider == cluster_templates::Provider::oci ? cluster_templates::k_oci : cluster_templates::k_oxide;
     std::set<std::string> known;
-    for (const auto& spec : cluster_templates::variable_specs()) {
-      if ((spec.providers & mask) != 0) {
+    for (const auto* rows : { &cluster_templates::shared_variable_specs(), &cloud->variables() }) {
+      for (const auto& spec : *rows) {
         known.insert(std::string(spec.name));
       }
     }

@@ -2,6 +2,8 @@
 
 #include "pkg/core/env.hpp"
 #include "pkg/core/strings.hpp"
+#include "providers/oci/cloud_template.hpp"
+#include "providers/oxide/cloud_template.hpp"
 
 #include <fmt/format.h>
 
@@ -50,6 +52,12 @@ FakeResolver::find_oxide_image(std::string_view project, std::string_view name)
   return cluster_templates::Lookup::unknown(fmt::format("no image {} in project {}", name, project));
 }
 
+const cluster_templates::CloudTemplate&
+cloud_template_for(std::string_view provider)
+{
+  return provider == "oxide" ? providers::oxide::cloud_template() : providers::oci::cloud_template();
+}
+
 cluster_templates::PlaceholderResolver
 offline_resolver()
 {
@@ -60,14 +68,14 @@ Result<cluster_templates::ClusterTemplate>
 render_file(const std::filesystem::path& cluster_file, const std::filesystem::path& home)
 {
   OCNE_TRY_ASSIGN(auto loaded, load_for_template(cluster_file, home));
-  OCNE_TRY_ASSIGN(const auto provider, cluster_templates::parse_provider(loaded.config.provider.get()));
+  const auto& cloud = cloud_template_for(loaded.config.provider.get());
   const auto stem = cluster_file.filename().string();
   if (stem.find("-resolved") != std::string::npos) {
     FakeResolver resolver;
-    return cluster_templates::render_cluster_template(loaded.config, provider, resolver);
+    return cluster_templates::render_cluster_template(loaded.config, cloud, resolver);
   }
   auto resolver = offline_resolver();
-  return cluster_templates::render_cluster_template(loaded.config, provider, resolver);
+  return cluster_templates::render_cluster_template(loaded.config, cloud, resolver);
 }
 
 std::string

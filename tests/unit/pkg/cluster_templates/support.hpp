@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ocne::test {
@@ -30,6 +31,9 @@ public:
 
   std::vector<std::string> calls;
 };
+
+// The cloud's part of the template for a provider name ("oci", "oxide").
+const cluster_templates::CloudTemplate& cloud_template_for(std::string_view provider);
 
 // The resolver `cluster template` uses without credentials.
 cluster_templates::PlaceholderResolver offline_resolver();

@@ -4,6 +4,7 @@
 
 #include "providers/capi/render.hpp"
 
+#include "providers/oci/cloud_template.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/pkg/cluster_templates/support.hpp"
 
@@ -65,7 +66,7 @@ protected:
     EXPECT_TRUE(loaded) << loaded.error().message();
     RenderInputs in;
     in.config = loaded->config;
-    in.provider = cluster_templates::Provider::oci;
+    in.cloud = &providers::oci::cloud_template();
     in.resolver = &resolver;
     in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {

@@ -1,0 +1,15 @@
+#pragma once
+
+// OCI's part of a cluster template (pkg/cluster_templates/cloud_template.hpp):
+// capi-oci.yaml, its OCI_* variables, the compartment and image lookups, and
+// what every OCI node needs on top of the shared Ignition (the instance-id
+// hook that fills in the kubelet's provider ID, the metadata service in
+// no_proxy).
+
+#include "pkg/cluster_templates/cloud_template.hpp"
+
+namespace ocne::providers::oci {
+
+const cluster_templates::CloudTemplate& cloud_template();
+
+} // namespace ocne::providers::oci
