@@ -2,7 +2,6 @@
 
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
-#include "cmd/ocne/template_resolver.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
 #include "pkg/core/strings.hpp"
@@ -49,9 +48,10 @@ run_template(const TemplateOptions& o, Context& ctx)
   const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::template_));
   throw_on_error(config::validate_for(loaded, config::Purpose::template_));
   const auto session = open_session(ctx, loaded);
-  auto resolver = make_template_resolver(ctx, loaded);
-  const auto rendered =
-    value_or_throw(cluster_templates::render_cluster_template(loaded.config, session->cloud_template(), *resolver));
+  // The session's lookups ask the cloud when credentials are there; without
+  // them a value that needs a lookup becomes a placeholder with its reason.
+  const auto cloud = session->cloud_template();
+  const auto rendered = value_or_throw(cluster_templates::render_cluster_template(loaded.config, *cloud));
   for (const auto& p : rendered.placeholders) {
     log::warn("placeholder {}", p);
   }

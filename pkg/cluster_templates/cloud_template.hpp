@@ -1,13 +1,12 @@
 #pragma once
 
 // The cloud's part of a cluster template, handed to the renderer by the
-// cloud's provider (providers/<cloud>): which template, the namespace, what
+// cloud's session (providers/<cloud>): which template, the namespace, what
 // the cloud adds to every node, its rows of the variable table and the
 // values those rows need from the cloud (looked up, or placeholders with
 // their reasons). The renderer itself knows no cloud.
 
 #include "pkg/cluster_templates/node_ignition.hpp"
-#include "pkg/cluster_templates/resolver.hpp"
 #include "pkg/cluster_templates/variables.hpp"
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/config/versions.hpp"
@@ -41,6 +40,8 @@ struct CloudValues
   // "${OCI_COMPARTMENT_ID}: providers.oci.compartment is not set"
   std::vector<std::string> placeholders;
   std::vector<std::string> warnings;
+  // The boot images the lookups found in the cloud, by architecture.
+  std::map<std::string, std::string, std::less<>> images_found;
 };
 
 class CloudTemplate
@@ -62,11 +63,12 @@ public:
   }
   // The cloud's rows of the variable table (variables.hpp).
   virtual const std::vector<VariableSpec>& variables() const = 0;
-  // The values the rows need, for nodes whose Ignition is ignition_bytes long.
+  // The values the rows need, for nodes whose Ignition is ignition_bytes
+  // long: what the config gives, else looked up in the cloud (Lookup, in
+  // resolver.hpp), else placeholders.
   virtual Result<CloudValues> look_up(const config::ClusterConfig& config,
                                       const config::KubeVersion& kube,
-                                      std::size_t ignition_bytes,
-                                      ResourceResolver& resolver) const = 0;
+                                      std::size_t ignition_bytes) const = 0;
 };
 
 } // namespace ocne::cluster_templates

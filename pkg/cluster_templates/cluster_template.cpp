@@ -121,7 +121,7 @@ template_text(const config::ClusterConfig& c, const CloudTemplate& cloud)
 } // namespace
 
 Result<ClusterTemplate>
-render_cluster_template(const config::ClusterConfig& c, const CloudTemplate& cloud, ResourceResolver& resolver)
+render_cluster_template(const config::ClusterConfig& c, const CloudTemplate& cloud)
 {
   OCNE_TRY_ASSIGN(const auto kube, config::find_kube_version(c.kubernetes_version.get()));
   OCNE_TRY_ASSIGN(auto source, template_text(c, cloud));
@@ -139,9 +139,10 @@ render_cluster_template(const config::ClusterConfig& c, const CloudTemplate& clo
                       k_additional_config_limit);
   }
 
-  OCNE_TRY_ASSIGN(auto found, cloud.look_up(c, kube, ignition.size(), resolver));
+  OCNE_TRY_ASSIGN(auto found, cloud.look_up(c, kube, ignition.size()));
   out.placeholders = std::move(found.placeholders);
   out.warnings = std::move(found.warnings);
+  out.images_found = std::move(found.images_found);
   const TemplateContext ctx{ c,
                              kube,
                              cloud.namespace_of(c),

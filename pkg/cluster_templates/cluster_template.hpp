@@ -4,19 +4,19 @@
 // Cluster API cloud, rendered from the built-in template
 // (templates/capi-<provider>.yaml) or the file named by
 // providers.<provider>.template, with the shared variables of variables.hpp
-// and the cloud's own (CloudTemplate, from the cloud's provider). Values that
-// need a cloud lookup come from a ResourceResolver; what it cannot find
-// becomes a ${NAME} placeholder, listed in the result with the reason.
+// and the cloud's own (CloudTemplate, from the cloud's session). Values that
+// need a cloud lookup come from the cloud; what it cannot find becomes a
+// ${NAME} placeholder, listed in the result with the reason.
 // Credentials never appear: the objects refer to Secrets that `cluster
 // start` creates.
 
 #include "pkg/cluster_templates/cloud_template.hpp"
-#include "pkg/cluster_templates/resolver.hpp"
 #include "pkg/cluster_templates/variables.hpp"
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/error.hpp"
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,11 +30,11 @@ struct ClusterTemplate
   std::vector<std::string> placeholders; // "${OCI_COMPARTMENT_ID}: providers.oci.compartment is not set"
   std::vector<std::string> warnings;
   std::size_t ignition_bytes = 0; // size of the nodes' additionalConfig
+  // The boot images the cloud's lookups found, by architecture.
+  std::map<std::string, std::string, std::less<>> images_found;
 };
 
-Result<ClusterTemplate> render_cluster_template(const config::ClusterConfig& config,
-                                                const CloudTemplate& cloud,
-                                                ResourceResolver& resolver);
+Result<ClusterTemplate> render_cluster_template(const config::ClusterConfig& config, const CloudTemplate& cloud);
 
 // Cluster API's own part of a control plane node's Ignition (certificates,
 // kubeadm files and units) is about 14,000 bytes with RSA-2048 keys

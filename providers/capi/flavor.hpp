@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,8 +75,9 @@ public:
   virtual Result<addons::Addon> cloud_controller_manager(k8s::Client& management,
                                                          const ClusterResources& resources) = 0;
   // The cloud's part of the cluster's template (`cluster template` renders
-  // with it too).
-  virtual const cluster_templates::CloudTemplate& cloud_template() const = 0;
+  // with it too): a new one each time, whose lookups read the credentials
+  // on first use.
+  virtual std::unique_ptr<cluster_templates::CloudTemplate> cloud_template() const = 0;
 };
 
 } // namespace ocne::providers::capi

@@ -12,49 +12,6 @@ namespace ocne::providers::capi {
 
 namespace {
 
-// Remembers which image each lookup found, per architecture, so the result
-// can say which images were already in the cloud.
-class RecordingResolver final : public cluster_templates::ResourceResolver
-{
-public:
-  explicit RecordingResolver(cluster_templates::ResourceResolver& inner) : m_inner(inner)
-  {
-  }
-
-  Result<cluster_templates::Lookup>
-  resolve_compartment(std::string_view path) override
-  {
-    return m_inner.resolve_compartment(path);
-  }
-  Result<cluster_templates::Lookup>
-  find_oci_image(std::string_view compartment, std::string_view version, std::string_view arch) override
-  {
-    auto found = m_inner.find_oci_image(compartment, version, arch);
-    remember(found, arch);
-    return found;
-  }
-  Result<cluster_templates::Lookup>
-  find_oxide_image(std::string_view project, std::string_view name) override
-  {
-    auto found = m_inner.find_oxide_image(project, name);
-    remember(found, "amd64");
-    return found;
-  }
-
-  std::map<std::string, std::string, std::less<>> found;
-
-private:
-  void
-  remember(const Result<cluster_templates::Lookup>& lookup, std::string_view arch)
-  {
-    if (lookup && lookup->value) {
-      found[std::string(arch)] = *lookup->value;
-    }
-  }
-
-  cluster_templates::ResourceResolver& m_inner;
-};
-
 // The slot a placeholder line ("${OCI_IMAGE_ID_ARM64}: ...") is for, if any.
 const ImageSlot*
 slot_of(const std::vector<ImageSlot>& slots, const std::string& placeholder)
@@ -104,8 +61,15 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
       how[slot.arch] = "found";
     }
   }
-  RecordingResolver resolver(*in.resolver);
-  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, *in.cloud, resolver));
+  // The images the lookups found, over both renders.
+  std::map<std::string, std::string, std::less<>> found;
+  const auto remember = [&found](const cluster_templates::ClusterTemplate& t) {
+    for (const auto& [arch, id] : t.images_found) {
+      found[arch] = id;
+    }
+  };
+  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, *in.cloud));
+  remember(rendered);
 
   std::vector<const ImageSlot*> missing;
   std::vector<std::string> other;
@@ -144,7 +108,8 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
     if (!errors.empty()) {
       return tl::unexpected(std::move(errors.front()));
     }
-    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, *in.cloud, resolver));
+    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, *in.cloud));
+    remember(rendered);
     if (!rendered.placeholders.empty()) {
       return make_error(ErrorKind::internal,
                         "the cluster's resources still hold placeholders after the image upload: {}",
@@ -161,8 +126,8 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
     std::string id = in.configured_image(config, slot.arch);
     std::string h = how.count(slot.arch) != 0 ? how[slot.arch] : std::string();
     if (h.empty()) {
-      const auto f = resolver.found.find(slot.arch);
-      if (f == resolver.found.end()) {
+      const auto f = found.find(slot.arch);
+      if (f == found.end()) {
         continue; // this architecture is not used by the cluster
       }
       id = f->second;

@@ -13,6 +13,7 @@
 #include "providers/capi/flavor.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,8 @@ struct ImageSlot
 struct RenderInputs
 {
   config::ClusterConfig config;
-  const cluster_templates::CloudTemplate* cloud = nullptr;
-  cluster_templates::ResourceResolver* resolver = nullptr;
+  // The cloud's part of the template, with its lookups.
+  std::unique_ptr<cluster_templates::CloudTemplate> cloud;
   std::vector<ImageSlot> slots;
   // The id of arch's image as the config names it ("" when it does not).
   std::function<std::string(const config::ClusterConfig&, const std::string& arch)> configured_image;

@@ -68,6 +68,10 @@ const std::vector<cluster_templates::VariableSpec> k_rows = {
 class OciTemplate final : public cluster_templates::CloudTemplate
 {
 public:
+  explicit OciTemplate(std::shared_ptr<Lookups> lookups) : m_lookups(std::move(lookups))
+  {
+  }
+
   std::string_view
   name() const override
   {
@@ -107,23 +111,28 @@ public:
   Result<cluster_templates::CloudValues>
   look_up(const config::ClusterConfig& c,
           const config::KubeVersion& kube,
-          std::size_t /*ignition_bytes*/,
-          cluster_templates::ResourceResolver& resolver) const override
+          std::size_t /*ignition_bytes*/) const override
   {
     cluster_templates::CloudValues out;
     const auto note = [&out](const Resolved& r) {
       out.placeholders.insert(out.placeholders.end(), r.notes.begin(), r.notes.end());
     };
-    OCNE_TRY_ASSIGN(auto compartment, resolve_compartment(c, resolver));
+    OCNE_TRY_ASSIGN(auto compartment, resolve_compartment(c, *m_lookups));
     note(compartment);
     const auto cp_arch = shape_architecture(c.providers.oci.control_plane_shape.shape.get());
     const auto worker_arch = shape_architecture(c.providers.oci.worker_shape.shape.get());
-    OCNE_TRY_ASSIGN(auto cp_image, resolve_image(c, kube, compartment.value, cp_arch, resolver));
+    OCNE_TRY_ASSIGN(auto cp_image, resolve_image(c, kube, compartment.value, cp_arch, *m_lookups));
     note(cp_image);
+    if (cp_image.found) {
+      out.images_found[std::string(cp_arch)] = cp_image.value;
+    }
     std::string worker_image = cp_image.value;
     if (worker_arch != cp_arch) {
-      OCNE_TRY_ASSIGN(auto image, resolve_image(c, kube, compartment.value, worker_arch, resolver));
+      OCNE_TRY_ASSIGN(auto image, resolve_image(c, kube, compartment.value, worker_arch, *m_lookups));
       note(image);
+      if (image.found) {
+        out.images_found[std::string(worker_arch)] = image.value;
+      }
       worker_image = image.value;
     }
     out.values["OCI_COMPARTMENT_ID"] = compartment.value;
@@ -131,15 +140,17 @@ public:
     out.values["OCI_NODE_IMAGE_ID"] = worker_image;
     return out;
   }
+
+private:
+  std::shared_ptr<Lookups> m_lookups;
 };
 
 } // namespace
 
-const cluster_templates::CloudTemplate&
-cloud_template()
+std::unique_ptr<cluster_templates::CloudTemplate>
+make_cloud_template(std::shared_ptr<Lookups> lookups)
 {
-  static const OciTemplate t;
-  return t;
+  return std::make_unique<OciTemplate>(std::move(lookups));
 }
 
 } // namespace ocne::providers::oci

@@ -7,9 +7,13 @@
 // no_proxy).
 
 #include "pkg/cluster_templates/cloud_template.hpp"
+#include "providers/oci/lookups.hpp"
+
+#include <memory>
 
 namespace ocne::providers::oci {
 
-const cluster_templates::CloudTemplate& cloud_template();
+// With these lookups (nullptr when nothing will be looked up).
+std::unique_ptr<cluster_templates::CloudTemplate> make_cloud_template(std::shared_ptr<Lookups> lookups);
 
 } // namespace ocne::providers::oci

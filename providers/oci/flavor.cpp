@@ -1,7 +1,6 @@
 #include "providers/oci/flavor.hpp"
 
 #include "pkg/addons/ccm.hpp"
-#include "pkg/cluster_templates/live_resolver.hpp"
 #include "pkg/clusterctl/installer.hpp"
 #include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/config/oci_config.hpp"
@@ -13,6 +12,7 @@
 #include "providers/capi/render.hpp"
 #include "providers/oci/cloud_template.hpp"
 #include "providers/oci/image_id.hpp"
+#include "providers/oci/lookups.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -56,12 +56,9 @@ public:
   Result<capi::RenderedResources>
   render(const capi::KnownImages& known, ProgressSink& progress) override
   {
-    auto resolver = cluster_templates::make_live_resolver(
-      m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
     capi::RenderInputs in;
     in.config = m_o.config;
-    in.cloud = &cloud_template();
-    in.resolver = resolver.get();
+    in.cloud = cloud_template();
     in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
       return arch == "arm64" ? c.providers.oci.images.arm64.get() : c.providers.oci.images.amd64.get();
@@ -138,13 +135,24 @@ public:
     return addons::render_oci_ccm(ccm, m_o.env);
   }
 
-  const cluster_templates::CloudTemplate&
+  std::unique_ptr<cluster_templates::CloudTemplate>
   cloud_template() const override
   {
-    return oci::cloud_template();
+    return make_cloud_template(make_live_lookups(m_o.env, profile_name()));
   }
 
 private:
+  // providers.oci.profile when the user set it (the built-in DEFAULT leaves
+  // room for OCI_CLI_PROFILE).
+  std::optional<std::string>
+  profile_name() const
+  {
+    if (!m_o.profile_given) {
+      return std::nullopt;
+    }
+    return m_o.config.providers.oci.profile.get();
+  }
+
   Result<const config::OciProfile*>
   profile()
   {
@@ -179,9 +187,8 @@ private:
     if (compartment.rfind("ocid1.", 0) == 0) {
       return compartment;
     }
-    auto resolver = cluster_templates::make_live_resolver(
-      m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
-    OCNE_TRY_ASSIGN(auto lookup, resolver->resolve_compartment(compartment));
+    auto lookups = make_live_lookups(m_o.env, profile_name());
+    OCNE_TRY_ASSIGN(auto lookup, lookups->resolve_compartment(compartment));
     if (!lookup.value) {
       return make_error(
         ErrorKind::unavailable, "the OCID of compartment '{}' is not known ({})", compartment, lookup.reason);

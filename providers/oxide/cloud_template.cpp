@@ -56,6 +56,10 @@ const std::vector<cluster_templates::VariableSpec> k_rows = {
 class OxideTemplate final : public cluster_templates::CloudTemplate
 {
 public:
+  explicit OxideTemplate(std::shared_ptr<Lookups> lookups) : m_lookups(std::move(lookups))
+  {
+  }
+
   std::string_view
   name() const override
   {
@@ -83,13 +87,15 @@ public:
   Result<cluster_templates::CloudValues>
   look_up(const config::ClusterConfig& c,
           const config::KubeVersion& /*kube*/,
-          std::size_t ignition_bytes,
-          cluster_templates::ResourceResolver& resolver) const override
+          std::size_t ignition_bytes) const override
   {
     cluster_templates::CloudValues out;
-    OCNE_TRY_ASSIGN(auto image, resolve_image(c, resolver));
+    OCNE_TRY_ASSIGN(auto image, resolve_image(c, *m_lookups));
     out.values["OXIDE_IMAGE_ID"] = image.value;
     out.placeholders = image.notes;
+    if (image.found) {
+      out.images_found["amd64"] = image.value;
+    }
     const auto estimate = ignition_bytes + cluster_templates::k_capi_ignition_overhead;
     if (estimate > k_user_data_limit) {
       out.warnings.push_back(fmt::format(
@@ -102,15 +108,17 @@ public:
     }
     return out;
   }
+
+private:
+  std::shared_ptr<Lookups> m_lookups;
 };
 
 } // namespace
 
-const cluster_templates::CloudTemplate&
-cloud_template()
+std::unique_ptr<cluster_templates::CloudTemplate>
+make_cloud_template(std::shared_ptr<Lookups> lookups)
 {
-  static const OxideTemplate t;
-  return t;
+  return std::make_unique<OxideTemplate>(std::move(lookups));
 }
 
 } // namespace ocne::providers::oxide

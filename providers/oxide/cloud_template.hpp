@@ -5,8 +5,10 @@
 // warning when the bootstrap data will not fit in Oxide's user data.
 
 #include "pkg/cluster_templates/cloud_template.hpp"
+#include "providers/oxide/lookups.hpp"
 
 #include <cstddef>
+#include <memory>
 
 namespace ocne::providers::oxide {
 
@@ -15,6 +17,7 @@ namespace ocne::providers::oxide {
 // cluster_templates::k_capi_ignition_overhead).
 inline constexpr std::size_t k_user_data_limit = 32768;
 
-const cluster_templates::CloudTemplate& cloud_template();
+// With these lookups (nullptr when nothing will be looked up).
+std::unique_ptr<cluster_templates::CloudTemplate> make_cloud_template(std::shared_ptr<Lookups> lookups);
 
 } // namespace ocne::providers::oxide

@@ -1,7 +1,6 @@
 #include "providers/oxide/flavor.hpp"
 
 #include "pkg/addons/ccm.hpp"
-#include "pkg/cluster_templates/live_resolver.hpp"
 #include "pkg/cluster_templates/variables.hpp"
 #include "pkg/config/oxide_credentials.hpp"
 #include "pkg/config/values.hpp"
@@ -13,6 +12,7 @@
 #include "providers/capi/render.hpp"
 #include "providers/oxide/cloud_template.hpp"
 #include "providers/oxide/image_id.hpp"
+#include "providers/oxide/lookups.hpp"
 
 #include <mutex>
 #include <optional>
@@ -51,15 +51,9 @@ public:
   Result<capi::RenderedResources>
   render(const capi::KnownImages& known, ProgressSink& progress) override
   {
-    auto resolver = cluster_templates::make_live_resolver(
-      m_o.env,
-      m_o.config,
-      cluster_templates::LiveResolverOptions{ .oxide_host_subject = m_o.host_subject,
-                                              .oxide_profile_subject = m_o.profile_subject });
     capi::RenderInputs in;
     in.config = m_o.config;
-    in.cloud = &cloud_template();
-    in.resolver = resolver.get();
+    in.cloud = cloud_template();
     in.slots = { { "OXIDE_IMAGE_ID", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string&) {
       const auto& image = c.providers.oxide.images.amd64.get();
@@ -112,10 +106,15 @@ public:
     return addons::render_oxide_ccm(ccm, m_o.env);
   }
 
-  const cluster_templates::CloudTemplate&
+  std::unique_ptr<cluster_templates::CloudTemplate>
   cloud_template() const override
   {
-    return oxide::cloud_template();
+    const auto& ox = m_o.config.providers.oxide;
+    return make_cloud_template(make_live_lookups(m_o.env,
+                                                 LiveLookupOptions{ .host = ox.host.get(),
+                                                                    .profile = ox.profile.get(),
+                                                                    .host_subject = m_o.host_subject,
+                                                                    .profile_subject = m_o.profile_subject }));
   }
 
 private:

@@ -193,9 +193,6 @@ const std::set<std::string>&
 still_naming_a_cloud()
 {
   static const std::set<std::string> files = {
-    "cmd/ocne/template_resolver.cpp",
-    "pkg/cluster_templates/live_resolver.cpp",
-    "pkg/cluster_templates/live_resolver.hpp",
     "pkg/clusterctl/stack.cpp",
     "pkg/config/load.cpp",
     "pkg/config/load.hpp",

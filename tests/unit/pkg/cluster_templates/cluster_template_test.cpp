@@ -25,13 +25,13 @@ class ClusterTemplate : public TempDirTest
 {
 protected:
   Result<cluster_templates::ClusterTemplate>
-  render(std::string_view cluster_yaml, cluster_templates::ResourceResolver* resolver = nullptr)
+  render(std::string_view cluster_yaml, TestLookups* resolver = nullptr)
   {
     const auto file = write("work/cluster.yaml", cluster_yaml);
     OCNE_TRY_ASSIGN(auto loaded, load_for_template(file, dir() / "home"));
-    auto offline = offline_resolver();
-    return cluster_templates::render_cluster_template(
-      loaded.config, cloud_template_for(loaded.config.provider.get()), resolver != nullptr ? *resolver : offline);
+    OfflineResolver offline;
+    const auto cloud = cloud_template_for(loaded.config.provider.get(), resolver != nullptr ? *resolver : offline);
+    return cluster_templates::render_cluster_template(loaded.config, *cloud);
   }
 };
 
@@ -180,10 +180,13 @@ TEST_F(ClusterTemplate, OxideBootstrapDataStaysUnderTheUserDataLimit)
 }
 
 // The clouds' parts, in registry order (docs/templates.md's order).
-std::vector<const cluster_templates::CloudTemplate*>
+std::vector<std::unique_ptr<cluster_templates::CloudTemplate>>
 clouds()
 {
-  return { &providers::oci::cloud_template(), &providers::oxide::cloud_template() };
+  std::vector<std::unique_ptr<cluster_templates::CloudTemplate>> out;
+  out.push_back(providers::oci::make_cloud_template(nullptr));
+  out.push_back(providers::oxide::make_cloud_template(nullptr));
+  return out;
 }
 
 TEST_F(ClusterTemplate, DocumentationListsEveryVariable)
@@ -194,7 +197,8 @@ TEST_F(ClusterTemplate, DocumentationListsEveryVariable)
   std::vector<const std::vector<cluster_templates::VariableSpec>*> tables{
     &cluster_templates::shared_variable_specs()
   };
-  for (const auto* cloud : clouds()) {
+  const auto all = clouds();
+  for (const auto& cloud : all) {
     tables.push_back(&cloud->variables());
   }
   for (const auto* rows : tables) {
@@ -207,7 +211,7 @@ TEST_F(ClusterTemplate, DocumentationListsEveryVariable)
 
 TEST_F(ClusterTemplate, BuiltInTemplatesUseOnlyKnownVariables)
 {
-  for (const auto* cloud : clouds()) {
+  for (const auto& cloud : clouds()) {
     const auto name = "templates/capi-" + std::string(cloud->name()) + ".yaml";
     auto text = fs::read_file(source_dir() / name);
     ASSERT_TRUE(text);

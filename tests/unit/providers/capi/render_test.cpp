@@ -20,7 +20,7 @@ namespace ocne::providers::capi {
 namespace {
 
 // Knows the compartment; has images only for the architectures it is given.
-class PartialResolver final : public cluster_templates::ResourceResolver
+class PartialResolver final : public oci::Lookups
 {
 public:
   explicit PartialResolver(std::set<std::string> archs) : m_archs(std::move(archs))
@@ -33,18 +33,13 @@ public:
     return cluster_templates::Lookup::found("ocid1.compartment.oc1..k8s");
   }
   Result<cluster_templates::Lookup>
-  find_oci_image(std::string_view, std::string_view version, std::string_view arch) override
+  find_image(std::string_view, std::string_view version, std::string_view arch) override
   {
     std::lock_guard lock(mutex);
     lookups.push_back(std::string(arch));
     if (m_archs.count(std::string(arch)) != 0) {
       return cluster_templates::Lookup::found(fmt::format("ocid1.image.oc1..found-{}-{}", version, arch));
     }
-    return cluster_templates::Lookup::unknown("no image");
-  }
-  Result<cluster_templates::Lookup>
-  find_oxide_image(std::string_view, std::string_view) override
-  {
     return cluster_templates::Lookup::unknown("no image");
   }
 
@@ -59,15 +54,15 @@ class RenderResources : public test::TempDirTest
 {
 protected:
   RenderInputs
-  inputs(const std::string& cluster_yaml, cluster_templates::ResourceResolver& resolver)
+  inputs(const std::string& cluster_yaml, oci::Lookups& resolver)
   {
     const auto file = write("work/cluster.yaml", cluster_yaml);
     auto loaded = test::load_for_template(file, dir() / "home");
     EXPECT_TRUE(loaded) << loaded.error().message();
     RenderInputs in;
     in.config = loaded->config;
-    in.cloud = &providers::oci::cloud_template();
-    in.resolver = &resolver;
+    // Not owned: the test keeps it and reads what it was asked.
+    in.cloud = oci::make_cloud_template(std::shared_ptr<oci::Lookups>(std::shared_ptr<void>(), &resolver));
     in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
     in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
       return arch == "arm64" ? c.providers.oci.images.arm64.get() : c.providers.oci.images.amd64.get();

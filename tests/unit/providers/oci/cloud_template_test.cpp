@@ -25,7 +25,7 @@ TEST(ShapeArchitecture, AmpereShapesAreArm)
 
 TEST(OciNodeExtras, TheInstanceIdHookFillsTheKubeletsProviderId)
 {
-  const auto extras = cloud_template().node_extras();
+  const auto extras = make_cloud_template(nullptr)->node_extras();
   ASSERT_EQ(extras.kubelet_args.size(), 1U);
   EXPECT_EQ(extras.kubelet_args[0].first, "provider-id");
   EXPECT_EQ(extras.kubelet_args[0].second, "oci://{{ ds[\"id\"] }}");
