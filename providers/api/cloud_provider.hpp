@@ -21,7 +21,7 @@
 #include "pkg/core/state_dir.hpp"
 #include "pkg/image/boot_image.hpp"
 #include "pkg/image/provider_image.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <functional>
 #include <map>

@@ -19,7 +19,7 @@
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/clock.hpp"
 #include "pkg/core/env.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <chrono>
 #include <functional>

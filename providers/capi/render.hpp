@@ -10,7 +10,7 @@
 
 #include "pkg/cluster_templates/cluster_template.hpp"
 #include "pkg/config/cluster_config.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <functional>
 #include <memory>

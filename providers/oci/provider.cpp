@@ -1,9 +1,9 @@
 #include "providers/oci/provider.hpp"
 
 #include "providers/api/boot_image_builder.hpp"
-#include "providers/oci/flavor.hpp"
 #include "providers/oci/image_recipe.hpp"
 #include "providers/oci/image_upload.hpp"
+#include "providers/oci/session.hpp"
 
 namespace ocne::providers::oci {
 

@@ -2,8 +2,8 @@
 
 #include "pkg/core/strings.hpp"
 #include "providers/api/boot_image_builder.hpp"
-#include "providers/oxide/flavor.hpp"
 #include "providers/oxide/image_upload.hpp"
+#include "providers/oxide/session.hpp"
 
 namespace ocne::providers::oxide {
 

@@ -1,4 +1,4 @@
-#include "providers/oxide/flavor.hpp"
+#include "providers/oxide/session.hpp"
 
 #include "pkg/addons/ccm.hpp"
 #include "pkg/cluster_templates/variables.hpp"

@@ -6,7 +6,7 @@
 
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/env.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <functional>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "providers/oci/flavor.hpp"
+#include "providers/oci/session.hpp"
 
 #include "pkg/addons/ccm.hpp"
 #include "pkg/clusterctl/installer.hpp"
