@@ -13,7 +13,7 @@ namespace {
 
 // The cloud's session, for a cloud that goes through Cluster API; else the
 // error ocne gives ("templates not implemented for provider libvirt").
-std::unique_ptr<providers::capi::Flavor>
+std::unique_ptr<providers::capi::CloudSession>
 open_session(Context& ctx, const config::LoadedConfig& loaded)
 {
   const auto& name = loaded.config.provider.get();

@@ -188,7 +188,7 @@ public:
   // Lifecycle::cluster_api: the cloud's part of the Cluster API driver for
   // context.loaded's cluster (credentials, images, template, the objects it
   // writes, its cloud controller manager). The default is an internal error.
-  virtual Result<std::unique_ptr<capi::Flavor>> open(ProviderContext& context) const;
+  virtual Result<std::unique_ptr<capi::CloudSession>> open(ProviderContext& context) const;
 };
 
 } // namespace ocne::providers

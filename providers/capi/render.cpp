@@ -25,7 +25,7 @@ slot_of(const std::vector<ImageSlot>& slots, const std::string& placeholder)
 }
 
 Result<RenderedResources>
-cluster_definition(const config::ClusterConfig& c, const RenderInputs& in)
+cluster_definition(const config::ClusterConfig& c, const CloudSession& cloud)
 {
   RenderedResources out;
   if (!c.cluster_definition_inline.get().empty()) {
@@ -33,7 +33,7 @@ cluster_definition(const config::ClusterConfig& c, const RenderInputs& in)
     out.source = "clusterDefinitionInline";
     return out;
   }
-  const auto path = fs::resolve_path(c.cluster_definition.get(), in.cwd, in.home);
+  const auto path = fs::resolve_path(c.cluster_definition.get(), cloud.cwd(), cloud.home());
   auto text = fs::read_file(path);
   if (!text) {
     return make_error(text.error().with_context("clusterDefinition"));
@@ -46,21 +46,23 @@ cluster_definition(const config::ClusterConfig& c, const RenderInputs& in)
 } // namespace
 
 Result<RenderedResources>
-render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink& progress)
+render_resources(CloudSession& cloud, const KnownImages& known, ProgressSink& progress)
 {
-  if (!in.config.cluster_definition.get().empty() || !in.config.cluster_definition_inline.get().empty()) {
-    return cluster_definition(in.config, in);
+  if (!cloud.config().cluster_definition.get().empty() || !cloud.config().cluster_definition_inline.get().empty()) {
+    return cluster_definition(cloud.config(), cloud);
   }
-  config::ClusterConfig config = in.config;
+  config::ClusterConfig config = cloud.config();
+  const auto slots = cloud.image_slots();
   std::map<std::string, std::string, std::less<>> how;
-  for (const auto& slot : in.slots) {
-    if (!in.configured_image(config, slot.arch).empty()) {
+  for (const auto& slot : slots) {
+    if (!cloud.configured_image(config, slot.arch).empty()) {
       how[slot.arch] = "configured";
     } else if (const auto it = known.find(slot.arch); it != known.end()) {
-      in.set_image(config, slot.arch, it->second);
+      cloud.set_image(config, slot.arch, it->second);
       how[slot.arch] = "found";
     }
   }
+  const auto cloud_part = cloud.cloud_template();
   // The images the lookups found, over both renders.
   std::map<std::string, std::string, std::less<>> found;
   const auto remember = [&found](const cluster_templates::ClusterTemplate& t) {
@@ -68,13 +70,13 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
       found[arch] = id;
     }
   };
-  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, *in.cloud));
+  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, *cloud_part));
   remember(rendered);
 
   std::vector<const ImageSlot*> missing;
   std::vector<std::string> other;
   for (const auto& p : rendered.placeholders) {
-    if (const auto* slot = slot_of(in.slots, p)) {
+    if (const auto* slot = slot_of(slots, p)) {
       missing.push_back(slot);
     } else {
       other.push_back(p);
@@ -92,8 +94,8 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
       log::info("No {} boot image for Kubernetes {} in the cloud: building and uploading one",
                 slot->arch,
                 config.kubernetes_version.get());
-      builds.push_back(
-        std::async(std::launch::async, [&in, slot, &progress] { return in.build_and_upload(slot->arch, progress); }));
+      builds.push_back(std::async(std::launch::async,
+                                  [&cloud, slot, &progress] { return cloud.build_and_upload(slot->arch, progress); }));
     }
     std::vector<Error> errors;
     for (std::size_t i = 0; i < builds.size(); ++i) {
@@ -102,13 +104,13 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
         errors.push_back(id.error().with_context(fmt::format("the {} boot image", missing[i]->arch)));
         continue;
       }
-      in.set_image(config, missing[i]->arch, *id);
+      cloud.set_image(config, missing[i]->arch, *id);
       how[missing[i]->arch] = "uploaded";
     }
     if (!errors.empty()) {
       return tl::unexpected(std::move(errors.front()));
     }
-    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, *in.cloud));
+    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, *cloud_part));
     remember(rendered);
     if (!rendered.placeholders.empty()) {
       return make_error(ErrorKind::internal,
@@ -122,8 +124,8 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
   RenderedResources out;
   out.yaml = std::move(rendered.yaml);
   out.source = std::move(rendered.source);
-  for (const auto& slot : in.slots) {
-    std::string id = in.configured_image(config, slot.arch);
+  for (const auto& slot : slots) {
+    std::string id = cloud.configured_image(config, slot.arch);
     std::string h = how.count(slot.arch) != 0 ? how[slot.arch] : std::string();
     if (h.empty()) {
       const auto f = found.find(slot.arch);

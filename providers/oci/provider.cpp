@@ -56,11 +56,11 @@ public:
              p.proxy.https_proxy.get(), p.proxy.http_proxy.get(),   p.proxy.no_proxy.get() };
   }
 
-  Result<std::unique_ptr<capi::Flavor>>
+  Result<std::unique_ptr<capi::CloudSession>>
   open(ProviderContext& context) const override
   {
     const auto& loaded = context.loaded;
-    OciFlavorOptions o;
+    OciSessionOptions o;
     o.config = loaded.config;
     o.env = context.env;
     o.profile_given = loaded.origin("providers.oci.profile").source != config::Origin::Source::builtin;
@@ -68,7 +68,7 @@ public:
     o.state_dir = context.state.root();
     o.cwd = context.env.cwd();
     o.home = context.env.home();
-    return make_flavor(std::move(o));
+    return make_session(std::move(o));
   }
 };
 

@@ -14,7 +14,7 @@
 
 namespace ocne::providers::oci {
 
-struct OciFlavorOptions
+struct OciSessionOptions
 {
   config::ClusterConfig config;
   Environment env = Environment::process();
@@ -30,6 +30,6 @@ struct OciFlavorOptions
   fs::Path home;
 };
 
-std::unique_ptr<capi::Flavor> make_flavor(OciFlavorOptions options);
+std::unique_ptr<capi::CloudSession> make_session(OciSessionOptions options);
 
 } // namespace ocne::providers::oci

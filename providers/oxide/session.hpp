@@ -13,7 +13,7 @@
 
 namespace ocne::providers::oxide {
 
-struct OxideFlavorOptions
+struct OxideSessionOptions
 {
   config::ClusterConfig config;
   Environment env = Environment::process();
@@ -27,6 +27,6 @@ struct OxideFlavorOptions
   fs::Path home;
 };
 
-std::unique_ptr<capi::Flavor> make_flavor(OxideFlavorOptions options);
+std::unique_ptr<capi::CloudSession> make_session(OxideSessionOptions options);
 
 } // namespace ocne::providers::oxide

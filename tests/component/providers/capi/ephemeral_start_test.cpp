@@ -175,17 +175,17 @@ protected:
       *t = std::chrono::seconds(60);
     }
     if (GetParam() == "oci") {
-      oci::OciFlavorOptions f;
+      oci::OciSessionOptions f;
       f.config = c;
       f.env = o.env;
       f.state_dir = state.root();
-      return std::make_unique<CapiDriver>(std::move(o), oci::make_flavor(std::move(f)));
+      return std::make_unique<CapiDriver>(std::move(o), oci::make_session(std::move(f)));
     }
-    oxide::OxideFlavorOptions f;
+    oxide::OxideSessionOptions f;
     f.config = c;
     f.env = o.env;
     f.state_dir = state.root();
-    return std::make_unique<CapiDriver>(std::move(o), oxide::make_flavor(std::move(f)));
+    return std::make_unique<CapiDriver>(std::move(o), oxide::make_session(std::move(f)));
   }
 
   bool
