@@ -76,7 +76,7 @@ capi_options(const providers::CloudProvider& cloud, const config::LoadedConfig& 
 }
 
 // The cloud's part of the Cluster API driver.
-std::unique_ptr<providers::capi::Flavor>
+std::unique_ptr<providers::capi::CloudSession>
 flavor_for(const providers::CloudProvider& cloud, const config::LoadedConfig& loaded, Context& ctx)
 {
   // The boot disk the cloud's images are built from. The settings are made
@@ -222,7 +222,8 @@ upgrade_capi(const providers::CloudProvider& cloud,
   o.cluster_name = loaded.config.name.get();
   o.target = target;
   o.dry_run = dry_run;
-  o.flavor_for = [&cloud, &loaded, &ctx](const std::string& minor) -> Result<std::unique_ptr<providers::capi::Flavor>> {
+  o.flavor_for =
+    [&cloud, &loaded, &ctx](const std::string& minor) -> Result<std::unique_ptr<providers::capi::CloudSession>> {
     try {
       return flavor_for(cloud, at_version(cloud, loaded, minor), ctx);
     } catch (const Fatal& e) {

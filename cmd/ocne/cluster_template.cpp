@@ -2,14 +2,37 @@
 
 #include "cmd/ocne/commands.hpp"
 #include "cmd/ocne/config_flags.hpp"
-#include "cmd/ocne/template_resolver.hpp"
 #include "pkg/core/fs.hpp"
 #include "pkg/core/log.hpp"
+#include "pkg/core/strings.hpp"
 #include "providers/registry/registry.hpp"
 
 namespace ocne::cli {
 
 namespace {
+
+// The cloud's session, for a cloud that goes through Cluster API; else the
+// error ocne gives ("templates not implemented for provider libvirt").
+std::unique_ptr<providers::capi::CloudSession>
+open_session(Context& ctx, const config::LoadedConfig& loaded)
+{
+  const auto& name = loaded.config.provider.get();
+  const auto* cloud = providers::find(name);
+  if (cloud == nullptr || cloud->lifecycle() != providers::Lifecycle::cluster_api) {
+    std::vector<std::string> capi;
+    for (const auto* p : providers::all()) {
+      if (p->lifecycle() == providers::Lifecycle::cluster_api) {
+        capi.emplace_back(p->name());
+      }
+    }
+    throw_on_error(make_error(ErrorKind::invalid_input,
+                              "templates not implemented for provider {} (use {})",
+                              name.empty() ? std::string("''") : name,
+                              str::join(capi, " or ")));
+  }
+  providers::ProviderContext context{ loaded, ctx.env, ctx.state, ctx.progress_sink(), {} };
+  return value_or_throw(cloud->open(context));
+}
 
 struct TemplateOptions
 {
@@ -24,9 +47,11 @@ run_template(const TemplateOptions& o, Context& ctx)
   // The provider comes from -P when given, else the file, else oci.
   const auto loaded = load_config(ctx, o.config_file, o.flags, providers::default_for(providers::Command::template_));
   throw_on_error(config::validate_for(loaded, config::Purpose::template_));
-  const auto provider = value_or_throw(cluster_templates::parse_provider(loaded.config.provider.get()));
-  auto resolver = make_template_resolver(ctx, loaded);
-  const auto rendered = value_or_throw(cluster_templates::render_cluster_template(loaded.config, provider, *resolver));
+  const auto session = open_session(ctx, loaded);
+  // The session's lookups ask the cloud when credentials are there; without
+  // them a value that needs a lookup becomes a placeholder with its reason.
+  const auto cloud = session->cloud_template();
+  const auto rendered = value_or_throw(cluster_templates::render_cluster_template(loaded.config, *cloud));
   for (const auto& p : rendered.placeholders) {
     log::warn("placeholder {}", p);
   }

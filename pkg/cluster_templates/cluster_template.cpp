@@ -1,8 +1,6 @@
 #include "pkg/cluster_templates/cluster_template.hpp"
 
 #include "pkg/cluster_templates/node_ignition.hpp"
-#include "pkg/cluster_templates/shapes.hpp"
-#include "pkg/config/values.hpp"
 #include "pkg/config/versions.hpp"
 #include "pkg/core/embedded.hpp"
 #include "pkg/core/fs.hpp"
@@ -18,101 +16,6 @@
 
 namespace ocne::cluster_templates {
 namespace {
-
-std::string
-placeholder(std::string_view name)
-{
-  return fmt::format("${{{}}}", name);
-}
-
-struct Resolved
-{
-  std::string value;
-  std::vector<std::string> notes;
-};
-
-// providers.oci.compartment: an OCID as it is, a path through the resolver.
-Result<Resolved>
-resolve_compartment(const config::ClusterConfig& c, ResourceResolver& resolver)
-{
-  const auto& compartment = c.providers.oci.compartment.get();
-  if (compartment.empty()) {
-    return Resolved{ placeholder("OCI_COMPARTMENT_ID"),
-                     { "${OCI_COMPARTMENT_ID}: providers.oci.compartment is not set" } };
-  }
-  if (str::starts_with(compartment, "ocid1.")) {
-    return Resolved{ compartment, {} };
-  }
-  OCNE_TRY_ASSIGN(auto lookup, resolver.resolve_compartment(compartment));
-  if (lookup.value) {
-    return Resolved{ *lookup.value, {} };
-  }
-  return Resolved{ placeholder("OCI_COMPARTMENT_ID"),
-                   { fmt::format("${{OCI_COMPARTMENT_ID}}: the OCID of compartment {} is not known ({})",
-                                 str::quote(compartment),
-                                 lookup.reason) } };
-}
-
-// The image for one architecture: providers.oci.images.<arch>, else the
-// newest tagged image in the compartment.
-Result<Resolved>
-resolve_oci_image(const config::ClusterConfig& c,
-                  const config::KubeVersion& kube,
-                  const std::string& compartment_id,
-                  std::string_view arch,
-                  ResourceResolver& resolver)
-{
-  const auto& configured = arch == "arm64" ? c.providers.oci.images.arm64.get() : c.providers.oci.images.amd64.get();
-  if (!configured.empty()) {
-    return Resolved{ configured, {} };
-  }
-  const auto name = fmt::format("OCI_IMAGE_ID_{}", str::to_lower(arch) == "arm64" ? "ARM64" : "AMD64");
-  if (str::starts_with(compartment_id, "${")) {
-    return Resolved{ placeholder(name),
-                     { fmt::format("${{{}}}: providers.oci.images.{} is not set, and without the compartment's OCID "
-                                   "the image cannot be looked up",
-                                   name,
-                                   arch) } };
-  }
-  OCNE_TRY_ASSIGN(auto lookup, resolver.find_oci_image(compartment_id, kube.minor, arch));
-  if (lookup.value) {
-    return Resolved{ *lookup.value, {} };
-  }
-  return Resolved{ placeholder(name),
-                   { fmt::format("${{{}}}: providers.oci.images.{} is not set and no {} image for Kubernetes {} was "
-                                 "found ({})",
-                                 name,
-                                 arch,
-                                 arch,
-                                 kube.minor,
-                                 lookup.reason) } };
-}
-
-Result<Resolved>
-resolve_oxide_image(const config::ClusterConfig& c, ResourceResolver& resolver)
-{
-  const auto& ox = c.providers.oxide;
-  const auto& name = ox.images.amd64.get().empty() ? ox.image_name.get() : ox.images.amd64.get();
-  const auto key = ox.images.amd64.get().empty() ? "providers.oxide.imageName" : "providers.oxide.images.amd64";
-  if (config::is_uuid(name)) {
-    return Resolved{ name, {} };
-  }
-  if (name.empty()) {
-    return Resolved{
-      placeholder("OXIDE_IMAGE_ID"),
-      { "${OXIDE_IMAGE_ID}: neither providers.oxide.images.amd64 nor providers.oxide.imageName is set" }
-    };
-  }
-  OCNE_TRY_ASSIGN(auto lookup, resolver.find_oxide_image(ox.project.get(), name));
-  if (lookup.value) {
-    return Resolved{ *lookup.value, {} };
-  }
-  return Resolved{
-    placeholder("OXIDE_IMAGE_ID"),
-    { fmt::format(
-      "${{OXIDE_IMAGE_ID}}: the UUID of image {} ({}) is not known ({})", str::quote(name), key, lookup.reason) }
-  };
-}
 
 Result<std::vector<std::string>>
 ssh_keys(const config::ClusterConfig& c)
@@ -173,10 +76,11 @@ extra_ignition(const config::ClusterConfig& c)
 }
 
 Result<std::string>
-build_ignition(const config::ClusterConfig& c, Provider provider, const std::vector<std::string>& keys)
+build_ignition(const config::ClusterConfig& c, const NodeExtras& extras, const std::vector<std::string>& keys)
 {
   NodeIgnitionOptions o;
-  o.platform = provider == Provider::oci ? NodeIgnitionOptions::Platform::oci : NodeIgnitionOptions::Platform::oxide;
+  o.cloud_files = extras.files;
+  o.cloud_dropins = extras.dropins;
   o.registry = c.registry.get();
   o.os_registry = c.os_registry.get();
   o.os_tag = c.os_tag.get();
@@ -188,9 +92,7 @@ build_ignition(const config::ClusterConfig& c, Provider provider, const std::vec
       o.no_proxy_extra.push_back(cidr);
     }
   }
-  if (provider == Provider::oci) {
-    o.no_proxy_extra.emplace_back("169.254.169.254"); // the instance metadata service
-  }
+  o.no_proxy_extra.insert(o.no_proxy_extra.end(), extras.no_proxy.begin(), extras.no_proxy.end());
   o.ssh_keys = keys;
   o.password_hash = c.password.get();
   OCNE_TRY_ASSIGN(o.extra, extra_ignition(c));
@@ -198,18 +100,17 @@ build_ignition(const config::ClusterConfig& c, Provider provider, const std::vec
 }
 
 Result<std::pair<std::string, std::string>>
-template_text(const config::ClusterConfig& c, Provider provider)
+template_text(const config::ClusterConfig& c, const CloudTemplate& cloud)
 {
-  const auto& override_path =
-    provider == Provider::oci ? c.providers.oci.template_.get() : c.providers.oxide.template_.get();
+  const auto override_path = cloud.template_override(c);
   if (!override_path.empty()) {
     auto text = fs::read_file(override_path, 16 << 20);
     if (!text) {
-      return make_error(text.error().with_context(fmt::format("providers.{}.template", to_string(provider))));
+      return make_error(text.error().with_context(fmt::format("providers.{}.template", cloud.name())));
     }
     return std::pair{ std::move(*text), override_path };
   }
-  const auto name = fmt::format("capi-{}.yaml", to_string(provider));
+  const auto name = fmt::format("capi-{}.yaml", cloud.name());
   const auto text = embedded::find("templates/" + name);
   if (!text) {
     return make_error(ErrorKind::internal, "the built-in template {} is missing from this build", name);
@@ -219,27 +120,14 @@ template_text(const config::ClusterConfig& c, Provider provider)
 
 } // namespace
 
-Result<Provider>
-parse_provider(std::string_view name)
-{
-  if (name == "oci") {
-    return Provider::oci;
-  }
-  if (name == "oxide") {
-    return Provider::oxide;
-  }
-  return make_error(ErrorKind::invalid_input,
-                    "templates not implemented for provider {} (use oci or oxide)",
-                    name.empty() ? std::string("''") : std::string(name));
-}
-
 Result<ClusterTemplate>
-render_cluster_template(const config::ClusterConfig& c, Provider provider, ResourceResolver& resolver)
+render_cluster_template(const config::ClusterConfig& c, const CloudTemplate& cloud)
 {
   OCNE_TRY_ASSIGN(const auto kube, config::find_kube_version(c.kubernetes_version.get()));
-  OCNE_TRY_ASSIGN(auto source, template_text(c, provider));
+  OCNE_TRY_ASSIGN(auto source, template_text(c, cloud));
   OCNE_TRY_ASSIGN(auto keys, ssh_keys(c));
-  OCNE_TRY_ASSIGN(auto ignition, build_ignition(c, provider, keys));
+  auto extras = cloud.node_extras();
+  OCNE_TRY_ASSIGN(auto ignition, build_ignition(c, extras, keys));
 
   ClusterTemplate out;
   out.ignition_bytes = ignition.size();
@@ -251,40 +139,18 @@ render_cluster_template(const config::ClusterConfig& c, Provider provider, Resou
                       k_additional_config_limit);
   }
 
-  TemplateContext ctx{ c, provider, kube, {}, {}, {}, {}, std::move(ignition), std::move(keys) };
-  if (provider == Provider::oci) {
-    OCNE_TRY_ASSIGN(auto compartment, resolve_compartment(c, resolver));
-    ctx.compartment_id = compartment.value;
-    out.placeholders = compartment.notes;
-    const auto cp_arch = shape_architecture(c.providers.oci.control_plane_shape.shape.get());
-    const auto worker_arch = shape_architecture(c.providers.oci.worker_shape.shape.get());
-    OCNE_TRY_ASSIGN(auto cp_image, resolve_oci_image(c, kube, ctx.compartment_id, cp_arch, resolver));
-    ctx.control_plane_image = cp_image.value;
-    out.placeholders.insert(out.placeholders.end(), cp_image.notes.begin(), cp_image.notes.end());
-    if (worker_arch == cp_arch) {
-      ctx.worker_image = ctx.control_plane_image;
-    } else {
-      OCNE_TRY_ASSIGN(auto worker_image, resolve_oci_image(c, kube, ctx.compartment_id, worker_arch, resolver));
-      ctx.worker_image = worker_image.value;
-      out.placeholders.insert(out.placeholders.end(), worker_image.notes.begin(), worker_image.notes.end());
-    }
-  } else {
-    OCNE_TRY_ASSIGN(auto image, resolve_oxide_image(c, resolver));
-    ctx.oxide_image = image.value;
-    out.placeholders = image.notes;
-    const auto estimate = ctx.ignition.size() + k_capi_ignition_overhead;
-    if (estimate > k_oxide_user_data_limit) {
-      out.warnings.push_back(fmt::format(
-        "a control plane node's bootstrap data will be about {} bytes ({} of Ignition from ocne plus about {} that "
-        "Cluster API adds), over Oxide's limit of {} bytes of user data; make extraIgnition smaller",
-        estimate,
-        ctx.ignition.size(),
-        k_capi_ignition_overhead,
-        k_oxide_user_data_limit));
-    }
-  }
-
-  const auto variables = template_variables(ctx);
+  OCNE_TRY_ASSIGN(auto found, cloud.look_up(c, kube, ignition.size()));
+  out.placeholders = std::move(found.placeholders);
+  out.warnings = std::move(found.warnings);
+  out.images_found = std::move(found.images_found);
+  const TemplateContext ctx{ c,
+                             kube,
+                             cloud.namespace_of(c),
+                             std::move(ignition),
+                             std::move(keys),
+                             std::move(extras.kubelet_args),
+                             std::move(found.values) };
+  const auto variables = template_variables(ctx, cloud.variables());
   auto rendered = tmpl::render(source.first, variables, { source.second });
   if (!rendered) {
     return make_error(rendered.error());
@@ -293,9 +159,7 @@ render_cluster_template(const config::ClusterConfig& c, Provider provider, Resou
   if (out.yaml.empty() || out.yaml.back() != '\n') {
     out.yaml += '\n';
   }
-  const auto& override_path =
-    provider == Provider::oci ? c.providers.oci.template_.get() : c.providers.oxide.template_.get();
-  out.source = override_path.empty() ? source.second + " (built in)" : source.second;
+  out.source = cloud.template_override(c).empty() ? source.second + " (built in)" : source.second;
   return out;
 }
 

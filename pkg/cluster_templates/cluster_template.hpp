@@ -1,28 +1,27 @@
 #pragma once
 
-// `ocne cluster template`: the Cluster API resources for a cluster on OCI or
-// Oxide, rendered from the built-in template (templates/capi-<provider>.yaml)
-// or the file named by providers.<provider>.template, with the variables of
-// variables.hpp. Values that need a cloud lookup come from a
-// ResourceResolver; what it cannot find becomes a ${NAME} placeholder, listed
-// in the result with the reason. Credentials never appear: the objects refer
-// to Secrets that `cluster start` creates.
+// `ocne cluster template`: the Cluster API resources for a cluster on a
+// Cluster API cloud, rendered from the built-in template
+// (templates/capi-<provider>.yaml) or the file named by
+// providers.<provider>.template, with the shared variables of variables.hpp
+// and the cloud's own (CloudTemplate, from the cloud's session). Values that
+// need a cloud lookup come from the cloud; what it cannot find becomes a
+// ${NAME} placeholder, listed in the result with the reason.
+// Credentials never appear: the objects refer to Secrets that `cluster
+// start` creates.
 
-#include "pkg/cluster_templates/resolver.hpp"
+#include "pkg/cluster_templates/cloud_template.hpp"
 #include "pkg/cluster_templates/variables.hpp"
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/error.hpp"
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ocne::cluster_templates {
-
-// "oci" or "oxide"; anything else is an error naming it (ocne: "templates
-// not implemented for provider libvirt").
-Result<Provider> parse_provider(std::string_view name);
 
 struct ClusterTemplate
 {
@@ -31,17 +30,15 @@ struct ClusterTemplate
   std::vector<std::string> placeholders; // "${OCI_COMPARTMENT_ID}: providers.oci.compartment is not set"
   std::vector<std::string> warnings;
   std::size_t ignition_bytes = 0; // size of the nodes' additionalConfig
+  // The boot images the cloud's lookups found, by architecture.
+  std::map<std::string, std::string, std::less<>> images_found;
 };
 
-Result<ClusterTemplate> render_cluster_template(const config::ClusterConfig& config,
-                                                Provider provider,
-                                                ResourceResolver& resolver);
+Result<ClusterTemplate> render_cluster_template(const config::ClusterConfig& config, const CloudTemplate& cloud);
 
-// Oxide hands the bootstrap data to the instance as user data, at most
-// 32 KiB. Cluster API's own part of a control plane node's Ignition
-// (certificates, kubeadm files and units) is about 14,000 bytes with RSA-2048
-// keys (research/oxide-ignition.md §3.2), on top of ocne's additionalConfig.
-inline constexpr std::size_t k_oxide_user_data_limit = 32768;
+// Cluster API's own part of a control plane node's Ignition (certificates,
+// kubeadm files and units) is about 14,000 bytes with RSA-2048 keys
+// (research/oxide-ignition.md §3.2), on top of ocne's additionalConfig.
 inline constexpr std::size_t k_capi_ignition_overhead = 14500;
 inline constexpr std::size_t k_additional_config_limit = 32768; // the CRD's maxLength
 

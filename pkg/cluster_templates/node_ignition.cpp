@@ -13,23 +13,8 @@ namespace ocne::cluster_templates {
 namespace {
 
 using Json = nlohmann::ordered_json;
-using Platform = NodeIgnitionOptions::Platform;
 
 constexpr std::string_view k_pre_kubeadm_dropin = "[Unit]\nBefore=kubeadm.service\n";
-
-// Cluster API's kubeadm config on OCI carries the literal `{{ ds["id"] }}`
-// where the kubelet's provider ID needs the instance OCID (cloud-init would
-// fill it; Ignition does not). This fills it from the instance metadata
-// service before kubeadm runs; once done it does nothing, so later boots do
-// not depend on the metadata service.
-constexpr std::string_view k_oci_instance_id_script = R"(#!/bin/sh
-# Fills in this instance's OCID for the kubelet's provider ID, before kubeadm.
-set -e
-grep -q 'ds\["id"\]' /etc/kubeadm.yml 2>/dev/null || exit 0
-id=$(curl -sSfL -H 'Authorization: Bearer Oracle' http://169.254.169.254/opc/v2/instance/id)
-sed -i "s|{{ ds\[\"id\"\] }}|${id}|g" /etc/kubeadm.yml
-)";
-constexpr std::string_view k_oci_instance_id_dropin = "[Service]\nExecStartPre=/etc/ocne/oci-instance-id.sh\n";
 
 // Puts the API server's address into no_proxy once kubeadm knows it.
 constexpr std::string_view k_proxy_config_script = R"(#!/bin/sh
@@ -270,9 +255,11 @@ node_ignition(const NodeIgnitionOptions& o)
   b.unit("ocne.service", false);
   b.unit("crio.service", true);
   b.dropin("crio.service", "pre-kubeadm.conf", k_pre_kubeadm_dropin);
-  if (o.platform == Platform::oci) {
-    b.file("/etc/ocne/oci-instance-id.sh", 0555, k_oci_instance_id_script);
-    b.dropin("crio.service", "oci-instance-id.conf", k_oci_instance_id_dropin);
+  for (const auto& f : o.cloud_files) {
+    b.file(f.path, f.mode, f.content);
+  }
+  for (const auto& d : o.cloud_dropins) {
+    b.dropin(d.unit, d.name, d.content);
   }
   b.unit("kubelet.service", true);
   b.unit("iscsid.service", true);

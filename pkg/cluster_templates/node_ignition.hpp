@@ -15,10 +15,24 @@
 
 namespace ocne::cluster_templates {
 
+// A file a cloud puts on its nodes.
+struct IgnitionFile
+{
+  std::string path;
+  unsigned mode = 0644;
+  std::string content;
+};
+
+// A systemd drop-in a cloud adds to one of the nodes' units.
+struct IgnitionDropin
+{
+  std::string unit; // "crio.service"
+  std::string name; // "oci-instance-id.conf"
+  std::string content;
+};
+
 struct NodeIgnitionOptions
 {
-  enum class Platform { oci, oxide };
-  Platform platform = Platform::oci;
   std::string registry;    // unqualified-search registry for CRI-O
   std::string os_registry; // "ostree-unverified-registry:container-registry.oracle.com/olcne/ock-ostree"
   std::string os_tag;      // "1.33"
@@ -34,6 +48,10 @@ struct NodeIgnitionOptions
     std::string text;
   };
   std::vector<Extra> extra; // merged last, in order
+  // The cloud's own files and drop-ins (CloudTemplate::node_extras), right
+  // after CRI-O's pre-kubeadm drop-in.
+  std::vector<IgnitionFile> cloud_files;
+  std::vector<IgnitionDropin> cloud_dropins;
 };
 
 Result<std::string> node_ignition(const NodeIgnitionOptions& options);

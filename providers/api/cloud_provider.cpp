@@ -46,7 +46,7 @@ CloudProvider::ephemeral_management(const config::ClusterConfig& /*target*/,
   return std::optional<EphemeralManagement>();
 }
 
-Result<std::unique_ptr<capi::Flavor>>
+Result<std::unique_ptr<capi::CloudSession>>
 CloudProvider::open(ProviderContext& /*context*/) const
 {
   return make_error(ErrorKind::internal, "provider {} does not use Cluster API", name());

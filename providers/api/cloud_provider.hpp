@@ -23,7 +23,7 @@
 #include "pkg/core/state_dir.hpp"
 #include "pkg/image/boot_image.hpp"
 #include "pkg/image/provider_image.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <functional>
 #include <map>
@@ -205,7 +205,7 @@ public:
   // Lifecycle::cluster_api: the cloud's part of the Cluster API driver for
   // context.loaded's cluster (credentials, images, template, the objects it
   // writes, its cloud controller manager). The default is an internal error.
-  virtual Result<std::unique_ptr<capi::Flavor>> open(ProviderContext& context) const;
+  virtual Result<std::unique_ptr<capi::CloudSession>> open(ProviderContext& context) const;
 };
 
 } // namespace ocne::providers

@@ -1,7 +1,7 @@
 #pragma once
 
 // The Cluster API driver behind `cluster start` and `cluster delete` for oci
-// and oxide (the provider's own part is a Flavor). A start runs the steps of
+// and oxide (the provider's own part is a CloudSession). A start runs the steps of
 // steps.hpp (management cluster, components, images, apply, workload,
 // add-ons, nodes, pivot) and records each one in the cluster cache as it
 // finishes (journal.hpp), so a run that is killed anywhere continues where
@@ -19,7 +19,7 @@
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/clock.hpp"
 #include "pkg/core/env.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <chrono>
 #include <functional>
@@ -90,7 +90,7 @@ struct CapiReport
 class CapiDriver final : public cluster::Driver
 {
 public:
-  CapiDriver(CapiOptions options, std::unique_ptr<Flavor> flavor);
+  CapiDriver(CapiOptions options, std::unique_ptr<CloudSession> flavor);
   ~CapiDriver() override;
 
   std::string_view provider() const override;
@@ -110,7 +110,7 @@ public:
 
 private:
   CapiOptions m_options;
-  std::unique_ptr<Flavor> m_flavor;
+  std::unique_ptr<CloudSession> m_flavor;
   CapiReport m_report;
 };
 

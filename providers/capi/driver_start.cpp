@@ -14,7 +14,7 @@
 
 namespace ocne::providers::capi {
 
-CapiDriver::CapiDriver(CapiOptions options, std::unique_ptr<Flavor> flavor)
+CapiDriver::CapiDriver(CapiOptions options, std::unique_ptr<CloudSession> flavor)
   : m_options(std::move(options)), m_flavor(std::move(flavor))
 {
   m_report.self_managed = m_options.self_managed;

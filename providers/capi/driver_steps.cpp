@@ -20,7 +20,7 @@ client_for(const fs::Path& kubeconfig)
 Status
 install_stack(k8s::Client& client,
               const CapiOptions& options,
-              Flavor& flavor,
+              CloudSession& flavor,
               CapiReport& report,
               ProgressSink& progress)
 {

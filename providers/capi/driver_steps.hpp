@@ -15,7 +15,7 @@ Result<std::unique_ptr<k8s::Client>> client_for(const fs::Path& kubeconfig);
 // The provider's Cluster API stack in a cluster (no writes when in place).
 Status install_stack(k8s::Client& client,
                      const CapiOptions& options,
-                     Flavor& flavor,
+                     CloudSession& flavor,
                      CapiReport& report,
                      ProgressSink& progress);
 

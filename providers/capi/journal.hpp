@@ -8,7 +8,7 @@
 
 #include "pkg/cluster/phase.hpp"
 #include "pkg/cluster/tracker.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <optional>
 #include <set>

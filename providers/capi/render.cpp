@@ -12,49 +12,6 @@ namespace ocne::providers::capi {
 
 namespace {
 
-// Remembers which image each lookup found, per architecture, so the result
-// can say which images were already in the cloud.
-class RecordingResolver final : public cluster_templates::ResourceResolver
-{
-public:
-  explicit RecordingResolver(cluster_templates::ResourceResolver& inner) : m_inner(inner)
-  {
-  }
-
-  Result<cluster_templates::Lookup>
-  resolve_compartment(std::string_view path) override
-  {
-    return m_inner.resolve_compartment(path);
-  }
-  Result<cluster_templates::Lookup>
-  find_oci_image(std::string_view compartment, std::string_view version, std::string_view arch) override
-  {
-    auto found = m_inner.find_oci_image(compartment, version, arch);
-    remember(found, arch);
-    return found;
-  }
-  Result<cluster_templates::Lookup>
-  find_oxide_image(std::string_view project, std::string_view name) override
-  {
-    auto found = m_inner.find_oxide_image(project, name);
-    remember(found, "amd64");
-    return found;
-  }
-
-  std::map<std::string, std::string, std::less<>> found;
-
-private:
-  void
-  remember(const Result<cluster_templates::Lookup>& lookup, std::string_view arch)
-  {
-    if (lookup && lookup->value) {
-      found[std::string(arch)] = *lookup->value;
-    }
-  }
-
-  cluster_templates::ResourceResolver& m_inner;
-};
-
 // The slot a placeholder line ("${OCI_IMAGE_ID_ARM64}: ...") is for, if any.
 const ImageSlot*
 slot_of(const std::vector<ImageSlot>& slots, const std::string& placeholder)
@@ -68,7 +25,7 @@ slot_of(const std::vector<ImageSlot>& slots, const std::string& placeholder)
 }
 
 Result<RenderedResources>
-cluster_definition(const config::ClusterConfig& c, const RenderInputs& in)
+cluster_definition(const config::ClusterConfig& c, const CloudSession& cloud)
 {
   RenderedResources out;
   if (!c.cluster_definition_inline.get().empty()) {
@@ -76,7 +33,7 @@ cluster_definition(const config::ClusterConfig& c, const RenderInputs& in)
     out.source = "clusterDefinitionInline";
     return out;
   }
-  const auto path = fs::resolve_path(c.cluster_definition.get(), in.cwd, in.home);
+  const auto path = fs::resolve_path(c.cluster_definition.get(), cloud.cwd(), cloud.home());
   auto text = fs::read_file(path);
   if (!text) {
     return make_error(text.error().with_context("clusterDefinition"));
@@ -89,28 +46,37 @@ cluster_definition(const config::ClusterConfig& c, const RenderInputs& in)
 } // namespace
 
 Result<RenderedResources>
-render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink& progress)
+render_resources(CloudSession& cloud, const KnownImages& known, ProgressSink& progress)
 {
-  if (!in.config.cluster_definition.get().empty() || !in.config.cluster_definition_inline.get().empty()) {
-    return cluster_definition(in.config, in);
+  if (!cloud.config().cluster_definition.get().empty() || !cloud.config().cluster_definition_inline.get().empty()) {
+    return cluster_definition(cloud.config(), cloud);
   }
-  config::ClusterConfig config = in.config;
+  config::ClusterConfig config = cloud.config();
+  const auto slots = cloud.image_slots();
   std::map<std::string, std::string, std::less<>> how;
-  for (const auto& slot : in.slots) {
-    if (!in.configured_image(config, slot.arch).empty()) {
+  for (const auto& slot : slots) {
+    if (!cloud.configured_image(config, slot.arch).empty()) {
       how[slot.arch] = "configured";
     } else if (const auto it = known.find(slot.arch); it != known.end()) {
-      in.set_image(config, slot.arch, it->second);
+      cloud.set_image(config, slot.arch, it->second);
       how[slot.arch] = "found";
     }
   }
-  RecordingResolver resolver(*in.resolver);
-  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, in.provider, resolver));
+  const auto cloud_part = cloud.cloud_template();
+  // The images the lookups found, over both renders.
+  std::map<std::string, std::string, std::less<>> found;
+  const auto remember = [&found](const cluster_templates::ClusterTemplate& t) {
+    for (const auto& [arch, id] : t.images_found) {
+      found[arch] = id;
+    }
+  };
+  OCNE_TRY_ASSIGN(auto rendered, cluster_templates::render_cluster_template(config, *cloud_part));
+  remember(rendered);
 
   std::vector<const ImageSlot*> missing;
   std::vector<std::string> other;
   for (const auto& p : rendered.placeholders) {
-    if (const auto* slot = slot_of(in.slots, p)) {
+    if (const auto* slot = slot_of(slots, p)) {
       missing.push_back(slot);
     } else {
       other.push_back(p);
@@ -128,8 +94,8 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
       log::info("No {} boot image for Kubernetes {} in the cloud: building and uploading one",
                 slot->arch,
                 config.kubernetes_version.get());
-      builds.push_back(
-        std::async(std::launch::async, [&in, slot, &progress] { return in.build_and_upload(slot->arch, progress); }));
+      builds.push_back(std::async(std::launch::async,
+                                  [&cloud, slot, &progress] { return cloud.build_and_upload(slot->arch, progress); }));
     }
     std::vector<Error> errors;
     for (std::size_t i = 0; i < builds.size(); ++i) {
@@ -138,13 +104,14 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
         errors.push_back(id.error().with_context(fmt::format("the {} boot image", missing[i]->arch)));
         continue;
       }
-      in.set_image(config, missing[i]->arch, *id);
+      cloud.set_image(config, missing[i]->arch, *id);
       how[missing[i]->arch] = "uploaded";
     }
     if (!errors.empty()) {
       return tl::unexpected(std::move(errors.front()));
     }
-    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, in.provider, resolver));
+    OCNE_TRY_ASSIGN(rendered, cluster_templates::render_cluster_template(config, *cloud_part));
+    remember(rendered);
     if (!rendered.placeholders.empty()) {
       return make_error(ErrorKind::internal,
                         "the cluster's resources still hold placeholders after the image upload: {}",
@@ -157,12 +124,12 @@ render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink&
   RenderedResources out;
   out.yaml = std::move(rendered.yaml);
   out.source = std::move(rendered.source);
-  for (const auto& slot : in.slots) {
-    std::string id = in.configured_image(config, slot.arch);
+  for (const auto& slot : slots) {
+    std::string id = cloud.configured_image(config, slot.arch);
     std::string h = how.count(slot.arch) != 0 ? how[slot.arch] : std::string();
     if (h.empty()) {
-      const auto f = resolver.found.find(slot.arch);
-      if (f == resolver.found.end()) {
+      const auto f = found.find(slot.arch);
+      if (f == found.end()) {
         continue; // this architecture is not used by the cluster
       }
       id = f->second;

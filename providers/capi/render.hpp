@@ -4,45 +4,26 @@
 // oci and oxide: the user's clusterDefinition as it is, or the provider's
 // template with its boot images settled first. An image the config names is
 // used as it is; else the one the cloud already has (looked up as
-// `cluster template` does); else the flavor builds and uploads it, every
+// `cluster template` does); else the session builds and uploads it, every
 // missing architecture at once, and the template is rendered again with the
-// new ids. Any other placeholder left is an error listing each.
+// new ids. Any other placeholder left is an error listing each. The session
+// answers through plain calls; it never calls back in here.
 
 #include "pkg/cluster_templates/cluster_template.hpp"
 #include "pkg/config/cluster_config.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace ocne::providers::capi {
 
-// A template variable that holds a boot image id, and its architecture.
-struct ImageSlot
-{
-  std::string variable; // "OCI_IMAGE_ID_ARM64"
-  std::string arch;     // "arm64"
-};
-
-struct RenderInputs
-{
-  config::ClusterConfig config;
-  cluster_templates::Provider provider = cluster_templates::Provider::oci;
-  cluster_templates::ResourceResolver* resolver = nullptr;
-  std::vector<ImageSlot> slots;
-  // The id of arch's image as the config names it ("" when it does not).
-  std::function<std::string(const config::ClusterConfig&, const std::string& arch)> configured_image;
-  // Puts an image id into the config.
-  std::function<void(config::ClusterConfig&, const std::string& arch, const std::string& id)> set_image;
-  // Builds the image for arch and uploads it (or finds the upload of an
-  // interrupted run); returns its id.
-  std::function<Result<std::string>(const std::string& arch, ProgressSink& progress)> build_and_upload;
-  // The directory relative clusterDefinition paths start from.
-  fs::Path cwd;
-  fs::Path home;
-};
-
-Result<RenderedResources> render_resources(const RenderInputs& in, const KnownImages& known, ProgressSink& progress);
+// The boot images (configured ids win, then images found in the cloud, else
+// built and uploaded) and the cluster's resources rendered with them, for
+// the session's configuration; the user's clusterDefinition instead when
+// there is one.
+Result<RenderedResources> render_resources(CloudSession& cloud, const KnownImages& known, ProgressSink& progress);
 
 } // namespace ocne::providers::capi

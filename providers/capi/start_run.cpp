@@ -3,6 +3,7 @@
 #include "pkg/cluster/ephemeral.hpp"
 #include "pkg/k8s/yaml.hpp"
 #include "providers/capi/driver_steps.hpp"
+#include "providers/capi/render.hpp"
 #include "providers/capi/resources.hpp"
 
 #include <filesystem>
@@ -104,7 +105,7 @@ Result<const RenderedResources*>
 StartRun::rendered()
 {
   if (!m_rendered) {
-    OCNE_TRY_ASSIGN(auto r, flavor.render(journal().images, ctx.progress));
+    OCNE_TRY_ASSIGN(auto r, render_resources(flavor, journal().images, ctx.progress));
     m_rendered = std::move(r);
     report.images = m_rendered->images;
   }

@@ -17,13 +17,13 @@ namespace ocne::providers::capi {
 
 struct StartRun
 {
-  StartRun(const CapiOptions& o, Flavor& f, CapiReport& r, cluster::StartContext& c)
+  StartRun(const CapiOptions& o, CloudSession& f, CapiReport& r, cluster::StartContext& c)
     : options(o), flavor(f), report(r), ctx(c)
   {
   }
 
   const CapiOptions& options;
-  Flavor& flavor;
+  CloudSession& flavor;
   CapiReport& report;
   cluster::StartContext& ctx;
 

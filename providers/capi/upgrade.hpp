@@ -4,7 +4,8 @@
 // oxide): one minor per hop (upgrade_plan.hpp), each hop the steps of
 // upgrade_journal.hpp, recorded in the cluster cache as they finish:
 //  - images: the boot images of the hop's version for every architecture,
-//    found in the cloud or built and uploaded (the Flavor's render, as
+//    found in the cloud or built and uploaded (render_resources with the hop's
+//    session, as
 //    `cluster start` does, keyed by version and architecture);
 //  - templates: a copy of each infrastructure machine template with only the
 //    image changed, and of each KubeadmConfigTemplate with the Ignition
@@ -40,7 +41,7 @@ struct UpgradeOptions
   bool dry_run = false;
   // The flavor for a hop: the cluster's configuration at that version (its
   // boot image tag, osTag and Oxide image name follow it).
-  std::function<Result<std::unique_ptr<Flavor>>(const std::string& minor)> flavor_for;
+  std::function<Result<std::unique_ptr<CloudSession>>(const std::string& minor)> flavor_for;
   // The last hop is done: record the version in the cluster's configuration.
   std::function<Status(const std::string& minor)> on_upgraded;
   std::chrono::milliseconds lock_timeout{ std::chrono::seconds(10) };

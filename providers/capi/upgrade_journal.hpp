@@ -7,7 +7,7 @@
 // A run killed anywhere continues with the hop and the first step not done.
 
 #include "pkg/cluster/tracker.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <map>
 #include <optional>

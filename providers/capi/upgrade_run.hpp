@@ -57,7 +57,7 @@ struct UpgradeRun
   Result<const RenderedResources*> rendered();
 
   // Settled by rendered(), once a run.
-  std::unique_ptr<Flavor> flavor = nullptr;
+  std::unique_ptr<CloudSession> flavor = nullptr;
   std::optional<RenderedResources> rendered_resources = std::nullopt;
 };
 

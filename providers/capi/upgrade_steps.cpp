@@ -7,6 +7,7 @@
 #include "pkg/core/strings.hpp"
 #include "pkg/k8s/wait.hpp"
 #include "pkg/k8s/yaml.hpp"
+#include "providers/capi/render.hpp"
 #include "providers/capi/upgrade_plan.hpp"
 #include "providers/capi/upgrade_run.hpp"
 
@@ -75,7 +76,7 @@ UpgradeRun::rendered()
     if (!flavor) {
       OCNE_TRY_ASSIGN(flavor, options.flavor_for(hop));
     }
-    OCNE_TRY_ASSIGN(auto r, flavor->render(journal().images, progress));
+    OCNE_TRY_ASSIGN(auto r, render_resources(*flavor, journal().images, progress));
     if (r.images.empty()) {
       return make_error(ErrorKind::invalid_input,
                         "cluster {} was started from a clusterDefinition file; cluster upgrade needs ocne's own "

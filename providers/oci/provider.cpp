@@ -2,9 +2,9 @@
 
 #include "providers/api/boot_image_builder.hpp"
 #include "providers/oci/config_rules.hpp"
-#include "providers/oci/flavor.hpp"
 #include "providers/oci/image_recipe.hpp"
 #include "providers/oci/image_upload.hpp"
+#include "providers/oci/session.hpp"
 #include "providers/oci/stack.hpp"
 
 namespace ocne::providers::oci {
@@ -83,11 +83,11 @@ public:
     return &oci::stack();
   }
 
-  Result<std::unique_ptr<capi::Flavor>>
+  Result<std::unique_ptr<capi::CloudSession>>
   open(ProviderContext& context) const override
   {
     const auto& loaded = context.loaded;
-    OciFlavorOptions o;
+    OciSessionOptions o;
     o.config = loaded.config;
     o.env = context.env;
     o.profile_given = loaded.origin("providers.oci.profile").source != config::Origin::Source::builtin;
@@ -95,7 +95,7 @@ public:
     o.state_dir = context.state.root();
     o.cwd = context.env.cwd();
     o.home = context.env.home();
-    return make_flavor(std::move(o));
+    return make_session(std::move(o));
   }
 };
 

@@ -3,8 +3,8 @@
 #include "pkg/core/strings.hpp"
 #include "providers/api/boot_image_builder.hpp"
 #include "providers/oxide/config_rules.hpp"
-#include "providers/oxide/flavor.hpp"
 #include "providers/oxide/image_upload.hpp"
+#include "providers/oxide/session.hpp"
 #include "providers/oxide/stack.hpp"
 
 namespace ocne::providers::oxide {
@@ -105,11 +105,11 @@ public:
     return &oxide::stack();
   }
 
-  Result<std::unique_ptr<capi::Flavor>>
+  Result<std::unique_ptr<capi::CloudSession>>
   open(ProviderContext& context) const override
   {
     const auto& loaded = context.loaded;
-    OxideFlavorOptions o;
+    OxideSessionOptions o;
     o.config = loaded.config;
     o.env = context.env;
     o.host_subject = loaded.subject("providers.oxide.host");
@@ -118,7 +118,7 @@ public:
     o.state_dir = context.state.root();
     o.cwd = context.env.cwd();
     o.home = context.env.home();
-    return make_flavor(std::move(o));
+    return make_session(std::move(o));
   }
 };
 

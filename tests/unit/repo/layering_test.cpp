@@ -193,11 +193,9 @@ const std::set<std::string>&
 still_naming_a_cloud()
 {
   static const std::set<std::string> files = {
-    "cmd/ocne/template_resolver.cpp",          "pkg/cluster_templates/cluster_template.cpp",
-    "pkg/cluster_templates/live_resolver.cpp", "pkg/cluster_templates/live_resolver.hpp",
-    "pkg/cluster_templates/node_ignition.cpp", "pkg/cluster_templates/node_ignition.hpp",
-    "pkg/cluster_templates/variables.cpp",     "pkg/config/oxide_credentials.cpp",
-    "pkg/config/oxide_credentials.hpp",        "pkg/config/schema.cpp",
+    "pkg/config/oxide_credentials.cpp",
+    "pkg/config/oxide_credentials.hpp",
+    "pkg/config/schema.cpp",
   };
   return files;
 }

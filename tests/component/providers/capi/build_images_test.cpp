@@ -10,9 +10,9 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/core/process.hpp"
 #include "providers/capi/driver.hpp"
-#include "providers/oci/flavor.hpp"
+#include "providers/oci/session.hpp"
 #include "providers/oci/stack.hpp"
-#include "providers/oxide/flavor.hpp"
+#include "providers/oxide/session.hpp"
 #include "providers/oxide/stack.hpp"
 #include "providers/registry/registry.hpp"
 #include "tests/support/capi_world.hpp"
@@ -108,21 +108,21 @@ protected:
          { &o.components_timeout, &o.workload_timeout, &o.nodes_timeout, &o.addons_timeout, &o.delete_timeout }) {
       *t = std::chrono::seconds(60);
     }
-    std::unique_ptr<Flavor> flavor;
+    std::unique_ptr<CloudSession> flavor;
     if (world->provider() == "oci") {
-      oci::OciFlavorOptions f;
+      oci::OciSessionOptions f;
       f.config = c;
       f.env = o.env;
       f.build_image = build;
       f.state_dir = state.root();
-      flavor = oci::make_flavor(std::move(f));
+      flavor = oci::make_session(std::move(f));
     } else {
-      oxide::OxideFlavorOptions f;
+      oxide::OxideSessionOptions f;
       f.config = c;
       f.env = o.env;
       f.build_image = build;
       f.state_dir = state.root();
-      flavor = oxide::make_flavor(std::move(f));
+      flavor = oxide::make_session(std::move(f));
     }
     CapiDriver driver(std::move(o), std::move(flavor));
     if (remove) {

@@ -19,9 +19,9 @@
 #include "pkg/libvirt/connection.hpp"
 #include "providers/capi/driver.hpp"
 #include "providers/libvirt/ephemeral.hpp"
-#include "providers/oci/flavor.hpp"
+#include "providers/oci/session.hpp"
 #include "providers/oci/stack.hpp"
-#include "providers/oxide/flavor.hpp"
+#include "providers/oxide/session.hpp"
 #include "providers/oxide/stack.hpp"
 #include "providers/registry/registry.hpp"
 #include "tests/support/capi_world.hpp"
@@ -180,17 +180,17 @@ protected:
       *t = std::chrono::seconds(60);
     }
     if (GetParam() == "oci") {
-      oci::OciFlavorOptions f;
+      oci::OciSessionOptions f;
       f.config = c;
       f.env = o.env;
       f.state_dir = state.root();
-      return std::make_unique<CapiDriver>(std::move(o), oci::make_flavor(std::move(f)));
+      return std::make_unique<CapiDriver>(std::move(o), oci::make_session(std::move(f)));
     }
-    oxide::OxideFlavorOptions f;
+    oxide::OxideSessionOptions f;
     f.config = c;
     f.env = o.env;
     f.state_dir = state.root();
-    return std::make_unique<CapiDriver>(std::move(o), oxide::make_flavor(std::move(f)));
+    return std::make_unique<CapiDriver>(std::move(o), oxide::make_session(std::move(f)));
   }
 
   bool

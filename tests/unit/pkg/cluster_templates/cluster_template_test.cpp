@@ -3,6 +3,8 @@
 #include "pkg/core/fs.hpp"
 #include "pkg/core/strings.hpp"
 #include "pkg/template/render.hpp"
+#include "providers/oci/cloud_template.hpp"
+#include "providers/oxide/cloud_template.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/shared_dir.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -23,24 +25,15 @@ class ClusterTemplate : public TempDirTest
 {
 protected:
   Result<cluster_templates::ClusterTemplate>
-  render(std::string_view cluster_yaml, cluster_templates::ResourceResolver* resolver = nullptr)
+  render(std::string_view cluster_yaml, TestLookups* resolver = nullptr)
   {
     const auto file = write("work/cluster.yaml", cluster_yaml);
     OCNE_TRY_ASSIGN(auto loaded, load_for_template(file, dir() / "home"));
-    OCNE_TRY_ASSIGN(const auto provider, cluster_templates::parse_provider(loaded.config.provider.get()));
-    auto offline = offline_resolver();
-    return cluster_templates::render_cluster_template(
-      loaded.config, provider, resolver != nullptr ? *resolver : offline);
+    OfflineResolver offline;
+    const auto cloud = cloud_template_for(loaded.config.provider.get(), resolver != nullptr ? *resolver : offline);
+    return cluster_templates::render_cluster_template(loaded.config, *cloud);
   }
 };
-
-TEST_F(ClusterTemplate, ProvidersOtherThanOciAndOxideHaveNoTemplate)
-{
-  EXPECT_EQ(cluster_templates::parse_provider("libvirt").error().message(),
-            "templates not implemented for provider libvirt (use oci or oxide)");
-  EXPECT_EQ(cluster_templates::parse_provider("oci").value(), cluster_templates::Provider::oci);
-  EXPECT_EQ(cluster_templates::parse_provider("oxide").value(), cluster_templates::Provider::oxide);
-}
 
 TEST_F(ClusterTemplate, LookupsFillWhatTheConfigLeavesOpen)
 {
@@ -156,8 +149,7 @@ TEST_F(ClusterTemplate, OxideBootstrapDataStaysUnderTheUserDataLimit)
   auto largest = render_file(fixture_path("templates/oxide-full.cluster.yaml"), dir());
   ASSERT_TRUE(largest) << largest.error().message();
   EXPECT_TRUE(largest->warnings.empty());
-  EXPECT_LT(largest->ignition_bytes + cluster_templates::k_capi_ignition_overhead,
-            cluster_templates::k_oxide_user_data_limit)
+  EXPECT_LT(largest->ignition_bytes + cluster_templates::k_capi_ignition_overhead, providers::oxide::k_user_data_limit)
     << largest->ignition_bytes;
 
   // An extra file big enough to push it over gets a warning...
@@ -187,30 +179,47 @@ TEST_F(ClusterTemplate, OxideBootstrapDataStaysUnderTheUserDataLimit)
     << refused.error().message();
 }
 
+// The clouds' parts, in registry order (docs/templates.md's order).
+std::vector<std::unique_ptr<cluster_templates::CloudTemplate>>
+clouds()
+{
+  std::vector<std::unique_ptr<cluster_templates::CloudTemplate>> out;
+  out.push_back(providers::oci::make_cloud_template(nullptr));
+  out.push_back(providers::oxide::make_cloud_template(nullptr));
+  return out;
+}
+
 TEST_F(ClusterTemplate, DocumentationListsEveryVariable)
 {
   std::ifstream in(source_dir() / "docs" / "templates.md");
   ASSERT_TRUE(in);
   const std::string docs((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const auto& spec : cluster_templates::variable_specs()) {
-    EXPECT_NE(docs.find("| `" + std::string(spec.name) + "` |"), std::string::npos)
-      << "docs/templates.md has no row for " << spec.name;
+  std::vector<const std::vector<cluster_templates::VariableSpec>*> tables{
+    &cluster_templates::shared_variable_specs()
+  };
+  const auto all = clouds();
+  for (const auto& cloud : all) {
+    tables.push_back(&cloud->variables());
+  }
+  for (const auto* rows : tables) {
+    for (const auto& spec : *rows) {
+      EXPECT_NE(docs.find("| `" + std::string(spec.name) + "` |"), std::string::npos)
+        << "docs/templates.md has no row for " << spec.name;
+    }
   }
 }
 
 TEST_F(ClusterTemplate, BuiltInTemplatesUseOnlyKnownVariables)
 {
-  for (const auto provider : { cluster_templates::Provider::oci, cluster_templates::Provider::oxide }) {
-    const auto name = "templates/capi-" + std::string(cluster_templates::to_string(provider)) + ".yaml";
+  for (const auto& cloud : clouds()) {
+    const auto name = "templates/capi-" + std::string(cloud->name()) + ".yaml";
     auto text = fs::read_file(source_dir() / name);
     ASSERT_TRUE(text);
     auto vars = tmpl::template_variables(*text, { name });
     ASSERT_TRUE(vars) << vars.error().message();
-    const unsigned mask =
-      provider == cluster_templates::Provider::oci ? cluster_templates::k_oci : cluster_templates::k_oxide;
     std::set<std::string> known;
-    for (const auto& spec : cluster_templates::variable_specs()) {
-      if ((spec.providers & mask) != 0) {
+    for (const auto* rows : { &cluster_templates::shared_variable_specs(), &cloud->variables() }) {
+      for (const auto& spec : *rows) {
         known.insert(std::string(spec.name));
       }
     }

@@ -1,7 +1,6 @@
 #include "pkg/cluster_templates/node_ignition.hpp"
 
 #include "pkg/cluster_templates/ignition_merge.hpp"
-#include "pkg/cluster_templates/shapes.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -12,10 +11,9 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 NodeIgnitionOptions
-base(NodeIgnitionOptions::Platform platform = NodeIgnitionOptions::Platform::oci)
+base()
 {
   NodeIgnitionOptions o;
-  o.platform = platform;
   o.registry = "container-registry.oracle.com";
   o.os_registry = "ostree-unverified-registry:container-registry.oracle.com/olcne/ock-ostree";
   o.os_tag = "1.33";
@@ -41,20 +39,12 @@ find(const Json& list, std::string_view key, std::string_view value)
   return nullptr;
 }
 
-TEST(ShapeArchitecture, AmpereShapesAreArm)
+TEST(NodeIgnition, NodesGetOcneServicesAndTheCloudsHooks)
 {
-  EXPECT_EQ(shape_architecture("VM.Standard.A1.Flex"), "arm64");
-  EXPECT_EQ(shape_architecture("VM.Standard.A2.Flex"), "arm64");
-  EXPECT_EQ(shape_architecture("BM.Standard.A1.160"), "arm64");
-  EXPECT_EQ(shape_architecture("VM.Standard.E4.Flex"), "amd64");
-  EXPECT_EQ(shape_architecture("VM.Standard3.Flex"), "amd64");
-  EXPECT_EQ(shape_architecture("VM.GPU.A10.1"), "arm64") << "A10 is read as an Ampere part; documented";
-  EXPECT_EQ(shape_architecture(""), "amd64");
-}
-
-TEST(NodeIgnition, OciNodesGetOcneServicesAndTheInstanceIdHook)
-{
-  const auto j = build(base());
+  auto o = base();
+  o.cloud_files.push_back({ "/etc/ocne/cloud-hook.sh", 0555, "#!/bin/sh\n" });
+  o.cloud_dropins.push_back({ "crio.service", "cloud-hook.conf", "[Service]\nExecStartPre=/etc/ocne/cloud-hook.sh\n" });
+  const auto j = build(o);
   EXPECT_EQ(j["ignition"]["version"], "3.4.0");
   const auto& units = j["systemd"]["units"];
   ASSERT_NE(find(units, "name", "ocne.service"), nullptr);
@@ -62,9 +52,10 @@ TEST(NodeIgnition, OciNodesGetOcneServicesAndTheInstanceIdHook)
   const auto* crio = find(units, "name", "crio.service");
   ASSERT_NE(crio, nullptr);
   EXPECT_NE(find((*crio)["dropins"], "name", "pre-kubeadm.conf"), nullptr);
-  EXPECT_NE(find((*crio)["dropins"], "name", "oci-instance-id.conf"), nullptr);
+  EXPECT_NE(find((*crio)["dropins"], "name", "cloud-hook.conf"), nullptr);
   EXPECT_EQ(find((*crio)["dropins"], "name", "proxy.conf"), nullptr) << "no proxy configured";
-  EXPECT_NE(find(j["storage"]["files"], "path", "/etc/ocne/oci-instance-id.sh"), nullptr);
+  EXPECT_EQ(j["storage"]["files"][0]["path"], "/etc/ocne/cloud-hook.sh") << "the cloud's files come first";
+  EXPECT_EQ(j["storage"]["files"][0]["mode"], 0555);
   const auto* update = find(j["storage"]["files"], "path", "/etc/ocne/update.yaml");
   ASSERT_NE(update, nullptr);
   EXPECT_EQ((*update)["mode"], 0400);
@@ -75,13 +66,14 @@ TEST(NodeIgnition, OciNodesGetOcneServicesAndTheInstanceIdHook)
   EXPECT_FALSE(j["passwd"]["users"][0].contains("sshAuthorizedKeys"));
 }
 
-TEST(NodeIgnition, OxideNodesHaveNoOciHooks)
+TEST(NodeIgnition, WithoutCloudHooksCrioHasOnlyItsOwnDropIn)
 {
-  const auto j = build(base(NodeIgnitionOptions::Platform::oxide));
+  const auto j = build(base());
   const auto* crio = find(j["systemd"]["units"], "name", "crio.service");
   ASSERT_NE(crio, nullptr);
-  EXPECT_EQ(find((*crio)["dropins"], "name", "oci-instance-id.conf"), nullptr);
-  EXPECT_EQ(find(j["storage"]["files"], "path", "/etc/ocne/oci-instance-id.sh"), nullptr);
+  ASSERT_EQ((*crio)["dropins"].size(), 1U);
+  EXPECT_EQ((*crio)["dropins"][0]["name"], "pre-kubeadm.conf");
+  EXPECT_EQ(j["storage"]["files"][0]["path"], "/etc/ocne/update.yaml");
 }
 
 TEST(NodeIgnition, ProxyDropInsAreQuotedForSystemd)

@@ -2,6 +2,8 @@
 
 #include "pkg/core/env.hpp"
 #include "pkg/core/strings.hpp"
+#include "providers/oci/cloud_template.hpp"
+#include "providers/oxide/cloud_template.hpp"
 #include "providers/registry/registry.hpp"
 
 #include <fmt/format.h>
@@ -33,9 +35,9 @@ FakeResolver::resolve_compartment(std::string_view path)
 }
 
 Result<cluster_templates::Lookup>
-FakeResolver::find_oci_image(std::string_view compartment_id,
-                             std::string_view kubernetes_version,
-                             std::string_view architecture)
+FakeResolver::find_image(std::string_view compartment_id,
+                         std::string_view kubernetes_version,
+                         std::string_view architecture)
 {
   calls.push_back(fmt::format("find_oci_image({}, {}, {})", compartment_id, kubernetes_version, architecture));
   return cluster_templates::Lookup::found(
@@ -43,7 +45,7 @@ FakeResolver::find_oci_image(std::string_view compartment_id,
 }
 
 Result<cluster_templates::Lookup>
-FakeResolver::find_oxide_image(std::string_view project, std::string_view name)
+FakeResolver::find_image(std::string_view project, std::string_view name)
 {
   calls.push_back(fmt::format("find_oxide_image({}, {})", project, name));
   if (project == "k8s" && name == "ock-1-33-custom") {
@@ -52,24 +54,49 @@ FakeResolver::find_oxide_image(std::string_view project, std::string_view name)
   return cluster_templates::Lookup::unknown(fmt::format("no image {} in project {}", name, project));
 }
 
-cluster_templates::PlaceholderResolver
-offline_resolver()
+Result<cluster_templates::Lookup>
+OfflineResolver::resolve_compartment(std::string_view)
 {
-  return cluster_templates::PlaceholderResolver("no OCI credentials were found", "no Oxide credentials were found");
+  return cluster_templates::Lookup::unknown("no OCI credentials were found");
+}
+
+Result<cluster_templates::Lookup>
+OfflineResolver::find_image(std::string_view, std::string_view, std::string_view)
+{
+  return cluster_templates::Lookup::unknown("no OCI credentials were found");
+}
+
+Result<cluster_templates::Lookup>
+OfflineResolver::find_image(std::string_view, std::string_view)
+{
+  return cluster_templates::Lookup::unknown("no Oxide credentials were found");
+}
+
+std::unique_ptr<cluster_templates::CloudTemplate>
+cloud_template_for(std::string_view provider, TestLookups& lookups)
+{
+  // Not owned: the test keeps them (and reads what they were asked).
+  if (provider == "oxide") {
+    return providers::oxide::make_cloud_template(
+      std::shared_ptr<providers::oxide::Lookups>(std::shared_ptr<void>(), &lookups));
+  }
+  return providers::oci::make_cloud_template(
+    std::shared_ptr<providers::oci::Lookups>(std::shared_ptr<void>(), &lookups));
 }
 
 Result<cluster_templates::ClusterTemplate>
 render_file(const std::filesystem::path& cluster_file, const std::filesystem::path& home)
 {
   OCNE_TRY_ASSIGN(auto loaded, load_for_template(cluster_file, home));
-  OCNE_TRY_ASSIGN(const auto provider, cluster_templates::parse_provider(loaded.config.provider.get()));
   const auto stem = cluster_file.filename().string();
   if (stem.find("-resolved") != std::string::npos) {
     FakeResolver resolver;
-    return cluster_templates::render_cluster_template(loaded.config, provider, resolver);
+    return cluster_templates::render_cluster_template(loaded.config,
+                                                      *cloud_template_for(loaded.config.provider.get(), resolver));
   }
-  auto resolver = offline_resolver();
-  return cluster_templates::render_cluster_template(loaded.config, provider, resolver);
+  OfflineResolver resolver;
+  return cluster_templates::render_cluster_template(loaded.config,
+                                                    *cloud_template_for(loaded.config.provider.get(), resolver));
 }
 
 std::string

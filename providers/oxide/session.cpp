@@ -1,7 +1,6 @@
-#include "providers/oxide/flavor.hpp"
+#include "providers/oxide/session.hpp"
 
 #include "pkg/addons/ccm.hpp"
-#include "pkg/cluster_templates/live_resolver.hpp"
 #include "pkg/cluster_templates/variables.hpp"
 #include "pkg/config/oxide_credentials.hpp"
 #include "pkg/config/values.hpp"
@@ -9,9 +8,10 @@
 #include "pkg/oxide/client.hpp"
 #include "pkg/oxide/image_import.hpp"
 #include "pkg/qcow2/disk_image.hpp"
-#include "providers/capi/render.hpp"
+#include "providers/oxide/cloud_template.hpp"
 #include "providers/oxide/credentials_secret.hpp"
 #include "providers/oxide/image_id.hpp"
+#include "providers/oxide/lookups.hpp"
 
 #include <mutex>
 #include <optional>
@@ -20,10 +20,10 @@ namespace ocne::providers::oxide {
 
 namespace {
 
-class OxideFlavor final : public capi::Flavor
+class OxideSession final : public capi::CloudSession
 {
 public:
-  explicit OxideFlavor(OxideFlavorOptions options) : m_o(std::move(options))
+  explicit OxideSession(OxideSessionOptions options) : m_o(std::move(options))
   {
   }
 
@@ -31,6 +31,24 @@ public:
   provider() const override
   {
     return "oxide";
+  }
+
+  const config::ClusterConfig&
+  config() const override
+  {
+    return m_o.config;
+  }
+
+  fs::Path
+  cwd() const override
+  {
+    return m_o.cwd;
+  }
+
+  fs::Path
+  home() const override
+  {
+    return m_o.home;
   }
 
   Status
@@ -47,30 +65,23 @@ public:
     return std::map<std::string, std::string, std::less<>>{};
   }
 
-  Result<capi::RenderedResources>
-  render(const capi::KnownImages& known, ProgressSink& progress) override
+  std::vector<capi::ImageSlot>
+  image_slots() const override
   {
-    auto resolver = cluster_templates::make_live_resolver(
-      m_o.env,
-      m_o.config,
-      cluster_templates::LiveResolverOptions{ .oxide_host_subject = m_o.host_subject,
-                                              .oxide_profile_subject = m_o.profile_subject });
-    capi::RenderInputs in;
-    in.config = m_o.config;
-    in.provider = cluster_templates::Provider::oxide;
-    in.resolver = resolver.get();
-    in.slots = { { "OXIDE_IMAGE_ID", "amd64" } };
-    in.configured_image = [](const config::ClusterConfig& c, const std::string&) {
-      const auto& image = c.providers.oxide.images.amd64.get();
-      return config::is_uuid(image) ? image : std::string();
-    };
-    in.set_image = [](config::ClusterConfig& c, const std::string&, const std::string& id) {
-      c.providers.oxide.images.amd64 = id;
-    };
-    in.build_and_upload = [this](const std::string& arch, ProgressSink& p) { return build_and_upload(arch, p); };
-    in.cwd = m_o.cwd;
-    in.home = m_o.home;
-    return capi::render_resources(in, known, progress);
+    return { { "OXIDE_IMAGE_ID", "amd64" } };
+  }
+
+  std::string
+  configured_image(const config::ClusterConfig& c, const std::string& /*arch*/) const override
+  {
+    const auto& image = c.providers.oxide.images.amd64.get();
+    return config::is_uuid(image) ? image : std::string();
+  }
+
+  void
+  set_image(config::ClusterConfig& c, const std::string& /*arch*/, const std::string& id) const override
+  {
+    c.providers.oxide.images.amd64 = id;
   }
 
   std::string
@@ -111,30 +122,19 @@ public:
     return addons::render_oxide_ccm(ccm, m_o.env);
   }
 
-private:
-  Result<const config::OxideCredentials*>
-  credentials()
+  std::unique_ptr<cluster_templates::CloudTemplate>
+  cloud_template() const override
   {
-    std::lock_guard lock(m_mutex);
-    if (!m_creds) {
-      const auto& ox = m_o.config.providers.oxide;
-      OCNE_TRY_ASSIGN(
-        auto creds,
-        config::resolve_oxide_credentials(m_o.env,
-                                          config::OxideCredentialRequest{ .host = ox.host.get(),
-                                                                          .profile = ox.profile.get(),
-                                                                          .host_subject = m_o.host_subject,
-                                                                          .profile_subject = m_o.profile_subject }));
-      for (const auto& w : creds.warnings) {
-        log::warn("{}", w);
-      }
-      m_creds = std::move(creds);
-    }
-    return &*m_creds;
+    const auto& ox = m_o.config.providers.oxide;
+    return make_cloud_template(make_live_lookups(m_o.env,
+                                                 LiveLookupOptions{ .host = ox.host.get(),
+                                                                    .profile = ox.profile.get(),
+                                                                    .host_subject = m_o.host_subject,
+                                                                    .profile_subject = m_o.profile_subject }));
   }
 
   Result<std::string>
-  build_and_upload(const std::string& arch, ProgressSink& progress)
+  build_and_upload(const std::string& arch, ProgressSink& progress) override
   {
     if (!m_o.build_image) {
       return make_error(ErrorKind::unavailable, "no {} image to use and none can be built here", arch);
@@ -159,17 +159,39 @@ private:
     return imported.image.id;
   }
 
-  OxideFlavorOptions m_o;
+private:
+  Result<const config::OxideCredentials*>
+  credentials()
+  {
+    std::lock_guard lock(m_mutex);
+    if (!m_creds) {
+      const auto& ox = m_o.config.providers.oxide;
+      OCNE_TRY_ASSIGN(
+        auto creds,
+        config::resolve_oxide_credentials(m_o.env,
+                                          config::OxideCredentialRequest{ .host = ox.host.get(),
+                                                                          .profile = ox.profile.get(),
+                                                                          .host_subject = m_o.host_subject,
+                                                                          .profile_subject = m_o.profile_subject }));
+      for (const auto& w : creds.warnings) {
+        log::warn("{}", w);
+      }
+      m_creds = std::move(creds);
+    }
+    return &*m_creds;
+  }
+
+  OxideSessionOptions m_o;
   std::mutex m_mutex;
   std::optional<config::OxideCredentials> m_creds;
 };
 
 } // namespace
 
-std::unique_ptr<capi::Flavor>
-make_flavor(OxideFlavorOptions options)
+std::unique_ptr<capi::CloudSession>
+make_session(OxideSessionOptions options)
 {
-  return std::make_unique<OxideFlavor>(std::move(options));
+  return std::make_unique<OxideSession>(std::move(options));
 }
 
 } // namespace ocne::providers::oxide

@@ -10,13 +10,13 @@
 
 #include <string_view>
 
-namespace ocne::cluster_templates {
+namespace ocne::providers::oci {
 
-inline constexpr std::string_view k_oci_vcn_cidr = "10.0.0.0/16";
+inline constexpr std::string_view k_vcn_cidr = "10.0.0.0/16";
 
 // OCICluster spec.networkSpec.vcn.subnets (CAPOCI v1beta2).
-nlohmann::ordered_json oci_subnets();
+nlohmann::ordered_json subnets();
 // OCICluster spec.networkSpec.vcn.networkSecurityGroup.list (CAPOCI v1beta2).
-nlohmann::ordered_json oci_network_security_groups();
+nlohmann::ordered_json network_security_groups();
 
-} // namespace ocne::cluster_templates
+} // namespace ocne::providers::oci

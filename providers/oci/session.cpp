@@ -1,7 +1,6 @@
-#include "providers/oci/flavor.hpp"
+#include "providers/oci/session.hpp"
 
 #include "pkg/addons/ccm.hpp"
-#include "pkg/cluster_templates/live_resolver.hpp"
 #include "pkg/clusterctl/installer.hpp"
 #include "pkg/clusterctl/workload_cluster.hpp"
 #include "pkg/config/oci_config.hpp"
@@ -10,9 +9,10 @@
 #include "pkg/k8s/object.hpp"
 #include "pkg/oci/image_upload.hpp"
 #include "pkg/oci/profile.hpp"
-#include "providers/capi/render.hpp"
+#include "providers/oci/cloud_template.hpp"
 #include "providers/oci/credentials.hpp"
 #include "providers/oci/image_id.hpp"
+#include "providers/oci/lookups.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -23,10 +23,10 @@ namespace ocne::providers::oci {
 
 namespace {
 
-class OciFlavor final : public capi::Flavor
+class OciSession final : public capi::CloudSession
 {
 public:
-  explicit OciFlavor(OciFlavorOptions options) : m_o(std::move(options))
+  explicit OciSession(OciSessionOptions options) : m_o(std::move(options))
   {
   }
 
@@ -34,6 +34,24 @@ public:
   provider() const override
   {
     return "oci";
+  }
+
+  const config::ClusterConfig&
+  config() const override
+  {
+    return m_o.config;
+  }
+
+  fs::Path
+  cwd() const override
+  {
+    return m_o.cwd;
+  }
+
+  fs::Path
+  home() const override
+  {
+    return m_o.home;
   }
 
   Status
@@ -53,26 +71,22 @@ public:
       p->tenancy, p->user, p->fingerprint, p->region, key.reveal(), p->pass_phrase.reveal());
   }
 
-  Result<capi::RenderedResources>
-  render(const capi::KnownImages& known, ProgressSink& progress) override
+  std::vector<capi::ImageSlot>
+  image_slots() const override
   {
-    auto resolver = cluster_templates::make_live_resolver(
-      m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
-    capi::RenderInputs in;
-    in.config = m_o.config;
-    in.provider = cluster_templates::Provider::oci;
-    in.resolver = resolver.get();
-    in.slots = { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
-    in.configured_image = [](const config::ClusterConfig& c, const std::string& arch) {
-      return arch == "arm64" ? c.providers.oci.images.arm64.get() : c.providers.oci.images.amd64.get();
-    };
-    in.set_image = [](config::ClusterConfig& c, const std::string& arch, const std::string& id) {
-      (arch == "arm64" ? c.providers.oci.images.arm64 : c.providers.oci.images.amd64) = id;
-    };
-    in.build_and_upload = [this](const std::string& arch, ProgressSink& p) { return build_and_upload(arch, p); };
-    in.cwd = m_o.cwd;
-    in.home = m_o.home;
-    return capi::render_resources(in, known, progress);
+    return { { "OCI_IMAGE_ID_ARM64", "arm64" }, { "OCI_IMAGE_ID_AMD64", "amd64" } };
+  }
+
+  std::string
+  configured_image(const config::ClusterConfig& c, const std::string& arch) const override
+  {
+    return arch == "arm64" ? c.providers.oci.images.arm64.get() : c.providers.oci.images.amd64.get();
+  }
+
+  void
+  set_image(config::ClusterConfig& c, const std::string& arch, const std::string& id) const override
+  {
+    (arch == "arm64" ? c.providers.oci.images.arm64 : c.providers.oci.images.amd64) = id;
   }
 
   std::string
@@ -138,7 +152,52 @@ public:
     return addons::render_oci_ccm(ccm, m_o.env);
   }
 
+  std::unique_ptr<cluster_templates::CloudTemplate>
+  cloud_template() const override
+  {
+    return make_cloud_template(make_live_lookups(m_o.env, profile_name()));
+  }
+
+  Result<std::string>
+  build_and_upload(const std::string& arch, ProgressSink& progress) override
+  {
+    if (!m_o.build_image) {
+      return make_error(ErrorKind::unavailable, "no {} image to use and none can be built here", arch);
+    }
+    OCNE_TRY_ASSIGN(auto file, m_o.build_image(arch, progress));
+    OCNE_TRY_ASSIGN(const auto* p, profile());
+    OCNE_TRY_ASSIGN(const auto* c, client());
+    OCNE_TRY_ASSIGN(auto version, config::find_kube_version(m_o.config.kubernetes_version.get()));
+    ocne::oci::ImageUploadOptions up;
+    up.file = file.string();
+    up.tenancy_id = p->tenancy;
+    up.compartment = m_o.config.providers.oci.compartment.get();
+    up.bucket =
+      m_o.config.providers.oci.image_bucket.get().empty() ? "ocne-images" : m_o.config.providers.oci.image_bucket.get();
+    up.architecture = arch;
+    up.kubernetes_version = version.minor;
+    up.state_dir = m_o.state_dir;
+    OCNE_TRY_ASSIGN(auto uploaded, ocne::oci::upload_image(*c, up, progress));
+    log::info("{} image {} for Kubernetes {}: {}",
+              arch,
+              uploaded.image_reused ? "found" : "imported",
+              version.minor,
+              uploaded.image_id);
+    return uploaded.image_id;
+  }
+
 private:
+  // providers.oci.profile when the user set it (the built-in DEFAULT leaves
+  // room for OCI_CLI_PROFILE).
+  std::optional<std::string>
+  profile_name() const
+  {
+    if (!m_o.profile_given) {
+      return std::nullopt;
+    }
+    return m_o.config.providers.oci.profile.get();
+  }
+
   Result<const config::OciProfile*>
   profile()
   {
@@ -173,9 +232,8 @@ private:
     if (compartment.rfind("ocid1.", 0) == 0) {
       return compartment;
     }
-    auto resolver = cluster_templates::make_live_resolver(
-      m_o.env, m_o.config, cluster_templates::LiveResolverOptions{ .oci_profile_given = m_o.profile_given });
-    OCNE_TRY_ASSIGN(auto lookup, resolver->resolve_compartment(compartment));
+    auto lookups = make_live_lookups(m_o.env, profile_name());
+    OCNE_TRY_ASSIGN(auto lookup, lookups->resolve_compartment(compartment));
     if (!lookup.value) {
       return make_error(
         ErrorKind::unavailable, "the OCID of compartment '{}' is not known ({})", compartment, lookup.reason);
@@ -183,35 +241,7 @@ private:
     return *lookup.value;
   }
 
-  Result<std::string>
-  build_and_upload(const std::string& arch, ProgressSink& progress)
-  {
-    if (!m_o.build_image) {
-      return make_error(ErrorKind::unavailable, "no {} image to use and none can be built here", arch);
-    }
-    OCNE_TRY_ASSIGN(auto file, m_o.build_image(arch, progress));
-    OCNE_TRY_ASSIGN(const auto* p, profile());
-    OCNE_TRY_ASSIGN(const auto* c, client());
-    OCNE_TRY_ASSIGN(auto version, config::find_kube_version(m_o.config.kubernetes_version.get()));
-    ocne::oci::ImageUploadOptions up;
-    up.file = file.string();
-    up.tenancy_id = p->tenancy;
-    up.compartment = m_o.config.providers.oci.compartment.get();
-    up.bucket =
-      m_o.config.providers.oci.image_bucket.get().empty() ? "ocne-images" : m_o.config.providers.oci.image_bucket.get();
-    up.architecture = arch;
-    up.kubernetes_version = version.minor;
-    up.state_dir = m_o.state_dir;
-    OCNE_TRY_ASSIGN(auto uploaded, ocne::oci::upload_image(*c, up, progress));
-    log::info("{} image {} for Kubernetes {}: {}",
-              arch,
-              uploaded.image_reused ? "found" : "imported",
-              version.minor,
-              uploaded.image_id);
-    return uploaded.image_id;
-  }
-
-  OciFlavorOptions m_o;
+  OciSessionOptions m_o;
   std::mutex m_mutex;
   std::optional<config::OciProfile> m_profile;
   std::optional<ocne::oci::Client> m_client;
@@ -219,10 +249,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<capi::Flavor>
-make_flavor(OciFlavorOptions options)
+std::unique_ptr<capi::CloudSession>
+make_session(OciSessionOptions options)
 {
-  return std::make_unique<OciFlavor>(std::move(options));
+  return std::make_unique<OciSession>(std::move(options));
 }
 
 } // namespace ocne::providers::oci

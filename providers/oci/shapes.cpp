@@ -1,6 +1,6 @@
-#include "pkg/cluster_templates/shapes.hpp"
+#include "providers/oci/shapes.hpp"
 
-namespace ocne::cluster_templates {
+namespace ocne::providers::oci {
 
 std::string_view
 shape_architecture(std::string_view shape)
@@ -20,4 +20,4 @@ shape_architecture(std::string_view shape)
   return "amd64";
 }
 
-} // namespace ocne::cluster_templates
+} // namespace ocne::providers::oci

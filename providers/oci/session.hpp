@@ -7,14 +7,14 @@
 
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/env.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <functional>
 #include <memory>
 
 namespace ocne::providers::oci {
 
-struct OciFlavorOptions
+struct OciSessionOptions
 {
   config::ClusterConfig config;
   Environment env = Environment::process();
@@ -30,6 +30,6 @@ struct OciFlavorOptions
   fs::Path home;
 };
 
-std::unique_ptr<capi::Flavor> make_flavor(OciFlavorOptions options);
+std::unique_ptr<capi::CloudSession> make_session(OciSessionOptions options);
 
 } // namespace ocne::providers::oci

@@ -1,10 +1,10 @@
-#include "pkg/cluster_templates/oci_network.hpp"
+#include "providers/oci/network.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <vector>
 
-namespace ocne::cluster_templates {
+namespace ocne::providers::oci {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -81,7 +81,7 @@ out(std::string_view description, std::string_view protocol, std::string_view to
 } // namespace
 
 Json
-oci_subnets()
+subnets()
 {
   const auto subnet = [](std::string_view role, std::string_view type, std::string_view cidr) {
     return Json{ { "name", role }, { "role", role }, { "type", type }, { "cidr", cidr } };
@@ -93,7 +93,7 @@ oci_subnets()
 }
 
 Json
-oci_network_security_groups()
+network_security_groups()
 {
   const auto path_discovery = in("Path MTU discovery", k_icmp, "10.0.0.0/16");
   const auto api = 6443;
@@ -148,4 +148,4 @@ oci_network_security_groups()
   });
 }
 
-} // namespace ocne::cluster_templates
+} // namespace ocne::providers::oci

@@ -6,14 +6,14 @@
 
 #include "pkg/config/cluster_config.hpp"
 #include "pkg/core/env.hpp"
-#include "providers/capi/flavor.hpp"
+#include "providers/capi/cloud_session.hpp"
 
 #include <functional>
 #include <memory>
 
 namespace ocne::providers::oxide {
 
-struct OxideFlavorOptions
+struct OxideSessionOptions
 {
   config::ClusterConfig config;
   Environment env = Environment::process();
@@ -27,6 +27,6 @@ struct OxideFlavorOptions
   fs::Path home;
 };
 
-std::unique_ptr<capi::Flavor> make_flavor(OxideFlavorOptions options);
+std::unique_ptr<capi::CloudSession> make_session(OxideSessionOptions options);
 
 } // namespace ocne::providers::oxide
