@@ -17,7 +17,9 @@ namespace ocne::bench {
 using Clock = std::chrono::steady_clock;
 
 Measured
-run_ocne(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, const std::filesystem::path& log)
+run_ocne(const std::vector<std::string>& args,
+         const std::map<std::string, std::string>& env,
+         const std::filesystem::path& log)
 {
   std::vector<std::string> argv{ ocne::test::ocne_binary().string() };
   argv.insert(argv.end(), args.begin(), args.end());

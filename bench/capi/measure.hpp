@@ -21,8 +21,9 @@ struct Measured
 
 // Runs ocne with args and exactly this environment (plus PATH); stderr goes
 // to log, stdout to /dev/null.
-Measured
-run_ocne(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, const std::filesystem::path& log);
+Measured run_ocne(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env,
+                  const std::filesystem::path& log);
 
 // One line: wall = ocne CPU (share) + waiting.
 void report(const char* what, const Measured& m);

@@ -46,8 +46,7 @@ main(int argc, char** argv)
     const auto started = run_ocne({ "cluster", "start", "-c", file.string() }, env, work / "start.log");
     world.settle();
     const auto images = world.image_count();
-    const auto upgraded =
-      run_ocne({ "cluster", "upgrade", "-C", "bench", "-v", "1.34" }, env, work / "upgrade.log");
+    const auto upgraded = run_ocne({ "cluster", "upgrade", "-C", "bench", "-v", "1.34" }, env, work / "upgrade.log");
     world.settle();
     const auto again = run_ocne({ "cluster", "upgrade", "-C", "bench", "-v", "1.34" }, env, work / "again.log");
     fmt::print("ocne cluster upgrade -P {} of a 3+3 cluster, 1.33 -> 1.34, in the Cluster API test world "
@@ -61,8 +60,7 @@ main(int argc, char** argv)
       fmt::print("a run failed: see the logs in {}\n", work.string());
       rc = 1;
     } else if (world.image_count() != images) {
-      fmt::print("the upgrade built an image although both versions' images were present: see {}\n",
-                 work.string());
+      fmt::print("the upgrade built an image although both versions' images were present: see {}\n", work.string());
       rc = 1;
     } else {
       const double ratio = upgraded.cpu / started.cpu;

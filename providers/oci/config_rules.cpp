@@ -14,7 +14,8 @@ check_config_values(const config::LoadedConfig& loaded, config::Checker& ck)
 {
   const auto& p = loaded.config.providers.oci;
   for (const auto& [key, value] :
-       { std::pair{ "providers.oci.controlPlaneShape.bootVolumeSizeInGBs", &p.control_plane_shape.boot_volume_size_in_gbs },
+       { std::pair{ "providers.oci.controlPlaneShape.bootVolumeSizeInGBs",
+                    &p.control_plane_shape.boot_volume_size_in_gbs },
          std::pair{ "providers.oci.workerShape.bootVolumeSizeInGBs", &p.worker_shape.boot_volume_size_in_gbs } }) {
     long long gb = 0;
     const auto& t = value->get();
