@@ -123,10 +123,4 @@ template_variables(const TemplateContext& ctx, const std::vector<VariableSpec>& 
   return out;
 }
 
-std::string
-oxide_credentials_secret(std::string_view cluster_name)
-{
-  return std::string(cluster_name) + "-oxide-credentials";
-}
-
 } // namespace ocne::cluster_templates

@@ -51,8 +51,4 @@ const std::vector<VariableSpec>& shared_variable_specs();
 // The shared rows' variables plus the cloud's.
 tmpl::Variables template_variables(const TemplateContext& ctx, const std::vector<VariableSpec>& cloud_rows);
 
-// The Secret that holds the Oxide credentials for CAPOx (keys oxide-host and
-// oxide-token) in the cluster's namespace; `cluster start` creates it.
-std::string oxide_credentials_secret(std::string_view cluster_name);
-
 } // namespace ocne::cluster_templates

@@ -160,22 +160,4 @@ is_uuid(std::string_view text)
   return true;
 }
 
-bool
-is_oxide_name(std::string_view text)
-{
-  if (text.empty() || text.size() > 63 || is_uuid(text)) {
-    return false;
-  }
-  if (!(text.front() >= 'a' && text.front() <= 'z') || text.back() == '-') {
-    return false;
-  }
-  for (const char c : text) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
-}
-
 } // namespace ocne::config

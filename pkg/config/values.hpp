@@ -29,9 +29,6 @@ Status check_cidr_list(std::string_view text);
 // A DNS-1123 label: lowercase letters, digits and '-', starting and ending
 // with a letter or digit, at most 63 characters.
 bool is_dns_label(std::string_view text);
-// An Oxide name: starts with a lowercase letter, then letters, digits and
-// '-', no trailing '-', 1 to 63 characters, and not a UUID.
-bool is_oxide_name(std::string_view text);
 bool is_uuid(std::string_view text);
 
 } // namespace ocne::config

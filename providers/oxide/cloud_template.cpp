@@ -1,6 +1,7 @@
 #include "providers/oxide/cloud_template.hpp"
 
 #include "pkg/cluster_templates/cluster_template.hpp"
+#include "providers/oxide/credentials_secret.hpp"
 #include "providers/oxide/lookups.hpp"
 
 #include <fmt/format.h>
@@ -36,7 +37,7 @@ ox(const Ctx& c)
 // clang-format off
 const std::vector<cluster_templates::VariableSpec> k_rows = {
   {"API_SERVER_PORT", [](const Ctx& c) { return Value::integer(c.config.kube_api_server_bind_port.get()); }, "`kubeApiServerBindPort`"},
-  {"OXIDE_CREDENTIALS_SECRET", [](const Ctx& c) { return str(cluster_templates::oxide_credentials_secret(c.config.name.get())); }, "Secret with the Oxide credentials, created by `cluster start`"},
+  {"OXIDE_CREDENTIALS_SECRET", [](const Ctx& c) { return str(credentials_secret_name(c.config.name.get())); }, "Secret with the Oxide credentials, created by `cluster start`"},
   {"OXIDE_PROJECT", [](const Ctx& c) { return str(ox(c).project.get()); }, "`providers.oxide.project`"},
   {"OXIDE_VPC", [](const Ctx& c) { return str(ox(c).vpc.get()); }, "`providers.oxide.vpc`"},
   {"OXIDE_SUBNET", [](const Ctx& c) { return str(ox(c).subnet.get()); }, "`providers.oxide.subnet`"},

@@ -7,6 +7,24 @@
 
 namespace ocne::providers::oxide {
 
+bool
+is_oxide_name(std::string_view text)
+{
+  if (text.empty() || text.size() > 63 || config::is_uuid(text)) {
+    return false;
+  }
+  if (!(text.front() >= 'a' && text.front() <= 'z') || text.back() == '-') {
+    return false;
+  }
+  for (const char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void
 computed_config_defaults(config::LoadedConfig& loaded)
 {
@@ -26,14 +44,14 @@ check_config_values(const config::LoadedConfig& loaded, config::Checker& ck)
                                     std::pair{ "providers.oxide.vpc", &ox.vpc },
                                     std::pair{ "providers.oxide.subnet", &ox.subnet },
                                     std::pair{ "providers.oxide.imageName", &ox.image_name } }) {
-    if (value->is_set() && !config::is_oxide_name(value->get())) {
+    if (value->is_set() && !is_oxide_name(value->get())) {
       ck.fail(key,
               fmt::format("{} is not a valid Oxide name (a lowercase letter, then letters, digits and '-', at most 63)",
                           str::quote(value->get())));
     }
   }
   for (const auto& key_name : ox.ssh_keys.get()) {
-    if (!config::is_oxide_name(key_name) && !config::is_uuid(key_name)) {
+    if (!is_oxide_name(key_name) && !config::is_uuid(key_name)) {
       ck.fail("providers.oxide.sshKeys", fmt::format("entry {} is not an Oxide name or UUID", str::quote(key_name)));
     }
   }

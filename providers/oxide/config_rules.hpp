@@ -7,7 +7,13 @@
 
 #include "pkg/config/provider_rules.hpp"
 
+#include <string_view>
+
 namespace ocne::providers::oxide {
+
+// An Oxide name: starts with a lowercase letter, then letters, digits and
+// '-', no trailing '-', 1 to 63 characters, and not a UUID.
+bool is_oxide_name(std::string_view text);
 
 void computed_config_defaults(config::LoadedConfig& loaded);
 void check_config_values(const config::LoadedConfig& loaded, config::Checker& checker);

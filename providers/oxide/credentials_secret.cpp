@@ -6,6 +6,12 @@
 
 namespace ocne::providers::oxide {
 
+std::string
+credentials_secret_name(std::string_view cluster_name)
+{
+  return std::string(cluster_name) + "-oxide-credentials";
+}
+
 Result<bool>
 ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& c)
 {

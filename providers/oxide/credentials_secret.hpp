@@ -11,17 +11,22 @@
 #include "pkg/k8s/client.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace ocne::providers::oxide {
 
 struct OxideCredentials
 {
   std::string namespace_;
-  std::string name;    // cluster_templates::oxide_credentials_secret(<cluster>)
+  std::string name;    // credentials_secret_name(<cluster>)
   std::string cluster; // the cluster-name label
   std::string host;
   Secret token;
 };
+
+// The Secret's name for a cluster ("<cluster>-oxide-credentials"): the
+// template's OXIDE_CREDENTIALS_SECRET, which the OxideCluster names.
+std::string credentials_secret_name(std::string_view cluster_name);
 
 // Returns whether the Secret was written.
 Result<bool> ensure_oxide_credentials(k8s::Client& management, const OxideCredentials& credentials);

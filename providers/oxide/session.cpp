@@ -96,7 +96,7 @@ public:
     OCNE_TRY_ASSIGN(const auto* creds, credentials());
     OxideCredentials secret;
     secret.namespace_ = resources.namespace_;
-    secret.name = cluster_templates::oxide_credentials_secret(m_o.config.name.get());
+    secret.name = credentials_secret_name(m_o.config.name.get());
     secret.cluster = resources.cluster_name;
     secret.host = creds->host;
     secret.token = creds->token;
@@ -108,7 +108,7 @@ public:
   std::vector<std::string>
   secret_names(const std::string& cluster) const override
   {
-    return { cluster_templates::oxide_credentials_secret(cluster) };
+    return { credentials_secret_name(cluster) };
   }
 
   Result<addons::Addon>

@@ -42,11 +42,6 @@ TEST(Values, Names)
   EXPECT_FALSE(is_dns_label("-a"));
   EXPECT_FALSE(is_dns_label("A"));
   EXPECT_FALSE(is_dns_label(std::string(64, 'a')));
-  EXPECT_TRUE(is_oxide_name("ocne-1-33"));
-  EXPECT_FALSE(is_oxide_name("ocne-1.33"));
-  EXPECT_FALSE(is_oxide_name("1abc"));
-  EXPECT_FALSE(is_oxide_name("abc-"));
-  EXPECT_FALSE(is_oxide_name("0b5d6a9e-1234-4a5b-9c6d-0123456789ab"));
   EXPECT_TRUE(is_uuid("0b5d6a9e-1234-4a5b-9c6d-0123456789ab"));
 }
 
