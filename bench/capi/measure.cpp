@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -51,7 +52,8 @@ run_ocne(const std::vector<std::string>& args,
   }
   Measured m;
   rusage usage{};
-  wait4(pid, &m.status, 0, &usage);
+  while (wait4(pid, &m.status, 0, &usage) < 0 && errno == EINTR) {
+  }
   m.wall = std::chrono::duration<double>(Clock::now() - start).count();
   m.cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;

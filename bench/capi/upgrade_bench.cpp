@@ -6,6 +6,10 @@
 //
 //   ocne_capi_upgrade_bench [oci|oxide]
 //
+// ocne polls the cluster every 100 ms here (OCNE_CAPI_POLL_MS), as in the
+// start benchmark, so part of both figures is the cost of watching, which
+// grows with how long the fake controllers take to roll the machines.
+//
 // Goal: the upgrade costs ocne no more CPU than starting the cluster did
 // (it installs no stack and builds no image; what it adds is watching six
 // machines being replaced), and a rerun of the finished upgrade (reading
