@@ -405,6 +405,11 @@ NodeUpdater::reboot_and_wait(const std::string& name, NodeJournal& journal, Node
                     journal.staged_commit);
           journal.boot_id = seen.api_boot_id;
           journal.booted_commit = *seen.booted_commit;
+          // The timer set off on the first boot is gone with it: this boot
+          // has none until apply_and_reboot schedules one.
+          scheduled_on_this_boot = false;
+          booted_commit.reset();
+          booted_boot_id.clear();
           OCNE_TRY(m_client.patch(
             node_ref(name),
             k8s::PatchType::merge,

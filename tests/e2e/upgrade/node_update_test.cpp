@@ -246,6 +246,23 @@ TEST_F(NodeUpdate, RebootIntoTheOldOsIsAnErrorAndStaysCordoned)
   EXPECT_EQ(ocne({ "cluster", "info", "-s" }).out.find("Unfinished node updates"), std::string::npos);
 }
 
+TEST_F(NodeUpdate, ForceRebootsAgainInTheSameRunWhenTheFirstBootFellBack)
+{
+  // The first boot falls back to the old commit; the second takes the staged one.
+  hosts().host("cp-1").fallback_boots = 1;
+  hosts().host("cp-1").kubelet_of_commit[k_old_commit] = k_new_kubelet; // the version alone would pass
+  // Without a second reboot the run would wait this out.
+  set_ocne_env("OCNE_NODE_UPDATE_READY_TIMEOUT", "20");
+  const auto r = ocne({ "node", "update", "-N", "cp-1", "--force" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("Node cp-1 booted " + k_old_commit + " instead of " + k_new_commit +
+                       "; --force: deploying and rebooting again"),
+            std::string::npos)
+    << r.err;
+  expect_updated("cp-1", 2);
+  EXPECT_EQ(hosts().snapshot("cp-1").deploys, 2);
+}
+
 TEST_F(NodeUpdate, TheApiGoneDuringTheFirstControlPlaneRebootIsWaitedOut)
 {
   // libvirt: ocne reaches the API through cp-1, so it is away while cp-1 reboots.
