@@ -587,6 +587,15 @@ update_nodes(k8s::Client& client, const NodeUpdateOptions& options, ProgressSink
       continue;
     }
     if (!workers_reached && !is_control_plane(*at)) {
+      // A control plane still downloading keeps its update pending, which
+      // the worker rule refuses: stop here and say which one to wait for.
+      const auto downloading = std::find_if(report.nodes.begin(), report.nodes.end(), [](const NodeUpdateResult& r) {
+        return r.outcome == "not downloaded yet";
+      });
+      if (downloading != report.nodes.end()) {
+        log::info("The workers wait: control plane node {} has not downloaded its update yet", downloading->node);
+        return report;
+      }
       workers_reached = true;
       OCNE_TRY(follow_control_planes(client, options));
     }
