@@ -92,6 +92,19 @@ passing(const Error& e)
          e.kind() == ErrorKind::io;
 }
 
+// A failure to reach the node's host while it reboots: worth looking again,
+// unless it is one waiting cannot change (a forbidden pod or exec, a bug).
+// Bad requests stay waited on: exec into a node pod that the shutdown just
+// failed answers 400 (pod not running).
+Status
+host_not_ready_yet(const Error& e, std::string_view what)
+{
+  if (e.kind() == ErrorKind::auth || e.kind() == ErrorKind::internal || e.kind() == ErrorKind::cancelled) {
+    return tl::unexpected<Error>(e);
+  }
+  return not_ready_yet(std::string(what) + e.message());
+}
+
 // The node's static pods (etcd, the API server, ... on a control plane) as
 // their mirror pods show them: the names of those not Ready. The next
 // control plane must not go down before this one's etcd member is back.
@@ -381,11 +394,11 @@ NodeUpdater::reboot_and_wait(const std::string& name, NodeJournal& journal, Node
       // A new boot at the target version: what did it boot?
       auto host = open_host(name, m_options.pod_start_timeout);
       if (!host) {
-        return not_ready_yet("node pod: " + host.error().message());
+        return host_not_ready_yet(host.error(), "node pod: ");
       }
       auto ostree = (*host)->ostree_status();
       if (!ostree) {
-        return not_ready_yet(ostree.error().message());
+        return host_not_ready_yet(ostree.error(), "");
       }
       booted_commit = ostree->booted()->commit;
       booted_boot_id = seen.api_boot_id;
@@ -438,15 +451,15 @@ NodeUpdater::reboot_and_wait(const std::string& name, NodeJournal& journal, Node
     // The node is up on its old boot: has the reboot been set off?
     auto host = open_host(name, m_options.pod_start_timeout);
     if (!host) {
-      return not_ready_yet("node pod: " + host.error().message());
+      return host_not_ready_yet(host.error(), "node pod: ");
     }
     auto kernel = (*host)->kernel_boot_id();
     if (!kernel) {
-      return not_ready_yet(kernel.error().message());
+      return host_not_ready_yet(kernel.error(), "");
     }
     auto timer = (*host)->reboot_scheduled();
     if (!timer) {
-      return not_ready_yet(timer.error().message());
+      return host_not_ready_yet(timer.error(), "");
     }
     seen.kernel_boot_id = *kernel;
     seen.reboot_scheduled = *timer;

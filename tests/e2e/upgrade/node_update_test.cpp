@@ -263,6 +263,30 @@ TEST_F(NodeUpdate, ForceRebootsAgainInTheSameRunWhenTheFirstBootFellBack)
   EXPECT_EQ(hosts().snapshot("cp-1").deploys, 2);
 }
 
+TEST_F(NodeUpdate, AForbiddenNodePodWhileRebootingFailsAtOnce)
+{
+  // Stopped in phase rebooting, before the reboot was set off.
+  set_ocne_env("OCNE_TEST_KILL_AT", "rebooting");
+  const auto killed = ocne({ "node", "update", "-N", "cp-1" });
+  ASSERT_EQ(killed.signal, 9) << killed.exit_code << " " << killed.err;
+  set_ocne_env("OCNE_TEST_KILL_AT", "none");
+  // Waiting cannot make a forbidden node pod allowed: the run must say so,
+  // not wait out the timeout.
+  set_ocne_env("OCNE_NODE_UPDATE_READY_TIMEOUT", "20");
+  server().faults().fail_next(
+    1000,
+    { .kind = kube::Fault::Kind::status,
+      .status = 403,
+      .message = "pods is forbidden: User \"ocne\" cannot create resource \"pods\" in the namespace \"ocne-system\"" },
+    "POST",
+    "/api/v1/namespaces/ocne-system/pods");
+  const auto r = ocne({ "node", "update", "-N", "cp-1" });
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot create resource"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("did not come back at the new version in time"), std::string::npos) << r.err;
+  EXPECT_EQ(hosts().snapshot("cp-1").reboots, 0);
+}
+
 TEST_F(NodeUpdate, TheApiGoneDuringTheFirstControlPlaneRebootIsWaitedOut)
 {
   // libvirt: ocne reaches the API through cp-1, so it is away while cp-1 reboots.
