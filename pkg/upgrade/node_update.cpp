@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -181,11 +182,60 @@ private:
   Status drain(const std::string& name, NodeJournal& journal, bool single_node, NodeUpdateResult& result);
   Status reboot_and_wait(const std::string& name, NodeJournal& journal, NodeUpdateResult& result);
   Status apply_and_reboot(ock::NodeHost& host, const NodeJournal& journal);
+  Status patch_node(const std::string& name,
+                    json node,
+                    const std::function<Result<json>(const json& node)>& make_patch);
 
   k8s::Client& m_client;
   const NodeUpdateOptions& m_options;
   ProgressSink& m_progress;
 };
+
+// A merge patch of the Node built by make_patch from the Node as read
+// (guarded by its resourceVersion). The kubelet rewrites the Node's status
+// often, above all after a boot: on a conflict, read it again and let
+// make_patch check that the update it belongs to is still the same.
+Status
+NodeUpdater::patch_node(const std::string& name,
+                        json node,
+                        const std::function<Result<json>(const json& node)>& make_patch)
+{
+  bool refused = false;
+  return retry(
+    RetryOptions{ .attempts = 5, .delay = std::chrono::milliseconds(100) },
+    [&](const Error& e) { return e.kind() == ErrorKind::conflict && !refused; },
+    [&](int attempt) -> Status {
+      if (attempt > 1) {
+        OCNE_TRY_ASSIGN(node, m_client.get(node_ref(name)));
+      }
+      auto patch = make_patch(node);
+      if (!patch) {
+        refused = true;
+        return tl::unexpected<Error>(patch.error());
+      }
+      auto patched = m_client.patch(node_ref(name), k8s::PatchType::merge, *patch);
+      if (!patched) {
+        log::debug("node {}: patch attempt {}: {}", name, attempt, patched.error().message());
+        return tl::unexpected<Error>(patched.error());
+      }
+      return {};
+    });
+}
+
+// The Node read again still carries this journal (no other run took over).
+Status
+same_journal(const std::string& name, const json& node, const NodeJournal& journal)
+{
+  OCNE_TRY_ASSIGN(const auto stored, read_node_journal(node));
+  if (!stored || *stored != journal) {
+    return make_error(ErrorKind::conflict,
+                      "Node {}'s update record changed while this run wrote it (another 'ocne node update'?); run "
+                      "'ocne node update -N {}' again",
+                      name,
+                      name);
+  }
+  return {};
+}
 
 // The checks, then the journal and the cordon in one write. nullopt: the
 // node is up to date (only with skip_up_to_date).
@@ -264,8 +314,18 @@ NodeUpdater::begin(const std::string& name,
     return make_error(ErrorKind::unavailable, "Node {} reports no bootID: its reboot could not be seen", name);
   }
   host.reset();
-  OCNE_TRY(m_client.patch(
-    node_ref(name), k8s::PatchType::merge, begin_patch(journal, k8s::string_at(node, "/metadata/resourceVersion"))));
+  OCNE_TRY(patch_node(name, node, [&](const json& now) -> Result<json> {
+    // Read again after a conflict: still nobody else's update, and the cordon as checked.
+    const bool still_unschedulable = now.contains("spec") && now["spec"].value("unschedulable", false);
+    if (k8s::has_annotation(now, k_node_update_annotation) || still_unschedulable != unschedulable) {
+      return make_error(ErrorKind::conflict,
+                        "Node {} changed while its update began (another 'ocne node update', or a cordon?); run "
+                        "'ocne node update -N {}' again",
+                        name,
+                        name);
+    }
+    return begin_patch(journal, k8s::string_at(now, "/metadata/resourceVersion"));
+  }));
   log::info("Node {}: {} (commit {} -> {})",
             name,
             journal.cordoned_by_us ? "cordoned" : "update begun",
@@ -294,9 +354,11 @@ NodeUpdater::drain(const std::string& name, NodeJournal& journal, bool single_no
   }
   checkpoint(m_options, "drained");
   OCNE_TRY_ASSIGN(const auto node, m_client.get(node_ref(name)));
-  OCNE_TRY(m_client.patch(node_ref(name),
-                          k8s::PatchType::merge,
-                          rebooting_patch(journal, k8s::string_at(node, "/metadata/resourceVersion"))));
+  const auto make_patch = [&](const json& now) -> Result<json> {
+    OCNE_TRY(same_journal(name, now, journal));
+    return rebooting_patch(journal, k8s::string_at(now, "/metadata/resourceVersion"));
+  };
+  OCNE_TRY(patch_node(name, node, make_patch));
   journal.phase = NodePhase::rebooting;
   checkpoint(m_options, "rebooting");
   return {};
@@ -510,8 +572,11 @@ NodeUpdater::run(const std::string& name, const std::vector<json>& nodes, bool s
   }
   OCNE_TRY(reboot_and_wait(name, *journal, result));
   OCNE_TRY_ASSIGN(const auto after, m_client.get(node_ref(name)));
-  OCNE_TRY(m_client.patch(
-    node_ref(name), k8s::PatchType::merge, finish_patch(*journal, k8s::string_at(after, "/metadata/resourceVersion"))));
+  const auto make_patch = [&](const json& now) -> Result<json> {
+    OCNE_TRY(same_journal(name, now, *journal));
+    return finish_patch(*journal, k8s::string_at(now, "/metadata/resourceVersion"));
+  };
+  OCNE_TRY(patch_node(name, after, make_patch));
   result.to_version = kubelet_of(after);
   result.outcome = "updated";
   log::info("Node {}: {} at {}", name, journal->cordoned_by_us ? "uncordoned" : "updated", result.to_version);

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+
 namespace ocne::test {
 namespace {
 
@@ -285,6 +288,33 @@ TEST_F(NodeUpdate, AForbiddenNodePodWhileRebootingFailsAtOnce)
   EXPECT_NE(r.err.find("cannot create resource"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("did not come back at the new version in time"), std::string::npos) << r.err;
   EXPECT_EQ(hosts().snapshot("cp-1").reboots, 0);
+}
+
+TEST_F(NodeUpdate, AConflictOnTheUncordonIsReadAgainAndRetried)
+{
+  // Once cp-1 is back on its new boot, the next write of its Node by ocne
+  // (the uncordon) meets a conflict, as when the kubelet posted its status
+  // between ocne's read and its patch.
+  auto fired = std::make_shared<std::atomic<bool>>(false);
+  server().on({ .kind = "Node" }, [fired](kube::KubeTestServer& s, const kube::ObjectEvent& e) {
+    const auto boot = [](const json& n) { return n["status"]["nodeInfo"].value("bootID", ""); };
+    if (!e.old_object || (*e.object)["metadata"].value("name", "") != "cp-1" ||
+        boot(*e.old_object) == boot(*e.object) || fired->exchange(true)) {
+      return;
+    }
+    s.faults().fail_next(1,
+                         { .kind = kube::Fault::Kind::status,
+                           .status = 409,
+                           .message = "Operation cannot be fulfilled on nodes \"cp-1\": the object has been modified; "
+                                      "please apply your changes to the latest version and try again" },
+                         "PATCH",
+                         "/api/v1/nodes/cp-1");
+  });
+  const auto r = ocne({ "node", "update", "-N", "cp-1" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fired->load());
+  EXPECT_EQ(count_requests("PATCH", "/api/v1/nodes/cp-1", 409), 1);
+  expect_updated("cp-1");
 }
 
 TEST_F(NodeUpdate, TheApiGoneDuringTheFirstControlPlaneRebootIsWaitedOut)
