@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -90,6 +91,19 @@ passing(const Error& e)
 {
   return e.kind() == ErrorKind::transient || e.kind() == ErrorKind::timeout || e.kind() == ErrorKind::unavailable ||
          e.kind() == ErrorKind::io;
+}
+
+// A failure to reach the node's host while it reboots: worth looking again,
+// unless it is one waiting cannot change (a forbidden pod or exec, a bug).
+// Bad requests stay waited on: exec into a node pod that the shutdown just
+// failed answers 400 (pod not running).
+Status
+host_not_ready_yet(const Error& e, std::string_view what)
+{
+  if (e.kind() == ErrorKind::auth || e.kind() == ErrorKind::internal || e.kind() == ErrorKind::cancelled) {
+    return tl::unexpected<Error>(e);
+  }
+  return not_ready_yet(std::string(what) + e.message());
 }
 
 // The node's static pods (etcd, the API server, ... on a control plane) as
@@ -168,11 +182,60 @@ private:
   Status drain(const std::string& name, NodeJournal& journal, bool single_node, NodeUpdateResult& result);
   Status reboot_and_wait(const std::string& name, NodeJournal& journal, NodeUpdateResult& result);
   Status apply_and_reboot(ock::NodeHost& host, const NodeJournal& journal);
+  Status patch_node(const std::string& name,
+                    json node,
+                    const std::function<Result<json>(const json& node)>& make_patch);
 
   k8s::Client& m_client;
   const NodeUpdateOptions& m_options;
   ProgressSink& m_progress;
 };
+
+// A merge patch of the Node built by make_patch from the Node as read
+// (guarded by its resourceVersion). The kubelet rewrites the Node's status
+// often, above all after a boot: on a conflict, read it again and let
+// make_patch check that the update it belongs to is still the same.
+Status
+NodeUpdater::patch_node(const std::string& name,
+                        json node,
+                        const std::function<Result<json>(const json& node)>& make_patch)
+{
+  bool refused = false;
+  return retry(
+    RetryOptions{ .attempts = 5, .delay = std::chrono::milliseconds(100) },
+    [&](const Error& e) { return e.kind() == ErrorKind::conflict && !refused; },
+    [&](int attempt) -> Status {
+      if (attempt > 1) {
+        OCNE_TRY_ASSIGN(node, m_client.get(node_ref(name)));
+      }
+      auto patch = make_patch(node);
+      if (!patch) {
+        refused = true;
+        return tl::unexpected<Error>(patch.error());
+      }
+      auto patched = m_client.patch(node_ref(name), k8s::PatchType::merge, *patch);
+      if (!patched) {
+        log::debug("node {}: patch attempt {}: {}", name, attempt, patched.error().message());
+        return tl::unexpected<Error>(patched.error());
+      }
+      return {};
+    });
+}
+
+// The Node read again still carries this journal (no other run took over).
+Status
+same_journal(const std::string& name, const json& node, const NodeJournal& journal)
+{
+  OCNE_TRY_ASSIGN(const auto stored, read_node_journal(node));
+  if (!stored || *stored != journal) {
+    return make_error(ErrorKind::conflict,
+                      "Node {}'s update record changed while this run wrote it (another 'ocne node update'?); run "
+                      "'ocne node update -N {}' again",
+                      name,
+                      name);
+  }
+  return {};
+}
 
 // The checks, then the journal and the cordon in one write. nullopt: the
 // node is up to date (only with skip_up_to_date).
@@ -251,8 +314,18 @@ NodeUpdater::begin(const std::string& name,
     return make_error(ErrorKind::unavailable, "Node {} reports no bootID: its reboot could not be seen", name);
   }
   host.reset();
-  OCNE_TRY(m_client.patch(
-    node_ref(name), k8s::PatchType::merge, begin_patch(journal, k8s::string_at(node, "/metadata/resourceVersion"))));
+  OCNE_TRY(patch_node(name, node, [&](const json& now) -> Result<json> {
+    // Read again after a conflict: still nobody else's update, and the cordon as checked.
+    const bool still_unschedulable = now.contains("spec") && now["spec"].value("unschedulable", false);
+    if (k8s::has_annotation(now, k_node_update_annotation) || still_unschedulable != unschedulable) {
+      return make_error(ErrorKind::conflict,
+                        "Node {} changed while its update began (another 'ocne node update', or a cordon?); run "
+                        "'ocne node update -N {}' again",
+                        name,
+                        name);
+    }
+    return begin_patch(journal, k8s::string_at(now, "/metadata/resourceVersion"));
+  }));
   log::info("Node {}: {} (commit {} -> {})",
             name,
             journal.cordoned_by_us ? "cordoned" : "update begun",
@@ -281,9 +354,11 @@ NodeUpdater::drain(const std::string& name, NodeJournal& journal, bool single_no
   }
   checkpoint(m_options, "drained");
   OCNE_TRY_ASSIGN(const auto node, m_client.get(node_ref(name)));
-  OCNE_TRY(m_client.patch(node_ref(name),
-                          k8s::PatchType::merge,
-                          rebooting_patch(journal, k8s::string_at(node, "/metadata/resourceVersion"))));
+  const auto make_patch = [&](const json& now) -> Result<json> {
+    OCNE_TRY(same_journal(name, now, journal));
+    return rebooting_patch(journal, k8s::string_at(now, "/metadata/resourceVersion"));
+  };
+  OCNE_TRY(patch_node(name, node, make_patch));
   journal.phase = NodePhase::rebooting;
   checkpoint(m_options, "rebooting");
   return {};
@@ -381,11 +456,11 @@ NodeUpdater::reboot_and_wait(const std::string& name, NodeJournal& journal, Node
       // A new boot at the target version: what did it boot?
       auto host = open_host(name, m_options.pod_start_timeout);
       if (!host) {
-        return not_ready_yet("node pod: " + host.error().message());
+        return host_not_ready_yet(host.error(), "node pod: ");
       }
       auto ostree = (*host)->ostree_status();
       if (!ostree) {
-        return not_ready_yet(ostree.error().message());
+        return host_not_ready_yet(ostree.error(), "");
       }
       booted_commit = ostree->booted()->commit;
       booted_boot_id = seen.api_boot_id;
@@ -405,6 +480,11 @@ NodeUpdater::reboot_and_wait(const std::string& name, NodeJournal& journal, Node
                     journal.staged_commit);
           journal.boot_id = seen.api_boot_id;
           journal.booted_commit = *seen.booted_commit;
+          // The timer set off on the first boot is gone with it: this boot
+          // has none until apply_and_reboot schedules one.
+          scheduled_on_this_boot = false;
+          booted_commit.reset();
+          booted_boot_id.clear();
           OCNE_TRY(m_client.patch(
             node_ref(name),
             k8s::PatchType::merge,
@@ -433,15 +513,15 @@ NodeUpdater::reboot_and_wait(const std::string& name, NodeJournal& journal, Node
     // The node is up on its old boot: has the reboot been set off?
     auto host = open_host(name, m_options.pod_start_timeout);
     if (!host) {
-      return not_ready_yet("node pod: " + host.error().message());
+      return host_not_ready_yet(host.error(), "node pod: ");
     }
     auto kernel = (*host)->kernel_boot_id();
     if (!kernel) {
-      return not_ready_yet(kernel.error().message());
+      return host_not_ready_yet(kernel.error(), "");
     }
     auto timer = (*host)->reboot_scheduled();
     if (!timer) {
-      return not_ready_yet(timer.error().message());
+      return host_not_ready_yet(timer.error(), "");
     }
     seen.kernel_boot_id = *kernel;
     seen.reboot_scheduled = *timer;
@@ -492,8 +572,11 @@ NodeUpdater::run(const std::string& name, const std::vector<json>& nodes, bool s
   }
   OCNE_TRY(reboot_and_wait(name, *journal, result));
   OCNE_TRY_ASSIGN(const auto after, m_client.get(node_ref(name)));
-  OCNE_TRY(m_client.patch(
-    node_ref(name), k8s::PatchType::merge, finish_patch(*journal, k8s::string_at(after, "/metadata/resourceVersion"))));
+  const auto make_patch = [&](const json& now) -> Result<json> {
+    OCNE_TRY(same_journal(name, now, *journal));
+    return finish_patch(*journal, k8s::string_at(now, "/metadata/resourceVersion"));
+  };
+  OCNE_TRY(patch_node(name, after, make_patch));
   result.to_version = kubelet_of(after);
   result.outcome = "updated";
   log::info("Node {}: {} at {}", name, journal->cordoned_by_us ? "uncordoned" : "updated", result.to_version);
@@ -582,6 +665,15 @@ update_nodes(k8s::Client& client, const NodeUpdateOptions& options, ProgressSink
       continue;
     }
     if (!workers_reached && !is_control_plane(*at)) {
+      // A control plane still downloading keeps its update pending, which
+      // the worker rule refuses: stop here and say which one to wait for.
+      const auto downloading = std::find_if(report.nodes.begin(), report.nodes.end(), [](const NodeUpdateResult& r) {
+        return r.outcome == "not downloaded yet";
+      });
+      if (downloading != report.nodes.end()) {
+        log::info("The workers wait: control plane node {} has not downloaded its update yet", downloading->node);
+        return report;
+      }
       workers_reached = true;
       OCNE_TRY(follow_control_planes(client, options));
     }

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
+#include <algorithm>
+
 namespace ocne::test {
 
 using nlohmann::json;
@@ -252,7 +254,9 @@ FakeNodes::reboot_later(const std::string& node)
       const std::lock_guard lock(m_mutex);
       auto& h = m_hosts.at(node);
       ++h.reboots;
-      if (!h.next_boot.empty() && h.next_boot != h.booted_commit && !h.boot_fallback) {
+      const bool falls_back = h.boot_fallback || h.fallback_boots > 0;
+      h.fallback_boots = std::max(0, h.fallback_boots - 1);
+      if (!h.next_boot.empty() && h.next_boot != h.booted_commit && !falls_back) {
         h.rollback = h.booted_commit;
         h.booted_commit = h.next_boot;
       }

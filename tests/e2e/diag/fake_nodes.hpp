@@ -53,6 +53,8 @@ struct FakeHost
   std::string boot_id;
   std::map<std::string, std::string> kubelet_of_commit;
   bool boot_fallback = false;
+  // The next this many boots fall back as boot_fallback does; the ones after take next_boot.
+  int fallback_boots = 0;
   // The API server is reached through this node (libvirt's port forward on
   // cp-1): while it is down every request to the server is reset.
   bool api_front = false;

@@ -130,6 +130,29 @@ TEST_F(NodeUpdateAll, ANodeStillDownloadingIsAnErrorAfterTheOthers)
   EXPECT_EQ(hosts().snapshot("worker-2").reboots, 0);
 }
 
+TEST_F(NodeUpdateAll, AControlPlaneStillDownloadingStopsTheRunBeforeTheWorkers)
+{
+  // cp-2's service has not fetched 1.34 yet: the workers must wait for it.
+  hosts().host("cp-2").staged_commit.clear();
+  server().merge_patch("v1",
+                       "Node",
+                       "",
+                       "cp-2",
+                       { { "metadata", { { "annotations", { { "ocne.oracle.com/update-available", nullptr } } } } } });
+  const auto r = ocne({ "node", "update", "--node", "all" });
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Node cp-2: not downloaded yet"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("cp-2 still download the staged OS"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("update the control plane nodes first"), std::string::npos) << r.err;
+  EXPECT_EQ(hosts().snapshot("cp-1").reboots, 1);
+  EXPECT_EQ(hosts().snapshot("cp-2").reboots, 0);
+  EXPECT_EQ(hosts().snapshot("cp-3").reboots, 1);
+  for (const auto* worker : { "worker-1", "worker-2" }) {
+    EXPECT_EQ(hosts().snapshot(worker).reboots, 0) << worker;
+    EXPECT_FALSE(node(worker).value("spec", json::object()).value("unschedulable", false)) << worker;
+  }
+}
+
 // kill -9 at seeded moments (OCNE_TEST_SEED, printed; OCNE_TEST_KILLS runs,
 // default 3), each run continuing the last; the run after them converges.
 // scripts/node-update-kill-sweep.sh runs many seeds.

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+
 namespace ocne::test {
 namespace {
 
@@ -244,6 +247,74 @@ TEST_F(NodeUpdate, RebootIntoTheOldOsIsAnErrorAndStaysCordoned)
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_updated("cp-1", 2);
   EXPECT_EQ(ocne({ "cluster", "info", "-s" }).out.find("Unfinished node updates"), std::string::npos);
+}
+
+TEST_F(NodeUpdate, ForceRebootsAgainInTheSameRunWhenTheFirstBootFellBack)
+{
+  // The first boot falls back to the old commit; the second takes the staged one.
+  hosts().host("cp-1").fallback_boots = 1;
+  hosts().host("cp-1").kubelet_of_commit[k_old_commit] = k_new_kubelet; // the version alone would pass
+  // Without a second reboot the run would wait this out.
+  set_ocne_env("OCNE_NODE_UPDATE_READY_TIMEOUT", "20");
+  const auto r = ocne({ "node", "update", "-N", "cp-1", "--force" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("Node cp-1 booted " + k_old_commit + " instead of " + k_new_commit +
+                       "; --force: deploying and rebooting again"),
+            std::string::npos)
+    << r.err;
+  expect_updated("cp-1", 2);
+  EXPECT_EQ(hosts().snapshot("cp-1").deploys, 2);
+}
+
+TEST_F(NodeUpdate, AForbiddenNodePodWhileRebootingFailsAtOnce)
+{
+  // Stopped in phase rebooting, before the reboot was set off.
+  set_ocne_env("OCNE_TEST_KILL_AT", "rebooting");
+  const auto killed = ocne({ "node", "update", "-N", "cp-1" });
+  ASSERT_EQ(killed.signal, 9) << killed.exit_code << " " << killed.err;
+  set_ocne_env("OCNE_TEST_KILL_AT", "none");
+  // Waiting cannot make a forbidden node pod allowed: the run must say so,
+  // not wait out the timeout.
+  set_ocne_env("OCNE_NODE_UPDATE_READY_TIMEOUT", "20");
+  server().faults().fail_next(
+    1000,
+    { .kind = kube::Fault::Kind::status,
+      .status = 403,
+      .message = "pods is forbidden: User \"ocne\" cannot create resource \"pods\" in the namespace \"ocne-system\"" },
+    "POST",
+    "/api/v1/namespaces/ocne-system/pods");
+  const auto r = ocne({ "node", "update", "-N", "cp-1" });
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot create resource"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("did not come back at the new version in time"), std::string::npos) << r.err;
+  EXPECT_EQ(hosts().snapshot("cp-1").reboots, 0);
+}
+
+TEST_F(NodeUpdate, AConflictOnTheUncordonIsReadAgainAndRetried)
+{
+  // Once cp-1 is back on its new boot, the next write of its Node by ocne
+  // (the uncordon) meets a conflict, as when the kubelet posted its status
+  // between ocne's read and its patch.
+  auto fired = std::make_shared<std::atomic<bool>>(false);
+  server().on({ .kind = "Node" }, [fired](kube::KubeTestServer& s, const kube::ObjectEvent& e) {
+    const auto boot = [](const json& n) { return n["status"]["nodeInfo"].value("bootID", ""); };
+    if (!e.old_object || (*e.object)["metadata"].value("name", "") != "cp-1" ||
+        boot(*e.old_object) == boot(*e.object) || fired->exchange(true)) {
+      return;
+    }
+    s.faults().fail_next(1,
+                         { .kind = kube::Fault::Kind::status,
+                           .status = 409,
+                           .message = "Operation cannot be fulfilled on nodes \"cp-1\": the object has been modified; "
+                                      "please apply your changes to the latest version and try again" },
+                         "PATCH",
+                         "/api/v1/nodes/cp-1");
+  });
+  const auto r = ocne({ "node", "update", "-N", "cp-1" });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fired->load());
+  EXPECT_EQ(count_requests("PATCH", "/api/v1/nodes/cp-1", 409), 1);
+  expect_updated("cp-1");
 }
 
 TEST_F(NodeUpdate, TheApiGoneDuringTheFirstControlPlaneRebootIsWaitedOut)
