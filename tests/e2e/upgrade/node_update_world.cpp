@@ -90,34 +90,56 @@ NodeUpdateWorld::mark_updated(const std::string& name)
 void
 NodeUpdateWorld::add_kube_proxy(const std::string& image)
 {
-  server().on({ .group = "apps", .kind = "DaemonSet" }, [this](kube::KubeTestServer& s, const kube::ObjectEvent& e) {
-    const auto& ds = *e.object;
+  // Records each change of the image.
+  server().on({ .group = "apps", .kind = "DaemonSet" }, [this](kube::KubeTestServer&, const kube::ObjectEvent& e) {
     const auto image_of = [](const json& d) {
       return d["spec"]["template"]["spec"]["containers"][0].value("image", "");
     };
-    if (e.old_object && image_of(*e.old_object) != image_of(ds)) {
+    if (e.old_object && image_of(*e.old_object) != image_of(*e.object)) {
       const std::lock_guard lock(m_mutex);
-      m_flips.push_back({ "kube-proxy", false, "", "", image_of(ds) });
+      m_flips.push_back({ "kube-proxy", false, "", "", image_of(*e.object) });
     }
-    const long generation = ds["metadata"].value("generation", 0L);
-    if (ds.contains("status") && ds["status"].value("observedGeneration", 0L) == generation) {
-      return;
-    }
-    const long nodes = static_cast<long>(s.list("v1", "Node", "").size());
-    s.merge_patch("apps/v1",
-                  "DaemonSet",
-                  "kube-system",
-                  "kube-proxy",
-                  { { "status",
-                      { { "observedGeneration", generation },
-                        { "desiredNumberScheduled", nodes },
-                        { "currentNumberScheduled", nodes },
-                        { "updatedNumberScheduled", nodes },
-                        { "numberAvailable", nodes },
-                        { "numberReady", nodes },
-                        { "numberMisscheduled", 0 } } } },
-                  "status");
   });
+  // The DaemonSet controller, taking its time as the real one does: a new
+  // template is observed with no pod updated, then one node's pod is
+  // replaced per step; the end of the rollout is recorded among the flips
+  // (node "kube-proxy rolled out").
+  server().on({ .group = "apps", .kind = "DaemonSet", .delay = std::chrono::milliseconds(50) },
+              [this](kube::KubeTestServer& s, const kube::ObjectEvent& e) {
+                const auto live = s.get("apps/v1", "DaemonSet", "kube-system", "kube-proxy");
+                if (!live || e.object->value("kind", "") != "DaemonSet") {
+                  return;
+                }
+                const json& ds = *live;
+                const long generation = ds["metadata"].value("generation", 0L);
+                const json status = ds.value("status", json::object());
+                const long nodes = static_cast<long>(s.list("v1", "Node", "").size());
+                long updated = status.value("updatedNumberScheduled", 0L);
+                if (status.value("observedGeneration", 0L) != generation) {
+                  updated = status.contains("observedGeneration") ? 0 : nodes;
+                } else if (updated < nodes) {
+                  ++updated;
+                } else {
+                  return;
+                }
+                s.merge_patch("apps/v1",
+                              "DaemonSet",
+                              "kube-system",
+                              "kube-proxy",
+                              { { "status",
+                                  { { "observedGeneration", generation },
+                                    { "desiredNumberScheduled", nodes },
+                                    { "currentNumberScheduled", nodes },
+                                    { "updatedNumberScheduled", updated },
+                                    { "numberAvailable", updated == nodes ? nodes : nodes - 1 },
+                                    { "numberReady", updated == nodes ? nodes : nodes - 1 },
+                                    { "numberMisscheduled", 0 } } } },
+                              "status");
+                if (updated == nodes && status.contains("observedGeneration")) {
+                  const std::lock_guard lock(m_mutex);
+                  m_flips.push_back({ "kube-proxy rolled out", false, "", "", "" });
+                }
+              });
   const json labels = { { "k8s-app", "kube-proxy" } };
   server().create(
     { { "apiVersion", "apps/v1" },

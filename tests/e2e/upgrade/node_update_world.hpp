@@ -41,8 +41,9 @@ protected:
   // The node as if updated already (1.34 booted, nothing announced).
   void mark_updated(const std::string& name);
   // kubeadm's kube-proxy DaemonSet at this image; a fake DaemonSet
-  // controller reports each new template rolled out, and every change of
-  // its image is recorded among the flips (node "kube-proxy", kubelet = the image).
+  // controller rolls each new template out one node per step, every change
+  // of its image is recorded among the flips (node "kube-proxy", kubelet =
+  // the image), and so is the end of each rollout ("kube-proxy rolled out").
   void add_kube_proxy(const std::string& image);
   // The mirror pods of a control plane's static pods (etcd-<node>, ...), Ready.
   void add_static_pods(const std::string& node);
